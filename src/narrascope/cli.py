@@ -1,0 +1,414 @@
+"""The ``narrascope`` command: parses options, calls the library, turns errors into exit codes.
+
+Exit status: 0 success; 1 an error stopped the command; 2 bad usage; 3 ingest finished but
+rejected at least one input (see ``narrascope list --rejects``).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+import click
+
+from . import __version__, api
+from .errors import NarrascopeError
+from .model import Article
+from .settings import defaults_text, load_settings
+from .store import DEFAULT_DB, ENV_DB, Filters
+
+EXIT_REJECTS = 3
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Context:
+    def __init__(self, config: str | None) -> None:
+        self.config = config
+
+    @property
+    def settings(self):  # type: ignore[no-untyped-def]
+        return load_settings(self.config)
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+def db_option(f: F) -> F:
+    return click.option(
+        "--db", "db", default=DEFAULT_DB, envvar=ENV_DB, show_default=True, type=click.Path(dir_okay=False),
+        help=f"The store (SQLite file). Env: {ENV_DB}.",
+    )(f)
+
+
+def json_option(f: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON output.")(f)
+
+
+def filter_options(f: F) -> F:
+    for option in reversed((
+        click.option("--outlet", help="Only this outlet (case-insensitive)."),
+        click.option("--language", help="Only this ISO 639-1 language."),
+        click.option("--genre", type=click.Choice(["opinion", "reporting", "satire", "other"]), help="Only this genre."),
+        click.option("--since", metavar="YYYY-MM-DD", help="Published on or after this date."),
+        click.option("--until", metavar="YYYY-MM-DD", help="Published on or before this date."),
+        click.option("--all-versions", is_flag=True, help="Include older versions of changed URLs."),
+    )):
+        f = option(f)
+    return f
+
+
+def make_filters(**kw: Any) -> Filters:
+    return Filters(**{k: kw[k] for k in ("outlet", "language", "genre", "since", "until", "all_versions")})
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def progress_bar(enabled: bool, label: str) -> Callable[[int], Iterator[object]] | None:
+    if not enabled:
+        return None
+
+    def bar(total: int) -> Iterator[object]:
+        from tqdm import tqdm
+
+        yield from tqdm(range(total), desc=label, unit="input", file=sys.stderr, leave=False, dynamic_ncols=True)
+
+    return bar
+
+
+class NarrascopeGroup(click.Group):
+    """Turns narrascope's coded errors into one clean line and exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except NarrascopeError as e:
+            click.echo(f"Error: {e}", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=NarrascopeGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="narrascope")
+@click.option("--config", type=click.Path(exists=True, dir_okay=False),
+              help="Settings file (TOML) overriding the defaults. Env: NARRASCOPE_CONFIG.")
+@click.pass_context
+def cli(ctx: click.Context, config: str | None) -> None:
+    """narrascope: clean, searchable records of news and opinion articles.
+
+    \b
+    Example:
+      narrascope ingest examples/seeds
+      narrascope list
+      narrascope search "North Korea"
+    """
+    ctx.obj = Context(config)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@db_option
+@json_option
+@click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes for extraction.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary line.")
+@click.option("--verbose", "-v", is_flag=True, help="One line per input with its outcome.")
+@pass_ctx
+def ingest(obj: Context, paths: tuple[str, ...], db: str, as_json: bool, jobs: int, quiet: bool,
+           verbose: bool) -> None:
+    """Read articles from files, folders or - (standard input) into the store.
+
+    Formats are detected from content: plain text and Markdown scrapes, HTML pages, RSS/Atom feeds,
+    WARC(.gz) archives and JSONL (one article per line); any of them gzipped; folders recursively.
+    Re-running is safe: stored bytes are never stored twice, and a changed copy of a stored URL
+    becomes a new version. Bad inputs are recorded with a code (see `narrascope list --rejects`)
+    and the exit status is 3 if any were rejected.
+
+    \b
+    Example:
+      narrascope ingest examples/seeds --db demo.db
+      cat page.html | narrascope ingest - --db demo.db
+    """
+    show_bar = not quiet and not as_json and sys.stderr.isatty()
+
+    def outcome(kind: str, text: str) -> None:
+        if verbose and not as_json:
+            click.echo(f"{kind:9} {text}", err=True)
+
+    report = api.ingest(paths, db=db, settings=obj.settings, jobs=jobs,
+                        progress=progress_bar(show_bar, "ingest"), on_outcome=outcome)
+    if as_json:
+        emit_json(report.to_dict())
+    else:
+        if not verbose:
+            for reject in report.rejected:
+                click.echo(f"rejected  {reject.location}: {reject.code} {reject.reason}", err=True)
+        if not quiet:
+            click.echo(report.summary(), err=True)
+    if not report.ok:
+        sys.exit(EXIT_REJECTS)
+
+
+def article_line(article: Article) -> str:
+    date = article.published or "----------"
+    outlet = (article.outlet or "?")[:20]
+    return f"{article.id}  {date}  {outlet:20}  {article.title[:80]}"
+
+
+@cli.command("list")
+@db_option
+@json_option
+@filter_options
+@click.option("--rejects", is_flag=True, help="List rejected and skipped inputs instead of articles.")
+@click.option("--limit", type=click.IntRange(1), default=None, help="At most this many.")
+@click.option("--offset", type=click.IntRange(0), default=0, help="Skip this many first.")
+@pass_ctx
+def list_command(obj: Context, db: str, as_json: bool, rejects: bool, limit: int | None, offset: int,
+                 **filters: Any) -> None:
+    """List stored articles (id, date, outlet, title), or the rejected inputs.
+
+    \b
+    Example:
+      narrascope list --outlet "The Moscow Times" --since 2017-01-01
+      narrascope list --rejects
+    """
+    if rejects:
+        rows = api.list_rejects(db=db, settings=obj.settings)
+        if as_json:
+            emit_json(rows)
+            return
+        for row in rows:
+            status = "skipped " if row["skipped"] else "rejected"
+            click.echo(f"{status}  {row['code']}  {row['stage']:8} {row['location']}: {row['reason']}")
+        if not rows:
+            click.echo("no rejects", err=True)
+        return
+    articles = api.list_articles(db=db, filters=make_filters(**filters), limit=limit, offset=offset,
+                                 settings=obj.settings)
+    if as_json:
+        emit_json([{k: a.to_record()[k] for k in ("id", "published", "outlet", "title", "url", "authors", "genre",
+                                                   "language", "version")} for a in articles])
+        return
+    for article in articles:
+        click.echo(article_line(article))
+
+
+def render_article(article: Article, *, full_text: bool) -> str:
+    lines = [article.title or "(untitled)", "=" * min(len(article.title or "(untitled)"), 100)]
+    if article.subtitle:
+        lines.append(article.subtitle)
+    lines.append("")
+    facts = [
+        ("id", article.id),
+        ("authors", ", ".join(article.authors) or None),
+        ("published", article.published),
+        ("outlet", article.outlet),
+        ("republished from", article.republished_from),
+        ("url", article.url),
+        ("tags", ", ".join(article.tags) or None),
+        ("genre", f"{article.genre}" + (f"  ({'; '.join(article.genre_evidence[:2])})" if article.genre_evidence else "")),
+        ("language", article.language),
+        ("source", f"{article.source['kind']}: {article.source['location']}"),
+        ("version", f"{article.version}" + (f" (supersedes {article.supersedes})" if article.supersedes else "")),
+        ("pipeline", f"{article.pipeline.get('version')} "
+                     + ", ".join(f"{k}={v}" for k, v in article.pipeline.get("stages", {}).items())),
+    ]
+    lines += [f"{name + ':':18}{value}" for name, value in facts if value]
+    for bio in article.author_bios:
+        lines.append(f"{'author bio:':18}{bio}")
+    words = len(article.text.split())
+    lines += ["", f"--- text ({words} words, {len(article.text)} characters) ---"]
+    paragraphs = article.text.split("\n\n")
+    shown = paragraphs if full_text else paragraphs[:2]
+    for paragraph in shown:
+        lines += textwrap.wrap(paragraph, 100) + [""]
+    if not full_text and len(paragraphs) > 2:
+        lines.append(f"[... {len(paragraphs) - 2} more paragraphs; --full to show all]")
+        lines.append("")
+    if article.removed:
+        lines.append(f"--- removed ({len(article.removed)}) ---")
+        for item in article.removed:
+            kind = item.kind + (f"/{item.label}" if item.label else "")
+            lines.append(f"  [{kind}] {textwrap.shorten(item.text, 110)}")
+    return "\n".join(lines)
+
+
+@cli.command()
+@click.argument("ids", nargs=-1)
+@db_option
+@json_option
+@click.option("--all", "show_all", is_flag=True, help="Show every (latest) article.")
+@click.option("--full", is_flag=True, help="Print the whole text, not the first paragraphs.")
+@pass_ctx
+def show(obj: Context, ids: tuple[str, ...], db: str, as_json: bool, show_all: bool, full: bool) -> None:
+    """Show articles readably: metadata, text and what was removed. IDs may be prefixes.
+
+    \b
+    Example:
+      narrascope show 3d12 --full
+      narrascope show --all --db demo.db
+    """
+    if not ids and not show_all:
+        raise click.UsageError("give one or more article ids, or --all")
+    settings = obj.settings
+    articles = (api.list_articles(db=db, settings=settings) if show_all
+                else [api.get_article(i, db=db, settings=settings) for i in ids])
+    if as_json:
+        emit_json([a.to_record() for a in articles])
+        return
+    click.echo("\n\n".join(render_article(a, full_text=full) for a in articles))
+
+
+@cli.command()
+@click.argument("query")
+@db_option
+@json_option
+@filter_options
+@click.option("--limit", type=click.IntRange(1), default=20, show_default=True, help="At most this many hits.")
+@click.option("--offset", type=click.IntRange(0), default=0, help="Skip this many first.")
+@pass_ctx
+def search(obj: Context, query: str, db: str, as_json: bool, limit: int, offset: int, **filters: Any) -> None:
+    """Full-text search over titles and bodies, best match first.
+
+    QUERY uses SQLite FTS5 syntax: words (all must match), "exact phrases", OR, NOT, prefix*.
+
+    \b
+    Example:
+      narrascope search '"fire and fury" OR Pyongyang' --since 2017-01-01
+    """
+    hits = api.search(query, db=db, filters=make_filters(**filters), limit=limit, offset=offset,
+                      settings=obj.settings)
+    if as_json:
+        emit_json([{"id": h.article.id, "title": h.article.title, "published": h.article.published,
+                    "outlet": h.article.outlet, "snippet": h.snippet, "rank": h.rank} for h in hits])
+        return
+    for hit in hits:
+        click.echo(article_line(hit.article))
+        click.echo("    " + " ".join(hit.snippet.split()))
+    if not hits:
+        click.echo("no matches", err=True)
+
+
+@cli.command()
+@db_option
+@filter_options
+@click.option("--format", "fmt", default="jsonl", show_default=True, help="jsonl (full records) or csv (flat fields).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write here instead of standard output.")
+@pass_ctx
+def export(obj: Context, db: str, fmt: str, output: str | None, **filters: Any) -> None:
+    """Export article records (../SCHEMA.md) as JSONL or CSV.
+
+    \b
+    Example:
+      narrascope export --format jsonl -o articles.jsonl
+      narrascope export --format csv --outlet DW > dw.csv
+    """
+    settings = obj.settings
+    if output:
+        with open(output, "w", encoding="utf-8", newline="") as stream:
+            count = api.export(stream, format=fmt, db=db, filters=make_filters(**filters), settings=settings)
+        click.echo(f"{count} articles written to {output}", err=True)
+    else:
+        api.export(sys.stdout, format=fmt, db=db, filters=make_filters(**filters), settings=settings)
+
+
+@cli.command()
+@click.argument("ids", nargs=-1)
+@db_option
+@json_option
+@click.option("--force", is_flag=True, help="Reprocess even articles already made by this pipeline.")
+@click.option("--rejects", "retry_rejects", is_flag=True, help="Also retry rejected inputs whose bytes were kept.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary line.")
+@pass_ctx
+def reprocess(obj: Context, ids: tuple[str, ...], db: str, as_json: bool, force: bool, retry_rejects: bool,
+              quiet: bool) -> None:
+    """Re-extract and re-enrich stored articles from their kept raw bytes.
+
+    Without IDS, every article whose pipeline version differs from the current one is redone;
+    the original files are not needed.
+
+    \b
+    Example:
+      narrascope reprocess                 # after upgrading narrascope
+      narrascope reprocess --rejects --config accept-all-languages.toml
+    """
+    report = api.reprocess(db=db, settings=obj.settings, ids=ids, force=force, rejects=retry_rejects,
+                           progress=progress_bar(not quiet and not as_json and sys.stderr.isatty(), "reprocess"))
+    if as_json:
+        emit_json(report.to_dict())
+    elif not quiet:
+        for reject in report.failed:
+            click.echo(f"now rejected  {reject.location}: {reject.code} {reject.reason}", err=True)
+        click.echo(report.summary(), err=True)
+
+
+@cli.group()
+def db() -> None:
+    """Inspect the store.
+
+    \b
+    Example:
+      narrascope db info --db demo.db
+    """
+
+
+@db.command()
+@db_option
+@json_option
+@pass_ctx
+def info(obj: Context, db: str, as_json: bool) -> None:
+    """Counts, schema version, size, rejects by code, pipeline versions.
+
+    \b
+    Example:
+      narrascope db info --json
+    """
+    data = api.db_info(db=db, settings=obj.settings)
+    if as_json:
+        emit_json(data)
+        return
+    click.echo(f"store:        {data['path']} ({data['size_bytes'] / 1e6:.1f} MB, schema {data['schema_version']})")
+    click.echo(f"articles:     {data['articles']} latest, {data['versions']} versions in all")
+    click.echo(f"raw inputs:   {data['raw_inputs']} ({data['raw_bytes'] / 1e6:.1f} MB uncompressed)")
+    rejects = ", ".join(f"{c}: {n}" for c, n in data["rejects_by_code"].items())
+    click.echo(f"rejects:      {data['rejects']}" + (f" ({rejects})" if rejects else ""))
+    skipped = ", ".join(f"{c}: {n}" for c, n in data["skipped_by_code"].items())
+    click.echo(f"skipped:      {data['skipped']}" + (f" ({skipped})" if skipped else ""))
+    click.echo(f"outlets:      {data['outlets']}")
+    click.echo(f"languages:    {', '.join(f'{k}: {v}' for k, v in data['languages'].items()) or '-'}")
+    low, high = data["published_range"]
+    click.echo(f"published:    {low or '?'} .. {high or '?'}")
+    click.echo(f"pipelines:    {', '.join(f'{k}: {v}' for k, v in data['pipeline_versions'].items()) or '-'}")
+    click.echo(f"settings:     {data['settings']}")
+
+
+@cli.command("settings")
+@click.option("--defaults", is_flag=True, help="Print the commented defaults file (a template for your own).")
+@pass_ctx
+def settings_command(obj: Context, defaults: bool) -> None:
+    """Show the settings in force, or the commented defaults file.
+
+    \b
+    Example:
+      narrascope settings --defaults > narrascope.toml
+    """
+    if defaults:
+        click.echo(defaults_text(), nl=False)
+        return
+    from dataclasses import asdict
+
+    emit_json(asdict(obj.settings))
+
+
+def main() -> None:
+    from .plugins import plugin_manager
+
+    plugin_manager().hook.narrascope_commands(cli=cli)
+    cli(prog_name="narrascope")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+"""Per-article stages: small named, versioned callables run after extraction.
+
+A stage declares ``name``, ``version``, what record fields it ``requires`` and what it ``sets``.
+``compute(article, settings)`` returns the new field values without touching the article;
+``apply`` writes them on. Keeping the two apart makes a stage testable as input -> output and lets
+a runner batch, cache or distribute the computing.
+
+The pipeline is the ordered list of stage names in the settings (``[pipeline] stages``); stages
+register through the plugin seam (``narrascope_stages``). A stage may reject an article by raising
+``InputRejected`` (the language gate does, NS203).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from .. import __version__
+from ..errors import UsageError
+from ..model import Article
+from ..settings import Settings
+
+__all__ = ["Pipeline", "Stage", "build_pipeline"]
+
+
+class Stage(Protocol):
+    name: str
+    version: str
+    requires: tuple[str, ...]
+    sets: tuple[str, ...]
+
+    def compute(self, article: Article, settings: Settings) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    stages: tuple[Stage, ...]
+    settings: Settings
+
+    def run(self, article: Article) -> Article:
+        """Run every stage in order on ``article`` (changed in place and returned)."""
+        for stage in self.stages:
+            updates = stage.compute(article, self.settings)
+            unexpected = set(updates) - set(stage.sets)
+            if unexpected:
+                raise RuntimeError(f"stage {stage.name} set undeclared fields {sorted(unexpected)}")
+            for name, value in updates.items():
+                setattr(article, name, value)
+        article.pipeline = self.describe(article.pipeline.get("stages", {}))
+        return article
+
+    def describe(self, extraction: dict[str, str] | None = None) -> dict[str, Any]:
+        """The ``pipeline`` record field: package version and every stage's version."""
+        stages = {k: v for k, v in (extraction or {}).items() if k.startswith("extract.")}
+        stages.update({stage.name: stage.version for stage in self.stages})
+        return {"version": __version__, "stages": stages}
+
+
+def build_pipeline(settings: Settings, names: Sequence[str] | None = None) -> Pipeline:
+    """The stages named in the settings (or ``names``), checked against what is installed."""
+    from ..plugins import registry
+
+    available = registry().stages
+    chosen = []
+    for name in names if names is not None else settings.pipeline.stages:
+        if name not in available:
+            raise UsageError(f"unknown stage {name!r}; installed: {', '.join(sorted(available))}")
+        chosen.append(available[name])
+    return Pipeline(stages=tuple(chosen), settings=settings)

@@ -1,0 +1,123 @@
+"""Extraction: a ``RawItem`` in, an ``Article`` (clean text, metadata, removed boilerplate) out.
+
+Each media type has one extractor, a named, versioned function returning a ``Draft``:
+
+- ``text/plain``: ``extract.text`` (``narrascope.extract.text``), messy plain-text and Markdown
+  scrapes such as the seeds;
+- ``text/html``: ``extract.html`` (``narrascope.extract.html``), trafilatura with our cascade.
+
+Metadata is filled by a fallback cascade (trafilatura's idea): what the container stated (feed
+entry, JSONL fields, WARC headers) first, then structured data, then meta tags, then text
+heuristics. A field is filled only while still empty, and ``provenance`` records which rung
+filled it. A date is never guessed: ``published`` stays None unless the input states one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import ExtractionError
+from ..model import Article, RawItem, Removed
+from ..settings import Settings
+
+__all__ = ["EXTRACTORS", "Draft", "Extractor", "extract", "extractor_for"]
+
+
+@dataclass
+class Draft:
+    """What an extractor found. Field meanings as in ``Article``."""
+
+    text: str
+    title: str = ""
+    subtitle: str | None = None
+    authors: list[str] = field(default_factory=list)
+    author_bios: list[str] = field(default_factory=list)
+    published: str | None = None
+    outlet: str | None = None
+    url: str | None = None
+    republished_from: str | None = None
+    tags: list[str] = field(default_factory=list)
+    removed: list[Removed] = field(default_factory=list)
+    provenance: dict[str, str] = field(default_factory=dict)
+    #: a language the input declares (``<html lang>``), a hint for the language stage
+    language: str | None = None
+
+    def fill(self, name: str, value: Any, rung: str) -> None:
+        """Set ``name`` to ``value`` if it is still empty and ``value`` is not, noting the rung."""
+        if value in (None, "", []) or getattr(self, name) not in (None, "", []):
+            return
+        setattr(self, name, value)
+        self.provenance[name] = rung
+
+
+@dataclass(frozen=True)
+class Extractor:
+    name: str
+    version: str
+    run: Callable[[RawItem, Settings], Draft]
+
+
+def _extractors() -> dict[str, Extractor]:
+    from .html import extract_html
+    from .text import extract_text
+
+    return {
+        "text/plain": Extractor("extract.text", "1", extract_text),
+        "text/html": Extractor("extract.html", "1", extract_html),
+    }
+
+
+EXTRACTORS: dict[str, Extractor] = {}
+
+#: Container hints that map straight onto article fields.
+HINT_FIELDS = ("title", "subtitle", "authors", "published", "outlet", "url", "republished_from", "tags")
+
+
+def extractor_for(media_type: str) -> Extractor:
+    if not EXTRACTORS:
+        EXTRACTORS.update(_extractors())
+    extractor = EXTRACTORS.get(media_type)
+    if extractor is None:
+        raise ExtractionError(f"no extractor for media type {media_type}", code="NS110")
+    return extractor
+
+
+def extract(item: RawItem, settings: Settings) -> Article:
+    """Extract one article from ``item``; raises ``ExtractionError`` if it holds none."""
+    extractor = extractor_for(item.media_type)
+    draft = extractor.run(item, settings)
+    # Container-stated metadata is the top rung: it overrides what the page text suggests.
+    for name in HINT_FIELDS:
+        value = item.hints.get(name)
+        if value not in (None, "", []):
+            setattr(draft, name, value)
+            draft.provenance[name] = item.source_kind
+    text = draft.text.strip()
+    if not text:
+        raise ExtractionError("no article content found", code="NS201")
+    if len(text) < settings.extract.min_chars:
+        raise ExtractionError(
+            f"article text is {len(text)} characters, under the minimum of {settings.extract.min_chars}"
+            " (extract.min_chars)",
+            code="NS202",
+        )
+    return Article(
+        id=item.id,
+        source={"kind": item.source_kind, "location": item.location},
+        text=text,
+        title=draft.title or "",
+        url=draft.url,
+        outlet=draft.outlet,
+        republished_from=draft.republished_from,
+        subtitle=draft.subtitle,
+        authors=list(draft.authors),
+        author_bios=list(draft.author_bios),
+        published=draft.published,
+        language=item.hints.get("language") or draft.language,
+        tags=list(draft.tags),
+        removed=list(draft.removed),
+        provenance=dict(draft.provenance),
+        pipeline={"stages": {extractor.name: extractor.version}},
+    )

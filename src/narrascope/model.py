@@ -1,0 +1,131 @@
+"""The data that flows through narrascope: raw items in, articles out.
+
+``RawItem`` is one input as a source read it (the bytes of a file, a feed entry, a WARC record or
+a JSONL line) plus what its container stated about it (``hints``). ``Article`` is the record of
+../SCHEMA.md (see README "The article record"); ``Article.to_record()`` is the export contract.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+__all__ = ["REMOVED_KINDS", "SOURCE_KINDS", "Article", "RawItem", "Reject", "Removed"]
+
+SOURCE_KINDS = ("text", "html", "rss", "warc", "jsonl", "url")
+REMOVED_KINDS = ("caption", "credit", "comments", "related", "disclaimer", "bio", "byline", "nav", "tags", "other")
+MEDIA_TYPES = ("text/plain", "text/html")
+
+#: Hints that describe where an item came from but do not change what is extracted from it, so
+#: they do not take part in its id (a page crawled twice with the same bytes is one article).
+NON_IDENTITY_HINTS = frozenset({"fetched", "feed_location"})
+
+
+@dataclass
+class RawItem:
+    """One input, before extraction.
+
+    ``data`` is the payload to extract from (text or HTML bytes); ``media_type`` says which
+    ("text/plain" or "text/html"); ``hints`` holds metadata the container stated (``url``,
+    ``title``, ``published``, ``authors``, ``outlet``, ``tags``, ``language``, ``charset``,
+    ``fetched``...). A hint is evidence from the input, never a guess.
+    """
+
+    data: bytes
+    media_type: str
+    source_kind: str
+    location: str
+    hints: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        """Stable id: the same bytes (and stated metadata) always give the same id."""
+        digest = hashlib.sha256(self.data)
+        identity = {k: v for k, v in sorted(self.hints.items()) if k not in NON_IDENTITY_HINTS and v}
+        if identity:
+            digest.update(b"\0" + json.dumps(identity, sort_keys=True, ensure_ascii=False).encode())
+        return digest.hexdigest()[:16]
+
+
+@dataclass
+class Reject:
+    """An input that did not become an article, with a coded reason."""
+
+    location: str
+    code: str
+    reason: str
+    stage: str
+    source_kind: str | None = None
+    item: RawItem | None = None
+
+    @property
+    def digest(self) -> str | None:
+        return self.item.id if self.item is not None else None
+
+
+@dataclass
+class Removed:
+    """Text taken out of the body, kept aside with its kind (and a finer label where useful)."""
+
+    kind: str
+    text: str
+    label: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": self.kind, "text": self.text}
+        if self.label:
+            out["label"] = self.label
+        return out
+
+
+@dataclass
+class Article:
+    """The article record. Field names and meanings follow ../SCHEMA.md (the export contract)."""
+
+    id: str
+    source: dict[str, str]
+    text: str
+    title: str = ""
+    url: str | None = None
+    outlet: str | None = None
+    republished_from: str | None = None
+    subtitle: str | None = None
+    authors: list[str] = field(default_factory=list)
+    author_bios: list[str] = field(default_factory=list)
+    published: str | None = None
+    language: str | None = None
+    genre: str = "other"
+    tags: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+    removed: list[Removed] = field(default_factory=list)
+    actors: list[dict[str, Any]] = field(default_factory=list)
+    quotes: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    techniques: list[dict[str, Any]] = field(default_factory=list)
+    frames: list[dict[str, Any]] = field(default_factory=list)
+    stances: list[dict[str, Any]] = field(default_factory=list)
+    pipeline: dict[str, Any] = field(default_factory=dict)
+    # Beyond the schema minimum:
+    #: which rung of the metadata cascade filled each field ("jsonld", "meta", "byline-line"...)
+    provenance: dict[str, str] = field(default_factory=dict)
+    #: evidence for the genre: the cues that decided it
+    genre_evidence: list[str] = field(default_factory=list)
+    #: 1 for the first copy of a URL, 2 for a changed copy, and so on; ``supersedes`` names the
+    #: id of the version it replaced.
+    version: int = 1
+    supersedes: str | None = None
+
+    def to_record(self) -> dict[str, Any]:
+        """The export record (JSON-ready), in schema field order."""
+        record = asdict(self)
+        record["removed"] = [r.to_dict() for r in self.removed]
+        return record
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Article:
+        data = dict(record)
+        data["removed"] = [Removed(**r) for r in data.get("removed") or []]
+        known = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in data.items() if k in known})

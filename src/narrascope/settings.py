@@ -1,0 +1,131 @@
+"""One settings object, read from the commented defaults file plus an optional user file.
+
+``defaults.toml`` beside this module lists every tunable with its default and a comment. A user
+file overrides any subset of keys; unknown sections or keys and values of the wrong type raise
+``SettingsError`` (NS401) rather than being ignored.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .errors import SettingsError
+
+__all__ = ["Settings", "load_settings"]
+
+ENV_CONFIG = "NARRASCOPE_CONFIG"
+LOCAL_CONFIG = "narrascope.toml"
+
+
+@dataclass(frozen=True)
+class InputSettings:
+    max_bytes: int = 20_000_000
+    skip_hidden: bool = True
+
+
+@dataclass(frozen=True)
+class ExtractSettings:
+    min_chars: int = 200
+    include_comments: bool = False
+    include_tables: bool = False
+    caption_max_words: int = 8
+
+
+@dataclass(frozen=True)
+class LanguageSettings:
+    accept: tuple[str, ...] = ("en",)
+
+
+@dataclass(frozen=True)
+class StoreSettings:
+    batch_size: int = 50
+    keep_raw: bool = True
+    busy_timeout_ms: int = 30000
+
+
+@dataclass(frozen=True)
+class PipelineSettings:
+    stages: tuple[str, ...] = ("language", "genre")
+
+
+@dataclass(frozen=True)
+class Settings:
+    input: InputSettings = field(default_factory=InputSettings)
+    extract: ExtractSettings = field(default_factory=ExtractSettings)
+    language: LanguageSettings = field(default_factory=LanguageSettings)
+    store: StoreSettings = field(default_factory=StoreSettings)
+    pipeline: PipelineSettings = field(default_factory=PipelineSettings)
+    #: Where the user overrides came from, for `db info` and error messages.
+    source: str = "defaults"
+
+    def with_overrides(self, data: dict[str, Any], *, source: str) -> Settings:
+        """Return a copy with ``data`` (parsed TOML, section -> key -> value) applied."""
+        sections = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "source"}
+        changed: dict[str, Any] = {}
+        for section_name, values in data.items():
+            if section_name not in sections:
+                raise SettingsError(f"{source}: unknown section [{section_name}]")
+            if not isinstance(values, dict):
+                raise SettingsError(f"{source}: [{section_name}] must be a table")
+            section = sections[section_name]
+            known = {f.name: f for f in fields(section)}
+            updates: dict[str, Any] = {}
+            for key, value in values.items():
+                if key not in known:
+                    raise SettingsError(f"{source}: unknown key {section_name}.{key}")
+                updates[key] = _coerce(value, getattr(section, key), f"{section_name}.{key}", source)
+            changed[section_name] = replace(section, **updates)
+        return replace(self, **changed, source=source)
+
+
+def _coerce(value: Any, default: Any, name: str, source: str) -> Any:
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise SettingsError(f"{source}: {name} must be true or false, not {value!r}")
+        return value
+    if isinstance(default, int):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise SettingsError(f"{source}: {name} must be a whole number, not {value!r}")
+        return value
+    if isinstance(default, tuple):
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise SettingsError(f"{source}: {name} must be a list of strings, not {value!r}")
+        return tuple(value)
+    if isinstance(default, str) and not isinstance(value, str):
+        raise SettingsError(f"{source}: {name} must be a string, not {value!r}")
+    return value
+
+
+def defaults_text() -> str:
+    """The commented defaults file, as shipped."""
+    return resources.files("narrascope").joinpath("defaults.toml").read_text(encoding="utf-8")
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except OSError as e:
+        raise SettingsError(f"cannot read settings file {path}: {e.strerror}") from e
+    except tomllib.TOMLDecodeError as e:
+        raise SettingsError(f"settings file {path} is not valid TOML: {e}") from e
+
+
+def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
+    """Defaults, then the first of: ``path``, $NARRASCOPE_CONFIG, ./narrascope.toml."""
+    settings = Settings().with_overrides(tomllib.loads(defaults_text()), source="defaults")
+    chosen: Path | None = None
+    if path is not None:
+        chosen = Path(path)
+    elif os.environ.get(ENV_CONFIG):
+        chosen = Path(os.environ[ENV_CONFIG])
+    elif Path(LOCAL_CONFIG).is_file():
+        chosen = Path(LOCAL_CONFIG)
+    if chosen is None:
+        return replace(settings, source="defaults")
+    return settings.with_overrides(_read_toml(chosen), source=str(chosen))

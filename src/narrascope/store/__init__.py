@@ -1,0 +1,312 @@
+"""The store: one SQLite file in WAL mode, schema through migrations, FTS5 over title and body.
+
+Readers never block the writer and the writer never blocks readers (WAL), so ``search`` runs while
+another process ingests; the writer commits every ``store.batch_size`` articles so new articles
+show up as they come. The raw input bytes are kept zlib-compressed in ``raw`` so ``reprocess`` can
+re-extract without the original files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ..errors import SearchError, StoreError, UsageError
+from ..model import Article, RawItem, Reject
+from ..settings import Settings
+from .migrations import MIGRATIONS, apply_migrations, schema_version
+
+__all__ = ["DEFAULT_DB", "ENV_DB", "Filters", "Store", "open_store"]
+
+DEFAULT_DB = "narrascope.db"
+ENV_DB = "NARRASCOPE_DB"
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Selection shared by list, search and export."""
+
+    outlet: str | None = None
+    language: str | None = None
+    genre: str | None = None
+    since: str | None = None
+    until: str | None = None
+    all_versions: bool = False
+    ids: tuple[str, ...] = ()
+
+    def where(self, alias: str = "a") -> tuple[str, list[Any]]:
+        clauses, params = [], []
+        if not self.all_versions:
+            clauses.append(f"{alias}.latest = 1")
+        for column in ("outlet", "language", "genre"):
+            value = getattr(self, column)
+            if value:
+                clauses.append(f"{alias}.{column} = ? COLLATE NOCASE")
+                params.append(value)
+        if self.since:
+            clauses.append(f"{alias}.published >= ?")
+            params.append(self.since)
+        if self.until:
+            clauses.append(f"{alias}.published <= ?")
+            params.append(self.until)
+        if self.ids:
+            clauses.append(f"{alias}.id IN ({','.join('?' * len(self.ids))})")
+            params.extend(self.ids)
+        return (" AND ".join(clauses) or "1"), params
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    article: Article
+    snippet: str
+    rank: float
+
+
+class Store:
+    """A narrascope SQLite store. Use ``open_store``; close with ``close()`` or a ``with`` block."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection, settings: Settings) -> None:
+        self.path = path
+        self.conn = conn
+        self.settings = settings
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def article_location(self, article_id: str) -> str | None:
+        row = self.conn.execute("SELECT location FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return row[0] if row else None
+
+    def latest_for_url(self, url: str) -> tuple[str, int, str, str] | None:
+        """(id, version, title, text) of the newest stored version of ``url``."""
+        row = self.conn.execute(
+            "SELECT id, version, title, text FROM articles WHERE url = ? ORDER BY version DESC LIMIT 1", (url,)
+        ).fetchone()
+        return tuple(row) if row else None  # type: ignore[return-value]
+
+    def put_raw(self, item: RawItem) -> None:
+        data = zlib.compress(item.data, 6) if self.settings.store.keep_raw else None
+        self.conn.execute(
+            "INSERT OR IGNORE INTO raw (id, media_type, source_kind, location, hints, size, data, received_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (item.id, item.media_type, item.source_kind, item.location,
+             json.dumps(item.hints, ensure_ascii=False, sort_keys=True), len(item.data), data, now()),
+        )
+
+    def add_article(self, article: Article) -> None:
+        """Insert a new article; if its URL is stored already it becomes the next version."""
+        if article.url:
+            previous = self.latest_for_url(article.url)
+            if previous is not None:
+                article.version = previous[1] + 1
+                article.supersedes = previous[0]
+                self.conn.execute("UPDATE articles SET latest = 0 WHERE url = ?", (article.url,))
+        stamp = now()
+        self.conn.execute(
+            "INSERT INTO articles (id, url, version, supersedes, latest, title, text, outlet, published, language,"
+            " genre, source_kind, location, record, pipeline_version, ingested_at, updated_at)"
+            " VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (article.id, article.url, article.version, article.supersedes, *self._columns(article), stamp, stamp),
+        )
+        # A location that now holds a good article no longer has an open problem.
+        self.conn.execute("DELETE FROM rejects WHERE location = ? AND skipped = 0", (article.source["location"],))
+
+    def update_article(self, article: Article) -> None:
+        """Replace the stored record of ``article.id`` (after reprocessing)."""
+        self.conn.execute(
+            "UPDATE articles SET title = ?, text = ?, outlet = ?, published = ?, language = ?, genre = ?,"
+            " source_kind = ?, location = ?, record = ?, pipeline_version = ?, updated_at = ? WHERE id = ?",
+            (*self._columns(article), now(), article.id),
+        )
+
+    @staticmethod
+    def _columns(article: Article) -> tuple[Any, ...]:
+        return (
+            article.title, article.text, article.outlet, article.published, article.language, article.genre,
+            article.source["kind"], article.source["location"],
+            json.dumps(article.to_record(), ensure_ascii=False), article.pipeline.get("version", ""),
+        )
+
+    def record_reject(self, reject: Reject, *, skipped: bool = False) -> None:
+        if reject.item is not None and self.settings.store.keep_raw:
+            self.put_raw(reject.item)
+        key = f"{reject.location}|{reject.digest or ''}|{reject.code}"
+        stamp = now()
+        self.conn.execute(
+            "INSERT INTO rejects (key, location, digest, source_kind, stage, code, reason, skipped, first_seen, last_seen)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT(key) DO UPDATE SET seen = seen + 1, last_seen = excluded.last_seen, reason = excluded.reason",
+            (key, reject.location, reject.digest, reject.source_kind, reject.stage, reject.code, reject.reason,
+             int(skipped), stamp, stamp),
+        )
+
+    def clear_reject(self, digest: str) -> None:
+        self.conn.execute("DELETE FROM rejects WHERE digest = ?", (digest,))
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def resolve_id(self, given: str) -> str:
+        """A full id from an id or a unique prefix of at least 4 characters."""
+        if len(given) < 4:
+            raise UsageError(f"article id {given!r} is too short; give at least 4 characters", code="NS402")
+        rows = self.conn.execute(
+            "SELECT id FROM articles WHERE id >= ? AND id < ? LIMIT 2", (given, given + "\uffff")
+        ).fetchall()
+        if not rows:
+            raise UsageError(f"no article with id {given!r} in {self.path}", code="NS402")
+        if len(rows) > 1:
+            raise UsageError(f"id prefix {given!r} is ambiguous; give more characters", code="NS402")
+        return str(rows[0][0])
+
+    def get_article(self, given: str) -> Article:
+        article_id = self.resolve_id(given)
+        row = self.conn.execute("SELECT record FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return Article.from_record(json.loads(row[0]))
+
+    def iter_articles(self, filters: Filters = Filters(), *, limit: int | None = None,
+                      offset: int = 0) -> Iterator[Article]:
+        where, params = filters.where()
+        sql = f"SELECT record FROM articles a WHERE {where} ORDER BY a.rowid"
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            params += [limit, offset]
+        for (record,) in self.conn.execute(sql, params):
+            yield Article.from_record(json.loads(record))
+
+    def count_articles(self, filters: Filters = Filters()) -> int:
+        where, params = filters.where()
+        return int(self.conn.execute(f"SELECT COUNT(*) FROM articles a WHERE {where}", params).fetchone()[0])
+
+    def search(self, query: str, filters: Filters = Filters(), *, limit: int = 20, offset: int = 0) -> list[SearchHit]:
+        """Full-text search (FTS5 syntax: words, "phrases", AND/OR/NOT, prefix*), best match first."""
+        if not query.strip():
+            raise SearchError("empty search query")
+        where, params = filters.where()
+        sql = (
+            "SELECT a.record, snippet(articles_fts, 1, '[', ']', ' … ', 24), bm25(articles_fts, 5.0, 1.0)"
+            f" FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid"
+            f" WHERE articles_fts MATCH ? AND {where} ORDER BY bm25(articles_fts, 5.0, 1.0) LIMIT ? OFFSET ?"
+        )
+        try:
+            rows = self.conn.execute(sql, [query, *params, limit, offset]).fetchall()
+        except sqlite3.OperationalError as e:
+            if "fts5" in str(e) or "syntax" in str(e) or "no such column" in str(e):
+                raise SearchError(f"cannot search for {query!r}: {e} (quote words with special characters)") from e
+            raise StoreError(f"search failed: {e}") from e
+        return [SearchHit(Article.from_record(json.loads(r)), snippet, rank) for r, snippet, rank in rows]
+
+    def raw_item(self, article_id: str) -> RawItem | None:
+        row = self.conn.execute(
+            "SELECT data, media_type, source_kind, location, hints FROM raw WHERE id = ?", (article_id,)
+        ).fetchone()
+        if row is None or row[0] is None:
+            return None
+        return RawItem(data=zlib.decompress(row[0]), media_type=row[1], source_kind=row[2], location=row[3],
+                       hints=json.loads(row[4]))
+
+    def iter_rejects(self, *, include_skipped: bool = True) -> Iterator[dict[str, Any]]:
+        sql = "SELECT location, digest, source_kind, stage, code, reason, skipped, first_seen, last_seen, seen FROM rejects"
+        if not include_skipped:
+            sql += " WHERE skipped = 0"
+        sql += " ORDER BY rowid"
+        columns = ("location", "digest", "source_kind", "stage", "code", "reason", "skipped", "first_seen",
+                   "last_seen", "seen")
+        for row in self.conn.execute(sql):
+            out = dict(zip(columns, row, strict=True))
+            out["skipped"] = bool(out["skipped"])
+            yield out
+
+    def ids_needing(self, pipeline_version_stages: str, *, ids: tuple[str, ...] = ()) -> list[str]:
+        """Ids whose stored ``pipeline`` differs from ``pipeline_version_stages`` (JSON)."""
+        where, params = Filters(all_versions=True, ids=ids).where()
+        rows = self.conn.execute(f"SELECT id, json_extract(record, '$.pipeline') FROM articles a WHERE {where}", params)
+        return [row[0] for row in rows if row[1] != pipeline_version_stages]
+
+    def info(self) -> dict[str, Any]:
+        q = self.conn.execute
+        rejects = {code: n for code, n in q("SELECT code, COUNT(*) FROM rejects WHERE skipped = 0 GROUP BY code ORDER BY code")}
+        skipped = {code: n for code, n in q("SELECT code, COUNT(*) FROM rejects WHERE skipped = 1 GROUP BY code ORDER BY code")}
+        size = sum(os.path.getsize(p) for p in (self.path, Path(f"{self.path}-wal")) if p.exists())
+        return {
+            "path": str(self.path),
+            "size_bytes": size,
+            "schema_version": schema_version(self.conn),
+            "articles": q("SELECT COUNT(*) FROM articles WHERE latest = 1").fetchone()[0],
+            "versions": q("SELECT COUNT(*) FROM articles").fetchone()[0],
+            "raw_inputs": q("SELECT COUNT(*) FROM raw").fetchone()[0],
+            "raw_bytes": q("SELECT COALESCE(SUM(size), 0) FROM raw").fetchone()[0],
+            "rejects": sum(rejects.values()),
+            "rejects_by_code": rejects,
+            "skipped": sum(skipped.values()),
+            "skipped_by_code": skipped,
+            "outlets": q("SELECT COUNT(DISTINCT outlet) FROM articles WHERE outlet IS NOT NULL").fetchone()[0],
+            "languages": dict(q("SELECT language, COUNT(*) FROM articles WHERE latest = 1 GROUP BY language ORDER BY 2 DESC")),
+            "pipeline_versions": dict(q("SELECT pipeline_version, COUNT(*) FROM articles GROUP BY 1 ORDER BY 1")),
+            "published_range": list(q("SELECT MIN(published), MAX(published) FROM articles").fetchone()),
+        }
+
+
+def _file_head(path: Path, n: int) -> bytes:
+    if not path.exists():
+        return b""
+    with path.open("rb") as f:
+        return f.read(n)
+
+
+def open_store(path: str | os.PathLike[str] | None = None, settings: Settings | None = None, *,
+               create: bool = True) -> Store:
+    """Open (and create and migrate, if needed) the store at ``path``, default $NARRASCOPE_DB or ./narrascope.db."""
+    from ..settings import load_settings
+
+    settings = settings or load_settings()
+    db = Path(path or os.environ.get(ENV_DB) or DEFAULT_DB)
+    if not create and not db.exists():
+        raise StoreError(f"no store at {db}: run `narrascope ingest` first or pass --db")
+    if db.exists() and db.is_dir():
+        raise StoreError(f"{db} is a folder, not a store file")
+    try:
+        conn = sqlite3.connect(db, isolation_level=None, timeout=settings.store.busy_timeout_ms / 1000)
+        conn.execute(f"PRAGMA busy_timeout = {int(settings.store.busy_timeout_ms)}")
+        head = _file_head(db, 16)
+        if head and head != b"SQLite format 3\x00":
+            raise StoreError(f"{db} is not a SQLite file")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        if schema_version(conn) < MIGRATIONS[-1].number:
+            apply_migrations(conn)
+        elif schema_version(conn) > MIGRATIONS[-1].number:
+            apply_migrations(conn)  # raises NS502 with a clear message
+    except sqlite3.Error as e:
+        raise StoreError(f"cannot open store {db}: {e}") from e
+    return Store(db, conn, settings)

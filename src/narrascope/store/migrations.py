@@ -1,0 +1,154 @@
+"""Schema migrations: ordered, recorded in ``migrations``, each applied in its own transaction.
+
+Never edit a migration that has shipped; add a new one. ``MIGRATIONS`` is the whole history.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from ..errors import StoreError
+
+__all__ = ["MIGRATIONS", "Migration", "apply_migrations", "schema_version"]
+
+
+@dataclass(frozen=True)
+class Migration:
+    number: int
+    name: str
+    sql: str
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "articles, raw inputs, rejects and the full-text index",
+        """
+        CREATE TABLE raw (
+            id          TEXT PRIMARY KEY,      -- the item id (see RawItem.id)
+            media_type  TEXT NOT NULL,         -- text/plain | text/html
+            source_kind TEXT NOT NULL,         -- text | html | rss | warc | jsonl
+            location    TEXT NOT NULL,         -- where it was first read
+            hints       TEXT NOT NULL,         -- JSON: metadata the container stated
+            size        INTEGER NOT NULL,      -- uncompressed bytes
+            data        BLOB,                  -- zlib-compressed bytes; NULL when store.keep_raw is off
+            received_at TEXT NOT NULL
+        );
+        CREATE TABLE articles (
+            rowid            INTEGER PRIMARY KEY,
+            id               TEXT NOT NULL UNIQUE,
+            url              TEXT,
+            version          INTEGER NOT NULL DEFAULT 1,
+            supersedes       TEXT,
+            latest           INTEGER NOT NULL DEFAULT 1,   -- 0 once a newer version of the URL arrives
+            title            TEXT NOT NULL,
+            text             TEXT NOT NULL,
+            outlet           TEXT,
+            published        TEXT,
+            language         TEXT,
+            genre            TEXT,
+            source_kind      TEXT NOT NULL,
+            location         TEXT NOT NULL,
+            record           TEXT NOT NULL,               -- the export record, JSON
+            pipeline_version TEXT NOT NULL,
+            ingested_at      TEXT NOT NULL,
+            updated_at       TEXT NOT NULL
+        );
+        CREATE INDEX articles_url ON articles(url);
+        CREATE INDEX articles_published ON articles(published);
+        CREATE INDEX articles_outlet ON articles(outlet);
+        CREATE INDEX articles_location ON articles(location);
+        CREATE VIRTUAL TABLE articles_fts USING fts5(
+            title, text, content='articles', content_rowid='rowid',
+            tokenize='unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+            INSERT INTO articles_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);
+        END;
+        CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+            INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.rowid, old.title, old.text);
+        END;
+        CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, text ON articles BEGIN
+            INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.rowid, old.title, old.text);
+            INSERT INTO articles_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);
+        END;
+        CREATE TABLE rejects (
+            rowid       INTEGER PRIMARY KEY,
+            key         TEXT NOT NULL UNIQUE,  -- location|digest|code: recording twice counts, never duplicates
+            location    TEXT NOT NULL,
+            digest      TEXT,                  -- the item id when the bytes could be read (raw kept)
+            source_kind TEXT,
+            stage       TEXT NOT NULL,         -- read | extract | a stage name | store
+            code        TEXT NOT NULL,
+            reason      TEXT NOT NULL,
+            skipped     INTEGER NOT NULL DEFAULT 0,  -- 1: a duplicate, skipped rather than an error
+            first_seen  TEXT NOT NULL,
+            last_seen   TEXT NOT NULL,
+            seen        INTEGER NOT NULL DEFAULT 1
+        );
+        CREATE INDEX rejects_code ON rejects(code);
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        """,
+    ),
+)
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    exists = conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='migrations'").fetchone()
+    if not exists:
+        return 0
+    row = conn.execute("SELECT MAX(number) FROM migrations").fetchone()
+    return int(row[0] or 0)
+
+
+def apply_migrations(conn: sqlite3.Connection) -> list[Migration]:
+    """Apply every migration newer than the store's schema; return those applied."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS migrations (number INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
+    current = schema_version(conn)
+    latest = MIGRATIONS[-1].number
+    if current > latest:
+        raise StoreError(
+            f"this store has schema {current} but this narrascope knows only up to {latest}: upgrade narrascope",
+            code="NS502",
+        )
+    applied = []
+    for migration in MIGRATIONS:
+        if migration.number <= current:
+            continue
+        conn.execute("BEGIN IMMEDIATE")
+        # Another process may have migrated between our check and the lock.
+        if schema_version(conn) >= migration.number:
+            conn.execute("COMMIT")
+            continue
+        try:
+            for statement in _statements(migration.sql):
+                conn.execute(statement)
+            conn.execute(
+                "INSERT INTO migrations (number, name, applied_at) VALUES (?, ?, ?)",
+                (migration.number, migration.name, datetime.now(UTC).isoformat(timespec="seconds")),
+            )
+        except sqlite3.Error as e:
+            conn.execute("ROLLBACK")
+            raise StoreError(f"migration {migration.number} failed: {e}") from e
+        conn.execute("COMMIT")
+        applied.append(migration)
+    return applied
+
+
+def _statements(sql: str) -> list[str]:
+    """Split a migration into statements, keeping trigger bodies (BEGIN ... END;) whole."""
+    statements, buffer = [], ""
+    for line in sql.splitlines():
+        if line.strip().startswith("--") or not line.strip():
+            continue
+        buffer += line + "\n"
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        statements.append(buffer.strip())
+    return statements
