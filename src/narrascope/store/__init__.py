@@ -220,9 +220,10 @@ class Store:
         try:
             rows = self.conn.execute(sql, [query, *params, limit, offset]).fetchall()
         except sqlite3.OperationalError as e:
-            if "fts5" in str(e) or "syntax" in str(e) or "no such column" in str(e):
-                raise SearchError(f"cannot search for {query!r}: {e} (quote words with special characters)") from e
-            raise StoreError(f"search failed: {e}") from e
+            if "locked" in str(e) or "busy" in str(e):
+                raise StoreError(f"search failed: {e}") from e
+            # Anything else is the MATCH expression (FTS5 reports syntax errors as OperationalError).
+            raise SearchError(f"cannot search for {query!r}: {e} (put words with special characters in double quotes)") from e
         return [SearchHit(Article.from_record(json.loads(r)), snippet, rank) for r, snippet, rank in rows]
 
     def raw_item(self, article_id: str) -> RawItem | None:

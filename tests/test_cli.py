@@ -1,0 +1,140 @@
+"""The CLI end to end on a real SQLite file: every verb, --json, --help, errors and exit codes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import tomllib
+from pathlib import Path
+
+import click
+import pytest
+from conftest import export_records, run_cli
+
+from narrascope.cli import cli
+
+
+def all_commands(group: click.Group = cli, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    out = []
+    for name, command in sorted(group.commands.items()):
+        path = (*prefix, name)
+        out.append(path)
+        if isinstance(command, click.Group):
+            out += all_commands(command, path)
+    return out
+
+
+@pytest.mark.parametrize("command", all_commands(), ids=" ".join)
+def test_every_command_has_help_with_an_example(command: tuple[str, ...]) -> None:
+    result = run_cli(*command, "--help")
+    assert result.exit_code == 0
+    assert "Example:" in result.output and "narrascope " in result.output
+
+
+@pytest.fixture
+def seeded(db: Path, seeds_dir: Path) -> Path:
+    result = run_cli("ingest", "--db", str(db), "--quiet", str(seeds_dir))
+    assert result.exit_code == 0, result.output
+    return db
+
+
+def test_ingest_json_report(db: Path, seeds_dir: Path) -> None:
+    result = run_cli("ingest", "--db", str(db), "--json", str(seeds_dir))
+    report = json.loads(result.stdout)
+    assert result.exit_code == 0
+    assert len(report["stored"]) == 2 and report["rejected"] == []
+
+
+def test_list_show_search_on_the_seeds(seeded: Path) -> None:
+    listed = json.loads(run_cli("list", "--db", str(seeded), "--json").stdout)
+    assert len(listed) == 2
+    ids = [row["id"] for row in listed]
+    shown = run_cli("show", ids[1][:6], "--db", str(seeded))
+    assert shown.exit_code == 0
+    assert listed[1]["title"] in shown.stdout and "--- text" in shown.stdout
+    hits = json.loads(run_cli("search", '"fire and fury"', "--db", str(seeded), "--json").stdout)
+    assert [h["id"] for h in hits] == [ids[1]]
+    assert "[fire and fury]" in hits[0]["snippet"]
+
+
+def test_show_all_prints_every_article(seeded: Path) -> None:
+    result = run_cli("show", "--all", "--db", str(seeded))
+    assert result.exit_code == 0
+    assert result.stdout.count("--- text (") == 2
+
+
+def test_export_jsonl_to_file_and_csv_to_stdout(seeded: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    result = run_cli("export", "--db", str(seeded), "--format", "jsonl", "-o", str(out))
+    assert result.exit_code == 0 and "2 articles written" in result.stderr
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    for field in ("id", "source", "url", "outlet", "republished_from", "title", "subtitle", "authors",
+                  "author_bios", "published", "language", "genre", "tags", "topics", "text", "removed", "actors",
+                  "quotes", "events", "techniques", "frames", "stances", "pipeline"):
+        assert all(field in r for r in records), field
+    rows = list(csv.DictReader(io.StringIO(run_cli("export", "--db", str(seeded), "--format", "csv").stdout)))
+    assert sorted(r["id"] for r in rows) == sorted(r["id"] for r in records)
+    assert all(r["text"] for r in rows)
+
+
+def test_export_unknown_format_is_a_clean_error(seeded: Path) -> None:
+    result = run_cli("export", "--db", str(seeded), "--format", "docx")
+    assert result.exit_code == 1
+    assert "NS403" in result.stderr and "jsonl" in result.stderr
+
+
+def test_db_info_counts(seeded: Path) -> None:
+    info = json.loads(run_cli("db", "info", "--db", str(seeded), "--json").stdout)
+    assert info["articles"] == 2 and info["rejects"] == 0 and info["schema_version"] >= 1
+    text = run_cli("db", "info", "--db", str(seeded)).stdout
+    assert "articles:     2 latest" in text
+
+
+def test_stdin_is_an_input(db: Path, seeds_dir: Path) -> None:
+    data = (seeds_dir / "001_1c1e7d47ce9101b3.txt").read_bytes()
+    result = run_cli("ingest", "--db", str(db), "-", input=data)
+    assert result.exit_code == 0, result.output
+    assert export_records(db)[0]["source"] == {"kind": "text", "location": "<stdin>"}
+
+
+def test_db_from_the_environment(seeds_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NARRASCOPE_DB", str(tmp_path / "env.db"))
+    assert run_cli("ingest", "--quiet", str(seeds_dir)).exit_code == 0
+    assert (tmp_path / "env.db").exists()
+    assert len(json.loads(run_cli("list", "--json").stdout)) == 2
+
+
+def test_errors_are_one_coded_line(tmp_path: Path, seeded: Path) -> None:
+    missing = run_cli("list", "--db", str(tmp_path / "nothing.db"))
+    assert missing.exit_code == 1 and missing.stderr.startswith("Error: NS501")
+    unknown = run_cli("show", "ffffffff", "--db", str(seeded))
+    assert unknown.exit_code == 1 and "NS402" in unknown.stderr
+    bad_query = run_cli("search", "AND OR", "--db", str(seeded))
+    assert bad_query.exit_code == 1 and "NS503" in bad_query.stderr
+    assert "Traceback" not in missing.output + unknown.output + bad_query.output
+
+
+def test_bad_settings_file_is_refused(tmp_path: Path, seeds_dir: Path) -> None:
+    config = tmp_path / "typo.toml"
+    config.write_text("[input]\nmax_byte = 10\n")
+    result = run_cli("--config", str(config), "ingest", "--db", str(tmp_path / "x.db"), str(seeds_dir))
+    assert result.exit_code == 1
+    assert "NS401" in result.stderr and "input.max_byte" in result.stderr
+
+
+def test_settings_defaults_is_the_commented_file(tmp_path: Path) -> None:
+    result = run_cli("settings", "--defaults")
+    parsed = tomllib.loads(result.stdout)
+    assert parsed["language"]["accept"] == ["en"]
+    shown = json.loads(run_cli("settings").stdout)
+    assert shown["store"]["batch_size"] == parsed["store"]["batch_size"]
+
+
+def test_missing_input_is_rejected_and_the_rest_stored(db: Path, seeds_dir: Path) -> None:
+    result = run_cli("ingest", "--db", str(db), str(seeds_dir), "no-such-file.txt")
+    assert result.exit_code == 3
+    assert "NS109" in result.stderr
+    assert len(export_records(db)) == 2
+    rejects = json.loads(run_cli("list", "--rejects", "--json", "--db", str(db)).stdout)
+    assert [r["code"] for r in rejects] == ["NS109"]

@@ -1,0 +1,148 @@
+"""The SQLite store: migrations, versions by URL, rejects bookkeeping, FTS search, raw bytes."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from narrascope.errors import SearchError, StoreError, UsageError
+from narrascope.model import Article, RawItem, Reject
+from narrascope.store import Filters, open_store
+from narrascope.store.migrations import MIGRATIONS
+
+
+def make_article(article_id: str, *, url: str | None = None, title: str = "A title", text: str = "Body text.",
+                 published: str | None = None, outlet: str | None = None) -> Article:
+    return Article(id=article_id, source={"kind": "text", "location": f"/in/{article_id}.txt"}, text=text,
+                   title=title, url=url, published=published, outlet=outlet,
+                   pipeline={"version": "test", "stages": {}})
+
+
+def test_new_store_is_migrated_and_in_wal_mode(db: Path, settings) -> None:
+    with open_store(db, settings) as store:
+        version = store.conn.execute("SELECT MAX(number) FROM migrations").fetchone()[0]
+        mode = store.conn.execute("PRAGMA journal_mode").fetchone()[0]
+    assert version == MIGRATIONS[-1].number
+    assert mode == "wal"
+
+
+def test_reopening_does_not_migrate_twice(db: Path, settings) -> None:
+    open_store(db, settings).close()
+    with open_store(db, settings) as store:
+        rows = store.conn.execute("SELECT COUNT(*) FROM migrations").fetchone()[0]
+    assert rows == len(MIGRATIONS)
+
+
+def test_store_from_a_newer_narrascope_is_refused(db: Path, settings) -> None:
+    open_store(db, settings).close()
+    conn = sqlite3.connect(db)
+    conn.execute("INSERT INTO migrations VALUES (999, 'future', '2030-01-01')")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreError) as info:
+        open_store(db, settings)
+    assert info.value.code == "NS502"
+
+
+def test_a_file_that_is_not_sqlite_is_refused(tmp_path: Path, settings) -> None:
+    path = tmp_path / "notes.db"
+    path.write_text("these are my notes, not a database\n")
+    with pytest.raises(StoreError, match="not a SQLite file"):
+        open_store(path, settings)
+    assert path.read_text() == "these are my notes, not a database\n"
+
+
+def test_missing_store_is_not_created_by_readers(tmp_path: Path, settings) -> None:
+    with pytest.raises(StoreError, match="no store"):
+        open_store(tmp_path / "absent.db", settings, create=False)
+    assert not (tmp_path / "absent.db").exists()
+
+
+def test_same_url_becomes_a_new_version_not_an_overwrite(db: Path, settings) -> None:
+    with open_store(db, settings) as store, store.transaction():
+        store.add_article(make_article("a" * 16, url="https://example.org/x", text="First text."))
+        store.add_article(make_article("b" * 16, url="https://example.org/x", text="Second text."))
+    with open_store(db, settings) as store:
+        latest = list(store.iter_articles())
+        every = list(store.iter_articles(Filters(all_versions=True)))
+    assert [a.id for a in latest] == ["b" * 16]
+    assert latest[0].version == 2 and latest[0].supersedes == "a" * 16
+    assert sorted(a.text for a in every) == ["First text.", "Second text."]
+
+
+def test_rejects_are_counted_not_duplicated(db: Path, settings) -> None:
+    reject = Reject(location="/in/bad.txt", code="NS101", reason="empty input", stage="read")
+    with open_store(db, settings) as store:
+        with store.transaction():
+            store.record_reject(reject)
+            store.record_reject(reject)
+        rows = list(store.iter_rejects())
+    assert len(rows) == 1
+    assert rows[0]["seen"] == 2 and rows[0]["code"] == "NS101"
+
+
+def test_storing_a_good_article_clears_the_open_reject_of_its_location(db: Path, settings) -> None:
+    with open_store(db, settings) as store:
+        with store.transaction():
+            store.record_reject(Reject(location="/in/x.txt", code="NS202", reason="too short", stage="extract"))
+            store.add_article(_at(make_article("c" * 16), "/in/x.txt"))
+        assert list(store.iter_rejects()) == []
+
+
+def _at(article: Article, location: str) -> Article:
+    article.source = {"kind": "text", "location": location}
+    return article
+
+
+def test_raw_bytes_round_trip_compressed(db: Path, settings) -> None:
+    item = RawItem(data=("word " * 5000).encode(), media_type="text/plain", source_kind="text",
+                   location="/in/long.txt", hints={"url": "https://example.org/long"})
+    with open_store(db, settings) as store:
+        with store.transaction():
+            store.put_raw(item)
+        stored_size = store.conn.execute("SELECT LENGTH(data) FROM raw").fetchone()[0]
+        back = store.raw_item(item.id)
+    assert back is not None
+    assert back.data == item.data and back.hints == item.hints and back.id == item.id
+    assert stored_size < len(item.data) / 10
+
+
+def test_search_ranks_title_hits_and_marks_snippets(db: Path, settings) -> None:
+    with open_store(db, settings) as store:
+        with store.transaction():
+            store.add_article(make_article("d" * 16, title="Sanctions on Pyongyang", text="Nothing else here."))
+            store.add_article(make_article("e" * 16, title="Weather", text="A note about Pyongyang in passing."))
+        hits = store.search("pyongyang")
+    assert [h.article.id for h in hits] == ["d" * 16, "e" * 16]
+    assert "[Pyongyang]" in hits[1].snippet
+
+
+def test_search_syntax_error_is_a_coded_error(db: Path, settings) -> None:
+    with open_store(db, settings) as store, pytest.raises(SearchError) as info:
+        store.search('"unbalanced')
+    assert info.value.code == "NS503"
+
+
+def test_filters_select_by_outlet_and_date(db: Path, settings) -> None:
+    with open_store(db, settings) as store:
+        with store.transaction():
+            store.add_article(make_article("f" * 16, outlet="DW", published="2018-06-01"))
+            store.add_article(make_article("0" * 16, outlet="The Moscow Times", published="2017-08-14"))
+            store.add_article(make_article("1" * 16, outlet="DW", published=None))
+        dw = [a.id for a in store.iter_articles(Filters(outlet="dw"))]
+        recent = [a.id for a in store.iter_articles(Filters(since="2018-01-01"))]
+    assert dw == ["f" * 16, "1" * 16]
+    assert recent == ["f" * 16]
+
+
+def test_id_prefixes_resolve_or_fail_clearly(db: Path, settings) -> None:
+    with open_store(db, settings) as store:
+        with store.transaction():
+            store.add_article(make_article("abcd000000000000"))
+            store.add_article(make_article("abcd111111111111"))
+        assert store.resolve_id("abcd0") == "abcd000000000000"
+        for given, message in (("abcd", "ambiguous"), ("ffff", "no article"), ("ab", "too short")):
+            with pytest.raises(UsageError, match=message):
+                store.resolve_id(given)
