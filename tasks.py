@@ -1,0 +1,67 @@
+#!/usr/bin/env python3
+"""The project's tasks, needing nothing but Python 3.11+ and the package registries.
+
+    python3 tasks.py demo    set up .venv, ingest the two seed articles, print a summary of each
+    python3 tasks.py test    set up .venv with the dev tools, lint, run the test suite
+    python3 tasks.py lock    re-pin constraints.txt from the current .venv (maintainers)
+
+The README's two set-up commands and .ci/run call exactly these.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PY = BIN / "python"
+DEMO_DB = ROOT / "narrascope-demo.db"
+
+
+def run(*args: str | os.PathLike[str]) -> None:
+    print("+", " ".join(str(a) for a in args), flush=True)
+    subprocess.run([str(a) for a in args], check=True, cwd=ROOT)
+
+
+def setup(extras: str = "") -> None:
+    if sys.version_info < (3, 11):
+        sys.exit(f"narrascope needs Python 3.11 or newer; this is {sys.version.split()[0]}")
+    if not PY.exists():
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    target = f".{extras}" if extras else "."
+    run(PY, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-c", "constraints.txt", "-e", target)
+
+
+def demo() -> None:
+    setup()
+    narrascope = BIN / "narrascope"
+    run(narrascope, "ingest", "--db", DEMO_DB, "examples/seeds")
+    run(narrascope, "show", "--all", "--db", DEMO_DB)
+
+
+def test() -> None:
+    setup("[dev]")
+    run(BIN / "ruff", "check", "src", "tests", "benchmarks", "tasks.py")
+    run(PY, "-m", "pytest", "-q")
+
+
+def lock() -> None:
+    frozen = subprocess.run([str(PY), "-m", "pip", "freeze", "--exclude-editable"], check=True,
+                            capture_output=True, text=True).stdout
+    lines = [ln for ln in frozen.splitlines() if ln and not ln.startswith(("narrascope", "-e "))]
+    (ROOT / "constraints.txt").write_text(
+        "# Exact versions of everything narrascope installs, direct and transitive.\n"
+        "# Regenerate with `python3 tasks.py lock` after changing dependencies in pyproject.toml.\n"
+        + "\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    tasks = {"demo": demo, "test": test, "lock": lock}
+    if len(sys.argv) != 2 or sys.argv[1] not in tasks:
+        sys.exit(__doc__)
+    tasks[sys.argv[1]]()
