@@ -25,7 +25,7 @@ from .errors import NarrascopeError
 
 if TYPE_CHECKING:
     from .enrich import Stage
-    from .export import Exporter
+    from .exporters import Exporter
     from .sources import Source
 
 __all__ = ["BUILTIN_PLUGINS", "Registry", "hookimpl", "hookspec", "plugin_manager", "registry"]
@@ -41,8 +41,8 @@ BUILTIN_PLUGINS = (
     "narrascope.sources.jsonl",
     "narrascope.enrich.language",
     "narrascope.enrich.genre",
-    "narrascope.export.jsonl",
-    "narrascope.export.csv",
+    "narrascope.exporters.jsonl",
+    "narrascope.exporters.csv",
 )
 
 
@@ -57,7 +57,7 @@ class HookSpecs:
 
     @hookspec
     def narrascope_exporters(self) -> Iterable[Exporter]:  # type: ignore[empty-body]
-        """Export formats (see ``narrascope.export.Exporter``)."""
+        """Export formats (see ``narrascope.exporters.Exporter``)."""
 
     @hookspec
     def narrascope_commands(self, cli: Any) -> None:

@@ -1,0 +1,47 @@
+"""Documentation is tested: every command, setting, error code and stage appears in the README."""
+
+from __future__ import annotations
+
+import tomllib
+import types
+
+import pytest
+from conftest import ROOT
+from test_cli import all_commands
+
+import narrascope
+from narrascope.errors import CODES
+from narrascope.plugins import registry
+from narrascope.settings import defaults_text
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("command", [" ".join(c) for c in all_commands()])
+def test_every_command_is_documented(command: str) -> None:
+    assert f"`{command}" in README
+
+
+@pytest.mark.parametrize("key", [f"{section}.{key}" for section, values in tomllib.loads(defaults_text()).items()
+                                 for key in values])
+def test_every_setting_is_documented(key: str) -> None:
+    assert f"`{key}`" in README
+
+
+@pytest.mark.parametrize("code", sorted(CODES))
+def test_every_error_code_is_documented(code: str) -> None:
+    assert f"| {code} |" in README
+
+
+@pytest.mark.parametrize("name", sorted(registry().stages) + sorted(registry().sources) + sorted(registry().exporters))
+def test_every_plugin_is_documented(name: str) -> None:
+    assert f"`{name}`" in README
+
+
+def test_public_api_is_what_all_says() -> None:
+    public = {name for name in dir(narrascope) if not name.startswith("_")}
+    modules = {name for name in public if isinstance(getattr(narrascope, name), types.ModuleType)}
+    assert set(narrascope.__all__) == (public - modules) | {"__version__"}
+    # The verbs are functions, not the submodules of the same name.
+    for name in ("ingest", "reprocess", "export", "search"):
+        assert callable(getattr(narrascope, name)) and not isinstance(getattr(narrascope, name), types.ModuleType)
