@@ -10,8 +10,8 @@ from pathlib import Path
 
 import click
 import pytest
-from conftest import export_records, run_cli
 
+from conftest import export_records, run_cli
 from narrascope.cli import cli
 
 

@@ -6,13 +6,13 @@ import tomllib
 import types
 
 import pytest
-from conftest import ROOT
-from test_cli import all_commands
 
 import narrascope
+from conftest import ROOT
 from narrascope.errors import CODES
 from narrascope.plugins import registry
 from narrascope.settings import defaults_text
+from test_cli import all_commands
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 

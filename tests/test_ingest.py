@@ -10,9 +10,8 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import export_records, run_cli
-
 import narrascope
+from conftest import export_records, run_cli
 from narrascope.store import open_store
 
 SENTENCES = [

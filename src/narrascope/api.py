@@ -30,10 +30,10 @@ __all__ = [
 ]
 
 
-def list_articles(*, db: str | Path | None = None, filters: Filters = Filters(), limit: int | None = None,
+def list_articles(*, db: str | Path | None = None, filters: Filters | None = None, limit: int | None = None,
                   offset: int = 0, settings: Settings | None = None) -> list[Article]:
     with open_store(db, settings or load_settings(), create=False) as store:
-        return list(store.iter_articles(filters, limit=limit, offset=offset))
+        return list(store.iter_articles(filters or Filters(), limit=limit, offset=offset))
 
 
 def get_article(article_id: str, *, db: str | Path | None = None, settings: Settings | None = None) -> Article:
@@ -41,10 +41,10 @@ def get_article(article_id: str, *, db: str | Path | None = None, settings: Sett
         return store.get_article(article_id)
 
 
-def search(query: str, *, db: str | Path | None = None, filters: Filters = Filters(), limit: int = 20,
+def search(query: str, *, db: str | Path | None = None, filters: Filters | None = None, limit: int = 20,
            offset: int = 0, settings: Settings | None = None) -> list[SearchHit]:
     with open_store(db, settings or load_settings(), create=False) as store:
-        return store.search(query, filters, limit=limit, offset=offset)
+        return store.search(query, filters or Filters(), limit=limit, offset=offset)
 
 
 def list_rejects(*, db: str | Path | None = None, include_skipped: bool = True,
@@ -61,12 +61,12 @@ def db_info(*, db: str | Path | None = None, settings: Settings | None = None) -
     return info
 
 
-def export(stream: TextIO, *, format: str = "jsonl", db: str | Path | None = None, filters: Filters = Filters(),
+def export(stream: TextIO, *, format: str = "jsonl", db: str | Path | None = None, filters: Filters | None = None,
            settings: Settings | None = None) -> int:
     """Write the selected articles to ``stream`` in ``format``; return how many."""
     exporters = registry().exporters
     if format not in exporters:
         raise UsageError(f"unknown export format {format!r}; available: {', '.join(sorted(exporters))}")
     with open_store(db, settings or load_settings(), create=False) as store:
-        articles: Iterator[Article] = store.iter_articles(filters)
+        articles: Iterator[Article] = store.iter_articles(filters or Filters())
         return exporters[format].write(articles, stream)

@@ -17,7 +17,7 @@ import click
 from . import __version__, api
 from .errors import NarrascopeError
 from .model import Article
-from .settings import defaults_text, load_settings
+from .settings import Settings, defaults_text, load_settings
 from .store import DEFAULT_DB, ENV_DB, Filters
 
 EXIT_REJECTS = 3
@@ -29,7 +29,7 @@ class Context:
         self.config = config
 
     @property
-    def settings(self):  # type: ignore[no-untyped-def]
+    def settings(self) -> Settings:
         return load_settings(self.config)
 
 

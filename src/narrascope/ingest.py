@@ -93,7 +93,7 @@ def ingest(
     db: str | Path | None = None,
     settings: Settings | None = None,
     jobs: int = 1,
-    progress: Callable[[int], Iterator[Blob]] | None = None,
+    progress: Callable[[int], Iterator[object]] | None = None,
     on_outcome: Callable[[str, str], None] | None = None,
 ) -> IngestReport:
     """Ingest files, folders or ``-`` (standard input) into the store at ``db``.

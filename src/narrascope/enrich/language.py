@@ -11,6 +11,7 @@ from ..model import Article
 from ..plugins import hookimpl
 from ..settings import Settings
 
+
 def detect_language(text: str) -> str:
     """ISO 639-1 code of ``text`` (py3langid's model ships inside the package: no download)."""
     code, _score = py3langid.classify(text[:5000])

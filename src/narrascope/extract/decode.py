@@ -49,9 +49,9 @@ def declared_charset(data: bytes) -> str | None:
 
 def decode(data: bytes, *, declared: str | None = None) -> str:
     """Decode ``data`` to text; ``declared`` is an encoding stated outside the bytes (HTTP)."""
-    for bom, encoding in BOMS:
+    for bom, bom_encoding in BOMS:
         if data.startswith(bom):
-            return data[len(bom) :].decode(encoding, errors="replace")
+            return data[len(bom) :].decode(bom_encoding, errors="replace")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -65,11 +65,11 @@ def decode(data: bytes, *, declared: str | None = None) -> str:
                 continue
     guess = from_bytes(data[:200_000]).best()
     if guess is not None:
-        encoding = codecs.lookup(guess.encoding).name.replace("-", "_")
-        if encoding in CP1252_LOOKALIKES and _cp1252_ok(data):
+        guessed = codecs.lookup(guess.encoding).name.replace("-", "_")
+        if guessed in CP1252_LOOKALIKES and _cp1252_ok(data):
             return data.decode("cp1252")
         try:
-            return data.decode(WESTERN.get(encoding, encoding))
+            return data.decode(WESTERN.get(guessed, guessed))
         except (UnicodeDecodeError, LookupError):
             pass
     if _cp1252_ok(data):

@@ -112,7 +112,7 @@ class Store:
         row = self.conn.execute(
             "SELECT id, version, title, text FROM articles WHERE url = ? ORDER BY version DESC LIMIT 1", (url,)
         ).fetchone()
-        return tuple(row) if row else None  # type: ignore[return-value]
+        return (str(row[0]), int(row[1]), str(row[2]), str(row[3])) if row else None
 
     def put_raw(self, item: RawItem) -> None:
         data = zlib.compress(item.data, 6) if self.settings.store.keep_raw else None
