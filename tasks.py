@@ -34,6 +34,7 @@ def setup(extras: str = "") -> None:
     if not PY.exists():
         venv.EnvBuilder(with_pip=True).create(VENV)
     target = f".{extras}" if extras else "."
+    run(PY, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-c", "constraints.txt", "pip")
     run(PY, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-c", "constraints.txt", "-e", target)
 
 
