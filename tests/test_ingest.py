@@ -173,3 +173,27 @@ def test_search_runs_while_another_process_ingests(tmp_path: Path, db: Path) -> 
     assert seen == sorted(seen), "search results went backwards during ingest"
     assert any(0 < n < total for n in seen), f"never saw a partly ingested store: {seen[:5]}...{seen[-5:]}"
     assert len(narrascope.search("talks", db=db, limit=1000)) == total
+
+
+def test_progress_is_told_the_total_and_advanced_per_input(tmp_path: Path, db: Path) -> None:
+    write_articles(tmp_path / "in", 4)
+    ticks: list[int] = []
+    totals: list[int] = []
+
+    def progress(total: int):
+        totals.append(total)
+        for n in range(total):
+            ticks.append(n)
+            yield n
+
+    outcomes: list[str] = []
+    narrascope.ingest([str(tmp_path / "in")], db=db, progress=progress, on_outcome=lambda kind, _: outcomes.append(kind))
+    assert totals == [4] and ticks == [0, 1, 2, 3]
+    assert outcomes == ["stored"] * 4
+
+
+def test_no_progress_bar_when_not_a_terminal(tmp_path: Path, db: Path) -> None:
+    write_articles(tmp_path / "in", 2)
+    result = run_cli("ingest", "--db", str(db), str(tmp_path / "in"))
+    assert "ingest:" not in result.stderr and "%|" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("2 inputs: 2 stored")
