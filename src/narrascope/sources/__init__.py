@@ -7,6 +7,11 @@ and first bytes and picks the most confident.
 
 Bad input never raises out of ``read_inputs``: every problem becomes a ``Reject`` in the stream, so
 the batch goes on and nothing is silently dropped.
+
+Single documents go through ``read_document`` (size limit, empty, binary, damaged gzip: NS101-NS105)
+and never read more than ``input.max_bytes`` + 1 bytes. Containers stream their content through
+``Blob.stream()``, which ends cleanly where a gzip layer breaks, so a feed, WARC or JSONL source
+keeps every entry, record or line before the damage and adds one reject saying where it broke.
 """
 
 from __future__ import annotations
@@ -27,16 +32,20 @@ from ..settings import Settings
 
 __all__ = [
     "Blob",
+    "ContentStream",
     "Source",
     "binary_kind",
+    "check_document_bytes",
     "detect",
     "expand_inputs",
     "read_blob",
     "read_document",
     "read_inputs",
+    "read_up_to",
 ]
 
 SNIFF_BYTES = 65536
+CHUNK = 65536
 GZIP_MAGIC = b"\x1f\x8b"
 STDIN = "-"
 
@@ -89,6 +98,89 @@ def _has_control_bytes(head: bytes) -> bool:
     return controls / len(sample) > 0.05
 
 
+class ContentStream(io.RawIOBase):
+    """A blob's content as a stream, gzip undone member by member, that never raises on damage.
+
+    ``gzip.GzipFile`` raises ``EOFError`` at a truncation and the caller loses what its buffers
+    held; a container source wants every record that decompressed before the damage. This stream
+    ends cleanly where the gzip layer breaks and says why in ``gzip_error``. Each ``read`` inflates
+    at most what was asked for, so a gzip bomb costs time, never memory.
+    """
+
+    def __init__(self, raw: BinaryIO, *, gzipped: bool) -> None:
+        super().__init__()
+        self._raw = raw
+        self._gzipped = gzipped
+        self._inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        self._input = b""
+        self._pending = b""  # inflated bytes, of which the first ``_taken`` were delivered
+        self._taken = 0
+        self._ended = False
+        #: Why the gzip layer ended early (truncated, corrupt), or None.
+        self.gzip_error: str | None = None
+        #: Content bytes delivered so far, and the last few of them.
+        self.position = 0
+        self.tail = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self.position
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        data = self._read_some(len(buffer))
+        buffer[: len(data)] = data
+        self.position += len(data)
+        self.tail = (self.tail + data[-8:])[-8:]
+        return len(data)
+
+    def _read_some(self, n: int) -> bytes:
+        if not self._gzipped:
+            return self._raw.read(n)
+        while self._taken >= len(self._pending) and not self._ended:
+            self._inflate(n)
+        data = self._pending[self._taken : self._taken + n]
+        self._taken += len(data)
+        return data
+
+    def _inflate(self, n: int) -> None:
+        if self._inflater.eof:
+            # A new gzip member may follow (WARC.gz files have one per record); zero padding may end it.
+            # All input left after the member is in unused_data (unconsumed_tail repeats some of it).
+            rest = self._inflater.unused_data.lstrip(b"\0")
+            while not rest:
+                more = self._raw.read(CHUNK)
+                if not more:
+                    self._ended = True
+                    return
+                rest = more.lstrip(b"\0")
+            self._inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            self._input = rest
+        at_end = False
+        if not self._input:
+            self._input = self._raw.read(CHUNK)
+            at_end = not self._input
+        try:
+            # With no new input this still flushes output zlib held back because of the length cap.
+            self._pending = self._inflater.decompress(self._input, max(n, CHUNK))
+            self._taken = 0
+        except zlib.error as e:
+            self.gzip_error = f"the gzip stream is corrupt after {self.position:,} content bytes ({e})"
+            self._ended = True
+            return
+        self._input = self._inflater.unconsumed_tail
+        if at_end and not self._pending and not self._inflater.eof:
+            self.gzip_error = (f"the gzip stream is truncated: it ends after {self.position:,} content bytes"
+                               " without its end marker")
+            self._ended = True
+
+    def close(self) -> None:
+        if not self.closed:
+            self._raw.close()
+        super().close()
+
+
 @dataclass
 class Blob:
     """One input file (or standard input), gzip undone on reading."""
@@ -105,29 +197,52 @@ class Blob:
     def _raw_head(self, n: int) -> bytes:
         if self.data is not None:
             return self.data[:n]
-        assert self.path is not None
+        if self.path is None:
+            raise ValueError("a Blob needs a path or data")
         with self.path.open("rb") as f:
             return f.read(n)
 
+    def _open_raw(self) -> BinaryIO:
+        if self.data is not None:
+            return io.BytesIO(self.data)
+        if self.path is None:
+            raise ValueError("a Blob needs a path or data")
+        return self.path.open("rb")
+
     def open(self) -> BinaryIO:
-        """A binary stream of the content, decompressed if gzipped."""
-        raw: BinaryIO = io.BytesIO(self.data) if self.data is not None else self.path.open("rb")  # type: ignore[union-attr]
+        """A binary stream of the content, decompressed if gzipped (raises on a damaged gzip)."""
+        raw = self._open_raw()
         if self.gzipped:
             return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
         return raw
 
+    def stream(self) -> ContentStream:
+        """The content as a ``ContentStream``: decompressed if gzipped, ending cleanly at damage."""
+        return ContentStream(self._open_raw(), gzipped=self.gzipped)
+
     def head(self, n: int = SNIFF_BYTES) -> bytes:
-        """The first ``n`` content bytes; a truncated gzip gives what could be decompressed."""
-        if not self.gzipped:
-            return self._raw_head(n)
-        data = self.data if self.data is not None else self._raw_head(4 * n + 65536)
-        return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(data, n)
+        """The first ``n`` content bytes; a truncated or corrupt gzip gives what could be decompressed."""
+        with self.stream() as stream:
+            return read_up_to(stream, n)
 
     @property
     def content_name(self) -> str:
         """The file name without a .gz suffix, for sniffing by extension."""
         name = self.name.lower()
         return name[:-3] if name.endswith(".gz") else name
+
+
+def read_up_to(stream: BinaryIO | ContentStream, n: int) -> bytes:
+    """Read until ``n`` bytes or the end of ``stream`` (a raw stream may return short reads)."""
+    parts: list[bytes] = []
+    size = 0
+    while size < n:
+        part = stream.read(n - size)
+        if not part:
+            break
+        parts.append(part)
+        size += len(part)
+    return b"".join(parts)
 
 
 class Source(Protocol):
@@ -141,13 +256,17 @@ class Source(Protocol):
 
 
 def read_document(blob: Blob, settings: Settings) -> bytes:
-    """Read a single-document blob fully, enforcing the size limit and rejecting bad bytes."""
+    """Read a single-document blob fully, enforcing the size limit and rejecting bad bytes.
+
+    Never reads (or decompresses) more than ``input.max_bytes`` + 1 bytes, so a huge file or a
+    gzip bomb is rejected (NS103) without being held in memory; a damaged gzip layer is NS105.
+    """
     limit = settings.input.max_bytes
-    with blob.open() as stream:
-        try:
-            data = stream.read(limit + 1)
-        except (EOFError, OSError, zlib.error) as e:
-            raise ReadError(f"truncated or corrupt gzip stream: {e}", code="NS105") from e
+    with blob.stream() as stream:
+        data = read_up_to(stream, limit + 1)
+        damage = stream.gzip_error
+    if damage and len(data) <= limit:
+        raise ReadError(damage, code="NS105")
     check_document_bytes(data, settings)
     return data
 
