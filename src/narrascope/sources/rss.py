@@ -107,9 +107,9 @@ class FeedSource:
                 yield Reject(location=location, code=e.code, reason=e.message, stage=e.stage, source_kind="rss")
         if damage or cut:
             where = f"{blob.location}#entry={len(entries) + 1}"
-            reason = (f"{damage}; the {len(entries)} complete entries before it were read" if damage else
-                      f"broken feed XML: the feed ends inside entry {len(entries) + 1} ({_parser_message(feed)});"
-                      f" the {len(entries)} entries before it were read")
+            kept = f"{len(entries)} complete {'entry was' if len(entries) == 1 else 'entries were'} read before it"
+            reason = (f"{damage}; {kept}" if damage else
+                      f"broken feed XML: the feed ends inside entry {len(entries) + 1} ({_parser_message(feed)}); {kept}")
             yield Reject(location=where, code="NS105" if damage else "NS108", reason=reason, stage="read",
                          source_kind="rss")
 
