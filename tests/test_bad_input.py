@@ -155,10 +155,6 @@ def test_file_over_the_configured_size_limit(tmp_path: Path, db: Path) -> None:
         ["Jos\u00e9 Ara\u00fajo, who has run a caf\u00e9 near the cathedral",
          "the na\u00efve planners", "Pra\u00e7a da S\u00e9", "the r\u00e9gime of inspections"],
         id="latin-1",
-        # charset-normalizer's best guess for this text is cp775 (Baltic DOS), which
-        # extract/decode.py does not count among the cp1252 look-alikes, so it decodes "é" as "ķ".
-        # Strict: once decode.py prefers cp1252 over cp775/cp850/iso8859-10..., remove this mark.
-        marks=pytest.mark.xfail(strict=True, reason="extract/decode.py decodes latin-1 as cp775"),
     ),
 ])
 def test_legacy_encodings_are_decoded_without_mojibake(tmp_path: Path, db: Path, encoding: str, heading: str,
@@ -232,7 +228,7 @@ def mixed_batch(folder: Path) -> dict[str, str]:
 def test_mixed_batch_keeps_every_good_input_and_a_rerun_changes_nothing(tmp_path: Path, db: Path) -> None:
     folder = tmp_path / "in"
     expected = mixed_batch(folder)
-    config = small_limit(tmp_path, 6000)
+    config = write(tmp_path / "mixed.toml", '[input]\nmax_bytes = 6000\nfeed_local_links = "any"\n')
     first = run_cli("--config", str(config), "ingest", "--db", str(db), str(folder))
     assert first.exit_code == 3, first.output
 

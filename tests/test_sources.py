@@ -87,6 +87,31 @@ def test_every_builtin_source_is_registered() -> None:
 # -- RSS and Atom ---------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("policy", ["folder", "any", "none"])
+def test_feed_links_to_local_files_follow_the_policy(tmp_path: Path, settings: Settings, policy: str) -> None:
+    secret = write(tmp_path / "elsewhere" / "secret.txt", text_article(7))
+    write(tmp_path / "feeds" / "pages" / "inside.html", html_page(8))
+    feed = write(tmp_path / "feeds" / "feed.rss", rss_feed("The Example Times", [
+        Entry("Inside", link="pages/inside.html", guid="inside"),
+        Entry("Outside", link=secret.as_uri(), guid="outside"),
+        Entry("Climbing out", link="../elsewhere/secret.txt", guid="climb"),
+    ]))
+    chosen = replace(settings, input=replace(settings.input, feed_local_links=policy))
+    items, rejects = read(feed, chosen)
+    read_files = {i.location.rsplit("=", 1)[1] for i in items}
+    refused = {r.location.rsplit("=", 1)[1]: r.code for r in rejects}
+    if policy == "any":
+        assert read_files == {"inside", "outside", "climb"} and refused == {}
+    elif policy == "folder":
+        assert read_files == {"inside"}
+        assert refused == {"outside": "NS111", "climb": "NS111"}
+        assert all("outside the feed's folder" in r.reason for r in rejects)
+    else:
+        assert read_files == set() and set(refused) == {"inside", "outside", "climb"}
+    assert all(secret.read_bytes() != i.data for i in items) or policy == "any"
+
+
+
 def test_rss_entries_become_items_with_the_feed_metadata_as_hints(tmp_path: Path, settings: Settings) -> None:
     write(tmp_path / "pages" / "second.html", html_page(2))
     write(tmp_path / "notes" / "third.txt", text_article(3))
@@ -592,3 +617,14 @@ def test_a_huge_jsonl_line_is_skipped_without_holding_it(tmp_path: Path, setting
     items, rejects, peak = peak_memory_while_reading(path, limited(settings, 1_000_000))
     assert [i.data for i in items] == [b"small"] and [r.code for r in rejects] == ["NS103"]
     assert peak < 6_000_000, peak
+
+
+def test_large_standard_input_is_spooled_not_lost(tmp_path: Path, db: Path) -> None:
+    config = write(tmp_path / "spool.toml", "[input]\nstdin_spool_bytes = 300\n")
+    data = text_article(11).encode()
+    assert len(data) > 300
+    result = run_cli("--config", str(config), "ingest", "--db", str(db), "-", input=data)
+    assert result.exit_code == 0, result.output
+    records = export_records(db)
+    assert len(records) == 1 and records[0]["source"]["location"] == "<stdin>"
+    assert "(Report 11, part 1.)" in records[0]["text"]

@@ -26,6 +26,8 @@ LOCAL_CONFIG = "narrascope.toml"
 class InputSettings:
     max_bytes: int = 20_000_000
     skip_hidden: bool = True
+    feed_local_links: str = "folder"
+    stdin_spool_bytes: int = 16_000_000
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,10 @@ class Settings:
         return replace(self, **changed, source=source)
 
 
+#: Settings whose value must be one of a few words.
+CHOICES: dict[str, tuple[str, ...]] = {"input.feed_local_links": ("folder", "any", "none")}
+
+
 def _coerce(value: Any, default: Any, name: str, source: str) -> Any:
     if isinstance(default, bool):
         if not isinstance(value, bool):
@@ -98,6 +104,9 @@ def _coerce(value: Any, default: Any, name: str, source: str) -> Any:
         return tuple(value)
     if isinstance(default, str) and not isinstance(value, str):
         raise SettingsError(f"{source}: {name} must be a string, not {value!r}")
+    allowed = CHOICES.get(name)
+    if allowed and value not in allowed:
+        raise SettingsError(f"{source}: {name} must be one of {', '.join(allowed)}, not {value!r}")
     return value
 
 

@@ -31,7 +31,19 @@ BOMS = (
 # Windows-written "latin-1" files really contain.
 WESTERN = {"latin_1": "cp1252", "iso8859_1": "cp1252", "iso8859_15": "cp1252", "ascii": "utf-8"}
 # charset-normalizer's guesses that are confusions with cp1252 on short English text.
-CP1252_LOOKALIKES = {"cp1250", "cp1254", "cp1257", "mac_roman", "mac_latin2", "iso8859_2", "iso8859_9", "cp1258"}
+CP1252_LOOKALIKES = {
+    "cp1250", "cp1254", "cp1257", "cp1258", "mac_roman", "mac_latin2", "iso8859_2", "iso8859_9",
+    "cp775", "cp850", "cp852", "cp437", "cp858", "iso8859_4", "iso8859_10", "iso8859_13", "hp_roman8",
+}
+
+
+#: What undeclared legacy text on the web is really written in; DOS and Mac code pages that
+#: charset-normalizer would otherwise pick for short Western text are left out.
+CANDIDATES = (
+    "cp1252", "cp1250", "cp1251", "cp1253", "cp1254", "cp1255", "cp1256", "cp1257", "cp1258",
+    "iso8859_2", "iso8859_5", "iso8859_7", "iso8859_8", "iso8859_9", "koi8_r", "koi8_u",
+    "gb18030", "big5", "shift_jis", "euc_jp", "euc_kr", "utf_16", "utf_32",
+)
 
 
 def declared_charset(data: bytes) -> str | None:
@@ -63,7 +75,7 @@ def decode(data: bytes, *, declared: str | None = None) -> str:
                 return data.decode(WESTERN.get(encoding, encoding))
             except UnicodeDecodeError:
                 continue
-    guess = from_bytes(data[:200_000]).best()
+    guess = from_bytes(data[:200_000], cp_isolation=list(CANDIDATES)).best()
     if guess is not None:
         guessed = codecs.lookup(guess.encoding).name.replace("-", "_")
         if guessed in CP1252_LOOKALIKES and _cp1252_ok(data):

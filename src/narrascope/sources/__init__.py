@@ -16,10 +16,13 @@ keeps every entry, record or line before the damage and adds one reject saying w
 
 from __future__ import annotations
 
+import atexit
 import gzip
 import io
 import os
+import shutil
 import sys
+import tempfile
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -48,6 +51,7 @@ SNIFF_BYTES = 65536
 CHUNK = 65536
 GZIP_MAGIC = b"\x1f\x8b"
 STDIN = "-"
+STDIN_LOCATION = "<stdin>"
 
 #: Leading bytes of common binary formats -> a name for the error message.
 BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
@@ -287,7 +291,7 @@ def expand_inputs(paths: Iterable[str], settings: Settings) -> Iterator[Blob | R
     """Files as given, folders walked recursively in sorted order, ``-`` for standard input."""
     for given in paths:
         if given == STDIN:
-            yield Blob(location="<stdin>", name="stdin", data=sys.stdin.buffer.read())
+            yield _stdin_blob(settings)
             continue
         path = Path(given)
         if path.is_dir():
@@ -297,6 +301,20 @@ def expand_inputs(paths: Iterable[str], settings: Settings) -> Iterator[Blob | R
         else:
             why = "no such file or folder" if not path.exists() else "not a regular file"
             yield Reject(location=str(path), code="NS109", reason=why, stage="read")
+
+
+def _stdin_blob(settings: Settings) -> Blob:
+    """Standard input: in memory when small, spooled to a temporary file when large."""
+    limit = settings.input.stdin_spool_bytes
+    head = sys.stdin.buffer.read(limit + 1)
+    if len(head) <= limit:
+        return Blob(location=STDIN_LOCATION, name="stdin", data=head)
+    spool = tempfile.NamedTemporaryFile(prefix="narrascope-stdin-", delete=False)  # noqa: SIM115
+    atexit.register(os.unlink, spool.name)
+    with spool:
+        spool.write(head)
+        shutil.copyfileobj(sys.stdin.buffer, spool, 1 << 20)
+    return Blob(location=STDIN_LOCATION, name="stdin", path=Path(spool.name))
 
 
 def _walk(root: Path, settings: Settings) -> Iterator[Blob | Reject]:

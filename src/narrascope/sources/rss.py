@@ -43,7 +43,7 @@ from ..errors import FormatError, InputRejected, ReadError
 from ..model import RawItem, Reject
 from ..plugins import hookimpl
 from ..settings import Settings
-from . import Blob, check_document_bytes, read_document, read_up_to
+from . import STDIN_LOCATION, Blob, check_document_bytes, read_document, read_up_to
 from .dates import stated_date
 from .html import HtmlSource
 
@@ -133,7 +133,7 @@ class FeedSource:
         if content is not None:
             data, media_type = _as_html(content[0], content[1], title), "text/html"
         elif local is not None:
-            data, media_type = _read_linked(local, settings)
+            data, media_type = _read_linked(local, settings, blob)
         elif summary and MARKUP.search(summary) and len(_strip_tags(summary)) >= settings.extract.min_chars:
             data, media_type = _as_html(summary, "text/html", title), "text/html"
         elif summary:
@@ -182,12 +182,21 @@ def _resolve_link(link: str | None, blob: Blob) -> tuple[Path | None, str | None
     path = Path(url2pathname(parts.path))  # url2pathname undoes %-escapes
     if path.is_absolute():
         return path, None
-    if blob.path is None:  # a feed on standard input has no folder to resolve against
+    if blob.path is None or blob.location == STDIN_LOCATION:  # a feed on stdin has no folder
         return None, None
     return blob.path.resolve().parent / path, None
 
 
-def _read_linked(path: Path, settings: Settings) -> tuple[bytes, str]:
+def _read_linked(path: Path, settings: Settings, feed: Blob) -> tuple[bytes, str]:
+    policy = settings.input.feed_local_links
+    if policy == "none":
+        raise ReadError(f"feed entry links to the local file {path}; input.feed_local_links is none", code="NS111")
+    if policy == "folder":
+        # A feed from elsewhere must not pull arbitrary local files (/etc/passwd...) into the store.
+        folder = feed.path.resolve().parent if feed.path is not None and feed.location != STDIN_LOCATION else None
+        if folder is None or not path.resolve().is_relative_to(folder):
+            raise ReadError(f"feed entry links to the local file {path}, outside the feed's folder"
+                            " (input.feed_local_links = \"folder\")", code="NS111")
     if not path.is_file():
         why = "does not exist" if not path.exists() else "is not a regular file"
         raise ReadError(f"feed entry links to the local file {path}, which {why}", code="NS109")
