@@ -483,6 +483,60 @@ def test_a_long_scrape_cleans_fast(settings: Settings) -> None:
     assert (time.perf_counter() - start) / 5 < 0.05  # well under 10 ms on a normal machine; slack for CI
 
 
+def test_labelled_metadata_lines_without_colons(settings: Settings) -> None:
+    text = ("Moscow plays spoiler\n\nRussia wants a seat at the table, writes DW's Ivan Petrov.\n\n"
+            "Date 14.05.2018\nAuthor Ivan Petrov\nRelated Subjects Russia, North Korea\n"
+            "Feedback: Send us your feedback.\nPrint Print this page\nPermalink https://p.dw.com/p/2yYbN\n\n" + BODY)
+    draft = clean(text, settings)
+    assert draft.subtitle == "Russia wants a seat at the table, writes DW's Ivan Petrov."
+    assert (draft.published, draft.authors, draft.tags) == ("2018-05-14", ["Ivan Petrov"], ["Russia", "North Korea"])
+    assert (draft.url, draft.outlet) == ("https://p.dw.com/p/2yYbN", "DW")
+    assert removed(draft, "nav") == ["Feedback: Send us your feedback.", "Print Print this page"]
+    assert paragraphs(draft)[0].startswith("The delegations met")
+
+
+def test_published_and_edited_time_lines(settings: Settings) -> None:
+    text = ("Washington's Korea policy is a dead end\nPublished time: 14 Aug, 2017 10:15\n"
+            "Edited time: 15 Aug, 2017 08:01\n© Sputnik / Ramil Sitdikov\n" + BODY +
+            "The statements, views and opinions expressed in this column are solely those of the author and do not"
+            " necessarily represent those of RT.\n")
+    draft = clean(text, settings)
+    assert draft.published == "2017-08-14"
+    assert [r.label for r in draft.removed][:2] == ["dateline", "dateline-updated"]
+    assert removed(draft, "credit") == ["© Sputnik / Ramil Sitdikov"]
+    assert draft.outlet == "RT"
+
+
+def test_repeated_title_line_is_removed(settings: Settings) -> None:
+    draft = clean("Talks end\n\nTalks end\n\n" + BODY, settings)
+    assert draft.title == "Talks end"
+    assert [(r.kind, r.label, r.text) for r in draft.removed] == [("other", "title", "Talks end")]
+
+
+def test_a_comment_count_in_the_body_does_not_end_the_article(settings: Settings) -> None:
+    text = "Talks end\n\nThe first paragraph tells what happened in Geneva.\n\n12 Comments\n\n" + BODY
+    draft = clean(text, settings)
+    assert removed(draft, "comments") == ["12 Comments"]
+    assert draft.text.endswith("had grown since the spring.")
+
+
+def test_links_under_a_related_header(settings: Settings) -> None:
+    text = ("# Talks end\n\n" + BODY + "\n## Related\n\n- [Earlier talks failed](https://x.org/1)\n"
+            "- [Who is who in Geneva](https://x.org/2)\n\n[Sanctions explained](https://x.org/3)\n")
+    draft = clean(text, settings)
+    assert removed(draft, "related") == ["## Related", "- [Earlier talks failed](https://x.org/1)",
+                                         "- [Who is who in Geneva](https://x.org/2)", "[Sanctions explained](https://x.org/3)"]
+    assert draft.text.endswith("had grown since the spring.")
+
+
+def test_a_cited_source_link_is_a_weaker_url_rung(settings: Settings) -> None:
+    draft = clean("Talks end\n\n" + BODY + "\nSource: https://example.org/report\n", settings)
+    assert (draft.url, draft.provenance["url"]) == ("https://example.org/report", "url-line")
+    both = clean("Talks end\n\nSource: https://example.org/report\n\n" + BODY
+                 + "\nOriginal url: <https://tass.com/world/1>\n", settings)
+    assert (both.url, both.outlet) == ("https://tass.com/world/1", "TASS")
+
+
 # --- the seeds ------------------------------------------------------------------------------
 
 
@@ -529,3 +583,10 @@ def test_seed_moscow_times_op_ed(seeds_dir: Path, settings: Settings) -> None:
         assert residue not in draft.text
     assert ("credit", "Carlos Barria / Reuters") in {(r.kind, r.text) for r in draft.removed}
     assert len(removed(draft, "related")) == 2 and len(removed(draft, "disclaimer")) == 2
+
+
+def test_inline_images_are_removed_once(settings: Settings) -> None:
+    text = "Talks end\n\n![Lavrov](a.jpg) The delegations met in Geneva ![](b.png) for three days, officials said.\n\n" + BODY
+    draft = clean(text, settings)
+    assert [(r.kind, r.text) for r in draft.removed] == [("caption", "![Lavrov](a.jpg)"), ("other", "![](b.png)")]
+    assert paragraphs(draft)[0] == "The delegations met in Geneva for three days, officials said."

@@ -28,6 +28,7 @@ __all__ = [
     "MetaLine",
     "bio_subject",
     "classify_paragraph",
+    "disclaimer_hint",
     "ends_sentence",
     "full_name",
     "is_bio",
@@ -40,6 +41,7 @@ __all__ = [
     "parse_date",
     "parse_meta_line",
     "parse_tag_line",
+    "republication_hint",
     "republished_from",
     "split_sentences",
 ]
@@ -72,7 +74,7 @@ def is_name(text: str, *, min_tokens: int = 2, max_tokens: int = 5) -> bool:
     if not min_tokens <= len(tokens) <= max_tokens or len(text) > 60:
         return False
     for i, token in enumerate(tokens):
-        if not NAME_TOKEN.match(token) or token in NOT_NAME_WORDS:
+        if not NAME_TOKEN.match(token) or token in NOT_NAME_WORDS or token.endswith(("'s", "’s")):
             return False
         if not token[0].isupper() and not (0 < i < len(tokens) - 1 and token.lower() in NAME_PARTICLES):
             return False
@@ -130,8 +132,8 @@ DATE_FORMS = [
     re.compile(r"\b(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<year>\d{4})\b"),
 ]
 DATE_LABEL = re.compile(
-    r"^(?P<label>(?:first\s+|originally\s+)?published(?:\s+on)?|posted(?:\s+on)?|(?:last\s+)?updated(?:\s+on)?|"
-    r"(?:last\s+)?modified(?:\s+on)?|date(?:d)?|publication\s+date|released|issued)\b\s*[:\-–—]?\s*",
+    r"^(?P<label>(?:published|updated|edited|publication)\s+(?:time|date)|(?:first\s+|originally\s+)?published(?:\s+on)?|"
+    r"posted(?:\s+on)?|(?:last\s+)?updated(?:\s+on)?|(?:last\s+)?modified(?:\s+on)?|date(?:d)?|released|issued)\b\s*[:\-–—]?\s*",
     re.I,
 )
 # What may stand beside a date on a dateline: a time, a time zone, separators.
@@ -200,14 +202,14 @@ def _parse_dateline(text: str) -> tuple[str, str, bool] | None:
     iso, start, end = found
     if not (DATE_FILLER.match(rest[:start]) and DATE_FILLER.match(rest[end:])):
         return None
-    label = "dateline-updated" if ("updated" in label_word or "modified" in label_word) else "dateline"
+    label = "dateline-updated" if label_word.startswith(("updated", "last", "modified", "edited")) else "dateline"
     return iso, label, bool(match)
 
 
 # --- bylines --------------------------------------------------------------------------------
 
 BYLINE_LEAD = re.compile(
-    r"^(?:by|written by|words by|text by|story by|posted by|von|par|por|authors?\s*:|text\s*:|words\s*:|by\s*:)\s*",
+    r"^(?:by|written by|words by|text by|story by|posted by|von|par|por|authors?\s*:?|text\s*:|words\s*:|by\s*:)\s*",
     re.I,
 )
 REPORTING_BY = re.compile(r"^\(?\s*(?:additional\s+)?(?:reporting|writing)\s+by\s+", re.I)
@@ -401,6 +403,13 @@ COMMENTS = re.compile(
     r"[.!]?\s*$)",
     re.I,
 )
+# The comment headers after which a page holds nothing but comments ("12 Comments" alone may be a share bar).
+COMMENTS_SECTION = re.compile(
+    r"^\s*(?:(?:\d+|no|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?:thoughts?|comments?|responses?|replies|"
+    r"reactions?)\s+(?:on|to)\s+[“\"‘'«]|comments are closed|comments? (?:are|is) (?:now )?closed|leave a (?:comment|reply)|"
+    r"post a comment|add a comment|join the (?:conversation|discussion)|you must be logged in to post a comment)",
+    re.I,
+)
 _DISCLAIMER_CONTEXT = (
     r"(?:here(?:in)?|above|below|on this (?:site|page|blog|website)|in (?:this|these|the|opinion|op-?eds?|guest|"
     r"such|his|her|their|columns?|commentar|blog|posts?|articles?)|by (?:the )?(?:authors?|writers?|contributors?|"
@@ -435,16 +444,19 @@ NAV_LINES = re.compile(
 NAV_PROMPT = re.compile(
     r"^(?:follow us\b|follow [^.]{1,30} on (?:twitter|facebook|telegram|x|instagram)\b|subscribe to (?:our|the)\b|"
     r"sign up (?:for|to) (?:our|the)\b|download (?:our|the) app\b|join (?:our|us on)\b|support (?:our|independent) journalism\b|"
-    r"click here to\b|get our newsletter\b|we use cookies\b|this site uses cookies\b)",
+    r"click here to\b|get our newsletter\b|we use cookies\b|this site uses cookies\b|share this (?:story|article)\b|"
+    r"think your friends would be interested\b|(?:feedback\s*:\s*)?send us your feedback\b|get short url\b|"
+    r"print\s+print this page\b)",
     re.I,
 )
 ORIGINAL_URL = re.compile(
     r"^(?:(?P<strong>original\s+(?:url|link|article|source|post)|source\s+url|canonical(?:\s+url)?|permalink|article\s+url)|url|link|source)"
-    r"\s*:\s*(?P<url><?https?://\S+?>?)?\s*$",
+    r"(?:\s*:\s*|\s+(?=<?https?://))(?P<url><?https?://\S+?>?)?\s*$",
     re.I,
 )
 TAG_LINE = re.compile(
-    r"^(?:tags?|topics?|filed under|categories|category|keywords|related topics|subjects?|themes?)\s*:\s*(?P<list>\S.*)$",
+    r"^(?:(?:tags?|topics?|filed under|categories|category|keywords|related topics|subjects?|themes?)\s*:|"
+    r"(?:tags|keywords|related subjects|related topics)\s)\s*(?P<list>\S.*)$",
     re.I,
 )
 TAG_SPLIT = re.compile(r"\s*[,;|·•]\s*")
@@ -541,7 +553,7 @@ LEAD_VERBS = r"(?:writes|argues|opines|contends|reflects)"
 LEAD_FORMS = [
     re.compile(rf"\b{LEAD_DESCRIPTOR}\s+(?P<name>[^\W\d_][\w'’.\- ]{{1,60}}?)\s+{LEAD_VERBS}\b[^.!?]{{0,40}}[.!]?\s*$", re.I),
     re.compile(rf"\b\w+['’]s\s+(?P<name>[^\W\d_][\w'’.\- ]{{1,60}}?)\s+{LEAD_VERBS}\s*[.!]?\s*$"),
-    re.compile(rf"[,—–]\s*{LEAD_VERBS}\s+(?:the\s+)?(?:[\w-]+\s+){{0,3}}?(?P<name>[A-Z][\w'’.\-]*(?:\s+[A-Z][\w'’.\-]*){{1,3}})\s*[.!]?\s*$"),
+    re.compile(rf"[,—–]\s*{LEAD_VERBS}\s+(?:the\s+)?(?:[\w'’-]+\s+){{0,3}}?(?P<name>[A-Z][\w'’.\-]*(?:\s+[A-Z][\w'’.\-]*){{1,3}})\s*[.!]?\s*$"),
 ]
 
 
@@ -620,7 +632,7 @@ def republished_from(sentence: str) -> str | None:
 
 OUTLET_IN_DISCLAIMER = [
     re.compile(
-        r"\b(?:reflect|represent)s?\s+(?:the\s+)?(?:official\s+|editorial\s+)?(?:position|views?|opinions?|policy|policies|stance|line)\s+"
+        r"\b(?:reflect|represent)s?\s+(?:the\s+)?(?:official\s+|editorial\s+)?(?:position|views?|opinions?|policy|policies|stance|line|those)\s+"
         r"(?:of|held by)\s+(?P<o>[^\W\d_][^,.;]{0,60}?)\s*(?:[,.;]|\s+or\b|\s+and\s+its\b|$)",
         re.I,
     ),
@@ -716,8 +728,10 @@ def classify_paragraph(text: str) -> tuple[str, str | None] | None:
     if CAPTION_LABEL.match(text) and words <= 60:
         return "caption", None
     if CREDIT_COPYRIGHT.match(text) and words <= 60:
-        if COPYRIGHT_NOTICE.search(text) or words <= 8:
+        if COPYRIGHT_NOTICE.search(text):
             return "credit", "copyright"
+        if words <= 8:
+            return "credit", None
         return "caption", "with-credit"  # "© Agency <the caption>"
     if _credit(text, words):
         # "Photo: <a whole sentence>" and "© Agency <a caption>" are captions carrying their credit

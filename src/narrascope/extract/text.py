@@ -25,6 +25,7 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from ..model import RawItem, Removed
@@ -105,6 +106,7 @@ ITALIC_UNDERSCORE = re.compile(r"(?<![\w\\])_(?=[^\s_])([^_]+?)(?<=[^\s_\\])_(?!
 STRIKE = re.compile(r"~~(?=\S)(.+?)(?<=\S)~~")
 ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|~\"'])")
 WHOLE_EMPHASIS = re.compile(r"^(?:\*{1,2}|_{1,2})\S.*\S(?:\*{1,2}|_{1,2})$|^(?:\*|_)\S(?:\*|_)$")
+LINK_ONLY = re.compile(r"^(?:[-*+•]\s+)?(?:\*\*)?\[[^\]]+\]\([^)\s]*\)(?:\*\*)?\.?$")
 BARE_URL = re.compile(r"^<?(?:https?://|www\.)[^\s<>]+>?$")
 FRONT_MATTER_LINE = re.compile(r"^(?:[\w-]+\s*:.*|-\s+.*)$")
 
@@ -154,7 +156,7 @@ class Unit:
     images: list[tuple[str, str]] = field(default_factory=list)
     kind: tuple[str, str | None] | None | bool = False  # the boilerplate verdict, once computed
 
-    @property
+    @cached_property
     def words(self) -> int:
         return len(self.text.split())
 
@@ -336,8 +338,10 @@ def _title_case(text: str) -> bool:
 
 
 def _same(a: str, b: str) -> bool:
+    """The same title, give or take punctuation, case or an outlet suffix ("Title | Outlet")."""
     a, b = (re.sub(r"\W+", " ", s).strip().lower() for s in (a, b))
-    return bool(a) and (a == b or (len(a) > 15 and (a in b or b in a)))
+    short, long = sorted((a, b), key=len)
+    return bool(short) and (short == long or (len(short) >= 15 and len(short) >= 0.6 * len(long) and long.startswith(short)))
 
 
 class _Cleaner:
@@ -402,9 +406,18 @@ class _Cleaner:
             self.offer("authors", "byline-line", meta.authors)
         self.offer("published", "dateline", meta.published)
 
+    def take_meta_unit(self, unit: Unit, meta: bp.MetaLine) -> None:
+        if meta.authors is not None:
+            self.remove(unit, "byline")
+        else:
+            self.remove(unit, "other", "dateline" if meta.published or not meta.updated else "dateline-updated")
+        self.take_meta(meta)
+
     def take_images(self, unit: Unit) -> None:
+        """Remove the images inside a line that stays (their alt text is a caption)."""
         for markup, alt in unit.images:
             self.remove(markup, "caption" if alt else "other", "image")
+        unit.images = []
 
     def static(self, unit: Unit) -> tuple[str, str | None] | None:
         """What a unit is on its own cues: markup, an image, or boilerplate (computed once)."""
@@ -534,16 +547,18 @@ class _Cleaner:
                 continue
             meta = bp.parse_meta_line(unit.text)
             if meta is not None:
-                self.remove(unit, "byline" if meta.authors is not None else "other",
-                            None if meta.authors is not None else "dateline")
-                self.take_meta(meta)
+                self.take_meta_unit(unit, meta)
                 continue
             if self.take_url(unit, "url-line"):
                 continue
+            self.take_images(unit)  # the rest of the line is title, dek, caption or body
             crumbs = None if unit.heading else bp.parse_breadcrumb(unit.text)
             if crumbs:
                 self.remove(unit, "tags", "breadcrumb")
                 self.offer("tags", "breadcrumb", crumbs)
+                continue
+            if self.title and _same(unit.text, self.title):
+                self.remove(unit, "other", "title")  # the scraper's second copy of the title
                 continue
             if not title_done:
                 title_done = True
@@ -569,7 +584,6 @@ class _Cleaner:
                     self.subtitle, self.subtitle_rung = unit.text, "dek-line"
                     continue
                 return index
-            self.take_images(unit)
             if unit.words <= self.caption_max_words:
                 self.remove(unit, "caption")
             elif self.subtitle is None:
@@ -616,7 +630,7 @@ class _Cleaner:
 
     def body_pass(self, start: int) -> None:
         trail = self.trailer(start)
-        comments = False
+        comments = related_list = False
         for index in range(start, len(self.units)):
             unit = self.units[index]
             if self.want_url and self.take_url(unit, "original-url"):
@@ -628,16 +642,22 @@ class _Cleaner:
                 elif not (index >= trail and self.take_url(unit, None)):
                     self.remove(unit, "comments")
                 continue
+            if related_list and (unit.list_item or LINK_ONLY.match(unit.raw)):
+                self.remove(unit, "related")  # the links under a "Related" header
+                continue
+            related_list = False
             if kind:
-                comments = kind[0] == "comments"
+                comments = kind[0] == "comments" and bool(bp.COMMENTS_SECTION.match(unit.text))
+                related_list = kind[0] == "related" and bool(bp.RELATED_HEADER.match(unit.text))
                 self.take(unit, *kind)
+                continue
+            if not unit.heading and LINK_ONLY.match(unit.raw):
+                self.remove(unit, "related", "link")  # a line that is nothing but a link: a teaser
                 continue
             if index >= trail:
                 meta = bp.parse_meta_line(unit.text)
                 if meta is not None:
-                    self.remove(unit, "byline" if meta.authors is not None else "other",
-                                None if meta.authors is not None else "dateline")
-                    self.take_meta(meta)
+                    self.take_meta_unit(unit, meta)
                     continue
                 if self.take_url(unit, None):
                     continue
