@@ -1,0 +1,396 @@
+"""HTML extraction: the metadata cascade rung by rung, body cleaning, decoding, pages with no article.
+
+Every page here is written by hand for the case it tests.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from conftest import run_cli
+from narrascope.errors import ExtractionError
+from narrascope.extract import extract
+from narrascope.extract.html import extract_html, split_authors, stated_date
+from narrascope.model import RawItem
+from narrascope.settings import ExtractSettings, Settings
+
+PARAGRAPHS = [
+    "The foreign ministry summoned the ambassador on Tuesday after a week of accusations that the embassy had "
+    "funded a network of websites repeating the same claims about the border dispute.",
+    "Officials said the websites had published more than four hundred articles since March, most of them "
+    "translated from a single source and posted within minutes of each other across a dozen domains.",
+    "The ambassador denied the accusations in a statement, calling them an attempt to distract from the "
+    "government's own handling of the dispute, and said the embassy would cooperate with any inquiry.",
+    "Analysts who have followed the campaign said its reach remained modest, but that the speed with which "
+    "the same phrases travelled between outlets suggested coordination rather than coincidence.",
+]
+
+
+def body(*extra: str, paragraphs: list[str] = PARAGRAPHS) -> str:
+    return "\n".join(f"<p>{p}</p>" for p in paragraphs) + "\n" + "\n".join(extra)
+
+
+def page(*, head: str = "", article: str | None = None, before: str = "", after: str = "",
+         lang: str = "en", h1: str = "Ministry summons ambassador over website network") -> str:
+    article = body() if article is None else article
+    return f"""<!DOCTYPE html>
+<html lang="{lang}">
+<head><meta charset="utf-8"><title>{h1} | Example Herald</title>{head}</head>
+<body>
+<nav><a href="/">Home</a> <a href="/world">World</a> <a href="/politics">Politics</a></nav>
+<main><article>
+<h1>{h1}</h1>
+{before}
+{article}
+{after}
+</article></main>
+<footer><p>© 2019 Example Herald. All rights reserved.</p></footer>
+</body></html>"""
+
+
+def run(html: str | bytes, **hints: object):
+    data = html.encode("utf-8") if isinstance(html, str) else html
+    item = RawItem(data=data, media_type="text/html", source_kind="html", location="test.html", hints=dict(hints))
+    return extract_html(item, Settings())
+
+
+def jsonld(**fields: object) -> str:
+    return f'<script type="application/ld+json">{json.dumps(fields)}</script>'
+
+
+# --- the metadata cascade -------------------------------------------------------------------------
+
+
+def test_jsonld_wins_over_meta_tags() -> None:
+    head = jsonld(**{
+        "@context": "https://schema.org", "@type": "NewsArticle",
+        "headline": "Ministry summons ambassador over website network",
+        "author": [{"@type": "Person", "name": "Jane Roe"}, {"@type": "Person", "name": "Omar Haddad"}],
+        "datePublished": "2021-03-04T09:30:00+01:00",
+        "publisher": {"@type": "Organization", "name": "Example Herald"},
+        "articleSection": "World", "keywords": "diplomacy, disinformation",
+        "url": "https://herald.example/world/ministry-summons-ambassador",
+    }) + """
+    <meta property="og:title" content="A different title from Open Graph">
+    <meta property="og:site_name" content="Herald Online">
+    <meta property="article:published_time" content="2020-01-01T00:00:00Z">
+    <meta name="author" content="Someone Else">"""
+    draft = run(page(head=head))
+    assert draft.title == "Ministry summons ambassador over website network"
+    assert draft.authors == ["Jane Roe", "Omar Haddad"]
+    assert draft.published == "2021-03-04"  # the date the page states, in its own time zone
+    assert draft.outlet == "Example Herald"
+    assert draft.tags == ["World", "diplomacy", "disinformation"]
+    assert draft.url == "https://herald.example/world/ministry-summons-ambassador"
+    assert {draft.provenance[k] for k in ("title", "authors", "published", "outlet", "tags", "url")} == {"jsonld"}
+
+
+def test_jsonld_graph_with_references_and_an_organisation_author() -> None:
+    graph = {"@context": "https://schema.org", "@graph": [
+        {"@type": "WebPage", "@id": "#page", "datePublished": "2022-06-01"},
+        {"@type": "Person", "@id": "#jane", "name": "Jane Roe"},
+        {"@type": "Article", "headline": "Ministry summons ambassador over website network",
+         "author": {"@id": "#jane"}, "mainEntityOfPage": {"@id": "#page"}},
+    ]}
+    draft = run(page(head=jsonld(**graph)))
+    assert draft.authors == ["Jane Roe"]
+    assert draft.published == "2022-06-01"  # the page node of the graph states it
+
+    org_only = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Ministry summons",
+                "author": {"@type": "Organization", "name": "Herald Staff Desk"},
+                "publisher": {"@type": "Organization", "name": "Example Herald"}}
+    draft = run(page(head=jsonld(**org_only), before="<p class='byline'>By Jane Roe</p>"))
+    assert draft.authors == ["Jane Roe"]  # a byline naming a person beats an organisation as author
+    assert draft.provenance["authors"] == "byline"
+    draft = run(page(head=jsonld(**org_only)))
+    assert draft.authors == ["Herald Staff Desk"]
+    assert draft.provenance["authors"] == "jsonld-organization"
+
+
+def test_meta_tags_when_there_is_no_jsonld() -> None:
+    head = """
+    <meta property="og:title" content="Ministry summons ambassador over website network | Example Herald">
+    <meta property="og:site_name" content="Example Herald">
+    <meta property="article:published_time" content="2019-05-03T18:00:00-04:00">
+    <meta property="article:author" content="https://www.facebook.com/someprofile">
+    <meta name="author" content="Jane Roe">
+    <meta property="article:tag" content="Diplomacy">
+    <meta property="article:section" content="World">
+    <link rel="canonical" href="https://herald.example/2019/05/03/ministry">"""
+    draft = run(page(head=head, lang="en-GB"))
+    assert draft.title == "Ministry summons ambassador over website network"  # site name taken off
+    assert draft.outlet == "Example Herald"
+    assert draft.published == "2019-05-03"
+    assert draft.authors == ["Jane Roe"]  # a profile URL is no name
+    assert draft.tags == ["Diplomacy", "World"]
+    assert draft.url == "https://herald.example/2019/05/03/ministry"
+    assert draft.language == "en"
+    for name in ("title", "outlet", "published", "authors", "tags", "url", "language"):
+        assert draft.provenance[name] == "meta", name
+
+
+@pytest.mark.parametrize("head, published, authors", [
+    ('<meta name="citation_title" content="T"><meta name="citation_author" content="Roe, Jane">'
+     '<meta name="citation_publication_date" content="2018/11/02">', "2018-11-02", ["Roe, Jane"]),
+    ('<meta name="parsely-author" content="Jane Roe"><meta name="parsely-pub-date" content="2017-02-03T10:00:00Z">',
+     "2017-02-03", ["Jane Roe"]),
+    ('<meta name="sailthru.author" content="Jane Roe"><meta name="sailthru.date" content="2016-07-08 12:00:00">',
+     "2016-07-08", ["Jane Roe"]),
+    ('<meta name="dc.creator" content="Jane Roe"><meta name="dc.date.issued" content="2015-09-10">',
+     "2015-09-10", ["Jane Roe"]),
+    ('<meta name="author" content="By Jane Roe and Omar Haddad"><meta name="date" content="12 March 2014">',
+     "2014-03-12", ["Jane Roe", "Omar Haddad"]),
+])
+def test_meta_tag_families(head: str, published: str, authors: list[str]) -> None:
+    draft = run(page(head=head))
+    assert draft.published == published
+    assert draft.authors == authors
+
+
+def test_trafilatura_rung_and_title_as_shown() -> None:
+    draft = run(page(head='<meta property="og:site_name" content="Example Herald">'))
+    # no structured title: trafilatura's title finder reads the single <h1>
+    assert draft.title == "Ministry summons ambassador over website network"
+    assert draft.provenance["title"] == "trafilatura"
+
+    head = '<meta property="og:title" content="Ministry summons ambassador over website network - Herald Online">'
+    draft = run(page(head=head))
+    assert draft.title == "Ministry summons ambassador over website network"
+    assert draft.provenance["title"] == "h1"
+
+
+def test_no_date_stated_means_no_date() -> None:
+    # the URL holds a date, the footer a copyright year, trafilatura/htmldate would guess: we do not
+    head = '<link rel="canonical" href="https://herald.example/2019/05/03/ministry-summons-ambassador">'
+    html = page(head=head, after="<p>Copyright 2019 Example Herald.</p>")
+    draft = run(html, url="https://herald.example/2019/05/03/ministry-summons-ambassador")
+    assert draft.published is None
+    assert "published" not in draft.provenance
+
+
+def test_a_date_the_page_shows_and_updates_that_are_not_publication() -> None:
+    shown = page(before='<div class="article-meta"><span class="byline">By Jane Roe</span>'
+                        '<time datetime="2020-10-11T08:00:00Z">11 October 2020</time></div>')
+    draft = run(shown)
+    assert draft.published == "2020-10-11"
+    assert draft.provenance["published"] == "page"
+    assert draft.authors == ["Jane Roe"]
+
+    updated_only = page(before='<p class="post-meta">Last updated on <time datetime="2024-01-02">2 January 2024'
+                               "</time></p>")
+    assert run(updated_only).published is None
+
+    dateline = page(before='<div class="story-info">Published: March 3, 2019 · Updated: March 5, 2019</div>')
+    assert run(dateline).published == "2019-03-03"
+
+
+def test_dek_only_when_the_page_shows_one() -> None:
+    description = "The embassy denies funding a network of websites."
+    head = f'<meta property="og:description" content="{description}">'
+    shown = run(page(head=head, before=f'<p class="article-dek">{description}</p>'))
+    assert shown.subtitle == description
+    assert description not in shown.text
+
+    # a description that is only an SEO summary is no dek
+    assert run(page(head=head)).subtitle is None
+
+
+def test_outlet_from_the_url_domain_when_the_page_names_none() -> None:
+    pytest.importorskip("narrascope.extract.outlets")
+    from narrascope.extract.outlets import outlet_for_url
+
+    url = "https://www.bbc.co.uk/news/world-12345"
+    expected = outlet_for_url(url)
+    if expected is None:
+        pytest.skip("bbc.co.uk is not in the outlet table")
+    draft = run(page(), url=url)
+    assert draft.outlet == expected
+    assert draft.provenance["outlet"] == "url-domain"
+
+
+# --- the body ----------------------------------------------------------------------------------------
+
+
+def test_body_keeps_paragraphs_and_drops_the_repeated_title() -> None:
+    draft = run(page())
+    assert draft.text == "\n\n".join(PARAGRAPHS)
+    assert "Ministry summons ambassador" not in draft.text
+
+
+def test_boilerplate_goes_to_removed_with_its_kind() -> None:
+    article = body(
+        '<p><a href="/world/other-story">Related: Ambassador expelled in neighbouring capital</a></p>',
+        "<p>Sign up for our daily newsletter to get the latest stories in your inbox.</p>",
+        "<p>Jane Roe is a senior fellow at the Example Institute for Media Studies.</p>",
+        "<p>Copyright 2021 Example Herald. All rights reserved.</p>",
+        paragraphs=PARAGRAPHS[:2] + ["Photo: Getty Images"] + PARAGRAPHS[2:],
+    )
+    head = '<meta name="author" content="Jane Roe">'
+    draft = run(page(head=head, before="<p>By Jane Roe</p>", article=article))
+    assert draft.text == "\n\n".join(PARAGRAPHS)
+    kinds = {(r.kind, r.text) for r in draft.removed}
+    assert ("related", "Related: Ambassador expelled in neighbouring capital") in kinds
+    assert ("credit", "Photo: Getty Images") in kinds
+    assert ("bio", "Jane Roe is a senior fellow at the Example Institute for Media Studies.") in kinds
+    assert draft.author_bios == ["Jane Roe is a senior fellow at the Example Institute for Media Studies."]
+    assert any(r.kind == "byline" and r.text == "By Jane Roe" for r in draft.removed)
+    assert any(r.text.startswith("Sign up for our daily newsletter") for r in draft.removed)
+    assert any(r.text.startswith("Copyright 2021") for r in draft.removed)
+
+
+def test_link_only_teasers_and_related_boxes_are_removed() -> None:
+    article = body(paragraphs=[
+        PARAGRAPHS[0], PARAGRAPHS[1],
+        '<a href="/story/2">EMBASSY STAFF LEAVE CAPITAL AS ROW DEEPENS</a>',
+        PARAGRAPHS[2],
+        "Don't miss",
+        '<a href="/story/3">Border talks stall again as both sides dig in</a>',
+        '<a href="/story/4">Sanctions list grows by twelve names</a>',
+        PARAGRAPHS[3],
+    ])
+    draft = run(page(article=article))
+    assert draft.text == "\n\n".join(PARAGRAPHS)
+    related = [r.text for r in draft.removed if r.kind == "related"]
+    assert related == ["EMBASSY STAFF LEAVE CAPITAL AS ROW DEEPENS", "Don't miss",
+                       "Border talks stall again as both sides dig in", "Sanctions list grows by twelve names"]
+
+
+def test_links_inside_prose_are_prose() -> None:
+    linked = PARAGRAPHS[1].replace("the websites had published more than four hundred articles since March",
+                                   '<a href="/report">the websites had published more than four hundred articles'
+                                   " since March</a>")
+    draft = run(page(article=body(paragraphs=[PARAGRAPHS[0], linked, PARAGRAPHS[2], PARAGRAPHS[3]])))
+    assert draft.text == "\n\n".join(PARAGRAPHS)
+
+
+def test_lists_inside_the_article_stay() -> None:
+    article = body("<ul><li>Four hundred articles since March</li><li>A dozen domains</li></ul>")
+    draft = run(page(article=article))
+    assert draft.text.endswith("\n\n- Four hundred articles since March\n- A dozen domains")
+
+
+def test_byline_line_at_the_top_of_the_body() -> None:
+    draft = run(page(before="<p>By Jane Roe and Omar Haddad | Example Herald</p>"))
+    assert draft.authors == ["Jane Roe", "Omar Haddad"]
+    assert any(r.kind == "byline" for r in draft.removed)
+    assert draft.text.startswith(PARAGRAPHS[0][:40])
+
+
+@pytest.mark.parametrize("include", [False, True])
+def test_comments_and_tables_follow_the_settings(include: bool) -> None:
+    comments = ('<div id="comments" class="comments"><h3>3 comments</h3><div class="comment"><p>I think the '
+                "ambassador is right about this whole affair and the ministry overreacted badly.</p></div></div>")
+    table = ("<table><tr><th>Month</th><th>Articles</th></tr><tr><td>March</td><td>118</td></tr>"
+             "<tr><td>April</td><td>297</td></tr></table>")
+    html = page(article=body(table), after=comments)
+    item = RawItem(data=html.encode(), media_type="text/html", source_kind="html", location="x.html")
+    settings = replace(Settings(), extract=ExtractSettings(include_comments=include, include_tables=include))
+    draft = extract_html(item, settings)
+    assert ("overreacted" in draft.text) is include
+    assert ("April | 297" in draft.text) is include
+
+
+# --- decoding -----------------------------------------------------------------------------------------
+
+
+def test_windows_1252_page_with_a_meta_charset() -> None:
+    text = "The caf\u00e9 owner said \u201cwe were never paid\u201d \u2013 and the embassy\u2019s reply cost \u20ac5,000."
+    html = page(article=body(f"<p>{text} " + PARAGRAPHS[0] + "</p>")).replace(
+        '<meta charset="utf-8">', '<meta charset="windows-1252">')
+    data = html.encode("cp1252")
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")
+    draft = run(data)
+    assert text in draft.text
+    assert "\u00c3" not in draft.text  # no mojibake
+
+
+# --- pages with no article --------------------------------------------------------------------------
+
+
+LOGIN_PAGE = """<!DOCTYPE html><html lang="en"><head><title>Sign in | Example Herald</title></head>
+<body><header><a href="/">Example Herald</a></header>
+<main><h1>Sign in</h1>
+<form action="/login" method="post">
+<label>Email <input type="email" name="email"></label>
+<label>Password <input type="password" name="password"></label>
+<button type="submit">Sign in</button>
+<p><a href="/forgot">Forgot your password?</a></p>
+<p>New here? <a href="/register">Create an account</a></p>
+</form></main>
+<footer><a href="/terms">Terms</a> <a href="/privacy">Privacy</a></footer></body></html>"""
+
+INDEX_PAGE = """<!DOCTYPE html><html lang="en"><head><title>World | Example Herald</title></head>
+<body><h1>World</h1><ul>
+{items}
+</ul><footer><a href="/about">About us</a></footer></body></html>""".format(items="\n".join(
+    f'<li><a href="/world/story-{i}">Headline number {i} about the border dispute and the talks</a></li>'
+    for i in range(40)))
+
+
+@pytest.mark.parametrize("html", [LOGIN_PAGE, INDEX_PAGE], ids=["login", "index"])
+def test_page_with_no_article_is_rejected(html: str, settings: Settings) -> None:
+    item = RawItem(data=html.encode(), media_type="text/html", source_kind="html", location="x.html")
+    with pytest.raises(ExtractionError) as caught:
+        extract(item, settings)
+    assert caught.value.code in ("NS201", "NS202")
+
+
+def test_ingest_records_a_login_page_as_a_reject(tmp_path: Path, db: Path) -> None:
+    (tmp_path / "login.html").write_text(LOGIN_PAGE, encoding="utf-8")
+    (tmp_path / "story.html").write_text(page(), encoding="utf-8")
+    result = run_cli("ingest", str(tmp_path / "login.html"), str(tmp_path / "story.html"), "--db", str(db), "--json")
+    assert result.exit_code == 3
+    report = json.loads(result.stdout)
+    assert len(report["stored"]) == 1
+    rejects = json.loads(run_cli("list", "--rejects", "--db", str(db), "--json").stdout)
+    assert [r["code"] for r in rejects] in (["NS201"], ["NS202"])
+
+
+@pytest.mark.parametrize("html", [
+    b"", b"<html></html>", b"<!-- nothing -->", b"<html><body></body></html>",
+    b"<?xml version='1.0' encoding='utf-8'?><html><body><p>Short.</p></body></html>",
+    b"<frameset><frame src='a.html'></frameset>",
+])
+def test_degenerate_pages_give_an_empty_or_short_body(html: bytes) -> None:
+    draft = run(html)
+    assert len(draft.text) < 50
+
+
+# --- helpers -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("2021-03-04", "2021-03-04"),
+    ("2021-03-04T23:30:00-05:00", "2021-03-04"),
+    ("20210304", "2021-03-04"),
+    ("March 4, 2021", "2021-03-04"),
+    ("Thu, 4 Mar 2021 10:00:00 GMT", "2021-03-04"),
+    ("Published 4th March 2021, 10:00", "2021-03-04"),
+    ("13/04/2021", "2021-04-13"),
+    ("04/05/2021", None),  # day and month could be either way round
+    ("2021-02-30", None),
+    ("Updated March 5, 2021", None),
+    ("Updated March 5, 2021 | Published March 4, 2021", "2021-03-04"),
+    ("last year", None),
+])
+def test_stated_date(value: str, expected: str | None) -> None:
+    assert stated_date(value) == expected
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("By Anna Bell, Carl Dunn and Eve Fox", ["Anna Bell", "Carl Dunn", "Eve Fox"]),
+    ("Center for Drug Evaluation and Research", ["Center for Drug Evaluation and Research"]),
+    ("Doris Munoz-Mantilla, MD, FOMA", ["Doris Munoz-Mantilla"]),
+    ("Harry Rabinowitz Tech Reporter", ["Harry Rabinowitz"]),
+    ("Jane Roe | Reuters", ["Jane Roe", "Reuters"]),
+    ("admin", []),
+    ("andrew.keaveney", []),
+    ("https://www.facebook.com/janeroe", []),
+])
+def test_split_authors(value: str, expected: list[str]) -> None:
+    assert split_authors(value) == expected
