@@ -256,3 +256,15 @@ def test_mixed_batch_keeps_every_good_input_and_a_rerun_changes_nothing(tmp_path
     assert report["stored"] == [] and report["unchanged"] == 12
     assert (count(db, "articles"), count(db, "raw"), count(db, "rejects")) == before
     assert all(r["seen"] == 2 for r in rejects(db))
+
+
+def test_an_unforeseen_failure_costs_one_input_not_the_batch(tmp_path: Path, db: Path) -> None:
+    folder = tmp_path / "in"
+    write(folder / "good.txt", text_article(1))
+    write(folder / "odd.html", b'<html><head><meta charset="base64"></head><body><p>caf\xe9 ' + b"word " * 80
+          + b"</p></body></html>")
+    write(folder / "deep.jsonl", b"[" * 100_000 + b"\n")
+    result = run_cli("ingest", "--db", str(db), str(folder))
+    assert result.exit_code in (0, 3), result.output
+    assert "Traceback" not in result.output
+    assert any("(Report 1, part 1.)" in r["text"] for r in export_records(db))

@@ -65,6 +65,8 @@ CODES: dict[str, str] = {
     "NS501": "store cannot be opened or migrated",
     "NS502": "store was written by a newer narrascope",
     "NS503": "search query syntax error",
+    # 9xx: narrascope's own failures, contained to one input
+    "NS901": "internal error on one input (a bug: please report it with the input)",
 }
 
 

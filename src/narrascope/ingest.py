@@ -12,6 +12,7 @@ Every input ends in exactly one outcome, counted in the ``IngestReport``:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
@@ -27,6 +28,8 @@ from .sources import Blob, expand_inputs, read_blob
 from .store import Store, open_store
 
 __all__ = ["IngestReport", "analyze_item", "ingest"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -85,6 +88,11 @@ def analyze_item(item: RawItem, settings: Settings) -> Article | Reject:
     except InputRejected as e:
         return Reject(location=item.location, code=e.code, reason=e.message, stage=e.stage,
                       source_kind=item.source_kind, item=item)
+    except (RecursionError, LookupError, TypeError, ValueError, UnicodeError, AttributeError, IndexError) as e:
+        # A bug or an input we did not foresee must cost this one item, never the batch.
+        log.exception("internal error on %s", item.location)
+        return Reject(location=item.location, code="NS901", reason=f"internal error: {type(e).__name__}: {e}",
+                      stage="extract", source_kind=item.source_kind, item=item)
 
 
 def ingest(

@@ -99,7 +99,8 @@ def reprocess(
                 if ticker is not None:
                     next(ticker, None)
                 item = store.raw_item(row["digest"])
-                if item is None:
+                # The same bytes may be rejected at several locations: store them once.
+                if item is None or store.article_location(item.id) is not None:
                     continue
                 result = analyze_item(item, settings)
                 if isinstance(result, Reject):

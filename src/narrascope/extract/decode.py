@@ -93,9 +93,11 @@ def _usable(name: str | None) -> str | None:
     if not name:
         return None
     try:
-        return codecs.lookup(name).name.replace("-", "_")
+        info = codecs.lookup(name)
     except LookupError:
         return None
+    # base64, rot13, zlib... are codecs too, but not text encodings.
+    return info.name.replace("-", "_") if getattr(info, "_is_text_encoding", True) else None
 
 
 def _cp1252_ok(data: bytes) -> bool:

@@ -355,6 +355,10 @@ def read_blob(blob: Blob, settings: Settings) -> Iterator[RawItem | Reject]:
         yield Reject(location=blob.location, code=e.code, reason=e.message, stage=e.stage)
     except OSError as e:
         yield Reject(location=blob.location, code="NS109", reason=f"cannot read: {e.strerror or e}", stage="read")
+    except (RecursionError, LookupError, TypeError, ValueError, UnicodeError) as e:
+        # An input we did not foresee costs this input, never the batch.
+        yield Reject(location=blob.location, code="NS901", reason=f"internal error: {type(e).__name__}: {e}",
+                     stage="read")
 
 
 def read_inputs(paths: Iterable[str], settings: Settings) -> Iterator[RawItem | Reject]:

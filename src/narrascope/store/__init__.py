@@ -139,7 +139,8 @@ class Store:
             (article.id, article.url, article.version, article.supersedes, *self._columns(article), stamp, stamp),
         )
         # A location that now holds a good article no longer has an open problem.
-        self.conn.execute("DELETE FROM rejects WHERE location = ? AND skipped = 0", (article.source["location"],))
+        if article.source["location"] != "<stdin>":  # every piped input shares that location
+            self.conn.execute("DELETE FROM rejects WHERE location = ? AND skipped = 0", (article.source["location"],))
 
     def update_article(self, article: Article) -> None:
         """Replace the stored record of ``article.id`` (after reprocessing)."""
