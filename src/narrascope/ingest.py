@@ -164,7 +164,8 @@ def ingest(
                     store.conn.execute("BEGIN IMMEDIATE")
                     pending = 0
         except BaseException:
-            store.conn.execute("ROLLBACK")
+            if store.conn.in_transaction:  # a failed BEGIN leaves none, and ROLLBACK would hide the cause
+                store.conn.execute("ROLLBACK")
             raise
         store.conn.execute("COMMIT")
         if wrapped is not None:

@@ -16,7 +16,6 @@ __all__ = ["REMOVED_KINDS", "SOURCE_KINDS", "Article", "RawItem", "Reject", "Rem
 
 SOURCE_KINDS = ("text", "html", "rss", "warc", "jsonl", "url")
 REMOVED_KINDS = ("caption", "credit", "comments", "related", "disclaimer", "bio", "byline", "nav", "tags", "other")
-MEDIA_TYPES = ("text/plain", "text/html")
 
 #: Hints that describe where an item came from but do not change what is extracted from it, so
 #: they do not take part in its id (a page crawled twice with the same bytes is one article).

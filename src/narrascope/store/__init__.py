@@ -97,7 +97,8 @@ class Store:
         try:
             yield
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             raise
         self.conn.execute("COMMIT")
 
@@ -204,10 +205,6 @@ class Store:
         for (record,) in self.conn.execute(sql, params):
             yield Article.from_record(json.loads(record))
 
-    def count_articles(self, filters: Filters = Filters()) -> int:
-        where, params = filters.where()
-        return int(self.conn.execute(f"SELECT COUNT(*) FROM articles a WHERE {where}", params).fetchone()[0])
-
     def search(self, query: str, filters: Filters = Filters(), *, limit: int = 20, offset: int = 0) -> list[SearchHit]:
         """Full-text search (FTS5 syntax: words, "phrases", AND/OR/NOT, prefix*), best match first."""
         if not query.strip():
@@ -247,12 +244,6 @@ class Store:
             out = dict(zip(columns, row, strict=True))
             out["skipped"] = bool(out["skipped"])
             yield out
-
-    def ids_needing(self, pipeline_version_stages: str, *, ids: tuple[str, ...] = ()) -> list[str]:
-        """Ids whose stored ``pipeline`` differs from ``pipeline_version_stages`` (JSON)."""
-        where, params = Filters(all_versions=True, ids=ids).where()
-        rows = self.conn.execute(f"SELECT id, json_extract(record, '$.pipeline') FROM articles a WHERE {where}", params)
-        return [row[0] for row in rows if row[1] != pipeline_version_stages]
 
     def info(self) -> dict[str, Any]:
         q = self.conn.execute
