@@ -1,0 +1,61 @@
+"""Shared types of the article analysis: what one analysis module hands to the next.
+
+Every offset is a character offset into ``Article.text`` (end exclusive), so
+``text[m.start:m.end] == m.text`` always holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["ACTOR_KINDS", "FRAMES", "PLOVER_TYPES", "TECHNIQUES", "Mention", "ActorRecord"]
+
+ACTOR_KINDS = ("state", "person", "organization", "group", "location")
+
+PLOVER_TYPES = ("AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "REQUEST", "ACCUSE",
+                "REJECT", "THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT")
+
+TECHNIQUES = ("Appeal_to_Authority", "Appeal_to_Popularity", "Appeal_to_Values", "Appeal_to_Fear-Prejudice",
+              "Flag_Waving", "Causal_Oversimplification", "False_Dilemma-No_Choice",
+              "Consequential_Oversimplification", "Straw_Man", "Red_Herring", "Whataboutism", "Slogans",
+              "Appeal_to_Time", "Conversation_Killer", "Loaded_Language", "Repetition",
+              "Exaggeration-Minimisation", "Obfuscation-Vagueness-Confusion", "Name_Calling-Labeling", "Doubt",
+              "Guilt_by_Association", "Appeal_to_Hypocrisy", "Questioning_the_Reputation")
+
+FRAMES = ("Economic", "Capacity_and_resources", "Morality", "Fairness_and_equality",
+          "Legality_Constitutionality_and_jurisprudence", "Policy_prescription_and_evaluation",
+          "Crime_and_punishment", "Security_and_defense", "Health_and_safety", "Quality_of_life",
+          "Cultural_identity", "Public_opinion", "Political", "External_regulation_and_reputation")
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One place in the text that refers to an actor.
+
+    ``how`` says how it was found: "gazetteer" (a name in the knowledge base), "ner" (spaCy's
+    entity recogniser), "coref" (a surname or title after the full name: "Kim" after "Kim Jong Un",
+    "the US president"), "pronoun" (quotes only: "he said").
+    """
+
+    start: int
+    end: int
+    text: str
+    actor: str
+    how: str = "gazetteer"
+
+
+@dataclass
+class ActorRecord:
+    """An actor of one article, in the record shape of SCHEMA.md ``actors``."""
+
+    id: str
+    name: str
+    kind: str
+    country: str | None = None
+    role: str | None = None
+    mentions: list[Mention] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "kind": self.kind, "country": self.country, "role": self.role,
+                "mentions": [{"start": m.start, "end": m.end, "text": m.text} for m in self.mentions]}
