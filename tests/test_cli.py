@@ -12,6 +12,7 @@ import click
 import pytest
 
 from conftest import export_records, run_cli
+from fixtures_make import text_article
 from narrascope.cli import cli
 
 
@@ -138,3 +139,80 @@ def test_missing_input_is_rejected_and_the_rest_stored(db: Path, seeds_dir: Path
     assert len(export_records(db)) == 2
     rejects = json.loads(run_cli("list", "--rejects", "--json", "--db", str(db)).stdout)
     assert [r["code"] for r in rejects] == ["NS109"]
+
+
+def test_export_to_a_file_leaves_it_intact_on_error(seeded: Path, tmp_path: Path) -> None:
+    out = tmp_path / "articles.jsonl"
+    out.write_text("the previous export\n", encoding="utf-8")
+    bad_format = run_cli("export", "--db", str(seeded), "--format", "docx", "-o", str(out))
+    missing_db = run_cli("export", "--db", str(tmp_path / "absent.db"), "-o", str(out))
+    assert bad_format.exit_code == 1 and missing_db.exit_code == 1
+    assert out.read_text(encoding="utf-8") == "the previous export\n"
+    good = run_cli("export", "--db", str(seeded), "-o", str(out))
+    assert good.exit_code == 0, good.output
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 2
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no temporary left
+
+
+@pytest.mark.parametrize("command", ["list", "search", "export"])
+def test_a_bad_date_is_bad_usage_with_a_code(seeded: Path, command: str) -> None:
+    query = ("talks",) if command == "search" else ()
+    result = run_cli(command, *query, "--db", str(seeded), "--until", "2017-13-01")
+    assert result.exit_code == 2
+    assert "NS403" in result.stderr and "--until" in result.stderr and "2017-13-01" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_dates_may_be_a_month_or_a_year(seeded: Path) -> None:
+    every = json.loads(run_cli("list", "--db", str(seeded), "--json").stdout)
+    years = sorted({row["published"][:4] for row in every if row["published"]})
+    assert years, "the seeds state their dates"
+    year = years[0]
+    in_year = json.loads(run_cli("list", "--db", str(seeded), "--json", "--since", year, "--until", year).stdout)
+    assert in_year and all(row["published"].startswith(year) for row in in_year)
+    month = in_year[0]["published"][:7]
+    in_month = json.loads(run_cli("list", "--db", str(seeded), "--json", "--since", month, "--until", month).stdout)
+    assert in_year[0]["id"] in [row["id"] for row in in_month]
+
+
+def test_an_unknown_stage_in_the_settings_is_a_settings_error(tmp_path: Path, seeds_dir: Path) -> None:
+    config = tmp_path / "stages.toml"
+    config.write_text('[pipeline]\nstages = ["language", "sentiment"]\n')
+    result = run_cli("--config", str(config), "ingest", "--db", str(tmp_path / "x.db"), str(seeds_dir))
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: NS401") and "'sentiment'" in result.stderr
+    assert "language" in result.stderr  # the installed stages are named
+
+
+def test_stages_lists_what_is_installed_in_pipeline_order(tmp_path: Path) -> None:
+    rows = json.loads(run_cli("stages", "--json").stdout)
+    by_name = {row["name"]: row for row in rows}
+    assert by_name["language"]["position"] == 1 and by_name["genre"]["position"] == 2
+    assert "language" in by_name["language"]["sets"] and "text" in by_name["language"]["requires"]
+    assert all(row["version"] for row in rows)
+    config = tmp_path / "genre-only.toml"
+    config.write_text('[pipeline]\nstages = ["genre"]\n')
+    reordered = json.loads(run_cli("--config", str(config), "stages", "--json").stdout)
+    assert reordered[0]["name"] == "genre" and reordered[0]["position"] == 1
+    assert {row["name"]: row["position"] for row in reordered}["language"] is None
+    text = run_cli("stages").stdout
+    assert text.splitlines()[0].split() == ["POS", "NAME", "VERSION", "REQUIRES", "SETS"]
+    assert any(line.split()[:2] == ["1", "language"] for line in text.splitlines())
+
+
+def test_progress_bar_counts_items_not_files(tmp_path: Path, db: Path) -> None:
+    from narrascope import ingest
+    from narrascope.cli import ItemProgress
+
+    lines = [json.dumps({"title": f"Talks resume, report {n}", "text": text_article(n)}) for n in range(5)]
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "dump.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (tmp_path / "in" / "empty.txt").write_text("")
+    screen = io.StringIO()
+    bar = ItemProgress("ingest", file=screen)
+    report = ingest([str(tmp_path / "in")], db=db, on_outcome=bar)
+    shown = str(bar.bar)  # what the bar shows now (it redraws at most every 0.1 s)
+    bar.close()
+    assert len(report.stored) == 5 and len(report.rejected) == 1
+    assert shown.startswith("ingest: 6 items") and "stored=5" in shown and "rejected=1" in shown
+    assert "ingest:" in screen.getvalue()

@@ -175,21 +175,18 @@ def test_search_runs_while_another_process_ingests(tmp_path: Path, db: Path) -> 
     assert len(narrascope.search("talks", db=db, limit=1000)) == total
 
 
-def test_progress_is_told_the_total_and_advanced_per_input(tmp_path: Path, db: Path) -> None:
-    write_articles(tmp_path / "in", 4)
-    ticks: list[int] = []
-    totals: list[int] = []
-
-    def progress(total: int):
-        totals.append(total)
-        for n in range(total):
-            ticks.append(n)
-            yield n
-
+def test_every_item_is_told_its_outcome(tmp_path: Path, db: Path) -> None:
+    write_articles(tmp_path / "in", 2)
+    lines = [json.dumps({"title": f"Report {n}", "text": article_text(n).split("\n\n", 1)[1]}) for n in (7, 8, 9)]
+    (tmp_path / "in" / "dump.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (tmp_path / "in" / "empty.txt").write_text("")
     outcomes: list[str] = []
-    narrascope.ingest([str(tmp_path / "in")], db=db, progress=progress, on_outcome=lambda kind, _: outcomes.append(kind))
-    assert totals == [4] and ticks == [0, 1, 2, 3]
-    assert outcomes == ["stored"] * 4
+    report = narrascope.ingest([str(tmp_path / "in")], db=db, on_outcome=lambda kind, _: outcomes.append(kind))
+    assert sorted(outcomes) == ["rejected"] + ["stored"] * 5  # one per item: the JSONL file holds three
+    assert report.inputs == 6
+    again: list[str] = []
+    narrascope.ingest([str(tmp_path / "in")], db=db, on_outcome=lambda kind, _: again.append(kind))
+    assert sorted(again) == ["rejected"] + ["unchanged"] * 5
 
 
 def test_no_progress_bar_when_not_a_terminal(tmp_path: Path, db: Path) -> None:
@@ -197,3 +194,69 @@ def test_no_progress_bar_when_not_a_terminal(tmp_path: Path, db: Path) -> None:
     result = run_cli("ingest", "--db", str(db), str(tmp_path / "in"))
     assert "ingest:" not in result.stderr and "%|" not in result.stderr
     assert result.stderr.strip().splitlines()[-1].startswith("2 inputs: 2 stored")
+
+
+def test_a_duplicate_of_a_rejected_item_names_no_unstored_id(tmp_path: Path, db: Path) -> None:
+    short = "Too short\n\nOnly one sentence here, far below the minimum length of an article.\n"
+    (tmp_path / "a.txt").write_text(short)
+    (tmp_path / "copy-of-a.txt").write_text(short)
+    (tmp_path / "b.txt").write_text(article_text(1))
+    (tmp_path / "copy-of-b.txt").write_text(article_text(1))
+    names = ("a.txt", "copy-of-a.txt", "b.txt", "copy-of-b.txt")
+    report = narrascope.ingest([str(tmp_path / name) for name in names], db=db)
+    rejects = {Path(r["location"]).name: r for r in narrascope.list_rejects(db=db)}
+    # Both short copies are rejected for what they are; neither points at the other.
+    assert (rejects["a.txt"]["code"], rejects["copy-of-a.txt"]["code"]) == ("NS202", "NS202")
+    # The copy of a stored article is skipped, naming the stored id.
+    assert rejects["copy-of-b.txt"]["code"] == "NS301" and rejects["copy-of-b.txt"]["skipped"]
+    assert report.stored and report.stored[0] in rejects["copy-of-b.txt"]["reason"]
+    stored = {r["id"] for r in export_records(db)}
+    for reject in rejects.values():
+        if reject["code"] == "NS301":
+            assert any(article_id in reject["reason"] for article_id in stored)
+
+
+def test_reprocess_updates_the_url_column_with_the_record(tmp_path: Path, db: Path) -> None:
+    url = "https://news.example.org/2024/05/talks"
+    line = {"url": url, "title": "Talks resume", "text": article_text(3).split("\n\n", 1)[1]}
+    (tmp_path / "one.jsonl").write_text(json.dumps(line) + "\n")
+    narrascope.ingest([str(tmp_path / "one.jsonl")], db=db)
+    conn = sqlite3.connect(db)
+    for stale in (None, "https://news.example.org/old-address"):
+        # As if an older extractor had found no URL, or a wrong one.
+        conn.execute("UPDATE articles SET url = ?, record = json_set(record, '$.url', ?, '$.pipeline.version', '0.0.1')",
+                     (stale, stale))
+        conn.commit()
+        report = narrascope.reprocess(db=db)
+        assert len(report.updated) == 1
+        assert conn.execute("SELECT url, json_extract(record, '$.url') FROM articles").fetchall() == [(url, url)]
+        assert [a.id for a in narrascope.list_articles(db=db)] == report.updated
+    conn.close()
+
+
+def test_reprocess_keeps_the_url_that_holds_a_version_chain(tmp_path: Path, db: Path) -> None:
+    url = "https://news.example.org/2024/05/talks"
+    for name, n in (("v1.jsonl", 1), ("v2.jsonl", 2)):
+        line = {"url": url, "title": "Talks resume", "text": article_text(n).split("\n\n", 1)[1]}
+        (tmp_path / name).write_text(json.dumps(line) + "\n")
+        narrascope.ingest([str(tmp_path / name)], db=db)
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE articles SET record = json_set(record, '$.pipeline.version', '0.0.1')")
+    conn.commit()
+    narrascope.reprocess(db=db)
+    rows = conn.execute("SELECT url, json_extract(record, '$.url'), version, latest FROM articles ORDER BY version")
+    assert rows.fetchall() == [(url, url, 1, 0), (url, url, 2, 1)]
+    conn.close()
+
+
+def test_ingesting_the_stores_own_folder_skips_the_store(tmp_path: Path) -> None:
+    write_articles(tmp_path / "work", 2)
+    os.chdir(tmp_path / "work")
+    first = run_cli("ingest", ".")  # creates ./narrascope.db (and its -wal and -shm) here, then walks past them
+    other = run_cli("ingest", "--db", "other.db", ".")  # past its own store and the default one
+    again = run_cli("ingest", "--db", "other.db", ".")
+    assert (first.exit_code, other.exit_code, again.exit_code) == (0, 0, 0), first.output + other.output + again.output
+    for db in ("narrascope.db", "other.db"):
+        assert narrascope.list_rejects(db=db) == []
+        assert len(narrascope.list_articles(db=db)) == 2
+    assert again.stderr.strip().endswith("2 inputs: 0 stored, 2 already stored, 0 rejected in other.db")

@@ -146,3 +146,89 @@ def test_id_prefixes_resolve_or_fail_clearly(db: Path, settings) -> None:
         for given, message in (("abcd", "ambiguous"), ("ffff", "no article"), ("ab", "too short")):
             with pytest.raises(UsageError, match=message):
                 store.resolve_id(given)
+
+
+def test_filters_take_days_months_and_years_inclusive(db: Path, settings) -> None:
+    with open_store(db, settings) as store:
+        with store.transaction():
+            store.add_article(make_article("2" * 16, published="2017-08-31"))
+            store.add_article(make_article("3" * 16, published="2017-09-01T09:30:00+02:00"))
+            store.add_article(make_article("4" * 16, published="2018-01-01"))
+
+        def ids(**kw: str) -> list[str]:
+            return [a.id[0] for a in store.iter_articles(Filters(**kw))]
+
+        assert ids(until="2017-08") == ["2"]
+        assert ids(since="2017-09", until="2017") == ["3"]
+        assert ids(until="2017-09-01") == ["2", "3"]  # a time of day on the last day still counts
+        assert ids(since="2018") == ["4"]
+
+
+@pytest.mark.parametrize("value", ["2024-13-01", "2024-02-30", "yesterday", "14/05/2024", "2024-5-1", "20240514"])
+def test_a_bad_date_filter_is_a_coded_usage_error(value: str) -> None:
+    with pytest.raises(UsageError) as info:
+        Filters(since=value)
+    assert info.value.code == "NS403"
+    assert "--since" in info.value.message and value in info.value.message
+
+
+def test_rejects_are_indexed_by_digest_and_location(db: Path, settings) -> None:
+    with open_store(db, settings) as store:
+        indexed = {
+            store.conn.execute(f"PRAGMA index_info({name})").fetchone()[2]
+            for _seq, name, *_ in store.conn.execute("PRAGMA index_list(rejects)")
+        }
+        plan = " ".join(row[3] for row in store.conn.execute(
+            "EXPLAIN QUERY PLAN DELETE FROM rejects WHERE digest = ?", ("x",)))
+    assert {"digest", "location"} <= indexed
+    assert "rejects_digest" in plan
+
+
+def test_a_schema_1_store_is_migrated_to_the_latest_keeping_its_rows(db: Path, settings) -> None:
+    from narrascope.store.migrations import _statements
+
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("CREATE TABLE migrations (number INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
+    for statement in _statements(MIGRATIONS[0].sql):
+        conn.execute(statement)
+    conn.execute("INSERT INTO migrations VALUES (1, 'one', '2024-01-01')")
+    conn.execute("INSERT INTO rejects (key, location, stage, code, reason, first_seen, last_seen)"
+                 " VALUES ('k', '/in/a.txt', 'read', 'NS101', 'empty input', 'then', 'then')")
+    conn.close()
+    with open_store(db, settings) as store:
+        numbers = [n for (n,) in store.conn.execute("SELECT number FROM migrations ORDER BY number")]
+        rejects = list(store.iter_rejects())
+        names = {row[1] for row in store.conn.execute("PRAGMA index_list(rejects)")}
+    assert numbers == [m.number for m in MIGRATIONS] and numbers[-1] >= 2
+    assert [r["location"] for r in rejects] == ["/in/a.txt"]
+    assert {"rejects_digest", "rejects_location"} <= names
+
+
+def test_adding_an_article_stored_meanwhile_changes_nothing(db: Path, settings) -> None:
+    with open_store(db, settings) as store, open_store(db, settings) as other:
+        with other.transaction():
+            assert other.add_article(make_article("5" * 16, url="https://example.org/y", text="Theirs."))
+        with store.transaction():
+            assert not store.add_article(make_article("5" * 16, url="https://example.org/y", text="Ours."))
+        rows = store.conn.execute("SELECT text, version, latest FROM articles").fetchall()
+    assert rows == [("Theirs.", 1, 1)]
+
+
+def test_a_locked_store_is_a_coded_store_error(db: Path, tmp_path: Path) -> None:
+    from narrascope.settings import load_settings
+
+    config = tmp_path / "impatient.toml"
+    config.write_text("[store]\nbusy_timeout_ms = 50\n")
+    impatient = load_settings(str(config))
+    open_store(db, impatient).close()
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with open_store(db, impatient) as store, pytest.raises(StoreError) as info, store.transaction():
+            store.record_reject(Reject(location="/in/x.txt", code="NS101", reason="empty input", stage="read"))
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert info.value.code == "NS501"
+    assert "locked" in info.value.message and "busy_timeout_ms" in info.value.message
+    assert "\n" not in str(info.value)

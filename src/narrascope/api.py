@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
@@ -21,10 +23,12 @@ __all__ = [
     "SearchHit",
     "db_info",
     "export",
+    "export_file",
     "get_article",
     "ingest",
     "list_articles",
     "list_rejects",
+    "list_stages",
     "reprocess",
     "search",
 ]
@@ -64,9 +68,57 @@ def db_info(*, db: str | Path | None = None, settings: Settings | None = None) -
 def export(stream: TextIO, *, format: str = "jsonl", db: str | Path | None = None, filters: Filters | None = None,
            settings: Settings | None = None) -> int:
     """Write the selected articles to ``stream`` in ``format``; return how many."""
+    exporter = _exporter(format)
+    with open_store(db, settings or load_settings(), create=False) as store:
+        articles: Iterator[Article] = store.iter_articles(filters or Filters())
+        return exporter.write(articles, stream)
+
+
+def export_file(path: str | os.PathLike[str], *, format: str = "jsonl", db: str | Path | None = None,
+                filters: Filters | None = None, settings: Settings | None = None) -> int:
+    """Export to the file ``path``, replacing it only on success; return how many articles.
+
+    The records go to a temporary file in the same folder, renamed over ``path`` when complete,
+    so an error (or an interruption) never leaves a truncated or half-written file behind.
+    """
+    _exporter(format)  # an unknown format fails before any file is touched
+    target = Path(path)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            count = export(stream, format=format, db=db, filters=filters, settings=settings)
+        os.chmod(temporary, _mode_for(target))
+        os.replace(temporary, target)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+    return count
+
+
+def _mode_for(target: Path) -> int:
+    """The permissions the exported file should have: those of the file it replaces, else the umask's."""
+    if target.exists():
+        return target.stat().st_mode & 0o7777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _exporter(format: str) -> Any:
     exporters = registry().exporters
     if format not in exporters:
         raise UsageError(f"unknown export format {format!r}; available: {', '.join(sorted(exporters))}")
-    with open_store(db, settings or load_settings(), create=False) as store:
-        articles: Iterator[Article] = store.iter_articles(filters or Filters())
-        return exporters[format].write(articles, stream)
+    return exporters[format]
+
+
+def list_stages(*, settings: Settings | None = None) -> list[dict[str, Any]]:
+    """Every installed per-article stage: name, version, requires, sets, and its place in the
+    settings' pipeline (``position`` from 1, None when not in it); pipeline stages first."""
+    settings = settings or load_settings()
+    order = list(settings.pipeline.stages)
+    rows = [
+        {"name": stage.name, "version": stage.version, "requires": list(stage.requires), "sets": list(stage.sets),
+         "position": order.index(name) + 1 if name in order else None}
+        for name, stage in registry().stages.items()
+    ]
+    return sorted(rows, key=lambda r: (r["position"] is None, r["position"] or 0, r["name"]))

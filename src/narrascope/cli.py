@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 import sys
 import textwrap
+from collections import Counter
 from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from typing import Any, TextIO, TypeVar
 
 import click
 
@@ -18,7 +19,7 @@ from . import __version__, api
 from .errors import NarrascopeError
 from .model import Article
 from .settings import Settings, defaults_text, load_settings
-from .store import DEFAULT_DB, ENV_DB, Filters
+from .store import DEFAULT_DB, ENV_DB, Filters, date_bounds
 
 EXIT_REJECTS = 3
 F = TypeVar("F", bound=Callable[..., Any])
@@ -47,13 +48,25 @@ def json_option(f: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON output.")(f)
 
 
+def check_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A bad --since/--until is bad usage (exit 2), with narrascope's code in the message."""
+    if value:
+        try:
+            date_bounds(value, option=f"--{param.name}")
+        except NarrascopeError as e:
+            raise click.BadParameter(str(e), ctx=ctx, param=param) from e
+    return value
+
+
 def filter_options(f: F) -> F:
     for option in reversed((
         click.option("--outlet", help="Only this outlet (case-insensitive)."),
         click.option("--language", help="Only this ISO 639-1 language."),
         click.option("--genre", type=click.Choice(["opinion", "reporting", "satire", "other"]), help="Only this genre."),
-        click.option("--since", metavar="YYYY-MM-DD", help="Published on or after this date."),
-        click.option("--until", metavar="YYYY-MM-DD", help="Published on or before this date."),
+        click.option("--since", metavar="YYYY-MM-DD", callback=check_date,
+                     help="Published on or after this day (or YYYY-MM, YYYY: from its start)."),
+        click.option("--until", metavar="YYYY-MM-DD", callback=check_date,
+                     help="Published on or before this day (or YYYY-MM, YYYY: to its end)."),
         click.option("--all-versions", is_flag=True, help="Include older versions of changed URLs."),
     )):
         f = option(f)
@@ -78,6 +91,28 @@ def progress_bar(enabled: bool, label: str) -> Callable[[int], Iterator[object]]
         yield from tqdm(range(total), desc=label, unit="input", file=sys.stderr, leave=False, dynamic_ncols=True)
 
     return bar
+
+
+class ItemProgress:
+    """A progress bar counting items (a feed, WARC or JSONL file holds many), total unknown.
+
+    Called as ``on_outcome(kind, text)`` by ``ingest``; the postfix counts stored and rejected items.
+    """
+
+    def __init__(self, label: str, *, file: TextIO | None = None) -> None:
+        from tqdm import tqdm
+
+        self.counts: Counter[str] = Counter()
+        self.bar = tqdm(total=None, desc=label, unit=" items", file=file or sys.stderr, leave=False,
+                        dynamic_ncols=True)
+
+    def __call__(self, kind: str, text: str) -> None:
+        self.counts[kind] += 1
+        self.bar.set_postfix(stored=self.counts["stored"], rejected=self.counts["rejected"], refresh=False)
+        self.bar.update(1)
+
+    def close(self) -> None:
+        self.bar.close()
 
 
 class NarrascopeGroup(click.Group):
@@ -132,14 +167,19 @@ def ingest(obj: Context, paths: tuple[str, ...], db: str, as_json: bool, jobs: i
       narrascope ingest examples/seeds --db demo.db
       cat page.html | narrascope ingest - --db demo.db
     """
-    show_bar = not quiet and not as_json and sys.stderr.isatty()
+    bar = ItemProgress("ingest") if not quiet and not as_json and sys.stderr.isatty() else None
 
     def outcome(kind: str, text: str) -> None:
+        if bar is not None:
+            bar(kind, text)
         if verbose and not as_json:
             click.echo(f"{kind:9} {text}", err=True)
 
-    report = api.ingest(paths, db=db, settings=obj.settings, jobs=jobs,
-                        progress=progress_bar(show_bar, "ingest"), on_outcome=outcome)
+    try:
+        report = api.ingest(paths, db=db, settings=obj.settings, jobs=jobs, on_outcome=outcome)
+    finally:
+        if bar is not None:
+            bar.close()
     if as_json:
         emit_json(report.to_dict())
     else:
@@ -301,6 +341,8 @@ def search(obj: Context, query: str, db: str, as_json: bool, limit: int, offset:
 def export(obj: Context, db: str, fmt: str, output: str | None, **filters: Any) -> None:
     """Export article records (../SCHEMA.md) as JSONL or CSV.
 
+    With -o, FILE is replaced only when the export succeeds; on an error it is left as it was.
+
     \b
     Example:
       narrascope export --format jsonl -o articles.jsonl
@@ -308,8 +350,7 @@ def export(obj: Context, db: str, fmt: str, output: str | None, **filters: Any) 
     """
     settings = obj.settings
     if output:
-        with open(output, "w", encoding="utf-8", newline="") as stream:
-            count = api.export(stream, format=fmt, db=db, filters=make_filters(**filters), settings=settings)
+        count = api.export_file(output, format=fmt, db=db, filters=make_filters(**filters), settings=settings)
         click.echo(f"{count} articles written to {output}", err=True)
     else:
         api.export(sys.stdout, format=fmt, db=db, filters=make_filters(**filters), settings=settings)
@@ -383,6 +424,31 @@ def info(obj: Context, db: str, as_json: bool) -> None:
     click.echo(f"published:    {low or '?'} .. {high or '?'}")
     click.echo(f"pipelines:    {', '.join(f'{k}: {v}' for k, v in data['pipeline_versions'].items()) or '-'}")
     click.echo(f"settings:     {data['settings']}")
+
+
+@cli.command()
+@json_option
+@pass_ctx
+def stages(obj: Context, as_json: bool) -> None:
+    """List the installed per-article stages: name, version, what each requires and sets.
+
+    Stages named in the settings' [pipeline] stages run after extraction, in that order; the
+    POS column gives each one's place (- when installed but not in the pipeline).
+
+    \b
+    Example:
+      narrascope stages
+      narrascope stages --json
+    """
+    rows = api.list_stages(settings=obj.settings)
+    if as_json:
+        emit_json(rows)
+        return
+    click.echo(f"{'POS':4} {'NAME':16} {'VERSION':14} {'REQUIRES':24} SETS")
+    for row in rows:
+        position = str(row["position"]) if row["position"] is not None else "-"
+        click.echo(f"{position:4} {row['name']:16} {row['version']:14} {', '.join(row['requires']) or '-':24}"
+                   f" {', '.join(row['sets']) or '-'}")
 
 
 @cli.command("settings")

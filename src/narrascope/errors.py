@@ -62,7 +62,7 @@ CODES: dict[str, str] = {
     "NS403": "bad option value",
     "NS404": "plugin failed to load",
     # 5xx: store and search
-    "NS501": "store cannot be opened or migrated",
+    "NS501": "store cannot be opened, migrated or written",
     "NS502": "store was written by a newer narrascope",
     "NS503": "search query syntax error",
     # 9xx: narrascope's own failures, contained to one input

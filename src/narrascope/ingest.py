@@ -24,8 +24,8 @@ from .extract import extract
 from .model import Article, RawItem, Reject
 from .runners import make_runner
 from .settings import Settings, load_settings
-from .sources import Blob, expand_inputs, read_blob
-from .store import Store, open_store
+from .sources import expand_inputs, read_blob
+from .store import DEFAULT_DB, Store, open_store, store_files
 
 __all__ = ["IngestReport", "analyze_item", "ingest"]
 
@@ -86,13 +86,25 @@ def analyze_item(item: RawItem, settings: Settings) -> Article | Reject:
         article = extract(item, settings)
         return _pipeline(settings).run(article)
     except InputRejected as e:
-        return Reject(location=item.location, code=e.code, reason=e.message, stage=e.stage,
-                      source_kind=item.source_kind, item=item)
+        return Reject.from_error(e, item=item)
     except (RecursionError, LookupError, TypeError, ValueError, UnicodeError, AttributeError, IndexError) as e:
         # A bug or an input we did not foresee must cost this one item, never the batch.
         log.exception("internal error on %s", item.location)
         return Reject(location=item.location, code="NS901", reason=f"internal error: {type(e).__name__}: {e}",
                       stage="extract", source_kind=item.source_kind, item=item)
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """An item whose bytes were found stored before extraction: nothing to compute."""
+
+    item_id: str
+    location: str
+    source_kind: str
+    stored_at: str
+
+
+Notify = Callable[[str, str], None]
 
 
 def ingest(
@@ -101,13 +113,17 @@ def ingest(
     db: str | Path | None = None,
     settings: Settings | None = None,
     jobs: int = 1,
-    progress: Callable[[int], Iterator[object]] | None = None,
-    on_outcome: Callable[[str, str], None] | None = None,
+    on_outcome: Notify | None = None,
 ) -> IngestReport:
     """Ingest files, folders or ``-`` (standard input) into the store at ``db``.
 
-    ``progress`` wraps the list of input blobs (e.g. a progress bar); ``on_outcome(kind, text)``
-    is told each outcome as it happens (kind: stored, unchanged, skipped, rejected).
+    ``on_outcome(kind, text)`` is told the outcome of every item as it is written (kind: stored,
+    unchanged, skipped, rejected), so a caller can count items, e.g. for a progress bar.
+
+    Items are read, checked against the store and extracted outside any transaction; each batch
+    of ``store.batch_size`` results is then written in one short transaction that checks again,
+    so an item another process stored meanwhile becomes "unchanged" or a skipped duplicate, never
+    an error, and readers and other writers are never kept waiting for extraction.
     """
     settings = settings or load_settings()
     _pipeline(settings)  # unknown stage names fail before any input is read
@@ -115,98 +131,117 @@ def ingest(
     report = IngestReport(db=str(store.path))
     notify = on_outcome or (lambda kind, text: None)
     try:
-        blobs: list[Blob | Reject] = list(expand_inputs(paths, settings))
-        wrapped = progress(len(blobs)) if progress else None
-
-        def items() -> Iterator[RawItem | Reject]:
-            for blob in blobs:
-                if wrapped is not None:
-                    next(wrapped, None)
-                if isinstance(blob, Reject):
-                    yield blob
-                else:
-                    yield from read_blob(blob, settings)
-
-        seen_in_run: dict[str, str] = {}
-
-        def fresh(stream: Iterable[RawItem | Reject]) -> Iterator[RawItem | Reject]:
-            """Drop (and count) items whose bytes are stored already, before any extraction."""
-            for thing in stream:
-                report.inputs += 1
-                if isinstance(thing, RawItem):
-                    stored_at = store.article_location(thing.id) or seen_in_run.get(thing.id)
-                    if stored_at == thing.location:
-                        report.unchanged += 1
-                        notify("unchanged", f"{thing.location}: already stored as {thing.id}")
-                        continue
-                    if stored_at is not None:
-                        _skip(store, report, notify, Reject(
-                            location=thing.location, code="NS301", stage="store", source_kind=thing.source_kind,
-                            reason=f"duplicate: the same bytes are stored as {thing.id} (from {stored_at})"))
-                        continue
-                    seen_in_run[thing.id] = thing.location
-                yield thing
-
         compute = partial(_analyze_or_pass, settings=settings)
-        pending = 0
-        store.conn.execute("BEGIN IMMEDIATE")
-        try:
-            for result in make_runner(jobs).map(compute, fresh(items())):
-                if isinstance(result, Reject):
-                    store.record_reject(result)
-                    report.rejected.append(result)
-                    notify("rejected", f"{result.location}: {result.code} {result.reason}")
-                else:
-                    _store_article(store, report, notify, result)
-                pending += 1
-                if pending >= settings.store.batch_size:
-                    store.conn.execute("COMMIT")
-                    store.conn.execute("BEGIN IMMEDIATE")
-                    pending = 0
-        except BaseException:
-            if store.conn.in_transaction:  # a failed BEGIN leaves none, and ROLLBACK would hide the cause
-                store.conn.execute("ROLLBACK")
-            raise
-        store.conn.execute("COMMIT")
-        if wrapped is not None:
-            for _ in wrapped:
-                pass
+        results = make_runner(jobs).map(compute, _unstored(store, _read_items(paths, settings, store)))
+        for batch in _batches(results, settings.store.batch_size):
+            # Nothing in this process reads or extracts while the write lock is held.
+            with store.transaction():
+                outcomes = [_write(store, report, result) for result in batch]
+            for kind, text in outcomes:
+                notify(kind, text)
     finally:
         store.close()
     return report
 
 
-def _analyze_or_pass(thing: RawItem | Reject, *, settings: Settings) -> tuple[RawItem, Article] | Reject:
-    if isinstance(thing, Reject):
+def _read_items(paths: Iterable[str], settings: Settings, store: Store) -> Iterator[RawItem | Reject]:
+    """Every item of every input (a ``Reject`` in place of each bad one).
+
+    A folder walk skips the store's files and those of a default store in the current folder, so
+    ``narrascope ingest .`` beside them reads only articles.
+    """
+    exclude = {*store_files(store.path), *store_files(DEFAULT_DB)}
+    for blob in expand_inputs(paths, settings, exclude=exclude):
+        if isinstance(blob, Reject):
+            yield blob
+        else:
+            yield from read_blob(blob, settings)
+
+
+def _unstored(store: Store, stream: Iterable[RawItem | Reject]) -> Iterator[RawItem | Reject | _Stored]:
+    """Stand-ins for items whose bytes are stored already, so they are not extracted again.
+
+    Only what is committed to the store counts: an item seen earlier in this run that was rejected
+    is no reason to skip a later copy, which is extracted (and rejected) in its own right.
+    """
+    for thing in stream:
+        if isinstance(thing, RawItem):
+            stored_at = store.article_location(thing.id)
+            if stored_at is not None:
+                yield _Stored(thing.id, thing.location, thing.source_kind, stored_at)
+                continue
+        yield thing
+
+
+def _batches(results: Iterable[_Result], size: int) -> Iterator[list[_Result]]:
+    batch: list[_Result] = []
+    for result in results:
+        batch.append(result)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+_Result = tuple[RawItem, Article] | Reject | _Stored
+
+
+def _analyze_or_pass(thing: RawItem | Reject | _Stored, *, settings: Settings) -> _Result:
+    if not isinstance(thing, RawItem):
         return thing
     result = analyze_item(thing, settings)
     return result if isinstance(result, Reject) else (thing, result)
 
 
-def _skip(store: Store, report: IngestReport, notify: Callable[[str, str], None], reject: Reject) -> None:
+def _write(store: Store, report: IngestReport, result: _Result) -> tuple[str, str]:
+    """Write one result (inside a transaction); return its outcome (kind, text)."""
+    report.inputs += 1
+    if isinstance(result, Reject):
+        store.record_reject(result)
+        report.rejected.append(result)
+        return "rejected", f"{result.location}: {result.code} {result.reason}"
+    if isinstance(result, _Stored):
+        return _already_stored(store, report, result)
+    return _store_article(store, report, result)
+
+
+def _already_stored(store: Store, report: IngestReport, found: _Stored) -> tuple[str, str]:
+    if found.stored_at == found.location:
+        report.unchanged += 1
+        return "unchanged", f"{found.location}: already stored as {found.item_id}"
+    return _skip(store, report, Reject(
+        location=found.location, code="NS301", stage="store", source_kind=found.source_kind,
+        reason=f"duplicate: the same bytes are stored as {found.item_id} (from {found.stored_at})"))
+
+
+def _skip(store: Store, report: IngestReport, reject: Reject) -> tuple[str, str]:
     store.record_reject(reject, skipped=True)
     report.skipped.append(reject)
-    notify("skipped", f"{reject.location}: {reject.code} {reject.reason}")
+    return "skipped", f"{reject.location}: {reject.code} {reject.reason}"
 
 
-def _store_article(store: Store, report: IngestReport, notify: Callable[[str, str], None],
-                   pair: tuple[RawItem, Article]) -> None:
+def _store_article(store: Store, report: IngestReport, pair: tuple[RawItem, Article]) -> tuple[str, str]:
+    """Store one extracted article (inside a transaction), unless the store has it by now."""
     item, article = pair
+    # Checked again under the write lock: another process may have stored these bytes meanwhile.
+    stored_at = store.article_location(item.id)
+    if stored_at is not None:
+        return _already_stored(store, report, _Stored(item.id, item.location, item.source_kind, stored_at))
     if article.url:
         previous = store.latest_for_url(article.url)
         if previous is not None and _same_text(previous[2], previous[3], article):
-            _skip(store, report, notify, Reject(
+            return _skip(store, report, Reject(
                 location=item.location, code="NS302", stage="store", source_kind=item.source_kind,
                 reason=f"unchanged: {article.url} is stored as {previous[0]} with the same text"))
-            return
     store.put_raw(item)
-    store.add_article(article)
+    store.add_article(article)  # cannot conflict: the id was checked under this transaction's lock
     store.clear_reject(article.id)
     report.stored.append(article.id)
     if article.version > 1:
         report.new_versions += 1
-    notify("stored", f"{item.location}: stored as {article.id}"
-           + (f" (version {article.version} of {article.url})" if article.version > 1 else ""))
+    return "stored", (f"{item.location}: stored as {article.id}"
+                      + (f" (version {article.version} of {article.url})" if article.version > 1 else ""))
 
 
 def _same_text(title: str, text: str, article: Article) -> bool:

@@ -10,7 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .errors import InputRejected
 
 __all__ = ["REMOVED_KINDS", "SOURCE_KINDS", "Article", "RawItem", "Reject", "Removed"]
 
@@ -63,6 +66,25 @@ class Reject:
     def digest(self) -> str | None:
         return self.item.id if self.item is not None else None
 
+    @classmethod
+    def from_error(cls, err: InputRejected, *, item: RawItem | None = None, location: str | None = None,
+                   source_kind: str | None = None) -> Reject:
+        """The reject for ``err``: its code, message and stage, at ``location`` (default: the item's).
+
+        ``item`` is kept (so its bytes can be stored for ``reprocess --rejects``) and supplies the
+        location and source kind when they are not given.
+        """
+        if location is None and item is None:
+            raise TypeError("Reject.from_error needs an item or a location")
+        return cls(
+            location=location if location is not None else item.location,  # type: ignore[union-attr]
+            code=err.code,
+            reason=err.message,
+            stage=err.stage,
+            source_kind=source_kind if source_kind is not None else (item.source_kind if item else None),
+            item=item,
+        )
+
 
 @dataclass
 class Removed:
@@ -111,6 +133,8 @@ class Article:
     provenance: dict[str, str] = field(default_factory=dict)
     #: evidence for the genre: the cues that decided it
     genre_evidence: list[str] = field(default_factory=list)
+    #: evidence for the topics: per topic its score and the terms that matched
+    topic_evidence: list[dict[str, Any]] = field(default_factory=list)
     #: 1 for the first copy of a URL, 2 for a changed copy, and so on; ``supersedes`` names the
     #: id of the version it replaced.
     version: int = 1

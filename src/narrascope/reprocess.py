@@ -89,8 +89,9 @@ def reprocess(
             if isinstance(result, Reject):
                 report.failed.append(result)
                 continue
-            _keep_identity(result, article)
             with store.transaction():
+                _keep_identity(result, article, versioned=store.url_is_versioned(article.id),
+                               url_taken=bool(result.url) and store.latest_for_url(result.url or "") is not None)
                 store.update_article(result)
             report.updated.append(article.id)
         if todo_rejects:
@@ -106,7 +107,7 @@ def reprocess(
                 if isinstance(result, Reject):
                     continue
                 with store.transaction():
-                    _store_article(store, ingest_report, lambda kind, text: None, (item, result))
+                    _store_article(store, ingest_report, (item, result))
                 report.recovered.extend(ingest_report.stored[len(report.recovered):])
         if ticker is not None:
             for _ in ticker:
@@ -120,9 +121,15 @@ def _comparable(pipeline: dict[str, object]) -> str:
     return json.dumps(pipeline, sort_keys=True)
 
 
-def _keep_identity(new: Article, old: Article) -> None:
-    """A reprocessed article stays the same article: id, version chain and URL as stored."""
+def _keep_identity(new: Article, old: Article, *, versioned: bool, url_taken: bool) -> None:
+    """A reprocessed article stays the same article: its id and version chain.
+
+    Its URL follows the new extraction (a better extractor may find or correct it) unless the
+    article is part of a version chain, which is held together by the stored URL, or another
+    article is stored under the new URL; a URL is never lost because the new extraction found none.
+    """
     new.id = old.id
     new.version = old.version
     new.supersedes = old.supersedes
-    new.url = old.url or new.url
+    if not new.url or (new.url != old.url and (versioned or url_taken)):
+        new.url = old.url

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from .. import __version__
-from ..errors import UsageError
+from ..errors import SettingsError
 from ..model import Article
 from ..settings import Settings
 
@@ -65,6 +65,7 @@ def build_pipeline(settings: Settings, names: Sequence[str] | None = None) -> Pi
     chosen = []
     for name in names if names is not None else settings.pipeline.stages:
         if name not in available:
-            raise UsageError(f"unknown stage {name!r}; installed: {', '.join(sorted(available))}")
+            raise SettingsError(f"unknown stage {name!r} in [pipeline] stages; installed: {', '.join(sorted(available))}"
+                                " (see `narrascope stages`)")
         chosen.append(available[name])
     return Pipeline(stages=tuple(chosen), settings=settings)

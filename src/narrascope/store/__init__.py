@@ -15,7 +15,7 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from ..model import Article, RawItem, Reject
 from ..settings import Settings
 from .migrations import MIGRATIONS, apply_migrations, schema_version
 
-__all__ = ["DEFAULT_DB", "ENV_DB", "Filters", "Store", "open_store"]
+__all__ = ["DEFAULT_DB", "ENV_DB", "Filters", "Store", "date_bounds", "open_store", "store_files"]
 
 DEFAULT_DB = "narrascope.db"
 ENV_DB = "NARRASCOPE_DB"
@@ -34,9 +34,41 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+DATE_FORMS = "YYYY-MM-DD, YYYY-MM or YYYY"
+
+
+def date_bounds(value: str, *, option: str = "date") -> tuple[str, str]:
+    """The first day of ``value`` and the first day after it, as "YYYY-MM-DD".
+
+    ``value`` is a day (2024-05-14), a month (2024-05) or a year (2024); anything else is a
+    ``UsageError`` (NS403) naming ``option``.
+    """
+    parts = value.strip().split("-")
+    ok = 1 <= len(parts) <= 3 and len(parts[0]) == 4 and all(p.isdigit() and p.isascii() for p in parts) \
+        and all(len(p) == 2 for p in parts[1:])
+    if not ok:
+        raise UsageError(f"{option} {value!r} is not a date: use {DATE_FORMS}")
+    numbers = [int(p) for p in parts] + [1] * (3 - len(parts))
+    try:
+        first = date(*numbers)
+    except ValueError as e:
+        raise UsageError(f"{option} {value!r} is not a valid date: {e}") from e
+    if len(parts) == 3:
+        after = first + timedelta(days=1)
+    elif len(parts) == 2:
+        after = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    else:
+        after = date(first.year + 1, 1, 1)
+    return first.isoformat(), after.isoformat()
+
+
 @dataclass(frozen=True)
 class Filters:
-    """Selection shared by list, search and export."""
+    """Selection shared by list, search and export.
+
+    ``since`` and ``until`` are a day, a month or a year (see ``date_bounds``), both inclusive:
+    ``until="2024-05"`` includes every article published in May 2024.
+    """
 
     outlet: str | None = None
     language: str | None = None
@@ -45,6 +77,13 @@ class Filters:
     until: str | None = None
     all_versions: bool = False
     ids: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # A bad date fails when the filter is made, not half-way through an export.
+        for option in ("since", "until"):
+            value = getattr(self, option)
+            if value:
+                date_bounds(value, option=f"--{option}")
 
     def where(self, alias: str = "a") -> tuple[str, list[Any]]:
         clauses, params = [], []
@@ -57,10 +96,11 @@ class Filters:
                 params.append(value)
         if self.since:
             clauses.append(f"{alias}.published >= ?")
-            params.append(self.since)
+            params.append(date_bounds(self.since)[0])
         if self.until:
-            clauses.append(f"{alias}.published <= ?")
-            params.append(self.until)
+            # Before the day after, so a published value with a time of day still counts.
+            clauses.append(f"{alias}.published < ?")
+            params.append(date_bounds(self.until)[1])
         if self.ids:
             clauses.append(f"{alias}.id IN ({','.join('?' * len(self.ids))})")
             params.extend(self.ids)
@@ -93,20 +133,44 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        self.conn.execute("BEGIN IMMEDIATE")
+        """One short write transaction (BEGIN IMMEDIATE: the write lock is taken at the start).
+
+        SQLite failures while writing (locked or busy past ``store.busy_timeout_ms``, disk I/O,
+        disk full, read-only file) become a ``StoreError`` (NS501) with a one-line message.
+        """
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as e:
+            raise self._write_error(e) from e
         try:
             yield
-        except BaseException:
-            if self.conn.in_transaction:
+            self.conn.execute("COMMIT")
+        except BaseException as e:
+            if self.conn.in_transaction:  # a failed COMMIT may have ended it; ROLLBACK would hide the cause
                 self.conn.execute("ROLLBACK")
+            if isinstance(e, sqlite3.OperationalError):
+                raise self._write_error(e) from e
             raise
-        self.conn.execute("COMMIT")
+
+    def _write_error(self, e: sqlite3.OperationalError) -> StoreError:
+        text = str(e)
+        if "locked" in text or "busy" in text:
+            return StoreError(f"cannot write to store {self.path}: {text} (another process held it longer than"
+                              f" store.busy_timeout_ms = {self.settings.store.busy_timeout_ms})")
+        return StoreError(f"cannot write to store {self.path}: {text}")
 
     # -- writing -----------------------------------------------------------------------------
 
     def article_location(self, article_id: str) -> str | None:
         row = self.conn.execute("SELECT location FROM articles WHERE id = ?", (article_id,)).fetchone()
         return row[0] if row else None
+
+    def url_is_versioned(self, article_id: str) -> bool:
+        """Whether the article is part of a version chain: a later version of a URL, or superseded."""
+        row = self.conn.execute(
+            "SELECT version > 1 OR EXISTS (SELECT 1 FROM articles b WHERE b.supersedes = a.id)"
+            " FROM articles a WHERE a.id = ?", (article_id,)).fetchone()
+        return bool(row and row[0])
 
     def latest_for_url(self, url: str) -> tuple[str, int, str, str] | None:
         """(id, version, title, text) of the newest stored version of ``url``."""
@@ -124,31 +188,39 @@ class Store:
              json.dumps(item.hints, ensure_ascii=False, sort_keys=True), len(item.data), data, now()),
         )
 
-    def add_article(self, article: Article) -> None:
-        """Insert a new article; if its URL is stored already it becomes the next version."""
+    def add_article(self, article: Article) -> bool:
+        """Insert a new article; if its URL is stored already it becomes the next version.
+
+        Returns False, changing nothing, when an article with this id is stored already (another
+        process may have stored the same bytes). Call inside ``transaction()``.
+        """
         if article.url:
             previous = self.latest_for_url(article.url)
             if previous is not None:
                 article.version = previous[1] + 1
                 article.supersedes = previous[0]
-                self.conn.execute("UPDATE articles SET latest = 0 WHERE url = ?", (article.url,))
         stamp = now()
-        self.conn.execute(
+        inserted = self.conn.execute(
             "INSERT INTO articles (id, url, version, supersedes, latest, title, text, outlet, published, language,"
             " genre, source_kind, location, record, pipeline_version, ingested_at, updated_at)"
-            " VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING",
             (article.id, article.url, article.version, article.supersedes, *self._columns(article), stamp, stamp),
-        )
+        ).rowcount
+        if not inserted:
+            return False
+        if article.url:
+            self.conn.execute("UPDATE articles SET latest = 0 WHERE url = ? AND id != ?", (article.url, article.id))
         # A location that now holds a good article no longer has an open problem.
         if article.source["location"] != "<stdin>":  # every piped input shares that location
             self.conn.execute("DELETE FROM rejects WHERE location = ? AND skipped = 0", (article.source["location"],))
+        return True
 
     def update_article(self, article: Article) -> None:
         """Replace the stored record of ``article.id`` (after reprocessing)."""
         self.conn.execute(
-            "UPDATE articles SET title = ?, text = ?, outlet = ?, published = ?, language = ?, genre = ?,"
+            "UPDATE articles SET url = ?, title = ?, text = ?, outlet = ?, published = ?, language = ?, genre = ?,"
             " source_kind = ?, location = ?, record = ?, pipeline_version = ?, updated_at = ? WHERE id = ?",
-            (*self._columns(article), now(), article.id),
+            (article.url, *self._columns(article), now(), article.id),
         )
 
     @staticmethod
@@ -267,6 +339,12 @@ class Store:
             "pipeline_versions": dict(q("SELECT pipeline_version, COUNT(*) FROM articles GROUP BY 1 ORDER BY 1")),
             "published_range": list(q("SELECT MIN(published), MAX(published) FROM articles").fetchone()),
         }
+
+
+def store_files(path: str | os.PathLike[str]) -> tuple[Path, ...]:
+    """The store file and the files SQLite keeps beside it (write-ahead log, shared memory, journal)."""
+    db = Path(path)
+    return (db, *(db.with_name(db.name + suffix) for suffix in ("-wal", "-shm", "-journal")))
 
 
 def _file_head(path: Path, n: int) -> bytes:

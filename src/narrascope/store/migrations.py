@@ -92,6 +92,15 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
         """,
     ),
+    Migration(
+        2,
+        "indexes on rejects by digest and by location",
+        """
+        -- clear_reject (every stored article) and add_article (every stored location) look rejects up by these.
+        CREATE INDEX rejects_digest ON rejects(digest);
+        CREATE INDEX rejects_location ON rejects(location);
+        """,
+    ),
 )
 
 
