@@ -444,11 +444,14 @@ def stages(obj: Context, as_json: bool) -> None:
     if as_json:
         emit_json(rows)
         return
-    click.echo(f"{'POS':4} {'NAME':16} {'VERSION':14} {'REQUIRES':24} SETS")
-    for row in rows:
-        position = str(row["position"]) if row["position"] is not None else "-"
-        click.echo(f"{position:4} {row['name']:16} {row['version']:14} {', '.join(row['requires']) or '-':24}"
-                   f" {', '.join(row['sets']) or '-'}")
+    table = [("POS", "NAME", "VERSION", "REQUIRES", "SETS")] + [
+        (str(row["position"] or "-"), row["name"], row["version"], ", ".join(row["requires"]) or "-",
+         ", ".join(row["sets"]) or "-")
+        for row in rows
+    ]
+    widths = [max(len(line[i]) for line in table) for i in range(4)]
+    for line in table:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=False)) + "  " + line[4])
 
 
 @cli.command("settings")
