@@ -56,12 +56,21 @@ class PipelineSettings:
 
 
 @dataclass(frozen=True)
+class AnalysisSettings:
+    actors_files: tuple[str, ...] = ()
+    techniques_model: str = ""
+    technique_min_score: float = 0.5
+    topic_min_score: float = 2.0
+
+
+@dataclass(frozen=True)
 class Settings:
     input: InputSettings = field(default_factory=InputSettings)
     extract: ExtractSettings = field(default_factory=ExtractSettings)
     language: LanguageSettings = field(default_factory=LanguageSettings)
     store: StoreSettings = field(default_factory=StoreSettings)
     pipeline: PipelineSettings = field(default_factory=PipelineSettings)
+    analysis: AnalysisSettings = field(default_factory=AnalysisSettings)
     #: Where the user overrides came from, for `db info` and error messages.
     source: str = "defaults"
 
@@ -98,6 +107,10 @@ def _coerce(value: Any, default: Any, name: str, source: str) -> Any:
         if isinstance(value, bool) or not isinstance(value, int):
             raise SettingsError(f"{source}: {name} must be a whole number, not {value!r}")
         return value
+    if isinstance(default, float):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise SettingsError(f"{source}: {name} must be a number, not {value!r}")
+        return float(value)
     if isinstance(default, tuple):
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise SettingsError(f"{source}: {name} must be a list of strings, not {value!r}")
