@@ -16,6 +16,7 @@ from typing import Any, TextIO, TypeVar
 import click
 
 from . import __version__, api
+from .analysis.render import render_analysis
 from .errors import NarrascopeError
 from .model import Article
 from .settings import Settings, defaults_text, load_settings
@@ -273,6 +274,9 @@ def render_article(article: Article, *, full_text: bool) -> str:
         for item in article.removed:
             kind = item.kind + (f"/{item.label}" if item.label else "")
             lines.append(f"  [{kind}] {textwrap.shorten(item.text, 110)}")
+    analysis = render_analysis(article)
+    if analysis:
+        lines += ["", "--- analysis (offsets [start:end] into the text) ---", *analysis]
     return "\n".join(lines)
 
 
@@ -284,7 +288,11 @@ def render_article(article: Article, *, full_text: bool) -> str:
 @click.option("--full", is_flag=True, help="Print the whole text, not the first paragraphs.")
 @pass_ctx
 def show(obj: Context, ids: tuple[str, ...], db: str, as_json: bool, show_all: bool, full: bool) -> None:
-    """Show articles readably: metadata, text and what was removed. IDs may be prefixes.
+    """Show articles readably: metadata, text, what was removed, and the analysis with its evidence.
+
+    IDs may be prefixes. The analysis lists actors (with the words that name them), quotes
+    (speaker, role, anonymous or not), events, persuasion techniques, frames, stances and topics,
+    each with its character offsets into the text.
 
     \b
     Example:
@@ -510,10 +518,17 @@ def eval_extraction(obj: Context, folder: str, limit: int | None, as_json: bool)
         click.echo(report.format())
 
 
-def main() -> None:
+def _add_plugin_commands() -> None:
+    """Commands from plugins (the core's own analysis verbs among them), added once at import."""
     from .plugins import plugin_manager
 
     plugin_manager().hook.narrascope_commands(cli=cli)
+
+
+_add_plugin_commands()
+
+
+def main() -> None:
     cli(prog_name="narrascope")
 
 

@@ -41,6 +41,8 @@ BUILTIN_PLUGINS = (
     "narrascope.sources.jsonl",
     "narrascope.enrich.language",
     "narrascope.enrich.genre",
+    "narrascope.analysis.stages",
+    "narrascope.analysis.commands",
     "narrascope.exporters.jsonl",
     "narrascope.exporters.csv",
 )

@@ -1,0 +1,96 @@
+"""Readable text of an article's analysis, every item with its evidence (for ``narrascope show``)."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Any
+
+from ..model import Article
+
+__all__ = ["render_analysis"]
+
+WIDTH = 100
+
+
+def _clip(text: str, n: int = 90) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _at(item: dict[str, Any]) -> str:
+    return f"[{item['start']}:{item['end']}]"
+
+
+def _actors(article: Article) -> list[str]:
+    lines = []
+    for a in sorted(article.actors, key=lambda a: (-len(a.get("mentions", [])), a["id"])):
+        forms = sorted({m["text"] for m in a.get("mentions", [])}, key=str.lower)
+        head = f"  {a['id']:<14} {a['name']} ({a['kind']}"
+        head += f", for {a['country']}" if a.get("country") and a["country"] != a["id"] else ""
+        head += f"): {len(a.get('mentions', []))} mentions"
+        lines.append(head)
+        if a.get("role"):
+            lines.append(f"      role: {_clip(a['role'])}")
+        if forms:
+            lines.append(textwrap.fill("as: " + "; ".join(forms), WIDTH, initial_indent="      ",
+                                       subsequent_indent="          "))
+    return lines
+
+
+def _quotes(article: Article) -> list[str]:
+    lines = []
+    for q in article.quotes:
+        who = q.get("speaker") or "(unresolved)"
+        if q.get("speaker_actor"):
+            who += f" <{q['speaker_actor']}>"
+        if q.get("speaker_role"):
+            who += f", {_clip(q['speaker_role'], 50)}"
+        flags = ", ".join(f for f, on in (("direct", q.get("direct")), ("anonymous", q.get("anonymous"))) if on)
+        lines.append(f"  {who}{' (' + flags + ')' if flags else ''} {_at(q)}")
+        lines.append(f"      “{_clip(q['content'])}”")
+    return lines
+
+
+def _events(article: Article) -> list[str]:
+    lines = []
+    for e in article.events:
+        flags = [f for f in ("negated", "hypothetical") if e.get(f)]
+        lines.append(f"  {e['type']:<9} {e['source']} -> {e.get('target') or '-'}"
+                     f"{' (' + ', '.join(flags) + ')' if flags else ''} {_at(e)}")
+        lines.append(f"      {_clip(e['text'])}")
+    return lines
+
+
+def _techniques(article: Article) -> list[str]:
+    return [f"  {t['name']:<34} {t['score']:.2f} {_at(t)} “{_clip(t['text'], 60)}”" for t in article.techniques]
+
+
+def _stances(article: Article) -> list[str]:
+    lines = []
+    text = article.text
+    for s in article.stances:
+        ev = s.get("evidence") or []
+        first = f" e.g. “{_clip(text[ev[0]['start']:ev[0]['end']], 60)}”" if ev else ""
+        lines.append(f"  {s['holder']} -> {s['target']}: {s['polarity']:+.2f}{first}")
+    return lines
+
+
+def render_analysis(article: Article) -> list[str]:
+    """Lines describing the analysis of ``article``; empty sections are left out."""
+    sections: list[tuple[str, list[str]]] = [
+        ("Actors", _actors(article)),
+        ("Quotes", _quotes(article)),
+        ("Events", _events(article)),
+        ("Techniques", _techniques(article)),
+        ("Frames", ["  " + ", ".join(f"{f['name']} {f['score']:.2f}" for f in article.frames[:5])]
+         if article.frames else []),
+        ("Stances", _stances(article)),
+        ("Topics", ["  " + ", ".join(f"{t['id']} ({t['score']:g}: {', '.join(t['terms'])})"
+                                      for t in article.topic_evidence)] if article.topic_evidence else []),
+    ]
+    lines: list[str] = []
+    for title, body in sections:
+        if body:
+            lines.append(f"{title}:")
+            lines.extend(body)
+    return lines

@@ -1,0 +1,199 @@
+"""The article-analysis stages: thin, versioned wrappers that put the analysis modules in the pipeline.
+
+Every stage here follows ``narrascope.enrich.Stage``: ``compute(article, settings)`` returns the
+fields it sets and touches nothing. The stages share one spaCy parse of the article text through
+``parsed(article)``, a small per-process cache keyed by the text itself, so six stages cost one
+parse. Later stages read what earlier ones wrote on the article (``actors`` before ``quotes``
+before ``events``...), which is why the pipeline order in the settings matters and each stage
+declares what it ``requires``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Any
+
+from ..model import Article
+from ..plugins import hookimpl
+from ..settings import Settings
+from .nlp import parse
+from .types import ActorRecord, Mention
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+__all__ = ["ANALYSIS_STAGES", "actor_records", "mentions_of", "parsed"]
+
+_DOCS: OrderedDict[str, Doc] = OrderedDict()
+_DOCS_KEPT = 4
+
+
+def parsed(article: Article) -> Doc:
+    """The spaCy parse of ``article.text``, shared by every stage that runs on the same text."""
+    key = hashlib.blake2b(article.text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    doc = _DOCS.get(key)
+    if doc is None:
+        doc = parse(article.text)
+        _DOCS[key] = doc
+        while len(_DOCS) > _DOCS_KEPT:
+            _DOCS.popitem(last=False)
+    else:
+        _DOCS.move_to_end(key)
+    return doc
+
+
+def remember(text: str, doc: Doc) -> None:
+    """Seed the cache with a Doc parsed elsewhere (a batch ``nlp.pipe`` in a runner, say)."""
+    key = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    _DOCS[key] = doc
+    while len(_DOCS) > _DOCS_KEPT:
+        _DOCS.popitem(last=False)
+
+
+def actor_records(article: Article) -> list[ActorRecord]:
+    """The article's ``actors`` field back as ``ActorRecord`` objects (with their mentions)."""
+    records = []
+    for a in article.actors:
+        mentions = [Mention(m["start"], m["end"], m["text"], a["id"], m.get("how", "gazetteer"))
+                    for m in a.get("mentions", [])]
+        records.append(ActorRecord(id=a["id"], name=a["name"], kind=a["kind"], country=a.get("country"),
+                                   role=a.get("role"), mentions=mentions))
+    return records
+
+
+def mentions_of(article: Article) -> list[Mention]:
+    """Every actor mention of the article, in text order."""
+    return sorted((m for a in actor_records(article) for m in a.mentions), key=lambda m: (m.start, m.end))
+
+
+def _actor_dict(record: ActorRecord) -> dict[str, Any]:
+    out = record.to_dict()
+    # Keep how each mention was found: evidence an analyst can weigh ("coref" is weaker than a name).
+    out["mentions"] = [{"start": m.start, "end": m.end, "text": m.text, "how": m.how} for m in record.mentions]
+    return out
+
+
+def fold_into_states(records: list[ActorRecord], state_names: dict[str, str]) -> list[ActorRecord]:
+    """Add every mention of a person or organisation acting for a state to that state's record.
+
+    "Lavrov" is a mention of Lavrov and, as the product promises, of Russia: the analyst asking
+    where Russia is in the text gets its ministers and institutions too. The state record is
+    created when the text never names the state itself. Mentions keep their ``how``; a span is
+    listed once per actor.
+    """
+    by_id = {r.id: r for r in records}
+    for record in list(records):
+        if record.kind == "state" or not record.country or record.country == record.id:
+            continue
+        state = by_id.get(record.country)
+        if state is None:
+            state = ActorRecord(id=record.country, name=state_names.get(record.country, record.country), kind="state")
+            by_id[state.id] = state
+            records.append(state)
+        have = {(m.start, m.end) for m in state.mentions}
+        state.mentions.extend(m for m in record.mentions if (m.start, m.end) not in have)
+        state.mentions.sort(key=lambda m: (m.start, m.end))
+    return records
+
+
+class ActorsStage:
+    name = "actors"
+    version = "1"
+    requires = ("text", "published")
+    sets = ("actors",)
+
+    def compute(self, article: Article, settings: Settings) -> dict[str, Any]:
+        from .actors import find_actors
+        from .kb import load_kb
+
+        kb = load_kb(tuple(settings.analysis.actors_files))
+        records, _mentions = find_actors(parsed(article), kb, published=article.published)
+        return {"actors": [_actor_dict(r) for r in records]}
+
+
+class QuotesStage:
+    name = "quotes"
+    version = "1"
+    requires = ("text", "actors", "authors")
+    sets = ("quotes",)
+
+    def compute(self, article: Article, settings: Settings) -> dict[str, Any]:
+        from .quotes import find_quotes
+
+        quotes = find_quotes(parsed(article), mentions_of(article), actor_records(article),
+                             authors=tuple(article.authors))
+        return {"quotes": quotes}
+
+
+class EventsStage:
+    name = "events"
+    version = "1"
+    requires = ("text", "actors", "quotes")
+    sets = ("events",)
+
+    def compute(self, article: Article, settings: Settings) -> dict[str, Any]:
+        from .events import find_events
+
+        return {"events": find_events(parsed(article), mentions_of(article), article.quotes,
+                                      actor_records(article))}
+
+
+class TechniquesStage:
+    name = "techniques"
+    version = "1"
+    requires = ("text", "quotes")
+    sets = ("techniques",)
+
+    def compute(self, article: Article, settings: Settings) -> dict[str, Any]:
+        from .techniques import find_techniques
+
+        found = find_techniques(parsed(article), article.quotes)
+        floor = settings.analysis.technique_min_score
+        return {"techniques": [t for t in found if t["score"] >= floor]}
+
+
+class FramesStage:
+    name = "frames"
+    version = "1"
+    requires = ("text",)
+    sets = ("frames",)
+
+    def compute(self, article: Article, settings: Settings) -> dict[str, Any]:
+        from .frames import find_frames
+
+        return {"frames": find_frames(parsed(article))}
+
+
+class StanceStage:
+    name = "stance"
+    version = "1"
+    requires = ("text", "actors", "quotes")
+    sets = ("stances",)
+
+    def compute(self, article: Article, settings: Settings) -> dict[str, Any]:
+        from .stance import find_stances
+
+        return {"stances": find_stances(parsed(article), actor_records(article), article.quotes)}
+
+
+class TopicsStage:
+    name = "topics"
+    version = "1"
+    requires = ("title", "text")
+    sets = ("topics", "topic_evidence")
+
+    def compute(self, article: Article, settings: Settings) -> dict[str, Any]:
+        from .topics import assign_topics
+
+        topics = assign_topics(article.title, article.text, min_score=settings.analysis.topic_min_score)
+        return {"topics": [t.id for t in topics], "topic_evidence": [t.to_dict() for t in topics]}
+
+
+ANALYSIS_STAGES = (ActorsStage(), QuotesStage(), EventsStage(), TechniquesStage(), FramesStage(), StanceStage(),
+                   TopicsStage())
+
+
+@hookimpl
+def narrascope_stages() -> tuple[Any, ...]:
+    return ANALYSIS_STAGES

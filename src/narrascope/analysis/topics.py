@@ -1,0 +1,94 @@
+"""Topics: a small, documented taxonomy for this field, assigned per article from weighted terms.
+
+The taxonomy is the data file ``narrascope/data/topics.tsv`` (topic id, label, weight, term); its
+header says how terms match. A topic's score is the sum over its terms of weight x occurrences
+(at most 3 per term, so one repeated word cannot carry a topic), title occurrences counting
+twice. Topics scoring at least ``analysis.topic_min_score`` are assigned, best first, with the
+terms that matched as evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+__all__ = ["Topic", "TopicScore", "assign_topics", "load_topics"]
+
+MAX_PER_TERM = 3
+TITLE_WEIGHT = 2
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    label: str
+    pattern: re.Pattern[str]
+    #: regex group name -> (term as written in the taxonomy, weight)
+    terms: dict[str, tuple[str, int]]
+
+
+@dataclass
+class TopicScore:
+    id: str
+    label: str
+    score: float
+    terms: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "label": self.label, "score": self.score, "terms": self.terms}
+
+
+def _term_regex(term: str) -> str:
+    body = re.escape(term.rstrip("*")).replace(r"\ ", r"\s+")
+    if term.endswith("*"):
+        body += r"\w*"
+    return body if any(c.isupper() for c in term) else f"(?i:{body})"
+
+
+@lru_cache(maxsize=1)
+def load_topics() -> tuple[Topic, ...]:
+    """The shipped taxonomy, compiled: one alternation regex per topic, longest terms first."""
+    text = resources.files("narrascope").joinpath("data/topics.tsv").read_text(encoding="utf-8")
+    rows: dict[str, tuple[str, dict[str, int]]] = {}
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        topic, label, weight, term = line.split("\t")
+        rows.setdefault(topic, (label, {}))[1][term] = int(weight)
+    topics = []
+    for topic, (label, weights) in rows.items():
+        terms = sorted(weights, key=len, reverse=True)
+        groups = "|".join(f"(?P<t{i}>{_term_regex(t)})" for i, t in enumerate(terms))
+        pattern = re.compile(rf"(?<![\w-])(?:{groups})(?![\w-])")
+        topics.append(Topic(topic, label, pattern, {f"t{i}": (t, weights[t]) for i, t in enumerate(terms)}))
+    return tuple(topics)
+
+
+def _counts(topic: Topic, text: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for match in topic.pattern.finditer(text):
+        group = match.lastgroup
+        if group is not None:
+            counts[group] = counts.get(group, 0) + 1
+    return counts
+
+
+def assign_topics(title: str, text: str, *, min_score: float = 2.0, limit: int = 5) -> list[TopicScore]:
+    """Topics of an article, best first, each with the terms (as written in the taxonomy) that matched."""
+    out = []
+    for topic in load_topics():
+        body, head = _counts(topic, text), _counts(topic, title)
+        score = 0.0
+        terms: dict[str, int] = {}
+        for group in body.keys() | head.keys():
+            term, weight = topic.terms[group]
+            n = min(body.get(group, 0) + TITLE_WEIGHT * head.get(group, 0), MAX_PER_TERM)
+            score += weight * n
+            terms[term] = body.get(group, 0) + head.get(group, 0)
+        if score >= min_score:
+            out.append(TopicScore(topic.id, topic.label, score, dict(sorted(terms.items()))))
+    out.sort(key=lambda t: (-t.score, t.id))
+    return out[:limit]
