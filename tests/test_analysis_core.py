@@ -1,0 +1,119 @@
+"""Stance, topics, the shared parse and the `analyze` verb, on hand-written texts and a real store."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import SEEDS, export_records, run_cli
+from narrascope.analysis.nlp import parse
+from narrascope.analysis.stages import fold_into_states
+from narrascope.analysis.stance import find_stances
+from narrascope.analysis.topics import assign_topics
+from narrascope.analysis.types import ActorRecord, Mention
+
+
+def _actor(text: str, name: str, actor_id: str, kind: str = "state") -> ActorRecord:
+    mentions = []
+    start = text.find(name)
+    while start >= 0:
+        mentions.append(Mention(start, start + len(name), name, actor_id))
+        start = text.find(name, start + 1)
+    return ActorRecord(id=actor_id, name=name, kind=kind, mentions=mentions)
+
+
+def test_author_stance_follows_the_words_around_the_actor() -> None:
+    text = ("Freedonia's brutal dictatorship keeps lying to its people. "
+            "Sylvania has shown generous cooperation and real progress on reform.")
+    doc = parse(text)
+    stances = find_stances(doc, [_actor(text, "Freedonia", "FRE"), _actor(text, "Sylvania", "SYL")], [])
+    by_target = {s["target"]: s for s in stances if s["holder"] == "author"}
+    assert by_target["FRE"]["polarity"] < 0 < by_target["SYL"]["polarity"]
+    for s in stances:
+        for ev in s["evidence"]:
+            assert s["target"] in {"FRE", "SYL"} and 0 <= ev["start"] < ev["end"] <= len(text)
+
+
+def test_negation_flips_a_word() -> None:
+    text = "Freedonia is not a success. Sylvania is a success."
+    stances = {s["target"]: s["polarity"] for s in
+               find_stances(parse(text), [_actor(text, "Freedonia", "FRE"), _actor(text, "Sylvania", "SYL")], [])}
+    assert stances["FRE"] < 0 < stances["SYL"]
+
+
+def test_quoted_speaker_has_a_stance_of_their_own() -> None:
+    text = 'The minister said: "Sylvania is a reckless aggressor." Sylvania rejected that.'
+    start = text.index("Sylvania is")
+    quote = {"speaker": "The minister", "speaker_actor": "FRE", "start": start,
+             "end": text.index('."') + 1, "content": text[start:text.index('."') + 1]}
+    stances = find_stances(parse(text), [_actor(text, "Sylvania", "SYL")], [quote])
+    speaker = [s for s in stances if s["holder"] == "FRE"]
+    assert speaker and speaker[0]["target"] == "SYL" and speaker[0]["polarity"] < 0
+
+
+def test_topics_are_assigned_from_weighted_terms_with_evidence() -> None:
+    topics = assign_topics("New sanctions on Freedonia",
+                           "The embargo widens. Talks on the nuclear weapons programme stalled; no ballistic missile test.")
+    ids = [t.id for t in topics]
+    assert ids[0] == "sanctions" and "nuclear_proliferation" in ids
+    assert topics[0].terms == {"embargo*": 1, "sanction*": 1}
+    assert "elections" not in ids
+    assert assign_topics("", "A quiet afternoon in the park.") == []
+
+
+def test_topics_need_the_floor() -> None:
+    text = "The summit went ahead."
+    assert [t.id for t in assign_topics("", text, min_score=2.0)] == ["diplomacy"]
+    assert assign_topics("", text, min_score=2.5) == []
+
+
+def test_people_acting_for_a_state_are_mentions_of_it() -> None:
+    lavrov = ActorRecord("person:sergey-lavrov", "Sergey Lavrov", "person", country="RUS",
+                         mentions=[Mention(0, 6, "Lavrov", "person:sergey-lavrov")])
+    russia = ActorRecord("RUS", "Russia", "state", mentions=[Mention(20, 26, "Russia", "RUS")])
+    un = ActorRecord("org:un", "United Nations", "organization", mentions=[Mention(30, 32, "UN", "org:un")])
+    out = {r.id: r for r in fold_into_states([lavrov, russia, un], {"RUS": "Russia"})}
+    assert [m.text for m in out["RUS"].mentions] == ["Lavrov", "Russia"]
+    assert [m.text for m in out["org:un"].mentions] == ["UN"]
+    # A state named only through its people gets a record of its own.
+    alone = fold_into_states([lavrov], {"RUS": "Russia"})
+    assert [(r.id, r.name) for r in alone] == [("person:sergey-lavrov", "Sergey Lavrov"), ("RUS", "Russia")]
+
+
+@pytest.fixture
+def basic_config(tmp_path: Path) -> Path:
+    config = tmp_path / "basic.toml"
+    config.write_text('[pipeline]\nstages = ["language", "genre"]\n')
+    return config
+
+
+def test_analyze_adds_stages_to_stored_articles_and_is_idempotent(db: Path, basic_config: Path) -> None:
+    assert run_cli("--config", str(basic_config), "ingest", "-q", "--db", str(db), str(SEEDS)).exit_code == 0
+    before = export_records(db)
+    assert all(r["topics"] == [] and "topics" not in r["pipeline"]["stages"] for r in before)
+
+    result = run_cli("analyze", "--db", str(db), "--stages", "topics", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["stages"] == ["topics"] and len(report["updated"]) == 2
+
+    after = {r["id"]: r for r in export_records(db)}
+    for old in before:
+        new = after[old["id"]]
+        assert new["topics"], new["title"]
+        assert new["pipeline"]["stages"]["topics"] == "1"
+        assert new["pipeline"]["stages"]["genre"] == old["pipeline"]["stages"]["genre"]
+        assert new["text"] == old["text"] and new["genre"] == old["genre"]
+
+    again = json.loads(run_cli("analyze", "--db", str(db), "--stages", "topics", "--json").stdout)
+    assert again["updated"] == [] and again["up_to_date"] == 2
+    forced = json.loads(run_cli("analyze", "--db", str(db), "--stages", "topics", "--force", "--json").stdout)
+    assert len(forced["updated"]) == 2
+
+
+def test_analyze_rejects_an_unknown_stage(db: Path, basic_config: Path) -> None:
+    run_cli("--config", str(basic_config), "ingest", "-q", "--db", str(db), str(SEEDS))
+    result = run_cli("analyze", "--db", str(db), "--stages", "nonsense")
+    assert result.exit_code == 1 and "nonsense" in result.output
