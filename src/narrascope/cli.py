@@ -480,44 +480,6 @@ def settings_command(obj: Context, defaults: bool) -> None:
     emit_json(asdict(obj.settings))
 
 
-@cli.group("eval")
-def eval_group() -> None:
-    """Measure narrascope on gold sets, beside the tools users know.
-
-    \b
-    Example:
-      narrascope eval extraction ../shared/data/aeb
-    """
-
-
-@eval_group.command("extraction")
-@click.argument("folder", type=click.Path(exists=True, file_okay=False))
-@click.option("--limit", type=click.IntRange(1), default=None, help="Only the first N pages (sorted by id).")
-@json_option
-@pass_ctx
-def eval_extraction(obj: Context, folder: str, limit: int | None, as_json: bool) -> None:
-    """Score HTML extraction on a gold set: narrascope, trafilatura, trafilatura without comments.
-
-    FOLDER is laid out as the article-extraction-benchmark (html/<id>.html.gz and
-    ground-truth.json; 4-token shingle precision, recall, F1) or as WCXB (html/<id>.html.gz and
-    ground-truth/<id>.json; bag-of-words precision, recall, F1, and title, author and date
-    accuracy). The layout is detected; the settings in force apply to narrascope.
-
-    \b
-    Example:
-      narrascope eval extraction ../shared/data/aeb
-      narrascope eval extraction ../shared/data/wcxb --limit 100 --json
-    """
-    from .evaluate import evaluate_extraction
-
-    report = evaluate_extraction(folder, limit=limit, settings=obj.settings,
-                                 progress=progress_bar(not as_json and sys.stderr.isatty(), "eval"))
-    if as_json:
-        emit_json(report.to_dict())
-    else:
-        click.echo(report.format())
-
-
 def _add_plugin_commands() -> None:
     """Commands from plugins (the core's own analysis verbs among them), added once at import."""
     from .plugins import plugin_manager

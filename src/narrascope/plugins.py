@@ -43,6 +43,7 @@ BUILTIN_PLUGINS = (
     "narrascope.enrich.genre",
     "narrascope.analysis.stages",
     "narrascope.analysis.commands",
+    "narrascope.evaluate.commands",
     "narrascope.exporters.jsonl",
     "narrascope.exporters.csv",
 )

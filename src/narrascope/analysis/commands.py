@@ -1,8 +1,7 @@
 """CLI verbs of the article analysis, registered through the plugin seam (``narrascope_commands``).
 
-``analyze`` re-runs stages on stored articles; ``train`` rebuilds the trained models; the
-``eval quotes|events|techniques`` commands join the ``eval`` group. The core registers these
-exactly as a third-party plugin would.
+``analyze`` re-runs stages on stored articles; ``train`` rebuilds the trained models. The core
+registers these exactly as a third-party plugin would.
 """
 
 from __future__ import annotations
@@ -15,13 +14,8 @@ import click
 
 from ..plugins import hookimpl
 
-#: (group, module, attribute) of commands that live beside the code they drive.
-SUBCOMMANDS = (
-    ("eval", "narrascope.evaluate.quotes", "eval_quotes_command"),
-    ("eval", "narrascope.evaluate.events", "eval_events_command"),
-    ("eval", "narrascope.evaluate.techniques", "eval_techniques_command"),
-    ("train", "narrascope.analysis.train", "train_techniques_command"),
-)
+#: (module, attribute) of the training commands that live beside the code they drive.
+TRAIN_COMMANDS = (("narrascope.analysis.train", "train_techniques_command"),)
 
 
 @click.command("analyze")
@@ -83,14 +77,11 @@ def narrascope_commands(cli: Any) -> None:
 
     cli.add_command(db_option(json_option(analyze_command)))
     cli.add_command(train_group)
-    for group_name, module_name, attribute in SUBCOMMANDS:
+    for module_name, attribute in TRAIN_COMMANDS:
         try:
             module = importlib.import_module(module_name)
-        except ModuleNotFoundError as e:
+        except ModuleNotFoundError as e:  # a model not trainable in this build
             if e.name != module_name:
                 raise
             continue
-        command = getattr(module, attribute, None)
-        group = cli.commands.get(group_name)
-        if command is not None and group is not None:
-            group.add_command(command)
+        train_group.add_command(getattr(module, attribute))
