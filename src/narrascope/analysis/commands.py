@@ -43,9 +43,10 @@ def analyze_command(ids: tuple[str, ...], stage_list: str | None, force: bool, j
     from ..cli import emit_json, progress_bar
 
     obj = click.get_current_context().find_object(_context_type())
+    settings = obj.settings if obj is not None else None
     as_json = kw["as_json"]
     stages = [s.strip() for s in stage_list.split(",") if s.strip()] if stage_list else None
-    report = analyze(db=kw["db"], settings=obj.settings, ids=ids, stages=stages, force=force, jobs=jobs,
+    report = analyze(db=kw["db"], settings=settings, ids=ids, stages=stages, force=force, jobs=jobs,
                      progress=progress_bar(not quiet and not as_json and sys.stderr.isatty(), "analyze"))
     if as_json:
         emit_json(report.to_dict())
