@@ -124,8 +124,8 @@ class _Actors:
             for tok in span:
                 self.by_token.setdefault(tok.i, m)
             self.ordered.append((span.start, m))
-        self.quotes = [(q["start"], q["end"], q.get("speaker_actor")) for q in quotes
-                       if q.get("speaker_actor") and q.get("start") is not None]
+        self.quotes: list[tuple[int, int, str]] = [(q["start"], q["end"], str(q["speaker_actor"])) for q in quotes
+                                                   if q.get("speaker_actor") and q.get("start") is not None]
 
     def state(self, actor_id: str) -> str:
         """The id an event carries: the state a person or state body acts for, else the actor itself."""
@@ -148,7 +148,8 @@ class _Actors:
             return 0
         return 1 if self.kind(state) in ("organization", "group") else 2
 
-    def in_phrase(self, head: Token, *, skip: int | None = None, avoid: str | None = None) -> tuple[str, int] | None:
+    def in_phrase(self, head: Token, *, skip: int | None = None, avoid: str | None = None,
+                  pronouns: bool = True) -> tuple[str, int] | None:
         """(actor id, token index) of the actor a phrase headed by ``head`` names.
 
         Breadth first through the phrase, nearest the head first, but a state beats an organisation
@@ -166,7 +167,7 @@ class _Actors:
                 mention = self.by_token.get(tok.i)
                 if mention is not None:
                     found = self.state(mention.actor)
-                elif tok.pos_ == "PRON" and tok.dep_ != "det":
+                elif pronouns and tok.pos_ == "PRON" and tok.dep_ != "det":
                     found = self.pronoun(tok, avoid=avoid)
                 if found is not None:
                     rank = self.rank(found)
@@ -176,6 +177,12 @@ class _Actors:
                         break
             queue.extend(c for c in tok.children if c.dep_ not in ("relcl", "acl", "advcl", "ccomp", "punct"))
         return None if best is None else (best[1], best[2])
+
+    @staticmethod
+    def _phrase_head(tok: Token) -> Token:
+        while tok.dep_ in ("compound", "flat", "amod", "nmod", "appos") and tok.head is not tok:
+            tok = tok.head
+        return tok
 
     def pronoun(self, tok: Token, *, avoid: str | None = None) -> str | None:
         """The actor a pronoun refers to, or None."""
@@ -205,6 +212,10 @@ class _Actors:
             if state == avoid:
                 continue
             if self.kind(mention.actor) in wanted:
+                if self.rank(state) > 0:  # "King Hassan of Morocco ... he": the state of the phrase
+                    phrase = self.in_phrase(self._phrase_head(self.doc[first]), pronouns=False)
+                    if phrase is not None and self.rank(phrase[0]) < self.rank(state):
+                        return phrase[0]
                 return state
             if fallback is None and word in ("they", "them", "their"):
                 fallback = state
@@ -508,6 +519,18 @@ def _verb_event(verb: Token, entry: LexiconEntry, actors: _Actors) -> _Event | N
     return _Event(type_, source, target, verb, _is_negated(verb), hypothetical)
 
 
+def _named(actors: _Actors, tok: Token) -> tuple[str, int] | None:
+    """The actor a single token names (a mention, or a resolved pronoun), not searching its phrase."""
+    mention = actors.by_token.get(tok.i)
+    if mention is not None:
+        return actors.state(mention.actor), tok.i
+    if tok.pos_ == "PRON":
+        found = actors.pronoun(tok)
+        if found is not None:
+            return found, tok.i
+    return None
+
+
 def _noun_event(noun: Token, entry: LexiconEntry, actors: _Actors) -> _Event | None:
     source_hit = None
     of_objects = [o for p in _children(noun, "prep") if p.lower_ == "of" for o in _children(p, "pobj")]
@@ -515,9 +538,19 @@ def _noun_event(noun: Token, entry: LexiconEntry, actors: _Actors) -> _Event | N
         source_hit = actors.in_phrase(child)
         if source_hit is not None:
             break
-    if source_hit is None and entry.role in ("of=agent", "of=theme"):
+    if source_hit is None and entry.role == "of=agent":
         for obj in of_objects:
             source_hit = actors.in_phrase(obj)
+            if source_hit is not None:
+                break
+    if source_hit is None and entry.role == "of=theme":
+        # the owner of what is deployed or withdrawn: "of U.S. missile defense", "of its troops";
+        # not "air links with Serbia", which is where it goes
+        for obj in of_objects:
+            for child in [obj, *_children(obj, "poss", "compound", "amod", "nmod")]:
+                source_hit = actors.in_phrase(child) if child is not obj else _named(actors, obj)
+                if source_hit is not None:
+                    break
             if source_hit is not None:
                 break
     verb = _governing_verb(noun)
@@ -531,6 +564,9 @@ def _noun_event(noun: Token, entry: LexiconEntry, actors: _Actors) -> _Event | N
     candidates: list[Token] = []
     if entry.role == "of=patient":
         candidates += of_objects
+    if entry.role == "of=theme":
+        candidates += [o for obj in of_objects for p in _children(obj, "prep") if p.lower_ in TARGET_PREPS
+                       for o in _children(p, "pobj")]
     preps = _children(noun, "prep")
     candidates += [o for p in preps if p.lower_ in TARGET_PREPS for o in _children(p, "pobj")]
     for clause in _children(noun, "acl", "relcl"):  # "threats to unleash fire and fury on it"
@@ -558,7 +594,7 @@ def _noun_event(noun: Token, entry: LexiconEntry, actors: _Actors) -> _Event | N
 
 def _obligation_events(sent: Span, actors: _Actors) -> list[_Event]:
     """ "Washington insists ...: North Korea must show evidence" -> REQUEST USA -> PRK."""
-    out = []
+    out: list[_Event] = []
     speakers = []
     for tok in sent:
         if tok.pos_ == "VERB" and tok.lemma_.lower() in SAY_VERBS:

@@ -106,36 +106,12 @@ def read_plover(path: str | Path, *, limit: int | None = None) -> list[GoldEvent
 
 
 def _actors(doc: Doc) -> tuple[list[ActorRecord], list[Mention]]:
-    """The real ``find_actors`` with the shipped knowledge base, or, while the actors module is not
-    in this build, the knowledge base's full names matched on the text (no coreference)."""
-    from ..analysis.kb import FULL, default_kb
+    """What the article pipeline finds: ``find_actors`` with the shipped knowledge base."""
+    from ..analysis.actors import find_actors
+    from ..analysis.kb import default_kb
 
-    kb = default_kb()
-    try:
-        from ..analysis.actors import find_actors  # type: ignore[import-not-found,unused-ignore]
-    except ModuleNotFoundError:
-        find_actors = None
-    if find_actors is not None:
-        records, mentions = find_actors(doc, kb)
-        return list(records), list(mentions)
-    matcher = kb.matcher(doc.vocab)
-    spans = [doc[s:e] for label, s, e in matcher(doc) if doc.vocab.strings[label] == FULL]
-    records: dict[str, ActorRecord] = {}
-    mentions = []
-    taken: set[int] = set()
-    for span in sorted(spans, key=lambda s: (-len(s), s.start)):
-        if taken & set(range(span.start, span.end)) or span.text in kb.not_actors:
-            continue
-        ids = kb.full.get(span.text) or ()
-        if not ids:
-            continue
-        actor = kb[ids[0]]
-        taken.update(range(span.start, span.end))
-        mention = Mention(span.start_char, span.end_char, span.text, actor.id, "gazetteer")
-        record = records.setdefault(actor.id, ActorRecord(actor.id, actor.name, actor.kind, actor.country))
-        record.mentions.append(mention)
-        mentions.append(mention)
-    return list(records.values()), sorted(mentions, key=lambda m: m.start)
+    records, mentions = find_actors(doc, default_kb())
+    return list(records), list(mentions)
 
 
 def _code(actor_id: str | None) -> str | None:
