@@ -1,0 +1,640 @@
+"""Who is in an article: mentions found by gazetteer and NER, resolved to actors, with coreference.
+
+``find_actors(doc, kb, published)`` returns the article's actors (SCHEMA.md ``actors``) and the flat
+list of mentions the later modules (quotes, events) build on. How a mention is found, in the order
+that decides between overlapping candidates:
+
+1. **coref** phrases that name an office holder or a state through a person: a title qualified by a
+   state ("the US president", "the North Korean leader", "China's foreign minister") or after
+   "the" ("the president"), resolved to the office holder mentioned in the article or in office on
+   the article's date; a leader's name with "regime", "administration"... ("the Kim regime") and a
+   leader's family name in the plural ("The Kims") resolve to the state.
+2. **gazetteer**: a full name from the knowledge base (states with their adjectives, capitals and
+   seats of power, organizations, office holders). A name inside a longer named entity that adds
+   capitalised words ("Moscow" in "The Moscow Times") is not a mention of its own.
+3. short forms and surnames ("Putin", "Kim", "Kofman"): the person named in full most recently
+   before (else after) in the article, else the one person in office on ``published`` under that
+   form (or the one person known by it when there is no date). Unresolved short forms are dropped.
+4. **ner**: spaCy's PERSON, ORG, GPE, LOC and plural NORP entities not in the knowledge base become
+   actors of their own (ids ``person:``, ``org:``, ``location:``, ``group:`` plus a slug), minus
+   the knowledge base's non-actors, quoted phrases and a person named only as a modifier ("an old
+   Billy Joel song").
+
+People carry a role: the title before the name ("U.S. Secretary of State Rex Tillerson"), an
+appositive after it ("Michael Kofman, a Global Fellow at the Wilson Center"), or "X is a ...";
+else the knowledge base's role on the article's date ("former ..." once the term has ended). A
+person or organization carries the state it acts for in ``country``: the knowledge base's, or the
+state named in a government title ("Russian Foreign Minister Andrei Kozyrev"; not "the Russian
+journalist"). A state's record lists its own mentions and those of every actor acting for it, so
+"Lavrov" counts among Russia's mentions; the flat mention list names each span once, by its most
+specific actor.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .kb import FULL, SHORT, Actor, KnowledgeBase, default_kb, parse_date
+from .types import ActorRecord, Mention
+
+if TYPE_CHECKING:
+    from spacy.matcher import Matcher
+    from spacy.tokens import Doc, Span, Token
+    from spacy.vocab import Vocab
+
+__all__ = ["find_actors"]
+
+#: entity labels whose names can contain a known name that is not a mention ("The Moscow Times")
+ENCLOSING_LABELS = frozenset({"ORG", "FAC", "WORK_OF_ART", "EVENT", "LAW", "PRODUCT", "PERSON", "LANGUAGE"})
+DETERMINERS = frozenset({"the", "The"})
+POSSESSIVE = frozenset({"'s", "’s", "'", "’"})
+QUOTE_OR_BREAK = re.compile(r"[\"“”‘’«»\n]|'(?!s\b)")
+
+#: title phrase -> the knowledge-base roles (lower case) it can refer to, in order of preference
+TITLES: dict[str, tuple[str, ...]] = {
+    "president": ("president", "acting president"),
+    "vice president": ("vice president",),
+    "prime minister": ("prime minister",),
+    "premier": ("premier", "prime minister"),
+    "chancellor": ("chancellor",),
+    "foreign minister": ("foreign minister", "secretary of state", "foreign secretary"),
+    "secretary of state": ("secretary of state",),
+    "foreign secretary": ("foreign secretary",),
+    "defence minister": ("defence minister", "secretary of defense", "defence secretary"),
+    "defense minister": ("defence minister", "secretary of defense", "defence secretary"),
+    "defense secretary": ("secretary of defense", "defence secretary"),
+    "defence secretary": ("defence secretary", "secretary of defense"),
+    "secretary of defense": ("secretary of defense",),
+    "national security adviser": ("national security adviser",),
+    "national security advisor": ("national security adviser",),
+    "supreme leader": ("supreme leader",),
+    "leader": ("supreme leader", "president", "prime minister", "chancellor", "premier", "leader", "king"),
+    "king": ("king",),
+    "queen": ("queen",),
+    "emperor": ("emperor",),
+    "crown prince": ("crown prince",),
+    "secretary-general": ("secretary-general of the united nations", "secretary general of nato"),
+    "secretary general": ("secretary-general of the united nations", "secretary general of nato"),
+}
+#: nouns after a leader's name that make the phrase name the state ("the Kim regime")
+REGIME_WORDS = frozenset({"regime", "administration", "government", "cabinet", "dynasty", "clan", "family",
+                          "junta", "camp"})
+#: nouns that make the words before or around a name a role ("Russian journalist", "a Global Fellow at")
+ROLE_NOUNS = frozenset({
+    "president", "minister", "secretary", "adviser", "advisor", "chancellor", "premier", "leader", "king",
+    "queen", "prince", "emperor", "ambassador", "envoy", "spokesman", "spokeswoman", "spokesperson",
+    "general", "admiral", "commander", "chief", "director", "head", "senator", "governor", "mayor",
+    "official", "diplomat", "lawmaker", "deputy", "chairman", "chairwoman", "chair", "negotiator",
+    "representative", "journalist", "analyst", "professor", "fellow", "expert", "researcher", "economist",
+    "editor", "columnist", "correspondent", "reporter", "founder", "ceo", "lawyer", "activist", "author",
+    "historian", "scholar", "colonel", "officer", "judge", "member", "lecturer", "scientist", "politician",
+    "candidate", "commentator", "strategist", "specialist", "dean", "associate", "partner", "blogger",
+    "writer", "producer", "presenter", "host", "owner", "executive", "manager", "coordinator", "mp",
+    "archbishop", "bishop", "cardinal", "pope", "sheikh", "ayatollah", "imam", "rabbi", "marshal",
+})
+#: of these, the ones that make a person act for the state their title names
+GOVERNMENT_NOUNS = frozenset({
+    "president", "minister", "secretary", "adviser", "advisor", "chancellor", "premier", "leader", "king",
+    "queen", "prince", "emperor", "ambassador", "envoy", "spokesman", "spokeswoman", "spokesperson",
+    "general", "admiral", "commander", "senator", "governor", "official", "diplomat", "lawmaker",
+    "negotiator", "representative", "colonel", "officer", "mp",
+})
+ROLE_MAX_TOKENS = 14
+
+
+@dataclass
+class _Candidate:
+    start: int  # token offsets
+    end: int
+    actor: str
+    how: str
+    rank: int  # lower wins when candidates overlap
+
+
+@dataclass
+class _Found:
+    """Everything learned while reading one article."""
+
+    doc: Doc
+    kb: KnowledgeBase
+    day: dt.date | None
+    candidates: list[_Candidate] = field(default_factory=list)
+    #: actors not in the knowledge base, by id
+    local: dict[str, Actor] = field(default_factory=dict)
+    #: (token start, person id) of every full-name mention, in text order
+    named: list[tuple[int, str]] = field(default_factory=list)
+    #: token spans already claimed (matched names, dropped short forms) that NER must not reuse
+    claimed: set[int] = field(default_factory=set)
+    #: state id found inside a longer organization name, by the organization's token start
+    org_states: dict[int, str] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------------------------------------
+# The entry point
+
+
+def find_actors(doc: Doc, kb: KnowledgeBase | None = None, published: str | dt.date | None = None,
+                ) -> tuple[list[ActorRecord], list[Mention]]:
+    """The actors of ``doc`` (records with their mentions) and the flat, sorted mention list.
+
+    ``published`` (``YYYY-MM-DD``) picks who held an office on that day: "the US president" in
+    2017 is Donald Trump, and "Kim" alone is Kim Jong Un. Without it, only the article itself
+    resolves titles and short names.
+    """
+    found = _Found(doc=doc, kb=kb or default_kb(), day=parse_date(published))
+    full, short = _kb_matches(found)
+    _add_full_names(found, full)
+    _add_ner(found)
+    _add_short_forms(found, short)
+    _add_surnames(found)
+    _add_coreference(found)
+    mentions = _select(found)
+    return _records(found, mentions), mentions
+
+
+# ---------------------------------------------------------------------------------------------
+# Gazetteer
+
+
+def _kb_matches(found: _Found) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Full-name and short-form matches, longest first among overlapping full names."""
+    from spacy.util import filter_spans
+
+    doc = found.doc
+    matches = found.kb.matcher(doc.vocab)(doc)
+    full_label, short_label = doc.vocab.strings[FULL], doc.vocab.strings[SHORT]
+    full_spans = filter_spans([doc[s:e] for label, s, e in matches if label == full_label])
+    full = [(s.start, s.end) for s in full_spans]
+    short = sorted({(s, e) for label, s, e in matches if label == short_label})
+    return full, short
+
+
+def _inside_longer_name(doc: Doc, start: int, end: int, known: set[int]) -> Span | None:
+    """The named entity around tokens start..end that adds capitalised words of its own, if any.
+
+    "Moscow" in "The Moscow Times" is part of another name; "Trump" in "Trump's "America First""
+    is not (a possessor), nor "North Korea" in "North Korea's", "British" in a PERSON entity
+    "British Defence Secretary Tom King" (a title, not the name), or "Bosnian" in a PERSON entity
+    "Bosnian Serbs" whose other words are known names too (``known``: tokens of knowledge-base
+    matches). A capitalised word opening the sentence ("Radical French farmers") is not a name.
+    """
+    ent = _entity_at(doc, start) if doc[start].ent_type_ else None
+    if ent is None or ent.label_ not in ENCLOSING_LABELS or QUOTE_OR_BREAK.search(ent.text):
+        return None
+    if end < ent.end and doc[end].text in POSSESSIVE:
+        return None
+    if ent.label_ == "PERSON" and end <= _name_start(ent):
+        return None
+    extra = [t for t in ent if not start <= t.i < end and t.i not in known and t.text not in DETERMINERS
+             and t.text not in POSSESSIVE and not (t.is_sent_start and t.pos_ != "PROPN")]
+    return ent if any(t.text[:1].isupper() for t in extra) else None
+
+
+def _name_start(ent: Span) -> int:
+    """Where the name begins in a PERSON entity that took the title along ("Defence Secretary Tom King")."""
+    titles = [t.i for t in ent[:-1] if t.lower_ in ROLE_NOUNS]
+    return titles[-1] + 1 if titles else ent.start
+
+
+def _entity_at(doc: Doc, i: int) -> Span | None:
+    return next((e for e in doc.ents if e.start <= i < e.end), None)
+
+
+def _add_full_names(found: _Found, full: list[tuple[int, int]]) -> None:
+    doc, kb = found.doc, found.kb
+    known = {i for start, end in full for i in range(start, end)}
+    for start, end in full:
+        text = doc[start:end].text
+        ids = kb.full[text]
+        actor_id = _pick(found, ids, start)
+        enclosing = _inside_longer_name(doc, start, end, known)
+        if enclosing is not None and kb[actor_id].kind != "person":
+            if kb[actor_id].kind == "state" and text not in kb[actor_id].seats and _opens(enclosing, start):
+                found.org_states.setdefault(enclosing.start, actor_id)
+            continue
+        if text in kb.not_actors:
+            continue
+        found.candidates.append(_Candidate(start, end, actor_id, "gazetteer", rank=1))
+        found.claimed.update(range(start, end))
+        if kb[actor_id].kind == "person":
+            found.named.append((start, actor_id))
+
+
+def _opens(ent: Span, start: int) -> bool:
+    """Whether token ``start`` opens the entity's name (after a "the")."""
+    return all(t.text in DETERMINERS for t in ent.doc[ent.start:start])
+
+
+def _pick(found: _Found, ids: tuple[str, ...], at: int) -> str:
+    """One actor among several sharing a name: the one in office on the day, else the first."""
+    if len(ids) > 1 and found.day is not None:
+        current = [i for i in ids if found.kb[i].term_at(found.day) is not None]
+        if current:
+            return current[0]
+    return ids[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# Short forms and surnames
+
+
+def _add_short_forms(found: _Found, short: list[tuple[int, int]]) -> None:
+    doc = found.doc
+    for start, end in short:
+        if any(i in found.claimed for i in range(start, end)):
+            continue
+        if _inside_longer_name(doc, start, end, set()) is not None or _part_of_longer_name(doc, start, end):
+            continue
+        actor_id, how = _resolve_short(found, doc[start:end].text, start)
+        found.claimed.update(range(start, end))
+        if actor_id is not None:
+            _add_person_reference(found, start, end, actor_id, how)
+
+
+def _add_person_reference(found: _Found, start: int, end: int, actor_id: str, how: str) -> None:
+    """A short form or surname resolved to a person: a mention, and the person's latest naming."""
+    found.candidates.append(_Candidate(start, end, actor_id, how, rank=2))
+    found.named.append((start, actor_id))
+    found.named.sort()
+
+
+def _part_of_longer_name(doc: Doc, start: int, end: int) -> bool:
+    """A capitalised proper noun right after a short form makes it part of an unknown longer name."""
+    return end < len(doc) and doc[end].pos_ == "PROPN" and doc[end].text[:1].isupper() \
+        and doc[end].ent_iob_ == "I"
+
+
+def _resolve_short(found: _Found, form: str, at: int) -> tuple[str | None, str]:
+    """The person a short form names at token ``at``: article context first, then the date."""
+    kb = found.kb
+    named = _named_in_article(found, form, at)
+    if named is not None:
+        return named, "coref"
+    known = sorted(kb.short.get(form, ()))
+    if found.day is not None:
+        known = [i for i in known if kb[i].term_at(found.day) is not None]
+    return (known[0], "gazetteer") if len(known) == 1 else (None, "")
+
+
+def _named_in_article(found: _Found, form: str, at: int) -> str | None:
+    """The person known by ``form`` named nearest before token ``at`` in the article, else after."""
+    ids = set(found.kb.short.get(form, ())) | {pid for pid, a in found.local.items() if _surname(a.name) == form}
+    before = [pid for start, pid in found.named if start < at and pid in ids]
+    if before:
+        return before[-1]
+    after = [pid for start, pid in found.named if start > at and pid in ids]
+    return after[0] if after else None
+
+
+def _surname(name: str) -> str:
+    words = [w for w in name.split() if w not in {"Jr.", "Jr", "Sr.", "III", "II"}]
+    return words[-1] if words else name
+
+
+def _add_surnames(found: _Found) -> None:
+    """Surnames of people named in full who are not in the knowledge base ("Kofman" after
+    "Michael Kofman"), where NER missed them."""
+    surnames = {_surname(a.name): pid for pid, a in found.local.items() if a.kind == "person" and " " in a.name}
+    if not surnames:
+        return
+    covered = {i for c in found.candidates for i in range(c.start, c.end)}
+    for token in found.doc:
+        pid = surnames.get(token.text)
+        if pid is not None and token.i not in covered and token.text[:1].isupper():
+            _add_person_reference(found, token.i, token.i + 1, pid, "coref")
+
+
+# ---------------------------------------------------------------------------------------------
+# Named entities not in the knowledge base
+
+
+def _add_ner(found: _Found) -> None:
+    for ent in found.doc.ents:
+        if any(i in found.claimed for i in range(ent.start, ent.end)):
+            continue
+        span = _trim(ent)
+        if span is None or span.text in found.kb.not_actors or QUOTE_OR_BREAK.search(span.text):
+            continue
+        person = _named_in_article(found, span.text, span.start) if len(span) == 1 else None
+        if person is not None:  # a surname of someone named in full, whatever the label ("Petrova" GPE)
+            _add_person_reference(found, span.start, span.end, person, "coref")
+        elif ent.label_ == "PERSON":
+            _add_person_entity(found, span)
+        elif ent.label_ == "ORG":
+            _add_organization_entity(found, span, found.org_states.get(ent.start))
+        elif ent.label_ in ("GPE", "LOC"):
+            _add_local(found, span, "location")
+        elif ent.label_ == "NORP" and span.root.tag_ in ("NNPS", "NNS"):
+            _add_local(found, span, "group")
+
+
+def _trim(ent: Span) -> Span | None:
+    """The entity without a leading "the" and a trailing possessive; None if nothing named is left."""
+    start, end = ent.start, ent.end
+    while start < end and (ent.doc[start].text in DETERMINERS or ent.doc[start].is_punct):
+        start += 1
+    while end > start and (ent.doc[end - 1].text in POSSESSIVE or ent.doc[end - 1].is_punct):
+        end -= 1
+    span = ent.doc[start:end]
+    return span if span and span.text[:1].isupper() and any(c.isalpha() for c in span.text) else None
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^\w]+", "-", text.lower()).strip("-")
+
+
+def _add_local(found: _Found, span: Span, kind: str, country: str | None = None) -> str:
+    prefix = {"person": "person", "organization": "org", "group": "group", "location": "location"}[kind]
+    actor_id = f"{prefix}:{_slug(span.text)}"
+    found.local.setdefault(actor_id, Actor(id=actor_id, name=span.text, kind=kind, country=country))
+    found.candidates.append(_Candidate(span.start, span.end, actor_id, "ner", rank=3))
+    return actor_id
+
+
+def _add_person_entity(found: _Found, span: Span) -> None:
+    span = span.doc[_name_start(span):span.end]
+    root = span.root
+    if root.dep_ == "compound" and root.head.pos_ == "NOUN" and root.head.lemma_.lower() not in ROLE_NOUNS \
+            and root.head.lemma_.lower() not in REGIME_WORDS:
+        return  # a name used as a modifier: "an old Billy Joel song"
+    if len(span) == 1:
+        if span.text in found.kb.short:
+            return  # a known short form: resolved (or dropped as ambiguous) with the short forms
+        actor_id, how = _resolve_short(found, span.text, span.start)
+        actor_id = actor_id or _first_name_of(found, span.text)
+        if actor_id is not None:
+            _add_person_reference(found, span.start, span.end, actor_id, how or "coref")
+            return
+    actor_id = _add_local(found, span, "person")
+    if len(span) > 1:
+        found.named.append((span.start, actor_id))
+        found.named.sort()
+
+
+def _first_name_of(found: _Found, form: str) -> str | None:
+    """The one person named in full in this article whose first name is ``form`` ("Saddam")."""
+    people = {pid for _, pid in found.named
+              if (found.kb[pid].name if pid in found.kb else found.local[pid].name).split()[0] == form}
+    return people.pop() if len(people) == 1 else None
+
+
+def _add_organization_entity(found: _Found, span: Span, state: str | None) -> None:
+    """An organization not in the knowledge base; one whose name opens with a state's name or
+    adjective ("Latvian Constitutional Court", "Palestinian Islamic Jihad") belongs to that state."""
+    if len(span) == 1 and not (span.text.isupper() and len(span.text) > 1):
+        return  # a lone capitalised word tagged ORG is seldom an organization ("Juche", "State")
+    _add_local(found, span, "organization", state)
+
+
+# ---------------------------------------------------------------------------------------------
+# Titles, regimes and families
+
+
+@dataclass(frozen=True)
+class _Patterns:
+    vocab: Vocab
+    titles: Matcher
+
+
+_PATTERNS: dict[int, _Patterns] = {}
+
+
+def _title_matcher(vocab: Vocab) -> Matcher:
+    cached = _PATTERNS.get(id(vocab))
+    if cached is not None and cached.vocab is vocab:
+        return cached.titles
+    from spacy.matcher import Matcher
+
+    matcher = Matcher(vocab)
+    for title in TITLES:
+        words = title.replace("-", " - ").split()
+        matcher.add(title, [[{"LOWER": w} for w in words]])
+    _PATTERNS[id(vocab)] = _Patterns(vocab, matcher)
+    return matcher
+
+
+def _add_coreference(found: _Found) -> None:
+    _add_titles(found)
+    _add_regimes(found)
+    _add_families(found)
+
+
+def _state_mention_ending_at(found: _Found, end: int) -> _Candidate | None:
+    return next((c for c in found.candidates
+                 if c.end == end and c.how == "gazetteer" and found.kb[c.actor].kind == "state"), None)
+
+
+def _add_titles(found: _Found) -> None:
+    """"the US president", "the North Korean leader", "China's foreign minister", "the president"."""
+    from spacy.util import filter_spans
+
+    doc = found.doc
+    matcher = _title_matcher(doc.vocab)
+    from spacy.tokens import Span
+
+    for span in filter_spans([Span(doc, s, e, label=match_id) for match_id, s, e in matcher(doc)]):
+        if span.end < len(doc) and doc[span.end].pos_ == "PROPN" and doc[span.end].text[:1].isupper():
+            continue  # a title before a name: "President Donald Trump"
+        qualifier_end = span.start - 1 if span.start and doc[span.start - 1].text in POSSESSIVE else span.start
+        state = _state_mention_ending_at(found, qualifier_end)
+        start = state.start if state is not None else span.start
+        if start and doc[start - 1].lower_ == "the":
+            start -= 1
+        elif state is None:
+            continue  # "a president", "presidents": not one person
+        roles = TITLES[span.label_]
+        person = _office_holder(found, roles, state.actor if state else None, span.start)
+        actor_id = person or (state.actor if state else None)
+        if actor_id is not None:
+            found.candidates.append(_Candidate(start, span.end, actor_id, "coref", rank=0))
+
+
+def _office_holder(found: _Found, roles: tuple[str, ...], state: str | None, at: int) -> str | None:
+    """The person holding one of ``roles`` (for ``state``): named in the article nearest before
+    ``at`` (else after), else the one in office on the article's date."""
+    kb = found.kb
+
+    def holds(actor_id: str, day: dt.date | None) -> bool:
+        if actor_id not in kb:
+            return False
+        terms = kb[actor_id].terms
+        if day is not None:
+            terms = [t for t in terms if t.covers(day)]
+        return any(t.role.lower() in roles and (state is None or t.country == state) for t in terms)
+
+    named = [(start, pid) for start, pid in found.named if holds(pid, found.day)]
+    before = [pid for start, pid in named if start < at]
+    if before:
+        return before[-1]
+    if named:
+        return min(named)[1]
+    if found.day is None or state is None:
+        return None
+    current = sorted(a.id for a in kb.people_holding(found.day) if holds(a.id, found.day))
+    return current[0] if len(current) == 1 else None
+
+
+def _leader_state(found: _Found, actor_id: str) -> str | None:
+    if actor_id in found.kb:
+        term = found.kb[actor_id].term_at(found.day) or found.kb[actor_id].term_at(None)
+        return term.country if term else None
+    return found.local[actor_id].country if actor_id in found.local else None
+
+
+def _add_regimes(found: _Found) -> None:
+    """"the Kim regime", "the Trump administration": a leader's name before a word for their rule."""
+    doc = found.doc
+    for c in list(found.candidates):
+        if c.end >= len(doc) or doc[c.end].lower_ not in REGIME_WORDS or c.how == "ner":
+            continue
+        if not (c.actor.startswith("person:") and (state := _leader_state(found, c.actor))):
+            continue
+        start = c.start - 1 if c.start and doc[c.start - 1].lower_ == "the" else c.start
+        found.candidates.append(_Candidate(start, c.end + 1, state, "coref", rank=0))
+
+
+def _add_families(found: _Found) -> None:
+    """"The Kims": a leader's family name in the plural names the state they rule."""
+    doc, kb = found.doc, found.kb
+    for token in doc:
+        if not (token.text.endswith("s") and token.text[:1].isupper()) or token.i in found.claimed:
+            continue
+        ids = kb.short.get(token.text[:-1])
+        if not ids:
+            continue
+        people = [i for i in ids if found.day is None or kb[i].term_at(found.day) is not None]
+        named = {pid for _, pid in found.named}
+        people = [i for i in people if i in named] or people
+        states = {s for s in (_leader_state(found, i) for i in people) if s}
+        if len(states) == 1:
+            start = token.i - 1 if token.i and doc[token.i - 1].lower_ == "the" else token.i
+            found.candidates.append(_Candidate(start, token.i + 1, states.pop(), "coref", rank=0))
+
+
+# ---------------------------------------------------------------------------------------------
+# Choosing among overlapping candidates and building the records
+
+
+def _select(found: _Found) -> list[Mention]:
+    """Non-overlapping mentions: lower rank first, then longer, then earlier."""
+    doc, taken = found.doc, set[int]()
+    chosen = []
+    for c in sorted(found.candidates, key=lambda c: (c.rank, -(c.end - c.start), c.start)):
+        tokens = set(range(c.start, c.end))
+        if tokens & taken:
+            continue
+        taken |= tokens
+        span = doc[c.start:c.end]
+        chosen.append(Mention(span.start_char, span.end_char, span.text, c.actor, c.how))
+    return sorted(chosen, key=lambda m: (m.start, m.end))
+
+
+def _records(found: _Found, mentions: list[Mention]) -> list[ActorRecord]:
+    records: dict[str, ActorRecord] = {}
+    for m in mentions:
+        record = records.get(m.actor) or _record(found, m.actor)
+        records[m.actor] = record
+        record.mentions.append(m)
+    for record in list(records.values()):
+        if record.country and record.kind != "state":
+            state = records.get(record.country) or _record(found, record.country)
+            records[record.country] = state
+            state.mentions.extend(record.mentions)
+    for record in records.values():
+        record.mentions = sorted(set(record.mentions), key=lambda m: (m.start, m.end))
+    return sorted(records.values(), key=lambda r: (r.mentions[0].start if r.mentions else 0, r.id))
+
+
+def _record(found: _Found, actor_id: str) -> ActorRecord:
+    actor = found.kb.actors.get(actor_id) or found.local.get(actor_id)
+    if actor is None:  # a country code the knowledge base does not know
+        return ActorRecord(id=actor_id, name=actor_id, kind="state")
+    if actor.kind != "person":
+        return ActorRecord(id=actor.id, name=actor.name, kind=actor.kind, country=actor.country)
+    role, country = _role(found, actor)
+    return ActorRecord(id=actor.id, name=actor.name, kind="person", country=country, role=role)
+
+
+def _role(found: _Found, actor: Actor) -> tuple[str | None, str | None]:
+    """The person's role and the state they act for: the text's words first, then the knowledge base."""
+    text_role, text_state = _role_in_text(found, actor.id)
+    if actor.id not in found.kb:
+        return text_role, text_state
+    term = actor.term_at(found.day)
+    if term is not None:
+        return text_role or term.role, term.country
+    if found.day is not None and (last := actor.last_term_before(found.day)) is not None:
+        return text_role or f"former {last.role}", None
+    return text_role, None
+
+
+def _role_in_text(found: _Found, actor_id: str) -> tuple[str | None, str | None]:
+    doc = found.doc
+    spans = sorted((c.start, c.end) for c in found.candidates
+                   if c.actor == actor_id and c.how in ("gazetteer", "ner") and c.end - c.start > 1)
+    for start, end in spans:
+        for role in (_title_before(doc, start), _apposition_after(doc, end)):
+            if role is not None:
+                return role.text, _government_state(found, role)
+    return None, None
+
+
+def _title_before(doc: Doc, start: int) -> Span | None:
+    """"U.S. Secretary of State", "Foreign Minister", "the Russian journalist" (without "the")."""
+    i = start
+    while i > 0 and start - i < ROLE_MAX_TOKENS and _title_token(doc[i - 1]):
+        i -= 1
+    while i < start and doc[i].lower_ == "of":
+        i += 1
+    span = doc[i:start]
+    return span if span and _has_role_noun(span) and doc[start - 1].pos_ != "ADP" else None
+
+
+def _title_token(token: Token) -> bool:
+    if token.text in POSSESSIVE:
+        return True
+    if token.pos_ in ("PROPN", "NOUN", "ADJ") and not token.is_punct and "\n" not in token.text_with_ws:
+        return True
+    return token.lower_ == "of"
+
+
+def _apposition_after(doc: Doc, end: int) -> Span | None:
+    """", associate professor of government at Dartmouth College," or "is a senior fellow with ..."."""
+    if end >= len(doc):
+        return None
+    i = end + 1
+    if doc[end].text != "," and not (doc[end].lower_ in ("is", "was") and end + 1 < len(doc)):
+        return None
+    sentence_end = doc[end].sent.end
+    j = i
+    while j < sentence_end and j - i < ROLE_MAX_TOKENS and doc[j].text not in (",", ";", "—", "–", "(", ")") \
+            and doc[j].tag_ not in ("VBD", "VBZ", "VBP", "MD") and doc[j].lower_ not in ("who", "which", "that"):
+        j += 1
+    while i < j and doc[i].pos_ == "DET":
+        i += 1
+    while j > i and doc[j - 1].is_punct:
+        j -= 1
+    span = doc[i:j]
+    if not span or "\n" in span.text or not _has_role_noun(span[:4]):
+        return None
+    closes = j >= sentence_end or doc[j].text in (",", ";", "—", "–", ")") or doc[j].is_punct
+    return span if closes else None
+
+
+def _has_role_noun(span: Span | Iterable[Token]) -> bool:
+    return any(t.lower_ in ROLE_NOUNS or t.lemma_.lower() in ROLE_NOUNS for t in span)
+
+
+def _government_state(found: _Found, role: Span) -> str | None:
+    """The state a government title names ("Russian Foreign Minister" -> RUS); None for other roles."""
+    if not any(t.lower_ in GOVERNMENT_NOUNS or t.lemma_.lower() in GOVERNMENT_NOUNS for t in role):
+        return None
+    for c in found.candidates:
+        if role.start <= c.start and c.end <= role.end and c.actor in found.kb \
+                and found.kb[c.actor].kind == "state":
+            return c.actor
+    return None

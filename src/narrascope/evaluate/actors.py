@@ -1,0 +1,313 @@
+"""Actor resolution quality: does a named actor in the text resolve to the right state or actor?
+
+Two gold layouts are recognised from the file's content:
+
+- ``plover``: a JSON list of PLOVER gold-standard records (as in ``../shared/data/plover-gsr``),
+  each with a ``text`` and ``source`` / ``target`` lists of ``{"actorText": ..., "code": ...}``.
+  Every gold actor whose code is a state of the knowledge base is scored (``IGO``, ``NGO`` and
+  codes the base does not know are counted as skipped). Matching rule (state linking): the gold
+  ``actorText`` is located in the text (first exact occurrence, else first case-insensitive one);
+  it is **right** when a predicted mention overlapping it resolves to the gold code (the actor's
+  id for a state, its ``country`` for a person or organization), **wrong** when overlapping
+  mentions resolve only to other states, **missed** when no overlapping mention resolves to any
+  state. Accuracy is right over scored, precision right over right plus wrong, coverage right
+  plus wrong over scored. The records' dates are coding dates, so no publication date is given.
+- ``seeds``: a JSON object ``{"articles": {file name: {"actors": {...}}}}`` in the shape of
+  ``../shared/gold/seeds.json``, with the raw articles in a folder (``texts``, by default the
+  ``seeds`` folder beside the gold file's folder). Each article is cleaned by narrascope's own
+  text extraction, as ``ingest`` does, and analysed with its published date. Scored items: every
+  ``must`` surface form is in a mention of the listed actor id (its own or one of an actor acting
+  for it), every ``people_with_roles`` person is an actor of that name whose role contains the
+  listed words, and no ``must_not_be_actor`` form is the name of an actor. Forms compare after
+  case folding, curly-to-straight quotes and whitespace collapsing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..errors import UsageError
+
+__all__ = ["ActorsReport", "ItemScore", "eval_actors_command", "evaluate_actors", "read_plover", "score_links"]
+
+METRICS = {
+    "plover": ("state linking: a gold actor text is right when a predicted mention overlapping it resolves to "
+               "the gold state code (a state's id, a person's or organization's country)"),
+    "seeds": ("seed items: each surface form in a mention of its actor id, each role contained in the named "
+              "person's role, no listed non-actor named as an actor"),
+}
+
+
+@dataclass
+class ItemScore:
+    """One kind of scored item: how many, and how they came out."""
+
+    name: str
+    scored: int = 0
+    right: int = 0
+    wrong: int = 0
+    #: the first few failures, "text -> what was predicted", for a reader to look at
+    misses: list[str] = field(default_factory=list)
+
+    @property
+    def accuracy(self) -> float:
+        return self.right / self.scored if self.scored else 0.0
+
+    @property
+    def precision(self) -> float:
+        return self.right / (self.right + self.wrong) if self.right + self.wrong else 0.0
+
+    @property
+    def coverage(self) -> float:
+        return (self.right + self.wrong) / self.scored if self.scored else 0.0
+
+    def add(self, ok: bool, wrong: bool = False, miss: str = "") -> None:
+        self.scored += 1
+        self.right += ok
+        self.wrong += (not ok) and wrong
+        if not ok and miss and len(self.misses) < 10:
+            self.misses.append(miss)
+
+
+@dataclass
+class ActorsReport:
+    dataset: str
+    layout: str
+    metric: str
+    documents: int
+    skipped: int = 0
+    scores: list[ItemScore] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        for score, out in zip(self.scores, data["scores"], strict=True):
+            out.update(accuracy=score.accuracy, precision=score.precision, coverage=score.coverage)
+        return data
+
+    def render(self) -> str:
+        """A plain-text table, one line per kind of item, then the first misses."""
+        lines = [f"{self.layout}: {self.dataset} ({self.documents} documents"
+                 + (f", {self.skipped} gold actors skipped: not a known state" if self.skipped else "") + ")",
+                 f"matching rule: {self.metric}", "",
+                 f"{'items':22} {'scored':>7} {'right':>7} {'accuracy':>9} {'precision':>9} {'coverage':>9}"]
+        for s in self.scores:
+            lines.append(f"{s.name:22} {s.scored:7d} {s.right:7d} {s.accuracy:9.4f} {s.precision:9.4f} "
+                         f"{s.coverage:9.4f}")
+        for s in self.scores:
+            if s.misses:
+                lines += ["", f"first misses ({s.name}):"] + [f"  {m}" for m in s.misses]
+        return "\n".join(lines)
+
+    format = render
+
+
+def _norm(text: str | None) -> str:
+    text = (text or "").translate(str.maketrans("‘’“”", "''\"\""))
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise UsageError(f"cannot read gold file {path}: {e}") from e
+
+
+def detect_layout(data: Any, path: Path) -> str:
+    if isinstance(data, list) and all(isinstance(r, dict) and "text" in r for r in data):
+        return "plover"
+    if isinstance(data, dict) and isinstance(data.get("articles"), dict):
+        return "seeds"
+    raise UsageError(f"{path} is not an actor gold file: expected a JSON list of PLOVER records (text, source, "
+                     "target) or an object with \"articles\" (the seeds.json shape)")
+
+
+# ---------------------------------------------------------------------------------------------
+# PLOVER records
+
+
+@dataclass(frozen=True)
+class GoldLink:
+    text: str
+    code: str
+
+
+def read_plover(records: list[dict[str, Any]], *, limit: int | None = None) -> list[tuple[str, list[GoldLink]]]:
+    """``(text, gold actors)`` per record, in file order, at most ``limit`` records."""
+    out = []
+    for record in records[:limit] if limit else records:
+        links = []
+        for role in ("source", "target"):
+            actors = record.get(role)
+            for actor in actors if isinstance(actors, list) else []:
+                if actor.get("actorText") and actor.get("code"):
+                    links.append(GoldLink(actor["actorText"], actor["code"]))
+        out.append((record["text"], links))
+    return out
+
+
+def _locate(text: str, needle: str) -> tuple[int, int] | None:
+    at = text.find(needle)
+    if at < 0:
+        at = text.lower().find(needle.lower())
+    return (at, at + len(needle)) if at >= 0 else None
+
+
+def score_links(score: ItemScore, text: str, links: list[GoldLink], states_at: list[tuple[int, int, str]]) -> None:
+    """Score gold ``links`` against the predicted ``(start, end, state)`` of each mention."""
+    for link in links:
+        where = _locate(text, link.text)
+        if where is None:
+            score.add(False, miss=f"{link.text!r} not in the text")
+            continue
+        found = {state for start, end, state in states_at if start < where[1] and where[0] < end}
+        ok = link.code in found
+        score.add(ok, wrong=bool(found), miss=f"{link.text!r} {link.code} -> {', '.join(sorted(found)) or 'nothing'}")
+
+
+def _mention_states(records: list[Any]) -> list[tuple[int, int, str]]:
+    """Each mention with the state its actor is or acts for (a state record lists both)."""
+    return [(m.start, m.end, r.id) for r in records if r.kind == "state" for m in r.mentions]
+
+
+def _evaluate_plover(data: list[dict[str, Any]], kb: Any, limit: int | None,
+                     progress: Callable[[int], Iterator[object]] | None) -> tuple[int, int, list[ItemScore]]:
+    from ..analysis.actors import find_actors
+    from ..analysis.nlp import load_nlp
+
+    documents = read_plover(data, limit=limit)
+    states = {a.id for a in kb.states()}
+    score, skipped = ItemScore("state links"), 0
+    ticker = progress(len(documents)) if progress else None
+    for (text, links), doc in zip(documents, load_nlp().pipe(t for t, _ in documents), strict=True):
+        if ticker is not None:
+            next(ticker, None)
+        known = [link for link in links if link.code in states]
+        skipped += len(links) - len(known)
+        records, _ = find_actors(doc, kb)
+        score_links(score, text, known, _mention_states(records))
+    return len(documents), skipped, [score]
+
+
+# ---------------------------------------------------------------------------------------------
+# Seeds-shaped gold
+
+
+def _seed_article(path: Path, settings: Any) -> tuple[str, str | None]:
+    """The cleaned body and published date of one raw article, as ingest extracts them."""
+    from ..extract.text import extract_text
+    from ..model import RawItem
+
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise UsageError(f"cannot read article {path}: {e}") from e
+    draft = extract_text(RawItem(data=data, media_type="text/plain", source_kind="text", location=str(path)),
+                         settings)
+    return draft.text, draft.published
+
+
+def score_seed_article(scores: dict[str, ItemScore], gold: dict[str, Any], records: list[Any], tag: str) -> None:
+    """Add one article's ``must`` forms, roles and non-actors to ``scores``."""
+    by_id = {r.id: r for r in records}
+    by_name = {_norm(r.name): r for r in records}
+    for actor_id, forms in gold.get("must", {}).items():
+        record = by_id.get(actor_id)
+        for form in forms:
+            ok = record is not None and any(_norm(form) in _norm(m.text) for m in record.mentions)
+            scores["forms"].add(ok, miss=f"{tag} {actor_id} <- {form!r}")
+    for person in gold.get("people_with_roles", []):
+        record = by_name.get(_norm(person["name"]))
+        role = record.role if record is not None else None
+        ok = role is not None and _norm(person["role_contains"]) in _norm(role)
+        scores["roles"].add(ok, wrong=record is not None, miss=f"{tag} {person['name']}: role {role!r}")
+    for bad in gold.get("must_not_be_actor", []):
+        scores["non-actors"].add(_norm(bad) not in by_name, miss=f"{tag} {bad!r} is an actor")
+
+
+def _evaluate_seeds(data: dict[str, Any], gold_path: Path, texts: Path | None, kb: Any, limit: int | None,
+                    progress: Callable[[int], Iterator[object]] | None) -> tuple[int, int, list[ItemScore]]:
+    from ..analysis.actors import find_actors
+    from ..analysis.nlp import parse
+    from ..settings import load_settings
+
+    folder = texts or gold_path.resolve().parent.parent / "seeds"
+    names = sorted(data["articles"])[:limit] if limit else sorted(data["articles"])
+    scores = {name: ItemScore(name) for name in ("forms", "roles", "non-actors")}
+    settings = load_settings()
+    ticker = progress(len(names)) if progress else None
+    for name in names:
+        if ticker is not None:
+            next(ticker, None)
+        text, published = _seed_article(folder / name, settings)
+        records, _ = find_actors(parse(text), kb, published=published)
+        score_seed_article(scores, data["articles"][name].get("actors", {}), records, name[:12])
+    return len(names), 0, list(scores.values())
+
+
+# ---------------------------------------------------------------------------------------------
+# The library function and the command
+
+
+def evaluate_actors(path: str | Path, *, texts: str | Path | None = None, limit: int | None = None,
+                    actors_files: tuple[str, ...] = (),
+                    progress: Callable[[int], Iterator[object]] | None = None) -> ActorsReport:
+    """Score ``find_actors`` on the gold file at ``path`` (layout detected; see the module docstring).
+
+    ``actors_files`` are the user's knowledge-base files, as in the ``analysis.actors_files`` setting.
+    """
+    from ..analysis.kb import load_kb
+
+    gold_path = Path(path)
+    data = _read_json(gold_path)
+    layout = detect_layout(data, gold_path)
+    kb = load_kb(tuple(actors_files))
+    if layout == "plover":
+        documents, skipped, scores = _evaluate_plover(data, kb, limit, progress)
+    else:
+        documents, skipped, scores = _evaluate_seeds(data, gold_path, Path(texts) if texts else None, kb, limit,
+                                                     progress)
+    return ActorsReport(dataset=str(path), layout=layout, metric=METRICS[layout], documents=documents,
+                        skipped=skipped, scores=scores)
+
+
+@click.command("actors")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--texts", type=click.Path(exists=True, file_okay=False),
+              help="Folder of the raw articles a seeds-shaped gold file names (default: ../seeds beside it).")
+@click.option("--limit", type=click.IntRange(1), default=None, help="Only the first N records or articles.")
+@click.option("--actors-file", "actors_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="An extra knowledge-base file (repeatable); default: the analysis.actors_files setting.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def eval_actors_command(path: str, texts: str | None, limit: int | None, actors_files: tuple[str, ...],
+                        as_json: bool) -> None:
+    """Score actor resolution: PLOVER records (state linking) or a seeds.json-shaped gold file.
+
+    PLOVER records: a gold actor text is right when a mention overlapping it resolves to the gold
+    state code. Seeds shape: every listed surface form must be a mention of its actor, every role
+    found, no listed non-actor named. Prints accuracy, precision and coverage per kind of item.
+
+    \b
+    Example:
+      narrascope eval actors ../shared/data/plover-gsr/records.json
+      narrascope eval actors ../shared/gold/seeds.json --texts ../shared/seeds --json
+    """
+    from ..cli import emit_json, progress_bar
+
+    if not actors_files:
+        settings = getattr(click.get_current_context().obj, "settings", None)
+        actors_files = tuple(settings.analysis.actors_files) if settings is not None else ()
+    report = evaluate_actors(path, texts=texts, limit=limit, actors_files=actors_files,
+                             progress=progress_bar(not as_json and sys.stderr.isatty(), "eval"))
+    if as_json:
+        emit_json(report.to_dict())
+    else:
+        click.echo(report.render())

@@ -1,0 +1,246 @@
+"""Actors: the knowledge base files, mention finding and resolution, and ``eval actors``.
+
+The sentences are written for these tests; they parse with the real pinned spaCy model.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from narrascope.analysis.actors import find_actors
+from narrascope.analysis.kb import default_kb, load_kb
+from narrascope.analysis.nlp import parse
+from narrascope.analysis.types import ActorRecord, Mention
+from narrascope.errors import UsageError
+from narrascope.evaluate.actors import eval_actors_command, evaluate_actors
+
+
+def analyse(text: str, published: str | None = None) -> tuple[dict[str, ActorRecord], list[Mention]]:
+    records, mentions = find_actors(parse(text), published=published)
+    return {r.id: r for r in records}, mentions
+
+
+def forms(record: ActorRecord) -> set[str]:
+    return {m.text for m in record.mentions}
+
+
+# ---------------------------------------------------------------------------------------------
+# The knowledge base
+
+
+def test_every_state_has_an_alpha3_id_and_every_link_points_at_a_known_state() -> None:
+    kb = default_kb()
+    states = {a.id for a in kb.states()}
+    assert len(states) >= 193
+    assert all(len(s) == 3 and s.isupper() for s in states)
+    for actor in kb.actors.values():
+        countries = {actor.country} | {t.country for t in actor.terms}
+        assert countries - {None} <= states, actor.id
+
+
+def test_terms_of_office_are_well_formed() -> None:
+    for actor in default_kb().actors.values():
+        for term in actor.terms:
+            assert term.start is not None, actor.id
+            assert term.end is None or term.start < term.end, actor.id
+        assert actor.kind != "person" or actor.terms, actor.id
+
+
+def test_no_full_name_names_two_states() -> None:
+    kb = default_kb()
+    states = {a.id for a in kb.states()}
+    shared = {form: ids for form, ids in kb.full.items() if len(set(ids) & states) > 1}
+    assert shared == {}
+
+
+def test_a_user_file_adds_actors_and_names(tmp_path: Path) -> None:
+    extra = tmp_path / "mine.tsv"
+    extra.write_text("# my analysts' additions\nid\tname\tcountry\trole\tfrom\tto\taliases\tshort\n"
+                     "person:ivan-ivanov\tIvan Ivanov\tRUS\tDeputy Foreign Minister\t2020-01-01\t\t\tIvanov\n",
+                     encoding="utf-8")
+    states = tmp_path / "states.tsv"
+    states.write_text("id\tname\tnames\tadjectives\tseats\nRUS\tRussia\tRossiya\t\t\n", encoding="utf-8")
+    kb = load_kb((str(extra), str(states)))
+    assert kb["person:ivan-ivanov"].term_at(None).country == "RUS"
+    assert "Rossiya" in kb["RUS"].aliases and "Kremlin" in kb["RUS"].aliases
+    records, _ = find_actors(parse("Ivan Ivanov flew to Rossiya."), kb, published="2021-05-01")
+    by_id = {r.id: r for r in records}
+    assert forms(by_id["RUS"]) == {"Ivan Ivanov", "Rossiya"}
+
+
+def test_a_file_with_an_unknown_header_is_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("name\tcountry\nSomeone\tRUS\n", encoding="utf-8")
+    with pytest.raises(UsageError, match="unknown actor table header"):
+        load_kb((str(bad),))
+
+
+# ---------------------------------------------------------------------------------------------
+# Finding and resolving mentions
+
+
+def test_names_adjectives_and_seats_resolve_to_states() -> None:
+    actors, mentions = analyse("The Kremlin warned Washington, and North Korean diplomats met South Korea's "
+                               "envoy in Beijing.")
+    assert forms(actors["RUS"]) == {"Kremlin"}
+    assert forms(actors["USA"]) == {"Washington"}
+    assert forms(actors["PRK"]) == {"North Korean"}
+    assert forms(actors["KOR"]) == {"South Korea"}
+    assert forms(actors["CHN"]) == {"Beijing"}
+    text = "The Kremlin warned Washington"
+    assert all(text[m.start:m.end] == m.text for m in mentions if m.end <= len(text))
+
+
+def test_mention_offsets_index_the_text() -> None:
+    text = "Sergey Lavrov met Wang Yi. Lavrov said Moscow and the UN agree."
+    _, mentions = analyse(text)
+    assert mentions == sorted(mentions, key=lambda m: (m.start, m.end))
+    assert all(text[m.start:m.end] == m.text for m in mentions)
+    assert {m.text for m in mentions} >= {"Sergey Lavrov", "Wang Yi", "Lavrov", "Moscow", "UN"}
+
+
+def test_a_person_s_mentions_count_for_the_state_they_act_for() -> None:
+    actors, _ = analyse("Sergey Lavrov met Wang Yi. Later Lavrov spoke to reporters.", published="2019-03-01")
+    lavrov = actors["person:sergey-lavrov"]
+    assert (lavrov.kind, lavrov.country, lavrov.role) == ("person", "RUS", "Foreign Minister")
+    assert forms(lavrov) == {"Sergey Lavrov", "Lavrov"}
+    assert forms(actors["RUS"]) == {"Sergey Lavrov", "Lavrov"}
+    assert forms(actors["CHN"]) == {"Wang Yi"}
+
+
+def test_titles_resolve_to_the_office_holder_on_the_day() -> None:
+    text = "The US president spoke to the Russian president by phone."
+    actors, _ = analyse(text, published="2018-06-01")
+    assert forms(actors["person:donald-trump"]) == {"The US president"}
+    assert forms(actors["person:vladimir-putin"]) == {"the Russian president"}
+    actors, _ = analyse(text, published="2010-06-01")
+    assert forms(actors["person:barack-obama"]) == {"The US president"}
+    assert forms(actors["person:dmitry-medvedev"]) == {"the Russian president"}
+
+
+def test_without_a_date_a_title_needs_the_person_in_the_text() -> None:
+    actors, _ = analyse("Mike Pompeo landed in Seoul. The US secretary of state met the South Korean president.")
+    assert forms(actors["person:mike-pompeo"]) == {"Mike Pompeo", "The US secretary of state"}
+    # nobody named holds the South Korean presidency: the phrase still names the state
+    assert "the South Korean president" in forms(actors["KOR"])
+
+
+def test_short_names_need_context_or_a_date() -> None:
+    actors, _ = analyse("Kim Jong Un met officials. Later Kim inspected a factory.")
+    assert forms(actors["person:kim-jong-un"]) == {"Kim Jong Un", "Kim"}
+    actors, _ = analyse("Kim inspected a factory.")
+    assert not any(a.startswith("person:kim") for a in actors)
+    actors, _ = analyse("Kim inspected a factory.", published="2019-02-01")
+    assert forms(actors["person:kim-jong-un"]) == {"Kim"}
+
+
+def test_a_leader_s_regime_and_family_name_the_state() -> None:
+    actors, _ = analyse("Kim Jong Un spoke. The Kim regime and the Trump administration disagree. "
+                        "The Kims know how to survive.", published="2018-05-01")
+    assert {"The Kim regime", "The Kims"} <= forms(actors["PRK"])
+    assert "the Trump administration" in forms(actors["USA"])
+
+
+def test_people_outside_the_base_get_the_role_the_text_gives_them() -> None:
+    actors, _ = analyse("“Sanctions work slowly,” Anna Petrova, a senior fellow at the Wilson Center, said. "
+                        "Petrova added that Moscow would adapt. Russian Foreign Minister Andrei Kozyrev "
+                        "disagreed, as did the Russian journalist Pavel Orlov.")
+    petrova = actors["person:anna-petrova"]
+    assert petrova.role == "senior fellow at the Wilson Center"
+    assert petrova.country is None
+    assert forms(petrova) == {"Anna Petrova", "Petrova"}
+    kozyrev = actors["person:andrei-kozyrev"]
+    assert (kozyrev.role, kozyrev.country) == ("Russian Foreign Minister", "RUS")
+    orlov = actors["person:pavel-orlov"]
+    assert (orlov.role, orlov.country) == ("Russian journalist", None)
+
+
+def test_a_role_after_the_term_ended_is_former() -> None:
+    actors, _ = analyse("Rex Tillerson gave a lecture in Texas.", published="2020-01-10")
+    tillerson = actors["person:rex-tillerson"]
+    assert (tillerson.role, tillerson.country) == ("former Secretary of State", None)
+    assert "USA" not in actors
+
+
+def test_names_inside_other_names_and_modifiers_are_not_actors() -> None:
+    actors, _ = analyse("The Moscow Times quoted an old Billy Joel song about the Juche idea in Op-ed pages.")
+    assert "RUS" not in actors
+    assert not any("billy" in a or "juche" in a.lower() or "op-ed" in a.lower() for a in actors)
+    assert "org:moscow-times" in actors or "org:the-moscow-times" in actors
+
+
+def test_an_organization_named_after_a_state_belongs_to_it() -> None:
+    actors, _ = analyse("The Latvian Constitutional Court ruled on Tuesday.")
+    court = next(a for a in actors.values() if a.kind == "organization")
+    assert court.country == "LVA"
+    assert forms(actors["LVA"]) == forms(court)
+
+
+def test_output_is_deterministic() -> None:
+    text = "Putin met Xi in Beijing while NATO and the EU watched. Xi said China and Russia agree."
+    first = [r.to_dict() for r in find_actors(parse(text), published="2019-06-05")[0]]
+    again = [r.to_dict() for r in find_actors(parse(text), published="2019-06-05")[0]]
+    assert first == again
+    assert [r["id"] for r in first][:2] == ["RUS", "person:vladimir-putin"]  # same first mention: by id
+
+
+# ---------------------------------------------------------------------------------------------
+# Evaluation
+
+
+def plover_records(tmp_path: Path) -> Path:
+    records = [
+        {"id": "t1", "text": "Freedonian rebels and Iraq agreed to talk, said the Kremlin.",
+         "source": [{"actorText": "Iraq", "code": "IRQ"}], "target": [{"actorText": "the Kremlin", "code": "RUS"}]},
+        {"id": "t2", "text": "Moscow accused the United Nations of bias.",
+         "source": [{"actorText": "Moscow", "code": "UKR"}], "target": [{"actorText": "United Nations", "code": "IGO"}]},
+        {"id": "t3", "text": "Villagers protested on Sunday.", "source": [{"actorText": "Villagers", "code": "FRA"}],
+         "target": ""},
+    ]
+    path = tmp_path / "records.json"
+    path.write_text(json.dumps(records), encoding="utf-8")
+    return path
+
+
+def test_eval_plover_scores_right_wrong_missed_and_skipped(tmp_path: Path) -> None:
+    report = evaluate_actors(plover_records(tmp_path))
+    score = report.scores[0]
+    assert (report.layout, report.documents, report.skipped) == ("plover", 3, 1)
+    assert (score.scored, score.right, score.wrong) == (4, 2, 1)
+    assert score.accuracy == pytest.approx(0.5)
+    assert score.precision == pytest.approx(2 / 3)
+    assert "'Moscow' UKR -> RUS" in report.render()
+
+
+def test_eval_seeds_shape_on_the_bundled_seeds(tmp_path: Path, seeds_dir: Path) -> None:
+    gold = {"articles": {"001_1c1e7d47ce9101b3.txt": {"actors": {
+        "must": {"USA": ["Rex Tillerson", "White House"], "PRK": ["Pyongyang"], "FRA": ["Paris"]},
+        "people_with_roles": [{"name": "Michael Kofman", "role_contains": "Wilson Center"}],
+        "must_not_be_actor": ["Juche"]}}}}
+    path = tmp_path / "gold.json"
+    path.write_text(json.dumps(gold), encoding="utf-8")
+    report = evaluate_actors(path, texts=seeds_dir)
+    scores = {s.name: s for s in report.scores}
+    assert (scores["forms"].scored, scores["forms"].right) == (4, 3)
+    assert scores["forms"].misses == ["001_1c1e7d47 FRA <- 'Paris'"]
+    assert (scores["roles"].right, scores["non-actors"].right) == (1, 1)
+
+
+def test_eval_command_prints_json(tmp_path: Path) -> None:
+    result = CliRunner().invoke(eval_actors_command, [str(plover_records(tmp_path)), "--json"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["layout"] == "plover" and data["scores"][0]["accuracy"] == pytest.approx(0.5)
+    assert "narrascope eval actors" in CliRunner().invoke(eval_actors_command, ["--help"]).output
+
+
+def test_eval_refuses_a_file_of_another_shape(tmp_path: Path) -> None:
+    path = tmp_path / "x.json"
+    path.write_text(json.dumps({"pages": []}), encoding="utf-8")
+    with pytest.raises(UsageError, match="not an actor gold file"):
+        evaluate_actors(path)
