@@ -269,3 +269,15 @@ def test_eval_rejects_a_file_that_is_not_plover(tmp_path: Path) -> None:
     bad.write_text(json.dumps({"not": "a list"}), encoding="utf-8")
     with pytest.raises(UsageError):
         read_plover(bad)
+
+
+def test_an_unknown_domestic_target_stands_for_the_source_state() -> None:
+    events = events_of("Turkish authorities imposed a curfew in the town of Cizre on Tuesday.")
+    curfew = [e for e in events if e["type"] == "COERCE" and e["source"] == "TUR"]
+    assert curfew and curfew[0]["target"] != "TUR" and curfew[0]["target_state"] == "TUR", events
+
+
+def test_an_intergovernmental_target_keeps_its_id() -> None:
+    events = events_of("Lebanon rejected a United Nations appeal for troops.")
+    assert any(e["type"] == "REJECT" and e["source_state"] == "LBN" and e["target_state"] == "org:un"
+               for e in events), events

@@ -23,7 +23,10 @@ SANCTION, "impose a curfew" COERCE). For every trigger in a sentence:
 - "X must do Y" inside a sentence where an actor says or insists so is REQUEST speaker -> X.
 
 Each event's span is the sentence holding the trigger; ``cue`` is the trigger word and
-``cue_span`` its offsets.
+``cue_span`` its offsets. ``source_state`` and ``target_state`` say which state each side stands
+for: its own id for a state, and for an actor the knowledge base does not know and whose state the
+text does not give ("the Constitutional Court", "La Prensa", "Cizre") the source's state, as CAMEO
+codes unknown domestic actors; an intergovernmental body or a known actor with no state keeps its id.
 """
 
 from __future__ import annotations
@@ -124,6 +127,8 @@ class _Actors:
             for tok in span:
                 self.by_token.setdefault(tok.i, m)
             self.ordered.append((span.start, m))
+        #: actors found only by the entity recogniser: not in the knowledge base
+        self.unknown = {m.actor for m in mentions} - {m.actor for m in mentions if m.how != "ner"}
         self.quotes: list[tuple[int, int, str]] = [(q["start"], q["end"], str(q["speaker_actor"])) for q in quotes
                                                    if q.get("speaker_actor") and q.get("start") is not None]
 
@@ -132,6 +137,18 @@ class _Actors:
         record = self.records.get(actor_id)
         if record is not None and record.kind != "state" and record.country:
             return record.country
+        return actor_id
+
+    def state_of_event(self, actor_id: str | None, source: str | None) -> str | None:
+        """The state an event's actor stands for: its own, or, for an actor the knowledge base does
+        not know and the text gives no state (a court, a newspaper, a town), the source's state,
+        as CAMEO codes unknown domestic actors. Intergovernmental bodies stay themselves."""
+        if actor_id is None:
+            return None
+        if self.kind(actor_id) == "state":
+            return actor_id
+        if actor_id in self.unknown and source is not None and self.kind(source) == "state":
+            return source
         return actor_id
 
     def kind(self, actor_id: str) -> str:
@@ -170,7 +187,7 @@ class _Actors:
                 elif pronouns and tok.pos_ == "PRON" and tok.dep_ != "det":
                     found = self.pronoun(tok, avoid=avoid)
                 if found is not None:
-                    rank = self.rank(found)
+                    rank = self.rank(found) + (3 if found == avoid else 0)
                     if best is None or rank < best[0]:
                         best = (rank, found, tok.i)
                     if rank == 0:
@@ -661,8 +678,10 @@ def find_events(doc: Doc, mentions: list[Mention], quotes: list[dict[str, Any]],
         if key in seen:
             continue
         seen.add(key)
+        source_state = index.state_of_event(event.source, None)
         out.append({
             "type": event.type, "source": event.source, "target": event.target,
+            "source_state": source_state, "target_state": index.state_of_event(event.target, source_state),
             "start": start, "end": end, "text": doc.text[start:end],
             "negated": event.negated, "hypothetical": event.hypothetical,
             "cue": event.cue.text,

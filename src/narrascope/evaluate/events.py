@@ -19,8 +19,10 @@ nearest the root of the parse, then the first). Scores (printed with every repor
 - target accuracy = the same for targets, over coded records whose gold has a target; a missing
   predicted target is wrong. Records whose gold has no target are not scored for the target
   (they are counted and printed);
-- codes compared: a state's ISO alpha-3 id; an intergovernmental organization without a country
-  (``org:un``) counts as "IGO"; persons and state bodies count as the state they act for. Two gold
+- codes compared: the events' ``source_state`` and ``target_state`` (persons and state bodies
+  count as the state they act for, actors unknown to the knowledge base with no state of their
+  own as the source's state); an intergovernmental organization of the knowledge base (no
+  country, ``org:un``) counts as "IGO". Two gold
   codes that are not ISO 3166 are read as the states they mean: ITL -> ITA, VTN -> VNM.
 """
 
@@ -57,7 +59,7 @@ MATCHING_RULE = (
     "coded; source (target) accuracy = coded records whose primary source (target) code is one of the gold "
     "codes (compound actors: any one) / coded records with a gold source (target); a missing predicted "
     "target is wrong, records without a gold target are not scored for it; organisations without a country "
-    "count as IGO, persons and state bodies as their state; gold ITL->ITA, VTN->VNM")
+    "count as IGO, persons and state bodies as their state, actors unknown to the knowledge base with no state as the source's state; gold ITL->ITA, VTN->VNM")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -209,7 +211,7 @@ def evaluate_events(path: str | Path, *, limit: int | None = None, gold: Sequenc
         report.details.append(detail)
         if best is None:
             continue
-        source, target = _code(best["source"]), _code(best["target"])
+        source, target = _code(best["source_state"]), _code(best["target_state"])
         detail["predicted"] = {"type": best["type"], "source": source, "target": target, "cue": best["cue"]}
         report.coded += 1
         per["coded"] += 1
