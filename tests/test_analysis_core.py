@@ -9,7 +9,6 @@ import pytest
 
 from conftest import SEEDS, export_records, run_cli
 from narrascope.analysis.nlp import parse
-from narrascope.analysis.stages import fold_into_states
 from narrascope.analysis.stance import find_stances
 from narrascope.analysis.topics import assign_topics
 from narrascope.analysis.types import ActorRecord, Mention
@@ -67,19 +66,6 @@ def test_topics_need_the_floor() -> None:
     text = "The summit went ahead."
     assert [t.id for t in assign_topics("", text, min_score=2.0)] == ["diplomacy"]
     assert assign_topics("", text, min_score=2.5) == []
-
-
-def test_people_acting_for_a_state_are_mentions_of_it() -> None:
-    lavrov = ActorRecord("person:sergey-lavrov", "Sergey Lavrov", "person", country="RUS",
-                         mentions=[Mention(0, 6, "Lavrov", "person:sergey-lavrov")])
-    russia = ActorRecord("RUS", "Russia", "state", mentions=[Mention(20, 26, "Russia", "RUS")])
-    un = ActorRecord("org:un", "United Nations", "organization", mentions=[Mention(30, 32, "UN", "org:un")])
-    out = {r.id: r for r in fold_into_states([lavrov, russia, un], {"RUS": "Russia"})}
-    assert [m.text for m in out["RUS"].mentions] == ["Lavrov", "Russia"]
-    assert [m.text for m in out["org:un"].mentions] == ["UN"]
-    # A state named only through its people gets a record of its own.
-    alone = fold_into_states([lavrov], {"RUS": "Russia"})
-    assert [(r.id, r.name) for r in alone] == [("person:sergey-lavrov", "Sergey Lavrov"), ("RUS", "Russia")]
 
 
 @pytest.fixture

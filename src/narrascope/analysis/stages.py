@@ -74,29 +74,6 @@ def _actor_dict(record: ActorRecord) -> dict[str, Any]:
     return out
 
 
-def fold_into_states(records: list[ActorRecord], state_names: dict[str, str]) -> list[ActorRecord]:
-    """Add every mention of a person or organisation acting for a state to that state's record.
-
-    "Lavrov" is a mention of Lavrov and, as the product promises, of Russia: the analyst asking
-    where Russia is in the text gets its ministers and institutions too. The state record is
-    created when the text never names the state itself. Mentions keep their ``how``; a span is
-    listed once per actor.
-    """
-    by_id = {r.id: r for r in records}
-    for record in list(records):
-        if record.kind == "state" or not record.country or record.country == record.id:
-            continue
-        state = by_id.get(record.country)
-        if state is None:
-            state = ActorRecord(id=record.country, name=state_names.get(record.country, record.country), kind="state")
-            by_id[state.id] = state
-            records.append(state)
-        have = {(m.start, m.end) for m in state.mentions}
-        state.mentions.extend(m for m in record.mentions if (m.start, m.end) not in have)
-        state.mentions.sort(key=lambda m: (m.start, m.end))
-    return records
-
-
 class ActorsStage:
     name = "actors"
     version = "1"
