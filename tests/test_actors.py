@@ -244,3 +244,23 @@ def test_eval_refuses_a_file_of_another_shape(tmp_path: Path) -> None:
     path.write_text(json.dumps({"pages": []}), encoding="utf-8")
     with pytest.raises(UsageError, match="not an actor gold file"):
         evaluate_actors(path)
+
+
+def test_short_forms_inside_other_names_are_not_the_known_person() -> None:
+    actors, _ = analyse("Jeb Bush walked through Central Park.", published="2015-06-01")
+    assert "person:george-w-bush" not in actors and "person:park-geun-hye" not in actors
+    assert forms(actors["person:jeb-bush"]) == {"Jeb Bush"}
+
+
+def test_only_a_ruling_dynasty_in_the_plural_names_a_state() -> None:
+    actors, _ = analyse("The Assads and the Kims held on to power; the Clintons gave speeches.")
+    assert "The Kims" not in forms(actors.get("SYR", ActorRecord("SYR", "Syria", "state")))
+    assert "the Kims" in forms(actors["PRK"]) and "The Assads" in forms(actors["SYR"])
+    assert "USA" not in actors
+
+
+def test_georgia_is_the_us_state_in_a_text_about_us_states() -> None:
+    actors, _ = analyse("Voters in Georgia and Ohio went to the polls.")
+    assert "GEO" not in actors
+    actors, _ = analyse("Georgia and Armenia signed a treaty in Tbilisi.")
+    assert forms(actors["GEO"]) == {"Georgia", "Tbilisi"}

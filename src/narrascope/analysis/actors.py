@@ -36,6 +36,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .kb import FULL, SHORT, Actor, KnowledgeBase, default_kb, parse_date
@@ -95,6 +96,8 @@ ROLE_NOUNS = frozenset({
     "candidate", "commentator", "strategist", "specialist", "dean", "associate", "partner", "blogger",
     "writer", "producer", "presenter", "host", "owner", "executive", "manager", "coordinator", "mp",
     "archbishop", "bishop", "cardinal", "pope", "sheikh", "ayatollah", "imam", "rabbi", "marshal",
+    "congressman", "congresswoman", "assemblyman", "assemblywoman", "councilman", "councilwoman", "justice",
+    "attorney", "anchor", "moderator", "hacker",
 })
 #: of these, the ones that make a person act for the state their title names
 GOVERNMENT_NOUNS = frozenset({
@@ -103,7 +106,21 @@ GOVERNMENT_NOUNS = frozenset({
     "general", "admiral", "commander", "senator", "governor", "official", "diplomat", "lawmaker",
     "negotiator", "representative", "colonel", "officer", "mp",
 })
+#: words before a name that are neither part of it nor a role
+HONORIFICS = frozenset({"mr", "mrs", "ms", "dr", "sir", "dame", "lord", "lady", "gov", "sen", "rep", "gen", "col",
+                        "lt", "sgt", "capt", "prof"})
+#: roles whose holders rule a state: a family name shared by two of them names a dynasty ("The Kims")
+HEAD_ROLES = frozenset({"president", "supreme leader", "king", "queen", "emperor", "leader", "prime minister",
+                        "chancellor", "premier"})
 ROLE_MAX_TOKENS = 14
+#: the states of the USA: in a text naming one of them, "Georgia" is the US state, not the country
+US_STATES = re.compile(r"\b(?:Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|"
+                       r"Hawaii|Idaho|Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland|"
+                       r"Massachusetts|Michigan|Minnesota|Mississippi|Missouri|Montana|Nebraska|Nevada|"
+                       r"New Hampshire|New Jersey|New Mexico|New York|North Carolina|North Dakota|Ohio|Oklahoma|"
+                       r"Oregon|Pennsylvania|Rhode Island|South Carolina|South Dakota|Tennessee|Texas|Utah|"
+                       r"Vermont|Virginia|Washington State|West Virginia|Wisconsin|Wyoming|Atlanta)\b")
+SHARED_WITH_US_STATES = frozenset({"Georgia", "Georgian", "Georgians"})
 
 
 @dataclass
@@ -196,7 +213,7 @@ def _inside_longer_name(doc: Doc, start: int, end: int, known: set[int]) -> Span
 
 def _name_start(ent: Span) -> int:
     """Where the name begins in a PERSON entity that took the title along ("Defence Secretary Tom King")."""
-    titles = [t.i for t in ent[:-1] if t.lower_ in ROLE_NOUNS]
+    titles = [t.i for t in ent[:-1] if t.lower_ in ROLE_NOUNS or t.lower_.rstrip(".") in HONORIFICS]
     return titles[-1] + 1 if titles else ent.start
 
 
@@ -216,7 +233,7 @@ def _add_full_names(found: _Found, full: list[tuple[int, int]]) -> None:
             if kb[actor_id].kind == "state" and text not in kb[actor_id].seats and _opens(enclosing, start):
                 found.org_states.setdefault(enclosing.start, actor_id)
             continue
-        if text in kb.not_actors:
+        if text in kb.not_actors or (text in SHARED_WITH_US_STATES and US_STATES.search(doc.text)):
             continue
         found.candidates.append(_Candidate(start, end, actor_id, "gazetteer", rank=1))
         found.claimed.update(range(start, end))
@@ -263,9 +280,13 @@ def _add_person_reference(found: _Found, start: int, end: int, actor_id: str, ho
 
 
 def _part_of_longer_name(doc: Doc, start: int, end: int) -> bool:
-    """A capitalised proper noun right after a short form makes it part of an unknown longer name."""
-    return end < len(doc) and doc[end].pos_ == "PROPN" and doc[end].text[:1].isupper() \
+    """A short form inside an unknown longer name: "Jeb Bush", "Central Park", "Kim Yo Jong"."""
+    after = end < len(doc) and doc[end].pos_ == "PROPN" and doc[end].text[:1].isupper() \
         and doc[end].ent_iob_ == "I"
+    before = start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].text[:1].isupper() \
+        and not doc[start - 1].is_sent_start and doc[start - 1].lower_.rstrip(".") not in HONORIFICS \
+        and doc[start - 1].lower_ not in ROLE_NOUNS and doc[start - 1].text not in POSSESSIVE
+    return bool(after or before)
 
 
 def _resolve_short(found: _Found, form: str, at: int) -> tuple[str | None, str]:
@@ -497,22 +518,32 @@ def _add_regimes(found: _Found) -> None:
         found.candidates.append(_Candidate(start, c.end + 1, state, "coref", rank=0))
 
 
+@lru_cache(maxsize=4)
+def _dynasties(kb: KnowledgeBase) -> dict[str, frozenset[str]]:
+    """Family names shared by two or more rulers of one state ("Kim": PRK), with the states."""
+    rulers: dict[tuple[str, str], set[str]] = {}
+    for actor in kb.actors.values():
+        for term in actor.terms:
+            if term.country and term.role.lower() in HEAD_ROLES:
+                for form in actor.short:
+                    rulers.setdefault((form, term.country), set()).add(actor.id)
+    out: dict[str, set[str]] = {}
+    for (form, state), people in rulers.items():
+        if len(people) > 1:
+            out.setdefault(form, set()).add(state)
+    return {form: frozenset(states) for form, states in out.items()}
+
+
 def _add_families(found: _Found) -> None:
-    """"The Kims": a leader's family name in the plural names the state they rule."""
+    """"The Kims": the family name of a ruling dynasty in the plural names the state ("the Clintons" does not)."""
     doc, kb = found.doc, found.kb
     for token in doc:
         if not (token.text.endswith("s") and token.text[:1].isupper()) or token.i in found.claimed:
             continue
-        ids = kb.short.get(token.text[:-1])
-        if not ids:
-            continue
-        people = [i for i in ids if found.day is None or kb[i].term_at(found.day) is not None]
-        named = {pid for _, pid in found.named}
-        people = [i for i in people if i in named] or people
-        states = {s for s in (_leader_state(found, i) for i in people) if s}
+        states = _dynasties(kb).get(token.text[:-1], frozenset())
         if len(states) == 1:
             start = token.i - 1 if token.i and doc[token.i - 1].lower_ == "the" else token.i
-            found.candidates.append(_Candidate(start, token.i + 1, states.pop(), "coref", rank=0))
+            found.candidates.append(_Candidate(start, token.i + 1, next(iter(states)), "coref", rank=0))
 
 
 # ---------------------------------------------------------------------------------------------
