@@ -9,7 +9,10 @@ A lexicon method, chosen because every score must be explainable by the words it
   own name ("Islamic State") do not count.
 - The author's stance toward an actor is the mean normalised valence (v / sqrt(v^2 + 15), as VADER
   normalises) of the author's own sentences that mention the actor: sentence text outside any
-  quote. A quoted speaker's stance toward an actor is the valence of the quote content that
+  quote. Words that judge the mention itself count ``LOCAL_WEIGHT`` times more: the noun the name
+  modifies and its adjectives ("North Korea's regime", "the North Korean dictatorship"), or the
+  predicate and verbs of a name that is the subject ("Assad looks lucky", "Moscow is trying to
+  spoil"). A quoted speaker's stance toward an actor is the valence of the quote content that
   mentions it.
 - Evidence: the spans (sentences or quote contents) that weighed most in the direction of the
   result, so an analyst can check the sign by reading them.
@@ -29,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 from .types import ActorRecord
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc, Span
+    from spacy.tokens import Doc, Span, Token
 
 __all__ = ["find_stances", "lexicon", "span_valence"]
 
@@ -37,6 +40,7 @@ ALPHA = 15.0
 NEGATORS = frozenset({"not", "no", "never", "n't", "nothing", "neither", "nor", "without", "hardly", "barely"})
 MAX_EVIDENCE = 3
 MIN_ABS = 0.05  # below this a stance is reported as 0 (neutral), never as a sign from noise
+LOCAL_WEIGHT = 2.0  # a word that judges the mention itself weighs this much more than the sentence
 
 
 @lru_cache(maxsize=1)
@@ -62,28 +66,64 @@ def _normalise(v: float) -> float:
     return v / math.sqrt(v * v + ALPHA)
 
 
+def _token_valence(doc: Doc, tok: Token, floor: int) -> float:
+    words = lexicon()
+    value = words.get(tok.lower_)
+    if value is None:
+        value = words.get(tok.lemma_.lower())
+    if value is None:
+        return 0.0
+    negated = any(c.dep_ == "neg" for c in tok.children) or any(c.dep_ == "neg" for c in tok.head.children) \
+        or any(t.lower_ in NEGATORS for t in doc[max(floor, tok.i - 3):tok.i])
+    return -0.74 * value if negated else value  # VADER's negation scalar
+
+
 def span_valence(doc: Doc, start: int, end: int, skip: frozenset[int] = frozenset()) -> float:
     """Summed valence of the tokens of ``doc`` in characters [start, end), negation applied.
 
     ``skip`` holds token indices that do not count (actor names).
     """
-    words = lexicon()
-    total = 0.0
     span = doc.char_span(start, end, alignment_mode="expand")
     if span is None:
         return 0.0
-    for tok in span:
-        if tok.i in skip or tok.is_punct or tok.is_space:
-            continue
-        value = words.get(tok.lower_)
-        if value is None:
-            value = words.get(tok.lemma_.lower())
-        if value is None:
-            continue
-        negated = any(c.dep_ == "neg" for c in tok.children) or any(c.dep_ == "neg" for c in tok.head.children) \
-            or any(t.lower_ in NEGATORS for t in doc[max(span.start, tok.i - 3):tok.i])
-        total += -0.74 * value if negated else value  # VADER's negation scalar
-    return total
+    return sum(_token_valence(doc, tok, span.start) for tok in span
+               if tok.i not in skip and not tok.is_punct and not tok.is_space)
+
+
+#: Dependencies by which a name modifies the noun that carries the judgement ("North Korea's
+#: regime", "the North Korean dictatorship", "Kremlin propaganda").
+MODIFIER_DEPS = frozenset({"poss", "compound", "amod", "nmod", "npadvmod"})
+#: A subject's judgement sits in the predicate: "Assad looks lucky", "the regime is brutal".
+PREDICATE_DEPS = frozenset({"acomp", "attr", "oprd"})
+
+
+def local_tokens(doc: Doc, start: int, end: int) -> list[Token]:
+    """The words that judge a mention directly: the noun it modifies and that noun's adjectives,
+    or, for a subject, the predicate adjective or noun and the verbs of what it does."""
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None:
+        return []
+    inside = set(range(span.start, span.end))
+    head = span.root
+    if head.dep_ in MODIFIER_DEPS and head.head.i not in inside:
+        head = head.head
+    out = [head] if head.i not in inside else []
+    out += [c for c in head.children if c.dep_ == "amod" and c.i not in inside]
+    if head.dep_ in ("nsubj", "nsubjpass"):
+        verb = head.head
+        for pred in verb.children:
+            if pred.dep_ in PREDICATE_DEPS:
+                out.append(pred)
+                out += [c for c in pred.children if c.dep_ == "amod"]
+        # What the actor does: the verb and the verbs it chains to ("is trying to spoil").
+        chain = [verb]
+        while chain[-1].pos_ in ("VERB", "AUX") and len(chain) < 4:
+            nxt = next((c for c in chain[-1].children if c.dep_ == "xcomp"), None)
+            if nxt is None:
+                break
+            chain.append(nxt)
+        out += [v for v in chain if v.pos_ == "VERB"]
+    return out
 
 
 @dataclass
@@ -121,16 +161,22 @@ def find_stances(doc: Doc, actors: list[ActorRecord], quotes: list[dict[str, Any
         t.i for a in actors for m in a.mentions
         for t in (doc.char_span(m.start, m.end, alignment_mode="expand") or ()))
     author_sents = _sentences_outside_quotes(doc, quotes)
-    sent_value = {s.start_char: _normalise(span_valence(doc, s.start_char, s.end_char, name_tokens))
-                  for s in author_sents}
+    sent_value = {s.start_char: span_valence(doc, s.start_char, s.end_char, name_tokens) for s in author_sents}
     quote_value = [(q, _normalise(span_valence(doc, q["start"], q["end"], name_tokens))) for q in quotes
                    if q.get("speaker_actor")]
     ordered = sorted(actors, key=lambda a: (a.kind == "state", a.id))
     out: list[dict[str, Any]] = []
     for actor in ordered:
         starts = [m.start for m in actor.mentions]
-        pieces = [_Evidence(s.start_char, s.end_char, sent_value[s.start_char]) for s in author_sents
-                  if any(s.start_char <= x < s.end_char for x in starts)]
+        pieces = []
+        for sent in author_sents:
+            mine = [m for m in actor.mentions if sent.start_char <= m.start < sent.end_char]
+            if not mine:
+                continue
+            local = sum(_token_valence(doc, t, sent.start) for m in mine for t in local_tokens(doc, m.start, m.end)
+                        if t.i not in name_tokens)
+            pieces.append(_Evidence(sent.start_char, sent.end_char,
+                                    _normalise(sent_value[sent.start_char] + LOCAL_WEIGHT * local)))
         stance = _stance("author", actor.id, pieces)
         if stance is not None:
             out.append(stance)
