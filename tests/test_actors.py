@@ -264,3 +264,14 @@ def test_georgia_is_the_us_state_in_a_text_about_us_states() -> None:
     assert "GEO" not in actors
     actors, _ = analyse("Georgia and Armenia signed a treaty in Tbilisi.")
     assert forms(actors["GEO"]) == {"Georgia", "Tbilisi"}
+
+
+PLOVER_GOLD = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "plover-gsr" / "records.json"
+
+
+@pytest.mark.skipif(not PLOVER_GOLD.is_file(), reason="the PLOVER gold records are not beside the checkout")
+def test_state_linking_on_the_plover_records_stays_above_its_floor() -> None:
+    score = evaluate_actors(PLOVER_GOLD).scores[0]
+    assert score.scored >= 300
+    assert score.accuracy >= 0.80  # 0.84 when pinned
+    assert score.precision >= 0.95  # 0.97 when pinned

@@ -8,7 +8,7 @@ that decides between overlapping candidates:
    state ("the US president", "the North Korean leader", "China's foreign minister") or after
    "the" ("the president"), resolved to the office holder mentioned in the article or in office on
    the article's date; a leader's name with "regime", "administration"... ("the Kim regime") and a
-   leader's family name in the plural ("The Kims") resolve to the state.
+   dynasty's family name in the plural ("The Kims", not "the Clintons") resolve to the state.
 2. **gazetteer**: a full name from the knowledge base (states with their adjectives, capitals and
    seats of power, organizations, office holders). A name inside a longer named entity that adds
    capitalised words ("Moscow" in "The Moscow Times") is not a mention of its own.
@@ -17,15 +17,20 @@ that decides between overlapping candidates:
    form (or the one person known by it when there is no date). Unresolved short forms are dropped.
 4. **ner**: spaCy's PERSON, ORG, GPE, LOC and plural NORP entities not in the knowledge base become
    actors of their own (ids ``person:``, ``org:``, ``location:``, ``group:`` plus a slug), minus
-   the knowledge base's non-actors, quoted phrases and a person named only as a modifier ("an old
-   Billy Joel song").
+   the knowledge base's non-actors, quoted phrases, handles, a lone capitalised word tagged ORG
+   ("Juche") and a person named only as a modifier ("an old Billy Joel song"). A one-word entity
+   that is the surname of someone named in the article is that person, whatever its label. A
+   title the recogniser took into a PERSON entity ("Defence Secretary Tom King") is left out of
+   the name. "Georgia" in a text that names US states is the US state.
 
 People carry a role: the title before the name ("U.S. Secretary of State Rex Tillerson"), an
 appositive after it ("Michael Kofman, a Global Fellow at the Wilson Center"), or "X is a ...";
-else the knowledge base's role on the article's date ("former ..." once the term has ended). A
-person or organization carries the state it acts for in ``country``: the knowledge base's, or the
-state named in a government title ("Russian Foreign Minister Andrei Kozyrev"; not "the Russian
-journalist"). A state's record lists its own mentions and those of every actor acting for it, so
+else the knowledge base's role on the article's date ("former ..." once the term has ended, and
+then no ``country``). A person or organization carries the state it acts for in ``country``: the
+knowledge base's, the state named in a government title ("Russian Foreign Minister Andrei
+Kozyrev"; not "the Russian journalist"), or for an organization outside the base the state whose
+name or adjective opens its name ("Latvian Constitutional Court"; not the seat in "The Moscow
+Times"). A state's record lists its own mentions and those of every actor acting for it, so
 "Lavrov" counts among Russia's mentions; the flat mention list names each span once, by its most
 specific actor.
 """
@@ -53,7 +58,8 @@ __all__ = ["find_actors"]
 ENCLOSING_LABELS = frozenset({"ORG", "FAC", "WORK_OF_ART", "EVENT", "LAW", "PRODUCT", "PERSON", "LANGUAGE"})
 DETERMINERS = frozenset({"the", "The"})
 POSSESSIVE = frozenset({"'s", "’s", "'", "’"})
-QUOTE_OR_BREAK = re.compile(r"[\"“”‘’«»\n]|'(?!s\b)")
+#: what no actor name holds: quote marks (scare-quoted phrases), line breaks, handles and links
+QUOTE_OR_BREAK = re.compile(r"[\"“”‘’«»\n@#]|'(?!s\b)|https?:")
 
 #: title phrase -> the knowledge-base roles (lower case) it can refer to, in order of preference
 TITLES: dict[str, tuple[str, ...]] = {
