@@ -103,3 +103,11 @@ def test_analyze_rejects_an_unknown_stage(db: Path, basic_config: Path) -> None:
     run_cli("--config", str(basic_config), "ingest", "-q", "--db", str(db), str(SEEDS))
     result = run_cli("analyze", "--db", str(db), "--stages", "nonsense")
     assert result.exit_code == 1 and "nonsense" in result.output
+
+
+def test_words_that_judge_the_mention_itself_weigh_more() -> None:
+    # "progress" is positive for the sentence, but Freedonia is judged by "regime" and "spoil".
+    text = "Sylvania has made real progress with Freedonia's regime. Freedonia is trying to spoil the talks."
+    stances = {s["target"]: s["polarity"] for s in
+               find_stances(parse(text), [_actor(text, "Freedonia", "FRE"), _actor(text, "Sylvania", "SYL")], [])}
+    assert stances["FRE"] < 0 < stances["SYL"]
