@@ -141,10 +141,12 @@ def test_rss_entries_become_items_with_the_feed_metadata_as_hints(tmp_path: Path
         "feed_location": str(feed.resolve()),
     }
 
-    # A relative link is a file beside the feed: read as it is, no URL hint.
+    # A relative link is a file beside the feed: read as it is, no URL hint; what the feed says of
+    # it is a fallback, below the page's own structured metadata.
     assert second.media_type == "text/html"
     assert second.data == (tmp_path / "pages" / "second.html").read_bytes()
-    assert "url" not in second.hints and second.hints["title"] == "Second story"
+    assert "url" not in second.hints and "title" not in second.hints
+    assert second.hints["fallback"] == {"title": "Second story", "outlet": "The Example Times"}
     # A file:// link to a text file.
     assert third.media_type == "text/plain"
     assert third.data == (tmp_path / "notes" / "third.txt").read_bytes()

@@ -10,6 +10,15 @@ Metadata is filled by a fallback cascade (trafilatura's idea): what the containe
 entry, JSONL fields, WARC headers) first, then structured data, then meta tags, then text
 heuristics. A field is filled only while still empty, and ``provenance`` records which rung
 filled it. A date is never guessed: ``published`` stays None unless the input states one.
+
+One exception to "the container first": a document the container only *links to* (a feed entry
+pointing at a page beside the feed) speaks for itself. What the container says of it comes in
+the ``fallback`` hint and fills only the fields the document leaves empty, so the same page gives
+the same record whether it is read through the feed or alone.
+
+A language the input states (a container's ``language`` hint, ``<html lang>``, ``og:locale``,
+JSON-LD ``inLanguage``) is passed on as ``Article.language`` with its rung in ``provenance``; the
+``language`` stage keeps it if it is a valid ISO 639-1 code and detects the language otherwise.
 """
 
 from __future__ import annotations
@@ -65,7 +74,7 @@ def _extractors() -> dict[str, Extractor]:
 
     return {
         "text/plain": Extractor("extract.text", "1", extract_text),
-        "text/html": Extractor("extract.html", "1", extract_html),
+        "text/html": Extractor("extract.html", "2", extract_html),
     }
 
 
@@ -94,6 +103,13 @@ def extract(item: RawItem, settings: Settings) -> Article:
         if value not in (None, "", []):
             setattr(draft, name, value)
             draft.provenance[name] = item.source_kind
+    for name, value in (item.hints.get("fallback") or {}).items():
+        if name in HINT_FIELDS:
+            draft.fill(name, value, item.source_kind)
+    language = item.hints.get("language")
+    if language:
+        draft.language = language
+        draft.provenance["language"] = item.source_kind
     text = draft.text.strip()
     if not text:
         raise ExtractionError("no article content found", code="NS201")
@@ -115,7 +131,7 @@ def extract(item: RawItem, settings: Settings) -> Article:
         authors=list(draft.authors),
         author_bios=list(draft.author_bios),
         published=draft.published,
-        language=item.hints.get("language") or draft.language,
+        language=draft.language,
         tags=list(draft.tags),
         removed=list(draft.removed),
         provenance=dict(draft.provenance),

@@ -8,7 +8,8 @@ records the rung that filled it (container hints, set by ``extract``, rank above
   of ``Person`` authors, ``datePublished``, publisher name, ``articleSection`` and ``keywords``
   as tags, ``url``, ``alternativeHeadline`` as the dek.
 - ``meta``: Open Graph, ``article:*``, ``citation_*``, ``parsely-*``, ``sailthru.*``, Dublin Core,
-  ``name=author``/``date``, microdata ``itemprop=datePublished``, the canonical link, ``<html lang>``.
+  ``name=author``/``date``, microdata ``itemprop=datePublished``, the canonical link, ``<html lang>``
+  (also ``content-language``, ``og:locale``; JSON-LD ``inLanguage`` is on the ``jsonld`` rung).
 - ``trafilatura``: its title, site-name and tag finders. Never its date: trafilatura dates pages
   with htmldate, which guesses from the URL, copyright years and the like.
 - ``page``: a publication date the page shows (a ``<time>`` element, or a dateline such as
@@ -225,7 +226,17 @@ def jsonld_fields(tree: HtmlElement) -> dict[str, Any]:
     if isinstance(url, dict):
         url = url.get("@id") or url.get("url")
     fields["url"] = url if isinstance(url, str) and url.startswith("http") else None
+    language = article.get("inLanguage")
+    if isinstance(language, dict):  # {"@type": "Language", "name": "English", "alternateName": "en"}
+        language = language.get("alternateName")
+    fields["language"] = language_tag(_first_text(language))
     return fields
+
+
+def language_tag(value: str | None) -> str | None:
+    """The two-letter language part of a stated tag ("en-US", "en_GB", "EN" -> "en"), else None."""
+    match = LANGUAGE_TAG.match(value.strip().lower()) if value else None
+    return match.group(1) if match else None
 
 
 def _json_nodes(data: Any) -> Iterator[dict[str, Any]]:
@@ -347,8 +358,7 @@ def meta_fields(tree: HtmlElement) -> tuple[dict[str, Any], str | None]:
     fields["url"] = url
     lang = tree.get("lang") or tree.get("{http://www.w3.org/XML/1998/namespace}lang") or first(
         ("content-language", "dc.language", "og:locale"))
-    if lang and re.match(r"^[a-z]{2}(?:$|[-_])", lang.strip().lower()):
-        fields["language"] = lang.strip().lower()[:2]
+    fields["language"] = language_tag(lang)
     description = first(("og:description", "description", "twitter:description"))
     return fields, description
 
@@ -1030,3 +1040,4 @@ def norm(text: str | None) -> str:
 
 
 WORD = re.compile(r"\w+")
+LANGUAGE_TAG = re.compile(r"^([a-z]{2})(?:$|[-_])")

@@ -17,14 +17,14 @@ keeps every entry, record or line before the damage and adds one reject saying w
 from __future__ import annotations
 
 import atexit
-import gzip
 import io
 import os
 import shutil
+import stat
 import sys
 import tempfile
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -42,6 +42,7 @@ __all__ = [
     "detect",
     "expand_inputs",
     "read_blob",
+    "read_content",
     "read_document",
     "read_inputs",
     "read_up_to",
@@ -213,13 +214,6 @@ class Blob:
             raise ValueError("a Blob needs a path or data")
         return self.path.open("rb")
 
-    def open(self) -> BinaryIO:
-        """A binary stream of the content, decompressed if gzipped (raises on a damaged gzip)."""
-        raw = self._open_raw()
-        if self.gzipped:
-            return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
-        return raw
-
     def stream(self) -> ContentStream:
         """The content as a ``ContentStream``: decompressed if gzipped, ending cleanly at damage."""
         return ContentStream(self._open_raw(), gzipped=self.gzipped)
@@ -265,14 +259,27 @@ def read_document(blob: Blob, settings: Settings) -> bytes:
     Never reads (or decompresses) more than ``input.max_bytes`` + 1 bytes, so a huge file or a
     gzip bomb is rejected (NS103) without being held in memory; a damaged gzip layer is NS105.
     """
-    limit = settings.input.max_bytes
-    with blob.stream() as stream:
-        data = read_up_to(stream, limit + 1)
-        damage = stream.gzip_error
-    if damage and len(data) <= limit:
+    data, damage = read_content(blob, settings)
+    if damage and len(data) <= settings.input.max_bytes:
         raise ReadError(damage, code="NS105")
     check_document_bytes(data, settings)
     return data
+
+
+def read_content(blob: Blob, settings: Settings, *, keep_damaged: bool = False) -> tuple[bytes, str | None]:
+    """The blob's content up to ``input.max_bytes`` + 1 bytes, and why a gzip layer ended early, if it did.
+
+    With ``keep_damaged`` (a container that keeps what came before the damage) the content is
+    checked (size, empty, binary) and returned with the damage; NS105 only if nothing came through.
+    """
+    with blob.stream() as stream:
+        data = read_up_to(stream, settings.input.max_bytes + 1)
+        damage = stream.gzip_error
+    if keep_damaged:
+        if damage and not data.strip():
+            raise ReadError(damage, code="NS105")
+        check_document_bytes(data, settings)
+    return data, damage
 
 
 def check_document_bytes(data: bytes, settings: Settings) -> None:
@@ -287,20 +294,66 @@ def check_document_bytes(data: bytes, settings: Settings) -> None:
         raise ReadError(f"binary content ({kind}), not text", code="NS102")
 
 
-def expand_inputs(paths: Iterable[str], settings: Settings) -> Iterator[Blob | Reject]:
-    """Files as given, folders walked recursively in sorted order, ``-`` for standard input."""
+def expand_inputs(paths: Iterable[str], settings: Settings, *,
+                  exclude: Collection[Path] = ()) -> Iterator[Blob | Reject]:
+    """Files as given, folders walked recursively in sorted order, ``-`` for standard input.
+
+    The walk skips, silently, the resolved paths in ``exclude`` (the store's own files) and the
+    local files a feed among the inputs links to and will read itself, with its entry's metadata
+    (see ``narrascope.sources.rss``), so a feed and the pages beside it give each page once. Broken
+    symbolic links, pipes, devices and sockets found in a folder are NS109 rejects, never opened.
+    """
+    excluded = frozenset(Path(p).resolve() for p in exclude)
+    blobs: list[Blob | Reject] = []
     for given in paths:
         if given == STDIN:
-            yield _stdin_blob(settings)
+            blobs.append(_stdin_blob(settings))
             continue
         path = Path(given)
         if path.is_dir():
-            yield from _walk(path, settings)
+            blobs.extend(_walk(path, settings, excluded))
         elif path.is_file():
-            yield Blob(location=str(path.resolve()), name=path.name, path=path)
+            blobs.append(Blob(location=str(path.resolve()), name=path.name, path=path))
         else:
-            why = "no such file or folder" if not path.exists() else "not a regular file"
-            yield Reject(location=str(path), code="NS109", reason=why, stage="read")
+            why = "no such file or folder" if not path.exists() else _not_a_file(path)
+            blobs.append(Reject(location=str(path), code="NS109", reason=why, stage="read"))
+    read_by_feeds = _read_by_feeds(blobs, settings)
+    for blob in blobs:
+        if isinstance(blob, Blob) and blob.path is not None and blob.location in read_by_feeds:
+            continue
+        yield blob
+
+
+def _read_by_feeds(blobs: list[Blob | Reject], settings: Settings) -> set[str]:
+    """The resolved locations of the files that feeds among ``blobs`` read through their entries."""
+    from .rss import FeedSource, linked_files
+
+    feeds = FeedSource()
+    found: set[str] = set()
+    for blob in blobs:
+        if not isinstance(blob, Blob) or blob.path is None or blob.location == STDIN_LOCATION:
+            continue
+        try:
+            if feeds.sniff(blob.content_name, blob.head(8192)) < 90:
+                continue
+            found.update(str(p) for p in linked_files(blob, settings))
+        except (OSError, InputRejected):
+            continue  # reading the blob itself reports the problem, once, with its code
+    return found
+
+
+def _not_a_file(path: Path) -> str:
+    """Why ``path`` (which exists) is not read as a file; never opens it."""
+    if path.is_symlink() and not path.exists():
+        return f"broken symbolic link to {os.readlink(path)}"
+    mode = path.stat().st_mode
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO), not a regular file: not opened"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device, not a regular file: not opened"
+    if stat.S_ISSOCK(mode):
+        return "a socket, not a regular file: not opened"
+    return "not a regular file"
 
 
 def _stdin_blob(settings: Settings) -> Blob:
@@ -317,17 +370,33 @@ def _stdin_blob(settings: Settings) -> Blob:
     return Blob(location=STDIN_LOCATION, name="stdin", path=Path(spool.name))
 
 
-def _walk(root: Path, settings: Settings) -> Iterator[Blob | Reject]:
-    for dirpath, dirnames, filenames in os.walk(root):
+def _walk(root: Path, settings: Settings, excluded: frozenset[Path]) -> Iterator[Blob | Reject]:
+    unreadable: list[OSError] = []
+    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable.append):
+        while unreadable:
+            error = unreadable.pop()
+            yield Reject(location=str(error.filename), code="NS109", stage="read",
+                         reason=f"folder cannot be read: {error.strerror or error}")
         if settings.input.skip_hidden:
             dirnames[:] = [d for d in dirnames if not d.startswith(".")]
         dirnames.sort()
+        for linked in [d for d in dirnames if (Path(dirpath) / d).is_symlink()]:
+            # os.walk does not follow them (a link may loop); say so rather than skip it silently.
+            yield Reject(location=str(Path(dirpath, linked).absolute()), code="NS109", stage="read",
+                         reason="symbolic link to a folder, not followed: give the folder itself")
         for filename in sorted(filenames):
             if settings.input.skip_hidden and filename.startswith("."):
                 continue
             path = Path(dirpath) / filename
+            if path.resolve() in excluded:
+                continue
             if path.is_file():
                 yield Blob(location=str(path.resolve()), name=filename, path=path)
+            else:
+                yield Reject(location=str(path.absolute()), code="NS109", reason=_not_a_file(path), stage="read")
+    for error in unreadable:
+        yield Reject(location=str(error.filename), code="NS109", stage="read",
+                     reason=f"folder cannot be read: {error.strerror or error}")
 
 
 def detect(blob: Blob, sources: dict[str, Source]) -> Source:

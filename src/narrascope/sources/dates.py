@@ -3,7 +3,8 @@
 Only unambiguous forms are read: ISO 8601 (``2024-05-14``, ``2024-05-14T10:00:00+02:00``), the
 RFC 2822 dates feeds use (``Tue, 14 May 2024 23:30:00 -0500``) and dates with the month written
 out in English (``14 May 2024``, ``May 14, 2024``); never numeric day/month orders like 05/06/2024. The calendar date is the one the
-input states, in its own time zone (a 23:30 -05:00 story is dated that day, not the next in UTC).
+input states, in its own time zone (a 23:30 -05:00 story is dated that day, not the next in UTC):
+the date is read from the string as written, never from a time converted to UTC.
 Anything else gives None: a date is never guessed.
 """
 
@@ -15,7 +16,8 @@ from email.utils import parsedate_to_datetime
 
 __all__ = ["stated_date"]
 
-ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[T ][0-9:.,]+(?:Z|[+-]\d{2}(?::?\d{2})?)?)?\s*$", re.I)
+ISO_DATE = re.compile(
+    r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[T ][0-9:.,]+\s*(?:Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?)?\s*$", re.I)
 # The oldest and newest plausible publication years; outside them a "date" is a data error.
 YEARS = range(1800, 2200)
 WEEKDAY = re.compile(r"^(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+", re.I)

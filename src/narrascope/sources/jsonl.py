@@ -8,6 +8,10 @@ a date is left out, never guessed), ``authors`` (a list or one string) or ``auth
 ``tags``, ``language`` (a language tag, reduced to its ISO 639 part: "en-GB" -> "en"),
 ``republished_from``. ``id`` and unknown fields are ignored; null is absent.
 
+A ``.json`` file holding a JSON array of such objects is read the same way, one article per
+element (location ``<file>#item=<n>``); the whole file is then one document under
+``input.max_bytes``. Any other JSON document is not articles (the ``text`` source refuses it, NS110).
+
 A malformed line (not JSON, not an object, neither text nor html, a field of the wrong type) is
 NS107 at ``<file>:<line>`` with the problem named, and every good line of the file is kept. Blank
 lines are skipped. The file is streamed line by line; ``input.max_bytes`` applies to each line
@@ -26,7 +30,7 @@ from ..errors import FormatError, InputRejected, ReadError
 from ..model import RawItem, Reject
 from ..plugins import hookimpl
 from ..settings import Settings
-from . import SNIFF_BYTES, Blob, check_document_bytes
+from . import SNIFF_BYTES, Blob, check_document_bytes, read_document
 from .dates import stated_date
 
 __all__ = ["JsonlSource"]
@@ -45,6 +49,8 @@ class JsonlSource:
     def sniff(self, name: str, head: bytes) -> int:
         if name.endswith(JSONL_EXTENSIONS):
             return 90
+        if name.endswith(".json") and _starts_array(head) and ARTICLE_KEY.search(head):
+            return 80
         first, newline, _rest = head.lstrip(b"\xef\xbb\xbf").lstrip().partition(b"\n")
         if not first.startswith(b"{") or not ARTICLE_KEY.search(first):
             return 0
@@ -57,6 +63,9 @@ class JsonlSource:
         return 85 if isinstance(obj, dict) and ("text" in obj or "html" in obj) else 0
 
     def read(self, blob: Blob, settings: Settings) -> Iterator[RawItem | Reject]:
+        if blob.content_name.endswith(".json") and _starts_array(blob.head(SNIFF_BYTES)):
+            yield from self._read_array(blob, settings)
+            return
         limit = settings.input.max_bytes
         lineno = 0
         with blob.stream() as content:
@@ -89,6 +98,26 @@ class JsonlSource:
                              reason=f"{content.gzip_error}; the lines before it were read")
 
 
+    def _read_array(self, blob: Blob, settings: Settings) -> Iterator[RawItem | Reject]:
+        data = read_document(blob, settings)
+        try:
+            elements = json.loads(data.decode("utf-8-sig"))
+        except (UnicodeDecodeError, ValueError) as e:
+            raise FormatError(f"malformed JSON array of articles: {e}", code="NS107") from e
+        if not isinstance(elements, list):
+            raise FormatError("unsupported format: a JSON document, not an array of articles", code="NS110")
+        for n, element in enumerate(elements, start=1):
+            location = f"{blob.location}#item={n}"
+            try:
+                yield object_item(element, location, settings, what="JSON array element")
+            except InputRejected as e:
+                yield Reject(location=location, code=e.code, reason=e.message, stage=e.stage, source_kind="jsonl")
+
+
+def _starts_array(head: bytes) -> bool:
+    return head.lstrip(b"\xef\xbb\xbf").lstrip().startswith(b"[")
+
+
 def line_item(line: bytes, location: str, settings: Settings) -> RawItem:
     """One JSONL line as an item; raises ``FormatError`` (NS107) naming what is wrong with it."""
     try:
@@ -99,8 +128,13 @@ def line_item(line: bytes, location: str, settings: Settings) -> RawItem:
         obj = json.loads(text)
     except ValueError as e:
         raise FormatError(f"malformed JSONL line: not JSON ({e})", code="NS107") from e
+    return object_item(obj, location, settings)
+
+
+def object_item(obj: Any, location: str, settings: Settings, *, what: str = "JSONL line") -> RawItem:
+    """One JSON article object as an item; raises ``FormatError`` (NS107) naming what is wrong with it."""
     if not isinstance(obj, dict):
-        raise FormatError(f"malformed JSONL line: a JSON {_json_kind(obj)}, not an object", code="NS107")
+        raise FormatError(f"malformed {what}: a JSON {_json_kind(obj)}, not an object", code="NS107")
     media_type, body = _body(obj)
     data = body.encode("utf-8")
     check_document_bytes(data, settings)

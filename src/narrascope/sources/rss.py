@@ -29,12 +29,11 @@ import html
 import io
 import logging
 import re
-import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 from urllib.request import url2pathname
 
 import feedparser
@@ -43,7 +42,7 @@ from ..errors import FormatError, InputRejected, ReadError
 from ..model import RawItem, Reject
 from ..plugins import hookimpl
 from ..settings import Settings
-from . import STDIN_LOCATION, Blob, check_document_bytes, read_document, read_up_to
+from . import STDIN_LOCATION, Blob, check_document_bytes, read_content, read_document
 from .dates import stated_date
 from .html import HtmlSource
 
@@ -60,7 +59,10 @@ ENTRY_END = re.compile(rb"</(?:[\w.-]+:)?(?:item|entry)\s*>")
 # The feed's root element closing at the end of the file: a file without it was cut short.
 ROOT_END = re.compile(rb"</(?:rss|feed|rdf:RDF)\s*>(?:\s|<!--.*?-->)*$", re.S)
 MARKUP = re.compile(r"<[a-zA-Z][^>]*>")
-NETWORK_SCHEMES = ("http", "https", "ftp", "feed")
+WEB_SCHEMES = ("http", "https")
+DC_NAMESPACE = re.compile(rb"""xmlns:([\w.-]+)\s*=\s*["']http://purl\.org/dc/elements/1\.1/?["']""")
+# One whole entry (RSS <item>, Atom <entry>), to read what feedparser merges away (dc:date).
+ENTRY_BLOCK = re.compile(rb"<((?:[\w.-]+:)?(?:item|entry))\b[^>]*>(.*?)</\1\s*>", re.S)
 
 
 class FeedSource:
@@ -75,12 +77,8 @@ class FeedSource:
         return 40 if name.endswith(FEED_EXTENSIONS) else 0
 
     def read(self, blob: Blob, settings: Settings) -> Iterator[RawItem | Reject]:
-        data, damage = _read_feed(blob, settings)
-        with warnings.catch_warnings():
-            # feedparser's loose parser path may warn about deprecated sgmllib use.
-            warnings.simplefilter("ignore", DeprecationWarning)
-            # A stream, never bytes: feedparser would try bytes as a file name first.
-            feed = feedparser.parse(io.BytesIO(data))
+        data, damage = read_content(blob, settings, keep_damaged=True)
+        feed = _parse(data)
         entries = list(feed.entries)
         cut: list[Any] = []
         if damage or (feed.bozo and not ROOT_END.search(data[-4096:])):
@@ -98,11 +96,13 @@ class FeedSource:
                      len(entries))
         outlet = _text(dict.get(feed.feed, "title"))
         guids = [_text(dict.get(entry, "id")) for entry in entries]
+        dc_dates = _dc_dates(data, len(entries))
         for n, (entry, guid) in enumerate(zip(entries, guids, strict=True), start=1):
             unique = guid and guids.count(guid) == 1
             location = f"{blob.location}#entry={guid if unique else n}"
             try:
-                yield self._entry_item(entry, location, outlet, blob, settings)
+                yield self._entry_item(entry, location, outlet, blob, settings, dc_date=dc_dates[n - 1],
+                                       site=_site(feed))
             except InputRejected as e:
                 yield Reject(location=location, code=e.code, reason=e.message, stage=e.stage, source_kind="rss")
         if damage or cut:
@@ -114,26 +114,27 @@ class FeedSource:
                          source_kind="rss")
 
     def _entry_item(self, entry: dict[str, Any], location: str, outlet: str | None, blob: Blob,
-                    settings: Settings) -> RawItem:
+                    settings: Settings, *, dc_date: str | None, site: str | None) -> RawItem:
         title = _text(dict.get(entry, "title"))
-        link = _text(dict.get(entry, "link"))
-        local, url = _resolve_link(link, blob)
-        hints: dict[str, Any] = {
+        local, url = _resolve_link(_entry_link(entry), blob, site)
+        stated: dict[str, Any] = {
             "url": url,
             "title": title,
-            "published": _entry_date(entry),
+            "published": _entry_date(entry) or (stated_date(dc_date) if dc_date else None),
             "authors": _authors(entry),
             "outlet": outlet,
             "tags": _tags(entry),
-            "feed_location": blob.location,
         }
-        hints = {k: v for k, v in hints.items() if v}
+        stated = {k: v for k, v in stated.items() if v}
+        hints: dict[str, Any] = {**stated, "feed_location": blob.location}
         summary = _text(dict.get(entry, "summary"))
         content = _embedded_content(entry)
         if content is not None:
             data, media_type = _as_html(content[0], content[1], title), "text/html"
         elif local is not None:
             data, media_type = _read_linked(local, settings, blob)
+            # The page speaks for itself first: what the feed says of it fills only what the page leaves open.
+            hints = {"fallback": stated, "feed_location": blob.location} if stated else {"feed_location": blob.location}
         elif summary and MARKUP.search(summary) and len(_strip_tags(summary)) >= settings.extract.min_chars:
             data, media_type = _as_html(summary, "text/html", title), "text/html"
         elif summary:
@@ -144,16 +145,46 @@ class FeedSource:
         return RawItem(data=data, media_type=media_type, source_kind="rss", location=location, hints=hints)
 
 
-def _read_feed(blob: Blob, settings: Settings) -> tuple[bytes, str | None]:
-    """The feed's bytes (size, empty and binary checked) and why a gzip layer ended early, if it did."""
-    limit = settings.input.max_bytes
-    with blob.stream() as stream:
-        data = read_up_to(stream, limit + 1)
-        damage = stream.gzip_error
-    if damage and not data.strip():
-        raise ReadError(damage, code="NS105")
-    check_document_bytes(data, settings)
-    return data, damage
+def linked_files(blob: Blob, settings: Settings) -> set[Path]:
+    """The local files (resolved) this feed reads for its entries: what a folder walk leaves to it.
+
+    Only files an entry really reads: no embedded content, a local link the settings allow, an
+    existing regular file. A problem with a link is reported when the entry is read, not here.
+    """
+    data, _damage = read_content(blob, settings, keep_damaged=True)
+    feed = _parse(data)
+    site = _site(feed)
+    found: set[Path] = set()
+    for entry in feed.entries:
+        if _embedded_content(entry) is not None:
+            continue
+        local, _url = _resolve_link(_entry_link(entry), blob, site)
+        if local is not None and _refusal(local, settings, blob) is None and local.is_file():
+            found.add(local.resolve())
+    return found
+
+
+def _parse(data: bytes) -> Any:
+    with warnings.catch_warnings():
+        # feedparser's loose parser path may warn about deprecated sgmllib use.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        # A stream, never bytes: feedparser would try bytes as a file name first.
+        return feedparser.parse(io.BytesIO(data))
+
+
+def _site(feed: Any) -> str | None:
+    """The feed's web address (its ``<link>``), against which site-relative entry links resolve."""
+    link = _text(dict.get(feed.feed, "link"))
+    return link if link and urlsplit(link).scheme.lower() in WEB_SCHEMES else None
+
+
+def _entry_link(entry: dict[str, Any]) -> str | None:
+    """The entry's link; a guid that feedparser copied into ``link`` counts only if it is a web URL."""
+    link = _text(dict.get(entry, "link"))
+    from_guid = bool(dict.get(entry, "guidislink")) and not dict.get(entry, "links")
+    if link and from_guid and urlsplit(link).scheme.lower() not in WEB_SCHEMES:
+        return None  # <guid>12345</guid>, <guid>tag:...</guid>: an identifier, not a page
+    return link
 
 
 def _parser_message(feed: Any) -> str:
@@ -165,38 +196,57 @@ def _text(value: Any) -> str | None:
     return value.strip() or None if isinstance(value, str) else None
 
 
-def _resolve_link(link: str | None, blob: Blob) -> tuple[Path | None, str | None]:
-    """(the local file the link names, the web URL it is); at most one is set."""
+def _resolve_link(link: str | None, blob: Blob, site: str | None) -> tuple[Path | None, str | None]:
+    """(the local file the link names, the web URL it is); at most one is set.
+
+    Only http(s) links are URLs. A site-relative link ("/news/x.html") is a URL on the feed's site
+    (its ``<link>``; feedparser has already applied ``xml:base``) and nothing when the feed names no
+    site: never a local path. Local files are ``file:`` URLs and relative paths without a leading
+    slash, beside the feed.
+    """
     if not link:
         return None, None
     parts = urlsplit(link)
     scheme = parts.scheme.lower()
-    if scheme in NETWORK_SCHEMES and parts.netloc:
+    if scheme in WEB_SCHEMES and parts.netloc:
         return None, link
     if scheme == "file":
         # feedparser turns "file:///tmp/a.html" into "file://tmp/a.html": the "host" is the first folder.
         written = parts.path if parts.netloc in ("", "localhost") else f"/{parts.netloc}{parts.path}"
         return Path(url2pathname(written)), None
-    if scheme:  # mailto:, urn:, tag: ... name no file and no page
+    if scheme:  # mailto:, urn:, tag:, ftp: ... name no file and no web page
         return None, None
-    path = Path(url2pathname(parts.path))  # url2pathname undoes %-escapes
-    if path.is_absolute():
-        return path, None
+    if link.startswith("/"):
+        return None, (urljoin(site, link) if site else None)
     if blob.path is None or blob.location == STDIN_LOCATION:  # a feed on stdin has no folder
         return None, None
-    return blob.path.resolve().parent / path, None
+    return blob.path.resolve().parent / Path(url2pathname(parts.path)), None  # url2pathname undoes %-escapes
+
+
+def _refusal(path: Path, settings: Settings, feed: Blob) -> str | None:
+    """Why the settings forbid reading the local file ``path`` for an entry of ``feed``, or None."""
+    policy = settings.input.feed_local_links
+    if policy == "none":
+        return f"feed entry links to the local file {path}; input.feed_local_links is none"
+    folder = feed.path.resolve().parent if feed.path is not None and feed.location != STDIN_LOCATION else None
+    target = path.resolve()
+    inside = folder is not None and target.is_relative_to(folder)
+    if policy == "folder" and not inside:
+        # A feed from elsewhere must not pull arbitrary local files (/etc/passwd...) into the store.
+        return (f"feed entry links to the local file {path}, outside the feed's folder"
+                ' (input.feed_local_links = "folder")')
+    if settings.input.skip_hidden:
+        # Dot-files and dot-folders are private (.env, .ssh/...): a feed does not open them either.
+        named = target.relative_to(folder).parts if folder is not None and inside else target.parts
+        if any(part.startswith(".") for part in named):
+            return f"feed entry links to the hidden local file {path} (input.skip_hidden)"
+    return None
 
 
 def _read_linked(path: Path, settings: Settings, feed: Blob) -> tuple[bytes, str]:
-    policy = settings.input.feed_local_links
-    if policy == "none":
-        raise ReadError(f"feed entry links to the local file {path}; input.feed_local_links is none", code="NS111")
-    if policy == "folder":
-        # A feed from elsewhere must not pull arbitrary local files (/etc/passwd...) into the store.
-        folder = feed.path.resolve().parent if feed.path is not None and feed.location != STDIN_LOCATION else None
-        if folder is None or not path.resolve().is_relative_to(folder):
-            raise ReadError(f"feed entry links to the local file {path}, outside the feed's folder"
-                            " (input.feed_local_links = \"folder\")", code="NS111")
+    refusal = _refusal(path, settings, feed)
+    if refusal is not None:
+        raise ReadError(refusal, code="NS111")
     if not path.is_file():
         why = "does not exist" if not path.exists() else "is not a regular file"
         raise ReadError(f"feed entry links to the local file {path}, which {why}", code="NS109")
@@ -237,17 +287,35 @@ def _as_html(value: str, content_type: str, title: str | None) -> bytes:
 
 
 def _entry_date(entry: dict[str, Any]) -> str | None:
-    """The date the entry states (published, else updated), in the time zone it states it in."""
-    # dict.get, not entry.get: feedparser warns when "updated" falls back to "published".
-    for key in ("published", "updated"):
-        raw = _text(dict.get(entry, key))
-        day = stated_date(raw) if raw else None
-        if day:
-            return day
-        parsed = dict.get(entry, f"{key}_parsed")
-        if isinstance(parsed, time.struct_time):
-            return time.strftime("%Y-%m-%d", parsed)
-    return None
+    """The publication date the entry states (RSS ``pubDate``, Atom ``<published>``), as written.
+
+    ``updated`` is not a publication date and is never used; nor is feedparser's parsed time tuple,
+    which is in UTC and would move a 23:30 -05:00 story to the next day.
+    """
+    raw = _text(dict.get(entry, "published"))
+    return stated_date(raw) if raw else None
+
+
+def _dc_dates(data: bytes, count: int) -> list[str | None]:
+    """Each entry's ``dc:date`` as written (feedparser files it under ``updated``, with Atom's).
+
+    Read from the feed's bytes, entry by entry; if the entries cannot be lined up with feedparser's,
+    none is used (a date is never guessed).
+    """
+    prefixes = sorted({m.group(1) for m in DC_NAMESPACE.finditer(data[:65536])})
+    blocks = ENTRY_BLOCK.findall(data) if prefixes else []
+    if len(blocks) != count:
+        return [None] * count
+    found: list[str | None] = []
+    for _tag, body in blocks:
+        value = None
+        for prefix in prefixes:
+            match = re.search(rb"<" + re.escape(prefix) + rb":date\b[^>]*>\s*([^<]{4,80}?)\s*</", body)
+            if match:
+                value = match.group(1).decode("utf-8", "replace")
+                break
+        found.append(value)
+    return found
 
 
 def _authors(entry: dict[str, Any]) -> list[str]:
