@@ -25,7 +25,7 @@ from narrascope.extract.boilerplate import (
     republished_from,
 )
 from narrascope.extract.outlets import outlet_by_name, outlet_for_url
-from narrascope.extract.text import extract_text, normalise
+from narrascope.extract.text import clean_inline, extract_text, normalise
 from narrascope.model import REMOVED_KINDS, RawItem
 from narrascope.settings import Settings
 
@@ -590,3 +590,29 @@ def test_inline_images_are_removed_once(settings: Settings) -> None:
     draft = clean(text, settings)
     assert [(r.kind, r.text) for r in draft.removed] == [("caption", "![Lavrov](a.jpg)"), ("other", "![](b.png)")]
     assert paragraphs(draft)[0] == "The delegations met in Geneva for three days, officials said."
+
+
+# -- 10. pathological markdown lines ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("line", ["*" * 200_000, "_ " * 100_000, "~~a " * 50_000, "__a " * 50_000,
+                                  "**a " * 50_000, "~" * 200_000])
+def test_long_lines_of_emphasis_marks_clean_in_linear_time(settings: Settings, line: str) -> None:
+    started = time.perf_counter()
+    clean_inline(line)
+    extract_text(RawItem(data=f"Title\n\n{line}\n\nThe end.".encode(), media_type="text/plain",
+                         source_kind="text", location="x"), settings)
+    assert time.perf_counter() - started < 5  # a guard against catastrophic backtracking, not a benchmark
+
+
+@pytest.mark.parametrize(("markdown", "clean"), [
+    ("**bold** and __strong__", "bold and strong"),
+    ("*italic* and _italic_", "italic and italic"),
+    ("~~struck~~ text", "struck text"),
+    ("**a *b* c**", "a b c"),
+    ("***both***", "both"),
+    ("snake_case_name and 2*3*4", "snake_case_name and 2*3*4"),
+    ("** not bold **", "** not bold **"),
+])
+def test_emphasis_marks_are_removed(markdown: str, clean: str) -> None:
+    assert clean_inline(markdown)[0] == clean

@@ -100,10 +100,25 @@ REF_LINK = re.compile(r"\[(?P<text>(?:[^\[\]\\]|\\.)+)\]\[[^\[\]]*\]")
 AUTOLINK = re.compile(r"<(?:mailto:)?(?P<url>(?:https?|ftp)://[^<>\s]+|[\w.+-]+@[\w-]+\.[\w.-]+)>")
 HTML_TAG = re.compile(r"</?(?:em|strong|b|i|u|s|span|sup|sub|small|mark|abbr|cite|p|div|a|font|br|hr)\b[^<>]*/?>", re.I)
 CODE = re.compile(r"`([^`]+)`")
-BOLD = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
-ITALIC_STAR = re.compile(r"(?<![\w*\\])\*(?=[^\s*])([^*]+?)(?<=[^\s*\\])\*(?![\w*])")
-ITALIC_UNDERSCORE = re.compile(r"(?<![\w\\])_(?=[^\s_])([^_]+?)(?<=[^\s_\\])_(?!\w)")
-STRIKE = re.compile(r"~~(?=\S)(.+?)(?<=\S)~~")
+
+
+def emphasis(mark: str, *, before: str = "", after: str = "") -> re.Pattern[str]:
+    """``mark``text``mark`` (``**bold**``, ``_italic_``, ``~~struck~~``), the text in group 1.
+
+    The text may not hold the mark itself, so a match attempt stops at the next mark: the scan
+    is linear on any line (a lazy ``.+?`` up to the closing mark was quadratic on a long line of
+    unclosed marks). A doubled mark's text may hold its single character (``**a *b* c**``).
+    """
+    char = re.escape(mark[0])
+    inner = f"(?:[^{char}]|{char}(?!{char}))" if len(mark) == 2 else f"[^{char}]"
+    return re.compile(rf"{before}{re.escape(mark)}(?=[^\s{char}])({inner}+?)(?<=[^\s{char}\\]){re.escape(mark)}{after}")
+
+
+BOLD_STAR = emphasis("**")
+BOLD_UNDERSCORE = emphasis("__")
+ITALIC_STAR = emphasis("*", before=r"(?<![\w*\\])", after=r"(?![\w*])")
+ITALIC_UNDERSCORE = emphasis("_", before=r"(?<![\w\\])", after=r"(?!\w)")
+STRIKE = emphasis("~~")
 ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|~\"'])")
 WHOLE_EMPHASIS = re.compile(r"^(?:\*{1,2}|_{1,2})\S.*\S(?:\*{1,2}|_{1,2})$|^(?:\*|_)\S(?:\*|_)$")
 LINK_ONLY = re.compile(r"^(?:[-*+•]\s+)?(?:\*\*)?\[[^\]]+\]\([^)\s]*\)(?:\*\*)?\.?$")
@@ -130,9 +145,11 @@ def clean_inline(text: str) -> tuple[str, list[tuple[str, str]]]:
         text = HTML_TAG.sub(lambda m: " " if m.group(0).lower().startswith(("<br", "<hr")) else "", text)
     if "`" in text:
         text = CODE.sub(r"\1", text)
-    if "*" in text or "_" in text:
-        text = BOLD.sub(r"\2", text)
+    if "*" in text:
+        text = BOLD_STAR.sub(r"\1", text)
         text = ITALIC_STAR.sub(r"\1", text)
+    if "_" in text:
+        text = BOLD_UNDERSCORE.sub(r"\1", text)
         text = ITALIC_UNDERSCORE.sub(r"\1", text)
     if "~~" in text:
         text = STRIKE.sub(r"\1", text)
