@@ -107,7 +107,6 @@ SPEAKER_ENTS = frozenset({"PERSON", "ORG", "NORP", "GPE"})
 BOILERPLATE = re.compile(r"(?i)^\s*(related (articles?|stories|content)|read more|see also|more)\s*:")
 
 OPEN_ONLY = {"“": "”", "«": "»", "„": "“", "‘": "’"}
-CLOSE_ONLY = frozenset("”»’")
 MARKS = re.compile(r"[\"“”«»„‘’]")
 PARAGRAPH = re.compile(r"\n\s*\n|\n")
 WORD = re.compile(r"\w+(?:[’'-]\w+)*")
@@ -190,10 +189,10 @@ def quote_spans(text: str) -> list[QuoteSpan]:
                 if ch in OPEN_ONLY or ch == '"':
                     opened = (i, ch)
                 continue
-            expected = OPEN_ONLY.get(opened[1], '"') if opened[1] else None
-            closes = (ch == expected) or (expected is None and (ch in CLOSE_ONLY or ch == '"'))
-            if ch == '"' and opened[1] in ('"', ""):
-                closes = True
+            if opened[1] == "‘" and ch in "\"“«„":
+                opened = (i, ch)  # an unclosed single mark ('90s, ‘em): the double quote wins
+                continue
+            closes = ch == "’" if opened[1] == "‘" else (ch in '"”»' or (ch == "“" and opened[1] == "„"))
             if not closes:
                 continue
             paragraphs_spanned = 1 + (carried[1] if carried and opened[0] == carried[0] else 0)
@@ -443,8 +442,11 @@ def _from_name(ctx: _Context, name: _Name, start: int, end: int, role: str | Non
     return Speaker(start, end, name.full, name.actor, role or _record_role(ctx, name.actor), False, name.person)
 
 
-def _subject_of(verb: Token) -> Token | None:
-    """The subject of a cue verb, looking through conjunctions, xcomps and passives ("was told by")."""
+def _subject_of(verb: Token, avoid: tuple[int, int] | None = None) -> Token | None:
+    """The subject of a cue verb, looking through conjunctions, xcomps and passives ("was told by").
+
+    A subject inside ``avoid`` (the quote itself, which the parser sometimes hangs on the cue) is skipped.
+    """
     before = verb.doc[verb.i - 1] if verb.i > 0 else None
     if before is not None and before.head.i == verb.i and before.dep_ in ("compound", "npadvmod", "dep") \
             and before.pos_ == "PROPN":
@@ -454,7 +456,8 @@ def _subject_of(verb: Token) -> Token | None:
         if node is None:
             return None
         for child in node.children:
-            if child.dep_ in SUBJECT_DEPS and child.dep_ != "nsubjpass":
+            if child.dep_ in SUBJECT_DEPS and child.dep_ != "nsubjpass" and not (
+                    avoid and avoid[0] <= child.idx < avoid[1]):
                 return child
         for child in node.children:
             if child.dep_ == "agent":
@@ -563,7 +566,7 @@ def _governing_cue(ctx: _Context, inner: Span, outer: tuple[int, int]) -> tuple[
             if outer[0] <= node.idx < outer[1]:
                 continue
             if _is_cue_verb(node):
-                return node, _subject_of(node)
+                return node, _subject_of(node, outer)
             if node.pos_ == "NOUN" and node.lower_ in CUE_NOUNS:
                 return node, _noun_speaker_token(node)
     # The quote is itself the clause a cue verb governs ("He said “...”" parsed with the cue inside).
@@ -581,7 +584,7 @@ def _nearest_cue(ctx: _Context, sentences: list[Span], outer: tuple[int, int],
                 continue
             if not _is_cue_verb(token) and token.lower_ != "according":
                 continue
-            subject = _according_source(token) if token.lower_ == "according" else _subject_of(token)
+            subject = _according_source(token) if token.lower_ == "according" else _subject_of(token, outer)
             distance = min(abs(token.idx - outer[0]), abs(token.idx - outer[1]))
             rank = (0 if subject is not None else 1, distance)
             if best is None or rank < (best[0], best[1]):
@@ -633,15 +636,40 @@ def _colon_speaker(ctx: _Context, q: QuoteSpan) -> tuple[Token, Token | None] | 
     sent = token.sent
     if sent.start == token.i:
         return None
-    root = token.head if token.head.i < token.i else sent.root
-    if _is_cue_verb(root) or root.pos_ in ("VERB", "AUX"):
-        subject = _subject_of(root)
-        if subject is not None:
-            return root, subject
+    segment = range(sent.start, token.i)
+    for root in ctx.doc[sent.start:token.i]:
+        if root.pos_ in ("VERB", "AUX") and (root.head.i not in segment or root.head.i == root.i):
+            subject = _subject_of(root, (q.open, q.outer_end))
+            if subject is not None and subject.i in segment and (
+                    _is_cue_verb(root) or subject.ent_type_ in SPEAKER_ENTS or subject.pos_ in ("PROPN", "PRON")):
+                return root, subject
     # A bare name before the colon (a headline "Kasich: ..."): the name is the speaker.
     chunk = ctx.doc[sent.start:token.i]
     if 0 < len(chunk) <= 5 and all(t.pos_ == "PROPN" or t.is_punct for t in chunk):
         return token, chunk[-1]
+    return None
+
+
+def _tail_verb(ctx: _Context, q: QuoteSpan) -> tuple[Token, Token | None] | None:
+    """'"...," Toomey fumed.' / '"...?" reacted Trump.': any verb right after the closing mark with a subject.
+
+    Outside the cue lexicon, a verb counts only in this position: within a few words of the closing
+    mark, with its subject (or an inverted name) there too and nothing but a comma or the
+    sentence end after the clause.
+    """
+    doc = ctx.doc
+    after = _tokens(doc, q.close, q.outer_end)
+    if after is None:
+        return None
+    i = after[-1].i + 1
+    for token in doc[i:min(len(doc), i + 6)]:
+        if "\n" in token.text or ctx.in_quote(token.idx) is not None:
+            return None
+        if token.pos_ == "VERB" and token.tag_ in ("VBD", "VBZ", "VBP"):
+            subject = _subject_of(token, (q.open, q.outer_end))
+            if subject is not None and not (q.open <= subject.idx < q.outer_end):
+                return token, subject
+            return None
     return None
 
 
@@ -651,7 +679,8 @@ def _paragraph_of(text: str, offset: int) -> tuple[int, int]:
     return start, len(text) if end < 0 else end
 
 
-def _direct_quotes(ctx: _Context, used: set[int], indirect: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _direct_quotes(ctx: _Context, used: set[int], indirect: list[dict[str, Any]], *,
+                   unattributed: bool) -> list[dict[str, Any]]:
     doc, text = ctx.doc, ctx.text
     out: list[dict[str, Any]] = []
     inside = sorted((q["start"], q["end"]) for q in indirect)
@@ -681,13 +710,14 @@ def _direct_quotes(ctx: _Context, used: set[int], indirect: list[dict[str, Any]]
                         and ctx.in_quote(tail.start_char) is None):
                     found = _nearest_cue(ctx, [tail], outer, paragraph)
         if found is None and words > SCARE_MAX_WORDS:
-            found = _colon_speaker(ctx, q)
+            found = _colon_speaker(ctx, q) or _tail_verb(ctx, q)
+
         if found is None and not governed and words <= SCARE_MAX_WORDS:
             continue
         if found is None:
             if _continue_previous(ctx, out, q):
                 continue
-            if _stands_alone(text, q) and words >= UNATTRIBUTED_MIN_WORDS:
+            if unattributed and _stands_alone(text, q) and words >= UNATTRIBUTED_MIN_WORDS:
                 out.append(_make(ctx, None, None, q.start, q.end, True))
             continue
         cue, subject = found
@@ -701,6 +731,8 @@ def _direct_quotes(ctx: _Context, used: set[int], indirect: list[dict[str, Any]]
         used.add(cue.i)
         cue_text = ":" if cue.text == ":" else "according to" if cue.lower_ == "according" else _cue_text(cue)
         if speaker is None and _continue_previous(ctx, out, q):
+            continue
+        if speaker is None and not unattributed:
             continue
         out.append(_make(ctx, speaker, cue_text, q.start, q.end, True))
     return out
@@ -799,6 +831,19 @@ TRAILING_DEPS = frozenset({"dobj", "dative", "prep", "pobj", "npadvmod", "advmod
                            "compound", "poss", "case", "nummod", "prt", "pcomp"})
 
 
+def _misattached_clause(verb: Token) -> list[Token]:
+    """'wrote in a recent piece that China had lived with it': the that-clause the parser gave the noun."""
+    for prep in verb.children:
+        if prep.dep_ != "prep" or prep.lower_ not in ("in", "on", "to", "during", "at"):
+            continue
+        for noun in prep.children:
+            for clause in noun.children:
+                if clause.dep_ in ("relcl", "acl", "ccomp") and clause.left_edge.lower_ == "that" and any(
+                        c.dep_ in SUBJECT_DEPS and c.lower_ != "that" for c in clause.children):
+                    return [clause]
+    return []
+
+
 def _postposed(token: Token) -> tuple[Token, tuple[int, int]] | None:
     """'<content>, a reliable diplomatic source told me.' and '<content>, said Smith.' read from the surface.
 
@@ -876,6 +921,8 @@ def _indirect_quotes(ctx: _Context, used: set[int]) -> list[dict[str, Any]]:
             comp = [c for c in token.children if c.dep_ == "ccomp"]
             if not comp and lemma in XCOMP_CUES:
                 comp = [c for c in token.children if c.dep_ == "xcomp"]
+            if not comp:
+                comp = _misattached_clause(token)
             subject = _subject_of(token)
             if comp:
                 content = _clause_span(comp[0])
@@ -919,17 +966,18 @@ def _indirect_quotes(ctx: _Context, used: set[int]) -> list[dict[str, Any]]:
 
 
 def find_quotes(doc: Doc, mentions: Iterable[Mention] = (), actors: Sequence[ActorRecord] | None = None, *,
-                authors: Sequence[str] = ()) -> list[dict[str, Any]]:
+                authors: Sequence[str] = (), unattributed: bool = False) -> list[dict[str, Any]]:
     """Quotes and indirect speech in ``doc``, each with its speaker, in text order (SCHEMA.md ``quotes``).
 
     ``mentions`` are the actor mentions found in the same text (speakers overlapping one take its
     actor); without them, spaCy's PERSON/ORG/NORP/GPE entities stand in. ``authors`` are the
-    article's bylines: "I" outside quotes is the first author.
+    article's bylines: "I" outside quotes is the first author. Quotes whose speaker the text does not
+    give are left out unless ``unattributed`` is set (then they come with ``speaker_span`` null).
     """
     ctx = _Context(doc, sorted(mentions, key=lambda m: (m.start, m.end)), actors, authors, quote_spans(doc.text))
     used: set[int] = set()
     indirect = _indirect_quotes(ctx, used)
-    direct = _direct_quotes(ctx, used, indirect)
+    direct = _direct_quotes(ctx, used, indirect, unattributed=unattributed)
     quotes = direct + indirect
     quotes.sort(key=lambda q: (q["start"], q["end"]))
     return quotes

@@ -1,0 +1,250 @@
+"""Quotes and sources: hand-written sentences per rule, the two seeds, and the brat evaluation harness."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import export_records, run_cli
+from narrascope.analysis.nlp import parse
+from narrascope.analysis.quotes import find_quotes, quote_spans
+from narrascope.analysis.types import ActorRecord, Mention
+from narrascope.evaluate.quotes import evaluate_quotes, read_brat
+
+DATA = Path(__file__).parent / "data" / "quotes"
+
+
+def quotes_of(text: str, **kw: Any) -> list[dict[str, Any]]:
+    found = find_quotes(parse(text), **kw)
+    for q in found:
+        assert text[q["start"]:q["end"]] == q["content"]
+        if q["speaker_span"]:
+            assert 0 <= q["speaker_span"]["start"] < q["speaker_span"]["end"] <= len(text)
+    return found
+
+
+def one(found: list[dict[str, Any]], contains: str) -> dict[str, Any]:
+    matches = [q for q in found if contains in q["content"]]
+    assert len(matches) == 1, (contains, found)
+    return matches[0]
+
+
+def spoken(text: str, q: dict[str, Any]) -> str:
+    span = q["speaker_span"]
+    return text[span["start"]:span["end"]]
+
+
+# ---------------------------------------------------------------------------------------------
+# Quote marks
+
+
+def test_straight_and_curly_marks() -> None:
+    text = ('"The talks failed," Smith said.\n\n'
+            "“We will keep trying,” Jones said.\n\n"
+            "The minister said: «Nothing has changed since Monday at all.»")
+    found = quotes_of(text)
+    assert one(found, "The talks failed")["speaker"] == "Smith"
+    assert one(found, "We will keep trying")["speaker"] == "Jones"
+    assert one(found, "Nothing has changed")["speaker"] == "The minister"
+    assert all(q["direct"] for q in found)
+
+
+def test_apostrophes_are_not_marks() -> None:
+    text = "Korea’s leaders don’t talk about the Kims’ plans, and ‘New Cold War’ is a slogan."
+    assert [text[s.start:s.end] for s in quote_spans(text)] == ["New Cold War"]
+
+
+def test_quote_spanning_paragraphs() -> None:
+    text = ("Smith described the plan at length.\n\n"
+            "“The first part is about schools and the teachers who run them.\n\n"
+            "“The second part is about hospitals and the nurses in them,” Smith said.")
+    spans = quote_spans(text)
+    assert len(spans) == 1 and spans[0].paragraphs == 2
+    q = one(quotes_of(text), "first part")
+    assert "second part" in q["content"] and q["speaker"] == "Smith" and q["direct"]
+
+
+def test_continuation_paragraph_carries_the_speaker() -> None:
+    text = ("“Both sides have reasons to talk now,” Michael Kofman said.\n\n"
+            "“Neither side wants a war on the peninsula, and both know what it would cost them.”\n\n"
+            "The talks begin on Monday.")
+    q = one(quotes_of(text), "Neither side wants a war")
+    assert q["speaker"] == "Michael Kofman" and q["direct"]
+    assert "Both sides" in q["content"]  # one attribution, its quoted stretches in `parts`
+    assert len(q["parts"]) == 2
+
+
+def test_partial_quote_takes_the_speaker_of_its_speech_noun() -> None:
+    text = ("While Secretary of State Rex Tillerson went to Asia, President Donald Trump erupted with threats "
+            "to unleash \"fire and fury\" on it.")
+    q = one(quotes_of(text), "fire and fury")
+    assert q["speaker"] == "Donald Trump" and q["direct"] and q["cue"] == "threats"
+
+
+def test_scare_quotes_are_not_quotes() -> None:
+    text = ("Putin accepted the “New Cold War” as reality. He wants to stand up to “Western aggression” "
+            "and courts Moscow’s designated “strategic partner”: China.")
+    assert quotes_of(text) == []
+
+
+def test_speakerless_quotes_only_on_request() -> None:
+    text = "The report ended there.\n\n“Nothing about this war was ever inevitable, and nothing about it is over.”"
+    assert quotes_of(text) == []
+    kept = quotes_of(text, unattributed=True)
+    assert len(kept) == 1 and kept[0]["speaker"] is None and kept[0]["speaker_span"] is None
+
+
+# ---------------------------------------------------------------------------------------------
+# Indirect speech
+
+
+@pytest.mark.parametrize(("text", "speaker", "content", "cue"), [
+    ("Smith said that the sanctions were working.", "Smith", "the sanctions were working", "said"),
+    ("According to Jane Doe, the sanctions were working.", "Jane Doe", "the sanctions were working",
+     "according to"),
+    ("The experts argued that the president would be grateful for any support.", "The experts",
+     "the president would be grateful", "argued"),
+    ("Tillerson pointed out that Washington does not seek regime change.", "Tillerson",
+     "Washington does not seek regime change", "pointed out"),
+    ("Jennifer Lind wrote in a recent opinion piece that China had lived with the bomb for years.",
+     "Jennifer Lind", "China had lived with the bomb", "wrote"),
+    ("The talks had stalled by March, a reliable diplomatic source told me.", "a reliable diplomatic source",
+     "The talks had stalled by March", "told"),
+])
+def test_indirect_speech(text: str, speaker: str, content: str, cue: str) -> None:
+    q = one(quotes_of(text), content)
+    assert q["speaker"] == speaker and q["cue"] == cue and not q["direct"]
+
+
+def test_pronoun_speaker_resolves_to_the_last_person() -> None:
+    text = "Angela Merkel met the press in Berlin.\n\n“We will not give in to pressure from anyone,” she said."
+    q = one(quotes_of(text), "We will not give in")
+    assert q["speaker"] == "Angela Merkel"
+    assert spoken(text, q) == "she"  # the span as written
+
+
+def test_role_from_apposition_and_from_title() -> None:
+    text = ("“Pyongyang’s nuclear capability is a game-changer for the Americans,” Jennifer Lind, associate "
+            "professor of government at Dartmouth College, wrote in a recent opinion piece.\n\n"
+            "In the spirit of Cold War II, the Kremlin will use every opportunity, the Russian journalist "
+            "Konstantin Eggert writes.")
+    found = quotes_of(text)
+    lind = one(found, "game-changer")
+    assert lind["speaker"] == "Jennifer Lind"
+    assert lind["speaker_role"] == "associate professor of government at Dartmouth College"
+    eggert = one(found, "every opportunity")
+    assert eggert["speaker"] == "Konstantin Eggert" and eggert["speaker_role"] == "Russian journalist"
+
+
+@pytest.mark.parametrize(("text", "anonymous"), [
+    ("The ceasefire will hold until Friday, officials said.", True),
+    ("A senior official said that the ceasefire would hold.", True),
+    ("Sources close to the ministry said that the ceasefire would hold.", True),
+    ("Jane Doe said that the ceasefire would hold.", False),
+])
+def test_anonymous_sources(text: str, anonymous: bool) -> None:
+    found = quotes_of(text)
+    assert len(found) == 1 and found[0]["anonymous"] is anonymous
+
+
+def test_speaker_takes_the_actor_of_an_overlapping_mention() -> None:
+    text = "Rex Tillerson flew to Manila.\n\n“We do not seek a regime change,” Tillerson pointed out."
+    start = text.index("Tillerson", 10)
+    mentions = [Mention(0, 13, "Rex Tillerson", "rex-tillerson", "ner"),
+                Mention(start, start + 9, "Tillerson", "rex-tillerson", "coref")]
+    actors = [ActorRecord(id="rex-tillerson", name="Rex Tillerson", kind="person", country="USA",
+                          role="Secretary of State")]
+    q = one(quotes_of(text, mentions=mentions, actors=actors), "regime change")
+    assert q["speaker_actor"] == "rex-tillerson" and q["speaker"] == "Rex Tillerson"
+    assert q["speaker_role"] == "Secretary of State" and spoken(text, q) == "Tillerson"
+
+
+def test_first_person_is_the_author() -> None:
+    text = "I believe that the sanctions will fail within a year."
+    q = one(quotes_of(text, authors=["Ann Author"]), "sanctions will fail")
+    assert q["speaker"] == "Ann Author"
+
+
+def test_related_article_lines_are_not_speakers() -> None:
+    text = "Related article: Why North Korea can unite Russia and Japan, the editors said."
+    assert all(q["speaker"] != "article" for q in quotes_of(text))
+
+
+# ---------------------------------------------------------------------------------------------
+# The seeds, as the pipeline sees them
+
+
+@pytest.fixture(scope="module")
+def seed_quotes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict[str, Any]]]:
+    seeds = Path(__file__).resolve().parent.parent / "examples" / "seeds"
+    db = tmp_path_factory.mktemp("seeds") / "seeds.db"
+    result = run_cli("ingest", str(seeds), "--db", str(db))
+    assert result.exit_code == 0, result.output
+    out = {}
+    for record in export_records(db):
+        out[record["authors"][0]] = find_quotes(parse(record["text"]), authors=record["authors"])
+    return out
+
+
+def _has(found: list[dict[str, Any]], speaker: str, contains: str, **extra: Any) -> bool:
+    return any(q["speaker"] == speaker and contains in q["content"] and all(q[k] == v for k, v in extra.items())
+               for q in found)
+
+
+def test_seed_eggert_quotes(seed_quotes: dict[str, list[dict[str, Any]]]) -> None:
+    found = seed_quotes["Konstantin Eggert"]
+    assert _has(found, "a reliable diplomatic source", "one of the Russian research centers", anonymous=True)
+    assert _has(found, "The experts", "would be grateful for any support")
+    assert _has(found, "Konstantin Eggert", "the Kremlin will use every opportunity")
+    assert not any(q["content"] in ("New Cold War", "Western aggression", "strategic partner") for q in found)
+
+
+def test_seed_trudolyubov_quotes(seed_quotes: dict[str, list[dict[str, Any]]]) -> None:
+    found = seed_quotes["Maxim Trudolyubov"]
+    assert _has(found, "Rex Tillerson", "We do not seek a regime change", direct=True)
+    assert _has(found, "Jennifer Lind", "intercontinental nuclear capability is a game-changer", direct=True)
+    assert _has(found, "Michael Kofman", "Both China and Russia would be apprehensive", direct=True)
+    assert _has(found, "Michael Kofman", "in three areas they have shared concerns", direct=True)
+    assert _has(found, "Michael Kofman", "Both countries dislike the deployment of U.S. missile defense", direct=True)
+    assert _has(found, "Donald Trump", "fire and fury", direct=True)
+    assert not any(q["speaker"] == "article" for q in found)
+
+
+# ---------------------------------------------------------------------------------------------
+# Evaluation harness on a hand-made brat set
+
+
+def test_read_brat_joins_events_and_keeps_sourceless_attributions() -> None:
+    text = (DATA / "text" / "beta.txt").read_text(encoding="utf-8")
+    gold = read_brat((DATA / "attributions" / "beta_a1.ann").read_text(encoding="utf-8"), text)
+    assert [(g.content_text, g.source is None, g.direct) for g in gold] == [
+        ("that taxes were too high", False, False), ('"mild"', True, True)]
+
+
+def test_eval_scores_by_hand() -> None:
+    # alpha: 2 gold, both found (the second annotator's empty file is ignored); beta: Brown found, the
+    # "mild" scare quote (gold without a source) missed; gamma: no gold, one prediction.
+    # all: gold 4, predicted 4, matched 3; direct: gold 2 ("We will win," and "mild"), predicted 1, matched 1.
+    report = evaluate_quotes(DATA)
+    scores = {s.name: s for s in report.scores}
+    assert report.documents == 3
+    assert (scores["all"].gold, scores["all"].predicted, scores["all"].matched) == (4, 4, 3)
+    assert scores["all"].precision == pytest.approx(0.75) and scores["all"].f1 == pytest.approx(0.75)
+    assert (scores["direct"].gold, scores["direct"].predicted, scores["direct"].matched) == (2, 1, 1)
+    assert scores["direct"].recall == pytest.approx(0.5) and scores["direct"].f1 == pytest.approx(2 / 3)
+    assert "source-and-content overlap" in report.format()
+
+
+def test_eval_command_json() -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from narrascope.evaluate.quotes import eval_quotes_command
+
+    result = CliRunner().invoke(eval_quotes_command, [str(DATA), "--json", "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["scores"][0]["matched"] == 3 and "overlap" in data["rule"]
