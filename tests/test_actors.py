@@ -275,3 +275,13 @@ def test_state_linking_on_the_plover_records_stays_above_its_floor() -> None:
     assert score.scored >= 300
     assert score.accuracy >= 0.80  # 0.84 when pinned
     assert score.precision >= 0.95  # 0.97 when pinned
+
+
+def test_known_names_side_by_side_are_each_resolved_and_handles_are_not_names() -> None:
+    actors, _ = analyse("The Obama White House said Twitter removed the accounts. Follow Ian Hanchett on "
+                        "Twitter @IanHanchett", published="2016-01-01")
+    assert forms(actors["person:barack-obama"]) == {"Obama"}
+    assert "White House" in forms(actors["USA"])
+    assert actors["org:twitter"].kind == "organization"
+    assert forms(actors["person:ian-hanchett"]) == {"Ian Hanchett"}
+    assert not any("@" in m.text for a in actors.values() for m in a.mentions)

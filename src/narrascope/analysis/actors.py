@@ -152,6 +152,8 @@ class _Found:
     named: list[tuple[int, str]] = field(default_factory=list)
     #: token spans already claimed (matched names, dropped short forms) that NER must not reuse
     claimed: set[int] = field(default_factory=set)
+    #: tokens of every knowledge-base match, full names and short forms
+    known: set[int] = field(default_factory=set)
     #: state id found inside a longer organization name, by the organization's token start
     org_states: dict[int, str] = field(default_factory=dict)
 
@@ -170,6 +172,7 @@ def find_actors(doc: Doc, kb: KnowledgeBase | None = None, published: str | dt.d
     """
     found = _Found(doc=doc, kb=kb or default_kb(), day=parse_date(published))
     full, short = _kb_matches(found)
+    found.known = {i for start, end in full + short for i in range(start, end)}
     _add_full_names(found, full)
     _add_ner(found)
     _add_short_forms(found, short)
@@ -228,13 +231,13 @@ def _entity_at(doc: Doc, i: int) -> Span | None:
 
 
 def _add_full_names(found: _Found, full: list[tuple[int, int]]) -> None:
+    """Full-name matches, minus those inside longer unknown names."""
     doc, kb = found.doc, found.kb
-    known = {i for start, end in full for i in range(start, end)}
     for start, end in full:
         text = doc[start:end].text
         ids = kb.full[text]
         actor_id = _pick(found, ids, start)
-        enclosing = _inside_longer_name(doc, start, end, known)
+        enclosing = _inside_longer_name(doc, start, end, found.known)
         if enclosing is not None and kb[actor_id].kind != "person":
             if kb[actor_id].kind == "state" and text not in kb[actor_id].seats and _opens(enclosing, start):
                 found.org_states.setdefault(enclosing.start, actor_id)
@@ -270,7 +273,8 @@ def _add_short_forms(found: _Found, short: list[tuple[int, int]]) -> None:
     for start, end in short:
         if any(i in found.claimed for i in range(start, end)):
             continue
-        if _inside_longer_name(doc, start, end, set()) is not None or _part_of_longer_name(doc, start, end):
+        if _inside_longer_name(doc, start, end, found.known) is not None \
+                or _part_of_longer_name(doc, start, end, found.known):
             continue
         actor_id, how = _resolve_short(found, doc[start:end].text, start)
         found.claimed.update(range(start, end))
@@ -285,11 +289,13 @@ def _add_person_reference(found: _Found, start: int, end: int, actor_id: str, ho
     found.named.sort()
 
 
-def _part_of_longer_name(doc: Doc, start: int, end: int) -> bool:
-    """A short form inside an unknown longer name: "Jeb Bush", "Central Park", "Kim Yo Jong"."""
+def _part_of_longer_name(doc: Doc, start: int, end: int, known: set[int]) -> bool:
+    """A short form inside an unknown longer name: "Jeb Bush", "Central Park", "Kim Yo Jong"
+    (a neighbour that is itself a known name does not count: "the Obama White House")."""
     after = end < len(doc) and doc[end].pos_ == "PROPN" and doc[end].text[:1].isupper() \
-        and doc[end].ent_iob_ == "I"
+        and doc[end].ent_iob_ == "I" and end not in known
     before = start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].text[:1].isupper() \
+        and start - 1 not in known \
         and not doc[start - 1].is_sent_start and doc[start - 1].lower_.rstrip(".") not in HONORIFICS \
         and doc[start - 1].lower_ not in ROLE_NOUNS and doc[start - 1].text not in POSSESSIVE
     return bool(after or before)
@@ -383,7 +389,10 @@ def _add_local(found: _Found, span: Span, kind: str, country: str | None = None)
 
 
 def _add_person_entity(found: _Found, span: Span) -> None:
-    span = span.doc[_name_start(span):span.end]
+    start = _name_start(span)
+    while start < span.end - 1 and span.doc[start].pos_ != "PROPN":
+        start += 1  # "Follow Ian Hanchett": a sentence-initial verb taken into the name
+    span = span.doc[start:span.end]
     root = span.root
     if root.dep_ == "compound" and root.head.pos_ == "NOUN" and root.head.lemma_.lower() not in ROLE_NOUNS \
             and root.head.lemma_.lower() not in REGIME_WORDS:
