@@ -148,7 +148,7 @@ class _Found:
     candidates: list[_Candidate] = field(default_factory=list)
     #: actors not in the knowledge base, by id
     local: dict[str, Actor] = field(default_factory=dict)
-    #: (token start, person id) of every full-name mention, in text order
+    #: (token start, person id) of every mention naming a person so far, in text order
     named: list[tuple[int, str]] = field(default_factory=list)
     #: token spans already claimed (matched names, dropped short forms) that NER must not reuse
     claimed: set[int] = field(default_factory=set)
@@ -167,8 +167,8 @@ def find_actors(doc: Doc, kb: KnowledgeBase | None = None, published: str | dt.d
     """The actors of ``doc`` (records with their mentions) and the flat, sorted mention list.
 
     ``published`` (``YYYY-MM-DD``) picks who held an office on that day: "the US president" in
-    2017 is Donald Trump, and "Kim" alone is Kim Jong Un. Without it, only the article itself
-    resolves titles and short names.
+    2017 is Donald Trump, and "Kim" alone is Kim Jong Un. Without it, a title resolves only to
+    someone the article names, and a short name alone to the one person the base knows by it.
     """
     found = _Found(doc=doc, kb=kb or default_kb(), day=parse_date(published))
     full, short = _kb_matches(found)
