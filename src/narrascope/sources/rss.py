@@ -3,8 +3,10 @@
 Where an entry's article comes from, first found wins:
 
 1. its embedded full text (``content:encoded``, Atom ``<content>``), as HTML;
-2. the local file its link points at (a ``file://`` URL, or a path resolved against the feed's
-   folder), read with the same size and binary checks as any input, sniffed as HTML or text;
+2. the local file its link points at (a ``file:`` URL, or a relative path without a leading slash,
+   resolved against the feed's folder), read with the same size and binary checks as any input,
+   sniffed as HTML or text; ``input.feed_local_links`` limits where, and with ``input.skip_hidden``
+   a dot-file or a file in a dot-folder is refused (NS111) and its bytes are not read;
 3. a description long enough to be the article (at least ``extract.min_chars`` characters of text),
    as HTML;
 4. the summary, however short (the extractor rejects it, NS202, if it is too short to keep);
@@ -12,9 +14,16 @@ Where an entry's article comes from, first found wins:
 
 A local file beats a description because feed descriptions are usually teasers of it.
 
-Hints: ``url`` (the entry link when it is not a local file), ``title``, ``published`` (only when
-the entry states a date), ``authors``, ``outlet`` (the feed's title), ``tags`` (the entry's
-categories) and ``feed_location``. An entry's location is ``<feed>#entry=<guid>`` (stable when the
+Links: only http(s) links are URLs. A site-relative link ("/news/x.html") is a URL on the feed's
+site (its ``<link>``; feedparser applies ``xml:base`` itself), never a local path. A ``<guid>``
+that feedparser copies into ``link`` (``guidislink``) counts only if it is an http(s) URL.
+
+Hints: ``url`` (the entry link when it is a web URL), ``title``, ``published`` (``pubDate``, Atom
+``<published>`` or ``dc:date``, the calendar day as written; never ``<updated>``), ``authors``,
+``outlet`` (the feed's title), ``tags`` (the entry's categories) and ``feed_location``. For a
+local file the entry links to, the page speaks first: these hints go under ``fallback`` and fill
+only what the page leaves empty. ``linked_files`` names those files so that a folder walk leaves
+them to the feed and each page is read once. An entry's location is ``<feed>#entry=<guid>`` (stable when the
 feed gains entries), or ``<feed>#entry=<n>`` (1-based) for an entry without a unique guid.
 
 Broken feed XML that yields no entries is NS108 with the parser's message; feedparser is lenient,
