@@ -1,7 +1,7 @@
 """The ``narrascope eval`` group: measure narrascope on gold sets, through the plugin seam.
 
-``eval extraction`` is defined here; the analysis evaluations (``quotes``, ``events``,
-``techniques``) live beside their scoring code in this package and join the group here.
+``eval extraction`` is defined here; the analysis evaluations (``actors``, ``quotes``,
+``events``, ``techniques``) live beside their scoring code in this package and join the group here.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from ..plugins import hookimpl
 
 #: (module, attribute) of the evaluation commands that live beside their scoring code.
 SUBCOMMANDS = (
+    ("narrascope.evaluate.actors", "eval_actors_command"),
     ("narrascope.evaluate.quotes", "eval_quotes_command"),
     ("narrascope.evaluate.events", "eval_events_command"),
     ("narrascope.evaluate.techniques", "eval_techniques_command"),
