@@ -47,8 +47,8 @@ CODES: dict[str, str] = {
     "NS107": "malformed JSONL line",
     "NS108": "broken feed XML",
     "NS109": "input cannot be read (missing, permission, not a regular file)",
-    "NS110": "input format not recognised",
-    "NS111": "feed entry with no content and no local link",
+    "NS110": "input format not recognised or not supported (a JSON document, a CSV table)",
+    "NS111": "feed entry with no content and no local link, or a local link the settings refuse",
     # 2xx: extracting an article
     "NS201": "no article content found",
     "NS202": "article text shorter than the configured minimum",
