@@ -421,7 +421,7 @@ def read_blob(blob: Blob, settings: Settings) -> Iterator[RawItem | Reject]:
         yield from source.read(blob, settings)
     except InputRejected as e:
         # The item boundary: one bad file never stops the batch.
-        yield Reject(location=blob.location, code=e.code, reason=e.message, stage=e.stage)
+        yield Reject.from_error(e, location=blob.location)
     except OSError as e:
         yield Reject(location=blob.location, code="NS109", reason=f"cannot read: {e.strerror or e}", stage="read")
     except (RecursionError, LookupError, TypeError, ValueError, UnicodeError) as e:

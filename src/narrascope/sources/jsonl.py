@@ -92,7 +92,7 @@ class JsonlSource:
                 try:
                     yield line_item(line, location, settings)
                 except InputRejected as e:
-                    yield Reject(location=location, code=e.code, reason=e.message, stage=e.stage, source_kind="jsonl")
+                    yield Reject.from_error(e, location=location, source_kind="jsonl")
             if content.gzip_error:
                 yield Reject(location=f"{blob.location}:{lineno + 1}", code="NS105", stage="read", source_kind="jsonl",
                              reason=f"{content.gzip_error}; the lines before it were read")
@@ -111,7 +111,7 @@ class JsonlSource:
             try:
                 yield object_item(element, location, settings, what="JSON array element")
             except InputRejected as e:
-                yield Reject(location=location, code=e.code, reason=e.message, stage=e.stage, source_kind="jsonl")
+                yield Reject.from_error(e, location=location, source_kind="jsonl")
 
 
 def _starts_array(head: bytes) -> bool:

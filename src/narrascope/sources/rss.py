@@ -113,7 +113,7 @@ class FeedSource:
                 yield self._entry_item(entry, location, outlet, blob, settings, dc_date=dc_dates[n - 1],
                                        site=_site(feed))
             except InputRejected as e:
-                yield Reject(location=location, code=e.code, reason=e.message, stage=e.stage, source_kind="rss")
+                yield Reject.from_error(e, location=location, source_kind="rss")
         if damage or cut:
             where = f"{blob.location}#entry={len(entries) + 1}"
             kept = f"{len(entries)} complete {'entry was' if len(entries) == 1 else 'entries were'} read before it"

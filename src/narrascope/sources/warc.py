@@ -103,7 +103,7 @@ class WarcSource:
                 return "not HTML (no Content-Type)"
             check_document_bytes(data, settings)
         except InputRejected as e:
-            return Reject(location=location, code=e.code, reason=e.message, stage=e.stage, source_kind="warc")
+            return Reject.from_error(e, location=location, source_kind="warc")
         headers = record.rec_headers
         hints = {
             "url": (headers.get_header("WARC-Target-URI") or "").strip("<> ") or None,
