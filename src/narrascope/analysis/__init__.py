@@ -1,12 +1,15 @@
 """Article analysis: actors, quotes, events, persuasion techniques, frames, stance, topics.
 
-Modules (each a plain function of a parsed spaCy ``Doc`` plus what earlier modules found):
+Modules (each a plain function of a parsed spaCy ``Doc`` plus what earlier modules found; every
+offset is a character offset into the article text):
 
+- ``nlp``: the one spaCy pipeline (pinned PyPI model), loaded once per process.
 - ``kb``: the actor knowledge base (data files in ``narrascope/data/actors``) and its gazetteer.
-- ``actors``: ``find_actors(doc, kb, published=None) -> (list[ActorRecord], list[Mention])``.
-- ``quotes``: ``find_quotes(doc, mentions) -> list[dict]`` (SCHEMA.md ``quotes``).
-- ``events``: ``find_events(doc, mentions, quotes) -> list[dict]`` (SCHEMA.md ``events``).
-- ``techniques``: ``find_techniques(doc, quotes) -> list[dict]``; ``frames``: ``find_frames(doc) -> list[dict]``.
-
-The per-article stages in ``narrascope.analysis.stages`` wrap these for the pipeline.
+- ``actors``: ``find_actors(doc, kb, published) -> (list[ActorRecord], list[Mention])``.
+- ``quotes``: ``find_quotes(doc, mentions, actors, authors=...) -> list[dict]`` (SCHEMA ``quotes``).
+- ``events``: ``find_events(doc, mentions, quotes, actors) -> list[dict]`` (SCHEMA ``events``).
+- ``techniques``: ``find_techniques(doc, quotes) -> list[dict]``; ``frames``: ``find_frames(doc)``.
+- ``stance``: ``find_stances(doc, actors, quotes)``; ``topics``: ``assign_topics(title, text)``.
+- ``stages``: the versioned pipeline stages wrapping these, sharing one parse per article.
+- ``commands``: the ``analyze`` and ``train`` verbs; ``render``: the readable ``show`` section.
 """
