@@ -24,6 +24,7 @@ import pluggy
 from .errors import NarrascopeError
 
 if TYPE_CHECKING:
+    from .corpus import CorpusAnalysis
     from .enrich import Stage
     from .exporters import Exporter
     from .sources import Source
@@ -63,6 +64,10 @@ class HookSpecs:
         """Export formats (see ``narrascope.exporters.Exporter``)."""
 
     @hookspec
+    def narrascope_analyses(self) -> Iterable[CorpusAnalysis]:  # type: ignore[empty-body]
+        """Corpus analyses writing derived tables (see ``narrascope.corpus.CorpusAnalysis``)."""
+
+    @hookspec
     def narrascope_commands(self, cli: Any) -> None:
         """Add click commands to the ``narrascope`` command group."""
 
@@ -85,6 +90,7 @@ class Registry:
     sources: dict[str, Source]
     stages: dict[str, Stage]
     exporters: dict[str, Exporter]
+    analyses: dict[str, CorpusAnalysis]
 
 
 def _by_name(kind: str, batches: list[Iterable[Any]]) -> dict[str, Any]:
@@ -105,4 +111,5 @@ def registry() -> Registry:
         sources=_by_name("source", hook.narrascope_sources()),
         stages=_by_name("stage", hook.narrascope_stages()),
         exporters=_by_name("exporter", hook.narrascope_exporters()),
+        analyses=_by_name("corpus analysis", hook.narrascope_analyses()),
     )

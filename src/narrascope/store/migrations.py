@@ -101,6 +101,27 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX rejects_location ON rejects(location);
         """,
     ),
+    Migration(
+        3,
+        "derived tables: what each corpus analysis last computed, from which inputs",
+        """
+        CREATE TABLE derived (
+            name             TEXT PRIMARY KEY,   -- the corpus analysis: reuse | narratives | graph | timelines
+            version          TEXT NOT NULL,      -- the analysis's own version
+            pipeline_version TEXT NOT NULL,      -- narrascope version that computed it
+            inputs           TEXT NOT NULL,      -- JSON: the article fields and settings it read
+            computed_at      TEXT NOT NULL,
+            watermark        INTEGER NOT NULL DEFAULT 0,  -- highest articles.rowid included
+            articles         INTEGER NOT NULL DEFAULT 0,  -- how many articles it covers
+            state            BLOB                -- the analysis's incremental state (its own format)
+        );
+        """,
+    ),
+    # Migrations 4-6 hold the corpus tables (issue 4): 4 text reuse, 5 narratives, 6 actor graph
+    # and timelines. Each analysis module documents its columns (corpus/<name>.py TABLES).
+    Migration(4, "text reuse tables", "SELECT 1;"),
+    Migration(5, "narrative tables", "SELECT 1;"),
+    Migration(6, "actor graph and timeline tables", "SELECT 1;"),
 )
 
 

@@ -1,0 +1,137 @@
+"""Corpus analyses as derived tables: text reuse, narratives, the actor graph, timelines.
+
+Each analysis is a function of the store: it names its inputs (article fields and settings),
+writes its own tables (created by the store's migrations, columns documented in its ``TABLES``),
+and records in ``derived`` its version, the narrascope version, the time, and a watermark (the
+highest ``articles.rowid`` it has seen), so the next run takes only the new articles. An analysis
+registers through the plugin seam (``narrascope_analyses``) like any third-party one.
+
+The protocol::
+
+    class CorpusAnalysis(Protocol):
+        name: str                      # "reuse"
+        version: str
+        tables: tuple[TableSpec, ...]  # what it writes, with documented columns
+        inputs: tuple[str, ...]        # "articles.text", "articles.published", "settings.reuse"...
+        def update(self, store, settings, *, full=False, progress=None) -> dict: ...
+
+``update`` reads ``derived_state(store, name)``, computes what changed, writes its rows and calls
+``record_state`` in the same transaction, and returns a JSON-ready summary for the CLI.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from .. import __version__
+from ..errors import UsageError
+
+if TYPE_CHECKING:
+    from ..settings import Settings
+    from ..store import Store
+
+__all__ = ["Column", "CorpusAnalysis", "DerivedState", "TableSpec", "derived_state", "iter_table",
+           "new_articles", "record_state", "table_spec"]
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str  # TEXT, INTEGER, REAL, or JSON (stored as TEXT, decoded on export)
+    doc: str
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A derived table: its name in the store, its columns in export order, and how it is computed."""
+
+    name: str
+    columns: tuple[Column, ...]
+    doc: str
+    #: for the GEXF exporter: (node table, edge table) pairs declare themselves with this
+    graph_role: str | None = None  # "nodes" | "edges" | None
+
+
+class CorpusAnalysis(Protocol):
+    name: str
+    version: str
+    tables: tuple[TableSpec, ...]
+    inputs: tuple[str, ...]
+
+    def update(self, store: Store, settings: Settings, *, full: bool = False,
+               progress: Callable[[int], Iterator[object]] | None = None) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class DerivedState:
+    name: str
+    version: str
+    pipeline_version: str
+    inputs: dict[str, Any]
+    computed_at: str
+    watermark: int
+    articles: int
+    state: Any  # whatever the analysis stored (JSON-ready), or None
+
+
+def derived_state(store: Store, name: str) -> DerivedState | None:
+    """What ``name`` last computed, or None if it never ran on this store."""
+    row = store.conn.execute(
+        "SELECT name, version, pipeline_version, inputs, computed_at, watermark, articles, state"
+        " FROM derived WHERE name = ?", (name,)).fetchone()
+    if row is None:
+        return None
+    state = json.loads(zlib.decompress(row[7]).decode("utf-8")) if row[7] is not None else None
+    return DerivedState(row[0], row[1], row[2], json.loads(row[3]), row[4], row[5], row[6], state)
+
+
+def record_state(store: Store, name: str, version: str, *, inputs: dict[str, Any], watermark: int,
+                 articles: int, state: Any = None) -> None:
+    """Record a run of ``name`` (call inside the transaction that wrote its rows)."""
+    from ..store import now
+
+    blob = zlib.compress(json.dumps(state, ensure_ascii=False).encode("utf-8")) if state is not None else None
+    store.conn.execute(
+        "INSERT INTO derived (name, version, pipeline_version, inputs, computed_at, watermark, articles, state)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET version=excluded.version,"
+        " pipeline_version=excluded.pipeline_version, inputs=excluded.inputs, computed_at=excluded.computed_at,"
+        " watermark=excluded.watermark, articles=excluded.articles, state=excluded.state",
+        (name, version, __version__, json.dumps(inputs, sort_keys=True), now(), watermark, articles, blob))
+
+
+def new_articles(store: Store, after: int = 0) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(rowid, record) of the latest-version articles with rowid > ``after``, in rowid order."""
+    cursor = store.conn.execute(
+        "SELECT rowid, record FROM articles WHERE rowid > ? AND latest = 1 ORDER BY rowid", (after,))
+    for rowid, record in cursor:
+        yield rowid, json.loads(record)
+
+
+def table_spec(name: str) -> tuple[CorpusAnalysis, TableSpec]:
+    """The analysis that writes table ``name`` and the table's spec."""
+    from ..plugins import registry
+
+    for analysis in registry().analyses.values():
+        for spec in analysis.tables:
+            if spec.name == name:
+                return analysis, spec
+    known = sorted(s.name for a in registry().analyses.values() for s in a.tables)
+    raise UsageError(f"unknown table {name!r}; tables: {', '.join(known) or 'none installed'}")
+
+
+def iter_table(store: Store, name: str) -> Iterator[dict[str, Any]]:
+    """Rows of derived table ``name`` as dicts in documented column order (JSON columns decoded)."""
+    _analysis, spec = table_spec(name)
+    columns = [c.name for c in spec.columns]
+    cursor = store.conn.execute(f"SELECT {', '.join(columns)} FROM {spec.name} ORDER BY rowid")  # noqa: S608 - names from the spec
+    json_columns = {c.name for c in spec.columns if c.type == "JSON"}
+    for row in cursor:
+        record = dict(zip(columns, row, strict=True))
+        for key in json_columns:
+            if record[key] is not None:
+                record[key] = json.loads(record[key])
+        yield record
