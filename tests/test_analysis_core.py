@@ -111,3 +111,18 @@ def test_words_that_judge_the_mention_itself_weigh_more() -> None:
     stances = {s["target"]: s["polarity"] for s in
                find_stances(parse(text), [_actor(text, "Freedonia", "FRE"), _actor(text, "Sylvania", "SYL")], [])}
     assert stances["FRE"] < 0 < stances["SYL"]
+
+
+def test_show_prints_the_analysis_with_evidence_offsets(db: Path) -> None:
+    assert run_cli("ingest", "-q", "--db", str(db), str(SEEDS)).exit_code == 0
+    short = run_cli("show", "--all", "--db", str(db)).stdout
+    full = run_cli("show", "--all", "--full", "--db", str(db)).stdout
+    assert short.count("--- analysis (offsets [start:end] into the text) ---") == 2
+    for section in ("Actors:", "Quotes:", "Events:", "Stances:", "Topics:"):
+        assert section in short
+    assert "more; --full to show all]" in short and "more; --full to show all]" not in full
+    assert len(full.splitlines()) > len(short.splitlines())
+    # Every quote line carries offsets that point at its content in the stored text.
+    record = export_records(db)[0]
+    for quote in record["quotes"]:
+        assert f"[{quote['start']}:{quote['end']}]" in full

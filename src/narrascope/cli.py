@@ -274,7 +274,7 @@ def render_article(article: Article, *, full_text: bool) -> str:
         for item in article.removed:
             kind = item.kind + (f"/{item.label}" if item.label else "")
             lines.append(f"  [{kind}] {textwrap.shorten(item.text, 110)}")
-    analysis = render_analysis(article)
+    analysis = render_analysis(article, full=full_text)
     if analysis:
         lines += ["", "--- analysis (offsets [start:end] into the text) ---", *analysis]
     return "\n".join(lines)
@@ -285,7 +285,7 @@ def render_article(article: Article, *, full_text: bool) -> str:
 @db_option
 @json_option
 @click.option("--all", "show_all", is_flag=True, help="Show every (latest) article.")
-@click.option("--full", is_flag=True, help="Print the whole text, not the first paragraphs.")
+@click.option("--full", is_flag=True, help="Print the whole text and every analysis item, not the first ones.")
 @pass_ctx
 def show(obj: Context, ids: tuple[str, ...], db: str, as_json: bool, show_all: bool, full: bool) -> None:
     """Show articles readably: metadata, text, what was removed, and the analysis with its evidence.

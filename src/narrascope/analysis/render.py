@@ -65,26 +65,49 @@ def _techniques(article: Article) -> list[str]:
     return [f"  {t['name']:<34} {t['score']:.2f} {_at(t)} “{_clip(t['text'], 60)}”" for t in article.techniques]
 
 
-def _stances(article: Article) -> list[str]:
+def _stances(article: Article, stances: list[dict[str, Any]]) -> list[str]:
     lines = []
     text = article.text
-    for s in article.stances:
+    for s in stances:
         ev = s.get("evidence") or []
         first = f" e.g. “{_clip(text[ev[0]['start']:ev[0]['end']], 60)}”" if ev else ""
         lines.append(f"  {s['holder']} -> {s['target']}: {s['polarity']:+.2f}{first}")
     return lines
 
 
-def render_analysis(article: Article) -> list[str]:
-    """Lines describing the analysis of ``article``; empty sections are left out."""
+#: Items per section unless the whole analysis is asked for (``show --full``).
+SHORT = 10
+
+
+def _cap(lines: list[str], items: int, full: bool) -> list[str]:
+    if full or items <= SHORT:
+        return lines
+    kept: list[str] = []
+    count = 0
+    for line in lines:
+        if not line.startswith("      "):
+            count += 1
+            if count > SHORT:
+                break
+        kept.append(line)
+    return kept + [f"  [... {items - SHORT} more; --full to show all]"]
+
+
+def render_analysis(article: Article, *, full: bool = True) -> list[str]:
+    """Lines describing the analysis of ``article``; empty sections are left out.
+
+    Without ``full`` each section shows its first ten items: actors by number of mentions,
+    stances by strength, the others in text order.
+    """
+    stances = sorted(article.stances, key=lambda s: -abs(s["polarity"]))
     sections: list[tuple[str, list[str]]] = [
-        ("Actors", _actors(article)),
-        ("Quotes", _quotes(article)),
-        ("Events", _events(article)),
-        ("Techniques", _techniques(article)),
+        ("Actors", _cap(_actors(article), len(article.actors), full)),
+        ("Quotes", _cap(_quotes(article), len(article.quotes), full)),
+        ("Events", _cap(_events(article), len(article.events), full)),
+        ("Techniques", _cap(_techniques(article), len(article.techniques), full)),
         ("Frames", ["  " + ", ".join(f"{f['name']} {f['score']:.2f}" for f in article.frames[:5])]
          if article.frames else []),
-        ("Stances", _stances(article)),
+        ("Stances", _cap(_stances(article, stances), len(stances), full)),
         ("Topics", ["  " + ", ".join(f"{t['id']} ({t['score']:g}: {', '.join(t['terms'])})"
                                       for t in article.topic_evidence)] if article.topic_evidence else []),
     ]
