@@ -45,6 +45,8 @@ BUILTIN_PLUGINS = (
     "narrascope.analysis.stages",
     "narrascope.analysis.commands",
     "narrascope.evaluate.commands",
+    "narrascope.corpus.graph",
+    "narrascope.corpus.timelines",
     "narrascope.exporters.jsonl",
     "narrascope.exporters.csv",
 )

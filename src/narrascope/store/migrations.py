@@ -121,7 +121,95 @@ MIGRATIONS: tuple[Migration, ...] = (
     # and timelines. Each analysis module documents its columns (corpus/<name>.py TABLES).
     Migration(4, "text reuse tables", "SELECT 1;"),
     Migration(5, "narrative tables", "SELECT 1;"),
-    Migration(6, "actor graph and timeline tables", "SELECT 1;"),
+    Migration(
+        6,
+        "actor graph and timeline tables",
+        """
+        -- Per-article rows (what one article says), aggregated at query time so that filters by
+        -- date, outlet or narrative need no recomputation; see corpus/graph.py and timelines.py.
+        CREATE TABLE graph_mentions (
+            rowid         INTEGER PRIMARY KEY,
+            article_rowid INTEGER NOT NULL,      -- articles.rowid
+            article       TEXT NOT NULL,         -- articles.id
+            published     TEXT,
+            outlet        TEXT,
+            level         TEXT NOT NULL,         -- actor | state
+            actor         TEXT NOT NULL,         -- actor id (state level: ISO alpha-3 of the state)
+            name          TEXT,
+            kind          TEXT,
+            country       TEXT,
+            mentions      INTEGER NOT NULL
+        );
+        CREATE INDEX graph_mentions_article ON graph_mentions(article_rowid);
+        CREATE INDEX graph_mentions_published ON graph_mentions(published);
+        CREATE TABLE graph_edge_evidence (
+            rowid         INTEGER PRIMARY KEY,
+            article_rowid INTEGER NOT NULL,
+            article       TEXT NOT NULL,
+            published     TEXT,
+            outlet        TEXT,
+            level         TEXT NOT NULL,         -- actor | state
+            kind          TEXT NOT NULL,         -- event | quote | comention
+            type          TEXT NOT NULL,         -- PLOVER type | quote | sentence
+            source        TEXT NOT NULL,
+            target        TEXT NOT NULL,
+            count         INTEGER NOT NULL,      -- every occurrence in the article
+            weight        REAL NOT NULL,         -- occurrences that count (not negated, not hypothetical)
+            negated       INTEGER NOT NULL DEFAULT 0,
+            hypothetical  INTEGER NOT NULL DEFAULT 0,
+            score         REAL,                  -- events: cooperation-conflict score of the type
+            polarity      REAL,                  -- quotes: the speaker's stance towards the target
+            evidence      TEXT NOT NULL          -- JSON [{start, end}], capped
+        );
+        CREATE INDEX graph_edge_evidence_article ON graph_edge_evidence(article_rowid);
+        CREATE INDEX graph_edge_evidence_edge ON graph_edge_evidence(level, kind, source, target);
+        CREATE INDEX graph_edge_evidence_published ON graph_edge_evidence(published);
+        -- The whole-corpus graph, rebuilt from the two tables above after every update.
+        CREATE TABLE graph_nodes (
+            rowid      INTEGER PRIMARY KEY,
+            level      TEXT NOT NULL,
+            id         TEXT NOT NULL,
+            name       TEXT,
+            kind       TEXT,
+            country    TEXT,
+            articles   INTEGER NOT NULL,
+            mentions   INTEGER NOT NULL,
+            first_seen TEXT,
+            last_seen  TEXT,
+            UNIQUE (level, id)
+        );
+        CREATE TABLE graph_edges (
+            rowid        INTEGER PRIMARY KEY,
+            level        TEXT NOT NULL,
+            kind         TEXT NOT NULL,
+            type         TEXT NOT NULL,
+            source       TEXT NOT NULL,
+            target       TEXT NOT NULL,
+            weight       REAL NOT NULL,
+            count        INTEGER NOT NULL,
+            negated      INTEGER NOT NULL,
+            hypothetical INTEGER NOT NULL,
+            score        REAL,
+            polarity     REAL,
+            articles     INTEGER NOT NULL,
+            first_seen   TEXT,
+            last_seen    TEXT,
+            evidence     TEXT NOT NULL,
+            UNIQUE (level, kind, type, source, target)
+        );
+        CREATE TABLE timeline (
+            rowid       INTEGER PRIMARY KEY,
+            granularity TEXT NOT NULL,           -- day | week
+            period      TEXT NOT NULL,           -- YYYY-MM-DD (weeks: their Monday)
+            outlet      TEXT NOT NULL,           -- '' when the article names none
+            metric      TEXT NOT NULL,           -- articles | actors | quotes | events | techniques | narratives
+            key         TEXT NOT NULL,           -- actor id, event type, technique name, narrative id; '' for totals
+            count       INTEGER NOT NULL,
+            UNIQUE (granularity, period, outlet, metric, key)
+        );
+        CREATE INDEX timeline_metric ON timeline(metric, key);
+        """,
+    ),
 )
 
 

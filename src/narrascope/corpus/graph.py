@@ -1,0 +1,562 @@
+"""The actor graph: who acts on whom (events), who speaks about whom (quotes), who appears with whom.
+
+Computed per article and stored per article (``graph_mentions``, ``graph_edge_evidence``), so a
+graph for a time window, an outlet or a narrative is one aggregate query over those rows, with no
+recomputation; the whole-corpus graph is kept in ``graph_nodes`` and ``graph_edges`` for export.
+
+Two levels: ``actor`` (persons, organisations, states... as the article names them) and ``state``
+(each actor rolled up to the state it acts for: a state is itself, a person or organisation its
+``country``; actors with no state are left out at that level).
+
+Edges, by kind:
+
+* ``event``: source -> target of each event in the ``events`` field, one edge per PLOVER type,
+  with the type's cooperation-conflict ``score`` (``PLOVER_SCORES``). Negated and hypothetical
+  events are counted (``negated``, ``hypothetical``, ``count``) but not in ``weight``. Events
+  without a target make no edge.
+* ``quote``: speaker_actor -> every actor mentioned inside the quote's content span, with the
+  speaker's stance towards that actor (``stances`` where holder = speaker and target = actor) as
+  ``polarity``. A speaker quoted about themselves makes no edge.
+* ``comention``: two actors mentioned in the same sentence (sentences split on end punctuation
+  and line breaks); undirected, stored with source < target; weight = sentences.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from ..errors import UsageError
+from ..plugins import hookimpl
+from . import Column, TableSpec, derived_state, new_articles, record_state
+
+if TYPE_CHECKING:
+    from ..settings import Settings
+    from ..store import Store
+
+__all__ = ["EDGE_KINDS", "LEVELS", "PLOVER_SCORES", "ActorGraph", "GraphAnalysis", "GraphFilters", "actor_graph",
+           "article_graph_rows", "sentence_spans"]
+
+NAME = "graph"
+VERSION = "graph.v1"
+LEVELS = ("actor", "state")
+EDGE_KINDS = ("event", "quote", "comention")
+
+#: Cooperation (+) to conflict (-) score of each PLOVER event type, in [-10, 10], in the spirit of
+#: the Goldstein scale (Goldstein 1992) and PLOVER's quad classes: verbal cooperation (AGREE,
+#: CONSULT, SUPPORT, CONCEDE), material cooperation (COOPERATE, AID, RETREAT), verbal conflict
+#: (REQUEST, ACCUSE, REJECT, THREATEN), material conflict (PROTEST, SANCTION, MOBILIZE, COERCE, ASSAULT).
+PLOVER_SCORES: dict[str, float] = {
+    "AGREE": 4.0,       # sign or announce an agreement, accept a proposal
+    "CONSULT": 1.0,     # meet, visit, talk, negotiate
+    "SUPPORT": 3.0,     # praise, endorse, express support
+    "CONCEDE": 5.0,     # yield, ease sanctions, make concessions
+    "COOPERATE": 6.0,   # material, economic, military or judicial cooperation
+    "AID": 7.0,         # economic, military, humanitarian aid
+    "RETREAT": 4.0,     # withdraw, de-escalate, release (material de-escalation)
+    "REQUEST": -2.0,    # ask, appeal, demand
+    "ACCUSE": -3.0,     # criticise, blame, denounce, investigate
+    "REJECT": -4.0,     # refuse, veto, defy
+    "THREATEN": -6.0,   # threaten force, sanctions, ultimatums
+    "PROTEST": -5.0,    # demonstrate, strike, boycott
+    "SANCTION": -7.0,   # cut relations, embargo, expel
+    "MOBILIZE": -7.0,   # mobilise or deploy forces, raise alert
+    "COERCE": -8.0,     # arrest, seize, repress, censor
+    "ASSAULT": -10.0,   # attack, bomb, kill, occupy
+}
+
+#: Spans kept per article edge row, and evidence entries (one per article) kept per aggregated edge.
+ARTICLE_EVIDENCE_CAP = 5
+EDGE_EVIDENCE_CAP = 20
+#: Articles per write transaction while updating.
+BATCH_ARTICLES = 200
+
+SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+|\n+")
+
+
+NODE_COLUMNS = (
+    Column("level", "TEXT", "actor | state"),
+    Column("id", "TEXT", "actor id (states: ISO 3166-1 alpha-3), as in the records' `actors`"),
+    Column("name", "TEXT", "the actor's name (state level: the state's name, or its code if never named)"),
+    Column("kind", "TEXT", "state | person | organization | group | location"),
+    Column("country", "TEXT", "the state a person or organisation acts for, or null"),
+    Column("articles", "INTEGER", "articles that mention the actor"),
+    Column("mentions", "INTEGER", "mentions across those articles (state level: of the state and its people)"),
+    Column("first_seen", "TEXT", "earliest `published` of those articles"),
+    Column("last_seen", "TEXT", "latest `published` of those articles"),
+)
+EDGE_COLUMNS = (
+    Column("level", "TEXT", "actor | state"),
+    Column("kind", "TEXT", "event | quote | comention"),
+    Column("type", "TEXT", "the PLOVER type (event), `quote`, or `sentence` (comention)"),
+    Column("source", "TEXT", "actor id: the event's source, the speaker; comention: the smaller id"),
+    Column("target", "TEXT", "actor id: the event's target, the actor spoken about; comention: the larger id"),
+    Column("weight", "REAL", "occurrences that count: events neither negated nor hypothetical, quotes, sentences"),
+    Column("count", "INTEGER", "every occurrence, negated and hypothetical events included"),
+    Column("negated", "INTEGER", "negated events"),
+    Column("hypothetical", "INTEGER", "hypothetical (conditional, future, modal) events"),
+    Column("score", "REAL", "events: the type's cooperation-conflict score in [-10, 10]; else null"),
+    Column("polarity", "REAL", "quotes: the speaker's mean stance towards the target in [-1, 1], null if none"),
+    Column("articles", "INTEGER", "articles with this edge"),
+    Column("first_seen", "TEXT", "earliest `published` of those articles"),
+    Column("last_seen", "TEXT", "latest `published` of those articles"),
+    Column("evidence", "JSON", f"[{{article, start, end}}]: the first span in each article, at most {EDGE_EVIDENCE_CAP}"),
+)
+ARTICLE_COLUMNS = (
+    Column("article_rowid", "INTEGER", "articles.rowid"),
+    Column("article", "TEXT", "the article id"),
+    Column("published", "TEXT", "the article's `published`"),
+    Column("outlet", "TEXT", "the article's `outlet`"),
+)
+MENTION_COLUMNS = (
+    *ARTICLE_COLUMNS,
+    Column("level", "TEXT", "actor | state"),
+    Column("actor", "TEXT", "actor id (state level: the state)"),
+    Column("name", "TEXT", "the actor's name"),
+    Column("kind", "TEXT", "the actor's kind"),
+    Column("country", "TEXT", "the state it acts for"),
+    Column("mentions", "INTEGER", "mentions in this article"),
+)
+EVIDENCE_COLUMNS = (
+    *ARTICLE_COLUMNS,
+    *(c for c in EDGE_COLUMNS if c.name not in ("articles", "first_seen", "last_seen", "evidence")),
+    Column("evidence", "JSON", f"[{{start, end}}] in the article's text: event sentences, quote content, co-mention"
+                               f" sentences; at most {ARTICLE_EVIDENCE_CAP}"),
+)
+
+TABLES = (
+    TableSpec("graph_nodes", NODE_COLUMNS, "Actors of the whole corpus, at actor and state level.", graph_role="nodes"),
+    TableSpec("graph_edges", EDGE_COLUMNS, "Edges of the whole corpus: events, quotes, co-mentions.", graph_role="edges"),
+    TableSpec("graph_mentions", MENTION_COLUMNS, "Per article: each actor and its mention count."),
+    TableSpec("graph_edge_evidence", EVIDENCE_COLUMNS, "Per article: each edge with its count and evidence spans."),
+)
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence: split after . ! ? … (and closing quotes) before whitespace, and at line breaks."""
+    spans, start = [], 0
+    for match in SENTENCE_END.finditer(text):
+        if match.start() > start:
+            spans.append((start, match.start()))
+        start = match.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans
+
+
+def _state_of(actor: dict[str, Any]) -> str | None:
+    return actor["id"] if actor.get("kind") == "state" else actor.get("country")
+
+
+@dataclass
+class _Edge:
+    count: int = 0
+    weight: float = 0.0
+    negated: int = 0
+    hypothetical: int = 0
+    score: float | None = None
+    polarities: list[float] = field(default_factory=list)
+    evidence: list[dict[str, int]] = field(default_factory=list)
+
+    def add(self, start: int, end: int, *, counts: bool = True, negated: bool = False,
+            hypothetical: bool = False, polarity: float | None = None) -> None:
+        self.count += 1
+        self.weight += 1.0 if counts else 0.0
+        self.negated += int(negated)
+        self.hypothetical += int(hypothetical)
+        if polarity is not None:
+            self.polarities.append(polarity)
+        span = {"start": start, "end": end}
+        if len(self.evidence) < ARTICLE_EVIDENCE_CAP and span not in self.evidence:
+            self.evidence.append(span)
+
+
+def article_graph_rows(record: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The mention rows and edge rows of one article record (without the article columns)."""
+    actors = {a["id"]: a for a in record.get("actors") or []}
+    state_of = {aid: _state_of(a) for aid, a in actors.items()}
+    mentions: list[dict[str, Any]] = []
+    state_mentions: dict[str, int] = defaultdict(int)
+    state_names: dict[str, str] = {}
+    for aid, actor in actors.items():
+        n = len(actor.get("mentions") or [])
+        mentions.append({"level": "actor", "actor": aid, "name": actor.get("name"), "kind": actor.get("kind"),
+                         "country": actor.get("country"), "mentions": n})
+        state = state_of[aid]
+        if state:
+            state_mentions[state] += n
+            if actor.get("kind") == "state":
+                state_names[state] = actor.get("name") or state
+    for state, n in state_mentions.items():
+        mentions.append({"level": "state", "actor": state, "name": state_names.get(state, state), "kind": "state",
+                         "country": None, "mentions": n})
+
+    edges: dict[tuple[str, str, str, str, str], _Edge] = defaultdict(_Edge)
+
+    def both_levels(kind: str, type_: str, source: str, target: str, source_state: str | None,
+                    target_state: str | None) -> Iterator[_Edge]:
+        yield edges[("actor", kind, type_, source, target)]
+        if source_state and target_state and (kind == "event" or source_state != target_state):
+            yield edges[("state", kind, type_, source_state, target_state)]
+
+    for event in record.get("events") or []:
+        source, target, type_ = event.get("source"), event.get("target"), event.get("type")
+        if not source or not target or not type_:
+            continue
+        source_state = event.get("source_state") or state_of.get(source)
+        target_state = event.get("target_state") or state_of.get(target)
+        negated, hypothetical = bool(event.get("negated")), bool(event.get("hypothetical"))
+        for edge in both_levels("event", type_, source, target, source_state, target_state):
+            edge.score = PLOVER_SCORES.get(type_)
+            edge.add(event["start"], event["end"], counts=not (negated or hypothetical), negated=negated,
+                     hypothetical=hypothetical)
+
+    stance = {(s["holder"], s["target"]): float(s["polarity"]) for s in record.get("stances") or []
+              if s.get("holder") and s.get("target") and s.get("polarity") is not None}
+    for quote in record.get("quotes") or []:
+        speaker = quote.get("speaker_actor")
+        if not speaker:
+            continue
+        start, end = quote["start"], quote["end"]
+        for aid, actor in actors.items():
+            if aid == speaker or not any(start <= m["start"] and m["end"] <= end for m in actor.get("mentions") or []):
+                continue
+            for edge in both_levels("quote", "quote", speaker, aid, state_of.get(speaker), state_of.get(aid)):
+                edge.add(start, end, polarity=stance.get((speaker, aid)))
+
+    sentences = sentence_spans(record.get("text") or "")
+    starts = [s for s, _ in sentences]
+    in_sentence: dict[int, set[str]] = defaultdict(set)
+    for aid, actor in actors.items():
+        for m in actor.get("mentions") or []:
+            index = bisect_right(starts, m["start"]) - 1
+            if index >= 0:
+                in_sentence[index].add(aid)
+    for index in sorted(in_sentence):
+        present = sorted(in_sentence[index])
+        if len(present) < 2:
+            continue
+        start, end = sentences[index]
+        pairs: set[tuple[str, str, str]] = set()
+        for i, a in enumerate(present):
+            for b in present[i + 1:]:
+                pairs.add(("actor", a, b))
+                sa, sb = state_of.get(a), state_of.get(b)
+                if sa and sb and sa != sb:
+                    pairs.add(("state", *sorted((sa, sb))))
+        for level, a, b in pairs:
+            edges[(level, "comention", "sentence", a, b)].add(start, end)
+
+    edge_rows = []
+    for (level, kind, type_, source, target), edge in edges.items():
+        polarity = sum(edge.polarities) / len(edge.polarities) if edge.polarities else None
+        edge_rows.append({"level": level, "kind": kind, "type": type_, "source": source, "target": target,
+                          "count": edge.count, "weight": edge.weight, "negated": edge.negated,
+                          "hypothetical": edge.hypothetical, "score": edge.score,
+                          "polarity": None if polarity is None else round(polarity, 4),
+                          "evidence": json.dumps(edge.evidence)})
+    return mentions, edge_rows
+
+
+# -- the derived table ----------------------------------------------------------------------------
+
+MENTION_INSERT = (
+    "INSERT INTO graph_mentions (article_rowid, article, published, outlet, level, actor, name, kind, country,"
+    " mentions) VALUES (:article_rowid, :article, :published, :outlet, :level, :actor, :name, :kind, :country,"
+    " :mentions)")
+EVIDENCE_INSERT = (
+    "INSERT INTO graph_edge_evidence (article_rowid, article, published, outlet, level, kind, type, source, target,"
+    " count, weight, negated, hypothetical, score, polarity, evidence) VALUES (:article_rowid, :article, :published,"
+    " :outlet, :level, :kind, :type, :source, :target, :count, :weight, :negated, :hypothetical, :score, :polarity,"
+    " :evidence)")
+
+
+def superseded_rowids(store: Store, after: int) -> list[int]:
+    """Rowids of articles that a version stored after ``after`` replaced (their rows must go)."""
+    return [r for (r,) in store.conn.execute(
+        "SELECT old.rowid FROM articles new JOIN articles old ON old.id = new.supersedes"
+        " WHERE new.rowid > ? AND old.rowid <= ?", (after, after))]
+
+
+def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class GraphAnalysis:
+    """The ``graph`` corpus analysis (see the module docstring)."""
+
+    name = NAME
+    version = VERSION
+    tables = TABLES
+    inputs = ("articles.actors", "articles.events", "articles.quotes", "articles.stances", "articles.text",
+              "articles.published", "articles.outlet")
+
+    def update(self, store: Store, settings: Settings, *, full: bool = False,
+               progress: Callable[[int], Iterator[object]] | None = None) -> dict[str, Any]:
+        state = derived_state(store, NAME)
+        full = full or state is None or state.version != VERSION
+        watermark = 0 if full or state is None else state.watermark
+        covered = 0 if full or state is None else state.articles
+        inputs = {"fields": list(self.inputs), "plover_scores": PLOVER_SCORES}
+        gone = [] if full else superseded_rowids(store, watermark)
+        with store.transaction():
+            if full:
+                store.conn.execute("DELETE FROM graph_mentions")
+                store.conn.execute("DELETE FROM graph_edge_evidence")
+            elif gone:
+                for table in ("graph_mentions", "graph_edge_evidence"):
+                    store.conn.executemany(f"DELETE FROM {table} WHERE article_rowid = ?",  # noqa: S608
+                                           [(r,) for r in gone])
+            covered -= len(gone)
+        todo = store.conn.execute("SELECT COUNT(*) FROM articles WHERE rowid > ? AND latest = 1",
+                                  (watermark,)).fetchone()[0]
+        ticks = iter(progress(todo)) if progress else None
+        added = 0
+        last = watermark
+        for batch in batched(new_articles(store, watermark), BATCH_ARTICLES):
+            mention_rows, edge_rows = [], []
+            for rowid, record in batch:
+                article = {"article_rowid": rowid, "article": record["id"], "published": record.get("published"),
+                           "outlet": record.get("outlet")}
+                mentions, edges = article_graph_rows(record)
+                mention_rows += [{**article, **m} for m in mentions]
+                edge_rows += [{**article, **e} for e in edges]
+                if ticks is not None:
+                    next(ticks, None)
+            last = batch[-1][0]
+            added += len(batch)
+            with store.transaction():
+                store.conn.executemany(MENTION_INSERT, mention_rows)
+                store.conn.executemany(EVIDENCE_INSERT, edge_rows)
+                record_state(store, NAME, VERSION, inputs=inputs, watermark=last, articles=covered + added)
+        if ticks is not None:
+            for _ in ticks:  # close the bar
+                pass
+        with store.transaction():
+            rebuild_aggregates(store)
+            record_state(store, NAME, VERSION, inputs=inputs, watermark=last, articles=covered + added)
+        counts = dict(store.conn.execute("SELECT level || ' ' || kind, COUNT(*) FROM graph_edges GROUP BY 1"))
+        return {"analysis": NAME, "full": full, "articles_added": added, "articles_removed": len(gone),
+                "articles": covered + added, "watermark": last,
+                "nodes": dict(store.conn.execute("SELECT level, COUNT(*) FROM graph_nodes GROUP BY level")),
+                "edges": counts}
+
+
+# -- aggregation: the whole graph and filtered graphs ----------------------------------------------
+
+@dataclass(frozen=True)
+class GraphFilters:
+    """Which articles' rows make the graph: ``since``/``until`` as in ``Filters`` (inclusive)."""
+
+    since: str | None = None
+    until: str | None = None
+    outlet: str | None = None
+    narrative: str | None = None
+
+    def where(self, store: Store) -> tuple[str, list[Any]]:
+        from ..store import date_bounds
+
+        clauses, params = [], []
+        if self.since:
+            clauses.append("published >= ?")
+            params.append(date_bounds(self.since, option="--since")[0])
+        if self.until:
+            clauses.append("published < ?")
+            params.append(date_bounds(self.until, option="--until")[1])
+        if self.outlet:
+            clauses.append("outlet = ? COLLATE NOCASE")
+            params.append(self.outlet)
+        if self.narrative:
+            column, article_column = narrative_columns(store)
+            clauses.append(f"article IN (SELECT {article_column} FROM narrative_members WHERE {column} = ?)")
+            params.append(self.narrative)
+        return " AND ".join(clauses) or "1", params
+
+
+def narrative_columns(store: Store) -> tuple[str, str]:
+    """(narrative column, article id column) of the narratives analysis's ``narrative_members``."""
+    columns = [r[1] for r in store.conn.execute("PRAGMA table_info(narrative_members)")]
+    if not columns:
+        raise UsageError("cannot filter by narrative: this store has no narratives (table narrative_members);"
+                         " run `narrascope narratives` first")
+    narrative = next((c for c in ("narrative", "narrative_id") if c in columns), None)
+    article = next((c for c in ("article", "article_id") if c in columns), None)
+    if narrative is None or article is None:
+        raise UsageError(f"cannot filter by narrative: narrative_members has columns {columns}, expected"
+                         " narrative and article")
+    return narrative, article
+
+
+NODE_SELECT = (
+    "SELECT level, actor, MAX(name), MAX(kind), MAX(country), COUNT(DISTINCT article), SUM(mentions),"
+    " MIN(published), MAX(published) FROM graph_mentions WHERE {where} GROUP BY level, actor ORDER BY level, actor")
+EDGE_SELECT = (
+    "SELECT level, kind, type, source, target, SUM(weight), SUM(count), SUM(negated), SUM(hypothetical), MAX(score),"
+    " ROUND(SUM(polarity * count) / SUM(CASE WHEN polarity IS NOT NULL THEN count END), 4),"
+    " COUNT(DISTINCT article), MIN(published), MAX(published),"
+    " json_group_array(json_object('article', article, 'start', json_extract(evidence, '$[0].start'),"
+    " 'end', json_extract(evidence, '$[0].end'))) FILTER (WHERE rn <= {cap})"
+    " FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY level, kind, type, source, target"
+    " ORDER BY published, article_rowid) AS rn FROM graph_edge_evidence WHERE {where})"
+    " GROUP BY level, kind, type, source, target ORDER BY level, kind, type, source, target")
+
+
+def rebuild_aggregates(store: Store) -> None:
+    """Recompute ``graph_nodes`` and ``graph_edges`` from the per-article rows (inside a transaction)."""
+    store.conn.execute("DELETE FROM graph_nodes")
+    store.conn.execute("DELETE FROM graph_edges")
+    store.conn.execute(
+        "INSERT INTO graph_nodes (level, id, name, kind, country, articles, mentions, first_seen, last_seen) "
+        + NODE_SELECT.format(where="1"))
+    store.conn.execute(
+        "INSERT INTO graph_edges (level, kind, type, source, target, weight, count, negated, hypothetical, score,"
+        " polarity, articles, first_seen, last_seen, evidence) " + EDGE_SELECT.format(where="1", cap=EDGE_EVIDENCE_CAP))
+
+
+@dataclass
+class ActorGraph:
+    """Nodes and edges as dicts with the documented columns of ``graph_nodes`` and ``graph_edges``."""
+
+    level: str
+    nodes: list[dict[str, Any]]
+    edges: list[dict[str, Any]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"level": self.level, "nodes": self.nodes, "edges": self.edges}
+
+
+def actor_graph(store: Store, *, level: str = "actor", kinds: Iterable[str] | None = None,
+                filters: GraphFilters = GraphFilters(), min_weight: float = 0.0) -> ActorGraph:
+    """The graph of the articles ``filters`` select, from the stored per-article rows.
+
+    Run ``GraphAnalysis().update`` first (``narrascope graph`` does) so new articles are in.
+    """
+    if level not in LEVELS:
+        raise UsageError(f"unknown graph level {level!r}; levels: {', '.join(LEVELS)}")
+    kinds = tuple(kinds) if kinds else EDGE_KINDS
+    unknown = [k for k in kinds if k not in EDGE_KINDS]
+    if unknown:
+        raise UsageError(f"unknown edge kind {unknown[0]!r}; kinds: {', '.join(EDGE_KINDS)}")
+    where, params = filters.where(store)
+    where = f"level = ? AND {where}"
+    node_names = [c.name for c in NODE_COLUMNS]
+    edge_names = [c.name for c in EDGE_COLUMNS]
+    nodes = [dict(zip(node_names, row, strict=True))
+             for row in store.conn.execute(NODE_SELECT.format(where=where), [level, *params])]
+    kind_clause = f" AND kind IN ({','.join('?' * len(kinds))})"
+    edges = []
+    for row in store.conn.execute(EDGE_SELECT.format(where=where + kind_clause, cap=EDGE_EVIDENCE_CAP),
+                                  [level, *params, *kinds]):
+        edge = dict(zip(edge_names, row, strict=True))
+        if edge["weight"] < min_weight or (edge["weight"] == 0 and min_weight > 0):
+            continue
+        edge["evidence"] = json.loads(edge["evidence"])
+        edges.append(edge)
+    known = {n["id"] for n in nodes}
+    for edge in edges:  # an endpoint the article did not list among its actors still gets a node
+        for end in (edge["source"], edge["target"]):
+            if end not in known:
+                known.add(end)
+                nodes.append({"level": level, "id": end, "name": end, "kind": None, "country": None,
+                              "articles": 0, "mentions": 0, "first_seen": None, "last_seen": None})
+    return ActorGraph(level, nodes, edges)
+
+
+def update_and_build(store: Store, settings: Settings, *, update: bool = True, full: bool = False,
+                     progress: Callable[[int], Iterator[object]] | None = None, level: str = "actor",
+                     kinds: Iterable[str] | None = None, filters: GraphFilters = GraphFilters(),
+                     min_weight: float = 0.0) -> tuple[dict[str, Any] | None, ActorGraph]:
+    """Bring the graph tables up to date (unless ``update`` is off), then build the filtered graph."""
+    summary = GraphAnalysis().update(store, settings, full=full, progress=progress) if update else None
+    return summary, actor_graph(store, level=level, kinds=kinds, filters=filters, min_weight=min_weight)
+
+
+@click.command("graph")
+@click.option("--level", type=click.Choice(LEVELS), default="actor", show_default=True,
+              help="Actors as named, or rolled up to the states they act for.")
+@click.option("--kind", "kind_list", metavar="KIND[,KIND...]",
+              help=f"Edge kinds to keep: {', '.join(EDGE_KINDS)} (default: all).")
+@click.option("--since", help="Only articles published on or after this day, month or year.")
+@click.option("--until", help="Only articles published on or before this day, month or year.")
+@click.option("--outlet", help="Only articles of this outlet.")
+@click.option("--narrative", help="Only member articles of this narrative (needs `narrascope narratives`).")
+@click.option("--min-weight", type=float, default=0.0, show_default=True, help="Drop lighter edges.")
+@click.option("--gexf", "gexf_path", type=click.Path(dir_okay=False, writable=True),
+              help="Write the graph as GEXF 1.3 (Gephi) to this file.")
+@click.option("--top", type=int, default=20, show_default=True, help="Edges to print, heaviest first.")
+@click.option("--full", is_flag=True, help="Recompute the graph tables from every article.")
+@click.option("--no-update", is_flag=True, help="Use the graph tables as they are.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
+def graph_command(level: str, kind_list: str | None, since: str | None, until: str | None, outlet: str | None,
+                  narrative: str | None, min_weight: float, gexf_path: str | None, top: int, full: bool,
+                  no_update: bool, quiet: bool, **kw: Any) -> None:
+    """The actor graph: events (by PLOVER type), quotes and co-mentions between actors.
+
+    Brings the graph tables up to date with new articles, then prints the heaviest edges of the
+    articles selected, or writes them as GEXF for Gephi.
+
+    \b
+    Example:
+      narrascope graph --level state --kind event
+      narrascope graph --since 2024-05 --outlet DW --gexf dw-may.gexf
+      narrascope graph --narrative 12 --json --db corpus.db
+    """
+    import sys
+
+    from ..cli import Context, emit_json, progress_bar
+    from ..store import open_store
+    from .export import write_graph_gexf
+
+    obj = click.get_current_context().find_object(Context)
+    settings = obj.settings if obj is not None else None
+    as_json = kw["as_json"]
+    kinds = [k.strip() for k in kind_list.split(",") if k.strip()] if kind_list else None
+    filters = GraphFilters(since=since, until=until, outlet=outlet, narrative=narrative)
+    with open_store(kw["db"], settings) as store:
+        filters.where(store)  # a bad date or a missing narratives table fails before any work
+        summary, graph = update_and_build(
+            store, store.settings, update=not no_update, full=full, level=level, kinds=kinds, filters=filters,
+            min_weight=min_weight, progress=progress_bar(not quiet and not as_json and sys.stderr.isatty(), "graph"))
+    if gexf_path:
+        with Path(gexf_path).open("wb") as stream:
+            write_graph_gexf(graph, stream)
+    if as_json:
+        emit_json({"update": summary, **graph.to_dict()})
+        return
+    heaviest = sorted(graph.edges, key=lambda e: (-e["weight"], e["kind"], e["type"], e["source"], e["target"]))
+    for edge in heaviest[:top]:
+        arrow = "--" if edge["kind"] == "comention" else "->"
+        extra = f"  score {edge['score']:+g}" if edge["score"] is not None else ""
+        extra += f"  polarity {edge['polarity']:+.2f}" if edge["polarity"] is not None else ""
+        click.echo(f"{edge['source']} {arrow} {edge['target']}  {edge['kind']} {edge['type']}"
+                   f"  weight {edge['weight']:g}  articles {edge['articles']}{extra}")
+    if not quiet:
+        click.echo(f"{len(graph.nodes)} nodes, {len(graph.edges)} edges at {level} level"
+                   + (f"; written to {gexf_path}" if gexf_path else ""), err=True)
+
+
+@hookimpl
+def narrascope_analyses() -> list[GraphAnalysis]:
+    return [GraphAnalysis()]
+
+
+@hookimpl
+def narrascope_commands(cli: Any) -> None:
+    from ..cli import db_option, json_option
+
+    cli.add_command(db_option(json_option(graph_command)))

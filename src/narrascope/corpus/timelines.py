@@ -1,0 +1,278 @@
+"""Timelines: counts per day and per week of articles, actors, quotes, events, techniques and
+narratives, by outlet, in the table ``timeline``.
+
+Counted from each latest article's record, bucketed by its ``published`` date (articles with no
+date are left out and reported as ``undated``); weeks are ISO weeks named by their Monday.
+Incremental: the counts of new articles are added, and a new version of a URL takes the counts of
+the version it replaces away. Narrative counts come from the narratives analysis's
+``narrative_members`` and are recounted on every update (membership changes as narratives do).
+``full`` recounts everything (after ``narrascope analyze`` changed stored records).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from ..errors import UsageError
+from ..plugins import hookimpl
+from . import Column, TableSpec, derived_state, new_articles, record_state
+from .graph import batched, narrative_columns, superseded_rowids
+
+if TYPE_CHECKING:
+    from ..settings import Settings
+    from ..store import Store
+
+__all__ = ["GRANULARITIES", "METRICS", "TimelineAnalysis", "article_counts", "period_of", "timeline"]
+
+NAME = "timelines"
+VERSION = "timelines.v1"
+GRANULARITIES = ("day", "week")
+METRICS = ("articles", "actors", "quotes", "events", "techniques", "narratives")
+BATCH_ARTICLES = 500
+
+TABLES = (
+    TableSpec("timeline", (
+        Column("granularity", "TEXT", "day | week"),
+        Column("period", "TEXT", "the day (YYYY-MM-DD), or the Monday that starts the ISO week"),
+        Column("outlet", "TEXT", "the articles' outlet; '' when they name none"),
+        Column("metric", "TEXT", "articles | actors | quotes | events | techniques | narratives"),
+        Column("key", "TEXT", "actors: the actor id; events: the PLOVER type; techniques: the technique name;"
+                              " narratives: the narrative id; '' for articles and quotes"),
+        Column("count", "INTEGER", "articles; actor mentions; quotes; events (negated and hypothetical included);"
+                                   " technique spans; member articles of the narrative"),
+    ), "Counts per day and per week, by outlet, of articles, actor mentions, quotes, events, techniques,"
+       " narratives."),
+)
+
+UPSERT = ("INSERT INTO timeline (granularity, period, outlet, metric, key, count) VALUES (?, ?, ?, ?, ?, ?)"
+          " ON CONFLICT(granularity, period, outlet, metric, key) DO UPDATE SET count = count + excluded.count")
+
+
+def period_of(published: str | None, granularity: str) -> str | None:
+    """The day or the week's Monday of a ``published`` value, or None when it is not a date."""
+    if not published or len(published) < 10:
+        return None
+    try:
+        day = date.fromisoformat(published[:10])
+    except ValueError:
+        return None
+    if granularity == "week":
+        day -= timedelta(days=day.weekday())
+    return day.isoformat()
+
+
+def article_counts(record: dict[str, Any]) -> Counter[tuple[str, str]]:
+    """(metric, key) -> count for one article record (narratives excepted)."""
+    counts: Counter[tuple[str, str]] = Counter({("articles", ""): 1})
+    for actor in record.get("actors") or []:
+        counts[("actors", actor["id"])] += len(actor.get("mentions") or [])
+    if record.get("quotes"):
+        counts[("quotes", "")] += len(record["quotes"])
+    for event in record.get("events") or []:
+        counts[("events", event.get("type") or "")] += 1
+    for technique in record.get("techniques") or []:
+        counts[("techniques", technique.get("name") or "")] += 1
+    return counts
+
+
+def _rows(record: dict[str, Any], sign: int) -> Iterator[tuple[str, str, str, str, str, int]]:
+    outlet = record.get("outlet") or ""
+    counts = article_counts(record)
+    for granularity in GRANULARITIES:
+        period = period_of(record.get("published"), granularity)
+        if period is None:
+            return
+        for (metric, key), n in counts.items():
+            if n:
+                yield granularity, period, outlet, metric, key, sign * n
+
+
+def _recount_narratives(store: Store) -> int:
+    store.conn.execute("DELETE FROM timeline WHERE metric = 'narratives'")
+    exists = store.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'narrative_members'").fetchone()
+    if not exists:
+        return 0
+    narrative, article = narrative_columns(store)
+    members = store.conn.execute(
+        f"SELECT DISTINCT m.{narrative}, a.published, COALESCE(a.outlet, '') FROM narrative_members m"  # noqa: S608
+        f" JOIN articles a ON a.id = m.{article} WHERE a.latest = 1").fetchall()
+    counts: Counter[tuple[str, str, str, str]] = Counter()
+    for narrative_id, published, outlet in members:
+        for granularity in GRANULARITIES:
+            period = period_of(published, granularity)
+            if period is not None:
+                counts[(granularity, period, outlet, str(narrative_id))] += 1
+    store.conn.executemany(UPSERT, [(g, p, o, "narratives", k, n) for (g, p, o, k), n in counts.items()])
+    return len(members)
+
+
+class TimelineAnalysis:
+    """The ``timelines`` corpus analysis (see the module docstring)."""
+
+    name = NAME
+    version = VERSION
+    tables = TABLES
+    inputs = ("articles.published", "articles.outlet", "articles.actors", "articles.quotes", "articles.events",
+              "articles.techniques", "narrative_members")
+
+    def update(self, store: Store, settings: Settings, *, full: bool = False,
+               progress: Callable[[int], Iterator[object]] | None = None) -> dict[str, Any]:
+        state = derived_state(store, NAME)
+        full = full or state is None or state.version != VERSION
+        watermark = 0 if full or state is None else state.watermark
+        covered = 0 if full or state is None else state.articles
+        undated = 0 if full or state is None else int((state.state or {}).get("undated", 0))
+        inputs = {"fields": list(self.inputs), "granularities": list(GRANULARITIES)}
+        gone = [] if full else superseded_rowids(store, watermark)
+        with store.transaction():
+            if full:
+                store.conn.execute("DELETE FROM timeline")
+            for rowid in gone:
+                (record,) = store.conn.execute("SELECT record FROM articles WHERE rowid = ?", (rowid,)).fetchone()
+                record = json.loads(record)
+                rows = list(_rows(record, -1))
+                undated -= not rows
+                store.conn.executemany(UPSERT, rows)
+            store.conn.execute("DELETE FROM timeline WHERE count <= 0")
+            covered -= len(gone)
+        todo = store.conn.execute("SELECT COUNT(*) FROM articles WHERE rowid > ? AND latest = 1",
+                                  (watermark,)).fetchone()[0]
+        ticks = iter(progress(todo)) if progress else None
+        added, last = 0, watermark
+        for batch in batched(new_articles(store, watermark), BATCH_ARTICLES):
+            rows: list[tuple[str, str, str, str, str, int]] = []
+            for _rowid, record in batch:
+                article_rows = list(_rows(record, 1))
+                undated += not article_rows
+                rows += article_rows
+                if ticks is not None:
+                    next(ticks, None)
+            last = batch[-1][0]
+            added += len(batch)
+            with store.transaction():
+                store.conn.executemany(UPSERT, rows)
+                record_state(store, NAME, VERSION, inputs=inputs, watermark=last, articles=covered + added,
+                             state={"undated": undated})
+        if ticks is not None:
+            for _ in ticks:  # close the bar
+                pass
+        with store.transaction():
+            narrative_members = _recount_narratives(store)
+            record_state(store, NAME, VERSION, inputs=inputs, watermark=last, articles=covered + added,
+                         state={"undated": undated})
+        return {"analysis": NAME, "full": full, "articles_added": added, "articles_removed": len(gone),
+                "articles": covered + added, "undated": undated, "watermark": last,
+                "narrative_members": narrative_members,
+                "rows": store.conn.execute("SELECT COUNT(*) FROM timeline").fetchone()[0]}
+
+
+def timeline(store: Store, *, by: str = "day", metrics: Iterable[str] | None = None, keys: Iterable[str] = (),
+             outlet: str | None = None, since: str | None = None, until: str | None = None,
+             by_outlet: bool = False) -> list[dict[str, Any]]:
+    """Rows {period, [outlet,] metric, key, count} of ``timeline``, summed over outlets unless ``by_outlet``.
+
+    ``since``/``until`` select periods as ``Filters`` does dates (a day, a month or a year, inclusive).
+    """
+    from ..store import date_bounds
+
+    if by not in GRANULARITIES:
+        raise UsageError(f"unknown timeline granularity {by!r}; use {' or '.join(GRANULARITIES)}")
+    metrics = tuple(metrics) if metrics else METRICS
+    unknown = [m for m in metrics if m not in METRICS]
+    if unknown:
+        raise UsageError(f"unknown timeline metric {unknown[0]!r}; metrics: {', '.join(METRICS)}")
+    clauses = ["granularity = ?", f"metric IN ({','.join('?' * len(metrics))})"]
+    params: list[Any] = [by, *metrics]
+    keys = tuple(keys)
+    if keys:
+        clauses.append(f"key IN ({','.join('?' * len(keys))})")
+        params += keys
+    if outlet is not None:
+        clauses.append("outlet = ? COLLATE NOCASE")
+        params.append(outlet)
+    if since:
+        clauses.append("period >= ?")
+        params.append(date_bounds(since, option="--since")[0])
+    if until:
+        clauses.append("period < ?")
+        params.append(date_bounds(until, option="--until")[1])
+    group = "period, outlet, metric, key" if by_outlet else "period, metric, key"
+    columns = ["period", "outlet", "metric", "key", "count"] if by_outlet else ["period", "metric", "key", "count"]
+    sql = (f"SELECT {group}, SUM(count) FROM timeline WHERE {' AND '.join(clauses)}"  # noqa: S608 - fixed names
+           f" GROUP BY {group} ORDER BY {group}")
+    return [dict(zip(columns, row, strict=True)) for row in store.conn.execute(sql, params)]
+
+
+@click.command("timelines")
+@click.option("--by", type=click.Choice(GRANULARITIES), default="day", show_default=True,
+              help="Count per day, or per ISO week (named by its Monday).")
+@click.option("--metric", "metric_list", metavar="METRIC[,METRIC...]",
+              help=f"Only these: {', '.join(METRICS)} (default: all).")
+@click.option("--key", "key_list", metavar="KEY[,KEY...]",
+              help="Only these keys: actor ids, event types, technique names, narrative ids.")
+@click.option("--outlet", help="Only articles of this outlet.")
+@click.option("--by-outlet", is_flag=True, help="One row per outlet rather than summed over outlets.")
+@click.option("--since", help="From this day, month or year.")
+@click.option("--until", help="To this day, month or year (inclusive).")
+@click.option("--full", is_flag=True, help="Recount from every article (after `narrascope analyze`).")
+@click.option("--no-update", is_flag=True, help="Use the timeline table as it is.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
+def timelines_command(by: str, metric_list: str | None, key_list: str | None, outlet: str | None, by_outlet: bool,
+                      since: str | None, until: str | None, full: bool, no_update: bool, quiet: bool,
+                      **kw: Any) -> None:
+    """Counts per day or week of articles, actor mentions, quotes, events, techniques, narratives.
+
+    Brings the timeline table up to date with new articles, then prints one row per period,
+    metric and key (tab-separated): period, [outlet,] metric, key, count.
+
+    \b
+    Example:
+      narrascope timelines --by week --metric events
+      narrascope timelines --metric actors --key RUS,PRK --by-outlet --since 2024-05
+      narrascope timelines --json --db corpus.db
+    """
+    import sys
+
+    from ..cli import Context, emit_json, progress_bar
+    from ..store import open_store
+
+    obj = click.get_current_context().find_object(Context)
+    settings = obj.settings if obj is not None else None
+    as_json = kw["as_json"]
+    metrics = [m.strip() for m in metric_list.split(",") if m.strip()] if metric_list else None
+    keys = [k.strip() for k in key_list.split(",") if k.strip()] if key_list else ()
+    with open_store(kw["db"], settings) as store:
+        timeline(store, by=by, metrics=metrics, since=since, until=until)  # bad options fail before any work
+        summary = None
+        if not no_update:
+            summary = TimelineAnalysis().update(
+                store, store.settings, full=full,
+                progress=progress_bar(not quiet and not as_json and sys.stderr.isatty(), "timelines"))
+        rows = timeline(store, by=by, metrics=metrics, keys=keys, outlet=outlet, since=since, until=until,
+                        by_outlet=by_outlet)
+    if as_json:
+        emit_json({"update": summary, "by": by, "rows": rows})
+        return
+    for row in rows:
+        click.echo("\t".join(str(v) for v in row.values()))
+    if not quiet and summary is not None:
+        click.echo(f"{len(rows)} rows; {summary['articles']} articles counted, {summary['undated']} without a date",
+                   err=True)
+
+
+@hookimpl
+def narrascope_analyses() -> list[TimelineAnalysis]:
+    return [TimelineAnalysis()]
+
+
+@hookimpl
+def narrascope_commands(cli: Any) -> None:
+    from ..cli import db_option, json_option
+
+    cli.add_command(db_option(json_option(timelines_command)))
