@@ -47,6 +47,7 @@ BUILTIN_PLUGINS = (
     "narrascope.evaluate.commands",
     "narrascope.corpus.graph",
     "narrascope.corpus.timelines",
+    "narrascope.corpus.reuse",
     "narrascope.exporters.jsonl",
     "narrascope.exporters.csv",
 )

@@ -119,7 +119,66 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     # Migrations 4-6 hold the corpus tables (issue 4): 4 text reuse, 5 narratives, 6 actor graph
     # and timelines. Each analysis module documents its columns (corpus/<name>.py TABLES).
-    Migration(4, "text reuse tables", "SELECT 1;"),
+    Migration(
+        4,
+        "text reuse tables",
+        """
+        -- corpus/reuse.py documents the columns (TABLES). Article columns hold articles.id.
+        CREATE TABLE reuse_pairs (
+            rowid              INTEGER PRIMARY KEY,
+            source             TEXT NOT NULL,
+            target             TEXT NOT NULL,
+            kind               TEXT NOT NULL,      -- repost | partial
+            passages           INTEGER NOT NULL,
+            shared_words       INTEGER NOT NULL,
+            coverage_source    REAL NOT NULL,
+            coverage_target    REAL NOT NULL,
+            score              REAL NOT NULL,
+            confidence         REAL NOT NULL,
+            direction_evidence TEXT NOT NULL       -- JSON
+        );
+        CREATE UNIQUE INDEX reuse_pairs_articles ON reuse_pairs(source, target);
+        CREATE INDEX reuse_pairs_target ON reuse_pairs(target);
+        CREATE TABLE reuse_passages (
+            rowid        INTEGER PRIMARY KEY,
+            source       TEXT NOT NULL,
+            source_start INTEGER NOT NULL,
+            source_end   INTEGER NOT NULL,
+            target       TEXT NOT NULL,
+            target_start INTEGER NOT NULL,
+            target_end   INTEGER NOT NULL,
+            words        INTEGER NOT NULL,
+            score        REAL NOT NULL
+        );
+        CREATE INDEX reuse_passages_source ON reuse_passages(source);
+        CREATE INDEX reuse_passages_target ON reuse_passages(target);
+        CREATE TABLE reuse_clusters (
+            rowid    INTEGER PRIMARY KEY,
+            article  TEXT NOT NULL UNIQUE,
+            cluster  INTEGER NOT NULL,
+            role     TEXT NOT NULL,            -- original | republisher | partial
+            original TEXT NOT NULL,
+            size     INTEGER NOT NULL
+        );
+        CREATE INDEX reuse_clusters_cluster ON reuse_clusters(cluster);
+        CREATE TABLE reuse_outlets (
+            rowid         INTEGER PRIMARY KEY,
+            source_outlet TEXT NOT NULL,
+            target_outlet TEXT NOT NULL,
+            pairs         INTEGER NOT NULL,
+            reposts       INTEGER NOT NULL,
+            partials      INTEGER NOT NULL
+        );
+        -- the fingerprint index (internal, not exported): winnowed n-gram hash -> articles.rowid
+        CREATE TABLE reuse_fingerprints (
+            rowid   INTEGER PRIMARY KEY,
+            hash    INTEGER NOT NULL,
+            article INTEGER NOT NULL
+        );
+        CREATE INDEX reuse_fingerprints_hash ON reuse_fingerprints(hash);
+        CREATE INDEX reuse_fingerprints_article ON reuse_fingerprints(article);
+        """,
+    ),
     Migration(5, "narrative tables", "SELECT 1;"),
     Migration(
         6,

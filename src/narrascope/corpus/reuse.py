@@ -1,0 +1,521 @@
+"""Text reuse and syndication: shared passages, reuse clusters, the original and the outlet graph.
+
+``update_reuse`` fingerprints the articles added since the last run (the watermark), looks their
+fingerprints up in the persistent index (``reuse_fingerprints``) and among themselves, aligns each
+candidate pair (``reuse_core.align``), infers which side is the source (``reuse_core.infer_direction``)
+and writes the pairs and passages; existing pairs are kept. Clusters (connected components of the
+pairs) and the outlet graph are then rebuilt from all pairs, which is cheap. ``full=True`` (or a new
+analysis version) starts from an empty index.
+
+The CLI verbs (``narrascope reuse``, ``narrascope reuse show ID``) register through the plugin seam.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+import click
+import numpy as np
+
+from ..plugins import hookimpl
+from . import Column, TableSpec, derived_state, new_articles, record_state
+from . import reuse_core as core
+
+if TYPE_CHECKING:
+    from ..settings import Settings
+    from ..store import Store
+
+__all__ = ["ReuseAnalysis", "article_reuse", "reuse_clusters", "update_reuse"]
+
+NAME = "reuse"
+VERSION = "reuse.v1"
+#: parameters read from ``settings.reuse`` when that section exists, else these defaults
+PARAMETERS = {
+    "ngram": core.NGRAM,
+    "window": core.WINDOW,
+    "max_postings": core.MAX_POSTINGS,
+    "min_shared_fingerprints": core.MIN_SHARED_FINGERPRINTS,
+    "seed": core.SEED,
+    "gap": core.GAP,
+    "min_passage_words": core.MIN_PASSAGE_WORDS,
+    "min_score": core.MIN_SCORE,
+    "repost_coverage": core.REPOST_COVERAGE,
+}
+_LOOKUP_CHUNK = 500
+
+Progress = Callable[[int], Iterator[object]]
+
+TABLES = (
+    TableSpec(
+        "reuse_pairs",
+        (
+            Column("source", "TEXT", "article id of the likely original (the side the text spread from)"),
+            Column("target", "TEXT", "article id of the republisher or the article quoting the source"),
+            Column("kind", "TEXT", "repost (both sides at least reuse.repost_coverage shared) or partial"),
+            Column("passages", "INTEGER", "number of shared passages (rows in reuse_passages)"),
+            Column("shared_words", "INTEGER", "words of the source inside shared passages"),
+            Column("coverage_source", "REAL", "share of the source's words inside shared passages (0-1)"),
+            Column("coverage_target", "REAL", "share of the target's words inside shared passages (0-1)"),
+            Column("score", "REAL", "similarity of the shared passages: share of their words in exactly shared"
+                                    " runs, weighted by passage length (1.0: verbatim)"),
+            Column("confidence", "REAL", "confidence in the direction: 0.95 statement, 0.8 date, 0.6 containment, 0.4 republication,"
+                                         " 0.2 ingest order; minus 0.15 per rung that disagrees"),
+            Column("direction_evidence", "JSON", "the evidence: published dates, coverage and unshared inner words"
+                                                 " of each side, each rung's vote (source|target), decided_by"),
+        ),
+        "Pairs of articles sharing at least one passage, directed original -> republisher.",
+    ),
+    TableSpec(
+        "reuse_passages",
+        (
+            Column("source", "TEXT", "article id of the pair's source"),
+            Column("source_start", "INTEGER", "start offset of the passage in the source's text"),
+            Column("source_end", "INTEGER", "end offset (exclusive) in the source's text"),
+            Column("target", "TEXT", "article id of the pair's target"),
+            Column("target_start", "INTEGER", "start offset of the passage in the target's text"),
+            Column("target_end", "INTEGER", "end offset (exclusive) in the target's text"),
+            Column("words", "INTEGER", "words the passage spans in the source"),
+            Column("score", "REAL", "share of those words in exactly shared runs (1.0: verbatim)"),
+        ),
+        "Shared passages with character offsets into both articles' text.",
+    ),
+    TableSpec(
+        "reuse_clusters",
+        (
+            Column("article", "TEXT", "article id"),
+            Column("cluster", "INTEGER", "cluster number: the smallest articles.rowid among its members"),
+            Column("role", "TEXT", "original | republisher (target of a repost) | partial (shares passages only)"),
+            Column("original", "TEXT", "article id of the cluster's likely original"),
+            Column("size", "INTEGER", "number of articles in the cluster"),
+        ),
+        "Reuse clusters: connected components of reuse_pairs, with each member's role.",
+    ),
+    TableSpec(
+        "reuse_outlets",
+        (
+            Column("source_outlet", "TEXT", "outlet of the sources ('' when unknown)"),
+            Column("target_outlet", "TEXT", "outlet of the targets ('' when unknown)"),
+            Column("pairs", "INTEGER", "reuse pairs from source_outlet to target_outlet"),
+            Column("reposts", "INTEGER", "of which reposts"),
+            Column("partials", "INTEGER", "of which partial reuse"),
+        ),
+        "The outlet graph the reuse pairs imply: who republishes whom, how often.",
+        graph_role="edges",
+    ),
+)
+
+
+class ReuseAnalysis:
+    name = NAME
+    version = VERSION
+    tables = TABLES
+    inputs = ("articles.text", "articles.outlet", "articles.published", "articles.record.republished_from",
+              "settings.reuse")
+
+    def update(self, store: Store, settings: Settings, *, full: bool = False,
+               progress: Progress | None = None) -> dict[str, Any]:
+        return update_reuse(store, settings, full=full, progress=progress)
+
+
+def _parameters(settings: Settings | None) -> dict[str, Any]:
+    section = getattr(settings, "reuse", None)
+    return {key: getattr(section, key, default) for key, default in PARAMETERS.items()}
+
+
+def _ticker(progress: Progress | None, total: int) -> Callable[[], None]:
+    if progress is None or total == 0:
+        return lambda: None
+    bar = iter(progress(total))
+    return lambda: next(bar, None)  # type: ignore[arg-type]
+
+
+def update_reuse(store: Store, settings: Settings | None = None, *, full: bool = False,
+                 progress: Progress | None = None) -> dict[str, Any]:
+    """Bring the reuse tables up to date with the store; return a JSON-ready summary."""
+    params = _parameters(settings)
+    state = derived_state(store, NAME)
+    if state is None or state.version != VERSION or (state.inputs.get("settings.reuse") != params):
+        full = True
+    after = 0 if full else state.watermark  # type: ignore[union-attr]
+
+    # 1. fingerprint the new articles (outside any transaction: readers and ingest keep going)
+    new: dict[int, dict[str, Any]] = {}
+    texts: dict[int, str] = {}
+    fp_list: list[np.ndarray] = []
+    doc_list: list[np.ndarray] = []
+    rows = list(new_articles(store, after))
+    tick = _ticker(progress, len(rows))
+    for rowid, record in rows:
+        new[rowid] = _meta(rowid, record)
+        texts[rowid] = record.get("text") or ""
+        fps = core.fingerprints(core.token_hashes(texts[rowid]), n=params["ngram"], window=params["window"])
+        fp_list.append(fps)
+        doc_list.append(np.full(len(fps), rowid, dtype=np.int64))
+        tick()
+    watermark = max(new, default=after)
+    new_fps = np.concatenate(fp_list) if fp_list else np.empty(0, dtype=np.uint64)
+    new_docs = np.concatenate(doc_list) if doc_list else np.empty(0, dtype=np.int64)
+
+    # 2. candidates among the new articles and against the index
+    old_fps, old_docs = (np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)) if full else \
+        _postings(store, np.unique(new_fps), exclude_after=after)
+    candidates = core.candidate_pairs(np.concatenate((old_fps, new_fps)), np.concatenate((old_docs, new_docs)),
+                                      min_shared=params["min_shared_fingerprints"],
+                                      max_postings=params["max_postings"], new_from=after + 1)
+    for rowid in {int(x) for x in candidates[:, :2].ravel()} - new.keys():
+        meta, text = _load(store, rowid)
+        if meta is not None:
+            new[rowid], texts[rowid] = meta, text
+
+    # 3. align and direct every candidate pair
+    token_cache: dict[int, core.Tokens] = {}
+
+    def toks(rowid: int) -> core.Tokens:
+        if rowid not in token_cache:
+            token_cache[rowid] = core.tokens(texts[rowid])
+        return token_cache[rowid]
+
+    pairs: list[tuple[Any, ...]] = []
+    passages: list[tuple[Any, ...]] = []
+    tick = _ticker(progress, len(candidates))
+    for a, b, _shared in candidates.tolist():
+        tick()
+        if a not in new or b not in new:
+            continue  # an article that was superseded meanwhile
+        alignment = core.align(toks(a), toks(b), seed=params["seed"], gap=params["gap"],
+                               min_words=params["min_passage_words"], min_score=params["min_score"],
+                               a_text=texts[a], b_text=texts[b])
+        if not alignment.passages:
+            continue
+        a_is_source, confidence, evidence = core.infer_direction(new[a], new[b], alignment)
+        pair, rows_ = _oriented(new[a], new[b], alignment, a_is_source, confidence, evidence, params)
+        pairs.append(pair)
+        passages.extend(rows_)
+
+    # 4. write: pairs, passages, the index, then clusters and the outlet graph from all pairs
+    with store.transaction():
+        if full:
+            for table in ("reuse_pairs", "reuse_passages", "reuse_fingerprints"):
+                store.conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
+        _drop_superseded(store)
+        store.conn.executemany(
+            "INSERT OR REPLACE INTO reuse_pairs (source, target, kind, passages, shared_words, coverage_source,"
+            " coverage_target, score, confidence, direction_evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", pairs)
+        store.conn.executemany(
+            "INSERT INTO reuse_passages (source, source_start, source_end, target, target_start, target_end, words,"
+            " score) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", passages)
+        store.conn.executemany("INSERT INTO reuse_fingerprints (hash, article) VALUES (?, ?)",
+                               zip(new_fps.view(np.int64).tolist(), new_docs.tolist(), strict=True))
+        clusters = _rebuild_clusters(store)
+        _rebuild_outlets(store)
+        total_pairs = store.conn.execute("SELECT COUNT(*) FROM reuse_pairs").fetchone()[0]
+        covered = store.conn.execute("SELECT COUNT(DISTINCT article) FROM reuse_fingerprints").fetchone()[0]
+        record_state(store, NAME, VERSION, inputs={"settings.reuse": params}, watermark=watermark,
+                     articles=covered)
+    return {
+        "analysis": NAME, "version": VERSION, "full": full, "new_articles": len(rows),
+        "candidates": len(candidates), "new_pairs": len(pairs), "new_passages": len(passages),
+        "pairs": total_pairs, "clusters": clusters, "watermark": watermark, "articles": covered,
+    }
+
+
+def _meta(rowid: int, record: dict[str, Any]) -> dict[str, Any]:
+    return {"rowid": rowid, "order": rowid, "id": record["id"], "outlet": record.get("outlet"),
+            "published": record.get("published"), "republished_from": record.get("republished_from"),
+            "title": record.get("title")}
+
+
+def _load(store: Store, rowid: int) -> tuple[dict[str, Any] | None, str]:
+    row = store.conn.execute("SELECT record FROM articles WHERE rowid = ? AND latest = 1", (rowid,)).fetchone()
+    if row is None:
+        return None, ""
+    record = json.loads(row[0])
+    return _meta(rowid, record), record.get("text") or ""
+
+
+def _postings(store: Store, hashes: np.ndarray, *, exclude_after: int) -> tuple[np.ndarray, np.ndarray]:
+    """The index's postings (hash, article rowid) for these fingerprints."""
+    found_h: list[int] = []
+    found_d: list[int] = []
+    signed = hashes.view(np.int64).tolist()
+    for i in range(0, len(signed), _LOOKUP_CHUNK):
+        chunk = signed[i: i + _LOOKUP_CHUNK]
+        marks = ",".join("?" * len(chunk))
+        for h, article in store.conn.execute(
+                f"SELECT hash, article FROM reuse_fingerprints WHERE hash IN ({marks}) AND article <= ?",  # noqa: S608
+                (*chunk, exclude_after)):
+            found_h.append(h)
+            found_d.append(article)
+    return (np.array(found_h, dtype=np.int64).view(np.uint64), np.array(found_d, dtype=np.int64))
+
+
+def _oriented(a: dict[str, Any], b: dict[str, Any], alignment: core.Alignment, a_is_source: bool,
+              confidence: float, evidence: dict[str, Any], params: dict[str, Any]
+              ) -> tuple[tuple[Any, ...], list[tuple[Any, ...]]]:
+    """The pair row and passage rows, written source-first, evidence renamed a/b -> source/target."""
+    src, tgt = (a, b) if a_is_source else (b, a)
+    side = {"a": "source", "b": "target"} if a_is_source else {"a": "target", "b": "source"}
+    named = {}
+    for key, value in evidence.items():
+        if isinstance(value, dict) and set(value) <= {"a", "b"}:
+            value = {side[k]: v for k, v in value.items()}
+        elif key == "votes":
+            value = {rung: side[v] for rung, v in value.items()}
+        elif key in ("statement", "republication"):
+            value = {**value, "article": side[value["article"]]}
+        named[key] = value
+    cov_s, cov_t = alignment.coverage("a"), alignment.coverage("b")
+    if not a_is_source:
+        cov_s, cov_t = cov_t, cov_s
+    kind = "repost" if min(cov_s, cov_t) >= params["repost_coverage"] else "partial"
+    shared = alignment.shared_words if a_is_source else core._union(p.b_words for p in alignment.passages)
+    pair = (src["id"], tgt["id"], kind, len(alignment.passages), shared, round(cov_s, 4), round(cov_t, 4),
+            alignment.score, confidence, json.dumps(named, ensure_ascii=False, sort_keys=True))
+    rows = []
+    for p in alignment.passages:
+        s_span, t_span = ((p.a_start, p.a_end), (p.b_start, p.b_end)) if a_is_source else \
+            ((p.b_start, p.b_end), (p.a_start, p.a_end))
+        words = p.words if a_is_source else p.b_words[1] - p.b_words[0]
+        rows.append((src["id"], *s_span, tgt["id"], *t_span, words, p.score))
+    return pair, rows
+
+
+def _drop_superseded(store: Store) -> None:
+    """Forget pairs and fingerprints of articles a newer version of their URL replaced."""
+    stale = "SELECT id FROM articles WHERE latest = 0"
+    store.conn.execute(f"DELETE FROM reuse_pairs WHERE source IN ({stale}) OR target IN ({stale})")  # noqa: S608
+    store.conn.execute(f"DELETE FROM reuse_passages WHERE source IN ({stale}) OR target IN ({stale})")  # noqa: S608
+    store.conn.execute("DELETE FROM reuse_fingerprints WHERE article IN (SELECT rowid FROM articles WHERE latest = 0)")
+
+
+def _rebuild_clusters(store: Store) -> int:
+    pairs = store.conn.execute("SELECT source, target, kind FROM reuse_pairs").fetchall()
+    ids = sorted({x for s, t, _k in pairs for x in (s, t)})
+    info: dict[str, tuple[int, str | None]] = {}
+    for i in range(0, len(ids), _LOOKUP_CHUNK):
+        chunk = ids[i: i + _LOOKUP_CHUNK]
+        for article_id, rowid, published in store.conn.execute(
+                f"SELECT id, rowid, published FROM articles WHERE id IN ({','.join('?' * len(chunk))})", chunk):  # noqa: S608
+            info[article_id] = (rowid, published)
+    pairs = [p for p in pairs if p[0] in info and p[1] in info]
+    rowid_of = {k: v[0] for k, v in info.items()}
+    component = core.components([(rowid_of[s], rowid_of[t]) for s, t, _k in pairs])
+    members: dict[int, list[str]] = defaultdict(list)
+    for article_id, rowid in rowid_of.items():
+        if rowid in component:
+            members[component[rowid]].append(article_id)
+    targets = {t for _s, t, _k in pairs}
+    repost_targets = {t for _s, t, k in pairs if k == "repost"}
+
+    def age(article_id: str) -> tuple[bool, str, int]:
+        rowid, published = info[article_id]
+        return (published is None, published or "", rowid)
+
+    rows = []
+    for cluster, arts in members.items():
+        roots = [a for a in arts if a not in targets] or arts
+        original = min(roots, key=age)
+        for article_id in sorted(arts, key=age):
+            role = "original" if article_id == original else "republisher" if article_id in repost_targets or \
+                article_id not in targets and _has_repost(article_id, pairs) else "partial"
+            rows.append((article_id, cluster, role, original, len(arts)))
+    store.conn.execute("DELETE FROM reuse_clusters")
+    store.conn.executemany("INSERT INTO reuse_clusters (article, cluster, role, original, size) VALUES (?, ?, ?, ?, ?)",
+                           rows)
+    return len(members)
+
+
+def _has_repost(article_id: str, pairs: list[tuple[str, str, str]]) -> bool:
+    return any(k == "repost" and article_id in (s, t) for s, t, k in pairs)
+
+
+def _rebuild_outlets(store: Store) -> None:
+    rows = store.conn.execute(
+        "SELECT COALESCE(s.outlet, ''), COALESCE(t.outlet, ''), p.kind FROM reuse_pairs p"
+        " JOIN articles s ON s.id = p.source JOIN articles t ON t.id = p.target").fetchall()
+    counts: Counter[tuple[str, str, str]] = Counter(rows)
+    edges: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
+    for (so, to, kind), n in counts.items():
+        edge = edges[(so, to)]
+        edge[0] += n
+        edge[1 if kind == "repost" else 2] += n
+    store.conn.execute("DELETE FROM reuse_outlets")
+    store.conn.executemany(
+        "INSERT INTO reuse_outlets (source_outlet, target_outlet, pairs, reposts, partials) VALUES (?, ?, ?, ?, ?)",
+        [(so, to, *edge) for (so, to), edge in sorted(edges.items(), key=lambda kv: (-kv[1][0], kv[0]))])
+
+
+# -- reading ----------------------------------------------------------------------------------
+
+def reuse_clusters(store: Store, *, limit: int | None = None) -> list[dict[str, Any]]:
+    """Clusters, largest first: the original first, then each member with its pair to the original."""
+    clusters: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for article, cluster, role, original, size in store.conn.execute(
+            "SELECT c.article, c.cluster, c.role, c.original, c.size FROM reuse_clusters c ORDER BY c.rowid"):
+        clusters[cluster].append({"article": article, "role": role, "original": original, "size": size})
+    ordered = sorted(clusters.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:limit]
+    out = []
+    for cluster, members in ordered:
+        original = members[0]["original"]
+        entries = []
+        for m in sorted(members, key=lambda m: m["article"] != original):
+            entry = {**_article_meta(store, m["article"]), "role": m["role"]}
+            entry["links"] = article_reuse(store, m["article"], with_passages=1)["links"]
+            entries.append(entry)
+        out.append({"cluster": cluster, "size": len(members), "original": original, "articles": entries})
+    return out
+
+
+def _article_meta(store: Store, article_id: str) -> dict[str, Any]:
+    row = store.conn.execute("SELECT id, outlet, published, title FROM articles WHERE id = ?", (article_id,)).fetchone()
+    return {"id": article_id, "outlet": row[1], "published": row[2], "title": row[3]} if row else {"id": article_id}
+
+
+def article_reuse(store: Store, article_id: str, *, with_passages: int | None = None) -> dict[str, Any]:
+    """One article's reuse links: the pairs it is in (as source or target) with their passages' text."""
+    links = []
+    for row in store.conn.execute(
+            "SELECT source, target, kind, passages, shared_words, coverage_source, coverage_target, score, confidence,"
+            " direction_evidence FROM reuse_pairs WHERE source = ? OR target = ? ORDER BY shared_words DESC",
+            (article_id, article_id)):
+        source, target = row[0], row[1]
+        other = target if source == article_id else source
+        link = {"direction": "to" if source == article_id else "from", "other": _article_meta(store, other),
+                "kind": row[2], "passages": row[3], "shared_words": row[4], "coverage_source": row[5],
+                "coverage_target": row[6], "score": row[7], "confidence": row[8],
+                "direction_evidence": json.loads(row[9])}
+        texts = dict(store.conn.execute("SELECT id, text FROM articles WHERE id IN (?, ?)", (source, target)))
+        spans = store.conn.execute(
+            "SELECT source_start, source_end, target_start, target_end, words, score FROM reuse_passages"
+            " WHERE source = ? AND target = ? ORDER BY source_start LIMIT ?", (source, target, with_passages or -1))
+        link["shared"] = [{"source_start": s0, "source_end": s1, "target_start": t0, "target_end": t1,
+                           "words": w, "score": sc, "text": texts.get(source, "")[s0:s1]}
+                          for s0, s1, t0, t1, w, sc in spans]
+        links.append(link)
+    cluster = store.conn.execute("SELECT cluster, role, original FROM reuse_clusters WHERE article = ?",
+                                 (article_id,)).fetchone()
+    return {**_article_meta(store, article_id),
+            "cluster": dict(zip(("cluster", "role", "original"), cluster, strict=True)) if cluster else None,
+            "links": links}
+
+
+# -- CLI ----------------------------------------------------------------------------------------
+
+def _settings() -> Settings | None:
+    from ..cli import Context
+
+    obj = click.get_current_context().find_object(Context)
+    return obj.settings if obj is not None else None
+
+
+def _snippet(text: str, width: int = 100) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def _describe(article: dict[str, Any]) -> str:
+    return (f"{article['id'][:12]}  {article.get('published') or '----------'}  {article.get('outlet') or '?'}"
+            f"  {_snippet(article.get('title') or '', 60)}")
+
+
+@click.group("reuse", invoke_without_command=True)
+@click.option("--full", is_flag=True, help="Recompute from scratch instead of taking only new articles.")
+@click.option("--limit", type=click.IntRange(0), default=20, show_default=True,
+              help="Print at most this many clusters (0: none).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no clusters printed.")
+def reuse_command(full: bool, limit: int, quiet: bool, db: str, as_json: bool) -> None:
+    """Find text reuse: shared passages, reuse clusters, originals and republishers.
+
+    Updates the reuse tables incrementally (only articles added since the last run are
+    fingerprinted and compared), then prints the largest clusters: the likely original first,
+    each republisher with how much it shares, the direction's evidence and a shared passage.
+    Tables: reuse_pairs, reuse_passages, reuse_clusters, reuse_outlets
+    (`narrascope export --table reuse_pairs`).
+
+    \b
+    Example:
+      narrascope reuse --db corpus.db
+      narrascope reuse --full --json
+      narrascope reuse show 3d12
+    """
+    ctx = click.get_current_context()
+    if ctx.invoked_subcommand is not None:
+        return
+    from ..cli import emit_json, progress_bar
+    from ..store import open_store
+
+    with open_store(db, _settings()) as store:
+        summary = update_reuse(store, _settings(), full=full,
+                               progress=progress_bar(not quiet and not as_json and sys.stderr.isatty(), "reuse"))
+        if as_json:
+            emit_json({**summary, "top_clusters": reuse_clusters(store, limit=limit)})
+            return
+        if quiet:
+            return
+        for cluster in reuse_clusters(store, limit=limit):
+            click.echo(f"cluster {cluster['cluster']} · {cluster['size']} articles")
+            for entry in cluster["articles"]:
+                click.echo(f"  {entry['role']:<11} {_describe(entry)}")
+                for link in entry["links"]:
+                    if link["direction"] != "from":
+                        continue
+                    evidence = link["direction_evidence"].get("decided_by")
+                    click.echo(f"      <- {link['other']['id'][:12]}  {link['kind']}, {link['shared_words']} words,"
+                               f" {link['coverage_target']:.0%} of this text, direction by {evidence}"
+                               f" ({link['confidence']:.2f})")
+                    for shared in link["shared"]:
+                        click.echo(textwrap.indent(f'"{_snippet(shared["text"])}"', " " * 9))
+        click.echo(f"{summary['new_articles']} new articles, {summary['new_pairs']} new pairs;"
+                   f" {summary['pairs']} pairs in {summary['clusters']} clusters", err=True)
+
+
+@click.command("show")
+@click.argument("article_id")
+def reuse_show_command(article_id: str, db: str, as_json: bool) -> None:
+    """Show one article's reuse links: what it shares, with whom, in which direction.
+
+    \b
+    Example:
+      narrascope reuse show 3d12
+      narrascope reuse show 3d12 --json --db corpus.db
+    """
+    from ..cli import emit_json
+    from ..store import open_store
+
+    with open_store(db, _settings(), create=False) as store:
+        links = article_reuse(store, store.resolve_id(article_id))
+    if as_json:
+        emit_json(links)
+        return
+    click.echo(_describe(links))
+    if links["cluster"]:
+        click.echo(f"cluster {links['cluster']['cluster']}, {links['cluster']['role']};"
+                   f" original {links['cluster']['original'][:12]}")
+    if not links["links"]:
+        click.echo("no reuse found (run `narrascope reuse` after ingesting)")
+    for link in links["links"]:
+        arrow = "->" if link["direction"] == "to" else "<-"
+        click.echo(f"{arrow} {_describe(link['other'])}")
+        click.echo(f"   {link['kind']}, {link['passages']} passages, {link['shared_words']} words, confidence"
+                   f" {link['confidence']:.2f} by {link['direction_evidence'].get('decided_by')}")
+        for shared in link["shared"]:
+            click.echo(f"   [{shared['source_start']}:{shared['source_end']}] ->"
+                       f" [{shared['target_start']}:{shared['target_end']}] \"{_snippet(shared['text'])}\"")
+
+
+@hookimpl
+def narrascope_analyses() -> list[ReuseAnalysis]:
+    return [ReuseAnalysis()]
+
+
+@hookimpl
+def narrascope_commands(cli: Any) -> None:
+    from ..cli import db_option, json_option
+
+    reuse_command.add_command(db_option(json_option(reuse_show_command)))
+    cli.add_command(db_option(json_option(reuse_command)))

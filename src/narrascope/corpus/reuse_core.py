@@ -1,0 +1,376 @@
+"""The text reuse core: fingerprints, candidate pairs, passage alignment, direction of spread.
+
+Pure functions over texts and numpy arrays, used by ``corpus.reuse`` on a store and by
+``benchmarks/reuse.py`` on in-memory corpora.
+
+1. **Tokens.** Word tokens (``\\w+``), lowercased, each hashed with CRC-32 (stable across
+   processes, unlike ``hash``); offsets are kept for the articles that get aligned.
+2. **Fingerprints.** Hashes of word ``NGRAM``-grams, winnowed (the minimum hash of every window of
+   ``WINDOW`` consecutive n-grams, Schleimer et al. 2003): any run of ``NGRAM + WINDOW - 1`` shared
+   words is guaranteed to share a fingerprint, at about ``2 / (WINDOW + 1)`` of the n-grams.
+3. **Candidates.** An inverted index fingerprint -> articles; fingerprints held by more than
+   ``MAX_POSTINGS`` articles are boilerplate and skipped; pairs sharing at least
+   ``MIN_SHARED_FINGERPRINTS`` fingerprints are candidates.
+4. **Alignment.** Seed-and-extend: every ``SEED``-gram the two texts share (repeated n-grams
+   ignored) is a seed; seeds are chained along the diagonal, tolerating gaps of up to ``GAP``
+   words and a drift of ``MAX_SHIFT`` words (so a reworded sentence does not split a passage,
+   while a cut paragraph does). A chain spanning at least ``MIN_PASSAGE_WORDS`` words of which at
+   least ``MIN_SCORE`` are covered by seeds is a passage, with character offsets on both sides.
+5. **Direction** (``infer_direction``): a statement (``republished_from`` naming the other
+   article's outlet), then dates, then containment (see the function), then ingest order.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Alignment", "Passage", "Tokens", "align", "candidate_pairs", "fingerprints", "infer_direction",
+           "outlet_matches", "token_hashes", "tokens"]
+
+NGRAM = 5
+WINDOW = 6
+MAX_POSTINGS = 100
+MIN_SHARED_FINGERPRINTS = 3
+SEED = 4
+GAP = 12
+MAX_SHIFT = 6
+MIN_PASSAGE_WORDS = 15
+MIN_SCORE = 0.5
+#: both sides covered at least this much by shared passages: a repost, else partial reuse
+REPOST_COVERAGE = 0.6
+
+WORD = re.compile(r"\w+")
+_MASK = np.uint64(0xFFFFFFFFFFFFFFFF)
+_MUL = np.uint64(0x9E3779B97F4A7C15)
+_TOKEN_CACHE: dict[str, int] = {}
+_CACHE_LIMIT = 2_000_000
+# Characters that may close a passage after its last word (the full stop, a closing quote).
+_TRAILING = ".!?;:’'\"”)]"
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """An article's word tokens: stable hashes and character offsets into its text."""
+
+    hashes: np.ndarray  # uint64, one per token
+    starts: np.ndarray  # int64
+    ends: np.ndarray    # int64
+
+
+@dataclass(frozen=True)
+class Passage:
+    a_start: int
+    a_end: int
+    b_start: int
+    b_end: int
+    words: int     # words the passage spans on side a
+    score: float   # share of those words inside shared seeds (1.0: verbatim)
+    a_words: tuple[int, int]  # token span [start, end) on side a
+    b_words: tuple[int, int]
+
+
+@dataclass
+class Alignment:
+    passages: list[Passage] = field(default_factory=list)
+    a_tokens: int = 0
+    b_tokens: int = 0
+
+    def coverage(self, side: str) -> float:
+        """Share of side ``a`` or ``b``'s words inside shared passages."""
+        total = self.a_tokens if side == "a" else self.b_tokens
+        spans = [p.a_words if side == "a" else p.b_words for p in self.passages]
+        return _union(spans) / total if total else 0.0
+
+    def inner_unshared(self, side: str) -> int:
+        """Words of side ``a`` or ``b`` between its first and last passage that no passage covers.
+
+        Material a republisher cut shows up here on the original's side; boilerplate a
+        republisher added (headers, footers) lies outside the passages and does not.
+        """
+        spans = sorted(p.a_words if side == "a" else p.b_words for p in self.passages)
+        if not spans:
+            return 0
+        return spans[-1][1] - spans[0][0] - _union(spans)
+
+    @property
+    def shared_words(self) -> int:
+        return _union([p.a_words for p in self.passages])
+
+    @property
+    def score(self) -> float:
+        words = sum(p.words for p in self.passages)
+        return round(sum(p.score * p.words for p in self.passages) / words, 4) if words else 0.0
+
+
+def _union(spans: Iterable[tuple[int, int]]) -> int:
+    total, end = 0, -1
+    for s, e in sorted(spans):
+        if e <= end:
+            continue
+        total += e - max(s, end)
+        end = e
+    return total
+
+
+def _token_hash(token: str) -> int:
+    h = _TOKEN_CACHE.get(token)
+    if h is None:
+        h = zlib.crc32(token.lower().encode("utf-8")) + 1
+        if len(_TOKEN_CACHE) < _CACHE_LIMIT:
+            _TOKEN_CACHE[token] = h
+    return h
+
+
+def token_hashes(text: str) -> np.ndarray:
+    """Stable hashes (uint64) of the lowercased word tokens of ``text``."""
+    cache = _TOKEN_CACHE
+    words = WORD.findall(text)
+    return np.fromiter((cache.get(w) or _token_hash(w) for w in words), dtype=np.uint64, count=len(words))
+
+
+def tokens(text: str) -> Tokens:
+    """Token hashes with character offsets (``text[starts[i]:ends[i]]`` is token ``i``)."""
+    spans = [(m.start(), m.end()) for m in WORD.finditer(text)]
+    offsets = np.array(spans, dtype=np.int64).reshape(-1, 2)
+    return Tokens(token_hashes(text), offsets[:, 0], offsets[:, 1])
+
+
+def ngram_hashes(hashes: np.ndarray, n: int) -> np.ndarray:
+    """Mixed uint64 hashes of every run of ``n`` tokens (empty when the text is shorter)."""
+    if len(hashes) < n:
+        return np.empty(0, dtype=np.uint64)
+    out = hashes[: len(hashes) - n + 1].copy()
+    for k in range(1, n):
+        out = out * _MUL + hashes[k: len(hashes) - n + 1 + k]
+    # xorshift-multiply finaliser so that the winnowing minimum is a fair sample
+    out ^= out >> np.uint64(31)
+    out *= np.uint64(0xBF58476D1CE4E5B9)
+    out ^= out >> np.uint64(29)
+    return out
+
+
+def fingerprints(hashes: np.ndarray, *, n: int = NGRAM, window: int = WINDOW) -> np.ndarray:
+    """The winnowed n-gram fingerprints of a token hash sequence (unique, uint64)."""
+    grams = ngram_hashes(hashes, n)
+    if len(grams) <= window:
+        return np.unique(grams)
+    views = np.lib.stride_tricks.sliding_window_view(grams, window)
+    chosen = views.argmin(axis=1) + np.arange(len(views))
+    return np.unique(grams[chosen])
+
+
+def candidate_pairs(fps: np.ndarray, docs: np.ndarray, *, min_shared: int = MIN_SHARED_FINGERPRINTS,
+                    max_postings: int = MAX_POSTINGS, new_from: int = 0) -> np.ndarray:
+    """Pairs of documents sharing at least ``min_shared`` fingerprints: an (m, 3) int64 array (a, b, shared), a < b.
+
+    ``fps`` and ``docs`` are parallel arrays (one row per fingerprint of a document, unique per
+    document). Fingerprints held by more than ``max_postings`` documents are skipped. With
+    ``new_from``, only pairs with at least one document id >= ``new_from`` are returned.
+    """
+    if len(fps) == 0:
+        return np.empty((0, 3), dtype=np.int64)
+    order = np.lexsort((docs, fps))
+    fps, docs = fps[order], docs[order].astype(np.int64)
+    boundaries = np.flatnonzero(np.diff(fps)) + 1
+    starts = np.concatenate(([0], boundaries))
+    sizes = np.diff(np.concatenate((starts, [len(fps)])))
+    keep = (sizes >= 2) & (sizes <= max_postings)
+    starts, sizes = starts[keep], sizes[keep]
+    keys: list[np.ndarray] = []
+    width = np.int64(docs.max() + 1)
+    # Pairs within each posting list, by offset: element k pairs with element k + d.
+    for d in range(1, int(sizes.max(initial=1))):
+        has = sizes > d
+        if not has.any():
+            break
+        s, z = starts[has], sizes[has]
+        # every i in [s, s + z - d) pairs with i + d
+        lengths = z - d
+        idx = np.repeat(s - np.cumsum(np.concatenate(([0], lengths[:-1]))), lengths) + np.arange(lengths.sum())
+        a, b = docs[idx], docs[idx + d]
+        if new_from:
+            mask = b >= new_from
+            a, b = a[mask], b[mask]
+        keys.append(a * width + b)
+    if not keys:
+        return np.empty((0, 3), dtype=np.int64)
+    pair_keys, counts = np.unique(np.concatenate(keys), return_counts=True)
+    good = counts >= min_shared
+    pair_keys, counts = pair_keys[good], counts[good]
+    return np.stack((pair_keys // width, pair_keys % width, counts), axis=1)
+
+
+def align(a: Tokens, b: Tokens, *, seed: int = SEED, gap: int = GAP, max_shift: int = MAX_SHIFT,
+          min_words: int = MIN_PASSAGE_WORDS, min_score: float = MIN_SCORE,
+          a_text: str | None = None, b_text: str | None = None) -> Alignment:
+    """The passages ``a`` and ``b`` share, with token spans and character offsets on both sides."""
+    result = Alignment(a_tokens=len(a.hashes), b_tokens=len(b.hashes))
+    ga, gb = ngram_hashes(a.hashes, seed), ngram_hashes(b.hashes, seed)
+    common = np.intersect1d(ga, gb)
+    if len(common) == 0:
+        return result
+    ia = np.flatnonzero(np.isin(ga, common))
+    ib = np.flatnonzero(np.isin(gb, common))
+    positions_b: dict[int, list[int]] = defaultdict(list)
+    for j, h in zip(ib.tolist(), gb[ib].tolist(), strict=True):
+        positions_b[h].append(j)
+    count_a: dict[int, int] = defaultdict(int)
+    for h in ga[ia].tolist():
+        count_a[h] += 1
+    # chains: [start_i, start_j, last_i, last_j, covered_words]
+    chains: list[list[int]] = []
+    open_chains: list[list[int]] = []
+    reach = seed + gap
+    for i, h in zip(ia.tolist(), ga[ia].tolist(), strict=True):
+        js = positions_b[h]
+        if len(js) > 3 or count_a[h] > 3:  # a phrase the text repeats: no evidence of alignment
+            continue
+        open_chains = [c for c in open_chains if i - c[2] <= reach]
+        for j in js:
+            best, best_cost = None, None
+            for c in open_chains:
+                di, dj = i - c[2], j - c[3]
+                if 0 < di <= reach and 0 < dj <= reach and abs(di - dj) <= max_shift:
+                    cost = di + dj
+                    if best_cost is None or cost < best_cost:
+                        best, best_cost = c, cost
+            if best is None:
+                chain = [i, j, i, j, seed]
+                chains.append(chain)
+                open_chains.append(chain)
+            else:
+                best[4] += min(seed, i - best[2])
+                best[2], best[3] = i, j
+    for si, sj, li, lj, covered in chains:
+        words = li + seed - si
+        if words < min_words or covered / words < min_score:
+            continue
+        a_end, b_end = int(a.ends[li + seed - 1]), int(b.ends[lj + seed - 1])
+        if a_text is not None and b_text is not None:
+            a_end, b_end = _close(a_text, a_end, b_text, b_end)
+        result.passages.append(Passage(int(a.starts[si]), a_end, int(b.starts[sj]), b_end, words,
+                                       round(covered / words, 4), (si, li + seed), (sj, lj + seed)))
+    result.passages.sort(key=lambda p: p.a_start)
+    return result
+
+
+def _close(a_text: str, a_end: int, b_text: str, b_end: int) -> tuple[int, int]:
+    """Extend both passage ends over the closing punctuation they share (the full stop, a quote)."""
+    while (a_end < len(a_text) and b_end < len(b_text) and a_text[a_end] == b_text[b_end]
+           and a_text[a_end] in _TRAILING):
+        a_end, b_end = a_end + 1, b_end + 1
+    return a_end, b_end
+
+
+# -- direction --------------------------------------------------------------------------------
+
+_OUTLET_NOISE = re.compile(r"^(?:https?://)?(?:www\.)?|\.(?:com|org|net|de|ru|co\.uk|info)(?:/.*)?$|^the\s+", re.I)
+
+
+def _outlet_key(name: str | None) -> str:
+    if not name:
+        return ""
+    return re.sub(r"[^\w]+", "", _OUTLET_NOISE.sub("", name.strip().lower())).lower()
+
+
+def outlet_matches(statement: str | None, outlet: str | None) -> bool:
+    """Does a ``republished_from`` statement name this outlet ("DW" ~ "dw.com", "The Moscow Times" ~ "Moscow Times")?"""
+    s, o = _outlet_key(statement), _outlet_key(outlet)
+    if not s or not o:
+        return False
+    return s == o or (min(len(s), len(o)) >= 4 and (s in o or o in s))
+
+
+#: confidence of the rung that decided the direction
+RUNG_CONFIDENCE = {"statement": 0.95, "date": 0.8, "containment": 0.6, "republication": 0.4, "order": 0.2}
+RUNGS = tuple(RUNG_CONFIDENCE)
+
+
+def infer_direction(a: dict[str, Any], b: dict[str, Any], alignment: Alignment) -> tuple[bool, float, dict[str, Any]]:
+    """Which of two articles sharing passages is the source: (a_is_source, confidence, evidence).
+
+    ``a`` and ``b`` are dicts with ``outlet``, ``published``, ``republished_from`` and ``order``
+    (the ingest order, articles.rowid). The rungs, strongest first; the first that speaks decides:
+
+    - **statement**: one article's ``republished_from`` names the other's outlet -> the other is
+      the source.
+    - **date**: both ``published`` and different -> the earlier is the source.
+    - **containment**: the side with shared-passage material the other lacks *between* its passages
+      (a paragraph the other cut, >= ``MIN_PASSAGE_WORDS`` words, while the other side has almost
+      none) is the source; a short text almost wholly inside a longer one it covers under half of
+      (an excerpt) has the longer one as source. Boilerplate a republisher adds at the top or
+      bottom is outside the passages and does not count, so it cannot make a republisher the source.
+    - **republication**: one article states a republication naming a third party and the other
+      states none -> the stating one is the republisher (weak: both may copy the same original).
+    - **order**: the article ingested first (weak; confidence 0.2).
+
+    Every rung's verdict goes into the evidence; each of statement, date and containment that
+    contradicts the decision lowers the confidence by 0.15.
+    """
+    votes: dict[str, int] = {}  # rung -> +1 (a is source) / -1 (b is source)
+    evidence: dict[str, Any] = {}
+    a_names_b = outlet_matches(a.get("republished_from"), b.get("outlet"))
+    b_names_a = outlet_matches(b.get("republished_from"), a.get("outlet"))
+    if a_names_b != b_names_a:
+        votes["statement"] = -1 if a_names_b else 1
+        evidence["statement"] = {"article": "a" if a_names_b else "b",
+                                 "republished_from": (a if a_names_b else b).get("republished_from")}
+    elif bool(a.get("republished_from")) != bool(b.get("republished_from")) and not (a_names_b or b_names_a):
+        votes["republication"] = -1 if a.get("republished_from") else 1
+        evidence["republication"] = {"article": "a" if a.get("republished_from") else "b",
+                                     "republished_from": a.get("republished_from") or b.get("republished_from")}
+    da, db = a.get("published"), b.get("published")
+    evidence["published"] = {"a": da, "b": db}
+    if da and db and da != db:
+        votes["date"] = 1 if da < db else -1
+    cov_a, cov_b = alignment.coverage("a"), alignment.coverage("b")
+    inner_a, inner_b = alignment.inner_unshared("a"), alignment.inner_unshared("b")
+    evidence["coverage"] = {"a": round(cov_a, 3), "b": round(cov_b, 3)}
+    evidence["inner_unshared_words"] = {"a": inner_a, "b": inner_b}
+    slack = MIN_PASSAGE_WORDS // 3
+    if inner_a >= MIN_PASSAGE_WORDS and inner_b <= slack:
+        votes["containment"] = 1
+    elif inner_b >= MIN_PASSAGE_WORDS and inner_a <= slack:
+        votes["containment"] = -1
+    elif cov_b >= 0.8 and cov_a < 0.5:
+        votes["containment"] = 1  # b is an excerpt of a
+    elif cov_a >= 0.8 and cov_b < 0.5:
+        votes["containment"] = -1
+    votes["order"] = 1 if a.get("order", 0) <= b.get("order", 0) else -1
+    decided = next(rung for rung in RUNGS if rung in votes)
+    a_is_source = votes[decided] > 0
+    confidence = RUNG_CONFIDENCE[decided]
+    # only the strong rungs count against a decision: a third-party republication note or the
+    # ingest order says little about these two articles
+    contradicting = [r for r in ("statement", "date", "containment") if r in votes and votes[r] != votes[decided]]
+    confidence = max(0.05, confidence - 0.15 * len(contradicting))
+    evidence["votes"] = {rung: ("a" if v > 0 else "b") for rung, v in votes.items()}
+    evidence["decided_by"] = decided
+    if contradicting:
+        evidence["contradicted_by"] = contradicting
+    return a_is_source, round(confidence, 2), evidence
+
+
+def components(edges: Sequence[tuple[int, int]]) -> dict[int, int]:
+    """Connected components: node -> smallest node of its component."""
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in edges:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    return {node: find(node) for node in list(parent)}
