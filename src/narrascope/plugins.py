@@ -48,6 +48,7 @@ BUILTIN_PLUGINS = (
     "narrascope.corpus.graph",
     "narrascope.corpus.timelines",
     "narrascope.corpus.reuse",
+    "narrascope.corpus.narratives",
     "narrascope.exporters.jsonl",
     "narrascope.exporters.csv",
 )

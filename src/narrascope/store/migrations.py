@@ -179,7 +179,61 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX reuse_fingerprints_article ON reuse_fingerprints(article);
         """,
     ),
-    Migration(5, "narrative tables", "SELECT 1;"),
+    Migration(
+        5,
+        "narrative tables",
+        """
+        CREATE TABLE narratives (
+            rowid            INTEGER PRIMARY KEY,
+            id               INTEGER NOT NULL UNIQUE,   -- stable narrative id
+            label            TEXT NOT NULL,
+            terms            TEXT NOT NULL,             -- JSON list
+            sentence         TEXT,                      -- representative claim sentence
+            sentence_article TEXT,
+            sentence_start   INTEGER,
+            sentence_end     INTEGER,
+            size             INTEGER NOT NULL,
+            first_seen       TEXT,
+            last_seen        TEXT,
+            status           TEXT NOT NULL,             -- active | faded | merged | candidate
+            parent           INTEGER,
+            merged_into      INTEGER
+        );
+        CREATE INDEX narratives_status ON narratives(status);
+        CREATE TABLE narrative_members (
+            rowid       INTEGER PRIMARY KEY,
+            narrative   INTEGER NOT NULL,
+            article     TEXT NOT NULL UNIQUE,
+            date        TEXT,
+            date_source TEXT NOT NULL,                  -- published | ingested
+            period      TEXT NOT NULL,                  -- Monday of the week
+            score       REAL NOT NULL,
+            evidence    TEXT NOT NULL                   -- JSON [{start, end, text, score}]
+        );
+        CREATE INDEX narrative_members_narrative ON narrative_members(narrative, score);
+        CREATE INDEX narrative_members_period ON narrative_members(period);
+        CREATE TABLE narrative_series (
+            rowid     INTEGER PRIMARY KEY,
+            narrative INTEGER NOT NULL,
+            unit      TEXT NOT NULL,                    -- week | day
+            period    TEXT NOT NULL,
+            articles  INTEGER NOT NULL,
+            share     REAL,
+            UNIQUE (narrative, unit, period)
+        );
+        CREATE INDEX narrative_series_period ON narrative_series(unit, period);
+        CREATE TABLE narrative_events (
+            rowid     INTEGER PRIMARY KEY,
+            narrative INTEGER NOT NULL,
+            period    TEXT NOT NULL,
+            kind      TEXT NOT NULL,                    -- emerge | grow | split | merge | fade
+            other     INTEGER,
+            detail    TEXT NOT NULL                     -- JSON
+        );
+        CREATE INDEX narrative_events_narrative ON narrative_events(narrative);
+        CREATE INDEX narrative_events_period ON narrative_events(period, kind);
+        """,
+    ),
     Migration(
         6,
         "actor graph and timeline tables",

@@ -1,0 +1,392 @@
+"""Narratives over time: articles clustered into narratives, with evidence, weekly series and events.
+
+``update_narratives`` (the ``narratives`` corpus analysis) reads the articles added since its
+last run, clusters them with ``NarrativeModel`` (see ``narratives_model`` for the method), and
+rewrites the four tables below. Its state (document frequencies, truncated centroids, series,
+split/merge events) is kept in ``derived``, so a run only reads new articles and narrative ids
+stay stable; ``--full`` (or a new version or seed) recomputes from scratch.
+
+An article is dated by ``published``; an undated article falls back to the day it was ingested,
+and ``narrative_members.date_source`` says which.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from ..errors import UsageError
+from ..plugins import hookimpl
+from . import Column, TableSpec, derived_state, record_state
+from .narratives_model import MIN_NARRATIVE_SIZE, NarrativeModel, make_doc, series_events, week_of
+
+if TYPE_CHECKING:
+    from ..settings import Settings
+    from ..store import Store
+
+__all__ = ["NarrativesAnalysis", "narrative_detail", "update_narratives"]
+
+NAME = "narratives"
+VERSION = "1"
+DEFAULT_SEED = 0
+EMERGE_MIN = 3
+GROW_FACTOR = 2.0
+FADE_WINDOWS = 4
+SPARK = "▁▂▃▄▅▆▇█"
+
+TABLES = (
+    TableSpec("narratives", (
+        Column("id", "INTEGER", "Narrative id: stable across incremental runs, never reused."),
+        Column("label", "TEXT", "Readable label: the narrative's heaviest key terms, joined by ' · '."),
+        Column("terms", "JSON", "Key terms (words, lemma-ish, and actor names), heaviest first."),
+        Column("sentence", "TEXT", "Representative claim sentence: the evidence sentence closest to the centroid."),
+        Column("sentence_article", "TEXT", "Article id holding the representative sentence."),
+        Column("sentence_start", "INTEGER", "Start offset of the sentence in that article's text."),
+        Column("sentence_end", "INTEGER", "End offset (exclusive) of the sentence in that article's text."),
+        Column("size", "INTEGER", "Member articles."),
+        Column("first_seen", "TEXT", "Day of the earliest member article (YYYY-MM-DD)."),
+        Column("last_seen", "TEXT", "Day of the latest member article (YYYY-MM-DD)."),
+        Column("status", "TEXT", "active | faded (no article for 4 weeks before the corpus's last week) | merged"
+                                  f" | candidate (fewer than {MIN_NARRATIVE_SIZE} articles)."),
+        Column("parent", "INTEGER", "The narrative this one split from, or null."),
+        Column("merged_into", "INTEGER", "The narrative that absorbed this one (status merged), or null."),
+    ), "One row per narrative: articles clustered by hashed TF-IDF of their words and actors."),
+    TableSpec("narrative_members", (
+        Column("narrative", "INTEGER", "Narrative id (narratives.id)."),
+        Column("article", "TEXT", "Article id."),
+        Column("date", "TEXT", "Day the article counts on (YYYY-MM-DD)."),
+        Column("date_source", "TEXT", "published (the article's date) | ingested (no date stated: ingest day)."),
+        Column("period", "TEXT", "Monday of the article's week (YYYY-MM-DD)."),
+        Column("score", "REAL", "Cosine of the article to the narrative's centroid when it joined."),
+        Column("evidence", "JSON", "Claim sentences closest to the centroid: [{start, end, text, score}],"
+                                   " offsets into the article's text."),
+    ), "Which articles make each narrative, with evidence sentences."),
+    TableSpec("narrative_series", (
+        Column("narrative", "INTEGER", "Narrative id."),
+        Column("unit", "TEXT", "week | day."),
+        Column("period", "TEXT", "The day, or the Monday of the week (YYYY-MM-DD)."),
+        Column("articles", "INTEGER", "Member articles in the period."),
+        Column("share", "REAL", "Those articles over all articles of the period in the corpus."),
+    ), "Time series of each narrative, per week and per day (periods with articles only)."),
+    TableSpec("narrative_events", (
+        Column("narrative", "INTEGER", "Narrative id."),
+        Column("period", "TEXT", "Monday of the week the event happened."),
+        Column("kind", "TEXT", "emerge | grow | split | merge | fade."),
+        Column("other", "INTEGER", "The other narrative of a split (parent or child) or merge, else null."),
+        Column("detail", "JSON", "Figures behind the event (articles, share, silhouette, similarity...)."),
+    ), "What happened to each narrative, week by week."),
+)
+
+
+class NarrativesAnalysis:
+    name = NAME
+    version = VERSION
+    tables = TABLES
+    inputs = ("articles.title", "articles.text", "articles.published", "articles.ingested_at",
+              "articles.record.actors", "articles.record.quotes", "settings.narratives.seed")
+
+    def update(self, store: Store, settings: Settings, *, full: bool = False,
+               progress: Callable[[int], Iterator[object]] | None = None) -> dict[str, Any]:
+        return update_narratives(store, full=full, progress=progress)
+
+
+def update_narratives(store: Store, *, full: bool = False, seed: int | None = None,
+                      progress: Callable[[int], Iterator[object]] | None = None) -> dict[str, Any]:
+    """Cluster the articles added since the last run (all of them with ``full``); rewrite the tables.
+
+    Returns a summary: articles read, narratives (by status), events, whether the run was full.
+    """
+    previous = derived_state(store, NAME)
+    if previous is not None and seed is None:
+        seed = int(previous.inputs.get("seed", DEFAULT_SEED))
+    seed = DEFAULT_SEED if seed is None else seed
+    full = (full or previous is None or previous.state is None or previous.version != VERSION
+            or previous.inputs.get("seed") != seed)
+    model = NarrativeModel(seed=seed) if full else NarrativeModel.from_state(previous.state)  # type: ignore[union-attr]
+    after = 0 if full else previous.watermark  # type: ignore[union-attr]
+
+    removed: list[tuple[str, int, str]] = []
+    if not full:
+        removed = store.conn.execute(
+            "SELECT m.article, m.narrative, m.date FROM narrative_members m JOIN articles a ON a.id = m.article"
+            " WHERE a.latest = 0").fetchall()
+        for _article, narrative, day in removed:
+            model.remove(narrative, day)
+
+    docs, dates, watermark = [], {}, after
+    for rowid, article_id, record_json, ingested_at in store.conn.execute(
+            "SELECT rowid, id, record, ingested_at FROM articles WHERE rowid > ? AND latest = 1 ORDER BY rowid",
+            (after,)):
+        record = json.loads(record_json)
+        day, source = (record["published"], "published") if record.get("published") else (ingested_at[:10], "ingested")
+        docs.append(make_doc(rowid, article_id, day, title=record.get("title") or "", text=record.get("text") or "",
+                             actors=record.get("actors") or (), quotes=record.get("quotes") or ()))
+        dates[rowid] = (day[:10], source)
+        watermark = max(watermark, rowid)
+
+    bar = iter(progress(len(docs))) if progress is not None and docs else None
+
+    def advance(n: int) -> None:
+        if bar is not None:
+            for _ in range(n):
+                next(bar, None)
+
+    if full:
+        model.count_df(docs)
+    assigned = model.add(docs, progress=advance, count_df=not full)
+    members = []
+    for doc in docs:
+        narrative, score = assigned[doc.key]
+        day, source = dates[doc.key]
+        evidence = model.evidence(doc, narrative)
+        members.append((narrative, doc.article, day, source, doc.period, round(score, 4),
+                        json.dumps(evidence, ensure_ascii=False)))
+
+    narratives, series, events = _tables(model)
+    with store.transaction():
+        if full:
+            for table in ("narratives", "narrative_members", "narrative_series", "narrative_events"):
+                store.conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
+        for article, _narrative, _day in removed:
+            store.conn.execute("DELETE FROM narrative_members WHERE article = ?", (article,))
+        for source_id, target_id in model.moves:
+            store.conn.execute("UPDATE narrative_members SET narrative = ? WHERE narrative = ?", (target_id, source_id))
+        store.conn.executemany(
+            "INSERT OR REPLACE INTO narrative_members (narrative, article, date, date_source, period, score, evidence)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)", members)
+        for table in ("narratives", "narrative_series", "narrative_events"):
+            store.conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
+        store.conn.executemany(
+            "INSERT INTO narratives (id, label, terms, sentence, sentence_article, sentence_start, sentence_end, size,"
+            " first_seen, last_seen, status, parent, merged_into) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            narratives)
+        store.conn.executemany(
+            "INSERT INTO narrative_series (narrative, unit, period, articles, share) VALUES (?, ?, ?, ?, ?)", series)
+        store.conn.executemany(
+            "INSERT INTO narrative_events (narrative, period, kind, other, detail) VALUES (?, ?, ?, ?, ?)", events)
+        total = store.conn.execute("SELECT COUNT(*) FROM narrative_members").fetchone()[0]
+        record_state(store, NAME, VERSION, inputs={"seed": seed, "emerge_min": EMERGE_MIN, "grow_factor": GROW_FACTOR,
+                                                   "fade_windows": FADE_WINDOWS},
+                     watermark=watermark, articles=total, state=model.to_state())
+    statuses: dict[str, int] = {}
+    for row in narratives:
+        statuses[row[10]] = statuses.get(row[10], 0) + 1
+    return {"full": full, "seed": seed, "articles_read": len(docs), "articles": total,
+            "removed": len(removed), "narratives": statuses, "events": len(events)}
+
+
+def _tables(model: NarrativeModel) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """Rows of narratives, narrative_series and narrative_events from the model."""
+    last_period = max((p for p, n in model.totals.items() if n > 0), default=None)
+    narratives, series, events = [], [], []
+    for row, meta in enumerate(model.meta):
+        days = sorted(d for d, n in meta["days"].items() if n > 0)
+        if meta["merged_into"] is not None:
+            status = "merged"
+        elif meta["size"] < MIN_NARRATIVE_SIZE:
+            status = "candidate"
+        elif days and last_period and week_of(days[-1]) <= _weeks_before(last_period, FADE_WINDOWS):
+            status = "faded"
+        else:
+            status = "active"
+        terms = model.key_terms(row) if meta["merged_into"] is None else []
+        best = meta["best"] or [None, None, None, None, None]
+        narratives.append((meta["id"], " · ".join(terms[:4]), json.dumps(terms, ensure_ascii=False), best[4], best[1],
+                           best[2], best[3], meta["size"], days[0] if days else None, days[-1] if days else None,
+                           status, meta["parent"], meta["merged_into"]))
+        for unit, counts in (("week", meta["series"]), ("day", meta["days"])):
+            for period in sorted(counts):
+                n = counts[period]
+                if n <= 0:
+                    continue
+                total = model.totals.get(week_of(period), 0) if unit == "week" else None
+                share = round(n / total, 4) if unit == "week" and total else None
+                series.append((meta["id"], unit, period, n, share))
+        if meta["merged_into"] is None and last_period:
+            for event in series_events(meta, model.totals, last_period, emerge_min=EMERGE_MIN,
+                                       grow_factor=GROW_FACTOR, fade_windows=FADE_WINDOWS):
+                events.append((meta["id"], event["period"], event["kind"], None, json.dumps(event["detail"])))
+    for event in model.events:
+        events.append((event["narrative"], event["period"], event["kind"], event["other"], json.dumps(event["detail"])))
+    events.sort(key=lambda e: (e[1], e[0], e[2]))
+    return narratives, series, events
+
+
+def _weeks_before(period: str, weeks: int) -> str:
+    return (date.fromisoformat(period) - timedelta(days=7 * weeks)).isoformat()
+
+
+def list_narratives(store: Store, *, include_all: bool = False, limit: int | None = None) -> list[dict[str, Any]]:
+    """Narratives, biggest first (candidates and merged ones only with ``include_all``), with their weekly series."""
+    where = "" if include_all else " WHERE status IN ('active', 'faded')"
+    rows = store.conn.execute(
+        "SELECT id, label, terms, sentence, sentence_article, size, first_seen, last_seen, status, parent, merged_into"
+        f" FROM narratives{where} ORDER BY size DESC, id" + (f" LIMIT {int(limit)}" if limit else "")).fetchall()
+    weekly: dict[int, dict[str, int]] = {}
+    for narrative, period, n in store.conn.execute(
+            "SELECT narrative, period, articles FROM narrative_series WHERE unit = 'week'"):
+        weekly.setdefault(narrative, {})[period] = n
+    keys = ("id", "label", "terms", "sentence", "sentence_article", "size", "first_seen", "last_seen", "status",
+            "parent", "merged_into")
+    out = []
+    for row in rows:
+        item = dict(zip(keys, row, strict=True))
+        item["terms"] = json.loads(item["terms"])
+        item["weeks"] = weekly.get(item["id"], {})
+        out.append(item)
+    return out
+
+
+def narrative_detail(store: Store, narrative: int, *, members: int = 10) -> dict[str, Any]:
+    """One narrative: its row, weekly series, events, and its best-scored members with evidence."""
+    found = [n for n in list_narratives(store, include_all=True) if n["id"] == narrative]
+    if not found:
+        raise UsageError(f"no narrative {narrative}: run `narrascope narratives` to list them")
+    item = found[0]
+    item["events"] = [
+        {"period": p, "kind": k, "other": o, "detail": json.loads(d)} for p, k, o, d in store.conn.execute(
+            "SELECT period, kind, other, detail FROM narrative_events WHERE narrative = ? ORDER BY rowid", (narrative,))]
+    item["members"] = [
+        {"article": a, "date": d, "date_source": s, "score": sc, "evidence": json.loads(e)}
+        for a, d, s, sc, e in store.conn.execute(
+            "SELECT article, date, date_source, score, evidence FROM narrative_members WHERE narrative = ?"
+            " ORDER BY score DESC, article LIMIT ?", (narrative, members))]
+    return item
+
+
+def sparkline(weeks: dict[str, int], first: str, last: str, *, width: int = 30) -> str:
+    """The weekly counts from ``first`` to ``last`` as text, at most ``width`` characters."""
+    if not weeks:
+        return ""
+    start, end = date.fromisoformat(first), date.fromisoformat(last)
+    values = []
+    while start <= end:
+        values.append(weeks.get(start.isoformat(), 0))
+        start += timedelta(days=7)
+    if len(values) > width:
+        size = -(-len(values) // width)
+        values = [sum(values[i:i + size]) for i in range(0, len(values), size)]
+    top = max(values) or 1
+    return "".join(" " if v == 0 else SPARK[min(len(SPARK) - 1, (v * len(SPARK) - 1) // top)] for v in values)
+
+
+# -- CLI -------------------------------------------------------------------------------------------
+
+@click.group("narratives", invoke_without_command=True)
+@click.option("--full", is_flag=True, help="Recompute from scratch instead of adding the new articles.")
+@click.option("--seed", type=int, default=None, help=f"Random seed of the split test (default: the last run's, else {DEFAULT_SEED}).")
+@click.option("--all", "include_all", is_flag=True, help="Also list candidates (under 3 articles) and merged narratives.")
+@click.option("--limit", type=click.IntRange(1), default=30, show_default=True, help="List at most this many.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no list.")
+@click.pass_context
+def narratives_command(ctx: click.Context, full: bool, seed: int | None, include_all: bool, limit: int, quiet: bool,
+                       **kw: Any) -> None:
+    """Update the narratives (articles clustered over time) and list them.
+
+    Each run adds the articles ingested since the last one, keeping narrative ids; the list shows
+    id, size, first and last week, status, a weekly sparkline, key terms and a representative
+    claim. Tables: narratives, narrative_members, narrative_series, narrative_events.
+
+    \b
+    Example:
+      narrascope narratives
+      narrascope narratives --full --seed 7 --json
+      narrascope narratives show 12
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from ..cli import emit_json, progress_bar
+    from ..store import open_store
+
+    obj = ctx.find_object(_context_type())
+    settings = obj.settings if obj is not None else None
+    as_json = kw["as_json"]
+    with open_store(kw["db"], settings) as store:
+        summary = update_narratives(store, full=full, seed=seed,
+                                    progress=progress_bar(not quiet and not as_json and sys.stderr.isatty(), NAME))
+        listed = list_narratives(store, include_all=include_all, limit=limit)
+        span = store.conn.execute("SELECT MIN(period), MAX(period) FROM narrative_series WHERE unit = 'week'").fetchone()
+    if as_json:
+        emit_json({**summary, "list": listed})
+        return
+    if quiet:
+        return
+    for item in listed:
+        spark = sparkline(item["weeks"], span[0], span[1]) if span[0] else ""
+        click.echo(f"{item['id']:>5}  {item['size']:>6}  {item['first_seen']} .. {item['last_seen']}  "
+                   f"{item['status']:<9} {spark}  {item['label']}")
+        if item["sentence"]:
+            click.echo(f"{'':>15}“{_shorten(item['sentence'], 110)}”")
+    counts = ", ".join(f"{n} {status}" for status, n in sorted(summary["narratives"].items())) or "none"
+    click.echo(f"narratives: {counts}; {summary['articles_read']} new articles read"
+               f"{' (full run)' if summary['full'] else ''}; {summary['events']} events", err=True)
+
+
+@narratives_command.command("show")
+@click.argument("narrative", type=int)
+@click.option("--members", type=click.IntRange(1), default=10, show_default=True, help="Members to show.")
+def show_command(narrative: int, members: int, **kw: Any) -> None:
+    """Show one narrative: key terms, weekly series, events, and members with evidence sentences.
+
+    \b
+    Example:
+      narrascope narratives show 12
+      narrascope narratives show 12 --members 50 --json
+    """
+    from ..cli import emit_json
+    from ..store import open_store
+
+    obj = click.get_current_context().find_object(_context_type())
+    settings = obj.settings if obj is not None else None
+    with open_store(kw["db"], settings, create=False) as store:
+        item = narrative_detail(store, narrative, members=members)
+    if kw["as_json"]:
+        emit_json(item)
+        return
+    click.echo(f"narrative {item['id']}  [{item['status']}]  {item['size']} articles,"
+               f" {item['first_seen']} .. {item['last_seen']}")
+    click.echo(f"terms: {', '.join(item['terms'])}")
+    if item["parent"]:
+        click.echo(f"split from: {item['parent']}")
+    if item["merged_into"]:
+        click.echo(f"merged into: {item['merged_into']}")
+    if item["sentence"]:
+        click.echo(f"representative: “{item['sentence']}” ({item['sentence_article']})")
+    click.echo("weeks: " + ", ".join(f"{p} {n}" for p, n in sorted(item["weeks"].items())))
+    for event in item["events"]:
+        other = f" ({event['other']})" if event["other"] else ""
+        click.echo(f"  {event['period']}  {event['kind']}{other}  {json.dumps(event['detail'])}")
+    for member in item["members"]:
+        click.echo(f"- {member['article']}  {member['date']} ({member['date_source']})  score {member['score']}")
+        for sentence in member["evidence"]:
+            click.echo(f"    [{sentence['start']}:{sentence['end']}] {_shorten(sentence['text'], 110)}")
+
+
+def _shorten(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _context_type() -> type:
+    from ..cli import Context
+
+    return Context
+
+
+@hookimpl
+def narrascope_analyses() -> list[NarrativesAnalysis]:
+    return [NarrativesAnalysis()]
+
+
+@hookimpl
+def narrascope_commands(cli: Any) -> None:
+    from ..cli import db_option, json_option
+
+    for command in (narratives_command, show_command):
+        if not any(p.name == "db" for p in command.params):  # the hook may run more than once
+            db_option(json_option(command))
+    cli.add_command(narratives_command)

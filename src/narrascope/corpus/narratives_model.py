@@ -1,0 +1,625 @@
+"""The narrative model: hashed TF-IDF, streaming clustering, and split/merge per weekly window.
+
+Pure computation on in-memory documents (no store), so the benchmark and the tests drive the
+same code the ``narratives`` analysis runs. One run of ``NarrativeModel.add`` takes a list of
+``Doc`` and:
+
+1. counts document frequencies into a persisted hashed vector (``N_FEATURES`` buckets, crc32 of
+   the token), so incremental runs never refit a vocabulary;
+2. weighs each document (1 + log tf) x idf, L2-normalised, over lemma-ish word tokens (stop words
+   dropped, a plural "s" cut), title words counted twice, and actor ids (``@RUS``) from the record;
+3. walks the documents in weekly windows, oldest first, in chunks of ``CHUNK`` documents: each
+   document joins the most similar live narrative if cosine >= ``ASSIGN_THRESHOLD`` (centroids are
+   truncated to their ``CENTROID_TERMS`` heaviest terms); the rest are clustered among themselves
+   by leader clustering (join the first earlier seed of the chunk at cosine >= the threshold, or
+   become a new narrative);
+4. at the end of each window: a narrative that received >= ``SPLIT_MIN`` documents in the window
+   is tested for a split by spherical 2-means on those documents (seeded by ``seed``); a mean
+   cosine silhouette >= ``SPLIT_SILHOUETTE`` with both parts >= ``SPLIT_MIN_PART`` splits off the
+   smaller part (the larger keeps the id) as a new narrative whose ``parent`` is the old one;
+   narratives whose centroids now have cosine >= ``MERGE_THRESHOLD`` merge: the younger (higher
+   id) is retired with ``merged_into`` the older, which takes its members (a narrative never
+   merges back into the parent it split from).
+
+Everything is deterministic for a given seed and input order (documents are processed by
+(period, key)); ids are integers handed out in creation order and never reused.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+import re
+import zlib
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+__all__ = ["Doc", "NarrativeModel", "claim_sentences", "make_doc", "week_of"]
+
+N_FEATURES = 2**20
+CHUNK = 2000
+ASSIGN_THRESHOLD = 0.22
+MERGE_THRESHOLD = 0.5
+CENTROID_TERMS = 300
+SPLIT_MIN = 6
+SPLIT_MIN_PART = 3
+SPLIT_SILHOUETTE = 0.12
+SPLIT_ITERATIONS = 10
+TITLE_WEIGHT = 2
+ACTOR_WEIGHT = 2
+MIN_NARRATIVE_SIZE = 3  # smaller clusters are kept as candidates
+EVIDENCE_SENTENCES = 3
+
+NEWS_STOP_WORDS = frozenset({
+    "said", "says", "say", "told", "tell", "also", "would", "could", "one", "two", "year", "years",
+    "new", "like", "just", "according", "people", "time", "week", "day", "mr", "ms", "mrs", "percent",
+    "including", "many", "much", "may", "might", "will", "shall", "get", "got", "make", "made",
+})
+STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | NEWS_STOP_WORDS
+TOKEN = re.compile(r"[^\W\d_][^\W\d_'’-]*[^\W\d_]", re.UNICODE)
+SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+[\"'”’)]*|$)", re.UNICODE)
+#: verbs of saying and asserting: a sentence with one of these (or a quote in it) is a claim.
+CLAIM_VERBS = frozenset({
+    "said", "says", "say", "claimed", "claims", "claim", "accused", "accuses", "announced", "announces",
+    "warned", "warns", "argued", "argues", "insisted", "insists", "stated", "states", "reported",
+    "reports", "denied", "denies", "alleged", "alleges", "told", "added", "believes", "believe",
+    "declared", "declares", "confirmed", "confirms", "suggested", "suggests", "called", "calls",
+    "blamed", "blames", "vowed", "vows", "threatened", "threatens", "demanded", "demands",
+    "is", "are", "was", "were", "will", "has", "have", "had", "must", "should", "would",
+})
+
+
+def week_of(day: str) -> str:
+    """The Monday of the ISO week holding ``day`` ("YYYY-MM-DD")."""
+    d = date.fromisoformat(day[:10])
+    return (d - timedelta(days=d.weekday())).isoformat()
+
+
+_LEMMA_CACHE: dict[str, tuple[int, str] | None] = {}
+
+
+def _lemma(token: str) -> str | None:
+    if len(token) < 3 or token in STOP_WORDS:
+        return None
+    if token.endswith("ies") and len(token) > 4:
+        return token[:-3] + "y"
+    if token.endswith("s") and len(token) > 3 and not token.endswith(("ss", "us", "is")):
+        token = token[:-1]
+    return token if token not in STOP_WORDS else None
+
+
+def _bucket(token: str) -> tuple[int, str] | None:
+    """(feature bucket, lemma) of a lower-cased token, or None for a stop word (cached)."""
+    found = _LEMMA_CACHE.get(token, False)
+    if found is not False:
+        return found  # type: ignore[return-value]
+    lemma = _lemma(token)
+    value = None if lemma is None else (zlib.crc32(lemma.encode("utf-8")) % N_FEATURES, lemma)
+    if len(_LEMMA_CACHE) < 2_000_000:
+        _LEMMA_CACHE[token] = value
+    return value
+
+
+def _actor_bucket(actor_id: str) -> int:
+    return zlib.crc32(("@" + actor_id).encode("utf-8")) % N_FEATURES
+
+
+@dataclass
+class Doc:
+    """One article as the model sees it."""
+
+    key: int                     # articles.rowid (orders documents within a window)
+    article: str                 # the article id
+    period: str                  # Monday of the week ("YYYY-MM-DD")
+    counts: dict[int, float]     # feature bucket -> term count (title and actors weighted)
+    date: str = ""               # the day ("YYYY-MM-DD") the period comes from
+    terms: dict[int, str] = field(default_factory=dict)   # bucket -> a readable term
+    text: str = ""
+    quotes: list[tuple[int, int]] = field(default_factory=list)  # quote spans, to find claims
+
+
+def make_doc(key: int, article: str, day: str, *, title: str = "", text: str = "",
+             actors: Iterable[dict[str, Any]] = (), quotes: Iterable[dict[str, Any]] = ()) -> Doc:
+    counts: Counter[int] = Counter()
+    terms: dict[int, str] = {}
+    for words, weight in ((text, 1), (title, TITLE_WEIGHT)):
+        for token, n in Counter(TOKEN.findall(words.lower())).items():
+            found = _bucket(token)
+            if found is not None:
+                counts[found[0]] += n * weight
+                terms.setdefault(found[0], found[1])
+    for actor in actors:
+        actor_id = actor.get("id")
+        if actor_id:
+            bucket = _actor_bucket(actor_id)
+            counts[bucket] += ACTOR_WEIGHT * max(1, len(actor.get("mentions") or ()))
+            terms.setdefault(bucket, actor.get("name") or actor_id)
+    spans = [(int(q["start"]), int(q["end"])) for q in quotes if q.get("start") is not None and q.get("end") is not None]
+    return Doc(key, article, week_of(day), dict(counts), day[:10], terms, text, spans)
+
+
+def claim_sentences(text: str, quotes: list[tuple[int, int]] = ()) -> list[tuple[int, int]]:  # type: ignore[assignment]
+    """(start, end) of the claim-like sentences of ``text``: assertions, not questions.
+
+    A claim has at least six words, does not end in "?", and has a verb of saying or asserting
+    (or overlaps a quote the record found).
+    """
+    found = []
+    for match in SENTENCE.finditer(text):
+        start, end = match.span()
+        sentence = match.group()
+        stripped = sentence.strip()
+        if not stripped or stripped.rstrip("\"'”’)").endswith("?"):
+            continue
+        start += len(sentence) - len(sentence.lstrip())
+        end = start + len(stripped)
+        words = stripped.lower().split()
+        if len(words) < 6:
+            continue
+        quoted = any(qs < end and qe > start for qs, qe in quotes)
+        if quoted or any(w.strip(",;:\"'”’") in CLAIM_VERBS for w in words):
+            found.append((start, end))
+    return found
+
+
+def _b64(array: np.ndarray) -> str:
+    return base64.b64encode(zlib.compress(array.tobytes())).decode("ascii")
+
+
+def _unb64(text: str, dtype: Any) -> np.ndarray:
+    return np.frombuffer(zlib.decompress(base64.b64decode(text)), dtype=dtype).copy()
+
+
+class NarrativeModel:
+    """Narratives and their centroids; ``add`` clusters new documents, ``to_state`` persists it."""
+
+    def __init__(self, *, seed: int = 0) -> None:
+        self.seed = seed
+        self.df = np.zeros(N_FEATURES, dtype=np.int64)
+        self.n_docs = 0
+        self.sums: list[dict[str, np.ndarray] | None] = []   # per row: {"idx", "val"} sum of members
+        self.rows: dict[int, int] = {}        # narrative id -> row
+        self.meta: list[dict[str, Any]] = []  # per row: id, size, created, parent, merged_into, best, series
+        self.totals: Counter[str] = Counter()  # period -> articles
+        self.events: list[dict[str, Any]] = []
+        self.terms: dict[int, str] = {}
+        self.next_id = 1
+        self.moves: list[tuple[int, int]] = []   # (from, to) for members stored by earlier runs
+        self.splits: list[dict[str, Any]] = []
+        self._centroid_cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    # -- persistence -------------------------------------------------------------------------
+
+    def to_state(self) -> dict[str, Any]:
+        nz = np.flatnonzero(self.df).astype(np.int32)
+        keep: set[int] = set()
+        rows = []
+        for row, meta in enumerate(self.meta):
+            idx, val = self._centroid(row)
+            keep.update(int(i) for i in idx[np.argsort(-val)[:12]])
+            rows.append({"idx": _b64(idx.astype(np.int32)), "val": _b64((val * meta["size"]).astype(np.float32))})
+        return {
+            "seed": self.seed, "n_docs": self.n_docs, "next_id": self.next_id,
+            "df_idx": _b64(nz), "df_val": _b64(self.df[nz].astype(np.int32)),
+            "rows": rows, "meta": self.meta, "totals": dict(self.totals), "events": self.events,
+            "terms": {str(k): v for k, v in self.terms.items() if k in keep},
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> NarrativeModel:
+        model = cls(seed=state["seed"])
+        model.n_docs = state["n_docs"]
+        model.next_id = state["next_id"]
+        model.df[_unb64(state["df_idx"], np.int32)] = _unb64(state["df_val"], np.int32)
+        model.meta = state["meta"]
+        model.sums = [{"idx": _unb64(r["idx"], np.int32).astype(np.int64),
+                       "val": _unb64(r["val"], np.float32).astype(np.float64)} for r in state["rows"]]
+        model.rows = {m["id"]: row for row, m in enumerate(model.meta)}
+        model.totals = Counter(state["totals"])
+        model.events = state["events"]
+        model.terms = {int(k): v for k, v in state["terms"].items()}
+        return model
+
+    # -- vectors -----------------------------------------------------------------------------
+
+    def count_df(self, docs: list[Doc]) -> None:
+        for doc in docs:
+            self.df[np.fromiter(doc.counts, dtype=np.int64, count=len(doc.counts))] += 1
+        self.n_docs += len(docs)
+
+    def idf(self, idx: np.ndarray) -> np.ndarray:
+        return np.log((1 + self.n_docs) / (1 + self.df[idx])) + 1.0
+
+    def vectors(self, docs: list[Doc]) -> sparse.csr_matrix:
+        """Rows of L2-normalised (1 + log tf) x idf for ``docs``."""
+        indptr = np.zeros(len(docs) + 1, dtype=np.int64)
+        idx_parts, val_parts = [], []
+        for i, doc in enumerate(docs):
+            idx = np.fromiter(doc.counts, dtype=np.int64, count=len(doc.counts))
+            tf = np.fromiter(doc.counts.values(), dtype=np.float64, count=len(doc.counts))
+            idx_parts.append(idx)
+            val_parts.append(tf)
+            indptr[i + 1] = indptr[i] + len(idx)
+        idx = np.concatenate(idx_parts) if idx_parts else np.zeros(0, dtype=np.int64)
+        val = np.concatenate(val_parts) if val_parts else np.zeros(0)
+        val = (1.0 + np.log(val)) * self.idf(idx)
+        matrix = sparse.csr_matrix((val, idx, indptr), shape=(len(docs), N_FEATURES))
+        matrix.sort_indices()
+        norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        return sparse.csr_matrix(sparse.diags(1.0 / norms) @ matrix)
+
+    def _centroid(self, row: int) -> tuple[np.ndarray, np.ndarray]:
+        """The row's centroid: its ``CENTROID_TERMS`` heaviest features, L2-normalised (cached)."""
+        cached = self._centroid_cache.get(row)
+        if cached is not None:
+            return cached
+        total = self.sums[row]
+        if total is None or len(total["idx"]) == 0:
+            result = (np.zeros(0, dtype=np.int64), np.zeros(0))
+        else:
+            idx, val = total["idx"], total["val"]
+            if len(idx) > CENTROID_TERMS:
+                # stable: ties broken by feature index, so runs are reproducible
+                top = np.lexsort((idx, -val))[:CENTROID_TERMS]
+                top.sort()
+                idx, val = idx[top], val[top]
+            norm = float(np.sqrt(np.dot(val, val))) or 1.0
+            result = (idx, val / norm)
+        self._centroid_cache[row] = result
+        return result
+
+    def centroid_matrix(self) -> sparse.csr_matrix:
+        """Live centroids as rows (retired rows empty)."""
+        indptr = np.zeros(len(self.meta) + 1, dtype=np.int64)
+        idx_parts, val_parts = [], []
+        for row, meta in enumerate(self.meta):
+            idx, val = self._centroid(row) if meta["merged_into"] is None else (np.zeros(0, np.int64), np.zeros(0))
+            idx_parts.append(idx)
+            val_parts.append(val)
+            indptr[row + 1] = indptr[row] + len(idx)
+        idx = np.concatenate(idx_parts) if idx_parts else np.zeros(0, dtype=np.int64)
+        val = np.concatenate(val_parts) if val_parts else np.zeros(0)
+        return sparse.csr_matrix((val, idx, indptr), shape=(len(self.meta), N_FEATURES))
+
+    def _add_to_sum(self, row: int, vectors: sparse.csr_matrix, sign: float = 1.0) -> None:
+        summed = sparse.csr_matrix(vectors.sum(axis=0))
+        current = self.sums[row]
+        if current is not None and len(current["idx"]):
+            summed = summed * sign + sparse.csr_matrix((current["val"], current["idx"], [0, len(current["idx"])]),
+                                                       shape=(1, N_FEATURES))
+        elif sign < 0:
+            summed = summed * 0
+        summed.data[summed.data < 0] = 0
+        summed.eliminate_zeros()
+        summed.sort_indices()
+        self.sums[row] = {"idx": summed.indices.astype(np.int64), "val": summed.data.astype(np.float64)}
+        self._centroid_cache.pop(row, None)
+
+    def _new_narrative(self, period: str, parent: int | None = None) -> int:
+        row = len(self.meta)
+        self.meta.append({"id": self.next_id, "size": 0, "created": period, "parent": parent,
+                          "merged_into": None, "best": None, "series": {}, "days": {}})
+        self.sums.append(None)
+        self.rows[self.next_id] = row
+        self.next_id += 1
+        return row
+
+    # -- clustering --------------------------------------------------------------------------
+
+    def add(self, docs: list[Doc], *, progress: Callable[[int], None] | None = None,
+            count_df: bool = True) -> dict[int, tuple[int, float]]:
+        """Cluster ``docs``; return key -> (narrative id, cosine to its centroid when it joined).
+
+        Documents moved by a later split or merge in the same run report their final narrative.
+        ``count_df=False`` when the caller already counted them (a full run counts all first).
+        """
+        if count_df:
+            self.count_df(docs)
+        for doc in docs:
+            for bucket, term in doc.terms.items():
+                self.terms.setdefault(bucket, term)
+        assigned: dict[int, tuple[int, float]] = {}   # key -> (row, score)
+        by_period: dict[str, list[Doc]] = defaultdict(list)
+        for doc in docs:
+            by_period[doc.period].append(doc)
+        for period in sorted(by_period):
+            window = sorted(by_period[period], key=lambda d: d.key)
+            window_rows: dict[int, list[int]] = defaultdict(list)   # row -> positions in window
+            vectors_parts = []
+            for start in range(0, len(window), CHUNK):
+                chunk = window[start:start + CHUNK]
+                vectors = self.vectors(chunk)
+                vectors_parts.append(vectors)
+                rows, scores = self._assign(vectors, period)
+                for i, (row, score) in enumerate(zip(rows, scores, strict=True)):
+                    window_rows[row].append(start + i)
+                    assigned[chunk[i].key] = (row, score)
+                self._update_sums(rows, vectors)
+                if progress is not None:
+                    progress(len(chunk))
+            window_vectors = sparse.vstack(vectors_parts, format="csr") if len(vectors_parts) > 1 else vectors_parts[0]
+            for row, positions in window_rows.items():
+                self.meta[row]["size"] += len(positions)
+                series = self.meta[row]["series"]
+                series[period] = series.get(period, 0) + len(positions)
+                _count_days(self.meta[row], [window[p].date for p in positions], 1)
+            self.totals[period] += len(window)
+            self._splits(period, window, window_rows, window_vectors, assigned)
+            self._merges(period, window_rows, assigned)
+        return {key: (self.meta[row]["id"], score) for key, (row, score) in assigned.items()}
+
+    def _assign(self, vectors: sparse.csr_matrix, period: str) -> tuple[list[int], list[float]]:
+        n = vectors.shape[0]
+        rows = [-1] * n
+        scores = [0.0] * n
+        if self.meta:
+            sims = (vectors @ self.centroid_matrix().T).toarray()
+            best = sims.argmax(axis=1)
+            best_sim = sims[np.arange(n), best]
+            for i in np.flatnonzero(best_sim >= ASSIGN_THRESHOLD):
+                rows[i] = int(best[i])
+                scores[i] = float(best_sim[i])
+        rest = [i for i in range(n) if rows[i] < 0]
+        if rest:
+            gram = (vectors[rest] @ vectors[rest].T).toarray()
+            seeds: list[int] = []   # positions in rest
+            seed_rows: list[int] = []
+            for j, i in enumerate(rest):
+                if seeds:
+                    sims = gram[j, seeds]
+                    k = int(sims.argmax())
+                    if sims[k] >= ASSIGN_THRESHOLD:
+                        rows[i], scores[i] = seed_rows[k], float(sims[k])
+                        continue
+                seeds.append(j)
+                seed_rows.append(self._new_narrative(period))
+                rows[i], scores[i] = seed_rows[-1], 1.0
+        return rows, scores
+
+    def _update_sums(self, rows: list[int], vectors: sparse.csr_matrix) -> None:
+        groups: dict[int, list[int]] = defaultdict(list)
+        for i, row in enumerate(rows):
+            groups[row].append(i)
+        for row, positions in groups.items():
+            self._add_to_sum(row, vectors[positions])
+
+    def _splits(self, period: str, window: list[Doc], window_rows: dict[int, list[int]],
+                vectors: sparse.csr_matrix, assigned: dict[int, tuple[int, float]]) -> None:
+        for row in sorted(window_rows):
+            positions = window_rows[row]
+            meta = self.meta[row]
+            if len(positions) < SPLIT_MIN or meta["merged_into"] is not None or meta["created"] == period:
+                continue
+            members = vectors[positions]
+            labels, silhouette = _two_means(members, seed=self.seed + meta["id"])
+            if labels is None:
+                continue
+            sizes = np.bincount(labels, minlength=2)
+            if silhouette < SPLIT_SILHOUETTE or sizes.min() < SPLIT_MIN_PART:
+                continue
+            small = int(sizes.argmin()) if sizes[0] != sizes[1] else 1
+            moved = [positions[i] for i in np.flatnonzero(labels == small)]
+            new_row = self._new_narrative(period, parent=meta["id"])
+            moved_vectors = vectors[moved]
+            self._add_to_sum(row, moved_vectors, sign=-1.0)
+            self._add_to_sum(new_row, moved_vectors)
+            meta["size"] -= len(moved)
+            meta["series"][period] -= len(moved)
+            new_meta = self.meta[new_row]
+            new_meta["size"] = len(moved)
+            new_meta["series"][period] = len(moved)
+            _count_days(meta, [window[p].date for p in moved], -1)
+            _count_days(new_meta, [window[p].date for p in moved], 1)
+            idx, val = self._centroid(new_row)
+            for position in moved:
+                key = window[position].key
+                doc_vector = vectors[position]
+                score = float((doc_vector[:, idx] @ val)[0]) if len(idx) else 0.0
+                assigned[key] = (new_row, score)
+            window_rows[new_row] = moved
+            window_rows[row] = [p for p in positions if p not in set(moved)]
+            self.events.append({"narrative": meta["id"], "period": period, "kind": "split",
+                                "other": new_meta["id"],
+                                "detail": {"silhouette": round(float(silhouette), 3), "kept": int(sizes.max()),
+                                           "moved": len(moved)}})
+            self.events.append({"narrative": new_meta["id"], "period": period, "kind": "split",
+                                "other": meta["id"], "detail": {"parent": meta["id"], "moved": len(moved)}})
+
+    def _merges(self, period: str, window_rows: dict[int, list[int]], assigned: dict[int, tuple[int, float]]) -> None:
+        touched = sorted(r for r in window_rows if self.meta[r]["merged_into"] is None)
+        if not touched or len(self.meta) < 2:
+            return
+        centroids = self.centroid_matrix()
+        sims = (centroids[touched] @ centroids.T).toarray()
+        pairs = []
+        for i, row in enumerate(touched):
+            sims[i, row] = 0.0
+            for other in np.flatnonzero(sims[i] >= MERGE_THRESHOLD):
+                pairs.append((-float(sims[i, other]), min(row, int(other)), max(row, int(other))))
+        for negative_sim, older, younger in sorted(set(pairs)):
+            if self.meta[older]["merged_into"] is not None or self.meta[younger]["merged_into"] is not None:
+                continue
+            if self.meta[younger]["parent"] == self.meta[older]["id"]:
+                continue  # a split is not undone: the child shares its parent's words by birth
+            self._merge(period, older, younger, -negative_sim, assigned)
+
+    def _merge(self, period: str, into: int, row: int, similarity: float,
+               assigned: dict[int, tuple[int, float]]) -> None:
+        target, source = self.meta[into], self.meta[row]
+        total = self.sums[row]
+        if total is not None and len(total["idx"]):
+            summed = sparse.csr_matrix((total["val"], total["idx"], [0, len(total["idx"])]), shape=(1, N_FEATURES))
+            self._add_to_sum(into, summed)
+        self.sums[row] = None
+        self._centroid_cache.pop(row, None)
+        target["size"] += source["size"]
+        for p, n in source["series"].items():
+            target["series"][p] = target["series"].get(p, 0) + n
+        for d, n in source["days"].items():
+            target["days"][d] = target["days"].get(d, 0) + n
+        source["days"] = {}
+        if source["best"] is not None and (target["best"] is None or source["best"][0] > target["best"][0]):
+            target["best"] = source["best"]
+        source["merged_into"] = target["id"]
+        source["merged_at"] = period
+        source["size"] = 0
+        source["series"] = {}
+        self.moves.append((source["id"], target["id"]))
+        for key, (r, score) in list(assigned.items()):
+            if r == row:
+                assigned[key] = (into, score)
+        self.events.append({"narrative": source["id"], "period": period, "kind": "merge", "other": target["id"],
+                            "detail": {"similarity": round(similarity, 3), "into": target["id"]}})
+        self.events.append({"narrative": target["id"], "period": period, "kind": "merge", "other": source["id"],
+                            "detail": {"similarity": round(similarity, 3), "absorbed": source["id"]}})
+
+    def remove(self, narrative: int, day: str) -> None:
+        """Forget one member (an article replaced by a newer version): counts only, not the centroid."""
+        row = self.rows.get(narrative)
+        if row is None:
+            return
+        meta = self.meta[row]
+        while meta["merged_into"] is not None:
+            meta = self.meta[self.rows[meta["merged_into"]]]
+        meta["size"] = max(0, meta["size"] - 1)
+        period = week_of(day)
+        if meta["series"].get(period):
+            meta["series"][period] -= 1
+        if meta["days"].get(day):
+            meta["days"][day] -= 1
+        if self.totals.get(period):
+            self.totals[period] -= 1
+
+    # -- evidence and labels -----------------------------------------------------------------
+
+    def evidence(self, doc: Doc, narrative: int) -> list[dict[str, Any]]:
+        """The doc's claim sentences closest to its narrative's centroid: [{start, end, text, score}]."""
+        row = self.rows[narrative]
+        idx, val = self._centroid(row)
+        if not len(idx):
+            return []
+        weights = dict(zip(idx.tolist(), val.tolist(), strict=True))
+        scored = []
+        for start, end in claim_sentences(doc.text, doc.quotes):
+            counts: Counter[int] = Counter()
+            for token in TOKEN.findall(doc.text[start:end].lower()):
+                found = _bucket(token)
+                if found is not None:
+                    counts[found[0]] += 1
+            if not counts:
+                continue
+            features = np.fromiter(counts, dtype=np.int64, count=len(counts))
+            tf = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * self.idf(features)
+            dot = sum(weights.get(f, 0.0) * w for f, w in zip(features.tolist(), tf.tolist(), strict=True))
+            norm = math.sqrt(float(np.dot(tf, tf))) or 1.0
+            if dot > 0:
+                scored.append((round(dot / norm, 4), start, end))
+        scored.sort(key=lambda s: (-s[0], s[1]))
+        chosen = scored[:EVIDENCE_SENTENCES]
+        meta = self.meta[row]
+        if chosen and (meta["best"] is None or chosen[0][0] > meta["best"][0]):
+            score, start, end = chosen[0]
+            meta["best"] = [score, doc.article, start, end, doc.text[start:end]]
+        return [{"start": s, "end": e, "text": doc.text[s:e], "score": score} for score, s, e in sorted(chosen, key=lambda c: c[1])]
+
+    def key_terms(self, row: int, n: int = 6) -> list[str]:
+        idx, val = self._centroid(row)
+        terms: list[str] = []
+        for i in np.lexsort((idx, -val)):
+            term = self.terms.get(int(idx[i]))
+            if term and term not in terms:
+                terms.append(term)
+            if len(terms) == n:
+                break
+        return terms
+
+
+def _count_days(meta: dict[str, Any], days: list[str], sign: int) -> None:
+    for day, n in Counter(days).items():
+        if day:
+            meta["days"][day] = meta["days"].get(day, 0) + sign * n
+
+
+def _two_means(members: sparse.csr_matrix, *, seed: int) -> tuple[np.ndarray | None, float]:
+    """Spherical 2-means on unit rows via their Gram matrix; (labels, mean cosine silhouette)."""
+    gram = (members @ members.T).toarray()
+    n = gram.shape[0]
+    rng = np.random.default_rng(seed)
+    first = int(rng.integers(n))
+    second = int(np.argmin(gram[first] + np.arange(n) * 1e-12))
+    if second == first:
+        return None, 0.0
+    labels = (gram[:, second] > gram[:, first]).astype(np.int64)
+    for _ in range(SPLIT_ITERATIONS):
+        sims = np.zeros((n, 2))
+        for k in (0, 1):
+            mask = labels == k
+            if not mask.any():
+                return None, 0.0
+            norm = math.sqrt(float(gram[np.ix_(mask, mask)].sum())) or 1.0
+            sims[:, k] = gram[:, mask].sum(axis=1) / norm
+        new = sims.argmax(axis=1)
+        if np.array_equal(new, labels):
+            break
+        labels = new
+    if len(set(labels.tolist())) < 2:
+        return None, 0.0
+    distance = 1.0 - gram
+    silhouettes = np.zeros(n)
+    for i in range(n):
+        own = labels == labels[i]
+        own_count = own.sum() - 1
+        if own_count == 0:
+            continue
+        a = (distance[i, own].sum() - distance[i, i]) / own_count
+        b = distance[i, ~own].mean()
+        silhouettes[i] = (b - a) / max(a, b) if max(a, b) > 0 else 0.0
+    return labels, float(silhouettes.mean())
+
+
+def series_events(meta: dict[str, Any], totals: dict[str, int], last_period: str, *,
+                  emerge_min: int, grow_factor: float, fade_windows: int) -> list[dict[str, Any]]:
+    """emerge / grow / fade events of one narrative from its weekly series."""
+    series = {p: n for p, n in meta["series"].items() if n > 0}
+    if not series:
+        return []
+    events = []
+    period = date.fromisoformat(min(series))
+    end = date.fromisoformat(last_period)
+    cumulative, emerged, empty, history = 0, False, 0, []
+    while period <= end:
+        key = period.isoformat()
+        n = series.get(key, 0)
+        share = n / totals[key] if totals.get(key) else 0.0
+        if n:
+            if emerged and empty >= fade_windows:
+                events.append({"period": key, "kind": "emerge", "detail": {"articles": n, "returned": True}})
+            empty = 0
+            cumulative += n
+            if not emerged and cumulative >= emerge_min:
+                emerged = True
+                events.append({"period": key, "kind": "emerge", "detail": {"articles": n, "total": cumulative}})
+            elif emerged and n >= emerge_min and history:
+                baseline = sum(history[-2:]) / len(history[-2:])
+                if baseline > 0 and share >= grow_factor * baseline:
+                    events.append({"period": key, "kind": "grow",
+                                   "detail": {"articles": n, "share": round(share, 4), "before": round(baseline, 4)}})
+        else:
+            empty += 1
+            if emerged and empty == fade_windows:
+                events.append({"period": key, "kind": "fade", "detail": {"last_seen": _weeks_before(key, fade_windows)}})
+        history.append(share)
+        period += timedelta(days=7)
+    return events
+
+
+def _weeks_before(period: str, weeks: int) -> str:
+    return (date.fromisoformat(period) - timedelta(days=7 * weeks)).isoformat()
