@@ -79,7 +79,7 @@ EDGE_EVIDENCE_CAP = 20
 #: Articles per write transaction while updating.
 BATCH_ARTICLES = 200
 
-SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+|\n+")
+SENTENCE_END = re.compile(r"([.!?…][\"'”’)\]]*)\s+|\n+")
 
 
 NODE_COLUMNS = (
@@ -144,8 +144,9 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence: split after . ! ? … (and closing quotes) before whitespace, and at line breaks."""
     spans, start = [], 0
     for match in SENTENCE_END.finditer(text):
-        if match.start() > start:
-            spans.append((start, match.start()))
+        end = match.end(1) if match.group(1) else match.start()
+        if end > start:
+            spans.append((start, end))
         start = match.end()
     if start < len(text):
         spans.append((start, len(text)))

@@ -1,0 +1,170 @@
+"""The actor graph on real stores: the seeds' gold events as typed state edges, GEXF read back with
+networkx, filters by date, outlet and narrative, and incremental updates equal to a full recompute."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from conftest import SEEDS, run_cli
+from narrascope.corpus.graph import PLOVER_SCORES, GraphAnalysis, GraphFilters, actor_graph, sentence_spans
+from narrascope.settings import load_settings
+from narrascope.store import open_store
+
+GOLD = json.loads((Path(__file__).parent / "data" / "seeds_analysis_gold.json").read_text())
+
+ACTORS_ONLY = '[pipeline]\nstages = ["language", "genre", "actors"]\n'
+FILLER = ("\n\nOfficials said the talks would continue over the coming months, and both governments described"
+          " the outcome of the negotiations as a sign of a lasting and practical working relationship.")
+ARTICLES = [
+    {"url": "https://alpha.example/1", "title": "Trade talks", "outlet": "Alpha", "published": "2024-01-10",
+     "text": "Russia and China signed a long trade agreement on Wednesday after months of talks." + FILLER},
+    {"url": "https://beta.example/2", "title": "Border meeting", "outlet": "Beta", "published": "2024-03-05",
+     "text": "France and Germany held a meeting on border policy on Tuesday." + FILLER},
+]
+THIRD = {"url": "https://alpha.example/3", "title": "More talks", "outlet": "Alpha", "published": "2024-03-20",
+         "text": "Russia and China met again to review the trade agreement." + FILLER}
+
+
+def ingest_jsonl(tmp_path: Path, db: Path, articles: list[dict], name: str = "articles.jsonl") -> None:
+    config = tmp_path / "actors-only.toml"
+    config.write_text(ACTORS_ONLY)
+    source = tmp_path / name
+    source.write_text("".join(json.dumps(a) + "\n" for a in articles))
+    result = run_cli("--config", str(config), "ingest", str(source), "--db", str(db))
+    assert result.exit_code == 0, result.output
+
+
+def graph_json(db: Path, *args: str) -> dict:
+    result = run_cli("graph", "--db", str(db), "--json", *args)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def edge_keys(graph: dict, kind: str | None = None) -> set[tuple[str, str, str]]:
+    return {(e["source"], e["target"], e["type"]) for e in graph["edges"] if kind is None or e["kind"] == kind}
+
+
+@pytest.fixture(scope="module")
+def seeds_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("seeds") / "seeds.db"
+    result = run_cli("ingest", str(SEEDS), "--db", str(db))  # the default pipeline: actors, quotes, events, stance
+    assert result.exit_code == 0, result.output
+    return db
+
+
+def test_seed_gold_events_are_typed_state_edges(seeds_db: Path) -> None:
+    graph = graph_json(seeds_db, "--level", "state", "--kind", "event")
+    found = edge_keys(graph, "event")
+    for article in GOLD["articles"].values():
+        for event in article["events"]["must"]:
+            assert (event["source"], event["target"], event["type"]) in found
+    edges = {(e["source"], e["target"], e["type"]): e for e in graph["edges"]}
+    threaten = edges[("USA", "PRK", "THREATEN")]
+    assert threaten["score"] == PLOVER_SCORES["THREATEN"] < 0
+    assert edges[("USA", "KOR", "AID")]["score"] > 0
+    # evidence points into the article text at the event's sentence
+    evidence = threaten["evidence"][0]
+    with open_store(seeds_db) as store:
+        text = store.get_article(evidence["article"]).text
+    assert "fire and fury" in text[evidence["start"]:evidence["end"]]
+    # the hypothetical "would meet" CONSULT is counted but carries no weight
+    consult = edges[("RUS", "PRK", "CONSULT")]
+    assert consult["hypothetical"] >= 1 and consult["weight"] == consult["count"] - consult["hypothetical"]
+    assert {e["kind"] for e in graph["edges"]} == {"event"}
+
+
+def test_seed_graph_has_quote_and_comention_edges(seeds_db: Path) -> None:
+    graph = graph_json(seeds_db, "--level", "actor")
+    kinds = {e["kind"] for e in graph["edges"]}
+    assert kinds == {"event", "quote", "comention"}
+    quotes = {(e["source"], e["target"]): e for e in graph["edges"] if e["kind"] == "quote"}
+    # Kofman speaks about North Korea, with the stance the stance stage gave him towards it
+    kofman = quotes[("person:michael-kofman", "PRK")]
+    assert kofman["polarity"] is not None and kofman["polarity"] < 0
+    for edge in graph["edges"]:
+        if edge["kind"] == "comention":
+            assert edge["source"] < edge["target"]
+    nodes = {n["id"]: n for n in graph["nodes"]}
+    assert nodes["person:sergey-lavrov"]["country"] == "RUS" and nodes["RUS"]["mentions"] > 10
+
+
+def test_gexf_reads_back_in_networkx(seeds_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "seeds.gexf"
+    result = run_cli("graph", "--db", str(seeds_db), "--level", "state", "--gexf", str(out), "-q")
+    assert result.exit_code == 0, result.output
+    graph = graph_json(seeds_db, "--level", "state", "--no-update")
+    g = nx.read_gexf(out)
+    assert set(g.nodes) == {n["id"] for n in graph["nodes"]}
+    assert g.nodes["RUS"]["name"] == "Russia" and g.nodes["RUS"]["kind"] == "state"
+    assert g.nodes["PRK"]["mentions"] == next(n["mentions"] for n in graph["nodes"] if n["id"] == "PRK")
+    directed = [e for e in graph["edges"] if e["kind"] != "comention"]
+    mutual = [e for e in graph["edges"] if e["kind"] == "comention"]
+    assert g.number_of_edges() == len(directed) + 2 * len(mutual)  # networkx adds mutual edges both ways
+    typed = {(u, v, d["type"]): d for u, v, d in g.edges(data=True) if d["kind"] == "event"}
+    agree = typed[("RUS", "PRK", "AGREE")]
+    assert agree["score"] == PLOVER_SCORES["AGREE"] and agree["weight"] >= 1.0
+    assert ("USA", "KOR", "AID") in typed
+
+
+def test_filters_by_date_outlet_and_narrative(tmp_path: Path, db: Path) -> None:
+    ingest_jsonl(tmp_path, db, ARTICLES)
+    everything = edge_keys(graph_json(db, "--level", "state"))
+    assert ("CHN", "RUS", "sentence") in everything and ("DEU", "FRA", "sentence") in everything
+    spring = edge_keys(graph_json(db, "--level", "state", "--since", "2024-02"))
+    assert ("DEU", "FRA", "sentence") in spring and ("CHN", "RUS", "sentence") not in spring
+    january = edge_keys(graph_json(db, "--level", "state", "--until", "2024-01"))
+    assert ("CHN", "RUS", "sentence") in january and ("DEU", "FRA", "sentence") not in january
+    alpha = graph_json(db, "--level", "state", "--outlet", "alpha")
+    assert edge_keys(alpha) == {("CHN", "RUS", "sentence")}
+    assert {n["id"] for n in alpha["nodes"]} == {"CHN", "RUS"}
+    with open_store(db) as store:
+        beta_id = store.conn.execute("SELECT id FROM articles WHERE outlet = 'Beta'").fetchone()[0]
+        with store.transaction():  # a narrative holding the Beta article, as the narratives analysis writes it
+            store.conn.execute(
+                "INSERT INTO narrative_members (narrative, article, date, date_source, period, score, evidence)"
+                " VALUES (7, ?, '2024-03-05', 'published', '2024-03-04', 1.0, '[]')", (beta_id,))
+    assert edge_keys(graph_json(db, "--level", "state", "--narrative", "7")) == {("DEU", "FRA", "sentence")}
+    assert graph_json(db, "--narrative", "8")["edges"] == []
+    bad = run_cli("graph", "--db", str(db), "--since", "2024-13")
+    assert bad.exit_code == 1 and "NS403" in bad.output
+
+
+def table_rows(store, table: str) -> list[tuple]:
+    return sorted(store.conn.execute(f"SELECT * FROM {table}").fetchall())  # noqa: S608
+
+
+def test_incremental_update_equals_full_recompute(tmp_path: Path, db: Path) -> None:
+    ingest_jsonl(tmp_path, db, ARTICLES)
+    settings = load_settings()
+    with open_store(db) as store:
+        first = GraphAnalysis().update(store, settings)
+        assert first["full"] and first["articles"] == 2
+        weight = actor_graph(store, level="state").edges
+        assert {(e["source"], e["target"]): e["weight"] for e in weight}[("CHN", "RUS")] == 1
+    ingest_jsonl(tmp_path, db, [THIRD], name="third.jsonl")
+    # a new version of article 2 (same URL) replaces it: its rows go, the new ones come in
+    ingest_jsonl(tmp_path, db, [{**ARTICLES[1], "text": "France and Italy held a meeting on Tuesday." + FILLER}],
+                 name="v2.jsonl")
+    with open_store(db) as store:
+        second = GraphAnalysis().update(store, settings)
+        assert not second["full"] and second["articles_added"] == 2 and second["articles_removed"] == 1
+        assert second["watermark"] > first["watermark"] and second["articles"] == 3
+        edges = {(e["source"], e["target"]): e for e in actor_graph(store, level="state").edges}
+        assert edges[("CHN", "RUS")]["weight"] == 2 and edges[("CHN", "RUS")]["articles"] == 2
+        assert ("FRA", "ITA") in edges and ("DEU", "FRA") not in edges
+        incremental = {t: table_rows(store, t) for t in ("graph_nodes", "graph_edges")}
+        evidence = [r[2:] for r in table_rows(store, "graph_edge_evidence")]
+        GraphAnalysis().update(store, settings, full=True)
+        assert {t: table_rows(store, t) for t in ("graph_nodes", "graph_edges")} == incremental
+        assert [r[2:] for r in table_rows(store, "graph_edge_evidence")] == evidence
+        assert actor_graph(store, filters=GraphFilters(outlet="Beta")).edges  # the new version keeps its outlet
+
+
+def test_sentence_spans() -> None:
+    text = 'He said "No." Then left!\nNew line here.  Last one'
+    spans = [text[s:e] for s, e in sentence_spans(text)]
+    assert spans == ['He said "No."', "Then left!", "New line here.", "Last one"]
