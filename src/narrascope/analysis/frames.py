@@ -1,0 +1,94 @@
+"""Frames per article (the 14 SemEval-2023 / Media Frames Corpus frames), scored from lexicons.
+
+``find_frames(doc)`` returns every frame with a cue in the text, ``[{"name", "score"}]`` sorted by
+score (highest first; ties by name). The lexicons are ``narrascope/data/frames.tsv`` (frame, term,
+weight; 30+ terms per frame, written from the Media Frames Corpus codebook definitions).
+
+Scoring: the weighted count of cue matches per frame, per 100 words, squashed into [0, 1) by
+``1 - exp(-density / SCALE)``. Long and short articles score alike; a frame needs repeated cues
+to score high.
+
+Which frames does an article have? ``top_frames``: the three highest-scoring ones, plus any
+other scoring at least ``FRAME_MIN_SCORE`` (0.5).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .types import FRAMES
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+__all__ = ["FRAMES_PATH", "FRAME_MIN_SCORE", "SCALE", "TOP_FRAMES", "find_frames", "load_frame_lexicon",
+           "score_frames", "top_frames"]
+
+FRAMES_PATH = Path(__file__).resolve().parent.parent / "data" / "frames.tsv"
+#: Weighted cues per 100 words that give a score of 1 - 1/e (0.63).
+SCALE = 2.0
+TOP_FRAMES = 3
+FRAME_MIN_SCORE = 0.5
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class FrameLexicon:
+    #: frame -> compiled alternation per weight
+    patterns: dict[str, list[tuple[float, re.Pattern[str]]]]
+
+
+@lru_cache(maxsize=4)
+def load_frame_lexicon(path: str = "") -> FrameLexicon:
+    target = Path(path) if path else FRAMES_PATH
+    terms: dict[str, dict[float, list[str]]] = {}
+    for n, line in enumerate(target.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#") or line.startswith("frame\t"):
+            continue
+        parts = line.split("\t")
+        if len(parts) != 3 or parts[0] not in FRAMES:
+            raise ValueError(f"{target}:{n}: expected 'frame<TAB>term<TAB>weight' with one of the 14 frames")
+        terms.setdefault(parts[0], {}).setdefault(float(parts[2]), []).append(parts[1])
+    patterns: dict[str, list[tuple[float, re.Pattern[str]]]] = {}
+    for frame, by_weight in terms.items():
+        for weight, words in by_weight.items():
+            alts = []
+            for w in sorted(set(words), key=len, reverse=True):
+                prefix = w.endswith("*")
+                body = re.escape(w.rstrip("*")).replace("_", r"\s+")
+                alts.append(body + (r"[\w-]*" if prefix else ""))
+            patterns.setdefault(frame, []).append(
+                (weight, re.compile(r"(?<![\w-])(?:" + "|".join(alts) + r")(?![\w-])", re.I)))
+    return FrameLexicon(patterns)
+
+
+def score_frames(text: str, *, lexicon: FrameLexicon | None = None) -> list[dict[str, Any]]:
+    """Frame scores of a text (module docstring); frames with no cue are left out."""
+    lex = lexicon or load_frame_lexicon()
+    words = max(len(_WORD.findall(text)), 1)
+    out = []
+    for frame in FRAMES:
+        total = sum(weight * len(p.findall(text)) for weight, p in lex.patterns.get(frame, ()))
+        if total <= 0:
+            continue
+        density = 100.0 * total / max(words, 100)
+        out.append({"name": frame, "score": round(1.0 - math.exp(-density / SCALE), 4)})
+    out.sort(key=lambda f: (-f["score"], f["name"]))
+    return out
+
+
+def find_frames(doc: Doc) -> list[dict[str, Any]]:
+    """SCHEMA.md ``frames`` of a parsed article: ``[{"name", "score"}]``, highest score first."""
+    return score_frames(doc.text)
+
+
+def top_frames(frames: list[dict[str, Any]], *, top: int = TOP_FRAMES,
+               min_score: float = FRAME_MIN_SCORE) -> list[str]:
+    """The frames an article is said to have: the ``top`` best, and any other scoring ``min_score`` or more."""
+    ranked = sorted(frames, key=lambda f: (-f["score"], f["name"]))
+    return [f["name"] for n, f in enumerate(ranked) if n < top or f["score"] >= min_score]
