@@ -45,3 +45,15 @@ def test_public_api_is_what_all_says() -> None:
     # The verbs are functions, not the submodules of the same name.
     for name in ("ingest", "reprocess", "export", "search"):
         assert callable(getattr(narrascope, name)) and not isinstance(getattr(narrascope, name), types.ModuleType)
+
+
+def _tables() -> list[tuple[str, str]]:
+    return [(spec.name, column.name) for analysis in registry().analyses.values() for spec in analysis.tables
+            for column in spec.columns]
+
+
+@pytest.mark.parametrize(("table", "column"), _tables())
+def test_every_derived_table_and_column_is_documented(table: str, column: str) -> None:
+    assert f"`{table}`" in README
+    section = README[README.index(f"`{table}`"):]
+    assert f"`{column}`" in section[:4000], f"{table}.{column} is not described near the table"

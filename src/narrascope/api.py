@@ -95,6 +95,41 @@ def export_file(path: str | os.PathLike[str], *, format: str = "jsonl", db: str 
     return count
 
 
+def export_table(name: str, out: str | os.PathLike[str] | TextIO, *, format: str = "jsonl",
+                 db: str | Path | None = None, settings: Settings | None = None) -> int:
+    """Export the derived table ``name`` (``reuse_pairs``, ``graph_edges``... or ``graph`` for GEXF).
+
+    ``out`` is a stream, or a path written through a temporary file and renamed on success.
+    The analysis that owns the table is brought up to date first (incrementally). Returns the
+    rows written (for GEXF, the edges).
+    """
+    from .corpus.export import TABLE_FORMATS
+    from .corpus.export import export_table as write_table
+
+    if format not in TABLE_FORMATS:
+        raise UsageError(f"unknown table format {format!r}; formats: {', '.join(TABLE_FORMATS)}")
+    from .corpus import table_spec
+
+    settings = settings or load_settings()
+    with open_store(db, settings, create=False) as store:
+        # Bring the table up to date first: a derived table is never exported stale.
+        analysis, _spec = table_spec("graph_edges" if name == "graph" else name)
+        analysis.update(store, settings)
+        if not isinstance(out, str | os.PathLike):
+            return write_table(store, name, format, out)
+        target = Path(out)
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        os.close(handle)
+        try:
+            count = write_table(store, name, format, temporary)
+            os.chmod(temporary, _mode_for(target))
+            os.replace(temporary, target)
+        except BaseException:
+            os.unlink(temporary)
+            raise
+        return count
+
+
 def _mode_for(target: Path) -> int:
     """The permissions the exported file should have: those of the file it replaces, else the umask's."""
     if target.exists():

@@ -343,20 +343,33 @@ def search(obj: Context, query: str, db: str, as_json: bool, limit: int, offset:
 @cli.command()
 @db_option
 @filter_options
-@click.option("--format", "fmt", default="jsonl", show_default=True, help="jsonl (full records) or csv (flat fields).")
+@click.option("--format", "fmt", default="jsonl", show_default=True,
+              help="Articles: jsonl (full records) or csv (flat fields). Tables: jsonl, csv, parquet, gexf.")
+@click.option("--table", metavar="NAME", help="Export a derived table (reuse_pairs, narratives, graph_edges, "
+              "timeline...; `graph` for the actor graph in GEXF) instead of the articles.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write here instead of standard output.")
 @pass_ctx
-def export(obj: Context, db: str, fmt: str, output: str | None, **filters: Any) -> None:
-    """Export article records (../SCHEMA.md) as JSONL or CSV.
+def export(obj: Context, db: str, fmt: str, table: str | None, output: str | None, **filters: Any) -> None:
+    """Export article records (../SCHEMA.md) as JSONL or CSV, or a derived table.
 
     With -o, FILE is replaced only when the export succeeds; on an error it is left as it was.
+    Parquet and GEXF are binary: give -o FILE for them.
 
     \b
     Example:
       narrascope export --format jsonl -o articles.jsonl
       narrascope export --format csv --outlet DW > dw.csv
+      narrascope export --table reuse_pairs --format parquet -o reuse.parquet
+      narrascope export --table graph --format gexf -o actors.gexf
     """
     settings = obj.settings
+    if table:
+        if fmt in ("parquet", "gexf") and not output:
+            raise click.UsageError(f"--format {fmt} is binary: give -o FILE")
+        count = api.export_table(table, output or sys.stdout, format=fmt, db=db, settings=settings)
+        if output:
+            click.echo(f"{count} rows of {table} written to {output}", err=True)
+        return
     if output:
         count = api.export_file(output, format=fmt, db=db, filters=make_filters(**filters), settings=settings)
         click.echo(f"{count} articles written to {output}", err=True)
