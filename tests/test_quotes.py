@@ -96,6 +96,49 @@ def test_speakerless_quotes_only_on_request() -> None:
     assert len(kept) == 1 and kept[0]["speaker"] is None and kept[0]["speaker_span"] is None
 
 
+@pytest.mark.parametrize(("text", "content", "speaker"), [
+    # the name comes after its apposition's commas
+    ("“Yes, I support the senator from Texas,” Brent Bozell III, founder of the Media Research Center, "
+     "tells reporters.", "Yes, I support", "Brent Bozell III"),
+    # an inverted tag whose name the parser gave to a later verb
+    ("\"What's shaping up is a battle for the ages,\" said David Brock, a Clinton confidant who heads the group.",
+     "battle for the ages", "David Brock"),
+    # a short quote with a tag is words said, not a scare quote
+    ("\"Biden is very good,\" Nides wrote.\n\n\"So far so good,\" Clinton replied.", "So far so good", "Clinton"),
+    # a verb outside the cue lexicon right after a name
+    ("“You know, it happens, right?” Trump went on, as if he didn’t hear her.", "it happens", "Trump"),
+])
+def test_speech_tag_after_the_quote(text: str, content: str, speaker: str) -> None:
+    q = one(quotes_of(text), content)
+    assert spoken(text, q) == speaker and q["direct"]
+
+
+def test_cue_verb_right_before_a_short_quote() -> None:
+    text = "Some in the crowd booed when Rubio thanked Miami, and a man yelled “Stay there!”"
+    q = one(quotes_of(text), "Stay there")
+    assert spoken(text, q) == "a man" and q["cue"] == "yelled"
+
+
+def test_nested_speech_belongs_to_the_outer_speaker() -> None:
+    text = "Cruz said he is certain Rubio will continue to be “a champion for limitless opportunity in America.”"
+    q = one(quotes_of(text), "a champion")
+    assert spoken(text, q) == "Cruz" and q["cue"] == "said"
+
+
+def test_partial_quote_in_indirect_speech_is_one_attribution() -> None:
+    text = "Kaine declared that \"I strongly support\" the state's misnamed law."
+    found = quotes_of(text)
+    assert len(found) == 1 and found[0]["speaker"] == "Kaine" and found[0]["direct"]
+    assert found[0]["content"].startswith('"I strongly support"')
+
+
+def test_times_are_not_speakers() -> None:
+    text = ("6:50 p.m.\n\nFamed fight doctor Ferdie Pacheco once said: “Cassius Clay was born in Louisville. "
+            "Muhammad Ali was born in Miami.”")
+    q = one(quotes_of(text), "Cassius Clay")
+    assert q["speaker"] == "Ferdie Pacheco"
+
+
 # ---------------------------------------------------------------------------------------------
 # Indirect speech
 

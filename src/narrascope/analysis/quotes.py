@@ -383,6 +383,8 @@ def _speaker(ctx: _Context, head: Token) -> Speaker | None:
             return Speaker(head.idx, head.idx + len(head), None, None, None, False, False)
         return Speaker(head.idx, head.idx + len(head), inner.name, inner.actor, inner.role, inner.anonymous,
                        inner.person)
+    if head.ent_type_ in NOT_SPEAKER_ENTS:
+        return None
     left, right = _np_tokens(head)
     span = doc[left:right]
     start, end = span.start_char, span.end_char
@@ -464,6 +466,8 @@ def _subject_of(verb: Token, avoid: tuple[int, int] | None = None) -> Token | No
                 for grand in child.children:
                     if grand.dep_ == "pobj":
                         return grand
+        if node.dep_ == "acl" and node.tag_ == "VBD" and node.head.pos_ in ("NOUN", "PROPN"):
+            return node.head  # 'and a man yelled “...”' parsed as a reduced relative clause of "man"
         if node.dep_ in ("conj", "xcomp", "advcl") and node.head is not node:
             # "... and said", "went on to say": the subject of the verb it hangs on
             if node.dep_ == "advcl" and node.tag_ != "VBG":
@@ -483,8 +487,8 @@ def _adjacent_name(verb: Token) -> Token | None:
     if i >= 0 and (doc[i].pos_ == "PROPN" or doc[i].lower_ in PERSONAL or doc[i].lower_ == "they"):
         return doc[i]
     i = verb.i + 1
-    if i < len(doc) and doc[i].pos_ == "PROPN":
-        while i + 1 < len(doc) and doc[i + 1].pos_ == "PROPN" and doc[i + 1].dep_ == "compound":
+    if i < len(doc) and doc[i].pos_ == "PROPN" and doc[i].ent_type_ not in NOT_SPEAKER_ENTS:
+        while i + 1 < len(doc) and doc[i + 1].pos_ == "PROPN" and doc[i].dep_ == "compound":
             i += 1
         return doc[i] if doc[i].head.i in (verb.i, i) or doc[i].dep_ != "compound" else None
     return None
@@ -566,11 +570,34 @@ def _governing_cue(ctx: _Context, inner: Span, outer: tuple[int, int]) -> tuple[
             if outer[0] <= node.idx < outer[1]:
                 continue
             if _is_cue_verb(node):
+                node = _outermost_cue(node, outer)
                 return node, _subject_of(node, outer)
             if node.pos_ == "NOUN" and node.lower_ in CUE_NOUNS:
                 return node, _noun_speaker_token(node)
     # The quote is itself the clause a cue verb governs ("He said “...”" parsed with the cue inside).
     return None
+
+
+#: Links through which a cue's clause is the content of a cue above it ('Cruz said he's certain ...').
+CONTENT_DEPS = frozenset({"ccomp", "xcomp"})
+
+
+def _outermost_cue(cue: Token, outer: tuple[int, int]) -> Token:
+    """The outermost cue verb whose content holds ``cue``: 'Cruz said he's certain Rubio will continue
+    to be “...”' is Cruz's, 'Obama said he expected ...' Obama's (nested speech belongs to the outer
+    speaker, the inner cue being part of what is reported)."""
+    best, node = cue, cue
+    for _ in range(6):
+        if node.dep_ not in CONTENT_DEPS or node.head.i == node.i:
+            break
+        node = node.head
+        if outer[0] <= node.idx < outer[1]:
+            break
+        if node.sent.start != cue.sent.start:
+            break
+        if _is_cue_verb(node) and _subject_of(node, outer) is not None:
+            best = node
+    return best
 
 
 def _nearest_cue(ctx: _Context, sentences: list[Span], outer: tuple[int, int],
@@ -633,18 +660,23 @@ def _colon_speaker(ctx: _Context, q: QuoteSpan) -> tuple[Token, Token | None] | 
     if colon is None:
         return None
     token = colon[0]
-    sent = token.sent
-    if sent.start == token.i:
+    first = token.sent.start
+    for i in range(token.i - 1, first - 1, -1):
+        t = ctx.doc[i]
+        if "\n" in t.text or ctx.in_quote(t.idx) is not None:
+            first = i + 1  # the clause before the colon starts after a paragraph break or another quote
+            break
+    if first >= token.i:
         return None
-    segment = range(sent.start, token.i)
-    for root in ctx.doc[sent.start:token.i]:
+    segment = range(first, token.i)
+    for root in ctx.doc[first:token.i]:
         if root.pos_ in ("VERB", "AUX") and (root.head.i not in segment or root.head.i == root.i):
             subject = _subject_of(root, (q.open, q.outer_end))
             if subject is not None and subject.i in segment and (
                     _is_cue_verb(root) or subject.ent_type_ in SPEAKER_ENTS or subject.pos_ in ("PROPN", "PRON")):
                 return root, subject
     # A bare name before the colon (a headline "Kasich: ..."): the name is the speaker.
-    chunk = ctx.doc[sent.start:token.i]
+    chunk = ctx.doc[first:token.i]
     if 0 < len(chunk) <= 5 and all(t.pos_ == "PROPN" or t.is_punct for t in chunk):
         return token, chunk[-1]
     return None
@@ -673,6 +705,126 @@ def _tail_verb(ctx: _Context, q: QuoteSpan) -> tuple[Token, Token | None] | None
     return None
 
 
+#: Words that never name the speaker of a speech tag ('“Bathroom Bill,” which allows ...').
+NOT_SPEAKERS = frozenset({"which", "that", "it", "this", "there", "what", "these", "those"})
+#: Entity types that are never speakers ('6:50 p.m.', 'Tuesday' in 'said Tuesday').
+NOT_SPEAKER_ENTS = frozenset({"DATE", "TIME"})
+#: Most tokens a speech tag may run over before its verb ('Brent Bozell III, founder of ..., tells').
+SPEECH_TAG_TOKENS = 30
+
+
+def _finite(token: Token) -> bool:
+    return token.tag_ in ("VBD", "VBZ", "VBP", "MD") and token.pos_ in ("VERB", "AUX")
+
+
+def _tag_verb(tokens: Sequence[Token], j: int) -> Token | None:
+    """The verb of a verb group starting at ``tokens[j]`` ('said', 'has said', 'will say')."""
+    verb = tokens[j]
+    while verb.pos_ == "AUX" or verb.tag_ == "MD":
+        j += 1
+        if j >= len(tokens) or tokens[j].pos_ not in ("VERB", "AUX", "ADV", "PART"):
+            return verb if verb.pos_ == "VERB" else None
+        verb = tokens[j]
+    return verb if verb.pos_ == "VERB" else None
+
+
+def _np_head(tokens: Sequence[Token]) -> Token | None:
+    """The head of a short noun phrase read from the surface: its parse head, else its last noun."""
+    if not tokens or len(tokens) > 8:
+        return None
+    inside = {t.i for t in tokens}
+    nouns = [t for t in tokens if t.pos_ in ("NOUN", "PROPN", "PRON")]
+    if not nouns:
+        return None
+    head = next((t for t in nouns if t.head.i not in inside and t.dep_ != "compound"), None)
+    if head is None or head.pos_ not in ("NOUN", "PROPN", "PRON"):
+        head = next((t for t in reversed(nouns) if t.dep_ != "compound"), nouns[-1])
+    if head.lower_ in NOT_SPEAKERS or head.ent_type_ in NOT_SPEAKER_ENTS:
+        return None
+    return head
+
+
+#: Tokens that may sit between a cue verb and the quote it introduces ('called Ford's plans “...”').
+PRECEDING_CUE_TOKENS = 6
+
+
+def _preceding_cue(ctx: _Context, q: QuoteSpan) -> tuple[Token, Token | None] | None:
+    """A cue verb a few words before the opening mark, in the same clause ('a man yelled “Stay there!”',
+    'Trump called Ford's plans “an absolute disgrace”'): the parser often starts a new sentence at the mark."""
+    doc = ctx.doc
+    opening = _tokens(doc, q.open, q.open + 1)
+    if opening is None:
+        return None
+    first = opening[0].i
+    for token in reversed(doc[max(0, first - PRECEDING_CUE_TOKENS):first]):
+        if "\n" in token.text or token.text in (".", ";", "!", "?", "(", ")") or ctx.in_quote(token.idx) is not None:
+            return None
+        if token.pos_ in ("VERB", "AUX") and not _is_cue_verb(token):
+            return None
+        if _is_cue_verb(token) and (token.lemma_.lower() not in WEAK_CUES or token.lemma_.lower() == "call"):
+            subject = _subject_of(token, (q.open, q.outer_end))
+            return (token, subject) if subject is not None else None
+    return None
+
+
+def _speech_tag(ctx: _Context, q: QuoteSpan) -> tuple[Token, Token | None] | None:
+    """The speech tag right after a quote that ends in a comma, "?" or "!", read from the surface.
+
+    '“...,” Blackwell added', '“...?” asked Dunn, now a partner at ...', '“...,” Brent Bozell III,
+    founder of the Media Research Center, tells Breitbart News'. The parser often hangs such a tag
+    on a cue elsewhere in the sentence; the word order is reliable. Outside the cue lexicon a verb
+    counts only right after a name or pronoun ('“...,” Trump went on').
+    """
+    text, doc = ctx.text, ctx.doc
+    raw = text[q.start:q.close].rstrip()
+    if not raw or raw[-1] not in ",?!—–-":
+        return None
+    after = _tokens(doc, q.close, q.outer_end)
+    if after is None:
+        return None
+    tokens: list[Token] = []
+    for token in doc[after[-1].i + 1:min(len(doc), after[-1].i + 1 + SPEECH_TAG_TOKENS)]:
+        if "\n" in token.text or ctx.in_quote(token.idx) is not None or token.text in (".", ";", ":", "!", "?"):
+            break
+        tokens.append(token)
+    while tokens and tokens[0].text == ",":
+        tokens = tokens[1:]
+    if not tokens:
+        return None
+    if _finite(tokens[0]):
+        # '“...,” said David Brock, a Clinton confidant'
+        verb = _tag_verb(tokens, 0)
+        if verb is None or not _is_cue_verb(verb):
+            return None
+        rest = tokens[tokens.index(verb) + 1:]
+        end = next((k for k, t in enumerate(rest) if t.text == "," or _finite(t)), len(rest))
+        head = _np_head(rest[:end])
+        return (verb, head) if head is not None else None
+    j = 0
+    while j < len(tokens) and tokens[j].text != "," and not _finite(tokens[j]):
+        j += 1
+    head = _np_head(tokens[:j])
+    if head is None or j >= len(tokens):
+        return None
+    if tokens[j].text == ",":
+        # an apposition between the name and the verb: the verb follows the next comma
+        k = j + 1
+        while k + 1 < len(tokens) and not (tokens[k].text == "," and _finite(tokens[k + 1])):
+            k += 1
+        if k + 1 >= len(tokens):
+            return None
+        verb = _tag_verb(tokens, k + 1)
+        if verb is None or not _is_cue_verb(verb):
+            return None
+        return verb, head
+    verb = _tag_verb(tokens, j)
+    if verb is None:
+        return None
+    if not _is_cue_verb(verb) and not (head.pos_ == "PROPN" or head.lower_ in PERSONAL or head.lower_ == "they"):
+        return None
+    return verb, head
+
+
 def _paragraph_of(text: str, offset: int) -> tuple[int, int]:
     start = _line_start(text, offset)
     end = text.find("\n", offset)
@@ -687,8 +839,8 @@ def _direct_quotes(ctx: _Context, used: set[int], indirect: list[dict[str, Any]]
     for q in ctx.quotes:
         if q.open > 0 and text[q.open - 1] == "=":
             continue  # a markup attribute (author="..."), not a quote
-        i = bisect_right(inside, (q.open, len(text))) - 1
-        if i >= 0 and inside[i][0] <= q.open < inside[i][1]:
+        i = bisect_right(inside, (q.outer_end, len(text))) - 1
+        if i >= 0 and q.open < inside[i][1] and inside[i][0] < q.outer_end:
             continue  # a partial quote in indirect speech already attributed ('X said it was "a disaster"')
         inner = _tokens(doc, q.start, q.end)
         if inner is None:
@@ -697,9 +849,17 @@ def _direct_quotes(ctx: _Context, used: set[int], indirect: list[dict[str, Any]]
         if _title_like(text, q.start, q.end, words) or _headline(text, q.open):
             continue
         outer = (q.open, q.outer_end)
-        found = _governing_cue(ctx, inner, outer)
+        found = _speech_tag(ctx, q) if _stands_alone(text, q) else None
+        tagged = found is not None
+        if found is None:
+            found = _governing_cue(ctx, inner, outer)
         governed = found is not None
         paragraph = (_paragraph_of(text, q.open)[0], _paragraph_of(text, q.close)[1])
+        if found is None and words > SCARE_MAX_WORDS:
+            found = _colon_speaker(ctx, q)
+        if found is None:
+            found = _preceding_cue(ctx, q)
+            governed = found is not None
         if found is None and words > SCARE_MAX_WORDS:
             sentences = [s for s in _sentences_of(doc, q.open, q.outer_end)]
             found = _nearest_cue(ctx, sentences, outer, paragraph)
@@ -710,7 +870,7 @@ def _direct_quotes(ctx: _Context, used: set[int], indirect: list[dict[str, Any]]
                         and ctx.in_quote(tail.start_char) is None):
                     found = _nearest_cue(ctx, [tail], outer, paragraph)
         if found is None and words > SCARE_MAX_WORDS:
-            found = _colon_speaker(ctx, q) or _tail_verb(ctx, q)
+            found = _tail_verb(ctx, q)
 
         if found is None and not governed and words <= SCARE_MAX_WORDS:
             continue
@@ -721,7 +881,7 @@ def _direct_quotes(ctx: _Context, used: set[int], indirect: list[dict[str, Any]]
                 out.append(_make(ctx, None, None, q.start, q.end, True))
             continue
         cue, subject = found
-        if not governed and words <= SCARE_MAX_WORDS:
+        if not governed and not tagged and words <= SCARE_MAX_WORDS:
             continue
         speaker = _speaker(ctx, subject) if subject is not None else None
         if speaker is not None and speaker.start < q.outer_end and q.open < speaker.end:
@@ -805,7 +965,7 @@ def _clause_span(token: Token) -> tuple[int, int]:
     doc = token.doc
     left, right = token.left_edge.i, token.right_edge.i
     while left < right and (doc[left].dep_ == "mark" and doc[left].lower_ in ("that", "whether", "if")
-                            or doc[left].is_punct):
+                            or doc[left].is_punct and doc[left].text not in "“\"«"):
         left += 1
     while right > left and doc[right].is_punct and doc[right].text not in "”\"’":
         right -= 1
