@@ -306,3 +306,24 @@ def test_core_offsets_and_boilerplate_cap() -> None:
     all_docs = np.concatenate([np.full(len(f), i) for i, f in enumerate(fps)])
     assert len(candidate_pairs(all_fps, all_docs, max_postings=10)) == 15
     assert len(candidate_pairs(all_fps, all_docs, max_postings=5)) == 0
+
+
+def test_an_outlets_own_boilerplate_pairs_nothing() -> None:
+    import numpy as np
+
+    footer = ("This story is part of our weekly newsletter. Sign up to receive it every Friday, and follow us on"
+              " social media for the latest news from the region and beyond, free of charge for every reader.")
+    bodies = ["The harbour reopened after the storm, and fishing boats returned to sea on Wednesday morning.",
+              "A new library opens downtown with a large collection of maps, records and local history books.",
+              "The football club signed a young striker from the second division on a three year contract.",
+              "Researchers counted more migrating birds on the lake this autumn than in any of the last ten years."]
+    docs = [body + " " + footer for body in bodies]
+    fps = [fingerprints(token_hashes(d)) for d in docs]
+    all_fps = np.concatenate(fps)
+    all_docs = np.concatenate([np.full(len(f), i) for i, f in enumerate(fps)])
+    same_outlet = np.zeros(len(all_fps), dtype=np.int64)
+    assert len(candidate_pairs(all_fps, all_docs)) == 6  # without outlets, the footer pairs everyone
+    assert len(candidate_pairs(all_fps, all_docs, groups=same_outlet)) == 0
+    # two outlets, two articles each: a footer shared by two articles of one outlet is still compared
+    two_outlets = np.concatenate([np.full(len(f), i % 2) for i, f in enumerate(fps)])
+    assert len(candidate_pairs(all_fps, all_docs, groups=two_outlets)) == 6

@@ -39,6 +39,7 @@ PARAMETERS = {
     "ngram": core.NGRAM,
     "window": core.WINDOW,
     "max_postings": core.MAX_POSTINGS,
+    "max_outlet_postings": core.MAX_OUTLET_POSTINGS,
     "min_shared_fingerprints": core.MIN_SHARED_FINGERPRINTS,
     "seed": core.SEED,
     "gap": core.GAP,
@@ -148,6 +149,8 @@ def update_reuse(store: Store, settings: Settings | None = None, *, full: bool =
     texts: dict[int, str] = {}
     fp_list: list[np.ndarray] = []
     doc_list: list[np.ndarray] = []
+    outlet_numbers: dict[str, int] = {}
+    outlet_of: dict[int, int] = {}
     rows = list(new_articles(store, after))
     tick = _ticker(progress, len(rows))
     for rowid, record in rows:
@@ -156,6 +159,7 @@ def update_reuse(store: Store, settings: Settings | None = None, *, full: bool =
         fps = core.fingerprints(core.token_hashes(texts[rowid]), n=params["ngram"], window=params["window"])
         fp_list.append(fps)
         doc_list.append(np.full(len(fps), rowid, dtype=np.int64))
+        outlet_of[rowid] = _outlet_number(outlet_numbers, new[rowid]["outlet"])
         tick()
     watermark = max(new, default=after)
     new_fps = np.concatenate(fp_list) if fp_list else np.empty(0, dtype=np.uint64)
@@ -163,10 +167,14 @@ def update_reuse(store: Store, settings: Settings | None = None, *, full: bool =
 
     # 2. candidates among the new articles and against the index
     old_fps, old_docs = (np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)) if full else \
-        _postings(store, np.unique(new_fps), exclude_after=after)
-    candidates = core.candidate_pairs(np.concatenate((old_fps, new_fps)), np.concatenate((old_docs, new_docs)),
+        _postings(store, np.unique(new_fps), exclude_after=after, outlet_numbers=outlet_numbers, outlet_of=outlet_of)
+    all_docs = np.concatenate((old_docs, new_docs))
+    groups = np.array([outlet_of[d] for d in all_docs.tolist()], dtype=np.int64) if len(all_docs) else \
+        np.empty(0, dtype=np.int64)
+    candidates = core.candidate_pairs(np.concatenate((old_fps, new_fps)), all_docs, groups=groups,
                                       min_shared=params["min_shared_fingerprints"],
-                                      max_postings=params["max_postings"], new_from=after + 1)
+                                      max_postings=params["max_postings"],
+                                      max_group_postings=params["max_outlet_postings"], new_from=after + 1)
     for rowid in {int(x) for x in candidates[:, :2].ravel()} - new.keys():
         meta, text = _load(store, rowid)
         if meta is not None:
@@ -238,19 +246,27 @@ def _load(store: Store, rowid: int) -> tuple[dict[str, Any] | None, str]:
     return _meta(rowid, record), record.get("text") or ""
 
 
-def _postings(store: Store, hashes: np.ndarray, *, exclude_after: int) -> tuple[np.ndarray, np.ndarray]:
-    """The index's postings (hash, article rowid) for these fingerprints."""
+def _outlet_number(numbers: dict[str, int], outlet: str | None) -> int:
+    if not outlet:
+        return -1
+    return numbers.setdefault(core.outlet_key(outlet), len(numbers))
+
+
+def _postings(store: Store, hashes: np.ndarray, *, exclude_after: int, outlet_numbers: dict[str, int],
+              outlet_of: dict[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """The index's postings (hash, article rowid) for these fingerprints; notes each article's outlet number."""
     found_h: list[int] = []
     found_d: list[int] = []
     signed = hashes.view(np.int64).tolist()
     for i in range(0, len(signed), _LOOKUP_CHUNK):
         chunk = signed[i: i + _LOOKUP_CHUNK]
         marks = ",".join("?" * len(chunk))
-        for h, article in store.conn.execute(
-                f"SELECT hash, article FROM reuse_fingerprints WHERE hash IN ({marks}) AND article <= ?",  # noqa: S608
-                (*chunk, exclude_after)):
+        for h, article, outlet in store.conn.execute(
+                "SELECT f.hash, f.article, a.outlet FROM reuse_fingerprints f JOIN articles a ON a.rowid = f.article"
+                f" WHERE f.hash IN ({marks}) AND f.article <= ?", (*chunk, exclude_after)):  # noqa: S608
             found_h.append(h)
             found_d.append(article)
+            outlet_of[article] = _outlet_number(outlet_numbers, outlet)
     return (np.array(found_h, dtype=np.int64).view(np.uint64), np.array(found_d, dtype=np.int64))
 
 

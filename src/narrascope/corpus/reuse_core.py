@@ -9,7 +9,8 @@ Pure functions over texts and numpy arrays, used by ``corpus.reuse`` on a store 
    ``WINDOW`` consecutive n-grams, Schleimer et al. 2003): any run of ``NGRAM + WINDOW - 1`` shared
    words is guaranteed to share a fingerprint, at about ``2 / (WINDOW + 1)`` of the n-grams.
 3. **Candidates.** An inverted index fingerprint -> articles; fingerprints held by more than
-   ``MAX_POSTINGS`` articles are boilerplate and skipped; pairs sharing at least
+   ``MAX_POSTINGS`` articles, or by more than ``MAX_OUTLET_POSTINGS`` articles of one outlet,
+   are boilerplate and skipped; pairs sharing at least
    ``MIN_SHARED_FINGERPRINTS`` fingerprints are candidates.
 4. **Alignment.** Seed-and-extend: every ``SEED``-gram the two texts share (repeated n-grams
    ignored) is a seed; seeds are chained along the diagonal, tolerating gaps of up to ``GAP``
@@ -32,11 +33,12 @@ from typing import Any
 import numpy as np
 
 __all__ = ["Alignment", "Passage", "Tokens", "align", "candidate_pairs", "fingerprints", "infer_direction",
-           "outlet_matches", "token_hashes", "tokens"]
+           "outlet_key", "outlet_matches", "token_hashes", "tokens"]
 
 NGRAM = 5
 WINDOW = 6
 MAX_POSTINGS = 100
+MAX_OUTLET_POSTINGS = 2
 MIN_SHARED_FINGERPRINTS = 3
 SEED = 4
 GAP = 12
@@ -166,16 +168,24 @@ def fingerprints(hashes: np.ndarray, *, n: int = NGRAM, window: int = WINDOW) ->
     return np.unique(grams[chosen])
 
 
-def candidate_pairs(fps: np.ndarray, docs: np.ndarray, *, min_shared: int = MIN_SHARED_FINGERPRINTS,
-                    max_postings: int = MAX_POSTINGS, new_from: int = 0) -> np.ndarray:
+def candidate_pairs(fps: np.ndarray, docs: np.ndarray, *, groups: np.ndarray | None = None,
+                    min_shared: int = MIN_SHARED_FINGERPRINTS, max_postings: int = MAX_POSTINGS,
+                    max_group_postings: int = MAX_OUTLET_POSTINGS, new_from: int = 0) -> np.ndarray:
     """Pairs of documents sharing at least ``min_shared`` fingerprints: an (m, 3) int64 array (a, b, shared), a < b.
 
     ``fps`` and ``docs`` are parallel arrays (one row per fingerprint of a document, unique per
-    document). Fingerprints held by more than ``max_postings`` documents are skipped. With
-    ``new_from``, only pairs with at least one document id >= ``new_from`` are returned.
+    document). Fingerprints held by more than ``max_postings`` documents are skipped (boilerplate
+    of the whole corpus), and so are those held by more than ``max_group_postings`` documents of
+    one group, when ``groups`` (parallel: the document's outlet number, negative for none) is
+    given: an outlet's own header, footer or disclaimer. With ``new_from``, only pairs with at
+    least one document id >= ``new_from`` are returned.
     """
     if len(fps) == 0:
         return np.empty((0, 3), dtype=np.int64)
+    if groups is not None:
+        fps, docs = _drop_group_boilerplate(fps, docs, groups, max_group_postings)
+        if len(fps) == 0:
+            return np.empty((0, 3), dtype=np.int64)
     order = np.lexsort((docs, fps))
     fps, docs = fps[order], docs[order].astype(np.int64)
     boundaries = np.flatnonzero(np.diff(fps)) + 1
@@ -205,6 +215,25 @@ def candidate_pairs(fps: np.ndarray, docs: np.ndarray, *, min_shared: int = MIN_
     good = counts >= min_shared
     pair_keys, counts = pair_keys[good], counts[good]
     return np.stack((pair_keys // width, pair_keys % width, counts), axis=1)
+
+
+def _drop_group_boilerplate(fps: np.ndarray, docs: np.ndarray, groups: np.ndarray,
+                            limit: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows without the fingerprints some group (outlet) holds in more than ``limit`` documents."""
+    known = groups >= 0
+    if not known.any():
+        return fps, docs
+    kf, kg = fps[known], groups[known]
+    order = np.lexsort((kg, kf))
+    kf, kg = kf[order], kg[order]
+    change = np.flatnonzero((np.diff(kf) != 0) | (np.diff(kg) != 0)) + 1
+    starts = np.concatenate(([0], change))
+    runs = np.diff(np.concatenate((starts, [len(kf)])))
+    common = np.unique(kf[starts[runs > limit]])
+    if len(common) == 0:
+        return fps, docs
+    keep = ~np.isin(fps, common)
+    return fps[keep], docs[keep]
 
 
 def align(a: Tokens, b: Tokens, *, seed: int = SEED, gap: int = GAP, max_shift: int = MAX_SHIFT,
@@ -274,7 +303,7 @@ def _close(a_text: str, a_end: int, b_text: str, b_end: int) -> tuple[int, int]:
 _OUTLET_NOISE = re.compile(r"^(?:https?://)?(?:www\.)?|\.(?:com|org|net|de|ru|co\.uk|info)(?:/.*)?$|^the\s+", re.I)
 
 
-def _outlet_key(name: str | None) -> str:
+def outlet_key(name: str | None) -> str:
     if not name:
         return ""
     return re.sub(r"[^\w]+", "", _OUTLET_NOISE.sub("", name.strip().lower())).lower()
@@ -282,7 +311,7 @@ def _outlet_key(name: str | None) -> str:
 
 def outlet_matches(statement: str | None, outlet: str | None) -> bool:
     """Does a ``republished_from`` statement name this outlet ("DW" ~ "dw.com", "The Moscow Times" ~ "Moscow Times")?"""
-    s, o = _outlet_key(statement), _outlet_key(outlet)
+    s, o = outlet_key(statement), outlet_key(outlet)
     if not s or not o:
         return False
     return s == o or (min(len(s), len(o)) >= 4 and (s in o or o in s))
