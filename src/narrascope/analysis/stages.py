@@ -125,7 +125,7 @@ class TechniquesStage:
     def compute(self, article: Article, settings: Settings) -> dict[str, Any]:
         from .techniques import find_techniques
 
-        found = find_techniques(parsed(article), article.quotes)
+        found = find_techniques(parsed(article), article.quotes, model_path=settings.analysis.techniques_model)
         floor = settings.analysis.technique_min_score
         return {"techniques": [t for t in found if t["score"] >= floor]}
 
