@@ -7,10 +7,13 @@
    guillemets ``« »`` and curly singles ``‘ ’``). A quote opened at the start of a paragraph and
    not closed there continues into the next paragraph when that paragraph opens with a mark (the
    newspaper convention for quotes that run over several paragraphs). Each quote gets its cue and
-   speaker from the sentences around it: a cue word that governs the quote in the parse (a partial
-   quote: ``threats to unleash "fire and fury"``), else the nearest cue in the sentence outside the
-   marks (``"...," Tillerson pointed out``; ``He said: "..."``), else a short ``he said.`` sentence
-   right after it. A whole-paragraph quote with no cue continues the previous quote's speaker.
+   speaker from the sentences around it: a speech tag right after a whole-sentence quote, read from
+   the word order (``"...," Brent Bozell III, founder of ..., tells``; ``"...," said David Brock``),
+   else a cue word that governs the quote in the parse (a partial quote: ``threats to unleash
+   "fire and fury"``; the outermost cue, so nested speech belongs to the outer speaker), else the
+   clause before a colon (``He said: "..."``), else a cue verb a few words before the mark
+   (``a man yelled "Stay there!"``), else the nearest cue in the sentence outside the marks
+   (``"...," Tillerson pointed out``), else a short ``he said.`` sentence right after it. A whole-paragraph quote with no cue continues the previous quote's speaker.
    A short quote (at most ``SCARE_MAX_WORDS`` words) that no cue governs is a scare quote and is
    dropped ("New Cold War").
 2. **Indirect speech.** A cue verb from ``CUE_VERBS`` with a subject and a clausal complement
