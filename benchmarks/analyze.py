@@ -67,14 +67,16 @@ def main() -> None:
 
     nlp = load_nlp()
     t0 = time.perf_counter()
-    for _ in tqdm(nlp.pipe(texts, batch_size=16), total=len(texts), desc="bare spaCy", leave=False):
+    for _ in tqdm(nlp.pipe(texts, batch_size=16), total=len(texts), desc="bare spaCy", leave=False,
+                  disable=not sys.stderr.isatty()):
         pass
     bare = time.perf_counter() - t0
 
     runner = make_runner(args.jobs)
     t0 = time.perf_counter()
     found = 0
-    for n in tqdm(runner.map(run_one, list(enumerate(texts))), total=len(texts), desc="narrascope", leave=False):
+    for n in tqdm(runner.map(run_one, list(enumerate(texts))), total=len(texts), desc="narrascope", leave=False,
+                  disable=not sys.stderr.isatty()):
         found += n
     ours = time.perf_counter() - t0
 
