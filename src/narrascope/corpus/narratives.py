@@ -207,7 +207,7 @@ def _tables(model: NarrativeModel) -> tuple[list[tuple[Any, ...]], list[tuple[An
                 total = model.totals.get(week_of(period), 0) if unit == "week" else None
                 share = round(n / total, 4) if unit == "week" and total else None
                 series.append((meta["id"], unit, period, n, share))
-        if meta["merged_into"] is None and last_period:
+        if meta["merged_into"] is None and last_period and meta["size"] >= EMERGE_MIN:
             for event in series_events(meta, model.totals, last_period, emerge_min=EMERGE_MIN,
                                        grow_factor=GROW_FACTOR, fade_windows=FADE_WINDOWS):
                 events.append((meta["id"], event["period"], event["kind"], None, json.dumps(event["detail"])))

@@ -45,6 +45,7 @@ __all__ = ["Doc", "NarrativeModel", "claim_sentences", "make_doc", "week_of"]
 
 N_FEATURES = 2**20
 CHUNK = 2000
+REINDEX_MIN = 500  # re-index the centroids once more than this many (or a quarter) changed
 ASSIGN_THRESHOLD = 0.22
 MERGE_THRESHOLD = 0.5
 CENTROID_TERMS = 300
@@ -83,6 +84,8 @@ def week_of(day: str) -> str:
 
 
 _LEMMA_CACHE: dict[str, tuple[int, str] | None] = {}
+#: bucket -> a readable term (the first lemma or actor name seen for it in this process)
+TERMS: dict[int, str] = {}
 
 
 def _lemma(token: str) -> str | None:
@@ -102,6 +105,8 @@ def _bucket(token: str) -> tuple[int, str] | None:
         return found  # type: ignore[return-value]
     lemma = _lemma(token)
     value = None if lemma is None else (zlib.crc32(lemma.encode("utf-8")) % N_FEATURES, lemma)
+    if value is not None:
+        TERMS.setdefault(*value)
     if len(_LEMMA_CACHE) < 2_000_000:
         _LEMMA_CACHE[token] = value
     return value
@@ -118,31 +123,33 @@ class Doc:
     key: int                     # articles.rowid (orders documents within a window)
     article: str                 # the article id
     period: str                  # Monday of the week ("YYYY-MM-DD")
-    counts: dict[int, float]     # feature bucket -> term count (title and actors weighted)
+    features: np.ndarray         # feature buckets (unique)
+    weights: np.ndarray          # their term counts (title and actors weighted)
     date: str = ""               # the day ("YYYY-MM-DD") the period comes from
-    terms: dict[int, str] = field(default_factory=dict)   # bucket -> a readable term
     text: str = ""
     quotes: list[tuple[int, int]] = field(default_factory=list)  # quote spans, to find claims
 
 
 def make_doc(key: int, article: str, day: str, *, title: str = "", text: str = "",
-             actors: Iterable[dict[str, Any]] = (), quotes: Iterable[dict[str, Any]] = ()) -> Doc:
+             actors: Iterable[dict[str, Any]] = (), quotes: Iterable[dict[str, Any]] = (),
+             keep_text: bool = True) -> Doc:
+    """The model's view of an article dated ``day``; ``keep_text=False`` saves memory (no evidence)."""
     counts: Counter[int] = Counter()
-    terms: dict[int, str] = {}
     for words, weight in ((text, 1), (title, TITLE_WEIGHT)):
         for token, n in Counter(TOKEN.findall(words.lower())).items():
             found = _bucket(token)
             if found is not None:
                 counts[found[0]] += n * weight
-                terms.setdefault(found[0], found[1])
     for actor in actors:
         actor_id = actor.get("id")
         if actor_id:
             bucket = _actor_bucket(actor_id)
             counts[bucket] += ACTOR_WEIGHT * max(1, len(actor.get("mentions") or ()))
-            terms.setdefault(bucket, actor.get("name") or actor_id)
+            TERMS.setdefault(bucket, actor.get("name") or actor_id)
     spans = [(int(q["start"]), int(q["end"])) for q in quotes if q.get("start") is not None and q.get("end") is not None]
-    return Doc(key, article, week_of(day), dict(counts), day[:10], terms, text, spans)
+    features = np.fromiter(counts, dtype=np.int64, count=len(counts))
+    weights = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+    return Doc(key, article, week_of(day), features, weights, day[:10], text if keep_text else "", spans)
 
 
 def claim_sentences(text: str, quotes: list[tuple[int, int]] = ()) -> list[tuple[int, int]]:  # type: ignore[assignment]
@@ -194,22 +201,29 @@ class NarrativeModel:
         self.moves: list[tuple[int, int]] = []   # (from, to) for members stored by earlier runs
         self.splits: list[dict[str, Any]] = []
         self._centroid_cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._matrix: sparse.csr_matrix | None = None   # centroids transposed; rows in ``_dirty`` stale
+        self._dirty: set[int] = set()
 
     # -- persistence -------------------------------------------------------------------------
 
     def to_state(self) -> dict[str, Any]:
         nz = np.flatnonzero(self.df).astype(np.int32)
         keep: set[int] = set()
-        rows = []
+        idx_parts, val_parts, lengths = [np.zeros(0, np.int64)], [np.zeros(0)], []
         for row, meta in enumerate(self.meta):
             idx, val = self._centroid(row)
-            keep.update(int(i) for i in idx[np.argsort(-val)[:12]])
-            rows.append({"idx": _b64(idx.astype(np.int32)), "val": _b64((val * meta["size"]).astype(np.float32))})
+            keep.update(idx[np.argsort(-val)[:12]].tolist())
+            idx_parts.append(idx)
+            val_parts.append(val * meta["size"])
+            lengths.append(len(idx))
+        rows = {"idx": _b64(np.concatenate(idx_parts).astype(np.int32)),
+                "val": _b64(np.concatenate(val_parts).astype(np.float32)),
+                "lengths": _b64(np.array(lengths, dtype=np.int32))}
         return {
             "seed": self.seed, "n_docs": self.n_docs, "next_id": self.next_id,
             "df_idx": _b64(nz), "df_val": _b64(self.df[nz].astype(np.int32)),
             "rows": rows, "meta": self.meta, "totals": dict(self.totals), "events": self.events,
-            "terms": {str(k): v for k, v in self.terms.items() if k in keep},
+            "terms": {str(k): self.terms.get(k) or TERMS[k] for k in sorted(keep) if k in self.terms or k in TERMS},
         }
 
     @classmethod
@@ -219,8 +233,12 @@ class NarrativeModel:
         model.next_id = state["next_id"]
         model.df[_unb64(state["df_idx"], np.int32)] = _unb64(state["df_val"], np.int32)
         model.meta = state["meta"]
-        model.sums = [{"idx": _unb64(r["idx"], np.int32).astype(np.int64),
-                       "val": _unb64(r["val"], np.float32).astype(np.float64)} for r in state["rows"]]
+        rows = state["rows"]
+        idx_all = _unb64(rows["idx"], np.int32).astype(np.int64)
+        val_all = _unb64(rows["val"], np.float32).astype(np.float64)
+        ends = np.cumsum(_unb64(rows["lengths"], np.int32))
+        starts = ends - _unb64(rows["lengths"], np.int32)
+        model.sums = [{"idx": idx_all[a:b], "val": val_all[a:b]} for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
         model.rows = {m["id"]: row for row, m in enumerate(model.meta)}
         model.totals = Counter(state["totals"])
         model.events = state["events"]
@@ -231,7 +249,7 @@ class NarrativeModel:
 
     def count_df(self, docs: list[Doc]) -> None:
         for doc in docs:
-            self.df[np.fromiter(doc.counts, dtype=np.int64, count=len(doc.counts))] += 1
+            self.df[doc.features] += 1
         self.n_docs += len(docs)
 
     def idf(self, idx: np.ndarray) -> np.ndarray:
@@ -242,11 +260,9 @@ class NarrativeModel:
         indptr = np.zeros(len(docs) + 1, dtype=np.int64)
         idx_parts, val_parts = [], []
         for i, doc in enumerate(docs):
-            idx = np.fromiter(doc.counts, dtype=np.int64, count=len(doc.counts))
-            tf = np.fromiter(doc.counts.values(), dtype=np.float64, count=len(doc.counts))
-            idx_parts.append(idx)
-            val_parts.append(tf)
-            indptr[i + 1] = indptr[i] + len(idx)
+            idx_parts.append(doc.features)
+            val_parts.append(doc.weights)
+            indptr[i + 1] = indptr[i] + len(doc.features)
         idx = np.concatenate(idx_parts) if idx_parts else np.zeros(0, dtype=np.int64)
         val = np.concatenate(val_parts) if val_parts else np.zeros(0)
         val = (1.0 + np.log(val)) * self.idf(idx)
@@ -276,32 +292,59 @@ class NarrativeModel:
         self._centroid_cache[row] = result
         return result
 
-    def centroid_matrix(self) -> sparse.csr_matrix:
-        """Live centroids as rows (retired rows empty)."""
-        indptr = np.zeros(len(self.meta) + 1, dtype=np.int64)
-        idx_parts, val_parts = [], []
-        for row, meta in enumerate(self.meta):
-            idx, val = self._centroid(row) if meta["merged_into"] is None else (np.zeros(0, np.int64), np.zeros(0))
+    def _rows_matrix(self, rows: list[int]) -> sparse.csr_matrix:
+        """A matrix with one row per narrative, holding the centroids of ``rows`` only (others empty)."""
+        k = len(self.meta)
+        counts = np.zeros(k + 1, dtype=np.int64)
+        idx_parts, val_parts = [np.zeros(0, np.int64)], [np.zeros(0)]
+        for row in sorted(rows):
+            idx, val = (self._centroid(row) if self.meta[row]["merged_into"] is None
+                        else (np.zeros(0, np.int64), np.zeros(0)))
             idx_parts.append(idx)
             val_parts.append(val)
-            indptr[row + 1] = indptr[row] + len(idx)
-        idx = np.concatenate(idx_parts) if idx_parts else np.zeros(0, dtype=np.int64)
-        val = np.concatenate(val_parts) if val_parts else np.zeros(0)
-        return sparse.csr_matrix((val, idx, indptr), shape=(len(self.meta), N_FEATURES))
+            counts[row + 1] = len(idx)
+        return sparse.csr_matrix((np.concatenate(val_parts), np.concatenate(idx_parts), np.cumsum(counts)),
+                                 shape=(k, N_FEATURES))
+
+    def similarities(self, vectors: sparse.csr_matrix) -> sparse.csr_matrix:
+        """Cosine of each row of ``vectors`` to every live centroid (n x narratives, sparse).
+
+        An inverted index (centroids transposed) is built once and reused while few centroids
+        change; changed ones are scored apart and patched in, so a small incremental run does
+        not pay for re-indexing the whole model at every window.
+        """
+        k = len(self.meta)
+        if self._matrix is None or len(self._dirty) > max(REINDEX_MIN, k // 4):
+            self._matrix = sparse.csr_matrix(self._rows_matrix(list(range(k))).T)
+            self._dirty = set()
+        base_k = self._matrix.shape[1]
+        dirty = sorted(self._dirty | set(range(base_k, k)))
+        sims = vectors @ self._matrix
+        if dirty:
+            mask = np.ones(base_k)
+            mask[[r for r in dirty if r < base_k]] = 0.0
+            sims = sims @ sparse.diags(mask)
+            sims.resize((vectors.shape[0], k))
+            sims = sims + vectors @ self._rows_matrix(dirty).T
+        sims = sparse.csr_matrix(sims)
+        sims.eliminate_zeros()
+        sims.sort_indices()
+        return sims
 
     def _add_to_sum(self, row: int, vectors: sparse.csr_matrix, sign: float = 1.0) -> None:
-        summed = sparse.csr_matrix(vectors.sum(axis=0))
+        """Add (``sign`` 1) or take away (-1) the rows of ``vectors`` to the row's member sum."""
+        parts_idx = [vectors.indices.astype(np.int64)]
+        parts_val = [vectors.data * sign]
         current = self.sums[row]
         if current is not None and len(current["idx"]):
-            summed = summed * sign + sparse.csr_matrix((current["val"], current["idx"], [0, len(current["idx"])]),
-                                                       shape=(1, N_FEATURES))
-        elif sign < 0:
-            summed = summed * 0
-        summed.data[summed.data < 0] = 0
-        summed.eliminate_zeros()
-        summed.sort_indices()
-        self.sums[row] = {"idx": summed.indices.astype(np.int64), "val": summed.data.astype(np.float64)}
+            parts_idx.append(current["idx"])
+            parts_val.append(current["val"])
+        idx, inverse = np.unique(np.concatenate(parts_idx), return_inverse=True)
+        val = np.bincount(inverse, weights=np.concatenate(parts_val), minlength=len(idx))
+        keep = val > 1e-9
+        self.sums[row] = {"idx": idx[keep], "val": val[keep]}
         self._centroid_cache.pop(row, None)
+        self._dirty.add(row)
 
     def _new_narrative(self, period: str, parent: int | None = None) -> int:
         row = len(self.meta)
@@ -323,9 +366,6 @@ class NarrativeModel:
         """
         if count_df:
             self.count_df(docs)
-        for doc in docs:
-            for bucket, term in doc.terms.items():
-                self.terms.setdefault(bucket, term)
         assigned: dict[int, tuple[int, float]] = {}   # key -> (row, score)
         by_period: dict[str, list[Doc]] = defaultdict(list)
         for doc in docs:
@@ -361,9 +401,9 @@ class NarrativeModel:
         rows = [-1] * n
         scores = [0.0] * n
         if self.meta:
-            sims = (vectors @ self.centroid_matrix().T).toarray()
-            best = sims.argmax(axis=1)
-            best_sim = sims[np.arange(n), best]
+            sims = self.similarities(vectors)
+            best = np.asarray(sims.argmax(axis=1)).ravel()
+            best_sim = np.asarray(sims.max(axis=1).toarray()).ravel()
             for i in np.flatnonzero(best_sim >= ASSIGN_THRESHOLD):
                 rows[i] = int(best[i])
                 scores[i] = float(best_sim[i])
@@ -437,13 +477,12 @@ class NarrativeModel:
         touched = sorted(r for r in window_rows if self.meta[r]["merged_into"] is None)
         if not touched or len(self.meta) < 2:
             return
-        centroids = self.centroid_matrix()
-        sims = (centroids[touched] @ centroids.T).toarray()
+        sims = self.similarities(sparse.csr_matrix(self._rows_matrix(touched)[touched])).tocoo()
         pairs = []
-        for i, row in enumerate(touched):
-            sims[i, row] = 0.0
-            for other in np.flatnonzero(sims[i] >= MERGE_THRESHOLD):
-                pairs.append((-float(sims[i, other]), min(row, int(other)), max(row, int(other))))
+        for i, other, sim in zip(sims.row.tolist(), sims.col.tolist(), sims.data.tolist(), strict=True):
+            row = touched[i]
+            if other != row and sim >= MERGE_THRESHOLD:
+                pairs.append((-sim, min(row, other), max(row, other)))
         for negative_sim, older, younger in sorted(set(pairs)):
             if self.meta[older]["merged_into"] is not None or self.meta[younger]["merged_into"] is not None:
                 continue
@@ -460,6 +499,7 @@ class NarrativeModel:
             self._add_to_sum(into, summed)
         self.sums[row] = None
         self._centroid_cache.pop(row, None)
+        self._dirty.add(row)
         target["size"] += source["size"]
         for p, n in source["series"].items():
             target["series"][p] = target["series"].get(p, 0) + n
@@ -534,7 +574,7 @@ class NarrativeModel:
         idx, val = self._centroid(row)
         terms: list[str] = []
         for i in np.lexsort((idx, -val)):
-            term = self.terms.get(int(idx[i]))
+            term = self.terms.get(int(idx[i])) or TERMS.get(int(idx[i]))
             if term and term not in terms:
                 terms.append(term)
             if len(terms) == n:
