@@ -273,3 +273,36 @@ def test_claim_sentences_skip_questions_and_fragments() -> None:
     text = "Is the dam safe? Officials said the dam would hold through the spring. Short one. The end"
     spans = claim_sentences(text)
     assert [text[s:e] for s, e in spans] == ["Officials said the dam would hold through the spring."]
+
+
+def test_converging_stories_merge() -> None:
+    """dam and vaccine articles mix both vocabularies from week 4: the younger narrative merges."""
+    from narrascope.corpus.narratives_model import NarrativeModel, make_doc
+
+    rng = random.Random(3)
+    docs, story_of = [], {}
+    for week in range(8):
+        for story in STORIES:
+            for i in range(3):
+                key = len(docs) + 1
+                mixed = week >= 4 and story in ("dam", "vaccine")
+                vocabulary = STORIES["dam"] + STORIES["vaccine"] if mixed else STORIES[story]
+                a = article(rng, vocabulary, None, START + timedelta(days=7 * week + i), key, story)
+                docs.append(make_doc(key, f"a{key}", a["published"], title=a["title"], text=a["text"]))
+                story_of[key] = story
+    model = NarrativeModel(seed=0)
+    assigned = model.add(docs)
+    dam = {n for key, (n, _) in assigned.items() if story_of[key] == "dam"}
+    vaccine = {n for key, (n, _) in assigned.items() if story_of[key] == "vaccine"}
+    assert dam == vaccine and len(dam) == 1  # every article of both now in the surviving narrative
+    merges = [e for e in model.events if e["kind"] == "merge"]
+    survivor = dam.pop()
+    assert {(e["narrative"], e["other"]) for e in merges} == {(survivor, survivor + 1), (survivor + 1, survivor)}
+    assert merges[0]["period"] == "2024-02-05"  # a week after the mixing starts
+    retired = model.meta[model.rows[survivor + 1]]
+    assert retired["merged_into"] == survivor and retired["size"] == 0
+    assert model.meta[model.rows[survivor]]["size"] == 48
+    assert not [e for e in model.events if e["kind"] == "split"]
+    # the other stories keep one narrative each
+    for story in ("election", "wildfire", "strike"):
+        assert len({n for key, (n, _) in assigned.items() if story_of[key] == story}) == 1

@@ -51,7 +51,7 @@ MERGE_THRESHOLD = 0.5
 CENTROID_TERMS = 300
 SPLIT_MIN = 6
 SPLIT_MIN_PART = 3
-SPLIT_SILHOUETTE = 0.12
+SPLIT_SILHOUETTE = 0.3
 SPLIT_ITERATIONS = 10
 TITLE_WEIGHT = 2
 ACTOR_WEIGHT = 2
@@ -177,7 +177,7 @@ def claim_sentences(text: str, quotes: list[tuple[int, int]] = ()) -> list[tuple
 
 
 def _b64(array: np.ndarray) -> str:
-    return base64.b64encode(zlib.compress(array.tobytes())).decode("ascii")
+    return base64.b64encode(zlib.compress(array.tobytes(), 1)).decode("ascii")
 
 
 def _unb64(text: str, dtype: Any) -> np.ndarray:
