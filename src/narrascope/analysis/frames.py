@@ -71,14 +71,14 @@ def score_frames(text: str, *, lexicon: FrameLexicon | None = None) -> list[dict
     """Frame scores of a text (module docstring); frames with no cue are left out."""
     lex = lexicon or load_frame_lexicon()
     words = max(len(_WORD.findall(text)), 1)
-    out = []
+    out: list[dict[str, Any]] = []
     for frame in FRAMES:
         total = sum(weight * len(p.findall(text)) for weight, p in lex.patterns.get(frame, ()))
         if total <= 0:
             continue
         density = 100.0 * total / max(words, 100)
         out.append({"name": frame, "score": round(1.0 - math.exp(-density / SCALE), 4)})
-    out.sort(key=lambda f: (-f["score"], f["name"]))
+    out.sort(key=lambda f: (-float(f["score"]), str(f["name"])))
     return out
 
 

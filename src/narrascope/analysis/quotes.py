@@ -645,7 +645,7 @@ def _sentences_of(doc: Doc, start: int, end: int) -> list[Span]:
     first, last = span[0].sent, span[-1].sent
     out = [first]
     if last.start != first.start:
-        out.extend(s for s in doc[first.end:last.end].sents)
+        out.extend(s for s in doc[first.end:last.end].sents)  # type: ignore[attr-defined]
     return out
 
 

@@ -203,16 +203,16 @@ def rule_spans(doc: Doc, quotes: Sequence[dict[str, Any]] = (), *, lexicon: Lexi
 def _labels(doc: Doc, lex: Lexicon) -> list[dict[str, Any]]:
     if lex.labels is None:
         return []
-    chunks = {}
-    for chunk in doc.noun_chunks:
-        for tok in chunk:
-            chunks[tok.i] = chunk
+    chunks: dict[int, Span] = {}
+    for noun_chunk in doc.noun_chunks:
+        for tok in noun_chunk:
+            chunks[tok.i] = noun_chunk
     out = []
     for m in lex.labels.finditer(doc.text):
-        span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
-        if span is None:
+        label = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+        if label is None:
             continue
-        head = span[-1]
+        head = label[-1]
         if head.dep_ in ("compound", "amod") and head.head.i > head.i:
             continue  # "regime change", "dictator-style"
         modifiers = {t.lower_ for t in head.lefts} | {doc[head.i - 1].lower_ if head.i else ""}
@@ -288,12 +288,12 @@ def _authority(doc: Doc, segs: Sequence[Span], lex: Lexicon, quotes: Sequence[di
             if reports:
                 out.append(_span("Appeal_to_Authority", "expert", ent.start_char, appositive.end_char))
     for q in quotes:
-        span = q.get("speaker_span")
-        if not span:
+        speaker_span = q.get("speaker_span")
+        if not speaker_span:
             continue
         role = q.get("speaker_role") or ""
         if (role and lex.experts is not None and lex.experts.search(role)) or q.get("anonymous"):
-            start, end = int(span["start"]), int(span["end"])
+            start, end = int(speaker_span["start"]), int(speaker_span["end"])
             if 0 <= start < end <= len(text):
                 out.append(_span("Appeal_to_Authority", "quote", start, end))
     return out

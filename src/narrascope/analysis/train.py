@@ -176,7 +176,7 @@ def train_techniques(folder: str | Path, *, split: str = "train", limit: int | N
         vec, clf = _fit_tokens([feats[i] for i in train_idx], [tlabels[i] for i in train_idx])
         probs = clf.predict_proba(vec.transform([feats[i] for i in np.flatnonzero(test)]))
         cols = [token_classes.index(c) for c in clf.classes_]
-        p_tok[np.ix_(test, cols)] = probs
+        p_tok[np.ix_(test, np.asarray(cols, dtype=np.intp))] = probs
     say("token tagger, final fit")
     token_vec, token_clf = _fit_tokens(feats, tlabels)
 

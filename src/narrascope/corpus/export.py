@@ -45,8 +45,12 @@ Out = str | os.PathLike[str] | IO[str] | IO[bytes]
 def _open(out: Out, *, binary: bool) -> Iterator[Any]:
     """A stream for ``out``: a path is opened (and closed), a stream is used as is (its byte buffer if binary)."""
     if isinstance(out, str | os.PathLike):
-        with open(out, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8", "newline": ""})) as f:
-            yield f
+        if binary:
+            with open(out, "wb") as fb:
+                yield fb
+        else:
+            with open(out, "w", encoding="utf-8", newline="") as ft:
+                yield ft
     elif binary:
         yield getattr(out, "buffer", out)
     elif isinstance(out, io.BufferedIOBase | io.RawIOBase):

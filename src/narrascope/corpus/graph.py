@@ -252,7 +252,8 @@ def article_graph_rows(record: dict[str, Any]) -> tuple[list[dict[str, Any]], li
                 pairs.add(("actor", a, b))
                 sa, sb = state_of.get(a), state_of.get(b)
                 if sa and sb and sa != sb:
-                    pairs.add(("state", *sorted((sa, sb))))
+                    low, high = sorted((sa, sb))
+                    pairs.add(("state", low, high))
         for level, a, b in pairs:
             edges[(level, "comention", "sentence", a, b)].add(start, end)
 

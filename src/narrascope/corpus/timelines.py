@@ -146,17 +146,17 @@ class TimelineAnalysis:
         ticks = iter(progress(todo)) if progress else None
         added, last = 0, watermark
         for batch in batched(new_articles(store, watermark), BATCH_ARTICLES):
-            rows: list[tuple[str, str, str, str, str, int]] = []
+            batch_rows: list[tuple[str, str, str, str, str, int]] = []
             for _rowid, record in batch:
                 article_rows = list(_rows(record, 1))
                 undated += not article_rows
-                rows += article_rows
+                batch_rows += article_rows
                 if ticks is not None:
                     next(ticks, None)
             last = batch[-1][0]
             added += len(batch)
             with store.transaction():
-                store.conn.executemany(UPSERT, rows)
+                store.conn.executemany(UPSERT, batch_rows)
                 record_state(store, NAME, VERSION, inputs=inputs, watermark=last, articles=covered + added,
                              state={"undated": undated})
         if ticks is not None:
