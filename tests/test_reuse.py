@@ -321,9 +321,37 @@ def test_an_outlets_own_boilerplate_pairs_nothing() -> None:
     fps = [fingerprints(token_hashes(d)) for d in docs]
     all_fps = np.concatenate(fps)
     all_docs = np.concatenate([np.full(len(f), i) for i, f in enumerate(fps)])
-    same_outlet = np.zeros(len(all_fps), dtype=np.int64)
+    same_outlet = np.zeros(4, dtype=np.int64)  # the outlet number of each document
     assert len(candidate_pairs(all_fps, all_docs)) == 6  # without outlets, the footer pairs everyone
     assert len(candidate_pairs(all_fps, all_docs, groups=same_outlet)) == 0
     # two outlets, two articles each: a footer shared by two articles of one outlet is still compared
-    two_outlets = np.concatenate([np.full(len(f), i % 2) for i, f in enumerate(fps)])
+    two_outlets = np.array([0, 1, 0, 1])
     assert len(candidate_pairs(all_fps, all_docs, groups=two_outlets)) == 6
+
+
+def test_candidate_pairs_equal_a_brute_force_count() -> None:
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    docs_fps = [np.unique(rng.integers(0, 400, size=int(rng.integers(5, 60))).astype(np.uint64)) for _ in range(40)]
+    outlets = rng.integers(-1, 4, size=40)
+    fps = np.concatenate(docs_fps)
+    docs = np.concatenate([np.full(len(f), i) for i, f in enumerate(docs_fps)])
+    holders = {h: {i for i, f in enumerate(docs_fps) if h in set(f.tolist())} for h in set(fps.tolist())}
+
+    def boilerplate(h: int) -> bool:
+        per_outlet = [sum(1 for i in holders[h] if outlets[i] == o) for o in range(4)]
+        return len(holders[h]) > 12 or max(per_outlet) > 2
+
+    expected: dict[tuple[int, int], int] = {}
+    for h, ds in holders.items():
+        if boilerplate(h):
+            continue
+        for a in ds:
+            for b in ds:
+                if a < b and b >= 10:
+                    expected[(a, b)] = expected.get((a, b), 0) + 1
+    expected = {k: v for k, v in expected.items() if v >= 2}
+    got = candidate_pairs(fps, docs, groups=outlets, max_postings=12, min_shared=2, new_from=10)
+    assert {(a, b): n for a, b, n in got.tolist()} == expected
+    assert expected  # the check is not vacuous

@@ -169,8 +169,9 @@ def update_reuse(store: Store, settings: Settings | None = None, *, full: bool =
     old_fps, old_docs = (np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)) if full else \
         _postings(store, np.unique(new_fps), exclude_after=after, outlet_numbers=outlet_numbers, outlet_of=outlet_of)
     all_docs = np.concatenate((old_docs, new_docs))
-    groups = np.array([outlet_of[d] for d in all_docs.tolist()], dtype=np.int64) if len(all_docs) else \
-        np.empty(0, dtype=np.int64)
+    groups = np.full(int(all_docs.max(initial=0)) + 1, -1, dtype=np.int64)
+    for rowid, number in outlet_of.items():
+        groups[rowid] = number
     candidates = core.candidate_pairs(np.concatenate((old_fps, new_fps)), all_docs, groups=groups,
                                       min_shared=params["min_shared_fingerprints"],
                                       max_postings=params["max_postings"],

@@ -174,66 +174,79 @@ def candidate_pairs(fps: np.ndarray, docs: np.ndarray, *, groups: np.ndarray | N
     """Pairs of documents sharing at least ``min_shared`` fingerprints: an (m, 3) int64 array (a, b, shared), a < b.
 
     ``fps`` and ``docs`` are parallel arrays (one row per fingerprint of a document, unique per
-    document). Fingerprints held by more than ``max_postings`` documents are skipped (boilerplate
-    of the whole corpus), and so are those held by more than ``max_group_postings`` documents of
-    one group, when ``groups`` (parallel: the document's outlet number, negative for none) is
-    given: an outlet's own header, footer or disclaimer. With ``new_from``, only pairs with at
-    least one document id >= ``new_from`` are returned.
+    document; document ids are non-negative integers). Fingerprints held by more than
+    ``max_postings`` documents are skipped (boilerplate of the whole corpus), and so are those held
+    by more than ``max_group_postings`` documents of one group when ``groups`` is given (indexed by
+    document id: the document's outlet number, negative for none): an outlet's own header, footer
+    or disclaimer. With ``new_from``, only pairs with at least one document id >= ``new_from`` are
+    returned.
     """
-    if len(fps) == 0:
-        return np.empty((0, 3), dtype=np.int64)
+    empty = np.empty((0, 3), dtype=np.int64)
+    if len(fps) < 2:
+        return empty
+    # Sort once; keep only the rows whose fingerprint another row shares (most are unique), so
+    # the arrays that follow are small.
+    order = np.argsort(fps, kind="stable")
+    sorted_fps = fps[order]
+    dup = sorted_fps[1:] == sorted_fps[:-1]
+    shared = np.zeros(len(sorted_fps), dtype=bool)
+    shared[1:] = dup
+    shared[:-1] |= dup
+    del dup
+    fps_s, docs_s = sorted_fps[shared], docs[order[shared]].astype(np.int64)
+    del order, sorted_fps, shared
+    if len(fps_s) == 0:
+        return empty
+    starts = np.concatenate(([0], np.flatnonzero(fps_s[1:] != fps_s[:-1]) + 1))
+    sizes = np.diff(np.concatenate((starts, [len(fps_s)])))
+    keep = sizes <= max_postings
     if groups is not None:
-        fps, docs = _drop_group_boilerplate(fps, docs, groups, max_group_postings)
-        if len(fps) == 0:
-            return np.empty((0, 3), dtype=np.int64)
-    order = np.lexsort((docs, fps))
-    fps, docs = fps[order], docs[order].astype(np.int64)
-    boundaries = np.flatnonzero(np.diff(fps)) + 1
-    starts = np.concatenate(([0], boundaries))
-    sizes = np.diff(np.concatenate((starts, [len(fps)])))
-    keep = (sizes >= 2) & (sizes <= max_postings)
+        keep &= ~_group_boilerplate(docs_s, starts, sizes, groups, max_group_postings)
     starts, sizes = starts[keep], sizes[keep]
+    if len(starts) == 0:
+        return empty
+    width = np.int64(docs_s.max() + 1)
     keys: list[np.ndarray] = []
-    width = np.int64(docs.max() + 1)
     # Pairs within each posting list, by offset: element k pairs with element k + d.
-    for d in range(1, int(sizes.max(initial=1))):
+    for d in range(1, int(sizes.max())):
         has = sizes > d
-        if not has.any():
-            break
         s, z = starts[has], sizes[has]
-        # every i in [s, s + z - d) pairs with i + d
-        lengths = z - d
+        lengths = z - d  # every i in [s, s + z - d) pairs with i + d
         idx = np.repeat(s - np.cumsum(np.concatenate(([0], lengths[:-1]))), lengths) + np.arange(lengths.sum())
-        a, b = docs[idx], docs[idx + d]
+        x, y = docs_s[idx], docs_s[idx + d]
+        a, b = np.minimum(x, y), np.maximum(x, y)
         if new_from:
             mask = b >= new_from
             a, b = a[mask], b[mask]
         keys.append(a * width + b)
-    if not keys:
-        return np.empty((0, 3), dtype=np.int64)
     pair_keys, counts = np.unique(np.concatenate(keys), return_counts=True)
-    good = counts >= min_shared
+    good = (counts >= min_shared) & (pair_keys // width != pair_keys % width)
     pair_keys, counts = pair_keys[good], counts[good]
     return np.stack((pair_keys // width, pair_keys % width, counts), axis=1)
 
 
-def _drop_group_boilerplate(fps: np.ndarray, docs: np.ndarray, groups: np.ndarray,
-                            limit: int) -> tuple[np.ndarray, np.ndarray]:
-    """Rows without the fingerprints some group (outlet) holds in more than ``limit`` documents."""
-    known = groups >= 0
-    if not known.any():
-        return fps, docs
-    kf, kg = fps[known], groups[known]
-    order = np.lexsort((kg, kf))
-    kf, kg = kf[order], kg[order]
-    change = np.flatnonzero((np.diff(kf) != 0) | (np.diff(kg) != 0)) + 1
-    starts = np.concatenate(([0], change))
-    runs = np.diff(np.concatenate((starts, [len(kf)])))
-    common = np.unique(kf[starts[runs > limit]])
-    if len(common) == 0:
-        return fps, docs
-    keep = ~np.isin(fps, common)
-    return fps[keep], docs[keep]
+def _group_boilerplate(docs: np.ndarray, starts: np.ndarray, sizes: np.ndarray, groups: np.ndarray,
+                       limit: int) -> np.ndarray:
+    """For each posting list (run), whether one group holds it in more than ``limit`` documents."""
+    flagged = np.zeros(len(starts), dtype=bool)
+    big = np.flatnonzero(sizes > limit)  # only these can break the limit
+    if len(big) == 0:
+        return flagged
+    run = np.repeat(big, sizes[big])
+    rows = np.repeat(starts[big] - np.cumsum(np.concatenate(([0], sizes[big][:-1]))), sizes[big]) + \
+        np.arange(sizes[big].sum())
+    grp = groups[docs[rows]]
+    known = grp >= 0
+    run, grp = run[known], grp[known]
+    if len(run) == 0:
+        return flagged
+    order = np.lexsort((grp, run))
+    run, grp = run[order], grp[order]
+    change = np.flatnonzero((run[1:] != run[:-1]) | (grp[1:] != grp[:-1])) + 1
+    first = np.concatenate(([0], change))
+    counts = np.diff(np.concatenate((first, [len(run)])))
+    flagged[run[first[counts > limit]]] = True
+    return flagged
 
 
 def align(a: Tokens, b: Tokens, *, seed: int = SEED, gap: int = GAP, max_shift: int = MAX_SHIFT,
