@@ -355,3 +355,27 @@ def test_candidate_pairs_equal_a_brute_force_count() -> None:
     got = candidate_pairs(fps, docs, groups=outlets, max_postings=12, min_shared=2, new_from=10)
     assert {(a, b): n for a, b, n in got.tolist()} == expected
     assert expected  # the check is not vacuous
+
+
+def test_a_run_another_run_overtook_starts_again(corpus: tuple[Path, dict]) -> None:
+    from narrascope.corpus.reuse import update_reuse
+
+    db, _planted = corpus
+    overtaken: list[bool] = []
+
+    def progress(total: int):
+        if not overtaken:  # while this run computes, another process's run writes its results
+            overtaken.append(True)
+            with open_store(db) as other:
+                assert update_reuse(other)["new_pairs"] == 9
+        yield from range(total)
+
+    with open_store(db) as store:
+        summary = update_reuse(store, progress=progress)
+        rows = store.conn.execute("SELECT COUNT(*), COUNT(DISTINCT source || target || source_start)"
+                                  " FROM reuse_passages").fetchone()
+        fingerprints_rows = store.conn.execute(
+            "SELECT COUNT(*), COUNT(DISTINCT hash || '-' || article) FROM reuse_fingerprints").fetchone()
+    assert overtaken and summary["new_pairs"] == 0 and summary["pairs"] == 9
+    assert rows[0] == rows[1] > 0  # nothing written twice
+    assert fingerprints_rows[0] == fingerprints_rows[1]

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import click
 import numpy as np
 
+from ..errors import StoreError
 from ..plugins import hookimpl
 from . import Column, TableSpec, derived_state, new_articles, record_state
 from . import reuse_core as core
@@ -137,9 +138,26 @@ def _ticker(progress: Progress | None, total: int) -> Callable[[], None]:
 
 def update_reuse(store: Store, settings: Settings | None = None, *, full: bool = False,
                  progress: Progress | None = None) -> dict[str, Any]:
-    """Bring the reuse tables up to date with the store; return a JSON-ready summary."""
+    """Bring the reuse tables up to date with the store; return a JSON-ready summary.
+
+    The articles are read and compared outside any transaction (ingest and readers go on); the
+    rows are written in one short transaction. If another ``reuse`` run recorded its results
+    meanwhile, this one's are discarded and the update starts again from that run's watermark.
+    """
+    for _attempt in range(3):
+        summary = _update_once(store, settings, full=full, progress=progress)
+        if summary is not None:
+            return summary
+        full = False
+    raise StoreError("reuse: other `narrascope reuse` runs kept updating the store meanwhile; try again",
+                     code="NS501")
+
+
+def _update_once(store: Store, settings: Settings | None, *, full: bool,
+                 progress: Progress | None) -> dict[str, Any] | None:
     params = _parameters(settings)
     state = derived_state(store, NAME)
+    seen = (state.computed_at, state.watermark) if state else None
     if state is None or state.version != VERSION or (state.inputs.get("settings.reuse") != params):
         full = True
     after = 0 if full else state.watermark  # type: ignore[union-attr]
@@ -208,6 +226,9 @@ def update_reuse(store: Store, settings: Settings | None = None, *, full: bool =
 
     # 4. write: pairs, passages, the index, then clusters and the outlet graph from all pairs
     with store.transaction():
+        now_state = derived_state(store, NAME)
+        if ((now_state.computed_at, now_state.watermark) if now_state else None) != seen:
+            return None  # another run wrote meanwhile (the transaction ends with nothing written)
         if full:
             for table in ("reuse_pairs", "reuse_passages", "reuse_fingerprints"):
                 store.conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
