@@ -390,23 +390,36 @@ def _rebuild_outlets(store: Store) -> None:
 
 # -- reading ----------------------------------------------------------------------------------
 
-def reuse_clusters(store: Store, *, limit: int | None = None) -> list[dict[str, Any]]:
-    """Clusters, largest first: the original first, then each member with its pair to the original."""
+def reuse_clusters(store: Store, *, limit: int | None = None, members: int = 10) -> list[dict[str, Any]]:
+    """Clusters, largest first: the original first, then up to ``members`` others (earliest first),
+    each with the pair it came by (from the original when there is one) and its first shared passage."""
     clusters: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for article, cluster, role, original, size in store.conn.execute(
-            "SELECT c.article, c.cluster, c.role, c.original, c.size FROM reuse_clusters c ORDER BY c.rowid"):
-        clusters[cluster].append({"article": article, "role": role, "original": original, "size": size})
+    for article, cluster, role, original, published in store.conn.execute(
+            "SELECT c.article, c.cluster, c.role, c.original, a.published FROM reuse_clusters c"
+            " JOIN articles a ON a.id = c.article ORDER BY c.rowid"):
+        clusters[cluster].append({"article": article, "role": role, "original": original, "published": published})
     ordered = sorted(clusters.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:limit]
     out = []
-    for cluster, members in ordered:
-        original = members[0]["original"]
+    for cluster, arts in ordered:
+        original = arts[0]["original"]
+        shown = sorted(arts, key=lambda m: (m["article"] != original, m["published"] is None, m["published"] or ""))
         entries = []
-        for m in sorted(members, key=lambda m: m["article"] != original):
+        for m in shown[: members + 1]:
             entry = {**_article_meta(store, m["article"]), "role": m["role"]}
-            entry["links"] = article_reuse(store, m["article"], with_passages=1)["links"]
+            entry["links"] = [] if m["article"] == original else _incoming(store, m["article"], original)
             entries.append(entry)
-        out.append({"cluster": cluster, "size": len(members), "original": original, "articles": entries})
+        out.append({"cluster": cluster, "size": len(arts), "original": original, "articles": entries,
+                    "not_shown": max(0, len(arts) - len(entries))})
     return out
+
+
+def _incoming(store: Store, article_id: str, original: str) -> list[dict[str, Any]]:
+    """The pair ``article_id`` came by: from the original if they share text, else its largest incoming one."""
+    row = store.conn.execute(
+        "SELECT source, target, kind, passages, shared_words, coverage_source, coverage_target, score, confidence,"
+        " direction_evidence FROM reuse_pairs WHERE target = ? ORDER BY source = ? DESC, shared_words DESC LIMIT 1",
+        (article_id, original)).fetchone()
+    return [_link(store, article_id, row, with_passages=1)] if row else []
 
 
 def _article_meta(store: Store, article_id: str) -> dict[str, Any]:
@@ -414,27 +427,29 @@ def _article_meta(store: Store, article_id: str) -> dict[str, Any]:
     return {"id": article_id, "outlet": row[1], "published": row[2], "title": row[3]} if row else {"id": article_id}
 
 
+def _link(store: Store, article_id: str, row: tuple[Any, ...], *, with_passages: int | None) -> dict[str, Any]:
+    source, target = row[0], row[1]
+    other = target if source == article_id else source
+    link = {"direction": "to" if source == article_id else "from", "other": _article_meta(store, other),
+            "kind": row[2], "passages": row[3], "shared_words": row[4], "coverage_source": row[5],
+            "coverage_target": row[6], "score": row[7], "confidence": row[8],
+            "direction_evidence": json.loads(row[9])}
+    source_text = store.conn.execute("SELECT text FROM articles WHERE id = ?", (source,)).fetchone()
+    spans = store.conn.execute(
+        "SELECT source_start, source_end, target_start, target_end, words, score FROM reuse_passages"
+        " WHERE source = ? AND target = ? ORDER BY source_start LIMIT ?", (source, target, with_passages or -1))
+    link["shared"] = [{"source_start": s0, "source_end": s1, "target_start": t0, "target_end": t1,
+                       "words": w, "score": sc, "text": source_text[0][s0:s1] if source_text else ""}
+                      for s0, s1, t0, t1, w, sc in spans]
+    return link
+
+
 def article_reuse(store: Store, article_id: str, *, with_passages: int | None = None) -> dict[str, Any]:
     """One article's reuse links: the pairs it is in (as source or target) with their passages' text."""
-    links = []
-    for row in store.conn.execute(
-            "SELECT source, target, kind, passages, shared_words, coverage_source, coverage_target, score, confidence,"
-            " direction_evidence FROM reuse_pairs WHERE source = ? OR target = ? ORDER BY shared_words DESC",
-            (article_id, article_id)):
-        source, target = row[0], row[1]
-        other = target if source == article_id else source
-        link = {"direction": "to" if source == article_id else "from", "other": _article_meta(store, other),
-                "kind": row[2], "passages": row[3], "shared_words": row[4], "coverage_source": row[5],
-                "coverage_target": row[6], "score": row[7], "confidence": row[8],
-                "direction_evidence": json.loads(row[9])}
-        texts = dict(store.conn.execute("SELECT id, text FROM articles WHERE id IN (?, ?)", (source, target)))
-        spans = store.conn.execute(
-            "SELECT source_start, source_end, target_start, target_end, words, score FROM reuse_passages"
-            " WHERE source = ? AND target = ? ORDER BY source_start LIMIT ?", (source, target, with_passages or -1))
-        link["shared"] = [{"source_start": s0, "source_end": s1, "target_start": t0, "target_end": t1,
-                           "words": w, "score": sc, "text": texts.get(source, "")[s0:s1]}
-                          for s0, s1, t0, t1, w, sc in spans]
-        links.append(link)
+    links = [_link(store, article_id, row, with_passages=with_passages) for row in store.conn.execute(
+        "SELECT source, target, kind, passages, shared_words, coverage_source, coverage_target, score, confidence,"
+        " direction_evidence FROM reuse_pairs WHERE source = ? OR target = ? ORDER BY shared_words DESC",
+        (article_id, article_id)).fetchall()]
     cluster = store.conn.execute("SELECT cluster, role, original FROM reuse_clusters WHERE article = ?",
                                  (article_id,)).fetchone()
     return {**_article_meta(store, article_id),
@@ -508,6 +523,8 @@ def reuse_command(full: bool, limit: int, quiet: bool, db: str, as_json: bool) -
                                f" ({link['confidence']:.2f})")
                     for shared in link["shared"]:
                         click.echo(textwrap.indent(f'"{_snippet(shared["text"])}"', " " * 9))
+            if cluster["not_shown"]:
+                click.echo(f"  … and {cluster['not_shown']} more (narrascope reuse show ID)")
         click.echo(f"{summary['new_articles']} new articles, {summary['new_pairs']} new pairs;"
                    f" {summary['pairs']} pairs in {summary['clusters']} clusters", err=True)
 
