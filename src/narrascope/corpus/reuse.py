@@ -129,11 +129,12 @@ def _parameters(settings: Settings | None) -> dict[str, Any]:
     return {key: getattr(section, key, default) for key, default in PARAMETERS.items()}
 
 
-def _ticker(progress: Progress | None, total: int) -> Callable[[], None]:
+def _ticker(progress: Progress | None, total: int) -> Callable[[], object]:
+    """A function that advances the progress bar by one (a no-op without one)."""
     if progress is None or total == 0:
         return lambda: None
     bar = iter(progress(total))
-    return lambda: next(bar, None)  # type: ignore[arg-type]
+    return lambda: next(bar, None)
 
 
 def update_reuse(store: Store, settings: Settings | None = None, *, full: bool = False,
