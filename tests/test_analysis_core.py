@@ -126,3 +126,25 @@ def test_show_prints_the_analysis_with_evidence_offsets(db: Path) -> None:
     record = export_records(db)[0]
     for quote in record["quotes"]:
         assert f"[{quote['start']}:{quote['end']}]" in full
+
+
+def test_users_extend_the_actor_base_through_the_settings(db: Path, tmp_path: Path) -> None:
+    people = tmp_path / "my-people.tsv"
+    people.write_text("id\tname\tcountry\trole\tfrom\tto\taliases\tshort\n"
+                      "person:ivan-ivanov\tIvan Ivanov\tRUS\tDeputy Foreign Minister\t2020-01-01\t\t\tIvanov\n",
+                      encoding="utf-8")
+    config = tmp_path / "mine.toml"
+    config.write_text(f'[analysis]\nactors_files = ["{people}"]\n', encoding="utf-8")
+    article = tmp_path / "a.jsonl"
+    body = ("Ivan Ivanov met his counterparts in Geneva on Tuesday. Ivanov said the talks were useful "
+            "and that more meetings would follow before the end of the year, according to his office.")
+    article.write_text(json.dumps({"title": "Talks in Geneva", "text": body * 2, "published": "2021-05-01"}) + "\n",
+                       encoding="utf-8")
+    assert run_cli("--config", str(config), "ingest", "-q", "--db", str(db), str(article)).exit_code == 0
+    actors = {a["id"]: a for a in export_records(db)[0]["actors"]}
+    assert actors["person:ivan-ivanov"]["country"] == "RUS"
+    assert {"Ivan Ivanov", "Ivanov"} <= {m["text"] for m in actors["RUS"]["mentions"]}
+    # Without the file the same name is only an entity the recogniser found, acting for no state.
+    other = tmp_path / "other.db"
+    assert run_cli("ingest", "-q", "--db", str(other), str(article)).exit_code == 0
+    assert "RUS" not in {a["id"] for a in export_records(other)[0]["actors"]}
