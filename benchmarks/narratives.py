@@ -96,13 +96,6 @@ def full_run(articles: list[tuple[int, str, str]], seed: int) -> tuple[nm.Narrat
     return model, assigned
 
 
-def resolve(model: nm.NarrativeModel, narrative: int) -> int:
-    meta = model.meta[model.rows[narrative]]
-    while meta["merged_into"] is not None:
-        meta = model.meta[model.rows[meta["merged_into"]]]
-    return meta["id"]
-
-
 def store_run(n: int, seed: int) -> dict[str, float]:
     """The SQLite path on ``n`` articles: ingest (language, genre), full update, then +1%."""
     from narrascope.corpus.narratives import update_narratives
@@ -158,7 +151,7 @@ def main() -> None:
     model, assigned = full_run(articles, args.seed)
     json.dumps(model.to_state())
     full_s = time.perf_counter() - t0
-    predicted = [resolve(model, assigned[key][0]) for key, _, _ in articles]
+    predicted = [model.resolve(assigned[key][0]) for key, _, _ in articles]
     ami = adjusted_mutual_info_score(labels, predicted)
     statuses: dict[str, int] = {}
     for row in _tables(model)[0]:
@@ -178,7 +171,7 @@ def main() -> None:
     _tables(model2)
     json.dumps(model2.to_state())
     incremental_s = time.perf_counter() - t0
-    kept = sum(resolve(model2, n) == n for n, _ in base_assigned.values()) / len(base_assigned)
+    kept = sum(model2.resolve(n) == n for n, _ in base_assigned.values()) / len(base_assigned)
 
     report = {
         "articles": len(articles), "stories": len(set(labels)), "ami": round(ami, 4),

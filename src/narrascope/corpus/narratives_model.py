@@ -326,10 +326,7 @@ class NarrativeModel:
             sims = sims @ sparse.diags(mask)
             sims.resize((vectors.shape[0], k))
             sims = sims + vectors @ self._rows_matrix(dirty).T
-        sims = sparse.csr_matrix(sims)
-        sims.eliminate_zeros()
-        sims.sort_indices()
-        return sims
+        return sparse.csr_matrix(sims)
 
     def _add_to_sum(self, row: int, vectors: sparse.csr_matrix, sign: float = 1.0) -> None:
         """Add (``sign`` 1) or take away (-1) the rows of ``vectors`` to the row's member sum."""
@@ -394,16 +391,21 @@ class NarrativeModel:
             self.totals[period] += len(window)
             self._splits(period, window, window_rows, window_vectors, assigned)
             self._merges(period, window_rows, assigned)
-        return {key: (self.meta[row]["id"], score) for key, (row, score) in assigned.items()}
+        return {key: (self.resolve(self.meta[row]["id"]), score) for key, (row, score) in assigned.items()}
+
+    def resolve(self, narrative: int) -> int:
+        """The live narrative ``narrative`` is now part of (itself unless it was merged)."""
+        meta = self.meta[self.rows[narrative]]
+        while meta["merged_into"] is not None:
+            meta = self.meta[self.rows[meta["merged_into"]]]
+        return int(meta["id"])
 
     def _assign(self, vectors: sparse.csr_matrix, period: str) -> tuple[list[int], list[float]]:
         n = vectors.shape[0]
         rows = [-1] * n
         scores = [0.0] * n
         if self.meta:
-            sims = self.similarities(vectors)
-            best = np.asarray(sims.argmax(axis=1)).ravel()
-            best_sim = np.asarray(sims.max(axis=1).toarray()).ravel()
+            best, best_sim = _row_argmax(self.similarities(vectors))
             for i in np.flatnonzero(best_sim >= ASSIGN_THRESHOLD):
                 rows[i] = int(best[i])
                 scores[i] = float(best_sim[i])
@@ -478,8 +480,10 @@ class NarrativeModel:
         if not touched or len(self.meta) < 2:
             return
         sims = self.similarities(sparse.csr_matrix(self._rows_matrix(touched)[touched])).tocoo()
+        close = sims.data >= MERGE_THRESHOLD
         pairs = []
-        for i, other, sim in zip(sims.row.tolist(), sims.col.tolist(), sims.data.tolist(), strict=True):
+        for i, other, sim in zip(sims.row[close].tolist(), sims.col[close].tolist(), sims.data[close].tolist(),
+                                 strict=True):
             row = touched[i]
             if other != row and sim >= MERGE_THRESHOLD:
                 pairs.append((-sim, min(row, other), max(row, other)))
@@ -513,9 +517,6 @@ class NarrativeModel:
         source["size"] = 0
         source["series"] = {}
         self.moves.append((source["id"], target["id"]))
-        for key, (r, score) in list(assigned.items()):
-            if r == row:
-                assigned[key] = (into, score)
         self.events.append({"narrative": source["id"], "period": period, "kind": "merge", "other": target["id"],
                             "detail": {"similarity": round(similarity, 3), "into": target["id"]}})
         self.events.append({"narrative": target["id"], "period": period, "kind": "merge", "other": source["id"],
@@ -580,6 +581,25 @@ class NarrativeModel:
             if len(terms) == n:
                 break
         return terms
+
+
+def _row_argmax(sims: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: the column of the highest value (the lowest column on ties) and that value (0 if none)."""
+    n = sims.shape[0]
+    lengths = np.diff(sims.indptr)
+    best = np.zeros(n, dtype=np.int64)
+    best_sim = np.zeros(n)
+    filled = lengths > 0
+    if not filled.any():
+        return best, best_sim
+    best_sim[filled] = np.maximum.reduceat(sims.data, sims.indptr[:-1][filled])
+    rows = np.repeat(np.arange(n), lengths)
+    top = sims.data == best_sim[rows]
+    top_rows, top_cols = rows[top], sims.indices[top]
+    order = np.lexsort((top_cols, top_rows))
+    first_rows, first = np.unique(top_rows[order], return_index=True)
+    best[first_rows] = top_cols[order][first]
+    return best, best_sim
 
 
 def _count_days(meta: dict[str, Any], days: list[str], sign: int) -> None:
