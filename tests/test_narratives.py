@@ -224,6 +224,9 @@ def test_incremental_run_keeps_ids(tmp_path: Path, db: Path, config: Path) -> No
             assert same == {narrative}
     third = narratives(db)
     assert third["articles_read"] == 0 and membership(db) == after
+    reseeded = narratives(db, "--seed", "5")  # another seed is another clustering: a full run
+    assert reseeded["full"] and reseeded["seed"] == 5 and reseeded["articles_read"] == len(items)
+    assert not narratives(db)["full"]  # and the new seed sticks
 
 
 def dump(db: Path) -> dict[str, list]:

@@ -23,7 +23,16 @@ import click
 from ..errors import UsageError
 from ..plugins import hookimpl
 from . import Column, TableSpec, derived_state, record_state
-from .narratives_model import MIN_NARRATIVE_SIZE, NarrativeModel, make_doc, series_events, week_of
+from .narratives_model import (
+    ASSIGN_THRESHOLD,
+    MERGE_THRESHOLD,
+    MIN_NARRATIVE_SIZE,
+    SPLIT_SILHOUETTE,
+    NarrativeModel,
+    make_doc,
+    series_events,
+    week_of,
+)
 
 if TYPE_CHECKING:
     from ..settings import Settings
@@ -88,26 +97,41 @@ class NarrativesAnalysis:
     version = VERSION
     tables = TABLES
     inputs = ("articles.title", "articles.text", "articles.published", "articles.ingested_at",
-              "articles.record.actors", "articles.record.quotes", "settings.narratives.seed")
+              "articles.record.actors", "articles.record.quotes", "settings.narratives")
 
     def update(self, store: Store, settings: Settings, *, full: bool = False,
                progress: Callable[[int], Iterator[object]] | None = None) -> dict[str, Any]:
         return update_narratives(store, full=full, progress=progress)
 
 
+def tunables(settings: Any) -> dict[str, Any]:
+    """The ``[narratives]`` settings, or the module defaults where the settings have none."""
+    section = getattr(settings, "narratives", None)
+    defaults = {"seed": DEFAULT_SEED, "assign_threshold": ASSIGN_THRESHOLD, "merge_threshold": MERGE_THRESHOLD,
+                "split_silhouette": SPLIT_SILHOUETTE, "emerge_min": EMERGE_MIN, "grow_factor": GROW_FACTOR,
+                "fade_weeks": FADE_WINDOWS}
+    return {key: getattr(section, key, value) for key, value in defaults.items()}
+
+
 def update_narratives(store: Store, *, full: bool = False, seed: int | None = None,
                       progress: Callable[[int], Iterator[object]] | None = None) -> dict[str, Any]:
     """Cluster the articles added since the last run (all of them with ``full``); rewrite the tables.
 
-    Returns a summary: articles read, narratives (by status), events, whether the run was full.
+    ``seed`` defaults to the last run's (else ``narratives.seed``); a new seed, a new version or
+    changed thresholds mean a full run. Returns a summary: articles read, narratives (by status),
+    events, whether the run was full.
     """
+    options = tunables(store.settings)
     previous = derived_state(store, NAME)
     if previous is not None and seed is None:
-        seed = int(previous.inputs.get("seed", DEFAULT_SEED))
-    seed = DEFAULT_SEED if seed is None else seed
+        seed = int(previous.inputs.get("seed", options["seed"]))
+    options["seed"] = int(options["seed"] if seed is None else seed)
+    seed = options["seed"]
     full = (full or previous is None or previous.state is None or previous.version != VERSION
-            or previous.inputs.get("seed") != seed)
-    model = NarrativeModel(seed=seed) if full else NarrativeModel.from_state(previous.state)  # type: ignore[union-attr]
+            or previous.inputs != options)
+    model = (NarrativeModel(seed=seed, assign_threshold=options["assign_threshold"],
+                            merge_threshold=options["merge_threshold"], split_silhouette=options["split_silhouette"])
+             if full else NarrativeModel.from_state(previous.state))  # type: ignore[union-attr]
     after = 0 if full else previous.watermark  # type: ignore[union-attr]
 
     removed: list[tuple[str, int, str]] = []
@@ -147,7 +171,7 @@ def update_narratives(store: Store, *, full: bool = False, seed: int | None = No
         members.append((narrative, doc.article, day, source, doc.period, round(score, 4),
                         json.dumps(evidence, ensure_ascii=False)))
 
-    narratives, series, events = _tables(model)
+    narratives, series, events = _tables(model, options)
     with store.transaction():
         if full:
             for table in ("narratives", "narrative_members", "narrative_series", "narrative_events"):
@@ -170,9 +194,7 @@ def update_narratives(store: Store, *, full: bool = False, seed: int | None = No
         store.conn.executemany(
             "INSERT INTO narrative_events (narrative, period, kind, other, detail) VALUES (?, ?, ?, ?, ?)", events)
         total = store.conn.execute("SELECT COUNT(*) FROM narrative_members").fetchone()[0]
-        record_state(store, NAME, VERSION, inputs={"seed": seed, "emerge_min": EMERGE_MIN, "grow_factor": GROW_FACTOR,
-                                                   "fade_windows": FADE_WINDOWS},
-                     watermark=watermark, articles=total, state=model.to_state())
+        record_state(store, NAME, VERSION, inputs=options, watermark=watermark, articles=total, state=model.to_state())
     statuses: dict[str, int] = {}
     for row in narratives:
         statuses[row[10]] = statuses.get(row[10], 0) + 1
@@ -180,8 +202,11 @@ def update_narratives(store: Store, *, full: bool = False, seed: int | None = No
             "removed": len(removed), "narratives": statuses, "events": len(events)}
 
 
-def _tables(model: NarrativeModel) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+def _tables(model: NarrativeModel, options: dict[str, Any] | None = None,
+            ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """Rows of narratives, narrative_series and narrative_events from the model."""
+    options = options or tunables(None)
+    emerge_min, fade_weeks = options["emerge_min"], options["fade_weeks"]
     last_period = max((p for p, n in model.totals.items() if n > 0), default=None)
     narratives, series, events = [], [], []
     for row, meta in enumerate(model.meta):
@@ -190,7 +215,7 @@ def _tables(model: NarrativeModel) -> tuple[list[tuple[Any, ...]], list[tuple[An
             status = "merged"
         elif meta["size"] < MIN_NARRATIVE_SIZE:
             status = "candidate"
-        elif days and last_period and week_of(days[-1]) <= _weeks_before(last_period, FADE_WINDOWS):
+        elif days and last_period and week_of(days[-1]) <= _weeks_before(last_period, fade_weeks):
             status = "faded"
         else:
             status = "active"
@@ -207,9 +232,9 @@ def _tables(model: NarrativeModel) -> tuple[list[tuple[Any, ...]], list[tuple[An
                 total = model.totals.get(week_of(period), 0) if unit == "week" else None
                 share = round(n / total, 4) if unit == "week" and total else None
                 series.append((meta["id"], unit, period, n, share))
-        if meta["merged_into"] is None and last_period and meta["size"] >= EMERGE_MIN:
-            for event in series_events(meta, model.totals, last_period, emerge_min=EMERGE_MIN,
-                                       grow_factor=GROW_FACTOR, fade_windows=FADE_WINDOWS):
+        if meta["merged_into"] is None and last_period and meta["size"] >= emerge_min:
+            for event in series_events(meta, model.totals, last_period, emerge_min=emerge_min,
+                                       grow_factor=options["grow_factor"], fade_windows=fade_weeks):
                 events.append((meta["id"], event["period"], event["kind"], None, json.dumps(event["detail"])))
     for event in model.events:
         events.append((event["narrative"], event["period"], event["kind"], event["other"], json.dumps(event["detail"])))

@@ -187,8 +187,12 @@ def _unb64(text: str, dtype: Any) -> np.ndarray:
 class NarrativeModel:
     """Narratives and their centroids; ``add`` clusters new documents, ``to_state`` persists it."""
 
-    def __init__(self, *, seed: int = 0) -> None:
+    def __init__(self, *, seed: int = 0, assign_threshold: float = ASSIGN_THRESHOLD,
+                 merge_threshold: float = MERGE_THRESHOLD, split_silhouette: float = SPLIT_SILHOUETTE) -> None:
         self.seed = seed
+        self.assign_threshold = assign_threshold
+        self.merge_threshold = merge_threshold
+        self.split_silhouette = split_silhouette
         self.df = np.zeros(N_FEATURES, dtype=np.int64)
         self.n_docs = 0
         self.sums: list[dict[str, np.ndarray] | None] = []   # per row: {"idx", "val"} sum of members
@@ -220,7 +224,8 @@ class NarrativeModel:
                 "val": _b64(np.concatenate(val_parts).astype(np.float32)),
                 "lengths": _b64(np.array(lengths, dtype=np.int32))}
         return {
-            "seed": self.seed, "n_docs": self.n_docs, "next_id": self.next_id,
+            "seed": self.seed, "assign_threshold": self.assign_threshold, "merge_threshold": self.merge_threshold,
+            "split_silhouette": self.split_silhouette, "n_docs": self.n_docs, "next_id": self.next_id,
             "df_idx": _b64(nz), "df_val": _b64(self.df[nz].astype(np.int32)),
             "rows": rows, "meta": self.meta, "totals": dict(self.totals), "events": self.events,
             "terms": {str(k): self.terms.get(k) or TERMS[k] for k in sorted(keep) if k in self.terms or k in TERMS},
@@ -228,7 +233,8 @@ class NarrativeModel:
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> NarrativeModel:
-        model = cls(seed=state["seed"])
+        model = cls(seed=state["seed"], assign_threshold=state["assign_threshold"],
+                    merge_threshold=state["merge_threshold"], split_silhouette=state["split_silhouette"])
         model.n_docs = state["n_docs"]
         model.next_id = state["next_id"]
         model.df[_unb64(state["df_idx"], np.int32)] = _unb64(state["df_val"], np.int32)
@@ -406,7 +412,7 @@ class NarrativeModel:
         scores = [0.0] * n
         if self.meta:
             best, best_sim = _row_argmax(self.similarities(vectors))
-            for i in np.flatnonzero(best_sim >= ASSIGN_THRESHOLD):
+            for i in np.flatnonzero(best_sim >= self.assign_threshold):
                 rows[i] = int(best[i])
                 scores[i] = float(best_sim[i])
         rest = [i for i in range(n) if rows[i] < 0]
@@ -418,7 +424,7 @@ class NarrativeModel:
                 if seeds:
                     sims = gram[j, seeds]
                     k = int(sims.argmax())
-                    if sims[k] >= ASSIGN_THRESHOLD:
+                    if sims[k] >= self.assign_threshold:
                         rows[i], scores[i] = seed_rows[k], float(sims[k])
                         continue
                 seeds.append(j)
@@ -445,7 +451,7 @@ class NarrativeModel:
             if labels is None:
                 continue
             sizes = np.bincount(labels, minlength=2)
-            if silhouette < SPLIT_SILHOUETTE or sizes.min() < SPLIT_MIN_PART:
+            if silhouette < self.split_silhouette or sizes.min() < SPLIT_MIN_PART:
                 continue
             small = int(sizes.argmin()) if sizes[0] != sizes[1] else 1
             moved = [positions[i] for i in np.flatnonzero(labels == small)]
@@ -480,12 +486,12 @@ class NarrativeModel:
         if not touched or len(self.meta) < 2:
             return
         sims = self.similarities(sparse.csr_matrix(self._rows_matrix(touched)[touched])).tocoo()
-        close = sims.data >= MERGE_THRESHOLD
+        close = sims.data >= self.merge_threshold
         pairs = []
         for i, other, sim in zip(sims.row[close].tolist(), sims.col[close].tolist(), sims.data[close].tolist(),
                                  strict=True):
             row = touched[i]
-            if other != row and sim >= MERGE_THRESHOLD:
+            if other != row and sim >= self.merge_threshold:
                 pairs.append((-sim, min(row, other), max(row, other)))
         for negative_sim, older, younger in sorted(set(pairs)):
             if self.meta[older]["merged_into"] is not None or self.meta[younger]["merged_into"] is not None:
