@@ -39,7 +39,7 @@ NGRAM = 5
 WINDOW = 6
 MAX_POSTINGS = 100
 MAX_OUTLET_POSTINGS = 2
-MIN_SHARED_FINGERPRINTS = 3
+MIN_SHARED_FINGERPRINTS = 2
 SEED = 4
 GAP = 12
 MAX_SHIFT = 6
@@ -132,9 +132,11 @@ def _token_hash(token: str) -> int:
 
 def token_hashes(text: str) -> np.ndarray:
     """Stable hashes (uint64) of the lowercased word tokens of ``text``."""
-    cache = _TOKEN_CACHE
     words = WORD.findall(text)
-    return np.fromiter((cache.get(w) or _token_hash(w) for w in words), dtype=np.uint64, count=len(words))
+    hashes = list(map(_TOKEN_CACHE.get, words))  # one C-level pass; misses come back as None
+    if None in hashes:
+        hashes = [h if h is not None else _token_hash(w) for h, w in zip(hashes, words, strict=True)]
+    return np.array(hashes, dtype=np.uint64).reshape(-1)
 
 
 def tokens(text: str) -> Tokens:
