@@ -200,12 +200,13 @@ def run_narrascope(corpus: dict) -> dict:
     docs = np.repeat(np.arange(len(texts), dtype=np.int32), sizes)
     t_index = time.perf_counter()
     outlet_numbers = np.array([int(o.removeprefix("outlet")) for o in corpus["outlets"]], dtype=np.int64)
-    candidates = core.candidate_pairs(all_fps, docs, groups=outlet_numbers)
+    candidates, boilerplate = core.candidate_pairs(all_fps, docs, groups=outlet_numbers, with_boilerplate=True)
     del all_fps, docs
     t_candidates = time.perf_counter()
     found = {}
     for a, b, _shared in candidates.tolist():
-        alignment = core.align(core.tokens(texts[a]), core.tokens(texts[b]), a_text=texts[a], b_text=texts[b])
+        alignment = core.align(core.tokens(texts[a]), core.tokens(texts[b]), a_text=texts[a], b_text=texts[b],
+                               boilerplate=boilerplate)
         if not alignment.passages:
             continue
         meta_a = {"published": corpus["dates"][a], "order": a}

@@ -379,3 +379,25 @@ def test_a_run_another_run_overtook_starts_again(corpus: tuple[Path, dict]) -> N
     assert overtaken and summary["new_pairs"] == 0 and summary["pairs"] == 9
     assert rows[0] == rows[1] > 0  # nothing written twice
     assert fingerprints_rows[0] == fingerprints_rows[1]
+
+
+def test_boilerplate_next_to_a_few_agreeing_words_is_no_passage() -> None:
+    import numpy as np
+
+    header = "Northern Ledger, your independent voice for the valley since nineteen hundred and twelve, every day."
+    footer = ("Letters to the editor are welcome at our office on Main Street; we reserve the right to shorten"
+              " them and publish them online.")
+    bodies = ["The mayor said the new bridge will open in spring after two years of delays and rising costs.",
+              "The mayor said a heatwave is expected this weekend, and the pools will stay open until midnight.",
+              "Our reporters visited the county fair, where the pumpkin contest drew a record crowd of visitors."]
+    docs = [f"{header}\n\n{body}\n\n{footer}" for body in bodies]
+    toks = [tokens(d) for d in docs]
+    fps = [fingerprints(t.hashes) for t in toks]
+    all_fps = np.concatenate(fps)
+    all_docs = np.concatenate([np.full(len(f), i) for i, f in enumerate(fps)])
+    pairs, boilerplate = candidate_pairs(all_fps, all_docs, groups=np.zeros(3, dtype=np.int64), min_shared=1,
+                                         with_boilerplate=True)
+    assert len(boilerplate) > 0
+    assert (0, 1) in {(a, b) for a, b, _n in pairs.tolist()}  # "The mayor said" next to the header
+    assert align(toks[0], toks[1]).passages  # without knowing the boilerplate: a "passage"
+    assert not align(toks[0], toks[1], boilerplate=boilerplate).passages

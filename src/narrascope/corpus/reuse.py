@@ -191,10 +191,10 @@ def _update_once(store: Store, settings: Settings | None, *, full: bool,
     groups = np.full(int(all_docs.max(initial=0)) + 1, -1, dtype=np.int64)
     for rowid, number in outlet_of.items():
         groups[rowid] = number
-    candidates = core.candidate_pairs(np.concatenate((old_fps, new_fps)), all_docs, groups=groups,
-                                      min_shared=params["min_shared_fingerprints"],
-                                      max_postings=params["max_postings"],
-                                      max_group_postings=params["max_outlet_postings"], new_from=after + 1)
+    candidates, boilerplate = core.candidate_pairs(
+        np.concatenate((old_fps, new_fps)), all_docs, groups=groups, min_shared=params["min_shared_fingerprints"],
+        max_postings=params["max_postings"], max_group_postings=params["max_outlet_postings"], new_from=after + 1,
+        with_boilerplate=True)
     for rowid in {int(x) for x in candidates[:, :2].ravel()} - new.keys():
         meta, text = _load(store, rowid)
         if meta is not None:
@@ -217,7 +217,8 @@ def _update_once(store: Store, settings: Settings | None, *, full: bool,
             continue  # an article that was superseded meanwhile
         alignment = core.align(toks(a), toks(b), seed=params["seed"], gap=params["gap"],
                                min_words=params["min_passage_words"], min_score=params["min_score"],
-                               a_text=texts[a], b_text=texts[b])
+                               a_text=texts[a], b_text=texts[b], boilerplate=boilerplate, n=params["ngram"],
+                               window=params["window"])
         if not alignment.passages:
             continue
         a_is_source, confidence, evidence = core.infer_direction(new[a], new[b], alignment)

@@ -172,7 +172,8 @@ def fingerprints(hashes: np.ndarray, *, n: int = NGRAM, window: int = WINDOW) ->
 
 def candidate_pairs(fps: np.ndarray, docs: np.ndarray, *, groups: np.ndarray | None = None,
                     min_shared: int = MIN_SHARED_FINGERPRINTS, max_postings: int = MAX_POSTINGS,
-                    max_group_postings: int = MAX_OUTLET_POSTINGS, new_from: int = 0) -> np.ndarray:
+                    max_group_postings: int = MAX_OUTLET_POSTINGS, new_from: int = 0,
+                    with_boilerplate: bool = False) -> Any:
     """Pairs of documents sharing at least ``min_shared`` fingerprints: an (m, 3) int64 array (a, b, shared), a < b.
 
     ``fps`` and ``docs`` are parallel arrays (one row per fingerprint of a document, unique per
@@ -181,11 +182,13 @@ def candidate_pairs(fps: np.ndarray, docs: np.ndarray, *, groups: np.ndarray | N
     by more than ``max_group_postings`` documents of one group when ``groups`` is given (indexed by
     document id: the document's outlet number, negative for none): an outlet's own header, footer
     or disclaimer. With ``new_from``, only pairs with at least one document id >= ``new_from`` are
-    returned.
+    returned. With ``with_boilerplate``, returns (pairs, the skipped fingerprints, sorted) so that
+    ``align`` can tell boilerplate next to a passage from the passage.
     """
     empty = np.empty((0, 3), dtype=np.int64)
+    none = np.empty(0, dtype=np.uint64)
     if len(fps) < 2:
-        return empty
+        return (empty, none) if with_boilerplate else empty
     # Sort once; keep only the rows whose fingerprint another row shares (most are unique), so
     # the arrays that follow are small.
     order = np.argsort(fps, kind="stable")
@@ -198,15 +201,16 @@ def candidate_pairs(fps: np.ndarray, docs: np.ndarray, *, groups: np.ndarray | N
     fps_s, docs_s = sorted_fps[shared], docs[order[shared]].astype(np.int64)
     del order, sorted_fps, shared
     if len(fps_s) == 0:
-        return empty
+        return (empty, none) if with_boilerplate else empty
     starts = np.concatenate(([0], np.flatnonzero(fps_s[1:] != fps_s[:-1]) + 1))
     sizes = np.diff(np.concatenate((starts, [len(fps_s)])))
     keep = sizes <= max_postings
     if groups is not None:
         keep &= ~_group_boilerplate(docs_s, starts, sizes, groups, max_group_postings)
+    boilerplate = fps_s[starts[~keep]]  # sorted, since fps_s is
     starts, sizes = starts[keep], sizes[keep]
     if len(starts) == 0:
-        return empty
+        return (empty, boilerplate) if with_boilerplate else empty
     width = np.int64(docs_s.max() + 1)
     keys: list[np.ndarray] = []
     # Pairs within each posting list, by offset: element k pairs with element k + d.
@@ -224,7 +228,8 @@ def candidate_pairs(fps: np.ndarray, docs: np.ndarray, *, groups: np.ndarray | N
     pair_keys, counts = np.unique(np.concatenate(keys), return_counts=True)
     good = (counts >= min_shared) & (pair_keys // width != pair_keys % width)
     pair_keys, counts = pair_keys[good], counts[good]
-    return np.stack((pair_keys // width, pair_keys % width, counts), axis=1)
+    pairs = np.stack((pair_keys // width, pair_keys % width, counts), axis=1)
+    return (pairs, boilerplate) if with_boilerplate else pairs
 
 
 def _group_boilerplate(docs: np.ndarray, starts: np.ndarray, sizes: np.ndarray, groups: np.ndarray,
@@ -253,8 +258,14 @@ def _group_boilerplate(docs: np.ndarray, starts: np.ndarray, sizes: np.ndarray, 
 
 def align(a: Tokens, b: Tokens, *, seed: int = SEED, gap: int = GAP, max_shift: int = MAX_SHIFT,
           min_words: int = MIN_PASSAGE_WORDS, min_score: float = MIN_SCORE,
-          a_text: str | None = None, b_text: str | None = None) -> Alignment:
-    """The passages ``a`` and ``b`` share, with token spans and character offsets on both sides."""
+          a_text: str | None = None, b_text: str | None = None, boilerplate: np.ndarray | None = None,
+          n: int = NGRAM, window: int = WINDOW) -> Alignment:
+    """The passages ``a`` and ``b`` share, with token spans and character offsets on both sides.
+
+    ``boilerplate`` (fingerprints ``candidate_pairs`` skipped) marks text many articles carry: a
+    passage with fewer than ``min_words`` words outside it on either side is dropped (an outlet's
+    header next to two body words that happen to agree is no reuse).
+    """
     result = Alignment(a_tokens=len(a.hashes), b_tokens=len(b.hashes))
     ga, gb = ngram_hashes(a.hashes, seed), ngram_hashes(b.hashes, seed)
     common = np.intersect1d(ga, gb)
@@ -292,9 +303,14 @@ def align(a: Tokens, b: Tokens, *, seed: int = SEED, gap: int = GAP, max_shift: 
             else:
                 best[4] += min(seed, i - best[2])
                 best[2], best[3] = i, j
+    mask_a = _boilerplate_mask(a.hashes, boilerplate, n, window)
+    mask_b = _boilerplate_mask(b.hashes, boilerplate, n, window)
     for si, sj, li, lj, covered in chains:
         words = li + seed - si
         if words < min_words or covered / words < min_score:
+            continue
+        if mask_a is not None and mask_b is not None and min(
+                words - int(mask_a[si: li + seed].sum()), lj + seed - sj - int(mask_b[sj: lj + seed].sum())) < min_words:
             continue
         a_end, b_end = int(a.ends[li + seed - 1]), int(b.ends[lj + seed - 1])
         if a_text is not None and b_text is not None:
@@ -303,6 +319,21 @@ def align(a: Tokens, b: Tokens, *, seed: int = SEED, gap: int = GAP, max_shift: 
                                        round(covered / words, 4), (si, li + seed), (sj, lj + seed)))
     result.passages.sort(key=lambda p: p.a_start)
     return result
+
+
+def _boilerplate_mask(hashes: np.ndarray, boilerplate: np.ndarray | None, n: int, window: int) -> np.ndarray | None:
+    """Tokens inside boilerplate: covered by a boilerplate fingerprint, or between two of them at
+    most ``window`` n-grams apart (winnowing picks one in every window of a shared run)."""
+    if boilerplate is None or len(boilerplate) == 0:
+        return None
+    grams = ngram_hashes(hashes, n)
+    positions = np.flatnonzero(np.isin(grams, boilerplate, assume_unique=False)).tolist()
+    mask = np.zeros(len(hashes), dtype=bool)
+    for k, p in enumerate(positions):
+        nxt = positions[k + 1] if k + 1 < len(positions) else None
+        end = nxt if nxt is not None and nxt - p <= window else p
+        mask[p: end + n] = True
+    return mask
 
 
 def _close(a_text: str, a_end: int, b_text: str, b_end: int) -> tuple[int, int]:
