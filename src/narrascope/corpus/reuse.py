@@ -44,6 +44,7 @@ PARAMETERS = {
     "min_shared_fingerprints": core.MIN_SHARED_FINGERPRINTS,
     "seed": core.SEED,
     "gap": core.GAP,
+    "max_shift": core.MAX_SHIFT,
     "min_passage_words": core.MIN_PASSAGE_WORDS,
     "min_score": core.MIN_SCORE,
     "repost_coverage": core.REPOST_COVERAGE,
@@ -215,7 +216,7 @@ def _update_once(store: Store, settings: Settings | None, *, full: bool,
         tick()
         if a not in new or b not in new:
             continue  # an article that was superseded meanwhile
-        alignment = core.align(toks(a), toks(b), seed=params["seed"], gap=params["gap"],
+        alignment = core.align(toks(a), toks(b), seed=params["seed"], gap=params["gap"], max_shift=params["max_shift"],
                                min_words=params["min_passage_words"], min_score=params["min_score"],
                                a_text=texts[a], b_text=texts[b], boilerplate=boilerplate, n=params["ngram"],
                                window=params["window"])

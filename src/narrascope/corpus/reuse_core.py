@@ -262,7 +262,7 @@ def align(a: Tokens, b: Tokens, *, seed: int = SEED, gap: int = GAP, max_shift: 
           n: int = NGRAM, window: int = WINDOW) -> Alignment:
     """The passages ``a`` and ``b`` share, with token spans and character offsets on both sides.
 
-    ``boilerplate`` (fingerprints ``candidate_pairs`` skipped) marks text many articles carry: a
+    ``boilerplate`` (fingerprints ``candidate_pairs`` skipped, sorted) marks text many articles carry: a
     passage with fewer than ``min_words`` words outside it on either side is dropped (an outlet's
     header next to two body words that happen to agree is no reuse).
     """
@@ -327,7 +327,9 @@ def _boilerplate_mask(hashes: np.ndarray, boilerplate: np.ndarray | None, n: int
     if boilerplate is None or len(boilerplate) == 0:
         return None
     grams = ngram_hashes(hashes, n)
-    positions = np.flatnonzero(np.isin(grams, boilerplate, assume_unique=False)).tolist()
+    # boilerplate is sorted (candidate_pairs returns it so): a binary search, not a sort per call
+    at = np.minimum(np.searchsorted(boilerplate, grams), len(boilerplate) - 1)
+    positions = np.flatnonzero(boilerplate[at] == grams).tolist()
     mask = np.zeros(len(hashes), dtype=bool)
     for k, p in enumerate(positions):
         nxt = positions[k + 1] if k + 1 < len(positions) else None
