@@ -64,6 +64,32 @@ class AnalysisSettings:
 
 
 @dataclass(frozen=True)
+class ReuseSettings:
+    ngram: int = 5
+    window: int = 6
+    max_postings: int = 100
+    max_outlet_postings: int = 2
+    min_shared_fingerprints: int = 2
+    seed: int = 4
+    gap: int = 12
+    max_shift: int = 6
+    min_passage_words: int = 15
+    min_score: float = 0.5
+    repost_coverage: float = 0.6
+
+
+@dataclass(frozen=True)
+class NarrativesSettings:
+    seed: int = 0
+    assign_threshold: float = 0.22
+    merge_threshold: float = 0.5
+    split_silhouette: float = 0.3
+    emerge_min: int = 3
+    grow_factor: float = 2.0
+    fade_weeks: int = 4
+
+
+@dataclass(frozen=True)
 class Settings:
     input: InputSettings = field(default_factory=InputSettings)
     extract: ExtractSettings = field(default_factory=ExtractSettings)
@@ -71,6 +97,8 @@ class Settings:
     store: StoreSettings = field(default_factory=StoreSettings)
     pipeline: PipelineSettings = field(default_factory=PipelineSettings)
     analysis: AnalysisSettings = field(default_factory=AnalysisSettings)
+    reuse: ReuseSettings = field(default_factory=ReuseSettings)
+    narratives: NarrativesSettings = field(default_factory=NarrativesSettings)
     #: Where the user overrides came from, for `db info` and error messages.
     source: str = "defaults"
 
