@@ -412,7 +412,7 @@ class NarrativeModel:
         scores = [0.0] * n
         if self.meta:
             best, best_sim = _row_argmax(self.similarities(vectors))
-            for i in np.flatnonzero(best_sim >= self.assign_threshold):
+            for i in np.flatnonzero(best_sim >= self.assign_threshold).tolist():
                 rows[i] = int(best[i])
                 scores[i] = float(best_sim[i])
         rest = [i for i in range(n) if rows[i] < 0]
@@ -660,7 +660,8 @@ def series_events(meta: dict[str, Any], totals: dict[str, int], last_period: str
     events = []
     period = date.fromisoformat(min(series))
     end = date.fromisoformat(last_period)
-    cumulative, emerged, empty, history = 0, False, 0, []
+    cumulative, emerged, empty = 0, False, 0
+    history: list[float] = []
     while period <= end:
         key = period.isoformat()
         n = series.get(key, 0)
