@@ -45,6 +45,7 @@ BUILTIN_PLUGINS = (
     "narrascope.analysis.stages",
     "narrascope.analysis.commands",
     "narrascope.evaluate.commands",
+    "narrascope.web.commands",
     "narrascope.corpus.graph",
     "narrascope.corpus.timelines",
     "narrascope.corpus.reuse",

@@ -1,0 +1,285 @@
+"""The JSON API under ``/api/``, described by ``OPENAPI`` (served at ``/api/openapi.json``).
+
+Each endpoint calls the same store functions as the CLI, on a read-only connection. The ingest
+endpoint is the one writer: it exists only when the server has a write token.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+from starlette.types import Message
+
+from .. import __version__
+from ..ingest import ingest
+from ..store import Filters
+from .queries import ACTOR_ID, ARTICLE_ID, actor_profile, list_page, search_page
+
+__all__ = ["OPENAPI", "ROUTES", "actor_id_param", "article_id_param", "filters_from", "int_param", "paging", "run_ingest",
+           "text_param"]
+
+MAX_TEXT_PARAM = 500
+
+
+def text_param(request: Request, name: str) -> str | None:
+    value = request.query_params.get(name)
+    if value is None or not value.strip():
+        return None
+    if len(value) > MAX_TEXT_PARAM:
+        raise HTTPException(400, f"{name} is longer than {MAX_TEXT_PARAM} characters")
+    return value.strip()
+
+
+def int_param(request: Request, name: str, default: int, low: int, high: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 9):
+        raise HTTPException(400, f"{name} must be a whole number")
+    value = int(raw)
+    if not low <= value <= high:
+        raise HTTPException(400, f"{name} must be between {low} and {high}")
+    return value
+
+
+def filters_from(request: Request) -> Filters:
+    """The CLI's filters from query parameters; a bad date is a UsageError (400)."""
+    return Filters(**{name: text_param(request, name) for name in ("outlet", "language", "genre", "since", "until")})
+
+
+def paging(request: Request) -> tuple[int, int]:
+    web = request.app.state.web
+    return (int_param(request, "limit", web.page_size, 1, web.max_page_size),
+            int_param(request, "offset", 0, 0, web.max_offset))
+
+
+def article_id_param(request: Request) -> str:
+    value = request.path_params["article_id"]
+    if not ARTICLE_ID.fullmatch(value):
+        raise HTTPException(404, "No article with this id.")
+    return str(value)
+
+
+def actor_id_param(request: Request) -> str:
+    value = request.path_params["actor_id"]
+    if not ACTOR_ID.fullmatch(value):
+        raise HTTPException(404, "No actor with this id.")
+    return str(value)
+
+
+def articles_endpoint(request: Request) -> JSONResponse:
+    filters = filters_from(request)
+    limit, offset = paging(request)
+    query = text_param(request, "q")
+    with request.app.state.store.open() as store:
+        page = search_page(store, query, filters, limit=limit, offset=offset) if query else \
+            list_page(store, filters, limit=limit, offset=offset)
+    return JSONResponse({**page.to_dict(), "q": query})
+
+
+def article_endpoint(request: Request) -> JSONResponse:
+    article_id = article_id_param(request)
+    with request.app.state.store.open() as store:
+        article = store.get_article(article_id)
+    return JSONResponse(article.to_record())
+
+
+def actor_endpoint(request: Request) -> JSONResponse:
+    actor_id = actor_id_param(request)
+    with request.app.state.store.open() as store:
+        profile = actor_profile(store, actor_id, limit=request.app.state.web.actor_articles)
+    if profile is None:
+        raise HTTPException(404, "No actor with this id.")
+    return JSONResponse(profile)
+
+
+def stats_endpoint(request: Request) -> JSONResponse:
+    with request.app.state.store.open() as store:
+        info = store.info()
+    info.pop("path", None)  # the server's file system is nobody's business
+    info["writable"] = request.app.state.write_token is not None
+    info["narrascope"] = __version__
+    return JSONResponse(info)
+
+
+def openapi_endpoint(request: Request) -> JSONResponse:
+    return JSONResponse(OPENAPI)
+
+
+# -- ingest ----------------------------------------------------------------------------------
+
+UPLOAD_NAME = re.compile(r"[^\w.\-]+")
+
+
+def _token_matches(given: str, expected: str) -> bool:
+    return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise HTTPException(413, f"Upload larger than {limit} bytes.")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise HTTPException(413, f"Upload larger than {limit} bytes.")
+    return bytes(body)
+
+
+async def run_ingest(request: Request) -> dict[str, Any]:
+    """Check the token and the size, take the uploaded file or pasted text, ingest it; the report.
+
+    The token comes in ``Authorization: Bearer TOKEN`` or, from the ingest page's form, a
+    ``token`` field. No token configured: 403; none given: 401; a wrong one: 403; a body over
+    ``web.max_upload_bytes``: 413.
+    """
+    expected = request.app.state.write_token
+    if expected is None:
+        raise HTTPException(403, "This server is read-only: start it with a write token to ingest.")
+    header = request.headers.get("authorization", "")
+    if header and not (header.startswith("Bearer ") and _token_matches(header[7:].strip(), expected)):
+        raise HTTPException(403, "Wrong write token.")
+    body = await _read_body(request, request.app.state.web.max_upload_bytes)
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async with Request(request.scope, replay).form(max_files=1, max_fields=8) as form:
+        if not header:
+            token = form.get("token")
+            if not isinstance(token, str) or not token:
+                raise HTTPException(401, "A write token is required.", headers={"WWW-Authenticate": "Bearer"})
+            if not _token_matches(token, expected):
+                raise HTTPException(403, "Wrong write token.")
+        upload = form.get("file")
+        text = form.get("text")
+        if isinstance(upload, UploadFile) and upload.filename:
+            name = UPLOAD_NAME.sub("_", Path(upload.filename).name).lstrip("._")[:100] or "upload"
+            data = await upload.read()
+        elif isinstance(text, str) and text.strip():
+            name, data = "pasted.txt", text.encode("utf-8")
+        else:
+            raise HTTPException(400, "Send a file (field 'file') or text (field 'text').")
+    with tempfile.TemporaryDirectory(prefix="narrascope-upload-") as folder:
+        path = Path(folder) / name
+        path.write_bytes(data)
+        report = await run_in_threadpool(ingest, [str(path)], db=request.app.state.db_path,
+                                         settings=request.app.state.settings)
+    result = report.to_dict()
+    result.pop("db", None)
+    for item in (*result["skipped"], *result["rejected"]):  # type: ignore[misc]
+        item["location"] = name  # not the server's temporary path
+    result["name"] = name
+    return result
+
+
+async def ingest_endpoint(request: Request) -> JSONResponse:
+    result = await run_ingest(request)
+    return JSONResponse(result, status_code=201 if result["stored"] else 200)
+
+
+# -- routes and their description ------------------------------------------------------------
+
+ROUTES = [
+    Route("/api/articles", articles_endpoint, methods=["GET"]),
+    Route("/api/articles/{article_id}", article_endpoint, methods=["GET"]),
+    Route("/api/actors/{actor_id}", actor_endpoint, methods=["GET"]),
+    Route("/api/stats", stats_endpoint, methods=["GET"]),
+    Route("/api/openapi.json", openapi_endpoint, methods=["GET"]),
+    Route("/api/ingest", ingest_endpoint, methods=["POST"]),
+]
+
+
+def _query(name: str, description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": schema or {"type": "string"}}
+
+
+def _path(name: str, description: str, pattern: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "description": description,
+            "schema": {"type": "string", "pattern": f"^{pattern}$"}}
+
+
+_ERROR = {"description": "An error: {error, status, code?}",
+          "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+_JSON = {"application/json": {"schema": {"type": "object"}}}
+
+OPENAPI: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {"title": "narrascope", "version": __version__,
+             "description": "Read-only JSON API over a narrascope store; /api/ingest needs the write token."},
+    "paths": {
+        "/api/articles": {"get": {
+            "summary": "Articles, newest stored last, or full-text search results best first (with q).",
+            "parameters": [
+                _query("q", "Full-text query (SQLite FTS5: words, \"phrases\", OR, NOT, prefix*). Adds snippet and"
+                       " highlights ([start, end] in the snippet) to each item."),
+                _query("outlet", "Only this outlet (case-insensitive)."),
+                _query("language", "Only this language (ISO 639-1)."),
+                _query("genre", "Only this genre.", {"type": "string", "enum": ["opinion", "reporting", "satire",
+                                                                               "other"]}),
+                _query("since", "Published on or after: YYYY-MM-DD, YYYY-MM or YYYY."),
+                _query("until", "Published on or before (inclusive): YYYY-MM-DD, YYYY-MM or YYYY."),
+                _query("limit", "Page size.", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}),
+                _query("offset", "Items to skip.", {"type": "integer", "minimum": 0, "default": 0}),
+            ],
+            "responses": {"200": {"description": "{items, limit, offset, has_more, next_offset, q}",
+                                  "content": _JSON}, "400": _ERROR}}},
+        "/api/articles/{article_id}": {"get": {
+            "summary": "The full article record (the export contract, SCHEMA.md).",
+            "parameters": [_path("article_id", "An article id or a unique prefix of 4+ hex digits.",
+                                 ARTICLE_ID.pattern)],
+            "responses": {"200": {"description": "The article record.", "content": _JSON}, "404": _ERROR}}},
+        "/api/actors/{actor_id}": {"get": {
+            "summary": "An actor: who they are, articles naming them (with mentions), their quotes, events as"
+                       " source and as target.",
+            "parameters": [_path("actor_id", "An actor id: USA, person:donald-trump, org:un...", ACTOR_ID.pattern)],
+            "responses": {"200": {"description": "{actor, articles, quotes, events_as_source, events_as_target,"
+                                                 " from, limit}", "content": _JSON}, "404": _ERROR}}},
+        "/api/stats": {"get": {
+            "summary": "What the store holds (as `narrascope db info`).",
+            "parameters": [],
+            "responses": {"200": {"description": "Counts, languages, date range, pipeline versions.",
+                                  "content": _JSON}}}},
+        "/api/openapi.json": {"get": {
+            "summary": "This description.", "parameters": [],
+            "responses": {"200": {"description": "OpenAPI 3.1 document.", "content": _JSON}}}},
+        "/api/ingest": {"post": {
+            "summary": "Ingest an uploaded file or pasted text (only when the server has a write token).",
+            "security": [{"writeToken": []}],
+            "parameters": [],
+            "requestBody": {"required": True, "content": {
+                "multipart/form-data": {"schema": {"type": "object", "properties": {
+                    "file": {"type": "string", "format": "binary", "description": "A file in any readable format."},
+                    "text": {"type": "string", "description": "Pasted article text (when no file)."},
+                    "token": {"type": "string", "description": "The write token, if not in the Authorization"
+                                                               " header."}}}},
+                "application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": {
+                    "text": {"type": "string"}, "token": {"type": "string"}}}}}},
+            "responses": {"201": {"description": "Stored: the ingest report.", "content": _JSON},
+                          "200": {"description": "Nothing new stored (duplicate or rejected): the report.",
+                                  "content": _JSON},
+                          "400": _ERROR, "401": _ERROR, "403": _ERROR, "413": _ERROR}}},
+    },
+    "components": {
+        "schemas": {"Error": {"type": "object", "required": ["error", "status"], "properties": {
+            "error": {"type": "string"}, "status": {"type": "integer"}, "code": {"type": "string"}}}},
+        "securitySchemes": {"writeToken": {"type": "http", "scheme": "bearer"}},
+    },
+}

@@ -1,0 +1,172 @@
+"""The ASGI app behind ``narrascope serve``: JSON API under ``/api/``, server-rendered pages, static files.
+
+Read-only unless a write token is given: then ``POST /api/ingest`` (and the ingest page) take an
+uploaded file or pasted text, checked against the token in constant time. Every response carries
+a strict Content-Security-Policy (scripts and styles only from ``/static/``, no inline script), and
+errors are short pages or JSON objects that never show a stack trace.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ..errors import NarrascopeError, SearchError, StoreError
+from ..settings import Settings, load_settings
+from .queries import ReadOnlyStore
+
+__all__ = ["LOCAL_HOSTS", "SECURITY_HEADERS", "WebSettings", "create_app"]
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+#: Host headers accepted by default: a server on 127.0.0.1 answers only to its own names, which
+#: stops DNS-rebinding pages from reading it through a visitor's browser.
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1")
+
+SECURITY_HEADERS: dict[str, str] = {
+    "content-security-policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none';"
+        " base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "x-frame-options": "DENY",
+    "cross-origin-opener-policy": "same-origin",
+}
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """Tunables of the server (a ``[web]`` settings section when the settings have one)."""
+
+    page_size: int = 20                  # results per page when no limit is given
+    max_page_size: int = 100             # the largest limit a request may ask for
+    max_offset: int = 100_000            # deep pages cost a scan; beyond this, narrow the filters
+    actor_articles: int = 100            # articles read for an actor page, newest first
+    max_upload_bytes: int = 10_000_000   # request body limit of the ingest endpoints (413 beyond)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **overrides: Any) -> WebSettings:
+        section = getattr(settings, "web", None)
+        values = {name: getattr(section, name) for name in cls.__dataclass_fields__ if hasattr(section, name)}
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+
+class SecurityHeadersMiddleware:
+    """Adds ``SECURITY_HEADERS`` to every HTTP response (static files and errors included)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", [])
+                           if k.decode("latin-1").lower() not in SECURITY_HEADERS]
+                headers += [(k.encode("latin-1"), v.encode("latin-1")) for k, v in SECURITY_HEADERS.items()]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def error_response(request: Request, status: int, message: str, code: str | None = None) -> Response:
+    """A short error: JSON under /api/, a small page elsewhere. Never a traceback."""
+    if wants_json(request):
+        body: dict[str, Any] = {"error": message, "status": status}
+        if code:
+            body["code"] = code
+        return JSONResponse(body, status_code=status)
+    templates: Environment = request.app.state.templates
+    html = templates.get_template("error.html").render(status=status, message=message, code=code,
+                                                        writable=request.app.state.write_token is not None)
+    return HTMLResponse(html, status_code=status)
+
+
+STATUS_MESSAGES = {400: "Bad request.", 401: "A write token is required.", 403: "Forbidden.", 404: "Not found.",
+                   405: "Method not allowed.", 413: "Upload too large.", 500: "Internal error."}
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)  # registered for HTTPException only
+    message = exc.detail if isinstance(exc.detail, str) and exc.detail else STATUS_MESSAGES.get(exc.status_code, "Error.")
+    response = error_response(request, exc.status_code, message)
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+async def narrascope_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, NarrascopeError)  # registered for NarrascopeError only
+    if isinstance(exc, StoreError):
+        status = 503
+    elif exc.code == "NS402":
+        status = 404
+    else:
+        status = 400
+    # The message names the problem (a bad date, a query syntax error) without internals; store
+    # errors may name server paths, so those stay generic.
+    message = "The store cannot be read right now." if status == 503 else exc.message
+    return error_response(request, status, message, exc.code)
+
+
+async def internal_error(request: Request, exc: Exception) -> Response:
+    response = error_response(request, 500, STATUS_MESSAGES[500])
+    response.headers.update(SECURITY_HEADERS)  # this response bypasses the middleware stack
+    return response
+
+
+def create_app(db_path: str | Path, *, write_token: str | None = None, settings: Settings | None = None,
+               max_upload_bytes: int | None = None, allowed_hosts: list[str] | tuple[str, ...] | None = None) -> Starlette:
+    """The workbench app over the store at ``db_path`` (opened read-only).
+
+    ``write_token`` enables the ingest endpoints (None: read-only server). ``allowed_hosts`` are
+    the Host headers answered (default ``LOCAL_HOSTS``; ``["*"]`` for any).
+    """
+    from . import api, pages
+
+    settings = settings or load_settings()
+    if write_token is not None and len(write_token) < 16:
+        raise NarrascopeError("the write token must be at least 16 characters", code="NS403")
+    store = ReadOnlyStore(db_path, settings)
+    routes = [
+        *api.ROUTES,
+        *pages.ROUTES,
+        Mount("/static", app=StaticFiles(directory=STATIC_DIR, follow_symlink=False), name="static"),
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(SecurityHeadersMiddleware),
+                    Middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts or LOCAL_HOSTS))],
+        exception_handlers={HTTPException: http_error, NarrascopeError: narrascope_error, SearchError: narrascope_error,
+                            500: internal_error},
+    )
+    app.state.store = store
+    app.state.db_path = Path(db_path)
+    app.state.settings = settings
+    app.state.web = WebSettings.from_settings(settings, max_upload_bytes=max_upload_bytes)
+    app.state.write_token = write_token
+    app.state.templates = Environment(loader=PackageLoader("narrascope.web", "templates"), autoescape=True,
+                                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    return app

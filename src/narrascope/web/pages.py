@@ -1,0 +1,77 @@
+"""Server-rendered pages: search, article, actor, ingest. Templates escape everything they print."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+from starlette.routing import Route
+
+from .api import actor_id_param, article_id_param, filters_from, paging, run_ingest, text_param
+from .queries import actor_profile, facets, list_page, search_page
+from .render import segments, snippet_parts
+
+__all__ = ["ROUTES"]
+
+FILTER_NAMES = ("q", "outlet", "language", "genre", "since", "until")
+
+
+def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    context.setdefault("writable", request.app.state.write_token is not None)
+    html = request.app.state.templates.get_template(template).render(**context)
+    return HTMLResponse(html, status_code=status)
+
+
+def search_view(request: Request) -> HTMLResponse:
+    filters = filters_from(request)
+    limit, offset = paging(request)
+    query = text_param(request, "q")
+    chosen = {name: text_param(request, name) or "" for name in FILTER_NAMES}
+    with request.app.state.store.open() as store:
+        page = search_page(store, query, filters, limit=limit, offset=offset) if query else \
+            list_page(store, filters, limit=limit, offset=offset)
+        options = facets(store)
+    for item in page.items:
+        if "snippet" in item:
+            item["parts"] = snippet_parts(item["snippet"], item["highlights"])
+    kept = {k: v for k, v in chosen.items() if v}
+    next_url = "/?" + urlencode({**kept, "offset": offset + limit, "limit": limit}) if page.has_more else None
+    previous_url = "/?" + urlencode({**kept, "offset": max(0, offset - limit), "limit": limit}) if offset else None
+    return render(request, "search.html", page=page, query=query, chosen=chosen, facets=options,
+                  next_url=next_url, previous_url=previous_url)
+
+
+def article_view(request: Request) -> HTMLResponse:
+    article_id = article_id_param(request)
+    with request.app.state.store.open() as store:
+        article = store.get_article(article_id)
+    actors = {str(a.get("id")): a for a in article.actors}
+    return render(request, "article.html", article=article, segments=segments(article), actors=actors)
+
+
+def actor_view(request: Request) -> HTMLResponse:
+    actor_id = actor_id_param(request)
+    with request.app.state.store.open() as store:
+        profile = actor_profile(store, actor_id, limit=request.app.state.web.actor_articles)
+    if profile is None:
+        raise HTTPException(404, "No actor with this id.")
+    return render(request, "actor.html", **profile)
+
+
+async def ingest_view(request: Request) -> HTMLResponse:
+    if request.method == "POST":
+        result = await run_ingest(request)
+        return render(request, "ingest.html", result=result, status=201 if result["stored"] else 200)
+    return render(request, "ingest.html", result=None,
+                  max_upload_bytes=request.app.state.web.max_upload_bytes)
+
+
+ROUTES = [
+    Route("/", search_view, methods=["GET"]),
+    Route("/articles/{article_id}", article_view, methods=["GET"]),
+    Route("/actors/{actor_id}", actor_view, methods=["GET"]),
+    Route("/ingest", ingest_view, methods=["GET", "POST"]),
+]

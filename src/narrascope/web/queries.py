@@ -1,0 +1,219 @@
+"""What the pages and the JSON API read: one read-only connection per request, bounded queries.
+
+The store is opened with SQLite's ``mode=ro`` URI and ``PRAGMA query_only``, so the server can
+never write it, and in WAL mode it reads while another process ingests. Every query is bounded
+(``LIMIT``) and goes through an index or the full-text index; records are loaded in one query for
+a page of ids, never one query per row.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import SearchError, StoreError
+from ..model import Article
+from ..settings import Settings
+from ..store import Filters, Store
+from ..store.migrations import MIGRATIONS, schema_version
+from .render import SNIPPET_CLOSE, SNIPPET_OPEN, split_snippet
+
+__all__ = ["ARTICLE_ID", "ACTOR_ID", "ReadOnlyStore", "actor_profile", "article_summary", "facets", "list_page",
+           "search_page"]
+
+#: An article id or a unique prefix of one (at least 4 hex digits).
+ARTICLE_ID = re.compile(r"[0-9a-f]{4,16}")
+#: Actor ids: "USA", "person:donald-trump", "org:un" (word characters, ':', '.', '-'; no '/' or '%').
+ACTOR_ID = re.compile(r"\w[\w:.\-]{0,199}")
+
+
+class ReadOnlyStore:
+    """Opens the store read-only, one short-lived connection per use."""
+
+    def __init__(self, path: str | Path, settings: Settings) -> None:
+        self.path = Path(path).resolve()
+        self.settings = settings
+        if not self.path.is_file():
+            raise StoreError(f"no store at {self.path}: run `narrascope ingest` first or pass --db")
+        self.uri = self.path.as_uri() + "?mode=ro"
+        with self.open() as store:
+            version = schema_version(store.conn)
+        if version < MIGRATIONS[-1].number:
+            raise StoreError(f"store {self.path} has schema version {version}, this narrascope expects"
+                             f" {MIGRATIONS[-1].number}: run `narrascope db info --db {self.path}` once to migrate it")
+        if version > MIGRATIONS[-1].number:
+            raise StoreError(f"store {self.path} was written by a newer narrascope (schema {version})", code="NS502")
+
+    @contextmanager
+    def open(self) -> Iterator[Store]:
+        try:
+            conn = sqlite3.connect(self.uri, uri=True, isolation_level=None, check_same_thread=False,
+                                   timeout=self.settings.store.busy_timeout_ms / 1000)
+            conn.execute("PRAGMA query_only = 1")
+        except sqlite3.Error as e:
+            raise StoreError(f"cannot open store {self.path} read-only: {e}") from e
+        try:
+            yield Store(self.path, conn, self.settings)
+        finally:
+            conn.close()
+
+
+def article_summary(article: Article) -> dict[str, Any]:
+    """The fields a result list shows."""
+    return {"id": article.id, "title": article.title, "subtitle": article.subtitle, "outlet": article.outlet,
+            "published": article.published, "language": article.language, "genre": article.genre,
+            "authors": list(article.authors), "url": article.url, "topics": list(article.topics)}
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[dict[str, Any]]
+    limit: int
+    offset: int
+    has_more: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"items": self.items, "limit": self.limit, "offset": self.offset, "has_more": self.has_more,
+                "next_offset": self.offset + self.limit if self.has_more else None}
+
+
+def list_page(store: Store, filters: Filters, *, limit: int, offset: int) -> Page:
+    """Articles in store order (as ``narrascope list``), one more fetched to know if a next page exists."""
+    rows = [article_summary(a) for a in store.iter_articles(filters, limit=limit + 1, offset=offset)]
+    return Page(rows[:limit], limit, offset, len(rows) > limit)
+
+
+def search_page(store: Store, query: str, filters: Filters, *, limit: int, offset: int) -> Page:
+    """Full-text search, best first, as ``Store.search`` but with unambiguous snippet marks.
+
+    Each item has ``snippet`` (plain text) and ``highlights`` ([start, end] of each hit in it).
+    """
+    if not query.strip():
+        raise SearchError("empty search query")
+    where, params = filters.where()
+    sql = (
+        f"SELECT a.record, snippet(articles_fts, 1, '{SNIPPET_OPEN}', '{SNIPPET_CLOSE}', ' … ', 24),"
+        " bm25(articles_fts, 5.0, 1.0)"
+        " FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid"
+        f" WHERE articles_fts MATCH ? AND {where} ORDER BY bm25(articles_fts, 5.0, 1.0) LIMIT ? OFFSET ?"
+    )
+    try:
+        rows = store.conn.execute(sql, [query, *params, limit + 1, offset]).fetchall()
+    except sqlite3.OperationalError as e:
+        if "locked" in str(e) or "busy" in str(e):
+            raise StoreError(f"search failed: {e}") from e
+        raise SearchError(f"cannot search for {query!r}: {e} (put words with special characters in double"
+                          " quotes)") from e
+    items = []
+    for record, marked, rank in rows[:limit]:
+        summary = article_summary(Article.from_record(json.loads(record)))
+        summary["snippet"], summary["highlights"] = split_snippet(marked)
+        summary["rank"] = rank
+        items.append(summary)
+    return Page(items, limit, offset, len(rows) > limit)
+
+
+_FACETS_TTL = 30.0
+_facets_lock = threading.Lock()
+_facets_cache: dict[str, tuple[float, Any, dict[str, list[tuple[str, int]]]]] = {}
+
+
+def facets(store: Store) -> dict[str, list[tuple[str, int]]]:
+    """Values (with article counts) of outlet, language and genre, for the search form.
+
+    Counting groups the whole table, so the result is cached per store for a few seconds and
+    until a new article arrives.
+    """
+    key = str(store.path)
+    marker = store.conn.execute("SELECT MAX(rowid), COUNT(*) FROM articles").fetchone()
+    with _facets_lock:
+        cached = _facets_cache.get(key)
+        if cached and cached[1] == marker and time.monotonic() - cached[0] < _FACETS_TTL:
+            return cached[2]
+    out = {}
+    for column in ("outlet", "language", "genre"):
+        out[column] = [(str(value), int(n)) for value, n in store.conn.execute(
+            f"SELECT {column}, COUNT(*) FROM articles WHERE latest = 1 AND {column} IS NOT NULL AND {column} != ''"
+            f" GROUP BY {column} ORDER BY COUNT(*) DESC, {column} LIMIT 200")]
+    with _facets_lock:
+        _facets_cache[key] = (time.monotonic(), marker, out)
+    return out
+
+
+def _table_has_rows(store: Store, table: str) -> bool:
+    exists = store.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()
+    return bool(exists) and store.conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None
+
+
+def actor_profile(store: Store, actor_id: str, *, limit: int) -> dict[str, Any] | None:
+    """Who the actor is, the articles naming them, their quotes, and events with them as source or target.
+
+    The articles come from the actor graph's per-article table when it has been computed
+    (``narrascope graph``); otherwise from a bounded scan of the stored records. At most ``limit``
+    articles, newest first, their records loaded in one query.
+    """
+    from_graph = _table_has_rows(store, "graph_mentions")
+    if from_graph:
+        ids = [r[0] for r in store.conn.execute(
+            "SELECT article FROM graph_mentions m JOIN articles a ON a.id = m.article"
+            " WHERE m.level = 'actor' AND m.actor = ? AND a.latest = 1"
+            " ORDER BY m.published DESC, m.article_rowid DESC LIMIT ?", (actor_id, limit))]
+        records = _records(store, ids)
+    else:
+        needle = json.dumps(actor_id, ensure_ascii=False)
+        records = [json.loads(r) for (r,) in store.conn.execute(
+            "SELECT record FROM articles WHERE latest = 1 AND instr(record, ?) > 0"
+            " ORDER BY published DESC, rowid DESC LIMIT ?", (needle, limit))]
+    node: dict[str, Any] | None = None
+    if _table_has_rows(store, "graph_nodes"):
+        row = store.conn.execute(
+            "SELECT id, name, kind, country, articles, mentions, first_seen, last_seen FROM graph_nodes"
+            " WHERE level = 'actor' AND id = ?", (actor_id,)).fetchone()
+        if row:
+            node = dict(zip(("id", "name", "kind", "country", "articles", "mentions", "first_seen", "last_seen"),
+                            row, strict=True))
+    articles, quotes, as_source, as_target = [], [], [], []
+    for record in records:
+        article = Article.from_record(record)
+        actor = next((a for a in article.actors if a.get("id") == actor_id), None)
+        summary = {"id": article.id, "title": article.title, "outlet": article.outlet,
+                   "published": article.published}
+        if actor is not None:
+            if node is None:
+                node = {"id": actor_id, "name": actor.get("name"), "kind": actor.get("kind"),
+                        "country": actor.get("country")}
+            node.setdefault("role", actor.get("role"))
+            articles.append({**summary, "mentions": [
+                {"start": m["start"], "end": m["end"], "text": m.get("text")} for m in actor.get("mentions") or ()]})
+        for quote in article.quotes:
+            if quote.get("speaker_actor") == actor_id:
+                quotes.append({"article": summary, **{k: quote.get(k) for k in (
+                    "speaker", "speaker_role", "cue", "content", "start", "end", "direct", "anonymous")}})
+        for event in article.events:
+            item = {"article": summary, **{k: event.get(k) for k in (
+                "type", "source", "target", "text", "start", "end", "negated", "hypothetical")}}
+            if event.get("source") == actor_id:
+                as_source.append(item)
+            if event.get("target") == actor_id:
+                as_target.append(item)
+    if node is None:
+        return None
+    node = {"kind": None, "role": None, "country": None, **node}
+    return {"actor": node, "articles": articles, "quotes": quotes, "events_as_source": as_source,
+            "events_as_target": as_target, "from": "graph" if from_graph else "scan", "limit": limit}
+
+
+def _records(store: Store, ids: list[str]) -> list[dict[str, Any]]:
+    if not ids:
+        return []
+    rows = dict(store.conn.execute(
+        f"SELECT id, record FROM articles WHERE id IN ({','.join('?' * len(ids))})", ids).fetchall())
+    return [json.loads(rows[i]) for i in ids if i in rows]
