@@ -20,7 +20,7 @@ from narrascope.cli import cli
 from narrascope.plugins import registry
 from narrascope.settings import load_settings
 from narrascope.store import Filters, open_store
-from narrascope.web.app import SECURITY_HEADERS, create_app
+from narrascope.web.app import SECURITY_HEADERS, WebSettings, create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "examples" / "seeds"
@@ -153,6 +153,20 @@ def test_actor_endpoint_from_the_records(client: TestClient) -> None:
     usa = client.get("/api/actors/USA").json()
     assert any(e["type"] == "ACCUSE" and e["source"] == "RUS" for e in usa["events_as_target"])
     assert client.get("/api/actors/person:nobody-at-all").status_code == 404
+
+
+def test_without_the_graph_an_actor_page_scans_only_the_latest_articles(store_path: Path) -> None:
+    latest = api.list_articles(db=store_path)[-1]
+    assert any(a["id"] == "person:sergey-lavrov" for a in latest.actors)
+    narrow = TestClient(create_app(store_path, web=WebSettings(actor_scan_window=1)), base_url="http://127.0.0.1")
+    body = narrow.get("/api/actors/person:sergey-lavrov").json()
+    assert [a["id"] for a in body["articles"]] == [latest.id]
+    assert body["scan_window"] == 1
+    assert "1 most recently stored articles" in narrow.get("/actors/person:sergey-lavrov").text
+    # An actor only in older articles is not found by the narrow scan: a clean 404, no full scan.
+    first = api.list_articles(db=store_path)[0]
+    only_first = next(a["id"] for a in first.actors if all(a["id"] != b["id"] for b in latest.actors))
+    assert narrow.get(f"/api/actors/{only_first}").status_code == 404
 
 
 def test_actor_endpoint_uses_the_actor_graph_when_computed(store_path: Path, tmp_path: Path) -> None:

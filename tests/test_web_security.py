@@ -15,7 +15,7 @@ from starlette.testclient import TestClient
 
 from narrascope import api
 from narrascope.settings import load_settings
-from narrascope.web.app import SECURITY_HEADERS, create_app
+from narrascope.web.app import SECURITY_HEADERS, WebSettings, create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "examples" / "seeds"
@@ -58,7 +58,7 @@ def writable(store_path: Path, tmp_path: Path) -> TestClient:
     """A served copy of the store with a write token and a small upload limit."""
     copy = tmp_path / "write.db"
     api.ingest([str(SEEDS)], db=copy, settings=load_settings())
-    return TestClient(create_app(copy, write_token=TOKEN, max_upload_bytes=20_000), base_url="http://127.0.0.1")
+    return TestClient(create_app(copy, write_token=TOKEN, web=WebSettings(max_upload_bytes=20_000)), base_url="http://127.0.0.1")
 
 
 class Executable(HTMLParser):

@@ -23,7 +23,7 @@ from starlette.types import Message
 from .. import __version__
 from ..ingest import ingest
 from ..store import Filters
-from .queries import ACTOR_ID, ARTICLE_ID, actor_profile, list_page, search_page
+from .queries import ACTOR_ID, ARTICLE_ID, actor_profile, list_page, search_page, stats
 
 __all__ = ["OPENAPI", "ROUTES", "actor_id_param", "article_id_param", "filters_from", "int_param", "paging", "run_ingest",
            "text_param"]
@@ -97,7 +97,8 @@ def article_endpoint(request: Request) -> JSONResponse:
 def actor_endpoint(request: Request) -> JSONResponse:
     actor_id = actor_id_param(request)
     with request.app.state.store.open() as store:
-        profile = actor_profile(store, actor_id, limit=request.app.state.web.actor_articles)
+        profile = actor_profile(store, actor_id, limit=request.app.state.web.actor_articles,
+                                scan_window=request.app.state.web.actor_scan_window)
     if profile is None:
         raise HTTPException(404, "No actor with this id.")
     return JSONResponse(profile)
@@ -105,8 +106,7 @@ def actor_endpoint(request: Request) -> JSONResponse:
 
 def stats_endpoint(request: Request) -> JSONResponse:
     with request.app.state.store.open() as store:
-        info = store.info()
-    info.pop("path", None)  # the server's file system is nobody's business
+        info = stats(store)
     info["writable"] = request.app.state.write_token is not None
     info["narrascope"] = __version__
     return JSONResponse(info)

@@ -55,14 +55,13 @@ class WebSettings:
     max_page_size: int = 100             # the largest limit a request may ask for
     max_offset: int = 100_000            # deep pages cost a scan; beyond this, narrow the filters
     actor_articles: int = 100            # articles read for an actor page, newest first
+    actor_scan_window: int = 2_000       # without the actor graph: latest articles an actor page scans
     max_upload_bytes: int = 10_000_000   # request body limit of the ingest endpoints (413 beyond)
 
     @classmethod
-    def from_settings(cls, settings: Settings, **overrides: Any) -> WebSettings:
+    def from_settings(cls, settings: Settings) -> WebSettings:
         section = getattr(settings, "web", None)
-        values = {name: getattr(section, name) for name in cls.__dataclass_fields__ if hasattr(section, name)}
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**values)
+        return cls(**{name: getattr(section, name) for name in cls.__dataclass_fields__ if hasattr(section, name)})
 
 
 class SecurityHeadersMiddleware:
@@ -138,11 +137,13 @@ async def internal_error(request: Request, exc: Exception) -> Response:
 
 
 def create_app(db_path: str | Path, *, write_token: str | None = None, settings: Settings | None = None,
-               max_upload_bytes: int | None = None, allowed_hosts: list[str] | tuple[str, ...] | None = None) -> Starlette:
+               web: WebSettings | None = None, allowed_hosts: list[str] | tuple[str, ...] | None = None) -> Starlette:
     """The workbench app over the store at ``db_path`` (opened read-only).
 
-    ``write_token`` enables the ingest endpoints (None: read-only server). ``allowed_hosts`` are
-    the Host headers answered (default ``LOCAL_HOSTS``; ``["*"]`` for any).
+    ``write_token`` enables the ingest endpoints (None: read-only server). ``web`` overrides the
+    server tunables (default: the settings' ``[web]`` section when there is one, else
+    ``WebSettings()``). ``allowed_hosts`` are the Host headers answered (default ``LOCAL_HOSTS``;
+    ``["*"]`` for any).
     """
     from . import api, pages
 
@@ -165,7 +166,7 @@ def create_app(db_path: str | Path, *, write_token: str | None = None, settings:
     app.state.store = store
     app.state.db_path = Path(db_path)
     app.state.settings = settings
-    app.state.web = WebSettings.from_settings(settings, max_upload_bytes=max_upload_bytes)
+    app.state.web = web or WebSettings.from_settings(settings)
     app.state.write_token = write_token
     app.state.templates = Environment(loader=PackageLoader("narrascope.web", "templates"), autoescape=True,
                                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)

@@ -55,7 +55,8 @@ def article_view(request: Request) -> HTMLResponse:
 def actor_view(request: Request) -> HTMLResponse:
     actor_id = actor_id_param(request)
     with request.app.state.store.open() as store:
-        profile = actor_profile(store, actor_id, limit=request.app.state.web.actor_articles)
+        profile = actor_profile(store, actor_id, limit=request.app.state.web.actor_articles,
+                                scan_window=request.app.state.web.actor_scan_window)
     if profile is None:
         raise HTTPException(404, "No actor with this id.")
     return render(request, "actor.html", **profile)

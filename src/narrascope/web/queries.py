@@ -13,7 +13,7 @@ import re
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,8 +26,8 @@ from ..store import Filters, Store
 from ..store.migrations import MIGRATIONS, schema_version
 from .render import SNIPPET_CLOSE, SNIPPET_OPEN, split_snippet
 
-__all__ = ["ARTICLE_ID", "ACTOR_ID", "ReadOnlyStore", "actor_profile", "article_summary", "facets", "list_page",
-           "search_page"]
+__all__ = ["ARTICLE_ID", "ACTOR_ID", "ReadOnlyStore", "actor_profile", "article_summary", "clear_cache", "facets",
+           "list_page", "search_page", "stats"]
 
 #: An article id or a unique prefix of one (at least 4 hex digits).
 ARTICLE_ID = re.compile(r"[0-9a-f]{4,16}")
@@ -99,14 +99,18 @@ def search_page(store: Store, query: str, filters: Filters, *, limit: int, offse
     if not query.strip():
         raise SearchError("empty search query")
     where, params = filters.where()
+    # Rank first, then make snippets and load records for the page only: computed in one query,
+    # SQLite would build both for every match before sorting (a common word matches them all).
     sql = (
-        f"SELECT a.record, snippet(articles_fts, 1, '{SNIPPET_OPEN}', '{SNIPPET_CLOSE}', ' … ', 24),"
-        " bm25(articles_fts, 5.0, 1.0)"
+        "WITH top AS (SELECT a.rowid AS rid, bm25(articles_fts, 5.0, 1.0) AS score"
         " FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid"
-        f" WHERE articles_fts MATCH ? AND {where} ORDER BY bm25(articles_fts, 5.0, 1.0) LIMIT ? OFFSET ?"
+        f" WHERE articles_fts MATCH ? AND {where} ORDER BY score LIMIT ? OFFSET ?)"
+        f" SELECT a.record, snippet(articles_fts, 1, '{SNIPPET_OPEN}', '{SNIPPET_CLOSE}', ' … ', 24), top.score"
+        " FROM top CROSS JOIN articles_fts CROSS JOIN articles a"
+        " WHERE articles_fts.rowid = top.rid AND articles_fts MATCH ? AND a.rowid = top.rid ORDER BY top.score"
     )
     try:
-        rows = store.conn.execute(sql, [query, *params, limit + 1, offset]).fetchall()
+        rows = store.conn.execute(sql, [query, *params, limit + 1, offset, query]).fetchall()
     except sqlite3.OperationalError as e:
         if "locked" in str(e) or "busy" in str(e):
             raise StoreError(f"search failed: {e}") from e
@@ -121,31 +125,51 @@ def search_page(store: Store, query: str, filters: Filters, *, limit: int, offse
     return Page(items, limit, offset, len(rows) > limit)
 
 
-_FACETS_TTL = 30.0
-_facets_lock = threading.Lock()
-_facets_cache: dict[str, tuple[float, Any, dict[str, list[tuple[str, int]]]]] = {}
+#: Seconds a facet or stats result is reused. Both group the whole table (close to a second on
+#: 100,000 articles), and counts a few seconds old are fine, even while an ingest runs.
+CACHE_SECONDS = 60.0
+_cache_lock = threading.Lock()
+_cache: dict[tuple[str, str], tuple[float, Any]] = {}
+
+
+def _cached(store: Store, name: str, compute: Callable[[], Any]) -> Any:
+    key = (str(store.path), name)
+    with _cache_lock:
+        hit = _cache.get(key)
+        if hit and time.monotonic() - hit[0] < CACHE_SECONDS:
+            return hit[1]
+    value = compute()
+    with _cache_lock:
+        _cache[key] = (time.monotonic(), value)
+    return value
+
+
+def clear_cache() -> None:
+    with _cache_lock:
+        _cache.clear()
 
 
 def facets(store: Store) -> dict[str, list[tuple[str, int]]]:
-    """Values (with article counts) of outlet, language and genre, for the search form.
+    """Values (with article counts) of outlet, language and genre, for the search form (cached)."""
 
-    Counting groups the whole table, so the result is cached per store for a few seconds and
-    until a new article arrives.
-    """
-    key = str(store.path)
-    marker = store.conn.execute("SELECT MAX(rowid), COUNT(*) FROM articles").fetchone()
-    with _facets_lock:
-        cached = _facets_cache.get(key)
-        if cached and cached[1] == marker and time.monotonic() - cached[0] < _FACETS_TTL:
-            return cached[2]
-    out = {}
-    for column in ("outlet", "language", "genre"):
-        out[column] = [(str(value), int(n)) for value, n in store.conn.execute(
+    def compute() -> dict[str, list[tuple[str, int]]]:
+        return {column: [(str(value), int(n)) for value, n in store.conn.execute(
             f"SELECT {column}, COUNT(*) FROM articles WHERE latest = 1 AND {column} IS NOT NULL AND {column} != ''"
             f" GROUP BY {column} ORDER BY COUNT(*) DESC, {column} LIMIT 200")]
-    with _facets_lock:
-        _facets_cache[key] = (time.monotonic(), marker, out)
-    return out
+            for column in ("outlet", "language", "genre")}
+
+    return _cached(store, "facets", compute)  # type: ignore[no-any-return]
+
+
+def stats(store: Store) -> dict[str, Any]:
+    """``Store.info()`` without the server's path (cached)."""
+
+    def compute() -> dict[str, Any]:
+        info = store.info()
+        info.pop("path", None)  # the server's file system is nobody's business
+        return info
+
+    return dict(_cached(store, "stats", compute))
 
 
 def _table_has_rows(store: Store, table: str) -> bool:
@@ -153,11 +177,12 @@ def _table_has_rows(store: Store, table: str) -> bool:
     return bool(exists) and store.conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None
 
 
-def actor_profile(store: Store, actor_id: str, *, limit: int) -> dict[str, Any] | None:
+def actor_profile(store: Store, actor_id: str, *, limit: int, scan_window: int) -> dict[str, Any] | None:
     """Who the actor is, the articles naming them, their quotes, and events with them as source or target.
 
     The articles come from the actor graph's per-article table when it has been computed
-    (``narrascope graph``); otherwise from a bounded scan of the stored records. At most ``limit``
+    (``narrascope graph``); otherwise from a scan of the ``scan_window`` most recently stored
+    articles only, so an unknown id never costs a scan of the whole store. At most ``limit``
     articles, newest first, their records loaded in one query.
     """
     from_graph = _table_has_rows(store, "graph_mentions")
@@ -170,8 +195,9 @@ def actor_profile(store: Store, actor_id: str, *, limit: int) -> dict[str, Any] 
     else:
         needle = json.dumps(actor_id, ensure_ascii=False)
         records = [json.loads(r) for (r,) in store.conn.execute(
-            "SELECT record FROM articles WHERE latest = 1 AND instr(record, ?) > 0"
-            " ORDER BY published DESC, rowid DESC LIMIT ?", (needle, limit))]
+            "SELECT record FROM articles WHERE latest = 1 AND rowid > (SELECT MAX(rowid) FROM articles) - ?"
+            " AND instr(record, ?) > 0 ORDER BY rowid DESC LIMIT ?", (scan_window, needle, limit))]
+        records.sort(key=lambda r: r.get("published") or "", reverse=True)
     node: dict[str, Any] | None = None
     if _table_has_rows(store, "graph_nodes"):
         row = store.conn.execute(
@@ -208,7 +234,8 @@ def actor_profile(store: Store, actor_id: str, *, limit: int) -> dict[str, Any] 
         return None
     node = {"kind": None, "role": None, "country": None, **node}
     return {"actor": node, "articles": articles, "quotes": quotes, "events_as_source": as_source,
-            "events_as_target": as_target, "from": "graph" if from_graph else "scan", "limit": limit}
+            "events_as_target": as_target, "from": "graph" if from_graph else "scan", "limit": limit,
+            "scan_window": None if from_graph else scan_window}
 
 
 def _records(store: Store, ids: list[str]) -> list[dict[str, Any]]:
