@@ -274,6 +274,21 @@ ARTICLE = ("Officials in Tallinn said on Tuesday that the platypusword exercise 
            " two weeks, and that observers from neighbouring states had been invited to attend.")
 
 
+def test_error_messages_do_not_name_server_paths(client: TestClient, store_path: Path) -> None:
+    for url in ("/api/articles/0000000000000000", "/articles/0000000000000000", "/api/articles/00"):
+        response = client.get(url)
+        assert response.status_code == 404
+        assert str(store_path.parent) not in response.text and str(store_path.name) not in response.text
+
+
+def test_a_form_without_file_or_text_is_400(writable: TestClient) -> None:
+    response = writable.post("/api/ingest", data={"text": "  "}, headers={"authorization": f"Bearer {TOKEN}"})
+    assert response.status_code == 400 and response.json()["status"] == 400
+    two = writable.post("/api/ingest", headers={"authorization": f"Bearer {TOKEN}"},
+                        files=[("file", ("a.txt", b"a", "text/plain")), ("file", ("b.txt", b"b", "text/plain"))])
+    assert two.status_code == 400
+
+
 def test_write_without_a_configured_token_is_forbidden(client: TestClient) -> None:
     response = client.post("/api/ingest", data={"text": ARTICLE}, headers={"authorization": f"Bearer {TOKEN}"})
     assert response.status_code == 403

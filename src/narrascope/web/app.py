@@ -127,6 +127,8 @@ async def narrascope_error(request: Request, exc: Exception) -> Response:
     # The message names the problem (a bad date, a query syntax error) without internals; store
     # errors may name server paths, so those stay generic.
     message = "The store cannot be read right now." if status == 503 else exc.message
+    for path in {str(request.app.state.store.path), str(request.app.state.db_path)}:
+        message = message.replace(path, "the store")  # e.g. NS402 "no article with id ... in PATH"
     return error_response(request, status, message, exc.code)
 
 
