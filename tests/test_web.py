@@ -360,3 +360,54 @@ def test_a_missing_store_is_an_error_before_serving(tmp_path: Path) -> None:
     with pytest.raises(StoreError):
         create_app(tmp_path / "none.db")
     assert not (tmp_path / "none.db").exists()
+
+
+@pytest.mark.slow
+def test_serve_runs_uvicorn_read_write_with_the_token_from_the_environment(store_path: Path, tmp_path: Path) -> None:
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    import urllib.request
+
+    copy = tmp_path / "served.db"
+    api.ingest([str(SEEDS)], db=copy, settings=load_settings())
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    token = "served-token-0123456789"
+    command = [str(Path(sys.executable).parent / "narrascope"), "serve", "--db", str(copy), "--port", str(port),
+               "--write-token-env", "NARRASCOPE_TEST_TOKEN"]
+    server = subprocess.Popen(command, env={**os.environ, "NARRASCOPE_TEST_TOKEN": token},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        stats = None
+        while stats is None:
+            assert server.poll() is None, server.stderr.read().decode() if server.stderr else ""
+            assert time.monotonic() < deadline, "the server did not start"
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/stats") as response:
+                    stats = json.loads(response.read())
+                    headers = response.headers
+            except urllib.error.URLError:
+                time.sleep(0.2)
+        assert stats["articles"] == 2 and stats["writable"] is True
+        assert headers["content-security-policy"].startswith("default-src 'self'")
+        assert "server" not in {k.lower() for k in headers}
+        assert token not in Path(f"/proc/{server.pid}/cmdline").read_bytes().decode(errors="replace")
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/api/ingest", method="POST",
+                                         data=b"text=" + b"Officials+in+Riga+said+the+kiwiword+drills+would+go+on." * 8,
+                                         headers={"Authorization": f"Bearer {token}",
+                                                  "Content-Type": "application/x-www-form-urlencoded"})
+        with urllib.request.urlopen(request) as response:
+            assert response.status == 201
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/articles?q=kiwiword") as response:
+            assert len(json.loads(response.read())["items"]) == 1
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        if server.stderr:
+            server.stderr.close()

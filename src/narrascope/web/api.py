@@ -54,7 +54,9 @@ def int_param(request: Request, name: str, default: int, low: int, high: int) ->
 
 def filters_from(request: Request) -> Filters:
     """The CLI's filters from query parameters; a bad date is a UsageError (400)."""
-    return Filters(**{name: text_param(request, name) for name in ("outlet", "language", "genre", "since", "until")})
+    return Filters(outlet=text_param(request, "outlet"), language=text_param(request, "language"),
+                   genre=text_param(request, "genre"), since=text_param(request, "since"),
+                   until=text_param(request, "until"))
 
 
 def paging(request: Request) -> tuple[int, int]:

@@ -40,7 +40,7 @@ class Segment:
         return " ".join(self.layers.get(layer, ()))
 
 
-def _spans(article: Any) -> Iterable[tuple[int, int, str, str]]:
+def _spans(article: Any) -> Iterable[tuple[Any, Any, str, str]]:
     for actor in article.actors:
         for mention in actor.get("mentions") or ():
             yield mention.get("start"), mention.get("end"), "actor", str(actor.get("id"))
