@@ -2,7 +2,7 @@
 """The project's tasks, needing nothing but Python 3.11+ and the package registries.
 
     python3 tasks.py demo    set up .venv, ingest the two seed articles, print a summary of each
-    python3 tasks.py test    set up .venv with the dev tools, lint, run the test suite
+    python3 tasks.py test    set up .venv with the dev tools, lint, type-check, run the test suite
     python3 tasks.py lock    re-pin constraints.txt from the current .venv (maintainers)
 
 The README's two set-up commands and .ci/run call exactly these.
@@ -48,6 +48,7 @@ def demo() -> None:
 def test() -> None:
     setup("[dev]")
     run(BIN / "ruff", "check", "src", "tests", "benchmarks", "tasks.py")
+    run(BIN / "mypy", "src/narrascope")
     run(PY, "-m", "pytest", "-q")
 
 

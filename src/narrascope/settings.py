@@ -90,6 +90,16 @@ class NarrativesSettings:
 
 
 @dataclass(frozen=True)
+class WebSettings:
+    page_size: int = 20
+    max_page_size: int = 100
+    max_offset: int = 100_000
+    actor_articles: int = 100
+    actor_scan_window: int = 2_000
+    max_upload_bytes: int = 10_000_000
+
+
+@dataclass(frozen=True)
 class Settings:
     input: InputSettings = field(default_factory=InputSettings)
     extract: ExtractSettings = field(default_factory=ExtractSettings)
@@ -99,6 +109,7 @@ class Settings:
     analysis: AnalysisSettings = field(default_factory=AnalysisSettings)
     reuse: ReuseSettings = field(default_factory=ReuseSettings)
     narratives: NarrativesSettings = field(default_factory=NarrativesSettings)
+    web: WebSettings = field(default_factory=WebSettings)
     #: Where the user overrides came from, for `db info` and error messages.
     source: str = "defaults"
 
