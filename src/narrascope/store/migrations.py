@@ -323,6 +323,19 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX timeline_metric ON timeline(metric, key);
         """,
     ),
+    Migration(
+        7,
+        "indexes the workbench filters and actor pages use",
+        """
+        -- Facet filters over the latest versions (language and genre sit after the large text
+        -- column, so without these a rare value reads the whole table).
+        CREATE INDEX articles_latest_language ON articles(latest, language);
+        CREATE INDEX articles_latest_genre ON articles(latest, genre);
+        -- Actor pages: an actor's mentions, and the edges that end at it.
+        CREATE INDEX graph_mentions_actor ON graph_mentions(level, actor);
+        CREATE INDEX graph_edge_evidence_target ON graph_edge_evidence(level, kind, target);
+        """,
+    ),
 )
 
 
