@@ -52,6 +52,8 @@ BUILTIN_PLUGINS = (
     "narrascope.corpus.narratives",
     "narrascope.exporters.jsonl",
     "narrascope.exporters.csv",
+    "narrascope.exporters.stix",
+    "narrascope.importer",
 )
 
 

@@ -1,0 +1,243 @@
+"""STIX 2.1 export: a bundle for an article set, built with the ``stix2`` library.
+
+What becomes what:
+
+- the producer, narrascope, is an ``identity`` (identity_class "system") every object is
+  ``created_by_ref``;
+- each outlet is an ``identity`` (identity_class "organization");
+- each article is a ``report``: name = title, published = published date (else the day it was
+  ingested), description = the first 500 characters of the text, ``lang`` = its language, labels =
+  its genre and topics, external_references = its URL and its narrascope id, object_refs = the
+  outlet identity, the ``url`` observable, its techniques and its narratives;
+- each persuasion technique found is an ``attack-pattern`` with a narrascope external reference
+  (its SemEval-2023 name) and, where the mapping in ``data/disarm.tsv`` is sound, a DISARM one
+  ``{"source_name": "DISARM", "external_id": "T00xx"}``;
+- each narrative (``narratives`` corpus table, when it has members among the exported articles) is
+  a ``narrative`` object, the custom SDO OpenCTI defines and imports (pycti's
+  ``CustomObjectNarrative``: type "narrative", name, description, narrative_types), listed in the
+  member reports' object_refs, which is how OpenCTI attaches objects to a report container.
+
+Ids are deterministic: UUIDv5 of narrascope's own keys (article id, outlet name, technique name,
+narrative id) in a fixed namespace for the SDOs, and stix2's own UUIDv5 for the ``url`` SCOs; every
+timestamp comes from the data, never the clock. The same store exports the same bundle, byte for byte.
+
+The narratives and the ingest day of undated articles need the store: ``api.export`` passes it
+as ``store=`` to exporters whose ``uses_store`` is true. Without it the bundle has no narratives
+and an undated article is published at ``UNDATED`` (1970-01-01).
+"""
+
+from __future__ import annotations
+
+import csv
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any, TextIO
+
+from ..model import Article
+from ..plugins import hookimpl
+
+if TYPE_CHECKING:
+    from ..store import Store
+
+__all__ = ["DISARM_SOURCE", "NAMESPACE", "DisarmTechnique", "StixExporter", "build_bundle", "disarm_mapping"]
+
+#: Namespace of narrascope's deterministic STIX ids (UUIDv5 of "<type>:<narrascope key>").
+NAMESPACE = uuid.UUID("6f1f4a52-6d0c-5b0e-9a55-6e6172726173")
+DISARM_SOURCE = "DISARM"
+NARRASCOPE_SOURCE = "narrascope"
+#: created/modified of objects that have no date of their own (the producer, outlets, techniques).
+EPOCH = "2018-01-01T00:00:00Z"
+#: published of an undated article when the exporter has no store to read the ingest day from.
+UNDATED = "1970-01-01T00:00:00Z"
+DESCRIPTION_CHARS = 500
+
+
+@dataclass(frozen=True)
+class DisarmTechnique:
+    technique: str
+    disarm_id: str
+    disarm_name: str
+    justification: str
+
+
+@lru_cache(maxsize=1)
+def disarm_mapping() -> dict[str, DisarmTechnique]:
+    """SemEval-2023 technique name -> DISARM technique, from ``data/disarm.tsv``."""
+    text = resources.files("narrascope").joinpath("data/disarm.tsv").read_text(encoding="utf-8")
+    rows = csv.reader((line for line in text.splitlines() if line.strip() and not line.startswith("#")),
+                      delimiter="\t")
+    return {row[0]: DisarmTechnique(*row) for row in rows}
+
+
+@lru_cache(maxsize=1)
+def _narrative_class() -> Any:
+    """OpenCTI's Narrative SDO, defined the way pycti defines it (type "narrative")."""
+    from stix2 import CustomObject
+    from stix2.properties import ListProperty, StringProperty
+
+    @CustomObject("narrative", [
+        ("name", StringProperty(required=True)),
+        ("description", StringProperty()),
+        ("narrative_types", ListProperty(StringProperty)),
+    ])
+    class Narrative:
+        pass
+
+    return Narrative
+
+
+def sdo_id(kind: str, key: str) -> str:
+    return f"{kind}--{uuid.uuid5(NAMESPACE, f'{kind}:{key}')}"
+
+
+def _timestamp(day: str | None) -> str | None:
+    """A "YYYY-MM-DD" (or a longer ISO date-time) as a STIX timestamp at midnight UTC of that day."""
+    if not day or len(day) < 10:
+        return None
+    return f"{day[:10]}T00:00:00Z"
+
+
+def _ingest_days(store: Store, ids: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        rows = store.conn.execute(
+            f"SELECT id, ingested_at FROM articles WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+        out.update({str(i): str(t) for i, t in rows if t})
+    return out
+
+
+def _narratives(store: Store, ids: list[str]) -> tuple[list[dict[str, Any]], dict[str, list[int]]]:
+    """The narratives with members among ``ids`` and, per article, its narrative ids."""
+    exists = store.conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name IN ('narratives', 'narrative_members')"
+    ).fetchall()
+    if len(exists) < 2:
+        return [], {}
+    by_article: dict[str, list[int]] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        rows = store.conn.execute(
+            f"SELECT article, narrative FROM narrative_members WHERE article IN ({','.join('?' * len(chunk))})"
+            " ORDER BY article, narrative", chunk)
+        for article, narrative in rows:
+            by_article.setdefault(str(article), []).append(int(narrative))
+    wanted = sorted({n for ns in by_article.values() for n in ns})
+    columns = ("id", "label", "terms", "sentence", "size", "first_seen", "last_seen", "status")
+    found: list[dict[str, Any]] = []
+    for start in range(0, len(wanted), 500):
+        numbers = wanted[start:start + 500]
+        rows = store.conn.execute(
+            f"SELECT {', '.join(columns)} FROM narratives WHERE id IN ({','.join('?' * len(numbers))}) ORDER BY id",
+            numbers)
+        found += [dict(zip(columns, row, strict=True)) for row in rows]
+    return found, by_article
+
+
+def build_bundle(articles: Iterable[Article], *, store: Store | None = None) -> tuple[Any, int]:
+    """The STIX 2.1 bundle for ``articles`` (and how many articles it holds)."""
+    import stix2
+
+    articles = list(articles)
+    ids = [a.id for a in articles]
+    ingested = _ingest_days(store, ids) if store is not None else {}
+    narratives, narratives_of = _narratives(store, ids) if store is not None else ([], {})
+    mapping = disarm_mapping()
+
+    producer = stix2.Identity(
+        id=sdo_id("identity", "narrascope"), name="narrascope", identity_class="system",
+        description="narrascope: news analysis for influence operations research.", created=EPOCH, modified=EPOCH)
+    common = {"created_by_ref": producer.id}
+
+    outlets: dict[str, Any] = {}
+    techniques: dict[str, Any] = {}
+    narrative_objects: dict[int, Any] = {}
+    Narrative = _narrative_class()
+    for row in narratives:
+        claim = f"Representative claim: {row['sentence']}" if row["sentence"] else None
+        description = "\n".join(filter(None, (
+            claim, f"{row['size']} articles, {row['first_seen']} to {row['last_seen']}, status {row['status']}.")))
+        first = _timestamp(row["first_seen"]) or EPOCH
+        narrative_objects[row["id"]] = Narrative(
+            id=sdo_id("narrative", str(row["id"])), name=row["label"] or f"narrative {row['id']}",
+            description=description, created=first, modified=_timestamp(row["last_seen"]) or first,
+            external_references=[{"source_name": NARRASCOPE_SOURCE, "external_id": f"narrative-{row['id']}"}],
+            **common)
+
+    urls: list[Any] = []
+    reports: list[Any] = []
+    for article in articles:
+        refs: list[str] = []
+        if article.outlet:
+            if article.outlet not in outlets:
+                outlets[article.outlet] = stix2.Identity(
+                    id=sdo_id("identity", f"outlet:{article.outlet}"), name=article.outlet,
+                    identity_class="organization", sectors=["communications"], created=EPOCH, modified=EPOCH,
+                    **common)
+            refs.append(outlets[article.outlet].id)
+        if article.url:
+            url = stix2.URL(value=article.url)
+            urls.append(url)
+            refs.append(url.id)
+        for name in sorted({t["name"] for t in article.techniques if t.get("name")}):
+            if name not in techniques:
+                techniques[name] = _attack_pattern(stix2, name, mapping.get(name), common)
+            refs.append(techniques[name].id)
+        refs += [narrative_objects[n].id for n in narratives_of.get(article.id, []) if n in narrative_objects]
+        if not refs:  # a report must refer to something; the producer stands in
+            refs.append(producer.id)
+        published = _timestamp(article.published) or _timestamp(ingested.get(article.id)) or UNDATED
+        external = [{"source_name": NARRASCOPE_SOURCE, "external_id": article.id}]
+        if article.url:
+            external.insert(0, {"source_name": article.outlet or "article", "url": article.url})
+        labels = [x for x in dict.fromkeys([article.genre, *article.topics]) if x]
+        optional: dict[str, Any] = {}
+        if article.language:
+            optional["lang"] = article.language
+        if labels:
+            optional["labels"] = labels
+        reports.append(stix2.Report(
+            id=sdo_id("report", article.id), name=article.title or "(untitled)", published=published,
+            created=published, modified=published, description=article.text[:DESCRIPTION_CHARS],
+            object_refs=list(dict.fromkeys(refs)), external_references=external, **optional, **common))
+
+    unique_urls = list({u.id: u for u in urls}.values())
+    objects = [producer, *(outlets[k] for k in sorted(outlets)), *(techniques[k] for k in sorted(techniques)),
+               *(narrative_objects[k] for k in sorted(narrative_objects)), *unique_urls, *reports]
+    bundle_key = "\n".join(o.id for o in objects)
+    bundle = stix2.Bundle(*objects, id=f"bundle--{uuid.uuid5(NAMESPACE, 'bundle:' + bundle_key)}", allow_custom=True)
+    return bundle, len(articles)
+
+
+def _attack_pattern(stix2: Any, name: str, disarm: DisarmTechnique | None, common: dict[str, Any]) -> Any:
+    external: list[dict[str, str]] = []
+    description = f"SemEval-2023 Task 3 persuasion technique {name}."
+    if disarm is not None:
+        external.append({"source_name": DISARM_SOURCE, "external_id": disarm.disarm_id,
+                         "description": disarm.disarm_name})
+        description += f" DISARM {disarm.disarm_id} {disarm.disarm_name}: {disarm.justification}"
+    external.append({"source_name": NARRASCOPE_SOURCE, "external_id": name,
+                     "description": "SemEval-2023 Task 3 persuasion technique"})
+    return stix2.AttackPattern(id=sdo_id("attack-pattern", name), name=name.replace("_", " "),
+                               description=description, external_references=external,
+                               created=EPOCH, modified=EPOCH, **common)
+
+
+class StixExporter:
+    name = "stix"
+    description = "a STIX 2.1 bundle: outlets, articles as reports, techniques (DISARM ids), narratives"
+    #: ``api.export`` passes ``store=`` so narratives and ingest days can be read.
+    uses_store = True
+
+    def write(self, articles: Iterable[Article], stream: TextIO, *, store: Store | None = None) -> int:
+        bundle, count = build_bundle(articles, store=store)
+        stream.write(bundle.serialize(pretty=True) + "\n")
+        return count
+
+
+@hookimpl
+def narrascope_exporters() -> list[StixExporter]:
+    return [StixExporter()]
