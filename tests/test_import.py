@@ -59,17 +59,18 @@ def test_malformed_lines_are_rejected_and_the_rest_imported(seeds_export: Path, 
     del missing_text["text"]
     extra_field = {**json.loads(good[0]), "id": "feedfeedfeedfeed", "surprise": 1}
     source = tmp_path / "mixed.jsonl"
-    source.write_text("\n".join([good[0], "{not json", "[1, 2]", json.dumps(missing_text), json.dumps(extra_field),
-                                 "", good[1]]) + "\n", encoding="utf-8")
+    source.write_bytes("\n".join([good[0], "{not json", "[1, 2]", json.dumps(missing_text), json.dumps(extra_field),
+                                  "", good[1]]).encode() + b"\n" + b'{"id": "\xff"}\n')
     db = tmp_path / "copy.db"
     report = import_records(source, db=db)
     assert report.imported == 2
     assert [(r["location"].rsplit(":", 1)[1], r["code"]) for r in report.rejects] == [
-        ("2", "NS107"), ("3", "NS107"), ("4", "NS107"), ("5", "NS107")]
+        ("2", "NS107"), ("3", "NS107"), ("4", "NS107"), ("5", "NS107"), ("8", "NS107")]
     assert "surprise" in report.rejects[3]["reason"]
     assert export_bytes(db) == seeds_export.read_bytes()
     rejects = api.list_rejects(db=db)
-    assert {(r["stage"], r["code"]) for r in rejects} == {("import", "NS107")} and len(rejects) == 4
+    assert {(r["stage"], r["code"]) for r in rejects} == {("import", "NS107")} and len(rejects) == 5
+    assert "not UTF-8" in report.rejects[4]["reason"]
 
 
 def test_versions_travel_with_their_chain(tmp_path: Path) -> None:

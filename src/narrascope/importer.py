@@ -13,7 +13,6 @@ re-runs stages on them from the record as for any article.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import sys
@@ -129,16 +128,18 @@ def _store_article(store: Store, article: Article, record_json: str) -> str:
     return "imported"
 
 
-def _lines(source: str | os.PathLike[str] | TextIO) -> tuple[str, Iterator[str]]:
+def _lines(source: str | os.PathLike[str] | TextIO) -> tuple[str, Iterator[str | bytes]]:
+    """Where the lines come from, and the lines: bytes from a file (decoded per line, so one line
+    in a bad encoding is one reject), text from a stream."""
     if isinstance(source, str | os.PathLike):
-        location = str(source)
 
-        def read() -> Iterator[str]:
-            with Path(source).open(encoding="utf-8", errors="strict", newline="") as f:
+        def read() -> Iterator[bytes]:
+            with Path(source).open("rb") as f:
                 yield from f
 
-        return location, read()
-    return getattr(source, "name", "<stream>") if not isinstance(source, io.StringIO) else "<stream>", iter(source)
+        return str(source), read()
+    name = getattr(source, "name", None)
+    return (name if isinstance(name, str) else "<stream>"), iter(source)
 
 
 def import_records(source: str | os.PathLike[str] | TextIO, *, db: str | os.PathLike[str] | None = None,
@@ -164,8 +165,13 @@ def import_records(source: str | os.PathLike[str] | TextIO, *, db: str | os.Path
     return report
 
 
-def _import_line(store: Store, line: str, where: str, report: ImportReport) -> None:
+def _import_line(store: Store, line: str | bytes, where: str, report: ImportReport) -> None:
     try:
+        if isinstance(line, bytes):
+            try:
+                line = line.decode("utf-8")
+            except UnicodeDecodeError as e:
+                raise BadRecord(f"not UTF-8: {e.reason} at byte {e.start}") from e
         article = parse_record(line)
     except BadRecord as e:
         reason = str(e)
