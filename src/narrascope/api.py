@@ -71,7 +71,9 @@ def export(stream: TextIO, *, format: str = "jsonl", db: str | Path | None = Non
     exporter = _exporter(format)
     with open_store(db, settings or load_settings(), create=False) as store:
         articles: Iterator[Article] = store.iter_articles(filters or Filters())
-        return exporter.write(articles, stream)
+        if getattr(exporter, "uses_store", False):  # stix: narratives and ingest days come from the store
+            return int(exporter.write(articles, stream, store=store))
+        return int(exporter.write(articles, stream))
 
 
 def export_file(path: str | os.PathLike[str], *, format: str = "jsonl", db: str | Path | None = None,

@@ -344,13 +344,13 @@ def search(obj: Context, query: str, db: str, as_json: bool, limit: int, offset:
 @db_option
 @filter_options
 @click.option("--format", "fmt", default="jsonl", show_default=True,
-              help="Articles: jsonl (full records) or csv (flat fields). Tables: jsonl, csv, parquet, gexf.")
+              help="Articles: jsonl (full records), csv (flat fields) or stix (a STIX 2.1 bundle). Tables: jsonl, csv, parquet, gexf.")
 @click.option("--table", metavar="NAME", help="Export a derived table (reuse_pairs, narratives, graph_edges, "
               "timeline...; `graph` for the actor graph in GEXF) instead of the articles.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write here instead of standard output.")
 @pass_ctx
 def export(obj: Context, db: str, fmt: str, table: str | None, output: str | None, **filters: Any) -> None:
-    """Export article records (../SCHEMA.md) as JSONL or CSV, or a derived table.
+    """Export article records (../SCHEMA.md) as JSONL, CSV or a STIX 2.1 bundle, or a derived table.
 
     With -o, FILE is replaced only when the export succeeds; on an error it is left as it was.
     Parquet and GEXF are binary: give -o FILE for them.
@@ -361,6 +361,7 @@ def export(obj: Context, db: str, fmt: str, table: str | None, output: str | Non
       narrascope export --format csv --outlet DW > dw.csv
       narrascope export --table reuse_pairs --format parquet -o reuse.parquet
       narrascope export --table graph --format gexf -o actors.gexf
+      narrascope export --format stix --outlet DW -o dw-stix.json
     """
     settings = obj.settings
     if table:
