@@ -291,3 +291,28 @@ def test_eval_command_json() -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["scores"][0]["matched"] == 3 and "overlap" in data["rule"]
+
+
+def test_quote_content_stops_at_its_closing_mark() -> None:
+    for text in ('The minister said: "We will not accept pressure from Washington," and the delegation left the hall.',
+                 '"We will not accept pressure from Washington," and the X delegation left the hall.',
+                 'The minister said "We will not accept pressure from Washington," and the delegation left the hall.'):
+        close = text.index(',"') + 1  # the closing mark
+        for q in quotes_of(text):
+            assert q["end"] <= close, (text, q)  # never past the closing mark
+            assert q["content"] == "We will not accept pressure from Washington"
+            assert q["speaker"] != "the X delegation"  # '"...," and X left': a clause, not a speech tag
+
+
+@pytest.mark.parametrize("text", [
+    '<script>alert(1)</script> said the page. "We will fight for every one of them," <script> said.',
+    'The site showed "<script>alert(1)</script> we will win against them all," <script> told readers.',
+    '"We will win against them all, whatever happens," </script> said.',
+    'The page read "We will win against them all, whatever happens," <a title=officials>said</a> today.',
+])
+def test_markup_is_never_a_speaker(text: str) -> None:
+    for q in quotes_of(text, unattributed=True):
+        if q["speaker_span"]:
+            span = q["speaker_span"]
+            assert "script" not in spoken(text, q) and "officials" not in spoken(text, q), q
+            assert text[span["start"] - 1:span["start"]] not in ("<", "/") and text[span["end"]:span["end"] + 1] != ">"

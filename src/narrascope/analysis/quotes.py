@@ -364,10 +364,30 @@ def _role_text(span: Span) -> str | None:
     return span.doc[tokens[0].i:tokens[-1].i + 1].text
 
 
+def _markup(text: str, start: int, end: int) -> bool:
+    """Whether ``start:end`` is part of markup-like text: it holds ``<`` or ``>``, touches one
+    (``<script>``, ``</b>``), or sits inside a ``<...>`` tag (``<a href=... title=x>``)."""
+    if "<" in text[start:end] or ">" in text[start:end]:
+        return True
+    before = text[max(0, start - 2):start]
+    if before.endswith("<") or before == "</" or text[end:end + 1] in ("<", ">"):
+        return True
+    opened = text.rfind("<", 0, start)
+    if opened >= 0 and text.rfind(">", 0, start) < opened:
+        closed = text.find(">", end)
+        return closed >= 0 and (text.find("<", end) == -1 or closed < text.find("<", end))
+    return False
+
+
 def _speaker(ctx: _Context, head: Token) -> Speaker | None:
-    """The speaker a subject head token names, resolved as far as the text allows."""
+    """The speaker a subject head token names, resolved as far as the text allows.
+
+    A token of markup-like text (a tag name in ``<script>``, an attribute) never names a speaker.
+    """
     doc = ctx.doc
     lower = head.lower_
+    if _markup(ctx.text, head.idx, head.idx + len(head)):
+        return None
     if lower in PERSONAL or lower in ("they", "we"):
         resolved = ctx.last_person_before(head.idx) if lower in PERSONAL else None
         if isinstance(resolved, Speaker):
@@ -391,7 +411,7 @@ def _speaker(ctx: _Context, head: Token) -> Speaker | None:
     left, right = _np_tokens(head)
     span = doc[left:right]
     start, end = span.start_char, span.end_char
-    if BOILERPLATE.match(ctx.text, _line_start(ctx.text, start)):
+    if BOILERPLATE.match(ctx.text, _line_start(ctx.text, start)) or _markup(ctx.text, start, end):
         return None
     role: str | None = None
     name_head = head
@@ -700,6 +720,8 @@ def _tail_verb(ctx: _Context, q: QuoteSpan) -> tuple[Token, Token | None] | None
     for token in doc[i:min(len(doc), i + 6)]:
         if "\n" in token.text or ctx.in_quote(token.idx) is not None:
             return None
+        if token.i == i and (token.dep_ == "cc" or token.lower_ in ("and", "but", "or", "nor")):
+            return None  # '"...," and the delegation left': a clause of its own, not a speech tag
         if token.pos_ == "VERB" and token.tag_ in ("VBD", "VBZ", "VBP"):
             subject = _subject_of(token, (q.open, q.outer_end))
             if subject is not None and not (q.open <= subject.idx < q.outer_end):
@@ -1112,6 +1134,14 @@ def _indirect_quotes(ctx: _Context, used: set[int]) -> list[dict[str, Any]]:
             continue
         paragraph = _paragraph_of(text, token.idx)
         content = _trim(text, max(content[0], paragraph[0]), min(content[1], paragraph[1]))
+        opening = ctx.in_quote(content[0])
+        if (opening is not None and content[0] <= opening.start and opening.outer_end < content[1]
+                and (text[opening.start:opening.close].rstrip()[-1:] in (",", ".", "!", "?", ";", ":")
+                     or text[opening.outer_end:opening.outer_end + 1] in (",", ";", "."))):
+            # The clause opens with a whole quote, closed by its own punctuation, and runs on past the
+            # closing mark ('said: "...," and the delegation left'): what was said is the quote (the
+            # direct pass attributes it). A partial quote running on ('that "I support" the law') stays.
+            content = opening.start, opening.end
         if content[1] - content[0] < 3:
             continue
         if any(s < content[1] and content[0] < e for s, e in taken) or _mostly_quoted(ctx, *content):

@@ -91,7 +91,7 @@ class ActorsStage:
 
 class QuotesStage:
     name = "quotes"
-    version = "1"
+    version = "2"
     requires = ("text", "actors", "authors")
     sets = ("quotes",)
 
