@@ -6,6 +6,7 @@ it must leave alone. The last tests run the two seed scrapes and check facts rea
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from dataclasses import replace
@@ -591,6 +592,29 @@ def test_inline_images_are_removed_once(settings: Settings) -> None:
     assert [(r.kind, r.text) for r in draft.removed] == [("caption", "![Lavrov](a.jpg)"), ("other", "![](b.png)")]
     assert paragraphs(draft)[0] == "The delegations met in Geneva for three days, officials said."
 
+
+
+def test_inline_html_tags_in_a_jsonl_text_are_recorded_as_removed(tmp_path: Path, settings: Settings) -> None:
+    """A JSONL ``text`` with inline tags: the words stay, each tag taken out is in ``removed``."""
+    from narrascope.extract import extract
+    from narrascope.sources import read_inputs
+
+    tag = '<b onmouseover="alert(1)">'
+    line = f"The delegations met in Geneva for {tag}bold</b> three days, officials said."
+    path = tmp_path / "a.jsonl"
+    path.write_text(json.dumps({"title": "Talks end", "text": line + "\n\n" + BODY}) + "\n", encoding="utf-8")
+    items = [x for x in read_inputs([str(path)], settings) if isinstance(x, RawItem)]
+    assert len(items) == 1 and items[0].media_type == "text/plain"
+    article = extract(items[0], settings)
+    assert article.text.split("\n\n")[0] == "The delegations met in Geneva for bold three days, officials said."
+    assert [(r.kind, r.label, r.text) for r in article.removed] == [("other", "markup", tag),
+                                                                    ("other", "markup", "</b>")]
+    assert article.pipeline["stages"]["extract.text"] == "2"
+
+
+def test_a_line_of_tags_only_is_removed_once(settings: Settings) -> None:
+    draft = clean("Talks end\n\n<div><br></div>\n\n" + BODY, settings)
+    assert [(r.kind, r.label, r.text) for r in draft.removed] == [("other", "markup", "<div><br></div>")]
 
 # -- 10. pathological markdown lines ----------------------------------------------------------------
 

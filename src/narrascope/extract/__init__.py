@@ -73,7 +73,7 @@ def _extractors() -> dict[str, Extractor]:
     from .text import extract_text
 
     return {
-        "text/plain": Extractor("extract.text", "1", extract_text),
+        "text/plain": Extractor("extract.text", "2", extract_text),
         "text/html": Extractor("extract.html", "2", extract_html),
     }
 

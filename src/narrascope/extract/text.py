@@ -126,12 +126,14 @@ BARE_URL = re.compile(r"^<?(?:https?://|www\.)[^\s<>]+>?$")
 FRONT_MATTER_LINE = re.compile(r"^(?:[\w-]+\s*:.*|-\s+.*)$")
 
 
-def clean_inline(text: str) -> tuple[str, list[tuple[str, str]]]:
+def clean_inline(text: str) -> tuple[str, list[tuple[str, str]], list[str]]:
     """Markdown residue out of one line: ``[text](#)`` -> text, ``\\(`` -> ``(``, emphasis marks gone.
 
-    Returns the text and the images it held as (markup, alt text).
+    Returns the text, the images it held as (markup, alt text), and the inline HTML tags taken out
+    (as they appeared: a tag may carry attributes, so the caller records them in ``removed``).
     """
     images: list[tuple[str, str]] = []
+    tags: list[str] = []
     before = text
     if "![" in text:
         for match in IMAGE.finditer(text):
@@ -142,7 +144,9 @@ def clean_inline(text: str) -> tuple[str, list[tuple[str, str]]]:
         text = REF_LINK.sub(lambda m: m.group("text"), text)
     if "<" in text:
         text = AUTOLINK.sub(lambda m: m.group("url"), text)
-        text = HTML_TAG.sub(lambda m: " " if m.group(0).lower().startswith(("<br", "<hr")) else "", text)
+        tags = HTML_TAG.findall(text)
+        if tags:
+            text = HTML_TAG.sub(lambda m: " " if m.group(0).lower().startswith(("<br", "<hr")) else "", text)
     if "`" in text:
         text = CODE.sub(r"\1", text)
     if "*" in text:
@@ -157,7 +161,7 @@ def clean_inline(text: str) -> tuple[str, list[tuple[str, str]]]:
         text = ESCAPE.sub(r"\1", text)
     if text is not before:
         text = _squeeze(text).strip()
-    return text, images
+    return text, images, tags
 
 
 @dataclass
@@ -171,6 +175,7 @@ class Unit:
     list_item: bool = False
     emphasised: bool = False  # the whole line in *...* or _..._
     images: list[tuple[str, str]] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)  # inline HTML tags taken out of ``text``
     kind: tuple[str, str | None] | None | bool = False  # the boilerplate verdict, once computed
 
     @cached_property
@@ -257,7 +262,7 @@ def _unit(raw: str) -> Unit:
         body = QUOTE.sub("", body)
     unit.list_item = bool((lead in "-*+•" or lead.isdigit()) and LIST_ITEM.match(body))
     unit.emphasised = bool(lead in "*_" and WHOLE_EMPHASIS.match(body))
-    unit.text, unit.images = clean_inline(body)
+    unit.text, unit.images, unit.tags = clean_inline(body)
     return unit
 
 
@@ -431,10 +436,13 @@ class _Cleaner:
         self.take_meta(meta)
 
     def take_images(self, unit: Unit) -> None:
-        """Remove the images inside a line that stays (their alt text is a caption)."""
+        """Remove the images (their alt text is a caption) and inline HTML tags inside a line that stays."""
         for markup, alt in unit.images:
             self.remove(markup, "caption" if alt else "other", "image")
+        for tag in unit.tags:
+            self.remove(tag, "other", "markup")
         unit.images = []
+        unit.tags = []
 
     def static(self, unit: Unit) -> tuple[str, str | None] | None:
         """What a unit is on its own cues: markup, an image, or boilerplate (computed once)."""
