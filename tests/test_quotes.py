@@ -316,3 +316,12 @@ def test_markup_is_never_a_speaker(text: str) -> None:
             span = q["speaker_span"]
             assert "script" not in spoken(text, q) and "officials" not in spoken(text, q), q
             assert text[span["start"] - 1:span["start"]] not in ("<", "/") and text[span["end"]:span["end"] + 1] != ">"
+
+
+def test_a_name_right_after_an_inline_tag_still_speaks() -> None:
+    # Markup next to a name is trimmed from the speaker phrase; it does not silence the speaker.
+    text = ("Talks would go on. <img src=x onerror=alert('img')> Sergey Lavrov told reporters: "
+            "\"We will not accept pressure from Washington,\" and the delegation walked out.")
+    quotes = find_quotes(parse(text), [])
+    assert [(q["speaker"], q["content"]) for q in quotes] == [
+        ("Sergey Lavrov", "We will not accept pressure from Washington")]

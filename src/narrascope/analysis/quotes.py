@@ -409,6 +409,12 @@ def _speaker(ctx: _Context, head: Token) -> Speaker | None:
     if head.ent_type_ in NOT_SPEAKER_ENTS:
         return None
     left, right = _np_tokens(head)
+    # Markup the parser hung on the phrase's edges ("alert('img')> Sergey Lavrov") is not part of
+    # the name: trim it; markup left inside the phrase still disqualifies it.
+    while left < head.i and _markup(ctx.text, doc[left].idx, doc[left].idx + len(doc[left])):
+        left += 1
+    while right - 1 > head.i and _markup(ctx.text, doc[right - 1].idx, doc[right - 1].idx + len(doc[right - 1])):
+        right -= 1
     span = doc[left:right]
     start, end = span.start_char, span.end_char
     if BOILERPLATE.match(ctx.text, _line_start(ctx.text, start)) or _markup(ctx.text, start, end):
