@@ -232,3 +232,16 @@ def test_a_locked_store_is_a_coded_store_error(db: Path, tmp_path: Path) -> None
     assert info.value.code == "NS501"
     assert "locked" in info.value.message and "busy_timeout_ms" in info.value.message
     assert "\n" not in str(info.value)
+
+
+def test_facet_filters_use_an_index(tmp_path) -> None:
+    """The outlet, genre and language filters compare case-insensitively; the indexes must match."""
+    from narrascope.settings import load_settings
+    from narrascope.store import Filters, open_store
+
+    with open_store(tmp_path / "plan.db", load_settings()) as store:
+        for column in ("outlet", "genre", "language"):
+            where, params = Filters(**{column: "x"}).where("a")
+            plan = " ".join(str(row[-1]) for row in store.conn.execute(
+                f"EXPLAIN QUERY PLAN SELECT a.id FROM articles a WHERE {where}", params))
+            assert f"articles_latest_{column} (latest=? AND {column}=?)" in plan, plan

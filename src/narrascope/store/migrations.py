@@ -328,9 +328,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         "indexes the workbench filters and actor pages use",
         """
         -- Facet filters over the latest versions (language and genre sit after the large text
-        -- column, so without these a rare value reads the whole table).
-        CREATE INDEX articles_latest_language ON articles(latest, language);
-        CREATE INDEX articles_latest_genre ON articles(latest, genre);
+        -- column, so without these a rare value reads the whole table). The filters compare
+        -- case-insensitively, so the indexes are NOCASE too, or SQLite could not use them.
+        CREATE INDEX articles_latest_language ON articles(latest, language COLLATE NOCASE);
+        CREATE INDEX articles_latest_genre ON articles(latest, genre COLLATE NOCASE);
+        CREATE INDEX articles_latest_outlet ON articles(latest, outlet COLLATE NOCASE);
         -- Actor pages: an actor's mentions, and the edges that end at it.
         CREATE INDEX graph_mentions_actor ON graph_mentions(level, actor);
         CREATE INDEX graph_edge_evidence_target ON graph_edge_evidence(level, kind, target);
