@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -34,8 +34,8 @@ if TYPE_CHECKING:
     from ..settings import Settings
     from ..store import Store
 
-__all__ = ["Column", "CorpusAnalysis", "DerivedState", "TableSpec", "derived_state", "iter_table",
-           "new_articles", "record_state", "table_spec"]
+__all__ = ["Column", "CorpusAnalysis", "DerivedState", "Resume", "TableSpec", "batched", "derived_state",
+           "iter_table", "new_articles", "record_state", "resume", "superseded_rowids", "table_spec"]
 
 
 @dataclass(frozen=True)
@@ -101,6 +101,43 @@ def record_state(store: Store, name: str, version: str, *, inputs: dict[str, Any
         " pipeline_version=excluded.pipeline_version, inputs=excluded.inputs, computed_at=excluded.computed_at,"
         " watermark=excluded.watermark, articles=excluded.articles, state=excluded.state",
         (name, version, __version__, json.dumps(inputs, sort_keys=True), now(), watermark, articles, blob))
+
+
+@dataclass(frozen=True)
+class Resume:
+    """Where an incremental run starts: everything (``full``) or after the last run's watermark."""
+
+    full: bool
+    watermark: int  # highest articles.rowid already covered (0 for a full run)
+    covered: int    # articles already covered
+    state: Any      # the analysis's own saved state (None for a full run)
+
+
+def resume(store: Store, name: str, version: str, *, full: bool = False) -> Resume:
+    """The starting point of a run of ``name``: a full run when asked, never run, or of another version."""
+    previous = derived_state(store, name)
+    if full or previous is None or previous.version != version:
+        return Resume(True, 0, 0, None)
+    return Resume(False, previous.watermark, previous.articles, previous.state)
+
+
+def superseded_rowids(store: Store, after: int) -> list[int]:
+    """Rowids of articles that a version stored after ``after`` replaced (their rows must go)."""
+    return [r for (r,) in store.conn.execute(
+        "SELECT old.rowid FROM articles new JOIN articles old ON old.id = new.supersedes"
+        " WHERE new.rowid > ? AND old.rowid <= ?", (after, after))]
+
+
+def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """``items`` in lists of ``size`` (the last may be shorter)."""
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def new_articles(store: Store, after: int = 0) -> Iterator[tuple[int, dict[str, Any]]]:

@@ -36,7 +36,7 @@ import click
 
 from ..errors import UsageError
 from ..plugins import hookimpl
-from . import Column, TableSpec, derived_state, new_articles, record_state
+from . import Column, TableSpec, batched, new_articles, record_state, resume, superseded_rowids
 
 if TYPE_CHECKING:
     from ..settings import Settings
@@ -281,24 +281,6 @@ EVIDENCE_INSERT = (
     " :evidence)")
 
 
-def superseded_rowids(store: Store, after: int) -> list[int]:
-    """Rowids of articles that a version stored after ``after`` replaced (their rows must go)."""
-    return [r for (r,) in store.conn.execute(
-        "SELECT old.rowid FROM articles new JOIN articles old ON old.id = new.supersedes"
-        " WHERE new.rowid > ? AND old.rowid <= ?", (after, after))]
-
-
-def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    batch: list[Any] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 class GraphAnalysis:
     """The ``graph`` corpus analysis (see the module docstring)."""
 
@@ -310,10 +292,8 @@ class GraphAnalysis:
 
     def update(self, store: Store, settings: Settings, *, full: bool = False,
                progress: Callable[[int], Iterator[object]] | None = None) -> dict[str, Any]:
-        state = derived_state(store, NAME)
-        full = full or state is None or state.version != VERSION
-        watermark = 0 if full or state is None else state.watermark
-        covered = 0 if full or state is None else state.articles
+        start = resume(store, NAME, VERSION, full=full)
+        full, watermark, covered = start.full, start.watermark, start.covered
         inputs = {"fields": list(self.inputs), "plover_scores": PLOVER_SCORES}
         gone = [] if full else superseded_rowids(store, watermark)
         with store.transaction():

@@ -21,8 +21,8 @@ import click
 
 from ..errors import UsageError
 from ..plugins import hookimpl
-from . import Column, TableSpec, derived_state, new_articles, record_state
-from .graph import batched, narrative_columns, superseded_rowids
+from . import Column, TableSpec, batched, new_articles, record_state, resume, superseded_rowids
+from .graph import narrative_columns
 
 if TYPE_CHECKING:
     from ..settings import Settings
@@ -123,11 +123,9 @@ class TimelineAnalysis:
 
     def update(self, store: Store, settings: Settings, *, full: bool = False,
                progress: Callable[[int], Iterator[object]] | None = None) -> dict[str, Any]:
-        state = derived_state(store, NAME)
-        full = full or state is None or state.version != VERSION
-        watermark = 0 if full or state is None else state.watermark
-        covered = 0 if full or state is None else state.articles
-        undated = 0 if full or state is None else int((state.state or {}).get("undated", 0))
+        start = resume(store, NAME, VERSION, full=full)
+        full, watermark, covered = start.full, start.watermark, start.covered
+        undated = int((start.state or {}).get("undated", 0))
         inputs = {"fields": list(self.inputs), "granularities": list(GRANULARITIES)}
         gone = [] if full else superseded_rowids(store, watermark)
         with store.transaction():
