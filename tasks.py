@@ -2,7 +2,7 @@
 """The project's tasks, needing nothing but Python 3.11+ and the package registries.
 
     python3 tasks.py demo    set up .venv, ingest the two seed articles, print a summary of each
-    python3 tasks.py test    set up .venv with the dev tools, lint, type-check, run the test suite
+    python3 tasks.py test    set up .venv with the dev tools (and Chromium, as root), lint, type-check, test
     python3 tasks.py lock    re-pin constraints.txt from the current .venv (maintainers)
 
 The README's two set-up commands and .ci/run call exactly these.
@@ -11,6 +11,7 @@ The README's two set-up commands and .ci/run call exactly these.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -45,8 +46,23 @@ def demo() -> None:
     run(narrascope, "show", "--all", "--db", DEMO_DB)
 
 
+def browser() -> None:
+    """The browser tests drive Debian's Chromium; install it when missing and we may (root, apt)."""
+    if shutil.which("chromium"):
+        return
+    if os.name != "posix" or os.geteuid() != 0 or not shutil.which("apt-get"):
+        print("note: chromium is not installed and cannot be installed here; the browser tests will be skipped",
+              flush=True)
+        return
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for args in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
+        print("+", " ".join(args), flush=True)
+        subprocess.run(args, check=True, env=env, stdout=subprocess.DEVNULL)
+
+
 def test() -> None:
     setup("[dev]")
+    browser()
     run(BIN / "ruff", "check", "src", "tests", "benchmarks", "tasks.py")
     run(BIN / "mypy", "src/narrascope")
     run(PY, "-m", "pytest", "-q")

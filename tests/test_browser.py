@@ -3,7 +3,9 @@
 A store is built from the seeds and a few hand-written articles (one with a hostile title), the
 actor graph is computed, and the real app is served by uvicorn on a free local port. Each test
 drives the pages as an analyst would, asserts what is on the page, and saves a full-page
-screenshot to docs/screenshots/<name>.png (shown in the README).
+screenshot to $NARRASCOPE_SCREENSHOTS/<name>.png (default: a temporary folder, so a test run leaves
+the checkout clean). The README's pictures are made with
+`NARRASCOPE_SCREENSHOTS=docs/screenshots .venv/bin/pytest tests/test_browser.py`.
 
 Not covered yet: the narrative and reuse pages do not exist in the web UI; add tests here when
 they do.
@@ -12,8 +14,10 @@ they do.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import socket
+import tempfile
 import threading
 import time
 import urllib.error
@@ -34,8 +38,7 @@ import uvicorn  # noqa: E402
 from conftest import SEEDS, run_cli  # noqa: E402
 from narrascope.web.app import create_app  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
-SHOTS = ROOT / "docs" / "screenshots"
+SHOTS = Path(os.environ.get("NARRASCOPE_SCREENSHOTS") or tempfile.mkdtemp(prefix="narrascope-screenshots-"))
 TOKEN = "browser-test-token-0123456789"
 HOSTILE_TITLE = "<script>window.__pwned=1</script>"
 
