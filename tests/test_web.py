@@ -411,3 +411,15 @@ def test_serve_runs_uvicorn_read_write_with_the_token_from_the_environment(store
         server.wait(timeout=30)
         if server.stderr:
             server.stderr.close()
+
+
+def test_article_panels_name_actors_rather_than_show_ids(client: TestClient, store_path: Path) -> None:
+    article = next(a for a in api.list_articles(db=store_path) if any(
+        q.get("speaker") == "Konstantin Eggert" for q in a.quotes))
+    html = client.get(f"/articles/{article.id}").text
+    stances = html[html.index('id="stances"'):]
+    stances = stances[:stances.index("</section>")]
+    assert "Russia</a>" in stances and ">RUS</a>" not in stances
+    events = html[html.index('id="events"'):]
+    events = events[:events.index("</section>")]
+    assert "North Korea</a>" in events and ">PRK</a>" not in events
