@@ -37,15 +37,12 @@ import uvicorn  # noqa: E402
 
 from conftest import SEEDS, run_cli  # noqa: E402
 from narrascope.web.app import create_app  # noqa: E402
+from test_web import BODY  # noqa: E402 - the same hand-written news text the API tests read
 
 SHOTS = Path(os.environ.get("NARRASCOPE_SCREENSHOTS") or tempfile.mkdtemp(prefix="narrascope-screenshots-"))
 TOKEN = "browser-test-token-0123456789"
 HOSTILE_TITLE = "<script>window.__pwned=1</script>"
 
-BODY = ("The foreign ministry in Moscow said on Monday that talks with Pyongyang would go on. Sergey Lavrov told"
-        " reporters: \"We will not accept pressure from Washington,\" and the {word} delegation left the hall."
-        " Russia accused the United States of sabotaging the negotiations over the peninsula, officials said.\n\n"
-        "Analysts in Seoul said the statement was the sharpest yet, and warned that the dispute could delay the summit.")
 EXTRA = [
     {"text": BODY.format(word="zanzibarword"), "title": "Moscow rejects pressure", "outlet": "Test Wire",
      "published": "2019-03-01", "url": "https://example.org/one"},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -84,17 +84,12 @@ def export_file(path: str | os.PathLike[str], *, format: str = "jsonl", db: str 
     so an error (or an interruption) never leaves a truncated or half-written file behind.
     """
     _exporter(format)  # an unknown format fails before any file is touched
-    target = Path(path)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            count = export(stream, format=format, db=db, filters=filters, settings=settings)
-        os.chmod(temporary, _mode_for(target))
-        os.replace(temporary, target)
-    except BaseException:
-        os.unlink(temporary)
-        raise
-    return count
+
+    def write(temporary: str) -> int:
+        with open(temporary, "w", encoding="utf-8", newline="") as stream:
+            return export(stream, format=format, db=db, filters=filters, settings=settings)
+
+    return _replace_file(Path(path), write)
 
 
 def export_table(name: str, out: str | os.PathLike[str] | TextIO, *, format: str = "jsonl",
@@ -105,13 +100,12 @@ def export_table(name: str, out: str | os.PathLike[str] | TextIO, *, format: str
     The analysis that owns the table is brought up to date first (incrementally). Returns the
     rows written (for GEXF, the edges).
     """
+    from .corpus import table_spec
     from .corpus.export import TABLE_FORMATS
     from .corpus.export import export_table as write_table
 
     if format not in TABLE_FORMATS:
         raise UsageError(f"unknown table format {format!r}; formats: {', '.join(TABLE_FORMATS)}")
-    from .corpus import table_spec
-
     settings = settings or load_settings()
     with open_store(db, settings, create=False) as store:
         # Bring the table up to date first: a derived table is never exported stale.
@@ -119,17 +113,25 @@ def export_table(name: str, out: str | os.PathLike[str] | TextIO, *, format: str
         analysis.update(store, settings)
         if not isinstance(out, str | os.PathLike):
             return write_table(store, name, format, out)
-        target = Path(out)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        os.close(handle)
-        try:
-            count = write_table(store, name, format, temporary)
-            os.chmod(temporary, _mode_for(target))
-            os.replace(temporary, target)
-        except BaseException:
-            os.unlink(temporary)
-            raise
-        return count
+        return _replace_file(Path(out), lambda temporary: write_table(store, name, format, temporary))
+
+
+def _replace_file(target: Path, write: Callable[[str], int]) -> int:
+    """Run ``write`` on a temporary file beside ``target`` and rename it over ``target`` on success.
+
+    An error (or an interruption) never leaves a truncated or half-written ``target`` behind; the
+    result keeps the permissions of the file it replaces. Returns what ``write`` returns.
+    """
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    os.close(handle)
+    try:
+        count = write(temporary)
+        os.chmod(temporary, _mode_for(target))
+        os.replace(temporary, target)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+    return count
 
 
 def _mode_for(target: Path) -> int:

@@ -6,16 +6,12 @@ registers these exactly as a third-party plugin would.
 
 from __future__ import annotations
 
-import importlib
 import sys
 from typing import Any
 
 import click
 
 from ..plugins import hookimpl
-
-#: (module, attribute) of the training commands that live beside the code they drive.
-TRAIN_COMMANDS = (("narrascope.analysis.train", "train_techniques_command"),)
 
 
 @click.command("analyze")
@@ -78,11 +74,6 @@ def narrascope_commands(cli: Any) -> None:
 
     cli.add_command(db_option(json_option(analyze_command)))
     cli.add_command(train_group)
-    for module_name, attribute in TRAIN_COMMANDS:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as e:  # a model not trainable in this build
-            if e.name != module_name:
-                raise
-            continue
-        train_group.add_command(getattr(module, attribute))
+    from .train import train_techniques_command
+
+    train_group.add_command(train_techniques_command)

@@ -10,7 +10,6 @@ declares what it ``requires``.
 
 from __future__ import annotations
 
-import hashlib
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
@@ -25,30 +24,23 @@ if TYPE_CHECKING:
 
 __all__ = ["ANALYSIS_STAGES", "actor_records", "mentions_of", "parsed"]
 
+#: The last few parses, keyed by the text itself (a str caches its own hash, so a lookup by the
+#: article's text costs nothing after the first).
 _DOCS: OrderedDict[str, Doc] = OrderedDict()
 _DOCS_KEPT = 4
 
 
 def parsed(article: Article) -> Doc:
     """The spaCy parse of ``article.text``, shared by every stage that runs on the same text."""
-    key = hashlib.blake2b(article.text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-    doc = _DOCS.get(key)
+    doc = _DOCS.get(article.text)
     if doc is None:
         doc = parse(article.text)
-        _DOCS[key] = doc
+        _DOCS[article.text] = doc
         while len(_DOCS) > _DOCS_KEPT:
             _DOCS.popitem(last=False)
     else:
-        _DOCS.move_to_end(key)
+        _DOCS.move_to_end(article.text)
     return doc
-
-
-def remember(text: str, doc: Doc) -> None:
-    """Seed the cache with a Doc parsed elsewhere (a batch ``nlp.pipe`` in a runner, say)."""
-    key = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-    _DOCS[key] = doc
-    while len(_DOCS) > _DOCS_KEPT:
-        _DOCS.popitem(last=False)
 
 
 def actor_records(article: Article) -> list[ActorRecord]:

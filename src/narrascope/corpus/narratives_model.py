@@ -35,11 +35,11 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 __all__ = ["Doc", "NarrativeModel", "claim_sentences", "make_doc", "week_of"]
 
@@ -63,7 +63,15 @@ NEWS_STOP_WORDS = frozenset({
     "new", "like", "just", "according", "people", "time", "week", "day", "mr", "ms", "mrs", "percent",
     "including", "many", "much", "may", "might", "will", "shall", "get", "got", "make", "made",
 })
-STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | NEWS_STOP_WORDS
+
+
+@lru_cache(maxsize=1)
+def stop_words() -> frozenset[str]:
+    """scikit-learn's English stop words plus ours; imported on first use, since importing
+    scikit-learn costs most of a second and every narrascope command loads this module."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS) | NEWS_STOP_WORDS
 TOKEN = re.compile(r"[^\W\d_][^\W\d_'’-]*[^\W\d_]", re.UNICODE)
 SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+[\"'”’)]*|$)", re.UNICODE)
 #: verbs of saying and asserting: a sentence with one of these (or a quote in it) is a claim.
@@ -89,13 +97,14 @@ TERMS: dict[int, str] = {}
 
 
 def _lemma(token: str) -> str | None:
-    if len(token) < 3 or token in STOP_WORDS:
+    stops = stop_words()
+    if len(token) < 3 or token in stops:
         return None
     if token.endswith("ies") and len(token) > 4:
         return token[:-3] + "y"
     if token.endswith("s") and len(token) > 3 and not token.endswith(("ss", "us", "is")):
         token = token[:-1]
-    return token if token not in STOP_WORDS else None
+    return token if token not in stops else None
 
 
 def _bucket(token: str) -> tuple[int, str] | None:

@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import importlib
 import sys
 from typing import Any
 
@@ -14,14 +13,6 @@ import click
 
 from ..cli import Context, emit_json, json_option, pass_ctx, progress_bar
 from ..plugins import hookimpl
-
-#: (module, attribute) of the evaluation commands that live beside their scoring code.
-SUBCOMMANDS = (
-    ("narrascope.evaluate.actors", "eval_actors_command"),
-    ("narrascope.evaluate.quotes", "eval_quotes_command"),
-    ("narrascope.evaluate.events", "eval_events_command"),
-    ("narrascope.evaluate.techniques", "eval_techniques_command"),
-)
 
 
 @click.group("eval")
@@ -64,12 +55,11 @@ def eval_extraction(obj: Context, folder: str, limit: int | None, as_json: bool)
 
 @hookimpl
 def narrascope_commands(cli: Any) -> None:
-    for module_name, attribute in SUBCOMMANDS:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as e:  # an evaluation not installed in this build
-            if e.name != module_name:
-                raise
-            continue
-        eval_group.add_command(getattr(module, attribute))
+    from .actors import eval_actors_command
+    from .events import eval_events_command
+    from .quotes import eval_quotes_command
+    from .techniques import eval_techniques_command
+
+    for command in (eval_actors_command, eval_quotes_command, eval_events_command, eval_techniques_command):
+        eval_group.add_command(command)
     cli.add_command(eval_group)

@@ -96,14 +96,18 @@ def article_endpoint(request: Request) -> JSONResponse:
     return JSONResponse(article.to_record())
 
 
-def actor_endpoint(request: Request) -> JSONResponse:
-    actor_id = actor_id_param(request)
+def requested_actor(request: Request) -> dict[str, Any]:
+    """The profile of the actor the request names (page and API alike); 404 when there is none."""
     with request.app.state.store.open() as store:
-        profile = actor_profile(store, actor_id, limit=request.app.state.web.actor_articles,
+        profile = actor_profile(store, actor_id_param(request), limit=request.app.state.web.actor_articles,
                                 scan_window=request.app.state.web.actor_scan_window)
     if profile is None:
         raise HTTPException(404, "No actor with this id.")
-    return JSONResponse(profile)
+    return profile
+
+
+def actor_endpoint(request: Request) -> JSONResponse:
+    return JSONResponse(requested_actor(request))
 
 
 def stats_endpoint(request: Request) -> JSONResponse:

@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
-from .api import actor_id_param, article_id_param, filters_from, paging, run_ingest, text_param
-from .queries import actor_profile, facets, list_page, search_page
+from .api import article_id_param, filters_from, paging, requested_actor, run_ingest, text_param
+from .queries import facets, list_page, search_page
 from .render import segments, snippet_parts
 
 __all__ = ["ROUTES"]
@@ -53,13 +52,7 @@ def article_view(request: Request) -> HTMLResponse:
 
 
 def actor_view(request: Request) -> HTMLResponse:
-    actor_id = actor_id_param(request)
-    with request.app.state.store.open() as store:
-        profile = actor_profile(store, actor_id, limit=request.app.state.web.actor_articles,
-                                scan_window=request.app.state.web.actor_scan_window)
-    if profile is None:
-        raise HTTPException(404, "No actor with this id.")
-    return render(request, "actor.html", **profile)
+    return render(request, "actor.html", **requested_actor(request))
 
 
 async def ingest_view(request: Request) -> HTMLResponse:
