@@ -119,7 +119,19 @@ def stats_endpoint(request: Request) -> JSONResponse:
 
 
 def openapi_endpoint(request: Request) -> JSONResponse:
-    return JSONResponse(OPENAPI)
+    return JSONResponse(openapi_document())
+
+
+def openapi_document() -> dict[str, Any]:
+    """``OPENAPI`` plus the paths the other route modules describe (``OPENAPI_PATHS``)."""
+    import importlib
+
+    from .app import ROUTE_MODULES
+
+    paths = dict(OPENAPI["paths"])
+    for name in ROUTE_MODULES:
+        paths.update(getattr(importlib.import_module(f".{name}", __package__), "OPENAPI_PATHS", {}))
+    return {**OPENAPI, "paths": paths}
 
 
 # -- ingest ----------------------------------------------------------------------------------

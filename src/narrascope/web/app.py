@@ -35,6 +35,10 @@ STATIC_DIR = Path(__file__).parent / "static"
 #: stops DNS-rebinding pages from reading it through a visitor's browser.
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1")
 
+#: Modules under narrascope.web whose ``ROUTES`` the app serves; each may describe its API routes
+#: in ``OPENAPI_PATHS`` (merged into ``/api/openapi.json``).
+ROUTE_MODULES = ("api", "pages", "corpus_pages", "exports")
+
 SECURITY_HEADERS: dict[str, str] = {
     "content-security-policy": (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none';"
@@ -147,15 +151,15 @@ def create_app(db_path: str | Path, *, write_token: str | None = None, settings:
     ``WebSettings()``). ``allowed_hosts`` are the Host headers answered (default ``LOCAL_HOSTS``;
     ``["*"]`` for any).
     """
-    from . import api, pages
+    import importlib
 
     settings = settings or load_settings()
     if write_token is not None and len(write_token) < 16:
         raise NarrascopeError("the write token must be at least 16 characters", code="NS403")
     store = ReadOnlyStore(db_path, settings)
+    modules = [importlib.import_module(f".{name}", __package__) for name in ROUTE_MODULES]
     routes = [
-        *api.ROUTES,
-        *pages.ROUTES,
+        *(route for module in modules for route in module.ROUTES),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR, follow_symlink=False), name="static"),
     ]
     app = Starlette(
