@@ -338,6 +338,120 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX graph_edge_evidence_target ON graph_edge_evidence(level, kind, target);
         """,
     ),
+    Migration(
+        8,
+        "article facets and stances, kept in step with articles.record by triggers",
+        """
+        -- What the search filters and facet counts read, one row per (kind, value, article):
+        --   actor     each actors[].id
+        --   state     each actors[].country, and the id of each actor of kind 'state'
+        --   technique each distinct techniques[].name
+        --   topic     each topics[] entry
+        -- Rows exist for every stored version (the filters join articles and keep latest = 1
+        -- unless --all-versions). Values compare case-insensitively (NOCASE), like outlet,
+        -- language and genre: ids are never told apart by case alone ("RUS", "org:un").
+        CREATE TABLE article_facets (
+            kind          TEXT NOT NULL,
+            value         TEXT NOT NULL COLLATE NOCASE,
+            article_rowid INTEGER NOT NULL,       -- articles.rowid
+            PRIMARY KEY (kind, value, article_rowid)
+        ) WITHOUT ROWID;
+        CREATE INDEX article_facets_article ON article_facets(article_rowid);
+        -- One row per stance (record.stances) of the latest version of each article; a version
+        -- that is superseded drops out, so a chart of stance over time counts each story once.
+        CREATE TABLE article_stances (
+            article_rowid INTEGER NOT NULL,       -- articles.rowid
+            published     TEXT,                   -- articles.published
+            holder        TEXT NOT NULL,          -- an actor id or "author"
+            target        TEXT NOT NULL,          -- an actor id
+            polarity      REAL NOT NULL           -- in [-1, 1]
+        );
+        CREATE INDEX article_stances_target ON article_stances(target, published);
+        CREATE INDEX article_stances_article ON article_stances(article_rowid);
+        CREATE TRIGGER article_facets_insert AFTER INSERT ON articles BEGIN
+            INSERT OR IGNORE INTO article_facets (kind, value, article_rowid)
+                SELECT 'actor', json_extract(j.value, '$.id'), new.rowid FROM json_each(new.record, '$.actors') j
+                WHERE json_type(j.value, '$.id') = 'text' AND json_extract(j.value, '$.id') != ''
+                UNION ALL
+                SELECT 'state', json_extract(j.value, '$.country'), new.rowid FROM json_each(new.record, '$.actors') j
+                WHERE json_type(j.value, '$.country') = 'text' AND json_extract(j.value, '$.country') != ''
+                UNION ALL
+                SELECT 'state', json_extract(j.value, '$.id'), new.rowid FROM json_each(new.record, '$.actors') j
+                WHERE json_extract(j.value, '$.kind') = 'state' AND json_type(j.value, '$.id') = 'text'
+                AND json_extract(j.value, '$.id') != ''
+                UNION ALL
+                SELECT 'technique', json_extract(j.value, '$.name'), new.rowid
+                FROM json_each(new.record, '$.techniques') j
+                WHERE json_type(j.value, '$.name') = 'text' AND json_extract(j.value, '$.name') != ''
+                UNION ALL
+                SELECT 'topic', j.value, new.rowid FROM json_each(new.record, '$.topics') j
+                WHERE j.type = 'text' AND j.value != '';
+            INSERT INTO article_stances (article_rowid, published, holder, target, polarity)
+                SELECT new.rowid, new.published, json_extract(j.value, '$.holder'), json_extract(j.value, '$.target'),
+                       json_extract(j.value, '$.polarity')
+                FROM json_each(new.record, '$.stances') j
+                WHERE new.latest = 1 AND json_type(j.value, '$.holder') = 'text'
+                AND json_type(j.value, '$.target') = 'text' AND json_type(j.value, '$.polarity') IN ('integer', 'real');
+        END;
+        CREATE TRIGGER article_facets_update AFTER UPDATE OF record, published, latest ON articles
+        WHEN old.record IS NOT new.record OR old.published IS NOT new.published OR old.latest IS NOT new.latest
+        BEGIN
+            DELETE FROM article_facets WHERE article_rowid = old.rowid;
+            DELETE FROM article_stances WHERE article_rowid = old.rowid;
+            INSERT OR IGNORE INTO article_facets (kind, value, article_rowid)
+                SELECT 'actor', json_extract(j.value, '$.id'), new.rowid FROM json_each(new.record, '$.actors') j
+                WHERE json_type(j.value, '$.id') = 'text' AND json_extract(j.value, '$.id') != ''
+                UNION ALL
+                SELECT 'state', json_extract(j.value, '$.country'), new.rowid FROM json_each(new.record, '$.actors') j
+                WHERE json_type(j.value, '$.country') = 'text' AND json_extract(j.value, '$.country') != ''
+                UNION ALL
+                SELECT 'state', json_extract(j.value, '$.id'), new.rowid FROM json_each(new.record, '$.actors') j
+                WHERE json_extract(j.value, '$.kind') = 'state' AND json_type(j.value, '$.id') = 'text'
+                AND json_extract(j.value, '$.id') != ''
+                UNION ALL
+                SELECT 'technique', json_extract(j.value, '$.name'), new.rowid
+                FROM json_each(new.record, '$.techniques') j
+                WHERE json_type(j.value, '$.name') = 'text' AND json_extract(j.value, '$.name') != ''
+                UNION ALL
+                SELECT 'topic', j.value, new.rowid FROM json_each(new.record, '$.topics') j
+                WHERE j.type = 'text' AND j.value != '';
+            INSERT INTO article_stances (article_rowid, published, holder, target, polarity)
+                SELECT new.rowid, new.published, json_extract(j.value, '$.holder'), json_extract(j.value, '$.target'),
+                       json_extract(j.value, '$.polarity')
+                FROM json_each(new.record, '$.stances') j
+                WHERE new.latest = 1 AND json_type(j.value, '$.holder') = 'text'
+                AND json_type(j.value, '$.target') = 'text' AND json_type(j.value, '$.polarity') IN ('integer', 'real');
+        END;
+        CREATE TRIGGER article_facets_delete AFTER DELETE ON articles BEGIN
+            DELETE FROM article_facets WHERE article_rowid = old.rowid;
+            DELETE FROM article_stances WHERE article_rowid = old.rowid;
+        END;
+        -- The articles stored before this migration.
+        INSERT OR IGNORE INTO article_facets (kind, value, article_rowid)
+            SELECT 'actor', json_extract(j.value, '$.id'), a.rowid FROM articles a, json_each(a.record, '$.actors') j
+            WHERE json_type(j.value, '$.id') = 'text' AND json_extract(j.value, '$.id') != ''
+            UNION ALL
+            SELECT 'state', json_extract(j.value, '$.country'), a.rowid FROM articles a, json_each(a.record, '$.actors') j
+            WHERE json_type(j.value, '$.country') = 'text' AND json_extract(j.value, '$.country') != ''
+            UNION ALL
+            SELECT 'state', json_extract(j.value, '$.id'), a.rowid FROM articles a, json_each(a.record, '$.actors') j
+            WHERE json_extract(j.value, '$.kind') = 'state' AND json_type(j.value, '$.id') = 'text'
+            AND json_extract(j.value, '$.id') != ''
+            UNION ALL
+            SELECT 'technique', json_extract(j.value, '$.name'), a.rowid
+            FROM articles a, json_each(a.record, '$.techniques') j
+            WHERE json_type(j.value, '$.name') = 'text' AND json_extract(j.value, '$.name') != ''
+            UNION ALL
+            SELECT 'topic', j.value, a.rowid FROM articles a, json_each(a.record, '$.topics') j
+            WHERE j.type = 'text' AND j.value != '';
+        INSERT INTO article_stances (article_rowid, published, holder, target, polarity)
+            SELECT a.rowid, a.published, json_extract(j.value, '$.holder'), json_extract(j.value, '$.target'),
+                   json_extract(j.value, '$.polarity')
+            FROM articles a, json_each(a.record, '$.stances') j
+            WHERE a.latest = 1 AND json_type(j.value, '$.holder') = 'text'
+            AND json_type(j.value, '$.target') = 'text' AND json_type(j.value, '$.polarity') IN ('integer', 'real');
+        """,
+    ),
 )
 
 
