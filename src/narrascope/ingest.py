@@ -13,21 +13,22 @@ Every input ends in exactly one outcome, counted in the ``IngestReport``:
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from pathlib import Path
 
 from .enrich import Pipeline, build_pipeline
-from .errors import InputRejected
+from .errors import InputRejected, UsageError
 from .extract import extract
 from .model import Article, RawItem, Reject
 from .runners import make_runner
 from .settings import Settings, load_settings
-from .sources import expand_inputs, read_blob
+from .sources import Blob, expand_inputs, read_blob
 from .store import DEFAULT_DB, Store, open_store, store_files
 
-__all__ = ["IngestReport", "analyze_item", "ingest"]
+__all__ = ["UPLOAD_PREFIX", "IngestReport", "analyze_item", "ingest", "ingest_bytes", "upload_location"]
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +126,53 @@ def ingest(
     so an item another process stored meanwhile becomes "unchanged" or a skipped duplicate, never
     an error, and readers and other writers are never kept waiting for extraction.
     """
+    return _ingest(lambda store, settings: _read_items(paths, settings, store), db=db, settings=settings, jobs=jobs,
+                   on_outcome=on_outcome)
+
+
+#: Prefix of the location of bytes ingested from memory (an upload): ``upload:NAME``.
+UPLOAD_PREFIX = "upload:"
+_BAD_NAME = re.compile(r"[\x00-\x1f\x7f/\\]")
+
+
+def upload_location(name: str) -> str:
+    """``upload:NAME``, the location recorded for bytes ingested under ``name``; a bad name is a UsageError."""
+    if not name or not name.strip() or len(name) > 200 or _BAD_NAME.search(name) or name in (".", ".."):
+        raise UsageError(f"bad upload name {name[:200]!r}: a file name without '/', '\\' or control characters,"
+                         " at most 200 characters")
+    return UPLOAD_PREFIX + name
+
+
+def ingest_bytes(
+    data: bytes,
+    name: str,
+    *,
+    db: str | Path | None = None,
+    settings: Settings | None = None,
+    jobs: int = 1,
+    on_outcome: Notify | None = None,
+) -> IngestReport:
+    """Ingest in-memory ``data`` (e.g. an uploaded file) as if it were a file called ``name``.
+
+    The format is detected from ``name`` and the bytes (text, HTML, feed, WARC, JSONL, gzip of any),
+    like a file's. Its articles record ``source.location`` ``upload:NAME`` (``upload:NAME:LINE`` for
+    a JSONL line, ``upload:NAME#entry=...`` for a feed entry...), never a temporary path, so sending
+    the same bytes under the same name again is "unchanged", as re-reading a file is. A feed read
+    from memory has no folder: the local pages its entries link to are not read.
+    """
+    blob = Blob(location=upload_location(name), name=name, data=bytes(data))
+    return _ingest(lambda store, settings: read_blob(blob, settings), db=db, settings=settings, jobs=jobs,
+                   on_outcome=on_outcome)
+
+
+def _ingest(
+    read: Callable[[Store, Settings], Iterable[RawItem | Reject]],
+    *,
+    db: str | Path | None,
+    settings: Settings | None,
+    jobs: int,
+    on_outcome: Notify | None,
+) -> IngestReport:
     settings = settings or load_settings()
     _pipeline(settings)  # unknown stage names fail before any input is read
     store = open_store(db, settings)
@@ -132,7 +180,7 @@ def ingest(
     notify = on_outcome or (lambda kind, text: None)
     try:
         compute = partial(_analyze_or_pass, settings=settings)
-        results = make_runner(jobs).map(compute, _unstored(store, _read_items(paths, settings, store)))
+        results = make_runner(jobs).map(compute, _unstored(store, read(store, settings)))
         for batch in _batches(results, settings.store.batch_size):
             # Nothing in this process reads or extracts while the write lock is held.
             with store.transaction():

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hmac
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +20,12 @@ from starlette.routing import Route
 from starlette.types import Message
 
 from .. import __version__
-from ..ingest import ingest
+from ..ingest import IngestReport, ingest_bytes
 from ..store import Filters
 from .queries import ACTOR_ID, ARTICLE_ID, actor_profile, list_page, search_page, stats
 
-__all__ = ["OPENAPI", "ROUTES", "actor_id_param", "article_id_param", "filters_from", "int_param", "paging", "run_ingest",
-           "text_param"]
+__all__ = ["OPENAPI", "ROUTES", "actor_id_param", "article_id_param", "filters_from", "int_param", "paging",
+           "receive_upload", "report_for_web", "run_ingest", "text_param"]
 
 MAX_TEXT_PARAM = 500
 
@@ -155,8 +154,8 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return bytes(body)
 
 
-async def run_ingest(request: Request) -> dict[str, Any]:
-    """Check the token and the size, take the uploaded file or pasted text, ingest it; the report.
+async def receive_upload(request: Request) -> tuple[str, bytes]:
+    """Check the token and the size and take the uploaded file or pasted text: (name, bytes).
 
     The token comes in ``Authorization: Bearer TOKEN`` or, from the ingest page's form, a
     ``token`` field. No token configured: 403; none given: 401; a wrong one: 403; a body over
@@ -194,17 +193,27 @@ async def run_ingest(request: Request) -> dict[str, Any]:
             name, data = "pasted.txt", text.encode("utf-8")
         else:
             raise HTTPException(400, "Send a file (field 'file') or text (field 'text').")
-    with tempfile.TemporaryDirectory(prefix="narrascope-upload-") as folder:
-        path = Path(folder) / name
-        path.write_bytes(data)
-        report = await run_in_threadpool(ingest, [str(path)], db=request.app.state.db_path,
-                                         settings=request.app.state.settings)
+    return name, data
+
+
+def report_for_web(report: IngestReport, name: str) -> dict[str, Any]:
+    """The ingest report as the API returns it: no store path; locations are ``upload:NAME...``."""
     result = report.to_dict()
     result.pop("db", None)
-    for item in (*result["skipped"], *result["rejected"]):  # type: ignore[misc]
-        item["location"] = name  # not the server's temporary path
     result["name"] = name
     return result
+
+
+async def run_ingest(request: Request) -> dict[str, Any]:
+    """Check the token and the size, take the uploaded file or pasted text, ingest it; the report.
+
+    The articles record ``source.location`` ``upload:NAME`` (``ingest_bytes``), never a path of
+    the server's, so the same bytes sent again under the same name are "unchanged".
+    """
+    name, data = await receive_upload(request)
+    report = await run_in_threadpool(ingest_bytes, data, name, db=request.app.state.db_path,
+                                     settings=request.app.state.settings)
+    return report_for_web(report, name)
 
 
 async def ingest_endpoint(request: Request) -> JSONResponse:
