@@ -96,12 +96,23 @@ def article_endpoint(request: Request) -> JSONResponse:
 
 
 def requested_actor(request: Request) -> dict[str, Any]:
-    """The profile of the actor the request names (page and API alike); 404 when there is none."""
+    """The profile of the actor the request names (page and API alike); 404 when there is none.
+
+    With the sections of ``actor_view.actor_sections``; ``?level=state`` draws the neighbourhood
+    among states (400 for any other level than actor or state).
+    """
+    from .actor_view import LEVELS, actor_sections
+
+    actor_id = actor_id_param(request)
+    level = request.query_params.get("level") or "actor"
+    if level not in LEVELS:
+        raise HTTPException(400, f"level must be one of: {', '.join(LEVELS)}")
     with request.app.state.store.open() as store:
-        profile = actor_profile(store, actor_id_param(request), limit=request.app.state.web.actor_articles,
+        profile = actor_profile(store, actor_id, limit=request.app.state.web.actor_articles,
                                 scan_window=request.app.state.web.actor_scan_window)
-    if profile is None:
-        raise HTTPException(404, "No actor with this id.")
+        if profile is None:
+            raise HTTPException(404, "No actor with this id.")
+        profile.update(actor_sections(store, profile, level=level))
     return profile
 
 
@@ -274,11 +285,21 @@ OPENAPI: dict[str, Any] = {
                                  ARTICLE_ID.pattern)],
             "responses": {"200": {"description": "The article record.", "content": _JSON}, "404": _ERROR}}},
         "/api/actors/{actor_id}": {"get": {
-            "summary": "An actor: who they are, articles naming them (with mentions), their quotes, events as"
-                       " source and as target.",
-            "parameters": [_path("actor_id", "An actor id: USA, person:donald-trump, org:un...", ACTOR_ID.pattern)],
-            "responses": {"200": {"description": "{actor, articles, quotes, events_as_source, events_as_target,"
-                                                 " from, limit}", "content": _JSON}, "404": _ERROR}}},
+            "summary": "An actor: who they are, articles naming them (with mentions), their quotes, quotes about"
+                       " them by others, events as source and as target (also grouped by PLOVER type), the"
+                       " stance towards them per month or week, and their neighbourhood in the actor graph.",
+            "parameters": [_path("actor_id", "An actor id: USA, person:donald-trump, org:un...", ACTOR_ID.pattern),
+                           _query("level", "The neighbourhood's graph level: actor (as named) or state (rolled up"
+                                  " to the states they act for).",
+                                  {"type": "string", "enum": ["actor", "state"], "default": "actor"})],
+            "responses": {"200": {"description": "{actor, articles, quotes, quotes_about, events_as_source,"
+                                                 " events_as_target, events_by_type {as_source, as_target: [{type,"
+                                                 " score, count, articles, shown, items}]}, stance_series"
+                                                 " {granularity, periods, series [{holder author|quoted, label,"
+                                                 " mean, count}], stances, from}, stance_extremes {negative,"
+                                                 " positive}, neighbourhood {level, centre, nodes, edges}, from,"
+                                                 " limit}", "content": _JSON},
+                          "400": _ERROR, "404": _ERROR}}},
         "/api/stats": {"get": {
             "summary": "What the store holds (as `narrascope db info`).",
             "parameters": [],

@@ -52,7 +52,11 @@ def article_view(request: Request) -> HTMLResponse:
 
 
 def actor_view(request: Request) -> HTMLResponse:
-    return render(request, "actor.html", **requested_actor(request))
+    from .actor_view import neighbourhood_picture, stance_chart
+
+    profile = requested_actor(request)
+    return render(request, "actor.html", **profile, stance_chart=stance_chart(profile["stance_series"]),
+                  graph_svg=neighbourhood_picture(profile["neighbourhood"]))
 
 
 async def ingest_view(request: Request) -> HTMLResponse:

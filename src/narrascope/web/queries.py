@@ -183,7 +183,10 @@ def actor_profile(store: Store, actor_id: str, *, limit: int, scan_window: int) 
     The articles come from the actor graph's per-article table when it has been computed
     (``narrascope graph``); otherwise from a scan of the ``scan_window`` most recently stored
     articles only, so an unknown id never costs a scan of the whole store. At most ``limit``
-    articles, newest first, their records loaded in one query.
+    articles, newest first, their records loaded in one query. Events carry the names of their
+    source and target as the record names them. Two private keys, ``_stances_towards`` and
+    ``_quotes_about`` (what these records say about the actor), are for
+    ``actor_view.actor_sections``, which takes them out.
     """
     from_graph = _table_has_rows(store, "graph_mentions")
     if from_graph:
@@ -206,9 +209,12 @@ def actor_profile(store: Store, actor_id: str, *, limit: int, scan_window: int) 
         if row:
             node = dict(zip(("id", "name", "kind", "country", "articles", "mentions", "first_seen", "last_seen"),
                             row, strict=True))
-    articles, quotes, as_source, as_target = [], [], [], []
+    from .actor_view import quotes_about_in, record_stances
+
+    articles, quotes, as_source, as_target, about, stances = [], [], [], [], [], []
     for record in records:
         article = Article.from_record(record)
+        names = {a.get("id"): a.get("name") for a in article.actors}
         actor = next((a for a in article.actors if a.get("id") == actor_id), None)
         summary = {"id": article.id, "title": article.title, "outlet": article.outlet,
                    "published": article.published}
@@ -225,17 +231,24 @@ def actor_profile(store: Store, actor_id: str, *, limit: int, scan_window: int) 
                     "speaker", "speaker_role", "cue", "content", "start", "end", "direct", "anonymous")}})
         for event in article.events:
             item = {"article": summary, **{k: event.get(k) for k in (
-                "type", "source", "target", "text", "start", "end", "negated", "hypothetical")}}
+                "type", "source", "target", "text", "start", "end", "negated", "hypothetical")},
+                "source_name": names.get(event.get("source")), "target_name": names.get(event.get("target"))}
             if event.get("source") == actor_id:
                 as_source.append(item)
             if event.get("target") == actor_id:
                 as_target.append(item)
+        if actor is not None:
+            stances += record_stances(record, actor_id)
+            if not from_graph:
+                about += quotes_about_in(record, actor_id)
     if node is None:
         return None
     node = {"kind": None, "role": None, "country": None, **node}
     return {"actor": node, "articles": articles, "quotes": quotes, "events_as_source": as_source,
             "events_as_target": as_target, "from": "graph" if from_graph else "scan", "limit": limit,
-            "scan_window": None if from_graph else scan_window}
+            "scan_window": None if from_graph else scan_window,
+            # for actor_view.actor_sections, which takes them out: what these records say about the actor
+            "_stances_towards": stances, "_quotes_about": about}
 
 
 def _records(store: Store, ids: list[str]) -> list[dict[str, Any]]:

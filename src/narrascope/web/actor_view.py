@@ -1,0 +1,408 @@
+"""The actor page's further sections: quotes about the actor, events by type, stance over time, neighbourhood.
+
+Each reads bounded, indexed aggregates: the actor graph's tables (``narrascope graph``) and the
+``article_stances`` table (kept by triggers) when the store has them, else what the actor
+profile already loaded from a bounded number of records (``queries.actor_profile``). Records
+are loaded in one query per section, never one per row.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from datetime import date, timedelta
+from typing import Any
+
+from ..corpus.graph import PLOVER_SCORES
+from ..store import Store
+
+__all__ = ["LEVELS", "actor_sections", "events_by_type", "neighbourhood", "quotes_about", "quotes_about_in",
+           "stance_extremes", "stance_series"]
+
+LEVELS = ("actor", "state")
+#: Neighbours drawn around the actor, quotes about the actor listed, stances at each end of the scale.
+NEIGHBOURS = 15
+QUOTES_ABOUT = 30
+EXTREMES = 5
+#: Periods a stance chart shows at most (the latest ones).
+MAX_PERIODS = 240
+
+
+def _has_rows(store: Store, table: str) -> bool:
+    exists = store.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()
+    return bool(exists) and store.conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None  # noqa: S608
+
+
+def _has_table(store: Store, table: str) -> bool:
+    return store.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                              (table,)).fetchone() is not None
+
+
+def _summary(record: dict[str, Any]) -> dict[str, Any]:
+    return {"id": record.get("id"), "title": record.get("title"), "outlet": record.get("outlet"),
+            "published": record.get("published")}
+
+
+def _records_by(store: Store, column: str, keys: list[Any]) -> dict[Any, dict[str, Any]]:
+    """Records of the latest or given articles by ``id`` or ``rowid``, in one query."""
+    if not keys:
+        return {}
+    unique = list(dict.fromkeys(keys))
+    rows = store.conn.execute(
+        f"SELECT {column}, record FROM articles WHERE {column} IN ({','.join('?' * len(unique))})",  # noqa: S608
+        unique).fetchall()
+    return {key: json.loads(record) for key, record in rows}
+
+
+# -- quotes about the actor ----------------------------------------------------------------------
+
+def quotes_about_in(record: dict[str, Any], actor_id: str, speakers: set[str] | None = None) -> list[dict[str, Any]]:
+    """Quotes in ``record`` by another speaker whose content span holds a mention of ``actor_id``.
+
+    ``speakers`` narrows them to these speaker actors (the graph's quote edges say who).
+    """
+    actor = next((a for a in record.get("actors") or [] if a.get("id") == actor_id), None)
+    if actor is None:
+        return []
+    names = {a.get("id"): a.get("name") for a in record.get("actors") or []}
+    stance = {s.get("holder"): s.get("polarity") for s in record.get("stances") or [] if s.get("target") == actor_id}
+    mentions = actor.get("mentions") or []
+    found = []
+    for q in record.get("quotes") or []:
+        speaker = q.get("speaker_actor")
+        if speaker == actor_id or (speakers is not None and speaker not in speakers):
+            continue
+        start, end = q.get("start"), q.get("end")
+        if start is None or end is None or not any(start <= m["start"] and m["end"] <= end for m in mentions):
+            continue
+        found.append({"article": _summary(record), "speaker": q.get("speaker"), "speaker_actor": speaker,
+                      "speaker_name": names.get(speaker) or q.get("speaker"), "speaker_role": q.get("speaker_role"),
+                      "cue": q.get("cue"), "content": q.get("content"), "start": start, "end": end,
+                      "direct": q.get("direct"), "anonymous": q.get("anonymous"),
+                      "polarity": stance.get(speaker) if speaker else None})
+    return found
+
+
+def quotes_about(store: Store, actor_id: str, *, limit: int = QUOTES_ABOUT) -> list[dict[str, Any]]:
+    """Quotes about the actor, newest articles first, from the graph's quote edges (speaker -> actor)."""
+    rows = store.conn.execute(
+        "SELECT e.article, e.source FROM graph_edge_evidence e JOIN articles a ON a.rowid = e.article_rowid"
+        " WHERE e.level = 'actor' AND e.kind = 'quote' AND e.target = ? AND a.latest = 1"
+        " ORDER BY e.published DESC, e.article_rowid DESC LIMIT ?", (actor_id, limit)).fetchall()
+    speakers: dict[str, set[str]] = defaultdict(set)
+    for article, source in rows:
+        speakers[article].add(source)
+    records = _records_by(store, "id", list(speakers))
+    found: list[dict[str, Any]] = []
+    for article in speakers:
+        if article in records:
+            found += quotes_about_in(records[article], actor_id, speakers[article])
+    return found[:limit]
+
+
+# -- events grouped by type -----------------------------------------------------------------------
+
+def events_by_type(events: list[dict[str, Any]], totals: dict[str, dict[str, Any]] | None = None
+                   ) -> list[dict[str, Any]]:
+    """The profile's events grouped by PLOVER type, most frequent first.
+
+    ``totals`` (type -> {weight, count, articles}) are the whole corpus's, from the actor graph.
+    """
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for event in events:
+        groups[str(event.get("type") or "?")].append(event)
+    for type_ in totals or {}:
+        groups.setdefault(type_, [])
+    out: list[dict[str, Any]] = []
+    for type_, items in groups.items():
+        total = (totals or {}).get(type_)
+        out.append({"type": type_, "score": PLOVER_SCORES.get(type_), "shown": len(items),
+                    "count": total["count"] if total else len(items),
+                    "articles": total["articles"] if total else len({i["article"]["id"] for i in items}),
+                    "items": items})
+    out.sort(key=lambda g: (-g["count"], g["type"]))
+    return out
+
+
+def event_totals(store: Store, actor_id: str, side: str) -> dict[str, dict[str, Any]]:
+    """Per PLOVER type, the whole corpus's events with the actor as ``side`` (source | target)."""
+    column = "source" if side == "source" else "target"
+    return {type_: {"count": int(count), "weight": float(weight), "articles": int(articles)}
+            for type_, count, weight, articles in store.conn.execute(
+                f"SELECT type, SUM(count), SUM(weight), SUM(articles) FROM graph_edges"  # noqa: S608
+                f" WHERE level = 'actor' AND kind = 'event' AND {column} = ? GROUP BY type", (actor_id,))}
+
+
+# -- stance over time -----------------------------------------------------------------------------
+
+def _granularity(first: str, last: str) -> str:
+    try:
+        days = (date.fromisoformat(last[:10]) - date.fromisoformat(first[:10])).days
+    except ValueError:
+        return "month"
+    return "week" if days <= 92 else "month"
+
+
+def _period(published: str, granularity: str) -> str:
+    if granularity == "week":
+        day = date.fromisoformat(published[:10])
+        return (day - timedelta(days=day.weekday())).isoformat()
+    return published[:7]
+
+
+def _periods(first: str, last: str, granularity: str) -> list[str]:
+    """Every period from the one of ``first`` to the one of ``last`` (gaps included), the latest MAX_PERIODS."""
+    out: list[str] = []
+    if granularity == "week":
+        day, end = date.fromisoformat(_period(first, "week")), date.fromisoformat(_period(last, "week"))
+        while day <= end:
+            out.append(day.isoformat())
+            day += timedelta(days=7)
+    else:
+        year, month = int(first[:4]), int(first[5:7])
+        end_year, end_month = int(last[:4]), int(last[5:7])
+        while (year, month) <= (end_year, end_month):
+            out.append(f"{year:04d}-{month:02d}")
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out[-MAX_PERIODS:]
+
+
+_DATED = "published GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]*'"
+
+
+def stance_series(store: Store, actor_id: str, stances: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Mean polarity towards the actor per month (per week when the stances span three months or less).
+
+    Two series: the authors' stance (holder ``author``) and the quoted actors'. From the
+    ``article_stances`` table when the store has it (SQL aggregates over its (target, published)
+    index); else from ``stances`` ({holder, polarity, article: {published}}), the profile's
+    records. Each series has ``mean`` (None where no stance) and ``count`` per period.
+    """
+    rows: list[tuple[str, str, float, int]] = []  # (period, series, mean, count)
+    if _has_table(store, "article_stances"):
+        source = "article_stances"
+        first = store.conn.execute(f"SELECT MIN(published) FROM article_stances WHERE target = ? AND {_DATED}",
+                                   (actor_id,)).fetchone()[0]
+        last = store.conn.execute(f"SELECT MAX(published) FROM article_stances WHERE target = ? AND {_DATED}",
+                                  (actor_id,)).fetchone()[0]
+        granularity = _granularity(first, last) if first and last else "month"
+        period_sql = ("date(published, '-6 days', 'weekday 1')" if granularity == "week"
+                      else "substr(published, 1, 7)")
+        if first and last:
+            rows = [(str(p), str(s), float(m), int(n)) for p, s, m, n in store.conn.execute(
+                f"SELECT {period_sql} AS period, CASE WHEN holder = 'author' THEN 'author' ELSE 'quoted' END AS side,"
+                f" AVG(polarity), COUNT(*) FROM article_stances WHERE target = ? AND {_DATED}"
+                f" AND polarity IS NOT NULL GROUP BY period, side", (actor_id,)) if p]
+    else:
+        source = "records"
+        dated = [s for s in stances or [] if _is_dated(s["article"].get("published"))]
+        first = min((s["article"]["published"] for s in dated), default=None)
+        last = max((s["article"]["published"] for s in dated), default=None)
+        granularity = _granularity(first, last) if first and last else "month"
+        sums: dict[tuple[str, str], list[float]] = defaultdict(list)
+        for s in dated:
+            if s.get("polarity") is not None:
+                side = "author" if s.get("holder") == "author" else "quoted"
+                sums[(_period(s["article"]["published"], granularity), side)].append(float(s["polarity"]))
+        rows = [(p, side, sum(v) / len(v), len(v)) for (p, side), v in sums.items()]
+    periods = _periods(first, last, granularity) if first and last else []
+    index = {p: i for i, p in enumerate(periods)}
+    series: list[dict[str, Any]] = []
+    for side, label in (("author", "authors"), ("quoted", "quoted actors")):
+        mean: list[float | None] = [None] * len(periods)
+        count = [0] * len(periods)
+        for period, row_side, m, n in rows:
+            if row_side == side and period in index:
+                mean[index[period]], count[index[period]] = round(m, 4), n
+        series.append({"holder": side, "label": label, "mean": mean, "count": count})
+    return {"granularity": granularity, "periods": periods, "series": series, "from": source,
+            "stances": sum(sum(s["count"]) for s in series)}
+
+
+def _is_dated(published: Any) -> bool:
+    if not isinstance(published, str) or len(published) < 7:
+        return False
+    try:
+        date.fromisoformat(published[:10] if len(published) >= 10 else published[:7] + "-01")
+    except ValueError:
+        return False
+    return True
+
+
+def stance_extremes(store: Store, actor_id: str, stances: list[dict[str, Any]] | None = None,
+                    *, limit: int = EXTREMES) -> dict[str, list[dict[str, Any]]]:
+    """The most negative and the most positive stances towards the actor, with their evidence spans."""
+    if not _has_table(store, "article_stances"):
+        scored = [s for s in stances or [] if s.get("polarity") is not None]
+        scored.sort(key=lambda s: (float(s["polarity"]), s["article"].get("published") or ""))
+        negative = [s for s in scored if s["polarity"] < 0][:limit]
+        positive = [s for s in reversed(scored) if s["polarity"] > 0][:limit]
+        return {"negative": negative, "positive": positive}
+    picked: dict[str, list[tuple[int, str]]] = {}
+    for side, order, sign in (("negative", "ASC", "<"), ("positive", "DESC", ">")):
+        picked[side] = [(int(r), str(h)) for r, h in store.conn.execute(
+            f"SELECT article_rowid, holder FROM article_stances WHERE target = ? AND polarity {sign} 0"  # noqa: S608
+            f" ORDER BY polarity {order}, published DESC LIMIT ?", (actor_id, limit))]
+    records = _records_by(store, "rowid", [r for rows in picked.values() for r, _ in rows])
+    out: dict[str, list[dict[str, Any]]] = {}
+    for side, rows in picked.items():
+        out[side] = []
+        for rowid, holder in rows:
+            record = records.get(rowid)
+            if record is None:
+                continue
+            out[side] += [s for s in record_stances(record, actor_id) if s["holder"] == holder][:1]
+    return out
+
+
+def record_stances(record: dict[str, Any], actor_id: str) -> list[dict[str, Any]]:
+    """The stances towards ``actor_id`` in a record, with the holder's name and the evidence text."""
+    names = {a.get("id"): a.get("name") for a in record.get("actors") or []}
+    text = record.get("text") or ""
+    out = []
+    for s in record.get("stances") or []:
+        if s.get("target") != actor_id or s.get("polarity") is None:
+            continue
+        holder = s.get("holder")
+        evidence = [{"start": e["start"], "end": e["end"], "text": text[e["start"]:e["end"]]}
+                    for e in s.get("evidence") or [] if isinstance(e.get("start"), int) and isinstance(e.get("end"), int)]
+        out.append({"holder": holder, "holder_name": "the author" if holder == "author" else names.get(holder) or holder,
+                    "polarity": float(s["polarity"]), "evidence": evidence[:3], "article": _summary(record)})
+    return out
+
+
+# -- the neighbourhood ----------------------------------------------------------------------------
+
+def neighbourhood(store: Store, centre: str, *, level: str = "actor", limit: int = NEIGHBOURS) -> dict[str, Any]:
+    """The actor and its ``limit`` strongest neighbours in the actor graph, with the edges among them.
+
+    Neighbours by summed edge weight (events, quotes, co-mentions), then articles; edges are
+    merged per pair and kind: events carry their weight-averaged cooperation-conflict score and
+    their types, quotes their mean polarity. Empty when the graph has not been computed.
+    """
+    empty = {"level": level, "centre": centre, "nodes": [], "edges": []}
+    if not _has_rows(store, "graph_edges"):
+        return empty
+    neighbours = [(str(other), float(weight), int(articles)) for other, weight, articles in store.conn.execute(
+        "SELECT other, SUM(weight) AS w, SUM(articles) AS n FROM ("
+        " SELECT target AS other, weight, articles FROM graph_edges WHERE level = ? AND source = ?"
+        " UNION ALL"
+        " SELECT source AS other, weight, articles FROM graph_edges WHERE level = ? AND target = ?)"
+        " WHERE other != ? GROUP BY other ORDER BY w DESC, n DESC, other LIMIT ?",
+        (level, centre, level, centre, centre, limit))]
+    if not neighbours:
+        return empty
+    ids = [centre] + [n for n, _, _ in neighbours]
+    marks = ",".join("?" * len(ids))
+    info = {row[0]: row for row in store.conn.execute(
+        f"SELECT id, name, kind, country, articles FROM graph_nodes WHERE level = ? AND id IN ({marks})",  # noqa: S608
+        [level, *ids])}
+    weights = {n: (w, a) for n, w, a in neighbours}
+    nodes = []
+    for node_id in ids:
+        row = info.get(node_id)
+        nodes.append({"id": node_id, "name": (row[1] if row else None) or node_id, "kind": row[2] if row else None,
+                      "country": row[3] if row else None, "articles": row[4] if row else 0,
+                      "weight": weights.get(node_id, (None, 0))[0], "centre": node_id == centre})
+    merged: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for kind, type_, source, target, weight, count, score, polarity, articles in store.conn.execute(
+            f"SELECT kind, type, source, target, weight, count, score, polarity, articles FROM graph_edges"  # noqa: S608
+            f" WHERE level = ? AND source IN ({marks}) AND target IN ({marks})", [level, *ids, *ids]):
+        key = (kind, source, target)
+        edge = merged.setdefault(key, {"kind": kind, "source": source, "target": target, "weight": 0.0, "count": 0,
+                                       "articles": 0, "types": {}, "_score": 0.0, "_scored": 0.0, "_polarity": []})
+        edge["weight"] += float(weight)
+        edge["count"] += int(count)
+        edge["articles"] += int(articles)
+        if kind == "event":
+            edge["types"][type_] = edge["types"].get(type_, 0) + int(count)
+            if score is not None:
+                edge["_score"] += float(score) * max(float(weight), 0.5)
+                edge["_scored"] += max(float(weight), 0.5)
+        if polarity is not None:
+            edge["_polarity"].append(float(polarity))
+    names = {n["id"]: n["name"] for n in nodes}
+    edges = []
+    for edge in sorted(merged.values(), key=lambda e: (-e["weight"], e["kind"], e["source"], e["target"])):
+        total, scored = edge.pop("_score"), edge.pop("_scored")
+        score = round(total / scored, 2) if scored else None
+        polarities = edge.pop("_polarity")
+        polarity = round(sum(polarities) / len(polarities), 3) if polarities else None
+        edge["score"], edge["polarity"] = score, polarity
+        edge["value"] = score if edge["kind"] == "event" else polarity
+        a, b = names.get(edge["source"], edge["source"]), names.get(edge["target"], edge["target"])
+        if edge["kind"] == "event":
+            types = ", ".join(f"{t} ×{n}" for t, n in sorted(edge["types"].items(), key=lambda x: (-x[1], x[0])))
+            edge["label"] = f"{a} → {b}: {types}" + (f" (score {score:+g})" if score is not None else "")
+        elif edge["kind"] == "quote":
+            edge["label"] = f"{a} on {b}: {edge['count']} quotes" + (
+                f", polarity {polarity:+.2f}" if polarity is not None else "")
+        else:
+            edge["label"] = f"{a} and {b} named together: {edge['count']} sentences in {edge['articles']} articles"
+        edges.append(edge)
+    return {"level": level, "centre": centre, "nodes": nodes, "edges": edges}
+
+
+def state_of(profile_actor: dict[str, Any]) -> str | None:
+    """The state an actor rolls up to at the graph's state level (a state is itself)."""
+    return profile_actor.get("id") if profile_actor.get("kind") == "state" else profile_actor.get("country")
+
+
+# -- all of it ------------------------------------------------------------------------------------
+
+def actor_sections(store: Store, profile: dict[str, Any], *, level: str = "actor") -> dict[str, Any]:
+    """The sections the actor page and ``/api/actors/{id}`` add to ``queries.actor_profile``'s result.
+
+    Takes the profile's private keys (``_stances_towards``, ``_quotes_about``) out of it.
+    """
+    actor_id = str(profile["actor"]["id"])
+    stances = profile.pop("_stances_towards", None) or []
+    scanned_about = profile.pop("_quotes_about", None) or []
+    from_graph = profile.get("from") == "graph"
+    if from_graph:
+        about = quotes_about(store, actor_id)
+        by_source = events_by_type(profile["events_as_source"], event_totals(store, actor_id, "source"))
+        by_target = events_by_type(profile["events_as_target"], event_totals(store, actor_id, "target"))
+    else:
+        about = scanned_about[:QUOTES_ABOUT]
+        by_source = events_by_type(profile["events_as_source"])
+        by_target = events_by_type(profile["events_as_target"])
+    centre = actor_id if level == "actor" else state_of(profile["actor"])
+    graph = neighbourhood(store, centre, level=level) if centre else \
+        {"level": level, "centre": None, "nodes": [], "edges": []}
+    return {"quotes_about": about, "events_by_type": {"as_source": by_source, "as_target": by_target},
+            "stance_series": stance_series(store, actor_id, stances),
+            "stance_extremes": stance_extremes(store, actor_id, stances), "neighbourhood": graph}
+
+
+# -- what the page draws --------------------------------------------------------------------------
+
+def stance_chart(series: dict[str, Any]) -> dict[str, Any] | None:
+    """A Chart.js line chart of the mean polarity per period (left axis, -1..1) with the number of
+    stances per period as light bars (right axis); None when there is no stance."""
+    from .charts import PALETTE, line_chart
+
+    if not series["stances"]:
+        return None
+    lines = [(s["label"], s["mean"]) for s in series["series"] if any(n for n in s["count"])]
+    config = line_chart(series["periods"], lines, y_title="mean polarity", y_min=-1, y_max=1)
+    config["options"]["plugins"]["legend"]["display"] = True
+    config["options"]["scales"]["count"] = {"position": "right", "beginAtZero": True,
+                                            "title": {"display": True, "text": "stances"},
+                                            "grid": {"drawOnChartArea": False}, "ticks": {"precision": 0}}
+    counts = [sum(s["count"][i] for s in series["series"]) for i in range(len(series["periods"]))]
+    config["data"]["datasets"].append({"type": "bar", "label": "stances", "data": counts, "yAxisID": "count",
+                                       "backgroundColor": PALETTE[5] + "55", "borderColor": PALETTE[5] + "55",
+                                       "order": 2})
+    return config
+
+
+def neighbourhood_picture(graph: dict[str, Any]) -> Any:
+    """The neighbourhood as inline SVG markup (``graph_svg``), or None when there is nothing to draw."""
+    from .graph_svg import neighbourhood_svg
+
+    if not graph["nodes"]:
+        return None
+    centre = next(n for n in graph["nodes"] if n["centre"])
+    others = [n for n in graph["nodes"] if not n["centre"]]
+    return neighbourhood_svg(centre, others, graph["edges"], level=graph["level"])
