@@ -6,7 +6,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from .errors import UsageError
 from .ingest import IngestReport, ingest
@@ -14,7 +14,7 @@ from .model import Article
 from .plugins import registry
 from .reprocess import ReprocessReport, reprocess
 from .settings import Settings, load_settings
-from .store import Filters, SearchHit, open_store
+from .store import Filters, SearchHit, Store, open_store
 
 __all__ = [
     "Filters",
@@ -24,6 +24,7 @@ __all__ = [
     "db_info",
     "export",
     "export_file",
+    "export_table",
     "get_article",
     "ingest",
     "list_articles",
@@ -66,14 +67,23 @@ def db_info(*, db: str | Path | None = None, settings: Settings | None = None) -
 
 
 def export(stream: TextIO, *, format: str = "jsonl", db: str | Path | None = None, filters: Filters | None = None,
-           settings: Settings | None = None) -> int:
-    """Write the selected articles to ``stream`` in ``format``; return how many."""
+           settings: Settings | None = None, store: Store | None = None) -> int:
+    """Write the selected articles to ``stream`` in ``format``; return how many.
+
+    ``store``: an open store to read (e.g. the web server's read-only one) instead of ``db``.
+    """
     exporter = _exporter(format)
-    with open_store(db, settings or load_settings(), create=False) as store:
-        articles: Iterator[Article] = store.iter_articles(filters or Filters())
-        if getattr(exporter, "uses_store", False):  # stix: narratives and ingest days come from the store
-            return int(exporter.write(articles, stream, store=store))
-        return int(exporter.write(articles, stream))
+    if store is not None:
+        return _write_articles(exporter, store, filters, stream)
+    with open_store(db, settings or load_settings(), create=False) as opened:
+        return _write_articles(exporter, opened, filters, stream)
+
+
+def _write_articles(exporter: Any, store: Store, filters: Filters | None, stream: TextIO) -> int:
+    articles: Iterator[Article] = store.iter_articles(filters or Filters())
+    if getattr(exporter, "uses_store", False):  # stix: narratives and ingest days come from the store
+        return int(exporter.write(articles, stream, store=store))
+    return int(exporter.write(articles, stream))
 
 
 def export_file(path: str | os.PathLike[str], *, format: str = "jsonl", db: str | Path | None = None,
@@ -92,13 +102,17 @@ def export_file(path: str | os.PathLike[str], *, format: str = "jsonl", db: str 
     return _replace_file(Path(path), write)
 
 
-def export_table(name: str, out: str | os.PathLike[str] | TextIO, *, format: str = "jsonl",
-                 db: str | Path | None = None, settings: Settings | None = None) -> int:
+def export_table(name: str, out: str | os.PathLike[str] | TextIO | BinaryIO, *, format: str = "jsonl",
+                 db: str | Path | None = None, settings: Settings | None = None, refresh: bool = True,
+                 store: Store | None = None) -> int:
     """Export the derived table ``name`` (``reuse_pairs``, ``graph_edges``... or ``graph`` for GEXF).
 
     ``out`` is a stream, or a path written through a temporary file and renamed on success.
-    The analysis that owns the table is brought up to date first (incrementally). Returns the
-    rows written (for GEXF, the edges).
+    With ``refresh`` (the default, the CLI's behaviour) the analysis that owns the table is
+    brought up to date first (incrementally), which writes to the store; with ``refresh=False``
+    the table is exported as stored (see ``derived_state`` for when it was computed), which only
+    reads, e.g. from a read-only ``store`` such as the web server's. Returns the rows written
+    (for GEXF, the edges).
     """
     from .corpus import table_spec
     from .corpus.export import TABLE_FORMATS
@@ -107,13 +121,20 @@ def export_table(name: str, out: str | os.PathLike[str] | TextIO, *, format: str
     if format not in TABLE_FORMATS:
         raise UsageError(f"unknown table format {format!r}; formats: {', '.join(TABLE_FORMATS)}")
     settings = settings or load_settings()
-    with open_store(db, settings, create=False) as store:
-        # Bring the table up to date first: a derived table is never exported stale.
-        analysis, _spec = table_spec("graph_edges" if name == "graph" else name)
-        analysis.update(store, settings)
+    analysis, _spec = table_spec("graph_edges" if name == "graph" else name)  # an unknown name fails first
+
+    def run(opened: Store) -> int:
+        if refresh:
+            # Bring the table up to date first: the CLI never exports a derived table stale.
+            analysis.update(opened, settings)
         if not isinstance(out, str | os.PathLike):
-            return write_table(store, name, format, out)
-        return _replace_file(Path(out), lambda temporary: write_table(store, name, format, temporary))
+            return write_table(opened, name, format, out)
+        return _replace_file(Path(out), lambda temporary: write_table(opened, name, format, temporary))
+
+    if store is not None:
+        return run(store)
+    with open_store(db, settings, create=False) as opened:
+        return run(opened)
 
 
 def _replace_file(target: Path, write: Callable[[str], int]) -> int:
