@@ -45,10 +45,13 @@ def search_view(request: Request) -> HTMLResponse:
 
 def article_view(request: Request) -> HTMLResponse:
     article_id = article_id_param(request)
+    from .corpus_queries import article_corpus_context  # reuse and narrative panels, the ?hl= span (issue 5)
+
     with request.app.state.store.open() as store:
         article = store.get_article(article_id)
+        corpus = article_corpus_context(store, article, request.query_params.get("hl"), segments(article))
     actors = {str(a.get("id")): a for a in article.actors}
-    return render(request, "article.html", article=article, segments=segments(article), actors=actors)
+    return render(request, "article.html", article=article, actors=actors, **corpus)
 
 
 def actor_view(request: Request) -> HTMLResponse:

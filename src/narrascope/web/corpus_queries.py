@@ -1,0 +1,514 @@
+"""What the narrative and reuse pages read: bounded queries over the derived tables (issue 5).
+
+Every list is paged (``LIMIT``/``OFFSET``, one row more to know whether a next page exists) and
+read through an index: narratives by id, members by ``(narrative, score)``, series and events by
+narrative, reuse pairs by source or target, clusters by cluster number. Data for a page's rows
+(the sparklines' series, member titles, the pair each copy came by) is read in one query for the
+whole page, never one query per row.
+
+The tables are documented with their analyses (``corpus/narratives.py``, ``corpus/reuse.py``). In
+a reuse pair, ``source`` is the likely original and ``target`` the republisher or the article that
+quotes it; ``direction_evidence`` records why.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, timedelta
+from typing import Any
+
+from starlette.exceptions import HTTPException
+
+from ..store import Store
+from .charts import line_chart, sparkline
+from .render import Segment, segments
+
+__all__ = ["CLUSTER_ID", "HIGHLIGHT", "NARRATIVE_ID", "NARRATIVE_SORTS", "NARRATIVE_STATUSES", "REUSE_SORTS",
+           "aligned_rows", "analysis_computed", "article_corpus_context", "article_links", "explain_direction",
+           "narrative_detail", "narratives_page", "reuse_cluster", "reuse_clusters_page"]
+
+#: A narrative id (narratives.id) and a reuse cluster number (reuse_clusters.cluster).
+NARRATIVE_ID = re.compile(r"[0-9]{1,9}")
+CLUSTER_ID = re.compile(r"[0-9]{1,12}")
+#: ``?hl=START-END`` on the article page: character offsets of a span to mark.
+HIGHLIGHT = re.compile(r"([0-9]{1,9})-([0-9]{1,9})")
+
+#: status filter -> the statuses it shows ("current": what `narrascope narratives` lists)
+NARRATIVE_STATUSES: dict[str, tuple[str, ...]] = {
+    "current": ("active", "faded"), "active": ("active",), "faded": ("faded",), "merged": ("merged",),
+    "candidate": ("candidate",), "all": ("active", "faded", "merged", "candidate")}
+NARRATIVE_SORTS = {"size": "size DESC, id", "recent": "last_seen IS NULL, last_seen DESC, size DESC, id"}
+REUSE_SORTS = {"size": "c.size DESC, c.cluster DESC", "recent": "a.published IS NULL, a.published DESC, c.cluster DESC"}
+
+SPARK_POINTS = 52        # a sparkline has at most this many points (longer series are summed by blocks)
+MAX_WEEKS = 2_000        # weeks of one narrative's series read for its page (~38 years)
+MAX_EVENTS = 500         # events of one narrative
+MAX_PASSAGES = 500       # passages of one pair
+MAX_LINKS = 200          # reuse links of one article
+COMMANDS = {"narratives": "narrascope narratives --db STORE", "reuse": "narrascope reuse --db STORE"}
+
+
+def _has_table(store: Store, table: str) -> bool:
+    return store.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone() \
+        is not None
+
+
+def analysis_computed(store: Store, name: str) -> bool:
+    """Whether the corpus analysis ``name`` (narratives | reuse) has run on this store."""
+    if not _has_table(store, "derived"):
+        return False
+    return store.conn.execute("SELECT 1 FROM derived WHERE name = ?", (name,)).fetchone() is not None
+
+
+def _status(name: str) -> dict[str, Any]:
+    return {"computed": True, "command": COMMANDS[name]}
+
+
+def _weeks_between(first: str, last: str) -> list[str]:
+    start, end = date.fromisoformat(first), date.fromisoformat(last)
+    start -= timedelta(days=start.weekday())
+    out: list[str] = []
+    while start <= end and len(out) < MAX_WEEKS:
+        out.append(start.isoformat())
+        start += timedelta(days=7)
+    return out
+
+
+def filled_weeks(weeks: dict[str, int]) -> tuple[list[str], list[int]]:
+    """The weekly counts from the first to the last week with articles, empty weeks as 0."""
+    if not weeks:
+        return [], []
+    labels = _weeks_between(min(weeks), max(weeks))
+    return labels, [weeks.get(week, 0) for week in labels]
+
+
+def spark_config(weeks: dict[str, int]) -> dict[str, Any] | None:
+    """A sparkline of a narrative's weekly counts over its own span, at most ``SPARK_POINTS`` points."""
+    labels, values = filled_weeks(weeks)
+    if not values:
+        return None
+    if len(values) > SPARK_POINTS:
+        block = -(-len(values) // SPARK_POINTS)
+        labels = [f"{labels[i]} +{block} weeks" for i in range(0, len(values), block)]
+        values = [sum(values[i:i + block]) for i in range(0, len(values), block)]
+    return sparkline(values, labels)
+
+
+# -- narratives ---------------------------------------------------------------------------------
+
+_NARRATIVE_COLUMNS = ("id", "label", "terms", "sentence", "sentence_article", "sentence_start", "sentence_end", "size",
+                      "first_seen", "last_seen", "status", "parent", "merged_into")
+
+
+def _narrative_row(row: tuple[Any, ...]) -> dict[str, Any]:
+    item = dict(zip(_NARRATIVE_COLUMNS, row, strict=True))
+    item["terms"] = json.loads(item["terms"] or "[]")
+    return item
+
+
+def narratives_page(store: Store, *, status: str = "current", sort: str = "size", limit: int,
+                    offset: int) -> dict[str, Any]:
+    """A page of narratives with their weekly series (``weeks``: {period: articles}), read in one query."""
+    statuses = NARRATIVE_STATUSES[status]
+    page = {"items": [], "limit": limit, "offset": offset, "has_more": False, "next_offset": None,
+            "status": status, "sort": sort, "computed": analysis_computed(store, "narratives"),
+            "command": COMMANDS["narratives"]}
+    if not page["computed"]:
+        return page
+    marks = ",".join("?" * len(statuses))
+    rows = store.conn.execute(
+        f"SELECT {', '.join(_NARRATIVE_COLUMNS)} FROM narratives WHERE status IN ({marks})"  # noqa: S608
+        f" ORDER BY {NARRATIVE_SORTS[sort]} LIMIT ? OFFSET ?", (*statuses, limit + 1, offset)).fetchall()
+    items = [_narrative_row(r) for r in rows[:limit]]
+    weekly: dict[int, dict[str, int]] = {item["id"]: {} for item in items}
+    if items:
+        ids = list(weekly)
+        for narrative, period, n in store.conn.execute(
+                f"SELECT narrative, period, articles FROM narrative_series WHERE unit = 'week'"  # noqa: S608
+                f" AND narrative IN ({','.join('?' * len(ids))}) ORDER BY narrative, period LIMIT ?",
+                (*ids, len(ids) * MAX_WEEKS)):
+            weekly[narrative][period] = n
+    for item in items:
+        item["weeks"] = weekly[item["id"]]
+    page.update(items=items, has_more=len(rows) > limit, next_offset=offset + limit if len(rows) > limit else None)
+    return page
+
+
+def _titles(store: Store, ids: list[str]) -> dict[str, dict[str, Any]]:
+    """id -> {id, title, outlet, published} for these articles, in one query."""
+    ids = sorted({i for i in ids if i})
+    if not ids:
+        return {}
+    return {row[0]: dict(zip(("id", "title", "outlet", "published"), row, strict=True)) for row in store.conn.execute(
+        f"SELECT id, title, outlet, published FROM articles WHERE id IN ({','.join('?' * len(ids))})", ids)}  # noqa: S608
+
+
+def _labels(store: Store, ids: set[int]) -> dict[int, dict[str, Any]]:
+    if not ids:
+        return {}
+    ordered = sorted(ids)
+    return {row[0]: {"id": row[0], "label": row[1], "status": row[2], "size": row[3]} for row in store.conn.execute(
+        f"SELECT id, label, status, size FROM narratives WHERE id IN ({','.join('?' * len(ordered))})",  # noqa: S608
+        ordered)}
+
+
+def narrative_detail(store: Store, narrative_id: int, *, limit: int, offset: int) -> dict[str, Any] | None:
+    """One narrative: its row, weekly series, events, related narratives and a page of members (best first).
+
+    None when there is no such narrative.
+    """
+    row = store.conn.execute(f"SELECT {', '.join(_NARRATIVE_COLUMNS)} FROM narratives WHERE id = ?",  # noqa: S608
+                             (narrative_id,)).fetchone()
+    if row is None:
+        return None
+    item = _narrative_row(row)
+    item["series"] = [{"period": p, "articles": n, "share": s} for p, n, s in store.conn.execute(
+        "SELECT period, articles, share FROM narrative_series WHERE narrative = ? AND unit = 'week'"
+        " ORDER BY period LIMIT ?", (narrative_id, MAX_WEEKS))]
+    events = [{"period": p, "kind": k, "other": o, "detail": json.loads(d)} for p, k, o, d in store.conn.execute(
+        "SELECT period, kind, other, detail FROM narrative_events WHERE narrative = ? ORDER BY period, rowid LIMIT ?",
+        (narrative_id, MAX_EVENTS))]
+    children = [r[0] for r in store.conn.execute(
+        "SELECT id FROM narratives WHERE parent = ? ORDER BY id LIMIT 100", (narrative_id,))]
+    merged_from = [r[0] for r in store.conn.execute(
+        "SELECT id FROM narratives WHERE merged_into = ? ORDER BY id LIMIT 100", (narrative_id,))]
+    related_ids = {e["other"] for e in events if e["other"] is not None} | set(children) | set(merged_from)
+    related_ids |= {x for x in (item["parent"], item["merged_into"]) if x is not None}
+    labels = _labels(store, related_ids)
+    for event in events:
+        event["other_narrative"] = labels.get(event["other"]) if event["other"] is not None else None
+    item["events"] = events
+    item["related"] = {
+        "parent": labels.get(item["parent"]) if item["parent"] is not None else None,
+        "merged_into": labels.get(item["merged_into"]) if item["merged_into"] is not None else None,
+        "children": [labels[i] for i in children if i in labels],
+        "merged_from": [labels[i] for i in merged_from if i in labels]}
+    rows = store.conn.execute(
+        "SELECT m.article, m.date, m.date_source, m.score, m.evidence, a.title, a.outlet, a.published"
+        " FROM narrative_members m LEFT JOIN articles a ON a.id = m.article"
+        " WHERE m.narrative = ? ORDER BY m.score DESC, m.article LIMIT ? OFFSET ?",
+        (narrative_id, limit + 1, offset)).fetchall()
+    members = [{"article": a, "date": d, "date_source": ds, "score": sc, "evidence": json.loads(ev),
+                "title": title, "outlet": outlet, "published": published}
+               for a, d, ds, sc, ev, title, outlet, published in rows[:limit]]
+    item["members"] = {"items": members, "limit": limit, "offset": offset, "has_more": len(rows) > limit,
+                       "next_offset": offset + limit if len(rows) > limit else None}
+    sentence_article = _titles(store, [item["sentence_article"]]) if item["sentence_article"] else {}
+    item["sentence_source"] = sentence_article.get(item["sentence_article"])
+    return item
+
+
+def timeline_charts(series: list[dict[str, Any]]) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """Line charts of the weekly articles and of their share of all the week's articles (%)."""
+    if not series:
+        return None, None
+    counts = {s["period"]: s["articles"] for s in series}
+    shares = {s["period"]: s["share"] for s in series}
+    labels, values = filled_weeks(counts)
+    articles = line_chart(labels, [("articles", values)], y_title="articles per week", y_min=0)
+    share_values = [round(100 * shares[w], 1) if shares.get(w) is not None else (0 if w not in shares else None)
+                    for w in labels]
+    share = line_chart(labels, [("share", share_values)], y_title="% of the week's articles", y_min=0) \
+        if any(v for v in share_values if v is not None) else None
+    return articles, share
+
+
+# -- reuse --------------------------------------------------------------------------------------
+
+def reuse_clusters_page(store: Store, *, sort: str = "size", limit: int, offset: int) -> dict[str, Any]:
+    """A page of reuse clusters: the likely original (title, outlet, date), size, role counts, outlets."""
+    page: dict[str, Any] = {"items": [], "limit": limit, "offset": offset, "has_more": False, "next_offset": None,
+                            "sort": sort, "computed": analysis_computed(store, "reuse"), "command": COMMANDS["reuse"]}
+    if not page["computed"]:
+        return page
+    rows = store.conn.execute(
+        "SELECT c.cluster, c.size, c.original, a.title, a.outlet, a.published FROM reuse_clusters c"
+        " LEFT JOIN articles a ON a.id = c.article WHERE c.role = 'original'"
+        f" ORDER BY {REUSE_SORTS[sort]} LIMIT ? OFFSET ?", (limit + 1, offset)).fetchall()  # noqa: S608
+    items = [{"cluster": cluster, "size": size, "original": {"id": original, "title": title, "outlet": outlet,
+                                                             "published": published},
+              "roles": {}, "outlets": []}
+             for cluster, size, original, title, outlet, published in rows[:limit]]
+    by_cluster = {item["cluster"]: item for item in items}
+    if items:
+        marks = ",".join("?" * len(by_cluster))
+        for cluster, role, n in store.conn.execute(
+                f"SELECT cluster, role, COUNT(*) FROM reuse_clusters WHERE cluster IN ({marks})"  # noqa: S608
+                " GROUP BY cluster, role", list(by_cluster)):
+            by_cluster[cluster]["roles"][role] = n
+        for cluster, outlet, n in store.conn.execute(
+                "SELECT c.cluster, COALESCE(a.outlet, ''), COUNT(*) FROM reuse_clusters c"
+                f" JOIN articles a ON a.id = c.article WHERE c.cluster IN ({marks})"  # noqa: S608
+                " GROUP BY c.cluster, COALESCE(a.outlet, '') ORDER BY c.cluster, COUNT(*) DESC", list(by_cluster)):
+            by_cluster[cluster]["outlets"].append({"outlet": outlet, "articles": n})
+    page.update(items=items, has_more=len(rows) > limit, next_offset=offset + limit if len(rows) > limit else None)
+    return page
+
+
+_PAIR_COLUMNS = ("source", "target", "kind", "passages", "shared_words", "coverage_source", "coverage_target", "score",
+                 "confidence", "direction_evidence")
+
+
+def _pair(row: tuple[Any, ...]) -> dict[str, Any]:
+    pair = dict(zip(_PAIR_COLUMNS, row, strict=True))
+    pair["direction_evidence"] = json.loads(pair["direction_evidence"])
+    return pair
+
+
+def _incoming_pairs(store: Store, targets: list[str], original: str) -> dict[str, dict[str, Any]]:
+    """For each article, the pair it came by: from the cluster's original if they share text, else
+    its incoming pair with the most shared words; for an article that is nobody's target (another
+    root of the cluster), its outgoing pair with the most shared words. One query for all."""
+    if not targets:
+        return {}
+    marks = ",".join("?" * len(targets))
+    columns = ", ".join(_PAIR_COLUMNS)
+    rows = store.conn.execute(
+        f"SELECT {columns}, article FROM (SELECT {columns}, target AS article, ROW_NUMBER() OVER ("  # noqa: S608
+        f" PARTITION BY target ORDER BY source = ? DESC, shared_words DESC, source) AS n"
+        f" FROM reuse_pairs WHERE target IN ({marks})) WHERE n = 1"
+        f" UNION ALL SELECT {columns}, article FROM (SELECT {columns}, source AS article, ROW_NUMBER() OVER ("
+        f" PARTITION BY source ORDER BY shared_words DESC, target) AS n"
+        f" FROM reuse_pairs WHERE source IN ({marks})) WHERE n = 1", (original, *targets, *targets)).fetchall()
+    found: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        article = row[-1]
+        pair = _pair(row[:-1])
+        if article not in found or (found[article]["source"] == article and pair["target"] == article):
+            found[article] = pair  # an incoming pair wins over an outgoing one
+    return found
+
+
+def reuse_cluster(store: Store, cluster: int, *, copy: str | None, limit: int, offset: int) -> dict[str, Any] | None:
+    """One cluster: its members (original first, then by date) each with the pair it came by, and the
+    pair chosen for the side-by-side view (``copy``: a member's id; default the first copy), aligned.
+
+    None when there is no such cluster; ``{"copy_missing": True}`` in the result when ``copy`` is
+    not a member of the cluster with a pair.
+    """
+    head = store.conn.execute("SELECT original, size FROM reuse_clusters WHERE cluster = ? LIMIT 1",
+                              (cluster,)).fetchone()
+    if head is None:
+        return None
+    original, size = head
+    rows = store.conn.execute(
+        "SELECT c.article, c.role, a.title, a.outlet, a.published FROM reuse_clusters c"
+        " LEFT JOIN articles a ON a.id = c.article WHERE c.cluster = ?"
+        " ORDER BY c.role != 'original', a.published IS NULL, a.published, c.rowid LIMIT ? OFFSET ?",
+        (cluster, limit + 1, offset)).fetchall()
+    members = [{"id": a, "role": role, "title": title, "outlet": outlet, "published": published}
+               for a, role, title, outlet, published in rows[:limit]]
+    links = _incoming_pairs(store, [m["id"] for m in members if m["id"] != original], original)
+    for member in members:
+        member["pair"] = links.get(member["id"])
+    if copy is None:
+        copy = next((m["id"] for m in members if m["pair"] is not None), None)
+        if copy is None and offset:
+            first = store.conn.execute(
+                "SELECT article FROM reuse_clusters WHERE cluster = ? AND article != ? ORDER BY rowid LIMIT 1",
+                (cluster, original)).fetchone()
+            copy = first[0] if first else None
+    chosen = None
+    copy_missing = False
+    if copy is not None:
+        in_cluster = store.conn.execute("SELECT 1 FROM reuse_clusters WHERE cluster = ? AND article = ?",
+                                        (cluster, copy)).fetchone()
+        pair = (links.get(copy) or _incoming_pairs(store, [copy], original).get(copy)) if in_cluster else None
+        if pair is None:
+            copy_missing = True
+        else:
+            chosen = side_by_side(store, pair)
+            chosen["copy"] = copy
+    titles = _titles(store, [original])
+    return {"cluster": cluster, "size": size, "original": titles.get(original, {"id": original}),
+            "members": {"items": members, "limit": limit, "offset": offset, "has_more": len(rows) > limit,
+                        "next_offset": offset + limit if len(rows) > limit else None},
+            "pair": chosen, "copy_missing": copy_missing}
+
+
+def aligned_rows(source_text: str, target_text: str, passages: list[tuple[int, int, int, int]]
+                 ) -> list[dict[str, Any]]:
+    """The two texts cut into aligned rows, passage by passage (in the source's order).
+
+    Rows alternate: ``gap`` (the text of each side between the previous passage and this one:
+    what the copy cut, on the left, or added, on the right) and ``passage`` (the shared passage,
+    each side's own text). A passage whose target text comes before the previous one's (moved) has
+    an empty target gap. Joined, the source pieces are the whole source text.
+    """
+    rows: list[dict[str, Any]] = []
+    at_s = at_t = 0
+    for s0, s1, t0, t1 in sorted(passages):
+        if s0 < at_s:  # overlaps the previous passage in the source: show only what is new
+            s0 = min(max(s0, at_s), s1)
+        gap_t = target_text[at_t:t0] if t0 >= at_t else ""
+        if s0 > at_s or gap_t:
+            rows.append({"kind": "gap", "source": source_text[at_s:s0], "target": gap_t,
+                         "source_start": at_s, "source_end": s0, "target_start": at_t if gap_t else None,
+                         "target_end": t0 if gap_t else None})
+        rows.append({"kind": "passage", "source": source_text[s0:s1], "target": target_text[t0:t1],
+                     "source_start": s0, "source_end": s1, "target_start": t0, "target_end": t1})
+        at_s = s1
+        at_t = max(at_t, t1)
+    if at_s < len(source_text) or at_t < len(target_text):
+        rows.append({"kind": "gap", "source": source_text[at_s:], "target": target_text[at_t:],
+                     "source_start": at_s, "source_end": len(source_text),
+                     "target_start": at_t, "target_end": len(target_text)})
+    for row in rows:
+        if row["kind"] == "gap":
+            row["source_words"] = len(row["source"].split())
+            row["target_words"] = len(row["target"].split())
+    return rows
+
+
+def side_by_side(store: Store, pair: dict[str, Any]) -> dict[str, Any]:
+    """A pair with both articles (title, outlet, date), its passages and the aligned rows."""
+    source, target = pair["source"], pair["target"]
+    texts = dict(store.conn.execute("SELECT id, text FROM articles WHERE id IN (?, ?)", (source, target)).fetchall())
+    passages = store.conn.execute(
+        "SELECT source_start, source_end, target_start, target_end, words, score FROM reuse_passages"
+        " WHERE source = ? AND target = ? ORDER BY source_start LIMIT ?", (source, target, MAX_PASSAGES)).fetchall()
+    meta = _titles(store, [source, target])
+    source_text, target_text = texts.get(source, ""), texts.get(target, "")
+    return {**pair, "source_article": meta.get(source, {"id": source}), "target_article": meta.get(target, {"id": target}),
+            "explanation": explain_direction(pair),
+            "passages_list": [{"source_start": s0, "source_end": s1, "target_start": t0, "target_end": t1, "words": w,
+                               "score": sc} for s0, s1, t0, t1, w, sc in passages],
+            "rows": aligned_rows(source_text, target_text, [(s0, s1, t0, t1) for s0, s1, t0, t1, _w, _s in passages])}
+
+
+_RUNG_WORDS = {"statement": "the republication statement", "date": "the publication dates",
+               "containment": "the shared text", "republication": "a republication note", "order": "the ingest order"}
+
+
+def explain_direction(pair: dict[str, Any]) -> list[str]:
+    """The direction evidence of a pair in plain words: why ``source`` is taken for the original."""
+    evidence = pair.get("direction_evidence") or {}
+    votes = evidence.get("votes") or {}
+    lines: list[str] = []
+    statement = evidence.get("statement")
+    if statement:
+        who = "The copy" if statement.get("article") == "target" else "The original"
+        lines.append(f"{who} says it was first published by {statement.get('republished_from')}.")
+    published = evidence.get("published") or {}
+    s_date, t_date = published.get("source"), published.get("target")
+    if s_date and t_date and s_date != t_date:
+        if votes.get("date") == "source":
+            lines.append(f"The original is dated {s_date}, before the copy ({t_date}).")
+        else:
+            lines.append(f"The dates point the other way: the original is dated {s_date}, the copy {t_date}.")
+    elif s_date and t_date:
+        lines.append(f"Both are dated {s_date}, so the dates do not tell.")
+    else:
+        lines.append("At least one of the two has no publication date.")
+    coverage = evidence.get("coverage") or {}
+    inner = evidence.get("inner_unshared_words") or {}
+    if "containment" in votes:
+        side = "original" if votes["containment"] == "source" else "copy"
+        other = "copy" if side == "original" else "original"
+        if inner.get(votes["containment"], 0):
+            lines.append(f"The {side} has {inner.get(votes['containment'])} words between the shared passages that"
+                         f" the {other} lacks (a cut), so the {side} looks like the fuller, earlier text.")
+        else:
+            lines.append(f"The {other} is almost wholly inside the {side} (an excerpt).")
+    if coverage:
+        lines.append(f"Shared passages cover {coverage.get('source', 0):.0%} of the original and"
+                     f" {coverage.get('target', 0):.0%} of the copy.")
+    republication = evidence.get("republication")
+    if republication:
+        who = "The copy" if republication.get("article") == "target" else "The original"
+        lines.append(f"{who} states a republication (from {republication.get('republished_from')}); the other none.")
+    decided = evidence.get("decided_by")
+    if decided == "order":
+        lines.append("Nothing else decides: the article stored first is taken for the original (weak).")
+    if decided:
+        lines.append(f"Decided by {_RUNG_WORDS.get(decided, decided)}; confidence {pair.get('confidence', 0):.2f}.")
+    contradicted = evidence.get("contradicted_by") or []
+    if contradicted:
+        lines.append("But " + " and ".join(_RUNG_WORDS.get(r, r) for r in contradicted) + " point the other way.")
+    return lines
+
+
+# -- the article page's panels ------------------------------------------------------------------
+
+def article_links(store: Store, article_id: str, *, limit: int = MAX_LINKS, offset: int = 0) -> dict[str, Any]:
+    """An article's reuse links (pairs where it is source or target, with the other article) and its
+    narrative membership (with the evidence sentences)."""
+    reuse_on = _has_table(store, "reuse_pairs")
+    rows = store.conn.execute(
+        f"SELECT {', '.join(_PAIR_COLUMNS)} FROM (SELECT * FROM reuse_pairs WHERE source = ?"  # noqa: S608
+        " UNION ALL SELECT * FROM reuse_pairs WHERE target = ?) ORDER BY shared_words DESC, source, target"
+        " LIMIT ? OFFSET ?", (article_id, article_id, limit + 1, offset)).fetchall() if reuse_on else []
+    pairs = [_pair(r) for r in rows[:limit]]
+    others = _titles(store, [p["target"] if p["source"] == article_id else p["source"] for p in pairs])
+    cluster_row = store.conn.execute("SELECT cluster, role, original, size FROM reuse_clusters WHERE article = ?",
+                                     (article_id,)).fetchone() if reuse_on else None
+    links = []
+    for pair in pairs:
+        copied = pair["source"] == article_id
+        other = pair["target"] if copied else pair["source"]
+        links.append({"direction": "copied by" if copied else "copied from", "other": others.get(other, {"id": other}),
+                      "kind": pair["kind"], "passages": pair["passages"], "shared_words": pair["shared_words"],
+                      "coverage_source": pair["coverage_source"], "coverage_target": pair["coverage_target"],
+                      "confidence": pair["confidence"], "decided_by": pair["direction_evidence"].get("decided_by"),
+                      "copy": other if copied else article_id})
+    narratives = []
+    if _has_table(store, "narrative_members"):
+        for narrative, score, evidence, period, label, status in store.conn.execute(
+                "SELECT m.narrative, m.score, m.evidence, m.period, n.label, n.status FROM narrative_members m"
+                " LEFT JOIN narratives n ON n.id = m.narrative WHERE m.article = ? LIMIT 10", (article_id,)):
+            narratives.append({"id": narrative, "label": label, "status": status, "score": score, "period": period,
+                               "evidence": json.loads(evidence)})
+    return {"article": article_id,
+            "cluster": dict(zip(("cluster", "role", "original", "size"), cluster_row, strict=True)) if cluster_row else None,
+            "reuse": {"items": links, "limit": limit, "offset": offset, "has_more": len(rows) > limit,
+                      "next_offset": offset + limit if len(rows) > limit else None},
+            "narratives": narratives,
+            "computed": {"reuse": analysis_computed(store, "reuse"),
+                         "narratives": analysis_computed(store, "narratives")}}
+
+
+def parse_highlight(value: str | None, length: int) -> tuple[int, int] | None:
+    """``START-END`` -> (start, end) inside a text of ``length``; None when absent or outside the text.
+
+    Raises ValueError when the value is not of the form ``START-END``.
+    """
+    if value is None or value == "":
+        return None
+    match = HIGHLIGHT.fullmatch(value)
+    if not match:
+        raise ValueError("hl must be START-END (character offsets)")
+    start, end = int(match.group(1)), int(match.group(2))
+    if not 0 <= start < end <= length:
+        return None
+    return start, end
+
+
+def highlighted_segments(pieces: list[Segment], span: tuple[int, int] | None) -> list[Segment]:
+    """The article's segments (``render.segments``) cut also at the span's ends; segments inside the
+    span carry the extra layer ``target`` (the template marks them and anchors the first)."""
+    if span is None:
+        return pieces
+    start, end = span
+    out: list[Segment] = []
+    for seg in pieces:
+        cuts = sorted({seg.start, seg.end, *(x for x in (start, end) if seg.start < x < seg.end)})
+        for left, right in zip(cuts, cuts[1:], strict=False):
+            layers = {k: list(v) for k, v in seg.layers.items()}
+            if start <= left and right <= end:
+                layers["target"] = ["first"] if left == start else []
+            out.append(Segment(left, right, seg.text[left - seg.start:right - seg.start], layers))
+    return out
+
+
+def article_corpus_context(store: Store, article: Any, hl: str | None, pieces: list[Segment] | None = None
+                           ) -> dict[str, Any]:
+    """What the article page adds for issue 5: its text segments (``pieces``, default
+    ``render.segments(article)``, with the ``?hl=START-END`` span marked), the span, and the reuse and
+    narrative panels' data. A malformed ``hl`` is a 400."""
+    try:
+        span = parse_highlight(hl, len(article.text))
+    except ValueError as e:
+        raise HTTPException(400, str(e)) from e
+    return {"segments": highlighted_segments(segments(article) if pieces is None else pieces, span), "highlight": span,
+            "corpus_links": article_links(store, article.id, limit=50)}
