@@ -236,22 +236,44 @@ def test_upload_a_file_with_the_token_and_find_it_in_search(page: sync_api.Page,
     page.goto("/")
     with page.expect_navigation():
         page.click("header nav a[href='/ingest']")
-    upload = tmp_path / "riga-drills.txt"
-    upload.write_text(UPLOAD, encoding="utf-8")
+    # A JSONL of three articles: ingest.js sends it to /api/ingest/jobs and shows the job's progress.
+    others = [UPLOAD.replace("kiwiword naval drills in the Baltic Sea", f"{word} harbour works")
+              .replace("Riga", "the capital").replace("Vilnius", "the port").replace("Tallinn", "the region")
+              for word in ("tuiword", "wekaword")]
+    records = [{"title": "Riga drills go on", "text": UPLOAD, "outlet": "Upload Wire", "published": "2021-02-02"},
+               *({"title": f"Harbour works {n}", "text": text, "outlet": "Upload Wire", "published": "2021-02-03"}
+                 for n, text in enumerate(others, 1))]
+    upload = tmp_path / "riga-drills.jsonl"
+    upload.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     page.set_input_files("input[name=file]", str(upload))
     page.fill("input[name=token]", TOKEN)
     shot(page, "ingest")
-    with page.expect_navigation():
-        page.click("form.ingest button[type=submit]")
-    report = page.locator("section.report")
-    assert "riga-drills.txt: 1 stored" in report.inner_text()
-    stored = report.locator("li a").first.inner_text()
+    url = page.url
+    page.click("form.ingest button[type=submit]")
+    progress = page.locator("#ingest-progress")
+    progress.wait_for(state="visible")
+    sync_api.expect(page.locator("#ingest-state")).to_have_text("Done", timeout=60_000)
+    assert page.url == url  # no navigation: the page followed the job
+    bar = page.locator("#ingest-bar")
+    assert bar.get_attribute("max") == "3" and bar.evaluate("b => b.value") == 3
+    assert page.locator("#ingest-counts").inner_text().startswith("3 of 3 items, 3 stored, 0 already stored")
+    report = page.locator("#ingest-report")
+    assert report.locator("p").first.inner_text() == ("riga-drills.jsonl: 3 stored, 0 already stored, 0 skipped,"
+                                                      " 0 rejected.")
+    link = report.locator("li a", has_text="Riga drills go on")
+    link.wait_for()  # titles replace the ids once /api/articles/{id} answers
+    href = link.get_attribute("href")
+    assert href is not None and href.startswith("/articles/")
+    assert report.locator("li a").count() == 3
     shot(page, "ingest-report")
+    with page.expect_navigation():
+        link.click()
+    assert page.locator("h1").inner_text() == "Riga drills go on"
     search(page, "kiwiword")
     results = page.locator("li.result")
     assert results.count() == 1
     assert results.first.locator(".snippet mark").first.inner_text() == "kiwiword"
-    assert results.first.locator("a.title").get_attribute("href") == f"/articles/{stored}"
+    assert results.first.locator("a.title").get_attribute("href") == href
 
 
 def test_wrong_token_is_refused_on_the_ingest_page(page: sync_api.Page, tmp_path: Path) -> None:
