@@ -261,3 +261,21 @@ def test_export_routes_are_in_the_openapi_document(client: TestClient) -> None:
     assert {"/api/export/articles", "/api/export/tables/{table}"} <= set(paths)
     selection = {p["name"] for p in paths["/api/articles"]["get"]["parameters"]} - {"q", "limit", "offset"}
     assert {p["name"] for p in paths["/api/export/articles"]["get"]["parameters"]} == selection | {"format"}
+
+
+def test_a_store_never_analysed_offers_empty_tables_and_escapes_filters(tmp_path: Path) -> None:
+    db = tmp_path / "fresh.db"
+    assert run_cli("ingest", "-q", "--db", str(db), str(SEEDS)).exit_code == 0
+    sha = digest(db)
+    fresh = TestClient(create_app(db), base_url="http://127.0.0.1")
+    page = fresh.get("/exports", params={"outlet": "<script>alert(1)</script>"})
+    assert page.status_code == 200
+    assert "<script>alert" not in page.text and "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+    assert "0 articles selected" in page.text
+    section = page.text.split('<tr id="table-narratives">')[1].split("</tr>")[0]
+    assert "never" in section and '<td class="num">0</td>' in section
+    assert "GEXF, actor level" not in page.text  # no graph computed: nothing to offer
+    empty = fresh.get("/api/export/tables/narratives", params={"format": "csv"})
+    assert empty.status_code == 200 and empty.text.splitlines() == [",".join(
+        c.name for c in table_spec("narratives")[1].columns)]
+    assert digest(db) == sha and derived_rows(db) == []

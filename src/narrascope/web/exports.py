@@ -176,17 +176,16 @@ async def table_download(request: Request) -> FileResponse:
         raise UsageError(f"table {name} cannot be read from this store") from e
 
 
-def _narratives(request: Request, kept: dict[str, str], limit: int = 50) -> list[dict[str, Any]]:
-    """The largest narratives, each with a link to its articles as a STIX bundle (``narrative`` filter)."""
+def _narratives(request: Request, limit: int = 50) -> list[dict[str, Any]]:
+    """The largest narratives, each with links to its member articles (``narrative`` filter) as STIX and JSONL."""
     with request.app.state.store.open() as store:
         if "narratives" not in _existing_tables(store):
             return []
         rows = store.conn.execute("SELECT id, label, size, first_seen, last_seen FROM narratives"
                                   " ORDER BY size DESC, id LIMIT ?", (limit,)).fetchall()
-    others = {k: v for k, v in kept.items() if k != "narrative"}
     return [{"id": n, "label": label or f"narrative {n}", "size": size, "first_seen": first, "last_seen": last,
-             "stix": export_url("articles", "stix", {**others, "narrative": str(n)}),
-             "jsonl": export_url("articles", "jsonl", {**others, "narrative": str(n)})}
+             "stix": export_url("articles", "stix", {"narrative": str(n)}),
+             "jsonl": export_url("articles", "jsonl", {"narrative": str(n)})}
             for n, label, size, first, last in rows]
 
 
@@ -200,9 +199,9 @@ def exports_view(request: Request) -> HTMLResponse:
         graph = next((t for t in tables if t["name"] == "graph_edges"), None)
     articles = [{"format": fmt, "url": export_url("articles", fmt, kept), "media_type": media}
                 for fmt, (media, _suffix) in ARTICLE_FORMATS.items()]
-    narratives = _narratives(request, kept) if "narrative" in filter_names() else []
+    narratives = _narratives(request) if "narrative" in filter_names() else []
     graphs = [{"level": level, "url": export_url(GRAPH, "gexf", level=level)} for level in GRAPH_LEVELS] \
-        if graph and graph["rows"] is not None else []
+        if graph and graph["computed_at"] else []
     html = request.app.state.templates.get_template("exports.html").render(
         writable=request.app.state.write_token is not None, filters=kept, selected=selected, articles=articles,
         tables=tables, graph=graph, graphs=graphs, narratives=narratives, search_url="/?" + urlencode(kept) if kept else "/")
