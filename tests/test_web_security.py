@@ -122,7 +122,10 @@ def assert_nothing_executable(html: str) -> None:
     parser = Executable()
     parser.feed(html)
     assert parser.found == []
-    assert parser.scripts == [{"src": "/static/app.js", "defer": ""}]
+    # Scripts come from /static only (app.js on every page, a page's own such as ingest.js), never inline.
+    assert parser.scripts[0] == {"src": "/static/app.js", "defer": ""}
+    assert all(set(s) == {"src", "defer"} and s["src"].startswith("/static/") and ".." not in s["src"]
+               for s in parser.scripts), parser.scripts
 
 
 def hostile_pages(client: TestClient, store_path: Path) -> dict[str, str]:
