@@ -309,7 +309,8 @@ OPENAPI: dict[str, Any] = {
             "summary": "This description.", "parameters": [],
             "responses": {"200": {"description": "OpenAPI 3.1 document.", "content": _JSON}}}},
         "/api/ingest": {"post": {
-            "summary": "Ingest an uploaded file or pasted text (only when the server has a write token).",
+            "summary": "Ingest an uploaded file or pasted text (only when the server has a write token); its"
+                       " articles record source.location upload:NAME. For progress, POST /api/ingest/jobs.",
             "security": [{"writeToken": []}],
             "parameters": [],
             "requestBody": {"required": True, "content": {
