@@ -1,9 +1,10 @@
 """The actor page's further sections: quotes about the actor, events by type, stance over time, neighbourhood.
 
-Each reads bounded, indexed aggregates: the actor graph's tables (``narrascope graph``) and the
-``article_stances`` table (kept by triggers) when the store has them, else what the actor
-profile already loaded from a bounded number of records (``queries.actor_profile``). Records
-are loaded in one query per section, never one per row.
+Each reads bounded, indexed aggregates: the ``article_stances`` table (kept by triggers) and,
+when ``narrascope graph`` has computed them, the actor graph's tables; without the graph, quotes
+about the actor come from the records the actor profile already scanned
+(``queries.actor_profile``) and there is no neighbourhood. Records are loaded in one query per
+section, never one per row.
 """
 
 from __future__ import annotations
@@ -31,11 +32,6 @@ MAX_PERIODS = 240
 def _has_rows(store: Store, table: str) -> bool:
     exists = store.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()
     return bool(exists) and store.conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None  # noqa: S608
-
-
-def _has_table(store: Store, table: str) -> bool:
-    return store.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
-                              (table,)).fetchone() is not None
 
 
 def _summary(record: dict[str, Any]) -> dict[str, Any]:
@@ -84,11 +80,14 @@ def quotes_about_in(record: dict[str, Any], actor_id: str, speakers: set[str] | 
 
 
 def quotes_about(store: Store, actor_id: str, *, limit: int = QUOTES_ABOUT) -> list[dict[str, Any]]:
-    """Quotes about the actor, newest articles first, from the graph's quote edges (speaker -> actor)."""
+    """Quotes about the actor from the graph's quote edges (speaker -> actor): those of the ``limit``
+    most recently analysed quote edges, newest published first."""
+    # In the (level, kind, target) index's own order (the most recently analysed first): ``limit``
+    # rows read and no sort, however many articles quote someone about the actor.
     rows = store.conn.execute(
         "SELECT e.article, e.source FROM graph_edge_evidence e JOIN articles a ON a.rowid = e.article_rowid"
         " WHERE e.level = 'actor' AND e.kind = 'quote' AND e.target = ? AND a.latest = 1"
-        " ORDER BY e.published DESC, e.article_rowid DESC LIMIT ?", (actor_id, limit)).fetchall()
+        " ORDER BY e.rowid DESC LIMIT ?", (actor_id, limit)).fetchall()
     speakers: dict[str, set[str]] = defaultdict(set)
     for article, source in rows:
         speakers[article].add(source)
@@ -97,6 +96,7 @@ def quotes_about(store: Store, actor_id: str, *, limit: int = QUOTES_ABOUT) -> l
     for article in speakers:
         if article in records:
             found += quotes_about_in(records[article], actor_id, speakers[article])
+    found.sort(key=lambda q: (q["article"].get("published") or "", q["article"]["id"] or ""), reverse=True)
     return found[:limit]
 
 
@@ -167,82 +167,76 @@ def _periods(first: str, last: str, granularity: str) -> list[str]:
     return out[-MAX_PERIODS:]
 
 
-_DATED = "published GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]*'"
+#: Days (rows) a stance aggregate reads at most: 20 years of daily rows.
+MAX_DAYS = 7_300
+#: Stances the extremes are picked from: the most recent ones (an index range, no sort of them all).
+EXTREMES_WINDOW = 3_000
 
 
-def stance_series(store: Store, actor_id: str, stances: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def stance_series(store: Store, actor_id: str) -> dict[str, Any]:
     """Mean polarity towards the actor per month (per week when the stances span three months or less).
 
     Two series: the authors' stance (holder ``author``) and the quoted actors'. From the
-    ``article_stances`` table when the store has it (SQL aggregates over its (target, published)
-    index); else from ``stances`` ({holder, polarity, article: {published}}), the profile's
-    records. Each series has ``mean`` (None where no stance) and ``count`` per period.
+    ``article_stances`` table (migration 8, the latest version of every article): one aggregate
+    per publication day, read in its (target, published) index's order (no sort, at most
+    ``MAX_DAYS`` rows), rolled up to periods here. Each series has ``mean`` (None where no
+    stance) and ``count`` per period.
     """
-    rows: list[tuple[str, str, float, int]] = []  # (period, series, mean, count)
-    if _has_table(store, "article_stances"):
-        source = "article_stances"
-        first = store.conn.execute(f"SELECT MIN(published) FROM article_stances WHERE target = ? AND {_DATED}",
-                                   (actor_id,)).fetchone()[0]
-        last = store.conn.execute(f"SELECT MAX(published) FROM article_stances WHERE target = ? AND {_DATED}",
-                                  (actor_id,)).fetchone()[0]
-        granularity = _granularity(first, last) if first and last else "month"
-        period_sql = ("date(published, '-6 days', 'weekday 1')" if granularity == "week"
-                      else "substr(published, 1, 7)")
-        if first and last:
-            rows = [(str(p), str(s), float(m), int(n)) for p, s, m, n in store.conn.execute(
-                f"SELECT {period_sql} AS period, CASE WHEN holder = 'author' THEN 'author' ELSE 'quoted' END AS side,"
-                f" AVG(polarity), COUNT(*) FROM article_stances WHERE target = ? AND {_DATED}"
-                f" AND polarity IS NOT NULL GROUP BY period, side", (actor_id,)) if p]
-    else:
-        source = "records"
-        dated = [s for s in stances or [] if _is_dated(s["article"].get("published"))]
-        first = min((s["article"]["published"] for s in dated), default=None)
-        last = max((s["article"]["published"] for s in dated), default=None)
-        granularity = _granularity(first, last) if first and last else "month"
-        sums: dict[tuple[str, str], list[float]] = defaultdict(list)
-        for s in dated:
-            if s.get("polarity") is not None:
-                side = "author" if s.get("holder") == "author" else "quoted"
-                sums[(_period(s["article"]["published"], granularity), side)].append(float(s["polarity"]))
-        rows = [(p, side, sum(v) / len(v), len(v)) for (p, side), v in sums.items()]
+    days: dict[tuple[str, str], list[float]] = {}  # (day, side) -> [sum, count]
+    for day, authors, author_sum, total, total_sum in store.conn.execute(
+            "SELECT published, SUM(holder = 'author'), TOTAL(CASE WHEN holder = 'author' THEN polarity END),"
+            " COUNT(*), TOTAL(polarity) FROM article_stances WHERE target = ? AND published IS NOT NULL"
+            " GROUP BY published ORDER BY published LIMIT ?", (actor_id, MAX_DAYS)):
+        if not _is_dated(day):
+            continue
+        if authors:
+            days[(day, "author")] = [float(author_sum), int(authors)]
+        if total - authors:
+            days[(day, "quoted")] = [float(total_sum) - float(author_sum), int(total) - int(authors)]
+    first = min((d for d, _ in days), default=None)
+    last = max((d for d, _ in days), default=None)
+    granularity = _granularity(first, last) if first and last else "month"
     periods = _periods(first, last, granularity) if first and last else []
     index = {p: i for i, p in enumerate(periods)}
+    sums = {side: ([0.0] * len(periods), [0] * len(periods)) for side in ("author", "quoted")}
+    for (day, side), (total, n) in days.items():
+        i = index.get(_period(day, granularity))
+        if i is not None:
+            sums[side][0][i] += total
+            sums[side][1][i] += int(n)
     series: list[dict[str, Any]] = []
     for side, label in (("author", "authors"), ("quoted", "quoted actors")):
-        mean: list[float | None] = [None] * len(periods)
-        count = [0] * len(periods)
-        for period, row_side, m, n in rows:
-            if row_side == side and period in index:
-                mean[index[period]], count[index[period]] = round(m, 4), n
-        series.append({"holder": side, "label": label, "mean": mean, "count": count})
-    return {"granularity": granularity, "periods": periods, "series": series, "from": source,
+        totals, counts = sums[side]
+        mean = [round(t / n, 4) if n else None for t, n in zip(totals, counts, strict=True)]
+        series.append({"holder": side, "label": label, "mean": mean, "count": counts})
+    return {"granularity": granularity, "periods": periods, "series": series,
             "stances": sum(sum(s["count"]) for s in series)}
 
 
 def _is_dated(published: Any) -> bool:
-    if not isinstance(published, str) or len(published) < 7:
+    """A ``YYYY-MM-DD`` date (what ``published`` holds when the input says it)."""
+    if not isinstance(published, str) or len(published) < 10:
         return False
     try:
-        date.fromisoformat(published[:10] if len(published) >= 10 else published[:7] + "-01")
+        date.fromisoformat(published[:10])
     except ValueError:
         return False
     return True
 
 
-def stance_extremes(store: Store, actor_id: str, stances: list[dict[str, Any]] | None = None,
-                    *, limit: int = EXTREMES) -> dict[str, list[dict[str, Any]]]:
-    """The most negative and the most positive stances towards the actor, with their evidence spans."""
-    if not _has_table(store, "article_stances"):
-        scored = [s for s in stances or [] if s.get("polarity") is not None]
-        scored.sort(key=lambda s: (float(s["polarity"]), s["article"].get("published") or ""))
-        negative = [s for s in scored if s["polarity"] < 0][:limit]
-        positive = [s for s in reversed(scored) if s["polarity"] > 0][:limit]
-        return {"negative": negative, "positive": positive}
-    picked: dict[str, list[tuple[int, str]]] = {}
-    for side, order, sign in (("negative", "ASC", "<"), ("positive", "DESC", ">")):
-        picked[side] = [(int(r), str(h)) for r, h in store.conn.execute(
-            f"SELECT article_rowid, holder FROM article_stances WHERE target = ? AND polarity {sign} 0"  # noqa: S608
-            f" ORDER BY polarity {order}, published DESC LIMIT ?", (actor_id, limit))]
+def stance_extremes(store: Store, actor_id: str, *, limit: int = EXTREMES) -> dict[str, list[dict[str, Any]]]:
+    """The most negative and the most positive stances towards the actor, with their evidence spans.
+
+    Among the ``EXTREMES_WINDOW`` most recently published stances of ``article_stances`` (an
+    index range, so an actor with 60,000 stances costs no sort of them all).
+    """
+    recent = store.conn.execute(
+        "SELECT article_rowid, holder, polarity FROM article_stances WHERE target = ?"
+        " ORDER BY published DESC LIMIT ?", (actor_id, EXTREMES_WINDOW)).fetchall()
+    picked = {"negative": [(int(r), str(h)) for r, h, p in sorted((x for x in recent if x[2] < 0),
+                                                                   key=lambda x: x[2])[:limit]],
+              "positive": [(int(r), str(h)) for r, h, p in sorted((x for x in recent if x[2] > 0),
+                                                                   key=lambda x: -x[2])[:limit]]}
     records = _records_by(store, "rowid", [r for rows in picked.values() for r, _ in rows])
     out: dict[str, list[dict[str, Any]]] = {}
     for side, rows in picked.items():
@@ -273,12 +267,15 @@ def record_stances(record: dict[str, Any], actor_id: str) -> list[dict[str, Any]
 
 # -- the neighbourhood ----------------------------------------------------------------------------
 
-def neighbourhood(store: Store, centre: str, *, level: str = "actor", limit: int = NEIGHBOURS) -> dict[str, Any]:
+def neighbourhood(store: Store, centre: str, *, level: str = "actor", limit: int = NEIGHBOURS,
+                  event_types: tuple[str, ...] | list[str] = ()) -> dict[str, Any]:
     """The actor and its ``limit`` strongest neighbours in the actor graph, with the edges among them.
 
     Neighbours by summed edge weight (events, quotes, co-mentions), then articles; edges are
     merged per pair and kind: events carry their weight-averaged cooperation-conflict score and
-    their types, quotes their mean polarity. Empty when the graph has not been computed.
+    their types, quotes their mean polarity. Empty when the graph has not been computed. Events
+    among the neighbours are those of the PLOVER types and of ``event_types`` (the types the
+    centre's own events have).
     """
     empty = {"level": level, "centre": centre, "nodes": [], "edges": []}
     if not _has_rows(store, "graph_edges"):
@@ -304,10 +301,18 @@ def neighbourhood(store: Store, centre: str, *, level: str = "actor", limit: int
         nodes.append({"id": node_id, "name": (row[1] if row else None) or node_id, "kind": row[2] if row else None,
                       "country": row[3] if row else None, "articles": row[4] if row else 0,
                       "weight": weights.get(node_id, (None, 0))[0], "centre": node_id == centre})
+    # Each kind with its types spelled out, so the lookups go through the unique index
+    # (level, kind, type, source, target) rather than every edge of 16 busy actors.
+    types = sorted(set(PLOVER_SCORES) | set(event_types))
+    columns = "kind, type, source, target, weight, count, score, polarity, articles"
+    pairs = f"source IN ({marks}) AND target IN ({marks})"
+    sql = (f"SELECT {columns} FROM graph_edges WHERE level = ? AND kind = 'comention' AND type = 'sentence' AND {pairs}"
+           f" UNION ALL SELECT {columns} FROM graph_edges WHERE level = ? AND kind = 'quote' AND type = 'quote'"
+           f" AND {pairs} UNION ALL SELECT {columns} FROM graph_edges WHERE level = ? AND kind = 'event'"
+           f" AND type IN ({','.join('?' * len(types))}) AND {pairs}")
     merged: dict[tuple[str, str, str], dict[str, Any]] = {}
     for kind, type_, source, target, weight, count, score, polarity, articles in store.conn.execute(
-            f"SELECT kind, type, source, target, weight, count, score, polarity, articles FROM graph_edges"  # noqa: S608
-            f" WHERE level = ? AND source IN ({marks}) AND target IN ({marks})", [level, *ids, *ids]):
+            sql, [level, *ids, *ids, level, *ids, *ids, level, *types, *ids, *ids]):
         key = (kind, source, target)
         edge = merged.setdefault(key, {"kind": kind, "source": source, "target": target, "weight": 0.0, "count": 0,
                                        "articles": 0, "types": {}, "_score": 0.0, "_scored": 0.0, "_polarity": []})
@@ -332,8 +337,8 @@ def neighbourhood(store: Store, centre: str, *, level: str = "actor", limit: int
         edge["value"] = score if edge["kind"] == "event" else polarity
         a, b = names.get(edge["source"], edge["source"]), names.get(edge["target"], edge["target"])
         if edge["kind"] == "event":
-            types = ", ".join(f"{t} ×{n}" for t, n in sorted(edge["types"].items(), key=lambda x: (-x[1], x[0])))
-            edge["label"] = f"{a} → {b}: {types}" + (f" (score {score:+g})" if score is not None else "")
+            listed = ", ".join(f"{t} ×{n}" for t, n in sorted(edge["types"].items(), key=lambda x: (-x[1], x[0])))
+            edge["label"] = f"{a} → {b}: {listed}" + (f" (score {score:+g})" if score is not None else "")
         elif edge["kind"] == "quote":
             edge["label"] = f"{a} on {b}: {edge['count']} quotes" + (
                 f", polarity {polarity:+.2f}" if polarity is not None else "")
@@ -353,26 +358,28 @@ def state_of(profile_actor: dict[str, Any]) -> str | None:
 def actor_sections(store: Store, profile: dict[str, Any], *, level: str = "actor") -> dict[str, Any]:
     """The sections the actor page and ``/api/actors/{id}`` add to ``queries.actor_profile``'s result.
 
-    Takes the profile's private keys (``_stances_towards``, ``_quotes_about``) out of it.
+    Takes the profile's private key ``_quotes_about`` out of it.
     """
     actor_id = str(profile["actor"]["id"])
-    stances = profile.pop("_stances_towards", None) or []
     scanned_about = profile.pop("_quotes_about", None) or []
     from_graph = profile.get("from") == "graph"
+    types: set[str] = set()
     if from_graph:
         about = quotes_about(store, actor_id)
-        by_source = events_by_type(profile["events_as_source"], event_totals(store, actor_id, "source"))
-        by_target = events_by_type(profile["events_as_target"], event_totals(store, actor_id, "target"))
+        source_totals, target_totals = event_totals(store, actor_id, "source"), event_totals(store, actor_id, "target")
+        types = set(source_totals) | set(target_totals)
+        by_source = events_by_type(profile["events_as_source"], source_totals)
+        by_target = events_by_type(profile["events_as_target"], target_totals)
     else:
         about = scanned_about[:QUOTES_ABOUT]
         by_source = events_by_type(profile["events_as_source"])
         by_target = events_by_type(profile["events_as_target"])
     centre = actor_id if level == "actor" else state_of(profile["actor"])
-    graph = neighbourhood(store, centre, level=level) if centre else \
+    graph = neighbourhood(store, centre, level=level, event_types=sorted(types)) if centre else \
         {"level": level, "centre": None, "nodes": [], "edges": []}
     return {"quotes_about": about, "events_by_type": {"as_source": by_source, "as_target": by_target},
-            "stance_series": stance_series(store, actor_id, stances),
-            "stance_extremes": stance_extremes(store, actor_id, stances), "neighbourhood": graph}
+            "stance_series": stance_series(store, actor_id),
+            "stance_extremes": stance_extremes(store, actor_id), "neighbourhood": graph}
 
 
 # -- what the page draws --------------------------------------------------------------------------

@@ -183,18 +183,22 @@ def actor_profile(store: Store, actor_id: str, *, limit: int, scan_window: int) 
     The articles come from the actor graph's per-article table when it has been computed
     (``narrascope graph``); otherwise from a scan of the ``scan_window`` most recently stored
     articles only, so an unknown id never costs a scan of the whole store. At most ``limit``
-    articles, newest first, their records loaded in one query. Events carry the names of their
-    source and target as the record names them. Two private keys, ``_stances_towards`` and
-    ``_quotes_about`` (what these records say about the actor), are for
-    ``actor_view.actor_sections``, which takes them out.
+    articles (the most recently stored that name the actor), newest published first, their
+    records loaded in one query. Events carry the names of their
+    source and target as the record names them. Without the graph, the private key
+    ``_quotes_about`` (quotes about the actor in the scanned records) is for
+    ``actor_view.actor_sections``, which takes it out.
     """
     from_graph = _table_has_rows(store, "graph_mentions")
     if from_graph:
+        # The most recently analysed rows first, in the (level, actor) index's own order, so an actor
+        # named in 30,000 articles costs ``limit`` rows and no sort; shown newest published first.
         ids = [r[0] for r in store.conn.execute(
-            "SELECT article FROM graph_mentions m JOIN articles a ON a.id = m.article"
+            "SELECT m.article FROM graph_mentions m JOIN articles a ON a.id = m.article"
             " WHERE m.level = 'actor' AND m.actor = ? AND a.latest = 1"
-            " ORDER BY m.published DESC, m.article_rowid DESC LIMIT ?", (actor_id, limit))]
+            " ORDER BY m.rowid DESC LIMIT ?", (actor_id, limit))]
         records = _records(store, ids)
+        records.sort(key=lambda r: r.get("published") or "", reverse=True)
     else:
         needle = json.dumps(actor_id, ensure_ascii=False)
         records = [json.loads(r) for (r,) in store.conn.execute(
@@ -209,9 +213,9 @@ def actor_profile(store: Store, actor_id: str, *, limit: int, scan_window: int) 
         if row:
             node = dict(zip(("id", "name", "kind", "country", "articles", "mentions", "first_seen", "last_seen"),
                             row, strict=True))
-    from .actor_view import quotes_about_in, record_stances
+    from .actor_view import quotes_about_in
 
-    articles, quotes, as_source, as_target, about, stances = [], [], [], [], [], []
+    articles, quotes, as_source, as_target, about = [], [], [], [], []
     for record in records:
         article = Article.from_record(record)
         names = {a.get("id"): a.get("name") for a in article.actors}
@@ -237,18 +241,16 @@ def actor_profile(store: Store, actor_id: str, *, limit: int, scan_window: int) 
                 as_source.append(item)
             if event.get("target") == actor_id:
                 as_target.append(item)
-        if actor is not None:
-            stances += record_stances(record, actor_id)
-            if not from_graph:
-                about += quotes_about_in(record, actor_id)
+        if actor is not None and not from_graph:
+            about += quotes_about_in(record, actor_id)
     if node is None:
         return None
     node = {"kind": None, "role": None, "country": None, **node}
     return {"actor": node, "articles": articles, "quotes": quotes, "events_as_source": as_source,
             "events_as_target": as_target, "from": "graph" if from_graph else "scan", "limit": limit,
             "scan_window": None if from_graph else scan_window,
-            # for actor_view.actor_sections, which takes them out: what these records say about the actor
-            "_stances_towards": stances, "_quotes_about": about}
+            # for actor_view.actor_sections, which takes it out: quotes about the actor in these records
+            "_quotes_about": about}
 
 
 def _records(store: Store, ids: list[str]) -> list[dict[str, Any]]:

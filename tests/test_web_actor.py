@@ -1,0 +1,371 @@
+"""The actor page and /api/actors/{id}: quotes about the actor, events by type, stance over time, neighbourhood.
+
+A real store: the two seed op-eds ingested through the pipeline, plus hand-written article
+records (stored through ``Store.add_article``, so every trigger runs) whose actors, quotes,
+events and stances are known, so the expectations below are computed from them. One copy of
+the store has the actor graph computed (``narrascope graph``), the other not. The app is the
+real Starlette app through its TestClient.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections import defaultdict
+from datetime import date, timedelta
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from starlette.testclient import TestClient
+
+from conftest import SEEDS, run_cli
+from narrascope import api
+from narrascope.model import Article
+from narrascope.settings import load_settings
+from narrascope.store import open_store
+from narrascope.web.app import create_app
+
+HOSTILE = '<script>alert("x")</script> Mallory & Co'
+QUOTE = "Xavonia must lift the blockade of the port now."
+#: (published, the author's polarity towards Xavonia, Ana Berg's polarity towards Xavonia)
+STORIES = [("2024-01-10", -0.2, -0.8), ("2024-01-25", 0.0, -0.6), ("2024-02-15", 0.4, -0.4),
+           ("2024-03-20", 0.6, -0.2), ("2024-05-05", 0.2, 0.5)]
+#: The author's stance towards Zembla, in the first two stories only (a span of 15 days: weeks).
+ZEMBLA_STANCE = {0: -0.5, 1: 0.3}
+
+
+def story(i: int, published: str, author: float, berg: float) -> Article:
+    """One hand-written article with its actors, a quote about Xavonia, three events and stances."""
+    sentences = [f"Ana Berg said: \u201c{QUOTE}\u201d",
+                 "Zembla accused Xavonia of breaking the truce.",
+                 "Xavonia signed a trade deal with the Trade Bloc.",
+                 f"{HOSTILE} praised Xavonia in the same breath."]
+    text = f"Story {i}. " + " ".join(sentences)
+
+    def spans(needle: str) -> list[dict[str, Any]]:
+        return [{"start": m.start(), "end": m.end(), "text": needle} for m in re.finditer(re.escape(needle), text)]
+
+    def sentence(k: int) -> tuple[int, int]:
+        start = text.index(sentences[k])
+        return start, start + len(sentences[k])
+
+    actors = [
+        {"id": "XAV", "name": "Xavonia", "kind": "state", "country": "XAV", "role": None, "mentions": spans("Xavonia")},
+        {"id": "ZEM", "name": "Zembla", "kind": "state", "country": "ZEM", "role": None, "mentions": spans("Zembla")},
+        {"id": "person:ana-berg", "name": "Ana Berg", "kind": "person", "country": "ZEM", "role": "envoy",
+         "mentions": spans("Ana Berg")},
+        {"id": "org:trade-bloc", "name": "the Trade Bloc", "kind": "organization", "country": None, "role": None,
+         "mentions": spans("the Trade Bloc")},
+        {"id": "person:hostile", "name": HOSTILE, "kind": "person", "country": "XAV", "role": None,
+         "mentions": spans(HOSTILE)},
+    ]
+    q_start = text.index(QUOTE)
+    quotes = [{"speaker": "Ana Berg", "speaker_actor": "person:ana-berg", "speaker_role": "envoy",
+               "speaker_span": {"start": text.index("Ana Berg"), "end": text.index("Ana Berg") + 8}, "cue": "said",
+               "content": QUOTE, "start": q_start, "end": q_start + len(QUOTE), "direct": True, "anonymous": False}]
+    events = []
+    for k, (type_, source, target) in ((1, ("ACCUSE", "ZEM", "XAV")), (2, ("AGREE", "XAV", "org:trade-bloc")),
+                                       (3, ("SUPPORT", "person:hostile", "XAV"))):
+        start, end = sentence(k)
+        events.append({"type": type_, "source": source, "target": target, "start": start, "end": end,
+                       "text": text[start:end], "negated": False, "hypothetical": False})
+    stances = [{"holder": "author", "target": "XAV", "polarity": author, "evidence": [dict(zip(
+                   ("start", "end"), sentence(2), strict=True))]},
+               {"holder": "person:ana-berg", "target": "XAV", "polarity": berg,
+                "evidence": [{"start": q_start, "end": q_start + len(QUOTE)}]}]
+    if i in ZEMBLA_STANCE:
+        stances.append({"holder": "author", "target": "ZEM", "polarity": ZEMBLA_STANCE[i],
+                        "evidence": [dict(zip(("start", "end"), sentence(1), strict=True))]})
+    return Article(id=f"{0xa0c7 + i:04x}{i:012d}", source={"kind": "jsonl", "location": f"actor-test.jsonl:{i + 1}"},
+                   text=text, title=f"Xavonia story {i}", url=f"https://example.org/xavonia/{i}", outlet="Test Wire",
+                   published=published, language="en", genre="reporting", actors=actors, quotes=quotes,
+                   events=events, stances=stances, pipeline={"version": "test", "stages": []})
+
+
+ARTICLES = [story(i, *s) for i, s in enumerate(STORIES)]
+
+
+@pytest.fixture(scope="module")
+def stores(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(store without the actor graph, copy with it)."""
+    folder = tmp_path_factory.mktemp("actor")
+    inputs = folder / "inputs"
+    shutil.copytree(SEEDS, inputs)
+    scan = folder / "scan.db"
+    report = api.ingest([str(inputs)], db=scan, settings=load_settings())
+    assert len(report.stored) == 2 and not report.rejected
+    with open_store(scan, load_settings()) as store:
+        with store.transaction():
+            assert all(store.add_article(Article.from_record(a.to_record())) for a in ARTICLES)
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    graph = folder / "graph.db"
+    shutil.copy(scan, graph)
+    result = run_cli("graph", "--db", str(graph), "--quiet")
+    assert result.exit_code == 0, result.output
+    return scan, graph
+
+
+@pytest.fixture(scope="module")
+def client(stores: tuple[Path, Path]) -> TestClient:
+    return TestClient(create_app(stores[1]), base_url="http://127.0.0.1")
+
+
+@pytest.fixture(scope="module")
+def scan_client(stores: tuple[Path, Path]) -> TestClient:
+    return TestClient(create_app(stores[0]), base_url="http://127.0.0.1")
+
+
+def actor(client: TestClient, actor_id: str, **params: str) -> dict[str, Any]:
+    response = client.get(f"/api/actors/{actor_id}", params=params)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def month_means(values: list[tuple[str, float]]) -> dict[str, tuple[float, int]]:
+    grouped: dict[str, list[float]] = defaultdict(list)
+    for published, value in values:
+        grouped[published[:7]].append(value)
+    return {m: (sum(v) / len(v), len(v)) for m, v in grouped.items()}
+
+
+class Canvas(HTMLParser):
+    """The data-chart configurations and the SVG node links of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.charts: list[dict[str, Any]] = []
+        self.nodes: dict[str, str] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "canvas" and "chart" in (a.get("class") or "").split():
+            self.charts.append(json.loads(a["data-chart"] or "{}"))
+        if tag == "a" and "node" in (a.get("class") or "").split():
+            self.nodes[a["data-actor"] or ""] = a["href"] or ""
+
+
+def parsed(html: str) -> Canvas:
+    canvas = Canvas()
+    canvas.feed(html)
+    return canvas
+
+
+# -- quotes about the actor ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("which", ["graph", "scan"])
+def test_quotes_about_the_actor_by_others(client: TestClient, scan_client: TestClient, which: str) -> None:
+    body = actor(client if which == "graph" else scan_client, "XAV")
+    assert body["from"] == which
+    about = [q for q in body["quotes_about"] if q["article"]["id"] in {a.id for a in ARTICLES}]
+    # One per hand-written story, newest first, by Ana Berg, with her stance towards Xavonia.
+    assert [q["article"]["published"] for q in about] == sorted((s[0] for s in STORIES), reverse=True)
+    assert {q["content"] for q in about} == {QUOTE}
+    assert {q["speaker_actor"] for q in about} == {"person:ana-berg"}
+    assert {q["speaker_name"] for q in about} == {"Ana Berg"}
+    polarity = {s[0]: s[2] for s in STORIES}
+    assert all(q["polarity"] == polarity[q["article"]["published"]] for q in about)
+    # Offsets point at the quote in the article's text.
+    record = client.get(f"/api/articles/{about[0]['article']['id']}").json()
+    assert record["text"][about[0]["start"]:about[0]["end"]] == QUOTE
+    # Ana Berg's quote names Xavonia, not Zembla; nor is a speaker's own quote "about" them.
+    assert actor(client, "ZEM")["quotes_about"] == []
+    assert actor(client, "person:ana-berg")["quotes_about"] == []
+
+
+def test_quotes_about_on_the_page_link_the_speaker_and_the_span(client: TestClient) -> None:
+    html = client.get("/actors/XAV").text
+    section = html[html.index('id="actor-quotes-about"'):html.index('id="actor-events"')]
+    assert section.count(f"<q>{QUOTE}</q>") == len(STORIES)
+    assert 'href="/actors/person%3Aana-berg">Ana Berg</a>' in section or \
+        'href="/actors/person:ana-berg">Ana Berg</a>' in section
+    first = actor(client, "XAV")["quotes_about"][0]
+    assert f'href="/articles/{first["article"]["id"]}?hl={first["start"]}-{first["end"]}"' in section
+
+
+# -- events by type ------------------------------------------------------------------------------
+
+def test_events_grouped_by_type_with_names_counts_and_spans(client: TestClient) -> None:
+    body = actor(client, "XAV")
+    as_target = {g["type"]: g for g in body["events_by_type"]["as_target"]}
+    as_source = {g["type"]: g for g in body["events_by_type"]["as_source"]}
+    assert as_target["ACCUSE"]["count"] == len(STORIES) and as_target["ACCUSE"]["score"] < 0
+    assert {e["source_name"] for e in as_target["ACCUSE"]["items"]} == {"Zembla"}
+    assert {e["source_name"] for e in as_target["SUPPORT"]["items"]} == {HOSTILE}
+    assert as_source["AGREE"]["count"] == len(STORIES) and as_source["AGREE"]["score"] > 0
+    assert {e["target_name"] for e in as_source["AGREE"]["items"]} == {"the Trade Bloc"}
+    # The page: type headings, the other actor by name, the evidence text, a link to the span.
+    html = client.get("/actors/XAV").text
+    events = html[html.index('id="actor-events"'):html.index('id="actor-articles"')]
+    assert "<b>ACCUSE</b>" in events and "<b>AGREE</b>" in events and "<b>SUPPORT</b>" in events
+    assert '<a href="/actors/ZEM">Zembla</a>' in events
+    item = as_target["ACCUSE"]["items"][0]
+    assert "Zembla accused Xavonia of breaking the truce." in events
+    assert f'href="/articles/{item["article"]["id"]}?hl={item["start"]}-{item["end"]}"' in events
+
+
+# -- stance over time ----------------------------------------------------------------------------
+
+def test_stance_series_per_month_for_authors_and_quoted_actors(client: TestClient) -> None:
+    series = actor(client, "XAV")["stance_series"]
+    assert series["granularity"] == "month"
+    assert series["periods"] == ["2024-01", "2024-02", "2024-03", "2024-04", "2024-05"]
+    for holder, column in (("author", 1), ("quoted", 2)):
+        expected = month_means([(s[0], s[column]) for s in STORIES])
+        line = next(s for s in series["series"] if s["holder"] == holder)
+        for i, period in enumerate(series["periods"]):
+            mean, n = expected.get(period, (None, 0))
+            assert line["count"][i] == n
+            assert line["mean"][i] == (None if mean is None else pytest.approx(mean, abs=1e-4))
+    assert series["stances"] == 2 * len(STORIES)
+
+
+def test_stance_chart_on_the_page_carries_the_series(client: TestClient) -> None:
+    html = client.get("/actors/XAV").text
+    series = actor(client, "XAV")["stance_series"]
+    charts = parsed(html).charts
+    assert len(charts) == 1
+    chart = charts[0]
+    assert chart["type"] == "line" and chart["data"]["labels"] == series["periods"]
+    by_label = {d["label"]: d for d in chart["data"]["datasets"]}
+    assert by_label["authors"]["data"] == series["series"][0]["mean"]
+    assert by_label["quoted actors"]["data"] == series["series"][1]["mean"]
+    # The number of stances per period: bars on a second axis.
+    assert by_label["stances"]["data"] == [a + b for a, b in zip(series["series"][0]["count"],
+                                                                  series["series"][1]["count"], strict=True)]
+    assert by_label["stances"]["yAxisID"] in chart["options"]["scales"]
+    assert '<script src="/static/charts.js" defer></script>' in html
+
+
+def test_a_short_span_of_stances_is_charted_per_week(client: TestClient) -> None:
+    series = actor(client, "ZEM")["stance_series"]
+    assert series["granularity"] == "week"
+    days = [date.fromisoformat(STORIES[i][0]) for i in ZEMBLA_STANCE]
+    mondays = [d - timedelta(days=d.weekday()) for d in days]
+    expected = []
+    week = mondays[0]
+    while week <= mondays[-1]:
+        expected.append(week.isoformat())
+        week += timedelta(days=7)
+    assert series["periods"] == expected
+    author = series["series"][0]
+    assert [m for m in author["mean"] if m is not None] == [pytest.approx(v) for v in ZEMBLA_STANCE.values()]
+
+
+def test_most_negative_and_positive_stances_with_evidence(client: TestClient) -> None:
+    extremes = actor(client, "XAV")["stance_extremes"]
+    values = [(s[0], "author", s[1]) for s in STORIES] + [(s[0], "person:ana-berg", s[2]) for s in STORIES]
+    assert [s["polarity"] for s in extremes["negative"]] == sorted(v for _, _, v in values if v < 0)[:5]
+    assert [s["polarity"] for s in extremes["positive"]] == sorted((v for _, _, v in values if v > 0),
+                                                                   reverse=True)[:5]
+    worst = extremes["negative"][0]
+    assert worst["holder"] == "person:ana-berg" and worst["holder_name"] == "Ana Berg"
+    assert worst["evidence"][0]["text"] == QUOTE
+    html = client.get("/actors/XAV").text
+    stance = html[html.index('id="actor-stance"'):html.index('id="actor-graph"')]
+    evidence = worst["evidence"][0]
+    assert f'href="/articles/{worst["article"]["id"]}?hl={evidence["start"]}-{evidence["end"]}"' in stance
+    assert f"<q>{QUOTE}</q>" in stance
+
+
+# -- the neighbourhood ---------------------------------------------------------------------------
+
+def test_neighbourhood_nodes_and_edges_coloured_by_kind(client: TestClient) -> None:
+    graph = actor(client, "XAV")["neighbourhood"]
+    assert graph["level"] == "actor" and graph["centre"] == "XAV"
+    ids = {n["id"] for n in graph["nodes"]}
+    assert {"XAV", "ZEM", "person:ana-berg", "org:trade-bloc", "person:hostile"} <= ids
+    assert len(graph["nodes"]) <= 16
+    edges = {(e["kind"], e["source"], e["target"]): e for e in graph["edges"]}
+    assert edges[("event", "ZEM", "XAV")]["value"] < 0          # ACCUSE: conflictual
+    assert edges[("event", "XAV", "org:trade-bloc")]["value"] > 0  # AGREE: cooperative
+    berg = edges[("quote", "person:ana-berg", "XAV")]
+    assert berg["value"] == pytest.approx(sum(s[2] for s in STORIES) / len(STORIES), abs=1e-3)
+    assert berg["value"] < 0
+    assert any(k == "comention" for k, _, _ in edges)
+    # Among the neighbours too: Zembla accuses in the same stories the hostile person praises.
+    assert all(e["source"] in ids and e["target"] in ids for e in graph["edges"])
+
+
+def test_the_graph_on_the_page_links_every_neighbour_and_escapes_names(client: TestClient) -> None:
+    html = client.get("/actors/XAV").text
+    graph = actor(client, "XAV")["neighbourhood"]
+    svg = html[html.index("<svg"):html.index("</svg>")]
+    nodes = parsed(html).nodes
+    assert set(nodes) == {n["id"] for n in graph["nodes"]}
+    for node_id, href in nodes.items():
+        assert href == "/actors/" + quote(node_id, safe=":")
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; Mallory &amp; Co" in svg
+    assert "<script>alert" not in html
+    assert svg.count('class="edge edge-') == len(graph["edges"])
+    # A neighbour's link leads to its page.
+    response = client.get(nodes["ZEM"])
+    assert response.status_code == 200 and "<h1>Zembla</h1>" in response.text
+
+
+def test_state_level_neighbourhood(client: TestClient) -> None:
+    graph = actor(client, "XAV", level="state")["neighbourhood"]
+    assert graph["level"] == "state" and graph["centre"] == "XAV"
+    assert [n["id"] for n in graph["nodes"]] == ["XAV", "ZEM"]
+    # A person's page draws the state it acts for; an organisation with no state draws nothing.
+    assert actor(client, "person:ana-berg", level="state")["neighbourhood"]["centre"] == "ZEM"
+    bloc = actor(client, "org:trade-bloc", level="state")["neighbourhood"]
+    assert bloc["centre"] is None and bloc["nodes"] == []
+    html = client.get("/actors/XAV", params={"level": "state"}).text
+    assert set(parsed(html).nodes.values()) == {"/actors/XAV?level=state", "/actors/ZEM?level=state"}
+    assert "acts for no state" in client.get("/actors/org:trade-bloc", params={"level": "state"}).text
+
+
+@pytest.mark.parametrize("level", ["country", "STATE", "x" * 600])
+def test_a_bad_level_is_a_clean_400(client: TestClient, level: str) -> None:
+    for path in ("/api/actors/XAV", "/actors/XAV"):
+        response = client.get(path, params={"level": level})
+        assert response.status_code == 400
+        assert "Traceback" not in response.text
+
+
+def test_without_the_graph_there_is_no_neighbourhood_but_the_rest(scan_client: TestClient) -> None:
+    body = actor(scan_client, "XAV")
+    assert body["neighbourhood"]["nodes"] == []
+    assert body["stance_series"]["stances"] == 2 * len(STORIES)  # article_stances needs no graph
+    assert {g["type"] for g in body["events_by_type"]["as_target"]} == {"ACCUSE", "SUPPORT"}
+    html = scan_client.get("/actors/XAV").text
+    assert "<svg" not in html and "Run <code>narrascope graph</code> to see the neighbourhood" in html
+
+
+def test_openapi_describes_the_new_sections(client: TestClient) -> None:
+    entry = client.get("/api/openapi.json").json()["paths"]["/api/actors/{actor_id}"]["get"]
+    described = entry["responses"]["200"]["description"]
+    for key in ("quotes_about", "events_by_type", "stance_series", "stance_extremes", "neighbourhood"):
+        assert key in described and key in actor(client, "XAV")
+    assert any(p["name"] == "level" for p in entry["parameters"])
+
+
+# -- bounded, indexed queries --------------------------------------------------------------------
+
+def test_the_actor_queries_read_through_indexes(stores: tuple[Path, Path]) -> None:
+    """Every statement the actor sections run, explained: no full scan of a table."""
+    from narrascope.web.actor_view import actor_sections
+    from narrascope.web.queries import actor_profile
+
+    statements: list[str] = []
+    with open_store(stores[1], load_settings()) as store:
+        profile = actor_profile(store, "XAV", limit=100, scan_window=2000)
+        assert profile is not None
+        store.conn.set_trace_callback(statements.append)
+        actor_sections(store, profile)
+        store.conn.set_trace_callback(None)
+        plans = {sql: [row[3] for row in store.conn.execute(f"EXPLAIN QUERY PLAN {sql}")]
+                 for sql in statements if sql.lstrip().upper().startswith("SELECT")}
+    assert len(plans) >= 6
+    for sql, plan in plans.items():
+        if re.fullmatch(r"SELECT 1 FROM \w+ LIMIT 1", sql):
+            continue  # "does the table have a row": stops at the first
+        scans = [line for line in plan if line.startswith("SCAN")
+                 and not line.startswith(("SCAN (subquery", "SCAN sqlite_master"))]
+        assert not scans, (sql, plan)
+        if "FROM article_stances" in sql or "graph_edge_evidence" in sql:
+            assert not any("TEMP B-TREE FOR ORDER BY" in line for line in plan), (sql, plan)
