@@ -219,12 +219,34 @@ def test_actor_link_from_the_article_leads_to_the_actor_page(page: sync_api.Page
     # The hostile article is listed too, its title as text.
     assert page.locator("#actor-articles a", has_text=HOSTILE_TITLE).count() == 1
     assert page.evaluate("window.__pwned") is None
-    shot(page, "actor")
     # Russia, linked from the events panel, has the accusation against the United States as source.
     page.goto("/actors/RUS")
     source = page.locator("#actor-events ul").first
     assert source.locator("li", has_text="ACCUSE").count() >= 1
     assert source.locator("a[href='/actors/USA']").count() >= 1
+    # The stance chart is drawn by Chart.js (charts.js marks its canvas), with pixels on it.
+    page.wait_for_selector("#actor-stance canvas.chart.drawn")
+    assert page.evaluate("document.querySelector('#actor-stance canvas.chart').chart.data.labels.length") >= 1
+    # The neighbourhood: an SVG with a link per node, Russia in the centre.
+    nodes = page.locator("#actor-graph svg a.node")
+    assert nodes.count() >= 3
+    assert page.locator("#actor-graph svg a.node.centre").get_attribute("data-actor") == "RUS"
+    assert page.locator("#actor-graph svg path.edge").count() >= 2
+    page.locator("#actor-quotes-about").scroll_into_view_if_needed()
+    page.locator("#actor-stance").scroll_into_view_if_needed()
+    shot(page, "actor")
+    # Following a neighbour (the United States) opens its page, with its own graph.
+    with page.expect_navigation():
+        page.locator("#actor-graph svg a.node[data-actor='USA'] circle").click()
+    assert page.url.endswith("/actors/USA")
+    assert page.locator("h1").inner_text() == "United States"
+    assert page.locator("#actor-graph svg a.node.centre").get_attribute("data-actor") == "USA"
+    # The state-level toggle redraws the graph among states only.
+    with page.expect_navigation():
+        page.locator("#actor-graph .graph-levels a", has_text="state").click()
+    assert "level=state" in page.url
+    assert all(":" not in (n.get_attribute("data-actor") or ":")
+               for n in page.locator("#actor-graph svg a.node").all())
 
 
 # -- ingest -------------------------------------------------------------------------------------

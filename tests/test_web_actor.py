@@ -369,3 +369,70 @@ def test_the_actor_queries_read_through_indexes(stores: tuple[Path, Path]) -> No
         assert not scans, (sql, plan)
         if "FROM article_stances" in sql or "graph_edge_evidence" in sql:
             assert not any("TEMP B-TREE FOR ORDER BY" in line for line in plan), (sql, plan)
+
+
+# -- web/graph_svg.py ----------------------------------------------------------------------------
+
+def _neighbours(n: int) -> list[dict[str, Any]]:
+    kinds = ["person", "state", "organization", None, "group"]
+    return [{"id": f"a{i:02d}", "name": f"Actor {i}", "kind": kinds[i % len(kinds)], "weight": float(n - i),
+             "articles": i + 1} for i in range(n)]
+
+
+def test_layout_is_deterministic_and_places_every_neighbour_on_the_ring() -> None:
+    from narrascope.web.graph_svg import HEIGHT, KIND_ORDER, RING, WIDTH, layout
+
+    centre = {"id": "c", "name": "Centre", "kind": "state", "articles": 9}
+    neighbours = _neighbours(15)
+    first = layout(centre, neighbours)
+    assert layout(centre, list(reversed(neighbours))) == first  # input order does not matter
+    assert first[0].id == "c" and first[0].centre and (first[0].x, first[0].y) == (WIDTH / 2, HEIGHT / 2)
+    assert sorted(p.id for p in first[1:]) == sorted(n["id"] for n in neighbours)
+    for p in first[1:]:
+        assert abs(((p.x - WIDTH / 2) ** 2 + (p.y - HEIGHT / 2) ** 2) ** 0.5 - RING) < 0.05
+    assert len({(p.x, p.y) for p in first}) == len(first)  # no two nodes on the same spot
+    # Grouped by kind around the ring, in KIND_ORDER, unknown kinds last.
+    ranks = [KIND_ORDER.index(p.kind) if p.kind in KIND_ORDER else len(KIND_ORDER) for p in first[1:]]
+    assert ranks == sorted(ranks)
+    # Bigger nodes for more articles.
+    by_id = {p.id: p for p in first}
+    assert by_id["a14"].r > by_id["a00"].r
+
+
+def test_edges_are_coloured_by_kind_and_value_and_sized_by_weight() -> None:
+    from narrascope.web.graph_svg import GREY, edge_colour, neighbourhood_svg
+
+    def rgb(colour: str) -> tuple[int, int, int]:
+        return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
+
+    cooperative, conflictual = rgb(edge_colour("event", 7.0)), rgb(edge_colour("event", -10.0))
+    assert cooperative[1] > cooperative[0] and conflictual[0] > conflictual[1]
+    assert rgb(edge_colour("quote", 0.9))[1] > rgb(edge_colour("quote", 0.9))[0]
+    assert rgb(edge_colour("quote", -0.9))[0] > rgb(edge_colour("quote", -0.9))[1]
+    assert edge_colour("comention", 5.0) == GREY and edge_colour("event", None) == GREY
+    centre = {"id": "c", "name": "Centre", "kind": "state"}
+    edges = [{"kind": "comention", "source": "a00", "target": "c", "weight": 1.0, "value": None, "label": "light"},
+             {"kind": "event", "source": "c", "target": "a01", "weight": 9.0, "value": -8.0, "label": "heavy"},
+             {"kind": "quote", "source": "a01", "target": "nowhere", "weight": 3.0, "value": 0.5, "label": "gone"}]
+    svg = str(neighbourhood_svg(centre, _neighbours(2), edges))
+    widths = {m.group(2): float(m.group(1)) for m in re.finditer(
+        r'stroke-width="([\d.]+)"[^>]*><title>(\w+)</title></path>', svg)}
+    assert set(widths) == {"light", "heavy"}  # an edge to a node not drawn is skipped
+    assert widths["heavy"] > widths["light"]
+    assert svg.count('class="legend"') == 1 and "named together" in svg
+
+
+def test_every_text_in_the_svg_is_escaped() -> None:
+    from narrascope.web.graph_svg import neighbourhood_svg
+
+    hostile = '"><script>alert(1)</script><a href="javascript:x">'
+    centre = {"id": "c", "name": hostile, "kind": "state"}
+    neighbours = [{"id": "evil:\"id'<x>", "name": hostile, "kind": "<b>", "weight": 1, "articles": 1}]
+    edges = [{"kind": "event", "source": "c", "target": "evil:\"id'<x>", "weight": 1.0, "value": 1.0,
+              "label": hostile}]
+    svg = str(neighbourhood_svg(centre, neighbours, edges, level="<state>"))
+    assert "<script" not in svg and "javascript:x\"" not in svg and "<b>" not in svg and "<state>" not in svg
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in svg
+    # The node's id is percent-encoded in its link and escaped in its data attribute.
+    assert 'href="/actors/evil:%22id%27%3Cx%3E"' in svg
+    assert 'data-actor="evil:&#34;id&#39;&lt;x&gt;"' in svg
