@@ -39,7 +39,7 @@ NARRATIVE_STATUSES: dict[str, tuple[str, ...]] = {
     "current": ("active", "faded"), "active": ("active",), "faded": ("faded",), "merged": ("merged",),
     "candidate": ("candidate",), "all": ("active", "faded", "merged", "candidate")}
 NARRATIVE_SORTS = {"size": "size DESC, id", "recent": "last_seen IS NULL, last_seen DESC, size DESC, id"}
-REUSE_SORTS = {"size": "c.size DESC, c.cluster DESC", "recent": "a.published IS NULL, a.published DESC, c.cluster DESC"}
+REUSE_SORTS = {"size": "largest first", "recent": "latest original first (by its published date)"}
 
 SPARK_POINTS = 52        # a sparkline has at most this many points (longer series are summed by blocks)
 MAX_WEEKS = 2_000        # weeks of one narrative's series read for its page (~38 years)
@@ -222,14 +222,22 @@ def reuse_clusters_page(store: Store, *, sort: str = "size", limit: int, offset:
                             "sort": sort, "computed": analysis_computed(store, "reuse"), "command": COMMANDS["reuse"]}
     if not page["computed"]:
         return page
-    rows = store.conn.execute(
-        "SELECT c.cluster, c.size, c.original, a.title, a.outlet, a.published FROM reuse_clusters c"
-        " LEFT JOIN articles a ON a.id = c.article WHERE c.role = 'original'"
-        f" ORDER BY {REUSE_SORTS[sort]} LIMIT ? OFFSET ?", (limit + 1, offset)).fetchall()  # noqa: S608
-    items = [{"cluster": cluster, "size": size, "original": {"id": original, "title": title, "outlet": outlet,
-                                                             "published": published},
+    if sort == "recent":
+        # walk the articles newest first (their published index) and keep the clusters' originals
+        rows = store.conn.execute(
+            "SELECT c.cluster, c.size, c.original FROM articles a CROSS JOIN reuse_clusters c"
+            " WHERE c.article = a.id AND c.role = 'original'"
+            " ORDER BY a.published DESC, a.rowid DESC LIMIT ? OFFSET ?", (limit + 1, offset)).fetchall()
+    else:
+        # the narrow cluster rows only; the originals' titles are read for the page afterwards
+        rows = store.conn.execute(
+            "SELECT cluster, size, original FROM reuse_clusters WHERE role = 'original'"
+            " ORDER BY size DESC, cluster DESC LIMIT ? OFFSET ?", (limit + 1, offset)).fetchall()
+    titles = _titles(store, [r[2] for r in rows[:limit]])
+    items = [{"cluster": cluster, "size": size, "original": titles.get(original, {"id": original, "title": None,
+                                                                                 "outlet": None, "published": None}),
               "roles": {}, "outlets": []}
-             for cluster, size, original, title, outlet, published in rows[:limit]]
+             for cluster, size, original in rows[:limit]]
     by_cluster = {item["cluster"]: item for item in items}
     if items:
         marks = ",".join("?" * len(by_cluster))
