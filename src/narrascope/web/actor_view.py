@@ -24,6 +24,8 @@ LEVELS = ("actor", "state")
 #: Neighbours drawn around the actor, quotes about the actor listed, stances at each end of the scale.
 NEIGHBOURS = 15
 QUOTES_ABOUT = 30
+#: Edges drawn among the actor and its neighbours at most (merged per pair and kind), heaviest first.
+MAX_EDGES = 150
 EXTREMES = 5
 #: Periods a stance chart shows at most (the latest ones).
 MAX_PERIODS = 240
@@ -125,12 +127,24 @@ def events_by_type(events: list[dict[str, Any]], totals: dict[str, dict[str, Any
 
 
 def event_totals(store: Store, actor_id: str, side: str) -> dict[str, dict[str, Any]]:
-    """Per PLOVER type, the whole corpus's events with the actor as ``side`` (source | target)."""
-    column = "source" if side == "source" else "target"
+    """Per PLOVER type, the whole corpus's events with the actor as ``side`` (source | target).
+
+    As source: seeks in the unique index (level, kind, type, source, ...), one per type. As
+    target: through an index on graph_edges (level, target, kind) when the store has one (the
+    unique index alone would read every event edge).
+    """
+    if side == "source":
+        types = sorted(PLOVER_SCORES)
+        rows = store.conn.execute(
+            "SELECT type, SUM(count), SUM(weight), SUM(articles) FROM graph_edges WHERE level = 'actor'"
+            f" AND kind = 'event' AND type IN ({','.join('?' * len(types))}) AND source = ? GROUP BY type",
+            (*types, actor_id))
+    else:
+        rows = store.conn.execute(
+            "SELECT type, SUM(count), SUM(weight), SUM(articles) FROM graph_edges WHERE level = 'actor'"
+            " AND kind = 'event' AND target = ? GROUP BY type", (actor_id,))
     return {type_: {"count": int(count), "weight": float(weight), "articles": int(articles)}
-            for type_, count, weight, articles in store.conn.execute(
-                f"SELECT type, SUM(count), SUM(weight), SUM(articles) FROM graph_edges"  # noqa: S608
-                f" WHERE level = 'actor' AND kind = 'event' AND {column} = ? GROUP BY type", (actor_id,))}
+            for type_, count, weight, articles in rows}
 
 
 # -- stance over time -----------------------------------------------------------------------------
@@ -272,8 +286,8 @@ def neighbourhood(store: Store, centre: str, *, level: str = "actor", limit: int
     """The actor and its ``limit`` strongest neighbours in the actor graph, with the edges among them.
 
     Neighbours by summed edge weight (events, quotes, co-mentions), then articles; edges are
-    merged per pair and kind: events carry their weight-averaged cooperation-conflict score and
-    their types, quotes their mean polarity. Empty when the graph has not been computed. Events
+    merged per pair and kind (at most ``MAX_EDGES``: the centre's first, then the heaviest): events carry their
+    weight-averaged cooperation-conflict score and their types, quotes their mean polarity. Empty when the graph has not been computed. Events
     among the neighbours are those of the PLOVER types and of ``event_types`` (the types the
     centre's own events have).
     """
@@ -306,34 +320,29 @@ def neighbourhood(store: Store, centre: str, *, level: str = "actor", limit: int
     types = sorted(set(PLOVER_SCORES) | set(event_types))
     columns = "kind, type, source, target, weight, count, score, polarity, articles"
     pairs = f"source IN ({marks}) AND target IN ({marks})"
-    sql = (f"SELECT {columns} FROM graph_edges WHERE level = ? AND kind = 'comention' AND type = 'sentence' AND {pairs}"
+    # Merged per pair and kind in SQL (a busy pair of states has an edge per PLOVER type): events
+    # get their weight-averaged score and the count of each type, quotes their mean polarity.
+    sql = ("SELECT kind, source, target, SUM(weight), SUM(count), SUM(articles),"
+           " SUM(score * MAX(weight, 0.5)) / SUM(CASE WHEN score IS NOT NULL THEN MAX(weight, 0.5) END),"
+           " AVG(polarity), group_concat(type || ' ' || count, ',') FROM ("
+           f"SELECT {columns} FROM graph_edges WHERE level = ? AND kind = 'comention' AND type = 'sentence' AND {pairs}"
            f" UNION ALL SELECT {columns} FROM graph_edges WHERE level = ? AND kind = 'quote' AND type = 'quote'"
            f" AND {pairs} UNION ALL SELECT {columns} FROM graph_edges WHERE level = ? AND kind = 'event'"
-           f" AND type IN ({','.join('?' * len(types))}) AND {pairs}")
-    merged: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for kind, type_, source, target, weight, count, score, polarity, articles in store.conn.execute(
-            sql, [level, *ids, *ids, level, *ids, *ids, level, *types, *ids, *ids]):
-        key = (kind, source, target)
-        edge = merged.setdefault(key, {"kind": kind, "source": source, "target": target, "weight": 0.0, "count": 0,
-                                       "articles": 0, "types": {}, "_score": 0.0, "_scored": 0.0, "_polarity": []})
-        edge["weight"] += float(weight)
-        edge["count"] += int(count)
-        edge["articles"] += int(articles)
-        if kind == "event":
-            edge["types"][type_] = edge["types"].get(type_, 0) + int(count)
-            if score is not None:
-                edge["_score"] += float(score) * max(float(weight), 0.5)
-                edge["_scored"] += max(float(weight), 0.5)
-        if polarity is not None:
-            edge["_polarity"].append(float(polarity))
+           f" AND type IN ({','.join('?' * len(types))}) AND {pairs})"
+           " GROUP BY kind, source, target ORDER BY source = ? OR target = ? DESC, SUM(weight) DESC, kind, source,"
+           " target LIMIT ?")
+    merged = []
+    for kind, source, target, weight, count, articles, score, polarity, type_counts in store.conn.execute(
+            sql, [level, *ids, *ids, level, *ids, *ids, level, *types, *ids, *ids, centre, centre, MAX_EDGES]):
+        counted = [(t, int(n)) for t, _, n in (item.rpartition(" ") for item in (type_counts or "").split(","))]
+        merged.append({"kind": kind, "source": source, "target": target, "weight": float(weight), "count": int(count),
+                       "articles": int(articles), "types": dict(counted) if kind == "event" else {},
+                       "score": None if score is None else round(float(score), 2),
+                       "polarity": None if polarity is None else round(float(polarity), 3)})
     names = {n["id"]: n["name"] for n in nodes}
     edges = []
-    for edge in sorted(merged.values(), key=lambda e: (-e["weight"], e["kind"], e["source"], e["target"])):
-        total, scored = edge.pop("_score"), edge.pop("_scored")
-        score = round(total / scored, 2) if scored else None
-        polarities = edge.pop("_polarity")
-        polarity = round(sum(polarities) / len(polarities), 3) if polarities else None
-        edge["score"], edge["polarity"] = score, polarity
+    for edge in merged:
+        score, polarity = edge["score"], edge["polarity"]
         edge["value"] = score if edge["kind"] == "event" else polarity
         a, b = names.get(edge["source"], edge["source"]), names.get(edge["target"], edge["target"])
         if edge["kind"] == "event":
