@@ -23,7 +23,7 @@ from conftest import SEEDS, run_cli
 from narrascope import api
 from narrascope.corpus import table_spec
 from narrascope.store import Filters
-from narrascope.web.app import create_app
+from narrascope.web.app import WebSettings, create_app
 
 TEMPLATES = (
     "Officials in {place} said the {0} and the {1} would affect the {2} this month.",
@@ -279,3 +279,23 @@ def test_a_store_never_analysed_offers_empty_tables_and_escapes_filters(tmp_path
     assert empty.status_code == 200 and empty.text.splitlines() == [",".join(
         c.name for c in table_spec("narratives")[1].columns)]
     assert digest(db) == sha and derived_rows(db) == []
+
+
+@dataclasses.dataclass(frozen=True)
+class SmallStix(WebSettings):
+    max_stix_articles: int = 3  # the field exports.stix_limit reads when WebSettings has it
+
+
+def test_stix_downloads_are_capped_on_the_server(store: Path, before: tuple) -> None:
+    capped = TestClient(create_app(store, web=SmallStix()), base_url="http://127.0.0.1")
+    over = capped.get("/api/export/articles", params={"format": "stix"})
+    assert over.status_code == 400 and "at most 3 articles" in over.json()["error"]
+    page = capped.get("/exports").text
+    assert "format=stix" not in page.split('id="export-articles"')[1].split("</section>")[0]
+    assert "at most 3 articles per bundle" in page
+    seeds_only = {"outlet": api.list_articles(db=store)[0].outlet or ""}
+    assert len(api.list_articles(db=store, filters=Filters(**seeds_only))) <= 3
+    within = capped.get("/api/export/articles", params={"format": "stix", **seeds_only})
+    assert within.status_code == 200
+    assert within.content == cli_export(store, "--format", "stix", "--outlet", seeds_only["outlet"])
+    assert capped.get("/api/export/articles", params={"format": "jsonl"}).status_code == 200  # no cap there
