@@ -205,3 +205,22 @@ def test_starting_a_job_keeps_the_upload_checks(writable: TestClient, store: Pat
     assert read_only.post("/api/ingest/jobs", headers=AUTH, data=text).status_code == 403
     assert read_only.get("/api/ingest/jobs/" + "A" * 24, headers=AUTH).status_code == 403
     assert not any("600" in a.title for a in api.list_articles(db=store))
+
+
+def test_without_script_the_ingest_form_still_posts_a_file_synchronously(writable: TestClient, store: Path) -> None:
+    page = writable.get("/ingest")
+    assert '<script src="/static/ingest.js" defer></script>' in page.text
+    assert 'id="ingest-progress" hidden' in page.text and 'data-jobs="/api/ingest/jobs"' in page.text
+    response = writable.post("/ingest", data={"token": TOKEN},
+                             files={"file": ("form <b>upload.jsonl", records(2, 700), "text/plain")})
+    assert response.status_code == 201
+    assert "form_b_upload.jsonl: 2 stored" in response.text and "<b>" not in response.text
+    stored = [a for a in api.list_articles(db=store) if a.source["location"].startswith("upload:form_b_upload.jsonl:")]
+    assert len(stored) == 2 and all(f'href="/articles/{a.id}"' in response.text for a in stored)
+
+
+def test_the_ingest_script_is_served_from_static(writable: TestClient) -> None:
+    script = writable.get("/static/ingest.js")
+    assert script.status_code == 200 and "javascript" in script.headers["content-type"]
+    assert '"Authorization": "Bearer " + token' in script.text  # the token goes in a header, never the URL
+    assert "innerHTML" not in script.text  # data goes into textContent only

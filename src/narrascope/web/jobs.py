@@ -77,10 +77,10 @@ class IngestJobs:
             if any(job.state in ("counting", "running") for job in self._jobs.values()):
                 raise HTTPException(409, "An ingest is running: try again when it is done.")
             job = IngestJob(id=secrets.token_urlsafe(18), name=name, size=len(data))
+            thread = threading.Thread(target=self._run, name=f"narrascope-ingest-{job.id[:6]}", daemon=True,
+                                      args=(job, data, request.app.state.db_path, request.app.state.settings))
             self._jobs[job.id] = job
-        thread = threading.Thread(target=self._run, name=f"narrascope-ingest-{job.id[:6]}", daemon=True,
-                                  args=(job, data, request.app.state.db_path, request.app.state.settings))
-        self._threads[job.id] = thread
+            self._threads[job.id] = thread
         thread.start()
         return job
 
@@ -90,7 +90,8 @@ class IngestJobs:
 
     def wait(self, job_id: str, timeout: float | None = None) -> None:
         """Wait for the job's thread to end (for tests and shutdown)."""
-        thread = self._threads.get(job_id)
+        with self._lock:
+            thread = self._threads.get(job_id)
         if thread is not None:
             thread.join(timeout)
 
