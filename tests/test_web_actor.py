@@ -436,3 +436,26 @@ def test_every_text_in_the_svg_is_escaped() -> None:
     # The node's id is percent-encoded in its link and escaped in its data attribute.
     assert 'href="/actors/evil:%22id%27%3Cx%3E"' in svg
     assert 'data-actor="evil:&#34;id&#39;&lt;x&gt;"' in svg
+
+
+def test_malformed_record_pieces_are_skipped_not_fatal() -> None:
+    from narrascope.web.actor_view import quotes_about_in, record_stances
+
+    record = ARTICLES[0].to_record()
+    good = quotes_about_in(record, "XAV")
+    assert [q["content"] for q in good] == [QUOTE]
+    record["actors"][0]["mentions"] += [{"text": "no offsets"}, "not a dict", {"start": "1", "end": 5}]
+    record["quotes"] += [{"speaker_actor": "ZEM", "content": "no span"}, "junk",
+                         {"speaker_actor": "ZEM", "start": None, "end": 9}]
+    good_stances = record["stances"]
+    record["stances"] += [{"holder": "ZEM", "target": "XAV", "polarity": "very bad"}, "junk",
+                          {"holder": "ZEM", "target": "XAV", "polarity": True},
+                          {"holder": "ZEM", "target": "XAV", "polarity": -1, "evidence": ["x", {"start": 0}]}]
+    assert quotes_about_in(record, "XAV") == good
+    record["stances"] = [{"holder": "person:ana-berg", "target": "XAV", "polarity": "very bad"}]
+    assert [q["polarity"] for q in quotes_about_in(record, "XAV")] == [None]
+    record["stances"] = good_stances
+    stances = record_stances(record, "XAV")
+    assert [(s["holder"], s["polarity"]) for s in stances] == [("author", STORIES[0][1]),
+                                                               ("person:ana-berg", STORIES[0][2]), ("ZEM", -1.0)]
+    assert stances[-1]["evidence"] == [] and stances[-1]["holder_name"] == "Zembla"

@@ -59,19 +59,25 @@ def quotes_about_in(record: dict[str, Any], actor_id: str, speakers: set[str] | 
 
     ``speakers`` narrows them to these speaker actors (the graph's quote edges say who).
     """
-    actor = next((a for a in record.get("actors") or [] if a.get("id") == actor_id), None)
+    actor = next((a for a in record.get("actors") or [] if isinstance(a, dict) and a.get("id") == actor_id), None)
     if actor is None:
         return []
-    names = {a.get("id"): a.get("name") for a in record.get("actors") or []}
-    stance = {s.get("holder"): s.get("polarity") for s in record.get("stances") or [] if s.get("target") == actor_id}
-    mentions = actor.get("mentions") or []
+    names = {a.get("id"): a.get("name") for a in record.get("actors") or [] if isinstance(a, dict)}
+    stance = {s.get("holder"): float(s["polarity"]) for s in record.get("stances") or []
+              if isinstance(s, dict) and s.get("target") == actor_id and not isinstance(s.get("polarity"), bool)
+              and isinstance(s.get("polarity"), int | float)}
+    mentions = [(m["start"], m["end"]) for m in actor.get("mentions") or []
+                if isinstance(m, dict) and isinstance(m.get("start"), int) and isinstance(m.get("end"), int)]
     found = []
     for q in record.get("quotes") or []:
+        if not isinstance(q, dict):
+            continue
         speaker = q.get("speaker_actor")
         if speaker == actor_id or (speakers is not None and speaker not in speakers):
             continue
         start, end = q.get("start"), q.get("end")
-        if start is None or end is None or not any(start <= m["start"] and m["end"] <= end for m in mentions):
+        if not (isinstance(start, int) and isinstance(end, int)) or \
+                not any(start <= a and b <= end for a, b in mentions):
             continue
         found.append({"article": _summary(record), "speaker": q.get("speaker"), "speaker_actor": speaker,
                       "speaker_name": names.get(speaker) or q.get("speaker"), "speaker_role": q.get("speaker_role"),
@@ -265,15 +271,17 @@ def stance_extremes(store: Store, actor_id: str, *, limit: int = EXTREMES) -> di
 
 def record_stances(record: dict[str, Any], actor_id: str) -> list[dict[str, Any]]:
     """The stances towards ``actor_id`` in a record, with the holder's name and the evidence text."""
-    names = {a.get("id"): a.get("name") for a in record.get("actors") or []}
+    names = {a.get("id"): a.get("name") for a in record.get("actors") or [] if isinstance(a, dict)}
     text = record.get("text") or ""
     out = []
     for s in record.get("stances") or []:
-        if s.get("target") != actor_id or s.get("polarity") is None:
+        if not isinstance(s, dict) or s.get("target") != actor_id or isinstance(s.get("polarity"), bool) \
+                or not isinstance(s.get("polarity"), int | float):
             continue
         holder = s.get("holder")
         evidence = [{"start": e["start"], "end": e["end"], "text": text[e["start"]:e["end"]]}
-                    for e in s.get("evidence") or [] if isinstance(e.get("start"), int) and isinstance(e.get("end"), int)]
+                    for e in s.get("evidence") or [] if isinstance(e, dict)
+                    and isinstance(e.get("start"), int) and isinstance(e.get("end"), int)]
         out.append({"holder": holder, "holder_name": "the author" if holder == "author" else names.get(holder) or holder,
                     "polarity": float(s["polarity"]), "evidence": evidence[:3], "article": _summary(record)})
     return out
