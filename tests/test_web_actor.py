@@ -312,6 +312,7 @@ def test_state_level_neighbourhood(client: TestClient) -> None:
     assert [n["id"] for n in graph["nodes"]] == ["XAV", "ZEM"]
     # A person's page draws the state it acts for; an organisation with no state draws nothing.
     assert actor(client, "person:ana-berg", level="state")["neighbourhood"]["centre"] == "ZEM"
+    assert "the state Ana Berg acts for" in client.get("/actors/person:ana-berg", params={"level": "state"}).text
     bloc = actor(client, "org:trade-bloc", level="state")["neighbourhood"]
     assert bloc["centre"] is None and bloc["nodes"] == []
     html = client.get("/actors/XAV", params={"level": "state"}).text
