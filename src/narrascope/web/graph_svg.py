@@ -86,10 +86,11 @@ def _mix(low: tuple[int, int, int], high: tuple[int, int, int], t: float) -> str
 
 def edge_colour(kind: str, value: float | None) -> str:
     """Events: ``value`` is the cooperation-conflict score in [-10, 10]; quotes: polarity in [-1, 1]."""
-    if kind == "comention" or value is None:
+    if kind == "comention" or value is None or value == 0:
         return GREY
-    t = max(-1.0, min(1.0, value / (10.0 if kind == "event" else 1.0)))
-    return _mix(NEUTRAL, COOPERATIVE, t) if t >= 0 else _mix(NEUTRAL, CONFLICTUAL, -t)
+    t = min(1.0, abs(value) / (10.0 if kind == "event" else 1.0))
+    t = 0.45 + 0.55 * t  # a mild score is still visibly green or red, a strong one fully so
+    return _mix(NEUTRAL, COOPERATIVE, t) if value > 0 else _mix(NEUTRAL, CONFLICTUAL, t)
 
 
 #: Bend of each kind's line, so the three kinds between the same two nodes stay apart.
