@@ -68,6 +68,12 @@ ACTORS = [
     ("USA", "the United States", "state", "USA"), ("RUS", "Russia", "state", "RUS"), ("CHN", "China", "state", "CHN"),
     ("UKR", "Ukraine", "state", "UKR"), ("DEU", "Germany", "state", "DEU"), ("FRA", "France", "state", "FRA"),
 ] + [(f"person:official-{i:03d}", f"Official Number{i:03d}", "person", None) for i in range(200)]
+TOPICS = ["alliances_security", "cyber", "diplomacy", "elections", "energy", "great_power_rivalry", "human_rights",
+          "information_operations", "migration", "nuclear_proliferation", "regime_change", "sanctions", "terrorism",
+          "trade_economy", "war"]
+TECHNIQUES = ["Loaded_Language", "Name_Calling-Labeling", "Doubt", "Exaggeration-Minimisation", "Appeal_to_Fear-Prejudice",
+              "Flag_Waving", "Repetition", "Causal_Oversimplification", "Questioning_the_Reputation", "Slogans",
+              "Appeal_to_Authority", "Whataboutism", "Straw_Man", "Red_Herring", "Appeal_to_Hypocrisy"]
 RARE = [f"quorvantine{c}" for c in "abcdefghij"]
 COMMON = ["said", "government", "people", "president", "state"]
 BATCH = 5_000
@@ -115,6 +121,17 @@ def article_record(i: int, paragraphs: list[str], rng: random.Random):  # -> nar
         else:
             add(paragraph)
     text = "".join(parts)
+    # Techniques (spans of the first words), topics and stances: what the facets and the actor
+    # page's stance chart read. Skewed like real output: a few techniques and topics dominate.
+    techniques = []
+    for _ in range(min(len(TECHNIQUES), int(rng.expovariate(0.6)))):
+        name = TECHNIQUES[min(len(TECHNIQUES) - 1, int(rng.expovariate(0.35)))]
+        start = rng.randrange(max(1, len(text) - 40))
+        techniques.append({"name": name, "start": start, "end": start + 30, "text": text[start:start + 30],
+                           "score": round(rng.uniform(0.5, 1.0), 3)})
+    topics = sorted({TOPICS[min(len(TOPICS) - 1, int(rng.expovariate(0.3)))] for _ in range(rng.randint(0, 3))})
+    stances = [{"holder": actor_id, "target": rng.choice(ACTORS[12:18])[0], "polarity": round(rng.uniform(-1, 1), 2),
+                "evidence": []} for actor_id in list(actors)[:2]]
     day = rng.randrange(730)
     published = (np.datetime64("2023-01-01") + np.timedelta64(day, "D")).astype(str)
     title = " ".join(paragraphs[0].split()[:9]).rstrip(".,;:!?")
@@ -123,7 +140,8 @@ def article_record(i: int, paragraphs: list[str], rng: random.Random):  # -> nar
     return Article(id=digest, source={"kind": "jsonl", "location": f"bench.jsonl:{i + 1}"}, text=text, title=title,
                    url=f"https://{outlet}/news/{i}", outlet=outlet, authors=[f"Author {rng.randrange(500)}"],
                    published=published, language="en", genre=GENRES[rng.randrange(len(GENRES))],
-                   actors=list(actors.values()), quotes=quotes,
+                   actors=list(actors.values()), quotes=quotes, techniques=techniques, topics=topics,
+                   stances=stances,
                    pipeline={"version": "bench-serve", "stages": ["language", "genre"]})
 
 

@@ -209,7 +209,8 @@ def test_openapi_describes_every_api_route_and_its_parameters(client: TestClient
             declared = {p["name"] for p in operation["parameters"] if p["in"] == "path"}
             assert declared == set(route.param_convertors), route.path
     query = {p["name"] for p in spec["paths"]["/api/articles"]["get"]["parameters"]}
-    assert query == {"q", "outlet", "language", "genre", "since", "until", "limit", "offset"}
+    assert query == {"q", "outlet", "language", "genre", "since", "until", "actor", "state", "technique", "topic",
+                     "narrative", "all_versions", "limit", "offset"}
 
 
 def test_reads_while_another_process_holds_the_write_lock(client: TestClient, store_path: Path) -> None:

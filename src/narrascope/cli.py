@@ -20,7 +20,7 @@ from .analysis.render import render_analysis
 from .errors import NarrascopeError
 from .model import Article
 from .settings import Settings, defaults_text, load_settings
-from .store import DEFAULT_DB, ENV_DB, Filters, date_bounds
+from .store import DEFAULT_DB, ENV_DB, Filters, date_bounds, narrative_id
 
 EXIT_REJECTS = 3
 F = TypeVar("F", bound=Callable[..., Any])
@@ -59,6 +59,16 @@ def check_date(ctx: click.Context, param: click.Parameter, value: str | None) ->
     return value
 
 
+def check_narrative(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
+    """A --narrative that is not a whole number is bad usage (exit 2), with narrascope's code."""
+    if value is None or not value.strip():
+        return None
+    try:
+        return narrative_id(value)
+    except NarrascopeError as e:
+        raise click.BadParameter(str(e), ctx=ctx, param=param) from e
+
+
 def filter_options(f: F) -> F:
     for option in reversed((
         click.option("--outlet", help="Only this outlet (case-insensitive)."),
@@ -69,13 +79,21 @@ def filter_options(f: F) -> F:
         click.option("--until", metavar="YYYY-MM-DD", callback=check_date,
                      help="Published on or before this day (or YYYY-MM, YYYY: to its end)."),
         click.option("--all-versions", is_flag=True, help="Include older versions of changed URLs."),
+        click.option("--actor", metavar="ID", help="Only articles naming this actor id (USA, person:sergey-lavrov)."),
+        click.option("--state", metavar="ISO3", help="Only articles naming this state or an actor acting for it (RUS)."),
+        click.option("--technique", metavar="NAME", help="Only articles using this persuasion technique"
+                     " (Loaded_Language)."),
+        click.option("--topic", metavar="TOPIC", help="Only articles with this topic (sanctions)."),
+        click.option("--narrative", metavar="ID", callback=check_narrative,
+                     help="Only members of this narrative (an id from `narrascope narratives`)."),
     )):
         f = option(f)
     return f
 
 
 def make_filters(**kw: Any) -> Filters:
-    return Filters(**{k: kw[k] for k in ("outlet", "language", "genre", "since", "until", "all_versions")})
+    return Filters(**{k: kw[k] for k in ("outlet", "language", "genre", "since", "until", "all_versions", "actor",
+                                         "state", "technique", "topic", "narrative")})
 
 
 def emit_json(data: Any) -> None:
@@ -214,6 +232,7 @@ def list_command(obj: Context, db: str, as_json: bool, rejects: bool, limit: int
     \b
     Example:
       narrascope list --outlet "The Moscow Times" --since 2017-01-01
+      narrascope list --state RUS --technique Loaded_Language
       narrascope list --rejects
     """
     if rejects:
@@ -326,6 +345,8 @@ def search(obj: Context, query: str, db: str, as_json: bool, limit: int, offset:
     \b
     Example:
       narrascope search '"fire and fury" OR Pyongyang' --since 2017-01-01
+      narrascope search sanctions --actor person:sergey-lavrov --topic diplomacy
+      narrascope search Kyiv --narrative 3
     """
     hits = api.search(query, db=db, filters=make_filters(**filters), limit=limit, offset=offset,
                       settings=obj.settings)
@@ -359,6 +380,7 @@ def export(obj: Context, db: str, fmt: str, table: str | None, output: str | Non
     Example:
       narrascope export --format jsonl -o articles.jsonl
       narrascope export --format csv --outlet DW > dw.csv
+      narrascope export --format jsonl --state PRK --since 2017 -o prk-2017.jsonl
       narrascope export --table reuse_pairs --format parquet -o reuse.parquet
       narrascope export --table graph --format gexf -o actors.gexf
       narrascope export --format stix --outlet DW -o dw-stix.json

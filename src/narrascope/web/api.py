@@ -21,7 +21,7 @@ from starlette.types import Message
 
 from .. import __version__
 from ..ingest import IngestReport, ingest_bytes
-from ..store import Filters
+from ..store import Filters, narrative_id
 from .queries import ACTOR_ID, ARTICLE_ID, actor_profile, list_page, search_page, stats
 
 __all__ = ["OPENAPI", "ROUTES", "actor_id_param", "article_id_param", "filters_from", "int_param", "paging",
@@ -52,10 +52,17 @@ def int_param(request: Request, name: str, default: int, low: int, high: int) ->
 
 
 def filters_from(request: Request) -> Filters:
-    """The CLI's filters from query parameters; a bad date is a UsageError (400)."""
+    """The CLI's filters from query parameters; a bad date or narrative id is a UsageError (400)."""
+    narrative = text_param(request, "narrative")
+    versions = request.query_params.get("all_versions") or "0"
+    if versions not in ("0", "1", "true", "false"):
+        raise HTTPException(400, "all_versions must be 0, 1, true or false")
     return Filters(outlet=text_param(request, "outlet"), language=text_param(request, "language"),
                    genre=text_param(request, "genre"), since=text_param(request, "since"),
-                   until=text_param(request, "until"))
+                   until=text_param(request, "until"), all_versions=versions in ("1", "true"),
+                   actor=text_param(request, "actor"), state=text_param(request, "state"),
+                   technique=text_param(request, "technique"), topic=text_param(request, "topic"),
+                   narrative=None if narrative is None else narrative_id(narrative, option="narrative"))
 
 
 def paging(request: Request) -> tuple[int, int]:
@@ -274,6 +281,13 @@ OPENAPI: dict[str, Any] = {
                                                                                "other"]}),
                 _query("since", "Published on or after: YYYY-MM-DD, YYYY-MM or YYYY."),
                 _query("until", "Published on or before (inclusive): YYYY-MM-DD, YYYY-MM or YYYY."),
+                _query("actor", "Only articles naming this actor id (USA, person:sergey-lavrov; case-insensitive)."),
+                _query("state", "Only articles naming this state, or an actor acting for it (ISO alpha-3: RUS)."),
+                _query("technique", "Only articles using this persuasion technique (Loaded_Language)."),
+                _query("topic", "Only articles with this topic (sanctions)."),
+                _query("narrative", "Only members of this narrative (its id).", {"type": "integer"}),
+                _query("all_versions", "Include older versions of changed URLs.",
+                       {"type": "string", "enum": ["0", "1", "true", "false"], "default": "0"}),
                 _query("limit", "Page size.", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}),
                 _query("offset", "Items to skip.", {"type": "integer", "minimum": 0, "default": 0}),
             ],

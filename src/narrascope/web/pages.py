@@ -10,12 +10,13 @@ from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
 from .api import article_id_param, filters_from, paging, requested_actor, run_ingest, text_param
-from .queries import facets, list_page, search_page
+from .queries import FACET_FIELDS, actor_names, facets, list_page, search_page
 from .render import segments, snippet_parts
 
 __all__ = ["ROUTES"]
 
-FILTER_NAMES = ("q", "outlet", "language", "genre", "since", "until")
+FILTER_NAMES = ("q", "outlet", "actor", "state", "technique", "genre", "topic", "narrative", "language", "since",
+                "until")
 
 
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -33,13 +34,21 @@ def search_view(request: Request) -> HTMLResponse:
         page = search_page(store, query, filters, limit=limit, offset=offset) if query else \
             list_page(store, filters, limit=limit, offset=offset)
         options = facets(store)
+        # A chosen value outside the listed ones (a link, a rare actor) stays in its list, selected,
+        # so that changing another facet keeps it.
+        for name, values in options.items():
+            value = chosen.get(name, "")
+            if value and not any(v.lower() == value.lower() for v, _, _ in values):
+                label = actor_names(store, [value]).get(value, value) if name in ("actor", "state") else value
+                options[name] = [(value, label, -1), *values]
     for item in page.items:
         if "snippet" in item:
             item["parts"] = snippet_parts(item["snippet"], item["highlights"])
     kept = {k: v for k, v in chosen.items() if v}
     next_url = "/?" + urlencode({**kept, "offset": offset + limit, "limit": limit}) if page.has_more else None
     previous_url = "/?" + urlencode({**kept, "offset": max(0, offset - limit), "limit": limit}) if offset else None
-    return render(request, "search.html", page=page, query=query, chosen=chosen, facets=options,
+    fields = [(name, label) for name, label in FACET_FIELDS if options.get(name) or chosen.get(name)]
+    return render(request, "search.html", page=page, query=query, chosen=chosen, facets=options, fields=fields,
                   next_url=next_url, previous_url=previous_url)
 
 

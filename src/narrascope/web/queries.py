@@ -19,15 +19,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import SearchError, StoreError
+from ..errors import StoreError
 from ..model import Article
 from ..settings import Settings
-from ..store import Filters, Store
+from ..store import FACETS, RANK_LIMIT, Filters, Store
 from ..store.migrations import MIGRATIONS, schema_version
 from .render import SNIPPET_CLOSE, SNIPPET_OPEN, split_snippet
 
-__all__ = ["ARTICLE_ID", "ACTOR_ID", "ReadOnlyStore", "actor_profile", "article_summary", "clear_cache", "facets",
-           "list_page", "search_page", "stats"]
+__all__ = ["ARTICLE_ID", "ACTOR_ID", "FACET_FIELDS", "ReadOnlyStore", "actor_names", "actor_profile",
+           "article_summary", "clear_cache", "facets", "list_page", "search_page", "stats"]
 
 #: An article id or a unique prefix of one (at least 4 hex digits).
 ARTICLE_ID = re.compile(r"[0-9a-f]{4,16}")
@@ -79,10 +79,16 @@ class Page:
     limit: int
     offset: int
     has_more: bool
+    #: Full-text search only: the query matched more than this many articles, and the best were
+    #: chosen among the most recently stored this many (``Store.search_rows``).
+    ranked_among: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"items": self.items, "limit": self.limit, "offset": self.offset, "has_more": self.has_more,
-                "next_offset": self.offset + self.limit if self.has_more else None}
+        out = {"items": self.items, "limit": self.limit, "offset": self.offset, "has_more": self.has_more,
+               "next_offset": self.offset + self.limit if self.has_more else None}
+        if self.ranked_among is not None:
+            out["ranked_among"] = self.ranked_among
+        return out
 
 
 def list_page(store: Store, filters: Filters, *, limit: int, offset: int) -> Page:
@@ -92,37 +98,19 @@ def list_page(store: Store, filters: Filters, *, limit: int, offset: int) -> Pag
 
 
 def search_page(store: Store, query: str, filters: Filters, *, limit: int, offset: int) -> Page:
-    """Full-text search, best first, as ``Store.search`` but with unambiguous snippet marks.
+    """Full-text search, best first, as ``Store.search`` (the same ranking) but with unambiguous snippet marks.
 
     Each item has ``snippet`` (plain text) and ``highlights`` ([start, end] of each hit in it).
     """
-    if not query.strip():
-        raise SearchError("empty search query")
-    where, params = filters.where()
-    # Rank first, then make snippets and load records for the page only: computed in one query,
-    # SQLite would build both for every match before sorting (a common word matches them all).
-    sql = (
-        "WITH top AS (SELECT a.rowid AS rid, bm25(articles_fts, 5.0, 1.0) AS score"
-        " FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid"
-        f" WHERE articles_fts MATCH ? AND {where} ORDER BY score LIMIT ? OFFSET ?)"
-        f" SELECT a.record, snippet(articles_fts, 1, '{SNIPPET_OPEN}', '{SNIPPET_CLOSE}', ' … ', 24), top.score"
-        " FROM top CROSS JOIN articles_fts CROSS JOIN articles a"
-        " WHERE articles_fts.rowid = top.rid AND articles_fts MATCH ? AND a.rowid = top.rid ORDER BY top.score"
-    )
-    try:
-        rows = store.conn.execute(sql, [query, *params, limit + 1, offset, query]).fetchall()
-    except sqlite3.OperationalError as e:
-        if "locked" in str(e) or "busy" in str(e):
-            raise StoreError(f"search failed: {e}") from e
-        raise SearchError(f"cannot search for {query!r}: {e} (put words with special characters in double"
-                          " quotes)") from e
+    rows, capped = store.search_rows(query, filters, limit=limit + 1, offset=offset,
+                                     marks=(SNIPPET_OPEN, SNIPPET_CLOSE))
     items = []
     for record, marked, rank in rows[:limit]:
         summary = article_summary(Article.from_record(json.loads(record)))
         summary["snippet"], summary["highlights"] = split_snippet(marked)
         summary["rank"] = rank
         items.append(summary)
-    return Page(items, limit, offset, len(rows) > limit)
+    return Page(items, limit, offset, len(rows) > limit, RANK_LIMIT if capped else None)
 
 
 #: Seconds a facet or stats result is reused. Both group the whole table (close to a second on
@@ -149,16 +137,67 @@ def clear_cache() -> None:
         _cache.clear()
 
 
-def facets(store: Store) -> dict[str, list[tuple[str, int]]]:
-    """Values (with article counts) of outlet, language and genre, for the search form (cached)."""
+#: The search form's facets, in the order shown: (name, label). ``narrative`` only once narratives exist.
+FACET_FIELDS = (("outlet", "outlet"), ("actor", "actor"), ("state", "state"), ("technique", "technique"),
+                ("genre", "genre"), ("topic", "topic"), ("narrative", "narrative"), ("language", "language"))
+#: Values listed per facet (the most frequent first).
+FACET_VALUES = 200
 
-    def compute() -> dict[str, list[tuple[str, int]]]:
-        return {column: [(str(value), int(n)) for value, n in store.conn.execute(
-            f"SELECT {column}, COUNT(*) FROM articles WHERE latest = 1 AND {column} IS NOT NULL AND {column} != ''"
-            f" GROUP BY {column} ORDER BY COUNT(*) DESC, {column} LIMIT 200")]
-            for column in ("outlet", "language", "genre")}
 
-    return _cached(store, "facets", compute)
+def facets(store: Store) -> dict[str, list[tuple[str, str, int]]]:
+    """Per facet, its most frequent values as (value, label, articles), over the latest versions (cached).
+
+    Counts are over the whole store, not the current selection (computing them per request
+    would cost about as much as the search itself). Labels: actor and state names from the
+    actor graph (``narrascope graph``) or else from a record naming them, narrative labels;
+    other values label themselves. About 150 ms on 100,000 articles when the cache is cold.
+    """
+
+    def compute() -> dict[str, list[tuple[str, str, int]]]:
+        out: dict[str, list[tuple[str, str, int]]] = {}
+        q = store.conn.execute
+        for column in ("outlet", "language", "genre"):
+            # '+': the (latest, column NOCASE) index of migration 7, read alone, in group order.
+            out[column] = [(str(v), str(v), int(n)) for v, n in q(
+                f"SELECT {column}, COUNT(*) FROM articles WHERE latest = 1 AND +{column} != ''"
+                f" GROUP BY {column} COLLATE NOCASE ORDER BY COUNT(*) DESC, {column} LIMIT ?", (FACET_VALUES,))]
+        for kind in FACETS:
+            counts = q("SELECT value, COUNT(*) FROM article_facets WHERE kind = ?"
+                       " AND article_rowid NOT IN (SELECT rowid FROM articles WHERE latest = 0)"
+                       " GROUP BY value ORDER BY COUNT(*) DESC, value LIMIT ?", (kind, FACET_VALUES)).fetchall()
+            names = actor_names(store, [str(v) for v, _ in counts]) if kind in ("actor", "state") else {}
+            out[kind] = [(str(v), names.get(str(v), str(v)), int(n)) for v, n in counts]
+        out["narrative"] = [(str(i), f"{label} (#{i})", int(n)) for i, label, n in q(
+            "SELECT m.narrative, COALESCE(n.label, ''), COUNT(*) FROM narrative_members m"
+            " LEFT JOIN narratives n ON n.id = m.narrative"
+            " WHERE m.article NOT IN (SELECT id FROM articles WHERE rowid IN"
+            " (SELECT rowid FROM articles WHERE latest = 0))"
+            " GROUP BY m.narrative ORDER BY COUNT(*) DESC, m.narrative LIMIT ?", (FACET_VALUES,))]
+        return out
+
+    return dict(_cached(store, "facets", compute))
+
+
+def actor_names(store: Store, ids: list[str]) -> dict[str, str]:
+    """Display names of actor ids: the actor graph's, else the name a record gives them (the newest)."""
+    names: dict[str, str] = {}
+    if _table_has_rows(store, "graph_nodes"):
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            names.update((str(k), str(v)) for k, v in store.conn.execute(
+                f"SELECT id, name FROM graph_nodes WHERE level IN ('actor', 'state') AND name IS NOT NULL"
+                f" AND name != '' AND id IN ({','.join('?' * len(chunk))}) ORDER BY level DESC", chunk))
+    for actor_id in ids:
+        if actor_id in names:
+            continue
+        row = store.conn.execute(
+            "SELECT json_extract(j.value, '$.name') FROM articles a, json_each(a.record, '$.actors') j"
+            " WHERE a.rowid = (SELECT MAX(article_rowid) FROM article_facets WHERE kind = 'actor' AND value = ?)"
+            " AND json_extract(j.value, '$.id') = ? COLLATE NOCASE AND json_type(j.value, '$.name') = 'text'"
+            " LIMIT 1", (actor_id, actor_id)).fetchone()
+        if row and row[0]:
+            names[actor_id] = str(row[0])
+    return names
 
 
 def stats(store: Store) -> dict[str, Any]:
