@@ -6,8 +6,9 @@ bodies are sampled from the word bigram model ``benchmarks/reuse.py`` trains on 
 texts in ../shared/data (read, never copied); each article has one of 50 outlets, a genre, a date
 in 2023-2024, a title from its first words, and about a third of them name actors (with mention
 offsets) and carry a quote by one of them, so the article page has highlights to draw and the
-actor page has something to find. A handful of made-up rare words are planted in ~10 articles
-each (the "rare term" searches). Records are written through the real store API
+actor page has something to find; techniques, topics and stances are drawn from skewed
+distributions (a few dominate, as in real output), so the facet filters and counts have work.
+A handful of made-up rare words are planted in ~10 articles each (the "rare term" searches). Records are written through the real store API
 (``open_store`` + ``Store.add_article``, 5,000 articles a transaction), so the full-text index
 and every trigger are the ones ``narrascope ingest`` maintains. ``--db FILE`` reuses a store
 built before (it is built there when the file does not exist).
@@ -20,7 +21,8 @@ parameters (p50/p95/max), then the same with 2 concurrent clients. The server's 
 (VmRSS) is sampled every 20 ms: at start, peak (and VmHWM), at the end.
 
 Endpoints: the search page with a common and a rare term, with facets (outlet and genre, with
-and without a term), ``/api/articles?q=``, ``/api/articles?limit=20&offset=`` (offsets over the
+and without a term; actor, technique and topic, state; a one-month date range), ``/api/articles?q=``,
+``/api/articles`` with a technique and a topic, ``/api/articles?limit=20&offset=`` (offsets over the
 whole store), ``/api/articles/ID``, the article page and the actor page (plus ``/api/actors/ID``).
 The goal (issue 5): p95 under 200 ms on this machine for each.
 
@@ -253,7 +255,22 @@ def endpoints(db: Path, rng: random.Random) -> tuple[dict[str, list[str]], int]:
             for _ in range(50)],
         "search page, outlet + genre (no term)": [
             f"/?{q({'outlet': rng.choice(OUTLETS), 'genre': rng.choice(GENRES)})}" for _ in range(50)],
+        "search page, term + actor": [
+            f"/?{q({'q': rng.choice(COMMON), 'actor': rng.choice(ACTORS)[0]})}" for _ in range(50)],
+        "search page, term + technique + topic": [
+            f"/?{q({'q': rng.choice(COMMON), 'technique': rng.choice(TECHNIQUES), 'topic': rng.choice(TOPICS)})}"
+            for _ in range(50)],
+        "search page, term + one month": [
+            f"/?{q({'q': rng.choice(COMMON), 'since': m, 'until': m})}"
+            for m in (f"{2023 + rng.randrange(2)}-{1 + rng.randrange(12):02d}" for _ in range(50))],
+        "search page, actor (no term)": [f"/?{q({'actor': rng.choice(ACTORS)[0]})}" for _ in range(50)],
+        "search page, technique + state (no term)": [
+            f"/?{q({'technique': rng.choice(TECHNIQUES), 'state': rng.choice(ACTORS[12:18])[0]})}" for _ in range(50)],
+        "search page, topic, deep page": [
+            f"/?{q({'topic': rng.choice(TOPICS), 'offset': rng.randrange(0, 2000)})}" for _ in range(50)],
         "/api/articles?q=common": [f"/api/articles?{q({'q': w})}" for w in COMMON],
+        "/api/articles?technique=&topic=": [
+            f"/api/articles?{q({'technique': rng.choice(TECHNIQUES), 'topic': rng.choice(TOPICS)})}" for _ in range(50)],
         "/api/articles?limit=20&offset=N": [
             f"/api/articles?limit=20&offset={rng.randrange(0, max(1, min(total - 20, 100_000)))}" for _ in range(50)],
         "/api/articles/ID": [f"/api/articles/{i}" for i in ids],
