@@ -151,6 +151,18 @@ def test_search_with_a_query_and_an_outlet_facet(page: sync_api.Page) -> None:
     assert marks and all(m.lower() == "lavrov" for m in marks)
     assert page.locator("select[name=outlet]").input_value() == "Other Daily"
     assert page.input_value("input[name=q]") == "Lavrov"
+    # The record facets list actors by name (the value is the id); choosing one keeps the outlet.
+    options = page.locator("select[name=actor] option")
+    labels = dict(zip(options.all_inner_texts(), [o.get_attribute("value") for o in options.all()], strict=True))
+    lavrov = next(value for label, value in labels.items() if label.startswith("Sergey Lavrov ("))
+    assert lavrov and lavrov != "Sergey Lavrov"
+    with page.expect_navigation():
+        page.select_option("select[name=actor]", lavrov)
+    assert "outlet=Other+Daily" in page.url and "q=Lavrov" in page.url and "actor=" in page.url
+    assert page.locator("select[name=actor]").input_value() == lavrov
+    assert page.locator("select[name=outlet]").input_value() == "Other Daily"
+    api = page.request.get(page.url.replace("/?", "/api/articles?")).json()
+    assert result_titles(page) == [item["title"] for item in api["items"]] == ["Talks go on"]
     shot(page, "search")
 
 
