@@ -506,3 +506,32 @@ def test_search_page_hides_facets_with_no_values(tmp_path: Path) -> None:
     client = TestClient(create_app(db), base_url="http://127.0.0.1")
     parser = page_selects(client, {})
     assert list(parser.selects) == ["outlet", "genre", "language"]
+
+
+def test_facet_counts_past_their_time_are_served_stale_and_recomputed_in_the_background(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from narrascope.web import queries
+
+    db = tmp_path / "stale.db"
+    store_articles(db, [SPECS[1]])
+    reader = queries.ReadOnlyStore(db, load_settings())
+    queries.clear_cache()
+    with reader.open() as store:
+        assert dict((v, n) for v, _, n in queries.facets(store)["topic"]) == {"war": 1}
+    store_articles(db, [{**SPECS[1], "key": "war-2", "url": "https://example.org/war-2"}])
+    with reader.open() as store:  # still fresh: the cached counts
+        assert dict((v, n) for v, _, n in queries.facets(store)["topic"]) == {"war": 1}
+    monkeypatch.setattr(queries, "CACHE_SECONDS", 0.0)
+    with reader.open() as store:  # past its time: the old value at once, a new one computed behind
+        assert dict((v, n) for v, _, n in queries.facets(store)["topic"]) == {"war": 1}
+    deadline = time.monotonic() + 10
+    while True:
+        with queries._cache_lock:
+            value = queries._cache[(str(reader.path), "facets")][1]
+            refreshing = bool(queries._refreshing)
+        if not refreshing and dict((v, n) for v, _, n in value["topic"]) == {"war": 2}:
+            break
+        assert time.monotonic() < deadline, "the background refresh did not land"
+        time.sleep(0.02)
