@@ -299,3 +299,15 @@ def test_stix_downloads_are_capped_on_the_server(store: Path, before: tuple) -> 
     assert within.status_code == 200
     assert within.content == cli_export(store, "--format", "stix", "--outlet", seeds_only["outlet"])
     assert capped.get("/api/export/articles", params={"format": "jsonl"}).status_code == 200  # no cap there
+
+
+def test_the_fast_bundle_serialisation_is_stix2_pretty_bytes(store: Path) -> None:
+    from narrascope.exporters.stix import build_bundle, serialize_bundle
+    from narrascope.store import open_store
+
+    with open_store(store, create=False) as opened:
+        bundle, count = build_bundle(opened.iter_articles(Filters()), store=opened)
+    assert count == len(api.list_articles(db=store))
+    kinds = {o.type for o in bundle.objects}
+    assert {"identity", "report", "attack-pattern", "narrative", "url"} <= kinds
+    assert serialize_bundle(bundle) == bundle.serialize(pretty=True)

@@ -29,6 +29,7 @@ and an undated article is published at ``UNDATED`` (1970-01-01).
 from __future__ import annotations
 
 import csv
+import json
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -42,7 +43,8 @@ from ..plugins import hookimpl
 if TYPE_CHECKING:
     from ..store import Store
 
-__all__ = ["DISARM_SOURCE", "NAMESPACE", "DisarmTechnique", "StixExporter", "build_bundle", "disarm_mapping"]
+__all__ = ["DISARM_SOURCE", "NAMESPACE", "DisarmTechnique", "StixExporter", "build_bundle", "disarm_mapping",
+           "serialize_bundle"]
 
 #: Namespace of narrascope's deterministic STIX ids (UUIDv5 of "<type>:<narrascope key>").
 NAMESPACE = uuid.UUID("6f1f4a52-6d0c-5b0e-9a55-6e6172726173")
@@ -234,8 +236,37 @@ class StixExporter:
 
     def write(self, articles: Iterable[Article], stream: TextIO, *, store: Store | None = None) -> int:
         bundle, count = build_bundle(articles, store=store)
-        stream.write(bundle.serialize(pretty=True) + "\n")
+        stream.write(serialize_bundle(bundle) + "\n")
         return count
+
+
+def _plain(value: Any) -> Any:
+    """A stix2 value as plain JSON data, properties in spec order (as ``serialize(pretty=True)`` orders them)."""
+    import datetime as dt
+
+    from stix2.base import _STIXBase
+    from stix2.utils import format_datetime
+
+    if isinstance(value, _STIXBase):
+        defaulted = set(value._defaulted_optional_properties)
+        return {key: _plain(value[key]) for key in value if key not in defaulted}
+    if isinstance(value, dict):
+        return {key: _plain(value[key]) for key in sorted(value)}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dt.date):  # datetime too
+        return format_datetime(value)
+    return value
+
+
+def serialize_bundle(bundle: Any) -> str:
+    """The bundle as stix2's ``serialize(pretty=True)`` writes it (4-space indent, spec property order).
+
+    stix2's pretty mode finds each property's place by searching the whole bundle for it, which is
+    quadratic: 500 articles took two minutes. Each object's own property order is the same order,
+    found in linear time (5,000 articles: 0.4 s); tests check the bytes are stix2's.
+    """
+    return json.dumps(_plain(bundle), indent=4, separators=(",", ": "))
 
 
 @hookimpl
