@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
 from .errors import UsageError
-from .ingest import IngestReport, ingest
+from .ingest import IngestReport, ingest, ingest_bytes
 from .model import Article
 from .plugins import registry
 from .reprocess import ReprocessReport, reprocess
@@ -27,6 +27,7 @@ __all__ = [
     "export_table",
     "get_article",
     "ingest",
+    "ingest_bytes",
     "list_articles",
     "list_rejects",
     "list_stages",
