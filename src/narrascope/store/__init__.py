@@ -157,38 +157,41 @@ class Filters:
         reading any article row: on a common word that is tens of thousands of rows not read.
         """
         clauses, params = [], []
-        latest = "" if self.all_versions else "latest = 1 AND "
         if not self.all_versions:
             # Superseded versions are few: one small set, whatever else is chosen.
             clauses.append(f"{rowid} NOT IN (SELECT rowid FROM articles WHERE latest = 0)")
+        for sql, values in self.rowid_sets():
+            clauses.append(f"{rowid} IN ({sql})")
+            params.extend(values)
+        return (" AND ".join(clauses) or "1"), params
+
+    def rowid_sets(self) -> list[tuple[str, list[Any]]]:
+        """The chosen conditions other than "latest version", each a query of the rowids it keeps."""
+        sets: list[tuple[str, list[Any]]] = []
+        versions = "latest IN (0, 1)" if self.all_versions else "latest = 1"
         for column in ("outlet", "language", "genre"):
             value = getattr(self, column)
             if value:  # the (latest, column NOCASE) indexes of migration 7
-                versions = latest or "latest IN (0, 1) AND "
-                clauses.append(f"{rowid} IN (SELECT rowid FROM articles WHERE {versions}{column} = ? COLLATE NOCASE)")
-                params.append(value)
+                sets.append((f"SELECT rowid FROM articles WHERE {versions} AND {column} = ? COLLATE NOCASE", [value]))
         if self.since or self.until:
-            dates = []
+            dates, bounds = [], []
             if self.since:
                 dates.append("published >= ?")
-                params.append(date_bounds(self.since)[0])
+                bounds.append(date_bounds(self.since)[0])
             if self.until:
                 dates.append("published < ?")
-                params.append(date_bounds(self.until)[1])
-            clauses.append(f"{rowid} IN (SELECT rowid FROM articles WHERE {' AND '.join(dates)})")
+                bounds.append(date_bounds(self.until)[1])
+            sets.append((f"SELECT rowid FROM articles WHERE {' AND '.join(dates)}", bounds))
         if self.ids:
-            clauses.append(f"{rowid} IN (SELECT rowid FROM articles WHERE id IN ({','.join('?' * len(self.ids))}))")
-            params.extend(self.ids)
+            sets.append((f"SELECT rowid FROM articles WHERE id IN ({','.join('?' * len(self.ids))})", list(self.ids)))
         for kind in FACETS:
             value = getattr(self, kind)
             if value:
-                clauses.append(f"{rowid} IN (SELECT article_rowid FROM article_facets WHERE kind = ? AND value = ?)")
-                params.extend((kind, value))
+                sets.append(("SELECT article_rowid FROM article_facets WHERE kind = ? AND value = ?", [kind, value]))
         if self.narrative is not None:
-            clauses.append(f"{rowid} IN (SELECT a.rowid FROM narrative_members m JOIN articles a ON a.id = m.article"
-                           " WHERE m.narrative = ?)")
-            params.append(self.narrative)
-        return (" AND ".join(clauses) or "1"), params
+            sets.append(("SELECT a.rowid FROM narrative_members m JOIN articles a ON a.id = m.article"
+                         " WHERE m.narrative = ?", [self.narrative]))
+        return sets
 
 
 #: Matches a full-text query ranks at most: beyond, the most recently stored (``Store.search_rows``).
@@ -392,8 +395,7 @@ class Store:
         where, params = filters.rowid_where("+f.rowid")  # '+': a rowid set is checked, not looked up in FTS5
         try:
             floor = None
-            if rank_limit is not None and self.conn.execute(
-                    "SELECT COUNT(*) > ? FROM articles_fts WHERE articles_fts MATCH ?", (rank_limit, query)).fetchone()[0]:
+            if rank_limit is not None and self._matches_more_than(query, filters, rank_limit):
                 row = self.conn.execute(
                     f"SELECT f.rowid FROM articles_fts f WHERE articles_fts MATCH ? AND {where}"
                     " ORDER BY f.rowid DESC LIMIT 1 OFFSET ?", [query, *params, rank_limit]).fetchone()
@@ -418,6 +420,19 @@ class Store:
             raise SearchError(f"cannot search for {query!r}: {e} (put words with special characters in double quotes)") from e
         return [(records[rowid], snippets.get(rowid, ""), score) for rowid, score in ranked if rowid in records], \
             floor is not None
+
+    def _matches_more_than(self, query: str, filters: Filters, n: int) -> bool:
+        """Whether ``query`` may match more than ``n`` articles passing ``filters`` (cheap checks only).
+
+        False when the query matches at most ``n`` articles at all, or when one chosen condition
+        keeps at most ``n`` (each counted with LIMIT ``n`` + 1, through its index): then no
+        capping walk over the matches is needed.
+        """
+        if not self.conn.execute("SELECT COUNT(*) > ? FROM articles_fts WHERE articles_fts MATCH ?",
+                                 (n, query)).fetchone()[0]:
+            return False
+        return not any(self.conn.execute(f"SELECT COUNT(*) <= ? FROM ({sql} LIMIT ?)", [n, *values, n + 1]).fetchone()[0]
+                       for sql, values in filters.rowid_sets())
 
     def raw_item(self, article_id: str) -> RawItem | None:
         row = self.conn.execute(
