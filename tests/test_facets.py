@@ -407,6 +407,12 @@ def test_search_ranks_by_bm25_and_caps_very_common_queries_to_the_newest_matches
         assert [json.loads(r)["id"] for r, _, _ in rows] == [i for i in oracle if i in newest]
         assert [h.article.id for h in store.search("talks", limit=50, rank_limit=3)] == \
             [i for i in oracle if i in newest]
+        # a chosen condition that keeps few enough articles: no cap, the whole ranking of them
+        other = [i for i in oracle if records_of(store.conn, latest_only=True)[i]["outlet"] == "Other Daily"]
+        rows, capped = store.search_rows("talks", Filters(outlet="other daily"), limit=50, rank_limit=2)
+        assert not capped and [json.loads(r)["id"] for r, _, _ in rows] == other and len(other) == 2
+        rows, capped = store.search_rows("talks", Filters(genre="reporting"), limit=50, rank_limit=3)
+        assert capped and [json.loads(r)["id"] for r, _, _ in rows] == [i for i in oracle if i in newest]
 
 
 # -- the search page -------------------------------------------------------------------------------
