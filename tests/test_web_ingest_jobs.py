@@ -224,3 +224,17 @@ def test_the_ingest_script_is_served_from_static(writable: TestClient) -> None:
     assert script.status_code == 200 and "javascript" in script.headers["content-type"]
     assert '"Authorization": "Bearer " + token' in script.text  # the token goes in a header, never the URL
     assert "innerHTML" not in script.text  # data goes into textContent only
+
+
+def test_a_job_that_cannot_write_fails_cleanly_without_naming_the_store(tmp_path: Path) -> None:
+    db = tmp_path / "served.db"
+    api.ingest([str(SEEDS)], db=db, settings=load_settings())
+    client = TestClient(create_app(db, write_token=TOKEN), base_url="http://127.0.0.1")
+    db.write_bytes(b"this is not a SQLite file any more, so the ingest cannot open it" * 10)
+    started = client.post("/api/ingest/jobs", headers=AUTH, data={"text": text_article(800)})
+    assert started.status_code == 202
+    done = wait_for(client, started.json()["job"])
+    assert done["state"] == "failed" and done["report"] is None
+    error = done["error"]
+    assert isinstance(error, dict) and error["code"].startswith("NS5")
+    assert str(tmp_path) not in json.dumps(done)

@@ -21,6 +21,7 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -119,8 +120,11 @@ class IngestJobs:
             with self._lock:
                 job.report, job.state = report_for_web(report, job.name), "done"
         except NarrascopeError as e:
+            message = e.message
+            for path in {str(db), str(Path(db).resolve())}:
+                message = message.replace(path, "the store")  # never a server path, as the error pages
             with self._lock:
-                job.error, job.state = {"error": e.message, "code": e.code}, "failed"
+                job.error, job.state = {"error": message, "code": e.code}, "failed"
         except Exception:  # noqa: BLE001 - a job must end in a state, never die silently
             log.exception("ingest job %s failed", job.id)
             with self._lock:
