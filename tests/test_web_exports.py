@@ -311,3 +311,20 @@ def test_the_fast_bundle_serialisation_is_stix2_pretty_bytes(store: Path) -> Non
     kinds = {o.type for o in bundle.objects}
     assert {"identity", "report", "attack-pattern", "narrative", "url"} <= kinds
     assert serialize_bundle(bundle) == bundle.serialize(pretty=True)
+
+
+def test_stix_builds_at_once_are_bounded(client: TestClient) -> None:
+    from narrascope.web.exports import STIX_AT_ONCE
+
+    assert client.get("/api/export/articles", params={"format": "stix", "outlet": "Daily Ledger"}).status_code == 200
+    slots = client.app.state.stix_slots  # type: ignore[attr-defined]
+    for _ in range(STIX_AT_ONCE):  # as if that many bundles were being built now
+        assert slots.acquire(blocking=False)
+    try:
+        busy = client.get("/api/export/articles", params={"format": "stix", "outlet": "Daily Ledger"})
+        assert busy.status_code == 503 and busy.headers["retry-after"] == "10"
+        assert client.get("/api/export/articles", params={"format": "jsonl"}).status_code == 200
+    finally:
+        for _ in range(STIX_AT_ONCE):
+            slots.release()
+    assert client.get("/api/export/articles", params={"format": "stix", "outlet": "Daily Ledger"}).status_code == 200

@@ -19,6 +19,7 @@ import dataclasses
 import os
 import sqlite3
 import tempfile
+import threading
 from typing import Any
 from urllib.parse import urlencode
 
@@ -36,8 +37,8 @@ from ..plugins import registry
 from ..store import Filters, Store
 from .api import _ERROR, OPENAPI, _query, filters_from
 
-__all__ = ["ARTICLE_FORMATS", "MEDIA_TYPES", "OPENAPI_PATHS", "ROUTES", "TABLE_FORMATS", "export_url", "filter_names",
-           "table_catalogue"]
+__all__ = ["ARTICLE_FORMATS", "MEDIA_TYPES", "OPENAPI_PATHS", "ROUTES", "STIX_AT_ONCE", "STIX_MAX_ARTICLES",
+           "TABLE_FORMATS", "export_url", "filter_names", "table_catalogue"]
 
 #: Article formats, each with its media type and file-name suffix.
 ARTICLE_FORMATS: dict[str, tuple[str, str]] = {
@@ -59,6 +60,9 @@ GRAPH = "graph"
 #: no limit.
 #: A ``[web] max_stix_articles`` setting overrides it when WebSettings has that field.
 STIX_MAX_ARTICLES = 5_000
+#: STIX bundles built at once; another request meanwhile is a 503 (try again), so memory stays bounded.
+STIX_AT_ONCE = 2
+_STIX_LOCK = threading.Lock()
 GRAPH_LEVELS = ("actor", "state")
 ROW_FORMATS = ("csv", "jsonl", "parquet")
 
@@ -136,6 +140,15 @@ def stix_limit(request: Request) -> int:
     return int(getattr(request.app.state.web, "max_stix_articles", STIX_MAX_ARTICLES))
 
 
+def stix_slots(request: Request) -> threading.BoundedSemaphore:
+    """The app's STIX build slots (made on first use)."""
+    with _STIX_LOCK:
+        slots = getattr(request.app.state, "stix_slots", None)
+        if slots is None:
+            slots = request.app.state.stix_slots = threading.BoundedSemaphore(STIX_AT_ONCE)
+        return slots
+
+
 def _count(store: Store, filters: Filters) -> int:
     where, params = filters.where()
     return int(store.conn.execute(f"SELECT COUNT(*) FROM articles a WHERE {where}", params).fetchone()[0])  # noqa: S608
@@ -157,7 +170,16 @@ async def articles_download(request: Request) -> FileResponse:
         with open(path, "w", encoding="utf-8", newline="") as stream:
             library.export(stream, format=fmt, filters=filters, store=store)
 
-    return await _send(request, write, media_type=media_type, filename=f"narrascope-articles.{suffix}")
+    if fmt != "stix":
+        return await _send(request, write, media_type=media_type, filename=f"narrascope-articles.{suffix}")
+    slots = stix_slots(request)
+    if not slots.acquire(blocking=False):
+        raise HTTPException(503, "Other STIX bundles are being built: try again in a moment.",
+                            headers={"retry-after": "10"})
+    try:
+        return await _send(request, write, media_type=media_type, filename=f"narrascope-articles.{suffix}")
+    finally:
+        slots.release()
 
 
 async def table_download(request: Request) -> FileResponse:
@@ -251,7 +273,10 @@ OPENAPI_PATHS: dict[str, Any] = {
                    " the bytes `narrascope export` writes.",
         "parameters": [_query("format", "jsonl, csv or stix.", {"type": "string", "enum": list(ARTICLE_FORMATS),
                                                               "default": "jsonl"}), *_FILTERS],
-        "responses": {"200": _download("The export", [m for m, _ in ARTICLE_FORMATS.values()]), "400": _ERROR}}},
+        "responses": {"200": _download("The export", [m for m, _ in ARTICLE_FORMATS.values()]),
+                      "400": {**_ERROR, "description": "A bad format or filter, or a STIX selection over"
+                                                       f" {STIX_MAX_ARTICLES:,} articles."},
+                      "503": {**_ERROR, "description": f"{STIX_AT_ONCE} STIX bundles are being built: retry."}}}},
     "/api/export/tables/{table}": {"get": {
         "summary": "Download a derived table as stored (never recomputed by the server; see /exports for when it"
                    " was computed) as CSV, JSONL or Parquet; table `graph`: the actor graph as GEXF.",
