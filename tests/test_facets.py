@@ -541,3 +541,18 @@ def test_facet_counts_past_their_time_are_served_stale_and_recomputed_in_the_bac
             break
         assert time.monotonic() < deadline, "the background refresh did not land"
         time.sleep(0.02)
+
+
+def test_a_capped_ranking_is_said_on_the_page_and_in_the_api(client: TestClient, facet_db: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from narrascope.web import queries
+
+    assert "ranked_among" not in client.get("/api/articles", params={"q": "talks"}).json()
+    assert 'class="capped"' not in client.get("/", params={"q": "talks"}).text
+    monkeypatch.setattr(queries, "RANK_LIMIT", 3)
+    with open_store(facet_db, load_settings()) as store:
+        expected = [h.article.id for h in store.search("talks", rank_limit=3)]
+    body = client.get("/api/articles", params={"q": "talks"}).json()
+    assert body["ranked_among"] == 3 and [i["id"] for i in body["items"]] == expected and len(expected) == 3
+    page = client.get("/", params={"q": "talks"}).text
+    assert 'class="capped"' in page and "most recently stored" in page

@@ -103,7 +103,7 @@ def search_page(store: Store, query: str, filters: Filters, *, limit: int, offse
     Each item has ``snippet`` (plain text) and ``highlights`` ([start, end] of each hit in it).
     """
     rows, capped = store.search_rows(query, filters, limit=limit + 1, offset=offset,
-                                     marks=(SNIPPET_OPEN, SNIPPET_CLOSE))
+                                     marks=(SNIPPET_OPEN, SNIPPET_CLOSE), rank_limit=RANK_LIMIT)
     items = []
     for record, marked, rank in rows[:limit]:
         summary = article_summary(Article.from_record(json.loads(record)))
