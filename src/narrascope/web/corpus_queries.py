@@ -184,11 +184,12 @@ def narrative_detail(store: Store, narrative_id: int, *, limit: int, offset: int
         "merged_into": labels.get(item["merged_into"]) if item["merged_into"] is not None else None,
         "children": [labels[i] for i in children if i in labels],
         "merged_from": [labels[i] for i in merged_from if i in labels]}
+    # the page of members first (their index), then the articles of that page only
     rows = store.conn.execute(
         "SELECT m.article, m.date, m.date_source, m.score, m.evidence, a.title, a.outlet, a.published"
-        " FROM narrative_members m LEFT JOIN articles a ON a.id = m.article"
-        " WHERE m.narrative = ? ORDER BY m.score DESC, m.article LIMIT ? OFFSET ?",
-        (narrative_id, limit + 1, offset)).fetchall()
+        " FROM (SELECT article, date, date_source, score, evidence FROM narrative_members WHERE narrative = ?"
+        " ORDER BY score DESC, article LIMIT ? OFFSET ?) m LEFT JOIN articles a ON a.id = m.article"
+        " ORDER BY m.score DESC, m.article", (narrative_id, limit + 1, offset)).fetchall()
     members = [{"article": a, "date": d, "date_source": ds, "score": sc, "evidence": json.loads(ev),
                 "title": title, "outlet": outlet, "published": published}
                for a, d, ds, sc, ev, title, outlet, published in rows[:limit]]
