@@ -543,15 +543,18 @@ def test_facet_counts_past_their_time_are_served_stale_and_recomputed_in_the_bac
         time.sleep(0.02)
 
 
-def test_a_capped_ranking_is_said_on_the_page_and_in_the_api(client: TestClient, facet_db: Path,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    from narrascope.web import queries
+def test_a_capped_ranking_is_said_on_the_page_and_in_the_api(client: TestClient, facet_db: Path) -> None:
+    from narrascope.web.app import WebSettings
 
     assert "ranked_among" not in client.get("/api/articles", params={"q": "talks"}).json()
     assert 'class="capped"' not in client.get("/", params={"q": "talks"}).text
-    monkeypatch.setattr(queries, "RANK_LIMIT", 3)
     with open_store(facet_db, load_settings()) as store:
         expected = [h.article.id for h in store.search("talks", rank_limit=3)]
+        everything = [h.article.id for h in store.search("talks", limit=50)]  # the library's default: exact
+    assert len(everything) > 3 and everything != expected
+    cli = run_cli("search", "talks", "--db", str(facet_db), "--limit", "50", "--json")
+    assert cli.exit_code == 0 and [hit["id"] for hit in json.loads(cli.output)] == everything
+    client = TestClient(create_app(facet_db, web=WebSettings(search_rank_limit=3)), base_url="http://127.0.0.1")
     body = client.get("/api/articles", params={"q": "talks"}).json()
     assert body["ranked_among"] == 3 and [i["id"] for i in body["items"]] == expected and len(expected) == 3
     page = client.get("/", params={"q": "talks"}).text

@@ -281,13 +281,8 @@ def test_a_store_never_analysed_offers_empty_tables_and_escapes_filters(tmp_path
     assert digest(db) == sha and derived_rows(db) == []
 
 
-@dataclasses.dataclass(frozen=True)
-class SmallStix(WebSettings):
-    max_stix_articles: int = 3  # the field exports.stix_limit reads when WebSettings has it
-
-
 def test_stix_downloads_are_capped_on_the_server(store: Path, before: tuple) -> None:
-    capped = TestClient(create_app(store, web=SmallStix()), base_url="http://127.0.0.1")
+    capped = TestClient(create_app(store, web=WebSettings(max_stix_articles=3)), base_url="http://127.0.0.1")
     over = capped.get("/api/export/articles", params={"format": "stix"})
     assert over.status_code == 400 and "at most 3 articles" in over.json()["error"]
     page = capped.get("/exports").text

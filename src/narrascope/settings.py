@@ -97,6 +97,8 @@ class WebSettings:
     actor_articles: int = 100
     actor_scan_window: int = 2_000
     max_upload_bytes: int = 10_000_000
+    search_rank_limit: int = 20_000
+    max_stix_articles: int = 5_000
 
 
 @dataclass(frozen=True)

@@ -194,7 +194,8 @@ class Filters:
         return sets
 
 
-#: Matches a full-text query ranks at most: beyond, the most recently stored (``Store.search_rows``).
+#: The workbench's default ``rank_limit`` (``web.search_rank_limit``): a query matching more articles
+#: is ranked among the most recently stored this many (``Store.search_rows``). The CLI ranks all.
 RANK_LIMIT = 20_000
 
 
@@ -369,26 +370,28 @@ class Store:
             yield Article.from_record(json.loads(record))
 
     def search(self, query: str, filters: Filters = Filters(), *, limit: int = 20, offset: int = 0,
-               rank_limit: int | None = RANK_LIMIT) -> list[SearchHit]:
+               rank_limit: int | None = None) -> list[SearchHit]:
         """Full-text search (FTS5 syntax: words, "phrases", AND/OR/NOT, prefix*), best match first.
 
-        A query matching more than ``rank_limit`` articles (after the filters) is ranked among the
-        ``rank_limit`` most recently stored of them (see ``search_rows``); None ranks them all.
+        Every match is ranked (exact); with ``rank_limit``, a query matching more than that many
+        articles (after the filters) is ranked among the most recently stored of them only (see
+        ``search_rows``: the workbench does this to keep a common word fast).
         """
         rows, _ = self.search_rows(query, filters, limit=limit, offset=offset, rank_limit=rank_limit)
         return [SearchHit(Article.from_record(json.loads(record)), snippet, rank) for record, snippet, rank in rows]
 
     def search_rows(self, query: str, filters: Filters = Filters(), *, limit: int = 20, offset: int = 0,
-                    marks: tuple[str, str] = ("[", "]"), rank_limit: int | None = RANK_LIMIT,
+                    marks: tuple[str, str] = ("[", "]"), rank_limit: int | None = None,
                     ) -> tuple[list[tuple[str, str, float]], bool]:
         """A page of matches, best first: ([(record JSON, snippet with hits between ``marks``, bm25 rank)], capped).
 
         Ranked by bm25 (title weighs 5, body 1), ties in storage order. The ranking reads the
         full-text index and the filters' index sets only; records and snippets are made for the
-        page alone. bm25 costs about 2 microseconds a match, so a word found in nearly every
-        article of a large store is ranked among the ``rank_limit`` most recently stored
-        matches only (``capped`` is then True): on 100,000 articles that is about 50 ms rather
-        than 200. ``search`` and the workbench both call this, so they agree hit for hit.
+        page alone. bm25 costs about 2 microseconds a match; with ``rank_limit`` set, a word found
+        in nearly every article of a large store is ranked among the ``rank_limit`` most recently
+        stored matches only (``capped`` is then True): on 100,000 articles that is about 50 ms
+        rather than 200. None (the default, and the CLI) ranks every match. ``search`` and the
+        workbench both call this, so with the same ``rank_limit`` they agree hit for hit.
         """
         if not query.strip():
             raise SearchError("empty search query")

@@ -90,7 +90,8 @@ def articles_endpoint(request: Request) -> JSONResponse:
     limit, offset = paging(request)
     query = text_param(request, "q")
     with request.app.state.store.open() as store:
-        page = search_page(store, query, filters, limit=limit, offset=offset) if query else \
+        page = search_page(store, query, filters, limit=limit, offset=offset,
+                                rank_limit=request.app.state.web.search_rank_limit or None) if query else \
             list_page(store, filters, limit=limit, offset=offset)
     return JSONResponse({**page.to_dict(), "q": query})
 

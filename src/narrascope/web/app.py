@@ -8,7 +8,6 @@ errors are short pages or JSON objects that never show a stack trace.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +23,10 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import NarrascopeError, SearchError, StoreError
-from ..settings import Settings, load_settings
+from ..settings import Settings, WebSettings, load_settings
 from .queries import ReadOnlyStore
 
-__all__ = ["LOCAL_HOSTS", "SECURITY_HEADERS", "WebSettings", "create_app"]
+__all__ = ["LOCAL_HOSTS", "SECURITY_HEADERS", "WebSettings", "create_app"]  # WebSettings: the [web] settings
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -49,23 +48,6 @@ SECURITY_HEADERS: dict[str, str] = {
     "x-frame-options": "DENY",
     "cross-origin-opener-policy": "same-origin",
 }
-
-
-@dataclass(frozen=True)
-class WebSettings:
-    """Tunables of the server (a ``[web]`` settings section when the settings have one)."""
-
-    page_size: int = 20                  # results per page when no limit is given
-    max_page_size: int = 100             # the largest limit a request may ask for
-    max_offset: int = 100_000            # deep pages cost a scan; beyond this, narrow the filters
-    actor_articles: int = 100            # articles read for an actor page, newest first
-    actor_scan_window: int = 2_000       # without the actor graph: latest articles an actor page scans
-    max_upload_bytes: int = 10_000_000   # request body limit of the ingest endpoints (413 beyond)
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> WebSettings:
-        section = getattr(settings, "web", None)
-        return cls(**{name: getattr(section, name) for name in cls.__dataclass_fields__ if hasattr(section, name)})
 
 
 class SecurityHeadersMiddleware:
@@ -172,7 +154,7 @@ def create_app(db_path: str | Path, *, write_token: str | None = None, settings:
     app.state.store = store
     app.state.db_path = Path(db_path)
     app.state.settings = settings
-    app.state.web = web or WebSettings.from_settings(settings)
+    app.state.web = web or settings.web
     app.state.write_token = write_token
     app.state.templates = Environment(loader=PackageLoader("narrascope.web", "templates"), autoescape=True,
                                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)

@@ -58,7 +58,7 @@ GRAPH = "graph"
 #: A STIX bundle is built in memory by the stix2 library (5,000 articles: 7 s, 180 MB peak; 20,000:
 #: 20 s, 520 MB): larger selections are refused (400) rather than tying up the server; the CLI has
 #: no limit.
-#: A ``[web] max_stix_articles`` setting overrides it when WebSettings has that field.
+#: The default of the `web.max_stix_articles` setting.
 STIX_MAX_ARTICLES = 5_000
 #: STIX bundles built at once; another request meanwhile is a 503 (try again), so memory stays bounded.
 STIX_AT_ONCE = 2
@@ -137,7 +137,7 @@ async def _send(request: Request, write: Any, *, media_type: str, filename: str)
 
 
 def stix_limit(request: Request) -> int:
-    return int(getattr(request.app.state.web, "max_stix_articles", STIX_MAX_ARTICLES))
+    return int(request.app.state.web.max_stix_articles)
 
 
 def stix_slots(request: Request) -> threading.BoundedSemaphore:

@@ -31,7 +31,8 @@ def search_view(request: Request) -> HTMLResponse:
     query = text_param(request, "q")
     chosen = {name: text_param(request, name) or "" for name in FILTER_NAMES}
     with request.app.state.store.open() as store:
-        page = search_page(store, query, filters, limit=limit, offset=offset) if query else \
+        page = search_page(store, query, filters, limit=limit, offset=offset,
+                                rank_limit=request.app.state.web.search_rank_limit or None) if query else \
             list_page(store, filters, limit=limit, offset=offset)
         options = facets(store)
         # A chosen value outside the listed ones (a link, a rare actor) stays in its list, selected,

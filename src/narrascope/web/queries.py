@@ -97,20 +97,21 @@ def list_page(store: Store, filters: Filters, *, limit: int, offset: int) -> Pag
     return Page(rows[:limit], limit, offset, len(rows) > limit)
 
 
-def search_page(store: Store, query: str, filters: Filters, *, limit: int, offset: int) -> Page:
+def search_page(store: Store, query: str, filters: Filters, *, limit: int, offset: int,
+                rank_limit: int | None = RANK_LIMIT) -> Page:
     """Full-text search, best first, as ``Store.search`` (the same ranking) but with unambiguous snippet marks.
 
     Each item has ``snippet`` (plain text) and ``highlights`` ([start, end] of each hit in it).
     """
     rows, capped = store.search_rows(query, filters, limit=limit + 1, offset=offset,
-                                     marks=(SNIPPET_OPEN, SNIPPET_CLOSE), rank_limit=RANK_LIMIT)
+                                     marks=(SNIPPET_OPEN, SNIPPET_CLOSE), rank_limit=rank_limit)
     items = []
     for record, marked, rank in rows[:limit]:
         summary = article_summary(Article.from_record(json.loads(record)))
         summary["snippet"], summary["highlights"] = split_snippet(marked)
         summary["rank"] = rank
         items.append(summary)
-    return Page(items, limit, offset, len(rows) > limit, RANK_LIMIT if capped else None)
+    return Page(items, limit, offset, len(rows) > limit, rank_limit if capped else None)
 
 
 #: Seconds a facet or stats result is fresh. Both group whole tables (0.15-0.75 s on 100,000
