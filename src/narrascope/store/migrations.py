@@ -452,6 +452,20 @@ MIGRATIONS: tuple[Migration, ...] = (
             AND json_type(j.value, '$.target') = 'text' AND json_type(j.value, '$.polarity') IN ('integer', 'real');
         """,
     ),
+    Migration(
+        9,
+        "covering indexes for actor pages: edges by either end, stances by target",
+        """
+        -- An actor's neighbourhood reads the edges that start or end at it; the unique index
+        -- (level, kind, type, source, target) serves neither end without a scan of the level.
+        -- Covering, so a busy actor (tens of thousands of edges) is read from the index alone.
+        CREATE INDEX graph_edges_source ON graph_edges(level, source, kind, type, target, weight, count, articles);
+        CREATE INDEX graph_edges_target ON graph_edges(level, target, kind, type, source, weight, count, articles);
+        -- The stance-over-time chart, from the index alone.
+        DROP INDEX article_stances_target;
+        CREATE INDEX article_stances_target ON article_stances(target, published, holder, polarity);
+        """,
+    ),
 )
 
 
