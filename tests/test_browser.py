@@ -7,8 +7,9 @@ screenshot to $NARRASCOPE_SCREENSHOTS/<name>.png (default: a temporary folder, s
 the checkout clean). The README's pictures are made with
 `NARRASCOPE_SCREENSHOTS=docs/screenshots .venv/bin/pytest tests/test_browser.py`.
 
-Not covered yet: the narrative and reuse pages do not exist in the web UI; add tests here when
-they do.
+The narrative and reuse pages, which need a corpus with stories over several weeks and planted
+reposts, are driven by tests/test_browser_corpus.py; tests/test_browser_security.py loads every
+page of a hostile corpus.
 """
 
 from __future__ import annotations

@@ -559,3 +559,15 @@ def test_a_capped_ranking_is_said_on_the_page_and_in_the_api(client: TestClient,
     assert body["ranked_among"] == 3 and [i["id"] for i in body["items"]] == expected and len(expected) == 3
     page = client.get("/", params={"q": "talks"}).text
     assert 'class="capped"' in page and "most recently stored" in page
+
+
+def test_search_page_links_its_filters_to_the_exports_page(client: TestClient) -> None:
+    page = client.get("/", params={"q": "talks", "topic": "war", "outlet": "Other Daily"}).text
+    href = page.split('class="export-link" href="')[1].split('"')[0].replace("&amp;", "&")
+    assert urlsplit(href).path == "/exports"
+    assert parse_qs(urlsplit(href).query) == {"topic": ["war"], "outlet": ["Other Daily"]}
+    assert "without the search words" in page
+    exports = client.get(href)
+    assert exports.status_code == 200 and "Other Daily" in exports.text
+    plain = client.get("/").text
+    assert 'class="export-link" href="/exports"' in plain and "without the search words" not in plain

@@ -31,9 +31,11 @@ def search_view(request: Request) -> HTMLResponse:
     query = text_param(request, "q")
     chosen = {name: text_param(request, name) or "" for name in FILTER_NAMES}
     with request.app.state.store.open() as store:
-        page = search_page(store, query, filters, limit=limit, offset=offset,
-                                rank_limit=request.app.state.web.search_rank_limit or None) if query else \
-            list_page(store, filters, limit=limit, offset=offset)
+        if query:
+            page = search_page(store, query, filters, limit=limit, offset=offset,
+                               rank_limit=request.app.state.web.search_rank_limit or None)
+        else:
+            page = list_page(store, filters, limit=limit, offset=offset)
         options = facets(store)
         # A chosen value outside the listed ones (a link, a rare actor) stays in its list, selected,
         # so that changing another facet keeps it.
@@ -49,8 +51,9 @@ def search_view(request: Request) -> HTMLResponse:
     next_url = "/?" + urlencode({**kept, "offset": offset + limit, "limit": limit}) if page.has_more else None
     previous_url = "/?" + urlencode({**kept, "offset": max(0, offset - limit), "limit": limit}) if offset else None
     fields = [(name, label) for name, label in FACET_FIELDS if options.get(name) or chosen.get(name)]
+    export_url = "/exports" + ("?" + urlencode({k: v for k, v in kept.items() if k != "q"}) if set(kept) - {"q"} else "")
     return render(request, "search.html", page=page, query=query, chosen=chosen, facets=options, fields=fields,
-                  next_url=next_url, previous_url=previous_url)
+                  next_url=next_url, previous_url=previous_url, export_url=export_url)
 
 
 def article_view(request: Request) -> HTMLResponse:
