@@ -5,7 +5,7 @@ actor graph is computed, and the real app is served by uvicorn on a free local p
 drives the pages as an analyst would, asserts what is on the page, and saves a full-page
 screenshot to $NARRASCOPE_SCREENSHOTS/<name>.png (default: a temporary folder, so a test run leaves
 the checkout clean). The README's pictures are made with
-`NARRASCOPE_SCREENSHOTS=docs/screenshots .venv/bin/pytest tests/test_browser.py`.
+`NARRASCOPE_SCREENSHOTS=$PWD/docs/screenshots .venv/bin/pytest tests/test_browser.py`.
 
 The narrative and reuse pages, which need a corpus with stories over several weeks and planted
 reposts, are driven by tests/test_browser_corpus.py; tests/test_browser_security.py loads every
