@@ -21,6 +21,37 @@ class Migration:
     sql: str
 
 
+def _facet_rows(row: str) -> str:
+    """Migration 8's insert of one article's facet rows: from the trigger's ``new`` row, or (``a``)
+    for every stored article."""
+    source = "" if row == "new" else f"articles {row}, "
+
+    def select(kind: str, value: str, array: str, where: str) -> str:
+        return (f"SELECT '{kind}', {value}, {row}.rowid FROM {source}json_each({row}.record, '$.{array}') j"
+                f" WHERE {where}")
+
+    text = "json_type(j.value, '$.{0}') = 'text' AND json_extract(j.value, '$.{0}') != ''".format
+    return "INSERT OR IGNORE INTO article_facets (kind, value, article_rowid) " + " UNION ALL ".join((
+        select("actor", "json_extract(j.value, '$.id')", "actors", text("id")),
+        select("state", "json_extract(j.value, '$.country')", "actors", text("country")),
+        select("state", "json_extract(j.value, '$.id')", "actors",
+               "json_extract(j.value, '$.kind') = 'state' AND " + text("id")),
+        select("technique", "json_extract(j.value, '$.name')", "techniques", text("name")),
+        select("topic", "j.value", "topics", "j.type = 'text' AND j.value != ''"),
+    )) + ";"
+
+
+def _stance_rows(row: str) -> str:
+    """Migration 8's insert of one article's stances (latest versions only), as ``_facet_rows``."""
+    source = "" if row == "new" else f"articles {row}, "
+    return ("INSERT INTO article_stances (article_rowid, published, holder, target, polarity)"
+            f" SELECT {row}.rowid, {row}.published, json_extract(j.value, '$.holder'),"
+            " json_extract(j.value, '$.target'), json_extract(j.value, '$.polarity')"
+            f" FROM {source}json_each({row}.record, '$.stances') j"
+            f" WHERE {row}.latest = 1 AND json_type(j.value, '$.holder') = 'text'"
+            " AND json_type(j.value, '$.target') = 'text' AND json_type(j.value, '$.polarity') IN ('integer', 'real');")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -369,88 +400,26 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX article_stances_target ON article_stances(target, published);
         CREATE INDEX article_stances_article ON article_stances(article_rowid);
         CREATE TRIGGER article_facets_insert AFTER INSERT ON articles BEGIN
-            INSERT OR IGNORE INTO article_facets (kind, value, article_rowid)
-                SELECT 'actor', json_extract(j.value, '$.id'), new.rowid FROM json_each(new.record, '$.actors') j
-                WHERE json_type(j.value, '$.id') = 'text' AND json_extract(j.value, '$.id') != ''
-                UNION ALL
-                SELECT 'state', json_extract(j.value, '$.country'), new.rowid FROM json_each(new.record, '$.actors') j
-                WHERE json_type(j.value, '$.country') = 'text' AND json_extract(j.value, '$.country') != ''
-                UNION ALL
-                SELECT 'state', json_extract(j.value, '$.id'), new.rowid FROM json_each(new.record, '$.actors') j
-                WHERE json_extract(j.value, '$.kind') = 'state' AND json_type(j.value, '$.id') = 'text'
-                AND json_extract(j.value, '$.id') != ''
-                UNION ALL
-                SELECT 'technique', json_extract(j.value, '$.name'), new.rowid
-                FROM json_each(new.record, '$.techniques') j
-                WHERE json_type(j.value, '$.name') = 'text' AND json_extract(j.value, '$.name') != ''
-                UNION ALL
-                SELECT 'topic', j.value, new.rowid FROM json_each(new.record, '$.topics') j
-                WHERE j.type = 'text' AND j.value != '';
-            INSERT INTO article_stances (article_rowid, published, holder, target, polarity)
-                SELECT new.rowid, new.published, json_extract(j.value, '$.holder'), json_extract(j.value, '$.target'),
-                       json_extract(j.value, '$.polarity')
-                FROM json_each(new.record, '$.stances') j
-                WHERE new.latest = 1 AND json_type(j.value, '$.holder') = 'text'
-                AND json_type(j.value, '$.target') = 'text' AND json_type(j.value, '$.polarity') IN ('integer', 'real');
+            {facet_rows_new}
+            {stance_rows_new}
         END;
         CREATE TRIGGER article_facets_update AFTER UPDATE OF record, published, latest ON articles
         WHEN old.record IS NOT new.record OR old.published IS NOT new.published OR old.latest IS NOT new.latest
         BEGIN
             DELETE FROM article_facets WHERE article_rowid = old.rowid;
             DELETE FROM article_stances WHERE article_rowid = old.rowid;
-            INSERT OR IGNORE INTO article_facets (kind, value, article_rowid)
-                SELECT 'actor', json_extract(j.value, '$.id'), new.rowid FROM json_each(new.record, '$.actors') j
-                WHERE json_type(j.value, '$.id') = 'text' AND json_extract(j.value, '$.id') != ''
-                UNION ALL
-                SELECT 'state', json_extract(j.value, '$.country'), new.rowid FROM json_each(new.record, '$.actors') j
-                WHERE json_type(j.value, '$.country') = 'text' AND json_extract(j.value, '$.country') != ''
-                UNION ALL
-                SELECT 'state', json_extract(j.value, '$.id'), new.rowid FROM json_each(new.record, '$.actors') j
-                WHERE json_extract(j.value, '$.kind') = 'state' AND json_type(j.value, '$.id') = 'text'
-                AND json_extract(j.value, '$.id') != ''
-                UNION ALL
-                SELECT 'technique', json_extract(j.value, '$.name'), new.rowid
-                FROM json_each(new.record, '$.techniques') j
-                WHERE json_type(j.value, '$.name') = 'text' AND json_extract(j.value, '$.name') != ''
-                UNION ALL
-                SELECT 'topic', j.value, new.rowid FROM json_each(new.record, '$.topics') j
-                WHERE j.type = 'text' AND j.value != '';
-            INSERT INTO article_stances (article_rowid, published, holder, target, polarity)
-                SELECT new.rowid, new.published, json_extract(j.value, '$.holder'), json_extract(j.value, '$.target'),
-                       json_extract(j.value, '$.polarity')
-                FROM json_each(new.record, '$.stances') j
-                WHERE new.latest = 1 AND json_type(j.value, '$.holder') = 'text'
-                AND json_type(j.value, '$.target') = 'text' AND json_type(j.value, '$.polarity') IN ('integer', 'real');
+            {facet_rows_new}
+            {stance_rows_new}
         END;
         CREATE TRIGGER article_facets_delete AFTER DELETE ON articles BEGIN
             DELETE FROM article_facets WHERE article_rowid = old.rowid;
             DELETE FROM article_stances WHERE article_rowid = old.rowid;
         END;
         -- The articles stored before this migration.
-        INSERT OR IGNORE INTO article_facets (kind, value, article_rowid)
-            SELECT 'actor', json_extract(j.value, '$.id'), a.rowid FROM articles a, json_each(a.record, '$.actors') j
-            WHERE json_type(j.value, '$.id') = 'text' AND json_extract(j.value, '$.id') != ''
-            UNION ALL
-            SELECT 'state', json_extract(j.value, '$.country'), a.rowid FROM articles a, json_each(a.record, '$.actors') j
-            WHERE json_type(j.value, '$.country') = 'text' AND json_extract(j.value, '$.country') != ''
-            UNION ALL
-            SELECT 'state', json_extract(j.value, '$.id'), a.rowid FROM articles a, json_each(a.record, '$.actors') j
-            WHERE json_extract(j.value, '$.kind') = 'state' AND json_type(j.value, '$.id') = 'text'
-            AND json_extract(j.value, '$.id') != ''
-            UNION ALL
-            SELECT 'technique', json_extract(j.value, '$.name'), a.rowid
-            FROM articles a, json_each(a.record, '$.techniques') j
-            WHERE json_type(j.value, '$.name') = 'text' AND json_extract(j.value, '$.name') != ''
-            UNION ALL
-            SELECT 'topic', j.value, a.rowid FROM articles a, json_each(a.record, '$.topics') j
-            WHERE j.type = 'text' AND j.value != '';
-        INSERT INTO article_stances (article_rowid, published, holder, target, polarity)
-            SELECT a.rowid, a.published, json_extract(j.value, '$.holder'), json_extract(j.value, '$.target'),
-                   json_extract(j.value, '$.polarity')
-            FROM articles a, json_each(a.record, '$.stances') j
-            WHERE a.latest = 1 AND json_type(j.value, '$.holder') = 'text'
-            AND json_type(j.value, '$.target') = 'text' AND json_type(j.value, '$.polarity') IN ('integer', 'real');
-        """,
+        {facet_rows_all}
+        {stance_rows_all}
+        """.format(facet_rows_new=_facet_rows("new"), stance_rows_new=_stance_rows("new"),
+                   facet_rows_all=_facet_rows("a"), stance_rows_all=_stance_rows("a")),
     ),
     Migration(
         9,
