@@ -87,6 +87,7 @@ class NarrativesSettings:
     emerge_min: int = 3
     grow_factor: float = 2.0
     fade_weeks: int = 4
+    candidate_weeks: int = 4
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from ..plugins import hookimpl
 from . import Column, TableSpec, derived_state, record_state
 from .narratives_model import (
     ASSIGN_THRESHOLD,
+    CANDIDATE_WEEKS,
     MERGE_THRESHOLD,
     MIN_NARRATIVE_SIZE,
     SPLIT_SILHOUETTE,
@@ -109,7 +110,7 @@ def tunables(settings: Any) -> dict[str, Any]:
     section = getattr(settings, "narratives", None)
     defaults = {"seed": DEFAULT_SEED, "assign_threshold": ASSIGN_THRESHOLD, "merge_threshold": MERGE_THRESHOLD,
                 "split_silhouette": SPLIT_SILHOUETTE, "emerge_min": EMERGE_MIN, "grow_factor": GROW_FACTOR,
-                "fade_weeks": FADE_WINDOWS}
+                "fade_weeks": FADE_WINDOWS, "candidate_weeks": CANDIDATE_WEEKS}
     return {key: getattr(section, key, value) for key, value in defaults.items()}
 
 
@@ -130,7 +131,8 @@ def update_narratives(store: Store, *, full: bool = False, seed: int | None = No
     full = (full or previous is None or previous.state is None or previous.version != VERSION
             or previous.inputs != options)
     model = (NarrativeModel(seed=seed, assign_threshold=options["assign_threshold"],
-                            merge_threshold=options["merge_threshold"], split_silhouette=options["split_silhouette"])
+                            merge_threshold=options["merge_threshold"], split_silhouette=options["split_silhouette"],
+                            candidate_weeks=options["candidate_weeks"])
              if full else NarrativeModel.from_state(previous.state))  # type: ignore[union-attr]
     after = 0 if full else previous.watermark  # type: ignore[union-attr]
 

@@ -21,6 +21,13 @@ same code the ``narratives`` analysis runs. One run of ``NarrativeModel.add`` ta
    id) is retired with ``merged_into`` the older, which takes its members (a narrative never
    merges back into the parent it split from).
 
+Candidates (narratives of fewer than ``MIN_NARRATIVE_SIZE`` articles) that received no article
+in the ``candidate_weeks`` weeks before a window are closed: they stay (ids, members and status
+unchanged) but are no longer matched or merged. A corpus of unrelated articles makes one
+candidate per article, so without this every article would be compared with every earlier one
+(quadratic); with it, the centroids an article meets are those of the narratives plus the
+candidates of the last few weeks. ``comparisons`` counts the (document, centroid) pairs scored.
+
 Everything is deterministic for a given seed and input order (documents are processed by
 (period, key)); ids are integers handed out in creation order and never reused.
 """
@@ -56,6 +63,7 @@ SPLIT_ITERATIONS = 10
 TITLE_WEIGHT = 2
 ACTOR_WEIGHT = 2
 MIN_NARRATIVE_SIZE = 3  # smaller clusters are kept as candidates
+CANDIDATE_WEEKS = 4  # weeks without an article after which a candidate is closed (0: never)
 EVIDENCE_SENTENCES = 3
 
 NEWS_STOP_WORDS = frozenset({
@@ -197,11 +205,13 @@ class NarrativeModel:
     """Narratives and their centroids; ``add`` clusters new documents, ``to_state`` persists it."""
 
     def __init__(self, *, seed: int = 0, assign_threshold: float = ASSIGN_THRESHOLD,
-                 merge_threshold: float = MERGE_THRESHOLD, split_silhouette: float = SPLIT_SILHOUETTE) -> None:
+                 merge_threshold: float = MERGE_THRESHOLD, split_silhouette: float = SPLIT_SILHOUETTE,
+                 candidate_weeks: int = CANDIDATE_WEEKS) -> None:
         self.seed = seed
         self.assign_threshold = assign_threshold
         self.merge_threshold = merge_threshold
         self.split_silhouette = split_silhouette
+        self.candidate_weeks = candidate_weeks
         self.df = np.zeros(N_FEATURES, dtype=np.int64)
         self.n_docs = 0
         self.sums: list[dict[str, np.ndarray] | None] = []   # per row: {"idx", "val"} sum of members
@@ -216,6 +226,9 @@ class NarrativeModel:
         self._centroid_cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._matrix: sparse.csr_matrix | None = None   # centroids transposed; rows in ``_dirty`` stale
         self._dirty: set[int] = set()
+        self._open: set[int] = set()          # rows matched and merged: live, and not closed candidates
+        self._watch: dict[int, str] = {}      # open rows that may be candidates -> last period with an article
+        self.comparisons = 0                  # (document or centroid, open centroid) pairs scored
 
     # -- persistence -------------------------------------------------------------------------
 
@@ -234,7 +247,7 @@ class NarrativeModel:
                 "lengths": _b64(np.array(lengths, dtype=np.int32))}
         return {
             "seed": self.seed, "assign_threshold": self.assign_threshold, "merge_threshold": self.merge_threshold,
-            "split_silhouette": self.split_silhouette, "n_docs": self.n_docs, "next_id": self.next_id,
+            "split_silhouette": self.split_silhouette, "candidate_weeks": self.candidate_weeks, "n_docs": self.n_docs, "next_id": self.next_id,
             "df_idx": _b64(nz), "df_val": _b64(self.df[nz].astype(np.int32)),
             "rows": rows, "meta": self.meta, "totals": dict(self.totals), "events": self.events,
             "terms": {str(k): self.terms.get(k) or TERMS[k] for k in sorted(keep) if k in self.terms or k in TERMS},
@@ -243,7 +256,8 @@ class NarrativeModel:
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> NarrativeModel:
         model = cls(seed=state["seed"], assign_threshold=state["assign_threshold"],
-                    merge_threshold=state["merge_threshold"], split_silhouette=state["split_silhouette"])
+                    merge_threshold=state["merge_threshold"], split_silhouette=state["split_silhouette"],
+                    candidate_weeks=state.get("candidate_weeks", 0))
         model.n_docs = state["n_docs"]
         model.next_id = state["next_id"]
         model.df[_unb64(state["df_idx"], np.int32)] = _unb64(state["df_val"], np.int32)
@@ -255,6 +269,11 @@ class NarrativeModel:
         starts = ends - _unb64(rows["lengths"], np.int32)
         model.sums = [{"idx": idx_all[a:b], "val": val_all[a:b]} for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
         model.rows = {m["id"]: row for row, m in enumerate(model.meta)}
+        for row, meta in enumerate(model.meta):
+            if meta["merged_into"] is None:
+                model._open.add(row)
+                if meta["size"] < MIN_NARRATIVE_SIZE:
+                    model._watch[row] = max((p for p, n in meta["series"].items() if n > 0), default="")
         model.totals = Counter(state["totals"])
         model.events = state["events"]
         model.terms = {int(k): v for k, v in state["terms"].items()}
@@ -313,8 +332,7 @@ class NarrativeModel:
         counts = np.zeros(k + 1, dtype=np.int64)
         idx_parts, val_parts = [np.zeros(0, np.int64)], [np.zeros(0)]
         for row in sorted(rows):
-            idx, val = (self._centroid(row) if self.meta[row]["merged_into"] is None
-                        else (np.zeros(0, np.int64), np.zeros(0)))
+            idx, val = self._centroid(row) if row in self._open else (np.zeros(0, np.int64), np.zeros(0))
             idx_parts.append(idx)
             val_parts.append(val)
             counts[row + 1] = len(idx)
@@ -322,15 +340,16 @@ class NarrativeModel:
                                  shape=(k, N_FEATURES))
 
     def similarities(self, vectors: sparse.csr_matrix) -> sparse.csr_matrix:
-        """Cosine of each row of ``vectors`` to every live centroid (n x narratives, sparse).
+        """Cosine of each row of ``vectors`` to every open centroid (n x narratives, sparse).
 
-        An inverted index (centroids transposed) is built once and reused while few centroids
-        change; changed ones are scored apart and patched in, so a small incremental run does
-        not pay for re-indexing the whole model at every window.
+        An inverted index (open centroids transposed) is built once and reused while few
+        centroids change; changed (or closed) ones are scored apart and patched in, so a small
+        incremental run does not pay for re-indexing the whole model at every window.
         """
         k = len(self.meta)
-        if self._matrix is None or len(self._dirty) > max(REINDEX_MIN, k // 4):
-            self._matrix = sparse.csr_matrix(self._rows_matrix(list(range(k))).T)
+        self.comparisons += vectors.shape[0] * len(self._open)
+        if self._matrix is None or len(self._dirty) > max(REINDEX_MIN, len(self._open) // 4):
+            self._matrix = sparse.csr_matrix(self._rows_matrix(list(self._open)).T)
             self._dirty = set()
         base_k = self._matrix.shape[1]
         dirty = sorted(self._dirty | set(range(base_k, k)))
@@ -345,14 +364,25 @@ class NarrativeModel:
 
     def _add_to_sum(self, row: int, vectors: sparse.csr_matrix, sign: float = 1.0) -> None:
         """Add (``sign`` 1) or take away (-1) the rows of ``vectors`` to the row's member sum."""
-        parts_idx = [vectors.indices.astype(np.int64)]
-        parts_val = [vectors.data * sign]
+        self._add_terms(row, vectors.indices, vectors.data, sign)
+
+    def _add_terms(self, row: int, indices: np.ndarray, data: np.ndarray, sign: float = 1.0) -> None:
+        """Add (``sign`` 1) or take away (-1) the (feature, weight) pairs to the row's member sum."""
         current = self.sums[row]
-        if current is not None and len(current["idx"]):
-            parts_idx.append(current["idx"])
-            parts_val.append(current["val"])
-        idx, inverse = np.unique(np.concatenate(parts_idx), return_inverse=True)
-        val = np.bincount(inverse, weights=np.concatenate(parts_val), minlength=len(idx))
+        idx: np.ndarray
+        val: np.ndarray
+        if (sign == 1.0 and (current is None or not len(current["idx"]))
+                and (len(indices) < 2 or bool((np.diff(indices) > 0).all()))):
+            # an empty sum and no feature twice (one new article): the sum is the vector itself
+            idx, val = indices.astype(np.int64), data.astype(np.float64)
+        else:
+            parts_idx = [indices.astype(np.int64)]
+            parts_val = [data * sign]
+            if current is not None and len(current["idx"]):
+                parts_idx.append(current["idx"])
+                parts_val.append(current["val"])
+            idx, inverse = np.unique(np.concatenate(parts_idx), return_inverse=True)
+            val = np.bincount(inverse, weights=np.concatenate(parts_val), minlength=len(idx))
         keep = val > 1e-9
         self.sums[row] = {"idx": idx[keep], "val": val[keep]}
         self._centroid_cache.pop(row, None)
@@ -365,7 +395,23 @@ class NarrativeModel:
         self.sums.append(None)
         self.rows[self.next_id] = row
         self.next_id += 1
+        self._open.add(row)
+        self._watch[row] = period
         return row
+
+    def _close_candidates(self, period: str) -> None:
+        """Close the open candidates whose last article is more than ``candidate_weeks`` weeks before ``period``."""
+        if self.candidate_weeks <= 0:
+            return
+        cutoff = _weeks_before(period, self.candidate_weeks)
+        for row, last in list(self._watch.items()):
+            meta = self.meta[row]
+            if meta["merged_into"] is not None or meta["size"] >= MIN_NARRATIVE_SIZE:
+                del self._watch[row]   # merged, or a narrative now: never closed
+            elif last < cutoff:
+                del self._watch[row]
+                self._open.discard(row)
+                self._dirty.add(row)
 
     # -- clustering --------------------------------------------------------------------------
 
@@ -384,6 +430,7 @@ class NarrativeModel:
             by_period[doc.period].append(doc)
         for period in sorted(by_period):
             window = sorted(by_period[period], key=lambda d: d.key)
+            self._close_candidates(period)
             window_rows: dict[int, list[int]] = defaultdict(list)   # row -> positions in window
             vectors_parts = []
             for start in range(0, len(window), CHUNK):
@@ -402,6 +449,8 @@ class NarrativeModel:
                 self.meta[row]["size"] += len(positions)
                 series = self.meta[row]["series"]
                 series[period] = series.get(period, 0) + len(positions)
+                if row in self._watch:
+                    self._watch[row] = max(self._watch[row], period)
                 _count_days(self.meta[row], [window[p].date for p in positions], 1)
             self.totals[period] += len(window)
             self._splits(period, window, window_rows, window_vectors, assigned)
@@ -419,7 +468,7 @@ class NarrativeModel:
         n = vectors.shape[0]
         rows = [-1] * n
         scores = [0.0] * n
-        if self.meta:
+        if self._open:
             best, best_sim = _row_argmax(self.similarities(vectors))
             for i in np.flatnonzero(best_sim >= self.assign_threshold).tolist():
                 rows[i] = int(best[i])
@@ -442,11 +491,17 @@ class NarrativeModel:
         return rows, scores
 
     def _update_sums(self, rows: list[int], vectors: sparse.csr_matrix) -> None:
-        groups: dict[int, list[int]] = defaultdict(list)
-        for i, row in enumerate(rows):
-            groups[row].append(i)
-        for row, positions in groups.items():
-            self._add_to_sum(row, vectors[positions])
+        """Add each vector to its row's sum: one reordering of ``vectors``, then a slice per row."""
+        if not rows:
+            return
+        order = np.argsort(np.asarray(rows, dtype=np.int64), kind="stable")
+        grouped = vectors[order]
+        sorted_rows = np.asarray(rows, dtype=np.int64)[order]
+        starts = np.flatnonzero(np.r_[True, sorted_rows[1:] != sorted_rows[:-1]])
+        ends = np.r_[starts[1:], len(sorted_rows)]
+        indptr, indices, data = grouped.indptr, grouped.indices, grouped.data
+        for row, a, b in zip(sorted_rows[starts].tolist(), starts.tolist(), ends.tolist(), strict=True):
+            self._add_terms(row, indices[indptr[a]:indptr[b]], data[indptr[a]:indptr[b]])
 
     def _splits(self, period: str, window: list[Doc], window_rows: dict[int, list[int]],
                 vectors: sparse.csr_matrix, assigned: dict[int, tuple[int, float]]) -> None:
@@ -492,7 +547,7 @@ class NarrativeModel:
 
     def _merges(self, period: str, window_rows: dict[int, list[int]], assigned: dict[int, tuple[int, float]]) -> None:
         touched = sorted(r for r in window_rows if self.meta[r]["merged_into"] is None)
-        if not touched or len(self.meta) < 2:
+        if not touched or len(self._open) < 2:
             return
         sims = self.similarities(sparse.csr_matrix(self._rows_matrix(touched)[touched])).tocoo()
         close = sims.data >= self.merge_threshold
@@ -519,6 +574,7 @@ class NarrativeModel:
         self.sums[row] = None
         self._centroid_cache.pop(row, None)
         self._dirty.add(row)
+        self._open.discard(row)
         target["size"] += source["size"]
         for p, n in source["series"].items():
             target["series"][p] = target["series"].get(p, 0) + n
