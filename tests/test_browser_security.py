@@ -175,3 +175,35 @@ def test_hostile_names_are_shown_as_text(watched: Watched) -> None:
     assert any(p in page.locator("main").inner_text() for p in PWNS)
     assert page.evaluate("typeof window.__pwned") == "undefined"
     assert watched.dialogs == [] and watched.errors == []
+
+
+def test_a_hostile_upload_reported_by_the_ingest_page_runs_nothing(watched: Watched, served: tuple[str, Path],
+                                                                    tmp_path: Path) -> None:
+    """ingest.js builds the report from JSON (titles, names, reasons): it must stay text too."""
+    body = ("Officials in Riga said on Tuesday that the {word} naval drills in the Baltic Sea would go on as planned."
+            " The defence ministry in Vilnius said the exercise was routine and that allies had been informed.\n\n"
+            "Analysts in Tallinn said the drills were the largest this year.")
+    records = [{"title": f"{payload} upload {n}", "text": body.format(word=f"{payload} dingoword{n}"),
+                "outlet": payload, "authors": [payload], "published": "2021-02-02"}
+               for n, payload in enumerate(PWNS)]
+    lines = [json.dumps(r) for r in records] + ['{"title": "<script>window.__pwned=1</script>", "text": ""}']
+    upload = tmp_path / '<img src=x onerror="window.__pwned=1">.jsonl'
+    upload.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    page = watched.page
+    watched.visit("/ingest")
+    page.set_input_files("input[name=file]", str(upload))
+    page.fill("input[name=token]", TOKEN)
+    page.click("form.ingest button[type=submit]")
+    sync_api.expect(page.locator("#ingest-state")).to_have_text("Done", timeout=60_000)
+    report = page.locator("#ingest-report")
+    sync_api.expect(report.locator("li a", has_text="upload 0")).to_have_count(1)
+    for n in range(len(PWNS)):
+        report.locator("li a", has_text=f"upload {n}").wait_for()  # titles replace the ids
+    links = report.locator("li a").all_inner_texts()
+    assert sorted(links) == sorted(r["title"] for r in records)
+    assert report.locator("li.error").count() == 1
+    assert report.locator("img, script, svg, iframe").count() == 0
+    page.evaluate(PROVOKE)
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    assert [v for v in page.evaluate("window.__csp") if v.startswith("script")] == []
+    assert watched.dialogs == [] and watched.errors == []

@@ -723,7 +723,9 @@ def assert_clean(response: Any, db: Path, what: object) -> None:
 
 def assert_escaped(response: Any, what: object) -> None:
     kind = response.headers.get("content-type", "")
-    if kind.startswith("text/html"):
+    if response.request.method == "HEAD":
+        assert response.content == b"", what
+    elif kind.startswith("text/html"):
         for marker in SCRIPT_MARKERS:
             assert marker not in response.text, (what, marker)
         assert inert_problems(response.text) == [], what
@@ -824,8 +826,8 @@ def test_methods_not_allowed_are_a_clean_405(hostile: TestClient, hostile_db: Pa
     sample = sample_path_values(hostile_db)
     for route in app_routes(hostile):
         url = fill(route, sample)
-        for method in ("GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE"):
-            if method in route_methods(route):
+        for method in ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT", "PROPFIND"):
+            if method in route_methods(route) or method == "HEAD" and "GET" in route_methods(route):
                 continue
             response = hostile.request(method, url, content=b"x=1")
             what = (method, route.path, response.status_code)
@@ -948,3 +950,25 @@ def test_a_read_only_server_never_writes_the_store(hostile_db: Path, tmp_path: P
         assert client.request(method, fill(route, sample_path_values(copy)), data={"text": ARTICLE},
                               headers={"authorization": f"Bearer {TOKEN}"}).status_code == 403
     assert_store_untouched(copy, before)
+
+
+def test_downloads_of_the_hostile_corpus_are_attachments_that_parse(hostile: TestClient) -> None:
+    """Exports carry the payloads as data: GEXF is well-formed XML with the names as text, CSV and
+    STIX parse, and each is an attachment of a type no browser renders as a page."""
+    import csv
+    import io
+    import xml.etree.ElementTree as ET
+
+    for level in ("actor", "state"):
+        response = hostile.get("/api/export/tables/graph", params={"format": "gexf", "level": level})
+        assert response.status_code == 200
+        assert response.headers["content-disposition"].startswith("attachment")
+        labels = [n.get("label") or "" for n in ET.fromstring(response.content).iter() if n.tag.endswith("}node")]
+        assert any(PWN_SCRIPT in label for label in labels)
+    response = hostile.get("/api/export/articles", params={"format": "csv"})
+    assert response.headers["content-disposition"].startswith("attachment")
+    titles = [row["title"] for row in csv.DictReader(io.StringIO(response.text))]
+    assert sum(any(p in t for p in PWNS) for t in titles) > 10
+    response = hostile.get("/api/export/articles", params={"format": "stix"})
+    assert response.headers["content-type"].startswith("application/stix+json")
+    assert any(PWN_SCRIPT in json.dumps(o) for o in json.loads(response.content)["objects"])
