@@ -376,6 +376,7 @@ PWN_SQ = "'><img src=x onerror='window.__pwned=1'>"
 PWN_JS = "javascript:window.__pwned=1"
 PWNS = (PWN_SCRIPT, PWN_IMG, PWN_ATTR, PWN_SQ)
 HOSTILE_ACTOR = "person:hostile-actor"
+HOSTILE_ID = 'org:x"><img src=x onerror="window.__pwned=1">'
 CRAFTED_URL = "https://hostile.example/crafted"
 
 
@@ -434,10 +435,15 @@ def _crafted_article(db: Path) -> None:
             actor["role"] = PWN_ATTR
         record["actors"].append({"id": HOSTILE_ACTOR, "name": f"{PWN_SCRIPT} Evil {PWN_IMG}", "kind": "person",
                                  "country": "RUS", "role": PWN_SQ, "mentions": lavrov["mentions"]})
+        # An actor whose id itself is a payload: it goes into links, data attributes and facet values.
+        record["actors"].append({"id": HOSTILE_ID, "name": PWN_SQ, "kind": "org", "country": None, "role": None,
+                                 "mentions": lavrov["mentions"]})
+        record["stances"].append({"holder": "author", "target": HOSTILE_ID, "polarity": -0.3, "evidence": []})
         for i, said in enumerate(record["quotes"]):
             said.update(speaker=f"{PWNS[i % len(PWNS)]} speaker", speaker_role=PWN_ATTR, speaker_actor=HOSTILE_ACTOR)
         for event in record["events"]:
             event.update(source=HOSTILE_ACTOR, cue=PWN_IMG)
+        record["events"][-1].update(target=HOSTILE_ID, target_state=None)
         record["techniques"].append({"name": PWN_SCRIPT, "start": 0, "end": 10, "text": PWN_IMG, "score": 0.9})
         record["stances"].append({"holder": HOSTILE_ACTOR, "target": "USA", "polarity": -0.5,
                                   "evidence": [{"start": 0, "end": 20}]})
@@ -521,7 +527,7 @@ def hostile_page_urls(db: Path) -> list[str]:
     outlet = _one(db, "SELECT outlet FROM articles WHERE outlet LIKE '%<script>%' LIMIT 1")
     urls = ["/", "/?q=pwned", "/?q=script", "/?q=zanzibarword", "/?q=grain&limit=50", "/?q=onerror",
             "/?" + urlencode({"outlet": outlet}), "/?" + urlencode({"q": "grain", "outlet": outlet}),
-            f"/?actor={HOSTILE_ACTOR}", "/?" + urlencode({"technique": PWN_SCRIPT}),
+            f"/?actor={HOSTILE_ACTOR}", "/?" + urlencode({"actor": HOSTILE_ID}), "/?" + urlencode({"technique": PWN_SCRIPT}),
             "/?" + urlencode({"topic": PWN_SQ}), "/?" + urlencode({"q": PWN_SCRIPT, "outlet": PWN_IMG}),
             f"/actors/{HOSTILE_ACTOR}", f"/actors/{HOSTILE_ACTOR}?level=state", "/actors/person:sergey-lavrov",
             "/actors/RUS", "/actors/USA?level=state",
@@ -619,8 +625,8 @@ def test_the_hostile_corpus_carries_its_payloads_where_the_pages_show_them(hosti
     assert any(PWN_SCRIPT in a["name"] for a in record.actors)
     assert all("window.__pwned" in q["speaker"] for q in record.quotes) and record.quotes
     assert any("<script>" in q["content"] for q in record.quotes)
-    assert _one(hostile_db, "SELECT COUNT(*) FROM graph_edges WHERE source = ? OR target = ?",
-                HOSTILE_ACTOR, HOSTILE_ACTOR) >= 1
+    for actor in (HOSTILE_ACTOR, HOSTILE_ID):
+        assert _one(hostile_db, "SELECT COUNT(*) FROM graph_edges WHERE source = ? OR target = ?", actor, actor) >= 1
 
 
 def test_every_page_of_the_hostile_corpus_is_inert(hostile: TestClient, hostile_db: Path) -> None:
