@@ -978,3 +978,76 @@ def test_downloads_of_the_hostile_corpus_are_attachments_that_parse(hostile: Tes
     response = hostile.get("/api/export/articles", params={"format": "stix"})
     assert response.headers["content-type"].startswith("application/stix+json")
     assert any(PWN_SCRIPT in json.dumps(o) for o in json.loads(response.content)["objects"])
+
+
+# -- over a real socket: paths exactly as sent, dot segments and all -------------------------------
+
+RAW_PATHS = [
+    "/static/../../../../../../etc/passwd", "/static/../app.py", "/static/../templates/base.html",
+    "/static/vendor/../../app.py", "/static/./../app.py", "/static/..%2f..%2fapp.py", "/static/%2e%2e/%2e%2e/etc/passwd",
+    "/static/%2e%2e%2f%2e%2e%2fapp.py", "/static/..\\..\\app.py", "/static/..%5c..%5capp.py", "/static//etc/passwd",
+    "/static/%00", "/static/app.js%00.html", "/static/%c0%ae%c0%ae/app.py", "/static/....//....//app.py",
+    "/../../../../etc/passwd", "/./../etc/passwd", "//etc/passwd", "/%2e%2e/%2e%2e/etc/passwd",
+]
+
+
+@pytest.fixture(scope="module")
+def live(hostile_db: Path) -> Any:
+    """The app served by uvicorn on a free local port (raw requests, no client-side path handling)."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    server = uvicorn.Server(uvicorn.Config(create_app(hostile_db), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    try:
+        yield port
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+
+
+def raw_get(port: int, path: str) -> tuple[int, dict[str, str], str]:
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.putrequest("GET", path, skip_accept_encoding=True)
+        connection.endheaders()
+        response = connection.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read().decode("utf-8",
+                                                                                                        "replace")
+    finally:
+        connection.close()
+
+
+def test_raw_paths_over_a_socket_are_a_clean_4xx(live: int, hostile: TestClient, hostile_db: Path) -> None:
+    sample = sample_path_values(hostile_db)
+    paths = list(RAW_PATHS)
+    for route in app_routes(hostile):
+        if "GET" not in route_methods(route):
+            continue
+        for name in route.param_convertors:
+            for payload in ("../../../../etc/passwd", "..%2f..%2fetc%2fpasswd", "....//etc/passwd", "%00", "..",
+                            "..\\..\\etc\\passwd", quote(str(hostile_db), safe="/")):
+                paths.append(fill(route, sample, **{name: payload}))
+    assert len(paths) > 80
+    for path in paths:
+        status, headers, text = raw_get(live, path)
+        what = (path[:120], status)
+        assert 400 <= status < 500, what
+        for marker in PASSWD + TRACEBACK + ("import ", "{%"):
+            assert marker not in text, (what, marker)
+        assert str(hostile_db.parent) not in text, what
+        assert headers.get("content-security-policy") == SECURITY_HEADERS["content-security-policy"], what
+    assert raw_get(live, "/static/app.js")[0] == 200  # the same server serves what it should
