@@ -901,6 +901,7 @@ def test_writes_without_the_token_are_refused_and_the_store_is_unchanged(hostile
             # A GET has no form: without the header it is 401, with a wrong one 403.
             expected = status if method == "POST" else (403 if "authorization" in kwargs.get("headers", {}) else 401)
             assert response.status_code == expected, what
+            assert TOKEN[:12] not in response.text, what  # the token (or a part) is never echoed
             assert_clean(response, copy, what)
             assert_escaped(response, what)
             if expected == 401 and route.path.startswith("/api/"):
@@ -919,7 +920,7 @@ def test_writes_without_the_token_are_refused_and_the_store_is_unchanged(hostile
     assert with_token.get("/api/articles", params={"q": "platypusword"}).json()["items"] == []
     # The check would see a write: the right token stores the article, and the file changes.
     stored = with_token.post("/api/ingest", data={"text": ARTICLE}, headers={"authorization": f"Bearer {TOKEN}"})
-    assert stored.status_code == 201
+    assert stored.status_code == 201 and TOKEN not in stored.text
     assert store_files(copy)["db"] != before["db"] or store_files(copy)["wal"] not in (None, ("", 0))
 
 
@@ -1051,3 +1052,36 @@ def test_raw_paths_over_a_socket_are_a_clean_4xx(live: int, hostile: TestClient,
         assert str(hostile_db.parent) not in text, what
         assert headers.get("content-security-policy") == SECURITY_HEADERS["content-security-policy"], what
     assert raw_get(live, "/static/app.js")[0] == 200  # the same server serves what it should
+
+
+def test_every_route_over_a_broken_store_fails_cleanly_and_leaves_no_temporary_file(
+        hostile_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The store goes bad under a running server: every route answers a short error (no traceback,
+    no path, the CSP), and no export leaves its temporary file behind (nor does a good download)."""
+    import tempfile
+
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    broken = tmp_path / "broken.db"
+    shutil.copyfile(hostile_db, broken)
+    client = TestClient(create_app(broken), base_url="http://127.0.0.1", raise_server_exceptions=False)
+    urls = read_urls(broken, client)
+    downloads = [u for u in urls if u.startswith("/api/export/")]
+    assert len(downloads) > 10
+    for url in downloads:
+        assert client.get(url).status_code in (200, 404), url
+    assert list(temporary.iterdir()) == []  # sent, then deleted
+    broken.write_bytes(b"this is no longer a SQLite database" * 5000)
+    statuses: dict[int, int] = {}
+    for url in urls:
+        response = client.get(url)
+        what = (url[:120], response.status_code)
+        assert response.status_code in (200, 400, 403, 404, 500, 503), what  # 200: pages that read no store
+        statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+        assert_clean(response, broken, what)
+        if response.status_code >= 500:
+            assert "sqlite" not in response.text.lower() and "database" not in response.text.lower(), what
+            assert "Internal error." in response.text or "cannot be read" in response.text, what
+    assert statuses.get(500, 0) > 20, statuses
+    assert list(temporary.iterdir()) == []
