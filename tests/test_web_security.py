@@ -1085,3 +1085,40 @@ def test_every_route_over_a_broken_store_fails_cleanly_and_leaves_no_temporary_f
             assert "Internal error." in response.text or "cannot be read" in response.text, what
     assert statuses.get(500, 0) > 20, statuses
     assert list(temporary.iterdir()) == []
+
+
+def test_every_write_route_refuses_oversize_and_malformed_uploads_cleanly(hostile_db: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "limits.db"
+    shutil.copyfile(hostile_db, copy)
+    before = store_files(copy)
+    client = TestClient(create_app(copy, write_token=TOKEN, web=WebSettings(max_upload_bytes=20_000)),
+                        base_url="http://127.0.0.1")
+    bearer = {"authorization": f"Bearer {TOKEN}"}
+
+    def chunks():  # type: ignore[no-untyped-def]
+        for _ in range(50):
+            yield b"text=" + b"x" * 995
+
+    posts = [route for method, route in secured_routes(client) if method == "POST"]
+    for route in posts:
+        url = fill(route, sample_path_values(copy))
+        cases: list[tuple[dict[str, Any], int]] = [
+            ({"files": {"file": ("big.txt", ARTICLE.encode() * 200, "text/plain")}, "headers": bearer}, 413),
+            ({"data": {"text": ARTICLE * 200, "token": TOKEN}}, 413),
+            ({"content": chunks(), "headers": {**bearer, "content-type": "application/x-www-form-urlencoded"}}, 413),
+            ({"files": [("file", ("a.txt", b"a", "text/plain")), ("file", ("b.txt", b"b", "text/plain"))],
+              "headers": bearer}, 400),
+            ({"content": b"--x\r\n\xff\xfe", "headers": {**bearer, "content-type": "multipart/form-data; boundary=zz"}},
+             400),
+            ({"content": b"abc", "headers": {**bearer, "content-type": "multipart/form-data"}}, 400),
+            ({"content": "&".join(f"f{i}=1" for i in range(100)).encode(),
+              "headers": {**bearer, "content-type": "application/x-www-form-urlencoded"}}, 400),
+            ({"data": {"text": "   "}, "headers": bearer}, 400),
+        ]
+        for kwargs, status in cases:
+            response = client.post(url, **kwargs)
+            what = (route.path, status, response.status_code, response.text[:100])
+            assert response.status_code == status, what
+            assert_clean(response, copy, what)
+            assert_escaped(response, what)
+    assert_store_untouched(copy, before)
