@@ -622,12 +622,12 @@ class NarrativeModel:
         scored = []
         for start, end in claim_sentences(doc.text, doc.quotes):
             counts: Counter[int] = Counter()
-            for token in TOKEN.findall(doc.text[start:end].lower()):
+            for token, n in Counter(TOKEN.findall(doc.text[start:end].lower())).items():
                 found = _bucket(token)
                 if found is not None:
-                    counts[found[0]] += 1
-            if not counts:
-                continue
+                    counts[found[0]] += n
+            if not counts or weights.keys().isdisjoint(counts):
+                continue   # no term of the centroid: a score of 0, never chosen
             features = np.fromiter(counts, dtype=np.int64, count=len(counts))
             tf = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * self.idf(features)
             dot = sum(weights.get(f, 0.0) * w for f, w in zip(features.tolist(), tf.tolist(), strict=True))
