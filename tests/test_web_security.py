@@ -2,6 +2,17 @@
 every path-like parameter, oversize and unauthenticated writes, errors that must not leak.
 
 A real store (hostile JSONL lines really ingested), the real app through Starlette's TestClient.
+
+The second half covers every route generically, enumerated from ``app.routes`` (a route added
+later is covered without a change here, except a page's query parameters in ``PAGE_QUERY``, which
+``test_every_route_is_described`` asks for): a hostile corpus (``build_hostile_store``: payloads in
+titles, bodies, outlets, authors, tags, quotes, speakers, actor names and ids, topics, technique
+names, narrative sentences and reuse originals) whose every page must be inert (``Inert``, an
+html.parser check); hostile path parameters (TestClient and raw over a socket to uvicorn), hostile
+documented query parameters (OpenAPI for /api/, ``PAGE_QUERY`` for pages), methods not allowed,
+writes without the token and oversize or malformed uploads on every write route; a read-only
+server never changes the store file (sha256, -wal); a store that goes bad answers clean errors.
+``tests/test_browser_security.py`` loads the hostile pages in Chromium.
 """
 
 from __future__ import annotations
