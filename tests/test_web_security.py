@@ -1029,12 +1029,15 @@ def live(hostile_db: Path) -> Any:
         thread.join(timeout=15)
 
 
-def raw_get(port: int, path: str) -> tuple[int, dict[str, str], str]:
+def raw_get(port: int, path: str, host: str | None = "127.0.0.1") -> tuple[int, dict[str, str], str]:
+    """GET ``path`` exactly as given, with this Host header (None: none at all)."""
     import http.client
 
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
-        connection.putrequest("GET", path, skip_accept_encoding=True)
+        connection.putrequest("GET", path, skip_host=True, skip_accept_encoding=True)
+        if host is not None:
+            connection.putheader("Host", host)
         connection.endheaders()
         response = connection.getresponse()
         return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read().decode("utf-8",
@@ -1063,6 +1066,20 @@ def test_raw_paths_over_a_socket_are_a_clean_4xx(live: int, hostile: TestClient,
         assert str(hostile_db.parent) not in text, what
         assert headers.get("content-security-policy") == SECURITY_HEADERS["content-security-policy"], what
     assert raw_get(live, "/static/app.js")[0] == 200  # the same server serves what it should
+    assert raw_get(live, "/api/stats", host=f"127.0.0.1:{live}")[0] == 200
+
+
+@pytest.mark.parametrize("host", [None, "", "evil.example", "127.0.0.1.evil.example", "evil.example:80@127.0.0.1",
+                                  "127.0.0.1\\@evil.example", "localhost.", "0.0.0.0", "[::ffff:127.0.0.1]"])
+def test_raw_requests_with_a_foreign_or_no_host_are_refused(live: int, host: str | None) -> None:
+    for path in ("/api/articles", "/", f"http://{host or 'x'}/api/articles"):
+        status, headers, text = raw_get(live, path, host=host)
+        assert status == 400, (host, path, status)
+        assert '"items"' not in text and "<li" not in text, (host, path)
+        if "content-security-policy" not in headers:  # h11 refused it before the app saw it: plain text
+            assert headers["content-type"].startswith("text/plain") and text == "Invalid HTTP request received."
+            continue
+        assert headers.get("content-security-policy") == SECURITY_HEADERS["content-security-policy"]
 
 
 def test_every_route_over_a_broken_store_fails_cleanly_and_leaves_no_temporary_file(
