@@ -736,6 +736,7 @@ def assert_clean(response: Any, db: Path, what: object) -> None:
         assert path not in text, (what, path)
     assert response.headers.get("content-security-policy") == SECURITY_HEADERS["content-security-policy"], what
     assert response.headers.get("x-content-type-options") == "nosniff", what
+    assert "access-control-allow-origin" not in response.headers, what  # no cross-origin reads
 
 
 def assert_escaped(response: Any, what: object) -> None:
@@ -743,6 +744,7 @@ def assert_escaped(response: Any, what: object) -> None:
     if response.request.method == "HEAD":
         assert response.content == b"", what
     elif kind.startswith("text/html"):
+        assert kind == "text/html; charset=utf-8", (what, kind)  # a declared charset: no UTF-7 sniffing
         for marker in SCRIPT_MARKERS:
             assert marker not in response.text, (what, marker)
         assert inert_problems(response.text) == [], what
