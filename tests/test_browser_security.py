@@ -139,6 +139,7 @@ def test_the_checks_see_a_payload_that_runs(watched: Watched, served: tuple[str,
     page = watched.page
     page.set_content(f"<p>{PWN_IMG}</p>")
     page.wait_for_function("window.__pwned === 1")
+    page.evaluate("delete window.__pwned")
     page.set_content(f"<p>{PWN_SCRIPT}</p>")
     assert page.evaluate("window.__pwned") == 1
     # On a page of the app, markup added past the escaping is stopped by the CSP, and seen.
