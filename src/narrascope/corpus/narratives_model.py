@@ -432,6 +432,7 @@ class NarrativeModel:
             window = sorted(by_period[period], key=lambda d: d.key)
             self._close_candidates(period)
             window_rows: dict[int, list[int]] = defaultdict(list)   # row -> positions in window
+            first_new = len(self.meta)
             vectors_parts = []
             for start in range(0, len(window), CHUNK):
                 chunk = window[start:start + CHUNK]
@@ -454,7 +455,7 @@ class NarrativeModel:
                 _count_days(self.meta[row], [window[p].date for p in positions], 1)
             self.totals[period] += len(window)
             self._splits(period, window, window_rows, window_vectors, assigned)
-            self._merges(period, window_rows, assigned)
+            self._merges(period, window_rows, assigned, first_new)
         return {key: (self.resolve(self.meta[row]["id"]), score) for key, (row, score) in assigned.items()}
 
     def resolve(self, narrative: int) -> int:
@@ -545,10 +546,26 @@ class NarrativeModel:
             self.events.append({"narrative": new_meta["id"], "period": period, "kind": "split",
                                 "other": meta["id"], "detail": {"parent": meta["id"], "moved": len(moved)}})
 
-    def _merges(self, period: str, window_rows: dict[int, list[int]], assigned: dict[int, tuple[int, float]]) -> None:
+    def _merges(self, period: str, window_rows: dict[int, list[int]], assigned: dict[int, tuple[int, float]],
+                first_new: int) -> None:
         touched = sorted(r for r in window_rows if self.meta[r]["merged_into"] is None)
         if not touched or len(self._open) < 2:
             return
+        # A narrative born in this window from one article (at most CENTROID_TERMS terms, so its
+        # centroid is that article) scored under assign_threshold against every centroid open then
+        # and every other seed of the window: it cannot reach merge_threshold with an untouched
+        # narrative, and a touched one finds it from its own side. So it need not ask: with many
+        # unrelated articles, these are nearly all the touched narratives.
+        def lone(r: int) -> bool:
+            total = self.sums[r]
+            return (r >= first_new and len(window_rows[r]) == 1 and self.meta[r]["size"] == 1
+                    and total is not None and len(total["idx"]) <= CENTROID_TERMS)
+
+        asking = ([r for r in touched if not lone(r)] if self.assign_threshold < self.merge_threshold
+                  else touched)
+        if not asking:
+            return
+        touched = asking
         sims = self.similarities(sparse.csr_matrix(self._rows_matrix(touched)[touched])).tocoo()
         close = sims.data >= self.merge_threshold
         pairs = []
