@@ -24,7 +24,7 @@ from ..ingest import IngestReport, ingest_bytes
 from ..store import Filters, narrative_id
 from .queries import ACTOR_ID, ARTICLE_ID, actor_profile, list_page, search_page, stats
 
-__all__ = ["OPENAPI", "ROUTES", "actor_id_param", "article_id_param", "filters_from", "int_param", "paging",
+__all__ = ["OPENAPI", "ROUTES", "actor_id_param", "article_id_param", "path_param", "filters_from", "int_param", "paging",
            "receive_upload", "report_for_web", "run_ingest", "text_param"]
 
 MAX_TEXT_PARAM = 500
@@ -71,18 +71,21 @@ def paging(request: Request) -> tuple[int, int]:
             int_param(request, "offset", 0, 0, web.max_offset))
 
 
+def path_param(request: Request, name: str, pattern: re.Pattern[str], not_found: str) -> str:
+    """The path parameter ``name`` if it matches ``pattern`` whole; otherwise a 404 saying ``not_found``,
+    so a traversal or injection attempt never reaches a query."""
+    value = str(request.path_params[name])
+    if not pattern.fullmatch(value):
+        raise HTTPException(404, not_found)
+    return value
+
+
 def article_id_param(request: Request) -> str:
-    value = request.path_params["article_id"]
-    if not ARTICLE_ID.fullmatch(value):
-        raise HTTPException(404, "No article with this id.")
-    return str(value)
+    return path_param(request, "article_id", ARTICLE_ID, "No article with this id.")
 
 
 def actor_id_param(request: Request) -> str:
-    value = request.path_params["actor_id"]
-    if not ACTOR_ID.fullmatch(value):
-        raise HTTPException(404, "No actor with this id.")
-    return str(value)
+    return path_param(request, "actor_id", ACTOR_ID, "No actor with this id.")
 
 
 def articles_endpoint(request: Request) -> JSONResponse:

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import BaseRoute, Route
 
-from .api import _ERROR, _JSON, _path, _query, article_id_param, paging, text_param
+from .api import _ERROR, _JSON, _path, _query, article_id_param, paging, path_param, text_param
 from .corpus_queries import (
     CLUSTER_ID,
     NARRATIVE_ID,
@@ -49,17 +49,11 @@ def _choice(request: Request, name: str, options: dict[str, Any], default: str) 
 
 
 def narrative_id_param(request: Request) -> int:
-    value = request.path_params["narrative_id"]
-    if not NARRATIVE_ID.fullmatch(value):
-        raise HTTPException(404, "No narrative with this id.")
-    return int(value)
+    return int(path_param(request, "narrative_id", NARRATIVE_ID, "No narrative with this id."))
 
 
 def cluster_id_param(request: Request) -> int:
-    value = request.path_params["cluster_id"]
-    if not CLUSTER_ID.fullmatch(value):
-        raise HTTPException(404, "No reuse cluster with this number.")
-    return int(value)
+    return int(path_param(request, "cluster_id", CLUSTER_ID, "No reuse cluster with this number."))
 
 
 def copy_param(request: Request) -> str | None:
