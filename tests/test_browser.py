@@ -17,10 +17,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import tempfile
-import threading
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -34,10 +31,9 @@ if shutil.which("chromium") is None:
 sync_api = pytest.importorskip("playwright.sync_api",
                                reason="browser tests need playwright (pip install playwright==1.56.0)")
 
-import uvicorn  # noqa: E402
-
 from conftest import SEEDS, run_cli  # noqa: E402
 from narrascope.web.app import create_app  # noqa: E402
+from served import chromium, serving  # noqa: E402
 from test_web import BODY  # noqa: E402 - the same hand-written news text the API tests read
 
 SHOTS = Path(os.environ.get("NARRASCOPE_SCREENSHOTS") or tempfile.mkdtemp(prefix="narrascope-screenshots-"))
@@ -59,12 +55,6 @@ UPLOAD = ("Officials in Riga said on Tuesday that the kiwiword naval drills in t
 LAYERS = ("actor", "quote", "event", "technique")
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("browser")
@@ -77,35 +67,16 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     result = run_cli("graph", "--db", str(db))
     assert result.exit_code == 0, result.output
 
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(db, write_token=TOKEN), host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        assert thread.is_alive(), "the server stopped while starting"
-        assert time.monotonic() < deadline, "the server did not answer within 30 s"
-        try:
-            with urllib.request.urlopen(f"{url}/api/stats") as response:
-                assert json.loads(response.read())["articles"] == 5
-            break
-        except (urllib.error.URLError, ConnectionError):
-            time.sleep(0.1)
-    try:
+    with serving(create_app(db, write_token=TOKEN)) as url:
+        with urllib.request.urlopen(f"{url}/api/stats") as response:
+            assert json.loads(response.read())["articles"] == 5
         yield url
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[sync_api.Browser]:
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
+    with chromium() as browser:
+        yield browser
 
 
 @pytest.fixture

@@ -11,8 +11,6 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
-import threading
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -26,36 +24,19 @@ if shutil.which("chromium") is None:
 sync_api = pytest.importorskip("playwright.sync_api",
                                reason="browser tests need playwright (pip install playwright==1.56.0)")
 
-import uvicorn  # noqa: E402
-
 from narrascope.web.app import create_app  # noqa: E402
-from test_browser import free_port, shot  # noqa: E402
+from served import chromium, serving  # noqa: E402
+from test_browser import shot  # noqa: E402
 from workbench_corpus import HOSTILE_TITLE, Corpus, build_store  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, Corpus]]:
     db, corpus = build_store(tmp_path_factory.mktemp("browser-corpus"))
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(db), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        assert thread.is_alive(), "the server stopped while starting"
-        assert time.monotonic() < deadline, "the server did not answer within 30 s"
-        try:
-            with urllib.request.urlopen(f"{url}/api/narratives") as response:
-                assert json.loads(response.read())["computed"] is True
-            break
-        except (urllib.error.URLError, ConnectionError):
-            time.sleep(0.1)
-    try:
+    with serving(create_app(db)) as url:
+        with urllib.request.urlopen(f"{url}/api/narratives") as response:
+            assert json.loads(response.read())["computed"] is True
         yield url, db, corpus
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
 
 
 @pytest.fixture(scope="module")
@@ -67,10 +48,8 @@ def sql(served: tuple[str, Path, Corpus]) -> Iterator[sqlite3.Connection]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[sync_api.Browser]:
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
+    with chromium() as browser:
+        yield browser
 
 
 @pytest.fixture

@@ -1008,27 +1008,10 @@ RAW_PATHS = [
 @pytest.fixture(scope="module")
 def live(hostile_db: Path) -> Any:
     """The app served by uvicorn on a free local port (raw requests, no client-side path handling)."""
-    import socket
-    import threading
-    import time
+    from served import serving
 
-    import uvicorn
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    server = uvicorn.Server(uvicorn.Config(create_app(hostile_db), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    try:
-        yield port
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
+    with serving(create_app(hostile_db)) as url:
+        yield int(url.rsplit(":", 1)[1])
 
 
 def raw_get(port: int, path: str, host: str | None = "127.0.0.1") -> tuple[int, dict[str, str], str]:
