@@ -29,7 +29,8 @@ WILDCARD_HOSTS = ("0.0.0.0", "::", "")
 @click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
               help="Another Host header to answer (a name the server is reached by); repeatable.")
 def serve_command(host: str, port: int, write_token_env: str | None, allow_hosts: tuple[str, ...], **kw: Any) -> None:
-    """Serve the workbench: search, article and actor pages and a JSON API over the store.
+    """Serve the workbench: search, article, actor, narrative, reuse, export and ingest pages and a
+    JSON API over the store.
 
     The store is opened read-only, so it can be served while another process ingests.
 
