@@ -635,22 +635,28 @@ class NarrativeModel:
         idx, val = self._centroid(row)
         if not len(idx):
             return []
-        weights = dict(zip(idx.tolist(), val.tolist(), strict=True))
-        scored = []
-        for start, end in claim_sentences(doc.text, doc.quotes):
-            counts: Counter[int] = Counter()
-            for token, n in Counter(TOKEN.findall(doc.text[start:end].lower())).items():
-                found = _bucket(token)
-                if found is not None:
-                    counts[found[0]] += n
-            if not counts or weights.keys().isdisjoint(counts):
-                continue   # no term of the centroid: a score of 0, never chosen
-            features = np.fromiter(counts, dtype=np.int64, count=len(counts))
-            tf = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * self.idf(features)
-            dot = sum(weights.get(f, 0.0) * w for f, w in zip(features.tolist(), tf.tolist(), strict=True))
-            norm = math.sqrt(float(np.dot(tf, tf))) or 1.0
-            if dot > 0:
-                scored.append((round(dot / norm, 4), start, end))
+        sentences = claim_sentences(doc.text, doc.quotes)
+        if not sentences:
+            return []
+        # all sentences at once: (sentence, feature) counts, then dot and norm per sentence
+        tokens = [TOKEN.findall(doc.text[start:end].lower()) for start, end in sentences]
+        lookup: dict[str, int] = {}
+        for token in set().union(*tokens):
+            found = _bucket(token)
+            lookup[token] = -1 if found is None else found[0]
+        features = np.fromiter((lookup[t] for part in tokens for t in part), dtype=np.int64)
+        sentence = np.repeat(np.arange(len(sentences), dtype=np.int64), [len(part) for part in tokens])
+        known = features >= 0
+        pairs, counts = np.unique(sentence[known] * N_FEATURES + features[known], return_counts=True)
+        which, features = pairs // N_FEATURES, pairs % N_FEATURES
+        tf = (1.0 + np.log(counts)) * self.idf(features)
+        at = np.minimum(np.searchsorted(idx, features), len(idx) - 1)   # centroid features are sorted
+        weight = np.where(idx[at] == features, val[at], 0.0)
+        dots = np.bincount(which, weights=weight * tf, minlength=len(sentences))
+        norms = np.sqrt(np.bincount(which, weights=tf * tf, minlength=len(sentences)))
+        norms[norms == 0] = 1.0
+        scored = [(round(float(dots[i] / norms[i]), 4), start, end)
+                  for i, (start, end) in enumerate(sentences) if dots[i] > 0]
         scored.sort(key=lambda s: (-s[0], s[1]))
         chosen = scored[:EVIDENCE_SENTENCES]
         meta = self.meta[row]
