@@ -44,6 +44,9 @@ def demo() -> None:
     narrascope = BIN / "narrascope"
     run(narrascope, "ingest", "--db", DEMO_DB, "examples/seeds")
     run(narrascope, "show", "--all", "--db", DEMO_DB)
+    run(narrascope, "graph", "--db", DEMO_DB, "--level", "state", "--kind", "event", "--top", "10")
+    print(f"\nThe workbench over this store: {narrascope} serve --db {DEMO_DB}  (then open http://127.0.0.1:8000/)",
+          flush=True)
 
 
 def browser() -> None:
