@@ -138,6 +138,27 @@ def test_search_with_a_query_and_an_outlet_facet(page: sync_api.Page) -> None:
     shot(page, "search")
 
 
+def test_export_link_from_search_downloads_the_selection(page: sync_api.Page, tmp_path: Path) -> None:
+    page.goto("/?outlet=Test+Wire")
+    expected = result_titles(page)
+    assert len(expected) == 2
+    with page.expect_navigation():
+        page.click("a.export-link")
+    assert page.url.endswith("/exports?outlet=Test+Wire")
+    assert page.locator("#export-articles .selection").inner_text().startswith("2 articles selected")
+    # The actor graph was computed for this store: its tables say when, the others say never.
+    assert "never" not in page.locator("#table-graph_edges").inner_text()
+    assert page.locator("#table-reuse_pairs").inner_text().count("never") == 1
+    shot(page, "exports")
+    with page.expect_download() as download:
+        page.locator("#export-articles a.download", has_text="JSONL").click()
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert sorted(r["title"] for r in records) == sorted(expected)
+    assert all(r["outlet"] == "Test Wire" for r in records)
+
+
 # -- article ------------------------------------------------------------------------------------
 
 def open_from_results(page: sync_api.Page, query: str, title: str) -> None:
