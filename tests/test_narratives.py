@@ -309,3 +309,37 @@ def test_converging_stories_merge() -> None:
     # the other stories keep one narrative each
     for story in ("election", "wildfire", "strike"):
         assert len({n for key, (n, _) in assigned.items() if story_of[key] == story}) == 1
+
+
+def test_evidence_comes_from_each_members_own_latest_text(tmp_path: Path, db: Path, config: Path) -> None:
+    """The clustering holds no article text; the evidence step reads the texts again by rowid. With
+    undated articles, and a new version of an article stored among new ones, every member's
+    evidence offsets and date still come from its own latest row."""
+    items = corpus()
+    undated = {items[3][1]["url"], items[7][1]["url"]}
+    first = [{k: v for k, v in a.items() if k != "published" or a["url"] not in undated} for _, a in items[:30]]
+    ingest(db, config, write_jsonl(tmp_path / "a.jsonl", first))
+    narratives(db)
+    # the new version starts with a new claim, so the old text's offsets no longer fit it
+    changed = dict(items[0][1], text="Officials said the dam was finally repaired after years of silt. "
+                   + items[0][1]["text"])
+    ingest(db, config, write_jsonl(tmp_path / "b.jsonl", [a for _, a in items[30:35]] + [changed]
+                                   + [a for _, a in items[35:40]]))
+    summary = narratives(db)
+    assert not summary["full"] and summary["removed"] == 1 and summary["articles_read"] == 11
+    conn = sqlite3.connect(db)
+    rows = conn.execute("SELECT a.url, a.text, a.ingested_at, m.date, m.date_source, m.evidence"
+                        " FROM narrative_members m JOIN articles a ON a.id = m.article WHERE a.latest = 1").fetchall()
+    assert len(rows) == 40
+    for url, text, ingested_at, day, source, evidence in rows:
+        assert source == ("ingested" if url in undated else "published")
+        if url in undated:
+            assert day == ingested_at[:10]
+        sentences = json.loads(evidence)
+        assert sentences
+        for sentence in sentences:
+            assert text[sentence["start"]:sentence["end"]] == sentence["text"]
+        if url == changed["url"]:   # the offsets fit the new text, not the old one
+            assert text.startswith("Officials said the dam was finally repaired")
+            old = items[0][1]["text"]
+            assert any(old[s["start"]:s["end"]] != s["text"] for s in sentences)

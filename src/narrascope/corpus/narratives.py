@@ -144,15 +144,18 @@ def update_narratives(store: Store, *, full: bool = False, seed: int | None = No
         for _article, narrative, day in removed:
             model.remove(narrative, day)
 
-    docs, dates, watermark = [], {}, after
+    docs, undated, watermark = [], set(), after   # undated: rowids dated by their ingest day
     for rowid, article_id, record_json, ingested_at in store.conn.execute(
             "SELECT rowid, id, record, ingested_at FROM articles WHERE rowid > ? AND latest = 1 ORDER BY rowid",
             (after,)):
         record = json.loads(record_json)
         day, source = (record["published"], "published") if record.get("published") else (ingested_at[:10], "ingested")
+        # without the text: holding every article's text for the evidence step cost more memory than
+        # the clustering; the evidence step reads the texts again, in rowid order (``_texts``)
         docs.append(make_doc(rowid, article_id, day, title=record.get("title") or "", text=record.get("text") or "",
-                             actors=record.get("actors") or (), quotes=record.get("quotes") or ()))
-        dates[rowid] = (day[:10], source)
+                             actors=record.get("actors") or (), quotes=record.get("quotes") or (), keep_text=False))
+        if source == "ingested":
+            undated.add(rowid)
         watermark = max(watermark, rowid)
 
     bar = iter(progress(len(docs))) if progress is not None and docs else None
@@ -166,14 +169,25 @@ def update_narratives(store: Store, *, full: bool = False, seed: int | None = No
         model.count_df(docs)
     assigned = model.add(docs, progress=advance, count_df=not full)
     members = []
-    for doc in docs:
+    keys = [doc.key for doc in docs]
+    docs.reverse()   # popped in rowid order: each document's vectors go once its evidence is found
+    for text in _texts(store, keys):
+        doc = docs.pop()
         narrative, score = assigned[doc.key]
-        day, source = dates[doc.key]
+        day, source = doc.date, "ingested" if doc.key in undated else "published"
+        doc.text = text
         evidence = model.evidence(doc, narrative)
+        doc.text = ""
         members.append((narrative, doc.article, day, source, doc.period, round(score, 4),
                         json.dumps(evidence, ensure_ascii=False)))
+    articles_read = len(keys)
+    del keys, undated, assigned
 
     narratives, series, events = _tables(model, options)
+    statuses: dict[str, int] = {}
+    for row in narratives:
+        statuses[row[10]] = statuses.get(row[10], 0) + 1
+    n_events = len(events)
     with store.transaction():
         if full:
             for table in ("narratives", "narrative_members", "narrative_series", "narrative_events"):
@@ -185,6 +199,7 @@ def update_narratives(store: Store, *, full: bool = False, seed: int | None = No
         store.conn.executemany(
             "INSERT OR REPLACE INTO narrative_members (narrative, article, date, date_source, period, score, evidence)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)", members)
+        del members
         for table in ("narratives", "narrative_series", "narrative_events"):
             store.conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
         store.conn.executemany(
@@ -195,13 +210,29 @@ def update_narratives(store: Store, *, full: bool = False, seed: int | None = No
             "INSERT INTO narrative_series (narrative, unit, period, articles, share) VALUES (?, ?, ?, ?, ?)", series)
         store.conn.executemany(
             "INSERT INTO narrative_events (narrative, period, kind, other, detail) VALUES (?, ?, ?, ?, ?)", events)
+        del narratives, series, events
         total = store.conn.execute("SELECT COUNT(*) FROM narrative_members").fetchone()[0]
-        record_state(store, NAME, VERSION, inputs=options, watermark=watermark, articles=total, state=model.to_state())
-    statuses: dict[str, int] = {}
-    for row in narratives:
-        statuses[row[10]] = statuses.get(row[10], 0) + 1
-    return {"full": full, "seed": seed, "articles_read": len(docs), "articles": total,
-            "removed": len(removed), "narratives": statuses, "events": len(events)}
+        # the state is serialised as a whole (JSON, then compressed): free the rows and the
+        # model's member sums first, so that transient copy does not come on top of them
+        state = model.to_state()
+        del model
+        record_state(store, NAME, VERSION, inputs=options, watermark=watermark, articles=total, state=state)
+        del state
+    return {"full": full, "seed": seed, "articles_read": articles_read, "articles": total,
+            "removed": len(removed), "narratives": statuses, "events": n_events}
+
+
+def _texts(store: Store, keys: list[int]) -> Iterator[str]:
+    """The text of each article of ``keys`` (rowids, ascending), read one row at a time ("" if gone)."""
+    if not keys:
+        return
+    cursor = store.conn.execute("SELECT rowid, record FROM articles WHERE rowid >= ? AND rowid <= ? ORDER BY rowid",
+                                (keys[0], keys[-1]))
+    current = next(cursor, None)
+    for key in keys:
+        while current is not None and current[0] < key:
+            current = next(cursor, None)
+        yield (json.loads(current[1]).get("text") or "") if current is not None and current[0] == key else ""
 
 
 def _tables(model: NarrativeModel, options: dict[str, Any] | None = None,

@@ -133,15 +133,15 @@ def _actor_bucket(actor_id: str) -> int:
     return zlib.crc32(("@" + actor_id).encode("utf-8")) % N_FEATURES
 
 
-@dataclass
+@dataclass(slots=True)
 class Doc:
-    """One article as the model sees it."""
+    """One article as the model sees it (slots: a full run holds one per article)."""
 
     key: int                     # articles.rowid (orders documents within a window)
     article: str                 # the article id
     period: str                  # Monday of the week ("YYYY-MM-DD")
-    features: np.ndarray         # feature buckets (unique)
-    weights: np.ndarray          # their term counts (title and actors weighted)
+    features: np.ndarray         # feature buckets (unique; int32)
+    weights: np.ndarray          # their term counts (title and actors weighted; float32, exact for counts)
     date: str = ""               # the day ("YYYY-MM-DD") the period comes from
     text: str = ""
     quotes: list[tuple[int, int]] = field(default_factory=list)  # quote spans, to find claims
@@ -164,8 +164,9 @@ def make_doc(key: int, article: str, day: str, *, title: str = "", text: str = "
             counts[bucket] += ACTOR_WEIGHT * max(1, len(actor.get("mentions") or ()))
             TERMS.setdefault(bucket, actor.get("name") or actor_id)
     spans = [(int(q["start"]), int(q["end"])) for q in quotes if q.get("start") is not None and q.get("end") is not None]
-    features = np.fromiter(counts, dtype=np.int64, count=len(counts))
-    weights = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+    # compact: a full run holds every document at once (buckets < 2**20 and term counts are exact here)
+    features = np.fromiter(counts, dtype=np.int32, count=len(counts))
+    weights = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
     return Doc(key, article, week_of(day), features, weights, day[:10], text if keep_text else "", spans)
 
 
@@ -194,7 +195,7 @@ def claim_sentences(text: str, quotes: list[tuple[int, int]] = ()) -> list[tuple
 
 
 def _b64(array: np.ndarray) -> str:
-    return base64.b64encode(zlib.compress(array.tobytes(), 1)).decode("ascii")
+    return base64.b64encode(zlib.compress(np.ascontiguousarray(array).data, 1)).decode("ascii")  # no bytes copy
 
 
 def _unb64(text: str, dtype: Any) -> np.ndarray:
@@ -235,16 +236,26 @@ class NarrativeModel:
     def to_state(self) -> dict[str, Any]:
         nz = np.flatnonzero(self.df).astype(np.int32)
         keep: set[int] = set()
-        idx_parts, val_parts, lengths = [np.zeros(0, np.int64)], [np.zeros(0)], []
-        for row, meta in enumerate(self.meta):
-            idx, val = self._centroid(row)
-            keep.update(idx[np.argsort(-val)[:12]].tolist())
-            idx_parts.append(idx)
-            val_parts.append(val * meta["size"])
-            lengths.append(len(idx))
-        rows = {"idx": _b64(np.concatenate(idx_parts).astype(np.int32)),
-                "val": _b64(np.concatenate(val_parts).astype(np.float32)),
-                "lengths": _b64(np.array(lengths, dtype=np.int32))}
+        # written in place into the stored dtypes (int32, float32): no float64 copy of every centroid
+        # (a centroid has min(terms of the sum, CENTROID_TERMS) terms, so the sizes are known first)
+        lengths = np.array([0 if total is None else min(len(total["idx"]), CENTROID_TERMS) for total in self.sums],
+                           dtype=np.int32)
+        ends = np.cumsum(lengths, dtype=np.int64)
+        # (one array at a time: the centroids are gone over twice, each array encoded and freed)
+        rows = {}
+        for part in ("idx", "val"):
+            packed = np.zeros(int(ends[-1]) if len(ends) else 0, dtype=np.int32 if part == "idx" else np.float32)
+            for row, meta in enumerate(self.meta):
+                idx, val = self._centroid(row)
+                start, end = int(ends[row]) - int(lengths[row]), int(ends[row])
+                if part == "idx":
+                    keep.update(idx[np.argsort(-val)[:12]].tolist())
+                    packed[start:end] = idx   # raises on a length that is not the centroid's
+                else:
+                    packed[start:end] = val * meta["size"]
+            rows[part] = _b64(packed)
+            del packed
+        rows["lengths"] = _b64(lengths)
         return {
             "seed": self.seed, "assign_threshold": self.assign_threshold, "merge_threshold": self.merge_threshold,
             "split_silhouette": self.split_silhouette, "candidate_weeks": self.candidate_weeks, "n_docs": self.n_docs, "next_id": self.next_id,
@@ -297,8 +308,8 @@ class NarrativeModel:
             idx_parts.append(doc.features)
             val_parts.append(doc.weights)
             indptr[i + 1] = indptr[i] + len(doc.features)
-        idx = np.concatenate(idx_parts) if idx_parts else np.zeros(0, dtype=np.int64)
-        val = np.concatenate(val_parts) if val_parts else np.zeros(0)
+        idx = np.concatenate(idx_parts).astype(np.int64) if idx_parts else np.zeros(0, dtype=np.int64)
+        val = np.concatenate(val_parts).astype(np.float64) if val_parts else np.zeros(0)
         val = (1.0 + np.log(val)) * self.idf(idx)
         matrix = sparse.csr_matrix((val, idx, indptr), shape=(len(docs), N_FEATURES))
         matrix.sort_indices()
@@ -307,7 +318,12 @@ class NarrativeModel:
         return sparse.csr_matrix(sparse.diags(1.0 / norms) @ matrix)
 
     def _centroid(self, row: int) -> tuple[np.ndarray, np.ndarray]:
-        """The row's centroid: its ``CENTROID_TERMS`` heaviest features, L2-normalised (cached)."""
+        """The row's centroid: its ``CENTROID_TERMS`` heaviest features, L2-normalised.
+
+        Cached only when truncated (the costly case): a small sum is its own centroid up to a
+        norm, cheap to redo, and caching it for every candidate of a big corpus costs a float64
+        copy per narrative.
+        """
         cached = self._centroid_cache.get(row)
         if cached is not None:
             return cached
@@ -323,7 +339,8 @@ class NarrativeModel:
                 idx, val = idx[top], val[top]
             norm = float(np.sqrt(np.dot(val, val))) or 1.0
             result = (idx, val / norm)
-        self._centroid_cache[row] = result
+            if len(total["idx"]) > CENTROID_TERMS:
+                self._centroid_cache[row] = result
         return result
 
     def _rows_matrix(self, rows: list[int]) -> sparse.csr_matrix:
