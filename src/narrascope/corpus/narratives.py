@@ -135,6 +135,9 @@ def update_narratives(store: Store, *, full: bool = False, seed: int | None = No
                             candidate_weeks=options["candidate_weeks"])
              if full else NarrativeModel.from_state(previous.state))  # type: ignore[union-attr]
     after = 0 if full else previous.watermark  # type: ignore[union-attr]
+    # the last run's parsed state (its meta, and its centroids as long strings) is not needed any
+    # more: dropped before the articles are read, instead of living through the whole run
+    previous = None
 
     removed: list[tuple[str, int, str]] = []
     if not full:
