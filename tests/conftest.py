@@ -42,6 +42,19 @@ def run_cli(*args: str, input: bytes | str | None = None) -> Result:
     return CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
 
 
+ACTORS_ONLY = '[pipeline]\nstages = ["language", "genre", "actors"]\n'
+
+
+def ingest_jsonl(tmp_path: Path, db: Path, articles: list[dict], name: str = "articles.jsonl") -> None:
+    """Ingest ``articles`` (JSONL records) into ``db`` with the actors stage only (fast)."""
+    config = tmp_path / "actors-only.toml"
+    config.write_text(ACTORS_ONLY)
+    source = tmp_path / name
+    source.write_text("".join(json.dumps(a) + "\n" for a in articles))
+    result = run_cli("--config", str(config), "ingest", str(source), "--db", str(db))
+    assert result.exit_code == 0, result.output
+
+
 def export_records(db: Path) -> list[dict]:
     result = run_cli("export", "--db", str(db), "--format", "jsonl")
     assert result.exit_code == 0, result.output

@@ -9,14 +9,13 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from conftest import SEEDS, run_cli
+from conftest import SEEDS, ingest_jsonl, run_cli
 from narrascope.corpus.graph import PLOVER_SCORES, GraphAnalysis, GraphFilters, actor_graph, sentence_spans
 from narrascope.settings import load_settings
 from narrascope.store import open_store
 
 GOLD = json.loads((Path(__file__).parent / "data" / "seeds_analysis_gold.json").read_text())
 
-ACTORS_ONLY = '[pipeline]\nstages = ["language", "genre", "actors"]\n'
 FILLER = ("\n\nOfficials said the talks would continue over the coming months, and both governments described"
           " the outcome of the negotiations as a sign of a lasting and practical working relationship.")
 ARTICLES = [
@@ -27,15 +26,6 @@ ARTICLES = [
 ]
 THIRD = {"url": "https://alpha.example/3", "title": "More talks", "outlet": "Alpha", "published": "2024-03-20",
          "text": "Russia and China met again to review the trade agreement." + FILLER}
-
-
-def ingest_jsonl(tmp_path: Path, db: Path, articles: list[dict], name: str = "articles.jsonl") -> None:
-    config = tmp_path / "actors-only.toml"
-    config.write_text(ACTORS_ONLY)
-    source = tmp_path / name
-    source.write_text("".join(json.dumps(a) + "\n" for a in articles))
-    result = run_cli("--config", str(config), "ingest", str(source), "--db", str(db))
-    assert result.exit_code == 0, result.output
 
 
 def graph_json(db: Path, *args: str) -> dict:

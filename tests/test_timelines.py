@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import export_records, run_cli
+from conftest import export_records, ingest_jsonl, run_cli
 from narrascope.corpus.timelines import TimelineAnalysis, period_of, timeline
 from narrascope.settings import load_settings
 from narrascope.store import open_store
 
-ACTORS_ONLY = '[pipeline]\nstages = ["language", "genre", "actors"]\n'
 FILLER = ("\n\nOfficials said the talks would continue over the coming months, and both governments described"
           " the outcome of the negotiations as a sign of a lasting and practical working relationship.")
 ARTICLES = [  # Monday 8 and Wednesday 10 January share a week; the 15th starts the next
@@ -23,15 +22,6 @@ ARTICLES = [  # Monday 8 and Wednesday 10 January share a week; the 15th starts 
     {"url": "https://beta.example/4", "title": "Four", "outlet": "Beta",
      "text": "Germany said nothing about the date of this meeting." + FILLER},
 ]
-
-
-def ingest_jsonl(tmp_path: Path, db: Path, articles: list[dict], name: str) -> None:
-    config = tmp_path / "actors-only.toml"
-    config.write_text(ACTORS_ONLY)
-    source = tmp_path / name
-    source.write_text("".join(json.dumps(a) + "\n" for a in articles))
-    result = run_cli("--config", str(config), "ingest", str(source), "--db", str(db))
-    assert result.exit_code == 0, result.output
 
 
 def test_period_of() -> None:
