@@ -213,6 +213,7 @@ def eval_techniques_command(folder: str, limit: int | None, split: str, min_scor
     """
     import json
 
+    from ..cli import progress_bar
     from ..settings import load_settings
 
     obj = click.get_current_context().obj
@@ -222,20 +223,9 @@ def eval_techniques_command(folder: str, limit: int | None, split: str, min_scor
     if model_path is None:
         model_path = settings.analysis.techniques_model or ""
     report = evaluate_techniques(folder, limit=limit, split=split, min_score=min_score, model_path=model_path,
-                                 rules=not no_rules, progress=_progress(not as_json and sys.stderr.isatty()))
+                                 rules=not no_rules, progress=progress_bar(not as_json and sys.stderr.isatty(), "eval"))
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
         click.echo(report.format())
 
-
-def _progress(enabled: bool) -> Callable[[int], Iterator[object]] | None:
-    if not enabled:
-        return None
-
-    def bar(total: int) -> Iterator[object]:
-        from tqdm import tqdm
-
-        yield from tqdm(range(total), desc="eval", unit="article", file=sys.stderr, leave=False, dynamic_ncols=True)
-
-    return bar
