@@ -24,7 +24,7 @@ import numpy as np
 
 from ..errors import StoreError
 from ..plugins import hookimpl
-from . import Column, TableSpec, derived_state, new_articles, record_state
+from . import Column, TableSpec, batched, derived_state, new_articles, record_state
 from . import reuse_core as core
 
 if TYPE_CHECKING:
@@ -283,8 +283,7 @@ def _postings(store: Store, hashes: np.ndarray, *, exclude_after: int, outlet_nu
     found_h: list[int] = []
     found_d: list[int] = []
     signed = hashes.view(np.int64).tolist()
-    for i in range(0, len(signed), _LOOKUP_CHUNK):
-        chunk = signed[i: i + _LOOKUP_CHUNK]
+    for chunk in batched(signed, _LOOKUP_CHUNK):
         marks = ",".join("?" * len(chunk))
         for h, article, outlet in store.conn.execute(
                 "SELECT f.hash, f.article, a.outlet FROM reuse_fingerprints f JOIN articles a ON a.rowid = f.article"
@@ -338,8 +337,7 @@ def _rebuild_clusters(store: Store) -> int:
     pairs = store.conn.execute("SELECT source, target, kind FROM reuse_pairs").fetchall()
     ids = sorted({x for s, t, _k in pairs for x in (s, t)})
     info: dict[str, tuple[int, str | None]] = {}
-    for i in range(0, len(ids), _LOOKUP_CHUNK):
-        chunk = ids[i: i + _LOOKUP_CHUNK]
+    for chunk in batched(ids, _LOOKUP_CHUNK):
         for article_id, rowid, published in store.conn.execute(
                 f"SELECT id, rowid, published FROM articles WHERE id IN ({','.join('?' * len(chunk))})", chunk):  # noqa: S608
             info[article_id] = (rowid, published)
