@@ -34,8 +34,9 @@ if TYPE_CHECKING:
     from ..settings import Settings
     from ..store import Store
 
-__all__ = ["Column", "CorpusAnalysis", "DerivedState", "Resume", "TableSpec", "batched", "derived_state",
-           "iter_table", "new_articles", "record_state", "resume", "superseded_rowids", "table_spec"]
+__all__ = ["Column", "CorpusAnalysis", "DerivedState", "Resume", "TableSpec", "batched", "count_new_articles",
+           "derived_state", "iter_table", "new_articles", "record_state", "resume", "superseded_rowids",
+           "table_spec"]
 
 
 @dataclass(frozen=True)
@@ -184,6 +185,12 @@ def new_articles(store: Store, after: int = 0) -> Iterator[tuple[int, dict[str, 
         "SELECT rowid, record FROM articles WHERE rowid > ? AND latest = 1 ORDER BY rowid", (after,))
     for rowid, record in cursor:
         yield rowid, json.loads(record)
+
+
+def count_new_articles(store: Store, after: int = 0) -> int:
+    """How many articles ``new_articles(store, after)`` yields."""
+    return int(store.conn.execute("SELECT COUNT(*) FROM articles WHERE rowid > ? AND latest = 1",
+                                  (after,)).fetchone()[0])
 
 
 def table_spec(name: str) -> tuple[CorpusAnalysis, TableSpec]:

@@ -36,7 +36,16 @@ import click
 
 from ..errors import UsageError
 from ..plugins import hookimpl
-from . import Column, TableSpec, batched, new_articles, record_state, resume, superseded_rowids
+from . import (
+    Column,
+    TableSpec,
+    batched,
+    count_new_articles,
+    new_articles,
+    record_state,
+    resume,
+    superseded_rowids,
+)
 
 if TYPE_CHECKING:
     from ..settings import Settings
@@ -305,8 +314,7 @@ class GraphAnalysis:
                     store.conn.executemany(f"DELETE FROM {table} WHERE article_rowid = ?",  # noqa: S608
                                            [(r,) for r in gone])
             covered -= len(gone)
-        todo = store.conn.execute("SELECT COUNT(*) FROM articles WHERE rowid > ? AND latest = 1",
-                                  (watermark,)).fetchone()[0]
+        todo = count_new_articles(store, watermark)
         ticks = iter(progress(todo)) if progress else None
         added = 0
         last = watermark

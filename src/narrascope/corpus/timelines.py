@@ -21,7 +21,16 @@ import click
 
 from ..errors import UsageError
 from ..plugins import hookimpl
-from . import Column, TableSpec, batched, new_articles, record_state, resume, superseded_rowids
+from . import (
+    Column,
+    TableSpec,
+    batched,
+    count_new_articles,
+    new_articles,
+    record_state,
+    resume,
+    superseded_rowids,
+)
 from .graph import narrative_columns
 
 if TYPE_CHECKING:
@@ -139,8 +148,7 @@ class TimelineAnalysis:
                 store.conn.executemany(UPSERT, rows)
             store.conn.execute("DELETE FROM timeline WHERE count <= 0")
             covered -= len(gone)
-        todo = store.conn.execute("SELECT COUNT(*) FROM articles WHERE rowid > ? AND latest = 1",
-                                  (watermark,)).fetchone()[0]
+        todo = count_new_articles(store, watermark)
         ticks = iter(progress(todo)) if progress else None
         added, last = 0, watermark
         for batch in batched(new_articles(store, watermark), BATCH_ARTICLES):
