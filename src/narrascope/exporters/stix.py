@@ -31,7 +31,7 @@ from __future__ import annotations
 import csv
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -102,14 +102,16 @@ def _timestamp(day: str | None) -> str | None:
     return f"{day[:10]}T00:00:00Z"
 
 
+def _rows_in(store: Store, sql: str, values: list[Any]) -> Iterator[tuple[Any, ...]]:
+    """The rows of ``sql`` (its ``IN ({})`` filled with placeholders) over ``values``, 500 at a time."""
+    for start in range(0, len(values), 500):
+        chunk = values[start:start + 500]
+        yield from store.conn.execute(sql.format(",".join("?" * len(chunk))), chunk)
+
+
 def _ingest_days(store: Store, ids: list[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        rows = store.conn.execute(
-            f"SELECT id, ingested_at FROM articles WHERE id IN ({','.join('?' * len(chunk))})", chunk)
-        out.update({str(i): str(t) for i, t in rows if t})
-    return out
+    rows = _rows_in(store, "SELECT id, ingested_at FROM articles WHERE id IN ({})", ids)
+    return {str(i): str(t) for i, t in rows if t}
 
 
 def _narratives(store: Store, ids: list[str]) -> tuple[list[dict[str, Any]], dict[str, list[int]]]:
@@ -120,23 +122,14 @@ def _narratives(store: Store, ids: list[str]) -> tuple[list[dict[str, Any]], dic
     if len(exists) < 2:
         return [], {}
     by_article: dict[str, list[int]] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        rows = store.conn.execute(
-            f"SELECT article, narrative FROM narrative_members WHERE article IN ({','.join('?' * len(chunk))})"
-            " ORDER BY article, narrative", chunk)
-        for article, narrative in rows:
-            by_article.setdefault(str(article), []).append(int(narrative))
+    for article, narrative in _rows_in(
+            store, "SELECT article, narrative FROM narrative_members WHERE article IN ({}) ORDER BY article, narrative",
+            ids):
+        by_article.setdefault(str(article), []).append(int(narrative))
     wanted = sorted({n for ns in by_article.values() for n in ns})
     columns = ("id", "label", "terms", "sentence", "size", "first_seen", "last_seen", "status")
-    found: list[dict[str, Any]] = []
-    for start in range(0, len(wanted), 500):
-        numbers = wanted[start:start + 500]
-        rows = store.conn.execute(
-            f"SELECT {', '.join(columns)} FROM narratives WHERE id IN ({','.join('?' * len(numbers))}) ORDER BY id",
-            numbers)
-        found += [dict(zip(columns, row, strict=True)) for row in rows]
-    return found, by_article
+    rows = _rows_in(store, f"SELECT {', '.join(columns)} FROM narratives WHERE id IN ({{}}) ORDER BY id", wanted)
+    return [dict(zip(columns, row, strict=True)) for row in rows], by_article
 
 
 def build_bundle(articles: Iterable[Article], *, store: Store | None = None) -> tuple[Any, int]:
