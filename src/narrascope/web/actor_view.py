@@ -9,13 +9,13 @@ section, never one per row.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any
 
 from ..corpus.graph import PLOVER_SCORES
 from ..store import Store
+from .queries import _records_by, _table_has_rows
 
 __all__ = ["LEVELS", "actor_sections", "events_by_type", "neighbourhood", "quotes_about", "quotes_about_in",
            "stance_extremes", "stance_series"]
@@ -31,25 +31,9 @@ EXTREMES = 5
 MAX_PERIODS = 240
 
 
-def _has_rows(store: Store, table: str) -> bool:
-    exists = store.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()
-    return bool(exists) and store.conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None  # noqa: S608
-
-
 def _summary(record: dict[str, Any]) -> dict[str, Any]:
     return {"id": record.get("id"), "title": record.get("title"), "outlet": record.get("outlet"),
             "published": record.get("published")}
-
-
-def _records_by(store: Store, column: str, keys: list[Any]) -> dict[Any, dict[str, Any]]:
-    """Records of the latest or given articles by ``id`` or ``rowid``, in one query."""
-    if not keys:
-        return {}
-    unique = list(dict.fromkeys(keys))
-    rows = store.conn.execute(
-        f"SELECT {column}, record FROM articles WHERE {column} IN ({','.join('?' * len(unique))})",  # noqa: S608
-        unique).fetchall()
-    return {key: json.loads(record) for key, record in rows}
 
 
 # -- quotes about the actor ----------------------------------------------------------------------
@@ -300,7 +284,7 @@ def neighbourhood(store: Store, centre: str, *, level: str = "actor", limit: int
     centre's own events have).
     """
     empty = {"level": level, "centre": centre, "nodes": [], "edges": []}
-    if not _has_rows(store, "graph_edges"):
+    if not _table_has_rows(store, "graph_edges"):
         return empty
     neighbours = [(str(other), float(weight), int(articles)) for other, weight, articles in store.conn.execute(
         "SELECT other, SUM(weight) AS w, SUM(articles) AS n FROM ("

@@ -243,7 +243,7 @@ def stats(store: Store) -> dict[str, Any]:
 
 def _table_has_rows(store: Store, table: str) -> bool:
     exists = store.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()
-    return bool(exists) and store.conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None
+    return bool(exists) and store.conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None  # noqa: S608
 
 
 def actor_profile(store: Store, actor_id: str, *, limit: int, scan_window: int) -> dict[str, Any] | None:
@@ -322,9 +322,18 @@ def actor_profile(store: Store, actor_id: str, *, limit: int, scan_window: int) 
             "_quotes_about": about}
 
 
+def _records_by(store: Store, column: str, keys: list[Any]) -> dict[Any, dict[str, Any]]:
+    """Records of the latest or given articles by ``id`` or ``rowid``, in one query."""
+    if not keys:
+        return {}
+    unique = list(dict.fromkeys(keys))
+    rows = store.conn.execute(
+        f"SELECT {column}, record FROM articles WHERE {column} IN ({','.join('?' * len(unique))})",  # noqa: S608
+        unique).fetchall()
+    return {key: json.loads(record) for key, record in rows}
+
+
 def _records(store: Store, ids: list[str]) -> list[dict[str, Any]]:
-    if not ids:
-        return []
-    rows = dict(store.conn.execute(
-        f"SELECT id, record FROM articles WHERE id IN ({','.join('?' * len(ids))})", ids).fetchall())
-    return [json.loads(rows[i]) for i in ids if i in rows]
+    """The records of these articles, in the order of ``ids`` (ids not found left out)."""
+    by_id = _records_by(store, "id", ids)
+    return [by_id[i] for i in ids if i in by_id]
