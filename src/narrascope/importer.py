@@ -106,19 +106,17 @@ def parse_record(line: str) -> Article:
     return article
 
 
-def _store_article(store: Store, article: Article, record_json: str) -> str:
+def _store_article(store: Store, article: Article) -> str:
     """Insert ``article`` as it is; return "imported", "unchanged" or "conflict"."""
     row = store.conn.execute("SELECT record FROM articles WHERE id = ?", (article.id,)).fetchone()
     if row is not None:
         return "unchanged" if json.loads(row[0]) == article.to_record() else "conflict"
     stamp = now()
-    store.conn.execute(
+    store.conn.execute(  # the columns as Store.add_article writes them, but id and version kept
         "INSERT INTO articles (id, url, version, supersedes, latest, title, text, outlet, published, language,"
         " genre, source_kind, location, record, pipeline_version, ingested_at, updated_at)"
         " VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (article.id, article.url, article.version, article.supersedes, article.title, article.text, article.outlet,
-         article.published, article.language, article.genre, article.source["kind"], article.source["location"],
-         record_json, article.pipeline.get("version", ""), stamp, stamp),
+        (article.id, article.url, article.version, article.supersedes, *store._columns(article), stamp, stamp),
     )
     if article.url:
         # The newest version of a URL is its latest, whatever order the versions arrive in.
@@ -178,7 +176,7 @@ def _import_line(store: Store, line: str | bytes, where: str, report: ImportRepo
         store.record_reject(Reject(location=where, code=MALFORMED, reason=reason, stage=STAGE, source_kind="jsonl"))
         report.rejects.append({"location": where, "code": MALFORMED, "reason": reason})
         return
-    outcome = _store_article(store, article, json.dumps(article.to_record(), ensure_ascii=False))
+    outcome = _store_article(store, article)
     if outcome == "imported":
         report.imported += 1
     elif outcome == "unchanged":
