@@ -60,12 +60,16 @@ RANDOM_STATE = 13
 FOLDS = 3
 
 
-def _token_data(docs: Sequence[Doc], articles: Sequence[PtcArticle]) -> tuple[list[dict[str, Any]], list[str], list[int]]:
+def _token_data(docs: Sequence[Doc], articles: Sequence[PtcArticle],
+                ) -> tuple[list[dict[str, Any]], list[str], list[int], list[list[int]]]:
+    """Token features, labels and article numbers, and each article's tagged token indices."""
     feats: list[dict[str, Any]] = []
     labels: list[str] = []
     groups: list[int] = []
+    tok_idx: list[list[int]] = []
     for n, (doc, article) in enumerate(zip(docs, articles, strict=True)):
         indices, f = token_features(doc)
+        tok_idx.append(indices)
         by_char = ["O"] * len(doc.text)
         for name in reversed(TOKEN_TECHNIQUES):
             for s in article.spans:
@@ -76,7 +80,7 @@ def _token_data(docs: Sequence[Doc], articles: Sequence[PtcArticle]) -> tuple[li
             labels.append(by_char[tok.idx] if tok.idx < len(by_char) else "O")
         feats.extend(f)
         groups.extend([n] * len(indices))
-    return feats, labels, groups
+    return feats, labels, groups, tok_idx
 
 
 def _sentence_data(docs: Sequence[Doc], articles: Sequence[PtcArticle], names: Sequence[str] | None = None,
@@ -161,7 +165,7 @@ def train_techniques(folder: str | Path, *, split: str = "train", limit: int | N
     docs = list(load_nlp().pipe((a.text for a in articles), n_process=n_process, batch_size=8))
 
     say("token tagger")
-    feats, tlabels, tgroups = _token_data(docs, articles)
+    feats, tlabels, tgroups, tok_idx = _token_data(docs, articles)
     token_classes = sorted(set(tlabels))
     if len(token_classes) < 2 or "O" not in token_classes:
         raise UsageError("the training data has no Loaded_Language, Name_Calling or Repetition span")
@@ -207,7 +211,7 @@ def train_techniques(folder: str | Path, *, split: str = "train", limit: int | N
     sent_vec, sent_clf = _fit_sentences(texts, y)
 
     say("thresholds")
-    token_threshold, thresholds = _tune(docs, articles, np.asarray(tgroups), p_tok, token_classes,
+    token_threshold, thresholds = _tune(docs, articles, tok_idx, np.asarray(tgroups), p_tok, token_classes,
                                         np.asarray(sgroups), p, names)
     _shrink(token_clf)
     for est in sent_clf.estimators_:
@@ -235,8 +239,8 @@ def train_techniques(folder: str | Path, *, split: str = "train", limit: int | N
     return model, articles, docs
 
 
-def _tune(docs: Sequence[Doc], articles: Sequence[PtcArticle], tgroups: np.ndarray, p_tok: np.ndarray,
-          token_classes: list[str], sgroups: np.ndarray, p_sent: np.ndarray, names: list[str],
+def _tune(docs: Sequence[Doc], articles: Sequence[PtcArticle], tok_idx: Sequence[list[int]], tgroups: np.ndarray,
+          p_tok: np.ndarray, token_classes: list[str], sgroups: np.ndarray, p_sent: np.ndarray, names: list[str],
           ) -> tuple[float, dict[str, float]]:
     """The token threshold and the sentence thresholds that maximise span F1 plus technique F1 (the
     evaluation's two numbers) of cross-validated predictions on the training articles: a grid over
@@ -245,7 +249,6 @@ def _tune(docs: Sequence[Doc], articles: Sequence[PtcArticle], tgroups: np.ndarr
 
     token_grid = [round(float(t), 3) for t in np.arange(0.1, 0.751, 0.05)]
     sent_grid = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01]
-    tok_idx = [token_features(doc)[0] for doc in docs]
     segs = [segments(doc) for doc in docs]
     gold = [[(s.start, s.end, s.name) for s in a.spans] for a in articles]
     tok_rows = [p_tok[tgroups == n] for n in range(len(docs))]
