@@ -61,10 +61,6 @@ def analysis_computed(store: Store, name: str) -> bool:
     return store.conn.execute("SELECT 1 FROM derived WHERE name = ?", (name,)).fetchone() is not None
 
 
-def _status(name: str) -> dict[str, Any]:
-    return {"computed": True, "command": COMMANDS[name]}
-
-
 def _weeks_between(first: str, last: str) -> list[str]:
     start, end = date.fromisoformat(first), date.fromisoformat(last)
     start -= timedelta(days=start.weekday())
