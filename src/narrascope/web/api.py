@@ -24,7 +24,7 @@ from ..ingest import IngestReport, ingest_bytes
 from ..store import Filters, narrative_id
 from .queries import ACTOR_ID, ARTICLE_ID, actor_profile, list_page, search_page, stats
 
-__all__ = ["OPENAPI", "ROUTES", "actor_id_param", "article_id_param", "path_param", "filters_from", "int_param", "paging",
+__all__ = ["LIMIT_PARAM", "OFFSET_PARAM", "OPENAPI", "ROUTES", "actor_id_param", "article_id_param", "path_param", "filters_from", "int_param", "paging",
            "receive_upload", "report_for_web", "run_ingest", "text_param"]
 
 MAX_TEXT_PARAM = 500
@@ -265,6 +265,10 @@ def _path(name: str, description: str, pattern: str) -> dict[str, Any]:
             "schema": {"type": "string", "pattern": f"^{pattern}$"}}
 
 
+#: The paging parameters of every paged endpoint.
+LIMIT_PARAM = _query("limit", "Page size.", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20})
+OFFSET_PARAM = _query("offset", "Items to skip.", {"type": "integer", "minimum": 0, "default": 0})
+
 _ERROR = {"description": "An error: {error, status, code?}",
           "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 _JSON = {"application/json": {"schema": {"type": "object"}}}
@@ -292,8 +296,7 @@ OPENAPI: dict[str, Any] = {
                 _query("narrative", "Only members of this narrative (its id).", {"type": "integer"}),
                 _query("all_versions", "Include older versions of changed URLs.",
                        {"type": "string", "enum": ["0", "1", "true", "false"], "default": "0"}),
-                _query("limit", "Page size.", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}),
-                _query("offset", "Items to skip.", {"type": "integer", "minimum": 0, "default": 0}),
+                LIMIT_PARAM, OFFSET_PARAM,
             ],
             "responses": {"200": {"description": "{items, limit, offset, has_more, next_offset, q}",
                                   "content": _JSON}, "400": _ERROR}}},

@@ -17,7 +17,18 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import BaseRoute, Route
 
-from .api import _ERROR, _JSON, _path, _query, article_id_param, paging, path_param, text_param
+from .api import (
+    _ERROR,
+    _JSON,
+    LIMIT_PARAM,
+    OFFSET_PARAM,
+    _path,
+    _query,
+    article_id_param,
+    paging,
+    path_param,
+    text_param,
+)
 from .corpus_queries import (
     CLUSTER_ID,
     NARRATIVE_ID,
@@ -191,9 +202,6 @@ ROUTES: list[BaseRoute] = [
     Route("/api/articles/{article_id}/links", article_links_endpoint, methods=["GET"]),
 ]
 
-_LIMIT = _query("limit", "Page size.", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20})
-_OFFSET = _query("offset", "Items to skip.", {"type": "integer", "minimum": 0, "default": 0})
-
 OPENAPI_PATHS: dict[str, Any] = {
     "/api/narratives": {"get": {
         "summary": "Narratives (from `narrascope narratives`), biggest or most recent first, each with its weekly"
@@ -203,7 +211,7 @@ OPENAPI_PATHS: dict[str, Any] = {
                    {"type": "string", "enum": list(NARRATIVE_STATUSES), "default": "current"}),
             _query("sort", "size (most articles first) or recent (latest article first).",
                    {"type": "string", "enum": list(NARRATIVE_SORTS), "default": "size"}),
-            _LIMIT, _OFFSET],
+            LIMIT_PARAM, OFFSET_PARAM],
         "responses": {"200": {"description": "{items: [{id, label, terms, sentence, sentence_article, sentence_start,"
                                              " sentence_end, size, first_seen, last_seen, status, parent, merged_into,"
                                              " weeks: {period: articles}}], limit, offset, has_more, next_offset,"
@@ -213,7 +221,7 @@ OPENAPI_PATHS: dict[str, Any] = {
         "summary": "One narrative: its row, weekly series (articles and share), events with the other narrative,"
                    " related narratives (parent, children, merged into / from), and a page of member articles, best"
                    " score first, with their evidence sentences (offsets into the article's text).",
-        "parameters": [_path("narrative_id", "A narrative id (narratives.id).", NARRATIVE_ID.pattern), _LIMIT, _OFFSET],
+        "parameters": [_path("narrative_id", "A narrative id (narratives.id).", NARRATIVE_ID.pattern), LIMIT_PARAM, OFFSET_PARAM],
         "responses": {"200": {"description": "{id, label, terms, sentence..., series, events, related, members:"
                                              " {items: [{article, title, outlet, published, date, date_source, score,"
                                              " evidence: [{start, end, text, score}]}], limit, offset, has_more,"
@@ -225,7 +233,7 @@ OPENAPI_PATHS: dict[str, Any] = {
         "parameters": [
             _query("sort", "size (largest first) or recent (latest original first).",
                    {"type": "string", "enum": list(REUSE_SORTS), "default": "size"}),
-            _LIMIT, _OFFSET],
+            LIMIT_PARAM, OFFSET_PARAM],
         "responses": {"200": {"description": "{items: [{cluster, size, original: {id, title, outlet, published},"
                                              " roles: {role: n}, outlets: [{outlet, articles}]}], limit, offset,"
                                              " has_more, next_offset, sort, computed, command}", "content": _JSON},
@@ -236,7 +244,7 @@ OPENAPI_PATHS: dict[str, Any] = {
                    " and gap rows, with character offsets into each article's text).",
         "parameters": [_path("cluster_id", "A cluster number (reuse_clusters.cluster).", CLUSTER_ID.pattern),
                        _query("copy", "The member whose pair to show side by side (default: the first copy)."),
-                       _LIMIT, _OFFSET],
+                       LIMIT_PARAM, OFFSET_PARAM],
         "responses": {"200": {"description": "{cluster, size, original, members: {items: [{id, role, title, outlet,"
                                              " published, pair}], ...}, pair: {source, target, kind, coverage_source,"
                                              " coverage_target, confidence, direction_evidence, explanation,"
@@ -246,7 +254,7 @@ OPENAPI_PATHS: dict[str, Any] = {
         "summary": "An article's reuse links (pairs where it is the original or the copy, with the other article)"
                    " and reuse cluster, and the narrative it belongs to with its evidence sentences.",
         "parameters": [_path("article_id", "An article id or a unique prefix of 4+ hex digits.", ARTICLE_ID.pattern),
-                       _LIMIT, _OFFSET],
+                       LIMIT_PARAM, OFFSET_PARAM],
         "responses": {"200": {"description": "{article, cluster: {cluster, role, original, size} | null, reuse:"
                                              " {items: [{direction, other, kind, passages, shared_words,"
                                              " coverage_source, coverage_target, confidence, decided_by, copy}],"
