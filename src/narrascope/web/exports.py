@@ -219,13 +219,12 @@ async def table_download(request: Request) -> FileResponse:
         raise UsageError(f"table {name} cannot be read from this store") from e
 
 
-def _narratives(request: Request, limit: int = 50) -> list[dict[str, Any]]:
+def _narratives(store: Store, limit: int = 50) -> list[dict[str, Any]]:
     """The largest narratives, each with links to its member articles (``narrative`` filter) as STIX and JSONL."""
-    with request.app.state.store.open() as store:
-        if "narratives" not in _existing_tables(store):
-            return []
-        rows = store.conn.execute("SELECT id, label, size, first_seen, last_seen FROM narratives"
-                                  " ORDER BY size DESC, id LIMIT ?", (limit,)).fetchall()
+    if "narratives" not in _existing_tables(store):
+        return []
+    rows = store.conn.execute("SELECT id, label, size, first_seen, last_seen FROM narratives"
+                              " ORDER BY size DESC, id LIMIT ?", (limit,)).fetchall()
     return [{"id": n, "label": label or f"narrative {n}", "size": size, "first_seen": first, "last_seen": last,
              "stix": export_url("articles", "stix", {"narrative": str(n)}),
              "jsonl": export_url("articles", "jsonl", {"narrative": str(n)})}
@@ -239,10 +238,10 @@ def exports_view(request: Request) -> HTMLResponse:
         selected = _count(store, filters)
         tables = table_catalogue(store)
         graph = next((t for t in tables if t["name"] == "graph_edges"), None)
+        narratives = _narratives(store) if "narrative" in filter_names() else []
     articles = [{"format": fmt, "url": export_url("articles", fmt, kept), "media_type": media}
                 for fmt, (media, _suffix) in ARTICLE_FORMATS.items()
                 if fmt != "stix" or selected <= stix_limit(request)]
-    narratives = _narratives(request) if "narrative" in filter_names() else []
     graphs = [{"level": level, "url": export_url(GRAPH, "gexf", level=level)} for level in GRAPH_LEVELS] \
         if graph and graph["computed_at"] else []
     html = request.app.state.templates.get_template("exports.html").render(
