@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from pathlib import Path
 
+from .corpus import batched
 from .enrich import Pipeline, build_pipeline
 from .errors import InputRejected, UsageError
 from .extract import extract
@@ -181,7 +182,7 @@ def _ingest(
     try:
         compute = partial(_analyze_or_pass, settings=settings)
         results = make_runner(jobs).map(compute, _unstored(store, read(store, settings)))
-        for batch in _batches(results, settings.store.batch_size):
+        for batch in batched(results, settings.store.batch_size):
             # Nothing in this process reads or extracts while the write lock is held.
             with store.transaction():
                 outcomes = [_write(store, report, result) for result in batch]
@@ -219,17 +220,6 @@ def _unstored(store: Store, stream: Iterable[RawItem | Reject]) -> Iterator[RawI
                 yield _Stored(thing.id, thing.location, thing.source_kind, stored_at)
                 continue
         yield thing
-
-
-def _batches(results: Iterable[_Result], size: int) -> Iterator[list[_Result]]:
-    batch: list[_Result] = []
-    for result in results:
-        batch.append(result)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 _Result = tuple[RawItem, Article] | Reject | _Stored
