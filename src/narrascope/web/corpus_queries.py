@@ -61,6 +61,14 @@ def analysis_computed(store: Store, name: str) -> bool:
     return store.conn.execute("SELECT 1 FROM derived WHERE name = ?", (name,)).fetchone() is not None
 
 
+def _paged(items: list[dict[str, Any]], fetched: int, limit: int, offset: int) -> dict[str, Any]:
+    """A page of ``items`` as the API returns it; ``fetched``: rows read (``limit + 1`` asked for, to know
+    whether a next page exists)."""
+    more = fetched > limit
+    return {"items": items, "limit": limit, "offset": offset, "has_more": more,
+            "next_offset": offset + limit if more else None}
+
+
 def _weeks_between(first: str, last: str) -> list[str]:
     start, end = date.fromisoformat(first), date.fromisoformat(last)
     start -= timedelta(days=start.weekday())
@@ -107,9 +115,8 @@ def narratives_page(store: Store, *, status: str = "current", sort: str = "size"
                     offset: int) -> dict[str, Any]:
     """A page of narratives with their weekly series (``weeks``: {period: articles}), read in one query."""
     statuses = NARRATIVE_STATUSES[status]
-    page = {"items": [], "limit": limit, "offset": offset, "has_more": False, "next_offset": None,
-            "status": status, "sort": sort, "computed": analysis_computed(store, "narratives"),
-            "command": COMMANDS["narratives"]}
+    page = {**_paged([], 0, limit, offset), "status": status, "sort": sort,
+            "computed": analysis_computed(store, "narratives"), "command": COMMANDS["narratives"]}
     if not page["computed"]:
         return page
     marks = ",".join("?" * len(statuses))
@@ -127,7 +134,7 @@ def narratives_page(store: Store, *, status: str = "current", sort: str = "size"
             weekly[narrative][period] = n
     for item in items:
         item["weeks"] = weekly[item["id"]]
-    page.update(items=items, has_more=len(rows) > limit, next_offset=offset + limit if len(rows) > limit else None)
+    page.update(_paged(items, len(rows), limit, offset))
     return page
 
 
@@ -189,8 +196,7 @@ def narrative_detail(store: Store, narrative_id: int, *, limit: int, offset: int
     members = [{"article": a, "date": d, "date_source": ds, "score": sc, "evidence": json.loads(ev),
                 "title": title, "outlet": outlet, "published": published}
                for a, d, ds, sc, ev, title, outlet, published in rows[:limit]]
-    item["members"] = {"items": members, "limit": limit, "offset": offset, "has_more": len(rows) > limit,
-                       "next_offset": offset + limit if len(rows) > limit else None}
+    item["members"] = _paged(members, len(rows), limit, offset)
     sentence_article = _titles(store, [item["sentence_article"]]) if item["sentence_article"] else {}
     item["sentence_source"] = sentence_article.get(item["sentence_article"])
     return item
@@ -215,8 +221,8 @@ def timeline_charts(series: list[dict[str, Any]]) -> tuple[dict[str, Any] | None
 
 def reuse_clusters_page(store: Store, *, sort: str = "size", limit: int, offset: int) -> dict[str, Any]:
     """A page of reuse clusters: the likely original (title, outlet, date), size, role counts, outlets."""
-    page: dict[str, Any] = {"items": [], "limit": limit, "offset": offset, "has_more": False, "next_offset": None,
-                            "sort": sort, "computed": analysis_computed(store, "reuse"), "command": COMMANDS["reuse"]}
+    page: dict[str, Any] = {**_paged([], 0, limit, offset), "sort": sort,
+                            "computed": analysis_computed(store, "reuse"), "command": COMMANDS["reuse"]}
     if not page["computed"]:
         return page
     if sort == "recent":
@@ -247,7 +253,7 @@ def reuse_clusters_page(store: Store, *, sort: str = "size", limit: int, offset:
                 f" JOIN articles a ON a.id = c.article WHERE c.cluster IN ({marks})"  # noqa: S608
                 " GROUP BY c.cluster, COALESCE(a.outlet, '') ORDER BY c.cluster, COUNT(*) DESC", list(by_cluster)):
             by_cluster[cluster]["outlets"].append({"outlet": outlet, "articles": n})
-    page.update(items=items, has_more=len(rows) > limit, next_offset=offset + limit if len(rows) > limit else None)
+    page.update(_paged(items, len(rows), limit, offset))
     return page
 
 
@@ -327,8 +333,7 @@ def reuse_cluster(store: Store, cluster: int, *, copy: str | None, limit: int, o
             chosen["copy"] = copy
     titles = _titles(store, [original])
     return {"cluster": cluster, "size": size, "original": titles.get(original, {"id": original}),
-            "members": {"items": members, "limit": limit, "offset": offset, "has_more": len(rows) > limit,
-                        "next_offset": offset + limit if len(rows) > limit else None},
+            "members": _paged(members, len(rows), limit, offset),
             "pair": chosen, "copy_missing": copy_missing}
 
 
@@ -466,8 +471,7 @@ def article_links(store: Store, article_id: str, *, limit: int = MAX_LINKS, offs
                                "evidence": json.loads(evidence)})
     return {"article": article_id,
             "cluster": dict(zip(("cluster", "role", "original", "size"), cluster_row, strict=True)) if cluster_row else None,
-            "reuse": {"items": links, "limit": limit, "offset": offset, "has_more": len(rows) > limit,
-                      "next_offset": offset + limit if len(rows) > limit else None},
+            "reuse": _paged(links, len(rows), limit, offset),
             "narratives": narratives,
             "computed": {"reuse": analysis_computed(store, "reuse"),
                          "narratives": analysis_computed(store, "narratives")}}
