@@ -101,10 +101,9 @@ def requested_narrative(request: Request) -> dict[str, Any]:
     limit, offset = paging(request)
     with request.app.state.store.open() as store:
         item = narrative_detail(store, narrative_id, limit=limit, offset=offset)
-        computed = analysis_computed(store, "narratives")
-    if item is None:
-        raise HTTPException(404, "No narrative with this id." if computed else
-                            "No narratives yet: run `narrascope narratives --db STORE` first.")
+        if item is None:
+            raise HTTPException(404, "No narrative with this id." if analysis_computed(store, "narratives") else
+                                "No narratives yet: run `narrascope narratives --db STORE` first.")
     return item
 
 
@@ -148,10 +147,9 @@ def requested_cluster(request: Request) -> dict[str, Any]:
     limit, offset = paging(request)
     with request.app.state.store.open() as store:
         item = reuse_cluster(store, cluster, copy=copy, limit=limit, offset=offset)
-        computed = analysis_computed(store, "reuse")
-    if item is None:
-        raise HTTPException(404, "No reuse cluster with this number." if computed else
-                            "No reuse clusters yet: run `narrascope reuse --db STORE` first.")
+        if item is None:
+            raise HTTPException(404, "No reuse cluster with this number." if analysis_computed(store, "reuse") else
+                                "No reuse clusters yet: run `narrascope reuse --db STORE` first.")
     if item["copy_missing"]:
         raise HTTPException(404, "That article is not a copy in this cluster.")
     return item
