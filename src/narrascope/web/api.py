@@ -24,7 +24,7 @@ from ..ingest import IngestReport, ingest_bytes
 from ..store import Filters, narrative_id
 from .queries import ACTOR_ID, ARTICLE_ID, actor_profile, list_page, search_page, stats
 
-__all__ = ["LIMIT_PARAM", "OFFSET_PARAM", "OPENAPI", "ROUTES", "actor_id_param", "article_id_param", "path_param", "filters_from", "int_param", "paging",
+__all__ = ["LIMIT_PARAM", "OFFSET_PARAM", "OPENAPI", "ROUTES", "UPLOAD_FORM", "actor_id_param", "article_id_param", "path_param", "filters_from", "int_param", "paging",
            "receive_upload", "report_for_web", "run_ingest", "text_param"]
 
 MAX_TEXT_PARAM = 500
@@ -272,6 +272,11 @@ OFFSET_PARAM = _query("offset", "Items to skip.", {"type": "integer", "minimum":
 _ERROR = {"description": "An error: {error, status, code?}",
           "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 _JSON = {"application/json": {"schema": {"type": "object"}}}
+#: The multipart upload form of /api/ingest and /api/ingest/jobs.
+UPLOAD_FORM = {"multipart/form-data": {"schema": {"type": "object", "properties": {
+    "file": {"type": "string", "format": "binary", "description": "A file in any readable format."},
+    "text": {"type": "string", "description": "Pasted article text (when no file)."},
+    "token": {"type": "string", "description": "The write token, if not in the Authorization header."}}}}}
 
 OPENAPI: dict[str, Any] = {
     "openapi": "3.1.0",
@@ -335,11 +340,7 @@ OPENAPI: dict[str, Any] = {
             "security": [{"writeToken": []}],
             "parameters": [],
             "requestBody": {"required": True, "content": {
-                "multipart/form-data": {"schema": {"type": "object", "properties": {
-                    "file": {"type": "string", "format": "binary", "description": "A file in any readable format."},
-                    "text": {"type": "string", "description": "Pasted article text (when no file)."},
-                    "token": {"type": "string", "description": "The write token, if not in the Authorization"
-                                                               " header."}}}},
+                **UPLOAD_FORM,
                 "application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": {
                     "text": {"type": "string"}, "token": {"type": "string"}}}}}},
             "responses": {"201": {"description": "Stored: the ingest report.", "content": _JSON},

@@ -32,7 +32,7 @@ from starlette.routing import Route
 from ..errors import NarrascopeError
 from ..ingest import ingest_bytes, upload_location
 from ..sources import Blob, read_blob
-from .api import _ERROR, _JSON, _path, _token_matches, receive_upload, report_for_web
+from .api import _ERROR, _JSON, UPLOAD_FORM, _path, _token_matches, receive_upload, report_for_web
 
 __all__ = ["KEEP_JOBS", "KEEP_SECONDS", "IngestJob", "IngestJobs", "OPENAPI_PATHS", "ROUTES"]
 
@@ -180,16 +180,11 @@ ROUTES = [
     Route("/api/ingest/jobs/{job_id}", job_endpoint, methods=["GET"]),
 ]
 
-_FORM = {"multipart/form-data": {"schema": {"type": "object", "properties": {
-    "file": {"type": "string", "format": "binary", "description": "A file in any readable format."},
-    "text": {"type": "string", "description": "Pasted article text (when no file)."},
-    "token": {"type": "string", "description": "The write token, if not in the Authorization header."}}}}}
-
 OPENAPI_PATHS: dict[str, Any] = {
     "/api/ingest/jobs": {"post": {
         "summary": "Start ingesting an upload in the background (as /api/ingest); poll the job for progress."
                    " One job at a time: 409 while one runs.",
-        "security": [{"writeToken": []}], "parameters": [], "requestBody": {"required": True, "content": _FORM},
+        "security": [{"writeToken": []}], "parameters": [], "requestBody": {"required": True, "content": UPLOAD_FORM},
         "responses": {"202": {"description": "Started: the job ({job, state, status_url...}).", "content": _JSON},
                       "400": _ERROR, "401": _ERROR, "403": _ERROR, "409": _ERROR, "413": _ERROR}}},
     "/api/ingest/jobs/{job_id}": {"get": {
