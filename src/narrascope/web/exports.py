@@ -31,7 +31,6 @@ from starlette.responses import FileResponse, HTMLResponse
 from starlette.routing import BaseRoute, Route
 
 from .. import api as library
-from ..corpus import derived_state
 from ..errors import UsageError
 from ..plugins import registry
 from ..store import Filters, Store
@@ -100,19 +99,29 @@ def _existing_tables(store: Store) -> set[str]:
     return {name for (name,) in store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
 
+def _computed(store: Store) -> dict[str, tuple[Any, Any, Any]]:
+    """Analysis -> (computed_at, version, articles) of its last run, from the ``derived`` table.
+
+    The columns only: ``corpus.derived_state`` would also decompress and parse each analysis's saved
+    state (for narratives on 100,000 articles, ~176 MB of JSON), which this page does not show.
+    """
+    return {name: (at, version, articles) for name, at, version, articles in store.conn.execute(
+        "SELECT name, computed_at, version, articles FROM derived")}
+
+
 def table_catalogue(store: Store) -> list[dict[str, Any]]:
     """Every registered derived table: its analysis, rows, and when the analysis last computed it."""
     existing = _existing_tables(store)
+    computed = _computed(store) if "derived" in existing else {}
     rows = []
     for analysis in sorted(registry().analyses.values(), key=lambda a: a.name):
-        state = derived_state(store, analysis.name) if "derived" in existing else None
+        at, version, articles = computed.get(analysis.name, (None, None, None))
         for spec in analysis.tables:
             count = None
             if spec.name in existing:
                 count = store.conn.execute(f"SELECT COUNT(*) FROM {spec.name}").fetchone()[0]  # noqa: S608 - registered name
             rows.append({"name": spec.name, "doc": spec.doc, "analysis": analysis.name, "rows": count,
-                         "computed_at": state.computed_at if state else None,
-                         "version": state.version if state else None, "articles": state.articles if state else None,
+                         "computed_at": at, "version": version, "articles": articles,
                          "downloads": {f: export_url(spec.name, f) for f in ROW_FORMATS} if count is not None else {}})
     return rows
 
