@@ -22,8 +22,15 @@ def test_every_command_is_documented(command: str) -> None:
     assert f"`{command}" in README
 
 
-@pytest.mark.parametrize("key", [f"{section}.{key}" for section, values in tomllib.loads(defaults_text()).items()
-                                 for key in values])
+def _setting_keys(table: dict[str, object], prefix: str = "") -> list[str]:
+    keys = []
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        keys += _setting_keys(value, name + ".") if isinstance(value, dict) else [name]
+    return keys
+
+
+@pytest.mark.parametrize("key", _setting_keys(tomllib.loads(defaults_text())))
 def test_every_setting_is_documented(key: str) -> None:
     assert f"`{key}`" in README
 

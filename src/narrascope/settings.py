@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from .errors import SettingsError
 
-__all__ = ["Settings", "load_settings"]
+__all__ = ["MinConfidence", "Settings", "load_settings"]
 
 ENV_CONFIG = "NARRASCOPE_CONFIG"
 LOCAL_CONFIG = "narrascope.toml"
@@ -56,11 +56,30 @@ class PipelineSettings:
 
 
 @dataclass(frozen=True)
+class MinConfidence:
+    """Per field, the least calibrated confidence of a fact kept in the record (``analysis.min_confidence``).
+
+    Defaults are set so that the kept facts reach precision >= 0.80 on held-out development gold
+    (README, "How far to trust each field"); 0 keeps every fact the stage finds.
+    """
+
+    actors: float = 0.5
+    quotes: float = 0.5
+    events: float = 0.5
+    techniques: float = 0.5
+    stances: float = 0.5
+    frames: float = 0.5
+    topics: float = 0.5
+    genre: float = 0.5
+
+
+@dataclass(frozen=True)
 class AnalysisSettings:
     actors_files: tuple[str, ...] = ()
     techniques_model: str = ""
     technique_min_score: float = 0.5
     topic_min_score: float = 2.0
+    min_confidence: MinConfidence = field(default_factory=MinConfidence)
 
 
 @dataclass(frozen=True)
@@ -125,17 +144,30 @@ class Settings:
                 raise SettingsError(f"{source}: unknown section [{section_name}]")
             if not isinstance(values, dict):
                 raise SettingsError(f"{source}: [{section_name}] must be a table")
-            section = sections[section_name]
-            known = {f.name: f for f in fields(section)}
-            updates: dict[str, Any] = {}
-            for key, value in values.items():
-                if key not in known:
-                    raise SettingsError(f"{source}: unknown key {section_name}.{key}")
-                updates[key] = _coerce(value, getattr(section, key), f"{section_name}.{key}", source)
-            changed[section_name] = replace(section, **updates)
+            changed[section_name] = _apply_table(sections[section_name], values, section_name, source)
         return replace(self, **changed, source=source)
 
 
+def _apply_table(section: Any, values: dict[str, Any], prefix: str, source: str) -> Any:
+    """``section`` (a settings dataclass) with the keys of one TOML table applied; sub-tables recurse."""
+    known = {f.name for f in fields(section)}
+    updates: dict[str, Any] = {}
+    for key, value in values.items():
+        name = f"{prefix}.{key}"
+        if key not in known:
+            raise SettingsError(f"{source}: unknown key {name}")
+        current = getattr(section, key)
+        if is_dataclass(current):
+            if not isinstance(value, dict):
+                raise SettingsError(f"{source}: [{name}] must be a table")
+            updates[key] = _apply_table(current, value, name, source)
+        else:
+            updates[key] = _coerce(value, current, name, source)
+    return replace(section, **updates)
+
+
+#: Settings (by prefix) whose value is a confidence in [0, 1].
+UNIT_INTERVAL = "analysis.min_confidence."
 #: Settings whose value must be one of a few words.
 CHOICES: dict[str, tuple[str, ...]] = {"input.feed_local_links": ("folder", "any", "none")}
 
@@ -152,6 +184,8 @@ def _coerce(value: Any, default: Any, name: str, source: str) -> Any:
     if isinstance(default, float):
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise SettingsError(f"{source}: {name} must be a number, not {value!r}")
+        if name.startswith(UNIT_INTERVAL) and not 0.0 <= value <= 1.0:
+            raise SettingsError(f"{source}: {name} is a confidence, between 0 and 1, not {value!r}")
         return float(value)
     if isinstance(default, tuple):
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):

@@ -47,7 +47,8 @@ def actor_records(article: Article) -> list[ActorRecord]:
     """The article's ``actors`` field back as ``ActorRecord`` objects (with their mentions)."""
     records = []
     for a in article.actors:
-        mentions = [Mention(m["start"], m["end"], m["text"], a["id"], m.get("how", "gazetteer"))
+        mentions = [Mention(m["start"], m["end"], m["text"], a["id"], m.get("how", "gazetteer"),
+                            float(m.get("confidence", 1.0)))
                     for m in a.get("mentions", [])]
         records.append(ActorRecord(id=a["id"], name=a["name"], kind=a["kind"], country=a.get("country"),
                                    role=a.get("role"), mentions=mentions))
@@ -59,10 +60,14 @@ def mentions_of(article: Article) -> list[Mention]:
     return sorted((m for a in actor_records(article) for m in a.mentions), key=lambda m: (m.start, m.end))
 
 
-def _actor_dict(record: ActorRecord) -> dict[str, Any]:
-    out = record.to_dict()
-    # Keep how each mention was found: evidence an analyst can weigh ("coref" is weaker than a name).
-    out["mentions"] = [{"start": m.start, "end": m.end, "text": m.text, "how": m.how} for m in record.mentions]
+def _kept_actors(records: list[ActorRecord], floor: float) -> list[dict[str, Any]]:
+    """The actor records with the mentions that reach the floor; an actor left with none is dropped."""
+    out = []
+    for record in records:
+        mentions = [m for m in record.mentions if m.confidence >= floor]
+        if mentions:
+            out.append(ActorRecord(id=record.id, name=record.name, kind=record.kind, country=record.country,
+                                   role=record.role, mentions=mentions).to_dict())
     return out
 
 
@@ -78,7 +83,7 @@ class ActorsStage:
 
         kb = load_kb(tuple(settings.analysis.actors_files))
         records, _mentions = find_actors(parsed(article), kb, published=article.published)
-        return {"actors": [_actor_dict(r) for r in records]}
+        return {"actors": _kept_actors(records, settings.analysis.min_confidence.actors)}
 
 
 class QuotesStage:
@@ -104,8 +109,8 @@ class EventsStage:
     def compute(self, article: Article, settings: Settings) -> dict[str, Any]:
         from .events import find_events
 
-        return {"events": find_events(parsed(article), mentions_of(article), article.quotes,
-                                      actor_records(article))}
+        events = find_events(parsed(article), mentions_of(article), article.quotes, actor_records(article))
+        return {"events": events}
 
 
 class TechniquesStage:
@@ -143,7 +148,8 @@ class StanceStage:
     def compute(self, article: Article, settings: Settings) -> dict[str, Any]:
         from .stance import find_stances
 
-        return {"stances": find_stances(parsed(article), actor_records(article), article.quotes)}
+        stances = find_stances(parsed(article), actor_records(article), article.quotes)
+        return {"stances": stances}
 
 
 class TopicsStage:

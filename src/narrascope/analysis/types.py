@@ -35,7 +35,8 @@ class Mention:
 
     ``how`` says how it was found: "gazetteer" (a name in the knowledge base), "ner" (spaCy's
     entity recogniser), "coref" (a surname or title after the full name: "Kim" after "Kim Jong Un",
-    "the US president"), "pronoun" (quotes only: "he said").
+    "the US president"), "pronoun" (quotes only: "he said"). ``confidence`` is the calibrated
+    probability that the mention refers to ``actor`` (see ``narrascope.analysis.confidence``).
     """
 
     start: int
@@ -43,6 +44,7 @@ class Mention:
     text: str
     actor: str
     how: str = "gazetteer"
+    confidence: float = 1.0
 
 
 @dataclass
@@ -56,6 +58,13 @@ class ActorRecord:
     role: str | None = None
     mentions: list[Mention] = field(default_factory=list)
 
+    @property
+    def confidence(self) -> float:
+        """The actor's confidence: that of its surest mention."""
+        return max((m.confidence for m in self.mentions), default=0.0)
+
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "kind": self.kind, "country": self.country, "role": self.role,
-                "mentions": [{"start": m.start, "end": m.end, "text": m.text} for m in self.mentions]}
+                "confidence": self.confidence,
+                "mentions": [{"start": m.start, "end": m.end, "text": m.text, "how": m.how,
+                              "confidence": m.confidence} for m in self.mentions]}
