@@ -10,7 +10,14 @@ import networkx as nx
 import pytest
 
 from conftest import SEEDS, ingest_jsonl, run_cli
-from narrascope.corpus.graph import PLOVER_SCORES, GraphAnalysis, GraphFilters, actor_graph, sentence_spans
+from narrascope.corpus.graph import (
+    PLOVER_SCORES,
+    GraphAnalysis,
+    GraphFilters,
+    actor_graph,
+    article_graph_rows,
+    sentence_spans,
+)
 from narrascope.settings import load_settings
 from narrascope.store import open_store
 
@@ -63,7 +70,9 @@ def test_seed_gold_events_are_typed_state_edges(seeds_db: Path) -> None:
     assert "fire and fury" in text[evidence["start"]:evidence["end"]]
     # the hypothetical "would meet" CONSULT is counted but carries no weight
     consult = edges[("RUS", "PRK", "CONSULT")]
-    assert consult["hypothetical"] >= 1 and consult["weight"] == consult["count"] - consult["hypothetical"]
+    assert consult["hypothetical"] >= 1
+    # weight: the confidences of the events that count (neither negated nor hypothetical), each <= 1
+    assert 0 < consult["weight"] <= consult["count"] - consult["hypothetical"] - consult["negated"]
     assert {e["kind"] for e in graph["edges"]} == {"event"}
 
 
@@ -158,3 +167,84 @@ def test_sentence_spans() -> None:
     text = 'He said "No." Then left!\nNew line here.  Last one'
     spans = [text[s:e] for s, e in sentence_spans(text)]
     assert spans == ['He said "No."', "Then left!", "New line here.", "Last one"]
+
+
+# -- one hand-made record: what the state level keeps, and weights by confidence -------------------
+
+HAND_TEXT = ("Lavrov accused the Taliban in Kabul. Blinken met Lavrov in Geneva. Biden thanked the State Department."
+             " The Pentagon praised Biden.")
+
+
+def _mention(text: str, word: str, confidence: float, nth: int = 0) -> dict:
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(word, start + 1)
+    return {"start": start, "end": start + len(word), "text": word, "confidence": confidence}
+
+
+def hand_record() -> dict:
+    t = HAND_TEXT
+    actors = [
+        {"id": "person:sergey-lavrov", "name": "Sergey Lavrov", "kind": "person", "country": "RUS",
+         "mentions": [_mention(t, "Lavrov", 0.9), _mention(t, "Lavrov", 0.6, 1)]},
+        {"id": "group:taliban", "name": "Taliban", "kind": "group", "country": None, "operates_in": "AFG",
+         "mentions": [_mention(t, "Taliban", 0.95)]},
+        {"id": "location:geneva", "name": "Geneva", "kind": "location", "country": "CHE",
+         "mentions": [_mention(t, "Geneva", 0.9)]},
+        {"id": "person:antony-blinken", "name": "Antony Blinken", "kind": "person", "country": "USA",
+         "mentions": [_mention(t, "Blinken", 0.8)]},
+        {"id": "person:joe-biden", "name": "Joe Biden", "kind": "person", "country": "USA",
+         "mentions": [_mention(t, "Biden", 0.9), _mention(t, "Biden", 0.9, 1)]},
+        {"id": "org:us-state-department", "name": "State Department", "kind": "organization", "country": "USA",
+         "mentions": [_mention(t, "State Department", 0.9)]},
+        {"id": "org:pentagon", "name": "Pentagon", "kind": "organization", "country": "USA",
+         "mentions": [_mention(t, "Pentagon", 0.9)]},
+    ]
+    def event(kind: str, source: str, target: str, sentence: str, confidence: float, **states: str) -> dict:
+        start = t.index(sentence)
+        return {"type": kind, "source": source, "target": target, "start": start, "end": start + len(sentence),
+                "text": sentence, "negated": False, "hypothetical": False, "confidence": confidence, **states}
+    events = [
+        event("ACCUSE", "person:sergey-lavrov", "group:taliban", "Lavrov accused the Taliban in Kabul.", 0.8,
+              source_state="RUS", target_state="AFG"),
+        event("CONSULT", "person:antony-blinken", "person:sergey-lavrov", "Blinken met Lavrov in Geneva.", 0.7,
+              source_state="USA", target_state="RUS"),
+        event("SUPPORT", "person:joe-biden", "org:us-state-department", "Biden thanked the State Department.", 0.9,
+              source_state="USA", target_state="USA"),
+        event("SUPPORT", "org:pentagon", "person:joe-biden", "The Pentagon praised Biden.", 0.6,
+              source_state="USA", target_state="USA"),
+    ]
+    return {"id": "hand", "text": t, "actors": actors, "events": events, "quotes": [], "stances": []}
+
+
+def test_state_level_has_only_states_and_no_domestic_edges() -> None:
+    mentions, edges = article_graph_rows(hand_record())
+    state_nodes = {m["actor"] for m in mentions if m["level"] == "state"}
+    # Lavrov rolls up to Russia, Blinken, Biden and US bodies to the USA; the Taliban (an armed group
+    # operating in Afghanistan) and Geneva (a place) are no state's actors.
+    assert state_nodes == {"RUS", "USA"}
+    state_edges = {(e["kind"], e["source"], e["target"]) for e in edges if e["level"] == "state"}
+    assert ("event", "USA", "RUS") in state_edges
+    assert not any(s == t for _, s, t in state_edges)  # no USA -> USA
+    assert not any("AFG" in (s, t) or "CHE" in (s, t) for _, s, t in state_edges)
+    # the actor level keeps every event, the domestic ones included
+    actor_events = {(e["source"], e["target"]) for e in edges if e["level"] == "actor" and e["kind"] == "event"}
+    assert ("person:joe-biden", "org:us-state-department") in actor_events
+    assert ("person:sergey-lavrov", "group:taliban") in actor_events
+
+
+def test_weights_count_facts_by_their_confidence() -> None:
+    _, edges = article_graph_rows(hand_record())
+    by_key = {(e["level"], e["kind"], e["source"], e["target"]): e for e in edges}
+    consult = by_key[("actor", "event", "person:antony-blinken", "person:sergey-lavrov")]
+    assert consult["count"] == 1 and consult["weight"] == pytest.approx(0.7)
+    # a co-mention weighs the lesser of the two actors' best mentions in the sentence (Blinken 0.8, Lavrov 0.6)
+    comention = by_key[("actor", "comention", "person:antony-blinken", "person:sergey-lavrov")]
+    assert comention["weight"] == pytest.approx(0.6)
+    # a record from before confidences (no field) weighs 1 per fact
+    record = hand_record()
+    for e in record["events"]:
+        del e["confidence"]
+    _, edges = article_graph_rows(record)
+    consult = next(e for e in edges if e["level"] == "actor" and e["type"] == "CONSULT")
+    assert consult["weight"] == 1.0

@@ -5,20 +5,27 @@ graph for a time window, an outlet or a narrative is one aggregate query over th
 recomputation; the whole-corpus graph is kept in ``graph_nodes`` and ``graph_edges`` for export.
 
 Two levels: ``actor`` (persons, organisations, states... as the article names them) and ``state``
-(each actor rolled up to the state it acts for: a state is itself, a person or organisation its
-``country``; actors with no state are left out at that level).
+(only states: a state is itself, a person or organisation acting for a state is rolled up to its
+``country``; armed groups, places and actors with no state are left out at that level, and so are
+events between two actors of one state, which are domestic, not relations between states).
+
+Weights count facts by their confidence (``confidence`` of the events, quotes and actor mentions
+in the records, see ``narrascope.analysis.confidence``): a sure fact weighs up to 1, an unsure one
+less, so the heaviest edges are the best attested, not just the most frequent.
 
 Edges, by kind:
 
 * ``event``: source -> target of each event in the ``events`` field, one edge per PLOVER type,
   with the type's cooperation-conflict ``score`` (``PLOVER_SCORES``). Negated and hypothetical
-  events are counted (``negated``, ``hypothetical``, ``count``) but not in ``weight``. Events
-  without a target make no edge.
+  events are counted (``negated``, ``hypothetical``, ``count``) but not in ``weight``; the others
+  add their confidence to it. Events without a target make no edge.
 * ``quote``: speaker_actor -> every actor mentioned inside the quote's content span, with the
   speaker's stance towards that actor (``stances`` where holder = speaker and target = actor) as
-  ``polarity``. A speaker quoted about themselves makes no edge.
+  ``polarity``; each quote adds its confidence to the weight. A speaker quoted about themselves
+  makes no edge.
 * ``comention``: two actors mentioned in the same sentence (sentences split on end punctuation
-  and line breaks); undirected, stored with source < target; weight = sentences.
+  and line breaks); undirected, stored with source < target; each sentence adds the lesser of the
+  two actors' mention confidences in it.
 """
 
 from __future__ import annotations
@@ -55,7 +62,7 @@ __all__ = ["EDGE_KINDS", "LEVELS", "PLOVER_SCORES", "ActorGraph", "GraphAnalysis
            "article_graph_rows", "sentence_spans"]
 
 NAME = "graph"
-VERSION = "graph.v1"
+VERSION = "graph.v2"
 LEVELS = ("actor", "state")
 EDGE_KINDS = ("event", "quote", "comention")
 
@@ -108,12 +115,14 @@ EDGE_COLUMNS = (
     Column("type", "TEXT", "the PLOVER type (event), `quote`, or `sentence` (comention)"),
     Column("source", "TEXT", "actor id: the event's source, the speaker; comention: the smaller id"),
     Column("target", "TEXT", "actor id: the event's target, the actor spoken about; comention: the larger id"),
-    Column("weight", "REAL", "occurrences that count: events neither negated nor hypothetical, quotes, sentences"),
+    Column("weight", "REAL", "occurrences that count, each by its confidence (<= 1): events neither negated nor"
+                             " hypothetical, quotes, co-mention sentences"),
     Column("count", "INTEGER", "every occurrence, negated and hypothetical events included"),
     Column("negated", "INTEGER", "negated events"),
     Column("hypothetical", "INTEGER", "hypothetical (conditional, future, modal) events"),
     Column("score", "REAL", "events: the type's cooperation-conflict score in [-10, 10]; else null"),
-    Column("polarity", "REAL", "quotes: the speaker's mean stance towards the target in [-1, 1], null if none"),
+    Column("polarity", "REAL", "quotes: the speaker's mean stance towards the target in [-1, 1] (weighted by the"
+                               " stances' confidence), null if none"),
     Column("articles", "INTEGER", "articles with this edge"),
     Column("first_seen", "TEXT", "earliest `published` of those articles"),
     Column("last_seen", "TEXT", "latest `published` of those articles"),
@@ -162,8 +171,23 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+#: Actor kinds that roll up to the state they act for at the state level (a state is itself).
+ROLLS_UP = frozenset({"person", "organization"})
+_STATE_CODE = re.compile(r"[A-Z]{3}")
+
+
 def _state_of(actor: dict[str, Any]) -> str | None:
-    return actor["id"] if actor.get("kind") == "state" else actor.get("country")
+    """The state an actor stands for at the state level: a state itself, a person or organisation
+    its ``country``; None for armed groups, places and actors with no state."""
+    kind = actor.get("kind")
+    state = actor["id"] if kind == "state" else actor.get("country") if kind in ROLLS_UP else None
+    return state if isinstance(state, str) and _STATE_CODE.fullmatch(state) else None
+
+
+def _confidence(fact: dict[str, Any]) -> float:
+    """A fact's confidence for weighting: its ``confidence``, else 1 (records made before confidences)."""
+    value = fact.get("confidence")
+    return min(1.0, max(0.0, float(value))) if isinstance(value, int | float) else 1.0
 
 
 @dataclass
@@ -173,13 +197,14 @@ class _Edge:
     negated: int = 0
     hypothetical: int = 0
     score: float | None = None
-    polarities: list[float] = field(default_factory=list)
+    #: (polarity, weight) of each stance behind a quote edge
+    polarities: list[tuple[float, float]] = field(default_factory=list)
     evidence: list[dict[str, int]] = field(default_factory=list)
 
-    def add(self, start: int, end: int, *, counts: bool = True, negated: bool = False,
-            hypothetical: bool = False, polarity: float | None = None) -> None:
+    def add(self, start: int, end: int, *, counts: bool = True, confidence: float = 1.0, negated: bool = False,
+            hypothetical: bool = False, polarity: tuple[float, float] | None = None) -> None:
         self.count += 1
-        self.weight += 1.0 if counts else 0.0
+        self.weight += confidence if counts else 0.0
         self.negated += int(negated)
         self.hypothetical += int(hypothetical)
         if polarity is not None:
@@ -187,6 +212,16 @@ class _Edge:
         span = {"start": start, "end": end}
         if len(self.evidence) < ARTICLE_EVIDENCE_CAP and span not in self.evidence:
             self.evidence.append(span)
+
+
+def _event_state(stated: Any, rolled_up: str | None, actor: dict[str, Any] | None) -> str | None:
+    """The state an event's end stands for: the event's own ``source_state``/``target_state`` when
+    it is a state code and the actor may roll up (not an armed group or a place), else the actor's."""
+    if actor is not None and actor.get("kind") not in ROLLS_UP | {"state"}:
+        return None
+    if isinstance(stated, str) and _STATE_CODE.fullmatch(stated):
+        return stated
+    return rolled_up
 
 
 def article_graph_rows(record: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -214,22 +249,23 @@ def article_graph_rows(record: dict[str, Any]) -> tuple[list[dict[str, Any]], li
     def both_levels(kind: str, type_: str, source: str, target: str, source_state: str | None,
                     target_state: str | None) -> Iterator[_Edge]:
         yield edges[("actor", kind, type_, source, target)]
-        if source_state and target_state and (kind == "event" or source_state != target_state):
+        # Between states only: two actors of one state (or a state and its own people) are domestic.
+        if source_state and target_state and source_state != target_state:
             yield edges[("state", kind, type_, source_state, target_state)]
 
     for event in record.get("events") or []:
         source, target, type_ = event.get("source"), event.get("target"), event.get("type")
-        if not source or not target or not type_:
+        if not source or not target or not type_ or source == target:
             continue
-        source_state = event.get("source_state") or state_of.get(source)
-        target_state = event.get("target_state") or state_of.get(target)
+        source_state = _event_state(event.get("source_state"), state_of.get(source), actors.get(source))
+        target_state = _event_state(event.get("target_state"), state_of.get(target), actors.get(target))
         negated, hypothetical = bool(event.get("negated")), bool(event.get("hypothetical"))
         for edge in both_levels("event", type_, source, target, source_state, target_state):
             edge.score = PLOVER_SCORES.get(type_)
-            edge.add(event["start"], event["end"], counts=not (negated or hypothetical), negated=negated,
-                     hypothetical=hypothetical)
+            edge.add(event["start"], event["end"], counts=not (negated or hypothetical), confidence=_confidence(event),
+                     negated=negated, hypothetical=hypothetical)
 
-    stance = {(s["holder"], s["target"]): float(s["polarity"]) for s in record.get("stances") or []
+    stance = {(s["holder"], s["target"]): (float(s["polarity"]), _confidence(s)) for s in record.get("stances") or []
               if s.get("holder") and s.get("target") and s.get("polarity") is not None}
     for quote in record.get("quotes") or []:
         speaker = quote.get("speaker_actor")
@@ -240,37 +276,43 @@ def article_graph_rows(record: dict[str, Any]) -> tuple[list[dict[str, Any]], li
             if aid == speaker or not any(start <= m["start"] and m["end"] <= end for m in actor.get("mentions") or []):
                 continue
             for edge in both_levels("quote", "quote", speaker, aid, state_of.get(speaker), state_of.get(aid)):
-                edge.add(start, end, polarity=stance.get((speaker, aid)))
+                edge.add(start, end, confidence=_confidence(quote), polarity=stance.get((speaker, aid)))
 
     sentences = sentence_spans(record.get("text") or "")
     starts = [s for s, _ in sentences]
-    in_sentence: dict[int, set[str]] = defaultdict(set)
+    # sentence index -> actor id -> its best mention confidence in that sentence
+    in_sentence: dict[int, dict[str, float]] = defaultdict(dict)
     for aid, actor in actors.items():
         for m in actor.get("mentions") or []:
             index = bisect_right(starts, m["start"]) - 1
             if index >= 0:
-                in_sentence[index].add(aid)
+                present = in_sentence[index]
+                present[aid] = max(present.get(aid, 0.0), _confidence(m))
     for index in sorted(in_sentence):
-        present = sorted(in_sentence[index])
+        present = in_sentence[index]
         if len(present) < 2:
             continue
         start, end = sentences[index]
-        pairs: set[tuple[str, str, str]] = set()
-        for i, a in enumerate(present):
-            for b in present[i + 1:]:
-                pairs.add(("actor", a, b))
+        pairs: dict[tuple[str, str, str], float] = {}
+        names = sorted(present)
+        for i, a in enumerate(names):
+            for b in names[i + 1:]:
+                weight = min(present[a], present[b])
+                pairs[("actor", a, b)] = weight
                 sa, sb = state_of.get(a), state_of.get(b)
                 if sa and sb and sa != sb:
                     low, high = sorted((sa, sb))
-                    pairs.add(("state", low, high))
-        for level, a, b in pairs:
-            edges[(level, "comention", "sentence", a, b)].add(start, end)
+                    pairs[("state", low, high)] = max(pairs.get(("state", low, high), 0.0), weight)
+        for (level, a, b), weight in pairs.items():
+            edges[(level, "comention", "sentence", a, b)].add(start, end, confidence=weight)
 
     edge_rows = []
     for (level, kind, type_, source, target), edge in edges.items():
-        polarity = sum(edge.polarities) / len(edge.polarities) if edge.polarities else None
+        total = sum(w for _, w in edge.polarities)
+        polarity = (sum(p * w for p, w in edge.polarities) / total if total > 0
+                    else sum(p for p, _ in edge.polarities) / len(edge.polarities) if edge.polarities else None)
         edge_rows.append({"level": level, "kind": kind, "type": type_, "source": source, "target": target,
-                          "count": edge.count, "weight": edge.weight, "negated": edge.negated,
+                          "count": edge.count, "weight": round(edge.weight, 4), "negated": edge.negated,
                           "hypothetical": edge.hypothetical, "score": edge.score,
                           "polarity": None if polarity is None else round(polarity, 4),
                           "evidence": json.dumps(edge.evidence)})
@@ -397,7 +439,7 @@ NODE_SELECT = (
     " MIN(published), MAX(published) FROM graph_mentions WHERE {where} GROUP BY level, actor ORDER BY level, actor")
 EDGE_SELECT = (
     "SELECT level, kind, type, source, target, SUM(weight), SUM(count), SUM(negated), SUM(hypothetical), MAX(score),"
-    " ROUND(SUM(polarity * count) / SUM(CASE WHEN polarity IS NOT NULL THEN count END), 4),"
+    " ROUND(SUM(polarity * weight) / SUM(CASE WHEN polarity IS NOT NULL THEN weight END), 4),"
     " COUNT(DISTINCT article), MIN(published), MAX(published),"
     " json_group_array(json_object('article', article, 'start', json_extract(evidence, '$[0].start'),"
     " 'end', json_extract(evidence, '$[0].end'))) FILTER (WHERE rn <= {cap})"
