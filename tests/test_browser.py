@@ -232,6 +232,16 @@ def test_actor_link_from_the_article_leads_to_the_actor_page(page: sync_api.Page
     # The stance chart is drawn by Chart.js (charts.js marks its canvas), with pixels on it.
     page.wait_for_selector("#actor-stance canvas.chart.drawn")
     assert page.evaluate("document.querySelector('#actor-stance canvas.chart').chart.data.labels.length") >= 1
+    # Chart.js put each polarity line on the polarity axis (-1..1) and the counts on their own axis.
+    axes = page.evaluate("""() => { const c = document.querySelector('#actor-stance canvas.chart').chart;
+        return c.data.datasets.map((d, i) => [d.label, c.getDatasetMeta(i).yAxisID,
+                                                c.scales[c.getDatasetMeta(i).yAxisID].min,
+                                                c.scales[c.getDatasetMeta(i).yAxisID].max]); }""")
+    for label, axis, low, high in axes:
+        if label == "stances":
+            assert axis == "count"
+        else:
+            assert (axis, low, high) == ("y", -1, 1), (label, axis, low, high)
     # The neighbourhood: an SVG with a link per node, Russia in the centre.
     nodes = page.locator("#actor-graph svg a.node")
     assert nodes.count() >= 3

@@ -236,8 +236,34 @@ def test_stance_chart_on_the_page_carries_the_series(client: TestClient) -> None
     # The number of stances per period: bars on a second axis.
     assert by_label["stances"]["data"] == [a + b for a, b in zip(series["series"][0]["count"],
                                                                   series["series"][1]["count"], strict=True)]
-    assert by_label["stances"]["yAxisID"] in chart["options"]["scales"]
+    assert by_label["stances"]["yAxisID"] == "count" and "count" in chart["options"]["scales"]
+    # The polarity lines are drawn on the polarity axis (-1..1), never on the count axis.
+    assert by_label["authors"]["yAxisID"] == by_label["quoted actors"]["yAxisID"] == "y"
+    assert chart["options"]["scales"]["y"]["min"] == -1 and chart["options"]["scales"]["y"]["max"] == 1
     assert '<script src="/static/charts.js" defer></script>' in html
+
+
+def test_stance_means_weigh_each_stance_by_its_confidence(tmp_path: Path) -> None:
+    from narrascope.web.actor_view import stance_series
+
+    def article(i: int, polarity: float, confidence: float | None) -> Article:
+        text = f"Story {i}: Xavonia and its neighbours met again to talk about the border and trade."
+        stance: dict[str, Any] = {"holder": "author", "target": "XAV", "polarity": polarity,
+                                  "evidence": [{"start": 0, "end": len(text)}]}
+        if confidence is not None:
+            stance["confidence"] = confidence
+        return Article(id=f"{0xc0f1 + i:04x}{i:012d}", source={"kind": "jsonl", "location": f"w.jsonl:{i}"},
+                       text=text, title=f"Weighted {i}", published="2024-06-03", language="en", stances=[stance],
+                       pipeline={"version": "test", "stages": []})
+
+    with open_store(tmp_path / "weights.db", load_settings()) as store:
+        with store.transaction():
+            for a in (article(0, 1.0, 0.9), article(1, -1.0, 0.1), article(2, 0.5, None)):
+                assert store.add_article(a)
+        line = stance_series(store, "XAV")["series"][0]
+    # (1.0 * 0.9 - 1.0 * 0.1 + 0.5 * 1) / (0.9 + 0.1 + 1): a stance made before confidences weighs 1
+    assert line["count"] == [3]
+    assert line["mean"] == [pytest.approx(1.3 / 2.0, abs=1e-4)]
 
 
 def test_a_short_span_of_stances_is_charted_per_week(client: TestClient) -> None:

@@ -52,6 +52,42 @@ def _stance_rows(row: str) -> str:
             " AND json_type(j.value, '$.target') = 'text' AND json_type(j.value, '$.polarity') IN ('integer', 'real');")
 
 
+def _facet_rows_v10(row: str) -> str:
+    """Migration 10's facet rows: as migration 8's, but the ``state`` facet takes an actor's
+    ``country`` only from a person or an organization acting for that state (an armed group
+    operating in a state, or a place, is not the state)."""
+    source = "" if row == "new" else f"articles {row}, "
+
+    def select(kind: str, value: str, array: str, where: str) -> str:
+        return (f"SELECT '{kind}', {value}, {row}.rowid FROM {source}json_each({row}.record, '$.{array}') j"
+                f" WHERE {where}")
+
+    text = "json_type(j.value, '$.{0}') = 'text' AND json_extract(j.value, '$.{0}') != ''".format
+    return "INSERT OR IGNORE INTO article_facets (kind, value, article_rowid) " + " UNION ALL ".join((
+        select("actor", "json_extract(j.value, '$.id')", "actors", text("id")),
+        select("state", "json_extract(j.value, '$.country')", "actors",
+               "json_extract(j.value, '$.kind') IN ('person', 'organization') AND " + text("country")),
+        select("state", "json_extract(j.value, '$.id')", "actors",
+               "json_extract(j.value, '$.kind') = 'state' AND " + text("id")),
+        select("technique", "json_extract(j.value, '$.name')", "techniques", text("name")),
+        select("topic", "j.value", "topics", "j.type = 'text' AND j.value != ''"),
+    )) + ";"
+
+
+def _stance_rows_v10(row: str) -> str:
+    """Migration 10's insert of one article's stances: as migration 8's, with each stance's
+    ``confidence`` (NULL for records made before confidences)."""
+    source = "" if row == "new" else f"articles {row}, "
+    return ("INSERT INTO article_stances (article_rowid, published, holder, target, polarity, confidence)"
+            f" SELECT {row}.rowid, {row}.published, json_extract(j.value, '$.holder'),"
+            " json_extract(j.value, '$.target'), json_extract(j.value, '$.polarity'),"
+            " CASE WHEN json_type(j.value, '$.confidence') IN ('integer', 'real')"
+            " THEN json_extract(j.value, '$.confidence') END"
+            f" FROM {source}json_each({row}.record, '$.stances') j"
+            f" WHERE {row}.latest = 1 AND json_type(j.value, '$.holder') = 'text'"
+            " AND json_type(j.value, '$.target') = 'text' AND json_type(j.value, '$.polarity') IN ('integer', 'real');")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -434,6 +470,37 @@ MIGRATIONS: tuple[Migration, ...] = (
         DROP INDEX article_stances_target;
         CREATE INDEX article_stances_target ON article_stances(target, published, holder, polarity);
         """,
+    ),
+    Migration(
+        10,
+        "stances keep their confidence; the state facet only from actors acting for a state",
+        """
+        -- Charts weight each stance by its calibrated confidence (NULL: a record made before
+        -- confidences, counted with weight 1).
+        ALTER TABLE article_stances ADD COLUMN confidence REAL;
+        DROP INDEX article_stances_target;
+        CREATE INDEX article_stances_target ON article_stances(target, published, holder, polarity, confidence);
+        DROP TRIGGER article_facets_insert;
+        DROP TRIGGER article_facets_update;
+        CREATE TRIGGER article_facets_insert AFTER INSERT ON articles BEGIN
+            {facet_rows_new}
+            {stance_rows_new}
+        END;
+        CREATE TRIGGER article_facets_update AFTER UPDATE OF record, published, latest ON articles
+        WHEN old.record IS NOT new.record OR old.published IS NOT new.published OR old.latest IS NOT new.latest
+        BEGIN
+            DELETE FROM article_facets WHERE article_rowid = old.rowid;
+            DELETE FROM article_stances WHERE article_rowid = old.rowid;
+            {facet_rows_new}
+            {stance_rows_new}
+        END;
+        -- Rebuilt from the stored records.
+        DELETE FROM article_facets;
+        DELETE FROM article_stances;
+        {facet_rows_all}
+        {stance_rows_all}
+        """.format(facet_rows_new=_facet_rows_v10("new"), stance_rows_new=_stance_rows_v10("new"),
+                   facet_rows_all=_facet_rows_v10("a"), stance_rows_all=_stance_rows_v10("a")),
     ),
 )
 

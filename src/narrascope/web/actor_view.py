@@ -181,37 +181,43 @@ def stance_series(store: Store, actor_id: str) -> dict[str, Any]:
     """Mean polarity towards the actor per month (per week when the stances span three months or less).
 
     Two series: the authors' stance (holder ``author``) and the quoted actors'. From the
-    ``article_stances`` table (migration 8, the latest version of every article): one aggregate
-    per publication day, read in its (target, published) index's order (no sort, at most
+    ``article_stances`` table (migrations 8 and 10, the latest version of every article): one
+    aggregate per publication day, read in its (target, published) index's order (no sort, at most
     ``MAX_DAYS`` rows), rolled up to periods here. Each series has ``mean`` (None where no
-    stance) and ``count`` per period.
+    stance), the mean of the polarities weighted by the stances' confidence (a stance without one,
+    made before confidences, weighs 1), and ``count`` per period.
     """
-    days: dict[tuple[str, str], list[float]] = {}  # (day, side) -> [sum, count]
-    for day, authors, author_sum, total, total_sum in store.conn.execute(
-            "SELECT published, SUM(holder = 'author'), TOTAL(CASE WHEN holder = 'author' THEN polarity END),"
-            " COUNT(*), TOTAL(polarity) FROM article_stances WHERE target = ? AND published IS NOT NULL"
+    days: dict[tuple[str, str], list[float]] = {}  # (day, side) -> [weighted sum, weight, count]
+    for day, authors, author_sum, author_weight, total, total_sum, total_weight in store.conn.execute(
+            "SELECT published, SUM(holder = 'author'),"
+            " TOTAL(CASE WHEN holder = 'author' THEN polarity * COALESCE(confidence, 1) END),"
+            " TOTAL(CASE WHEN holder = 'author' THEN COALESCE(confidence, 1) END),"
+            " COUNT(*), TOTAL(polarity * COALESCE(confidence, 1)), TOTAL(COALESCE(confidence, 1))"
+            " FROM article_stances WHERE target = ? AND published IS NOT NULL"
             " GROUP BY published ORDER BY published LIMIT ?", (actor_id, MAX_DAYS)):
         if not _is_dated(day):
             continue
         if authors:
-            days[(day, "author")] = [float(author_sum), int(authors)]
+            days[(day, "author")] = [float(author_sum), float(author_weight), int(authors)]
         if total - authors:
-            days[(day, "quoted")] = [float(total_sum) - float(author_sum), int(total) - int(authors)]
+            days[(day, "quoted")] = [float(total_sum) - float(author_sum), float(total_weight) - float(author_weight),
+                                     int(total) - int(authors)]
     first = min((d for d, _ in days), default=None)
     last = max((d for d, _ in days), default=None)
     granularity = _granularity(first, last) if first and last else "month"
     periods = _periods(first, last, granularity) if first and last else []
     index = {p: i for i, p in enumerate(periods)}
-    sums = {side: ([0.0] * len(periods), [0] * len(periods)) for side in ("author", "quoted")}
-    for (day, side), (total, n) in days.items():
+    sums = {side: ([0.0] * len(periods), [0.0] * len(periods), [0] * len(periods)) for side in ("author", "quoted")}
+    for (day, side), (total, weight, n) in days.items():
         i = index.get(_period(day, granularity))
         if i is not None:
             sums[side][0][i] += total
-            sums[side][1][i] += int(n)
+            sums[side][1][i] += weight
+            sums[side][2][i] += int(n)
     series: list[dict[str, Any]] = []
     for side, label in (("author", "authors"), ("quoted", "quoted actors")):
-        totals, counts = sums[side]
-        mean = [round(t / n, 4) if n else None for t, n in zip(totals, counts, strict=True)]
+        totals, weights, counts = sums[side]
+        mean = [round(t / w, 4) if n and w > 0 else None for t, w, n in zip(totals, weights, counts, strict=True)]
         series.append({"holder": side, "label": label, "mean": mean, "count": counts})
     return {"granularity": granularity, "periods": periods, "series": series,
             "stances": sum(sum(s["count"]) for s in series)}
@@ -386,14 +392,19 @@ def actor_sections(store: Store, profile: dict[str, Any], *, level: str = "actor
 # -- what the page draws --------------------------------------------------------------------------
 
 def stance_chart(series: dict[str, Any]) -> dict[str, Any] | None:
-    """A Chart.js line chart of the mean polarity per period (left axis, -1..1) with the number of
-    stances per period as light bars (right axis); None when there is no stance."""
+    """A Chart.js line chart of the mean polarity per period on the polarity axis (left, -1..1),
+    with the number of stances per period as light bars on the count axis (right); None when there
+    is no stance. Every dataset names its axis."""
     from .charts import PALETTE, line_chart
 
     if not series["stances"]:
         return None
     lines = [(s["label"], s["mean"]) for s in series["series"] if any(n for n in s["count"])]
-    config = line_chart(series["periods"], lines, y_title="mean polarity", y_min=-1, y_max=1)
+    config = line_chart(series["periods"], lines, y_title="mean polarity (weighted by confidence)", y_min=-1,
+                        y_max=1)
+    for dataset in config["data"]["datasets"]:
+        dataset["yAxisID"] = "y"  # the polarity axis; without it Chart.js may put a line on the count axis
+    config["options"]["scales"]["y"]["position"] = "left"
     config["options"]["plugins"]["legend"]["display"] = True
     config["options"]["scales"]["count"] = {"position": "right", "beginAtZero": True,
                                             "title": {"display": True, "text": "stances"},
