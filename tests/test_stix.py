@@ -89,6 +89,15 @@ def test_bundle_parses_and_holds_outlets_reports_techniques(seeds_db: Path) -> N
         names = {patterns[ref]["external_references"][-1]["external_id"] for ref in report["object_refs"]
                  if ref in patterns}
         assert names == {t["name"] for t in record["techniques"]}
+        # How the article uses each technique: its spans and the surest span's confidence on 0-100.
+        uses = {patterns[u["attack_pattern_ref"]]["external_references"][-1]["external_id"]: u
+                for u in report.get("x_narrascope_techniques", [])}
+        assert set(uses) == names
+        for name, use in uses.items():
+            spans = [t for t in record["techniques"] if t["name"] == name]
+            assert sorted(use["spans"]) == sorted([t["start"], t["end"]] for t in spans)
+            best = max(t.get("confidence", t["score"]) for t in spans)
+            assert use["confidence"] == round(100 * best) and 0 <= use["confidence"] <= 100
 
     mapping = disarm_mapping()
     mapped = 0

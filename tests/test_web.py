@@ -7,6 +7,7 @@ real Starlette app driven through its TestClient. Browser tests (Playwright) com
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from html.parser import HTMLParser
 from pathlib import Path
@@ -424,3 +425,17 @@ def test_article_panels_name_actors_rather_than_show_ids(client: TestClient, sto
     events = html[html.index('id="events"'):]
     events = events[:events.index("</section>")]
     assert "North Korea</a>" in events and ">PRK</a>" not in events
+
+
+def test_article_panels_show_each_facts_confidence(client: TestClient, store_path: Path) -> None:
+    article = next(a for a in api.list_articles(db=store_path) if any(
+        q.get("speaker") == "Konstantin Eggert" for q in a.quotes))
+    html = client.get(f"/articles/{article.id}").text
+    for panel, facts in (("actors", article.actors), ("quotes", article.quotes), ("events", article.events),
+                         ("techniques", article.techniques), ("stances", article.stances)):
+        assert facts, panel
+        section = html[html.index(f'id="{panel}"'):]
+        section = section[:section.index("</section>")]
+        shown = re.findall(r'class="confidence"[^>]*>([0-9.]+)</small>', section)
+        assert shown == [f"{float(f['confidence']):.2f}" for f in facts], panel
+        assert all(0.0 <= float(f["confidence"]) <= 1.0 for f in facts)

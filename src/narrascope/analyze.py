@@ -47,8 +47,11 @@ class AnalyzeReport:
 
 
 def _is_current(article: Article, pipeline: Pipeline) -> bool:
+    """Every chosen stage ran at its current version, under the confidence floors now in force."""
     done = article.pipeline.get("stages", {})
-    return all(done.get(stage.name) == stage.version for stage in pipeline.stages)
+    floors = article.pipeline.get("min_confidence") or {}
+    return all(done.get(stage.name) == stage.version for stage in pipeline.stages) and all(
+        floors.get(name) == floor for name, floor in pipeline.floors().items())
 
 
 def analyze_article(job: tuple[dict[str, Any], Settings, tuple[str, ...]]) -> dict[str, Any]:
@@ -59,14 +62,16 @@ def analyze_article(job: tuple[dict[str, Any], Settings, tuple[str, ...]]) -> di
     record, settings, names = job
     article = Article.from_record(record)
     before = dict(article.pipeline.get("stages", {}))
+    floors_before = dict(article.pipeline.get("min_confidence") or {})
     pipeline = build_pipeline(settings, names)
     try:
         pipeline.run(article)
     except InputRejected as e:
         return {"id": article.id, "code": e.code, "reason": str(e)}
-    # Stages that did not run this time keep their earlier version in the record.
+    # Stages that did not run this time keep their earlier version (and floor) in the record.
     stages = {**before, **{s.name: s.version for s in pipeline.stages}}
-    article.pipeline = {"version": __version__, "stages": stages}
+    article.pipeline = {"version": __version__, "stages": stages,
+                        "min_confidence": {**floors_before, **pipeline.floors()}}
     return {"record": article.to_record()}
 
 

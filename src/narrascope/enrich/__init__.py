@@ -21,7 +21,7 @@ from ..errors import SettingsError
 from ..model import Article
 from ..settings import Settings
 
-__all__ = ["Pipeline", "Stage", "build_pipeline"]
+__all__ = ["Pipeline", "Stage", "build_pipeline", "floor_field"]
 
 
 class Stage(Protocol):
@@ -51,10 +51,30 @@ class Pipeline:
         return article
 
     def describe(self, extraction: dict[str, str] | None = None) -> dict[str, Any]:
-        """The ``pipeline`` record field: package version and every stage's version."""
+        """The ``pipeline`` record field: package version, every stage's version, and the
+        confidence floor each stage applied (``min_confidence``: field -> floor), so that a record
+        made under other floors is out of date for ``analyze`` and ``reprocess``."""
         stages = {k: v for k, v in (extraction or {}).items() if k.startswith("extract.")}
         stages.update({stage.name: stage.version for stage in self.stages})
-        return {"version": __version__, "stages": stages}
+        return {"version": __version__, "stages": stages, "min_confidence": self.floors()}
+
+    def floors(self) -> dict[str, float]:
+        """Field -> the floor in force, for the stages of this pipeline that set a field with confidences."""
+        out = {}
+        for stage in self.stages:
+            name = floor_field(stage)
+            if name is not None:
+                out[name] = float(getattr(self.settings.analysis.min_confidence, name))
+        return out
+
+
+def floor_field(stage: Stage) -> str | None:
+    """The field whose confidence floor (``analysis.min_confidence.<field>``) a stage applies: the
+    first field it sets that carries confidences (``genre`` for the genre stage, ``stances`` for
+    stance...), or None."""
+    from ..analysis.confidence import FIELDS
+
+    return next((name for name in stage.sets if name in FIELDS), None)
 
 
 def build_pipeline(settings: Settings, names: Sequence[str] | None = None) -> Pipeline:

@@ -8,7 +8,9 @@ What becomes what:
 - each article is a ``report``: name = title, published = published date (else the day it was
   ingested), description = the first 500 characters of the text, ``lang`` = its language, labels =
   its genre and topics, external_references = its URL and its narrascope id, object_refs = the
-  outlet identity, the ``url`` observable, its techniques and its narratives;
+  outlet identity, the ``url`` observable, its techniques and its narratives; the custom property
+  ``x_narrascope_techniques`` says how it uses each technique: the attack-pattern, the spans
+  (offsets into the text) and the calibrated confidence of the surest span (STIX's 0-100 scale);
 - each persuasion technique found is an ``attack-pattern`` with a narrascope external reference
   (its SemEval-2023 name) and, where the mapping in ``data/disarm.tsv`` is sound, a DISARM one
   ``{"source_name": "DISARM", "external_id": "T00xx"}``;
@@ -177,7 +179,11 @@ def build_bundle(articles: Iterable[Article], *, store: Store | None = None) -> 
             url = stix2.URL(value=article.url)
             urls.append(url)
             refs.append(url.id)
-        for name in sorted({t["name"] for t in article.techniques if t.get("name")}):
+        used: dict[str, list[dict[str, Any]]] = {}
+        for t in article.techniques:
+            if t.get("name"):
+                used.setdefault(t["name"], []).append(t)
+        for name in sorted(used):
             if name not in techniques:
                 techniques[name] = _attack_pattern(stix2, name, mapping.get(name), common)
             refs.append(techniques[name].id)
@@ -194,10 +200,14 @@ def build_bundle(articles: Iterable[Article], *, store: Store | None = None) -> 
             optional["lang"] = article.language
         if labels:
             optional["labels"] = labels
+        if used:
+            optional["x_narrascope_techniques"] = [_technique_use(techniques[name].id, spans)
+                                                   for name, spans in sorted(used.items())]
         reports.append(stix2.Report(
             id=sdo_id("report", article.id), name=article.title or "(untitled)", published=published,
             created=published, modified=published, description=article.text[:DESCRIPTION_CHARS],
-            object_refs=list(dict.fromkeys(refs)), external_references=external, **optional, **common))
+            object_refs=list(dict.fromkeys(refs)), external_references=external, allow_custom=True, **optional,
+            **common))
 
     unique_urls = list({u.id: u for u in urls}.values())
     objects = [producer, *(outlets[k] for k in sorted(outlets)), *(techniques[k] for k in sorted(techniques)),
@@ -205,6 +215,14 @@ def build_bundle(articles: Iterable[Article], *, store: Store | None = None) -> 
     bundle_key = "\n".join(o.id for o in objects)
     bundle = stix2.Bundle(*objects, id=f"bundle--{uuid.uuid5(NAMESPACE, 'bundle:' + bundle_key)}", allow_custom=True)
     return bundle, len(articles)
+
+
+def _technique_use(ref: str, spans: list[dict[str, Any]]) -> dict[str, Any]:
+    """How an article uses one technique: the attack-pattern, the spans (offsets into the article
+    text) and the calibrated confidence of the surest span on STIX's 0-100 scale."""
+    best = max((float(s.get("confidence", s.get("score", 0.0)) or 0.0) for s in spans), default=0.0)
+    return {"attack_pattern_ref": ref, "confidence": int(round(100 * min(1.0, max(0.0, best)))),
+            "spans": [[int(s["start"]), int(s["end"])] for s in spans]}
 
 
 def _attack_pattern(stix2: Any, name: str, disarm: DisarmTechnique | None, common: dict[str, Any]) -> Any:
