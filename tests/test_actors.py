@@ -207,7 +207,7 @@ def plover_records(tmp_path: Path) -> Path:
 
 
 def test_eval_plover_scores_right_wrong_missed_and_skipped(tmp_path: Path) -> None:
-    report = evaluate_actors(plover_records(tmp_path))
+    report = evaluate_actors(plover_records(tmp_path), split="all")
     score = report.scores[0]
     assert (report.layout, report.documents, report.skipped) == ("plover", 3, 1)
     assert (score.scored, score.right, score.wrong) == (4, 2, 1)
@@ -231,7 +231,7 @@ def test_eval_seeds_shape_on_the_bundled_seeds(tmp_path: Path, seeds_dir: Path) 
 
 
 def test_eval_command_prints_json(tmp_path: Path) -> None:
-    result = CliRunner().invoke(eval_actors_command, [str(plover_records(tmp_path)), "--json"],
+    result = CliRunner().invoke(eval_actors_command, [str(plover_records(tmp_path)), "--json", "--split", "all"],
                                 catch_exceptions=False)
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
@@ -271,7 +271,7 @@ PLOVER_GOLD = Path(__file__).resolve().parent.parent.parent / "shared" / "data" 
 
 @pytest.mark.skipif(not PLOVER_GOLD.is_file(), reason="the PLOVER gold records are not beside the checkout")
 def test_state_linking_on_the_plover_records_stays_above_its_floor() -> None:
-    score = evaluate_actors(PLOVER_GOLD).scores[0]
+    score = evaluate_actors(PLOVER_GOLD, split="all").scores[0]
     assert score.scored >= 300
     assert score.accuracy >= 0.80  # 0.84 when pinned
     assert score.precision >= 0.95  # 0.97 when pinned

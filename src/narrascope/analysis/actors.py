@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from .confidence import load_confidence_model
 from .kb import FULL, SHORT, Actor, KnowledgeBase, default_kb, parse_date
 from .types import ActorRecord, Mention
 
@@ -52,7 +53,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
     from spacy.vocab import Vocab
 
-__all__ = ["find_actors"]
+__all__ = ["find_actors", "find_actors_with_features", "kept_records"]
 
 #: entity labels whose names can contain a known name that is not a mention ("The Moscow Times")
 ENCLOSING_LABELS = frozenset({"ORG", "FAC", "WORK_OF_ART", "EVENT", "LAW", "PRODUCT", "PERSON", "LANGUAGE"})
@@ -103,7 +104,7 @@ ROLE_NOUNS = frozenset({
     "writer", "producer", "presenter", "host", "owner", "executive", "manager", "coordinator", "mp",
     "archbishop", "bishop", "cardinal", "pope", "sheikh", "ayatollah", "imam", "rabbi", "marshal",
     "congressman", "congresswoman", "assemblyman", "assemblywoman", "councilman", "councilwoman", "justice",
-    "attorney", "anchor", "moderator", "hacker",
+    "attorney", "anchor", "moderator", "hacker", "nominee", "challenger", "contender", "hopeful", "incumbent",
 })
 #: of these, the ones that make a person act for the state their title names
 GOVERNMENT_NOUNS = frozenset({
@@ -127,6 +128,17 @@ US_STATES = re.compile(r"\b(?:Alabama|Alaska|Arizona|Arkansas|California|Colorad
                        r"Oregon|Pennsylvania|Rhode Island|South Carolina|South Dakota|Tennessee|Texas|Utah|"
                        r"Vermont|Virginia|Washington State|West Virginia|Wisconsin|Wyoming|Atlanta)\b")
 SHARED_WITH_US_STATES = frozenset({"Georgia", "Georgian", "Georgians"})
+HYPHENS = frozenset({"-", "‐", "‑"})
+#: parts of speech of a sentence's first word that the entity recogniser wrongly takes into a name
+OPENING_WORDS = frozenset({"ADV", "ADP", "SCONJ", "CCONJ", "INTJ", "VERB", "AUX", "PRON"})
+#: a wire trailer is a short line: a trailer pattern's match takes its whole line up to this length
+TRAILER_LINE = 120
+#: a trailer pattern matching more than this is body text
+TRAILER_MAX = 250
+#: lower-case particles that belong to a family name ("de Blasio", "von der Leyen", "al-Assad")
+SURNAME_PARTICLES = frozenset({"de", "da", "di", "del", "della", "van", "von", "der", "den", "ter", "la", "le", "du",
+                               "dos", "das", "al", "el", "bin", "ibn", "abu", "st."})
+NAME_SUFFIXES = frozenset({"Jr.", "Jr", "Sr.", "Sr", "III", "II", "IV"})
 
 
 @dataclass
@@ -136,6 +148,9 @@ class _Candidate:
     actor: str
     how: str
     rank: int  # lower wins when candidates overlap
+    #: the rule that found it, finer than ``how`` (a confidence feature): "full_name", "short_form",
+    #: "surname", "first_name", "ner", "title", "regime", "family"
+    via: str = ""
 
 
 @dataclass
@@ -156,6 +171,9 @@ class _Found:
     known: set[int] = field(default_factory=set)
     #: state id found inside a longer organization name, by the organization's token start
     org_states: dict[int, str] = field(default_factory=dict)
+    #: tokens inside things that are never actors (diseases, operations, products, slogans) and
+    #: inside wire trailers ("Reporting by X; Editing by Y", "(END)", reporters' e-mails)
+    blocked: set[int] = field(default_factory=set)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -170,16 +188,81 @@ def find_actors(doc: Doc, kb: KnowledgeBase | None = None, published: str | dt.d
     2017 is Donald Trump, and "Kim" alone is Kim Jong Un. Without it, a title resolves only to
     someone the article names, and a short name alone to the one person the base knows by it.
     """
+    records, scored = find_actors_with_features(doc, kb, published)
+    return records, [m for m, _ in scored]
+
+
+def find_actors_with_features(doc: Doc, kb: KnowledgeBase | None = None, published: str | dt.date | None = None,
+                              ) -> tuple[list[ActorRecord], list[tuple[Mention, dict[str, float]]]]:
+    """``find_actors``, with the readable features each mention's confidence was computed from
+    (what ``narrascope train actors`` fits the confidence model on)."""
     found = _Found(doc=doc, kb=kb or default_kb(), day=parse_date(published))
     full, short = _kb_matches(found)
     found.known = {i for start, end in full + short for i in range(start, end)}
+    found.blocked = _blocked_tokens(found, full)
+    full = [(s, e) for s, e in full if _takeable(found, s, e)]
+    short = [(s, e) for s, e in short if _takeable(found, s, e)]
     _add_full_names(found, full)
     _add_ner(found)
     _add_short_forms(found, short)
     _add_surnames(found)
     _add_coreference(found)
-    mentions = _select(found)
-    return _records(found, mentions), mentions
+    _merge_people(found)
+    scored = _select(found)
+    mentions = [m for m, _ in scored]
+    return _records(found, mentions), scored
+
+
+# ---------------------------------------------------------------------------------------------
+# What is never a mention: things that are not actors, wire trailers, parts of hyphenated words
+
+
+def _blocked_tokens(found: _Found, full: list[tuple[int, int]]) -> set[int]:
+    """Tokens inside listed non-entities, non-entity shapes and wire trailers (patterns.tsv)."""
+    doc, kb = found.doc, found.kb
+    blocked: set[int] = set()
+    for _label, start, end in kb.not_entity_matcher(doc.vocab)(doc):
+        blocked.update(range(start, end))
+    names = set(full)
+    text = doc.text
+    for pattern in kb.patterns:
+        for match in pattern.regex.finditer(text):
+            start, end = match.span()
+            if end <= start:
+                continue
+            if pattern.use == "trailer":
+                if end - start > TRAILER_MAX:
+                    continue
+                line_start, line_end = text.rfind("\n", 0, start) + 1, text.find("\n", end)
+                line_end = len(text) if line_end < 0 else line_end
+                if line_end - line_start <= TRAILER_LINE:
+                    start, end = line_start, line_end
+            span = doc.char_span(start, end, alignment_mode="expand")
+            if span is None or (pattern.use == "not_entity" and (span.start, span.end) in names):
+                continue
+            blocked.update(range(span.start, span.end))
+    return blocked
+
+
+def _takeable(found: _Found, start: int, end: int) -> bool:
+    """Whether tokens start..end can be a mention: nothing blocked, and whole words (not glued by
+    a hyphen to a word before: "Americans" in "African-Americans", "American" in "anti-American";
+    a known name before the hyphen is a name of its own: "Russia-Ukraine")."""
+    if any(i in found.blocked for i in range(start, end)):
+        return False
+    return not _glued_before(found.doc, start, found.known)
+
+
+def _glued_before(doc: Doc, start: int, known: set[int]) -> bool:
+    if start < 2 or doc[start - 1].text not in HYPHENS or doc[start - 1].whitespace_ or doc[start - 2].whitespace_:
+        return False
+    return start - 2 not in known or doc[start].text.endswith("s")
+
+
+def _glued_after(doc: Doc, end: int) -> bool:
+    """"US-led", "Russian-backed": the name opens a hyphenated word."""
+    return end + 1 < len(doc) and doc[end].text in HYPHENS and not doc[end - 1].whitespace_ \
+        and not doc[end].whitespace_ and doc[end + 1].is_alpha
 
 
 # ---------------------------------------------------------------------------------------------
@@ -244,7 +327,7 @@ def _add_full_names(found: _Found, full: list[tuple[int, int]]) -> None:
             continue
         if text in kb.not_actors or (text in SHARED_WITH_US_STATES and US_STATES.search(doc.text)):
             continue
-        found.candidates.append(_Candidate(start, end, actor_id, "gazetteer", rank=1))
+        found.candidates.append(_Candidate(start, end, actor_id, "gazetteer", rank=1, via="full_name"))
         found.claimed.update(range(start, end))
         if kb[actor_id].kind == "person":
             found.named.append((start, actor_id))
@@ -279,12 +362,12 @@ def _add_short_forms(found: _Found, short: list[tuple[int, int]]) -> None:
         actor_id, how = _resolve_short(found, doc[start:end].text, start)
         found.claimed.update(range(start, end))
         if actor_id is not None:
-            _add_person_reference(found, start, end, actor_id, how)
+            _add_person_reference(found, start, end, actor_id, how, "short_form")
 
 
-def _add_person_reference(found: _Found, start: int, end: int, actor_id: str, how: str) -> None:
+def _add_person_reference(found: _Found, start: int, end: int, actor_id: str, how: str, via: str) -> None:
     """A short form or surname resolved to a person: a mention, and the person's latest naming."""
-    found.candidates.append(_Candidate(start, end, actor_id, how, rank=2))
+    found.candidates.append(_Candidate(start, end, actor_id, how, rank=2, via=via))
     found.named.append((start, actor_id))
     found.named.sort()
 
@@ -315,7 +398,9 @@ def _resolve_short(found: _Found, form: str, at: int) -> tuple[str | None, str]:
 
 def _named_in_article(found: _Found, form: str, at: int) -> str | None:
     """The person known by ``form`` named nearest before token ``at`` in the article, else after."""
-    ids = set(found.kb.short.get(form, ())) | {pid for pid, a in found.local.items() if _surname(a.name) == form}
+    folded = form.casefold()
+    ids = set(found.kb.short.get(form, ())) | {pid for pid, a in found.local.items()
+                                               if a.kind == "person" and _surname(a.name).casefold() == folded}
     before = [pid for start, pid in found.named if start < at and pid in ids]
     if before:
         return before[-1]
@@ -324,21 +409,37 @@ def _named_in_article(found: _Found, form: str, at: int) -> str | None:
 
 
 def _surname(name: str) -> str:
-    words = [w for w in name.split() if w not in {"Jr.", "Jr", "Sr.", "III", "II"}]
-    return words[-1] if words else name
+    """The family name with its particles: "Bill de Blasio" -> "de Blasio", "Tom King Jr." -> "King"."""
+    words = [w for w in name.split() if w not in NAME_SUFFIXES]
+    if not words:
+        return name
+    start = len(words) - 1
+    while start > 1 and words[start - 1].casefold() in SURNAME_PARTICLES:
+        start -= 1
+    return " ".join(words[start:])
 
 
 def _add_surnames(found: _Found) -> None:
     """Surnames of people named in full who are not in the knowledge base ("Kofman" after
-    "Michael Kofman"), where NER missed them."""
-    surnames = {_surname(a.name): pid for pid, a in found.local.items() if a.kind == "person" and " " in a.name}
+    "Michael Kofman", "de Blasio" after "Bill de Blasio"), where NER missed them."""
+    surnames = {_surname(a.name).casefold(): pid for pid, a in found.local.items()
+                if a.kind == "person" and " " in a.name}
     if not surnames:
         return
+    doc = found.doc
     covered = {i for c in found.candidates for i in range(c.start, c.end)}
-    for token in found.doc:
-        pid = surnames.get(token.text)
-        if pid is not None and token.i not in covered and token.text[:1].isupper():
-            _add_person_reference(found, token.i, token.i + 1, pid, "coref")
+    longest = max(len(s.split()) for s in surnames)
+    i = 0
+    while i < len(doc):
+        for n in range(min(longest, len(doc) - i), 0, -1):
+            span = doc[i:i + n]
+            pid = surnames.get(span.text.casefold())
+            if pid is not None and span[-1].text[:1].isupper() and not covered & set(range(i, i + n)) \
+                    and _takeable(found, i, i + n):
+                _add_person_reference(found, i, i + n, pid, "coref", "surname")
+                i += n - 1
+                break
+        i += 1
 
 
 # ---------------------------------------------------------------------------------------------
@@ -347,14 +448,15 @@ def _add_surnames(found: _Found) -> None:
 
 def _add_ner(found: _Found) -> None:
     for ent in found.doc.ents:
-        if any(i in found.claimed for i in range(ent.start, ent.end)):
+        if any(i in found.claimed or i in found.blocked for i in range(ent.start, ent.end)):
             continue
         span = _trim(ent)
-        if span is None or span.text in found.kb.not_actors or QUOTE_OR_BREAK.search(span.text):
+        if span is None or span.text in found.kb.not_actors or QUOTE_OR_BREAK.search(span.text) \
+                or span.text.casefold() in found.kb.not_entities or not _takeable(found, span.start, span.end):
             continue
-        person = _named_in_article(found, span.text, span.start) if len(span) == 1 else None
+        person = _named_in_article(found, span.text, span.start) if len(span) <= 3 else None
         if person is not None:  # a surname of someone named in full, whatever the label ("Petrova" GPE)
-            _add_person_reference(found, span.start, span.end, person, "coref")
+            _add_person_reference(found, span.start, span.end, person, "coref", "surname")
         elif ent.label_ == "PERSON":
             _add_person_entity(found, span)
         elif ent.label_ == "ORG":
@@ -368,12 +470,18 @@ def _add_ner(found: _Found) -> None:
 def _trim(ent: Span) -> Span | None:
     """The entity without a leading "the" and a trailing possessive; None if nothing named is left."""
     start, end = ent.start, ent.end
-    while start < end and (ent.doc[start].text in DETERMINERS or ent.doc[start].is_punct):
-        start += 1
+    while start < end and (ent.doc[start].text in DETERMINERS or ent.doc[start].is_punct
+                           or (ent.doc[start].is_sent_start and ent.doc[start].pos_ in OPENING_WORDS)):
+        start += 1  # "Later de Blasio": a sentence's opening adverb taken into the name
     while end > start and (ent.doc[end - 1].text in POSSESSIVE or ent.doc[end - 1].is_punct):
         end -= 1
     span = ent.doc[start:end]
-    return span if span and span.text[:1].isupper() and any(c.isalpha() for c in span.text) else None
+    if not span or not any(c.isalpha() for c in span.text):
+        return None
+    if span.text[:1].isupper() or (span[0].lower_ in SURNAME_PARTICLES and len(span) > 1
+                                   and span[-1].text[:1].isupper()):
+        return span  # "de Blasio" opens with a particle
+    return None
 
 
 def _slug(text: str) -> str:
@@ -384,13 +492,14 @@ def _add_local(found: _Found, span: Span, kind: str, country: str | None = None)
     prefix = {"person": "person", "organization": "org", "group": "group", "location": "location"}[kind]
     actor_id = f"{prefix}:{_slug(span.text)}"
     found.local.setdefault(actor_id, Actor(id=actor_id, name=span.text, kind=kind, country=country))
-    found.candidates.append(_Candidate(span.start, span.end, actor_id, "ner", rank=3))
+    found.candidates.append(_Candidate(span.start, span.end, actor_id, "ner", rank=3, via="ner"))
     return actor_id
 
 
 def _add_person_entity(found: _Found, span: Span) -> None:
     start = _name_start(span)
-    while start < span.end - 1 and span.doc[start].pos_ != "PROPN":
+    while start < span.end - 1 and span.doc[start].pos_ != "PROPN" and not (
+            span.doc[start].lower_ in SURNAME_PARTICLES and span.doc[start + 1].text[:1].isupper()):
         start += 1  # "Follow Ian Hanchett": a sentence-initial verb taken into the name
     span = span.doc[start:span.end]
     root = span.root
@@ -401,9 +510,10 @@ def _add_person_entity(found: _Found, span: Span) -> None:
         if span.text in found.kb.short:
             return  # a known short form: resolved (or dropped as ambiguous) with the short forms
         actor_id, how = _resolve_short(found, span.text, span.start)
+        via = "short_form" if actor_id else "first_name"
         actor_id = actor_id or _first_name_of(found, span.text)
         if actor_id is not None:
-            _add_person_reference(found, span.start, span.end, actor_id, how or "coref")
+            _add_person_reference(found, span.start, span.end, actor_id, how or "coref", via)
             return
     actor_id = _add_local(found, span, "person")
     if len(span) > 1:
@@ -486,7 +596,7 @@ def _add_titles(found: _Found) -> None:
         person = _office_holder(found, roles, state.actor if state else None, span.start)
         actor_id = person or (state.actor if state else None)
         if actor_id is not None:
-            found.candidates.append(_Candidate(start, span.end, actor_id, "coref", rank=0))
+            found.candidates.append(_Candidate(start, span.end, actor_id, "coref", rank=0, via="title"))
 
 
 def _office_holder(found: _Found, roles: tuple[str, ...], state: str | None, at: int) -> str | None:
@@ -530,7 +640,7 @@ def _add_regimes(found: _Found) -> None:
         if not (c.actor.startswith("person:") and (state := _leader_state(found, c.actor))):
             continue
         start = c.start - 1 if c.start and doc[c.start - 1].lower_ == "the" else c.start
-        found.candidates.append(_Candidate(start, c.end + 1, state, "coref", rank=0))
+        found.candidates.append(_Candidate(start, c.end + 1, state, "coref", rank=0, via="regime"))
 
 
 @lru_cache(maxsize=4)
@@ -558,25 +668,133 @@ def _add_families(found: _Found) -> None:
         states = _dynasties(kb).get(token.text[:-1], frozenset())
         if len(states) == 1:
             start = token.i - 1 if token.i and doc[token.i - 1].lower_ == "the" else token.i
-            found.candidates.append(_Candidate(start, token.i + 1, next(iter(states)), "coref", rank=0))
+            if _takeable(found, start, token.i + 1):
+                found.candidates.append(_Candidate(start, token.i + 1, next(iter(states)), "coref", rank=0,
+                                                   via="family"))
 
 
 # ---------------------------------------------------------------------------------------------
 # Choosing among overlapping candidates and building the records
 
 
-def _select(found: _Found) -> list[Mention]:
-    """Non-overlapping mentions: lower rank first, then longer, then earlier."""
+def _merge_people(found: _Found) -> None:
+    """One id per person: a person outside the knowledge base named by a shorter or longer form of
+    another person's name in the same article is that person ("de Blasio" and "Bill de Blasio",
+    "Vladimir Vladimirovich Putin" and "Vladimir Putin"). The target is the one person whose name
+    ends with the shorter form's words (or shares its first and last word), preferring the
+    knowledge base's; when two people qualify, nothing is merged."""
+    people = sorted({c.actor for c in found.candidates if _kind(found, c.actor) == "person"})
+    words = {pid: _name_words(_actor(found, pid).name) for pid in people}
+    short_forms = {pid: {tuple(f.casefold().split()) for f in found.kb[pid].short} for pid in people if pid in found.kb}
+    into: dict[str, str] = {}
+    for pid in people:
+        if pid in found.kb or not words[pid]:
+            continue
+        targets = {other for other in people if other != pid and words[other]
+                   and _names_same_person(words[pid], words[other], short_forms.get(other, set()),
+                                          known=other in found.kb)}
+        in_kb = {t for t in targets if t in found.kb}
+        targets = in_kb or targets
+        if len(targets) == 1:
+            into[pid] = targets.pop()
+    if not into:
+        return
+    for c in found.candidates:
+        c.actor = into.get(c.actor, c.actor)
+    found.named = sorted((start, into.get(pid, pid)) for start, pid in found.named)
+
+
+def _names_same_person(mine: tuple[str, ...], theirs: tuple[str, ...], short: set[tuple[str, ...]], *,
+                       known: bool) -> bool:
+    """Whether the name ``mine`` (outside the base) is a shorter or longer form of ``theirs``."""
+    if len(mine) < len(theirs) and theirs[-len(mine):] == mine:
+        return True  # "de Blasio" of "Bill de Blasio"
+    if mine in short:
+        return True
+    return len(mine) > 1 and len(theirs) > 1 and mine[0] == theirs[0] and mine[-1] == theirs[-1] \
+        and (known or len(theirs) > len(mine))  # "Vladimir Vladimirovich Putin" of "Vladimir Putin"
+
+
+def _name_words(name: str) -> tuple[str, ...]:
+    return tuple(w.casefold() for w in name.replace(".", " ").split()
+                 if w not in NAME_SUFFIXES and w.casefold().rstrip(".") not in HONORIFICS)
+
+
+def _actor(found: _Found, actor_id: str) -> Actor:
+    return found.kb.actors.get(actor_id) or found.local[actor_id]
+
+
+def _kind(found: _Found, actor_id: str) -> str:
+    actor = found.kb.actors.get(actor_id) or found.local.get(actor_id)
+    return actor.kind if actor is not None else "state"
+
+
+def _select(found: _Found) -> list[tuple[Mention, dict[str, float]]]:
+    """Non-overlapping mentions (lower rank first, then longer, then earlier), each with its
+    confidence features and calibrated confidence."""
     doc, taken = found.doc, set[int]()
     chosen = []
+    model = load_confidence_model("actors")
+    counts: dict[str, int] = {}
+    for c in found.candidates:
+        counts[c.actor] = counts.get(c.actor, 0) + 1
     for c in sorted(found.candidates, key=lambda c: (c.rank, -(c.end - c.start), c.start)):
         tokens = set(range(c.start, c.end))
-        if tokens & taken:
+        if tokens & taken or tokens & found.blocked:
             continue
         taken |= tokens
         span = doc[c.start:c.end]
-        chosen.append(Mention(span.start_char, span.end_char, span.text, c.actor, c.how))
-    return sorted(chosen, key=lambda m: (m.start, m.end))
+        features = _features(found, c, counts)
+        confidence = model(features) if model is not None else 1.0
+        chosen.append((Mention(span.start_char, span.end_char, span.text, c.actor, c.how, confidence), features))
+    return sorted(chosen, key=lambda pair: (pair[0].start, pair[0].end))
+
+
+def _features(found: _Found, c: _Candidate, counts: dict[str, int]) -> dict[str, float]:
+    """Readable features of one mention, for its confidence: how it was found, what it names,
+    the entity label spaCy gave its tokens, how ambiguous and how capitalised the form is."""
+    doc, kb = found.doc, found.kb
+    span = doc[c.start:c.end]
+    kind = _kind(found, c.actor)
+    text = span.text
+    f: dict[str, float] = {f"how={c.how}": 1.0, f"via={c.via or c.how}": 1.0, f"kind={kind}": 1.0,
+                           f"label={doc[span.end - 1].ent_type_ or 'none'}": 1.0}
+    f[f"kind={kind}|via={c.via or c.how}"] = 1.0
+    if c.actor in kb and c.via == "full_name":
+        form_kind = kb.form_kind(c.actor, text)
+        f[f"form={form_kind}"] = 1.0
+        f[f"kind={kind}|form={form_kind}"] = 1.0
+    names = len(kb.full.get(text, ())) + len(kb.short.get(text, ()))
+    if names > 1:
+        f["ambiguous_name"] = 1.0
+    if c.actor not in kb:
+        f["outside_kb"] = 1.0
+    if len(span) == 1:
+        f["one_token"] = 1.0
+    if text.replace(".", "").isupper() and len(text) > 1:
+        f["all_caps"] = 1.0
+    if not text[:1].isupper():
+        f["lower_case_start"] = 1.0
+    if span[0].is_sent_start:
+        f["sentence_start"] = 1.0
+    if _glued_after(doc, span.end):
+        f["hyphenated"] = 1.0
+    if counts.get(c.actor, 0) > 1:
+        f["named_again"] = 1.0
+    if _state_of(found, c.actor) is None:
+        f["no_state"] = 1.0
+    return f
+
+
+def _state_of(found: _Found, actor_id: str) -> str | None:
+    """The state an actor is, acts for, or (an armed group) operates in."""
+    actor = found.kb.actors.get(actor_id) or found.local.get(actor_id)
+    if actor is None or actor.kind == "state":
+        return actor_id
+    if actor.kind == "person":
+        term = actor.term_at(found.day)
+        return term.country if term is not None else (actor.country if found.day is None else None)
+    return actor.country or actor.operates_in
 
 
 def _records(found: _Found, mentions: list[Mention]) -> list[ActorRecord]:
@@ -600,7 +818,8 @@ def _record(found: _Found, actor_id: str) -> ActorRecord:
     if actor is None:  # a country code the knowledge base does not know
         return ActorRecord(id=actor_id, name=actor_id, kind="state")
     if actor.kind != "person":
-        return ActorRecord(id=actor.id, name=actor.name, kind=actor.kind, country=actor.country)
+        return ActorRecord(id=actor.id, name=actor.name, kind=actor.kind, country=actor.country,
+                           operates_in=actor.operates_in)
     role, country = _role(found, actor)
     return ActorRecord(id=actor.id, name=actor.name, kind="person", country=country, role=role)
 
@@ -610,12 +829,14 @@ def _role(found: _Found, actor: Actor) -> tuple[str | None, str | None]:
     text_role, text_state = _role_in_text(found, actor.id)
     if actor.id not in found.kb:
         return text_role, text_state
+    if found.day is None:  # no date, no dated office: the text's role, the state the person acts for
+        return text_role, text_state or actor.country
     term = actor.term_at(found.day)
     if term is not None:
         return text_role or term.role, term.country
-    if found.day is not None and (last := actor.last_term_before(found.day)) is not None:
+    if (last := actor.last_term_before(found.day)) is not None:
         return text_role or f"former {last.role}", None
-    return text_role, None
+    return text_role, text_state
 
 
 def _role_in_text(found: _Found, actor_id: str) -> tuple[str | None, str | None]:
@@ -684,3 +905,16 @@ def _government_state(found: _Found, role: Span) -> str | None:
                 and found.kb[c.actor].kind == "state":
             return c.actor
     return None
+
+
+def kept_records(records: list[ActorRecord], floor: float) -> list[ActorRecord]:
+    """The records with the mentions whose confidence reaches ``floor``; an actor left with no
+    mention is dropped (``operates_in`` and every other attribute kept)."""
+    from dataclasses import replace
+
+    out = []
+    for record in records:
+        mentions = [m for m in record.mentions if m.confidence >= floor]
+        if mentions:
+            out.append(replace(record, mentions=mentions))
+    return out

@@ -6,10 +6,18 @@ read and correct (``#`` starts a comment line, ``|`` separates several values in
 - ``states.tsv``: every state by its ISO 3166-1 alpha-3 id, with its other names, adjectives and
   demonyms, and the capitals and seats of power the news uses as metonyms ("the Kremlin said").
 - ``organizations.tsv``: intergovernmental bodies (UN, NATO, EU, ASEAN, IAEA...), state bodies with
-  the state they act for (FSB, CIA, PLA...) and armed or political groups.
+  the state they act for (FSB, CIA, PLA...) and armed or political groups. A non-state armed group
+  (kind ``group``: Taliban, Hamas, Houthis...) acts for no state (``country`` empty) and records
+  the state it operates in apart (``operates_in``), so a Taliban mention is not one of Afghanistan.
 - ``people.tsv``: heads of state and government, foreign and defence ministers of the major powers
   since 2000, one row per term of office with its dates, linked to the state they act for.
 - ``not_actors.txt``: surface forms that are never actors ("Op-ed", "Juche", "Korea").
+- ``not_entities.tsv``: names of things the entity recogniser takes for persons or organizations
+  and that are never actors: diseases, military operations, products, slogans ("COVID-19",
+  "Operation Desert Storm", "iPhone", "Make America Great Again"), matched case-insensitively.
+- ``patterns.tsv``: regular expressions over the article text, for shapes of the same things
+  ("Operation X", letters-hyphen-digits like "COVID-19") and for wire trailers ("(END)",
+  "Reporting by X; Editing by Y", reporters' e-mails), inside which no mention is taken.
 
 Users extend the base with files of the same shapes (``load_kb(extra=[...])``); which table a file
 adds to is read from its header line, and rows whose id already exists add names and terms to
@@ -19,6 +27,7 @@ that actor. Why files and not code: analysts must be able to see, check and exte
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -32,13 +41,20 @@ if TYPE_CHECKING:
     from spacy.matcher import PhraseMatcher
     from spacy.vocab import Vocab
 
-__all__ = ["Actor", "KnowledgeBase", "Term", "default_kb", "load_kb", "parse_date"]
+__all__ = ["Actor", "KnowledgeBase", "Pattern", "Term", "default_kb", "load_kb", "parse_date"]
 
 STATE_COLUMNS = ("id", "name", "names", "adjectives", "seats")
-ORGANIZATION_COLUMNS = ("id", "kind", "name", "country", "aliases")
+ORGANIZATION_COLUMNS = ("id", "kind", "name", "country", "operates_in", "aliases")
+#: the organization table before ``operates_in`` (still read: users' files of that shape)
+ORGANIZATION_COLUMNS_V1 = ("id", "kind", "name", "country", "aliases")
 PEOPLE_COLUMNS = ("id", "name", "country", "role", "from", "to", "aliases", "short")
-TABLES = {STATE_COLUMNS: "states", ORGANIZATION_COLUMNS: "organizations", PEOPLE_COLUMNS: "people"}
-SHIPPED = ("states.tsv", "organizations.tsv", "people.tsv", "not_actors.txt")
+NOT_ENTITY_COLUMNS = ("form", "category")
+PATTERN_COLUMNS = ("name", "use", "pattern")
+TABLES = {STATE_COLUMNS: "states", ORGANIZATION_COLUMNS: "organizations", ORGANIZATION_COLUMNS_V1: "organizations",
+          PEOPLE_COLUMNS: "people", NOT_ENTITY_COLUMNS: "not_entities", PATTERN_COLUMNS: "patterns"}
+SHIPPED = ("states.tsv", "organizations.tsv", "people.tsv", "not_actors.txt", "not_entities.tsv", "patterns.tsv")
+#: what a pattern of ``patterns.tsv`` marks: a thing that is no actor, or a wire trailer (its whole line)
+PATTERN_USES = ("not_entity", "trailer")
 
 #: PhraseMatcher labels: a full name (resolves on its own) or a short form (needs context)
 FULL = "ACTOR_FULL"
@@ -76,6 +92,8 @@ class Actor:
     name: str
     kind: str
     country: str | None = None
+    #: the state a non-state armed group operates in (it acts for none: ``country`` stays None)
+    operates_in: str | None = None
     #: full names and other names that resolve on their own, adjectives and seats included
     aliases: set[str] = field(default_factory=set)
     #: forms used alone ("Putin") that resolve only in context
@@ -83,6 +101,8 @@ class Actor:
     terms: list[Term] = field(default_factory=list)
     #: capitals and seats of power (states only): metonyms, not part of an organization's nationality
     seats: set[str] = field(default_factory=set)
+    #: adjectives and demonyms (states only), the plurals included ("Afghan", "Afghans")
+    adjectives: set[str] = field(default_factory=set)
 
     def term_at(self, day: dt.date | None) -> Term | None:
         """The term in force on ``day``; without a day, the latest term."""
@@ -96,15 +116,33 @@ class Actor:
         return next((t for t in reversed(self.terms) if t.end is not None and t.end <= day), None)
 
 
-class KnowledgeBase:
-    """Actors by id, the surface forms that name them, and a spaCy PhraseMatcher over those forms."""
+@dataclass(frozen=True)
+class Pattern:
+    """A regular expression of ``patterns.tsv``: what it finds (``use``) and under which name."""
 
-    def __init__(self, actors: dict[str, Actor], not_actors: frozenset[str]) -> None:
+    name: str
+    use: str
+    regex: re.Pattern[str]
+
+
+class KnowledgeBase:
+    """Actors by id, the surface forms that name them, and a spaCy PhraseMatcher over those forms.
+
+    ``not_entities`` maps the case-folded names of things that are never actors (diseases,
+    operations, products, slogans) to their category; ``patterns`` are the shapes of such things
+    and of wire trailers.
+    """
+
+    def __init__(self, actors: dict[str, Actor], not_actors: frozenset[str],
+                 not_entities: dict[str, str] | None = None, patterns: tuple[Pattern, ...] = ()) -> None:
         self.actors = actors
         self.not_actors = not_actors
+        self.not_entities = dict(not_entities or {})
+        self.patterns = patterns
         self.full: dict[str, tuple[str, ...]] = _index(actors, lambda a: a.aliases | {a.name})
         self.short: dict[str, tuple[str, ...]] = _index(actors, lambda a: a.short)
         self._matchers: dict[int, tuple[Vocab, PhraseMatcher]] = {}
+        self._not_entity_matchers: dict[int, tuple[Vocab, PhraseMatcher]] = {}
 
     def __getitem__(self, actor_id: str) -> Actor:
         return self.actors[actor_id]
@@ -137,6 +175,37 @@ class KnowledgeBase:
         matcher.add(SHORT, list(tokenizer.pipe(sorted(self.short))))
         self._matchers[id(vocab)] = (vocab, matcher)
         return matcher
+
+    def not_entity_matcher(self, vocab: Vocab) -> PhraseMatcher:
+        """A case-insensitive PhraseMatcher over ``not_entities`` (label: the category)."""
+        cached = self._not_entity_matchers.get(id(vocab))
+        if cached is not None and cached[0] is vocab:
+            return cached[1]
+        from spacy.matcher import PhraseMatcher
+
+        tokenizer = _tokenizer()
+        matcher = PhraseMatcher(vocab, attr="LOWER")
+        by_category: dict[str, list[str]] = {}
+        for form, category in sorted(self.not_entities.items()):
+            by_category.setdefault(category, []).append(form)
+        for category, forms in by_category.items():
+            matcher.add(category, list(tokenizer.pipe(forms)))
+        self._not_entity_matchers[id(vocab)] = (vocab, matcher)
+        return matcher
+
+    def form_kind(self, actor_id: str, form: str) -> str:
+        """How ``form`` names the actor: "seat" (a capital as metonym), "adjective" (or demonym),
+        "acronym", "alias" (another name) or "name" (its own)."""
+        actor = self.actors[actor_id]
+        if form in actor.seats:
+            return "seat"
+        if form in actor.adjectives:
+            return "adjective"
+        if form == actor.name:
+            return "name"
+        if form.replace(".", "").isupper() and len(form) <= 6:
+            return "acronym"
+        return "alias"
 
 
 def _index(actors: dict[str, Actor], forms: Any) -> dict[str, tuple[str, ...]]:
@@ -185,8 +254,9 @@ def _split(cell: str) -> set[str]:
 def _add_state(actors: dict[str, Actor], row: dict[str, str]) -> None:
     actor = actors.setdefault(row["id"], Actor(id=row["id"], name=row["name"] or row["id"], kind="state"))
     actor.seats |= _split(row["seats"])
-    actor.aliases |= _split(row["names"]) | _split(row["adjectives"]) | actor.seats
-    actor.aliases |= {plural for a in _split(row["adjectives"]) if (plural := _plural(a))}
+    actor.adjectives |= _split(row["adjectives"])
+    actor.adjectives |= {plural for a in _split(row["adjectives"]) if (plural := _plural(a))}
+    actor.aliases |= _split(row["names"]) | actor.adjectives | actor.seats
 
 
 def _plural(adjective: str) -> str | None:
@@ -200,6 +270,7 @@ def _add_organization(actors: dict[str, Actor], row: dict[str, str]) -> None:
     kind = row["kind"] or "organization"
     actor = actors.setdefault(row["id"], Actor(id=row["id"], name=row["name"] or row["id"], kind=kind))
     actor.country = row["country"] or actor.country
+    actor.operates_in = row.get("operates_in") or actor.operates_in
     actor.aliases |= _split(row["aliases"])
 
 
@@ -218,14 +289,40 @@ def _add_person(actors: dict[str, Actor], row: dict[str, str], path: Path) -> No
     actor.country = actor.terms[-1].country if actor.terms else actor.country
 
 
-def _read_into(actors: dict[str, Actor], not_actors: set[str], path: Path, text: str) -> None:
+@dataclass
+class _Tables:
+    """What the files read so far hold."""
+
+    actors: dict[str, Actor] = field(default_factory=dict)
+    not_actors: set[str] = field(default_factory=set)
+    not_entities: dict[str, str] = field(default_factory=dict)
+    patterns: list[Pattern] = field(default_factory=list)
+
+
+def _add_pattern(tables: _Tables, row: dict[str, str], path: Path) -> None:
+    if row["use"] not in PATTERN_USES:
+        raise UsageError(f"{path}: pattern {row['name']!r}: use must be one of {', '.join(PATTERN_USES)}")
+    try:
+        regex = re.compile(row["pattern"])
+    except re.error as e:
+        raise UsageError(f"{path}: pattern {row['name']!r} is not a regular expression: {e}") from e
+    tables.patterns.append(Pattern(row["name"], row["use"], regex))
+
+
+def _read_into(tables: _Tables, path: Path, text: str) -> None:
+    actors = tables.actors
     if path.suffix == ".txt":
-        not_actors.update(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+        tables.not_actors.update(line.strip() for line in text.splitlines()
+                                 if line.strip() and not line.startswith("#"))
         return
     header, rows = _rows(path, text)
     table = TABLES.get(header)
     for row in rows:
-        if table == "states":
+        if table == "not_entities":
+            tables.not_entities[row["form"].casefold()] = row["category"] or "other"
+        elif table == "patterns":
+            _add_pattern(tables, row, path)
+        elif table == "states":
             _add_state(actors, row)
         elif table == "organizations":
             _add_organization(actors, row)
@@ -243,18 +340,17 @@ def _shipped() -> Iterable[tuple[Path, str]]:
 def load_kb(extra: tuple[str, ...] = ()) -> KnowledgeBase:
     """The shipped knowledge base plus the user's files in ``extra`` (read in order, later rows add
     to earlier ones). Cached: the same files give the same object."""
-    actors: dict[str, Actor] = {}
-    not_actors: set[str] = set()
+    tables = _Tables()
     for path, text in _shipped():
-        _read_into(actors, not_actors, path, text)
+        _read_into(tables, path, text)
     for name in extra:
         path = Path(name)
         try:
             text = path.read_text(encoding="utf-8")
         except OSError as e:
             raise UsageError(f"cannot read actor file {path}: {e}") from e
-        _read_into(actors, not_actors, path, text)
-    return KnowledgeBase(actors, frozenset(not_actors))
+        _read_into(tables, path, text)
+    return KnowledgeBase(tables.actors, frozenset(tables.not_actors), tables.not_entities, tuple(tables.patterns))
 
 
 def default_kb() -> KnowledgeBase:

@@ -73,17 +73,17 @@ def _kept_actors(records: list[ActorRecord], floor: float) -> list[dict[str, Any
 
 class ActorsStage:
     name = "actors"
-    version = "1"
+    version = "2"
     requires = ("text", "published")
     sets = ("actors",)
 
     def compute(self, article: Article, settings: Settings) -> dict[str, Any]:
-        from .actors import find_actors
+        from .actors import find_actors, kept_records
         from .kb import load_kb
 
         kb = load_kb(tuple(settings.analysis.actors_files))
         records, _mentions = find_actors(parsed(article), kb, published=article.published)
-        return {"actors": _kept_actors(records, settings.analysis.min_confidence.actors)}
+        return {"actors": [r.to_dict() for r in kept_records(records, settings.analysis.min_confidence.actors)]}
 
 
 class QuotesStage:

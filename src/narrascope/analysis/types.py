@@ -57,6 +57,9 @@ class ActorRecord:
     country: str | None = None
     role: str | None = None
     mentions: list[Mention] = field(default_factory=list)
+    #: for a non-state armed group (kind "group"): the state it operates in; ``country`` (the state
+    #: an actor acts for) stays None, so its mentions are not the state's
+    operates_in: str | None = None
 
     @property
     def confidence(self) -> float:
@@ -65,6 +68,6 @@ class ActorRecord:
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "kind": self.kind, "country": self.country, "role": self.role,
-                "confidence": self.confidence,
+                "operates_in": self.operates_in, "confidence": self.confidence,
                 "mentions": [{"start": m.start, "end": m.end, "text": m.text, "how": m.how,
                               "confidence": m.confidence} for m in self.mentions]}

@@ -8,10 +8,18 @@ Two gold layouts are recognised from the file's content:
   codes the base does not know are counted as skipped). Matching rule (state linking): the gold
   ``actorText`` is located in the text (first exact occurrence, else first case-insensitive one);
   it is **right** when a predicted mention overlapping it resolves to the gold code (the actor's
-  id for a state, its ``country`` for a person or organization), **wrong** when overlapping
-  mentions resolve only to other states, **missed** when no overlapping mention resolves to any
-  state. Accuracy is right over scored, precision right over right plus wrong, coverage right
-  plus wrong over scored. The records' dates are coding dates, so no publication date is given.
+  id for a state, its ``country`` for a person or organization, and for a non-state armed group
+  the state it operates in, ``operates_in``, as PLOVER files such groups), **wrong** when
+  overlapping mentions resolve only to other states, **missed** when no overlapping mention
+  resolves to any state. Accuracy is right over scored, precision right over right plus wrong,
+  coverage right plus wrong over scored. The records' dates are coding dates, so no publication
+  date is given. Only mentions reaching the floor in force (``analysis.min_confidence.actors``)
+  count, as in the record. ``split`` picks the records by ``in_training_split(record id)``:
+  ``heldout`` (the default) are those the confidence model never saw.
+
+  The calibration report judges each predicted mention that overlaps a scored gold actor and
+  resolves to a state: right when that state is the gold code (the same rule
+  ``narrascope train actors`` fits the confidence model with).
 - ``seeds``: a JSON object ``{"articles": {file name: {"actors": {...}}}}`` in the shape of
   ``../shared/gold/seeds.json``, with the raw articles in a folder (``texts``, by default the
   ``seeds`` folder beside the gold file's folder). Each article is cleaned by narrascope's own
@@ -34,10 +42,13 @@ from typing import Any
 
 import click
 
+from ..analysis.confidence import CalibrationReport, calibration_report, in_training_split
 from ..errors import UsageError
 
-__all__ = ["ActorsReport", "ItemScore", "eval_actors_command", "evaluate_actors", "read_plover", "score_links"]
+__all__ = ["ActorsReport", "ItemScore", "eval_actors_command", "evaluate_actors", "judge_mentions", "mention_state",
+           "plover_key", "read_plover", "score_links", "select_split"]
 
+SPLITS = ("heldout", "train", "all")
 METRICS = {
     "plover": ("state linking: a gold actor text is right when a predicted mention overlapping it resolves to "
                "the gold state code (a state's id, a person's or organization's country)"),
@@ -85,18 +96,23 @@ class ActorsReport:
     documents: int
     skipped: int = 0
     scores: list[ItemScore] = field(default_factory=list)
+    split: str = "all"
+    floor: float = 0.0
+    calibration: CalibrationReport | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         for score, out in zip(self.scores, data["scores"], strict=True):
             out.update(accuracy=score.accuracy, precision=score.precision, coverage=score.coverage)
+        data["calibration"] = self.calibration.to_dict() if self.calibration is not None else None
         return data
 
     def render(self) -> str:
         """A plain-text table, one line per kind of item, then the first misses."""
-        lines = [f"{self.layout}: {self.dataset} ({self.documents} documents"
+        lines = [f"{self.layout}: {self.dataset} ({self.documents} documents, split {self.split}"
                  + (f", {self.skipped} gold actors skipped: not a known state" if self.skipped else "") + ")",
-                 f"matching rule: {self.metric}", "",
+                 f"matching rule: {self.metric}",
+                 f"mentions kept at the floor in force: analysis.min_confidence.actors = {self.floor:g}", "",
                  f"{'items':22} {'scored':>7} {'right':>7} {'accuracy':>9} {'precision':>9} {'coverage':>9}"]
         for s in self.scores:
             lines.append(f"{s.name:22} {s.scored:7d} {s.right:7d} {s.accuracy:9.4f} {s.precision:9.4f} "
@@ -104,6 +120,8 @@ class ActorsReport:
         for s in self.scores:
             if s.misses:
                 lines += ["", f"first misses ({s.name}):"] + [f"  {m}" for m in s.misses]
+        if self.calibration is not None:
+            lines += ["", self.calibration.format()]
         return "\n".join(lines)
 
     format = render
@@ -140,6 +158,21 @@ class GoldLink:
     code: str
 
 
+def plover_key(record: dict[str, Any]) -> str:
+    """The key a PLOVER record is split by (its id; its text when it has none)."""
+    return str(record.get("id") or record.get("text") or "")
+
+
+def select_split(records: list[dict[str, Any]], split: str) -> list[dict[str, Any]]:
+    """The records of ``split`` ("train", "heldout" or "all") by ``in_training_split`` of their id."""
+    if split not in SPLITS:
+        raise UsageError(f"unknown split {split!r}: one of {', '.join(SPLITS)}")
+    if split == "all":
+        return list(records)
+    train = split == "train"
+    return [r for r in records if in_training_split(plover_key(r)) == train]
+
+
 def read_plover(records: list[dict[str, Any]], *, limit: int | None = None) -> list[tuple[str, list[GoldLink]]]:
     """``(text, gold actors)`` per record, in file order, at most ``limit`` records."""
     out = []
@@ -174,13 +207,40 @@ def score_links(score: ItemScore, text: str, links: list[GoldLink], states_at: l
 
 
 def _mention_states(records: list[Any]) -> list[tuple[int, int, str]]:
-    """Each mention with the state its actor is or acts for (a state record lists both)."""
-    return [(m.start, m.end, r.id) for r in records if r.kind == "state" for m in r.mentions]
+    """Each mention with the state its actor is or acts for (a state record lists both), and each
+    mention of an armed group with the state it operates in (PLOVER's way of filing groups)."""
+    out = [(m.start, m.end, r.id) for r in records if r.kind == "state" for m in r.mentions]
+    out += [(m.start, m.end, r.operates_in) for r in records if r.operates_in and not r.country
+            for m in r.mentions]
+    return out
+
+
+def mention_state(record: Any) -> str | None:
+    """The state a mention of ``record`` resolves to for PLOVER: the state itself, the state it acts
+    for, or (an armed group) the state it operates in."""
+    if record.kind == "state":
+        return str(record.id)
+    return record.country or getattr(record, "operates_in", None)
+
+
+def judge_mentions(text: str, links: list[GoldLink], records: list[Any], mentions: list[Any]) -> list[bool | None]:
+    """For each mention: True/False when it overlaps a gold actor of ``links`` (known states only)
+    and resolves to a state (right when that state is a gold code there), None when not judged."""
+    located = [(where, link.code) for link in links if (where := _locate(text, link.text)) is not None]
+    by_id = {r.id: r for r in records}
+    out: list[bool | None] = []
+    for m in mentions:
+        codes = {code for (start, end), code in located if m.start < end and start < m.end}
+        record = by_id.get(m.actor)
+        state = mention_state(record) if record is not None else None
+        out.append(None if not codes or state is None else state in codes)
+    return out
 
 
 def _evaluate_plover(data: list[dict[str, Any]], kb: Any, limit: int | None,
-                     progress: Callable[[int], Iterator[object]] | None) -> tuple[int, int, list[ItemScore]]:
-    from ..analysis.actors import find_actors
+                     progress: Callable[[int], Iterator[object]] | None, *, floor: float,
+                     judged: list[tuple[float, bool]]) -> tuple[int, int, list[ItemScore]]:
+    from ..analysis.actors import find_actors, kept_records
     from ..analysis.nlp import load_nlp
 
     documents = read_plover(data, limit=limit)
@@ -192,8 +252,11 @@ def _evaluate_plover(data: list[dict[str, Any]], kb: Any, limit: int | None,
             next(ticker, None)
         known = [link for link in links if link.code in states]
         skipped += len(links) - len(known)
-        records, _ = find_actors(doc, kb)
-        score_links(score, text, known, _mention_states(records))
+        records, mentions = find_actors(doc, kb)
+        for m, ok in zip(mentions, judge_mentions(text, known, records, mentions), strict=True):
+            if ok is not None:
+                judged.append((m.confidence, ok))
+        score_links(score, text, known, _mention_states(kept_records(records, floor)))
     return len(documents), skipped, [score]
 
 
@@ -234,8 +297,9 @@ def score_seed_article(scores: dict[str, ItemScore], gold: dict[str, Any], recor
 
 
 def _evaluate_seeds(data: dict[str, Any], gold_path: Path, texts: Path | None, kb: Any, limit: int | None,
-                    progress: Callable[[int], Iterator[object]] | None) -> tuple[int, int, list[ItemScore]]:
-    from ..analysis.actors import find_actors
+                    progress: Callable[[int], Iterator[object]] | None, *, floor: float,
+                    ) -> tuple[int, int, list[ItemScore]]:
+    from ..analysis.actors import find_actors, kept_records
     from ..analysis.nlp import parse
     from ..settings import load_settings
 
@@ -249,7 +313,7 @@ def _evaluate_seeds(data: dict[str, Any], gold_path: Path, texts: Path | None, k
             next(ticker, None)
         text, published = _seed_article(folder / name, settings)
         records, _ = find_actors(parse(text), kb, published=published)
-        score_seed_article(scores, data["articles"][name].get("actors", {}), records, name[:12])
+        score_seed_article(scores, data["articles"][name].get("actors", {}), kept_records(records, floor), name[:12])
     return len(names), 0, list(scores.values())
 
 
@@ -258,11 +322,14 @@ def _evaluate_seeds(data: dict[str, Any], gold_path: Path, texts: Path | None, k
 
 
 def evaluate_actors(path: str | Path, *, texts: str | Path | None = None, limit: int | None = None,
-                    actors_files: tuple[str, ...] = (),
+                    actors_files: tuple[str, ...] = (), split: str = "heldout", floor: float | None = None,
                     progress: Callable[[int], Iterator[object]] | None = None) -> ActorsReport:
     """Score ``find_actors`` on the gold file at ``path`` (layout detected; see the module docstring).
 
     ``actors_files`` are the user's knowledge-base files, as in the ``analysis.actors_files`` setting.
+    ``split`` picks PLOVER records (train, heldout, all; seeds-shaped gold is never trained on, so
+    all of it is scored). ``floor``: mentions below it are left out, as in the record (default: the
+    ``analysis.min_confidence.actors`` default).
     """
     from ..analysis.kb import load_kb
 
@@ -270,13 +337,23 @@ def evaluate_actors(path: str | Path, *, texts: str | Path | None = None, limit:
     data = _read_json(gold_path)
     layout = detect_layout(data, gold_path)
     kb = load_kb(tuple(actors_files))
+    if floor is None:
+        from ..settings import load_settings
+
+        floor = float(load_settings().analysis.min_confidence.actors)
+    calibration = None
     if layout == "plover":
-        documents, skipped, scores = _evaluate_plover(data, kb, limit, progress)
+        judged: list[tuple[float, bool]] = []
+        documents, skipped, scores = _evaluate_plover(select_split(data, split), kb, limit, progress, floor=floor,
+                                                      judged=judged)
+        calibration = calibration_report("actors", [c for c, _ in judged], [ok for _, ok in judged], floor=floor,
+                                         note="mentions overlapping a gold actor that resolve to a state")
     else:
+        split = "all"
         documents, skipped, scores = _evaluate_seeds(data, gold_path, Path(texts) if texts else None, kb, limit,
-                                                     progress)
+                                                     progress, floor=floor)
     return ActorsReport(dataset=str(path), layout=layout, metric=METRICS[layout], documents=documents,
-                        skipped=skipped, scores=scores)
+                        skipped=skipped, scores=scores, split=split, floor=floor, calibration=calibration)
 
 
 @click.command("actors")
@@ -286,26 +363,32 @@ def evaluate_actors(path: str | Path, *, texts: str | Path | None = None, limit:
 @click.option("--limit", type=click.IntRange(1), default=None, help="Only the first N records or articles.")
 @click.option("--actors-file", "actors_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="An extra knowledge-base file (repeatable); default: the analysis.actors_files setting.")
+@click.option("--split", type=click.Choice(SPLITS), default="heldout", show_default=True,
+              help="PLOVER records by in_training_split(record id): heldout ones no model saw, train, or all.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def eval_actors_command(path: str, texts: str | None, limit: int | None, actors_files: tuple[str, ...],
-                        as_json: bool) -> None:
+                        split: str, as_json: bool) -> None:
     """Score actor resolution: PLOVER records (state linking) or a seeds.json-shaped gold file.
 
     PLOVER records: a gold actor text is right when a mention overlapping it resolves to the gold
     state code. Seeds shape: every listed surface form must be a mention of its actor, every role
-    found, no listed non-actor named. Prints accuracy, precision and coverage per kind of item.
+    found, no listed non-actor named. Prints accuracy, precision and coverage per kind of item, at
+    the floor in force (analysis.min_confidence.actors), then (PLOVER) the reliability curve of the
+    mentions' confidence.
 
     \b
     Example:
       narrascope eval actors ../shared/data/plover-gsr/records.json
+      narrascope eval actors ../shared/data/plover-gsr/records.json --split all
       narrascope eval actors ../shared/gold/seeds.json --texts ../shared/seeds --json
     """
     from ..cli import emit_json, progress_bar
 
+    settings = getattr(click.get_current_context().obj, "settings", None)
     if not actors_files:
-        settings = getattr(click.get_current_context().obj, "settings", None)
         actors_files = tuple(settings.analysis.actors_files) if settings is not None else ()
-    report = evaluate_actors(path, texts=texts, limit=limit, actors_files=actors_files,
+    floor = float(settings.analysis.min_confidence.actors) if settings is not None else None
+    report = evaluate_actors(path, texts=texts, limit=limit, actors_files=actors_files, split=split, floor=floor,
                              progress=progress_bar(not as_json and sys.stderr.isatty(), "eval"))
     if as_json:
         emit_json(report.to_dict())
