@@ -8,8 +8,13 @@ Scoring: the weighted count of cue matches per frame, per 100 words, squashed in
 ``1 - exp(-density / SCALE)``. Long and short articles score alike; a frame needs repeated cues
 to score high.
 
-Which frames does an article have? ``top_frames``: the three highest-scoring ones, plus any
-other scoring at least ``FRAME_MIN_SCORE`` (0.5).
+Which frames does an article have? Each candidate frame gets a calibrated ``confidence``
+(``frame_confidences``): a ``ConfidenceModel`` over its score, its rank among the article's frames,
+its share of the best frame's score and the number of distinct cues, fitted on a hand-labelled
+sample of development articles (``benchmarks/labels/frames_topics.jsonl``, ``narrascope train
+frames``); the stage keeps the frames whose confidence reaches ``analysis.min_confidence.frames``.
+``top_frames`` (the three highest-scoring ones, plus any other scoring at least
+``FRAME_MIN_SCORE``) remains for callers that want a ranking without the calibration.
 """
 
 from __future__ import annotations
@@ -26,8 +31,8 @@ from .types import FRAMES
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
-__all__ = ["FRAMES_PATH", "FRAME_MIN_SCORE", "SCALE", "TOP_FRAMES", "find_frames", "load_frame_lexicon",
-           "score_frames", "top_frames"]
+__all__ = ["FRAMES_PATH", "FRAME_MIN_SCORE", "SCALE", "TOP_FRAMES", "find_frames", "frame_confidences",
+           "frame_features", "load_frame_lexicon", "score_frames", "top_frames"]
 
 FRAMES_PATH = Path(__file__).resolve().parent.parent / "data" / "frames.tsv"
 #: Weighted cues per 100 words that give a score of 1 - 1/e (0.63).
@@ -67,24 +72,61 @@ def load_frame_lexicon(path: str = "") -> FrameLexicon:
     return FrameLexicon(patterns)
 
 
-def score_frames(text: str, *, lexicon: FrameLexicon | None = None) -> list[dict[str, Any]]:
-    """Frame scores of a text (module docstring); frames with no cue are left out."""
+def score_frames(text: str, *, lexicon: FrameLexicon | None = None, cues: bool = False) -> list[dict[str, Any]]:
+    """Frame scores of a text (module docstring); frames with no cue are left out. ``cues`` adds
+    ``cues``: the number of distinct cue words that matched."""
     lex = lexicon or load_frame_lexicon()
     words = max(len(_WORD.findall(text)), 1)
     out: list[dict[str, Any]] = []
     for frame in FRAMES:
-        total = sum(weight * len(p.findall(text)) for weight, p in lex.patterns.get(frame, ()))
+        total = 0.0
+        distinct: set[str] = set()
+        for weight, p in lex.patterns.get(frame, ()):
+            found = [m.group(0).lower() for m in p.finditer(text)]
+            total += weight * len(found)
+            distinct.update(found)
         if total <= 0:
             continue
         density = 100.0 * total / max(words, 100)
-        out.append({"name": frame, "score": round(1.0 - math.exp(-density / SCALE), 4)})
+        item: dict[str, Any] = {"name": frame, "score": round(1.0 - math.exp(-density / SCALE), 4)}
+        if cues:
+            item["cues"] = len(distinct)
+        out.append(item)
     out.sort(key=lambda f: (-float(f["score"]), str(f["name"])))
     return out
 
 
+def frame_features(scored: list[dict[str, Any]]) -> list[dict[str, float]]:
+    """Readable features of each scored frame (``score_frames(..., cues=True)``, best first) for
+    its confidence: score, rank, share of the best score, distinct cues."""
+    best = float(scored[0]["score"]) if scored else 1.0
+    out = []
+    for rank, frame in enumerate(scored):
+        score = float(frame["score"])
+        features = {"score": score, "ratio_to_best": score / best if best > 0 else 0.0,
+                    "log_cues": math.log1p(float(frame.get("cues", 1)))}
+        features["rank=" + (str(rank) if rank < 3 else "3+")] = 1.0
+        out.append(features)
+    return out
+
+
+def frame_confidences(text: str, *, model: Any = None) -> list[dict[str, Any]]:
+    """Every candidate frame of ``text`` with its calibrated ``confidence`` (``score`` kept as the
+    lexicon's figure), best score first. ``model``: a ``ConfidenceModel`` (default: the shipped one)."""
+    from .confidence import load_confidence_model
+
+    scored = score_frames(text, cues=True)
+    model = model if model is not None else load_confidence_model("frames")
+    out = []
+    for frame, features in zip(scored, frame_features(scored), strict=True):
+        confidence = model(features) if model is not None else float(frame["score"])
+        out.append({"name": frame["name"], "score": frame["score"], "confidence": round(confidence, 3)})
+    return out
+
+
 def find_frames(doc: Doc) -> list[dict[str, Any]]:
-    """SCHEMA.md ``frames`` of a parsed article: ``[{"name", "score"}]``, highest score first."""
-    return score_frames(doc.text)
+    """SCHEMA.md ``frames`` of a parsed article: ``[{"name", "score", "confidence"}]``, highest score first."""
+    return frame_confidences(doc.text)
 
 
 def top_frames(frames: list[dict[str, Any]], *, top: int = TOP_FRAMES,

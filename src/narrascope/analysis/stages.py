@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from ..model import Article
 from ..plugins import hookimpl
 from ..settings import Settings
+from .confidence import keep
 from .nlp import parse
 from .types import ActorRecord, Mention
 
@@ -129,14 +130,14 @@ class TechniquesStage:
 
 class FramesStage:
     name = "frames"
-    version = "1"
+    version = "2"
     requires = ("text",)
     sets = ("frames",)
 
     def compute(self, article: Article, settings: Settings) -> dict[str, Any]:
         from .frames import find_frames
 
-        return {"frames": find_frames(parsed(article))}
+        return {"frames": keep(find_frames(parsed(article)), settings.analysis.min_confidence.frames)}
 
 
 class StanceStage:
@@ -154,7 +155,7 @@ class StanceStage:
 
 class TopicsStage:
     name = "topics"
-    version = "1"
+    version = "2"
     requires = ("title", "text")
     sets = ("topics", "topic_evidence")
 
@@ -162,7 +163,8 @@ class TopicsStage:
         from .topics import assign_topics
 
         topics = assign_topics(article.title, article.text, min_score=settings.analysis.topic_min_score)
-        return {"topics": [t.id for t in topics], "topic_evidence": [t.to_dict() for t in topics]}
+        kept = keep([t.to_dict() for t in topics], settings.analysis.min_confidence.topics)
+        return {"topics": [t["id"] for t in kept], "topic_evidence": kept}
 
 
 ANALYSIS_STAGES = (ActorsStage(), QuotesStage(), EventsStage(), TechniquesStage(), FramesStage(), StanceStage(),

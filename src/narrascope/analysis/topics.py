@@ -3,19 +3,24 @@
 The taxonomy is the data file ``narrascope/data/topics.tsv`` (topic id, label, weight, term); its
 header says how terms match. A topic's score is the sum over its terms of weight x occurrences
 (at most 3 per term, so one repeated word cannot carry a topic), title occurrences counting
-twice. Topics scoring at least ``analysis.topic_min_score`` are assigned, best first, with the
-terms that matched as evidence.
+twice. Topics scoring at least ``analysis.topic_min_score`` are candidates, best first, with the
+terms that matched as evidence. Each candidate gets a calibrated ``confidence`` (``topic_features``
+into a ``ConfidenceModel``: its score, the score per 1,000 words, distinct terms, a title hit, its
+rank), fitted on a hand-labelled sample of development articles
+(``benchmarks/labels/frames_topics.jsonl``, ``narrascope train topics``); the stage keeps the topics
+whose confidence reaches ``analysis.min_confidence.topics``.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-__all__ = ["Topic", "TopicScore", "assign_topics", "load_topics"]
+__all__ = ["Topic", "TopicScore", "assign_topics", "load_topics", "topic_features"]
 
 MAX_PER_TERM = 3
 TITLE_WEIGHT = 2
@@ -36,9 +41,16 @@ class TopicScore:
     label: str
     score: float
     terms: dict[str, int] = field(default_factory=dict)
+    #: whether a term matched in the title
+    in_title: bool = False
+    #: the calibrated confidence (None until ``assign_topics`` gives one)
+    confidence: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "label": self.label, "score": self.score, "terms": self.terms}
+        out: dict[str, Any] = {"id": self.id, "label": self.label, "score": self.score, "terms": self.terms}
+        if self.confidence is not None:
+            out["confidence"] = self.confidence
+        return out
 
 
 def _term_regex(term: str) -> str:
@@ -76,8 +88,10 @@ def _counts(topic: Topic, text: str) -> dict[str, int]:
     return counts
 
 
-def assign_topics(title: str, text: str, *, min_score: float = 2.0, limit: int = 5) -> list[TopicScore]:
-    """Topics of an article, best first, each with the terms (as written in the taxonomy) that matched."""
+def assign_topics(title: str, text: str, *, min_score: float = 2.0, limit: int = 5, model: Any = None,
+                  calibrated: bool = True) -> list[TopicScore]:
+    """Topics of an article, best first, each with the terms (as written in the taxonomy) that
+    matched and, when ``calibrated``, its confidence from ``model`` (default: the shipped one)."""
     out = []
     for topic in load_topics():
         body, head = _counts(topic, text), _counts(topic, title)
@@ -89,6 +103,26 @@ def assign_topics(title: str, text: str, *, min_score: float = 2.0, limit: int =
             score += weight * n
             terms[term] = body.get(group, 0) + head.get(group, 0)
         if score >= min_score:
-            out.append(TopicScore(topic.id, topic.label, score, dict(sorted(terms.items()))))
+            out.append(TopicScore(topic.id, topic.label, score, dict(sorted(terms.items())), in_title=bool(head)))
     out.sort(key=lambda t: (-t.score, t.id))
-    return out[:limit]
+    out = out[:limit]
+    if calibrated:
+        from .confidence import load_confidence_model
+
+        model = model if model is not None else load_confidence_model("topics")
+        words = len(_WORD.findall(text))
+        for rank, topic_score in enumerate(out):
+            features = topic_features(topic_score, rank=rank, words=words)
+            value = model(features) if model is not None else min(1.0, topic_score.score / 10.0)
+            topic_score.confidence = round(value, 3)
+    return out
+
+
+_WORD = re.compile(r"\w+")
+
+
+def topic_features(topic: TopicScore, *, rank: int, words: int) -> dict[str, float]:
+    """Readable features of one candidate topic for its confidence."""
+    return {"log_score": math.log1p(topic.score), "per_1000_words": min(50.0, 1000.0 * topic.score / max(words, 100)),
+            "log_terms": math.log1p(len(topic.terms)), "in_title": 1.0 if topic.in_title else 0.0,
+            "rank=" + (str(rank) if rank < 2 else "2+"): 1.0}
