@@ -36,7 +36,8 @@ A quote is ``direct`` when its content is, or contains, words inside quote marks
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_right, insort
+from importlib import resources
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -48,58 +49,39 @@ if TYPE_CHECKING:
 
 __all__ = ["ANONYMOUS_HEADS", "CUE_NOUNS", "CUE_VERBS", "SCARE_MAX_WORDS", "find_quotes", "quote_spans"]
 
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
+def _word_lists() -> dict[str, frozenset[str]]:
+    """The word lists of ``data/quote_words.tsv`` (its header says what each list is for)."""
+    text = resources.files("narrascope").joinpath("data/quote_words.tsv").read_text(encoding="utf-8")
+    lists: dict[str, set[str]] = {}
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        kind, _, words = line.partition("\t")
+        lists.setdefault(kind.strip(), set()).update(words.split())
+    return {kind: frozenset(words) for kind, words in lists.items()}
 
+
+_LISTS = _word_lists()
 
 #: A quoted span of at most this many words that no cue governs is a scare quote, not a quote.
 SCARE_MAX_WORDS = 4
-
 #: Verbs of speech, writing and cognition that introduce what someone says or thinks (lemmas).
-CUE_VERBS = _words("""
-say tell write add ask note report announce suggest argue explain acknowledge declare tweet post
-state respond reply recall conclude claim insist warn predict promise pledge vow urge admit confirm
-deny concede contend maintain assert stress emphasize emphasise reiterate testify speculate observe
-remark mention indicate reveal disclose recount joke quip boast charge allege caution complain
-counter retort inform remind assure believe think feel fear hope expect worry wonder suspect doubt
-estimate guess reckon realize realise know agree disagree announce proclaim propose recommend
-advise demand threaten blog write describe criticize criticise accuse praise lament acknowledge
-signal imply hint insist summarize summarise conclude calculate figure predict project forecast
-question answer continue begin open close interject chime shout yell scream whisper mutter
-murmur exclaim cry sigh laugh snap grumble hold contend posit theorize surmise gather learn hear read
-show find call point
-""")
-
+CUE_VERBS = _LISTS["cue_verb"]
 #: Cue verbs that need a clausal complement to be a cue at all (``He found that ...``, not
 #: ``He found the keys``); the rest may also take a direct quote as object.
-WEAK_CUES = _words("""
-know feel find show hold gather learn hear read figure continue begin open close answer question
-describe praise criticize criticise accuse signal calculate project
-""")
-
+WEAK_CUES = _LISTS["weak_cue"]
 #: Verbs that take their complement as an infinitive (``promised to ...``): the xcomp is content.
-XCOMP_CUES = _words("promise pledge vow threaten urge warn ask demand agree refuse decline want plan hope "
-                       "expect propose claim")
-
+XCOMP_CUES = _LISTS["xcomp_cue"]
 #: Nouns that carry someone's words (``threats to unleash "fire and fury"``, ``his claim that``).
-CUE_NOUNS = _words("""
-statement remark remarks comment comments claim claims threat threats warning warnings promise pledge
-vow words word message speech interview tweet tweets post letter op-ed column announcement assertion
-argument belief view views accusation accusations charge charges call appeal demand demands plea
-testimony quip joke insult slogan rhetoric response reply answer question suggestion proposal
-assessment prediction estimate report memo note email e-mail
-""")
-
+CUE_NOUNS = _LISTS["cue_noun"]
 #: Heads of subject phrases that name nobody: the source is anonymous when no name comes with them.
-ANONYMOUS_HEADS = _words("""
-source sources official officials expert experts analyst analysts diplomat diplomats observer
-observers insider insiders aide aides person people adviser advisers advisor advisors staffer
-staffers spokesman spokeswoman spokesperson someone somebody critic critics lawmaker lawmakers
-member members participant participants witness witnesses resident residents critic strategist
-strategists operative operatives insider employee employees officer officers investigator
-investigators researcher researchers scientist scientists economist economists academic academics
-scholar scholars commentator commentators pundit pundits activist activists supporter supporters
-""")
+ANONYMOUS_HEADS = _LISTS["anonymous_head"]
+#: Titles and first names that give a person's gender, for he/she agreement.
+MALE_WORDS = _LISTS["honorific_male"] | _LISTS["first_name_male"]
+FEMALE_WORDS = _LISTS["honorific_female"] | _LISTS["first_name_female"]
+HONORIFICS = _LISTS["honorific_male"] | _LISTS["honorific_female"]
+#: Words that never make a role on their own.
+NOT_ROLE = _LISTS["not_role"]
 
 PERSONAL = {"he": "person", "she": "person", "him": "person", "her": "person"}
 RELATIVE = frozenset({"who", "which", "that", "whom"})
@@ -110,10 +92,18 @@ SPEAKER_ENTS = frozenset({"PERSON", "ORG", "NORP", "GPE"})
 BOILERPLATE = re.compile(r"(?i)^\s*(related (articles?|stories|content)|read more|see also|more)\s*:")
 
 OPEN_ONLY = {"“": "”", "«": "»", "„": "“", "‘": "’"}
-MARKS = re.compile(r"[\"“”«»„‘’]")
+#: Quote marks: the typographic ones, and the typewriter pairs of two apostrophes and two backticks
+#: (the New York Times and Penn Treebank convention). A run of three apostrophes is a double mark
+#: and a single one (a comma and three apostrophes close an inner and an outer quote).
+MARKS = re.compile(r"``|'{2,3}|[\"“”«»„‘’]")
 PARAGRAPH = re.compile(r"\n\s*\n|\n")
 WORD = re.compile(r"\w+(?:[’'-]\w+)*")
-DOUBLE_MARK = re.compile(r"[\"“”«»„]")
+DOUBLE_MARK = re.compile(r"``|''|[\"“”«»„]")
+#: What may open a quoted paragraph (a quote running over several paragraphs reopens each one).
+OPENING_MARK = re.compile(r"``|''|[\"“«„‘]")
+#: Tokens that are quote marks, for the rules that walk the parse.
+OPENING_TOKENS = frozenset({'"', "“", "«", "„", "``", "''"})
+CLOSING_TOKENS = frozenset({'"', "”", "»", "’", "''", "'"})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -129,10 +119,11 @@ class QuoteSpan:
     start: int  # content start (after the opening mark)
     end: int  # content end (before the closing mark, trailing comma and space trimmed)
     paragraphs: int = 1
+    close_width: int = 1  # characters of the closing mark (2 for a typewriter pair)
 
     @property
     def outer_end(self) -> int:
-        return self.close + 1
+        return self.close + self.close_width
 
 
 def _paragraphs(text: str) -> list[tuple[int, int]]:
@@ -153,15 +144,30 @@ def _is_apostrophe(text: str, i: int) -> bool:
     return (before.isalnum() and after.isalnum()) or (before in "sS" and not after.isalnum() and after != ",")
 
 
-def _marks_in(text: str, start: int, end: int) -> list[tuple[int, str]]:
+def _marks_in(text: str, start: int, end: int) -> list[tuple[int, str, int]]:
+    """The quote marks between ``start`` and ``end`` as (offset, mark, width), apostrophes left out.
+
+    A typewriter pair reads as its typographic mark: two backticks open like ``“``, two
+    apostrophes open or close like ``"``. In a run of three apostrophes the pair is the outer
+    mark: the last two after a word (an inner quote closes, then the outer one), the first two
+    before one.
+    """
     marks = []
     for match in MARKS.finditer(text, start, end):
         i, ch = match.start(), match.group()
+        if ch == "``":
+            marks.append((i, "“", 2))
+            continue
+        if ch[0] == "'":
+            if len(ch) == 3 and i > 0 and not text[i - 1].isspace():
+                i += 1
+            marks.append((i, '"', 2))
+            continue
         if ch == "’" and _is_apostrophe(text, i):
             continue
         if ch == "‘" and i > 0 and text[i - 1].isalnum():
             continue
-        marks.append((i, ch))
+        marks.append((i, ch, 1))
     return marks
 
 
@@ -180,38 +186,38 @@ def quote_spans(text: str) -> list[QuoteSpan]:
     carried: tuple[int, int] | None = None  # (open offset, paragraphs so far) of a quote running on
     for index, (p_start, p_end) in enumerate(paragraphs):
         marks = _marks_in(text, p_start, p_end)
-        opened: tuple[int, str] | None = None
+        opened: tuple[int, str, int] | None = None  # (offset, mark, width)
         if carried is not None:
             if marks and marks[0][0] == _first_char(text, p_start, p_end) and marks[0][1] in "\"“«„‘":
-                opened = (carried[0], "")
+                opened = (carried[0], "", 1)
                 marks = marks[1:]
             else:
                 carried = None
-        for i, ch in marks:
+        for i, ch, width in marks:
             if opened is None:
                 if ch in OPEN_ONLY or ch == '"':
-                    opened = (i, ch)
+                    opened = (i, ch, width)
                 continue
             if opened[1] == "‘" and ch in "\"“«„":
-                opened = (i, ch)  # an unclosed single mark ('90s, ‘em): the double quote wins
+                opened = (i, ch, width)  # an unclosed single mark ('90s, ‘em): the double quote wins
                 continue
             closes = ch == "’" if opened[1] == "‘" else (ch in '"”»' or (ch == "“" and opened[1] == "„"))
             if not closes:
                 continue
             paragraphs_spanned = 1 + (carried[1] if carried and opened[0] == carried[0] else 0)
-            start, end = _trim(text, opened[0] + 1, i)
+            start, end = _trim(text, _content_start(text, opened), i)
             if end > start:
-                spans.append(QuoteSpan(opened[0], i, start, end, paragraphs_spanned))
+                spans.append(QuoteSpan(opened[0], i, start, end, paragraphs_spanned, width))
             opened, carried = None, None
         if opened is not None:
             starts_paragraph = opened[0] == _first_char(text, p_start, p_end) or opened[1] == ""
             next_opens = (index + 1 < len(paragraphs)
-                          and text[_first_char(text, *paragraphs[index + 1])] in "\"“«„‘")
+                          and OPENING_MARK.match(text, _first_char(text, *paragraphs[index + 1])) is not None)
             if starts_paragraph and next_opens:
                 carried = (opened[0], (carried[1] if carried else 0) + 1)
             elif starts_paragraph:
                 # Left open to the end of its paragraph: quoted to there.
-                start, end = _trim(text, opened[0] + 1, p_end)
+                start, end = _trim(text, _content_start(text, opened), p_end)
                 if end > start:
                     paragraphs_spanned = 1 + (carried[1] if carried else 0)
                     spans.append(QuoteSpan(opened[0], p_end - 1, start, end, paragraphs_spanned))
@@ -219,6 +225,15 @@ def quote_spans(text: str) -> list[QuoteSpan]:
             else:
                 carried = None
     return spans
+
+
+def _content_start(text: str, opened: tuple[int, str, int]) -> int:
+    """Where a quote's words begin: after its opening mark, or after the mark that reopened the
+    last paragraph of a quote running over several (``opened`` then holds the first mark's offset)."""
+    at, mark, width = opened
+    if mark == "":
+        return at + (2 if text.startswith(("``", "''"), at) else 1)
+    return at + width
 
 
 def _first_char(text: str, start: int, end: int) -> int:
@@ -231,6 +246,17 @@ def _first_char(text: str, start: int, end: int) -> int:
 # Speakers
 
 
+#: How a speaker was found, the ``how`` of ``Speaker`` (a feature of the confidence model):
+#: ``name`` a name in the subject phrase; ``surname`` a lone surname that takes an earlier full name;
+#: ``organization`` a name of a body, party or place; ``pronoun`` he/she resolved to an antecedent;
+#: ``pronoun_unresolved`` a pronoun with no compatible antecedent (they, we, or he/she alone);
+#: ``relative`` "who" taking its antecedent; ``author`` "I" outside quotes; ``first_person`` "I"
+#: with no byline; ``description_coref`` "the spokeswoman" resolving to the person an earlier
+#: sentence described so; ``anonymous`` an unnamed source; ``description`` any other noun phrase.
+SPEAKER_HOW = ("name", "surname", "organization", "pronoun", "pronoun_unresolved", "relative", "author",
+               "first_person", "description_coref", "anonymous", "description")
+
+
 @dataclass
 class Speaker:
     start: int
@@ -240,6 +266,8 @@ class Speaker:
     role: str | None
     anonymous: bool
     person: bool
+    how: str = "description"
+    gender: str | None = None  # "m", "f" or unknown
 
 
 @dataclass(frozen=True)
@@ -252,25 +280,46 @@ class _Name:
     actor: str | None
     person: bool
     full: str  # the full name (an actor's name, or the earlier full form of a surname)
+    gender: str | None = None
+    subject: bool = False  # the name is the subject of its clause
+    quoted: bool = False  # the name stands inside quote marks
+
+
+#: How many sentences back a he/she looks for its antecedent (the pronoun's own sentence included).
+PRONOUN_SENTENCES = 6
+#: Most names looked at in one sentence for an antecedent (a list of 500 names costs no more).
+PRONOUN_NAMES = 40
+PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f", "hers": "f"}
 
 
 class _Context:
-    """What the speaker rules look up in one document: names, quotes, authors."""
+    """What the speaker rules look up in one document: names, sentences, quotes, authors.
+
+    Built in one pass over the mentions and entities (sorted, with bisect lookups), so a document
+    with many names costs linear time, not names x mentions.
+    """
 
     def __init__(self, doc: Doc, mentions: Sequence[Mention], actors: Sequence[ActorRecord] | None,
                  authors: Sequence[str], quotes: list[QuoteSpan]) -> None:
         self.doc = doc
         self.text = doc.text
         self.authors = list(authors)
+        self.quotes = quotes
+        self.quote_starts = [q.open for q in quotes]
         records = {a.id: a for a in actors or ()}
         self.records = records
-        names: list[_Name] = []
+        found: list[tuple[int, int, str, str | None, bool, str]] = []
         for m in mentions:
             record = records.get(m.actor)
             person = record is not None and record.kind == "person"
             full = record.name if person and record is not None else m.text
-            names.append(_Name(m.start, m.end, m.text, m.actor, person, full))
-        covered = [(n.start, n.end) for n in names]
+            found.append((m.start, m.end, m.text, m.actor, person, full))
+        # Mentions come sorted: an entity overlaps one when the furthest end among the mentions
+        # starting before the entity's end passes the entity's start.
+        starts = [f[0] for f in found]
+        furthest: list[int] = []
+        for f in found:
+            furthest.append(max(f[1], furthest[-1]) if furthest else f[1])
         surnames: dict[str, str] = {}
         for ent in doc.ents:
             if ent.label_ not in SPEAKER_ENTS:
@@ -279,23 +328,70 @@ class _Context:
                 words = [t.text for t in ent if t.is_alpha or "." in t.text]
                 if len(words) >= 2:
                     surnames.setdefault(words[-1], ent.text)
-            if any(s < ent.end_char and ent.start_char < e for s, e in covered):
+            i = bisect_right(starts, ent.end_char - 1)
+            if i > 0 and furthest[i - 1] > ent.start_char:
                 continue
             full = ent.text
             if ent.label_ == "PERSON" and len(ent) == 1:
                 full = surnames.get(ent.text, ent.text)
-            names.append(_Name(ent.start_char, ent.end_char, ent.text, None, ent.label_ == "PERSON", full))
-        names.sort(key=lambda n: (n.start, n.end))
+            found.append((ent.start_char, ent.end_char, ent.text, None, ent.label_ == "PERSON", full))
+        found.sort(key=lambda f: (f[0], f[1]))
+        genders = self._genders(found)
+        names = []
+        for start, end, text, actor, person, full in found:
+            span = doc.char_span(start, end, alignment_mode="expand")
+            subject = span is not None and span.root.dep_ in SUBJECT_DEPS
+            gender = genders.get(full) or genders.get(text) if person else None
+            names.append(_Name(start, end, text, actor, person, full, gender, subject,
+                               self.in_quote(start) is not None))
         self.names = names
         self.name_starts = [n.start for n in names]
-        self.quotes = quotes
-        self.quote_starts = [q.open for q in quotes]
-        # (offset, Speaker) of person speakers found so far, for pronouns
+        self.sent_starts = [s.start_char for s in doc.sents] if doc.has_annotation("DEP") else [0]
+        self.described = self._described()
+        # (offset, Speaker) of person speakers found so far, in text order, for pronouns
         self.person_speakers: list[tuple[int, Speaker]] = []
+
+    def _genders(self, found: list[tuple[int, int, str, str | None, bool, str]]) -> dict[str, str]:
+        """A gender per person name the text gives one for: a title (Mr., Ms.) before or in the
+        name, or a common first name; a surname takes the gender of its full names when they agree."""
+        text = self.text
+        evidence: dict[str, set[str]] = {}
+        for start, _end, name, _actor, person, full in found:
+            if not person:
+                continue
+            before = text[max(0, start - 6):start].split()
+            words = name.split()
+            for word in ([before[-1]] if before else []) + words[:1]:
+                gender = "m" if word in MALE_WORDS else "f" if word in FEMALE_WORDS else None
+                if gender:
+                    for key in {name, full, words[-1]}:
+                        evidence.setdefault(key, set()).add(gender)
+        return {key: next(iter(values)) for key, values in evidence.items() if len(values) == 1}
+
+    def _described(self) -> dict[str, list[tuple[int, _Name]]]:
+        """Person names with a describing noun ('Hope Hicks, the campaign's spokeswoman', 'campaign
+        spokeswoman Hope Hicks'), by that noun's lemma, in text order: 'the spokeswoman' later
+        names her."""
+        doc = self.doc
+        out: dict[str, list[tuple[int, _Name]]] = {}
+        for name in self.names:
+            if not name.person:
+                continue
+            span = doc.char_span(name.start, name.end, alignment_mode="expand")
+            if span is None:
+                continue
+            root = span.root
+            nouns = [t for t in root.lefts if t.pos_ == "NOUN" and t.i < span.start]
+            nouns += [c for c in root.rights if c.dep_ == "appos" and c.pos_ == "NOUN"]
+            if root.dep_ == "appos" and root.head.pos_ == "NOUN":
+                nouns.append(root.head)
+            for noun in nouns:
+                out.setdefault(noun.lemma_.lower(), []).append((name.start, name))
+        return out
 
     def in_quote(self, offset: int) -> QuoteSpan | None:
         i = bisect_right(self.quote_starts, offset) - 1
-        if i >= 0 and self.quotes[i].open <= offset <= self.quotes[i].close:
+        if i >= 0 and self.quotes[i].open <= offset < self.quotes[i].outer_end:
             return self.quotes[i]
         return None
 
@@ -303,19 +399,53 @@ class _Context:
         i = bisect_right(self.name_starts, end)
         return [n for n in self.names[max(0, i - 40):i] if n.start < end and start < n.end]
 
-    def last_person_before(self, offset: int) -> _Name | Speaker | None:
-        best: tuple[int, _Name | Speaker] | None = None
-        i = bisect_right(self.name_starts, offset) - 1
-        while i >= 0:
-            n = self.names[i]
-            if n.person and n.end <= offset:
-                best = (n.start, n)
+    def add_speaker(self, speaker: Speaker) -> None:
+        insort(self.person_speakers, (speaker.start, speaker), key=lambda item: item[0])
+
+    def antecedent(self, offset: int, gender: str | None) -> _Name | Speaker | None:
+        """The person a he/she at ``offset`` refers to, by syntax rather than proximity.
+
+        Sentences are searched from the pronoun's own backwards (at most ``PRONOUN_SENTENCES``);
+        in each, a person of a compatible gender who is the subject of a clause or the speaker of a
+        quote comes first, then the latest other person. In the pronoun's own sentence only
+        subjects and speakers count ('Asked about Keith Scott, he said' is not about Scott), and a
+        name inside quote marks never stands for a pronoun outside them.
+        """
+        inside = self.in_quote(offset) is not None
+        k = bisect_right(self.sent_starts, offset) - 1
+        for step in range(PRONOUN_SENTENCES):
+            si = k - step
+            if si < 0:
                 break
-            i -= 1
-        for at, speaker in self.person_speakers:
-            if at < offset and (best is None or at >= best[0]):
-                best = (at, speaker)
-        return best[1] if best else None
+            lo = self.sent_starts[si]
+            hi = offset if step == 0 else self.sent_starts[si + 1]
+            best: tuple[bool, int, _Name | Speaker] | None = None
+            first = bisect_right(self.name_starts, lo - 1)
+            last = bisect_right(self.name_starts, hi)
+            for n in self.names[max(first, last - PRONOUN_NAMES):last]:
+                if not n.person or n.end > hi or n.start < lo or (n.quoted and not inside):
+                    continue
+                if (gender and n.gender and n.gender != gender) or (step == 0 and not n.subject):
+                    continue
+                if best is None or (n.subject, n.start) >= best[:2]:
+                    best = (n.subject, n.start, n)
+            j = bisect_right(self.person_speakers, lo - 1, key=lambda item: item[0])
+            for at, speaker in self.person_speakers[j:]:
+                if at >= hi:
+                    break
+                if gender and speaker.gender and speaker.gender != gender:
+                    continue
+                if best is None or (True, at) >= best[:2]:
+                    best = (True, at, speaker)
+            if best is not None:
+                return best[2]
+        return None
+
+    def described_as(self, noun: Token) -> _Name | None:
+        """The person an earlier sentence described with ``noun`` ('Hicks, his spokeswoman')."""
+        earlier = self.described.get(noun.lemma_.lower(), [])
+        i = bisect_right(earlier, noun.idx - 1, key=lambda item: item[0])
+        return earlier[i - 1][1] if i > 0 else None
 
 
 def _np_tokens(head: Token) -> tuple[int, int]:
@@ -349,19 +479,55 @@ def _appositive(head: Token) -> Token | None:
     return None
 
 
+def _appositive_role(head: Token) -> str | None:
+    """The first apposition of ``head`` that describes a person ('John Smith, 56, a retired
+    teacher': the teacher, not the age)."""
+    for child in head.rights:
+        if child.dep_ == "appos":
+            role = _role_text(head.doc[child.left_edge.i:child.right_edge.i + 1])
+            if role is not None:
+                return role
+    return None
+
+
 def _span_text(doc: Doc, start: int, end: int) -> str:
     return doc[start:end].text.strip(" ,;:—–-")
 
 
+#: Entity types a role is never made of alone: an age, a count, a date, a place ('Cruz, Texas').
+NOT_ROLE_ENTS = frozenset({"CARDINAL", "DATE", "TIME", "PERCENT", "QUANTITY", "MONEY", "ORDINAL", "GPE", "LOC"})
+
+
 def _role_text(span: Span) -> str | None:
-    tokens = [t for t in span]
-    while tokens and (tokens[0].dep_ == "det" or tokens[0].is_punct):
+    """A speaker's role from the words that describe them, or None when they describe no person.
+
+    A role is a title, an office or an affiliation ('associate professor of government at
+    Dartmouth College', 'Russian journalist', 'R-Pa.'): never an age ('56'), a share ('26
+    percent'), a place or a date, a pronoun or bare honorific ('himself', 'Mr.'), nor a fragment
+    ending on a preposition, an article or a possessive ('spokesman for', "Fox's").
+    """
+    tokens = [t for t in span if not t.is_space]
+    while tokens and (tokens[0].dep_ in ("det", "cc") or tokens[0].is_punct):
         tokens = tokens[1:]
-    while tokens and tokens[-1].is_punct:
+    while tokens and (tokens[-1].is_punct or tokens[-1].dep_ == "cc"):
         tokens = tokens[:-1]
-    if not tokens:
+    words = [t for t in tokens if not t.is_punct]
+    if not words:
         return None
-    return span.doc[tokens[0].i:tokens[-1].i + 1].text
+    last = tokens[-1]
+    if last.pos_ in ("ADP", "DET", "CCONJ", "SCONJ", "PART") or last.tag_ == "POS" or last.dep_ == "poss":
+        return None
+    if all(t.lower_ in NOT_ROLE or t.text in HONORIFICS for t in words):
+        return None
+    if not any(t.pos_ in ("NOUN", "PROPN") and not t.like_num for t in words):
+        return None
+    if all(t.like_num or t.ent_type_ in NOT_ROLE_ENTS or t.lower_ in ("percent", "%", "years", "old", "year")
+           for t in words):
+        return None
+    text = " ".join(span.doc[tokens[0].i:tokens[-1].i + 1].text.split())
+    if text.count("(") != text.count(")") or text.count("[") != text.count("]"):
+        return None
+    return text
 
 
 def _markup(text: str, start: int, end: int) -> bool:
@@ -379,6 +545,25 @@ def _markup(text: str, start: int, end: int) -> bool:
     return False
 
 
+def _head_names(names: list[_Name], head: Token, start: int, end: int) -> list[_Name]:
+    """The names in a subject phrase that name its head: the head is part of them, or the head
+    is a capitalised title the name closes ('Secretary of State John Kerry' parsed with
+    'Secretary' as head). A name in a modifier ('supporters of Bernie Sanders', "Castro's
+    spokesman", 'Clinton supporters') names someone else."""
+    doc = head.doc
+    out = [n for n in names if n.start <= head.idx < n.end]
+    if out or head.pos_ != "PROPN":
+        return out
+    for n in names:
+        if n.end < end or n.start <= start:
+            continue
+        before = doc.char_span(start, n.start, alignment_mode="contract")
+        if before is not None and all(t.is_title or t.is_upper or t.is_punct or t.lower_ in ("of", "the", "for", "and")
+                                      for t in before):
+            out.append(n)
+    return out
+
+
 def _speaker(ctx: _Context, head: Token) -> Speaker | None:
     """The speaker a subject head token names, resolved as far as the text allows.
 
@@ -386,26 +571,29 @@ def _speaker(ctx: _Context, head: Token) -> Speaker | None:
     """
     doc = ctx.doc
     lower = head.lower_
-    if _markup(ctx.text, head.idx, head.idx + len(head)):
+    at, until = head.idx, head.idx + len(head)
+    if _markup(ctx.text, at, until):
         return None
     if lower in PERSONAL or lower in ("they", "we"):
-        resolved = ctx.last_person_before(head.idx) if lower in PERSONAL else None
+        gender = PRONOUN_GENDER.get(lower)
+        resolved = ctx.antecedent(at, gender) if lower in PERSONAL else None
         if isinstance(resolved, Speaker):
-            return Speaker(head.idx, head.idx + len(head), resolved.name, resolved.actor, resolved.role, False, True)
+            return Speaker(at, until, resolved.name, resolved.actor, resolved.role, False, True, "pronoun",
+                           resolved.gender or gender)
         if isinstance(resolved, _Name):
-            return Speaker(head.idx, head.idx + len(head), resolved.full, resolved.actor,
-                           _record_role(ctx, resolved.actor), False, True)
-        return Speaker(head.idx, head.idx + len(head), None, None, None, False, lower in PERSONAL)
-    if lower in FIRST_PERSON or lower == "we":
-        author = ctx.authors[0] if ctx.authors and ctx.in_quote(head.idx) is None and lower != "we" else None
-        return Speaker(head.idx, head.idx + len(head), author, None, None, False, True)
+            return Speaker(at, until, resolved.full, resolved.actor, _record_role(ctx, resolved.actor), False, True,
+                           "pronoun", resolved.gender or gender)
+        return Speaker(at, until, None, None, None, False, lower in PERSONAL, "pronoun_unresolved", gender)
+    if lower in FIRST_PERSON:
+        author = ctx.authors[0] if ctx.authors and ctx.in_quote(at) is None else None
+        return Speaker(at, until, author, None, None, False, True, "author" if author else "first_person")
     if lower in RELATIVE and head.tag_ in ("WP", "WDT"):
         antecedent = head.head.head if head.head.dep_ == "relcl" else None
         inner = _speaker(ctx, antecedent) if antecedent is not None and antecedent.i != head.i else None
         if inner is None:
-            return Speaker(head.idx, head.idx + len(head), None, None, None, False, False)
-        return Speaker(head.idx, head.idx + len(head), inner.name, inner.actor, inner.role, inner.anonymous,
-                       inner.person)
+            return Speaker(at, until, None, None, None, False, False, "pronoun_unresolved")
+        return Speaker(at, until, inner.name, inner.actor, inner.role, inner.anonymous, inner.person, "relative",
+                       inner.gender)
     if head.ent_type_ in NOT_SPEAKER_ENTS:
         return None
     left, right = _np_tokens(head)
@@ -420,44 +608,54 @@ def _speaker(ctx: _Context, head: Token) -> Speaker | None:
     if BOILERPLATE.match(ctx.text, _line_start(ctx.text, start)) or _markup(ctx.text, start, end):
         return None
     role: str | None = None
-    name_head = head
     appos = _appositive(head)
-    names = ctx.names_in(start, end)
+    names = _head_names(ctx.names_in(start, end), head, start, end)
     person_names = [n for n in names if n.person]
     if not person_names and appos is not None:
         # "the Russian journalist Konstantin Eggert": the name is the apposition, the head the role.
         a_left, a_right = _np_tokens(appos)
-        appos_names = [n for n in ctx.names_in(doc[a_left].idx, doc[a_right - 1].idx + 1) if n.person]
+        appos_names = [n for n in ctx.names_in(doc[a_left].idx, doc[a_right - 1].idx + 1)
+                       if n.person and n.start <= appos.idx < n.end]
         if appos_names and head.pos_ == "NOUN":
             role = _role_text(span)
-            name = appos_names[0]
-            return _from_name(ctx, name, doc[a_left].idx, doc[a_right - 1].idx + len(doc[a_right - 1]), role)
+            return _from_name(ctx, appos_names[0], doc[a_left].idx, doc[a_right - 1].idx + len(doc[a_right - 1]),
+                              role)
     if appos is not None:
-        a_left, a_right = appos.left_edge.i, appos.right_edge.i + 1
-        role = _role_text(doc[a_left:a_right])
+        role = _appositive_role(head)
     if person_names:
         name = max(person_names, key=lambda n: (n.end - n.start))
         if role is None and name.start > start:
             # "U.S. Secretary of State Rex Tillerson": the words before the name are the role.
             before = doc.char_span(start, name.start, alignment_mode="contract")
-            if before is not None and any(t.pos_ in ("NOUN", "PROPN") for t in before):
+            if before is not None:
                 role = _role_text(before)
         return _from_name(ctx, name, start, end, role)
-    del name_head
+    # Unnamed unless a name names the head itself: 'supporters of Bernie Sanders' are unnamed.
+    anonymous = head.lemma_.lower() in ANONYMOUS_HEADS or head.lower_ in ANONYMOUS_HEADS
+    if anonymous and head.tag_ == "NN" and _definite(span, head):
+        named = ctx.described_as(head)
+        if named is not None:
+            # "the spokeswoman" after "Hope Hicks, the campaign's spokeswoman": a named source.
+            return Speaker(start, end, named.full, named.actor, _role_text(span) or _record_role(ctx, named.actor),
+                           False, True, "description_coref", named.gender)
     actor_names = [n for n in names if n.actor is not None]
-    anonymous = (head.lemma_.lower() in ANONYMOUS_HEADS or head.lower_ in ANONYMOUS_HEADS) and not any(
-        t.pos_ == "PROPN" and t.ent_type_ == "PERSON" for t in span)
     if actor_names:
         name = max(actor_names, key=lambda n: (n.end - n.start))
         text = span.text if anonymous else name.full
-        return Speaker(start, end, text, name.actor, role or _record_role(ctx, name.actor), anonymous, False)
+        return Speaker(start, end, text, name.actor, role or _record_role(ctx, name.actor), anonymous, False,
+                       "anonymous" if anonymous else "organization")
     if names and not anonymous:
         name = max(names, key=lambda n: (n.end - n.start))
         return Speaker(start, end, name.full if (name.end - name.start) * 2 >= end - start else span.text,
-                       None, role, False, False)
+                       None, role, False, False, "organization")
     if head.pos_ not in ("NOUN", "PROPN", "PRON", "NUM", "ADJ"):
         return None
-    return Speaker(start, end, span.text, None, role, anonymous, False)
+    return Speaker(start, end, span.text, None, role, anonymous, False, "anonymous" if anonymous else "description")
+
+
+def _definite(span: Span, head: Token) -> bool:
+    """Whether a noun phrase points back: 'the/this/that spokeswoman', 'his/Trump's spokeswoman'."""
+    return any(t.head.i == head.i and (t.lower_ in ("the", "this", "that") or t.dep_ == "poss") for t in span)
 
 
 def _line_start(text: str, offset: int) -> int:
@@ -470,7 +668,9 @@ def _record_role(ctx: _Context, actor: str | None) -> str | None:
 
 
 def _from_name(ctx: _Context, name: _Name, start: int, end: int, role: str | None) -> Speaker:
-    return Speaker(start, end, name.full, name.actor, role or _record_role(ctx, name.actor), False, name.person)
+    how = "name" if not name.person else "surname" if name.full != name.text and " " not in name.text else "name"
+    return Speaker(start, end, name.full, name.actor, role or _record_role(ctx, name.actor), False, name.person,
+                   how if name.person else "organization", name.gender)
 
 
 def _subject_of(verb: Token, avoid: tuple[int, int] | None = None) -> Token | None:
@@ -558,7 +758,7 @@ def _is_cue(token: Token) -> bool:
 def _make(ctx: _Context, speaker: Speaker | None, cue: str | None, start: int, end: int, direct: bool) -> dict[str, Any]:
     text = ctx.text
     if speaker is not None and speaker.person and speaker.name:
-        ctx.person_speakers.append((speaker.start, speaker))
+        ctx.add_speaker(speaker)
     return {
         "speaker": speaker.name if speaker else None,
         "speaker_actor": speaker.actor if speaker else None,
@@ -932,13 +1132,13 @@ def _direct_quotes(ctx: _Context, used: set[int], indirect: list[dict[str, Any]]
 #: A quote with no cue and no speaker is kept (speaker null) only when it stands as its own sentences
 #: and has at least this many words; shorter or embedded ones are mentions, titles or scare quotes.
 UNATTRIBUTED_MIN_WORDS = 8
-LOWER_WORDS = _words("a an the and or of in on at to for with by from as is are be vs")
+LOWER_WORDS = frozenset("a an the and or of in on at to for with by from as is are be vs".split())
 
 
 def _stands_alone(text: str, q: QuoteSpan) -> bool:
     """Whether a quote is whole sentences: it opens a paragraph or follows a sentence end."""
     before = text[:q.open].rstrip()
-    return not before or before[-1] in ".!?:\n”\"’"
+    return not before or before[-1] in ".!?:\n”\"’" or before.endswith("''")
 
 
 def _title_like(text: str, start: int, end: int, words: int) -> bool:
@@ -996,9 +1196,9 @@ def _clause_span(token: Token) -> tuple[int, int]:
     doc = token.doc
     left, right = token.left_edge.i, token.right_edge.i
     while left < right and (doc[left].dep_ == "mark" and doc[left].lower_ in ("that", "whether", "if")
-                            or doc[left].is_punct and doc[left].text not in "“\"«"):
+                            or doc[left].is_punct and doc[left].text not in OPENING_TOKENS):
         left += 1
-    while right > left and doc[right].is_punct and doc[right].text not in "”\"’":
+    while right > left and doc[right].is_punct and doc[right].text not in CLOSING_TOKENS:
         right -= 1
     return doc[left].idx, doc[right].idx + len(doc[right])
 

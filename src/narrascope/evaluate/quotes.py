@@ -41,8 +41,9 @@ __all__ = ["GoldAttribution", "QuoteScore", "QuotesReport", "eval_quotes_command
 MATCHING_RULE = ("source-and-content overlap: a prediction matches a gold attribution when the content spans "
                  "overlap and the speaker span overlaps the gold source (content only when the gold has no "
                  "source); one-to-one, greedy by content overlap")
-DIRECT_RULE = "direct: gold content containing a double quote mark, predicted quotes marked direct"
-QUOTE_MARK = re.compile(r"[\"“”«»„]")
+DIRECT_RULE = ("direct: gold content containing a double quote mark (typewriter pairs '' and `` included), "
+               "predicted quotes marked direct")
+QUOTE_MARK = re.compile(r"``|''|[\"“”«»„]")
 SPAN = re.compile(r"^(\w[\w-]*) (\d+ \d+(?:;\d+ \d+)*)$")
 
 
