@@ -285,3 +285,132 @@ def test_known_names_side_by_side_are_each_resolved_and_handles_are_not_names() 
     assert actors["org:twitter"].kind == "organization"
     assert forms(actors["person:ian-hanchett"]) == {"Ian Hanchett"}
     assert not any("@" in m.text for a in actors.values() for m in a.mentions)
+
+
+# ---------------------------------------------------------------------------------------------
+# The error classes of issue 10, on sentences written for these tests
+
+
+def test_an_armed_group_is_an_actor_of_its_own_not_the_state_it_operates_in() -> None:
+    actors, _ = analyse("Taliban fighters entered Herat as Afghan officials fled. Hezbollah and the Houthis "
+                        "praised the advance.", published="2021-08-12")
+    taliban = actors["group:taliban"]
+    assert (taliban.kind, taliban.country, taliban.operates_in) == ("group", None, "AFG")
+    assert forms(taliban) == {"Taliban"}
+    assert "Taliban" not in forms(actors["AFG"]) and "Afghan" in forms(actors["AFG"])
+    assert actors["group:hezbollah"].operates_in == "LBN" and actors["group:houthis"].operates_in == "YEM"
+    assert "LBN" not in actors and "YEM" not in actors
+    assert taliban.to_dict()["operates_in"] == "AFG"
+
+
+def test_diseases_operations_products_and_slogans_are_not_actors() -> None:
+    text = ("COVID-19 and Ebola worry Dr. Helen Park. Operation Desert Storm ended in 1991. "
+            "Coronavirus cases rose while the iPhone sold well. Crowds chanted Make America Great Again.")
+    actors, mentions = analyse(text, published="2020-05-04")
+    names = {m.text for m in mentions}
+    for thing in ("COVID-19", "Ebola", "Desert Storm", "Operation Desert Storm", "Coronavirus", "iPhone"):
+        assert thing not in names
+    assert "USA" not in actors  # "America" inside a slogan
+    assert not any(a.kind in ("person", "organization") and "19" in a.name for a in actors.values())
+    assert any(a.kind == "person" and a.name == "Helen Park" for a in actors.values())
+
+
+def test_a_new_disease_of_the_letters_hyphen_digits_shape_is_not_a_person() -> None:
+    _, mentions = analyse("Officials said MERV-24 had spread to three provinces, and H7N9 was found in birds.")
+    assert not any("MERV" in m.text or "H7N9" in m.text for m in mentions)
+
+
+def test_a_role_is_never_anachronistic() -> None:
+    text = "Republican presidential nominee Donald Trump criticised Hillary Clinton in Ohio."
+    actors, _ = analyse(text, published="2016-08-01")
+    assert actors["person:donald-trump"].role == "Republican presidential nominee"
+    assert actors["person:donald-trump"].country is None  # not yet in office
+    assert actors["person:hillary-clinton"].role == "former Secretary of State"
+    actors, _ = analyse("Donald Trump spoke in Ohio.", published="2016-08-01")
+    assert actors["person:donald-trump"].role is None
+    actors, _ = analyse("Donald Trump spoke in Ohio.")  # no date: no dated office
+    assert actors["person:donald-trump"].role is None
+    actors, _ = analyse("Donald Trump spoke in Ohio.", published="2018-03-01")
+    assert actors["person:donald-trump"].role == "President"
+
+
+def test_one_id_per_person_whatever_form_comes_first() -> None:
+    for text in ("Mayor Bill de Blasio spoke on Monday. Later de Blasio said the city was ready.",
+                 "De Blasio said the city was ready. Bill de Blasio, the mayor, spoke again on Monday."):
+        actors, mentions = analyse(text, published="2019-03-01")
+        people = {m.actor for m in mentions if actors[m.actor].kind == "person"}
+        assert people == {"person:bill-de-blasio"}, text
+        assert len(forms(actors["person:bill-de-blasio"])) == 2
+
+
+def test_mentions_only_on_word_boundaries() -> None:
+    actors, mentions = analyse("African-Americans marched while anti-American slogans were heard; Americans "
+                               "watched and US-led talks resumed.")
+    usa = forms(actors["USA"])
+    assert usa == {"Americans", "US"}
+    starts = {m.start for m in actors["USA"].mentions}
+    text = "African-Americans marched"
+    assert text.index("Americans") not in starts
+
+
+def test_ethnic_groups_are_not_the_state_of_their_name() -> None:
+    actors, _ = analyse("Ethnic Albanians protested in Macedonia, and Bosnian Serbs rallied.")
+    assert "ALB" not in actors and "SRB" not in actors
+    assert forms(actors["BIH"]) == {"Bosnian"}
+
+
+def test_wire_trailers_are_not_actors() -> None:
+    text = ("Moscow rejected the claims, the Kremlin said.\n"
+            "(Reporting by Olga Smirnova in Moscow; Editing by Peter Graff)\n"
+            "SEOUL, May 3 (Yonhap) -- Seoul and Tokyo agreed to talk.\n"
+            "jdoe@newswire.example.com\n(END)")
+    actors, mentions = analyse(text)
+    names = {m.text for m in mentions}
+    assert {"Olga Smirnova", "Peter Graff", "Yonhap", "SEOUL"}.isdisjoint(names)
+    assert not any("@" in m.text or "END" in m.text for m in mentions)
+    assert forms(actors["RUS"]) == {"Moscow", "Kremlin"}
+    assert len(actors["RUS"].mentions) == 2  # the Moscow of the trailer is not one
+    assert forms(actors["KOR"]) == {"Seoul"}
+
+
+def test_a_minister_outside_the_base_takes_the_one_state_of_the_sentence() -> None:
+    actors, _ = analyse("Planning Minister Ravi Menon said Singapore would not rush the reform.")
+    menon = next(a for a in actors.values() if a.name == "Ravi Menon")
+    assert menon.country == "SGP"
+    actors, _ = analyse("President Jean Marchand welcomed South African leader Thabo Nkosi on Thursday.")
+    marchand = next(a for a in actors.values() if a.name == "Jean Marchand")
+    assert marchand.country is None  # the state qualifies the other man's title
+
+
+def test_every_mention_carries_a_confidence_within_the_unit_interval() -> None:
+    from narrascope.analysis.confidence import load_confidence_model
+
+    assert load_confidence_model("actors") is not None
+    actors, mentions = analyse("Sergey Lavrov met Antony Blinken in Geneva; the Taliban and Pfizer were not "
+                               "discussed, a State Department official said.", published="2022-01-21")
+    assert mentions
+    for m in mentions:
+        assert 0.0 <= m.confidence <= 1.0 and round(m.confidence, 3) == m.confidence
+    for record in actors.values():
+        data = record.to_dict()
+        assert all(0.0 <= x["confidence"] <= 1.0 for x in data["mentions"])
+
+
+def test_the_floor_drops_mentions_below_it() -> None:
+    from narrascope.analysis.actors import kept_records
+
+    records, _ = find_actors(parse("Taliban fighters met Sergey Lavrov in Moscow."), published="2021-07-09")
+    assert kept_records(records, 1.01) == []
+    kept = kept_records(records, 0.0)
+    assert [r.id for r in kept] == [r.id for r in records]
+    assert {r.id: r.operates_in for r in kept}["group:taliban"] == "AFG"
+
+
+def test_eval_prints_the_calibration_on_the_split_asked(tmp_path: Path) -> None:
+    result = CliRunner().invoke(eval_actors_command, [str(plover_records(tmp_path)), "--split", "all"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "split all" in result.output and "calibration (actors)" in result.output
+    assert "analysis.min_confidence.actors" in result.output
+    report = evaluate_actors(plover_records(tmp_path), split="all", floor=1.01)
+    assert report.scores[0].right == 0  # nothing reaches the floor

@@ -174,6 +174,8 @@ class _Found:
     #: tokens inside things that are never actors (diseases, operations, products, slogans) and
     #: inside wire trailers ("Reporting by X; Editing by Y", "(END)", reporters' e-mails)
     blocked: set[int] = field(default_factory=set)
+    #: each person's role, the state they act for and where it came from (``_person``)
+    people: dict[str, tuple[str | None, str | None, str]] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -314,8 +316,9 @@ def _entity_at(doc: Doc, i: int) -> Span | None:
 
 
 def _add_full_names(found: _Found, full: list[tuple[int, int]]) -> None:
-    """Full-name matches, minus those inside longer unknown names."""
+    """Full-name matches, minus those inside longer unknown names and ethnic groups."""
     doc, kb = found.doc, found.kb
+    adjective_ends: dict[int, str] = {}  # token end of each state adjective taken, with its state
     for start, end in full:
         text = doc[start:end].text
         ids = kb.full[text]
@@ -327,10 +330,25 @@ def _add_full_names(found: _Found, full: list[tuple[int, int]]) -> None:
             continue
         if text in kb.not_actors or (text in SHARED_WITH_US_STATES and US_STATES.search(doc.text)):
             continue
+        if _ethnic(found, start, text, actor_id, adjective_ends):
+            continue
+        if kb[actor_id].kind == "state" and text in kb[actor_id].adjectives:
+            adjective_ends[end] = actor_id
         found.candidates.append(_Candidate(start, end, actor_id, "gazetteer", rank=1, via="full_name"))
         found.claimed.update(range(start, end))
         if kb[actor_id].kind == "person":
             found.named.append((start, actor_id))
+
+
+def _ethnic(found: _Found, start: int, text: str, actor_id: str, adjective_ends: dict[int, str]) -> bool:
+    """A state's adjective or demonym naming an ethnic group, not the state: after "ethnic"
+    ("ethnic Albanians" in Macedonia) or after another state's adjective ("Bosnian Serbs": the
+    Serbs of Bosnia; "Bosnian" stays a mention of Bosnia)."""
+    actor = found.kb[actor_id]
+    if actor.kind != "state" or text not in actor.adjectives or start == 0:
+        return False
+    before = found.doc[start - 1]
+    return before.lower_ == "ethnic" or adjective_ends.get(start, actor_id) != actor_id
 
 
 def _opens(ent: Span, start: int) -> bool:
@@ -447,7 +465,9 @@ def _add_surnames(found: _Found) -> None:
 
 
 def _add_ner(found: _Found) -> None:
-    for ent in found.doc.ents:
+    # persons first, so that a surname the recogniser labelled otherwise ("De Blasio" ORG) before
+    # the full name finds that person
+    for ent in sorted(found.doc.ents, key=lambda e: (e.label_ != "PERSON", e.start)):
         if any(i in found.claimed or i in found.blocked for i in range(ent.start, ent.end)):
             continue
         span = _trim(ent)
@@ -783,6 +803,8 @@ def _features(found: _Found, c: _Candidate, counts: dict[str, int]) -> dict[str,
         f["named_again"] = 1.0
     if _state_of(found, c.actor) is None:
         f["no_state"] = 1.0
+    if kind == "person":
+        f[f"state_from={_person(found, _actor(found, c.actor))[2]}"] = 1.0
     return f
 
 
@@ -792,8 +814,7 @@ def _state_of(found: _Found, actor_id: str) -> str | None:
     if actor is None or actor.kind == "state":
         return actor_id
     if actor.kind == "person":
-        term = actor.term_at(found.day)
-        return term.country if term is not None else (actor.country if found.day is None else None)
+        return _person(found, actor)[1]
     return actor.country or actor.operates_in
 
 
@@ -820,34 +841,83 @@ def _record(found: _Found, actor_id: str) -> ActorRecord:
     if actor.kind != "person":
         return ActorRecord(id=actor.id, name=actor.name, kind=actor.kind, country=actor.country,
                            operates_in=actor.operates_in)
-    role, country = _role(found, actor)
+    role, country, _source = _person(found, actor)
     return ActorRecord(id=actor.id, name=actor.name, kind="person", country=country, role=role)
 
 
-def _role(found: _Found, actor: Actor) -> tuple[str | None, str | None]:
-    """The person's role and the state they act for: the text's words first, then the knowledge base."""
-    text_role, text_state = _role_in_text(found, actor.id)
+def _person(found: _Found, actor: Actor) -> tuple[str | None, str | None, str]:
+    """``_role`` once per person and article."""
+    if actor.id not in found.people:
+        found.people[actor.id] = _role(found, actor)
+    return found.people[actor.id]
+
+
+def _role(found: _Found, actor: Actor) -> tuple[str | None, str | None, str]:
+    """The person's role, the state they act for, and where that state came from ("kb", "title",
+    "sentence" or "none"): the text's words first, then the knowledge base on the article's date."""
+    text_role, text_state, source = _role_in_text(found, actor.id)
     if actor.id not in found.kb:
-        return text_role, text_state
+        return text_role, text_state, source
+    if source != "title":  # the base knows better than a guess from the sentence
+        text_state, source = None, "none"
     if found.day is None:  # no date, no dated office: the text's role, the state the person acts for
-        return text_role, text_state or actor.country
+        return text_role, text_state or actor.country, source if text_state else "kb"
     term = actor.term_at(found.day)
     if term is not None:
-        return text_role or term.role, term.country
+        return text_role or term.role, term.country, "kb"
     if (last := actor.last_term_before(found.day)) is not None:
-        return text_role or f"former {last.role}", None
-    return text_role, text_state
+        return text_role or f"former {last.role}", None, "none"
+    return text_role, text_state, source
 
 
-def _role_in_text(found: _Found, actor_id: str) -> tuple[str | None, str | None]:
+def _role_in_text(found: _Found, actor_id: str) -> tuple[str | None, str | None, str]:
     doc = found.doc
     spans = sorted((c.start, c.end) for c in found.candidates
                    if c.actor == actor_id and c.how in ("gazetteer", "ner") and c.end - c.start > 1)
     for start, end in spans:
         for role in (_title_before(doc, start), _apposition_after(doc, end)):
-            if role is not None:
-                return role.text, _government_state(found, role)
-    return None, None
+            if role is None:
+                continue
+            if not _government_title(role):
+                return role.text, None, "none"
+            state = _government_state(found, role)
+            if state is not None:
+                return role.text, state, "title"
+            state = _sentence_state(found, role)
+            return role.text, state, "sentence" if state else "none"
+    return None, None, "none"
+
+
+def _sentence_state(found: _Found, role: Span) -> str | None:
+    """The state a government title with no state in it belongs to, read from its sentence: the one
+    state named there ("Planning Minister Tran Xuan Gia said Vietnam ..."), not counting a state
+    that qualifies someone else's title ("... welcomed South African leader de Klerk")."""
+    doc, kb = found.doc, found.kb
+    sentence = doc[role.start].sent
+    states = set()
+    for c in found.candidates:
+        if not (sentence.start <= c.start and c.end <= sentence.end) or c.how != "gazetteer" \
+                or _kind(found, c.actor) != "state" or role.start <= c.start < role.end:
+            continue
+        after = doc[c.end] if c.end < len(doc) else None
+        if after is not None and (after.text in POSSESSIVE or after.lower_ in ROLE_NOUNS
+                                  or (after.pos_ in ("NOUN", "PROPN", "ADJ") and _title_before_name(doc, c.end))):
+            continue
+        states.add(kb[c.actor].id)
+    return states.pop() if len(states) == 1 else None
+
+
+def _title_before_name(doc: Doc, i: int) -> bool:
+    """Whether the words from token ``i`` are a title before a name ("Foreign Minister Kozyrev")."""
+    j = i
+    while j < len(doc) and j - i < ROLE_MAX_TOKENS and doc[j].pos_ in ("NOUN", "PROPN", "ADJ") \
+            and doc[j].lower_ not in ROLE_NOUNS:
+        j += 1
+    return j < len(doc) and doc[j].lower_ in ROLE_NOUNS
+
+
+def _government_title(role: Span) -> bool:
+    return any(t.lower_ in GOVERNMENT_NOUNS or t.lemma_.lower() in GOVERNMENT_NOUNS for t in role)
 
 
 def _title_before(doc: Doc, start: int) -> Span | None:
@@ -898,7 +968,7 @@ def _has_role_noun(span: Span | Iterable[Token]) -> bool:
 
 def _government_state(found: _Found, role: Span) -> str | None:
     """The state a government title names ("Russian Foreign Minister" -> RUS); None for other roles."""
-    if not any(t.lower_ in GOVERNMENT_NOUNS or t.lemma_.lower() in GOVERNMENT_NOUNS for t in role):
+    if not _government_title(role):
         return None
     for c in found.candidates:
         if role.start <= c.start and c.end <= role.end and c.actor in found.kb \

@@ -51,7 +51,8 @@ __all__ = ["ActorsReport", "ItemScore", "eval_actors_command", "evaluate_actors"
 SPLITS = ("heldout", "train", "all")
 METRICS = {
     "plover": ("state linking: a gold actor text is right when a predicted mention overlapping it resolves to "
-               "the gold state code (a state's id, a person's or organization's country)"),
+               "the gold state code (a state's id, a person's or organization's country, an armed group's "
+               "operates_in)"),
     "seeds": ("seed items: each surface form in a mention of its actor id, each role contained in the named "
               "person's role, no listed non-actor named as an actor"),
 }
