@@ -129,6 +129,8 @@ US_STATES = re.compile(r"\b(?:Alabama|Alaska|Arizona|Arkansas|California|Colorad
                        r"Vermont|Virginia|Washington State|West Virginia|Wisconsin|Wyoming|Atlanta)\b")
 SHARED_WITH_US_STATES = frozenset({"Georgia", "Georgian", "Georgians"})
 HYPHENS = frozenset({"-", "‐", "‑"})
+#: where ``_entity_at`` keeps its index in ``doc.user_data``
+ENTITY_INDEX = "narrascope.actors.entity_index"
 #: parts of speech of a sentence's first word that the entity recogniser wrongly takes into a name
 OPENING_WORDS = frozenset({"ADV", "ADP", "SCONJ", "CCONJ", "INTJ", "VERB", "AUX", "PRON"})
 #: a wire trailer is a short line: a trailer pattern's match takes its whole line up to this length
@@ -312,7 +314,16 @@ def _name_start(ent: Span) -> int:
 
 
 def _entity_at(doc: Doc, i: int) -> Span | None:
-    return next((e for e in doc.ents if e.start <= i < e.end), None)
+    """The named entity covering token ``i`` (an index built once per parse: ``doc.ents`` makes new
+    Span objects on every access)."""
+    index = doc.user_data.get(ENTITY_INDEX)
+    if index is None:
+        index = {}
+        for ent in doc.ents:
+            for k in range(ent.start, ent.end):
+                index[k] = ent
+        doc.user_data[ENTITY_INDEX] = index
+    return index.get(i)
 
 
 def _add_full_names(found: _Found, full: list[tuple[int, int]]) -> None:
@@ -447,8 +458,12 @@ def _add_surnames(found: _Found) -> None:
     doc = found.doc
     covered = {i for c in found.candidates for i in range(c.start, c.end)}
     longest = max(len(s.split()) for s in surnames)
+    first_words = {s.split()[0] for s in surnames}
     i = 0
     while i < len(doc):
+        if doc[i].lower_ not in first_words:
+            i += 1
+            continue
         for n in range(min(longest, len(doc) - i), 0, -1):
             span = doc[i:i + n]
             pid = surnames.get(span.text.casefold())
