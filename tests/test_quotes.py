@@ -287,7 +287,7 @@ def test_eval_command_json() -> None:
 
     from narrascope.evaluate.quotes import eval_quotes_command
 
-    result = CliRunner().invoke(eval_quotes_command, [str(DATA), "--json", "--jobs", "1"])
+    result = CliRunner().invoke(eval_quotes_command, [str(DATA), "--json", "--jobs", "1", "--split", "all"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["scores"][0]["matched"] == 3 and "overlap" in data["rule"]

@@ -80,3 +80,6 @@ def narrascope_commands(cli: Any) -> None:
     from .actors_train import train_actors_command
 
     train_group.add_command(train_actors_command)
+    from .quotes_train import train_quotes_command
+
+    train_group.add_command(train_quotes_command)

@@ -42,12 +42,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .confidence import ConfidenceModel, load_confidence_model
+
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
     from .types import ActorRecord, Mention
 
-__all__ = ["ANONYMOUS_HEADS", "CUE_NOUNS", "CUE_VERBS", "SCARE_MAX_WORDS", "find_quotes", "quote_spans"]
+__all__ = ["ANONYMOUS_HEADS", "CUE_NOUNS", "CUE_VERBS", "SCARE_MAX_WORDS", "SPEAKER_HOW", "find_quotes",
+           "quote_candidates", "quote_features", "quote_spans"]
 
 def _word_lists() -> dict[str, frozenset[str]]:
     """The word lists of ``data/quote_words.tsv`` (its header says what each list is for)."""
@@ -715,6 +718,8 @@ def _adjacent_name(verb: Token) -> Token | None:
     i = verb.i - 1
     if i >= 0 and (doc[i].pos_ == "PROPN" or doc[i].lower_ in PERSONAL or doc[i].lower_ == "they"):
         return doc[i]
+    if i >= 0 and doc[i].like_num and doc[i].head.i == verb.i:
+        return doc[i]  # 'About 4 in 10 say ...': a share of people the parser left as a modifier
     i = verb.i + 1
     if i < len(doc) and doc[i].pos_ == "PROPN" and doc[i].ent_type_ not in NOT_SPEAKER_ENTS:
         while i + 1 < len(doc) and doc[i + 1].pos_ == "PROPN" and doc[i].dep_ == "compound":
@@ -755,10 +760,15 @@ def _is_cue(token: Token) -> bool:
     return _is_cue_verb(token) or (token.pos_ == "NOUN" and token.lower_ in CUE_NOUNS)
 
 
-def _make(ctx: _Context, speaker: Speaker | None, cue: str | None, start: int, end: int, direct: bool) -> dict[str, Any]:
+def _make(ctx: _Context, speaker: Speaker | None, cue: str | None, start: int, end: int, direct: bool, *,
+          rule: str, cue_token: Token | None = None) -> dict[str, Any]:
+    """A quote record (SCHEMA.md ``quotes``); how it was found rides along in ``_``-keys, read by
+    ``quote_features`` and dropped before the record leaves ``find_quotes``."""
     text = ctx.text
     if speaker is not None and speaker.person and speaker.name:
         ctx.add_speaker(speaker)
+    cue_lemma = ("according to" if cue == "according to" else ":" if cue == ":" else
+                 cue_token.lemma_.lower() if cue_token is not None else "")
     return {
         "speaker": speaker.name if speaker else None,
         "speaker_actor": speaker.actor if speaker else None,
@@ -770,6 +780,12 @@ def _make(ctx: _Context, speaker: Speaker | None, cue: str | None, start: int, e
         "end": end,
         "direct": direct,
         "anonymous": bool(speaker and speaker.anonymous),
+        "_rule": rule,
+        "_how": speaker.how if speaker else "none",
+        "_person": bool(speaker and speaker.person),
+        "_cue_lemma": cue_lemma,
+        "_cue_noun": cue_token is not None and cue_token.pos_ == "NOUN",
+        "_cue_i": cue_token.i if cue_token is not None else -1,
     }
 
 
@@ -798,6 +814,8 @@ def _governing_cue(ctx: _Context, inner: Span, outer: tuple[int, int]) -> tuple[
             node = node.head
             if outer[0] <= node.idx < outer[1]:
                 continue
+            if _across_paragraphs(ctx.text, outer, node.idx):
+                break  # a parse that runs over a paragraph break hangs the quote on the next paragraph's verb
             if _is_cue_verb(node):
                 node = _outermost_cue(node, outer)
                 return node, _subject_of(node, outer)
@@ -805,6 +823,13 @@ def _governing_cue(ctx: _Context, inner: Span, outer: tuple[int, int]) -> tuple[
                 return node, _noun_speaker_token(node)
     # The quote is itself the clause a cue verb governs ("He said “...”" parsed with the cue inside).
     return None
+
+
+def _across_paragraphs(text: str, outer: tuple[int, int], offset: int) -> bool:
+    """Whether a paragraph break separates ``offset`` from the quote at ``outer``."""
+    if offset >= outer[1]:
+        return "\n" in text[outer[1]:offset]
+    return "\n" in text[offset:outer[0]]
 
 
 #: Links through which a cue's clause is the content of a cue above it ('Cruz said he's certain ...').
@@ -1080,27 +1105,36 @@ def _direct_quotes(ctx: _Context, used: set[int], indirect: list[dict[str, Any]]
         if _title_like(text, q.start, q.end, words) or _headline(text, q.open):
             continue
         outer = (q.open, q.outer_end)
+        rule = "speech_tag"
         found = _speech_tag(ctx, q) if _stands_alone(text, q) else None
         tagged = found is not None
+        if found is None and _stands_alone(text, q) and _continue_previous(ctx, out, q, same_paragraph=True):
+            continue  # '"A," Clinton said at the school as she sat with children. "B."': still Clinton
         if found is None:
+            rule = "governing_cue"
             found = _governing_cue(ctx, inner, outer)
         governed = found is not None
         paragraph = (_paragraph_of(text, q.open)[0], _paragraph_of(text, q.close)[1])
         if found is None and words > SCARE_MAX_WORDS:
+            rule = "colon"
             found = _colon_speaker(ctx, q)
         if found is None:
+            rule = "preceding_cue"
             found = _preceding_cue(ctx, q)
             governed = found is not None
         if found is None and words > SCARE_MAX_WORDS:
+            rule = "nearest_cue"
             sentences = [s for s in _sentences_of(doc, q.open, q.outer_end)]
             found = _nearest_cue(ctx, sentences, outer, paragraph)
             if found is None and sentences:
                 # '"...," he said.' split off as a sentence of its own
+                rule = "tail_sentence"
                 tail = _next_sentence(doc, sentences[-1])
                 if (tail is not None and "\n" not in text[q.outer_end:tail.start_char] and len(tail) <= 12
                         and ctx.in_quote(tail.start_char) is None):
                     found = _nearest_cue(ctx, [tail], outer, paragraph)
         if found is None and words > SCARE_MAX_WORDS:
+            rule = "tail_verb"
             found = _tail_verb(ctx, q)
 
         if found is None and not governed and words <= SCARE_MAX_WORDS:
@@ -1109,7 +1143,7 @@ def _direct_quotes(ctx: _Context, used: set[int], indirect: list[dict[str, Any]]
             if _continue_previous(ctx, out, q):
                 continue
             if unattributed and _stands_alone(text, q) and words >= UNATTRIBUTED_MIN_WORDS:
-                out.append(_make(ctx, None, None, q.start, q.end, True))
+                out.append(_make(ctx, None, None, q.start, q.end, True, rule="unattributed"))
             continue
         cue, subject = found
         if not governed and not tagged and words <= SCARE_MAX_WORDS:
@@ -1117,7 +1151,7 @@ def _direct_quotes(ctx: _Context, used: set[int], indirect: list[dict[str, Any]]
         speaker = _speaker(ctx, subject) if subject is not None else None
         if speaker is not None and speaker.start < q.outer_end and q.open < speaker.end:
             speaker = None
-        if cue.i in used and _continue_previous(ctx, out, q):
+        if cue.i in used and _continue_previous(ctx, out, q, cue=cue):
             continue  # '"A," he said. "B."' parsed with the cue governing both
         used.add(cue.i)
         cue_text = ":" if cue.text == ":" else "according to" if cue.lower_ == "according" else _cue_text(cue)
@@ -1125,7 +1159,8 @@ def _direct_quotes(ctx: _Context, used: set[int], indirect: list[dict[str, Any]]
             continue
         if speaker is None and not unattributed:
             continue
-        out.append(_make(ctx, speaker, cue_text, q.start, q.end, True))
+        out.append(_make(ctx, speaker, cue_text, q.start, q.end, True, rule=rule,
+                         cue_token=cue if cue.text != ":" else None))
     return out
 
 
@@ -1164,20 +1199,32 @@ def _headline(text: str, offset: int) -> bool:
 
 #: Most characters between a quote and the next one that continues it ('," he said. "').
 CONTINUATION_GAP = 120
+#: Most characters of a speech tag between two quotes of one paragraph that make one attribution.
+PARAGRAPH_GAP = 300
 
 
-def _continue_previous(ctx: _Context, out: list[dict[str, Any]], q: QuoteSpan) -> bool:
+def _continue_previous(ctx: _Context, out: list[dict[str, Any]], q: QuoteSpan, *, cue: Token | None = None,
+                       same_paragraph: bool = False) -> bool:
     """Extend the previous direct quote over ``q`` when ``q`` continues it with no cue of its own.
 
     '"A," Kofman said. "B."' and a following paragraph that is all quote are one attribution: the
     record's content runs from the first quoted word to the last, its ``parts`` list the quoted
-    stretches.
+    stretches. A quote that the previous quote's own cue governs ('"A," said X, a long
+    description of X, "B."') continues it within its paragraph however long the tag between.
     """
     if not out or not out[-1]["direct"] or out[-1]["speaker"] is None and out[-1]["speaker_span"] is None:
         return False
     previous = out[-1]
     between = ctx.text[previous["end"]:q.open]
-    if len(between) > CONTINUATION_GAP or between.count("\n") > 2:
+    same_cue = cue is not None and previous.get("_cue_i") == cue.i and "\n" not in between
+    if same_paragraph:
+        # Only the previous quote's own tag may stand between: no paragraph break, colon or other cue.
+        if "\n" in between or ":" in between or len(between) > PARAGRAPH_GAP or previous.get("_cue_i", -1) < 0:
+            return False
+        span = _tokens(ctx.doc, previous["end"], q.open)
+        if span is None or any(_is_cue_verb(t) and t.i != previous["_cue_i"] for t in span):
+            return False
+    elif (len(between) > CONTINUATION_GAP and not same_cue) or between.count("\n") > 2:
         return False
     if "\n" in between:
         # the next paragraph: only when the quote opens it and the previous paragraph ended in the quote's cue
@@ -1203,13 +1250,17 @@ def _clause_span(token: Token) -> tuple[int, int]:
     return doc[left].idx, doc[right].idx + len(doc[right])
 
 
+#: What may stand between a cue clause and the end of its sentence ('..., according to the poll.').
+EDGE_PUNCT = " \n.,;:!?)]”’\"'"
+
+
 def _minus(span: tuple[int, int], hole: tuple[int, int], text: str) -> tuple[int, int]:
     """``span`` without ``hole`` when the hole sits at one of its ends (the cue clause before or after)."""
     start, end = span
-    if hole[0] <= start < hole[1]:
-        start = hole[1]
-    if hole[0] < end <= hole[1]:
-        end = hole[0]
+    if hole[0] <= start < hole[1] or (start < hole[0] and not text[start:hole[0]].strip(EDGE_PUNCT)):
+        start = max(start, hole[1])
+    if hole[0] < end <= hole[1] or (hole[1] < end and not text[hole[1]:end].strip(EDGE_PUNCT)):
+        end = min(end, hole[0])
     while start < end and (text[start].isspace() or text[start] in ",;:—–-"):
         start += 1
     while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:—–-."):
@@ -1276,6 +1327,23 @@ def _postposed(token: Token) -> tuple[Token, tuple[int, int]] | None:
     return head, (sent.start_char, doc[i].idx)
 
 
+#: Most tokens of a cue clause set off by commas inside its content ('she said', 'a senior aide told me').
+INSERTED_TOKENS = 8
+SET_OFF = frozenset({",", "—", "–", "--"})
+
+
+def _set_off(verb: Token) -> bool:
+    """Whether the short clause of ``verb`` stands between commas or dashes ('X, she said, Y')."""
+    doc = verb.doc
+    left, right = verb.left_edge.i, verb.right_edge.i
+    if doc[left].text in SET_OFF and left < verb.i:
+        left += 1
+    if doc[right].text in SET_OFF and right > verb.i:
+        right -= 1
+    return (0 < left and right + 1 < len(doc) and right - left < INSERTED_TOKENS
+            and doc[left - 1].text in SET_OFF and doc[right + 1].text in SET_OFF)
+
+
 def _mostly_quoted(ctx: _Context, start: int, end: int) -> bool:
     """Whether quote marks enclose most of ``start:end`` (a direct quote, left to the direct pass)."""
     quoted = 0
@@ -1290,13 +1358,14 @@ def _mostly_quoted(ctx: _Context, start: int, end: int) -> bool:
 def _indirect_quotes(ctx: _Context, used: set[int]) -> list[dict[str, Any]]:
     doc, text = ctx.doc, ctx.text
     out: list[dict[str, Any]] = []
-    taken: list[tuple[int, int]] = []
+    taken: list[tuple[int, int]] = []  # contents so far, sorted and disjoint
     for token in doc:
         if token.i in used or ctx.in_quote(token.idx) is not None:
             continue
         content: tuple[int, int] | None = None
         subject: Token | None = None
         cue_text: str | None = None
+        rule = ""
         if token.lower_ == "according" and token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "to":
             subject = _according_source(token)
             if subject is None:
@@ -1307,13 +1376,17 @@ def _indirect_quotes(ctx: _Context, used: set[int]) -> list[dict[str, Any]]:
                 clause = clause.head
             content = _minus((clause.left_edge.idx, clause.right_edge.idx + len(clause.right_edge)), phrase, text)
             cue_text = "according to"
+            rule = "according_to"
         elif _is_cue_verb(token):
             lemma = token.lemma_.lower()
             comp = [c for c in token.children if c.dep_ == "ccomp"]
+            rule = "ccomp"
             if not comp and lemma in XCOMP_CUES:
                 comp = [c for c in token.children if c.dep_ == "xcomp"]
+                rule = "xcomp"
             if not comp:
                 comp = _misattached_clause(token)
+                rule = "misattached"
             subject = _subject_of(token)
             if comp:
                 content = _clause_span(comp[0])
@@ -1328,11 +1401,20 @@ def _indirect_quotes(ctx: _Context, used: set[int]) -> list[dict[str, Any]]:
                 head = token.head
                 content = _minus((head.left_edge.idx, head.right_edge.idx + len(head.right_edge)),
                                  (token.left_edge.idx, token.right_edge.idx + len(token.right_edge)), text)
+                rule = "parenthetical"
+            elif token.dep_ == "parataxis" and token.i < token.head.i and _set_off(token):
+                # "A comic tone, she said, would make the subject accessible": the cue inside its content
+                if lemma in WEAK_CUES or subject is None:
+                    continue
+                head = token.head
+                content = (head.left_edge.idx, head.right_edge.idx + len(head.right_edge))
+                rule = "inserted"
             else:
                 found = _postposed(token)
                 if found is None:
                     continue
                 subject, content = found
+                rule = "postposed"
             cue_text = _cue_text(token)
         else:
             continue
@@ -1350,28 +1432,87 @@ def _indirect_quotes(ctx: _Context, used: set[int]) -> list[dict[str, Any]]:
             content = opening.start, opening.end
         if content[1] - content[0] < 3:
             continue
-        if any(s < content[1] and content[0] < e for s, e in taken) or _mostly_quoted(ctx, *content):
+        if _overlaps(taken, content) or _mostly_quoted(ctx, *content):
             continue
         speaker = _speaker(ctx, subject)
         if speaker is None:
             continue
-        if speaker.start < content[1] and content[0] < speaker.end:
+        if speaker.start < content[1] and content[0] < speaker.end and rule != "inserted":
             continue
         direct_inside = DOUBLE_MARK.search(text, content[0], content[1]) is not None
-        out.append(_make(ctx, speaker, cue_text, content[0], content[1], direct_inside))
-        taken.append(content)
+        out.append(_make(ctx, speaker, cue_text, content[0], content[1], direct_inside, rule=rule,
+                         cue_token=token if rule != "according_to" else None))
+        insort(taken, content)
         used.add(token.i)
     return out
 
 
-def find_quotes(doc: Doc, mentions: Iterable[Mention] = (), actors: Sequence[ActorRecord] | None = None, *,
-                authors: Sequence[str] = (), unattributed: bool = False) -> list[dict[str, Any]]:
-    """Quotes and indirect speech in ``doc``, each with its speaker, in text order (SCHEMA.md ``quotes``).
+def _overlaps(spans: list[tuple[int, int]], span: tuple[int, int]) -> bool:
+    """Whether ``span`` overlaps one of ``spans`` (sorted and disjoint): its two neighbours decide."""
+    i = bisect_right(spans, span)
+    return (i > 0 and spans[i - 1][1] > span[0]) or (i < len(spans) and spans[i][0] < span[1])
 
-    ``mentions`` are the actor mentions found in the same text (speakers overlapping one take its
-    actor); without them, spaCy's PERSON/ORG/NORP/GPE entities stand in. ``authors`` are the
-    article's bylines: "I" outside quotes is the first author. Quotes whose speaker the text does not
-    give are left out unless ``unattributed`` is set (then they come with ``speaker_span`` null).
+
+#: Cue lemmas the confidence model knows by name; any other cue is a verb or a noun of the lexicon.
+NAMED_CUES = frozenset("""say tell add write ask call claim argue note explain believe think report warn insist
+suggest know feel hope expect want promise accuse describe acknowledge announce agree recall tweet""".split())
+
+
+def _bucket(value: int, edges: Sequence[int]) -> str:
+    """'<=e' for the first edge ``value`` does not pass, '>last' past them all."""
+    for edge in edges:
+        if value <= edge:
+            return f"<={edge}"
+    return f">{edges[-1]}"
+
+
+def quote_features(record: dict[str, Any], text: str) -> dict[str, float]:
+    """Readable features of a quote found by the rules, for its confidence model.
+
+    Whether it is direct (or indirect speech with a quoted part), which rule found its cue, the
+    cue, how the speaker was found (``SPEAKER_HOW``), the speaker phrase's length and distance from
+    the content, the content's length, whether the quote runs over several quoted parts.
+    """
+    rule, how = record["_rule"], record["_how"]
+    kind = ("indirect" if not record["direct"] else "partial" if rule in INDIRECT_RULES else "direct")
+    lemma = record["_cue_lemma"]
+    cue = lemma if lemma in NAMED_CUES or lemma in ("according to", ":") else (
+        "noun" if record["_cue_noun"] else "other" if lemma else "none")
+    out = {f"kind={kind}": 1.0, f"rule={rule}": 1.0, f"{kind}:rule={rule}": 1.0, f"cue={cue}": 1.0,
+           f"speaker={how}": 1.0, f"{kind}:speaker={how}": 1.0}
+    words = len(WORD.findall(text, record["start"], record["end"]))
+    out[f"content_words{_bucket(words, (3, 8, 20, 40))}"] = 1.0
+    span = record["speaker_span"]
+    if span is not None:
+        speaker_words = len(WORD.findall(text, span["start"], span["end"]))
+        out[f"speaker_words{_bucket(speaker_words, (1, 3, 6))}"] = 1.0
+        after = span["start"] >= record["end"]
+        gap = span["start"] - record["end"] if after else record["start"] - span["end"]
+        out[f"gap{_bucket(max(gap, 0), (3, 12, 40, 120))}"] = 1.0
+        out["speaker_after"] = float(after)
+        out["speaker_capitalised"] = float(text[span["start"]:span["start"] + 1].isupper())
+        out["speaker_person"] = float(record["_person"])
+    if record.get("parts"):
+        out["parts>1"] = 1.0
+    if record["speaker_role"]:
+        out["role"] = 1.0
+    if record["anonymous"]:
+        out["anonymous"] = 1.0
+    return out
+
+
+#: The rules of the indirect-speech pass (a quote they find is direct only by a quoted part).
+INDIRECT_RULES = frozenset({"according_to", "ccomp", "xcomp", "misattached", "parenthetical", "postposed"})
+#: Confidence given when no confidence model is shipped (a fresh checkout before ``train quotes``).
+DEFAULT_CONFIDENCE = 0.5
+
+
+def quote_candidates(doc: Doc, mentions: Iterable[Mention] = (), actors: Sequence[ActorRecord] | None = None, *,
+                     authors: Sequence[str] = (), unattributed: bool = False,
+                     ) -> list[tuple[dict[str, Any], dict[str, float]]]:
+    """Every quote the rules find, in text order, with its confidence features (no confidence yet).
+
+    What ``find_quotes`` scores, and what ``narrascope train quotes`` fits the model on.
     """
     ctx = _Context(doc, sorted(mentions, key=lambda m: (m.start, m.end)), actors, authors, quote_spans(doc.text))
     used: set[int] = set()
@@ -1379,4 +1520,30 @@ def find_quotes(doc: Doc, mentions: Iterable[Mention] = (), actors: Sequence[Act
     direct = _direct_quotes(ctx, used, indirect, unattributed=unattributed)
     quotes = direct + indirect
     quotes.sort(key=lambda q: (q["start"], q["end"]))
-    return quotes
+    out = []
+    for q in quotes:
+        features = quote_features(q, ctx.text)
+        out.append(({k: v for k, v in q.items() if not k.startswith("_")}, features))
+    return out
+
+
+def find_quotes(doc: Doc, mentions: Iterable[Mention] = (), actors: Sequence[ActorRecord] | None = None, *,
+                authors: Sequence[str] = (), unattributed: bool = False,
+                model: ConfidenceModel | None = None) -> list[dict[str, Any]]:
+    """Quotes and indirect speech in ``doc``, each with its speaker, in text order (SCHEMA.md ``quotes``).
+
+    ``mentions`` are the actor mentions found in the same text (speakers overlapping one take its
+    actor); without them, spaCy's PERSON/ORG/NORP/GPE entities stand in. ``authors`` are the
+    article's bylines: "I" outside quotes is the first author. Quotes whose speaker the text does not
+    give are left out unless ``unattributed`` is set (then they come with ``speaker_span`` null).
+
+    Every quote carries ``confidence``: the shipped confidence model (or ``model``) applied to its
+    ``quote_features``. No floor is applied here; the quotes stage keeps what reaches
+    ``analysis.min_confidence.quotes``.
+    """
+    scorer = model if model is not None else load_confidence_model("quotes")
+    out = []
+    for record, features in quote_candidates(doc, mentions, actors, authors=authors, unattributed=unattributed):
+        record["confidence"] = scorer(features) if scorer is not None else DEFAULT_CONFIDENCE
+        out.append(record)
+    return out

@@ -18,6 +18,13 @@ Two scores are reported: all attributions, and direct quotes only, where the gol
 attributions whose content contains a double quote mark (``"“”«»``) and the predicted side the
 quotes marked ``direct``, matched among themselves with the same rule.
 
+Splits and the floor: ``split`` picks documents by ``in_training_split(document name)`` (the
+confidence model of quotes is fitted on the ``train`` documents; ``heldout`` ones, the default,
+are data it never saw). The figures count only the quotes whose confidence reaches the floor in
+force (``analysis.min_confidence.quotes``), as the record keeps them; below them, the reliability
+curve of every quote found, each judged right when the one-to-one matching above pairs it with
+a gold attribution.
+
 The texts are parsed with ``nlp.pipe`` (``n_process`` processes), and ``find_quotes`` runs
 with no actor mentions, so spaCy's entities stand in for them.
 """
@@ -33,10 +40,14 @@ from typing import Any
 
 import click
 
+from ..analysis.confidence import CalibrationReport, calibration_report, in_training_split
 from ..errors import UsageError
 
-__all__ = ["GoldAttribution", "QuoteScore", "QuotesReport", "eval_quotes_command", "evaluate_quotes",
-           "match_quotes", "read_brat"]
+__all__ = ["SPLITS", "GoldAttribution", "QuoteScore", "QuotesReport", "eval_quotes_command", "evaluate_quotes",
+           "judge_quotes", "match_quotes", "read_brat", "read_gold", "select_split"]
+
+#: ``--split`` choices: documents by ``in_training_split(name)``.
+SPLITS = ("heldout", "train", "all")
 
 MATCHING_RULE = ("source-and-content overlap: a prediction matches a gold attribution when the content spans "
                  "overlap and the speaker span overlaps the gold source (content only when the gold has no "
@@ -102,8 +113,8 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
     return max(0, min(a[1], b[1]) - max(a[0], b[0]))
 
 
-def match_quotes(gold: list[GoldAttribution], predicted: list[dict[str, Any]]) -> int:
-    """How many one-to-one pairs match under the source-and-content overlap rule."""
+def _pairs(gold: list[GoldAttribution], predicted: list[dict[str, Any]]) -> dict[int, int]:
+    """The one-to-one matching of the module docstring: predicted index -> gold index."""
     pairs = []
     for g_index, g in enumerate(gold):
         for p_index, p in enumerate(predicted):
@@ -117,13 +128,25 @@ def match_quotes(gold: list[GoldAttribution], predicted: list[dict[str, Any]]) -
             pairs.append((-size, g_index, p_index))
     pairs.sort()
     gold_used: set[int] = set()
-    pred_used: set[int] = set()
+    matched: dict[int, int] = {}
     for _, g_index, p_index in pairs:
-        if g_index in gold_used or p_index in pred_used:
+        if g_index in gold_used or p_index in matched:
             continue
         gold_used.add(g_index)
-        pred_used.add(p_index)
-    return len(gold_used)
+        matched[p_index] = g_index
+    return matched
+
+
+def match_quotes(gold: list[GoldAttribution], predicted: list[dict[str, Any]]) -> int:
+    """How many one-to-one pairs match under the source-and-content overlap rule."""
+    return len(_pairs(gold, predicted))
+
+
+def judge_quotes(gold: list[GoldAttribution], predicted: list[dict[str, Any]]) -> list[bool]:
+    """Per predicted quote, whether the matching pairs it with a gold attribution (its correctness
+    for calibration and for fitting the confidence model)."""
+    matched = _pairs(gold, predicted)
+    return [i in matched for i in range(len(predicted))]
 
 
 @dataclass
@@ -157,20 +180,27 @@ class QuotesReport:
     documents: int
     rule: str = MATCHING_RULE
     scores: list[QuoteScore] = field(default_factory=list)
+    split: str = "all"
+    floor: float = 0.0
+    calibration: CalibrationReport | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out["scores"] = [s.to_dict() for s in self.scores]
         out["direct_rule"] = DIRECT_RULE
+        out["calibration"] = self.calibration.to_dict() if self.calibration else None
         return out
 
     def format(self) -> str:
-        lines = [f"quotes: {self.dataset} ({self.documents} documents)",
-                 f"matching rule: {self.rule}", f"{DIRECT_RULE}", "",
+        lines = [f"quotes: {self.dataset} ({self.documents} documents, split {self.split})",
+                 f"matching rule: {self.rule}", f"{DIRECT_RULE}",
+                 f"quotes kept at the floor in force: analysis.min_confidence.quotes = {self.floor:g}", "",
                  f"{'subset':14} {'gold':>6} {'predicted':>9} {'matched':>7} {'precision':>9} {'recall':>7} {'F1':>7}"]
         for s in self.scores:
             lines.append(f"{s.name:14} {s.gold:6d} {s.predicted:9d} {s.matched:7d} {s.precision:9.4f} "
                          f"{s.recall:7.4f} {s.f1:7.4f}")
+        if self.calibration is not None:
+            lines += ["", self.calibration.format()]
         return "\n".join(lines)
 
 
@@ -199,24 +229,48 @@ def read_gold(folder: str | Path, *, limit: int | None = None) -> list[tuple[str
     return out
 
 
+def select_split(documents: list[tuple[str, str, list[GoldAttribution]]], split: str,
+                 ) -> list[tuple[str, str, list[GoldAttribution]]]:
+    """The documents of ``split`` ("heldout", "train" or "all") by ``in_training_split(name)``."""
+    if split not in SPLITS:
+        raise UsageError(f"unknown split {split!r}: one of {', '.join(SPLITS)}")
+    if split == "all":
+        return documents
+    return [d for d in documents if in_training_split(d[0]) == (split == "train")]
+
+
 def evaluate_quotes(folder: str | Path, *, limit: int | None = None, n_process: int = 1,
-                    progress: Callable[[int], Iterator[object]] | None = None) -> QuotesReport:
-    """Score ``find_quotes`` on the brat attribution gold in ``folder`` (see the module docstring)."""
+                    progress: Callable[[int], Iterator[object]] | None = None, split: str = "all",
+                    floor: float = 0.0) -> QuotesReport:
+    """Score ``find_quotes`` on the brat attribution gold in ``folder`` (see the module docstring).
+
+    ``split`` picks the documents; quotes below ``floor`` are left out of the figures, as the
+    record leaves them out; the calibration report judges every quote found.
+    """
     from ..analysis.nlp import load_nlp
     from ..analysis.quotes import find_quotes
 
-    documents = read_gold(folder, limit=limit)
+    documents = select_split(read_gold(folder), split)
+    documents = documents[:limit] if limit else documents
     every, direct = QuoteScore("all"), QuoteScore("direct")
     ticker = progress(len(documents)) if progress else None
     nlp = load_nlp()
     docs = nlp.pipe((text for _, text, _ in documents), batch_size=16, n_process=n_process)
+    confidences: list[float] = []
+    correct: list[bool] = []
     for (_, _, gold), doc in zip(documents, docs, strict=True):
         if ticker is not None:
             next(ticker, None)
-        predicted = find_quotes(doc)
+        found = find_quotes(doc)
+        confidences += [q["confidence"] for q in found]
+        correct += judge_quotes(gold, found)
+        predicted = [q for q in found if q["confidence"] >= floor]
         _add(every, gold, predicted)
         _add(direct, [g for g in gold if g.direct], [p for p in predicted if p["direct"]])
-    return QuotesReport(dataset=str(folder), documents=len(documents), scores=[every, direct])
+    calibration = calibration_report("quotes", confidences, correct, floor=floor,
+                                     note="right = paired with a gold attribution by the matching rule")
+    return QuotesReport(dataset=str(folder), documents=len(documents), scores=[every, direct], split=split,
+                        floor=floor, calibration=calibration)
 
 
 def _add(score: QuoteScore, gold: list[GoldAttribution], predicted: list[dict[str, Any]]) -> None:
@@ -227,25 +281,38 @@ def _add(score: QuoteScore, gold: list[GoldAttribution], predicted: list[dict[st
 
 @click.command("quotes")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.option("--split", type=click.Choice(SPLITS), default="heldout", show_default=True,
+              help="Documents by in_training_split(name): heldout ones the confidence model never saw, train, "
+                   "or all.")
 @click.option("--limit", type=click.IntRange(1), default=None, help="Only the first N documents (sorted by name).")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=2, show_default=True,
               help="Parser processes (spaCy nlp.pipe n_process).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def eval_quotes_command(folder: str, limit: int | None, jobs: int, as_json: bool) -> None:
+def eval_quotes_command(folder: str, split: str, limit: int | None, jobs: int, as_json: bool) -> None:
     """Score quote attribution on brat standoff gold (text/*.txt, attributions/*.ann, as in PolNeAR).
 
     A prediction matches a gold attribution when their content spans overlap and the speaker
     span overlaps the gold source. Prints precision, recall and F1 for all attributions and for
-    direct quotes (gold content with a quote mark; predictions marked direct).
+    direct quotes (gold content with a quote mark; predictions marked direct), counting the
+    quotes kept at the floor in force (analysis.min_confidence.quotes), then the reliability
+    curve of the quotes' confidence. The default split is the held-out documents, which the
+    shipped confidence model was not fitted on.
 
     \b
     Example:
       narrascope eval quotes ../shared/data/polnear/train
-      narrascope eval quotes ../shared/data/polnear/train --limit 100 --json
+      narrascope eval quotes ../shared/data/polnear/train --split all --limit 100 --json
     """
-    from ..cli import emit_json, progress_bar
+    from ..cli import Context, emit_json, progress_bar
 
-    report = evaluate_quotes(folder, limit=limit, n_process=jobs,
+    obj = click.get_current_context().find_object(Context)
+    settings = obj.settings if obj is not None else None
+    if settings is None:
+        from ..settings import load_settings
+
+        settings = load_settings()
+    report = evaluate_quotes(folder, limit=limit, n_process=jobs, split=split,
+                             floor=float(settings.analysis.min_confidence.quotes),
                              progress=progress_bar(not as_json and sys.stderr.isatty(), "eval"))
     if as_json:
         emit_json(report.to_dict())
