@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
@@ -165,4 +164,4 @@ def train_actors_command(path: str, output: str | None, check: str | None) -> No
       narrascope train actors ../shared/data/plover-gsr/records.json
       narrascope train actors ../shared/data/plover-gsr/records.json -o my-actors.confidence.json
     """
-    train_actors(path, output=output, check=check, echo=lambda line: click.echo(line, err=sys.stderr.isatty()))
+    train_actors(path, output=output, check=check, echo=lambda line: click.echo(line, err=True))
