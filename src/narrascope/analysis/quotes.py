@@ -85,6 +85,10 @@ FEMALE_WORDS = _LISTS["honorific_female"] | _LISTS["first_name_female"]
 HONORIFICS = _LISTS["honorific_male"] | _LISTS["honorific_female"]
 #: Words that never make a role on their own.
 NOT_ROLE = _LISTS["not_role"]
+#: Speech-act verbs whose object is the content ('Trump attacked Romney'), and verb_preposition
+#: pairs whose prepositional object is ('called for a special prosecutor').
+OBJECT_CUES = _LISTS["object_cue"]
+PREP_CUES = frozenset(tuple(pair.split("_", 1)) for pair in _LISTS["prep_cue"])
 
 PERSONAL = {"he": "person", "she": "person", "him": "person", "her": "person"}
 RELATIVE = frozenset({"who", "which", "that", "whom"})
@@ -1327,6 +1331,40 @@ def _postposed(token: Token) -> tuple[Token, tuple[int, int]] | None:
     return head, (sent.start_char, doc[i].idx)
 
 
+#: Prepositions whose phrase after a speech act's object belongs to the content ('accused X of Y',
+#: 'described X as Y', 'praised X for Y').
+OBJECT_PREPS = frozenset({"of", "as", "for"})
+
+
+def _object_content(verb: Token) -> tuple[tuple[int, int] | None, str | None]:
+    """The content of a speech act with an object ('attacked Romney', 'accused the media of
+    distorting her message', 'called it "meritless"', 'called for a special prosecutor') and the
+    cue as written; (None, None) for any other verb. Passives ('a practice criticized by X') are
+    left out: their object is the subject."""
+    lemma = verb.lemma_.lower()
+    if any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children):
+        return None, None
+    parts: list[Token] = []
+    cue = _cue_text(verb)
+    for child in verb.children:
+        if child.dep_ == "prep" and (lemma, child.lower_) in PREP_CUES:
+            objects = [c for c in child.children if c.dep_ in ("pobj", "pcomp")]
+            if objects:
+                parts = objects
+                cue = f"{cue} {child.text}"
+                break
+    if not parts and lemma in OBJECT_CUES:
+        objects = [c for c in verb.children if c.dep_ in ("dobj", "ccomp") and c.i > verb.i]
+        if objects:
+            parts = objects + [c for c in verb.children if c.i > objects[0].i and (
+                c.dep_ == "oprd" or (c.dep_ == "prep" and c.lower_ in OBJECT_PREPS))]
+    if not parts:
+        return None, None
+    start = min(p.left_edge.idx for p in parts)
+    last = max((p.right_edge for p in parts), key=lambda t: t.i)
+    return (start, last.idx + len(last)), cue
+
+
 #: Most tokens of a cue clause set off by commas inside its content ('she said', 'a senior aide told me').
 INSERTED_TOKENS = 8
 SET_OFF = frozenset({",", "—", "–", "--"})
@@ -1411,11 +1449,22 @@ def _indirect_quotes(ctx: _Context, used: set[int]) -> list[dict[str, Any]]:
                 rule = "inserted"
             else:
                 found = _postposed(token)
-                if found is None:
-                    continue
-                subject, content = found
-                rule = "postposed"
-            cue_text = _cue_text(token)
+                if found is not None:
+                    subject, content = found
+                    rule = "postposed"
+                else:
+                    content, cue_text = _object_content(token)
+                    rule = "object"
+                    if content is None:
+                        continue
+            cue_text = cue_text or _cue_text(token)
+        elif token.pos_ == "VERB" and not token.dep_.startswith("aux"):
+            # 'Trump attacked Romney', 'called for a special prosecutor': a speech act and its object
+            content, cue_text = _object_content(token)
+            if content is None:
+                continue
+            subject = _subject_of(token)
+            rule = "object"
         else:
             continue
         if content is None or subject is None:
