@@ -32,7 +32,8 @@ import hashlib
 import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -164,7 +165,7 @@ class ConfidenceModel:
     weights: Mapping[str, float]
     bias: float
     calibration: Calibration = Calibration()
-    meta: Mapping[str, Any] = field(default_factory=dict)
+    meta: Mapping[str, Any] = dc_field(default_factory=dict)
 
     def raw(self, features: Mapping[str, float]) -> float:
         z = self.bias + sum(self.weights.get(k, 0.0) * float(v) for k, v in features.items())

@@ -43,6 +43,12 @@ class TopicScore:
     terms: dict[str, int] = field(default_factory=dict)
     #: whether a term matched in the title
     in_title: bool = False
+    #: whether a term matched in the lead (the first two paragraphs)
+    in_lead: bool = False
+    #: share of the paragraphs with a term
+    paragraph_share: float = 0.0
+    #: distinct weight-2 terms (a term that alone says the topic) that matched
+    strong_terms: int = 0
     #: the calibrated confidence (None until ``assign_topics`` gives one)
     confidence: float | None = None
 
@@ -93,17 +99,27 @@ def assign_topics(title: str, text: str, *, min_score: float = 2.0, limit: int =
     """Topics of an article, best first, each with the terms (as written in the taxonomy) that
     matched and, when ``calibrated``, its confidence from ``model`` (default: the shipped one)."""
     out = []
+    paragraphs = [p for p in _PARAGRAPHS.split(text) if p.strip()]
     for topic in load_topics():
         body, head = _counts(topic, text), _counts(topic, title)
         score = 0.0
         terms: dict[str, int] = {}
+        strong = 0
+        in_title = False
         for group in body.keys() | head.keys():
             term, weight = topic.terms[group]
+            if weight <= 0:
+                continue  # a phrase that is not the topic ("trade war" for war)
             n = min(body.get(group, 0) + TITLE_WEIGHT * head.get(group, 0), MAX_PER_TERM)
             score += weight * n
             terms[term] = body.get(group, 0) + head.get(group, 0)
+            strong += weight >= 2
+            in_title = in_title or group in head
         if score >= min_score:
-            out.append(TopicScore(topic.id, topic.label, score, dict(sorted(terms.items())), in_title=bool(head)))
+            hits = [_has_term(topic, p) for p in paragraphs]
+            out.append(TopicScore(topic.id, topic.label, score, dict(sorted(terms.items())), in_title=in_title,
+                                  in_lead=any(hits[:2]), paragraph_share=sum(hits) / len(hits) if hits else 0.0,
+                                  strong_terms=strong))
     out.sort(key=lambda t: (-t.score, t.id))
     out = out[:limit]
     if calibrated:
@@ -119,10 +135,19 @@ def assign_topics(title: str, text: str, *, min_score: float = 2.0, limit: int =
 
 
 _WORD = re.compile(r"\w+")
+_PARAGRAPHS = re.compile(r"\n\s*\n|\n")
+
+
+def _has_term(topic: Topic, paragraph: str) -> bool:
+    """A term of the topic (not an excluded phrase) occurs in the paragraph."""
+    return any(topic.terms[g][1] > 0 for g in _counts(topic, paragraph))
 
 
 def topic_features(topic: TopicScore, *, rank: int, words: int) -> dict[str, float]:
-    """Readable features of one candidate topic for its confidence."""
+    """Readable features of one candidate topic for its confidence: how much of the article is
+    about it (score per 1,000 words, share of paragraphs), where (title, lead), how varied the
+    evidence is (distinct terms, terms that alone say the topic), and its rank."""
     return {"log_score": math.log1p(topic.score), "per_1000_words": min(50.0, 1000.0 * topic.score / max(words, 100)),
             "log_terms": math.log1p(len(topic.terms)), "in_title": 1.0 if topic.in_title else 0.0,
-            "rank=" + (str(rank) if rank < 2 else "2+"): 1.0}
+            "in_lead": 1.0 if topic.in_lead else 0.0, "paragraph_share": topic.paragraph_share,
+            "strong_terms": float(min(topic.strong_terms, 3)), "rank=" + (str(rank) if rank < 2 else "2+"): 1.0}
