@@ -46,6 +46,8 @@ _WORD = re.compile(r"\w+")
 class FrameLexicon:
     #: frame -> compiled alternation per weight
     patterns: dict[str, list[tuple[float, re.Pattern[str]]]]
+    #: frame -> phrases that hold one of its cues but are not the frame (weight 0 in the file)
+    exclusions: dict[str, re.Pattern[str]]
 
 
 @lru_cache(maxsize=4)
@@ -60,6 +62,7 @@ def load_frame_lexicon(path: str = "") -> FrameLexicon:
             raise ValueError(f"{target}:{n}: expected 'frame<TAB>term<TAB>weight' with one of the 14 frames")
         terms.setdefault(parts[0], {}).setdefault(float(parts[2]), []).append(parts[1])
     patterns: dict[str, list[tuple[float, re.Pattern[str]]]] = {}
+    exclusions: dict[str, re.Pattern[str]] = {}
     for frame, by_weight in terms.items():
         for weight, words in by_weight.items():
             alts = []
@@ -67,9 +70,12 @@ def load_frame_lexicon(path: str = "") -> FrameLexicon:
                 prefix = w.endswith("*")
                 body = re.escape(w.rstrip("*")).replace("_", r"\s+")
                 alts.append(body + (r"[\w-]*" if prefix else ""))
-            patterns.setdefault(frame, []).append(
-                (weight, re.compile(r"(?<![\w-])(?:" + "|".join(alts) + r")(?![\w-])", re.I)))
-    return FrameLexicon(patterns)
+            compiled = re.compile(r"(?<![\w-])(?:" + "|".join(alts) + r")(?![\w-])", re.I)
+            if weight <= 0:
+                exclusions[frame] = compiled
+            else:
+                patterns.setdefault(frame, []).append((weight, compiled))
+    return FrameLexicon(patterns, exclusions)
 
 
 def score_frames(text: str, *, lexicon: FrameLexicon | None = None, cues: bool = False) -> list[dict[str, Any]]:
@@ -81,8 +87,11 @@ def score_frames(text: str, *, lexicon: FrameLexicon | None = None, cues: bool =
     for frame in FRAMES:
         total = 0.0
         distinct: set[str] = set()
+        excluded = lex.exclusions.get(frame)
+        # Phrases that are not the frame are blanked out (same length, so nothing else moves).
+        seen = excluded.sub(lambda m: " " * len(m.group(0)), text) if excluded is not None else text
         for weight, p in lex.patterns.get(frame, ()):
-            found = [m.group(0).lower() for m in p.finditer(text)]
+            found = [m.group(0).lower() for m in p.finditer(seen)]
             total += weight * len(found)
             distinct.update(found)
         if total <= 0:
