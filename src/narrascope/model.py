@@ -133,6 +133,13 @@ class Article:
     provenance: dict[str, str] = field(default_factory=dict)
     #: evidence for the genre: the cues that decided it
     genre_evidence: list[str] = field(default_factory=list)
+    #: the calibrated confidence of ``genre`` (None when the genre is "other": no claim is made)
+    genre_confidence: float | None = None
+    #: the section the source files the article under ("Opinion", "World"), as it states it
+    section: str | None = None
+    #: what the page says it is: JSON-LD types of its article ("OpinionNewsArticle", "NewsArticle"),
+    #: ``og:<og:type>``, and ``opinion``/``not-opinion`` from ``article:opinion``
+    page_types: list[str] = field(default_factory=list)
     #: evidence for the topics: per topic its score and the terms that matched
     topic_evidence: list[dict[str, Any]] = field(default_factory=list)
     #: 1 for the first copy of a URL, 2 for a changed copy, and so on; ``supersedes`` names the

@@ -83,3 +83,4 @@ def narrascope_commands(cli: Any) -> None:
     from .quotes_train import train_quotes_command
 
     train_group.add_command(train_quotes_command)
+    from ..evaluate.genre import train_genre_command; train_group.add_command(train_genre_command)  # noqa: E702

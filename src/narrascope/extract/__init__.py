@@ -52,6 +52,9 @@ class Draft:
     provenance: dict[str, str] = field(default_factory=dict)
     #: a language the input declares (``<html lang>``), a hint for the language stage
     language: str | None = None
+    #: the section the page files the article under, and the kinds it says it is (genre signals)
+    section: str | None = None
+    page_types: list[str] = field(default_factory=list)
 
     def fill(self, name: str, value: Any, rung: str) -> None:
         """Set ``name`` to ``value`` if it is still empty and ``value`` is not, noting the rung."""
@@ -135,5 +138,7 @@ def extract(item: RawItem, settings: Settings) -> Article:
         tags=list(draft.tags),
         removed=list(draft.removed),
         provenance=dict(draft.provenance),
+        section=draft.section,
+        page_types=list(draft.page_types),
         pipeline={"stages": {extractor.name: extractor.version}},
     )

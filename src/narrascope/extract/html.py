@@ -84,6 +84,10 @@ def extract_html(item: RawItem, settings: Settings) -> Draft:
     draft = Draft(text="")
     page = PageFacts(tree, html)
     organization_authors = page.jsonld.pop("organization_authors", [])
+    # what the page says it is (for the genre stage): both rungs, the JSON-LD type first
+    stated_types = page.jsonld.pop("page_types", [])
+    draft.fill("page_types", _dedupe([*stated_types, *page.meta.pop("page_types", [])]),
+               "jsonld" if stated_types else "meta")
     for rung, fields in (("jsonld", page.jsonld), ("meta", page.meta)):
         for name, value in fields.items():
             draft.fill(name, value, rung)
@@ -222,6 +226,8 @@ def jsonld_fields(tree: HtmlElement) -> dict[str, Any]:
     fields["organization_authors"] = _jsonld_organization_authors(article.get("author"), by_id, publisher_name)
     fields["published"] = stated_date(_first_text(article.get("datePublished")) or "") or next(iter(page_dates), None)
     fields["tags"] = _dedupe(_split_tags(article.get("articleSection")) + _split_tags(article.get("keywords")))
+    fields["section"] = next(iter(_split_tags(article.get("articleSection"))), None)
+    fields["page_types"] = _stated_types(article)
     url = article.get("url") or _resolve(article.get("mainEntityOfPage"), by_id)
     if isinstance(url, dict):
         url = url.get("@id") or url.get("url")
@@ -253,6 +259,12 @@ def _types(node: dict[str, Any]) -> set[str]:
     kind = node.get("@type")
     kinds = kind if isinstance(kind, list) else [kind]
     return {k.lower() for k in kinds if isinstance(k, str)}
+
+
+def _stated_types(node: dict[str, Any]) -> list[str]:
+    """The schema.org types a node states, as written ("OpinionNewsArticle")."""
+    kind = node.get("@type")
+    return [k.strip() for k in (kind if isinstance(kind, list) else [kind]) if isinstance(k, str) and k.strip()]
 
 
 def _resolve(value: Any, by_id: dict[str, dict[str, Any]]) -> Any:
@@ -314,6 +326,7 @@ META_DATE = ("article:published_time", "citation_publication_date", "citation_da
 META_PUBLISHED = re.compile(r"(?:^|[-_.:])publi(?:shed|cation|sh)(?:[-_.:]?(?:date|time|on|at))?$", re.I)
 META_OUTLET = ("og:site_name", "citation_journal_title", "citation_publisher", "dc.publisher", "application-name")
 META_TAGS = ("article:tag", "article:section", "parsely-section", "parsely-tags", "sailthru.tags", "news_keywords")
+META_SECTION = ("article:section", "parsely-section")
 META_DEK = ("dek", "standfirst", "subtitle", "sub-title", "subheadline")
 
 
@@ -352,6 +365,11 @@ def meta_fields(tree: HtmlElement) -> tuple[dict[str, Any], str | None]:
         if fields["published"]:
             break
     fields["tags"] = _dedupe(t for k in META_TAGS for v in meta.get(k, []) for t in _split_tags(v))
+    fields["section"] = next((t for k in META_SECTION for v in meta.get(k, []) for t in _split_tags(v)), None)
+    opinion = (first(("article:opinion",)) or "").lower()
+    fields["page_types"] = _dedupe([*(f"og:{v.lower()}" for v in meta.get("og:type", [])[:1]),
+                                    *(["opinion" if opinion == "true" else "not-opinion"] if opinion in ("true", "false")
+                                      else [])])
     fields["subtitle"] = first(META_DEK)
     canonical = [link.get("href", "") for link in tree.iterfind('.//head/link[@rel="canonical"]')]
     url = next((u for u in [*canonical, *meta.get("og:url", [])] if u.startswith("http")), None)
