@@ -8,48 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SEEDS, export_records, run_cli
-from narrascope.analysis.nlp import parse
-from narrascope.analysis.stance import find_stances
 from narrascope.analysis.topics import assign_topics
-from narrascope.analysis.types import ActorRecord, Mention
-
-
-def _actor(text: str, name: str, actor_id: str, kind: str = "state") -> ActorRecord:
-    mentions = []
-    start = text.find(name)
-    while start >= 0:
-        mentions.append(Mention(start, start + len(name), name, actor_id))
-        start = text.find(name, start + 1)
-    return ActorRecord(id=actor_id, name=name, kind=kind, mentions=mentions)
-
-
-def test_author_stance_follows_the_words_around_the_actor() -> None:
-    text = ("Freedonia's brutal dictatorship keeps lying to its people. "
-            "Sylvania has shown generous cooperation and real progress on reform.")
-    doc = parse(text)
-    stances = find_stances(doc, [_actor(text, "Freedonia", "FRE"), _actor(text, "Sylvania", "SYL")], [])
-    by_target = {s["target"]: s for s in stances if s["holder"] == "author"}
-    assert by_target["FRE"]["polarity"] < 0 < by_target["SYL"]["polarity"]
-    for s in stances:
-        for ev in s["evidence"]:
-            assert s["target"] in {"FRE", "SYL"} and 0 <= ev["start"] < ev["end"] <= len(text)
-
-
-def test_negation_flips_a_word() -> None:
-    text = "Freedonia is not a success. Sylvania is a success."
-    stances = {s["target"]: s["polarity"] for s in
-               find_stances(parse(text), [_actor(text, "Freedonia", "FRE"), _actor(text, "Sylvania", "SYL")], [])}
-    assert stances["FRE"] < 0 < stances["SYL"]
-
-
-def test_quoted_speaker_has_a_stance_of_their_own() -> None:
-    text = 'The minister said: "Sylvania is a reckless aggressor." Sylvania rejected that.'
-    start = text.index("Sylvania is")
-    quote = {"speaker": "The minister", "speaker_actor": "FRE", "start": start,
-             "end": text.index('."') + 1, "content": text[start:text.index('."') + 1]}
-    stances = find_stances(parse(text), [_actor(text, "Sylvania", "SYL")], [quote])
-    speaker = [s for s in stances if s["holder"] == "FRE"]
-    assert speaker and speaker[0]["target"] == "SYL" and speaker[0]["polarity"] < 0
 
 
 def test_topics_are_assigned_from_weighted_terms_with_evidence() -> None:
@@ -103,14 +62,6 @@ def test_analyze_rejects_an_unknown_stage(db: Path, basic_config: Path) -> None:
     run_cli("--config", str(basic_config), "ingest", "-q", "--db", str(db), str(SEEDS))
     result = run_cli("analyze", "--db", str(db), "--stages", "nonsense")
     assert result.exit_code == 1 and "nonsense" in result.output
-
-
-def test_words_that_judge_the_mention_itself_weigh_more() -> None:
-    # "progress" is positive for the sentence, but Freedonia is judged by "regime" and "spoil".
-    text = "Sylvania has made real progress with Freedonia's regime. Freedonia is trying to spoil the talks."
-    stances = {s["target"]: s["polarity"] for s in
-               find_stances(parse(text), [_actor(text, "Freedonia", "FRE"), _actor(text, "Sylvania", "SYL")], [])}
-    assert stances["FRE"] < 0 < stances["SYL"]
 
 
 def test_show_prints_the_analysis_with_evidence_offsets(db: Path) -> None:

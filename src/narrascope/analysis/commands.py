@@ -77,6 +77,9 @@ def narrascope_commands(cli: Any) -> None:
     from .train import train_techniques_command
 
     train_group.add_command(train_techniques_command)
+    from .stance_train import train_stance_command
+
+    train_group.add_command(train_stance_command)
     from .actors_train import train_actors_command
 
     train_group.add_command(train_actors_command)

@@ -142,15 +142,19 @@ class FramesStage:
 
 class StanceStage:
     name = "stance"
-    version = "1"
-    requires = ("text", "actors", "quotes")
+    version = "2"
+    requires = ("text", "title", "outlet", "actors", "quotes")
     sets = ("stances",)
 
     def compute(self, article: Article, settings: Settings) -> dict[str, Any]:
+        from .confidence import keep
+        from .nlp import parse
         from .stance import find_stances
 
-        stances = find_stances(parsed(article), actor_records(article), article.quotes)
-        return {"stances": stances}
+        title = article.title or ""
+        stances = find_stances(parsed(article), actor_records(article), article.quotes, title=title,
+                               title_doc=parse(title) if title.strip() else None, outlet=article.outlet)
+        return {"stances": keep(stances, settings.analysis.min_confidence.stances)}
 
 
 class TopicsStage:

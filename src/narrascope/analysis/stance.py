@@ -1,21 +1,29 @@
-"""Stance: how the author and each quoted speaker lean toward the actors they write or speak about.
+"""Stance: how the author and each quoted speaker lean toward the political actors they write or
+speak about, one stance per holder and target, each with the sentences that decided it.
 
-A lexicon method, chosen because every score must be explainable by the words it came from:
+An ordered list of small steps, each there because of an error seen on real articles:
 
-- Valence of a word comes from the VADER lexicon (shipped inside the pinned ``vaderSentiment``
-  package, no download) overridden by ``narrascope/data/stance_lexicon.tsv``, our political-news
-  additions ("dictatorship", "bellicose", "meddling"...). A word is negated when it or its head has
-  a ``neg`` dependent or a negator stands in the three tokens before it. Words inside an actor's
-  own name ("Islamic State") do not count.
-- The author's stance toward an actor is the mean normalised valence (v / sqrt(v^2 + 15), as VADER
-  normalises) of the author's own sentences that mention the actor: sentence text outside any
-  quote. Words that judge the mention itself count ``LOCAL_WEIGHT`` times more: the noun the name
-  modifies and its adjectives ("North Korea's regime", "the North Korean dictatorship"), or the
-  predicate and verbs of a name that is the subject ("Assad looks lucky", "Moscow is trying to
-  spoil"). A quoted speaker's stance toward an actor is the valence of the quote content that
-  mentions it.
-- Evidence: the spans (sentences or quote contents) that weighed most in the direction of the
-  result, so an analyst can check the sign by reading them.
+1. **Who holds it.** The author holds the sentences outside quotes; a quoted speaker resolved to
+   an actor holds the quote content. A mention inside a quote is never the author's.
+2. **Toward whom.** Only political actors: states, persons, organisations and groups. Places
+   (actor kind ``location``: "Asia", "the Darien jungle") and anything else get no stance.
+3. **Not toward one's own side.** A holder takes no stance toward itself, the state it acts for,
+   nor that state's people and bodies (a foreign-ministry spokesman quoting his government is not
+   attacking it); the author takes none toward the article's own outlet.
+4. **One sentence, one target: a trained, target-dependent classifier**
+   (``narrascope.analysis.stance_model``, learned from NewsMTSC). It reads the sentence from the
+   mention's position: the words attached to the mention weigh apart from the rest, so a word
+   describing an event ("contagious") is not read as a judgement of the person next to it. Each
+   sentence stance has a class (negative, neutral, positive), a calibrated confidence and a
+   strength (P(positive) - P(negative)).
+5. **The headline.** The title is classified too (its words are not in ``text``, so it adds to
+   the stance without an evidence span and marks the stance ``headline: true``), and the lead
+   sentence weighs double: what an article says in its headline is its main stance.
+6. **One stance per holder and target**: the sentence stances aggregated by confidence. Polarity
+   is their confidence-weighted mean strength; the class is the sign with the larger confidence
+   mass; the confidence is that of the surest sentence agreeing with the class, scaled by the
+   share of polar confidence that agrees (disagreeing sentences lower it). Evidence: up to three
+   agreeing sentences, surest first, each with its own polarity and confidence.
 
 Stances toward persons and organisations come first, then states: a state's stance includes its
 people's mentions (the actors stage records "Lavrov" as a mention of Russia too).
@@ -23,7 +31,8 @@ people's mentions (the actors stage records "Lavrov" as a mention of Russia too)
 
 from __future__ import annotations
 
-import math
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -32,20 +41,26 @@ from typing import TYPE_CHECKING, Any
 from .types import ActorRecord
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc, Span, Token
+    from spacy.tokens import Doc, Span
 
-__all__ = ["find_stances", "lexicon", "span_valence"]
+    from .stance_encoder import EncoderModel
+    from .stance_model import StanceModel
 
-ALPHA = 15.0
-NEGATORS = frozenset({"not", "no", "never", "n't", "nothing", "neither", "nor", "without", "hardly", "barely"})
+__all__ = ["POLITICAL_KINDS", "find_stances", "lexicon", "own_side"]
+
+#: The actor kinds a stance can target or be held by; ``location`` and anything else cannot.
+POLITICAL_KINDS = frozenset({"state", "person", "organization", "group"})
 MAX_EVIDENCE = 3
-MIN_ABS = 0.05  # below this a stance is reported as 0 (neutral), never as a sign from noise
-LOCAL_WEIGHT = 2.0  # a word that judges the mention itself weighs this much more than the sentence
+#: The lead sentence (the first of the text) weighs this much more: it says what the article is about.
+LEAD_WEIGHT = 2.0
+#: An aggregated strength below this in size is reported as neutral (0), never as a sign from noise.
+MIN_ABS = 0.05
 
 
 @lru_cache(maxsize=1)
 def lexicon() -> dict[str, float]:
-    """Word -> valence in [-4, 4]: VADER's lexicon with our domain additions on top."""
+    """Word -> valence in [-4, 4]: VADER's lexicon with our domain additions on top (features of
+    the stance model: the valence of the words attached to a mention)."""
     import vaderSentiment
 
     words: dict[str, float] = {}
@@ -62,78 +77,44 @@ def lexicon() -> dict[str, float]:
     return words
 
 
-def _normalise(v: float) -> float:
-    return v / math.sqrt(v * v + ALPHA)
-
-
-def _token_valence(doc: Doc, tok: Token, floor: int) -> float:
-    words = lexicon()
-    value = words.get(tok.lower_)
-    if value is None:
-        value = words.get(tok.lemma_.lower())
-    if value is None:
-        return 0.0
-    negated = any(c.dep_ == "neg" for c in tok.children) or any(c.dep_ == "neg" for c in tok.head.children) \
-        or any(t.lower_ in NEGATORS for t in doc[max(floor, tok.i - 3):tok.i])
-    return -0.74 * value if negated else value  # VADER's negation scalar
-
-
-def span_valence(doc: Doc, start: int, end: int, skip: frozenset[int] = frozenset()) -> float:
-    """Summed valence of the tokens of ``doc`` in characters [start, end), negation applied.
-
-    ``skip`` holds token indices that do not count (actor names).
-    """
-    span = doc.char_span(start, end, alignment_mode="expand")
-    if span is None:
-        return 0.0
-    return sum(_token_valence(doc, tok, span.start) for tok in span
-               if tok.i not in skip and not tok.is_punct and not tok.is_space)
-
-
-#: Dependencies by which a name modifies the noun that carries the judgement ("North Korea's
-#: regime", "the North Korean dictatorship", "Kremlin propaganda").
-MODIFIER_DEPS = frozenset({"poss", "compound", "amod", "nmod", "npadvmod"})
-#: A subject's judgement sits in the predicate: "Assad looks lucky", "the regime is brutal".
-PREDICATE_DEPS = frozenset({"acomp", "attr", "oprd"})
-
-
-def local_tokens(doc: Doc, start: int, end: int) -> list[Token]:
-    """The words that judge a mention directly: the noun it modifies and that noun's adjectives,
-    or, for a subject, the predicate adjective or noun and the verbs of what it does."""
-    span = doc.char_span(start, end, alignment_mode="expand")
-    if span is None:
-        return []
-    inside = set(range(span.start, span.end))
-    head = span.root
-    if head.dep_ in MODIFIER_DEPS and head.head.i not in inside:
-        head = head.head
-    out = [head] if head.i not in inside else []
-    out += [c for c in head.children if c.dep_ == "amod" and c.i not in inside]
-    if head.dep_ in ("nsubj", "nsubjpass"):
-        verb = head.head
-        for pred in verb.children:
-            if pred.dep_ in PREDICATE_DEPS:
-                out.append(pred)
-                out += [c for c in pred.children if c.dep_ == "amod"]
-        # What the actor does: the verb and the verbs it chains to ("is trying to spoil").
-        chain = [verb]
-        while chain[-1].pos_ in ("VERB", "AUX") and len(chain) < 4:
-            nxt = next((c for c in chain[-1].children if c.dep_ == "xcomp"), None)
-            if nxt is None:
-                break
-            chain.append(nxt)
-        out += [v for v in chain if v.pos_ == "VERB"]
-    return out
-
-
 @dataclass
-class _Evidence:
+class Piece:
+    """One sentence's stance toward one target: where, which class, how sure, how strong."""
+
     start: int
     end: int
-    value: float
+    label: str
+    confidence: float
+    strength: float
+    weight: float = 1.0
+    title: bool = False
+
+    @property
+    def sign(self) -> int:
+        return {"negative": -1, "neutral": 0, "positive": 1}[self.label]
 
 
-def _sentences_outside_quotes(doc: Doc, quotes: list[dict[str, Any]]) -> list[Span]:
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "", text.lower())
+
+
+def own_side(holder: ActorRecord | None, target: ActorRecord, *, outlet: str | None = None) -> bool:
+    """True when ``target`` is ``holder`` itself, the state it acts for, or that state's people and
+    bodies; for the author (``holder`` None), when ``target`` is the article's own outlet."""
+    if holder is None:
+        if not outlet:
+            return False
+        name = _slug(outlet)
+        return bool(name) and (_slug(target.name) == name or _slug(target.id.split(":")[-1]) == name)
+    if target.id == holder.id:
+        return True
+    side = holder.id if holder.kind == "state" else holder.country
+    if not side:
+        return False
+    return target.id == side or target.country == side
+
+
+def _sentences_outside_quotes(doc: Doc, quotes: Sequence[dict[str, Any]]) -> list[Span]:
     quoted = [(q["start"], q["end"]) for q in quotes]
     out = []
     for sent in doc.sents:
@@ -143,49 +124,151 @@ def _sentences_outside_quotes(doc: Doc, quotes: list[dict[str, Any]]) -> list[Sp
     return out
 
 
-def _stance(holder: str, target: str, pieces: list[_Evidence]) -> dict[str, Any] | None:
+#: The encoder (``stance_encoder``) reads at most this many mentions per article: the headline's,
+#: the lead's, then those the feature model calls polar most surely. One pass costs about 2% of
+#: the parse of an 800-word article; the rest keep the feature model's call.
+ENCODER_BUDGET = 8
+
+
+def judge(doc: Doc, spans: Sequence[tuple[int, int]], *, title_doc: Doc | None = None,
+          title_spans: Sequence[tuple[int, int]] = (), model: StanceModel | None = None,
+          encoder: EncoderModel | None = None,
+          budget: int = ENCODER_BUDGET) -> dict[tuple[bool, int, int], tuple[str, float, float]]:
+    """(class, confidence, strength) of each mention (character spans of ``doc``, and of
+    ``title_doc`` keyed with True): the feature model on all, the encoder on up to ``budget``."""
+    from .stance_model import load_stance_model, mention_features
+
+    model = model or load_stance_model()
+    out: dict[tuple[bool, int, int], tuple[str, float, float]] = {}
+    where: dict[tuple[bool, int, int], tuple[str, int, int]] = {}
+    for in_title, d, items in ((False, doc, spans), (True, title_doc, title_spans)):
+        if d is None:
+            continue
+        for start, end in items:
+            span = d.char_span(start, end, alignment_mode="expand")
+            if span is None or not len(span):
+                continue
+            key = (in_title, start, end)
+            out[key] = model.predict(mention_features(d, span.start, span.end))
+            sent = d[span.start].sent
+            where[key] = (sent.text, span.start_char - sent.start_char, span.end_char - sent.start_char)
+    if encoder is None or budget <= 0 or not out:
+        return out
+    lead = next(iter(doc.sents), None)
+    lead_end = lead.end_char if lead is not None else 0
+
+    def priority(key: tuple[bool, int, int]) -> tuple[int, float, int]:
+        label, confidence, _s = out[key]
+        rank = 0 if key[0] else 1 if key[1] < lead_end else 2 if label != "neutral" else 3
+        return rank, -confidence, key[1]
+
+    chosen = sorted(out, key=priority)[:budget]
+    for key, result in zip(chosen, encoder.predict([where[k] for k in chosen]), strict=True):
+        out[key] = result
+    return out
+
+
+def aggregate(holder: str, target: str, pieces: Sequence[Piece]) -> dict[str, Any] | None:
+    """The article-level stance of ``holder`` toward ``target`` from its sentence stances (step 6)."""
     if not pieces:
         return None
-    polarity = sum(p.value for p in pieces) / len(pieces)
-    if abs(polarity) < MIN_ABS:
+    mass = sum(p.confidence * p.weight for p in pieces)
+    polarity = sum(p.confidence * p.weight * p.strength for p in pieces) / mass if mass else 0.0
+    neg = sum(p.confidence * p.weight for p in pieces if p.sign < 0)
+    pos = sum(p.confidence * p.weight for p in pieces if p.sign > 0)
+    sign = 0 if pos == neg == 0.0 or abs(polarity) < MIN_ABS else 1 if pos > neg else -1
+    if sign == 0:
+        agreeing = [p for p in pieces if p.sign == 0]
+        confidence = max((p.confidence for p in agreeing), default=0.0) * (len(agreeing) / len(pieces))
         polarity = 0.0
-    sign = 1 if polarity >= 0 else -1
-    best = sorted((p for p in pieces if p.value * sign > 0), key=lambda p: -abs(p.value))[:MAX_EVIDENCE]
-    return {"holder": holder, "target": target, "polarity": round(polarity, 3),
-            "evidence": [{"start": p.start, "end": p.end} for p in sorted(best, key=lambda p: p.start)]}
+    else:
+        agreeing = [p for p in pieces if p.sign == sign]
+        share = (pos if sign > 0 else neg) / (pos + neg)
+        confidence = max(p.confidence for p in agreeing) * share
+        # The sign decided by confidence mass; the strength keeps that sign.
+        polarity = sign * max(abs(polarity), MIN_ABS)
+    best = sorted(agreeing, key=lambda p: (-p.confidence * p.weight, p.start))
+    evidence = [{"start": p.start, "end": p.end, "polarity": round(p.strength, 3), "confidence": p.confidence}
+                for p in best if not p.title][:MAX_EVIDENCE]
+    out: dict[str, Any] = {"holder": holder, "target": target, "polarity": round(polarity, 3),
+                           "confidence": round(min(1.0, max(0.0, confidence)), 3), "evidence": evidence}
+    if any(p.title for p in agreeing):
+        out["headline"] = True
+    return out
 
 
-def find_stances(doc: Doc, actors: list[ActorRecord], quotes: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Stances of the author and of quoted speakers toward the article's actors (SCHEMA ``stances``)."""
-    name_tokens = frozenset(
-        t.i for a in actors for m in a.mentions
-        for t in (doc.char_span(m.start, m.end, alignment_mode="expand") or ()))
+def _title_mentions(title: str, actor: ActorRecord) -> list[tuple[int, int]]:
+    """Where the title names ``actor`` by one of the forms the text uses for it (whole words only)."""
+    forms = sorted({m.text for m in actor.mentions if len(m.text) > 2} | {actor.name}, key=len, reverse=True)
+    found: list[tuple[int, int]] = []
+    for form in forms:
+        for m in re.finditer(r"(?<!\w)" + re.escape(form) + r"(?!\w)", title):
+            if not any(s < m.end() and m.start() < e for s, e in found):
+                found.append((m.start(), m.end()))
+    return sorted(found)
+
+
+def find_stances(doc: Doc, actors: Sequence[ActorRecord], quotes: Sequence[dict[str, Any]], *,
+                 title: str = "", title_doc: Doc | None = None, outlet: str | None = None,
+                 model: StanceModel | None = None, encoder: EncoderModel | None | bool = True,
+                 budget: int = ENCODER_BUDGET) -> list[dict[str, Any]]:
+    """Stances of the author and of quoted speakers toward the article's political actors (SCHEMA
+    ``stances``, each with ``confidence`` and evidence). ``title_doc`` is the parse of ``title``
+    (parsed here when not given); ``encoder`` True loads the shipped encoder, False or None runs
+    the feature model alone."""
+    from .stance_encoder import load_encoder
+
+    by_id = {a.id: a for a in actors}
+    targets = [a for a in actors if a.kind in POLITICAL_KINDS]
+    if not targets:
+        return []
     author_sents = _sentences_outside_quotes(doc, quotes)
-    sent_value = {s.start_char: span_valence(doc, s.start_char, s.end_char, name_tokens) for s in author_sents}
-    quote_value = [(q, _normalise(span_valence(doc, q["start"], q["end"], name_tokens))) for q in quotes
-                   if q.get("speaker_actor")]
-    ordered = sorted(actors, key=lambda a: (a.kind == "state", a.id))
+    quoted = [(q["start"], q["end"]) for q in quotes]
+    lead = next(iter(doc.sents), None)
+    if title and title_doc is None:
+        from .nlp import parse
+
+        title_doc = parse(title)
+    title_spans = {a.id: _title_mentions(title, a) for a in targets} if title_doc is not None else {}
+    spans = sorted({(m.start, m.end) for a in targets for m in a.mentions})
+    enc = load_encoder() if encoder is True else encoder or None
+    calls = judge(doc, spans, title_doc=title_doc, title_spans=sorted({s for v in title_spans.values() for s in v}),
+                  model=model, encoder=enc, budget=budget)
+
+    def best(results: list[tuple[str, float, float]]) -> tuple[str, float, float]:
+        return max(results, key=lambda r: r[1] if r[0] != "neutral" else r[1] / 2)
+
+    ordered = sorted(targets, key=lambda a: (a.kind == "state", a.id))
     out: list[dict[str, Any]] = []
     for actor in ordered:
-        starts = [m.start for m in actor.mentions]
-        pieces = []
-        for sent in author_sents:
-            mine = [m for m in actor.mentions if sent.start_char <= m.start < sent.end_char]
-            if not mine:
-                continue
-            local = sum(_token_valence(doc, t, sent.start) for m in mine for t in local_tokens(doc, m.start, m.end)
-                        if t.i not in name_tokens)
-            pieces.append(_Evidence(sent.start_char, sent.end_char,
-                                    _normalise(sent_value[sent.start_char] + LOCAL_WEIGHT * local)))
-        stance = _stance("author", actor.id, pieces)
+        # The author: sentences outside quotes, mentions outside quotes, and the title.
+        pieces: list[Piece] = []
+        if not own_side(None, actor, outlet=outlet):
+            for sent in author_sents:
+                found = [calls[k] for m in actor.mentions if sent.start_char <= m.start < sent.end_char
+                         and not any(s <= m.start < e for s, e in quoted) and (k := (False, m.start, m.end)) in calls]
+                if found:
+                    weight = LEAD_WEIGHT if lead is not None and sent.start == lead.start else 1.0
+                    pieces.append(Piece(sent.start_char, sent.end_char, *best(found), weight))
+            found = [calls[k] for s, e in title_spans.get(actor.id, []) if (k := (True, s, e)) in calls]
+            if found:
+                pieces.append(Piece(0, 0, *best(found), LEAD_WEIGHT, title=True))
+        stance = aggregate("author", actor.id, pieces)
         if stance is not None:
             out.append(stance)
-        by_speaker: dict[str, list[_Evidence]] = {}
-        for quote, value in quote_value:
-            if quote["speaker_actor"] != actor.id and any(quote["start"] <= x < quote["end"] for x in starts):
-                by_speaker.setdefault(quote["speaker_actor"], []).append(_Evidence(quote["start"], quote["end"], value))
+        # Quoted speakers: the quote content that mentions the actor.
+        by_speaker: dict[str, list[Piece]] = {}
+        for quote in quotes:
+            speaker = quote.get("speaker_actor")
+            holder = by_id.get(speaker) if speaker else None
+            if holder is None or holder.kind not in POLITICAL_KINDS or own_side(holder, actor):
+                continue
+            found = [calls[k] for m in actor.mentions if quote["start"] <= m.start < quote["end"]
+                     and (k := (False, m.start, m.end)) in calls]
+            if found:
+                by_speaker.setdefault(holder.id, []).append(Piece(quote["start"], quote["end"], *best(found)))
         for speaker, speaker_pieces in sorted(by_speaker.items()):
-            stance = _stance(speaker, actor.id, speaker_pieces)
+            stance = aggregate(speaker, actor.id, speaker_pieces)
             if stance is not None:
                 out.append(stance)
     return out

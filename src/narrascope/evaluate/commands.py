@@ -63,4 +63,7 @@ def narrascope_commands(cli: Any) -> None:
     for command in (eval_actors_command, eval_quotes_command, eval_events_command, eval_techniques_command):
         eval_group.add_command(command)
     cli.add_command(eval_group)
+    from .stance import eval_stance_command
+
+    eval_group.add_command(eval_stance_command)
     from .genre import eval_genre_command; eval_group.add_command(eval_genre_command)  # noqa: E702

@@ -1,0 +1,265 @@
+"""The target-dependent stance classifier: how one sentence leans toward one mention in it.
+
+Learned from NewsMTSC (Hamborg & Donnay 2021, MIT): sentences from political news, each with one
+or more marked persons and a gold polarity toward each (negative, neutral, positive). The model
+reads the sentence **from the target's position**, never as a whole, so a word describing an
+event ("a contagious disease") is not a judgement of whoever stands near it:
+
+- the target's own tokens are masked, other named entities become ``ENT`` (a name carries no
+  stance: "Trump" must not learn a polarity of its own);
+- words of the sentence, and separately the words close to the target (left and right windows);
+- the syntax around the target on the spaCy parse the pipeline already has: its dependency, the
+  word it attaches to, the verb it is subject or object of and that verb's complements, its own
+  modifiers (adjectives, appositions, relative clauses), its ancestors, negation of its verb;
+- VADER valences (with our political-news lexicon on top) of the words attached to the target
+  ("the **brutal** regime", "X **lied**") apart from those of the rest of the sentence.
+
+A multinomial logistic regression over these readable features (``narrascope train stance``);
+its probabilities are calibrated (isotonic, on out-of-fold predictions of the training split) into
+the confidence that the predicted class is right. Weights ship as ``data/models/stance.npz``
+(feature names and a 3 x n matrix) with a JSON sidecar (data, split, calibration, metrics): no
+pickle, and a prediction is a sum of a few dozen weights.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .confidence import MODELS, Calibration
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+__all__ = ["CLASSES", "StanceModel", "load_stance_model", "mention_features"]
+
+#: The three classes, in the model's row order; ``POLARITY`` gives each its sign.
+CLASSES = ("negative", "neutral", "positive")
+POLARITY = {"negative": -1, "neutral": 0, "positive": 1}
+#: Entity labels that stand for a nameable actor: masked to ``ENT`` in the features.
+NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC"})
+NEGATORS = frozenset({"not", "no", "never", "n't", "nothing", "neither", "nor", "without", "hardly", "barely"})
+#: Dependencies that make a mention the doer of its verb, or what is done to.
+SUBJECT_DEPS = frozenset({"nsubj", "csubj", "expl"})
+OBJECT_DEPS = frozenset({"dobj", "nsubjpass", "pobj", "dative", "attr", "oprd"})
+#: Complements of a verb that carry what it says of its subject.
+COMPLEMENT_DEPS = frozenset({"dobj", "acomp", "attr", "oprd", "xcomp", "ccomp", "advmod", "prt", "agent"})
+#: How a mention attaches to the noun it is part of ("Trump's **policy**", "the Russian **regime**").
+MODIFIER_DEPS = frozenset({"poss", "compound", "amod", "nmod", "npadvmod"})
+WINDOW = 4
+
+
+def _word(tok: Token) -> str:
+    if tok.ent_type_ in NAME_LABELS:
+        return "ENT"
+    if tok.like_num:
+        return "NUM"
+    return tok.lemma_.lower()
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> dict[str, float]:
+    from .stance import lexicon
+
+    return lexicon()
+
+
+def _valence(tok: Token) -> float:
+    words = _lexicon()
+    value = words.get(tok.lower_)
+    if value is None:
+        value = words.get(tok.lemma_.lower(), 0.0)
+    if value and (any(c.dep_ == "neg" for c in tok.children) or any(c.dep_ == "neg" for c in tok.head.children)):
+        value = -0.74 * value
+    return value
+
+
+def _attached(root: Token, inside: range) -> list[tuple[str, Token]]:
+    """The words that say something of the mention, each with the role by which it does."""
+    out: list[tuple[str, Token]] = []
+    head = root
+    # "Trump's policy", "the Russian regime": the noun the mention is part of speaks of it.
+    while head.dep_ in MODIFIER_DEPS and head.head.i not in inside and head.head.i != head.i:
+        head = head.head
+        out.append(("noun", head))
+    for c in head.children:
+        if c.i in inside:
+            continue
+        if c.dep_ in ("amod", "appos", "acl", "relcl", "nmod", "compound"):
+            out.append(("mod", c))
+            if c.dep_ in ("relcl", "acl", "appos"):
+                out += [("mod2", g) for g in c.children if g.dep_ in COMPLEMENT_DEPS | {"amod"}]
+    verb = head.head
+    if head.dep_ in SUBJECT_DEPS and verb.i != head.i:
+        out.append(("does", verb))
+        for c in verb.children:
+            if c.dep_ in COMPLEMENT_DEPS:
+                out.append(("does_" + c.dep_, c))
+                out += [("does2", g) for g in c.children if g.dep_ in ("amod", "dobj", "acomp", "xcomp", "pobj")]
+            elif c.dep_ == "prep":
+                out += [("does_prep", g) for g in c.children if g.dep_ == "pobj"]
+    elif head.dep_ in OBJECT_DEPS and verb.i != head.i:
+        if head.dep_ == "pobj" and verb.dep_ == "prep":
+            out.append(("prep_" + verb.lower_, verb.head))
+        else:
+            out.append(("undergoes", verb))
+    return out
+
+
+def _clause_head(tok: Token) -> Token:
+    """The verb (or root) of the clause a token belongs to."""
+    while tok.dep_ not in ("ROOT", "ccomp", "advcl", "relcl", "xcomp", "conj", "acl", "pcomp", "csubj") \
+            and tok.head.i != tok.i:
+        tok = tok.head
+    return tok
+
+
+def mention_features(doc: Doc, start: int, end: int) -> dict[str, float]:
+    """The features of the mention ``doc[start:end]`` (token indices) in its sentence."""
+    target = doc[start:end]
+    sent = doc[start].sent
+    inside = range(start, end)
+    root = target.root
+    f: dict[str, float] = {"bias": 1.0}
+    words = [(t.i, _word(t)) for t in sent if not t.is_punct and not t.is_space and t.i not in inside]
+    for _i, w in words:
+        f["w:" + w] = 1.0
+    seq = ["<T>" if i == start else w for i, w in
+           sorted([*words, *((start, "<T>"),)])]
+    for a, b in zip(seq, seq[1:], strict=False):
+        f["b:" + a + "_" + b] = 1.0
+    left = [w for i, w in words if start - WINDOW <= i < start]
+    right = [w for i, w in words if end <= i < end + WINDOW]
+    for w in left:
+        f["l:" + w] = 1.0
+    for w in right:
+        f["r:" + w] = 1.0
+    if left:
+        f["l1:" + left[-1]] = 1.0
+    if right:
+        f["r1:" + right[0]] = 1.0
+    f["dep:" + root.dep_] = 1.0
+    f["pos_in_sent:" + ("first" if start - sent.start <= 1 else "later")] = 1.0
+    local_val = 0.0
+    local_neg = False
+    for role, tok in _attached(root, inside):
+        w = _word(tok)
+        f[f"{role}:{w}"] = 1.0
+        f["att:" + w] = 1.0
+        v = _valence(tok)
+        local_val += v
+        if v:
+            f["val_" + role.split("_")[0]] = f.get("val_" + role.split("_")[0], 0.0) + v / 4.0
+        if any(c.dep_ == "neg" for c in tok.children):
+            local_neg = True
+            f["neg_" + role] = 1.0
+    clause = _clause_head(root)
+    for t in clause.subtree:
+        if t.i not in inside and not t.is_punct and _clause_head(t) is clause:
+            f["c:" + _word(t)] = 1.0
+    for anc in list(root.ancestors)[:4]:
+        if anc.pos_ in ("VERB", "AUX", "ADJ", "NOUN"):
+            f["anc:" + _word(anc)] = 1.0
+    sent_pos = sent_neg = 0.0
+    for t in sent:
+        if t.i in inside:
+            continue
+        v = _valence(t)
+        if v > 0:
+            sent_pos += v
+        elif v < 0:
+            sent_neg -= v
+    f["lex_local"] = local_val / math.sqrt(local_val * local_val + 15.0)
+    f["lex_sent_pos"] = sent_pos / math.sqrt(sent_pos * sent_pos + 15.0)
+    f["lex_sent_neg"] = sent_neg / math.sqrt(sent_neg * sent_neg + 15.0)
+    if local_neg:
+        f["local_negated"] = 1.0
+    if any(t.lower_ in NEGATORS for t in sent):
+        f["sent_negation"] = 1.0
+    if any(t.text in ("\"", "“", "”") for t in sent):
+        f["quote_marks"] = 1.0
+    return f
+
+
+@dataclass(frozen=True)
+class StanceModel:
+    """Multinomial logistic regression over ``mention_features``, with a calibration of its
+    top probability into the confidence that the predicted class is right."""
+
+    index: Mapping[str, int]
+    coef: Any  # numpy array, 3 x features
+    intercept: Any  # numpy array, 3
+    #: calibration of polar calls (P(negative) or P(positive) -> P(right)) and of neutral calls
+    calibration: Calibration = Calibration()
+    neutral_calibration: Calibration = Calibration()
+    #: a non-neutral class is called only when its probability reaches this; else neutral
+    min_polar: float = 0.0
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+    def probabilities(self, features: Mapping[str, float]) -> list[float]:
+        z = [float(b) for b in self.intercept]
+        for name, value in features.items():
+            j = self.index.get(name)
+            if j is not None:
+                for k in range(3):
+                    z[k] += float(self.coef[k, j]) * value
+        top = max(z)
+        e = [math.exp(v - top) for v in z]
+        s = sum(e)
+        return [v / s for v in e]
+
+    def decide(self, probs: Sequence[float]) -> tuple[str, float]:
+        """(class, raw score): the likelier polar class when it reaches ``min_polar``, else neutral."""
+        neg, neu, pos = probs
+        polar = max(neg, pos)
+        if polar >= self.min_polar and polar > neu:
+            return ("negative" if neg >= pos else "positive"), polar
+        return "neutral", neu
+
+    def predict(self, features: Mapping[str, float]) -> tuple[str, float, float]:
+        """(class, confidence that it is right, signed strength in [-1, 1])."""
+        probs = self.probabilities(features)
+        label, raw = self.decide(probs)
+        calibration = self.neutral_calibration if label == "neutral" else self.calibration
+        return label, round(calibration(raw), 3), probs[2] - probs[0]
+
+    def save(self, path: str | Path) -> None:
+        import numpy as np
+
+        target = Path(path)
+        names = sorted(self.index, key=lambda n: self.index[n])
+        np.savez_compressed(target.with_suffix(".npz"), names=np.array(names), coef=np.asarray(self.coef, dtype=np.float32),
+                            intercept=np.asarray(self.intercept, dtype=np.float64))
+        sidecar = {"format": 1, "classes": list(CLASSES), "min_polar": self.min_polar,
+                   "calibration": self.calibration.to_dict(),
+                   "neutral_calibration": self.neutral_calibration.to_dict(), **dict(self.meta)}
+        target.with_suffix(".json").write_text(json.dumps(sidecar, indent=1, ensure_ascii=False) + "\n",
+                                               encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: str | Path) -> StanceModel:
+        import numpy as np
+
+        target = Path(path)
+        sidecar = json.loads(target.with_suffix(".json").read_text(encoding="utf-8"))
+        if sidecar.get("format") != 1:
+            raise ValueError("not a narrascope stance model (format 1)")
+        with np.load(target.with_suffix(".npz")) as data:
+            names = [str(n) for n in data["names"]]
+            coef, intercept = data["coef"], data["intercept"]
+        meta = {k: v for k, v in sidecar.items() if k not in ("format", "classes", "min_polar", "calibration", "neutral_calibration")}
+        return cls(index={n: i for i, n in enumerate(names)}, coef=coef, intercept=intercept,
+                   calibration=Calibration.from_dict(sidecar["calibration"]),
+                   neutral_calibration=Calibration.from_dict(sidecar["neutral_calibration"]), min_polar=float(sidecar["min_polar"]),
+                   meta=meta)
+
+
+@lru_cache(maxsize=4)
+def load_stance_model(path: str = "") -> StanceModel:
+    """The shipped stance model (``data/models/stance.npz`` + ``stance.json``), or the one at ``path``."""
+    return StanceModel.load(Path(path) if path else MODELS / "stance.npz")

@@ -1,0 +1,215 @@
+"""Stance quality on NewsMTSC-format gold: target-dependent polarity, sentence by sentence.
+
+Each gold target (a mention in a sentence, negative / neutral / positive) is classified by the
+stance model on the spaCy parse of its sentence, as the pipeline does. Figures:
+
+- **macro-F1** over the three classes, **accuracy**, **non-neutral precision** (polar calls whose
+  class is the gold one / polar calls) and **sign flips** (gold negative called positive or the
+  reverse): first for the model's calls as they are, then **at the floor in force**
+  (``analysis.min_confidence.stances``): a polar call whose confidence is below the floor is not
+  shown by the pipeline, so it counts as no stance (neutral). The last line gives the same figures
+  on the calls the floor keeps (coverage: the share of targets with a call kept).
+- **Article level**: the pipeline reports one stance per holder and target, aggregated over the
+  sentences (``narrascope.analysis.stance.aggregate``). NewsMTSC has no article-level gold, so
+  targets are grouped by article and mention head word and the gold class is the majority of the
+  sentence labels (groups without a strict majority are left out).
+- The **reliability curve** of the confidences (sentence calls, and article-level stances).
+
+``--split heldout`` (default) takes the sentences whose article key (``article_key``) is outside
+the training split: the model and its calibration never saw them.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import click
+
+from ..analysis.confidence import CalibrationReport, calibration_report
+from ..analysis.stance import Piece, aggregate
+from ..analysis.stance_encoder import load_encoder
+from ..analysis.stance_model import CLASSES, StanceModel, load_stance_model
+from ..analysis.stance_train import featurize, in_split, read_newsmtsc
+
+__all__ = ["SPLITS", "StanceReport", "classification_figures", "eval_stance_command", "evaluate_stance"]
+
+SPLITS = ("heldout", "train", "all")
+SIGN = {"negative": -1, "neutral": 0, "positive": 1}
+
+
+def classification_figures(gold: Sequence[str], predicted: Sequence[str]) -> dict[str, Any]:
+    """Macro-F1, accuracy, non-neutral precision, sign flips and per-class P/R/F1."""
+    per: dict[str, dict[str, float]] = {}
+    for c in CLASSES:
+        tp = sum(1 for g, p in zip(gold, predicted, strict=True) if g == p == c)
+        n_pred = sum(1 for p in predicted if p == c)
+        n_gold = sum(1 for g in gold if g == c)
+        prec = tp / n_pred if n_pred else 0.0
+        rec = tp / n_gold if n_gold else 0.0
+        per[c] = {"precision": round(prec, 4), "recall": round(rec, 4),
+                  "f1": round(2 * prec * rec / (prec + rec), 4) if prec + rec else 0.0, "gold": n_gold,
+                  "predicted": n_pred}
+    polar = [(g, p) for g, p in zip(gold, predicted, strict=True) if p != "neutral"]
+    n = len(gold)
+    return {
+        "targets": n,
+        "macro_f1": round(sum(per[c]["f1"] for c in CLASSES) / 3, 4) if n else 0.0,
+        "accuracy": round(sum(1 for g, p in zip(gold, predicted, strict=True) if g == p) / n, 4) if n else 0.0,
+        "non_neutral_calls": len(polar),
+        "non_neutral_precision": round(sum(1 for g, p in polar if g == p) / len(polar), 4) if polar else 0.0,
+        "sign_flips": sum(1 for g, p in polar if SIGN[g] * SIGN[p] < 0),
+        "per_class": per,
+    }
+
+
+@dataclass
+class StanceReport:
+    path: str
+    split: str
+    floor: float
+    model: str
+    skipped: int
+    raw: dict[str, Any]
+    at_floor: dict[str, Any]
+    kept: dict[str, Any]
+    coverage: float
+    articles: dict[str, Any]
+    calibration: CalibrationReport
+    article_calibration: CalibrationReport
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "split": self.split, "floor": self.floor, "model": self.model,
+                "skipped": self.skipped, "raw": self.raw, "at_floor": self.at_floor, "kept": self.kept,
+                "coverage": round(self.coverage, 4), "articles": self.articles,
+                "calibration": self.calibration.to_dict(), "article_calibration": self.article_calibration.to_dict(),
+                **self.extra}
+
+    def format(self) -> str:
+        def row(name: str, d: dict[str, Any]) -> str:
+            return (f"{name:<34}{d['targets']:>8}{d['macro_f1']:>10.3f}{d['accuracy']:>10.3f}"
+                    f"{d['non_neutral_precision']:>14.3f}{d['non_neutral_calls']:>8}{d['sign_flips']:>8}")
+
+        lines = [f"{self.raw['targets']} targets ({self.split} split of {self.path}; {self.skipped} skipped: "
+                 f"span on no token); model {self.model}",
+                 f"{'':<34}{'targets':>8}{'macro-F1':>10}{'accuracy':>10}{'non-neutral P':>14}{'calls':>8}"
+                 f"{'flips':>8}",
+                 *([row("feature model alone", self.extra["feature_model"])] if "feature_model" in self.extra else []),
+                 row("model's calls", self.raw),
+                 row(f"at the floor in force ({self.floor:g})", self.at_floor),
+                 row(f"calls kept at the floor (cov {self.coverage:.2f})", self.kept),
+                 "",
+                 "per class at the floor: " + ", ".join(
+                     f"{c} P {d['precision']:.3f} R {d['recall']:.3f} F1 {d['f1']:.3f}"
+                     for c, d in self.at_floor["per_class"].items()),
+                 f"article level ({self.articles['groups']} article-target groups with a majority label): "
+                 f"accuracy {self.articles['accuracy']:.3f}; stances kept at the floor {self.articles['kept']}, "
+                 f"their precision {self.articles['precision_kept']:.3f}",
+                 "",
+                 self.calibration.format(),
+                 "",
+                 self.article_calibration.format()]
+        return "\n".join(lines)
+
+
+def evaluate_stance(path: str, *, split: str = "heldout", floor: float | None = None, model_path: str = "",
+                    encoder_path: str = "", use_encoder: bool = True, limit: int | None = None, progress: Callable[[str], None] | None = None) -> StanceReport:
+    """Score the stance model on the NewsMTSC-format file (or folder) ``path``; module docstring."""
+    if floor is None:
+        from ..settings import load_settings
+
+        floor = float(load_settings().analysis.min_confidence.stances)
+    model: StanceModel = load_stance_model(model_path)
+    encoder = load_encoder(encoder_path) if use_encoder else None
+    targets = [t for t in read_newsmtsc(path) if in_split(t, split)]
+    if limit is not None:
+        targets = targets[:limit]
+    feats = featurize(targets, progress=progress)
+    rows = [t for t, f in zip(targets, feats, strict=True) if f is not None]
+    gold = [t.label for t in rows]
+    feature_calls = [model.predict(f) for f in feats if f is not None]
+    extra: dict[str, Any] = {}
+    if encoder is not None:
+        calls = encoder.predict([(t.sentence, t.start, t.end) for t in rows])
+        extra["feature_model"] = classification_figures(gold, [c[0] for c in feature_calls])
+    else:
+        calls = feature_calls
+    raw = [c[0] for c in calls]
+    conf = [c[1] for c in calls]
+    strength = [c[2] for c in calls]
+    at_floor = [p if p == "neutral" or c >= floor else "neutral" for p, c in zip(raw, conf, strict=True)]
+    kept_idx = [i for i, c in enumerate(conf) if c >= floor]
+    correct = [g == p for g, p in zip(gold, raw, strict=True)]
+    # Article level: targets grouped by article and the mention's last word.
+    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, t in enumerate(rows):
+        groups[(t.key, t.mention.split()[-1].lower().removesuffix("'s").removesuffix("’s"))].append(i)
+    art_conf: list[float] = []
+    art_right: list[bool] = []
+    for members in groups.values():
+        votes = Counter(gold[i] for i in members).most_common()
+        if len(votes) > 1 and votes[0][1] == votes[1][1]:
+            continue
+        stance = aggregate("author", "t", [Piece(0, 1, raw[i], conf[i], strength[i]) for i in members])
+        if stance is None:
+            continue
+        sign = (stance["polarity"] > 0) - (stance["polarity"] < 0)
+        art_conf.append(stance["confidence"])
+        art_right.append(sign == SIGN[votes[0][0]])
+    kept_art = [ok for c, ok in zip(art_conf, art_right, strict=True) if c >= floor]
+    articles = {"groups": len(art_conf), "accuracy": round(sum(art_right) / len(art_right), 4) if art_right else 0.0,
+                "kept": len(kept_art),
+                "precision_kept": round(sum(kept_art) / len(kept_art), 4) if kept_art else 0.0}
+    return StanceReport(
+        path=path, split=split, floor=floor, extra=extra,
+        model=(f"encoder {encoder_path or 'data/models/stance_encoder.onnx'}" if encoder is not None
+               else f"feature model {model_path or 'data/models/stance.npz'}"),
+        skipped=len(targets) - len(rows), raw=classification_figures(gold, raw),
+        at_floor=classification_figures(gold, at_floor),
+        kept=classification_figures([gold[i] for i in kept_idx], [raw[i] for i in kept_idx]),
+        coverage=len(kept_idx) / len(rows) if rows else 0.0, articles=articles,
+        calibration=calibration_report("stances", conf, correct, floor=floor, note="sentence-level calls"),
+        article_calibration=calibration_report("stances", art_conf, art_right, floor=floor,
+                                               note="article-level stances (majority gold)"))
+
+
+@click.command("stance")
+@click.argument("path", type=click.Path(exists=True))
+@click.option("--split", type=click.Choice(SPLITS), default="heldout", show_default=True,
+              help="Targets by in_training_split(article key): heldout ones the model never saw, train, or all.")
+@click.option("--model", "model_path", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="A model from `narrascope train stance -o FILE.npz` (default: the shipped one).")
+@click.option("--encoder", "encoder_path", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="An encoder from `narrascope train stance --encoder -o FILE` (default: the shipped one).")
+@click.option("--features-only", is_flag=True, help="Score the feature model alone, without the encoder.")
+@click.option("--limit", type=click.IntRange(1), default=None, help="Only the first N targets of the split.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def eval_stance_command(path: str, split: str, model_path: str | None, encoder_path: str | None,
+                        features_only: bool, limit: int | None, as_json: bool) -> None:
+    """Score target-dependent stance on NewsMTSC-format gold (a .jsonl file or a folder with train.jsonl).
+
+    Prints macro-F1 over negative/neutral/positive, accuracy, the precision of non-neutral calls and
+    the sign flips, for the model's calls and at the floor in force (analysis.min_confidence.stances),
+    article-level figures, then the reliability curve of the confidence.
+
+    \b
+    Example:
+      narrascope eval stance ../shared/data/newsmtsc/train.jsonl
+      narrascope eval stance ../shared/data/newsmtsc --split all --json
+    """
+    from ..cli import emit_json
+
+    settings = getattr(click.get_current_context().obj, "settings", None)
+    floor = float(settings.analysis.min_confidence.stances) if settings is not None else None
+    say = (lambda m: click.echo(m, err=True)) if not as_json and sys.stderr.isatty() else None
+    report = evaluate_stance(path, split=split, floor=floor, model_path=model_path or "",
+                             encoder_path=encoder_path or "", use_encoder=not features_only, limit=limit,
+                             progress=say)
+    if as_json:
+        emit_json(report.to_dict())
+    else:
+        click.echo(report.format())
