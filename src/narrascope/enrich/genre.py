@@ -13,8 +13,9 @@ The steps, in order:
    ``data/genre_cues.tsv``):
 
    - the URL path's section segments (``/opinion/``, ``/commentisfree/``, ``/news/``,
-     ``/world/``; ``/blog/``, ``/guides/`` of a company site point away from news) and a
-     ``news.`` host;
+     ``/world/``; ``/blog/``, ``/guides/``, ``/newsroom/`` of a company site point away from
+     news; a news section weighs less on a site the outlet table does not know) and a ``news.``
+     host;
    - the section the page files it under (``article:section``, JSON-LD ``articleSection``);
    - the kinds the page says it is (``OpinionNewsArticle``, ``ReportageNewsArticle``,
      ``article:opinion``);
@@ -52,6 +53,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from ..extract.outlets import outlet_for_url
 from ..model import Article
 from ..plugins import hookimpl
 from ..settings import Settings
@@ -82,6 +84,8 @@ WEEKDAY = re.compile(r"\b(on|late|early|last|this|next|since|by) (Monday|Tuesday
 #: rate thresholds per 1,000 words (outside quotes), from the training split of the labelled sample
 FIRST_PERSON_RATE = 6.0
 SECOND_PERSON_RATE = 12.0
+#: a guide that talks to its reader this much is no news page whatever its section says
+SECOND_PERSON_STRONG_RATE = 25.0
 ATTRIBUTION_RATE = 5.0
 ATTRIBUTION_WEAK_RATE = 3.0
 #: A claim needs a strong or medium cue, and this much more weight than the other news genre
@@ -155,10 +159,14 @@ def url_cues(url: str | None) -> list[Cue]:
     parts = urlsplit(url)
     segments = [unquote(s).lower() for s in parts.path.split("/") if s][:-1]
     cues: list[Cue] = []
+    known_outlet = outlet_for_url(url) is not None
     for segment in segments[:4]:
         for pattern in _patterns("url"):
             if pattern.pattern.search(segment):
-                cues.append(Cue(pattern.genre, pattern.strength, "url section", f"/{segment}/"))
+                strength = pattern.strength
+                if pattern.genre == "reporting" and strength == "strong" and not known_outlet:
+                    strength = "medium"  # a company's or a university's /news/ is its own announcements
+                cues.append(Cue(pattern.genre, strength, "url section", f"/{segment}/"))
                 break
     if not cues:  # the path's section is more specific than the host (news.example.com/opinion/)
         for pattern in _patterns("host"):
@@ -252,8 +260,8 @@ def voice_cues(text: str) -> list[Cue]:
     second = len(SECOND_PERSON.findall(bare)) * per
     attribution = len(ATTRIBUTION.findall(text)) * 1000.0 / max(1, len(WORD.findall(text)))
     cues: list[Cue] = []
-    if first >= FIRST_PERSON_RATE:
-        cues.append(Cue("opinion", "medium", "first person", f"{first:.1f} per 1,000 words"))
+    if first >= FIRST_PERSON_RATE:  # weak: personal blogs and product reviews speak in the first person too
+        cues.append(Cue("opinion", "weak", "first person", f"{first:.1f} per 1,000 words"))
     if attribution >= ATTRIBUTION_RATE:
         cues.append(Cue("reporting", "medium", "attribution verbs", f"{attribution:.1f} per 1,000 words"))
     elif attribution >= ATTRIBUTION_WEAK_RATE:
@@ -261,7 +269,8 @@ def voice_cues(text: str) -> list[Cue]:
     if (weekday := WEEKDAY.search(text)) and attribution >= ATTRIBUTION_WEAK_RATE:
         cues.append(Cue("reporting", "weak", "weekday", weekday.group(0)))
     if second >= SECOND_PERSON_RATE:
-        cues.append(Cue("other", "medium", "second person", f"{second:.1f} per 1,000 words"))
+        strength = "strong" if second >= SECOND_PERSON_STRONG_RATE else "medium"
+        cues.append(Cue("other", strength, "second person", f"{second:.1f} per 1,000 words"))
     return cues
 
 
