@@ -161,10 +161,14 @@ def test_conflicting_page_statements_are_no_claim(settings: Settings) -> None:
     body = ["The council will vote next month on a plan to add twenty buses to the eastern routes, the"
             " mayor's office said on Tuesday.", "The plan would cost about four million dollars a year and"
             " would be paid for from the transport levy, according to a council report."]
+    # A news section of a known outlet (strong) against a professor's bio (strong): no claim.
     article = _html(_page(body, title="Council to vote on bus plan", tail=tail), settings,
-                    url="https://www.example-news.com/news/local/council-bus-plan/")
+                    url="https://www.theguardian.com/news/local/council-bus-plan/")
     result = classify_genre(article)
     assert result.genre == "other" and result.confidence is None
+    # On a site the outlet table does not know, /news/ weighs less (companies have one too): the bio wins.
+    unknown = classify_genre(replace(article, url="https://www.example-council.org/news/council-bus-plan/"))
+    assert unknown.genre == "opinion" and "url section: /news/ (points to reporting)" in unknown.evidence
 
 
 def test_below_the_floor_the_genre_is_other_with_the_evidence_kept(settings: Settings) -> None:
