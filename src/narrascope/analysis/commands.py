@@ -83,6 +83,9 @@ def narrascope_commands(cli: Any) -> None:
     from .actors_train import train_actors_command
 
     train_group.add_command(train_actors_command)
+    from .events_train import train_events_command
+
+    train_group.add_command(train_events_command)
     from .quotes_train import train_quotes_command
 
     train_group.add_command(train_quotes_command)

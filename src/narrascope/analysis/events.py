@@ -1,38 +1,77 @@
-"""Events: who does what to whom, in the 16 PLOVER types, read off the dependency parse.
+"""Events: who does what to whom, in the 16 PLOVER types, read off the dependency parse, precision first.
 
 A readable lexicon (``narrascope/data/plover_verbs.tsv``, its header explains the columns) names
 the verbs and nouns that trigger each type, some only with given objects ("impose sanctions" is
-SANCTION, "impose a curfew" COERCE). For every trigger in a sentence:
+SANCTION, "impose a curfew" COERCE). Every trigger in a sentence goes through an ordered list of
+small steps; a step that finds the evidence weak drops the event (an abstention is better than a
+wrong claim):
 
-- the **source** is the actor mentioned in the verb's subject (the ``by`` agent of a passive; the
-  subject of the governing verb for an infinitive, a conjunct or a noun trigger: "Trump erupted
-  with threats"), or in a noun trigger's possessor, modifiers or ``of`` complement ("the deployment
-  of U.S. missile defense");
-- the **target** is the actor in the dative, the direct object, a prepositional object (to, with,
-  against, on...), the passive subject, or, for verbs of saying and intending ("threatened to
-  break relations with Russia", "demanded that the United States..."), the complement clause;
-- pronouns ("it", "they", "he") take the nearest preceding compatible actor mention of the same
-  or the previous sentence; "we" and "I" inside a quote take the quote's speaker;
-- an actor id becomes the state it acts for when the actor record names one (persons and state
-  bodies carry ``country``), so a source or target is a state code or an organisation id;
-- ``negated``: a ``neg`` dependent ("not", "never"), "no longer", "no talks"; ``hypothetical``:
-  would/could/might/may, an ``if``/``unless`` clause, or an action embedded under a verb of
-  threatening, promising or demanding (the threat itself is real, what is threatened is not);
-- intent: a future or intended action ("will send aid", "is willing to withdraw", "would meet")
-  is coded as CAMEO codes intent: AGREE when cooperative, THREATEN when hostile;
-- "X must do Y" inside a sentence where an actor says or insists so is REQUEST speaker -> X.
+1. **Cue.** A verb or noun of the lexicon; not a word inside an actor's name ("Rapid Support
+   Forces"), not a noun used as a modifier ("riot police"), and not a cue that needs context it
+   lacks ("exercise" needs a military word: "joint military exercises").
+2. **Figurative uses** (``data/plover_figurative.tsv``): "struck a reconciliatory tone", "a charm
+   offensive", "fight the virus", "released a statement" are no events; "struck a deal" is AGREE,
+   "attacked the plan" ACCUSE.
+3. **Source**: the actor of the verb's subject (the ``by`` agent of a passive; the subject of the
+   governing verb for an infinitive, a conjunct or a noun trigger: "Trump erupted with threats"), or
+   a noun trigger's possessor, modifiers or ``of`` complement ("the deployment of U.S. missile
+   defense"). Inside a phrase the head's own actor comes first, then its modifiers ("British
+   Defence Secretary Tom King" is Britain; "Serbian President Kostunica" stands for Serbia whatever
+   the knowledge base says), then an apposition, and only then prepositional phrases ("Doctors from
+   two American aid groups"): "Esper, in Vietnam, accused China" is Esper's accusation.
+4. **Political actors only.** The source must be a state, a government or one of its bodies, an
+   office holder, an intergovernmental body, an armed group or a party (``political_actor``):
+   not a place, a news outlet or platform, a person the knowledge base does not know and the text
+   gives no political title, an organisation whose name says nothing political. People who act
+   for no state ("French farmers", ``civilian_noun``) are sources only of PROTEST, REQUEST, ACCUSE
+   and REJECT.
+5. **Target**: the actor in the dative, the direct object, a prepositional object (to, with,
+   against, on...), the passive subject, or, for verbs of saying and intending ("threatened to
+   break relations with Russia", "demanded that the United States..."), the complement clause. It
+   must be a political actor too, or, for material types (ASSAULT, COERCE, AID, MOBILIZE, RETREAT,
+   PROTEST, SANCTION), a place. Candidates are tried in that order until one passes step 6.
+6. **Source and target differ**: never the same actor (two mentions of one state qualifying
+   different groups, "Palestinian police ... Palestinian armed groups", are distinct domestic
+   actors, as CAMEO codes them); never a person or body acting for a state against that very state
+   by name ("Pompeo said the United States..."); and never the same state at all for the
+   inter-state types (``INTERSTATE``: AGREE, CONSULT, SUPPORT, COOPERATE, AID, SANCTION,
+   MOBILIZE). Two distinct actors of one state may accuse, demand, reject, coerce, attack or
+   protest (domestic politics): such an event has ``source_state == target_state``.
+7. **Types that take a target** (all but ``TARGET_OPTIONAL``: AGREE, RETREAT, PROTEST, MOBILIZE)
+   are dropped without one.
+8. **ASSAULT needs a material sense** for cues marked ``material`` ("attack", "strike", "fight"):
+   soldiers or an armed group as the attacker, a weapon, a physical target or casualties in the
+   clause. Without any, a verbal setting ("in a speech", "on Twitter") makes an "attack" an
+   ACCUSE; a state or armed group attacking another keeps a weak ASSAULT; anything else is dropped.
+9. **Modality.** ``negated``: not, never, no longer, "no X", and any action under a verb of refusal
+   ("declined to threaten", "refused to sanction", ``refusal``): refusing a cooperative action
+   ("refused to lift the curfew") is itself a REJECT, refusing a hostile one is not. ``hypothetical``:
+   would/could/might/may, an ``if``/``unless`` clause, or an action under a verb of threatening,
+   promising, demanding or planning ("threatened to", "plans to", ``hypothetical``), or an intent
+   ("is willing to"). Intent is coded as CAMEO codes it: an intended cooperative action is AGREE,
+   a hostile one THREATEN ("will send aid", "would tighten the blockade"); with an ``unless`` it
+   is an ultimatum, THREATEN; "will not accept" is a REJECT.
+10. **Claims.** An event whose cue lies inside a quote (direct, or the content of indirect speech)
+    is reported by that quote's speaker: ``claimed_by`` is the speaker's actor id (None for an
+    unnamed source) and ``quoted`` is true. The narrator asserts only events outside quotes.
+11. **Confidence**: a ``ConfidenceModel`` (``data/models/events.confidence.json``, fitted by
+    ``narrascope train events`` on the training split of the PLOVER records) over the readable
+    features ``event_features`` lists: cue kind, how source and target were found (subject,
+    object, pronoun, clause, fallback), their kinds, negation, modality, quotes.
 
 Each event's span is the sentence holding the trigger; ``cue`` is the trigger word and
-``cue_span`` its offsets. ``source_state`` and ``target_state`` say which state each side stands
-for: its own id for a state, and for an actor the knowledge base does not know and whose state the
-text does not give ("the Constitutional Court", "La Prensa", "Cizre") the source's state, as CAMEO
-codes unknown domestic actors; an intergovernmental body or a known actor with no state keeps its id.
+``cue_span`` its offsets. ``source``/``target`` are the ids the event stands for (a state for a
+person or body acting for one), ``source_actor``/``target_actor`` the actors named, and
+``source_state``/``target_state`` which state each side stands for: its own id for a state, and
+for an actor the knowledge base does not know and whose state the text does not give ("the
+Constitutional Court", "Cizre") the source's state, as CAMEO codes unknown domestic actors; an
+intergovernmental body, an armed group or a known actor with no state keeps its id.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -42,11 +81,33 @@ from .types import PLOVER_TYPES, ActorRecord, Mention
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
-__all__ = ["COOPERATIVE", "HOSTILE", "LexiconEntry", "find_events", "load_lexicon", "primary_event"]
+    from .confidence import ConfidenceModel
+
+__all__ = ["COOPERATIVE", "HOSTILE", "INTERSTATE", "TARGET_OPTIONAL", "FigurativeRow", "LexiconEntry",
+           "event_features", "find_events", "find_events_with_features", "load_context", "load_figurative",
+           "load_lexicon", "primary_event"]
 
 #: types that an intended action turns into AGREE, and those it turns into THREATEN
 COOPERATIVE = frozenset({"AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID", "CONCEDE", "RETREAT"})
 HOSTILE = frozenset({"PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT"})
+#: types coded without a target when the text names none ("Akayev agreed to resign", "Ugandan
+#: rebels surrendered", a protest, a mobilisation); every other type needs one
+TARGET_OPTIONAL = frozenset({"AGREE", "RETREAT", "PROTEST", "MOBILIZE"})
+#: relations between states: never coded between two actors of the same state
+INTERSTATE = frozenset({"AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID", "SANCTION", "MOBILIZE"})
+#: types whose target may be a place (it stands for the state it lies in, or the source's own)
+PLACE_TARGET = frozenset({"ASSAULT", "COERCE", "AID", "MOBILIZE", "RETREAT", "PROTEST", "SANCTION"})
+#: types whose target may be anyone at all: the victims of force and coercion need not be political
+#: actors ("arrested a journalist", "killed two villagers")
+VICTIM_TARGET = frozenset({"ASSAULT", "COERCE"})
+#: types where two actors named together as the subject act with each other: "France and Germany
+#: signed a treaty", "Israel and Lebanon renewed negotiations"
+SYMMETRIC = frozenset({"AGREE", "CONSULT", "SUPPORT", "COOPERATE"})
+#: what people who act for no state ("Algerian landowners") may do to a government
+CIVIL_SOURCE = frozenset({"PROTEST", "REQUEST", "ACCUSE", "REJECT"})
+#: noun cues whose content clause is what is demanded, threatened or promised ("a demand that
+#: Israel ease restrictions"): the action in that clause has not happened
+FRAME_NOUN_TYPES = frozenset({"REQUEST", "THREATEN", "AGREE"})
 #: frame verbs whose type is decided by what they frame: a vow to fight threatens, a vow to help agrees
 INTENT_FRAMES = frozenset({"vow", "swear", "promise", "pledge", "offer", "commit"})
 #: verbs of saying: "Russia said that Sudan must return the helicopter" is a REQUEST of Russia to Sudan
@@ -55,21 +116,22 @@ SAY_VERBS = frozenset({"say", "insist", "state", "declare", "stress", "tell", "a
                        "emphasise", "repeat", "claim", "maintain"})
 HYPOTHETICAL_MODALS = frozenset({"would", "could", "might", "may"})
 FUTURE_AUX = frozenset({"will", "would", "shall", "'ll"})
-#: adjectives and verbs whose infinitive complement is an intended action
-INTENT_HEADS = frozenset({"willing", "ready", "prepared", "plan", "intend", "decide", "aim", "determined",
-                          "poised", "set"})
 OBLIGATION = frozenset({"must"})
 TARGET_PREPS = ("to", "with", "against", "on", "toward", "towards", "at", "from", "into", "over", "upon", "for")
 WEAK_TARGET_PREPS = ("in",)
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
-MODIFIER_DEPS = ("poss", "compound", "amod", "nmod", "appos")
+#: the parts of a phrase searched for its actor, nearest first: modifiers, then appositions, then
+#: prepositional phrases; clauses inside a phrase are never searched
+MODIFIER_DEPS = frozenset({"compound", "amod", "nmod", "poss", "flat", "nummod", "quantmod", "npadvmod"})
+ADJECTIVAL_DEPS = frozenset({"compound", "amod", "flat"})
+CLAUSE_DEPS = frozenset({"relcl", "acl", "advcl", "ccomp", "xcomp", "punct", "cc"})
 STATE_PRONOUNS = frozenset({"it", "its", "they", "them", "their", "itself"})
 PERSON_PRONOUNS = frozenset({"he", "him", "his", "she", "her", "himself", "herself"})
 SPEAKER_PRONOUNS = frozenset({"we", "us", "our", "i", "me", "my"})
 
 
 # ---------------------------------------------------------------------------------------------
-# The lexicon
+# The data: lexicon, figurative uses, word classes
 
 
 @dataclass(frozen=True)
@@ -81,18 +143,23 @@ class LexiconEntry:
     type: str
     role: str  # "", "frame", "of=agent", "of=patient", "of=theme"
     note: str = ""
+    material: bool = False  # an ASSAULT cue that is often a metaphor: needs a material sense
+    context: str = ""  # a plover_context.tsv class one of the cue's modifiers must belong to
+
+
+def _data(name: str) -> str:
+    return resources.files("narrascope").joinpath(f"data/{name}").read_text(encoding="utf-8")
 
 
 @lru_cache(maxsize=1)
 def load_lexicon() -> dict[tuple[str, str], tuple[LexiconEntry, ...]]:
     """The shipped lexicon keyed by (kind, lemma); within a key, the most specific entries first."""
-    text = resources.files("narrascope").joinpath("data/plover_verbs.tsv").read_text(encoding="utf-8")
     table: dict[tuple[str, str], list[LexiconEntry]] = {}
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(_data("plover_verbs.tsv").splitlines(), 1):
         if not line.strip() or line.startswith("#") or line.startswith("kind\t"):
             continue
         cols = line.split("\t") + [""] * 6
-        kind, cue, objects, type_, role, note = (c.strip() for c in cols[:6])
+        kind, cue, objects, type_, roles, note = (c.strip() for c in cols[:6])
         if kind not in ("verb", "noun") or type_ not in PLOVER_TYPES:
             raise ValueError(f"plover_verbs.tsv line {number}: bad kind or type: {line!r}")
         words = cue.split()
@@ -100,15 +167,80 @@ def load_lexicon() -> dict[tuple[str, str], tuple[LexiconEntry, ...]]:
             lemma, particle = words[0], (" ".join(words[1:]) or None)
         else:
             lemma, particle = words[-1], (" ".join(words[:-1]) or None)
+        parts = [r.strip() for r in roles.split(",") if r.strip()]
+        role = next((r for r in parts if r == "frame" or r.startswith("of=")), "")
+        context = next((r.split("=", 1)[1] for r in parts if r.startswith("context=")), "")
         entry = LexiconEntry(kind, lemma, particle, None if objects in ("", "*") else frozenset(objects.split("|")),
-                             type_, role, note)
+                             type_, role, note, material="material" in parts, context=context)
         table.setdefault((kind, lemma), []).append(entry)
     return {key: tuple(sorted(entries, key=lambda e: (e.particle is None, e.objects is None)))
             for key, entries in table.items()}
 
 
+@lru_cache(maxsize=1)
+def load_context() -> dict[str, frozenset[str]]:
+    """The word classes of ``data/plover_context.tsv``: class name -> lemmas."""
+    classes: dict[str, set[str]] = {}
+    for number, line in enumerate(_data("plover_context.tsv").splitlines(), 1):
+        if not line.strip() or line.startswith("#") or line.startswith("class\t"):
+            continue
+        cols = line.split("\t")
+        if len(cols) < 2 or not cols[1].strip():
+            raise ValueError(f"plover_context.tsv line {number}: a class needs words: {line!r}")
+        classes.setdefault(cols[0].strip(), set()).update(w.strip() for w in cols[1].split("|") if w.strip())
+    return {name: frozenset(words) for name, words in classes.items()}
+
+
+def _words(name: str) -> frozenset[str]:
+    return load_context().get(name, frozenset())
+
+
+@dataclass(frozen=True)
+class FigurativeRow:
+    kind: str
+    lemma: str
+    particle: str | None
+    relation: str
+    words: frozenset[str] | None  # None: any word
+    action: str  # "-" or a PLOVER type
+    note: str = ""
+
+
+@lru_cache(maxsize=1)
+def load_figurative() -> dict[tuple[str, str], tuple[FigurativeRow, ...]]:
+    """The figurative uses of ``data/plover_figurative.tsv`` keyed by (kind, lemma), in file order."""
+    table: dict[tuple[str, str], list[FigurativeRow]] = {}
+    for number, line in enumerate(_data("plover_figurative.tsv").splitlines(), 1):
+        if not line.strip() or line.startswith("#") or line.startswith("kind\t"):
+            continue
+        cols = line.split("\t") + [""] * 6
+        kind, cue, relation, words, action, note = (c.strip() for c in cols[:6])
+        if kind not in ("verb", "noun") or (action != "-" and action not in PLOVER_TYPES) or not relation:
+            raise ValueError(f"plover_figurative.tsv line {number}: bad kind, relation or action: {line!r}")
+        parts = cue.split()
+        row = FigurativeRow(kind, parts[0], " ".join(parts[1:]) or None, relation,
+                            None if words == "*" else frozenset(words.split("|")), action, note)
+        table.setdefault((kind, parts[0]), []).append(row)
+    return {key: tuple(rows) for key, rows in table.items()}
+
+
 # ---------------------------------------------------------------------------------------------
 # Actors in the parse
+
+
+@dataclass(frozen=True)
+class _Side:
+    """One side of an event: the actor named and how the rules found it."""
+
+    actor: str  # the actor id as named ("person:sergey-lavrov", "RUS", "org:un")
+    state: str  # the id the event carries: the state a person or body acts for, else the actor
+    token: int  # the token of the mention (or pronoun)
+    form: str  # "name", "qualifier" ("Palestinian police"), "pronoun", "speaker" (we/I in a quote)
+    found_by: str  # the mention's ``how``: gazetteer, ner, coref; "pronoun"
+    noun: str = ""  # the lemma of the noun a qualifier qualifies ("police")
+    how: str = ""  # where in the clause: subject, agent, object, dative, prep, clause...
+    level: str = "head"  # where in its phrase: head, modifier, apposition, complement, subtree
+    confidence: float = 1.0  # the mention's confidence
 
 
 class _Actors:
@@ -129,8 +261,20 @@ class _Actors:
             self.ordered.append((span.start, m))
         #: actors found only by the entity recogniser: not in the knowledge base
         self.unknown = {m.actor for m in mentions} - {m.actor for m in mentions if m.how != "ner"}
-        self.quotes: list[tuple[int, int, str]] = [(q["start"], q["end"], str(q["speaker_actor"])) for q in quotes
-                                                   if q.get("speaker_actor") and q.get("start") is not None]
+        #: actors the text somewhere names as a political body or armed group ("the Umma party",
+        #: "FDD, the main rebel group"): so is a later "it" that refers to them
+        self.qualifies_political: set[str] = set()
+        political_nouns = _words("political_noun") | _words("armed_noun")
+        for i, m in self.by_token.items():
+            tok = doc[i]
+            for near in (tok.head, *_children(tok, "appos"), *(_children(tok.head, "appos") if tok.dep_ != "appos" else [])):
+                if near.i not in self.by_token and near.pos_ == "NOUN" and near.lemma_.lower() in political_nouns:
+                    self.qualifies_political.add(m.actor)
+        self.quotes: list[tuple[int, int, str | None, bool]] = [
+            (int(q["start"]), int(q["end"]), q.get("speaker_actor"), bool(q.get("direct")))
+            for q in quotes if q.get("start") is not None and q.get("end") is not None]
+
+    # -- what an actor is
 
     def state(self, actor_id: str) -> str:
         """The id an event carries: the state a person or state body acts for, else the actor itself."""
@@ -139,13 +283,17 @@ class _Actors:
             return record.country
         return actor_id
 
-    def state_of_event(self, actor_id: str | None, source: str | None) -> str | None:
-        """The state an event's actor stands for: its own, or, for an actor the knowledge base does
-        not know and the text gives no state (a court, a newspaper, a town), the source's state,
-        as CAMEO codes unknown domestic actors. Intergovernmental bodies stay themselves."""
+    def state_of_event(self, actor_id: str | None, source: str | None, *, qualifier: bool = False) -> str | None:
+        """The state an event's side stands for: its own, or, for an actor the knowledge base does
+        not know and the text gives no state (a court, a newspaper, "Darfur rebels"), the source's
+        state, as CAMEO codes unknown domestic actors. A place named as such keeps its id (a town
+        abroad is as likely as one at home); intergovernmental bodies stay themselves.
+        ``qualifier``: the actor qualifies a group of people ("Darfur rebels"), not a place."""
         if actor_id is None:
             return None
         if self.kind(actor_id) == "state":
+            return actor_id
+        if self.kind(actor_id) == "location" and not qualifier:
             return actor_id
         if actor_id in self.unknown and source is not None and self.kind(source) == "state":
             return source
@@ -155,7 +303,10 @@ class _Actors:
         record = self.records.get(actor_id)
         if record is not None:
             return record.kind
-        return "state" if len(actor_id) == 3 and actor_id.isupper() else "organization"
+        if len(actor_id) == 3 and actor_id.isupper():
+            return "state"
+        prefix = actor_id.split(":", 1)[0]
+        return {"person": "person", "group": "group", "location": "location"}.get(prefix, "organization")
 
     def rank(self, actor_id: str) -> int:
         """How much an actor says about the side it is on: a state (or someone acting for one) first,
@@ -165,39 +316,154 @@ class _Actors:
             return 0
         return 1 if self.kind(state) in ("organization", "group") else 2
 
-    def in_phrase(self, head: Token, *, skip: int | None = None, avoid: str | None = None,
-                  pronouns: bool = True) -> tuple[str, int] | None:
-        """(actor id, token index) of the actor a phrase headed by ``head`` names.
+    def name_words(self, actor_id: str) -> set[str]:
+        record = self.records.get(actor_id)
+        name = record.name if record is not None else actor_id.split(":", 1)[-1].replace("-", " ")
+        return {w.strip(".,()'\"").lower() for w in name.replace("-", " ").split()}
 
-        Breadth first through the phrase, nearest the head first, but a state beats an organisation
-        and both beat a person or place with no known state: "British Defence Secretary Tom King" is
-        Britain, "Doctors from two American aid groups" America. Clauses inside the phrase
-        (relative clauses, participles) are not searched. Pronouns are resolved; ``avoid`` is an
-        actor a pronoun should not resolve to (the source, when looking for a target).
-        """
-        queue = [head]
-        best: tuple[int, str, int] | None = None
+    def media(self, actor_id: str) -> bool:
+        """A news outlet or a platform (by the words of its name): it reports events, it is no party."""
+        return self.kind(actor_id) == "organization" and bool(self.name_words(actor_id) & _words("media_org"))
+
+    def civilian(self, side: _Side) -> bool:
+        """Someone who may protest though no political actor: a person or an organisation, not a
+        place and not a news outlet."""
+        return self.kind(side.actor) in ("person", "organization") and not self.media(side.actor)
+
+    def political(self, side: _Side) -> bool:
+        """A state, a government body, an office holder, an IGO, an armed group or a party."""
+        kind = self.kind(side.actor)
+        if kind in ("state", "group"):
+            return True
+        if side.form == "qualifier" and side.noun in _words("political_noun") | _words("armed_noun"):
+            return True  # "Darfur rebels", "the government of Sindh province"
+        if kind == "location":
+            return False
+        known = side.actor not in self.unknown
+        if kind == "person":
+            record = self.records.get(side.actor)
+            if known or (record is not None and record.country):
+                return True
+            role = (record.role or "") if record is not None else ""
+            role_words = {w.strip(".,").lower() for w in role.replace("-", " ").split()}
+            # a title written before the name ("King Fahd", "General Aoun")
+            role_words |= {c.lower_ for c in self.doc[side.token].children if c.dep_ in ("compound", "amod", "appos")}
+            # "Arab League Secretary General Chadli Klibi": a person qualified by a political actor
+            return bool(role_words & _words("political_role")) or side.state != side.actor
+        if self.media(side.actor):
+            return False
+        if known:
+            return True
+        return bool(self.name_words(side.actor) & _words("political_org")) or side.state != side.actor \
+            or side.actor in self.qualifies_political
+
+    # -- finding the actor of a phrase
+
+    def _token_side(self, tok: Token, *, avoid: str | None, pronouns: bool, level: str) -> _Side | None:
+        mention = self.by_token.get(tok.i)
+        if mention is not None:
+            form, noun = "name", ""
+            if tok.dep_ in ("amod", "compound", "poss", "nmod") and tok.head.i not in self.by_token \
+                    and tok.head.pos_ in ("NOUN", "PROPN"):
+                form, noun = "qualifier", tok.head.lemma_.lower()
+            return _Side(mention.actor, self.state(mention.actor), tok.i, form, mention.how, noun, level=level,
+                         confidence=mention.confidence)
+        if pronouns and tok.pos_ == "PRON" and tok.dep_ != "det":
+            found = self.pronoun(tok, avoid=avoid)
+            if found is not None:
+                form = "speaker" if tok.lower_ in SPEAKER_PRONOUNS else "pronoun"
+                return _Side(found, self.state(found), tok.i, form, "pronoun", level=level)
+        return None
+
+    def _ranked(self, found: list[_Side], avoid: str | None) -> list[_Side]:
+        """Best first: a state, then an organisation or group, then the rest; ``avoid`` last."""
+        return sorted(found, key=lambda s: self.rank(s.actor) + (3 if s.state == avoid else 0))
+
+    def _search(self, roots: Iterable[Token], *, skip: int | None, avoid: str | None, pronouns: bool, level: str,
+                deps: frozenset[str] | None, head_side: _Side | None = None) -> tuple[list[_Side], _Side | None]:
+        """The actors named under ``roots`` (breadth first, only through ``deps`` when given, never
+        into clauses), and the first state an adjective or a compound names."""
+        found: list[_Side] = []
+        adjectival: _Side | None = None
+        queue = list(roots)
         while queue:
             tok = queue.pop(0)
             if tok.i != skip:
-                found = None
-                mention = self.by_token.get(tok.i)
-                if mention is not None:
-                    found = self.state(mention.actor)
-                elif pronouns and tok.pos_ == "PRON" and tok.dep_ != "det":
-                    found = self.pronoun(tok, avoid=avoid)
-                if found is not None:
-                    rank = self.rank(found) + (3 if found == avoid else 0)
-                    if best is None or rank < best[0]:
-                        best = (rank, found, tok.i)
-                    if rank == 0:
-                        break
-            queue.extend(c for c in tok.children if c.dep_ not in ("relcl", "acl", "advcl", "ccomp", "punct"))
-        return None if best is None else (best[1], best[2])
+                side = self._token_side(tok, avoid=avoid, pronouns=pronouns, level=level)
+                if side is not None and head_side is not None and side.actor == head_side.actor:
+                    side = None  # the head's own name ("Tom" of "Tom King")
+                if side is not None:
+                    found.append(side)
+                    if adjectival is None and tok.dep_ in ADJECTIVAL_DEPS and self.kind(side.state) == "state":
+                        adjectival = side
+            if deps is None:
+                queue.extend(c for c in tok.children if c.dep_ not in CLAUSE_DEPS)
+            elif tok.dep_ != "poss":
+                queue.extend(c for c in tok.children if c.dep_ in deps)
+            else:  # "Russia's ally Lukashenko": a possessor's own modifiers are no nationality
+                queue.extend(c for c in tok.children if c.dep_ == "poss")
+        return found, adjectival
+
+    def phrase_sides(self, head: Token, *, skip: int | None = None, avoid: str | None = None,
+                     pronouns: bool = True) -> list[_Side]:
+        """Every actor a phrase headed by ``head`` names, the one it stands for first.
+
+        The head's own actor, then its modifiers ("British Defence Secretary Tom King": Britain),
+        then an apposition, then prepositional complements ("Doctors from two American aid
+        groups"). Within a level a state beats an organisation and both beat a person or place
+        with no known state. What the text says beats what the knowledge base or coreference
+        guessed: a state an adjective or a compound gives ("Serbian President X") is the state the
+        head acts for; a person or body with no known state acts for the state or body its
+        modifiers or apposition name ("Arab League Secretary General Chadli Klibi"); "the
+        president of Armenia" is Armenia's even when coreference took "the president" for someone
+        else. Clauses inside the phrase are not searched. ``avoid`` is an actor a pronoun should not
+        resolve to, and a state to pass over when another is named. An actor found below a common
+        noun that names no actor itself qualifies it (``form`` "qualifier", ``noun`` its lemma).
+        """
+        head_side = None if head.i == skip else self._token_side(head, avoid=avoid, pronouns=pronouns, level="head")
+        modifiers, adjectival = self._search([c for c in head.children if c.dep_ in MODIFIER_DEPS], skip=skip,
+                                             avoid=avoid, pronouns=pronouns, level="modifier", deps=MODIFIER_DEPS,
+                                             head_side=head_side)
+        appositions, _ = self._search(_children(head, "appos"), skip=skip, avoid=avoid, pronouns=pronouns,
+                                      level="apposition", deps=None, head_side=head_side)
+        complements, _ = self._search(_children(head, "prep"), skip=skip, avoid=avoid, pronouns=pronouns,
+                                      level="complement", deps=None, head_side=head_side)
+        modifiers, appositions, complements = (self._ranked(x, avoid) for x in (modifiers, appositions, complements))
+        if head.pos_ == "NOUN" and head_side is None:
+            noun = head.lemma_.lower()
+            appositions = [replace(x, form="qualifier", noun=noun) if x.form == "name" else x for x in appositions]
+            complements = [replace(x, form="qualifier", noun=noun) if x.form == "name" else x for x in complements]
+        ordered: list[_Side] = []
+        if head_side is not None:
+            primary = head_side
+            kind = self.kind(head_side.actor)
+            better = (modifiers or appositions)[0] if modifiers or appositions else None
+            text_state = complements[0] if complements and self.kind(complements[0].state) == "state" else None
+            if kind in ("person", "organization") and adjectival is not None and adjectival.state != avoid:
+                primary = replace(head_side, state=adjectival.state)
+            elif kind in ("person", "organization", "location") and better is not None \
+                    and self.rank(better.actor) < self.rank(head_side.actor) and better.state != avoid:
+                primary = replace(head_side, state=better.state)  # "the Bosnian town of Gorazde"
+            elif kind == "location" and text_state is not None and text_state.state != avoid:
+                primary = replace(head_side, state=text_state.state)  # "Cizre in southeastern Turkey"
+            elif head_side.found_by == "coref" and text_state is not None and text_state.state != head_side.state \
+                    and text_state.state != avoid:
+                primary = replace(text_state, level="head")  # "the president of Armenia"
+            ordered.append(primary)
+        for side in modifiers + appositions + complements:
+            if all(side.actor != o.actor for o in ordered):
+                ordered.append(side)
+        return ordered
+
+    def in_phrase(self, head: Token, *, skip: int | None = None, avoid: str | None = None,
+                  pronouns: bool = True) -> _Side | None:
+        """The actor a phrase stands for (the first of ``phrase_sides``), or None."""
+        sides = self.phrase_sides(head, skip=skip, avoid=avoid, pronouns=pronouns)
+        return sides[0] if sides else None
 
     @staticmethod
     def _phrase_head(tok: Token) -> Token:
-        while tok.dep_ in ("compound", "flat", "amod", "nmod", "appos") and tok.head is not tok:
+        while tok.dep_ in ("compound", "flat", "amod", "nmod", "appos") and tok.head.i != tok.i:
             tok = tok.head
         return tok
 
@@ -205,9 +471,9 @@ class _Actors:
         """The actor a pronoun refers to, or None."""
         word = tok.lower_
         if word in SPEAKER_PRONOUNS:
-            for start, end, speaker in self.quotes:
-                if start <= tok.idx < end:
-                    return self.state(speaker)
+            for start, end, speaker, _direct in self.quotes:
+                if start <= tok.idx < end and speaker:
+                    return speaker
             return None
         if word in STATE_PRONOUNS:
             wanted: tuple[str, ...] = ("state", "organization", "group")
@@ -231,12 +497,19 @@ class _Actors:
             if self.kind(mention.actor) in wanted:
                 if self.rank(state) > 0:  # "King Hassan of Morocco ... he": the state of the phrase
                     phrase = self.in_phrase(self._phrase_head(self.doc[first]), pronouns=False)
-                    if phrase is not None and self.rank(phrase[0]) < self.rank(state):
-                        return phrase[0]
-                return state
-            if fallback is None and word in ("they", "them", "their"):
-                fallback = state
+                    if phrase is not None and self.rank(phrase.state) < self.rank(state):
+                        return phrase.state
+                return mention.actor if self.kind(mention.actor) != "location" else state
+            if fallback is None and word in ("they", "them", "their") and self.kind(mention.actor) != "location":
+                fallback = mention.actor
         return fallback
+
+    def claim(self, char: int) -> tuple[bool, str | None, bool]:
+        """(inside a quote, its speaker's actor id, a direct quote) for a character offset."""
+        for start, end, speaker, direct in self.quotes:
+            if start <= char < end:
+                return True, speaker, direct
+        return False, None, False
 
 
 # ---------------------------------------------------------------------------------------------
@@ -267,6 +540,21 @@ def _objects(verb: Token, particle: str | None) -> list[Token]:
     return heads + more
 
 
+def _object_heads(verb: Token, particle: str | None) -> list[Token]:
+    """What a verb acts on, as ``_objects`` finds it, without the compounds and ``of`` complements
+    ("abused immigrants" has no object "rights" in "a human rights organization charged")."""
+    heads = _children(verb, "dobj", "nsubjpass", "attr", "oprd")
+    if particle:
+        for prep in _children(verb, "prep", "prt"):
+            if prep.lower_ == particle.split()[-1]:
+                heads.extend(_children(prep, "pobj"))
+    else:
+        for prep in _children(verb, "prep"):
+            if prep.lower_ in ("to", "on", "for"):
+                heads.extend(_children(prep, "pobj"))
+    return heads + [c for h in heads for c in _children(h, "conj")]
+
+
 def _has_particle(verb: Token, particle: str) -> bool:
     words = particle.split()
     kids = {c.lower_ for c in verb.children if c.dep_ in ("prt", "prep", "advmod", "dobj", "acomp")}
@@ -277,7 +565,6 @@ def _verb_entry(verb: Token) -> LexiconEntry | None:
     entries = load_lexicon().get(("verb", verb.lemma_.lower()))
     if not entries:
         return None
-    best = None
     for entry in entries:
         if entry.particle and not _has_particle(verb, entry.particle):
             continue
@@ -285,9 +572,13 @@ def _verb_entry(verb: Token) -> LexiconEntry | None:
             lemmas = {t.lemma_.lower() for t in _objects(verb, entry.particle)}
             if not lemmas & entry.objects:
                 continue
-        best = entry
-        break
-    return best
+        return entry
+    return None
+
+
+def _modifier_lemmas(tok: Token) -> set[str]:
+    return {c.lemma_.lower() for c in tok.children if c.dep_ in ("compound", "amod", "nmod", "poss")} | \
+           {c.lower_ for c in tok.children if c.dep_ in ("compound", "amod", "nmod", "poss")}
 
 
 def _noun_entry(noun: Token) -> LexiconEntry | None:
@@ -303,28 +594,33 @@ def _noun_entry(noun: Token) -> LexiconEntry | None:
             lemmas = {t.lemma_.lower() for p in ofs for t in _children(p, "pobj")}
             if not lemmas & entry.objects:
                 continue
+        if entry.context and not _modifier_lemmas(noun) & _words(entry.context):
+            continue
         return entry
     return None
 
 
-def _subject(verb: Token) -> tuple[Token | None, bool]:
-    """The subject token of a verb and whether the verb is passive, following control and conjunction."""
+def _subject(verb: Token) -> tuple[Token | None, bool, bool]:
+    """The subject token of a verb, whether the verb is passive, and whether the subject was found
+    on a governing verb (control and conjunction) rather than on the verb itself."""
     tok = verb
+    climbed = False
     for _ in range(8):
         for child in tok.children:
             if child.dep_ in ("nsubj", "csubj"):
-                return child, False
+                return child, False, climbed
             if child.dep_ == "nsubjpass":
-                return child, True
+                return child, True, climbed
         if tok.dep_ in ("relcl", "acl") and tok.head.pos_ in ("NOUN", "PROPN", "PRON"):
-            return tok.head, tok.dep_ == "acl" and tok.tag_ == "VBN"
-        if tok.dep_ in ("xcomp", "conj", "advcl", "pcomp") and tok.head is not tok:
+            return tok.head, tok.dep_ == "acl" and tok.tag_ == "VBN", True
+        if tok.dep_ in ("xcomp", "conj", "advcl", "pcomp") and tok.head.i != tok.i:
             tok = tok.head
+            climbed = True
             if tok.pos_ in ("ADJ",) and tok.dep_ == "acomp":  # "is willing to send"
                 tok = tok.head
             continue
         break
-    return None, False
+    return None, False, climbed
 
 
 def _agent(verb: Token) -> Token | None:
@@ -346,17 +642,22 @@ def _is_negated(tok: Token) -> bool:
     return False
 
 
-def _governing_verb(tok: Token) -> Token | None:
-    """The verb a noun hangs from ("erupted" for "threats" in "erupted with threats")."""
+def _governing_verb(tok: Token, *, direct: bool = False) -> Token | None:
+    """The verb a noun hangs from ("erupted" for "threats" in "erupted with threats"). ``direct``:
+    only when no other noun stands between them ("imposed a blackout on the withdrawal" is no
+    withdrawal by whoever imposed the blackout)."""
     cur = tok
     for _ in range(6):
-        if cur.dep_ in ("ROOT",) or cur.head is cur:
+        if cur.dep_ in ("ROOT",) or cur.head.i == cur.i:
             return None
         if cur.dep_ not in ("dobj", "pobj", "prep", "attr", "nsubj", "nsubjpass", "conj", "appos", "oprd"):
             return None
+        through = cur.dep_
         cur = cur.head
         if cur.pos_ in ("VERB", "AUX"):
             return cur
+        if direct and cur.pos_ in ("NOUN", "PROPN") and through not in ("conj", "appos"):
+            return None
     return None
 
 
@@ -368,9 +669,8 @@ def _modals(verb: Token) -> set[str]:
     return {c.lower_ for c in verb.children if c.dep_ == "aux"}
 
 
-def _conditional(tok: Token) -> bool:
-    return tok.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether")
-                                       for c in tok.children)
+def _conditional(tok: Token, marks: tuple[str, ...] = ("if", "unless", "whether", "until")) -> bool:
+    return tok.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in marks for c in tok.children)
 
 
 def _hypothetical(tok: Token, *, frame: bool = False) -> bool:
@@ -385,34 +685,66 @@ def _hypothetical(tok: Token, *, frame: bool = False) -> bool:
     for _ in range(12):
         if _conditional(cur):
             return True
-        if cur.head is cur:
+        if cur.head.i == cur.i:
             break
         cur = cur.head
     return False
+
+
+def _intent_head(verb: Token) -> Token | None:
+    """The word that makes an infinitive an intended action: "willing" in "is willing to withdraw"."""
+    if verb.dep_ != "xcomp" or verb.head.i == verb.i:
+        return None
+    head = verb.head
+    if head.lemma_.lower() in _words("intent") or head.lower_ in _words("intent"):
+        return head
+    if head.lemma_.lower() == "go" and head.tag_ == "VBG":  # "is going to"
+        return head
+    return None
 
 
 def _intended(verb: Token) -> bool:
     """A future or intended action: "will send", "is willing to withdraw", "plans to impose"."""
     if verb.pos_ not in ("VERB", "AUX"):
         return False
-    if _modals(verb) & FUTURE_AUX:
-        return True
-    if verb.dep_ == "xcomp":
-        head = verb.head
-        if head.lemma_.lower() in INTENT_HEADS or head.lower_ in INTENT_HEADS:
-            return True
-        if head.lemma_.lower() == "go" and head.tag_ == "VBG":
-            return True
-    return False
+    return bool(_modals(verb) & FUTURE_AUX) or _intent_head(verb) is not None
+
+
+def _embedding(tok: Token) -> Token | None:
+    """The verb an action is the complement of ("threaten" for "attack" in "threatened to attack")."""
+    if tok.head.i == tok.i or tok.head.pos_ not in ("VERB", "AUX", "ADJ"):
+        return None
+    if tok.dep_ in ("xcomp", "ccomp") or (tok.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ == "for"
+                                                                      for m in tok.children)):
+        return tok.head
+    return None
 
 
 def _framing(tok: Token) -> Token | None:
-    """The frame verb (threaten, promise, demand...) an action is embedded under, if any."""
-    if tok.dep_ not in ("xcomp", "ccomp") or tok.head is tok:
+    """The frame verb (threaten, promise, demand, plan...) an action is embedded under, if any."""
+    head = _embedding(tok)
+    if head is None:
         return None
-    head = tok.head
+    lemma = head.lemma_.lower()
+    if lemma in _words("hypothetical"):
+        return head
     entry = _verb_entry(head) if head.pos_ == "VERB" else None
     return head if entry is not None and entry.role == "frame" else None
+
+
+def _refused(tok: Token) -> Token | None:
+    """The verb of refusal or denial an action is embedded under ("declined" in "declined to
+    threaten", "denied" in "denied that its troops had attacked")."""
+    verb = _clause_verb(tok)
+    for cur in (verb, _embedding(verb)):
+        if cur is None:
+            continue
+        head = _embedding(cur)
+        if head is not None and head.lemma_.lower() in _words("refusal"):
+            return head
+        if head is not None and cur.dep_ == "ccomp" and head.lemma_.lower() in _words("denial"):
+            return head
+    return None
 
 
 def _sentence(doc: Doc, sent: Span) -> tuple[int, int]:
@@ -425,6 +757,102 @@ def _sentence(doc: Doc, sent: Span) -> tuple[int, int]:
     return start, end
 
 
+def _depth(tok: Token) -> int:
+    n = 0
+    while tok.head.i != tok.i and n < 50:
+        tok, n = tok.head, n + 1
+    return n
+
+
+# ---------------------------------------------------------------------------------------------
+# Figurative uses and the material sense of ASSAULT
+
+
+def _figurative(cue: Token, kind: str, particle: str | None) -> str | None:
+    """The action of the first figurative row whose context the cue has: "-" (no event) or a type."""
+    rows = load_figurative().get((kind, cue.lemma_.lower()))
+    if not rows:
+        return None
+    for row in rows:
+        if row.particle != particle:  # "call off" is a cue of its own: the rows of "call" are not its
+            continue
+        context = _context_words(cue, kind, row.relation, row.particle)
+        if context and (row.words is None or context & row.words):
+            return row.action
+    return None
+
+
+def _context_words(cue: Token, kind: str, relation: str, particle: str | None) -> set[str]:
+    """The lemmas standing in ``relation`` to the cue (see plover_figurative.tsv)."""
+    def lemmas(tokens: Iterable[Token]) -> set[str]:
+        return {t.lemma_.lower() for t in tokens} | {t.lower_ for t in tokens}
+
+    if relation == "obj":
+        if kind == "verb":
+            return lemmas(_object_heads(cue, particle))
+        return lemmas(o for p in _children(cue, "prep") if p.lower_ == "of" for o in _children(p, "pobj"))
+    if relation == "obj_mod":
+        heads = _object_heads(cue, particle) if kind == "verb" else [cue]
+        return {w for h in heads for w in _modifier_lemmas(h)}
+    if relation == "mod":
+        return _modifier_lemmas(cue)
+    if relation.startswith("prep:"):
+        word = relation.split(":", 1)[1]
+        if word == "that":
+            return {"that"} if any(c.dep_ == "mark" and c.lower_ == "that" for k in _children(cue, "ccomp")
+                                   for c in k.children) else set()
+        found = [o for p in _children(cue, "prep", "dative", "prt") if p.lower_ == word
+                 for o in _children(p, "pobj", "pcomp")]
+        if not found and any(p.lower_ == word and not list(p.children) for p in _children(cue, "prep", "prt", "advmod")):
+            return {"*"}
+        return lemmas(found)
+    if relation == "prt":
+        return lemmas(_children(cue, "prt")) | lemmas(p for p in _children(cue, "prep", "advmod") if not list(p.children))
+    if relation == "gov":
+        if kind == "noun" and cue.dep_ in ("dobj", "attr", "nsubjpass", "oprd") and cue.head.i != cue.i:
+            return lemmas([cue.head])
+        return set()
+    if relation == "oprd":
+        return {"*"} if _children(cue, "oprd") or any(c.dep_ == "ccomp" and c.pos_ in ("ADJ", "NOUN") for c in cue.children) else set()
+    return set()
+
+
+def _clause_lemmas(cue: Token) -> set[str]:
+    """The lemmas of the clause an event's cue stands in (the sentence, for a noun cue's verb)."""
+    return {t.lemma_.lower() for t in cue.sent}
+
+
+def _material(cue: Token, source_tok: Token | None, target_tok: Token | None, source: _Side,
+              target: _Side | None, actors: _Actors) -> str:
+    """How material an ASSAULT reads: "strong" (an armed attacker, a weapon, a physical target or
+    casualties), "verbal" (said somewhere, with none of those), "weak" (a state or armed group
+    attacking another, nothing more) or "none"."""
+    words = _clause_lemmas(cue)
+    attacker = {source.noun} if source.noun else set()
+    if source_tok is not None:
+        attacker |= {source_tok.lemma_.lower()} | {t.lemma_.lower() for t in source_tok.subtree}
+    if attacker & _words("military_noun") or actors.kind(source.actor) == "group":
+        return "strong"
+    if words & _words("weapon") or words & _words("casualty"):
+        return "strong"
+    hit: set[str] = set()
+    if target_tok is not None:
+        hit = {target_tok.lemma_.lower()} | {t.lemma_.lower() for t in target_tok.subtree}
+    if target is not None and target.noun:
+        hit.add(target.noun)
+    for obj in _objects(cue, None) if cue.pos_ == "VERB" else [o for p in _children(cue, "prep")
+                                                              for o in _children(p, "pobj")]:
+        hit |= {obj.lemma_.lower()}
+    if hit & _words("physical_target") or (target is not None and actors.kind(target.actor) == "location"):
+        return "strong"
+    if words & _words("verbal_marker"):
+        return "verbal"
+    if actors.kind(source.state) in ("state", "group") and source.form == "name" and target is not None \
+            and actors.kind(target.state) in ("state", "group"):
+        return "weak"
+    return "none"
+
+
 # ---------------------------------------------------------------------------------------------
 # Finding events
 
@@ -432,262 +860,579 @@ def _sentence(doc: Doc, sent: Span) -> tuple[int, int]:
 @dataclass
 class _Event:
     type: str
-    source: str
-    target: str | None
+    source: _Side
+    target: _Side | None
     cue: Token
+    kind: str  # "verb", "noun", "obligation"
     negated: bool
     hypothetical: bool
+    notes: set[str] = field(default_factory=set)  # readable flags for the confidence features
 
 
-def _first_actor(actors: _Actors, heads: Iterable[Token], *, skip: int | None,
-                 avoid: str | None = None) -> str | None:
-    """The first actor named in ``heads`` other than ``avoid`` (else ``avoid`` itself, if named).
-
-    When no phrase names one, the clauses inside the phrases are searched too ("aid to refugees
-    fleeing the civil war in Liberia").
-    """
+def _target_candidates(actors: _Actors, heads: Iterable[Token], *, skip: int | None, avoid: str | None,
+                       how: str) -> list[_Side]:
+    """The actors named in ``heads``, in order, each phrase's best first; when no phrase names one,
+    the clauses inside the phrases are searched too ("aid to refugees fleeing the war in Liberia")."""
     heads = list(heads)
-    fallback = None
+    out: list[_Side] = []
     for head in heads:
-        found = actors.in_phrase(head, skip=skip, avoid=avoid)
-        if found is None:
-            continue
-        if avoid is None or found[0] != avoid:
-            return found[0]
-        if fallback is None:
-            fallback = found[0]
-    if fallback is None:
+        out.extend(replace(found, how=how) for found in actors.phrase_sides(head, skip=skip, avoid=avoid))
+    if not out:
         for head in heads:
             for tok in head.subtree:
                 mention = actors.by_token.get(tok.i)
                 if mention is not None and tok.i != skip:
-                    state = actors.state(mention.actor)
-                    if state != avoid:
-                        return state
-                    fallback = fallback or state
-    return fallback
+                    side = actors._token_side(tok, avoid=avoid, pronouns=False, level="subtree")
+                    if side is not None:
+                        out.append(replace(side, how=how))
+    return out
 
 
-def _verb_targets(verb: Token) -> list[Token]:
-    """Where a verb's target can be, best first."""
-    heads = _children(verb, "dative")
-    heads += _children(verb, "dobj")
-    strong, weak = [], []
+def _verb_targets(verb: Token) -> list[tuple[Token, str]]:
+    """Where a verb's target can be, best first, with the name of the place."""
+    heads = [(t, "dative") for t in _children(verb, "dative") if t.pos_ != "ADP"]
+    heads += [(t, "object") for t in _children(verb, "dobj")]
+    strong: list[tuple[Token, str]] = []
+    weak: list[tuple[Token, str]] = []
     for prep in _children(verb, "prep", "dative"):
         if prep.lower_ in TARGET_PREPS:
-            strong.extend(_children(prep, "pobj", "pcomp"))
+            strong.extend((t, "prep") for t in _children(prep, "pobj", "pcomp"))
         elif prep.lower_ in WEAK_TARGET_PREPS:
-            weak.extend(_children(prep, "pobj"))
+            weak.extend((t, "prep_in") for t in _children(prep, "pobj"))
     for prt in _children(verb, "prt"):  # "hand over to Great Britain"
         for prep in _children(prt, "prep"):
-            strong.extend(_children(prep, "pobj"))
+            strong.extend((t, "prep") for t in _children(prep, "pobj"))
     for obj in _children(verb, "dobj"):
         for prep in _children(obj, "prep"):
             if prep.lower_ in TARGET_PREPS or prep.lower_ in WEAK_TARGET_PREPS:
-                weak.extend(_children(prep, "pobj"))
-    return heads + strong + weak
+                weak.extend((t, "object_prep") for t in _children(prep, "pobj"))
+    # "allowed candidate Ouattara to participate": the subject of an infinitive complement
+    clause = [(s, "clause") for c in _children(verb, "ccomp", "xcomp")
+              if any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)
+              for s in _children(c, "nsubj")]
+    return heads + clause + strong + weak
+
+
+def _candidates(actors: _Actors, places: Iterable[tuple[Token, str]], *, skip: int | None,
+                avoid: str | None) -> list[_Side]:
+    out: list[_Side] = []
+    for tok, how in places:
+        out.extend(_target_candidates(actors, [tok], skip=skip, avoid=avoid, how=how))
+    return out
 
 
 def _embedded(verb: Token) -> list[Token]:
-    return _children(verb, "xcomp", "ccomp")
+    """A verb's complement clauses, "for X to do" ones included ("pushing hard for the US to support")."""
+    return _children(verb, "xcomp", "ccomp") + [c for c in _children(verb, "advcl")
+                                                if any(m.dep_ == "mark" and m.lower_ == "for" for m in c.children)]
+
+
+def _source_in(actors: _Actors, tok: Token) -> _Side | None:
+    """The actor a subject phrase stands for: the first political one it names, else the first."""
+    sides = actors.phrase_sides(tok)
+    return next((s for s in sides if actors.political(s)), sides[0] if sides else None)
+
+
+def _verb_source(verb: Token, actors: _Actors) -> tuple[_Side, Token] | None:
+    subject, passive, climbed = _subject(verb)
+    agent = _agent(verb)
+    if passive:
+        if agent is None:
+            return None
+        tok, how = agent, "agent"
+    elif subject is None:
+        return None
+    else:
+        tok, how = subject, ("governing_subject" if climbed else "subject")
+    side = _source_in(actors, tok)
+    if side is None:
+        return None
+    return replace(side, how=how), tok
+
+
+def _inner_targets(verb: Token, actors: _Actors, source: _Side) -> list[_Side]:
+    """Targets from a frame verb's complement clause: its subject, then its own targets, then
+    those of the infinitives it governs in turn ("prepared to resume shelling the territory")."""
+    out: list[_Side] = []
+    clauses = _embedded(verb)
+    clauses += [x for c in clauses for x in _children(c, "xcomp")]
+    for clause in clauses:
+        inner_subject = [c for c in clause.children if c.dep_ in SUBJECT_DEPS]
+        subj = _target_candidates(actors, inner_subject, skip=source.token, avoid=source.state, how="clause")
+        objs = _candidates(actors, _verb_targets(clause), skip=source.token, avoid=source.state)
+        objs = [replace(s, how="clause") for s in objs]
+        if subj and subj[0].state == source.state and objs:
+            out.extend(objs + subj)
+        else:
+            out.extend(subj + objs)
+    return out
 
 
 def _verb_event(verb: Token, entry: LexiconEntry, actors: _Actors) -> _Event | None:
-    subject, passive = _subject(verb)
-    agent = _agent(verb)
-    source_tok = agent if passive and agent is not None else (None if passive and verb.dep_ != "acl" else subject)
-    if passive and agent is None and subject is not None and verb.dep_ == "acl":
-        source_tok = None
-    source_hit = actors.in_phrase(source_tok) if source_tok is not None else None
-    if source_hit is None:
+    found = _verb_source(verb, actors)
+    if found is None:
         return None
-    source, source_i = source_hit
-    candidates: list[Token] = []
+    source, source_tok = found
+    subject, passive, _climbed = _subject(verb)
+    candidates: list[_Side] = []
     if passive and subject is not None:
-        candidates.append(subject)
-    candidates += _verb_targets(verb)
-    target = _first_actor(actors, candidates, skip=source_i, avoid=source)
+        candidates += _target_candidates(actors, [subject], skip=source.token, avoid=source.state,
+                                         how="passive_subject")
+    candidates += _candidates(actors, _verb_targets(verb), skip=source.token, avoid=source.state)
     type_ = entry.type
+    notes: set[str] = set()
+    if entry.lemma == "welcome" and type_ == "SUPPORT" and any(
+            actors.kind(m.actor) == "person" for o in _children(verb, "dobj") if (m := actors.by_token.get(o.i))):
+        type_ = "CONSULT"  # "welcomed Putin": a visit
     if entry.role == "frame":
-        inner_target = None
-        for clause in _embedded(verb):
-            inner_subject = [c for c in clause.children if c.dep_ in SUBJECT_DEPS]
-            inner_target = (_first_actor(actors, inner_subject, skip=source_i, avoid=source)
-                            or _first_actor(actors, _verb_targets(clause), skip=source_i, avoid=source))
-            if inner_target == source and inner_subject:
-                inner_target = _first_actor(actors, _verb_targets(clause), skip=source_i, avoid=source) or inner_target
-            if entry.lemma in INTENT_FRAMES:
+        inner = _inner_targets(verb, actors, source)
+        if entry.lemma in INTENT_FRAMES:
+            for clause in _embedded(verb):
                 inner_entry = _verb_entry(clause) if clause.pos_ == "VERB" else None
                 if inner_entry is not None and inner_entry.role != "frame":
-                    type_ = "AGREE" if inner_entry.type in COOPERATIVE else "THREATEN"
-            if inner_target is not None:
-                break
-        if inner_target is not None and (target is None or not _children(verb, "dative", "dobj")):
-            target = inner_target
-    if entry.lemma == "deploy" and target is None:
-        type_ = "MOBILIZE"
+                    action = _figurative(clause, "verb", inner_entry.particle)
+                    if action == "-":
+                        return None  # "vowed to fight the virus": no threat to anyone
+                    inner_type = action or inner_entry.type
+                    type_ = "AGREE" if inner_type in COOPERATIVE else "THREATEN"
+                    break
+        if entry.lemma in _words("refusal"):
+            # refusing a cooperative action rejects it; refusing a hostile one is no event of its own
+            for clause in _embedded(verb):
+                inner_entry = _verb_entry(clause) if clause.pos_ == "VERB" else None
+                if inner_entry is not None and inner_entry.type not in COOPERATIVE:
+                    return None
+        if inner and (not candidates or not _children(verb, "dative", "dobj")):
+            candidates = inner + candidates
     framed = _framing(verb)
-    if framed is None and entry.role != "frame" and _intended(verb):
-        if type_ in COOPERATIVE:
+    intent = framed is None and entry.role != "frame" and _intended(verb)
+    negated = _is_negated(verb)
+    if _refused(verb) is not None:
+        negated = True
+        notes.add("refused")
+    if intent:
+        notes.add("intent")
+        ultimatum = any(_conditional(c, ("unless",)) for c in verb.children)
+        if negated and type_ in COOPERATIVE and _modals(verb) & FUTURE_AUX:
+            type_, negated = "REJECT", False  # "will not accept": a refusal announced
+        elif ultimatum:
+            type_ = "THREATEN"  # "will withdraw its force unless...": an ultimatum
+        elif type_ in COOPERATIVE:
             type_ = "AGREE"
         elif type_ in HOSTILE:
             type_ = "THREATEN"
-    hypothetical = _hypothetical(verb, frame=entry.role == "frame") or framed is not None
-    return _Event(type_, source, target, verb, _is_negated(verb), hypothetical)
-
-
-def _named(actors: _Actors, tok: Token) -> tuple[str, int] | None:
-    """The actor a single token names (a mention, or a resolved pronoun), not searching its phrase."""
-    mention = actors.by_token.get(tok.i)
-    if mention is not None:
-        return actors.state(mention.actor), tok.i
-    if tok.pos_ == "PRON":
-        found = actors.pronoun(tok)
-        if found is not None:
-            return found, tok.i
-    return None
+    refusal = framed is not None and framed.lemma_.lower() in _words("refusal")
+    hypothetical = _hypothetical(verb, frame=entry.role == "frame") or (framed is not None and not refusal) or \
+        _intent_head(verb) is not None or _in_purpose(verb) or _noun_framed(verb)
+    event = _Event(type_, source, None, verb, "verb", negated, hypothetical, notes)
+    return _settle(event, entry, candidates, actors, source_tok, subject if passive else None)
 
 
 def _noun_event(noun: Token, entry: LexiconEntry, actors: _Actors) -> _Event | None:
-    source_hit = None
+    source: _Side | None = None
+    source_tok: Token | None = None
     of_objects = [o for p in _children(noun, "prep") if p.lower_ == "of" for o in _children(p, "pobj")]
     for child in _children(noun, "poss", "compound", "amod", "nmod"):
-        source_hit = actors.in_phrase(child)
-        if source_hit is not None:
+        source = _source_in(actors, child)
+        if source is not None:
+            source, source_tok = replace(source, how="possessor" if child.dep_ == "poss" else "modifier"), child
             break
-    if source_hit is None and entry.role == "of=agent":
+    if source is None and entry.role == "of=agent":
         for obj in of_objects:
-            source_hit = actors.in_phrase(obj)
-            if source_hit is not None:
+            source = _source_in(actors, obj)
+            if source is not None:
+                source, source_tok = replace(source, how="of"), obj
                 break
-    if source_hit is None and entry.role == "of=theme":
+    if source is None and entry.role == "of=theme":
         # the owner of what is deployed or withdrawn: "of U.S. missile defense", "of its troops";
         # not "air links with Serbia", which is where it goes
         for obj in of_objects:
             for child in [obj, *_children(obj, "poss", "compound", "amod", "nmod")]:
-                source_hit = actors.in_phrase(child) if child is not obj else _named(actors, obj)
-                if source_hit is not None:
+                found = actors.in_phrase(child) if child is not obj else actors._token_side(
+                    obj, avoid=None, pronouns=True, level="head")
+                if found is not None:
+                    source, source_tok = replace(found, how="of"), child
                     break
-            if source_hit is not None:
+            if source is not None:
                 break
     verb = _governing_verb(noun)
-    if source_hit is None and verb is not None:
-        subject, passive = _subject(verb)
+    if source is None and verb is not None and _governing_verb(noun, direct=True) == verb:
+        subject, passive, _climbed = _subject(verb)
         if subject is not None and not passive and subject.i != noun.i:
-            source_hit = actors.in_phrase(subject)
-    if source_hit is None:
+            source = _source_in(actors, subject)
+            if source is not None:
+                source, source_tok = replace(source, how="governing_subject"), subject
+    if source is None:
         return None
-    source, source_i = source_hit
-    candidates: list[Token] = []
+    skip, avoid = source.token, source.state
+    candidates: list[_Side] = []
     if entry.role == "of=patient":
-        candidates += of_objects
+        candidates += _target_candidates(actors, of_objects, skip=skip, avoid=avoid, how="of")
     if entry.role == "of=theme":
-        candidates += [o for obj in of_objects for p in _children(obj, "prep") if p.lower_ in TARGET_PREPS
-                       for o in _children(p, "pobj")]
+        candidates += _target_candidates(actors, [o for obj in of_objects for p in _children(obj, "prep")
+                                                  if p.lower_ in TARGET_PREPS for o in _children(p, "pobj")],
+                                         skip=skip, avoid=avoid, how="prep")
     preps = _children(noun, "prep")
-    candidates += [o for p in preps if p.lower_ in TARGET_PREPS for o in _children(p, "pobj")]
-    for clause in _children(noun, "acl", "relcl"):  # "threats to unleash fire and fury on it"
-        candidates += _verb_targets(clause)
+    candidates += _target_candidates(actors, [o for p in preps if p.lower_ in TARGET_PREPS for o in _children(p, "pobj")],
+                                     skip=skip, avoid=avoid, how="prep")
+    for clause in _children(noun, "acl", "relcl", "ccomp"):  # "threats to unleash fire and fury on it"
+        inner_subject = [c for c in clause.children if c.dep_ in SUBJECT_DEPS and clause.dep_ != "relcl"]
+        candidates += _target_candidates(actors, inner_subject, skip=skip, avoid=avoid, how="clause")
+        candidates += [replace(s, how="clause") for s in _candidates(actors, _verb_targets(clause), skip=skip,
+                                                                    avoid=avoid)]
+    if verb is not None and noun.dep_ == "dobj" and entry.type in FRAME_NOUN_TYPES:
+        # "reiterated its demand today that Israel ease restrictions": the content clause of the
+        # noun, which the parser hung on the verb
+        for clause in _children(verb, "ccomp"):
+            inner_subject = [c for c in clause.children if c.dep_ in SUBJECT_DEPS]
+            candidates += _target_candidates(actors, inner_subject, skip=skip, avoid=avoid, how="clause")
     if verb is not None:
-        # A prepositional phrase right after the noun phrase that the parser hung on the verb:
-        # "dislike the deployment of U.S. missile defense (THAAD) to South Korea".
+        # A prepositional phrase after the noun phrase that the parser hung on the verb:
+        # "dislike the deployment of U.S. missile defense (THAAD) to South Korea"; "issued a
+        # reminder Saturday to Iraq".
         after = noun.right_edge.i + 1
-        candidates += [o for p in _children(verb, "prep") if p.i == after and p.lower_ in TARGET_PREPS
-                       for o in _children(p, "pobj")]
-    candidates += [o for p in preps if p.lower_ in WEAK_TARGET_PREPS for o in _children(p, "pobj")]
-    target = _first_actor(actors, candidates, skip=source_i, avoid=source)
-    if target is None:
-        for tok in candidates:
-            if tok.pos_ == "PRON":
-                target = actors.pronoun(tok, avoid=source)
-                if target is not None:
-                    break
+        candidates += _target_candidates(actors, [o for p in _children(verb, "prep")
+                                                  if after <= p.i <= after + 3 and p.lower_ in TARGET_PREPS
+                                                  for o in _children(p, "pobj")],
+                                         skip=skip, avoid=avoid, how="prep")
+    candidates += _target_candidates(actors, [o for p in preps if p.lower_ in WEAK_TARGET_PREPS
+                                              for o in _children(p, "pobj")], skip=skip, avoid=avoid, how="prep_in")
     type_ = entry.type
-    if entry.lemma == "deployment" and target is None:
-        type_ = "MOBILIZE"
+    notes: set[str] = set()
     negated = _is_negated(noun) or (verb is not None and _is_negated(verb))
-    return _Event(type_, source, target, noun, negated, _hypothetical(noun))
+    if verb is not None and _refused(verb) is not None:
+        negated = True
+        notes.add("refused")
+    hypothetical = _hypothetical(noun) or bool(_modifier_lemmas(noun) & _words("hypothetical_mod")) or (
+        verb is not None and (_framing(verb) is not None
+                                                                 or _intent_head(verb) is not None
+                                                                 or _in_purpose(verb)))
+    if verb is not None and noun.dep_ == "dobj" and _intended(verb) and _framing(verb) is None:
+        # "will extend the curfew", "would tighten the naval blockade": intent, as CAMEO codes it
+        notes.add("intent")
+        if any(_conditional(c, ("unless",)) for c in verb.children) or type_ in HOSTILE:
+            type_ = "THREATEN"
+        elif type_ in COOPERATIVE:
+            type_ = "AGREE"
+    event = _Event(type_, source, None, noun, "noun", negated, hypothetical, notes)
+    return _settle(event, entry, candidates, actors, source_tok, None)
+
+
+def _itself(side: _Side) -> bool:
+    """A side that is a state as such or its government ("Iran", "Iranian officials"), not a
+    group within it ("Iranian rebels", "Iranian workers")."""
+    return side.form in ("name", "pronoun", "speaker") or side.noun in _words("political_noun")
+
+
+def _acceptable_target(event: _Event, target: _Side, actors: _Actors, base_type: str) -> bool:
+    """Step 6: a political target (or a place, for material types; anyone, for force and
+    coercion) that is not the source. ``base_type`` is the cue's own type, before intent made it
+    AGREE or THREATEN ("will extend the curfew in Abidjan" is still about a place)."""
+    source = event.source
+    material = base_type in PLACE_TARGET or base_type in VICTIM_TARGET
+    place = material and actors.kind(target.actor) == "location"
+    if not actors.political(target) and not place and base_type not in VICTIM_TARGET:
+        return False
+    # One state named twice is one actor, unless one side is a group within it and the other the
+    # state or another group ("Palestinian police ... Palestinian armed groups", "Afghan guerillas
+    # ... Kabul"): distinct domestic actors, as CAMEO codes them.
+    if target.actor == source.actor and (source.noun == target.noun or (_itself(source) and _itself(target))):
+        return False
+    locative = target.how == "prep_in" and material  # "extended the curfew in Abidjan": a place at home
+    if target.form == "name" and actors.kind(target.actor) == "state" and target.actor == source.state \
+            and source.actor != source.state and not locative:
+        return False  # a person or body acting for a state against that very state by name
+    # between states, an actor whose state the text does not give is not assumed to be at home
+    return not (event.type in INTERSTATE and target.state == source.state)
+
+
+def _purposes(tok: Token) -> list[Token]:
+    """The purpose clauses of a cue's clause ("blocked roads to press their demands"), with the
+    infinitives they govern ("to help defend")."""
+    verb = _clause_verb(tok)
+    out: list[Token] = []
+    for clause in _children(verb, "advcl"):
+        if any(c.dep_ == "aux" and c.lower_ == "to" for c in clause.children):
+            out.append(clause)
+            out.extend(_children(clause, "xcomp"))
+    return out
+
+
+def _noun_framed(tok: Token) -> bool:
+    """An action in the content clause of a demand, a threat or a promise ("its demand that Israel
+    ease restrictions"), the parser having hung the clause on the noun or on its verb."""
+    verb = _clause_verb(tok)
+    if verb.dep_ not in ("acl", "ccomp", "relcl") or verb.head.i == verb.i:
+        return False
+    heads = [verb.head] if verb.head.pos_ == "NOUN" else _children(verb.head, "dobj") if verb.dep_ == "ccomp" else []
+    for head in heads:
+        entry = _noun_entry(head) if head.pos_ == "NOUN" else None
+        if entry is not None and entry.type in FRAME_NOUN_TYPES and verb.dep_ != "relcl":
+            return True
+    return False
+
+
+def _in_purpose(tok: Token) -> bool:
+    """An action in a purpose clause ("to demand the return of property") is intended, not done."""
+    verb = _clause_verb(tok)
+    for cur in (verb, verb.head if verb.dep_ == "xcomp" else None):
+        if cur is not None and cur.dep_ == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to"
+                                                           for c in cur.children):
+            return True
+    return False
+
+
+def _settle(event: _Event, entry: LexiconEntry, candidates: list[_Side], actors: _Actors,
+            source_tok: Token | None, passive_subject: Token | None) -> _Event | None:
+    """Steps 4 to 8 for one event: political source, target, differing sides, material sense."""
+    source = event.source
+    if entry.lemma == "protest" and event.type == "ACCUSE" and (
+            source.noun in _words("civilian_noun") or not actors.political(source)):
+        event.type = "PROTEST"  # "Egyptian students protested against...": a demonstration, not a note
+    protester = event.type == "PROTEST" and actors.civilian(source) and source.how in ("subject", "governing_subject")
+    if not actors.political(source) and not protester:
+        return None
+    if source.form == "qualifier" and source.noun in _words("civilian_noun") and event.type not in CIVIL_SOURCE:
+        return None
+    if event.type in SYMMETRIC and source_tok is not None:
+        # "France and Germany signed a treaty": the one named with the source is the other party
+        candidates = candidates + _target_candidates(actors, _children(source_tok, "conj"), skip=source.token,
+                                                     avoid=source.state, how="conjunct")
+    for candidate in candidates:
+        if _acceptable_target(event, candidate, actors, entry.type):
+            event.target = candidate
+            break
+    if entry.lemma in ("deploy", "deployment") and event.type == "AID" and (
+            event.target is None or event.target.how != "prep" or event.target.level != "head"):
+        # troops sent to a state are aid to it ("the deployment of U.S. missile defense to South
+        # Korea"); troops sent to a border, a region or nowhere named are a mobilisation
+        event.type = "MOBILIZE"
+    if event.target is None:
+        # "blocked roads to press their demands from President Bouteflika's government": the
+        # purpose names whom the action is aimed at
+        for clause in _purposes(event.cue):
+            for candidate in _candidates(actors, _verb_targets(clause), skip=source.token, avoid=source.state):
+                if _acceptable_target(event, replace(candidate, how="purpose"), actors, entry.type):
+                    event.target = replace(candidate, how="purpose")
+                    break
+            if event.target is not None:
+                break
+    if entry.material and event.type == "ASSAULT":
+        target_tok = actors.doc[event.target.token] if event.target is not None else passive_subject
+        sense = _material(event.cue, source_tok, target_tok, source, event.target, actors)
+        event.notes.add(f"material={sense}")
+        if sense == "verbal" and entry.lemma in ("attack", "assault"):
+            event.type = "ACCUSE"
+        elif sense in ("verbal", "none"):
+            return None
+    if event.target is None and event.type not in TARGET_OPTIONAL:
+        return None
+    return event
 
 
 def _obligation_events(sent: Span, actors: _Actors) -> list[_Event]:
     """ "Washington insists ...: North Korea must show evidence" -> REQUEST USA -> PRK."""
     out: list[_Event] = []
-    speakers = []
+    speakers: list[tuple[Token, _Side]] = []
     for tok in sent:
         if tok.pos_ == "VERB" and tok.lemma_.lower() in SAY_VERBS:
-            subject, passive = _subject(tok)
-            hit = actors.in_phrase(subject) if subject is not None and not passive else None
+            subject, passive, climbed = _subject(tok)
+            hit = _source_in(actors, subject) if subject is not None and not passive else None
             if hit is not None:
-                speakers.append((tok, hit))
+                speakers.append((tok, replace(hit, how="governing_subject" if climbed else "subject")))
     if not speakers:
         return out
     for tok in sent:
         if tok.dep_ != "aux" or tok.lower_ not in OBLIGATION:
             continue
         verb = tok.head
-        subject, _passive = _subject(verb)
+        subject, _passive, _climbed = _subject(verb)
         hit = actors.in_phrase(subject) if subject is not None else None
         if hit is None:
             continue
-        for say, (speaker, _i) in speakers:
-            if speaker != hit[0]:
-                out.append(_Event("REQUEST", speaker, hit[0], say, _is_negated(say), _hypothetical(say)))
+        for say, speaker in speakers:
+            event = _Event("REQUEST", speaker, None, say, "obligation", _is_negated(say), _hypothetical(say))
+            if not actors.political(speaker):
+                continue
+            target = replace(hit, how="clause")
+            if _acceptable_target(event, target, actors, "REQUEST"):
+                event.target = target
+                out.append(event)
                 break
     return out
 
 
-def find_events(doc: Doc, mentions: list[Mention], quotes: list[dict[str, Any]],
-                actors: list[ActorRecord] | None = None) -> list[dict[str, Any]]:
-    """The PLOVER events of a parsed article (SCHEMA.md ``events``), in text order.
+def _skip_cue(tok: Token, actors: _Actors) -> bool:
+    """Words inside an actor's name ("Rapid Support Forces") and nouns used as modifiers ("riot
+    police", "aid worker") trigger nothing."""
+    return tok.i in actors.by_token or tok.dep_ == "compound"
 
-    ``mentions`` are the actor mentions found by ``find_actors``; ``actors`` their records, used to
-    map persons and state bodies to the state they act for and to type pronoun antecedents;
-    ``quotes`` give "we" inside a quote its speaker.
-    """
-    index = _Actors(doc, mentions, actors, quotes)
-    if not index.by_token:
-        return []
+
+def _events_of(doc: Doc, actors: _Actors) -> list[tuple[_Event, LexiconEntry | None]]:
     lexicon = load_lexicon()
-    found: list[_Event] = []
+    found: list[tuple[_Event, LexiconEntry | None]] = []
     for sent in doc.sents:
         for tok in sent:
             pos = tok.pos_
             lemma = tok.lemma_.lower()
-            if pos == "VERB" and ("verb", lemma) in lexicon:
+            if pos == "VERB" and ("verb", lemma) in lexicon and not _skip_cue(tok, actors):
                 entry = _verb_entry(tok)
-                if entry is not None:
-                    event = _verb_event(tok, entry, index)
-                    if event is not None:
-                        found.append(event)
-            elif pos == "NOUN" and ("noun", lemma) in lexicon:
+                if entry is None:
+                    continue
+                action = _figurative(tok, "verb", entry.particle)
+                if action == "-":
+                    continue
+                if action is not None:
+                    entry = replace(entry, type=action, role="" if entry.role != "frame" else entry.role,
+                                    material=False)
+                verb_event = _verb_event(tok, entry, actors)
+                if verb_event is not None:
+                    if action is not None:
+                        verb_event.notes.add("retyped")
+                    found.append((verb_event, entry))
+            elif pos == "NOUN" and ("noun", lemma) in lexicon and not _skip_cue(tok, actors):
                 head = tok.head
                 # "imposed sanctions", "rejected calls": the verb already made this event
-                if tok.dep_ in ("dobj", "nsubjpass") and head.pos_ == "VERB" and _verb_entry(head) is not None:
+                head_entry = _verb_entry(head) if tok.dep_ in ("dobj", "nsubjpass") and head.pos_ == "VERB" else None
+                if head_entry is not None and _figurative(head, "verb", head_entry.particle) != "-":
                     continue
                 entry = _noun_entry(tok)
-                if entry is not None:
-                    event = _noun_event(tok, entry, index)
-                    if event is not None:
-                        found.append(event)
-        found.extend(_obligation_events(sent, index))
-    out: list[dict[str, Any]] = []
+                if entry is None:
+                    continue
+                action = _figurative(tok, "noun", entry.particle)
+                if action == "-":
+                    continue
+                if action is not None:
+                    entry = replace(entry, type=action, material=False)
+                noun_event = _noun_event(tok, entry, actors)
+                if noun_event is not None:
+                    if action is not None:
+                        noun_event.notes.add("retyped")
+                    found.append((noun_event, entry))
+        found.extend((e, None) for e in _obligation_events(sent, actors))
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# Confidence features
+
+
+def event_features(event: Mapping[str, Any]) -> dict[str, float]:
+    """The readable features an event's confidence is computed from (``narrascope train events``
+    fits the model on them): the cue's kind, how and where each side was found, what each side is,
+    whether the two sides share a state, negation, modality, quotes, and how deep the cue sits."""
+    f: dict[str, float] = {}
+    how = event.get("how") or {}
+    f[f"cue={how.get('cue', 'verb')}"] = 1.0
+    f[f"type={event['type']}"] = 1.0
+    f[f"source={how.get('source', '')}"] = 1.0
+    f[f"source_form={how.get('source_form', '')}"] = 1.0
+    f[f"source_kind={how.get('source_kind', '')}"] = 1.0
+    if how.get("source_found_by") == "ner":
+        f["source_unknown"] = 1.0
+    if event.get("source_state") and event["source_state"] == event.get("source_actor") and \
+            how.get("source_kind") not in ("state", "igo", "group"):
+        f["source_without_state"] = 1.0
+    target = how.get("target") or "none"
+    f[f"target={target}"] = 1.0
+    if target != "none":
+        f[f"target_form={how.get('target_form', '')}"] = 1.0
+        f[f"target_kind={how.get('target_kind', '')}"] = 1.0
+        if how.get("target_state_from_source"):
+            f["target_state_inferred"] = 1.0
+        if event.get("target_state") and event["target_state"] == event.get("target_actor") and \
+                how.get("target_kind") not in ("state", "igo", "group"):
+            f["target_without_state"] = 1.0
+        if event.get("source_state") == event.get("target_state"):
+            f["same_state"] = 1.0
+    for flag in ("negated", "hypothetical", "quoted"):
+        if event.get(flag):
+            f[flag] = 1.0
+    for note in how.get("notes", ()):
+        f[f"note={note}"] = 1.0
+    depth = int(how.get("depth", 0))
+    f[f"depth={min(depth, 2)}"] = 1.0
+    return f
+
+
+def _kind_of(actors: _Actors, side: _Side) -> str:
+    kind = actors.kind(side.actor)
+    if kind == "organization" and actors.kind(side.state) == "organization" and side.state == side.actor \
+            and side.actor not in actors.unknown:
+        record = actors.records.get(side.actor)
+        return "igo" if record is None or not record.country else "organization"
+    return kind
+
+
+def _record(doc: Doc, event: _Event, actors: _Actors) -> dict[str, Any]:
+    start, end = _sentence(doc, event.cue.sent)
+    source, target = event.source, event.target
+    source_state = actors.state_of_event(source.state, None)
+    target_state = None
+    if target is not None:
+        # CAMEO's domestic default for an actor of unknown state is no guess to make between states
+        infer = source_state if event.type not in INTERSTATE else None
+        target_state = actors.state_of_event(target.state, infer, qualifier=target.form == "qualifier")
+    quoted, speaker, direct = actors.claim(event.cue.idx)
+    how: dict[str, Any] = {
+        "cue": event.kind, "source": source.how, "source_form": source.form, "source_kind": _kind_of(actors, source),
+        "source_found_by": source.found_by, "source_level": source.level,
+        "target": target.how if target is not None else None,
+        "target_form": target.form if target is not None else None,
+        "target_kind": _kind_of(actors, target) if target is not None else None,
+        "target_state_from_source": bool(target is not None and target_state != target.state),
+        "depth": _depth(event.cue), "notes": sorted(event.notes | ({"direct_quote"} if direct else set())),
+    }
+    return {
+        "type": event.type, "source": source.state, "target": target.state if target is not None else None,
+        "source_actor": source.actor, "target_actor": target.actor if target is not None else None,
+        "source_state": source_state, "target_state": target_state,
+        "start": start, "end": end, "text": doc.text[start:end],
+        "negated": event.negated, "hypothetical": event.hypothetical,
+        "quoted": quoted, "claimed_by": speaker,
+        "cue": event.cue.text,
+        "cue_span": {"start": event.cue.idx, "end": event.cue.idx + len(event.cue.text)},
+        "how": how,
+    }
+
+
+def find_events_with_features(doc: Doc, mentions: list[Mention], quotes: list[dict[str, Any]],
+                              actors: list[ActorRecord] | None = None, *,
+                              model: ConfidenceModel | None = None,
+                              ) -> list[tuple[dict[str, Any], dict[str, float]]]:
+    """``find_events``, with the readable features each event's confidence was computed from."""
+    from .confidence import load_confidence_model
+
+    index = _Actors(doc, mentions, actors, quotes)
+    if not index.by_token:
+        return []
+    model = model if model is not None else load_confidence_model("events")
+    out: list[tuple[dict[str, Any], dict[str, float]]] = []
     seen = set()
-    for event in sorted(found, key=lambda e: e.cue.i):
-        start, end = _sentence(doc, event.cue.sent)
-        key = (event.type, event.source, event.target, event.cue.i)
+    for event, _entry in sorted(_events_of(doc, index), key=lambda pair: pair[0].cue.i):
+        target = event.target.state if event.target is not None else None
+        key = (event.type, event.source.state, target, event.cue.i)
         if key in seen:
             continue
         seen.add(key)
-        source_state = index.state_of_event(event.source, None)
-        out.append({
-            "type": event.type, "source": event.source, "target": event.target,
-            "source_state": source_state, "target_state": index.state_of_event(event.target, source_state),
-            "start": start, "end": end, "text": doc.text[start:end],
-            "negated": event.negated, "hypothetical": event.hypothetical,
-            "cue": event.cue.text,
-            "cue_span": {"start": event.cue.idx, "end": event.cue.idx + len(event.cue.text)},
-        })
+        record = _record(doc, event, index)
+        features = event_features(record)
+        record["confidence"] = model(features) if model is not None else 0.5
+        out.append((record, features))
     return out
+
+
+def find_events(doc: Doc, mentions: list[Mention], quotes: list[dict[str, Any]],
+                actors: list[ActorRecord] | None = None, *, model: ConfidenceModel | None = None,
+                ) -> list[dict[str, Any]]:
+    """The PLOVER events of a parsed article (SCHEMA.md ``events``), in text order, each with its
+    ``confidence`` (the floor is applied by the stage, not here).
+
+    ``mentions`` are the actor mentions found by ``find_actors``; ``actors`` their records, used to
+    map persons and state bodies to the state they act for and to type pronoun antecedents;
+    ``quotes`` give "we" inside a quote its speaker and every event inside a quote its claimant.
+    """
+    return [record for record, _features in find_events_with_features(doc, mentions, quotes, actors, model=model)]
 
 
 def primary_event(doc: Doc, events: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
@@ -697,10 +1442,7 @@ def primary_event(doc: Doc, events: Sequence[dict[str, Any]]) -> dict[str, Any] 
         span = doc.char_span(event["cue_span"]["start"], event["cue_span"]["end"], alignment_mode="expand")
         if span is None or not len(span):
             return 99
-        tok, n = span[0], 0
-        while tok.head is not tok and n < 50:
-            tok, n = tok.head, n + 1
-        return n
+        return _depth(span[0])
 
     if not events:
         return None

@@ -103,15 +103,16 @@ class QuotesStage:
 
 class EventsStage:
     name = "events"
-    version = "1"
+    version = "2"
     requires = ("text", "actors", "quotes")
     sets = ("events",)
 
     def compute(self, article: Article, settings: Settings) -> dict[str, Any]:
+        from .confidence import keep
         from .events import find_events
 
         events = find_events(parsed(article), mentions_of(article), article.quotes, actor_records(article))
-        return {"events": events}
+        return {"events": keep(events, settings.analysis.min_confidence.events)}
 
 
 class TechniquesStage:

@@ -1,16 +1,20 @@
-"""Event coding on PLOVER gold-standard records: type, source and target accuracy, and coverage.
+"""Event coding on PLOVER gold-standard records: type, source and target accuracy, coverage and calibration.
 
 The gold file is a JSON list of PLOVER records (openeventdata/PLOVER gold standard): each has a
 ``text`` (one sentence), an ``event`` type, and ``source``/``target`` lists of
 ``{"actorText": ..., "code": ...}`` (a target may also be "" or absent: the event has none).
+``split`` picks the records by ``in_training_split(record id)``: ``heldout`` (the default) are
+those the confidence model (``narrascope train events``) never saw, ``train`` the others.
 
 Each record's text runs through the real article pipeline pieces: one spaCy parse (``nlp.pipe``),
-``find_actors`` with the shipped knowledge base, ``find_events``. The record's **primary event**
-is the one ``primary_event`` picks (one with a source and a target first, then the trigger
-nearest the root of the parse, then the first). Scores (printed with every report as
+``find_actors`` with the shipped knowledge base (mentions below the actors floor left out, as in
+the record), ``find_quotes``, ``find_events``. Only events reaching the floor in force
+(``analysis.min_confidence.events``) count, as in the record. The record's **primary event** is
+the one ``primary_event`` picks among the kept events (one with a source and a target first, then
+the trigger nearest the root of the parse, then the first). Scores (printed with every report as
 ``MATCHING_RULE``):
 
-- coverage = records with at least one event / all records;
+- coverage = records with at least one kept event / all records;
 - type accuracy = coded records whose primary event type equals the gold type (older PLOVER
   names mapped: DEMAND->REQUEST, DISAPPROVE->ACCUSE, FIGHT->ASSAULT, INVESTIGATE->ACCUSE) / coded;
 - source accuracy = coded records whose primary source code is one of the gold source codes /
@@ -19,11 +23,19 @@ nearest the root of the parse, then the first). Scores (printed with every repor
 - target accuracy = the same for targets, over coded records whose gold has a target; a missing
   predicted target is wrong. Records whose gold has no target are not scored for the target
   (they are counted and printed);
+- precision = coded records whose primary event is right on all three (type, source, and target
+  when the gold has one) / coded: what an analyst reading the primary events would find right;
 - codes compared: the events' ``source_state`` and ``target_state`` (persons and state bodies
   count as the state they act for, actors unknown to the knowledge base with no state of their
   own as the source's state); an intergovernmental organization of the knowledge base (no
-  country, ``org:un``) counts as "IGO". Two gold
+  country, ``org:un``) counts as "IGO", a non-state armed group as the state it operates in
+  (``operates_in``, as PLOVER files such groups) or "IMG" when it is transnational. Two gold
   codes that are not ISO 3166 are read as the states they mean: ITL -> ITA, VTN -> VNM.
+
+The calibration report below the figures judges each record's primary event among all events
+(no floor) with its confidence, right under the same three-part rule ``narrascope train events``
+fits the confidence model with; its "kept at floor c" lines are those primary events with
+confidence >= c.
 """
 
 from __future__ import annotations
@@ -38,28 +50,36 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from ..analysis.confidence import CalibrationReport, calibration_report, in_training_split
 from ..analysis.types import PLOVER_TYPES, ActorRecord, Mention
 from ..errors import UsageError
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
-__all__ = ["MATCHING_RULE", "OLD_NAMES", "EventsReport", "GoldEvent", "eval_events_command", "evaluate_events",
-           "read_plover"]
+__all__ = ["MATCHING_RULE", "OLD_NAMES", "SPLITS", "CodedRecord", "EventsReport", "GoldEvent", "code_records",
+           "eval_events_command", "evaluate_events", "judge", "read_plover", "select_split"]
+
+SPLITS = ("heldout", "train", "all")
 
 OLD_NAMES = {"DEMAND": "REQUEST", "DISAPPROVE": "ACCUSE", "FIGHT": "ASSAULT", "INVESTIGATE": "ACCUSE"}
 #: gold codes that are not ISO 3166-1 alpha-3, read as the state they stand for
 GOLD_CODE_FIXES = {"ITL": "ITA", "VTN": "VNM"}
 IGO = "IGO"
+#: the CAMEO code of a transnational armed group ("al-Qaeda")
+IMG = "IMG"
 
 MATCHING_RULE = (
-    "one primary event per record (source and target first, then the trigger nearest the parse root, then "
-    "the first); coverage = records with >= 1 event / records; type accuracy = coded records whose primary "
-    "type equals the gold type (DEMAND->REQUEST, DISAPPROVE->ACCUSE, FIGHT->ASSAULT, INVESTIGATE->ACCUSE) / "
-    "coded; source (target) accuracy = coded records whose primary source (target) code is one of the gold "
-    "codes (compound actors: any one) / coded records with a gold source (target); a missing predicted "
-    "target is wrong, records without a gold target are not scored for it; organisations without a country "
-    "count as IGO, persons and state bodies as their state, actors unknown to the knowledge base with no state as the source's state; gold ITL->ITA, VTN->VNM")
+    "one primary event per record among the events kept at the floor (source and target first, then the "
+    "trigger nearest the parse root, then the first); coverage = records with >= 1 kept event / records; type "
+    "accuracy = coded records whose primary type equals the gold type (DEMAND->REQUEST, DISAPPROVE->ACCUSE, "
+    "FIGHT->ASSAULT, INVESTIGATE->ACCUSE) / coded; source (target) accuracy = coded records whose primary "
+    "source (target) code is one of the gold codes (compound actors: any one) / coded records with a gold "
+    "source (target); a missing predicted target is wrong, records without a gold target are not scored for "
+    "it; precision = coded records right on type, source and (when the gold has one) target / coded; "
+    "organisations without a country count as IGO, armed groups as the state they operate in (IMG when "
+    "transnational), persons and state bodies as their state, actors unknown to the knowledge base with no "
+    "state as the source's state; gold ITL->ITA, VTN->VNM")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -103,22 +123,64 @@ def read_plover(path: str | Path, *, limit: int | None = None) -> list[GoldEvent
     return out[:limit] if limit else out
 
 
+def select_split(records: Sequence[GoldEvent], split: str) -> list[GoldEvent]:
+    """The records of ``split`` ("train", "heldout" or "all") by ``in_training_split`` of their id."""
+    if split not in SPLITS:
+        raise UsageError(f"unknown split {split!r}: one of {', '.join(SPLITS)}")
+    if split == "all":
+        return list(records)
+    return [r for r in records if in_training_split(r.id) == (split == "train")]
+
+
 # ---------------------------------------------------------------------------------------------
-# Actors for a record
+# Running the pipeline on the records
 
 
-def _actors(doc: Doc) -> tuple[list[ActorRecord], list[Mention]]:
-    """What the article pipeline finds: ``find_actors`` with the shipped knowledge base."""
+@dataclass
+class CodedRecord:
+    """One gold record with what the pipeline found: every event (with its confidence features)."""
+
+    gold: GoldEvent
+    doc: Doc
+    events: list[dict[str, Any]]
+    features: list[dict[str, float]]
+
+
+def _actors(doc: Doc, floor: float) -> tuple[list[ActorRecord], list[Mention]]:
+    """What the article pipeline finds: ``find_actors`` with the shipped knowledge base, mentions
+    below the actors floor left out (an actor left with none is dropped), as the actors stage does."""
     from ..analysis.actors import find_actors
     from ..analysis.kb import default_kb
 
     records, mentions = find_actors(doc, default_kb())
-    return list(records), list(mentions)
+    kept = [m for m in mentions if m.confidence >= floor]
+    ids = {m.actor for m in kept}
+    return [r for r in records if r.id in ids], kept
+
+
+def code_records(records: Sequence[GoldEvent], *, actors_floor: float,
+                 progress: Callable[[int], Iterator[object]] | None = None) -> list[CodedRecord]:
+    """Parse every record and find its actors, quotes and events (all of them, with features)."""
+    from ..analysis.events import find_events_with_features
+    from ..analysis.nlp import load_nlp
+    from ..analysis.quotes import find_quotes
+
+    ticks = iter(progress(len(records))) if progress else None
+    out = []
+    for record, doc in zip(records, load_nlp().pipe((r.text for r in records), batch_size=64), strict=True):
+        if ticks is not None:
+            next(ticks, None)
+        actors, mentions = _actors(doc, actors_floor)
+        quotes = find_quotes(doc, mentions, actors)
+        found = find_events_with_features(doc, mentions, quotes, actors)
+        out.append(CodedRecord(record, doc, [e for e, _ in found], [f for _, f in found]))
+    return out
 
 
 def _code(actor_id: str | None) -> str | None:
     """The gold code space: an intergovernmental body of the knowledge base (an organization with no
-    country) is "IGO"; anything else keeps its id (a state code, or an actor no gold code names)."""
+    country) is "IGO", a non-state armed group the state it operates in ("IMG" when transnational);
+    anything else keeps its id (a state code, or an actor no gold code names)."""
     from ..analysis.kb import default_kb
 
     if actor_id is None:
@@ -126,7 +188,24 @@ def _code(actor_id: str | None) -> str | None:
     kb = default_kb()
     if actor_id in kb and kb[actor_id].kind == "organization" and not kb[actor_id].country:
         return IGO
+    if actor_id in kb and kb[actor_id].kind == "group":
+        return getattr(kb[actor_id], "operates_in", None) or IMG
     return actor_id
+
+
+def judge(gold: GoldEvent, event: dict[str, Any]) -> tuple[bool, bool | None, bool | None]:
+    """(type right, source right, target right) of an event against a record's gold; a side is None
+    when the gold names none (not scored)."""
+    source, target = _code(event["source_state"]), _code(event["target_state"])
+    return (event["type"] == gold.type, (source in gold.sources) if gold.sources else None,
+            (target in gold.targets) if gold.targets else None)
+
+
+def right(gold: GoldEvent, event: dict[str, Any]) -> bool:
+    """Right on type, source and (when the gold has one) target: how an event is judged for the
+    confidence model and the precision figure."""
+    type_ok, source_ok, target_ok = judge(gold, event)
+    return type_ok and source_ok is not False and target_ok is not False
 
 
 # ---------------------------------------------------------------------------------------------
@@ -136,8 +215,11 @@ def _code(actor_id: str | None) -> str | None:
 @dataclass
 class EventsReport:
     file: str
+    split: str = "heldout"
+    floor: float = 0.0
     records: int = 0
     coded: int = 0
+    right: int = 0
     type_ok: int = 0
     source_scored: int = 0
     source_ok: int = 0
@@ -146,8 +228,10 @@ class EventsReport:
     target_missing: int = 0
     no_gold_target: int = 0
     any_type_ok: int = 0
+    events: int = 0
     per_type: dict[str, Counter[str]] = field(default_factory=dict)
     details: list[dict[str, Any]] = field(default_factory=list)
+    calibration: CalibrationReport | None = None
 
     @staticmethod
     def _ratio(a: int, b: int) -> float:
@@ -156,53 +240,77 @@ class EventsReport:
     def to_dict(self) -> dict[str, Any]:
         r = self._ratio
         return {
-            "file": self.file, "records": self.records, "coded": self.coded,
-            "coverage": r(self.coded, self.records),
+            "file": self.file, "split": self.split, "floor": self.floor, "records": self.records,
+            "coded": self.coded, "coverage": r(self.coded, self.records),
+            "precision": r(self.right, self.coded), "right": self.right,
             "type_accuracy": r(self.type_ok, self.coded),
             "any_event_type_accuracy": r(self.any_type_ok, self.coded),
             "source_accuracy": r(self.source_ok, self.source_scored), "source_scored": self.source_scored,
             "target_accuracy": r(self.target_ok, self.target_scored), "target_scored": self.target_scored,
             "target_missing": self.target_missing, "no_gold_target": self.no_gold_target,
+            "events_kept": self.events,
             "per_type": {t: dict(c) for t, c in sorted(self.per_type.items())},
             "matching_rule": MATCHING_RULE,
+            "calibration": self.calibration.to_dict() if self.calibration is not None else None,
             "records_detail": self.details,
         }
 
     def format(self) -> str:
         d = self.to_dict()
         lines = [
-            f"{self.records} PLOVER records in {self.file}",
+            f"{self.records} PLOVER records in {self.file} (split {self.split}); events kept at the floor in "
+            f"force: analysis.min_confidence.events = {self.floor:g} ({self.events} events)",
             f"coverage                {d['coverage']:.3f}  ({self.coded} of {self.records} coded)",
             f"type accuracy           {d['type_accuracy']:.3f}  ({self.type_ok} of {self.coded}; gold type among "
-            f"any event: {d['any_event_type_accuracy']:.3f})",
+            f"any kept event: {d['any_event_type_accuracy']:.3f})",
             f"source state accuracy   {d['source_accuracy']:.3f}  ({self.source_ok} of {self.source_scored})",
             f"target state accuracy   {d['target_accuracy']:.3f}  ({self.target_ok} of {self.target_scored}; "
             f"{self.target_missing} without a predicted target; {self.no_gold_target} coded records have no "
             "gold target, not scored)",
+            f"precision               {d['precision']:.3f}  ({self.right} of {self.coded} right on type, source "
+            "and target)",
             "",
-            f"{'per gold type':<14}{'records':>8}{'coded':>7}{'type ok':>9}",
+            f"{'per gold type':<14}{'records':>8}{'coded':>7}{'type ok':>9}{'right':>7}",
         ]
         for name, c in d["per_type"].items():
-            lines.append(f"{name:<14}{c.get('records', 0):>8}{c.get('coded', 0):>7}{c.get('type_ok', 0):>9}")
+            lines.append(f"{name:<14}{c.get('records', 0):>8}{c.get('coded', 0):>7}{c.get('type_ok', 0):>9}"
+                         f"{c.get('right', 0):>7}")
+        if self.calibration is not None:
+            lines += ["", self.calibration.format()]
         lines += ["", "Matching rule: " + MATCHING_RULE]
         return "\n".join(lines)
 
 
 def evaluate_events(path: str | Path, *, limit: int | None = None, gold: Sequence[GoldEvent] | None = None,
+                    split: str = "heldout", floor: float | None = None, actors_floor: float | None = None,
                     progress: Callable[[int], Iterator[object]] | None = None) -> EventsReport:
-    """Code every record of a PLOVER records file and score it (module docstring)."""
-    from ..analysis.events import find_events, primary_event
-    from ..analysis.nlp import load_nlp
+    """Code every record of ``split`` of a PLOVER records file and score it (module docstring).
 
-    records = list(gold) if gold is not None else read_plover(path, limit=limit)
-    report = EventsReport(str(path), records=len(records))
-    ticks = iter(progress(len(records))) if progress else None
-    nlp = load_nlp()
-    for record, doc in zip(records, nlp.pipe((r.text for r in records), batch_size=64), strict=True):
-        if ticks is not None:
-            next(ticks, None)
-        actors, mentions = _actors(doc)
-        events = find_events(doc, mentions, [], actors)
+    ``floor`` (events) and ``actors_floor`` default to the settings in force; ``gold``, when given,
+    replaces the file's records (the split still applies).
+    """
+    from ..analysis.confidence import keep
+    from ..analysis.events import primary_event
+
+    if floor is None or actors_floor is None:
+        from ..settings import load_settings
+
+        settings = load_settings()
+        floor = float(settings.analysis.min_confidence.events) if floor is None else floor
+        actors_floor = float(settings.analysis.min_confidence.actors) if actors_floor is None else actors_floor
+    records = select_split(list(gold) if gold is not None else read_plover(path), split)
+    records = records[:limit] if limit else records
+    report = EventsReport(str(path), split=split, floor=floor, records=len(records))
+    confidences: list[float] = []
+    correct: list[bool] = []
+    for coded in code_records(records, actors_floor=actors_floor, progress=progress):
+        record, doc = coded.gold, coded.doc
+        first = primary_event(doc, coded.events)
+        if first is not None:
+            confidences.append(float(first["confidence"]))
+            correct.append(right(record, first))
+        events = keep(coded.events, floor)
+        report.events += len(events)
         per = report.per_type.setdefault(record.type, Counter())
         per["records"] += 1
         best = primary_event(doc, events)
@@ -211,24 +319,32 @@ def evaluate_events(path: str | Path, *, limit: int | None = None, gold: Sequenc
         report.details.append(detail)
         if best is None:
             continue
-        source, target = _code(best["source_state"]), _code(best["target_state"])
-        detail["predicted"] = {"type": best["type"], "source": source, "target": target, "cue": best["cue"]}
+        type_ok, source_ok, target_ok = judge(record, best)
+        detail["predicted"] = {"type": best["type"], "source": _code(best["source_state"]),
+                               "target": _code(best["target_state"]), "cue": best["cue"],
+                               "confidence": best["confidence"]}
         report.coded += 1
         per["coded"] += 1
-        if best["type"] == record.type:
+        if type_ok:
             report.type_ok += 1
             per["type_ok"] += 1
+        if right(record, best):
+            report.right += 1
+            per["right"] += 1
         if any(e["type"] == record.type for e in events):
             report.any_type_ok += 1
-        if record.sources:
+        if source_ok is not None:
             report.source_scored += 1
-            report.source_ok += source in record.sources
-        if record.targets:
+            report.source_ok += source_ok
+        if target_ok is not None:
             report.target_scored += 1
-            report.target_ok += target in record.targets
-            report.target_missing += target is None
+            report.target_ok += target_ok
+            report.target_missing += best["target_state"] is None
         else:
             report.no_gold_target += 1
+    report.calibration = calibration_report("events", confidences, correct, floor=floor,
+                                            note="each record's primary event among all events, judged on type, "
+                                                 "source and target")
     return report
 
 
@@ -247,23 +363,38 @@ def _progress(enabled: bool) -> Callable[[int], Iterator[object]] | None:
 
 @click.command("events")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--limit", type=click.IntRange(1), default=None, help="Only the first N records.")
+@click.option("--split", type=click.Choice(SPLITS), default="heldout", show_default=True,
+              help="Records by in_training_split(record id): heldout ones the confidence model never saw, train, "
+                   "or all.")
+@click.option("--floor", type=click.FloatRange(0, 1), default=None,
+              help="Keep events of at least this confidence (default: analysis.min_confidence.events).")
+@click.option("--limit", type=click.IntRange(1), default=None, help="Only the first N records of the split.")
 @click.option("--details", is_flag=True, help="With --json: each record's gold and predicted primary event.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON output.")
-def eval_events_command(file: str, limit: int | None, details: bool, as_json: bool) -> None:
-    """Score event coding on PLOVER gold-standard records.
+def eval_events_command(file: str, split: str, floor: float | None, limit: int | None, details: bool,
+                        as_json: bool) -> None:
+    """Score event coding on PLOVER gold-standard records, at the floor in force.
 
     FILE is a JSON list of PLOVER records (text, event, source and target lists of actorText and
-    code). Every record is parsed, its actors and events found; its primary event is scored for
-    type, source state and target state. Prints coverage, the three accuracies and the matching
-    rule.
+    code). Every record of the split is parsed, its actors, quotes and events found; its primary
+    event among the events kept at the floor is scored for type, source state and target state.
+    Prints coverage, the three accuracies, the precision of the primary events, the reliability
+    curve of their confidence, and the matching rule.
 
     \b
     Example:
       narrascope eval events ../shared/data/plover-gsr/records.json
+      narrascope eval events ../shared/data/plover-gsr/records.json --split train --floor 0
       narrascope eval events ../shared/data/plover-gsr/records.json --limit 50 --json
     """
-    report = evaluate_events(file, limit=limit, progress=_progress(not as_json and sys.stderr.isatty()))
+    settings = getattr(click.get_current_context().obj, "settings", None)
+    if settings is not None:
+        floor = float(settings.analysis.min_confidence.events) if floor is None else floor
+        actors_floor: float | None = float(settings.analysis.min_confidence.actors)
+    else:
+        actors_floor = None
+    report = evaluate_events(file, limit=limit, split=split, floor=floor, actors_floor=actors_floor,
+                             progress=_progress(not as_json and sys.stderr.isatty()))
     if as_json:
         data = report.to_dict()
         if not details:
