@@ -75,7 +75,6 @@ SATIRE_CONFIDENCE = {"outlet": 0.95, "tag": 0.9, "type": 0.9}
 
 # The body's voice, per 1,000 words; quoted speech is left out first.
 QUOTED = re.compile(r"“[^”]{0,1500}”|\"[^\"\n]{0,1500}\"|«[^»]{0,1500}»")
-WORD = re.compile(r"\w+")
 FIRST_PERSON = re.compile(r"\b(I|I'm|I’m|I've|I’ve|I'd|I’d|I'll|I’ll|me|my|mine|myself)\b")
 SECOND_PERSON = re.compile(r"\b(you|your|you're|you’re|yours|yourself)\b")  # on the lower-cased body
 ATTRIBUTION = re.compile(r"\b(said|says|told|according to|announced|stated|confirmed|reported|added)\b")
