@@ -88,6 +88,8 @@ NOT_ROLE = _LISTS["not_role"]
 #: Speech-act verbs whose object is the content ('Trump attacked Romney'), and verb_preposition
 #: pairs whose prepositional object is ('called for a special prosecutor').
 OBJECT_CUES = _LISTS["object_cue"]
+#: Verbs that report words outright: the only cues of a clause set after its content.
+SAY_CUES = _LISTS["say_cue"]
 PREP_CUES = frozenset(tuple(pair.split("_", 1)) for pair in _LISTS["prep_cue"])
 
 PERSONAL = {"he": "person", "she": "person", "him": "person", "her": "person"}
@@ -594,6 +596,8 @@ def _speaker(ctx: _Context, head: Token) -> Speaker | None:
     if lower in FIRST_PERSON:
         author = ctx.authors[0] if ctx.authors and ctx.in_quote(at) is None else None
         return Speaker(at, until, author, None, None, False, True, "author" if author else "first_person")
+    if lower in ("that", "which") and head.tag_ in ("WP", "WDT"):
+        return None  # 'a clause that promises', 'records that show': things, not speakers
     if lower in RELATIVE and head.tag_ in ("WP", "WDT"):
         antecedent = head.head.head if head.head.dep_ == "relcl" else None
         inner = _speaker(ctx, antecedent) if antecedent is not None and antecedent.i != head.i else None
@@ -695,7 +699,7 @@ def _subject_of(verb: Token, avoid: tuple[int, int] | None = None) -> Token | No
             return None
         for child in node.children:
             if child.dep_ in SUBJECT_DEPS and child.dep_ != "nsubjpass" and not (
-                    avoid and avoid[0] <= child.idx < avoid[1]):
+                    avoid and avoid[0] <= child.idx < avoid[1]) and not _apart(child, verb):
                 return child
         for child in node.children:
             if child.dep_ == "agent":
@@ -712,6 +716,13 @@ def _subject_of(verb: Token, avoid: tuple[int, int] | None = None) -> Token | No
             continue
         break
     return _adjacent_name(verb)
+
+
+def _apart(a: Token, b: Token) -> bool:
+    """Whether a paragraph break separates two tokens (a parse that ran over a headline into the
+    first paragraph makes the headline's name the subject of the paragraph's verb)."""
+    lo, hi = (a, b) if a.i < b.i else (b, a)
+    return "\n" in lo.doc.text[lo.idx:hi.idx]
 
 
 def _adjacent_name(verb: Token) -> Token | None:
@@ -818,8 +829,8 @@ def _governing_cue(ctx: _Context, inner: Span, outer: tuple[int, int]) -> tuple[
             node = node.head
             if outer[0] <= node.idx < outer[1]:
                 continue
-            if _across_paragraphs(ctx.text, outer, node.idx):
-                break  # a parse that runs over a paragraph break hangs the quote on the next paragraph's verb
+            if _across_paragraphs(ctx.text, outer, node.idx) or ctx.in_quote(node.idx) is not None:
+                break  # a parse over a paragraph break, or a cue inside another quote, is not this quote's
             if _is_cue_verb(node):
                 node = _outermost_cue(node, outer)
                 return node, _subject_of(node, outer)
@@ -1180,9 +1191,14 @@ def _stands_alone(text: str, q: QuoteSpan) -> bool:
     return not before or before[-1] in ".!?:\n”\"’" or before.endswith("''")
 
 
+#: Most words of a quoted title ("13 Hours: The Secret Soldiers of Benghazi").
+TITLE_MAX_WORDS = 12
+
+
 def _title_like(text: str, start: int, end: int, words: int) -> bool:
-    """A short quoted span in Title Case ("Good Morning America", "This Week"): a title, not words said."""
-    if words > 6 or words == 0:
+    """A quoted span in Title Case ("Good Morning America", "Backfire: Carly Fiorina's High-Stakes
+    Battle for the Soul of Hewlett-Packard"): the title of a show, book or film, not words said."""
+    if words > TITLE_MAX_WORDS or words == 0:
         return False
     tokens = WORD.findall(text, start, end)
     capitalised = [w for w in tokens if w[0].isupper() or w[0].isdigit()]
@@ -1272,6 +1288,15 @@ def _minus(span: tuple[int, int], hole: tuple[int, int], text: str) -> tuple[int
     return start, end
 
 
+def _closes_sentence(verb: Token) -> bool:
+    """Whether the clause of ``verb`` runs to the end of its sentence, with only punctuation after it."""
+    doc = verb.doc
+    end = verb.sent.end
+    return all(t.is_punct or t.is_space for t in doc[verb.right_edge.i + 1:end])
+
+
+#: Cue verbs whose object is the person told ('..., a source told me.').
+TELL_CUES = frozenset({"tell", "inform", "assure", "remind", "advise", "warn", "brief"})
 #: Words that may sit between a post-posed cue and the sentence end ("..., a source told me in March.").
 TRAILING_DEPS = frozenset({"dobj", "dative", "prep", "pobj", "npadvmod", "advmod", "punct", "det", "amod",
                            "compound", "poss", "case", "nummod", "prt", "pcomp"})
@@ -1297,11 +1322,15 @@ def _postposed(token: Token) -> tuple[Token, tuple[int, int]] | None:
     subject); the word order is reliable: a comma, a short noun phrase and the cue verb closing
     the sentence, or a comma, the cue verb and a name closing it.
     """
-    if token.tag_ not in ("VBD", "VBZ", "VBP"):
+    if token.tag_ not in ("VBD", "VBZ", "VBP") or token.lemma_.lower() not in SAY_CUES:
         return None
     doc = token.doc
     sent = token.sent
     tail = doc[token.i + 1:sent.end]
+    # What is reported is a clause: a finite verb before the comma ('At a rally in Milwaukee, she
+    # described ...' reports nothing).
+    if not any(_finite(t) for t in doc[sent.start:token.i]):
+        return None
     before = doc[token.i - 1] if token.i > sent.start else None
     if before is not None and before.text == "," and tail:
         # "..., said Smith."
@@ -1315,6 +1344,8 @@ def _postposed(token: Token) -> tuple[Token, tuple[int, int]] | None:
         return None
     if any(t.dep_ not in TRAILING_DEPS or t.pos_ in ("VERB", "AUX") for t in tail if not t.is_space):
         return None
+    if token.lemma_.lower() not in TELL_CUES and any(t.dep_ == "dobj" for t in tail):
+        return None  # '..., she described the plan.': the object is what she described
     i = token.i - 1
     while i > sent.start and doc[i].text != "," and token.i - i <= 9:
         if doc[i].pos_ in ("VERB", "AUX") and doc[i].dep_ != "amod":
@@ -1431,11 +1462,13 @@ def _indirect_quotes(ctx: _Context, used: set[int]) -> list[dict[str, Any]]:
                 # The content may run on with a conjoined clause ("that X and that Y")
             elif token.dep_ in ("parataxis", "ccomp", "advcl") and token.head.i != token.i and token.i > token.head.i:
                 # "..., a reliable diplomatic source told me." with the cue hanging on the content's verb
-                if lemma in WEAK_CUES or subject is None:
+                if lemma not in SAY_CUES or subject is None:
                     continue
                 if not any(t.is_punct for t in doc[token.head.right_edge.i if token.head.right_edge.i < token.left_edge.i
                                                   else token.left_edge.i - 1:token.left_edge.i]):
                     continue
+                if not _closes_sentence(token):
+                    continue  # the cue clause closes what it reports: nothing of another clause after it
                 head = token.head
                 content = _minus((head.left_edge.idx, head.right_edge.idx + len(head.right_edge)),
                                  (token.left_edge.idx, token.right_edge.idx + len(token.right_edge)), text)
