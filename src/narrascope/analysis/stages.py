@@ -149,12 +149,10 @@ class StanceStage:
 
     def compute(self, article: Article, settings: Settings) -> dict[str, Any]:
         from .confidence import keep
-        from .nlp import parse
         from .stance import find_stances
 
-        title = article.title or ""
-        stances = find_stances(parsed(article), actor_records(article), article.quotes, title=title,
-                               title_doc=parse(title) if title.strip() else None, outlet=article.outlet)
+        stances = find_stances(parsed(article), actor_records(article), article.quotes, title=article.title or "",
+                               outlet=article.outlet)
         return {"stances": keep(stances, settings.analysis.min_confidence.stances)}
 
 

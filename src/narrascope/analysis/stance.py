@@ -21,9 +21,9 @@ An ordered list of small steps, each there because of an error seen on real arti
    sentence weighs double: what an article says in its headline is its main stance.
 6. **One stance per holder and target**: the sentence stances aggregated by confidence. Polarity
    is their confidence-weighted mean strength; the class is the sign with the larger confidence
-   mass; the confidence is that of the surest sentence agreeing with the class, scaled by the
-   share of polar confidence that agrees (disagreeing sentences lower it). Evidence: up to three
-   agreeing sentences, surest first, each with its own polarity and confidence.
+   mass; the confidence is that of the surest sentence agreeing with the class, lowered in
+   proportion when less than ``CLEAR_MAJORITY`` of the polar confidence agrees. Evidence: up to
+   three agreeing sentences, surest first, each with its own polarity and confidence.
 
 Stances toward persons and organisations come first, then states: a state's stance includes its
 people's mentions (the actors stage records "Lavrov" as a mention of Russia too).
@@ -53,6 +53,9 @@ POLITICAL_KINDS = frozenset({"state", "person", "organization", "group"})
 MAX_EVIDENCE = 3
 #: The lead sentence (the first of the text) weighs this much more: it says what the article is about.
 LEAD_WEIGHT = 2.0
+#: The share of the polar confidence mass that must agree with the stance for it to keep the
+#: confidence of its surest sentence; below it the confidence shrinks in proportion.
+CLEAR_MAJORITY = 0.75
 #: An aggregated strength below this in size is reported as neutral (0), never as a sign from noise.
 MIN_ABS = 0.05
 
@@ -130,12 +133,14 @@ def _sentences_outside_quotes(doc: Doc, quotes: Sequence[dict[str, Any]]) -> lis
 ENCODER_BUDGET = 8
 
 
-def judge(doc: Doc, spans: Sequence[tuple[int, int]], *, title_doc: Doc | None = None,
+def judge(doc: Doc, spans: Sequence[tuple[int, int]], *, title: str = "", title_doc: Doc | None = None,
           title_spans: Sequence[tuple[int, int]] = (), model: StanceModel | None = None,
           encoder: EncoderModel | None = None,
           budget: int = ENCODER_BUDGET) -> dict[tuple[bool, int, int], tuple[str, float, float]]:
-    """(class, confidence, strength) of each mention (character spans of ``doc``, and of
-    ``title_doc`` keyed with True): the feature model on all, the encoder on up to ``budget``."""
+    """(class, confidence, strength) of each mention: character spans of ``doc``, keyed
+    (False, start, end), and of ``title``, keyed (True, start, end). The feature model reads
+    every mention of a parsed text; the encoder reads up to ``budget`` of them, title mentions
+    first (the title needs no parse when the encoder reads it)."""
     from .stance_model import load_stance_model, mention_features
 
     model = model or load_stance_model()
@@ -144,25 +149,29 @@ def judge(doc: Doc, spans: Sequence[tuple[int, int]], *, title_doc: Doc | None =
     for in_title, d, items in ((False, doc, spans), (True, title_doc, title_spans)):
         if d is None:
             continue
+        shared: dict[int, Any] = {}
         for start, end in items:
             span = d.char_span(start, end, alignment_mode="expand")
             if span is None or not len(span):
                 continue
             key = (in_title, start, end)
-            out[key] = model.predict(mention_features(d, span.start, span.end))
+            out[key] = model.predict(mention_features(d, span.start, span.end, cache=shared))
             sent = d[span.start].sent
             where[key] = (sent.text, span.start_char - sent.start_char, span.end_char - sent.start_char)
-    if encoder is None or budget <= 0 or not out:
+    if encoder is None or budget <= 0:
         return out
+    heads = [(True, s, e) for s, e in title_spans]
+    for key in heads:
+        where[key] = (title, key[1], key[2])
     lead = next(iter(doc.sents), None)
     lead_end = lead.end_char if lead is not None else 0
 
     def priority(key: tuple[bool, int, int]) -> tuple[int, float, int]:
         label, confidence, _s = out[key]
-        rank = 0 if key[0] else 1 if key[1] < lead_end else 2 if label != "neutral" else 3
+        rank = 0 if key[1] < lead_end else 1 if label != "neutral" else 2
         return rank, -confidence, key[1]
 
-    chosen = sorted(out, key=priority)[:budget]
+    chosen = [*heads, *sorted((k for k in out if not k[0]), key=priority)][:budget]
     for key, result in zip(chosen, encoder.predict([where[k] for k in chosen]), strict=True):
         out[key] = result
     return out
@@ -184,7 +193,7 @@ def aggregate(holder: str, target: str, pieces: Sequence[Piece]) -> dict[str, An
     else:
         agreeing = [p for p in pieces if p.sign == sign]
         share = (pos if sign > 0 else neg) / (pos + neg)
-        confidence = max(p.confidence for p in agreeing) * share
+        confidence = max(p.confidence for p in agreeing) * min(1.0, share / CLEAR_MAJORITY)
         # The sign decided by confidence mass; the strength keeps that sign.
         polarity = sign * max(abs(polarity), MIN_ABS)
     best = sorted(agreeing, key=lambda p: (-p.confidence * p.weight, p.start))
@@ -213,9 +222,9 @@ def find_stances(doc: Doc, actors: Sequence[ActorRecord], quotes: Sequence[dict[
                  model: StanceModel | None = None, encoder: EncoderModel | None | bool = True,
                  budget: int = ENCODER_BUDGET) -> list[dict[str, Any]]:
     """Stances of the author and of quoted speakers toward the article's political actors (SCHEMA
-    ``stances``, each with ``confidence`` and evidence). ``title_doc`` is the parse of ``title``
-    (parsed here when not given); ``encoder`` True loads the shipped encoder, False or None runs
-    the feature model alone."""
+    ``stances``, each with ``confidence`` and evidence). ``encoder`` True loads the shipped encoder
+    (which reads the title unparsed), False or None runs the feature model alone (the title is then
+    parsed here unless ``title_doc`` is given)."""
     from .stance_encoder import load_encoder
 
     by_id = {a.id: a for a in actors}
@@ -225,15 +234,16 @@ def find_stances(doc: Doc, actors: Sequence[ActorRecord], quotes: Sequence[dict[
     author_sents = _sentences_outside_quotes(doc, quotes)
     quoted = [(q["start"], q["end"]) for q in quotes]
     lead = next(iter(doc.sents), None)
-    if title and title_doc is None:
+    enc = load_encoder() if encoder is True else encoder or None
+    if title.strip() and title_doc is None and enc is None:
         from .nlp import parse
 
         title_doc = parse(title)
-    title_spans = {a.id: _title_mentions(title, a) for a in targets} if title_doc is not None else {}
+    title_spans = {a.id: _title_mentions(title, a) for a in targets} if title.strip() else {}
     spans = sorted({(m.start, m.end) for a in targets for m in a.mentions})
-    enc = load_encoder() if encoder is True else encoder or None
-    calls = judge(doc, spans, title_doc=title_doc, title_spans=sorted({s for v in title_spans.values() for s in v}),
-                  model=model, encoder=enc, budget=budget)
+    calls = judge(doc, spans, title=title, title_doc=title_doc,
+                  title_spans=sorted({s for v in title_spans.values() for s in v}), model=model, encoder=enc,
+                  budget=budget)
 
     def best(results: list[tuple[str, float, float]]) -> tuple[str, float, float]:
         return max(results, key=lambda r: r[1] if r[0] != "neutral" else r[1] / 2)

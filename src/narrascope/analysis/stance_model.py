@@ -119,14 +119,39 @@ def _clause_head(tok: Token) -> Token:
     return tok
 
 
-def mention_features(doc: Doc, start: int, end: int) -> dict[str, float]:
-    """The features of the mention ``doc[start:end]`` (token indices) in its sentence."""
-    target = doc[start:end]
+@dataclass
+class _Sentence:
+    """What every mention of one sentence shares, worked out once: per token its index, word,
+    valence, whether it is punctuation (or space) and the head of its clause."""
+
+    start: int
+    tokens: list[tuple[int, str, float, bool, bool, int]]  # i, word, valence, is_punct, is_space, clause head
+    negation: bool
+    quote_marks: bool
+
+
+def _sentence(doc: Doc, start: int, cache: dict[int, _Sentence] | None) -> _Sentence:
     sent = doc[start].sent
-    inside = range(start, end)
+    if cache is not None and sent.start in cache:
+        return cache[sent.start]
+    view = _Sentence(
+        start=sent.start,
+        tokens=[(t.i, _word(t), _valence(t), t.is_punct, t.is_space, _clause_head(t).i) for t in sent],
+        negation=any(t.lower_ in NEGATORS for t in sent),
+        quote_marks=any(t.text in ("\"", "“", "”") for t in sent))
+    if cache is not None:
+        cache[sent.start] = view
+    return view
+
+
+def mention_features(doc: Doc, start: int, end: int, *, cache: dict[int, Any] | None = None) -> dict[str, float]:
+    """The features of the mention ``doc[start:end]`` (token indices) in its sentence. ``cache``
+    (one dict per doc) keeps what the mentions of a sentence share."""
+    view = _sentence(doc, start, cache)
+    target = doc[start:end]
     root = target.root
     f: dict[str, float] = {"bias": 1.0}
-    words = [(t.i, _word(t)) for t in sent if not t.is_punct and not t.is_space and t.i not in inside]
+    words = [(i, w) for i, w, _v, punct, space, _c in view.tokens if not punct and not space and not start <= i < end]
     for _i, w in words:
         f["w:" + w] = 1.0
     seq = ["<T>" if i == start else w for i, w in
@@ -144,9 +169,10 @@ def mention_features(doc: Doc, start: int, end: int) -> dict[str, float]:
     if right:
         f["r1:" + right[0]] = 1.0
     f["dep:" + root.dep_] = 1.0
-    f["pos_in_sent:" + ("first" if start - sent.start <= 1 else "later")] = 1.0
+    f["pos_in_sent:" + ("first" if start - view.start <= 1 else "later")] = 1.0
     local_val = 0.0
     local_neg = False
+    inside = range(start, end)
     for role, tok in _attached(root, inside):
         w = _word(tok)
         f[f"{role}:{w}"] = 1.0
@@ -158,18 +184,17 @@ def mention_features(doc: Doc, start: int, end: int) -> dict[str, float]:
         if any(c.dep_ == "neg" for c in tok.children):
             local_neg = True
             f["neg_" + role] = 1.0
-    clause = _clause_head(root)
-    for t in clause.subtree:
-        if t.i not in inside and not t.is_punct and _clause_head(t) is clause:
-            f["c:" + _word(t)] = 1.0
+    clause = _clause_head(root).i
+    for i, w, _v, punct, _space, head in view.tokens:
+        if head == clause and not punct and not start <= i < end:
+            f["c:" + w] = 1.0
     for anc in list(root.ancestors)[:4]:
         if anc.pos_ in ("VERB", "AUX", "ADJ", "NOUN"):
             f["anc:" + _word(anc)] = 1.0
     sent_pos = sent_neg = 0.0
-    for t in sent:
-        if t.i in inside:
+    for i, _w, v, _p, _s, _c in view.tokens:
+        if start <= i < end:
             continue
-        v = _valence(t)
         if v > 0:
             sent_pos += v
         elif v < 0:
@@ -179,9 +204,9 @@ def mention_features(doc: Doc, start: int, end: int) -> dict[str, float]:
     f["lex_sent_neg"] = sent_neg / math.sqrt(sent_neg * sent_neg + 15.0)
     if local_neg:
         f["local_negated"] = 1.0
-    if any(t.lower_ in NEGATORS for t in sent):
+    if view.negation:
         f["sent_negation"] = 1.0
-    if any(t.text in ("\"", "“", "”") for t in sent):
+    if view.quote_marks:
         f["quote_marks"] = 1.0
     return f
 
@@ -202,16 +227,19 @@ class StanceModel:
     meta: Mapping[str, Any] = field(default_factory=dict)
 
     def probabilities(self, features: Mapping[str, float]) -> list[float]:
-        z = [float(b) for b in self.intercept]
+        import numpy as np
+
+        cols, values = [], []
         for name, value in features.items():
             j = self.index.get(name)
             if j is not None:
-                for k in range(3):
-                    z[k] += float(self.coef[k, j]) * value
-        top = max(z)
-        e = [math.exp(v - top) for v in z]
-        s = sum(e)
-        return [v / s for v in e]
+                cols.append(j)
+                values.append(value)
+        z = np.asarray(self.intercept, dtype=np.float64)
+        if cols:
+            z = z + self.coef[:, cols].astype(np.float64) @ np.asarray(values, dtype=np.float64)
+        e = np.exp(z - z.max())
+        return [float(v) for v in e / e.sum()]
 
     def decide(self, probs: Sequence[float]) -> tuple[str, float]:
         """(class, raw score): the likelier polar class when it reaches ``min_polar``, else neutral."""
