@@ -111,12 +111,31 @@ def _attached(root: Token, inside: range) -> list[tuple[str, Token]]:
     return out
 
 
+#: Dependencies that open a clause of their own.
+CLAUSE_DEPS = frozenset({"ROOT", "ccomp", "advcl", "relcl", "xcomp", "conj", "acl", "pcomp", "csubj"})
+
+
 def _clause_head(tok: Token) -> Token:
     """The verb (or root) of the clause a token belongs to."""
-    while tok.dep_ not in ("ROOT", "ccomp", "advcl", "relcl", "xcomp", "conj", "acl", "pcomp", "csubj") \
-            and tok.head.i != tok.i:
+    while tok.dep_ not in CLAUSE_DEPS and tok.head.i != tok.i:
         tok = tok.head
     return tok
+
+
+def _clause_heads(heads: Sequence[int], deps: Sequence[str], offset: int) -> list[int]:
+    """``_clause_head(t).i`` of every token of a sentence (``heads`` as doc indices, from ``offset``)."""
+    out: list[int] = [-1] * len(heads)
+    for k in range(len(heads)):
+        path = []
+        j = k
+        while out[j] < 0 and deps[j] not in CLAUSE_DEPS and heads[j] - offset != j:
+            path.append(j)
+            j = heads[j] - offset
+        found = out[j] if out[j] >= 0 else j + offset
+        out[j] = found
+        for i in path:
+            out[i] = found
+    return out
 
 
 @dataclass
@@ -134,9 +153,11 @@ def _sentence(doc: Doc, start: int, cache: dict[int, _Sentence] | None) -> _Sent
     sent = doc[start].sent
     if cache is not None and sent.start in cache:
         return cache[sent.start]
+    tokens = list(sent)
+    clause = _clause_heads([t.head.i for t in tokens], [t.dep_ for t in tokens], sent.start)
     view = _Sentence(
         start=sent.start,
-        tokens=[(t.i, _word(t), _valence(t), t.is_punct, t.is_space, _clause_head(t).i) for t in sent],
+        tokens=[(t.i, _word(t), _valence(t), t.is_punct, t.is_space, c) for t, c in zip(tokens, clause, strict=True)],
         negation=any(t.lower_ in NEGATORS for t in sent),
         quote_marks=any(t.text in ("\"", "“", "”") for t in sent))
     if cache is not None:
@@ -227,19 +248,27 @@ class StanceModel:
     meta: Mapping[str, Any] = field(default_factory=dict)
 
     def probabilities(self, features: Mapping[str, float]) -> list[float]:
-        import numpy as np
-
-        cols, values = [], []
+        weights = self._weights()
+        z0, z1, z2 = (float(b) for b in self.intercept)
         for name, value in features.items():
-            j = self.index.get(name)
-            if j is not None:
-                cols.append(j)
-                values.append(value)
-        z = np.asarray(self.intercept, dtype=np.float64)
-        if cols:
-            z = z + self.coef[:, cols].astype(np.float64) @ np.asarray(values, dtype=np.float64)
-        e = np.exp(z - z.max())
-        return [float(v) for v in e / e.sum()]
+            w = weights.get(name)
+            if w is not None:
+                z0 += w[0] * value
+                z1 += w[1] * value
+                z2 += w[2] * value
+        top = max(z0, z1, z2)
+        e = (math.exp(z0 - top), math.exp(z1 - top), math.exp(z2 - top))
+        total = sum(e)
+        return [v / total for v in e]
+
+    def _weights(self) -> dict[str, tuple[float, float, float]]:
+        """Feature name -> its three weights as plain floats (made once: numpy scalars are slow)."""
+        cached = self.__dict__.get("_by_name")
+        if cached is None:
+            columns = self.coef.T.tolist()
+            cached = {name: tuple(columns[j]) for name, j in self.index.items()}
+            object.__setattr__(self, "_by_name", cached)
+        return cached
 
     def decide(self, probs: Sequence[float]) -> tuple[str, float]:
         """(class, raw score): the likelier polar class when it reaches ``min_polar``, else neutral."""
