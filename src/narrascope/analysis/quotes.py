@@ -219,7 +219,10 @@ def quote_spans(text: str) -> list[QuoteSpan]:
                 spans.append(QuoteSpan(opened[0], i, start, end, paragraphs_spanned, width))
             opened, carried = None, None
         if opened is not None:
-            starts_paragraph = opened[0] == _first_char(text, p_start, p_end) or opened[1] == ""
+            # A quote opens its paragraph, or is introduced by a colon ('Obama said: "...'), when it may
+            # be left open at the paragraph's end and run on (into the next one when that reopens).
+            starts_paragraph = (opened[0] == _first_char(text, p_start, p_end) or opened[1] == ""
+                                or text[p_start:opened[0]].rstrip().endswith(":"))
             next_opens = (index + 1 < len(paragraphs)
                           and OPENING_MARK.match(text, _first_char(text, *paragraphs[index + 1])) is not None)
             if starts_paragraph and next_opens:
@@ -710,7 +713,7 @@ def _subject_of(verb: Token, avoid: tuple[int, int] | None = None) -> Token | No
             return node.head  # 'and a man yelled “...”' parsed as a reduced relative clause of "man"
         if node.dep_ in ("conj", "xcomp", "advcl") and node.head is not node:
             # "... and said", "went on to say": the subject of the verb it hangs on
-            if node.dep_ == "advcl" and node.tag_ != "VBG":
+            if (node.dep_ == "advcl" and node.tag_ != "VBG") or _apart(node.head, verb):
                 break
             node = node.head
             continue
@@ -756,6 +759,8 @@ def _noun_speaker_token(noun: Token) -> Token | None:
     node = noun
     for _ in range(3):
         node = node.head
+        if _apart(node, noun):
+            break
         if node.pos_ in ("VERB", "AUX"):
             return _subject_of(node)
         if node.head is node:
@@ -801,6 +806,7 @@ def _make(ctx: _Context, speaker: Speaker | None, cue: str | None, start: int, e
         "_cue_lemma": cue_lemma,
         "_cue_noun": cue_token is not None and cue_token.pos_ == "NOUN",
         "_cue_i": cue_token.i if cue_token is not None else -1,
+        "_reported": False,
     }
 
 
@@ -815,6 +821,8 @@ def _cue_text(token: Token) -> str:
 
 
 def _tokens(doc: Doc, start: int, end: int) -> Span | None:
+    if end <= start:
+        return None
     return doc.char_span(start, end, alignment_mode="expand")
 
 
@@ -862,7 +870,7 @@ def _outermost_cue(cue: Token, outer: tuple[int, int]) -> Token:
         node = node.head
         if outer[0] <= node.idx < outer[1]:
             break
-        if node.sent.start != cue.sent.start:
+        if node.sent.start != cue.sent.start or _apart(node, cue):
             break
         if _is_cue_verb(node) and _subject_of(node, outer) is not None:
             best = node
@@ -1106,7 +1114,7 @@ def _direct_quotes(ctx: _Context, used: set[int], indirect: list[dict[str, Any]]
                    unattributed: bool) -> list[dict[str, Any]]:
     doc, text = ctx.doc, ctx.text
     out: list[dict[str, Any]] = []
-    inside = sorted((q["start"], q["end"]) for q in indirect)
+    inside = sorted((q["start"], q["end"]) for q in indirect if not q["_reported"])
     for q in ctx.quotes:
         if q.open > 0 and text[q.open - 1] == "=":
             continue  # a markup attribute (author="..."), not a quote
@@ -1363,8 +1371,8 @@ def _postposed(token: Token) -> tuple[Token, tuple[int, int]] | None:
 
 
 #: Prepositions whose phrase after a speech act's object belongs to the content ('accused X of Y',
-#: 'described X as Y', 'praised X for Y').
-OBJECT_PREPS = frozenset({"of", "as", "for"})
+#: 'described X as Y', 'praised X for Y', 'blamed X on Y', 'compared X to Y', 'charged X with Y').
+OBJECT_PREPS = frozenset({"of", "as", "for", "on", "to", "with"})
 
 
 def _object_content(verb: Token) -> tuple[tuple[int, int] | None, str | None]:
@@ -1381,7 +1389,8 @@ def _object_content(verb: Token) -> tuple[tuple[int, int] | None, str | None]:
         if child.dep_ == "prep" and (lemma, child.lower_) in PREP_CUES:
             objects = [c for c in child.children if c.dep_ in ("pobj", "pcomp")]
             if objects:
-                parts = objects
+                # 'referred to X as "Y"': the as-phrase after the object belongs to it
+                parts = objects + [c for c in verb.children if c.i > child.i and c.dep_ == "prep" and c.lower_ == "as"]
                 cue = f"{cue} {child.text}"
                 break
     if not parts and lemma in OBJECT_CUES:
@@ -1411,6 +1420,14 @@ def _set_off(verb: Token) -> bool:
         right -= 1
     return (0 < left and right + 1 < len(doc) and right - left < INSERTED_TOKENS
             and doc[left - 1].text in SET_OFF and doc[right + 1].text in SET_OFF)
+
+
+def _reports_speech(ctx: _Context, according: Token, content: tuple[int, int]) -> bool:
+    """Whether the clause an "according to" phrase qualifies has a speech cue of its own outside
+    quote marks ('"...," Walker said, according to an AP account')."""
+    span = _tokens(ctx.doc, *content)
+    return span is not None and any(
+        _is_cue_verb(t) and t.i != according.i and ctx.in_quote(t.idx) is None for t in span)
 
 
 def _mostly_quoted(ctx: _Context, start: int, end: int) -> bool:
@@ -1448,10 +1465,10 @@ def _indirect_quotes(ctx: _Context, used: set[int]) -> list[dict[str, Any]]:
             rule = "according_to"
         elif _is_cue_verb(token):
             lemma = token.lemma_.lower()
-            comp = [c for c in token.children if c.dep_ == "ccomp"]
+            comp = [c for c in token.children if c.dep_ == "ccomp" and not _apart(c, token)]
             rule = "ccomp"
             if not comp and lemma in XCOMP_CUES:
-                comp = [c for c in token.children if c.dep_ == "xcomp"]
+                comp = [c for c in token.children if c.dep_ == "xcomp" and not _apart(c, token)]
                 rule = "xcomp"
             if not comp:
                 comp = _misattached_clause(token)
@@ -1504,8 +1521,11 @@ def _indirect_quotes(ctx: _Context, used: set[int]) -> list[dict[str, Any]]:
             continue
         paragraph = _paragraph_of(text, token.idx)
         content = _trim(text, max(content[0], paragraph[0]), min(content[1], paragraph[1]))
+        # '"...," Walker said, according to an AP account': the account reports Walker's words; its
+        # attribution (the whole clause) stands beside Walker's own, which the direct pass makes.
+        reported = rule == "according_to" and _reports_speech(ctx, token, content)
         opening = ctx.in_quote(content[0])
-        if (opening is not None and content[0] <= opening.start and opening.outer_end < content[1]
+        if not reported and (opening is not None and content[0] <= opening.start and opening.outer_end < content[1]
                 and (text[opening.start:opening.close].rstrip()[-1:] in (",", ".", "!", "?", ";", ":")
                      or text[opening.outer_end:opening.outer_end + 1] in (",", ";", "."))):
             # The clause opens with a whole quote, closed by its own punctuation, and runs on past the
@@ -1514,7 +1534,7 @@ def _indirect_quotes(ctx: _Context, used: set[int]) -> list[dict[str, Any]]:
             content = opening.start, opening.end
         if content[1] - content[0] < 3:
             continue
-        if _overlaps(taken, content) or _mostly_quoted(ctx, *content):
+        if _overlaps(taken, content) or (_mostly_quoted(ctx, *content) and not reported):
             continue
         speaker = _speaker(ctx, subject)
         if speaker is None:
@@ -1524,6 +1544,7 @@ def _indirect_quotes(ctx: _Context, used: set[int]) -> list[dict[str, Any]]:
         direct_inside = DOUBLE_MARK.search(text, content[0], content[1]) is not None
         out.append(_make(ctx, speaker, cue_text, content[0], content[1], direct_inside, rule=rule,
                          cue_token=token if rule != "according_to" else None))
+        out[-1]["_reported"] = reported
         insort(taken, content)
         used.add(token.i)
     return out
