@@ -512,13 +512,13 @@ def test_distinct_groups_of_one_state_are_a_domestic_event() -> None:
     assert not [e for e in events_of("Iran accused Iran of lying.") if e["source"] == e["target"]]
 
 
-def test_confidence_is_present_and_features_are_readable() -> None:
-    events = events_of("Israeli jets bombed Hamas positions in Gaza. France condemned Algeria.")
-    assert len(events) == 2
-    for e in events:
-        assert 0.0 <= e["confidence"] <= 1.0
-        features = event_features(e)
-        assert f"type={e['type']}" in features and any(k.startswith("source=") for k in features)
+def test_confidence_is_present_and_doubt_lowers_it() -> None:
+    [plain] = events_of("France condemned Algeria.")
+    assert event_features(plain) == {}  # a state accusing a state, named as such: nothing doubtful
+    [doubtful] = [e for e in events_of("Judge John Doe accused Algeria of fraud.") if e["type"] == "ACCUSE"]
+    features = event_features(doubtful)
+    assert {"source_unknown", "source_without_state"} <= set(features)
+    assert 0.0 <= doubtful["confidence"] < plain["confidence"] <= 1.0
 
 
 def test_figurative_rows_apply_to_their_own_cue_only() -> None:

@@ -666,7 +666,16 @@ def _clause_verb(tok: Token) -> Token:
 
 
 def _modals(verb: Token) -> set[str]:
-    return {c.lower_ for c in verb.children if c.dep_ == "aux"}
+    """The auxiliaries of a verb and of the verbs whose infinitive it is ("would not hesitate to
+    use force": "would" governs "use" too)."""
+    found = {c.lower_ for c in verb.children if c.dep_ == "aux"}
+    cur = verb
+    for _ in range(2):
+        if cur.dep_ != "xcomp" or cur.head.i == cur.i:
+            break
+        cur = cur.head
+        found |= {c.lower_ for c in cur.children if c.dep_ == "aux"}
+    return found
 
 
 def _conditional(tok: Token, marks: tuple[str, ...] = ("if", "unless", "whether", "until")) -> bool:
@@ -1002,10 +1011,16 @@ def _verb_event(verb: Token, entry: LexiconEntry, actors: _Actors) -> _Event | N
                 inner_entry = _verb_entry(clause) if clause.pos_ == "VERB" else None
                 if inner_entry is not None and inner_entry.type not in COOPERATIVE:
                     return None
+            if not any(c.lemma_.lower() in _words("speech_refusal") for c in _embedded(verb)):
+                notes.add("refusal")
         if inner and (not candidates or not _children(verb, "dative", "dobj")):
             candidates = inner + candidates
     framed = _framing(verb)
-    intent = framed is None and entry.role != "frame" and _intended(verb)
+    # intent, as CAMEO codes it: "will send aid", "is willing to withdraw", "plans to impose
+    # sanctions", "would consider lifting them"; not an action a threat, a promise or a demand
+    # frames (those are events of their own)
+    intent_frame = framed is not None and framed.lemma_.lower() in _words("intent_frame")
+    intent = entry.role != "frame" and ((framed is None and _intended(verb)) or intent_frame)
     negated = _is_negated(verb)
     if _refused(verb) is not None:
         negated = True
@@ -1015,6 +1030,7 @@ def _verb_event(verb: Token, entry: LexiconEntry, actors: _Actors) -> _Event | N
         ultimatum = any(_conditional(c, ("unless",)) for c in verb.children)
         if negated and type_ in COOPERATIVE and _modals(verb) & FUTURE_AUX:
             type_, negated = "REJECT", False  # "will not accept": a refusal announced
+            notes.add("refusal")
         elif ultimatum:
             type_ = "THREATEN"  # "will withdraw its force unless...": an ultimatum
         elif type_ in COOPERATIVE:
@@ -1186,9 +1202,10 @@ def _settle(event: _Event, entry: LexiconEntry, candidates: list[_Side], actors:
             source_tok: Token | None, passive_subject: Token | None) -> _Event | None:
     """Steps 4 to 8 for one event: political source, target, differing sides, material sense."""
     source = event.source
-    if entry.lemma == "protest" and event.type == "ACCUSE" and (
+    if entry.lemma in ("protest", "boycott") and event.type in ("ACCUSE", "REJECT") and (
             source.noun in _words("civilian_noun") or not actors.political(source)):
-        event.type = "PROTEST"  # "Egyptian students protested against...": a demonstration, not a note
+        event.type = "PROTEST"  # "Egyptian students protested against...": a demonstration, not a note;
+        # a boycott by citizens is a protest (CAMEO 143), by a government a rejection
     protester = event.type == "PROTEST" and actors.civilian(source) and source.how in ("subject", "governing_subject")
     if not actors.political(source) and not protester:
         return None
@@ -1225,6 +1242,8 @@ def _settle(event: _Event, entry: LexiconEntry, candidates: list[_Side], actors:
             event.type = "ACCUSE"
         elif sense in ("verbal", "none"):
             return None
+    if event.target is None and event.type == "REJECT" and "refusal" in event.notes:
+        return event  # "Iran refused to suspend enrichment", "will not accept refugees": a refusal stated
     if event.target is None and event.type not in TARGET_OPTIONAL:
         return None
     return event
@@ -1319,39 +1338,56 @@ def _events_of(doc: Doc, actors: _Actors) -> list[tuple[_Event, LexiconEntry | N
 
 def event_features(event: Mapping[str, Any]) -> dict[str, float]:
     """The readable features an event's confidence is computed from (``narrascope train events``
-    fits the model on them): the cue's kind, how and where each side was found, what each side is,
-    whether the two sides share a state, negation, modality, quotes, and how deep the cue sits."""
+    fits the model on them). They name what makes a rule-coded event doubtful whatever its words:
+    a side the knowledge base does not know or whose state the text does not give, a side found
+    through a pronoun, a clause or a fallback, a state inferred for the target, a noun cue, an
+    embedded or reworded cue (intent, figurative context), negation and modality, a claim inside a
+    quote, other events competing in the same sentence, an actor mention of low confidence. The
+    type itself is not a feature: the rules are tuned per type on the same data, so its training
+    error says little about new text."""
     f: dict[str, float] = {}
     how = event.get("how") or {}
-    f[f"cue={how.get('cue', 'verb')}"] = 1.0
-    f[f"type={event['type']}"] = 1.0
-    f[f"source={how.get('source', '')}"] = 1.0
-    f[f"source_form={how.get('source_form', '')}"] = 1.0
-    f[f"source_kind={how.get('source_kind', '')}"] = 1.0
+    if how.get("cue") in ("noun", "obligation"):
+        f[f"cue={how['cue']}"] = 1.0
     if how.get("source_found_by") == "ner":
         f["source_unknown"] = 1.0
+    if how.get("source_form") in ("pronoun", "speaker"):
+        f["source_pronoun"] = 1.0
+    if how.get("source_form") == "qualifier":
+        f["source_qualifier"] = 1.0
     if event.get("source_state") and event["source_state"] == event.get("source_actor") and \
             how.get("source_kind") not in ("state", "igo", "group"):
         f["source_without_state"] = 1.0
-    target = how.get("target") or "none"
-    f[f"target={target}"] = 1.0
-    if target != "none":
-        f[f"target_form={how.get('target_form', '')}"] = 1.0
-        f[f"target_kind={how.get('target_kind', '')}"] = 1.0
+    if how.get("source") not in ("subject", "agent", "possessor", "modifier"):
+        f["source_indirect"] = 1.0
+    target = how.get("target")
+    if target is None:
+        f["target_none"] = 1.0
+    else:
         if how.get("target_state_from_source"):
             f["target_state_inferred"] = 1.0
         if event.get("target_state") and event["target_state"] == event.get("target_actor") and \
                 how.get("target_kind") not in ("state", "igo", "group"):
             f["target_without_state"] = 1.0
+        if how.get("target_form") in ("pronoun", "speaker"):
+            f["target_pronoun"] = 1.0
+        if target in ("clause", "purpose", "conjunct", "object_prep", "prep_in"):
+            f["target_indirect"] = 1.0
         if event.get("source_state") == event.get("target_state"):
             f["same_state"] = 1.0
     for flag in ("negated", "hypothetical", "quoted"):
         if event.get(flag):
             f[flag] = 1.0
-    for note in how.get("notes", ()):
-        f[f"note={note}"] = 1.0
-    depth = int(how.get("depth", 0))
-    f[f"depth={min(depth, 2)}"] = 1.0
+    notes = set(how.get("notes", ()))
+    for note in ("intent", "retyped", "refused", "refusal", "material=weak"):
+        if note in notes:
+            f[f"note={note}"] = 1.0
+    if int(how.get("depth", 0)) >= 2:
+        f["deep"] = 1.0
+    if int(how.get("competing", 0)) > 0:
+        f["competing"] = 1.0
+    if min(float(how.get("source_confidence") or 1.0), float(how.get("target_confidence") or 1.0)) < 0.9:
+        f["low_mention_confidence"] = 1.0
     return f
 
 
@@ -1382,6 +1418,8 @@ def _record(doc: Doc, event: _Event, actors: _Actors) -> dict[str, Any]:
         "target_kind": _kind_of(actors, target) if target is not None else None,
         "target_state_from_source": bool(target is not None and target_state != target.state),
         "depth": _depth(event.cue), "notes": sorted(event.notes | ({"direct_quote"} if direct else set())),
+        "source_confidence": source.confidence,
+        "target_confidence": target.confidence if target is not None else None,
     }
     return {
         "type": event.type, "source": source.state, "target": target.state if target is not None else None,
@@ -1407,7 +1445,7 @@ def find_events_with_features(doc: Doc, mentions: list[Mention], quotes: list[di
     if not index.by_token:
         return []
     model = model if model is not None else load_confidence_model("events")
-    out: list[tuple[dict[str, Any], dict[str, float]]] = []
+    records: list[dict[str, Any]] = []
     seen = set()
     for event, _entry in sorted(_events_of(doc, index), key=lambda pair: pair[0].cue.i):
         target = event.target.state if event.target is not None else None
@@ -1415,7 +1453,13 @@ def find_events_with_features(doc: Doc, mentions: list[Mention], quotes: list[di
         if key in seen:
             continue
         seen.add(key)
-        record = _record(doc, event, index)
+        records.append(_record(doc, event, index))
+    per_sentence: dict[int, int] = {}
+    for record in records:
+        per_sentence[record["start"]] = per_sentence.get(record["start"], 0) + 1
+    out: list[tuple[dict[str, Any], dict[str, float]]] = []
+    for record in records:
+        record["how"]["competing"] = per_sentence[record["start"]] - 1
         features = event_features(record)
         record["confidence"] = model(features) if model is not None else 0.5
         out.append((record, features))
