@@ -8,10 +8,14 @@ from typing import Any
 import pytest
 
 from conftest import export_records, run_cli
+from narrascope.analysis.confidence import load_confidence_model
 from narrascope.analysis.nlp import parse
-from narrascope.analysis.quotes import find_quotes, quote_spans
+from narrascope.analysis.quotes import SPEAKER_HOW, find_quotes, quote_candidates, quote_spans
+from narrascope.analysis.stages import QuotesStage
 from narrascope.analysis.types import ActorRecord, Mention
 from narrascope.evaluate.quotes import evaluate_quotes, read_brat
+from narrascope.model import Article
+from narrascope.settings import Settings
 
 DATA = Path(__file__).parent / "data" / "quotes"
 
@@ -325,3 +329,175 @@ def test_a_name_right_after_an_inline_tag_still_speaks() -> None:
     quotes = find_quotes(parse(text), [])
     assert [(q["speaker"], q["content"]) for q in quotes] == [
         ("Sergey Lavrov", "We will not accept pressure from Washington")]
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 10 error classes, on sentences written for these tests
+
+
+def test_typewriter_quote_marks_are_quote_marks() -> None:
+    # The New York Times writes two apostrophes (or two backticks to open) for a double quote mark.
+    text = ("Sooner or later, ''I think we will have a consumption tax,'' Mr. Brooks said.\n\n"
+            "``We will not raise taxes on the middle class,'' the senator said on Monday.")
+    assert [text[s.start:s.end] for s in quote_spans(text)] == [
+        "I think we will have a consumption tax", "We will not raise taxes on the middle class"]
+    found = quotes_of(text)
+    brooks = one(found, "consumption tax")
+    assert brooks["direct"] and spoken(text, brooks) == "Mr. Brooks" and brooks["content"].startswith("I think")
+    senator = one(found, "middle class")
+    assert senator["direct"] and spoken(text, senator) == "the senator"
+
+
+def test_three_apostrophes_close_the_inner_and_the_outer_quote() -> None:
+    text = ("''I tell other central banks, 'I'm really sorry, but the Fed doesn't care about you at all,''' "
+            "said Mr. Meyer, who runs a research firm.")
+    (span,) = quote_spans(text)
+    assert text[span.open:span.open + 2] == "''" and text[span.close:span.outer_end] == "''"
+    assert span.outer_end == text.index(" said")  # the pair after the inner mark closes the outer quote
+    q = one(quotes_of(text), "central banks")
+    assert q["direct"] and spoken(text, q) == "Mr. Meyer"
+
+
+def test_a_pronoun_takes_the_subject_not_the_nearest_name() -> None:
+    # The nearest person before "he" is the man the police shot; the grammatical antecedent is Trump.
+    text = ("Donald Trump spoke on Tuesday about Keith Scott, the man the police shot in Charlotte.\n\n"
+            "\"This is a tragedy for the whole city and for the country,\" he said.")
+    q = one(quotes_of(text), "tragedy")
+    assert q["speaker"] == "Donald Trump" and spoken(text, q) == "he"
+
+
+def test_a_pronoun_agrees_in_gender() -> None:
+    # "she" cannot be the subject, Bernie Sanders: it is the woman he praised.
+    text = ("Bernie Sanders praised Hillary Clinton at a rally in Vermont on Monday.\n\n"
+            "\"We have worked together on health care for a long time,\" she said.")
+    q = one(quotes_of(text), "health care")
+    assert q["speaker"] == "Hillary Clinton"
+
+
+def test_a_pronoun_with_no_compatible_antecedent_stays_unresolved() -> None:
+    text = "The committee met on Monday.\n\n\"We will publish the report in the spring,\" she said."
+    q = one(quotes_of(text), "publish the report")
+    assert q["speaker"] is None and spoken(text, q) == "she"
+
+
+@pytest.mark.parametrize(("text", "content", "not_speaker"), [
+    ("Supporters of Bernie Sanders said that the primary had been rigged from the start.", "rigged", "Bernie Sanders"),
+    ("Castro's spokesman tweeted that the embargo had failed for five decades.", "embargo", "Castro"),
+    ("Clinton supporters said that the vote had been fair and the count accurate.", "the vote", "Clinton"),
+])
+def test_a_name_in_a_modifier_is_not_the_speaker(text: str, content: str, not_speaker: str) -> None:
+    q = one(quotes_of(text), content)
+    assert q["speaker"] != not_speaker and not_speaker in q["speaker"]  # the whole phrase speaks
+    assert q["anonymous"]  # supporters and a spokesman are not named
+
+
+def test_a_quote_is_not_credited_to_the_previous_paragraph() -> None:
+    # The parser runs the two paragraphs into one sentence; the quote is Joe Bateman's, not Dean Johnson's.
+    text = ("Dean Johnson, a salesman from Sumter, says Cruz will \u201cleave here with momentum.\u201d\n\n"
+            "Joe Bateman, who traveled from Illinois to help the campaign, says there\u2019s a "
+            "\u201clong road ahead\u201d but he feels confident.")
+    q = one(quotes_of(text), "long road ahead")
+    assert q["speaker"] == "Joe Bateman"
+
+
+def test_a_speech_tag_between_two_quotes_keeps_one_speaker() -> None:
+    # The next paragraph's "said" must not take the second sentence of the quote.
+    text = ("\"Immigration is at the center of this campaign,\" Clinton said at a college as she sat between "
+            "two students. \"This is very personal to me.\"\n\n"
+            "Sanders's top advisers said Sunday that the campaign would go on.")
+    q = one(quotes_of(text), "very personal")
+    assert q["speaker"] == "Clinton" and "center of this campaign" in q["content"]
+
+
+def test_a_source_named_earlier_is_not_anonymous() -> None:
+    text = ("Jennifer Palmieri, the campaign's spokeswoman, declined to comment on Monday.\n\n"
+            "The spokeswoman said later that the candidate would not attend the debate.")
+    q = one(quotes_of(text), "would not attend")
+    assert q["speaker"] == "Jennifer Palmieri" and not q["anonymous"] and spoken(text, q) == "The spokeswoman"
+    unnamed = one(quotes_of("A spokeswoman said later that the candidate would not attend the debate."),
+                  "would not attend")
+    assert unnamed["anonymous"] and unnamed["speaker"] == "A spokeswoman"
+
+
+@pytest.mark.parametrize(("text", "speaker", "role"), [
+    # an age is not a role; the description after it is
+    ('"We are not going anywhere," said John Smith, 56, a retired teacher.', "John Smith", "retired teacher"),
+    ('"We are not going anywhere," said Jane Doe, 56.', "Jane Doe", None),
+    # a bare title of address is not a role
+    ('"We are not going anywhere," Mr. Smith said on Monday.', "Smith", None),
+    # a title before the name is
+    ('"We are not going anywhere," Defense Secretary Ash Carter said on Monday.', "Ash Carter", "Defense Secretary"),
+])
+def test_a_role_describes_a_person(text: str, speaker: str, role: str | None) -> None:
+    q = one(quotes_of(text), "going anywhere")
+    assert q["speaker"] == speaker and q["speaker_role"] == role
+
+
+def test_every_quote_carries_a_calibrated_confidence() -> None:
+    assert load_confidence_model("quotes") is not None  # the shipped model
+    text = ("\"We will not give in to pressure from anyone,\" Angela Merkel said in Berlin.\n\n"
+            "The talks had stalled by March, a diplomat told me.\n\n"
+            "Critics say the agreement is weak, according to the local press.")
+    found = quotes_of(text)
+    assert len(found) >= 2
+    for q in found:
+        assert 0.0 <= q["confidence"] <= 1.0 and round(q["confidence"], 3) == q["confidence"]
+    named = one(found, "give in")
+    assert named["confidence"] >= 0.8  # a named speech tag after a whole quote is the surest kind
+    assert named["confidence"] > one(found, "stalled")["confidence"]
+
+
+def test_confidence_features_are_readable() -> None:
+    text = "\"We will not give in to pressure from anyone,\" Angela Merkel said in Berlin."
+    ((record, features),) = quote_candidates(parse(text))
+    assert "confidence" not in record and not any(k.startswith("_") for k in record)
+    assert {"kind=direct", "rule=speech_tag", "cue=say", "speaker=name"} <= set(features)
+    assert all(k.split("=", 1)[1] in SPEAKER_HOW for k in features if k.startswith("speaker="))
+
+
+def test_the_stage_keeps_quotes_at_the_floor() -> None:
+    text = ("\"We will not give in to pressure from anyone,\" Angela Merkel said in Berlin.\n\n"
+            "The talks had stalled by March, a diplomat told me.")
+    article = Article(id="q", source={"kind": "text", "location": "q"}, text=text)
+    everything = QuotesStage().compute(article, Settings().with_overrides(
+        {"analysis": {"min_confidence": {"quotes": 0.0}}}, source="test"))["quotes"]
+    floor = min(q["confidence"] for q in everything) + 0.001
+    kept = QuotesStage().compute(article, Settings().with_overrides(
+        {"analysis": {"min_confidence": {"quotes": floor}}}, source="test"))["quotes"]
+    assert len(everything) == 2 and len(kept) == 1 and all(q["confidence"] >= floor for q in kept)
+
+
+def test_many_names_cost_linear_time() -> None:
+    import time
+
+    names = " ".join(f"Officer{i} Smith{i} met Agent{i} Jones{i}." for i in range(300))
+    text = names + ' "We will keep talking until the end of the year," he said.'
+    doc = parse(text)
+    started = time.perf_counter()
+    find_quotes(doc)
+    assert time.perf_counter() - started < 5.0
+
+
+def test_eval_reports_the_split_the_floor_and_the_calibration() -> None:
+    report = evaluate_quotes(DATA, split="all", floor=0.0)
+    data = report.to_dict()
+    assert data["split"] == "all" and data["floor"] == 0.0
+    assert data["calibration"]["facts"] == report.scores[0].predicted
+    assert "calibration (quotes)" in report.format()
+    # a floor above every confidence keeps nothing
+    assert evaluate_quotes(DATA, split="all", floor=1.01).scores[0].predicted == 0
+
+
+def test_train_command_writes_a_confidence_model(tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from narrascope.analysis.quotes_train import train_quotes_command
+
+    target = tmp_path / "quotes.confidence.json"
+    result = CliRunner().invoke(train_quotes_command, [str(DATA), "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    model = json.loads(target.read_text(encoding="utf-8"))
+    assert model["format"] == 1 and model["field"] == "quotes" and model["meta"]["train_documents"] >= 0
+    assert "parsed 3/3" in result.output

@@ -37,9 +37,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right, insort
-from importlib import resources
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from .confidence import ConfidenceModel, load_confidence_model
@@ -1190,7 +1190,7 @@ def _direct_quotes(ctx: _Context, used: set[int], indirect: list[dict[str, Any]]
 #: A quote with no cue and no speaker is kept (speaker null) only when it stands as its own sentences
 #: and has at least this many words; shorter or embedded ones are mentions, titles or scare quotes.
 UNATTRIBUTED_MIN_WORDS = 8
-LOWER_WORDS = frozenset("a an the and or of in on at to for with by from as is are be vs".split())
+LOWER_WORDS = frozenset(["a", "an", "the", "and", "or", "of", "in", "on", "at", "to", "for", "with", "by", "from", "as", "is", "are", "be", "vs"])
 
 
 def _stands_alone(text: str, q: QuoteSpan) -> bool:
@@ -1418,7 +1418,7 @@ def _set_off(verb: Token) -> bool:
         left += 1
     if doc[right].text in SET_OFF and right > verb.i:
         right -= 1
-    return (0 < left and right + 1 < len(doc) and right - left < INSERTED_TOKENS
+    return (left > 0 and right + 1 < len(doc) and right - left < INSERTED_TOKENS
             and doc[left - 1].text in SET_OFF and doc[right + 1].text in SET_OFF)
 
 
@@ -1557,8 +1557,7 @@ def _overlaps(spans: list[tuple[int, int]], span: tuple[int, int]) -> bool:
 
 
 #: Cue lemmas the confidence model knows by name; any other cue is a verb or a noun of the lexicon.
-NAMED_CUES = frozenset("""say tell add write ask call claim argue note explain believe think report warn insist
-suggest know feel hope expect want promise accuse describe acknowledge announce agree recall tweet""".split())
+NAMED_CUES = _LISTS["named_cue"]
 
 
 def _bucket(value: int, edges: Sequence[int]) -> str:

@@ -89,16 +89,17 @@ class ActorsStage:
 
 class QuotesStage:
     name = "quotes"
-    version = "2"
+    version = "3"
     requires = ("text", "actors", "authors")
     sets = ("quotes",)
 
     def compute(self, article: Article, settings: Settings) -> dict[str, Any]:
+        from .confidence import keep
         from .quotes import find_quotes
 
         quotes = find_quotes(parsed(article), mentions_of(article), actor_records(article),
                              authors=tuple(article.authors))
-        return {"quotes": quotes}
+        return {"quotes": keep(quotes, settings.analysis.min_confidence.quotes)}
 
 
 class EventsStage:
