@@ -77,7 +77,6 @@ class MinConfidence:
 class AnalysisSettings:
     actors_files: tuple[str, ...] = ()
     techniques_model: str = ""
-    technique_min_score: float = 0.5
     topic_min_score: float = 2.0
     min_confidence: MinConfidence = field(default_factory=MinConfidence)
 

@@ -26,8 +26,8 @@ from pathlib import Path
 
 from ..errors import UsageError
 
-__all__ = ["ACCEPTED", "PTC_TO_SEMEVAL", "REDUCTIO_CUE", "PtcArticle", "PtcSpan", "in_training_split",
-           "read_ptc", "semeval_name"]
+__all__ = ["ACCEPTED", "PTC_NAMES", "PTC_TO_SEMEVAL", "REDUCTIO_CUE", "PtcArticle", "PtcSpan", "fold_of",
+           "in_training_split", "read_ptc", "semeval_name"]
 
 PTC_TO_SEMEVAL: dict[str, str] = {
     "Loaded_Language": "Loaded_Language",
@@ -60,6 +60,9 @@ ACCEPTED: dict[str, frozenset[str]] = {
     "Appeal_to_Popularity": frozenset({"Appeal_to_Popularity", "Guilt_by_Association"}),
     "Guilt_by_Association": frozenset({"Appeal_to_Popularity", "Guilt_by_Association"}),
 }
+
+#: Every SemEval-2023 name a PTC label can stand for: predictions outside it are not scored on PTC gold.
+PTC_NAMES = frozenset(PTC_TO_SEMEVAL.values()) | frozenset(n for names in ACCEPTED.values() for n in names)
 
 REDUCTIO_CUE = re.compile(
     r"\b(hitler|nazi|gestapo|third reich|ss\b|stalin|soviet|fascis|communis|bolshevik|kkk|ku klux|klan|"
@@ -99,8 +102,16 @@ def semeval_name(label: str, span_text: str = "") -> str:
 
 
 def in_training_split(article_id: str) -> bool:
-    """The fixed split: an article trains when the first byte of md5(id) is below 179 (about 70%)."""
-    return hashlib.md5(article_id.encode("utf-8")).digest()[0] < 179
+    """The fixed split: an article trains when the first byte of md5(id) is below 179 (about 70%);
+    the same rule as ``narrascope.analysis.confidence.in_training_split``."""
+    from .confidence import in_training_split as rule
+
+    return rule(article_id)
+
+
+def fold_of(article_id: str, folds: int, *, salt: str = "cv") -> int:
+    """The cross-validation fold of an article (md5 of ``salt`` and the id): folds by article, fixed."""
+    return int(hashlib.md5(f"{salt}:{article_id}".encode()).hexdigest(), 16) % folds
 
 
 def read_ptc(folder: str | Path, *, limit: int | None = None, split: str = "all") -> list[PtcArticle]:

@@ -118,16 +118,16 @@ class EventsStage:
 
 class TechniquesStage:
     name = "techniques"
-    version = "1"
+    version = "2"
     requires = ("text", "quotes")
     sets = ("techniques",)
 
     def compute(self, article: Article, settings: Settings) -> dict[str, Any]:
+        from .confidence import keep
         from .techniques import find_techniques
 
         found = find_techniques(parsed(article), article.quotes, model_path=settings.analysis.techniques_model)
-        floor = settings.analysis.technique_min_score
-        return {"techniques": [t for t in found if t["score"] >= floor]}
+        return {"techniques": keep(found, settings.analysis.min_confidence.techniques)}
 
 
 class FramesStage:

@@ -2,7 +2,8 @@
 
 The lists live in ``narrascope/data/techniques.tsv`` (technique, kind, term; its header explains
 the kinds). Every rule is general: a lexicon entry or a pattern, never a phrase of one article.
-Each rule gives its spans a fixed score (``RULES``: technique, kind, score), a rough precision:
+A rule span carries its ``rule`` (its kind); how far to trust it is not the rule's to say: the
+calibrated confidence model of ``narrascope.analysis.techniques`` weighs each kind on gold data.
 
 - ``word``: the matched word or phrase (Loaded_Language "bellicose", Slogans "America First").
 - ``label``: a pejorative label noun, spanning its noun phrase ("the dictatorship", "the Kim
@@ -11,12 +12,16 @@ Each rule gives its spans a fixed score (``RULES``: technique, kind, score), a r
   reviled figures ("the same dish that it served Saddam Hussein, Slobodan Milosevic and ..."): the
   span runs from the comparison cue to the last figure; two or more figures listed together with
   a cue, or one figure right after the cue.
-- ``source`` (Appeal_to_Authority): an unnamed source with a speech verb ("a reliable diplomatic
-  source told me", "senior officials said").
-- ``expert`` (Appeal_to_Authority): a person named with an expert or official role in apposition,
-  in a sentence that reports speech ("Jennifer Lind, associate professor of government at
-  Dartmouth College, wrote"); and quotes (from the quotes stage) whose speaker has such a role or
-  is an anonymous source.
+- ``source`` (Appeal_to_Authority): an unnamed source whose credibility the writer vouches for,
+  used as proof ("a reliable diplomatic source told me", "well-informed sources say"). A plain
+  attribution ("officials said", "a senior official told Reuters") is reporting, not an appeal:
+  the source needs a credibility word (``credibility`` terms) or must be the writer's own ("told
+  me", "told us").
+- ``expert`` (Appeal_to_Authority): a person named with an expert's credentials in apposition,
+  in a sentence that reports what they say or think ("Jennifer Lind, associate professor of
+  government at Dartmouth College, wrote"); and quotes (from the quotes stage) whose speaker has
+  such a role. Offices (minister, spokesman, official) are not credentials: "X, a spokesman for the
+  ministry, said" is attribution.
 - ``smear`` (Questioning_the_Reputation): a noun phrase with a smearing modifier ("A politician
   beset by an investigation into his electoral campaign"), to the end of the clause.
 - ``pattern``: the regular expression's match (or its group named ``span``).
@@ -36,25 +41,30 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
 
-__all__ = ["LEXICON_PATH", "RULES", "Lexicon", "load_lexicon", "rule_spans", "trim"]
+__all__ = ["LEXICON_PATH", "PRIOR_FACTS", "RULE_PRIORS", "Lexicon", "load_lexicon", "rule_kinds", "rule_prior",
+           "rule_spans", "trim"]
 
 LEXICON_PATH = Path(__file__).resolve().parent.parent / "data" / "techniques.tsv"
 
-#: (technique or "*", kind) -> the score of the rule's spans.
-RULES: dict[tuple[str, str], float] = {
-    ("Loaded_Language", "word"): 0.7,
-    ("Slogans", "word"): 0.8,
-    ("*", "word"): 0.65,
-    ("Name_Calling-Labeling", "label"): 0.75,
-    ("Guilt_by_Association", "figure"): 0.75,
+#: (technique or "*", kind) -> the precision a rule kind is expected to have before any gold is seen.
+#: The confidence model starts each kind from it (``PRIOR_FACTS`` pseudo-facts at this precision,
+#: ``narrascope.analysis.train.fit_confidence``): a kind the gold data shows often is judged by the
+#: gold, one it hardly shows (a comparison with Saddam Hussein, a source "who told me") keeps its prior.
+RULE_PRIORS: dict[tuple[str, str], float] = {
+    ("Slogans", "word"): 0.7,
+    ("Slogans", "pattern"): 0.7,
+    ("Guilt_by_Association", "figure"): 0.7,
     ("Appeal_to_Authority", "source"): 0.7,
-    ("Appeal_to_Authority", "expert"): 0.75,
-    ("Appeal_to_Authority", "quote"): 0.7,
-    ("Questioning_the_Reputation", "smear"): 0.7,
-    ("Slogans", "pattern"): 0.75,
-    ("*", "pattern"): 0.65,
-    ("*", "sentence"): 0.65,
+    ("Appeal_to_Fear-Prejudice", "sentence"): 0.6,
+    ("*", "word"): 0.5,
+    ("*", "label"): 0.5,
+    ("*", "expert"): 0.5,
+    ("*", "smear"): 0.5,
+    ("*", "pattern"): 0.5,
+    ("*", "sentence"): 0.5,
 }
+#: How many facts a rule kind's prior weighs in the fit.
+PRIOR_FACTS = 10
 
 _TRIM = " \n\t\r.,:;"
 _RUNS_ON = re.compile(r"[ \t]+(?!(?:slogan|motto|mantra|chant|rallying)\b)[a-z]")
@@ -67,10 +77,12 @@ _TECHNICAL_REGIMES = frozenset({
     "nonproliferation", "non-proliferation", "proliferation", "export", "customs", "monitoring", "regulatory",
     "treaty", "verification", "safeguards", "currency", "exchange", "training", "diet", "fitness", "drug",
     "treatment", "dosing", "climate", "tariff", "privacy"})
-_SOURCE_ADJ = ("reliable|senior|informed|well-placed|well-informed|high-ranking|high-level|knowledgeable|trusted|"
-               "credible|independent|leading|top|respected|authoritative|diplomatic|government|military|"
-               "intelligence|western|european|american|russian|chinese|official|administration|security|"
-               "defense|defence|ministry|kremlin|white house|pentagon|state department|u\\.s\\.|us|un")
+#: Words that may stand before a source noun; only the lexicon's ``credibility`` terms make it an appeal.
+_SOURCE_ADJ = ("reliable|senior|informed|well-placed|well-informed|highly[- ]placed|high-ranking|high-level|"
+               "knowledgeable|trusted|credible|independent|leading|top|respected|authoritative|impeccable|"
+               "unimpeachable|diplomatic|government|military|intelligence|western|european|american|russian|"
+               "chinese|official|administration|security|defense|defence|ministry|kremlin|white house|pentagon|"
+               "state department|u\\.s\\.|us|un")
 _SPEECH = ("told|tell|tells|said|say|says|confirmed|confirms|revealed|reveals|explained|explains|disclosed|"
            "warned|warns|believe|believes|insisted|insists|claimed|claims|noted|notes|argued|argues")
 
@@ -95,6 +107,7 @@ class Lexicon:
     comparisons: tuple[re.Pattern[str], ...]
     experts: re.Pattern[str] | None
     source: re.Pattern[str] | None
+    credibility: re.Pattern[str] | None
     smears: re.Pattern[str] | None
     #: (technique, compiled) for kind "pattern" (Guilt_by_Association comparisons excluded)
     patterns: tuple[tuple[str, re.Pattern[str]], ...]
@@ -148,7 +161,7 @@ def load_lexicon(path: str = "") -> Lexicon:
             rf"(?<![\w-])(?:(?:a|an|one|two|three|several|some|many|the|other)\s+)?"
             rf"(?P<adj>(?:(?:{_SOURCE_ADJ})[\s-]+){{0,3}})(?:{nouns})"
             rf"(?:\s+(?:close\s+to|familiar\s+with|in|at|from|inside|within|with\s+knowledge\s+of)(?:\s+[\w'’.-]+){{1,4}}?)?"
-            rf",?\s+(?:{_SPEECH})(?![\w-])(?:\s+(?:me|us|reporters|journalists))?", re.I)
+            rf",?\s+(?:{_SPEECH})(?![\w-])(?:\s+(?:(?P<own>me|us)|reporters|journalists)(?![\w-]))?", re.I)
     return Lexicon(
         words=words,
         labels=_alternation(raw.get(("Name_Calling-Labeling", "label"), [])),
@@ -156,18 +169,38 @@ def load_lexicon(path: str = "") -> Lexicon:
         comparisons=comparisons,
         experts=_alternation(expert_terms),
         source=source,
+        credibility=_alternation(raw.get(("Appeal_to_Authority", "credibility"), [])),
         smears=_alternation(raw.get(("Questioning_the_Reputation", "smear"), [])),
         patterns=tuple(patterns),
         sentences=tuple(sentences),
     )
 
 
-def _score(technique: str, kind: str) -> float:
-    return RULES.get((technique, kind), RULES.get(("*", kind), 0.6))
+def rule_prior(technique: str, kind: str) -> float:
+    """The prior precision of a rule kind (``RULE_PRIORS``)."""
+    return RULE_PRIORS.get((technique, kind), RULE_PRIORS.get(("*", kind), 0.5))
+
+
+def rule_kinds(lexicon: Lexicon | None = None) -> list[tuple[str, str]]:
+    """Every (technique, kind) the rules can emit with the lexicon."""
+    lex = lexicon or load_lexicon()
+    kinds = {(name, "word") for name in lex.words}
+    kinds |= {(name, "pattern") for name, _ in lex.patterns} | {(name, "sentence") for name, _ in lex.sentences}
+    if lex.labels is not None:
+        kinds.add(("Name_Calling-Labeling", "label"))
+    if lex.figures is not None and lex.comparisons:
+        kinds.add(("Guilt_by_Association", "figure"))
+    if lex.source is not None:
+        kinds.add(("Appeal_to_Authority", "source"))
+    if lex.experts is not None:
+        kinds.add(("Appeal_to_Authority", "expert"))
+    if lex.smears is not None:
+        kinds.add(("Questioning_the_Reputation", "smear"))
+    return sorted(kinds)
 
 
 def _span(name: str, kind: str, start: int, end: int) -> dict[str, Any]:
-    return {"name": name, "start": start, "end": end, "score": _score(name, kind), "rule": kind}
+    return {"name": name, "start": start, "end": end, "source": "rule:" + kind}
 
 
 def rule_spans(doc: Doc, quotes: Sequence[dict[str, Any]] = (), *, lexicon: Lexicon | None = None,
@@ -223,7 +256,10 @@ def _labels(doc: Doc, lex: Lexicon) -> list[dict[str, Any]]:
         chunk = chunks.get(head.i)
         start, end = (chunk.start_char, chunk.end_char) if chunk is not None and chunk.root.i == head.i else (
             m.start(), m.end())
-        out.append(_span("Name_Calling-Labeling", "label", start, end))
+        span = _span("Name_Calling-Labeling", "label", start, end)
+        if head.lemma_.lower() == "regime":
+            span["detail"] = "regime"  # "the Iranian regime" is often plain usage, "the dictatorship" is not
+        out.append(span)
     return out
 
 
@@ -263,11 +299,10 @@ def _authority(doc: Doc, segs: Sequence[Span], lex: Lexicon, quotes: Sequence[di
     text = doc.text
     if lex.source is not None:
         for m in lex.source.finditer(text):
-            score_kind = "source"
-            span = _span("Appeal_to_Authority", score_kind, m.start(), m.end())
-            if not m.group("adj").strip():
-                span["score"] = round(span["score"] - 0.1, 2)  # "officials said": weaker than "senior officials said"
-            out.append(span)
+            # Proof, not attribution: the writer vouches for the source ("a reliable source", "told me").
+            vouched = lex.credibility is not None and lex.credibility.search(m.group("adj") or "")
+            if vouched or m.group("own"):
+                out.append(_span("Appeal_to_Authority", "source", m.start(), m.end()))
     if lex.experts is not None:
         for ent in doc.ents:
             if ent.label_ != "PERSON" or ent.end >= len(doc) or doc[ent.end].text != ",":
@@ -289,13 +324,12 @@ def _authority(doc: Doc, segs: Sequence[Span], lex: Lexicon, quotes: Sequence[di
                 out.append(_span("Appeal_to_Authority", "expert", ent.start_char, appositive.end_char))
     for q in quotes:
         speaker_span = q.get("speaker_span")
-        if not speaker_span:
-            continue
         role = q.get("speaker_role") or ""
-        if (role and lex.experts is not None and lex.experts.search(role)) or q.get("anonymous"):
-            start, end = int(speaker_span["start"]), int(speaker_span["end"])
-            if 0 <= start < end <= len(text):
-                out.append(_span("Appeal_to_Authority", "quote", start, end))
+        if not speaker_span or not role or lex.experts is None or not lex.experts.search(role):
+            continue  # an anonymous or unqualified speaker is attribution, not an appeal to authority
+        start, end = int(speaker_span["start"]), int(speaker_span["end"])
+        if 0 <= start < end <= len(text):
+            out.append(_span("Appeal_to_Authority", "expert", start, end))
     return out
 
 

@@ -1,4 +1,5 @@
-"""Train the persuasion-techniques model from a corpus in the PTC layout (``narrascope train techniques``).
+"""Train the persuasion-techniques model and its confidence from a corpus in the PTC layout
+(``narrascope train techniques``).
 
 Data: ``articles/article<ID>.txt`` and ``labels/article<ID>.labels`` (see ``narrascope.analysis.ptc``).
 Only the articles of the fixed training split (``in_training_split``: md5 of the id, first byte
@@ -11,15 +12,21 @@ Two classifiers, both scikit-learn logistic regressions on CPU with a fixed rand
 - a **token tagger** for the short-span techniques (Loaded_Language, Name_Calling-Labeling,
   Repetition): one multinomial logistic regression over word, lemma, tag, shape, affix, neighbour,
   dependency, entity, in-quote and in-document-frequency features (``token_features``; features
-  seen once are dropped); neighbouring tokens with the same label become one span;
+  seen once are dropped); neighbouring tokens with the same label become one span (Repetition is
+  learnt but not emitted: ``narrascope.analysis.techniques.UNEMITTED``);
 - a **sentence classifier** for the sentence-long techniques: one-vs-rest logistic regressions on
   TF-IDF word 1-2-grams and character 2-5-grams of each sentence (``segments``); a sentence is
   positive for a technique when a gold span of it covers at least half of the sentence or half
   of the gold span lies in it.
 
-Decision thresholds (one for the tagger, one per sentence technique) maximise span F1 plus
-technique F1 (``narrascope eval techniques``) of 3-fold cross-validated predictions over the
-training articles (folds by article), never held-out data.
+Then the **confidence model**: the training articles are cut into ``FOLDS`` folds (by article);
+for each, both classifiers are fitted on the other folds and predict its candidates, so every
+training candidate has an out-of-fold probability. With the rules' candidates, cleaned as at
+prediction time, each is judged against gold (right when it overlaps a gold span of a technique
+that accepts its name) and a ``ConfidenceModel`` over readable features
+(``narrascope.analysis.techniques.span_features``) is fitted on them, then fitted again on the
+spans that survive the choice of fewer, stronger spans (what the record shows). It is written
+beside the model as ``<stem>.confidence.json``. Held-out data is never used.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ import datetime as _dt
 import json
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,41 +43,62 @@ import click
 import numpy as np
 
 from ..errors import UsageError
-from .ptc import ACCEPTED, PtcArticle, read_ptc
+from .confidence import Calibration, ConfidenceModel
+from .ptc import ACCEPTED, PTC_NAMES, PtcArticle, PtcSpan, fold_of, read_ptc
 from .techniques import (
+    CALIBRATION_PROXY,
+    FIELD,
     MODEL_FORMAT,
     MODEL_PATH,
+    UNEMITTED,
     TechniqueModel,
+    clean_spans,
+    confidence_path,
     load_model,
     segments,
-    sentence_spans,
+    span_features,
+    strongest,
     token_features,
-    token_spans,
 )
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
-__all__ = ["TOKEN_TECHNIQUES", "train_techniques", "train_techniques_command"]
+__all__ = ["TOKEN_TECHNIQUES", "fit_techniques", "judge", "save_model", "train_techniques",
+           "train_techniques_command"]
 
 #: Techniques the token tagger learns, in priority order when gold spans of several cover a token.
 TOKEN_TECHNIQUES = ("Name_Calling-Labeling", "Loaded_Language", "Repetition")
 #: A sentence technique needs at least this many positive training sentences to be learnt.
 MIN_SENTENCES = 8
 RANDOM_STATE = 13
+#: Folds of the out-of-fold candidates the confidence model learns from.
 FOLDS = 3
 
 
+def judge(span: dict[str, Any], gold: Sequence[PtcSpan]) -> bool | None:
+    """Whether a predicted span is right against PTC gold: it overlaps a gold span whose technique
+    accepts its name (``ACCEPTED``; for a technique PTC lacks, its ``CALIBRATION_PROXY``). None when
+    PTC can hold neither the name nor a proxy of it (the span is not judged)."""
+    name = span["name"]
+    proxy = CALIBRATION_PROXY.get(name, frozenset())
+    if name not in PTC_NAMES and not proxy:
+        return None
+    for g in gold:
+        if span["start"] < g.end and g.start < span["end"] and (
+                name in ACCEPTED.get(g.name, frozenset({g.name})) or g.name in proxy):
+            return True
+    return False
+
+
 def _token_data(docs: Sequence[Doc], articles: Sequence[PtcArticle],
-                ) -> tuple[list[dict[str, Any]], list[str], list[int], list[list[int]]]:
-    """Token features, labels and article numbers, and each article's tagged token indices."""
+                ) -> tuple[list[dict[str, Any]], list[str], list[int]]:
+    """Token features, labels and article numbers."""
     feats: list[dict[str, Any]] = []
     labels: list[str] = []
     groups: list[int] = []
-    tok_idx: list[list[int]] = []
     for n, (doc, article) in enumerate(zip(docs, articles, strict=True)):
         indices, f = token_features(doc)
-        tok_idx.append(indices)
         by_char = ["O"] * len(doc.text)
         for name in reversed(TOKEN_TECHNIQUES):
             for s in article.spans:
@@ -80,10 +109,10 @@ def _token_data(docs: Sequence[Doc], articles: Sequence[PtcArticle],
             labels.append(by_char[tok.idx] if tok.idx < len(by_char) else "O")
         feats.extend(f)
         groups.extend([n] * len(indices))
-    return feats, labels, groups, tok_idx
+    return feats, labels, groups
 
 
-def _sentence_data(docs: Sequence[Doc], articles: Sequence[PtcArticle], names: Sequence[str] | None = None,
+def _sentence_data(docs: Sequence[Doc], articles: Sequence[PtcArticle],
                    ) -> tuple[list[str], list[set[str]], list[int]]:
     texts: list[str] = []
     labels: list[set[str]] = []
@@ -93,7 +122,7 @@ def _sentence_data(docs: Sequence[Doc], articles: Sequence[PtcArticle], names: S
             a, b = seg.start_char, seg.end_char
             found = set()
             for s in article.spans:
-                if s.name in TOKEN_TECHNIQUES or (names is not None and s.name not in names):
+                if s.name in TOKEN_TECHNIQUES:
                     continue
                 inter = min(b, s.end) - max(a, s.start)
                 if inter > 0 and (inter * 2 >= (b - a) or inter * 2 >= (s.end - s.start)):
@@ -104,7 +133,7 @@ def _sentence_data(docs: Sequence[Doc], articles: Sequence[PtcArticle], names: S
     return texts, labels, groups
 
 
-def _fit_tokens(feats: list[dict[str, Any]], labels: list[str]) -> tuple[Any, Any]:
+def _fit_tokens(feats: Sequence[dict[str, Any]], labels: Sequence[str]) -> tuple[Any, Any]:
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
 
@@ -115,6 +144,7 @@ def _fit_tokens(feats: list[dict[str, Any]], labels: list[str]) -> tuple[Any, An
     x = vec.transform(feats)
     clf = LogisticRegression(C=0.5, max_iter=300, random_state=RANDOM_STATE)
     clf.fit(x, labels)
+    _shrink(clf)
     return vec, clf
 
 
@@ -130,7 +160,7 @@ def _sentence_vectorizer() -> Any:
     ])
 
 
-def _fit_sentences(texts: list[str], y: np.ndarray) -> tuple[Any, Any]:
+def _fit_sentences(texts: Sequence[str], y: np.ndarray) -> tuple[Any, Any]:
     from sklearn.linear_model import LogisticRegression
     from sklearn.multiclass import OneVsRestClassifier
 
@@ -143,181 +173,9 @@ def _fit_sentences(texts: list[str], y: np.ndarray) -> tuple[Any, Any]:
     clf = OneVsRestClassifier(LogisticRegression(C=4.0, max_iter=500, class_weight="balanced",
                                                  random_state=RANDOM_STATE))
     clf.fit(x, y)
-    return vec, clf
-
-
-def _folds(groups: Sequence[int], n_groups: int) -> list[np.ndarray]:
-    g = np.asarray(groups)
-    return [np.isin(g, [k for k in range(n_groups) if k % FOLDS == f]) for f in range(FOLDS)]
-
-
-def train_techniques(folder: str | Path, *, split: str = "train", limit: int | None = None,
-                     progress: Callable[[str], None] | None = None, n_process: int = 1,
-                     min_sentences: int = MIN_SENTENCES) -> tuple[TechniqueModel, list[PtcArticle], list[Doc]]:
-    """Fit a ``TechniqueModel`` on the ``split`` articles of a PTC folder; also returns them and their Docs."""
-    from sklearn.preprocessing import MultiLabelBinarizer
-
-    from .nlp import load_nlp
-
-    say = progress or (lambda _msg: None)
-    articles = read_ptc(folder, split=split, limit=limit)
-    say(f"parsing {len(articles)} articles")
-    docs = list(load_nlp().pipe((a.text for a in articles), n_process=n_process, batch_size=8))
-
-    say("token tagger")
-    feats, tlabels, tgroups, tok_idx = _token_data(docs, articles)
-    token_classes = sorted(set(tlabels))
-    if len(token_classes) < 2 or "O" not in token_classes:
-        raise UsageError("the training data has no Loaded_Language, Name_Calling or Repetition span")
-    # Cross-validated token probabilities (grouped by article), in the order of token_classes.
-    folds = _folds(tgroups, len(articles))
-    p_tok = np.zeros((len(tlabels), len(token_classes)))
-    for k, test in enumerate(folds):
-        say(f"token tagger, fold {k + 1}/{FOLDS}")
-        train_idx = np.flatnonzero(~test)
-        if len({tlabels[i] for i in train_idx}) < 2 or not test.any():
-            continue
-        vec, clf = _fit_tokens([feats[i] for i in train_idx], [tlabels[i] for i in train_idx])
-        probs = clf.predict_proba(vec.transform([feats[i] for i in np.flatnonzero(test)]))
-        cols = [token_classes.index(c) for c in clf.classes_]
-        p_tok[np.ix_(test, np.asarray(cols, dtype=np.intp))] = probs
-    say("token tagger, final fit")
-    token_vec, token_clf = _fit_tokens(feats, tlabels)
-
-    say("sentence classifier")
-    texts, slabels, sgroups = _sentence_data(docs, articles)
-    counts: dict[str, int] = {}
-    for labs in slabels:
-        for name in labs:
-            counts[name] = counts.get(name, 0) + 1
-    names = sorted(n for n, c in counts.items() if min_sentences <= c < len(texts))
-    if not names:
-        raise UsageError(f"no sentence-long technique has {min_sentences} training sentences")
-    mlb = MultiLabelBinarizer(classes=names)
-    y = mlb.fit_transform([labs & set(names) for labs in slabels]).astype(bool)
-    folds = _folds(sgroups, len(articles))
-    p = np.zeros(y.shape, dtype=float)
-    for k, test in enumerate(folds):
-        say(f"sentence classifier, fold {k + 1}/{FOLDS}")
-        if not test.any() or (~test).sum() == 0:
-            continue
-        ytrain = y[~test]
-        keep = ytrain.any(axis=0) & ~ytrain.all(axis=0)
-        if not keep.any():
-            continue
-        vec, clf = _fit_sentences([texts[i] for i in np.flatnonzero(~test)], ytrain[:, keep])
-        p[np.ix_(test, keep)] = clf.predict_proba(vec.transform([texts[i] for i in np.flatnonzero(test)]))
-    say("sentence classifier, final fit")
-    sent_vec, sent_clf = _fit_sentences(texts, y)
-
-    say("thresholds")
-    token_threshold, thresholds = _tune(docs, articles, tok_idx, np.asarray(tgroups), p_tok, token_classes,
-                                        np.asarray(sgroups), p, names)
-    _shrink(token_clf)
-    for est in sent_clf.estimators_:
+    for est in clf.estimators_:
         _shrink(est)
-
-    import sklearn
-
-    meta = {
-        "format": MODEL_FORMAT,
-        "trained_on": str(folder),
-        "split": split,
-        "split_rule": "PTC article id: md5(id)[0] < 179 -> train (about 70%), else held out",
-        "articles": len(articles),
-        "gold_spans": sum(len(a.spans) for a in articles),
-        "sklearn": sklearn.__version__,
-        "date": _dt.date.today().isoformat(),
-        "token_techniques": [n for n in token_clf.classes_ if n != "O"],
-        "token_threshold": token_threshold,
-        "sentence_techniques": names,
-        "sentence_thresholds": thresholds,
-        "random_state": RANDOM_STATE,
-    }
-    model = TechniqueModel(token_vec, token_clf, list(token_clf.classes_), token_threshold, sent_vec, sent_clf,
-                           names, thresholds, meta)
-    return model, articles, docs
-
-
-def _tune(docs: Sequence[Doc], articles: Sequence[PtcArticle], tok_idx: Sequence[list[int]], tgroups: np.ndarray,
-          p_tok: np.ndarray, token_classes: list[str], sgroups: np.ndarray, p_sent: np.ndarray, names: list[str],
-          ) -> tuple[float, dict[str, float]]:
-    """The token threshold and the sentence thresholds that maximise span F1 plus technique F1 (the
-    evaluation's two numbers) of cross-validated predictions on the training articles: a grid over
-    the token threshold with one shared sentence threshold, then two rounds of coordinate ascent over
-    each sentence technique's own threshold (1.01 switches a technique off)."""
-
-    token_grid = [round(float(t), 3) for t in np.arange(0.1, 0.751, 0.05)]
-    sent_grid = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01]
-    segs = [segments(doc) for doc in docs]
-    gold = [[(s.start, s.end, s.name) for s in a.spans] for a in articles]
-    tok_rows = [p_tok[tgroups == n] for n in range(len(docs))]
-    sent_rows = [p_sent[sgroups == n] for n in range(len(docs))]
-    def summary(n: int, spans: list[dict[str, Any]]) -> tuple[int, int, int, int, int]:
-        """What a set of predicted spans contributes to the counts of article n: predicted,
-        predicted matched, predicted with an accepted name, and bitmasks of the gold spans matched
-        and matched with an accepted name (so that unions of span sets cost one OR)."""
-        matched = ok = gold_mask = gold_ok = 0
-        for s in spans:
-            hit = False
-            good = False
-            for k, g in enumerate(gold[n]):
-                if s["start"] < g[1] and g[0] < s["end"]:
-                    hit = True
-                    gold_mask |= 1 << k
-                    if s["name"] in ACCEPTED.get(g[2], (g[2],)):
-                        good = True
-                        gold_ok |= 1 << k
-            matched += hit
-            ok += good
-        return len(spans), matched, ok, gold_mask, gold_ok
-
-    by_t = {t: [summary(n, token_spans(doc, tok_idx[n], tok_rows[n], token_classes, t)) for n, doc in enumerate(docs)]
-            for t in token_grid}
-    by_class = {}
-    for j, name in enumerate(names):
-        for g in sent_grid:
-            by_class[name, g] = [summary(n, sentence_spans(doc, segs[n], sent_rows[n][:, [j]], [name], {name: g}))
-                                 for n, doc in enumerate(docs)]
-    n_gold = sum(len(g) for g in gold)
-
-    def objective(t: float, thr: dict[str, float]) -> float:
-        pred = pred_matched = pred_ok = gold_matched = gold_ok = 0
-        parts = [by_t[t]] + [by_class[name, g] for name, g in thr.items()]
-        for n in range(len(docs)):
-            mask = ok_mask = 0
-            for part in parts:
-                c = part[n]
-                pred += c[0]
-                pred_matched += c[1]
-                pred_ok += c[2]
-                mask |= c[3]
-                ok_mask |= c[4]
-            gold_matched += mask.bit_count()
-            gold_ok += ok_mask.bit_count()
-        return _f1(pred_matched, pred, gold_matched, n_gold) + _f1(pred_ok, pred_matched, gold_ok, gold_matched)
-
-    best_score, best_t, best_thr = -1.0, 0.5, {name: 0.5 for name in names}
-    for t in token_grid:
-        for g in sent_grid:
-            thr = {name: g for name in names}
-            score = objective(t, thr)
-            if score > best_score:
-                best_score, best_t, best_thr = score, t, thr
-    for _round in range(2):
-        for name in names:
-            for g in sent_grid:
-                thr = best_thr | {name: g}
-                score = objective(best_t, thr)
-                if score > best_score:
-                    best_score, best_thr = score, thr
-    return best_t, best_thr
-
-
-def _f1(tp_p: int, n_p: int, tp_r: int, n_r: int) -> float:
-    p = tp_p / n_p if n_p else 0.0
-    r = tp_r / n_r if n_r else 0.0
-    return 2 * p * r / (p + r) if p + r else 0.0
+    return vec, clf
 
 
 def _shrink(clf: Any) -> None:
@@ -326,27 +184,205 @@ def _shrink(clf: Any) -> None:
     clf.intercept_ = clf.intercept_.astype(np.float32)
 
 
+def _fit_classifiers(feats: Sequence[dict[str, Any]], tlabels: Sequence[str], texts: Sequence[str],
+                     y: np.ndarray, names: Sequence[str], meta: dict[str, Any]) -> TechniqueModel:
+    """Both classifiers on the given rows (sentence techniques without a positive and a negative row left out)."""
+    if len(set(tlabels)) < 2 or "O" not in tlabels:
+        raise UsageError("the training data has no Loaded_Language, Name_Calling or Repetition span")
+    token_vec, token_clf = _fit_tokens(feats, tlabels)
+    usable = y.any(axis=0) & ~y.all(axis=0)
+    if not usable.any():
+        raise UsageError("no sentence-long technique has both positive and negative training sentences")
+    sent_vec, sent_clf = _fit_sentences(texts, y[:, usable])
+    kept = np.flatnonzero(usable).tolist()
+    learnt = [names[k] for k in kept]
+    return TechniqueModel(token_vec, token_clf, [str(c) for c in token_clf.classes_], sent_vec, sent_clf,
+                          learnt, meta)
+
+
+def fit_techniques(docs: Sequence[Doc], articles: Sequence[PtcArticle], *,
+                   progress: Callable[[str], None] | None = None, min_sentences: int = MIN_SENTENCES,
+                   folds: int = FOLDS, meta: dict[str, Any] | None = None) -> TechniqueModel:
+    """A ``TechniqueModel`` with its confidence model, fitted on ``articles`` (parsed as ``docs``)."""
+    from sklearn.preprocessing import MultiLabelBinarizer
+
+    say = progress or (lambda _msg: None)
+    feats, tlabels, tgroups = _token_data(docs, articles)
+    texts, slabels, sgroups = _sentence_data(docs, articles)
+    counts: dict[str, int] = {}
+    for labs in slabels:
+        for name in labs:
+            counts[name] = counts.get(name, 0) + 1
+    names = sorted(n for n, c in counts.items() if min_sentences <= c < len(texts))
+    if not names:
+        raise UsageError(f"no sentence-long technique has {min_sentences} training sentences")
+    y = MultiLabelBinarizer(classes=names).fit_transform([labs & set(names) for labs in slabels]).astype(bool)
+    tg, sg = np.asarray(tgroups), np.asarray(sgroups)
+
+    # Out-of-fold candidates of every training article, for the confidence model.
+    fold = np.asarray([fold_of(a.id, folds, salt="calibration") for a in articles])
+    oof: list[tuple[list[dict[str, Any]], float | None]] = [([], None)] * len(docs)
+    for k in range(folds):
+        held = np.flatnonzero(fold == k)
+        if not len(held) or len(held) == len(docs):
+            continue
+        say(f"confidence, fold {k + 1}/{folds}")
+        t_rows, s_rows = np.flatnonzero(fold[tg] != k), np.flatnonzero(fold[sg] != k)
+        rest = y[s_rows]
+        if len({tlabels[i] for i in t_rows}) < 2 or not (rest.any(axis=0) & ~rest.all(axis=0)).any():
+            continue  # too little left to learn from (a tiny corpus): this fold adds only rule candidates
+        part = _fit_classifiers([feats[i] for i in t_rows], [tlabels[i] for i in t_rows],
+                                [texts[i] for i in s_rows], y[s_rows], names, {})
+        for n in held.tolist():
+            oof[n] = part.predict(docs[n])
+    say("final fit")
+    model = _fit_classifiers(feats, tlabels, texts, y, names, {})
+    say("confidence model")
+    model.confidence = fit_confidence(docs, articles, oof)
+    import sklearn
+
+    model.meta = {
+        "format": MODEL_FORMAT,
+        "articles": len(articles),
+        "gold_spans": sum(len(a.spans) for a in articles),
+        "sklearn": sklearn.__version__,
+        "date": _dt.date.today().isoformat(),
+        "token_techniques": [n for n in model.token_labels if n != "O"],
+        "token_techniques_emitted": [n for n in model.token_labels if n != "O" and n not in UNEMITTED],
+        "token_candidate": model.token_candidate,
+        "sentence_techniques": model.sentence_labels,
+        "sentence_candidate": model.sentence_candidate,
+        "random_state": RANDOM_STATE,
+        "confidence_folds": folds,
+        "confidence": dict(model.confidence.meta),
+    } | dict(meta or {})
+    return model
+
+
+def fit_confidence(docs: Sequence[Doc], articles: Sequence[PtcArticle],
+                   model_candidates: Sequence[tuple[list[dict[str, Any]], float | None]]) -> ConfidenceModel:
+    """The confidence model from out-of-fold model candidates and rule candidates (module docstring)."""
+    from .technique_rules import PRIOR_FACTS, rule_kinds, rule_prior, rule_spans
+
+    rows: list[tuple[int, dict[str, Any], dict[str, float], bool]] = []
+    for n, (doc, article) in enumerate(zip(docs, articles, strict=True)):
+        spans, loaded = model_candidates[n]
+        text = doc.text
+        cands = clean_spans(text, rule_spans(doc) + [dict(s) for s in spans])
+        for s, f in zip(cands, span_features(cands, text, loaded=loaded), strict=True):
+            ok = judge(s, article.spans)
+            if ok is not None:
+                rows.append((n, s, f, ok))
+    if not rows:
+        raise UsageError("no candidate span to fit the confidence model on")
+    # Every rule kind starts from its prior: PRIOR_FACTS pseudo-facts at the prior's precision, in an
+    # article of median loadedness (they take part in the fit, never in a measurement).
+    loads = sorted(v for _s, v in model_candidates if v is not None)
+    median = loads[len(loads) // 2] if loads else None
+    for technique, kind in rule_kinds():
+        features: dict[str, float] = {f"source=rule:{kind}": 1.0, f"source=rule:{kind}|technique={technique}": 1.0}
+        if median is not None:
+            features["article_loadedness"] = median
+        right = round(PRIOR_FACTS * rule_prior(technique, kind))
+        for k in range(PRIOR_FACTS):
+            rows.append((-1, {"name": technique, "start": 0, "end": 0, "source": f"rule:{kind}"}, features,
+                         k < right))
+
+    def fit(chosen: Sequence[tuple[int, dict[str, Any], dict[str, float], bool]], note: str) -> ConfidenceModel:
+        return _fit_with_priors(chosen, articles, meta={
+            "fitted_on": note, "facts": sum(r[0] >= 0 for r in chosen),
+            "correct": sum(r[3] for r in chosen if r[0] >= 0), "prior_facts_per_rule_kind": PRIOR_FACTS,
+            "articles": len(articles), "correct_means": "overlaps a gold span of a technique accepting the name "
+            "(PTC merges; CALIBRATION_PROXY for techniques PTC lacks)"})
+
+    first = fit(rows, "out-of-fold candidates of the training articles")
+    # Again on what survives the choice of fewer, stronger spans: the record shows those.
+    for r in rows:
+        r[1]["confidence"] = first(r[2])
+    by_article: dict[int, list[tuple[int, dict[str, Any], dict[str, float], bool]]] = {}
+    for r in rows:
+        by_article.setdefault(r[0], []).append(r)
+    survivors = list(by_article.pop(-1, []))
+    for group in by_article.values():
+        kept = {id(s) for s in strongest([r[1] for r in group])}
+        survivors.extend(r for r in group if id(r[1]) in kept)
+    return fit(survivors, "out-of-fold spans of the training articles that survive the choice of the strongest")
+
+
+def _fit_with_priors(rows: Sequence[tuple[int, dict[str, Any], dict[str, float], bool]],
+                     articles: Sequence[PtcArticle], *, meta: dict[str, Any], folds: int = 5) -> ConfidenceModel:
+    """The regression on real and prior facts; its calibration on the real facts only, out of fold
+    (folds by article), so that the pseudo-facts of the priors never count as evidence of calibration."""
+    real = [r for r in rows if r[0] >= 0]
+    prior = [r for r in rows if r[0] < 0]
+    fold = {r[0]: fold_of(articles[r[0]].id, folds, salt="confidence") for r in real}
+
+    def regression(chosen: Sequence[tuple[int, dict[str, Any], dict[str, float], bool]]) -> ConfidenceModel:
+        return ConfidenceModel.fit(FIELD, [r[2] for r in chosen], [r[3] for r in chosen],
+                                   groups=[str(r[0]) for r in chosen], folds=2, meta=meta)
+
+    raw = [0.0] * len(real)
+    for k in range(folds):
+        train = [r for r in real if fold[r[0]] != k] + prior
+        test = [i for i, r in enumerate(real) if fold[r[0]] == k]
+        if not test or len({r[3] for r in train}) < 2:
+            continue
+        part = regression(train)
+        for i in test:
+            raw[i] = part.raw(real[i][2])
+    final = regression(list(rows))
+    return replace(final, calibration=Calibration.fit(raw, [r[3] for r in real]))
+
+
+def train_techniques(folder: str | Path, *, split: str = "train", limit: int | None = None,
+                     progress: Callable[[str], None] | None = None, n_process: int = 1,
+                     min_sentences: int = MIN_SENTENCES) -> tuple[TechniqueModel, list[PtcArticle], list[Doc]]:
+    """Fit a ``TechniqueModel`` on the ``split`` articles of a PTC folder; also returns them and their Docs."""
+    from .nlp import load_nlp
+
+    say = progress or (lambda _msg: None)
+    articles = read_ptc(folder, split=split, limit=limit)
+    say(f"parsing {len(articles)} articles")
+    docs = list(load_nlp().pipe((a.text for a in articles), n_process=n_process, batch_size=8))
+    meta = {"trained_on": str(folder), "split": split,
+            "split_rule": "PTC article id: md5(id)[0] < 179 -> train (about 70%), else held out"}
+    model = fit_techniques(docs, articles, progress=say, min_sentences=min_sentences, meta=meta)
+    return model, articles, docs
+
+
 def save_model(model: TechniqueModel, path: str | Path, *, metrics: dict[str, Any] | None = None) -> Path:
-    """Write the model (joblib, compress=3) and its sidecar JSON beside it."""
+    """Write the model (joblib, compress=3), its confidence model (``<stem>.confidence.json``) and its
+    card (``<stem>.json``) beside it."""
     import joblib
+
+    from .confidence import load_confidence_model
 
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
+    if model.confidence is None:
+        raise UsageError("the model has no confidence model to save")
     if metrics is not None:
         model.meta["heldout_metrics"] = metrics
-    joblib.dump(model, target, compress=3)
+    confidence, model.confidence = model.confidence, None
+    try:
+        joblib.dump(model, target, compress=3)
+    finally:
+        model.confidence = confidence
+    confidence.save(confidence_path(target))
     card = dict(model.meta)
     card["file"] = target.name
     card["size_bytes"] = target.stat().st_size
     target.with_suffix(".json").write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     load_model.cache_clear()
+    load_confidence_model.cache_clear()
     return target
 
 
 @click.command("techniques")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False))
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
-              help=f"Where to write the model (default: the shipped model file, {MODEL_PATH.name}).")
+              help=f"Where to write the model (default: the shipped model file, {MODEL_PATH.name}); its "
+                   "confidence model goes beside it as <stem>.confidence.json.")
 @click.option("--all", "all_articles", is_flag=True,
               help="Train on every article instead of the fixed training split (no held-out scores then).")
 @click.option("--limit", type=click.IntRange(1), default=None, help="Only the first N articles of the split.")
@@ -355,61 +391,72 @@ def save_model(model: TechniqueModel, path: str | Path, *, metrics: dict[str, An
 @click.option("--json", "as_json", is_flag=True, help="Print the model card (with held-out metrics) as JSON.")
 def train_techniques_command(folder: str, output: str | None, all_articles: bool, limit: int | None, jobs: int,
                              as_json: bool) -> None:
-    """Train the persuasion-techniques model on a corpus in the PTC layout.
+    """Train the persuasion-techniques model and its calibrated confidence on PTC-layout data.
 
     FOLDER holds articles/article<ID>.txt and labels/article<ID>.labels. The model learns from
-    the fixed training split (md5 of the article id, about 70%) and is scored on the held-out
-    rest, with the span and technique F1 of `narrascope eval techniques`. Deterministic: the
-    same data gives the same model. Use the new file with the analysis.techniques_model setting.
+    the fixed training split (md5 of the article id, about 70%); its confidence model is fitted
+    on out-of-fold predictions of those articles only. The held-out rest is then scored with
+    `narrascope eval techniques` at the floor in force (analysis.min_confidence.techniques).
+    Deterministic: the same data gives the same model. Use a new file with the
+    analysis.techniques_model setting.
 
     \b
     Example:
       narrascope train techniques ../shared/data/ptc -o my-techniques.joblib
     """
     from ..evaluate.techniques import evaluate_techniques
+    from ..settings import load_settings
 
+    obj = click.get_current_context().obj
+    settings = getattr(obj, "settings", None) or load_settings()
+    floor = settings.analysis.min_confidence.techniques
     out = Path(output) if output else MODEL_PATH
-    steps = _Steps(enabled=not as_json and sys.stderr.isatty())
+    steps = _Steps(enabled=not as_json)
     model, _articles, _docs = train_techniques(folder, split="all" if all_articles else "train", limit=limit,
                                                progress=steps, n_process=jobs)
     metrics = None
+    save_model(model, out)
     if not all_articles:
-        steps("scoring the held-out split")
-        save_model(model, out)
         heldout = read_ptc(folder, split="heldout")
         if heldout:
-            report = evaluate_techniques(folder, articles=heldout, model_path=str(out), min_score=0.5)
-            d = report.to_dict()
+            steps("scoring the held-out split")
+            d = evaluate_techniques(folder, articles=heldout, model_path=str(out), min_confidence=floor).to_dict()
             metrics = {"split": "heldout", "articles": d["articles"], "gold_spans": d["gold_spans"],
-                       "span": d["span"], "technique": d["technique"], "with_rules": True,
+                       "floor": floor, "predicted_spans": d["predicted_spans"], "span": d["span"],
+                       "technique": d["technique"], "weak_spans": d["weak_spans"],
+                       "calibration": {k: d["calibration"][k] for k in ("kept", "precision_at_floor", "ece",
+                                                                         "suggested_floor")},
                        "per_technique": {k: {m: v[m] for m in ("precision", "recall", "f1", "gold")}
                                          for k, v in d["per_technique"].items()}}
-            no_rules = evaluate_techniques(folder, articles=heldout, model_path=str(out), min_score=0.5,
-                                           rules=False).to_dict()
-            metrics["model_only"] = {"span": no_rules["span"], "technique": no_rules["technique"]}
-    save_model(model, out, metrics=metrics)
+            save_model(model, out, metrics=metrics)
     steps.close()
     card = model.meta | {"file": str(out)}
     if as_json:
         click.echo(json.dumps(card, indent=2, ensure_ascii=False))
         return
-    click.echo(f"wrote {out} ({out.stat().st_size // 1024} KiB), trained on {card['articles']} articles "
-               f"({card['split']} split)")
+    click.echo(f"wrote {out} ({out.stat().st_size // 1024} KiB) and {confidence_path(out).name}, trained on "
+               f"{card['articles']} articles ({card['split']} split)")
     if metrics:
         s, t = metrics["span"], metrics["technique"]
-        click.echo(f"held out ({metrics['articles']} articles, {metrics['gold_spans']} gold spans, score >= 0.5):")
+        cal = metrics["calibration"]
+        click.echo(f"held out ({metrics['articles']} articles, {metrics['gold_spans']} gold spans), "
+                   f"confidence >= {floor:g}: {metrics['predicted_spans']} spans")
         click.echo(f"  spans (any overlap, any label)  P {s['precision']:.3f}  R {s['recall']:.3f}  F1 {s['f1']:.3f}")
         click.echo(f"  technique on matched spans      P {t['precision']:.3f}  R {t['recall']:.3f}  F1 {t['f1']:.3f}")
+        at = "-" if cal["precision_at_floor"] is None else f"{cal['precision_at_floor']:.3f}"
+        click.echo(f"  precision of the kept spans (right technique) {at}; lowest floor reaching 0.80: "
+                   f"{cal['suggested_floor']}")
 
 
 class _Steps:
-    """A progress bar over the training steps (parse, folds, final fits, scoring)."""
+    """Progress: a bar over the training steps on a terminal, else one line per step on stderr."""
 
-    TOTAL = 2 + 2 * (FOLDS + 1) + 2
+    TOTAL = 1 + FOLDS + 2 + 1
 
     def __init__(self, *, enabled: bool) -> None:
         self.bar: Any = None
-        if enabled:
+        self.lines = enabled and not sys.stderr.isatty()
+        if enabled and sys.stderr.isatty():
             from tqdm import tqdm
 
             self.bar = tqdm(total=self.TOTAL, desc="train", unit="step", file=sys.stderr, leave=False,
@@ -419,9 +466,9 @@ class _Steps:
         if self.bar is not None:
             self.bar.set_postfix_str(message, refresh=False)
             self.bar.update(1)
+        elif self.lines:
+            click.echo(f"train techniques: {message}", err=True)
 
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
-
-

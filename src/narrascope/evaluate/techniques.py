@@ -1,11 +1,20 @@
-"""Persuasion-technique spans against a gold set in the PTC layout (``articles/`` + ``labels/``).
+"""Persuasion-technique spans against a gold set in the PTC layout (``articles/`` + ``labels/``),
+and technique density on ordinary news reports.
 
 Gold labels are PTC classes (mapped to SemEval-2023 names, see ``narrascope.analysis.ptc``) or
-SemEval-2023 names. Predictions are ``find_techniques`` spans with a score of at least
-``min_score`` (the ``analysis.technique_min_score`` setting, what the pipeline keeps). Predicted
-names the gold scheme cannot hold (PTC has no Questioning_the_Reputation, Appeal_to_Values,
-Appeal_to_Hypocrisy, Consequential_Oversimplification, Appeal_to_Time nor Obfuscation) are left
-out of the scores, and the report counts them.
+SemEval-2023 names. Predictions are ``find_techniques`` spans whose confidence reaches the floor
+(``analysis.min_confidence.techniques``, what the pipeline keeps; ``--min-confidence`` to try
+another). Predicted names the gold scheme cannot hold (PTC has no Questioning_the_Reputation,
+Appeal_to_Values, Appeal_to_Hypocrisy, Consequential_Oversimplification, Appeal_to_Time nor
+Obfuscation) are left out of the scores, and the report counts them.
+
+Where the predictions come from:
+
+- ``--split heldout`` (default): the shipped (or given) model on PTC's fixed held-out split, which
+  neither the model nor its confidence model saw;
+- ``--cv K``: K-fold cross-validation over all the articles of the folder (folds by article): for
+  each fold a model and its confidence model are trained on the other folds
+  (``narrascope.analysis.train.fit_techniques``) and predict this one; the predictions are pooled.
 
 Matching (two spans match when they share at least one character):
 
@@ -18,37 +27,83 @@ Matching (two spans match when they share at least one character):
 - **Per technique** (in ``--json``): for name N, precision = predicted N spans overlapping a gold
   span that accepts N / predicted N spans; recall = gold N spans overlapped by a predicted span
   they accept / gold N spans.
+- **Calibration**: a span is right when it overlaps a gold span accepting its name (span and
+  technique right); the reliability curve is over every scored span, whatever its confidence.
+- **Weak spans**: kept spans that are a lone token of three letters or fewer (must be 0).
+
+**Density** (``--reports DIR``, repeatable): kept spans per 1,000 words on the scored PTC articles
+and on the ordinary news reports among the pages of DIR (article-extraction-benchmark or WCXB
+layout), extracted with narrascope's own extractor; a page is a report when its URL is on a wire
+service's or newspaper's host (``REPORT_HOSTS``) and its path is not an opinion, sports,
+entertainment, lifestyle, shopping or review section (``NOT_REPORTS``). Also the share of those
+reports with no technique at all.
 
 Counts are summed over articles (micro averages).
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import click
 
-from ..analysis.ptc import ACCEPTED, PTC_TO_SEMEVAL, PtcArticle, read_ptc
+from ..analysis.confidence import CalibrationReport, calibration_report
+from ..analysis.ptc import ACCEPTED, PTC_NAMES, PtcArticle, fold_of, read_ptc
 
-__all__ = ["MATCHING_RULE", "TechniquesReport", "eval_techniques_command", "evaluate_techniques",
-           "score_article"]
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+    from ..analysis.techniques import TechniqueModel
+    from ..settings import Settings
+
+__all__ = ["MATCHING_RULE", "NOT_REPORTS", "REPORT_HOSTS", "DensityReport", "TechniquesReport",
+           "cross_validate_techniques", "eval_techniques_command", "evaluate_techniques", "is_news_report",
+           "report_density", "score_article"]
 
 MATCHING_RULE = (
     "spans match when they share at least one character; span P = predicted spans overlapping a gold "
     "span / predicted, span R = gold spans overlapped / gold; technique P = matched predicted spans whose "
     "name one of the overlapping gold spans accepts / matched predicted, technique R = matched gold spans "
     "accepting one overlapping predicted name / matched gold (PTC's merged classes accept every merged name); "
-    "micro averages over all articles")
+    "micro averages over all articles; a span is right for calibration when it overlaps a gold span "
+    "accepting its name")
 
-#: Every SemEval-2023 name a PTC label can stand for: predictions outside it are not scored on PTC gold.
-PTC_NAMES = frozenset(PTC_TO_SEMEVAL.values()) | frozenset(n for names in ACCEPTED.values() for n in names)
+#: Hosts of wire services and newspapers (and their broadcasters' news sites) whose news pages
+#: count as ordinary reports; a subdomain matches its parent (edition.cnn.com -> cnn.com).
+REPORT_HOSTS = frozenset({
+    "reuters.com", "apnews.com", "afp.com", "upi.com", "bbc.com", "bbc.co.uk", "cnn.com", "nbcnews.com",
+    "cbsnews.com", "abcnews.go.com", "abc7ny.com", "nbcdfw.com", "npr.org", "news.sky.com", "aljazeera.com",
+    "nytimes.com", "washingtonpost.com", "latimes.com", "usatoday.com", "wsj.com", "ft.com", "theguardian.com",
+    "telegraph.co.uk", "independent.co.uk", "express.co.uk", "nypost.com", "newsweek.com", "jpost.com",
+    "deccanherald.com", "cityam.com", "chron.com", "timesunion.com", "sfgate.com", "mysanantonio.com",
+    "detroitnews.com", "commercialappeal.com", "msn.com", "foxnews.com", "economictimes.indiatimes.com",
+    "timesofindia.indiatimes.com", "hindustantimes.com", "thehindu.com", "straitstimes.com", "scmp.com",
+    "dw.com", "france24.com", "euronews.com"})
+#: Sections whose pages are not ordinary news reports.
+NOT_REPORTS = re.compile(
+    r"/(?:opinion|opinions|commentisfree|comment|columnists?|columns?|editorials?|blogs?|letters|analysis|"
+    r"sports?|nfl|nba|soccer|football|tennis|golf|entertainment|music|movies|tv|celebrity|life|life-?style|"
+    r"living|travel|food|select|shopping|wirecutter|reviews?|podcasts?|fact-?check)(?:/|$|-)", re.I)
 
 Span = tuple[int, int, str]
+_WORDS = re.compile(r"\w+")
+
+
+def is_news_report(url: str | None) -> bool:
+    """True when ``url`` is a news page of a wire service or newspaper (module docstring)."""
+    if not url:
+        return False
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    on_host = any(host == h or host.endswith("." + h) for h in REPORT_HOSTS)
+    return on_host and not NOT_REPORTS.search(parts.path or "/")
 
 
 def _accepts(gold_name: str, predicted_name: str) -> bool:
@@ -108,16 +163,70 @@ def _prf(tp_p: int, n_p: int, tp_r: int, n_r: int) -> dict[str, float]:
     return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4)}
 
 
+def _is_lone_short_token(text: str) -> bool:
+    words = _WORDS.findall(text)
+    return len(words) == 1 and sum(ch.isalpha() for ch in words[0]) <= 3 and len(text.split()) == 1
+
+
+@dataclass
+class DensityReport:
+    """Technique density (kept spans per 1,000 words) on PTC articles and on ordinary news reports."""
+
+    floor: float
+    ptc_articles: int
+    ptc_words: int
+    ptc_spans: int
+    reports: list[dict[str, Any]]
+    skipped: int
+
+    def figures(self) -> dict[str, Any]:
+        words = sum(r["words"] for r in self.reports)
+        spans = sum(r["spans"] for r in self.reports)
+        clean = sum(1 for r in self.reports if r["spans"] == 0)
+        return {"floor": self.floor,
+                "ptc": {"articles": self.ptc_articles, "words": self.ptc_words, "spans": self.ptc_spans,
+                        "per_1000_words": round(1000 * self.ptc_spans / self.ptc_words, 3) if self.ptc_words else None},
+                "reports": {"articles": len(self.reports), "words": words, "spans": spans,
+                            "per_1000_words": round(1000 * spans / words, 3) if words else None,
+                            "share_without_technique": round(clean / len(self.reports), 4) if self.reports else None,
+                            "skipped": self.skipped}}
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.figures() | {"pages": self.reports}
+
+    def format(self) -> str:
+        d = self.figures()
+        p, r = d["ptc"], d["reports"]
+        lines = [f"technique density (confidence >= {self.floor:g}), spans per 1,000 words:",
+                 f"  PTC articles            {p['per_1000_words'] if p['per_1000_words'] is not None else '-':>8}"
+                 f"  ({p['spans']} spans, {p['words']} words, {p['articles']} articles)",
+                 f"  news reports            {r['per_1000_words'] if r['per_1000_words'] is not None else '-':>8}"
+                 f"  ({r['spans']} spans, {r['words']} words, {r['articles']} reports; {r['skipped']} pages "
+                 "not extracted)"]
+        if r["share_without_technique"] is not None:
+            lines.append(f"  reports with no technique: {r['share_without_technique']:.1%}")
+        for page in self.reports:
+            if page["spans"]:
+                shown = "; ".join(f"{s['name']} \"{s['text'][:40]}\" {s['confidence']:.2f}" for s in page["kept"][:3])
+                lines.append(f"    {page['url'][:70]}: {page['spans']} ({shown})")
+        return "\n".join(lines)
+
+
 @dataclass
 class TechniquesReport:
     folder: str
     split: str
     articles: int
-    min_score: float
+    min_confidence: float
     model: str
     rules: bool
     counts: Counts
     unscored_predictions: int
+    weak_spans: int = 0
+    calibration: CalibrationReport | None = None
+    #: span and technique figures at a few floors (what a lower or higher floor would give)
+    floors: list[dict[str, Any]] = field(default_factory=list)
+    density: DensityReport | None = None
 
     def to_dict(self) -> dict[str, Any]:
         c = self.counts
@@ -126,90 +235,230 @@ class TechniquesReport:
             n = c.per_name[name]
             per[name] = {"predicted": n["predicted"], "gold": n["gold"],
                          **_prf(n["predicted_ok"], n["predicted"], n["gold_ok"], n["gold"])}
-        return {
-            "folder": self.folder, "split": self.split, "articles": self.articles, "min_score": self.min_score,
-            "model": self.model, "rules": self.rules,
+        out = {
+            "folder": self.folder, "split": self.split, "articles": self.articles,
+            "min_confidence": self.min_confidence, "model": self.model, "rules": self.rules,
             "gold_spans": c.gold, "predicted_spans": c.predicted, "unscored_predictions": self.unscored_predictions,
+            "weak_spans": self.weak_spans,
             "span": _prf(c.predicted_matched, c.predicted, c.gold_matched, c.gold),
             "technique": _prf(c.predicted_label_ok, c.predicted_matched, c.gold_label_ok, c.gold_matched),
             "per_technique": per,
+            "floors": self.floors,
             "matching_rule": MATCHING_RULE,
         }
+        if self.calibration is not None:
+            out["calibration"] = self.calibration.to_dict()
+        if self.density is not None:
+            out["density"] = self.density.to_dict()
+        return out
 
     def format(self) -> str:
         d = self.to_dict()
         s, t = d["span"], d["technique"]
         lines = [
             f"{self.articles} articles ({self.split}), {d['gold_spans']} gold spans, {d['predicted_spans']} predicted "
-            f"(score >= {self.min_score}; {self.unscored_predictions} with names the gold scheme lacks, not scored)",
+            f"(confidence >= {self.min_confidence:g}; {self.unscored_predictions} with names the gold scheme lacks, "
+            "not scored)",
             f"model: {self.model}; rules: {'on' if self.rules else 'off'}",
             "",
             f"{'':<34}{'P':>7}{'R':>7}{'F1':>7}",
             f"{'spans (any overlap, any label)':<34}{s['precision']:>7.3f}{s['recall']:>7.3f}{s['f1']:>7.3f}",
             f"{'technique on matched spans':<34}{t['precision']:>7.3f}{t['recall']:>7.3f}{t['f1']:>7.3f}",
+            f"spans on a lone token of three letters or fewer: {self.weak_spans}",
             "",
             f"{'per technique':<34}{'P':>7}{'R':>7}{'F1':>7}{'pred':>6}{'gold':>6}",
         ]
         for name, v in d["per_technique"].items():
             lines.append(f"{name:<34}{v['precision']:>7.3f}{v['recall']:>7.3f}{v['f1']:>7.3f}"
                          f"{v['predicted']:>6}{v['gold']:>6}")
+        if self.floors:
+            lines += ["", "at other floors:  floor  spans  span P  span R  span F1  technique P"]
+            for f in self.floors:
+                lines.append(f"{'':<18}{f['floor']:>5.2f}{f['predicted']:>7}{f['span']['precision']:>8.3f}"
+                             f"{f['span']['recall']:>8.3f}{f['span']['f1']:>9.3f}{f['technique']['precision']:>13.3f}")
+        if self.calibration is not None:
+            lines += ["", self.calibration.format()]
+        if self.density is not None:
+            lines += ["", self.density.format()]
         lines += ["", "Matching rule: " + MATCHING_RULE]
         return "\n".join(lines)
 
 
-def evaluate_techniques(folder: str | Path, *, limit: int | None = None, split: str = "all",
-                        min_score: float = 0.5, model_path: str = "", rules: bool = True, model: bool = True,
+def _score(articles: Sequence[PtcArticle], predictions: Sequence[Sequence[dict[str, Any]]], floor: float,
+           ) -> tuple[Counts, int, int]:
+    """Counts, unscored and weak spans of the predictions kept at ``floor``."""
+    total = Counts()
+    unscored = weak = 0
+    scored_names = set(PTC_NAMES) | {s.name for a in articles for s in a.spans}
+    for article, found in zip(articles, predictions, strict=True):
+        kept = [t for t in found if t["confidence"] >= floor]
+        weak += sum(_is_lone_short_token(t["text"]) for t in kept)
+        predicted = [(t["start"], t["end"], t["name"]) for t in kept if t["name"] in scored_names]
+        unscored += len(kept) - len(predicted)
+        total.add(score_article([(s.start, s.end, s.name) for s in article.spans], predicted))
+    return total, unscored, weak
+
+
+def _report(folder: str | Path, split: str, articles: Sequence[PtcArticle],
+            predictions: Sequence[Sequence[dict[str, Any]]], *, floor: float, model_name: str, rules: bool,
+            note: str) -> TechniquesReport:
+    total, unscored, weak = _score(articles, predictions, floor)
+    confidences: list[float] = []
+    correct: list[bool] = []
+    for article, found in zip(articles, predictions, strict=True):
+        gold = [(s.start, s.end, s.name) for s in article.spans]
+        for t in found:
+            if t["name"] not in PTC_NAMES:
+                continue
+            confidences.append(float(t["confidence"]))
+            correct.append(any(_overlap((t["start"], t["end"], t["name"]), g) and _accepts(g[2], t["name"])
+                               for g in gold))
+    floors = []
+    for f in sorted({round(0.05 * k, 2) for k in range(2, 13)} | {round(floor, 3)}):
+        c, _u, _w = _score(articles, predictions, f)
+        floors.append({"floor": f, "predicted": c.predicted,
+                       "span": _prf(c.predicted_matched, c.predicted, c.gold_matched, c.gold),
+                       "technique": _prf(c.predicted_label_ok, c.predicted_matched, c.gold_label_ok,
+                                         c.gold_matched)})
+    return TechniquesReport(str(folder), split, len(articles), floor, model_name, rules, total, unscored, weak,
+                            calibration_report("techniques", confidences, correct, floor=floor, note=note),
+                            floors)
+
+
+def _parse(articles: Sequence[PtcArticle], progress: Callable[[int], Iterator[object]] | None) -> list[Doc]:
+    from ..analysis.nlp import load_nlp
+
+    ticks = iter(progress(len(articles))) if progress else None
+    docs = []
+    for doc in load_nlp().pipe((a.text for a in articles), batch_size=8):
+        docs.append(doc)
+        if ticks is not None:
+            next(ticks, None)
+    return docs
+
+
+def evaluate_techniques(folder: str | Path, *, limit: int | None = None, split: str = "heldout",
+                        min_confidence: float = 0.5, model_path: str = "", rules: bool = True, model: bool = True,
                         articles: Sequence[PtcArticle] | None = None,
                         progress: Callable[[int], Iterator[object]] | None = None) -> TechniquesReport:
-    """Run ``find_techniques`` on every article of a PTC-layout folder and score it (module docstring)."""
-    from ..analysis.nlp import load_nlp
+    """Run ``find_techniques`` with a trained model on the articles of a PTC-layout folder and score
+    the spans kept at ``min_confidence`` (module docstring)."""
     from ..analysis.techniques import find_techniques, load_model
 
     if articles is None:
         articles = read_ptc(folder, limit=limit, split=split)
+    loaded = load_model(model_path)  # fail early on a bad path
     model_name = (model_path or "shipped") if model else "none"
-    if model:
-        load_model(model_path)  # fail early on a bad path
-    scored = set(PTC_NAMES) | {s.name for a in articles for s in a.spans}
-    total = Counts()
-    unscored = 0
-    ticks = iter(progress(len(articles))) if progress else None
-    nlp = load_nlp()
-    for article, doc in zip(articles, nlp.pipe(a.text for a in articles), strict=True):
-        found = [t for t in find_techniques(doc, (), model_path=model_path, use_rules=rules, use_model=model)
-                 if t["score"] >= min_score]
-        predicted = [(t["start"], t["end"], t["name"]) for t in found if t["name"] in scored]
-        unscored += len(found) - len(predicted)
-        total.add(score_article([(s.start, s.end, s.name) for s in article.spans], predicted))
-        if ticks is not None:
-            next(ticks, None)
-    return TechniquesReport(str(folder), split, len(articles), min_score, model_name, rules, total, unscored)
+    docs = _parse(articles, progress)
+    predictions = [find_techniques(doc, model=loaded, use_rules=rules, use_model=model) for doc in docs]
+    report = _report(folder, split, articles, predictions, floor=min_confidence, model_name=model_name, rules=rules,
+                     note="judged on articles the model and its confidence never saw" if split == "heldout" else "")
+    report.density = _ptc_density(articles, predictions, min_confidence)
+    return report
+
+
+def cross_validate_techniques(folder: str | Path, *, folds: int = 5, limit: int | None = None,
+                              min_confidence: float = 0.5, say: Callable[[str], None] | None = None,
+                              ) -> TechniquesReport:
+    """K-fold cross-validation over every article of the folder (module docstring): models and
+    confidence models trained on the other folds predict each fold; predictions are pooled."""
+    from ..analysis.techniques import find_techniques
+    from ..analysis.train import fit_techniques
+
+    note = say or (lambda _msg: None)
+    articles = read_ptc(folder, limit=limit, split="all")
+    note(f"parsing {len(articles)} articles")
+    docs = _parse(articles, None)
+    fold = [fold_of(a.id, folds) for a in articles]
+    predictions: list[list[dict[str, Any]]] = [[] for _ in articles]
+    for k in range(folds):
+        train = [n for n in range(len(articles)) if fold[n] != k]
+        test = [n for n in range(len(articles)) if fold[n] == k]
+        if not test or not train:
+            continue
+        note(f"fold {k + 1}/{folds}: training on {len(train)} articles")
+        fitted: TechniqueModel = fit_techniques([docs[n] for n in train], [articles[n] for n in train])
+        for n in test:
+            predictions[n] = find_techniques(docs[n], model=fitted)
+    report = _report(folder, f"{folds}-fold cross-validation", articles, predictions, floor=min_confidence,
+                     model_name=f"retrained per fold ({folds} folds by article)", rules=True,
+                     note="each fold judged by a model and confidence trained on the other folds")
+    report.density = _ptc_density(articles, predictions, min_confidence)
+    return report
+
+
+def _ptc_density(articles: Sequence[PtcArticle], predictions: Sequence[Sequence[dict[str, Any]]], floor: float,
+                 ) -> DensityReport:
+    words = sum(len(_WORDS.findall(a.text)) for a in articles)
+    spans = sum(1 for found in predictions for t in found if t["confidence"] >= floor)
+    return DensityReport(floor, len(articles), words, spans, [], 0)
+
+
+def report_density(density: DensityReport, folders: Sequence[str | Path], *, settings: Settings,
+                   model_path: str = "", limit: int | None = None) -> DensityReport:
+    """Add the ordinary news reports among the pages of ``folders`` to ``density`` (module docstring)."""
+    from ..analysis.nlp import load_nlp
+    from ..analysis.techniques import find_techniques, load_model
+    from ..errors import NarrascopeError
+    from ..extract import extract
+    from ..model import RawItem
+    from .extraction import GoldPage, read_gold
+
+    model = load_model(model_path)
+    pages: list[GoldPage] = []
+    for folder in folders:
+        _layout, gold = read_gold(folder)
+        pages.extend(p for p in gold if is_news_report(p.url))
+    pages = pages[:limit] if limit else pages
+    texts: list[tuple[str, str]] = []
+    for page in pages:
+        item = RawItem(data=page.html(), media_type="text/html", source_kind="html", location=str(page.path),
+                       hints={"url": page.url})
+        try:
+            texts.append((page.url or "", extract(item, settings).text))
+        except NarrascopeError:
+            density.skipped += 1
+    for (url, text), doc in zip(texts, load_nlp().pipe((t for _u, t in texts), batch_size=8), strict=True):
+        kept = [t for t in find_techniques(doc, model=model) if t["confidence"] >= density.floor]
+        density.reports.append({"url": url, "words": len(_WORDS.findall(text)), "spans": len(kept),
+                                "kept": [{k: t[k] for k in ("name", "text", "confidence")} for t in kept]})
+    return density
 
 
 @click.command("techniques")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False))
 @click.option("--limit", type=click.IntRange(1), default=None, help="Only the first N articles (sorted by id).")
-@click.option("--split", type=click.Choice(["all", "train", "heldout"]), default="all", show_default=True,
-              help="Only PTC's fixed training or held-out part (md5 of the article id; the shipped model "
-                   "was trained on 'train', so 'heldout' is the honest number).")
-@click.option("--min-score", type=click.FloatRange(0, 1), default=None,
-              help="Keep spans scoring at least this (default: the analysis.technique_min_score setting).")
+@click.option("--split", type=click.Choice(["all", "train", "heldout"]), default="heldout", show_default=True,
+              help="PTC's fixed training or held-out part (md5 of the article id; the shipped model and its "
+                   "confidence were trained on 'train', so 'heldout' is the honest number).")
+@click.option("--cv", "cv", type=click.IntRange(2, 20), default=None, metavar="K",
+              help="K-fold cross-validation over all the folder's articles instead: a model and its confidence "
+                   "are trained on the other folds for each fold (slow: K trainings).")
+@click.option("--min-confidence", type=click.FloatRange(0, 1), default=None,
+              help="Keep spans whose confidence reaches this (default: analysis.min_confidence.techniques).")
 @click.option("--model", "model_path", type=click.Path(exists=True, dir_okay=False), default=None,
               help="A model file from `narrascope train techniques` (default: the settings' or the shipped one).")
 @click.option("--no-rules", is_flag=True, help="Score the trained model alone, without the rules.")
+@click.option("--reports", "reports", type=click.Path(exists=True, file_okay=False), multiple=True,
+              help="A folder of pages (article-extraction-benchmark or WCXB layout): print technique density on "
+                   "its wire and newspaper news reports next to PTC's, and the share with no technique. "
+                   "Repeatable.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON output, with per-technique scores.")
-def eval_techniques_command(folder: str, limit: int | None, split: str, min_score: float | None,
-                            model_path: str | None, no_rules: bool, as_json: bool) -> None:
+def eval_techniques_command(folder: str, limit: int | None, split: str, cv: int | None, min_confidence: float | None,
+                            model_path: str | None, no_rules: bool, reports: tuple[str, ...], as_json: bool) -> None:
     """Score persuasion-technique spans on a gold set in the PTC layout.
 
     FOLDER holds articles/article<ID>.txt and labels/article<ID>.labels (id, technique, start, end;
-    PTC classes or SemEval-2023 names). Prints span precision, recall and F1 (any overlap, any
-    label), technique precision, recall and F1 on matched spans, and the matching rule.
+    PTC classes or SemEval-2023 names). Prints, for the spans kept at the floor in force, span
+    precision, recall and F1 (any overlap, any label), technique precision, recall and F1 on
+    matched spans, the count of spans on a lone short token, the figures at other floors, the
+    reliability curve of the confidences and the matching rule.
 
     \b
     Example:
       narrascope eval techniques ../shared/data/ptc --split heldout
-      narrascope eval techniques ../shared/data/ptc --limit 20 --json
+      narrascope eval techniques ../shared/data/ptc --cv 5
+      narrascope eval techniques ../shared/data/ptc --reports ../shared/data/aeb --reports ../shared/data/wcxb
     """
     import json
 
@@ -218,14 +467,21 @@ def eval_techniques_command(folder: str, limit: int | None, split: str, min_scor
 
     obj = click.get_current_context().obj
     settings = getattr(obj, "settings", None) or load_settings()
-    if min_score is None:
-        min_score = settings.analysis.technique_min_score
+    if min_confidence is None:
+        min_confidence = settings.analysis.min_confidence.techniques
     if model_path is None:
         model_path = settings.analysis.techniques_model or ""
-    report = evaluate_techniques(folder, limit=limit, split=split, min_score=min_score, model_path=model_path,
-                                 rules=not no_rules, progress=progress_bar(not as_json and sys.stderr.isatty(), "eval"))
+    if cv is not None:
+        report = cross_validate_techniques(folder, folds=cv, limit=limit, min_confidence=min_confidence,
+                                           say=None if as_json else lambda m: click.echo(f"eval techniques: {m}",
+                                                                                         err=True))
+    else:
+        report = evaluate_techniques(folder, limit=limit, split=split, min_confidence=min_confidence,
+                                     model_path=model_path, rules=not no_rules,
+                                     progress=progress_bar(not as_json and sys.stderr.isatty(), "eval"))
+    if reports and report.density is not None:
+        report_density(report.density, reports, settings=settings, model_path=model_path)
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
         click.echo(report.format())
-
