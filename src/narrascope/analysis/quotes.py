@@ -97,6 +97,8 @@ RELATIVE = frozenset({"who", "which", "that", "whom"})
 FIRST_PERSON = frozenset({"i", "me"})
 NP_LEFT_DEPS = frozenset({"det", "predet", "amod", "compound", "poss", "nmod", "nummod", "quantmod", "case"})
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
+#: Punctuation a subject phrase never runs over to the left of its head.
+NP_BOUNDARY = frozenset({",", ":", ";", "(", ")", "—", "–", "--"})
 SPEAKER_ENTS = frozenset({"PERSON", "ORG", "NORP", "GPE"})
 BOILERPLATE = re.compile(r"(?i)^\s*(related (articles?|stories|content)|read more|see also|more)\s*:")
 
@@ -472,6 +474,10 @@ def _np_tokens(head: Token) -> tuple[int, int]:
             break
         right = max(right, child.right_edge.i)
     doc = head.doc
+    for i in range(head.i - 1, left - 1, -1):
+        if doc[i].text in NP_BOUNDARY or doc[i].text in OPENING_TOKENS or doc[i].text in CLOSING_TOKENS:
+            left = i + 1  # '"It's unanimous," councilmember Mark Levine': the phrase starts after the mark
+            break
     while left < head.i and (doc[left].is_punct or doc[left].is_space):
         left += 1
     for i in range(left, right + 1):
@@ -959,6 +965,23 @@ def _colon_speaker(ctx: _Context, q: QuoteSpan) -> tuple[Token, Token | None] | 
     return None
 
 
+def _colon_cue(ctx: _Context, q: QuoteSpan) -> tuple[Token, Token | None] | None:
+    """'X said: "..."', 'the heckler yelled: "..."': a cue verb (and its particle or adverb) right
+    before the colon, with its subject."""
+    colon = _tokens(ctx.doc, len(ctx.text[:q.open].rstrip()) - 1, len(ctx.text[:q.open].rstrip()))
+    if colon is None or colon[0].i == 0:
+        return None
+    i = colon[0].i - 1
+    doc = ctx.doc
+    while i > 0 and doc[i].pos_ in ("ADV", "PART", "ADP") and colon[0].i - i <= 3 and "\n" not in doc[i].text:
+        i -= 1  # 'said simply:', 'wrote back:'
+    verb = doc[i]
+    if not _is_cue_verb(verb) or verb.lemma_.lower() in WEAK_CUES:
+        return None
+    subject = _subject_of(verb, (q.open, q.outer_end))
+    return (verb, subject) if subject is not None else None
+
+
 def _tail_verb(ctx: _Context, q: QuoteSpan) -> tuple[Token, Token | None] | None:
     """'"...," Toomey fumed.' / '"...?" reacted Trump.': any verb right after the closing mark with a subject.
 
@@ -1133,6 +1156,11 @@ def _direct_quotes(ctx: _Context, used: set[int], indirect: list[dict[str, Any]]
         tagged = found is not None
         if found is None and _stands_alone(text, q) and _continue_previous(ctx, out, q, same_paragraph=True):
             continue  # '"A," Clinton said at the school as she sat with children. "B."': still Clinton
+        if found is None and text[:q.open].rstrip().endswith(":"):
+            # 'the heckler yelled: "You suck!"': a cue verb right before the colon speaks, whatever the parse says
+            rule = "colon"
+            found = _colon_cue(ctx, q)
+            tagged = found is not None
         if found is None:
             rule = "governing_cue"
             found = _governing_cue(ctx, inner, outer)
