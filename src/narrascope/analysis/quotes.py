@@ -91,6 +91,7 @@ OBJECT_CUES = _LISTS["object_cue"]
 #: Verbs that report words outright: the only cues of a clause set after its content.
 SAY_CUES = _LISTS["say_cue"]
 PREP_CUES = frozenset(tuple(pair.split("_", 1)) for pair in _LISTS["prep_cue"])
+PREP_CUE_VERBS = frozenset(verb for verb, _ in PREP_CUES)
 
 PERSONAL = {"he": "person", "she": "person", "him": "person", "her": "person"}
 RELATIVE = frozenset({"who", "which", "that", "whom"})
@@ -730,8 +731,24 @@ def _subject_of(verb: Token, avoid: tuple[int, int] | None = None) -> Token | No
 def _apart(a: Token, b: Token) -> bool:
     """Whether a paragraph break separates two tokens (a parse that ran over a headline into the
     first paragraph makes the headline's name the subject of the paragraph's verb)."""
-    lo, hi = (a, b) if a.i < b.i else (b, a)
-    return "\n" in lo.doc.text[lo.idx:hi.idx]
+    breaks = _breaks(a.doc)
+    return breaks[a.i] != breaks[b.i]
+
+
+def _breaks(doc: Doc) -> list[int]:
+    """Per token, how many line breaks come before it (computed once per parse, kept in its user_data)."""
+    cached = doc.user_data.get(BREAKS_KEY)
+    if cached is None or len(cached) != len(doc):
+        cached, seen = [], 0
+        for token in doc:
+            cached.append(seen)
+            seen += token.text_with_ws.count("\n")
+        doc.user_data[BREAKS_KEY] = cached
+    return cached
+
+
+#: Where ``_breaks`` keeps its count on a Doc.
+BREAKS_KEY = "narrascope.quotes.breaks"
 
 
 def _adjacent_name(verb: Token) -> Token | None:
@@ -1409,13 +1426,15 @@ def _object_content(verb: Token) -> tuple[tuple[int, int] | None, str | None]:
     cue as written; (None, None) for any other verb. Passives ('a practice criticized by X') are
     left out: their object is the subject."""
     lemma = verb.lemma_.lower()
-    if any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children):
+    if lemma not in OBJECT_CUES and lemma not in PREP_CUE_VERBS:
         return None, None
+    if any(c.dep_ in ("nsubjpass", "auxpass") or (c.dep_ == "prt" and c.lower_ != "out") for c in verb.children):
+        return None, None  # passives, and other verbs than the speech act ('called off the talks')
     parts: list[Token] = []
     cue = _cue_text(verb)
     for child in verb.children:
         if child.dep_ == "prep" and (lemma, child.lower_) in PREP_CUES:
-            objects = [c for c in child.children if c.dep_ in ("pobj", "pcomp")]
+            objects = [c for c in child.children if c.dep_ in ("pobj", "pcomp") and c.ent_type_ not in NOT_SPEAKER_ENTS]
             if objects:
                 # 'referred to X as "Y"': the as-phrase after the object belongs to it
                 parts = objects + [c for c in verb.children if c.i > child.i and c.dep_ == "prep" and c.lower_ == "as"]
