@@ -1,36 +1,54 @@
 """Quotes and sources: who says what, from one spaCy parse, with rules on the dependency tree.
 
 ``find_quotes(doc, mentions, actors, authors=...)`` returns quote records in the SCHEMA.md
-``quotes`` shape, in text order. Three passes:
+``quotes`` shape, in text order, each with a calibrated ``confidence``. Four passes:
 
 1. **Direct quotes.** Quote-mark pairs are found in the text (straight ``"``, curly ``“ ”``,
-   guillemets ``« »`` and curly singles ``‘ ’``). A quote opened at the start of a paragraph and
-   not closed there continues into the next paragraph when that paragraph opens with a mark (the
-   newspaper convention for quotes that run over several paragraphs). Each quote gets its cue and
-   speaker from the sentences around it: a speech tag right after a whole-sentence quote, read from
-   the word order (``"...," Brent Bozell III, founder of ..., tells``; ``"...," said David Brock``),
-   else a cue word that governs the quote in the parse (a partial quote: ``threats to unleash
-   "fire and fury"``; the outermost cue, so nested speech belongs to the outer speaker), else the
-   clause before a colon (``He said: "..."``), else a cue verb a few words before the mark
-   (``a man yelled "Stay there!"``), else the nearest cue in the sentence outside the marks
-   (``"...," Tillerson pointed out``), else a short ``he said.`` sentence right after it. A whole-paragraph quote with no cue continues the previous quote's speaker.
-   A short quote (at most ``SCARE_MAX_WORDS`` words) that no cue governs is a scare quote and is
-   dropped ("New Cold War").
+   guillemets ``« »``, curly singles ``‘ ’``, and the typewriter pairs of two apostrophes or two
+   backticks that the New York Times prints). A quote opened at the start of a paragraph, or
+   after a colon, and not closed there continues into the next paragraph when that paragraph
+   opens with a mark (the newspaper convention for quotes that run over several paragraphs).
+   Each quote gets its cue and speaker from the sentences around it: a speech tag right after a
+   whole-sentence quote, read from the word order (``"...," Brent Bozell III, founder of ...,
+   tells``; ``"...," said David Brock``), else a cue verb right before a colon (``the heckler
+   yelled: "..."``), else a cue word that governs the quote in the parse (a partial quote:
+   ``threats to unleash "fire and fury"``; the outermost cue, so nested speech belongs to the
+   outer speaker), else the clause before a colon, else a cue verb a few words before the mark
+   (``a man yelled "Stay there!"``), else the nearest cue in the sentence outside the marks, else
+   a short ``he said.`` sentence right after it. A quote that follows another in its paragraph
+   with only that quote's tag between (``"A," X said at the school. "B."``), or a whole paragraph
+   of quote with no cue, continues the previous quote's speaker. A short quote (at most
+   ``SCARE_MAX_WORDS`` words) that no cue governs is a scare quote and is dropped ("New Cold War").
 2. **Indirect speech.** A cue verb from ``CUE_VERBS`` with a subject and a clausal complement
-   (``X said that ...``, ``X argued ...``, ``X pointed out ...``, ``X wrote in ...``), the same
-   clause put after its content (``..., a reliable diplomatic source told me.``), and
-   ``according to X, ...``. Cues inside direct quotes are skipped: the quote already belongs to
-   its speaker.
-3. **Speakers.** The subject phrase as written is the ``speaker_span`` (a pronoun or "who" as
-   well). A span overlapping an actor mention takes that actor (``speaker_actor``) and, for a
-   person, the actor's full name (so "Kofman" is "Michael Kofman"). Without mentions, spaCy's
-   PERSON/ORG/NORP/GPE entities stand in, and a surname takes the earlier full name.
-   ``he``/``she`` resolve to the most recent person speaker or mention; ``I`` outside a quote is
-   the article's author. An apposition (``Jennifer Lind, associate professor of ...``) or a title
-   before the name (``the Russian journalist Konstantin Eggert``) is the ``speaker_role``. An
-   unnamed source (``a reliable diplomatic source``, ``officials``, ``experts``) is ``anonymous``.
+   (``X said that ...``, ``X argued ...``, ``X wrote in ...``); a say-verb set after its content
+   (``..., a reliable diplomatic source told me.``) or inside it (``A comic tone, she said, would
+   ...``); ``according to X, ...`` (and beside ``"...," Walker said, according to an AP
+   account``, the account's own attribution); a speech act and its object (``Trump attacked
+   Romney``, ``accused X of Y``, ``called for Z``; ``OBJECT_CUES``, ``PREP_CUES``). Cues inside
+   direct quotes are skipped: the quote already belongs to its speaker.
+3. **Speakers, by syntax.** The subject phrase as written is the ``speaker_span`` (a pronoun or
+   "who" as well). Only a name that names the phrase's head speaks: ``supporters of Bernie
+   Sanders`` and ``Castro's spokesman`` are not Sanders or Castro. A span overlapping an actor
+   mention takes that actor (``speaker_actor``) and, for a person, the actor's full name (so
+   "Kofman" is "Michael Kofman"). Without mentions, spaCy's PERSON/ORG/NORP/GPE entities stand
+   in, and a surname takes the earlier full name. ``he``/``she`` resolve to a person of a
+   compatible gender (a title or a first name says it) who is the subject or speaker of the same
+   or a recent sentence, not to the nearest name; unresolved, they keep no name. ``I`` outside a
+   quote is the article's author. A parse that runs over a paragraph break never carries a
+   speaker or cue across it. An apposition (``Jennifer Lind, associate professor of ...``) or a
+   title before the name (``the Russian journalist Konstantin Eggert``) is the
+   ``speaker_role`` when it describes a person (never an age, a place, a bare "Mr." or a
+   fragment). An unnamed source (``a reliable diplomatic source``, ``officials``, ``experts``) is
+   ``anonymous``, unless an earlier sentence named the person it describes (``Hope Hicks, the
+   campaign's spokeswoman`` ... ``the spokeswoman said``).
+4. **Confidence.** Every quote's readable features (``quote_features``: direct or indirect, the
+   rule that found it, the cue, how its speaker was found, lengths and distance) go through the
+   shipped ``ConfidenceModel`` (``data/models/quotes.confidence.json``, ``narrascope train
+   quotes``); the stage keeps the quotes that reach ``analysis.min_confidence.quotes``.
 
-A quote is ``direct`` when its content is, or contains, words inside quote marks.
+A quote is ``direct`` when its content is, or contains, words inside quote marks. The word lists
+are data: ``data/quote_words.tsv``. Every pass is linear in the document's tokens, names and
+quotes (sorted lists and bisect lookups; line breaks counted once per parse).
 """
 
 from __future__ import annotations
