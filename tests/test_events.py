@@ -526,3 +526,32 @@ def test_figurative_rows_apply_to_their_own_cue_only() -> None:
     events = events_of("Turkey called off its planned military offensive against Syrian Kurdish fighters.")
     assert has(events, "CONCEDE", "TUR", "SYR"), events
     assert not [e for e in events if e["type"] == "ASSAULT"], events
+
+
+# ---------------------------------------------------------------------------------------------
+# Errors found by reading events on real articles (sentences written for these tests)
+
+
+def test_the_accused_does_what_the_accusation_says_not_the_accuser() -> None:
+    events = events_of("The United States blamed Iran for bombing Saudi oil facilities.")
+    assert has(events, "ACCUSE", "USA", "IRN"), events
+    bombing = [e for e in events if e["type"] == "ASSAULT"]
+    assert bombing and all(e["source"] == "IRN" and e["hypothetical"] for e in bombing), events
+
+
+def test_a_person_never_acts_on_himself() -> None:
+    text = "Donald Trump held a rally in Ohio. Critics denounced Trump's rhetoric, and Trump attacked Trump's critics."
+    events = events_of(text, published="2019-05-01")
+    assert not [e for e in events if e["source_actor"] == e["target_actor"]], events
+
+
+def test_it_after_a_thing_is_not_the_earlier_state() -> None:
+    text = "Iran signed the nuclear deal in 2015, but Donald Trump has threatened to tear it up."
+    events = events_of(text, published="2016-06-01")
+    assert not [e for e in events if e["type"] == "THREATEN" and e["target"] == "IRN"], events
+
+
+def test_an_opinion_is_no_agreement_and_a_forecast_no_threat() -> None:
+    assert events_of("Most Republicans agree that Russia is a danger to Europe.") == []
+    assert not [e for e in events_of("France warned that the deal with Iran was a mistake.")
+                if e["type"] == "THREATEN"]

@@ -119,6 +119,12 @@ FUTURE_AUX = frozenset({"will", "would", "shall", "'ll"})
 OBLIGATION = frozenset({"must"})
 TARGET_PREPS = ("to", "with", "against", "on", "toward", "towards", "at", "from", "into", "over", "upon", "for")
 WEAK_TARGET_PREPS = ("in",)
+#: prepositions that give the reason of a verbal act ("blamed Israel for the bombing", "praised
+#: India for its policy"): the actors inside them are not whom the act is aimed at
+REASON_PREPS = ("for", "over")
+#: types of judging acts, whose targets never come from their reason ("blamed X for...")
+VERBAL = frozenset({"ACCUSE", "SUPPORT"})
+
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
 #: the parts of a phrase searched for its actor, nearest first: modifiers, then appositions, then
 #: prepositional phrases; clauses inside a phrase are never searched
@@ -441,9 +447,12 @@ class _Actors:
             text_state = complements[0] if complements and self.kind(complements[0].state) == "state" else None
             if kind in ("person", "organization") and adjectival is not None and adjectival.state != avoid:
                 primary = replace(head_side, state=adjectival.state)
-            elif kind in ("person", "organization", "location") and better is not None \
-                    and self.rank(better.actor) < self.rank(head_side.actor) and better.state != avoid:
-                primary = replace(head_side, state=better.state)  # "the Bosnian town of Gorazde"
+            elif kind in ("person", "organization", "location") and better is not None and better.state != avoid \
+                    and (self.rank(better.actor) < self.rank(head_side.actor)
+                         or (head_side.found_by == "ner" and better.level == "modifier" and self.rank(better.actor) < 2)):
+                # "the Bosnian town of Gorazde"; a person the knowledge base does not know acts for
+                # the body its title names, whatever state the text around it suggested
+                primary = replace(head_side, state=better.state)
             elif kind == "location" and text_state is not None and text_state.state != avoid:
                 primary = replace(head_side, state=text_state.state)  # "Cizre in southeastern Turkey"
             elif head_side.found_by == "coref" and text_state is not None and text_state.state != head_side.state \
@@ -485,6 +494,8 @@ class _Actors:
         floor = sent.start
         if sent.start > 0:
             floor = self.doc[sent.start - 1].sent.start
+        if word == "it" and tok.dep_ in ("nsubj", "nsubjpass") and self._thing_subject(tok, floor):
+            return None  # "Horowitz' report was released ... it does lambaste Comey": the report
         fallback = None
         for first, mention in reversed(self.ordered):
             if first >= tok.i:
@@ -495,6 +506,10 @@ class _Actors:
             if state == avoid:
                 continue
             if self.kind(mention.actor) in wanted:
+                continuing = tok.dep_ in ("nsubj", "nsubjpass") and \
+                    self._phrase_head(self.doc[first]).dep_ in ("nsubj", "nsubjpass")
+                if word in ("it", "its") and not continuing and self._thing_between(first, tok):
+                    return None  # "Clinton backed the deal, while Trump threatened to tear it up"
                 if self.rank(state) > 0:  # "King Hassan of Morocco ... he": the state of the phrase
                     phrase = self.in_phrase(self._phrase_head(self.doc[first]), pronouns=False)
                     if phrase is not None and self.rank(phrase.state) < self.rank(state):
@@ -503,6 +518,30 @@ class _Actors:
             if fallback is None and word in ("they", "them", "their") and self.kind(mention.actor) != "location":
                 fallback = mention.actor
         return fallback
+
+    def _thing_subject(self, tok: Token, floor: int) -> bool:
+        """The nearest subject before a subject "it" is a thing: a common noun that names no state,
+        organisation or group, itself or through its modifiers."""
+        for t in reversed(self.doc[floor:tok.i]):
+            if t.dep_ not in ("nsubj", "nsubjpass"):
+                continue
+            if t.pos_ != "NOUN" or t.i in self.by_token:
+                return False
+            found, _ = self._search([c for c in t.children if c.dep_ in MODIFIER_DEPS], skip=None, avoid=None,
+                                    pronouns=False, level="modifier", deps=MODIFIER_DEPS)
+            return not any(self.kind(f.actor) in ("state", "organization", "group") for f in found)
+        return False
+
+    def _thing_between(self, first: int, tok: Token) -> bool:
+        """A singular noun that names no actor, subject or object of another clause, stands between
+        an actor mention and "it": the pronoun more likely refers to that thing (unless a subject
+        "it" continues a subject actor: "Hungary held a vote. It then rejected...")."""
+        own = _clause_verb(tok).i
+        for t in self.doc[first + 1:tok.i]:
+            if t.pos_ == "NOUN" and t.tag_ == "NN" and t.dep_ in ("dobj", "nsubj", "nsubjpass", "attr") \
+                    and t.i not in self.by_token and _clause_verb(t).i != own:
+                return True
+        return False
 
     def claim(self, char: int) -> tuple[bool, str | None, bool]:
         """(inside a quote, its speaker's actor id, a direct quote) for a character offset."""
@@ -608,7 +647,8 @@ def _subject(verb: Token) -> tuple[Token | None, bool, bool]:
     for _ in range(8):
         for child in tok.children:
             if child.dep_ in ("nsubj", "csubj"):
-                return child, False, climbed
+                # "ISIS has been all but evicted": a passive auxiliary makes the subject a patient
+                return child, any(c.dep_ == "auxpass" for c in tok.children), climbed
             if child.dep_ == "nsubjpass":
                 return child, True, climbed
         if tok.dep_ in ("relcl", "acl") and tok.head.pos_ in ("NOUN", "PROPN", "PRON"):
@@ -798,7 +838,11 @@ def _context_words(cue: Token, kind: str, relation: str, particle: str | None) -
 
     if relation == "obj":
         if kind == "verb":
-            return lemmas(_object_heads(cue, particle))
+            heads = _object_heads(cue, particle)
+            # "one salient bit of counsel": a quantity's "of" complement is what is acted on
+            heads += [o for h in heads if h.lemma_.lower() in _words("quantity") for p in _children(h, "prep")
+                      if p.lower_ == "of" for o in _children(p, "pobj")]
+            return lemmas(heads)
         return lemmas(o for p in _children(cue, "prep") if p.lower_ == "of" for o in _children(p, "pobj"))
     if relation == "obj_mod":
         heads = _object_heads(cue, particle) if kind == "verb" else [cue]
@@ -888,24 +932,41 @@ def _target_candidates(actors: _Actors, heads: Iterable[Token], *, skip: int | N
         out.extend(replace(found, how=how) for found in actors.phrase_sides(head, skip=skip, avoid=avoid))
     if not out:
         for head in heads:
-            for tok in head.subtree:
+            for tok in _subtree_without(head, ("relcl",)):
                 mention = actors.by_token.get(tok.i)
                 if mention is not None and tok.i != skip:
                     side = actors._token_side(tok, avoid=avoid, pronouns=False, level="subtree")
                     if side is not None:
-                        out.append(replace(side, how=how))
+                        noun = side.noun or (head.lemma_.lower() if head.pos_ == "NOUN" else "")
+                        out.append(replace(side, how=how, noun=noun))
     return out
 
 
-def _verb_targets(verb: Token) -> list[tuple[Token, str]]:
-    """Where a verb's target can be, best first, with the name of the place."""
+def _subtree_without(head: Token, deps: tuple[str, ...]) -> list[Token]:
+    """The tokens under ``head``, those under a child of one of ``deps`` left out."""
+    out: list[Token] = []
+    stack = [head]
+    while stack:
+        tok = stack.pop()
+        out.append(tok)
+        stack.extend(c for c in tok.children if c.dep_ not in deps)
+    return sorted(out, key=lambda t: t.i)
+
+
+def _verb_targets(verb: Token, particle: str | None = None) -> list[tuple[Token, str]]:
+    """Where a verb's target can be, best first, with the name of the place: "prep_reason" for
+    the reason of praise or blame ("blamed X for killing Y": Y is no target of the blame),
+    "prep_against" for what an action is aimed at."""
     heads = [(t, "dative") for t in _children(verb, "dative") if t.pos_ != "ADP"]
     heads += [(t, "object") for t in _children(verb, "dobj")]
     strong: list[tuple[Token, str]] = []
     weak: list[tuple[Token, str]] = []
     for prep in _children(verb, "prep", "dative"):
         if prep.lower_ in TARGET_PREPS:
-            strong.extend((t, "prep") for t in _children(prep, "pobj", "pcomp"))
+            own = prep.lower_ in (particle or "").split()[-1:]  # "call for": the cue's own preposition
+            how = "prep_reason" if prep.lower_ in REASON_PREPS and not own else \
+                "prep_against" if prep.lower_ in ("against", "at") else "prep"
+            strong.extend((t, how) for t in _children(prep, "pobj", "pcomp"))
         elif prep.lower_ in WEAK_TARGET_PREPS:
             weak.extend((t, "prep_in") for t in _children(prep, "pobj"))
     for prt in _children(verb, "prt"):  # "hand over to Great Britain"
@@ -930,6 +991,25 @@ def _candidates(actors: _Actors, places: Iterable[tuple[Token, str]], *, skip: i
     return out
 
 
+def _addressees(verb: Token, entry: LexiconEntry) -> list[Token]:
+    """Whom a verb of asking or warning addresses: its dative or direct object, or the object of
+    its particle ("called on the international community")."""
+    if entry.lemma not in _words("addressing"):
+        return []  # "offered concessions", "requested an inquiry": the object is the thing, not a person
+    heads = _children(verb, "dative", "dobj")
+    if entry.particle:
+        heads += [o for p in _children(verb, "prep", "prt") if p.lower_ == entry.particle.split()[-1]
+                  for o in _children(p, "pobj")]
+    return [h for h in heads if h.pos_ in ("NOUN", "PROPN", "PRON")]
+
+
+def _clause_has_cue(clause: Token) -> bool:
+    """Whether a clause holds an action the lexicon knows (a verb or noun cue)."""
+    lexicon = load_lexicon()
+    return any((("verb" if t.pos_ == "VERB" else "noun"), t.lemma_.lower()) in lexicon
+               for t in clause.subtree if t.pos_ in ("VERB", "NOUN"))
+
+
 def _embedded(verb: Token) -> list[Token]:
     """A verb's complement clauses, "for X to do" ones included ("pushing hard for the US to support")."""
     return _children(verb, "xcomp", "ccomp") + [c for c in _children(verb, "advcl")
@@ -942,8 +1022,34 @@ def _source_in(actors: _Actors, tok: Token) -> _Side | None:
     return next((s for s in sides if actors.political(s)), sides[0] if sides else None)
 
 
+def _controller(verb: Token) -> Token | None:
+    """The object that controls a gerund complement: "blamed the MEK for killing" (the MEK killed),
+    "accused Iraq of stealing", "praised India for helping"."""
+    while verb.dep_ == "conj" and verb.head.i != verb.i:  # "for killing X, bombing Y and killing Z"
+        verb = verb.head
+    if verb.dep_ != "pcomp" or verb.head.dep_ != "prep" or verb.head.lower_ not in ("of", "for", "over") \
+            or verb.head.head.pos_ != "VERB":
+        return None
+    judging = _verb_entry(verb.head.head)
+    if judging is None or judging.type not in VERBAL:
+        return None  # "released prisoners after signing the accord": Israel signed it
+    objects = _children(verb.head.head, "dobj")
+    return objects[0] if objects else None
+
+
+def _participle(verb: Token) -> bool:
+    """A past participle with no subject of its own ("When asked, Smith said"): passive, its
+    governing subject is the one acted on."""
+    return verb.tag_ == "VBN" and verb.dep_ in ("advcl", "acl") and not _children(verb, "nsubj", "nsubjpass", "aux")
+
+
 def _verb_source(verb: Token, actors: _Actors) -> tuple[_Side, Token] | None:
+    controller = _controller(verb)
+    if controller is not None:
+        side = _source_in(actors, controller)
+        return (replace(side, how="object_control"), controller) if side is not None else None
     subject, passive, climbed = _subject(verb)
+    passive = passive or _participle(verb)
     agent = _agent(verb)
     if passive:
         if agent is None:
@@ -969,7 +1075,10 @@ def _inner_targets(verb: Token, actors: _Actors, source: _Side) -> list[_Side]:
         inner_subject = [c for c in clause.children if c.dep_ in SUBJECT_DEPS]
         subj = _target_candidates(actors, inner_subject, skip=source.token, avoid=source.state, how="clause")
         objs = _candidates(actors, _verb_targets(clause), skip=source.token, avoid=source.state)
-        objs = [replace(s, how="clause") for s in objs]
+        # the clause's object, dative and plain prepositions name whom the action is aimed at; its
+        # locatives and the rest are weaker ("clause_weak")
+        objs = [replace(s, how="clause" if s.how in ("object", "dative", "prep", "clause") else "clause_weak")
+                for s in objs]
         if subj and subj[0].state == source.state and objs:
             out.extend(objs + subj)
         else:
@@ -987,7 +1096,7 @@ def _verb_event(verb: Token, entry: LexiconEntry, actors: _Actors) -> _Event | N
     if passive and subject is not None:
         candidates += _target_candidates(actors, [subject], skip=source.token, avoid=source.state,
                                          how="passive_subject")
-    candidates += _candidates(actors, _verb_targets(verb), skip=source.token, avoid=source.state)
+    candidates += _candidates(actors, _verb_targets(verb, entry.particle), skip=source.token, avoid=source.state)
     type_ = entry.type
     notes: set[str] = set()
     if entry.lemma == "welcome" and type_ == "SUPPORT" and any(
@@ -1013,6 +1122,21 @@ def _verb_event(verb: Token, entry: LexiconEntry, actors: _Actors) -> _Event | N
                     return None
             if not any(c.lemma_.lower() in _words("speech_refusal") for c in _embedded(verb)):
                 notes.add("refusal")
+            if not any(_verb_entry(c) is not None for c in _embedded(verb) if c.pos_ == "VERB"):
+                # "refused to attend talks with Ukraine" is a rejection of Ukraine; "refused to bring
+                # up the allegations at the hearings" names no one rejected
+                inner = [c for c in inner if c.how == "clause"]
+        addressees = _addressees(verb, entry)
+        if addressees and not _target_candidates(actors, addressees, skip=source.token, avoid=source.state,
+                                                 how="object"):
+            # "urged the department to process the Clinton emails": the one urged is named, and is
+            # no actor; whom the clause mentions is not the addressee
+            inner = []
+        if entry.lemma in ("warn", "agree") and not candidates and not any(
+                _clause_has_cue(c) for c in _embedded(verb)) and not _children(verb, "prep", "dative"):
+            # "warned that the deal was a mistake", "agreed that a president should not": an opinion,
+            # neither a threat nor a commitment
+            return None
         if inner and (not candidates or not _children(verb, "dative", "dobj")):
             candidates = inner + candidates
     framed = _framing(verb)
@@ -1039,7 +1163,7 @@ def _verb_event(verb: Token, entry: LexiconEntry, actors: _Actors) -> _Event | N
             type_ = "THREATEN"
     refusal = framed is not None and framed.lemma_.lower() in _words("refusal")
     hypothetical = _hypothetical(verb, frame=entry.role == "frame") or (framed is not None and not refusal) or \
-        _intent_head(verb) is not None or _in_purpose(verb) or _noun_framed(verb)
+        _intent_head(verb) is not None or _in_purpose(verb) or _noun_framed(verb) or _controller(verb) is not None
     event = _Event(type_, source, None, verb, "verb", negated, hypothetical, notes)
     return _settle(event, entry, candidates, actors, source_tok, subject if passive else None)
 
@@ -1072,7 +1196,8 @@ def _noun_event(noun: Token, entry: LexiconEntry, actors: _Actors) -> _Event | N
             if source is not None:
                 break
     verb = _governing_verb(noun)
-    if source is None and verb is not None and _governing_verb(noun, direct=True) == verb:
+    if source is None and verb is not None and _governing_verb(noun, direct=True) == verb \
+            and verb.lemma_.lower() not in _words("receiving"):  # "it will receive support": not its own
         subject, passive, _climbed = _subject(verb)
         if subject is not None and not passive and subject.i != noun.i:
             source = _source_in(actors, subject)
@@ -1119,7 +1244,9 @@ def _noun_event(noun: Token, entry: LexiconEntry, actors: _Actors) -> _Event | N
     if verb is not None and _refused(verb) is not None:
         negated = True
         notes.add("refused")
+    framing_verb = _verb_entry(verb) if verb is not None and verb.pos_ == "VERB" else None
     hypothetical = _hypothetical(noun) or bool(_modifier_lemmas(noun) & _words("hypothetical_mod")) or (
+        framing_verb is not None and framing_verb.role == "frame") or (  # "called for an Israeli withdrawal"
         verb is not None and (_framing(verb) is not None
                                                                  or _intent_head(verb) is not None
                                                                  or _in_purpose(verb)))
@@ -1132,6 +1259,15 @@ def _noun_event(noun: Token, entry: LexiconEntry, actors: _Actors) -> _Event | N
             type_ = "AGREE"
     event = _Event(type_, source, None, noun, "noun", negated, hypothetical, notes)
     return _settle(event, entry, candidates, actors, source_tok, None)
+
+
+def _military_preparation(verb: Token) -> bool:
+    """ "prepared to resume shelling", "prepared troops", "prepared for war": a preparation is a
+    mobilisation only for force."""
+    words = {t.lemma_.lower() for t in verb.subtree}
+    inner = [_verb_entry(c) for c in _embedded(verb) for c in [c, *_children(c, "xcomp")] if c.pos_ == "VERB"]
+    return bool(words & (_words("military_noun") | _words("weapon") | {"war", "attack", "offensive", "invasion"})) \
+        or any(e is not None and e.type in HOSTILE for e in inner)
 
 
 def _itself(side: _Side) -> bool:
@@ -1147,13 +1283,22 @@ def _acceptable_target(event: _Event, target: _Side, actors: _Actors, base_type:
     source = event.source
     material = base_type in PLACE_TARGET or base_type in VICTIM_TARGET
     place = material and actors.kind(target.actor) == "location"
+    if base_type == "PROTEST" and target.how == "prep_in":
+        return False  # where a protest happens is not whom it is against
     if not actors.political(target) and not place and base_type not in VICTIM_TARGET:
         return False
     # One state named twice is one actor, unless one side is a group within it and the other the
     # state or another group ("Palestinian police ... Palestinian armed groups", "Afghan guerillas
     # ... Kabul"): distinct domestic actors, as CAMEO codes them.
-    if target.actor == source.actor and (source.noun == target.noun or (_itself(source) and _itself(target))):
+    if target.actor == source.actor and (source.noun == target.noun or (_itself(source) and _itself(target))
+                                          or actors.kind(source.actor) != "state"):
+        return False  # only a state has groups within it; a person or body is one actor
+    if target.how == "prep_in" and not material and base_type != "CONSULT":
+        # "decried X in a speech to Y": a setting, not whom it is aimed at ("held talks in
+        # Damascus" is a visit to Syria, though)
         return False
+    if target.noun and target.noun == source.noun and len(_children(event.cue, "dobj")) > 1:
+        return False  # "Soviet troops occupied the north and U.S. troops the south": a gapped clause
     locative = target.how == "prep_in" and material  # "extended the curfew in Abidjan": a place at home
     if target.form == "name" and actors.kind(target.actor) == "state" and target.actor == source.state \
             and source.actor != source.state and not locative:
@@ -1215,12 +1360,15 @@ def _settle(event: _Event, entry: LexiconEntry, candidates: list[_Side], actors:
         # "France and Germany signed a treaty": the one named with the source is the other party
         candidates = candidates + _target_candidates(actors, _children(source_tok, "conj"), skip=source.token,
                                                      avoid=source.state, how="conjunct")
+    if event.type in VERBAL:
+        candidates = [c for c in candidates if c.how != "prep_reason"]
     for candidate in candidates:
         if _acceptable_target(event, candidate, actors, entry.type):
             event.target = candidate
             break
     if entry.lemma in ("deploy", "deployment") and event.type == "AID" and (
-            event.target is None or event.target.how != "prep" or event.target.level != "head"):
+            event.target is None or event.target.how != "prep" or event.target.level != "head"
+            or actors.doc[event.target.token].head.lower_ not in ("to", "into", "in")):
         # troops sent to a state are aid to it ("the deployment of U.S. missile defense to South
         # Korea"); troops sent to a border, a region or nowhere named are a mobilisation
         event.type = "MOBILIZE"
@@ -1242,6 +1390,11 @@ def _settle(event: _Event, entry: LexiconEntry, candidates: list[_Side], actors:
             event.type = "ACCUSE"
         elif sense in ("verbal", "none"):
             return None
+    if event.type == "PROTEST" and event.target is None and actors.kind(source.actor) == "person" \
+            and actors.political(source):
+        return None  # "at a rally in Indiana, Trump...": an office holder's rally is a campaign event
+    if entry.lemma == "prepare" and event.type == "MOBILIZE" and not _military_preparation(event.cue):
+        return None  # "preparing his exit", "preparing models": no mobilisation
     if event.target is None and event.type == "REJECT" and "refusal" in event.notes:
         return event  # "Iran refused to suspend enrichment", "will not accept refugees": a refusal stated
     if event.target is None and event.type not in TARGET_OPTIONAL:
@@ -1265,7 +1418,9 @@ def _obligation_events(sent: Span, actors: _Actors) -> list[_Event]:
         if tok.dep_ != "aux" or tok.lower_ not in OBLIGATION:
             continue
         verb = tok.head
-        subject, _passive, _climbed = _subject(verb)
+        subject, passive, _climbed = _subject(verb)
+        if passive:
+            continue  # "ISIS must be defeated": ISIS is the one acted on, not the one asked
         hit = actors.in_phrase(subject) if subject is not None else None
         if hit is None:
             continue
@@ -1353,8 +1508,8 @@ def event_features(event: Mapping[str, Any]) -> dict[str, float]:
         f["source_unknown"] = 1.0
     if how.get("source_form") in ("pronoun", "speaker"):
         f["source_pronoun"] = 1.0
-    if how.get("source_form") == "qualifier":
-        f["source_qualifier"] = 1.0
+    if how.get("source_form") == "qualifier" and how.get("source_noun") not in _acting_nouns():
+        f["source_qualifier"] = 1.0  # "Algerian landowners": a state's people, not the state acting
     if event.get("source_state") and event["source_state"] == event.get("source_actor") and \
             how.get("source_kind") not in ("state", "igo", "group"):
         f["source_without_state"] = 1.0
@@ -1371,7 +1526,7 @@ def event_features(event: Mapping[str, Any]) -> dict[str, float]:
             f["target_without_state"] = 1.0
         if how.get("target_form") in ("pronoun", "speaker"):
             f["target_pronoun"] = 1.0
-        if target in ("clause", "purpose", "conjunct", "object_prep", "prep_in"):
+        if target in ("clause", "clause_weak", "purpose", "conjunct", "object_prep", "prep_in"):
             f["target_indirect"] = 1.0
         if event.get("source_state") == event.get("target_state"):
             f["same_state"] = 1.0
@@ -1389,6 +1544,13 @@ def event_features(event: Mapping[str, Any]) -> dict[str, float]:
     if min(float(how.get("source_confidence") or 1.0), float(how.get("target_confidence") or 1.0)) < 0.9:
         f["low_mention_confidence"] = 1.0
     return f
+
+
+@lru_cache(maxsize=1)
+def _acting_nouns() -> frozenset[str]:
+    """Nouns whose qualifier is the actor itself: "Russian troops", "Israeli jets", "U.S. missile
+    defense", "Iranian officials" (not "Iranian workers")."""
+    return _words("political_noun") | _words("armed_noun") | _words("military_noun") | _words("weapon") | {"defense", "defence"}
 
 
 def _kind_of(actors: _Actors, side: _Side) -> str:
@@ -1412,6 +1574,7 @@ def _record(doc: Doc, event: _Event, actors: _Actors) -> dict[str, Any]:
     quoted, speaker, direct = actors.claim(event.cue.idx)
     how: dict[str, Any] = {
         "cue": event.kind, "source": source.how, "source_form": source.form, "source_kind": _kind_of(actors, source),
+        "source_noun": source.noun,
         "source_found_by": source.found_by, "source_level": source.level,
         "target": target.how if target is not None else None,
         "target_form": target.form if target is not None else None,
