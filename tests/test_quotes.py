@@ -501,3 +501,17 @@ def test_train_command_writes_a_confidence_model(tmp_path: Path) -> None:
     model = json.loads(target.read_text(encoding="utf-8"))
     assert model["format"] == 1 and model["field"] == "quotes" and model["meta"]["train_documents"] >= 0
     assert "parsed 3/3" in result.output
+
+
+def test_a_quote_inside_the_subject_is_the_inverted_speakers() -> None:
+    # The parser makes the phrase holding the quote the subject of "said"; the speaker is the name after it.
+    text = "Any \"cleareyed\" interpretation of the talks, said Michael Kofman, an expert on Russia, would see a deal."
+    q = one(quotes_of(text), "cleareyed")
+    assert q["speaker"] == "Michael Kofman" and q["direct"]
+
+
+def test_words_judged_belong_to_the_judge() -> None:
+    # "comments" are Trump's, but "just part of the primary campaign" is what the senator called them.
+    text = "On Monday, the senator described Trump's comments as \"just part of the primary campaign.\""
+    q = one(quotes_of(text), "primary campaign")
+    assert spoken(text, q) == "the senator" and q["cue"] == "described"

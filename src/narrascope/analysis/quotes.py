@@ -882,8 +882,12 @@ def _governing_cue(ctx: _Context, inner: Span, outer: tuple[int, int]) -> tuple[
                 break  # a parse over a paragraph break, or a cue inside another quote, is not this quote's
             if _is_cue_verb(node):
                 node = _outermost_cue(node, outer)
-                return node, _subject_of(node, outer)
+                return node, _speaking_subject(node, outer)
             if node.pos_ == "NOUN" and node.lower_ in CUE_NOUNS:
+                verb = _judging_verb(node)
+                if verb is not None:
+                    # 'he described Trump's comments as "just part of the campaign"': his words, not Trump's
+                    return verb, _speaking_subject(verb, outer)
                 return node, _noun_speaker_token(node)
     # The quote is itself the clause a cue verb governs ("He said “...”" parsed with the cue inside).
     return None
@@ -894,6 +898,35 @@ def _across_paragraphs(text: str, outer: tuple[int, int], offset: int) -> bool:
     if offset >= outer[1]:
         return "\n" in text[outer[1]:offset]
     return "\n" in text[offset:outer[0]]
+
+
+def _speaking_subject(verb: Token, outer: tuple[int, int]) -> Token | None:
+    """The subject of a cue verb that governs a quote, unless the quote sits inside that subject
+    ('Any "cleareyed" interpretation of his actions, said Michael Kofman, would ...': the speaker is
+    the name after the verb, not the phrase holding the quote)."""
+    subject = _subject_of(verb, outer)
+    if subject is not None and not (subject.left_edge.i <= verb.i <= subject.right_edge.i) and (
+            subject.left_edge.idx <= outer[0] and outer[1] <= subject.right_edge.idx + len(subject.right_edge)):
+        after = verb.i + 1
+        doc = verb.doc
+        if after < len(doc) and doc[after].pos_ == "PROPN":
+            return _adjacent_name(verb)
+        return None
+    return subject
+
+
+def _judging_verb(noun: Token) -> Token | None:
+    """A cue verb whose object is the cue noun ('described Trump's comments as ...', 'blasted
+    Trump's call for ...'): the verb's subject speaks of the noun's words."""
+    head = noun.head
+    if noun.dep_ in ("dobj", "pobj") and head.i != noun.i and head.pos_ == "ADP":
+        head = head.head
+    if head.i == noun.i or _apart(head, noun):
+        return None
+    lemma = head.lemma_.lower()
+    if head.pos_ == "VERB" and (lemma in OBJECT_CUES or _is_cue_verb(head)) and _subject_of(head) is not None:
+        return head
+    return None
 
 
 #: Links through which a cue's clause is the content of a cue above it ('Cruz said he's certain ...').
