@@ -10,12 +10,15 @@ An ordered list of small steps, each there because of an error seen on real arti
 3. **Not toward one's own side.** A holder takes no stance toward itself, the state it acts for,
    nor that state's people and bodies (a foreign-ministry spokesman quoting his government is not
    attacking it); the author takes none toward the article's own outlet.
-4. **One sentence, one target: a trained, target-dependent classifier**
-   (``narrascope.analysis.stance_model``, learned from NewsMTSC). It reads the sentence from the
-   mention's position: the words attached to the mention weigh apart from the rest, so a word
-   describing an event ("contagious") is not read as a judgement of the person next to it. Each
-   sentence stance has a class (negative, neutral, positive), a calibrated confidence and a
-   strength (P(positive) - P(negative)).
+4. **One sentence, one target: trained, target-dependent classifiers**, learned from NewsMTSC.
+   They read the sentence from the mention's position, so a word describing an event
+   ("contagious") is not read as a judgement of the person next to it. The feature model
+   (``stance_model``: the words attached to the mention weigh apart from the rest) reads every
+   mention; the encoder (``stance_encoder``: a small transformer with the mention marked) reads
+   up to ``ENCODER_BUDGET`` per article, the headline's and the lead's first, then the feature
+   model's surest polar calls, and its call replaces the feature model's. Each sentence stance
+   has a class (negative, neutral, positive), a calibrated confidence and a strength
+   (P(positive) - P(negative)).
 5. **The headline.** The title is classified too (its words are not in ``text``, so it adds to
    the stance without an evidence span and marks the stance ``headline: true``), and the lead
    sentence weighs double: what an article says in its headline is its main stance.

