@@ -64,12 +64,12 @@ class MinConfidence:
     """
 
     actors: float = 0.5
-    quotes: float = 0.5
-    events: float = 0.5
-    techniques: float = 0.5
-    stances: float = 0.5
+    quotes: float = 0.4
+    events: float = 0.8
+    techniques: float = 0.25
+    stances: float = 0.7
     frames: float = 0.5
-    topics: float = 0.5
+    topics: float = 0.6
     genre: float = 0.5
 
 

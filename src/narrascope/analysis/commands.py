@@ -65,28 +65,23 @@ def train_group() -> None:
     \b
     Example:
       narrascope train techniques ../shared/data/ptc -o my-techniques.joblib
+      narrascope train stance ../shared/data/newsmtsc
     """
 
 
 @hookimpl
 def narrascope_commands(cli: Any) -> None:
     from ..cli import db_option, json_option
+    from ..evaluate.genre import train_genre_command
+    from ..evaluate.labels import train_frames_command, train_topics_command
+    from .actors_train import train_actors_command
+    from .events_train import train_events_command
+    from .quotes_train import train_quotes_command
+    from .stance_train import train_stance_command
+    from .train import train_techniques_command
 
     cli.add_command(db_option(json_option(analyze_command)))
     cli.add_command(train_group)
-    from .train import train_techniques_command
-
-    train_group.add_command(train_techniques_command)
-    from .stance_train import train_stance_command
-
-    train_group.add_command(train_stance_command)
-    from .actors_train import train_actors_command
-
-    train_group.add_command(train_actors_command)
-    from .events_train import train_events_command
-
-    train_group.add_command(train_events_command)
-    from .quotes_train import train_quotes_command
-
-    train_group.add_command(train_quotes_command)
-    from ..evaluate.genre import train_genre_command; train_group.add_command(train_genre_command)  # noqa: E702
+    for command in (train_actors_command, train_quotes_command, train_events_command, train_techniques_command,
+                    train_stance_command, train_frames_command, train_topics_command, train_genre_command):
+        train_group.add_command(command)

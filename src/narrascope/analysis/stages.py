@@ -52,24 +52,13 @@ def actor_records(article: Article) -> list[ActorRecord]:
                             float(m.get("confidence", 1.0)))
                     for m in a.get("mentions", [])]
         records.append(ActorRecord(id=a["id"], name=a["name"], kind=a["kind"], country=a.get("country"),
-                                   role=a.get("role"), mentions=mentions))
+                                   role=a.get("role"), mentions=mentions, operates_in=a.get("operates_in")))
     return records
 
 
 def mentions_of(article: Article) -> list[Mention]:
     """Every actor mention of the article, in text order."""
     return sorted((m for a in actor_records(article) for m in a.mentions), key=lambda m: (m.start, m.end))
-
-
-def _kept_actors(records: list[ActorRecord], floor: float) -> list[dict[str, Any]]:
-    """The actor records with the mentions that reach the floor; an actor left with none is dropped."""
-    out = []
-    for record in records:
-        mentions = [m for m in record.mentions if m.confidence >= floor]
-        if mentions:
-            out.append(ActorRecord(id=record.id, name=record.name, kind=record.kind, country=record.country,
-                                   role=record.role, mentions=mentions).to_dict())
-    return out
 
 
 class ActorsStage:

@@ -57,13 +57,13 @@ def eval_extraction(obj: Context, folder: str, limit: int | None, as_json: bool)
 def narrascope_commands(cli: Any) -> None:
     from .actors import eval_actors_command
     from .events import eval_events_command
+    from .genre import eval_genre_command
+    from .labels import eval_frames_command, eval_topics_command
     from .quotes import eval_quotes_command
+    from .stance import eval_stance_command
     from .techniques import eval_techniques_command
 
-    for command in (eval_actors_command, eval_quotes_command, eval_events_command, eval_techniques_command):
+    for command in (eval_actors_command, eval_quotes_command, eval_events_command, eval_techniques_command,
+                    eval_stance_command, eval_frames_command, eval_topics_command, eval_genre_command):
         eval_group.add_command(command)
     cli.add_command(eval_group)
-    from .stance import eval_stance_command
-
-    eval_group.add_command(eval_stance_command)
-    from .genre import eval_genre_command; eval_group.add_command(eval_genre_command)  # noqa: E702
