@@ -63,7 +63,8 @@ def read_label_sample(path: str | Path, data: str | Path, *,
                       progress: Callable[[int], Iterator[object]] | None = None) -> list[LabelledArticle]:
     """The labelled articles of ``path`` (JSONL: dataset, page, frames, topics), their text
     extracted from the pages under ``data/<dataset>`` by narrascope's HTML extractor (PTC
-    articles, dataset ``ptc``, are plain text: the title line, then the body)."""
+    and PolNeAR articles are plain text, the title line then the body; NTREX documents are read
+    from the line-aligned source file)."""
     from ..extract.html import extract_html
     from ..model import RawItem
     from ..settings import load_settings
@@ -80,7 +81,8 @@ def read_label_sample(path: str | Path, data: str | Path, *,
         except (ValueError, KeyError, TypeError) as e:
             raise UsageError(f"{path}:{n}: not a labelled article ({e})") from e
     pages = {}
-    for dataset in sorted({r[0] for r in rows} - {"ptc"}):
+    ntrex = _ntrex_documents(Path(data) / "ntrex") if any(r[0] == "ntrex" for r in rows) else {}
+    for dataset in sorted({r[0] for r in rows} - PLAIN_TEXT):
         folder = Path(data) / dataset
         if not folder.is_dir():
             raise UsageError(f"{folder} not found: --data must hold the {dataset} pages")
@@ -89,12 +91,9 @@ def read_label_sample(path: str | Path, data: str | Path, *,
     ticks = iter(progress(len(rows))) if progress else None
     out = []
     for dataset, page_id, url, frames, topics in rows:
-        if dataset == "ptc":  # PTC articles: the title on the first line, then the body
-            file = Path(data) / "ptc" / "articles" / f"article{page_id}.txt"
-            if not file.is_file():
-                raise UsageError(f"article {page_id} of {path} is not in {file.parent}")
-            title, _, text = file.read_text(encoding="utf-8").partition("\n")
-            out.append(LabelledArticle(dataset, page_id, url, title.strip(), text.strip(), frames, topics))
+        if dataset in PLAIN_TEXT:
+            title, text = _plain_article(Path(data), dataset, page_id, ntrex, str(path))
+            out.append(LabelledArticle(dataset, page_id, url, title, text, frames, topics))
             if ticks is not None:
                 next(ticks, None)
             continue
@@ -111,6 +110,38 @@ def read_label_sample(path: str | Path, data: str | Path, *,
         if ticks is not None:
             next(ticks, None)
     return out
+
+
+#: Datasets of plain-text articles (no HTML to extract): PTC and PolNeAR files hold the title on
+#: their first line, then the body; an NTREX document is its lines in DOCUMENT_IDS order, the first
+#: being the title.
+PLAIN_TEXT = frozenset({"ptc", "polnear", "ntrex"})
+
+
+def _ntrex_documents(folder: Path) -> dict[str, list[str]]:
+    ids_file, source = folder / "DOCUMENT_IDS.tsv", folder / "newstest2019-src.eng.txt"
+    if not ids_file.is_file() or not source.is_file():
+        raise UsageError(f"{folder} does not hold NTREX's DOCUMENT_IDS.tsv and newstest2019-src.eng.txt")
+    ids = [line.split("\t")[0].strip() for line in ids_file.read_text(encoding="utf-8").splitlines()]
+    docs: dict[str, list[str]] = {}
+    for doc, line in zip(ids, source.read_text(encoding="utf-8").split("\n"), strict=False):
+        docs.setdefault(doc, []).append(line)
+    return docs
+
+
+def _plain_article(data: Path, dataset: str, page: str, ntrex: dict[str, list[str]], sample: str) -> tuple[str, str]:
+    """(title, text) of a plain-text labelled article."""
+    if dataset == "ntrex":
+        lines = ntrex.get(page)
+        if not lines:
+            raise UsageError(f"document {page} of {sample} is not in {data / 'ntrex'}")
+        return lines[0].strip(), "\n\n".join(x.strip() for x in lines[1:] if x.strip())
+    file = (data / "ptc" / "articles" / f"article{page}.txt" if dataset == "ptc"
+            else data / "polnear" / "train" / "text" / f"{page}.txt")
+    if not file.is_file():
+        raise UsageError(f"article {page} of {sample} is not in {file.parent}")
+    title, _, text = file.read_text(encoding="utf-8").partition("\n")
+    return title.strip(), text.strip()
 
 
 def candidate_facts(field_name: str, article: LabelledArticle) -> list[tuple[str, dict[str, float]]]:
