@@ -44,38 +44,89 @@ _WORD = re.compile(r"\w+")
 
 @dataclass(frozen=True)
 class FrameLexicon:
-    #: frame -> compiled alternation per weight
-    patterns: dict[str, list[tuple[float, re.Pattern[str]]]]
-    #: frame -> phrases that hold one of its cues but are not the frame (weight 0 in the file)
-    exclusions: dict[str, re.Pattern[str]]
+    """The cue terms of every frame, for one pass over the words of a text.
+
+    A term is a sequence of words; a trailing ``*`` makes its last word a prefix. ``exact`` maps
+    a term's words to the (frame, weight) pairs listing it; ``prefixes`` maps the leading words of
+    a prefix term to {prefix: pairs}; ``prefix_lengths`` are the prefix lengths in use.
+    """
+
+    exact: dict[tuple[str, ...], list[tuple[str, float]]]
+    prefixes: dict[tuple[str, ...], dict[str, list[tuple[str, float]]]]
+    prefix_lengths: tuple[int, ...]
+    longest: int
+
+    def matches(self, words: tuple[str, ...]) -> list[tuple[str, float]]:
+        """The (frame, weight) pairs of every term that is exactly ``words``."""
+        found = list(self.exact.get(words, ()))
+        by_prefix = self.prefixes.get(words[:-1])
+        if by_prefix:
+            last = words[-1]
+            for length in self.prefix_lengths:
+                if len(last) >= length:
+                    found += by_prefix.get(last[:length], ())
+        return found
 
 
 @lru_cache(maxsize=4)
 def load_frame_lexicon(path: str = "") -> FrameLexicon:
     target = Path(path) if path else FRAMES_PATH
-    terms: dict[str, dict[float, list[str]]] = {}
+    exact: dict[tuple[str, ...], list[tuple[str, float]]] = {}
+    prefixes: dict[tuple[str, ...], dict[str, list[tuple[str, float]]]] = {}
+    lengths: set[int] = set()
+    longest = 1
     for n, line in enumerate(target.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip() or line.startswith("#") or line.startswith("frame\t"):
             continue
         parts = line.split("\t")
         if len(parts) != 3 or parts[0] not in FRAMES:
             raise ValueError(f"{target}:{n}: expected 'frame<TAB>term<TAB>weight' with one of the 14 frames")
-        terms.setdefault(parts[0], {}).setdefault(float(parts[2]), []).append(parts[1])
-    patterns: dict[str, list[tuple[float, re.Pattern[str]]]] = {}
-    exclusions: dict[str, re.Pattern[str]] = {}
-    for frame, by_weight in terms.items():
-        for weight, words in by_weight.items():
-            alts = []
-            for w in sorted(set(words), key=len, reverse=True):
-                prefix = w.endswith("*")
-                body = re.escape(w.rstrip("*")).replace("_", r"\s+")
-                alts.append(body + (r"[\w-]*" if prefix else ""))
-            compiled = re.compile(r"(?<![\w-])(?:" + "|".join(alts) + r")(?![\w-])", re.I)
-            if weight <= 0:
-                exclusions[frame] = compiled
-            else:
-                patterns.setdefault(frame, []).append((weight, compiled))
-    return FrameLexicon(patterns, exclusions)
+        frame, term, weight = parts[0], parts[1].lower(), float(parts[2])
+        words = tuple(term.rstrip("*").split("_"))
+        longest = max(longest, len(words))
+        if term.endswith("*"):
+            prefixes.setdefault(words[:-1], {}).setdefault(words[-1], []).append((frame, weight))
+            lengths.add(len(words[-1]))
+        else:
+            exact.setdefault(words, []).append((frame, weight))
+    return FrameLexicon(exact, prefixes, tuple(sorted(lengths, reverse=True)), longest)
+
+
+_TOKEN = re.compile(r"[\w-]+")
+
+
+def _frame_hits(text: str, lex: FrameLexicon) -> dict[str, tuple[float, set[str]]]:
+    """Per frame: the summed weight of its cues in ``text`` and the distinct cues.
+
+    Words are runs of word characters and hyphens ("anti-war" is one word, not "war"); a term of
+    several words needs them separated by white space only. At each word, every frame takes its
+    longest term starting there; the scan then moves past the longest match. A weight-0 term is a
+    phrase that holds a frame's cue but is not the frame ("war of words"): that frame gets nothing
+    there, while other frames' terms at that place still count ("trade" in "trade war")."""
+    tokens = [(m.start(), m.end(), m.group().lower()) for m in _TOKEN.finditer(text)]
+    totals: dict[str, float] = {}
+    cues: dict[str, set[str]] = {}
+    i, n = 0, len(tokens)
+    while i < n:
+        best: dict[str, tuple[int, float]] = {}
+        span = 0
+        for k in range(1, lex.longest + 1):
+            if i + k > n or (k > 1 and text[tokens[i + k - 2][1]:tokens[i + k - 1][0]].strip()):
+                break
+            found = lex.matches(tuple(t[2] for t in tokens[i:i + k]))
+            if not found:
+                continue
+            span = k
+            for frame, weight in found:
+                held = best.get(frame)
+                if held is None or k > held[0] or (k == held[0] and weight > held[1]):
+                    best[frame] = (k, weight)
+        for frame, (k, weight) in best.items():
+            if weight > 0:
+                totals[frame] = totals.get(frame, 0.0) + weight
+                cues.setdefault(frame, set()).add(" ".join(t[2] for t in tokens[i:i + k]))
+        i += max(span, 1)
+    return {frame: (total, cues[frame]) for frame, total in totals.items()}
 
 
 def score_frames(text: str, *, lexicon: FrameLexicon | None = None, cues: bool = False) -> list[dict[str, Any]]:
@@ -84,18 +135,11 @@ def score_frames(text: str, *, lexicon: FrameLexicon | None = None, cues: bool =
     lex = lexicon or load_frame_lexicon()
     words = max(len(_WORD.findall(text)), 1)
     out: list[dict[str, Any]] = []
+    hits = _frame_hits(text, lex)
     for frame in FRAMES:
-        total = 0.0
-        distinct: set[str] = set()
-        excluded = lex.exclusions.get(frame)
-        # Phrases that are not the frame are blanked out (same length, so nothing else moves).
-        seen = excluded.sub(lambda m: " " * len(m.group(0)), text) if excluded is not None else text
-        for weight, p in lex.patterns.get(frame, ()):
-            found = [m.group(0).lower() for m in p.finditer(seen)]
-            total += weight * len(found)
-            distinct.update(found)
-        if total <= 0:
+        if frame not in hits:
             continue
+        total, distinct = hits[frame]
         density = 100.0 * total / max(words, 100)
         item: dict[str, Any] = {"name": frame, "score": round(1.0 - math.exp(-density / SCALE), 4)}
         if cues:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -85,13 +86,29 @@ def load_topics() -> tuple[Topic, ...]:
     return tuple(topics)
 
 
-def _counts(topic: Topic, text: str) -> dict[str, int]:
+def _counts(topic: Topic, text: str, starts: list[int] | None = None) -> dict[str, int]:
+    """Matches per term group; ``starts`` collects where the topic's terms (not its weight-0
+    phrases) matched."""
     counts: dict[str, int] = {}
     for match in topic.pattern.finditer(text):
         group = match.lastgroup
         if group is not None:
             counts[group] = counts.get(group, 0) + 1
+            if starts is not None and topic.terms[group][1] > 0:
+                starts.append(match.start())
     return counts
+
+
+def _paragraph_starts(text: str) -> list[int]:
+    """Where each non-empty paragraph (a line, or lines between blank lines) starts."""
+    starts, at = [], 0
+    for gap in _PARAGRAPHS.finditer(text):
+        if text[at:gap.start()].strip():
+            starts.append(at)
+        at = gap.end()
+    if text[at:].strip():
+        starts.append(at)
+    return starts
 
 
 def assign_topics(title: str, text: str, *, min_score: float = 2.0, limit: int = 5, model: Any = None,
@@ -99,9 +116,10 @@ def assign_topics(title: str, text: str, *, min_score: float = 2.0, limit: int =
     """Topics of an article, best first, each with the terms (as written in the taxonomy) that
     matched and, when ``calibrated``, its confidence from ``model`` (default: the shipped one)."""
     out = []
-    paragraphs = [p for p in _PARAGRAPHS.split(text) if p.strip()]
+    paragraphs = _paragraph_starts(text)
     for topic in load_topics():
-        body, head = _counts(topic, text), _counts(topic, title)
+        where: list[int] = []
+        body, head = _counts(topic, text, where), _counts(topic, title)
         score = 0.0
         terms: dict[str, int] = {}
         strong = 0
@@ -116,9 +134,10 @@ def assign_topics(title: str, text: str, *, min_score: float = 2.0, limit: int =
             strong += weight >= 2
             in_title = in_title or group in head
         if score >= min_score:
-            hits = [_has_term(topic, p) for p in paragraphs]
+            hit = {bisect_right(paragraphs, start) - 1 for start in where}
             out.append(TopicScore(topic.id, topic.label, score, dict(sorted(terms.items())), in_title=in_title,
-                                  in_lead=any(hits[:2]), paragraph_share=sum(hits) / len(hits) if hits else 0.0,
+                                  in_lead=bool(hit & {0, 1}),
+                                  paragraph_share=len(hit - {-1}) / len(paragraphs) if paragraphs else 0.0,
                                   strong_terms=strong))
     out.sort(key=lambda t: (-t.score, t.id))
     out = out[:limit]
@@ -136,11 +155,6 @@ def assign_topics(title: str, text: str, *, min_score: float = 2.0, limit: int =
 
 _WORD = re.compile(r"\w+")
 _PARAGRAPHS = re.compile(r"\n\s*\n|\n")
-
-
-def _has_term(topic: Topic, paragraph: str) -> bool:
-    """A term of the topic (not an excluded phrase) occurs in the paragraph."""
-    return any(topic.terms[g][1] > 0 for g in _counts(topic, paragraph))
 
 
 def topic_features(topic: TopicScore, *, rank: int, words: int) -> dict[str, float]:
