@@ -269,7 +269,9 @@ def render_article(article: Article, *, full_text: bool) -> str:
         ("republished from", article.republished_from),
         ("url", article.url),
         ("tags", ", ".join(article.tags) or None),
-        ("genre", f"{article.genre}" + (f"  ({'; '.join(article.genre_evidence[:2])})" if article.genre_evidence else "")),
+        ("genre", f"{article.genre}"
+         + (f" c {article.genre_confidence:.2f}" if article.genre_confidence is not None else "")
+         + (f"  ({'; '.join(article.genre_evidence[:2])})" if article.genre_evidence else "")),
         ("language", article.language),
         ("source", f"{article.source['kind']}: {article.source['location']}"),
         ("version", f"{article.version}" + (f" (supersedes {article.supersedes})" if article.supersedes else "")),

@@ -21,13 +21,20 @@ def _at(item: dict[str, Any]) -> str:
     return f"[{item['start']}:{item['end']}]"
 
 
+def _conf(item: dict[str, Any]) -> str:
+    """" c 0.83": the fact's calibrated confidence, when it has one."""
+    value = item.get("confidence")
+    return f" c {float(value):.2f}" if isinstance(value, int | float) else ""
+
+
 def _actors(article: Article) -> list[str]:
     lines = []
     for a in sorted(article.actors, key=lambda a: (-len(a.get("mentions", [])), a["id"])):
         forms = sorted({m["text"] for m in a.get("mentions", [])}, key=str.lower)
         head = f"  {a['id']:<14} {a['name']} ({a['kind']}"
         head += f", for {a['country']}" if a.get("country") and a["country"] != a["id"] else ""
-        head += f"): {len(a.get('mentions', []))} mentions"
+        head += f", in {a['operates_in']}" if a.get("operates_in") else ""
+        head += f"): {len(a.get('mentions', []))} mentions{_conf(a)}"
         lines.append(head)
         if a.get("role"):
             lines.append(f"      role: {_clip(a['role'])}")
@@ -46,7 +53,7 @@ def _quotes(article: Article) -> list[str]:
         if q.get("speaker_role"):
             who += f", {_clip(q['speaker_role'], 50)}"
         flags = ", ".join(f for f, on in (("direct", q.get("direct")), ("anonymous", q.get("anonymous"))) if on)
-        lines.append(f"  {who}{' (' + flags + ')' if flags else ''} {_at(q)}")
+        lines.append(f"  {who}{' (' + flags + ')' if flags else ''} {_at(q)}{_conf(q)}")
         lines.append(f"      “{_clip(q['content'])}”")
     return lines
 
@@ -55,14 +62,17 @@ def _events(article: Article) -> list[str]:
     lines = []
     for e in article.events:
         flags = [f for f in ("negated", "hypothetical") if e.get(f)]
+        if e.get("claimed_by"):
+            flags.append(f"claimed by {e['claimed_by']}")
         lines.append(f"  {e['type']:<9} {e['source']} -> {e.get('target') or '-'}"
-                     f"{' (' + ', '.join(flags) + ')' if flags else ''} {_at(e)}")
+                     f"{' (' + ', '.join(flags) + ')' if flags else ''} {_at(e)}{_conf(e)}")
         lines.append(f"      {_clip(e['text'])}")
     return lines
 
 
 def _techniques(article: Article) -> list[str]:
-    return [f"  {t['name']:<34} {t['score']:.2f} {_at(t)} “{_clip(t['text'], 60)}”" for t in article.techniques]
+    return [f"  {t['name']:<34} {float(t.get('confidence', t.get('score', 0.0))):.2f} {_at(t)} “{_clip(t['text'], 60)}”"
+            for t in article.techniques]
 
 
 def _stances(article: Article, stances: list[dict[str, Any]]) -> list[str]:
@@ -71,7 +81,8 @@ def _stances(article: Article, stances: list[dict[str, Any]]) -> list[str]:
     for s in stances:
         ev = s.get("evidence") or []
         first = f" e.g. “{_clip(text[ev[0]['start']:ev[0]['end']], 60)}”" if ev else ""
-        lines.append(f"  {s['holder']} -> {s['target']}: {s['polarity']:+.2f}{first}")
+        head = " (headline)" if s.get("headline") else ""
+        lines.append(f"  {s['holder']} -> {s['target']}: {s['polarity']:+.2f}{_conf(s)}{head}{first}")
     return lines
 
 
@@ -94,7 +105,8 @@ def _cap(lines: list[str], items: int, full: bool) -> list[str]:
 
 
 def render_analysis(article: Article, *, full: bool = True) -> list[str]:
-    """Lines describing the analysis of ``article``; empty sections are left out.
+    """Lines describing the analysis of ``article``; empty sections are left out. Every fact shows
+    its calibrated confidence as ``c 0.83``.
 
     Without ``full`` each section shows its first ten items: actors by number of mentions,
     stances by strength, the others in text order.
@@ -105,10 +117,11 @@ def render_analysis(article: Article, *, full: bool = True) -> list[str]:
         ("Quotes", _cap(_quotes(article), len(article.quotes), full)),
         ("Events", _cap(_events(article), len(article.events), full)),
         ("Techniques", _cap(_techniques(article), len(article.techniques), full)),
-        ("Frames", ["  " + ", ".join(f"{f['name']} {f['score']:.2f}" for f in article.frames[:5])]
+        ("Frames", ["  " + ", ".join(f"{f['name']}{_conf(f) or ' ' + format(f['score'], '.2f')}"
+                                      for f in article.frames[:5])]
          if article.frames else []),
         ("Stances", _cap(_stances(article, stances), len(stances), full)),
-        ("Topics", ["  " + ", ".join(f"{t['id']} ({t['score']:g}: {', '.join(t['terms'])})"
+        ("Topics", ["  " + ", ".join(f"{t['id']}{_conf(t)} ({t['score']:g}: {', '.join(t['terms'])})"
                                       for t in article.topic_evidence)] if article.topic_evidence else []),
     ]
     lines: list[str] = []

@@ -11,7 +11,7 @@ from ..plugins import hookimpl
 
 COLUMNS = (
     "id", "url", "outlet", "republished_from", "title", "subtitle", "authors", "author_bios", "published",
-    "language", "genre", "tags", "topics", "version", "supersedes", "source_kind", "source_location",
+    "language", "genre", "genre_confidence", "tags", "topics", "version", "supersedes", "source_kind", "source_location",
     "pipeline_version", "removed_count", "text",
 )
 LIST_SEPARATOR = " | "
