@@ -18,7 +18,7 @@ import pytest
 
 from conftest import ROOT, SEEDS, export_records, run_cli
 from narrascope.analysis.actors import find_actors
-from narrascope.analysis.confidence import ConfidenceModel
+from narrascope.analysis.confidence import ConfidenceModel, load_confidence_model
 from narrascope.analysis.events import (
     INTERSTATE,
     TARGET_OPTIONAL,
@@ -54,8 +54,16 @@ def events_of(text: str, quotes: list[dict[str, Any]] | None = None, *,
     return events
 
 
+def side(event: dict[str, Any], end: str) -> set[str | None]:
+    """What one end of an event names: the actor named (``source``) and the state it acts for
+    (``source_state``); a missing end is {None}."""
+    if event[end] is None:
+        return {None}
+    return {event[end], event[f"{end}_actor"], event[f"{end}_state"]}
+
+
 def has(events: list[dict[str, Any]], type_: str, source: str, target: str | None, **flags: bool) -> bool:
-    return any(e["type"] == type_ and e["source"] == source and e["target"] == target
+    return any(e["type"] == type_ and source in side(e, "source") and target in side(e, "target")
                and all(e[k] == v for k, v in flags.items()) for e in events)
 
 
@@ -243,7 +251,7 @@ def test_seed_gold_event(seed_texts: dict[str, dict[str, Any]], seed: str, type_
     doc = parse(record["text"])
     actors, mentions = find_actors(doc, published=record.get("published"))
     events = find_events(doc, mentions, [], actors)
-    hits = [e for e in events if e["type"] == type_ and e["source"] == source and e["target"] == target
+    hits = [e for e in events if e["type"] == type_ and e["source_state"] == source and e["target_state"] == target
             and snippet in e["text"]]
     assert hits, [(e["type"], e["source"], e["target"], e["cue"]) for e in events if snippet in e["text"]]
 
@@ -412,7 +420,7 @@ def test_the_state_written_before_a_title_is_the_state_acted_for() -> None:
 
 def test_the_text_beats_coreference_in_the_target_phrase() -> None:
     events = events_of("Putin met Merkel in May. Putin then offered to negotiate with the president of Armenia.")
-    assert any(e["type"] == "AGREE" and e["source"] == "RUS" and e["target_state"] == "ARM" for e in events), events
+    assert any(e["type"] == "AGREE" and e["source_state"] == "RUS" and e["target_state"] == "ARM" for e in events), events
 
 
 def test_passive_and_object_are_not_reversed() -> None:
@@ -514,11 +522,16 @@ def test_distinct_groups_of_one_state_are_a_domestic_event() -> None:
 
 def test_confidence_is_present_and_doubt_lowers_it() -> None:
     [plain] = events_of("France condemned Algeria.")
-    assert event_features(plain) == {}  # a state accusing a state, named as such: nothing doubtful
+    # a state accusing a state, named as such: nothing doubtful but the type
+    assert event_features(plain) == {"type=ACCUSE": 1.0}
     [doubtful] = [e for e in events_of("Judge John Doe accused Algeria of fraud.") if e["type"] == "ACCUSE"]
     features = event_features(doubtful)
-    assert {"source_unknown", "source_without_state"} <= set(features)
-    assert 0.0 <= doubtful["confidence"] < plain["confidence"] <= 1.0
+    # a judge the knowledge base does not know, whose state is taken from the accused (CAMEO's domestic default)
+    assert {"source_unknown", "source_state_inferred"} <= set(features), features
+    assert doubtful["source_state"] == "DZA", doubtful
+    model = load_confidence_model("events")
+    assert model is not None and model.raw(features) < model.raw(event_features(plain))
+    assert 0.0 <= doubtful["confidence"] <= plain["confidence"] <= 1.0
 
 
 def test_figurative_rows_apply_to_their_own_cue_only() -> None:
@@ -555,3 +568,76 @@ def test_an_opinion_is_no_agreement_and_a_forecast_no_threat() -> None:
     assert events_of("Most Republicans agree that Russia is a danger to Europe.") == []
     assert not [e for e in events_of("France warned that the deal with Iran was a mistake.")
                 if e["type"] == "THREATEN"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Round 2: errors found by judging events on real articles (sentences written for these tests)
+
+
+def test_source_and_target_are_the_actors_named_with_their_states_beside() -> None:
+    events = events_of("Sergey Lavrov criticised Ukraine on Monday.")
+    [accuse] = [e for e in events if e["type"] == "ACCUSE"]
+    # SCHEMA.md: source and target are actor ids (the actor graph keeps persons); the states beside
+    assert (accuse["source"], accuse["source_state"], accuse["target"], accuse["target_state"]) == \
+        ("person:sergey-lavrov", "RUS", "UKR", "UKR"), accuse
+    assert accuse["source_actor"] == accuse["source"]
+
+
+def test_winning_a_primary_is_no_capture_but_taking_a_town_is() -> None:
+    assert not [e for e in events_of("Ted Cruz has captured Texas and Oklahoma.") if e["type"] == "ASSAULT"]
+    assert any(e["type"] == "ASSAULT" for e in events_of("Israel captured the town of Quneitra in Syria."))
+
+
+def test_agreeing_with_an_opinion_and_a_rally_for_someone_are_no_events() -> None:
+    events = events_of("A slew of Republican National Committee leaders agree with Donald Trump's assessment.")
+    assert not [e for e in events if e["type"] == "AGREE"], events
+    events = events_of("She spoke at a rally for Donald Trump in Tulsa, Oklahoma.")
+    assert not [e for e in events if e["type"] == "PROTEST"], events
+
+
+def test_keeping_silent_and_asking_a_question_are_no_rejection_or_request() -> None:
+    events = events_of("A spokesman for the Israeli government declined to comment on Donald Trump's speech.")
+    assert not [e for e in events if e["type"] == "REJECT"], events
+    events = events_of("Jake Tapper asked whether Republicans would hold on to the Senate.")
+    assert not [e for e in events if e["type"] == "REQUEST"], events
+    assert has(events_of("Russia asked Ukraine to release the sailors."), "REQUEST", "RUS", "UKR")
+
+
+def test_insisting_on_a_fact_is_no_demand_but_insisting_on_an_action_is() -> None:
+    events = events_of("Donald Trump insisted that he has expanded the Republican Party.")
+    assert not [e for e in events if e["type"] == "REQUEST"], events
+    assert has(events_of("Egypt insisted that Israel withdraw from Gaza."), "REQUEST", "EGY", "ISR")
+
+
+def test_naming_someone_is_no_call_and_adjectives_and_participles_trigger_nothing() -> None:
+    events = events_of("Paul Manafort called Viktor Yanukovych, a former director, an outstanding leader.")
+    assert not [e for e in events if e["type"] == "CONSULT"], events
+    events = events_of("Hillary Clinton leads Bernie Sanders by 271 pledged delegates.")
+    assert not [e for e in events if e["type"] == "AGREE"], events
+    events = events_of("Pope Benedict knew of the abuses committed by Cardinal Theodore McCarrick.")
+    assert not [e for e in events if e["type"] == "AGREE"], events
+
+
+def test_an_actor_of_no_known_state_acting_on_no_one_is_dropped_a_state_is_kept() -> None:
+    events = events_of("Jane Roeberg promised to campaign across the country.")
+    assert not events, events
+    events = events_of("Germany promised to withdraw its troops.")
+    assert any(e["source_state"] == "DEU" for e in events), events
+
+
+def test_the_judged_set_names_no_reserved_document_and_judges_by_cue() -> None:
+    from narrascope.analysis.events_train import RESERVED, judge_event, judged_entries
+
+    entries = judged_entries()
+    docs = {e["doc"] for e in entries}
+    assert len(entries) >= 400 and len(docs) >= 100
+    assert not {d.split("/", 1)[1] for d in docs} & RESERVED
+    assert all(e["doc"].split("/", 1)[0] in ("polnear", "ptc", "ntrex") for e in entries)
+    entry = {"doc": "ntrex/x", "at": 0, "cue": "met", "type": "CONSULT", "source": ["person:a", "RUS"],
+             "target": ["UKR"], "negated": False, "hypothetical": False, "claimed_by": None}
+    event = {"type": "CONSULT", "source": "person:b", "source_state": "RUS", "target": "UKR",
+             "target_state": "UKR", "negated": False, "hypothetical": True, "claimed_by": None}
+    verdict = judge_event(entry, event)
+    assert verdict["right"] and not verdict["hypothetical"]  # the state is accepted for the side
+    assert not judge_event({**entry, "type": None}, event)["right"]  # no event should be coded there
+    assert not judge_event({**entry, "target": []}, event)["target"]  # the event has no target

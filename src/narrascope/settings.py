@@ -65,7 +65,7 @@ class MinConfidence:
 
     actors: float = 0.5
     quotes: float = 0.4
-    events: float = 0.8
+    events: float = 0.4
     techniques: float = 0.25
     stances: float = 0.7
     frames: float = 0.5

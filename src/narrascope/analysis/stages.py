@@ -93,7 +93,7 @@ class QuotesStage:
 
 class EventsStage:
     name = "events"
-    version = "2"
+    version = "3"
     requires = ("text", "actors", "quotes")
     sets = ("events",)
 

@@ -32,6 +32,12 @@ the trigger nearest the root of the parse, then the first). Scores (printed with
   (``operates_in``, as PLOVER files such groups) or "IMG" when it is transnational. Two gold
   codes that are not ISO 3166 are read as the states they mean: ITL -> ITA, VTN -> VNM.
 
+Below the PLOVER figures, when the shared data folder holds the judged articles (PolNeAR, PTC,
+NTREX), the same split of the judged events on real articles (``data/plover_judged.jsonl``, see
+``analysis.events_train``) is scored: every event found on those documents, kept at the floor,
+right when its type, source and target are the judgement's (``JUDGED_RULE``), with its own
+reliability curve.
+
 The calibration report below the figures judges each record's primary event among all events
 (no floor) with its confidence, right under the same three-part rule ``narrascope train events``
 fits the confidence model with; its "kept at floor c" lines are those primary events with
@@ -57,8 +63,9 @@ from ..errors import UsageError
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
-__all__ = ["MATCHING_RULE", "OLD_NAMES", "SPLITS", "CodedRecord", "EventsReport", "GoldEvent", "code_records",
-           "eval_events_command", "evaluate_events", "judge", "read_plover", "select_split"]
+__all__ = ["JUDGED_RULE", "MATCHING_RULE", "OLD_NAMES", "SPLITS", "CodedRecord", "EventsReport", "GoldEvent",
+           "JudgedReport", "code_records", "eval_events_command", "evaluate_events", "evaluate_judged", "judge",
+           "read_plover", "select_split"]
 
 SPLITS = ("heldout", "train", "all")
 
@@ -80,6 +87,14 @@ MATCHING_RULE = (
     "organisations without a country count as IGO, armed groups as the state they operate in (IMG when "
     "transnational), persons and state bodies as their state, actors unknown to the knowledge base with no "
     "state as the source's state; gold ITL->ITA, VTN->VNM")
+
+
+JUDGED_RULE = (
+    "every event the pipeline finds on the judged documents of the split (data/plover_judged.jsonl: each event the "
+    "stage found, judged by reading its sentence), kept at the floor; an event is judged by the entry for its cue "
+    "(same offset); right = type, source and target as judged (the actor named or the state it acts for among the "
+    "ids the entry accepts; no target when the entry has none); events with no entry are counted, not judged; "
+    "negated, hypothetical and claimed_by are scored over the kept events right on type")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -281,6 +296,82 @@ class EventsReport:
         return "\n".join(lines)
 
 
+@dataclass
+class JudgedReport:
+    """Events on real articles judged by reading them (``data/plover_judged.jsonl``), one split."""
+
+    split: str
+    floor: float
+    documents: int = 0
+    found: int = 0
+    judged: int = 0
+    kept: int = 0
+    right: int = 0
+    parts: Counter[str] = field(default_factory=Counter)
+    flags_scored: int = 0
+    calibration: CalibrationReport | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        r = EventsReport._ratio
+        return {"split": self.split, "floor": self.floor, "documents": self.documents, "events_found": self.found,
+                "judged": self.judged, "kept": self.kept, "right": self.right,
+                "precision": r(self.right, self.kept),
+                "kept_share": r(self.kept, self.judged),
+                "accuracy": {k: r(self.parts[k], self.kept) for k in ("type", "source", "target")}
+                | {k: r(self.parts[k], self.flags_scored) for k in ("negated", "hypothetical", "claimed_by")},
+                "matching_rule": JUDGED_RULE,
+                "calibration": self.calibration.to_dict() if self.calibration is not None else None}
+
+    def format(self) -> str:
+        d = self.to_dict()
+        acc = d["accuracy"]
+        lines = [
+            f"Judged events on real articles (split {self.split}): {self.documents} documents, {self.found} events "
+            f"found, {self.judged} of them judged",
+            f"kept at the floor {self.floor:g}       {self.kept} of {self.judged} judged events ({d['kept_share']:.3f})",
+            f"precision               {d['precision']:.3f}  ({self.right} of {self.kept} right on type, source and "
+            "target)",
+            f"type / source / target  {acc['type']:.3f} / {acc['source']:.3f} / {acc['target']:.3f}  (of the kept)",
+            f"negated / hypothetical / claimed_by  {acc['negated']:.3f} / {acc['hypothetical']:.3f} / "
+            f"{acc['claimed_by']:.3f}  (of the {self.flags_scored} kept events right on type)",
+        ]
+        if self.calibration is not None:
+            lines += ["", self.calibration.format()]
+        lines += ["", "Judged rule: " + JUDGED_RULE]
+        return "\n".join(lines)
+
+
+def evaluate_judged(data_dir: str | Path, *, split: str = "heldout", floor: float, actors_floor: float,
+                    quotes_floor: float, judged: str | Path | None = None) -> JudgedReport:
+    """Run the pipeline on the judged documents of ``split`` and score the events against the judgements."""
+    from ..analysis.events_train import judged_facts
+
+    found = judged_facts(data_dir, split=split, judged=judged, actors_floor=actors_floor, quotes_floor=quotes_floor)
+    report = JudgedReport(split=split, floor=floor, documents=len({f.doc for f in found}), found=len(found))
+    confidences: list[float] = []
+    correct: list[bool] = []
+    for fact in found:
+        if fact.verdict is None:
+            continue
+        report.judged += 1
+        confidence = float(fact.event["confidence"])
+        confidences.append(confidence)
+        correct.append(fact.verdict["right"])
+        if confidence < floor:
+            continue
+        report.kept += 1
+        report.right += fact.verdict["right"]
+        for part in ("type", "source", "target"):
+            report.parts[part] += fact.verdict[part]
+        if fact.verdict["type"]:
+            report.flags_scored += 1
+            for part in ("negated", "hypothetical", "claimed_by"):
+                report.parts[part] += fact.verdict[part]
+    report.calibration = calibration_report("events", confidences, correct, floor=floor,
+                                            note="every judged event, right on type, source and target")
+    return report
+
+
 def evaluate_events(path: str | Path, *, limit: int | None = None, gold: Sequence[GoldEvent] | None = None,
                     split: str = "heldout", floor: float | None = None, actors_floor: float | None = None,
                     progress: Callable[[int], Iterator[object]] | None = None) -> EventsReport:
@@ -362,7 +453,7 @@ def _progress(enabled: bool) -> Callable[[int], Iterator[object]] | None:
 
 
 @click.command("events")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("file", type=click.Path(exists=True))
 @click.option("--split", type=click.Choice(SPLITS), default="heldout", show_default=True,
               help="Records by in_training_split(record id): heldout ones the confidence model never saw, train, "
                    "or all.")
@@ -370,35 +461,55 @@ def _progress(enabled: bool) -> Callable[[int], Iterator[object]] | None:
               help="Keep events of at least this confidence (default: analysis.min_confidence.events).")
 @click.option("--limit", type=click.IntRange(1), default=None, help="Only the first N records of the split.")
 @click.option("--details", is_flag=True, help="With --json: each record's gold and predicted primary event.")
+@click.option("--judged", "judged_file", type=click.Path(exists=True, dir_okay=False),
+              help="Judged events on real articles (default: the shipped data/plover_judged.jsonl).")
+@click.option("--no-judged", is_flag=True, help="Only the PLOVER records, not the judged real articles.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON output.")
 def eval_events_command(file: str, split: str, floor: float | None, limit: int | None, details: bool,
-                        as_json: bool) -> None:
-    """Score event coding on PLOVER gold-standard records, at the floor in force.
+                        judged_file: str | None, no_judged: bool, as_json: bool) -> None:
+    """Score event coding on PLOVER gold records and judged real articles, at the floor in force.
 
-    FILE is a JSON list of PLOVER records (text, event, source and target lists of actorText and
-    code). Every record of the split is parsed, its actors, quotes and events found; its primary
-    event among the events kept at the floor is scored for type, source state and target state.
-    Prints coverage, the three accuracies, the precision of the primary events, the reliability
-    curve of their confidence, and the matching rule.
+    FILE is the shared data folder (holding plover-gsr/records.json and the polnear, ptc and
+    ntrex articles of the judged events) or the PLOVER records file itself (a JSON list of
+    records: text, event, source and target lists of actorText and code; the judged articles are
+    then read from its folder's parent when they are there). Every PLOVER record of the split is
+    parsed, its actors, quotes and events found; its primary event among the events kept at the
+    floor is scored for type, source state and target state. Then every event found on the
+    judged documents of the split is scored against its judgement. Prints coverage, the
+    accuracies, the precision, the reliability curves of the confidence, and the matching rules.
 
     \b
     Example:
-      narrascope eval events ../shared/data/plover-gsr/records.json
-      narrascope eval events ../shared/data/plover-gsr/records.json --split train --floor 0
-      narrascope eval events ../shared/data/plover-gsr/records.json --limit 50 --json
+      narrascope eval events ../shared/data
+      narrascope eval events ../shared/data --split train --floor 0
+      narrascope eval events ../shared/data/plover-gsr/records.json --no-judged --limit 50 --json
     """
+    from ..analysis.events_train import data_paths
+
+    records_file, data_dir = data_paths(file)
+    if not records_file.is_file():
+        raise UsageError(f"{file}: no PLOVER records file (plover-gsr/records.json)")
     settings = getattr(click.get_current_context().obj, "settings", None)
-    if settings is not None:
-        floor = float(settings.analysis.min_confidence.events) if floor is None else floor
-        actors_floor: float | None = float(settings.analysis.min_confidence.actors)
-    else:
-        actors_floor = None
-    report = evaluate_events(file, limit=limit, split=split, floor=floor, actors_floor=actors_floor,
+    if settings is None:
+        from ..settings import load_settings
+
+        settings = load_settings()
+    floors = settings.analysis.min_confidence
+    floor = float(floors.events) if floor is None else floor
+    actors_floor, quotes_floor = float(floors.actors), float(floors.quotes)
+    report = evaluate_events(records_file, limit=limit, split=split, floor=floor, actors_floor=actors_floor,
                              progress=_progress(not as_json and sys.stderr.isatty()))
+    judged_report = None
+    if not no_judged and all((data_dir / corpus).is_dir() for corpus in ("polnear", "ptc", "ntrex")):
+        judged_report = evaluate_judged(data_dir, split=split, floor=floor, actors_floor=actors_floor,
+                                        quotes_floor=quotes_floor, judged=judged_file)
     if as_json:
         data = report.to_dict()
         if not details:
             data.pop("records_detail")
+        data["judged"] = judged_report.to_dict() if judged_report is not None else None
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         click.echo(report.format())
+        if judged_report is not None:
+            click.echo("\n" + judged_report.format())
