@@ -30,7 +30,8 @@ What counts as right, per field:
 - techniques: an annotator would mark that technique on that span;
 - stances: the holder's stance toward the target has the sign shown;
 - frames, topics: a reader agrees the article has that frame / is about that topic;
-- genre: right for the article.
+- genre: right for the article (an undetermined genre, "other" without a confidence, claims
+  nothing and is not counted).
 """
 
 from __future__ import annotations
@@ -137,7 +138,9 @@ def facts(record: dict[str, Any]) -> list[tuple[str, str, str]]:
         out.append(("frames", f["name"], f["name"]))
     for t in record.get("topics") or []:
         out.append(("topics", t, t))
-    out.append(("genre", record.get("genre") or "", f"{record.get('genre')} ({'; '.join(record.get('genre_evidence') or [])})"))
+    if record.get("genre_confidence") is not None:  # "other" without a confidence claims nothing
+        out.append(("genre", record.get("genre") or "",
+                    f"{record.get('genre')} ({'; '.join(record.get('genre_evidence') or [])})"))
     return out
 
 

@@ -191,6 +191,22 @@ def test_overlapping_spans_of_one_technique_are_one_span() -> None:
                 assert (a["start"], a["end"]) != (b["start"], b["end"])
 
 
+def test_token_rows_read_valence_and_the_parse_vector() -> None:
+    from narrascope.analysis.techniques import NUMERIC, TENSOR_WIDTH, token_rows
+
+    doc = parse("The brutal regime crushed peaceful protesters.")
+    indices, feats, dense = token_rows(doc)
+    assert [doc[i].text for i in indices] == ["The", "brutal", "regime", "crushed", "peaceful", "protesters"]
+    assert dense.shape == (6, len(NUMERIC) + TENSOR_WIDTH)
+    brutal, the = indices.index(1), indices.index(0)
+    assert 0 < dense[brutal, 0] <= 1 and dense[the, 0] == 0 and dense[the, 2] == dense[brutal, 0]
+    assert any(f.startswith("charged|") for f in feats[brutal]) and not any(f.startswith("charged|") for f in feats[the])
+    assert abs(dense[:, len(NUMERIC):]).sum() > 0  # the contextual vectors of the parse
+    model = load_model()
+    x = model.token_matrix(feats, dense)
+    assert x.shape == (6, len(model.token_vocab) + len(NUMERIC) + TENSOR_WIDTH)
+
+
 def test_a_sober_wire_report_carries_no_technique() -> None:
     text = ("BRUSSELS, March 3 - European Union finance ministers agreed on Tuesday to extend a temporary "
             "rule on state aid for six months, two officials said, after talks that lasted into the night.\n"

@@ -204,13 +204,16 @@ def _span(name: str, kind: str, start: int, end: int) -> dict[str, Any]:
 
 
 def rule_spans(doc: Doc, quotes: Sequence[dict[str, Any]] = (), *, lexicon: Lexicon | None = None,
-               ) -> list[dict[str, Any]]:
-    """Every rule's spans in ``doc`` (unsorted, possibly overlapping; ``find_techniques`` merges)."""
+               text: str | None = None, segs: Sequence[Span] | None = None) -> list[dict[str, Any]]:
+    """Every rule's spans in ``doc`` (unsorted, possibly overlapping; ``find_techniques`` merges).
+
+    ``text`` (``doc.text``) and ``segs`` (``segments(doc)``) may be passed in when the caller has them:
+    spaCy rebuilds ``doc.text`` on every access."""
     from .techniques import segments
 
     lex = lexicon or load_lexicon()
-    text = doc.text
-    segs = segments(doc)
+    text = doc.text if text is None else text
+    segs = segments(doc) if segs is None else segs
     out: list[dict[str, Any]] = []
     for name, pattern in lex.words.items():
         for m in pattern.finditer(text):
@@ -226,22 +229,19 @@ def rule_spans(doc: Doc, quotes: Sequence[dict[str, Any]] = (), *, lexicon: Lexi
         for name, pattern in lex.sentences:
             if pattern.search(seg_text):
                 out.append(_span(name, "sentence", seg.start_char, seg.end_char))
-    out.extend(_labels(doc, lex))
+    out.extend(_labels(doc, text, lex))
     out.extend(_guilt_by_association(segs, lex))
-    out.extend(_authority(doc, segs, lex, quotes))
+    out.extend(_authority(doc, text, lex, quotes))
     out.extend(_reputation(doc, segs, lex))
     return out
 
 
-def _labels(doc: Doc, lex: Lexicon) -> list[dict[str, Any]]:
+def _labels(doc: Doc, text: str, lex: Lexicon) -> list[dict[str, Any]]:
     if lex.labels is None:
         return []
-    chunks: dict[int, Span] = {}
-    for noun_chunk in doc.noun_chunks:
-        for tok in noun_chunk:
-            chunks[tok.i] = noun_chunk
+    chunks: dict[int, Span] | None = None  # noun chunks, worked out at the first label only
     out = []
-    for m in lex.labels.finditer(doc.text):
+    for m in lex.labels.finditer(text):
         label = doc.char_span(m.start(), m.end(), alignment_mode="expand")
         if label is None:
             continue
@@ -253,6 +253,8 @@ def _labels(doc: Doc, lex: Lexicon) -> list[dict[str, Any]]:
             continue
         if head.i + 1 < len(doc) and doc[head.i + 1].lower_ == "of" and head.lemma_.lower() == "regime":
             continue  # "a regime of sanctions", "the regime of the strait"
+        if chunks is None:
+            chunks = {tok.i: noun_chunk for noun_chunk in doc.noun_chunks for tok in noun_chunk}
         chunk = chunks.get(head.i)
         start, end = (chunk.start_char, chunk.end_char) if chunk is not None and chunk.root.i == head.i else (
             m.start(), m.end())
@@ -293,10 +295,8 @@ def _guilt_by_association(segs: Sequence[Span], lex: Lexicon) -> list[dict[str, 
     return out
 
 
-def _authority(doc: Doc, segs: Sequence[Span], lex: Lexicon, quotes: Sequence[dict[str, Any]],
-               ) -> list[dict[str, Any]]:
+def _authority(doc: Doc, text: str, lex: Lexicon, quotes: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
-    text = doc.text
     if lex.source is not None:
         for m in lex.source.finditer(text):
             # Proof, not attribution: the writer vouches for the source ("a reliable source", "told me").

@@ -11,7 +11,9 @@ An ordered list of small steps:
    ``narrascope/data/techniques.tsv``) and the trained model (``narrascope/data/models/techniques.joblib``,
    ``narrascope train techniques``): a token tagger for the short-span techniques (Loaded_Language,
    Name_Calling-Labeling; it learns Repetition too but never emits it, ``UNEMITTED``) and a sentence
-   classifier for the sentence-long ones. A model
+   classifier for the sentence-long ones. The tagger reads words, their neighbours and syntax, how
+   charged the word and its sentence are (VADER valences) and the parse's contextual vector of the
+   token (``doc.tensor``: free, the parse has computed it). A model
    candidate is any span whose probability reaches the model's (low) candidate threshold: what is
    shown is decided by the confidence, not by the candidate threshold.
 2. **Clean.** PTC's span convention (no leading or trailing space or punctuation); a tagged span
@@ -45,6 +47,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from ..errors import UsageError
 from .confidence import ConfidenceModel, load_confidence_model
 from .technique_rules import rule_spans, trim
@@ -55,11 +59,11 @@ if TYPE_CHECKING:
 
 __all__ = ["CALIBRATION_PROXY", "MODEL_PATH", "TechniqueModel", "clean_spans", "confidence_path", "find_techniques",
            "is_weak_span", "load_model", "model_card", "segments", "select_spans", "span_features", "strongest",
-           "token_features"]
+           "token_matrix", "token_rows", "valence"]
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 MODEL_PATH = DATA / "models" / "techniques.joblib"
-MODEL_FORMAT = 2
+MODEL_FORMAT = 3
 FIELD = "techniques"
 
 #: Token-tagger techniques learnt (so their words do not blur the others) but never emitted: a word
@@ -114,43 +118,97 @@ def _count_bucket(n: int) -> str:
     return "1" if n <= 1 else "2" if n == 2 else "3" if n <= 4 else "5"
 
 
-def token_features(doc: Doc) -> tuple[list[int], list[dict[str, Any]]]:
-    """Indices of the tokens the tagger labels (words, not spaces or punctuation) and their features."""
+@lru_cache(maxsize=1)
+def valence() -> dict[str, float]:
+    """Word -> |valence| / 4 in [0, 1] from VADER's lexicon (MIT, the ``vaderSentiment`` package): how
+    charged a word is, whatever its sign. Loaded words PTC never shows still carry it."""
+    from importlib import resources
+
+    import vaderSentiment
+
+    out: dict[str, float] = {}
+    for line in resources.files(vaderSentiment).joinpath("vader_lexicon.txt").read_text(encoding="utf-8").splitlines():
+        parts = line.split("\t")
+        if len(parts) >= 2:
+            try:
+                out[parts[0]] = round(abs(float(parts[1])) / 4.0, 3)
+            except ValueError:
+                continue
+    return out
+
+
+#: Names of the numeric token features that come before the contextual vector (``token_rows``).
+NUMERIC = ("valence", "valence_prev", "valence_next", "sentence_valence")
+#: Width of spaCy's contextual token vectors (``doc.tensor`` of en_core_web_sm's tok2vec).
+TENSOR_WIDTH = 96
+
+
+def token_rows(doc: Doc) -> tuple[list[int], list[list[str]], np.ndarray]:
+    """Indices of the tokens the tagger labels (words, not spaces or punctuation), their string
+    features and their numeric features (``NUMERIC``, then the token's contextual vector from the
+    parse, ``doc.tensor``; zeros when the parse has none).
+
+    Strings, not a dict per token: the model maps them to columns itself (``TechniqueModel.token_matrix``).
+    """
     lemma_counts = Counter(t.lemma_.lower() for t in doc if t.is_alpha and not t.is_stop)
     quote_depth = _quote_depth(doc)
-    indices: list[int] = []
-    feats: list[dict[str, Any]] = []
+    charged = valence()
     n = len(doc)
+    lowers = [t.lower_ for t in doc]
+    tags = [t.tag_ for t in doc]
+    word_valence = [charged.get(w, 0.0) for w in lowers]
+    sentence_valence = [0.0] * n
+    exclaims = [False] * n
+    for sent in doc.sents:
+        words = [t.i for t in sent if t.is_alpha]
+        share = sum(1 for i in words if word_valence[i]) / len(words) if words else 0.0
+        bang = any(t.text == "!" for t in sent)
+        for i in range(sent.start, sent.end):
+            sentence_valence[i] = share
+            exclaims[i] = bang
+    indices: list[int] = []
+    feats: list[list[str]] = []
+    numeric: list[tuple[float, float, float, float]] = []
     for tok in doc:
         if tok.is_space or tok.is_punct:
             continue
-        lower = tok.lower_
+        i = tok.i
+        lower = lowers[i]
         lemma = tok.lemma_.lower()
-        prev = doc[tok.i - 1].lower_ if tok.i > 0 else "<s>"
-        nxt = doc[tok.i + 1].lower_ if tok.i + 1 < n else "</s>"
-        prev2 = doc[tok.i - 2].lower_ if tok.i > 1 else "<s>"
-        nxt2 = doc[tok.i + 2].lower_ if tok.i + 2 < n else "</s>"
-        f: dict[str, Any] = {
-            "w=" + lower: 1, "l=" + lemma: 1, "t=" + tok.tag_: 1, "s=" + _shape(tok): 1,
-            "suf=" + lower[-3:]: 1, "pre=" + lower[:4]: 1,
-            "w-1=" + prev: 1, "w+1=" + nxt: 1, "w-2=" + prev2: 1, "w+2=" + nxt2: 1,
-            "bi-=" + prev + "|" + lower: 1, "bi+=" + lower + "|" + nxt: 1,
-            "dep=" + tok.dep_: 1, "hl=" + tok.head.lemma_.lower(): 1, "e=" + (tok.ent_type_ or "-"): 1,
-            "t-1=" + (doc[tok.i - 1].tag_ if tok.i > 0 else "<s>"): 1,
-            "t+1=" + (doc[tok.i + 1].tag_ if tok.i + 1 < n else "</s>"): 1,
-        }
+        prev = lowers[i - 1] if i > 0 else "<s>"
+        nxt = lowers[i + 1] if i + 1 < n else "</s>"
+        f = ["w=" + lower, "l=" + lemma, "t=" + tags[i], "s=" + _shape(tok), "suf=" + lower[-3:], "pre=" + lower[:4],
+             "w-1=" + prev, "w+1=" + nxt, "w-2=" + (lowers[i - 2] if i > 1 else "<s>"),
+             "w+2=" + (lowers[i + 2] if i + 2 < n else "</s>"), "bi-=" + prev + "|" + lower,
+             "bi+=" + lower + "|" + nxt, "dep=" + tok.dep_, "hl=" + tok.head.lemma_.lower(),
+             "e=" + (tok.ent_type_ or "-"), "t-1=" + (tags[i - 1] if i > 0 else "<s>"),
+             "t+1=" + (tags[i + 1] if i + 1 < n else "</s>")]
         if tok.is_stop:
-            f["stop"] = 1
+            f.append("stop")
         else:
-            f["rep=" + _count_bucket(lemma_counts[lemma])] = 1
-            f["reptag=" + tok.pos_ + _count_bucket(lemma_counts[lemma])] = 1
-        if quote_depth[tok.i]:
-            f["inquote"] = 1
+            bucket = _count_bucket(lemma_counts[lemma])
+            f.append("rep=" + bucket)
+            f.append("reptag=" + tok.pos_ + bucket)
+        if quote_depth[i]:
+            f.append("inquote")
         if tok.text.isupper() and len(tok.text) > 2:
-            f["caps"] = 1
-        indices.append(tok.i)
+            f.append("caps")
+        if exclaims[i]:
+            f.append("exclaim")
+        v = word_valence[i] or charged.get(lemma, 0.0)
+        if v:
+            f.append("charged|" + tok.pos_)
+        indices.append(i)
         feats.append(f)
-    return indices, feats
+        numeric.append((v, word_valence[i - 1] if i > 0 else 0.0, word_valence[i + 1] if i + 1 < n else 0.0,
+                        sentence_valence[i]))
+    dense = np.zeros((len(indices), len(NUMERIC) + TENSOR_WIDTH), dtype=np.float32)
+    if indices:
+        dense[:, :len(NUMERIC)] = numeric
+        tensor = doc.tensor
+        if getattr(tensor, "shape", (0,))[0] == n and tensor.shape[1] == TENSOR_WIDTH:
+            dense[:, len(NUMERIC):] = tensor[indices]
+    return indices, feats, dense
 
 
 _OPEN_QUOTES = {"“", "‘", "«"}
@@ -192,7 +250,10 @@ class TechniqueModel:
     beside the model (``confidence_path``), attached by ``load_model``.
     """
 
-    token_vectorizer: Any
+    #: string feature of ``token_rows`` -> its column (features seen in fewer than two training tokens left out)
+    token_vocab: dict[str, int]
+    #: per numeric column of ``token_rows``: (mean, scale) it is standardised with before the classifier
+    token_numeric_scale: Any
     token_classifier: Any
     #: class order of ``token_classifier`` ("O" for no technique)
     token_labels: list[str]
@@ -205,16 +266,22 @@ class TechniqueModel:
     sentence_candidate: float = 0.2
     confidence: ConfidenceModel | None = field(default=None, compare=False)
 
-    def predict(self, doc: Doc) -> tuple[list[dict[str, Any]], float | None]:
-        """Candidate spans (with ``source`` and ``p``) and the article's loadedness (see ``span_features``)."""
+    def predict(self, doc: Doc, *, text: str | None = None, segs: Sequence[Span] | None = None,
+                ) -> tuple[list[dict[str, Any]], float | None]:
+        """Candidate spans (with ``source`` and ``p``) and the article's loadedness (see ``span_features``);
+        ``text`` and ``segs`` as ``doc.text`` and ``segments(doc)`` when the caller has them."""
         tokens, loaded = self.predict_tokens(doc)
-        return tokens + self.predict_sentences(doc), loaded
+        return tokens + self.predict_sentences(doc, text=text, segs=segs), loaded
+
+    def token_matrix(self, feats: Sequence[Sequence[str]], dense: np.ndarray) -> Any:
+        """The classifier's input rows: one column per known string feature, then the standardised numbers."""
+        return token_matrix(self.token_vocab, self.token_numeric_scale, feats, dense)
 
     def token_probabilities(self, doc: Doc) -> tuple[list[int], Any]:
-        indices, feats = token_features(doc)
+        indices, feats, dense = token_rows(doc)
         if not indices:
             return [], None
-        return indices, self.token_classifier.predict_proba(self.token_vectorizer.transform(feats))
+        return indices, self.token_classifier.predict_proba(self.token_matrix(feats, dense))
 
     def predict_tokens(self, doc: Doc) -> tuple[list[dict[str, Any]], float | None]:
         indices, probs = self.token_probabilities(doc)
@@ -223,12 +290,40 @@ class TechniqueModel:
         return (token_spans(doc, indices, probs, self.token_labels, self.token_candidate),
                 loadedness(probs, self.token_labels))
 
-    def predict_sentences(self, doc: Doc) -> list[dict[str, Any]]:
-        segs = segments(doc)
+    def predict_sentences(self, doc: Doc, *, text: str | None = None, segs: Sequence[Span] | None = None,
+                          ) -> list[dict[str, Any]]:
+        text = doc.text if text is None else text
+        segs = segments(doc) if segs is None else segs
         if not segs:
             return []
-        probs = self.sentence_classifier.predict_proba(self.sentence_vectorizer.transform([s.text for s in segs]))
-        return sentence_spans(doc, segs, probs, self.sentence_labels, self.sentence_candidate)
+        rows = [text[s.start_char:s.end_char] for s in segs]
+        probs = self.sentence_classifier.predict_proba(self.sentence_vectorizer.transform(rows))
+        return sentence_spans(text, segs, probs, self.sentence_labels, self.sentence_candidate)
+
+
+def token_matrix(vocab: dict[str, int], scale: Any, feats: Sequence[Sequence[str]], dense: np.ndarray) -> Any:
+    """A CSR matrix of ``token_rows`` output: string features by ``vocab`` (unknown ones dropped), then the
+    numeric columns standardised by ``scale`` (rows of mean and scale). Built directly, without a
+    dict per token: this is the hot path of the stage."""
+    from scipy.sparse import csr_matrix
+
+    width = len(vocab)
+    n_dense = dense.shape[1]
+    cols: list[int] = []
+    indptr = [0]
+    for row in feats:
+        cols.extend(c for c in map(vocab.get, row) if c is not None)
+        cols.extend(range(width, width + n_dense))
+        indptr.append(len(cols))
+    values = np.ones(len(cols), dtype=np.float32)
+    if n_dense and len(feats):
+        standard = ((dense - scale[0]) / scale[1]).astype(np.float32)
+        # Each row ends with its n_dense numeric columns.
+        ends = np.asarray(indptr[1:])
+        positions = (ends[:, None] - n_dense + np.arange(n_dense)[None, :]).ravel()
+        values[positions] = standard.ravel()
+    return csr_matrix((values, np.asarray(cols, dtype=np.int32), np.asarray(indptr, dtype=np.int64)),
+                      shape=(len(feats), width + n_dense))
 
 
 def loadedness(probs: Any, labels: Sequence[str]) -> float:
@@ -277,11 +372,10 @@ def token_spans(doc: Doc, indices: Sequence[int], probs: Any, labels: Sequence[s
     return spans
 
 
-def sentence_spans(doc: Doc, segs: Sequence[Span], probs: Any, labels: Sequence[str], threshold: float,
+def sentence_spans(text: str, segs: Sequence[Span], probs: Any, labels: Sequence[str], threshold: float,
                    ) -> list[dict[str, Any]]:
     """Sentences whose probability for a technique reaches ``threshold``, as candidate spans of it."""
     out = []
-    text = doc.text  # built anew on every access: once per article
     for seg, row in zip(segs, probs, strict=True):
         start, end = trim(text, seg.start_char, seg.end_char)
         if start >= end:
@@ -450,16 +544,20 @@ def select_spans(text: str, spans: Sequence[dict[str, Any]]) -> list[dict[str, A
 
 
 def candidates(doc: Doc, quotes: Sequence[dict[str, Any]] = (), *, model: TechniqueModel | None = None,
-               use_rules: bool = True) -> tuple[list[dict[str, Any]], float | None]:
-    """Steps 1 and 2: the cleaned candidates of rules and model, and the article's loadedness."""
+               use_rules: bool = True, text: str | None = None) -> tuple[list[dict[str, Any]], float | None]:
+    """Steps 1 and 2: the cleaned candidates of rules and model, and the article's loadedness.
+
+    The text and the segments are worked out once here (spaCy rebuilds ``doc.text`` on every access)."""
+    text = doc.text if text is None else text
+    segs = segments(doc)
     found: list[dict[str, Any]] = []
     loaded = None
     if use_rules:
-        found.extend(rule_spans(doc, quotes))
+        found.extend(rule_spans(doc, quotes, text=text, segs=segs))
     if model is not None:
-        spans, loaded = model.predict(doc)
+        spans, loaded = model.predict(doc, text=text, segs=segs)
         found.extend(spans)
-    return clean_spans(doc.text, found), loaded
+    return clean_spans(text, found), loaded
 
 
 def find_techniques(doc: Doc, quotes: Sequence[dict[str, Any]] = (), *, model_path: str = "",
@@ -473,8 +571,8 @@ def find_techniques(doc: Doc, quotes: Sequence[dict[str, Any]] = (), *, model_pa
     confidence = model.confidence
     if confidence is None:
         raise UsageError("the techniques model has no confidence model")
-    spans, loaded = candidates(doc, quotes, model=model if use_model else None, use_rules=use_rules)
     text = doc.text
+    spans, loaded = candidates(doc, quotes, model=model if use_model else None, use_rules=use_rules, text=text)
     for s, f in zip(spans, span_features(spans, text, loaded=loaded), strict=True):
         s["confidence"] = confidence(f)
     return select_spans(text, spans)

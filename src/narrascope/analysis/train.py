@@ -11,9 +11,12 @@ Two classifiers, both scikit-learn logistic regressions on CPU with a fixed rand
 
 - a **token tagger** for the short-span techniques (Loaded_Language, Name_Calling-Labeling,
   Repetition): one multinomial logistic regression over word, lemma, tag, shape, affix, neighbour,
-  dependency, entity, in-quote and in-document-frequency features (``token_features``; features
-  seen once are dropped); neighbouring tokens with the same label become one span (Repetition is
-  learnt but not emitted: ``narrascope.analysis.techniques.UNEMITTED``);
+  dependency, entity, in-quote and in-document-frequency features, how charged the word, its
+  neighbours and its sentence are (VADER valences), an exclamation in the sentence, and the
+  token's contextual vector from the parse (spaCy's ``doc.tensor``, standardised and shrunk by
+  ``TENSOR_WEIGHT``) (``token_rows``; string features seen once are dropped); neighbouring tokens
+  with the same label become one span (Repetition is learnt but not emitted:
+  ``narrascope.analysis.techniques.UNEMITTED``);
 - a **sentence classifier** for the sentence-long techniques: one-vs-rest logistic regressions on
   TF-IDF word 1-2-grams and character 2-5-grams of each sentence (``segments``); a sentence is
   positive for a technique when a gold span of it covers at least half of the sentence or half
@@ -50,6 +53,8 @@ from .techniques import (
     FIELD,
     MODEL_FORMAT,
     MODEL_PATH,
+    NUMERIC,
+    TENSOR_WIDTH,
     UNEMITTED,
     TechniqueModel,
     clean_spans,
@@ -58,7 +63,8 @@ from .techniques import (
     segments,
     span_features,
     strongest,
-    token_features,
+    token_matrix,
+    token_rows,
 )
 
 if TYPE_CHECKING:
@@ -72,6 +78,8 @@ TOKEN_TECHNIQUES = ("Name_Calling-Labeling", "Loaded_Language", "Repetition")
 #: A sentence technique needs at least this many positive training sentences to be learnt.
 MIN_SENTENCES = 8
 RANDOM_STATE = 13
+#: How much the contextual vector weighs against the word features (its columns' scale after standardising).
+TENSOR_WEIGHT = 0.3
 #: Folds of the out-of-fold candidates the confidence model learns from.
 FOLDS = 3
 
@@ -92,13 +100,14 @@ def judge(span: dict[str, Any], gold: Sequence[PtcSpan]) -> bool | None:
 
 
 def _token_data(docs: Sequence[Doc], articles: Sequence[PtcArticle],
-                ) -> tuple[list[dict[str, Any]], list[str], list[int]]:
-    """Token features, labels and article numbers."""
-    feats: list[dict[str, Any]] = []
+                ) -> tuple[list[list[str]], np.ndarray, list[str], list[int]]:
+    """Token string features, numeric features, labels and article numbers."""
+    feats: list[list[str]] = []
+    dense: list[np.ndarray] = []
     labels: list[str] = []
     groups: list[int] = []
     for n, (doc, article) in enumerate(zip(docs, articles, strict=True)):
-        indices, f = token_features(doc)
+        indices, f, d = token_rows(doc)
         by_char = ["O"] * len(doc.text)
         for name in reversed(TOKEN_TECHNIQUES):
             for s in article.spans:
@@ -108,8 +117,10 @@ def _token_data(docs: Sequence[Doc], articles: Sequence[PtcArticle],
             tok = doc[i]
             labels.append(by_char[tok.idx] if tok.idx < len(by_char) else "O")
         feats.extend(f)
+        dense.append(d)
         groups.extend([n] * len(indices))
-    return feats, labels, groups
+    width = len(NUMERIC) + TENSOR_WIDTH
+    return feats, (np.vstack(dense) if dense else np.zeros((0, width), dtype=np.float32)), labels, groups
 
 
 def _sentence_data(docs: Sequence[Doc], articles: Sequence[PtcArticle],
@@ -133,19 +144,28 @@ def _sentence_data(docs: Sequence[Doc], articles: Sequence[PtcArticle],
     return texts, labels, groups
 
 
-def _fit_tokens(feats: Sequence[dict[str, Any]], labels: Sequence[str]) -> tuple[Any, Any]:
-    from sklearn.feature_extraction import DictVectorizer
+def _fit_tokens(feats: Sequence[Sequence[str]], dense: np.ndarray, labels: Sequence[str],
+                ) -> tuple[dict[str, int], np.ndarray, Any]:
+    """The token tagger: a vocabulary of the string features seen at least twice, the scale of the
+    numeric columns (the valences as they are; the contextual vector standardised, then shrunk by
+    ``TENSOR_WEIGHT`` so that it nudges rather than drowns the words) and the logistic regression."""
+    from collections import Counter
+
     from sklearn.linear_model import LogisticRegression
 
-    vec = DictVectorizer(dtype=np.float32)
-    x = vec.fit_transform(feats)
-    seen = np.asarray((x > 0).sum(axis=0)).ravel()
-    vec.restrict(seen >= 2)
-    x = vec.transform(feats)
+    seen = Counter(f for row in feats for f in set(row))
+    vocab = {f: k for k, f in enumerate(sorted(f for f, c in seen.items() if c >= 2))}
+    mean = np.zeros(dense.shape[1], dtype=np.float32)
+    scale = np.ones(dense.shape[1], dtype=np.float32)
+    if len(dense):
+        mean[len(NUMERIC):] = dense[:, len(NUMERIC):].mean(axis=0)
+        scale[len(NUMERIC):] = (dense[:, len(NUMERIC):].std(axis=0) + 1e-6) / TENSOR_WEIGHT
+    numeric_scale = np.vstack([mean, scale])
+    x = token_matrix(vocab, numeric_scale, feats, dense)
     clf = LogisticRegression(C=0.5, max_iter=300, random_state=RANDOM_STATE)
     clf.fit(x, labels)
     _shrink(clf)
-    return vec, clf
+    return vocab, numeric_scale, clf
 
 
 def _sentence_vectorizer() -> Any:
@@ -184,20 +204,20 @@ def _shrink(clf: Any) -> None:
     clf.intercept_ = clf.intercept_.astype(np.float32)
 
 
-def _fit_classifiers(feats: Sequence[dict[str, Any]], tlabels: Sequence[str], texts: Sequence[str],
+def _fit_classifiers(feats: Sequence[Sequence[str]], dense: np.ndarray, tlabels: Sequence[str], texts: Sequence[str],
                      y: np.ndarray, names: Sequence[str], meta: dict[str, Any]) -> TechniqueModel:
     """Both classifiers on the given rows (sentence techniques without a positive and a negative row left out)."""
     if len(set(tlabels)) < 2 or "O" not in tlabels:
         raise UsageError("the training data has no Loaded_Language, Name_Calling or Repetition span")
-    token_vec, token_clf = _fit_tokens(feats, tlabels)
+    vocab, numeric_scale, token_clf = _fit_tokens(feats, dense, tlabels)
     usable = y.any(axis=0) & ~y.all(axis=0)
     if not usable.any():
         raise UsageError("no sentence-long technique has both positive and negative training sentences")
     sent_vec, sent_clf = _fit_sentences(texts, y[:, usable])
     kept = np.flatnonzero(usable).tolist()
     learnt = [names[k] for k in kept]
-    return TechniqueModel(token_vec, token_clf, [str(c) for c in token_clf.classes_], sent_vec, sent_clf,
-                          learnt, meta)
+    return TechniqueModel(vocab, numeric_scale, token_clf, [str(c) for c in token_clf.classes_], sent_vec,
+                          sent_clf, learnt, meta)
 
 
 def fit_techniques(docs: Sequence[Doc], articles: Sequence[PtcArticle], *,
@@ -207,7 +227,7 @@ def fit_techniques(docs: Sequence[Doc], articles: Sequence[PtcArticle], *,
     from sklearn.preprocessing import MultiLabelBinarizer
 
     say = progress or (lambda _msg: None)
-    feats, tlabels, tgroups = _token_data(docs, articles)
+    feats, dense, tlabels, tgroups = _token_data(docs, articles)
     texts, slabels, sgroups = _sentence_data(docs, articles)
     counts: dict[str, int] = {}
     for labs in slabels:
@@ -231,12 +251,12 @@ def fit_techniques(docs: Sequence[Doc], articles: Sequence[PtcArticle], *,
         rest = y[s_rows]
         if len({tlabels[i] for i in t_rows}) < 2 or not (rest.any(axis=0) & ~rest.all(axis=0)).any():
             continue  # too little left to learn from (a tiny corpus): this fold adds only rule candidates
-        part = _fit_classifiers([feats[i] for i in t_rows], [tlabels[i] for i in t_rows],
+        part = _fit_classifiers([feats[i] for i in t_rows], dense[t_rows], [tlabels[i] for i in t_rows],
                                 [texts[i] for i in s_rows], y[s_rows], names, {})
         for n in held.tolist():
             oof[n] = part.predict(docs[n])
     say("final fit")
-    model = _fit_classifiers(feats, tlabels, texts, y, names, {})
+    model = _fit_classifiers(feats, dense, tlabels, texts, y, names, {})
     say("confidence model")
     model.confidence = fit_confidence(docs, articles, oof)
     import sklearn
