@@ -128,6 +128,31 @@ def test_the_headline_stance_is_kept() -> None:
     assert all(s["polarity"] >= 0 for s in body_only)
 
 
+def test_the_author_does_not_hold_the_judgement_of_reported_speech() -> None:
+    # A report that someone accused, denied or said something is not the reporter's judgement.
+    text = ("Freedonia's prime minister accused Sylvania of reckless and brutal aggression. "
+            "According to Freedonian officials, Sylvania is a dangerous, lying regime. "
+            "Sylvania has shown generous cooperation and real progress on reform.")
+    actors = [_actor(text, "Sylvania", "SYL")]
+    doc = parse(text)
+    author = [s for s in find_stances(doc, actors, []) if s["holder"] == "author" and s["target"] == "SYL"]
+    first_two = text.index("Sylvania has shown")
+    assert author and all(e["start"] >= first_two for s in author for e in s["evidence"])
+    assert author[0]["polarity"] >= 0
+
+
+def test_a_headline_reporting_someone_gives_the_author_no_stance() -> None:
+    from narrascope.analysis.stance import reported_title
+
+    text = "Freedonia held a vote on Sunday. Results are expected next week."
+    actors = [_actor(text, "Freedonia", "FRE")]
+    for title in ('Sylvanian leader calls Freedonia "a brutal regime"', "Sylvania says Freedonia's brutal regime lies"):
+        assert reported_title(title)
+        author = [s for s in find_stances(parse(text), actors, [], title=title) if s["holder"] == "author"]
+        assert not any(s.get("headline") for s in author) and all(s["polarity"] >= 0 for s in author)
+    assert not reported_title("Freedonia's brutal regime crushes peaceful protesters")
+
+
 def test_quoted_speaker_holds_the_stance_of_the_quote() -> None:
     text = 'The minister said: "Sylvania is a reckless aggressor." Sylvania rejected that.'
     start = text.index("Sylvania is")

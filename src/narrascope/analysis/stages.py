@@ -133,7 +133,7 @@ class FramesStage:
 
 class StanceStage:
     name = "stance"
-    version = "2"
+    version = "3"
     requires = ("text", "title", "outlet", "actors", "quotes")
     sets = ("stances",)
 

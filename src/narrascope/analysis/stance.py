@@ -3,8 +3,10 @@ speak about, one stance per holder and target, each with the sentences that deci
 
 An ordered list of small steps, each there because of an error seen on real articles:
 
-1. **Who holds it.** The author holds the sentences outside quotes; a quoted speaker resolved to
-   an actor holds the quote content. A mention inside a quote is never the author's.
+1. **Who holds it.** The author holds the sentences that report nobody's words (no quote, no
+   quote mark, no "according to", no verb of saying with a subject: the judgement in "May accused
+   her critics of playing politics" is May's); a quoted speaker resolved to an actor holds the
+   quote content. A mention inside a quote is never the author's.
 2. **Toward whom.** Only political actors: states, persons, organisations and groups. Places
    (actor kind ``location``: "Asia", "the Darien jungle") and anything else get no stance.
 3. **Not toward one's own side.** A holder takes no stance toward itself, the state it acts for,
@@ -120,12 +122,57 @@ def own_side(holder: ActorRecord | None, target: ActorRecord, *, outlet: str | N
     return target.id == side or target.country == side
 
 
+#: Verbs that report what someone else said, wrote or did with words: a sentence built on one
+#: ("May accused critics of playing politics", "Kavanaugh denied the allegation") carries the
+#: speaker's judgement, not the author's.
+SPEECH_VERBS = frozenset({
+    "say", "tell", "accuse", "deny", "claim", "allege", "warn", "urge", "criticize", "criticise",
+    "condemn", "praise", "announce", "state", "insist", "argue", "add", "write", "tweet", "blame",
+    "charge", "slam", "blast", "dismiss", "denounce", "call", "describe", "brand", "label", "threaten",
+    "vow", "pledge", "promise", "demand", "complain", "lament", "laud", "hail", "attack",
+    "suggest", "contend", "assert", "declare", "acknowledge", "admit", "respond", "reply", "question",
+    "lash", "rail", "decry", "mock", "ridicule", "defend", "thank", "congratulate", "welcome",
+})
+#: Quote marks: a sentence holding one reports someone's words.
+QUOTE_MARKS = frozenset('"“”«»„') | {"''", "``"}
+
+
+def _reported(sent: Span) -> bool:
+    """True when ``sent`` reports someone's words: a quote mark, "according to", or a verb of
+    saying with a subject ("X said", "X accused Y of")."""
+    for tok in sent:
+        if tok.text in QUOTE_MARKS:
+            return True
+        if tok.lower_ == "according" and tok.i + 1 < sent.end and tok.nbor().lower_ == "to":
+            return True
+        if tok.pos_ == "VERB" and tok.lemma_.lower() in SPEECH_VERBS and any(
+                c.dep_ in ("nsubj", "nsubjpass", "agent") for c in tok.children):
+            return True
+    return False
+
+
+#: A headline that reports someone's words ("Pelosi calls Kavanaugh 'hysterical'", "Trump says ...").
+_REPORTED_TITLE = re.compile(
+    r"[\"“”«»]|(?:^|\s)['‘]\w[^'’]*['’](?=\s|$|[,.:;!?])|\b(?:says?|said|tells?|told|calls?|called|accuses?|accused|denies|denied|"
+    r"claims?|claimed|warns?|warned|urges?|urged|slams?|slammed|blasts?|blasted|condemns?|condemned|"
+    r"criticises?|criticizes?|criticised|criticized|praises?|praised|vows?|vowed|threatens?|threatened|"
+    r"denounces?|denounced|brands?|branded|dismisses|dismissed|insists?|insisted|according to)\b",
+    re.IGNORECASE)
+
+
+def reported_title(title: str) -> bool:
+    """True when the headline reports someone's words: the stance in it is theirs, not the author's."""
+    return bool(_REPORTED_TITLE.search(title))
+
+
 def _sentences_outside_quotes(doc: Doc, quotes: Sequence[dict[str, Any]]) -> list[Span]:
+    """The author's sentences: not mostly quote content and not reporting anyone's words (the
+    judgement in "May accused her critics of playing politics" is May's, not the reporter's)."""
     quoted = [(q["start"], q["end"]) for q in quotes]
     out = []
     for sent in doc.sents:
-        inside = sum(max(0, min(sent.end_char, e) - max(sent.start_char, s)) for s, e in quoted)
-        if inside < 0.5 * (sent.end_char - sent.start_char):
+        inside = any(s < sent.end_char and e > sent.start_char for s, e in quoted)
+        if not inside and not _reported(sent):
             out.append(sent)
     return out
 
@@ -242,7 +289,9 @@ def find_stances(doc: Doc, actors: Sequence[ActorRecord], quotes: Sequence[dict[
         from .nlp import parse
 
         title_doc = parse(title)
-    title_spans = {a.id: _title_mentions(title, a) for a in targets} if title.strip() else {}
+    # A headline reporting someone's words gives the author no stance (the words are the speaker's).
+    own_title = title.strip() and not reported_title(title)
+    title_spans = {a.id: _title_mentions(title, a) for a in targets} if own_title else {}
     spans = sorted({(m.start, m.end) for a in targets for m in a.mentions})
     calls = judge(doc, spans, title=title, title_doc=title_doc,
                   title_spans=sorted({s for v in title_spans.values() for s in v}), model=model, encoder=enc,
