@@ -14,9 +14,12 @@ read from there, never copied here.
 
 ``benchmarks/handcheck/judgements.jsonl`` holds one judgement per fact: ``doc`` (the NTREX
 document id), ``field``, ``key`` (as ``facts`` prints it), ``fact`` (what was shown, in short),
-``correct`` (true/false) and ``why``. ``score`` matches judgements to the facts the current
-pipeline produces: a fact without a judgement (the pipeline changed) is listed, so a reviewer sees
-what still needs reading; a judgement whose fact is gone is ignored.
+``correct`` (true/false), ``why`` and ``shown`` (a fingerprint of what was shown when it was judged:
+the first 12 hex digits of the SHA-1 of the fact line, so the judgements hold no article text).
+``score`` matches judgements to the facts the current pipeline produces: a fact without a
+judgement, or whose line changed since it was judged (another polarity, other evidence, another
+state), is listed as still to read and not counted; a judgement whose fact is gone is ignored.
+``python benchmarks/handcheck.py facts --unjudged`` prints only those.
 
 What counts as right, per field:
 
@@ -37,6 +40,7 @@ What counts as right, per field:
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import subprocess
 import sys
@@ -144,39 +148,61 @@ def facts(record: dict[str, Any]) -> list[tuple[str, str, str]]:
     return out
 
 
-def print_facts(only: str | None) -> None:
+def fingerprint(shown: str) -> str:
+    """What a judgement remembers of the fact line it judged (no text)."""
+    return hashlib.sha1(" ".join(shown.split()).encode("utf-8")).hexdigest()[:12]
+
+
+def load_judgements(path: Path) -> dict[tuple[str, str, str], dict[str, Any]]:
+    out = {}
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                j = json.loads(line)
+                out[(j["doc"], j["field"], j["key"])] = j
+    return out
+
+
+def verdict(judged: dict[tuple[str, str, str], dict[str, Any]], doc: str, field: str, key: str,
+            shown: str) -> bool | None:
+    """The judgement of this fact as shown now, or None (never judged, or changed since)."""
+    j = judged.get((doc, field, key))
+    if j is None or j.get("shown") not in (None, fingerprint(shown)):
+        return None
+    return bool(j["correct"])
+
+
+def print_facts(only: str | None, unjudged: Path | None = None) -> None:
+    judged = load_judgements(unjudged) if unjudged else {}
     for doc, record in records().items():
         print(f"\n=== {doc}  {record['title']}  [{record.get('outlet')}]")
         for field, key, shown in facts(record):
-            if only in (None, field):
-                print(f"{field}\t{key}\t{shown}")
+            if only in (None, field) and (unjudged is None or verdict(judged, doc, field, key, shown) is None):
+                print(f"{field}\t{key}\t{' '.join(shown.split())}\t{fingerprint(shown)}")
 
 
 def score(path: Path) -> None:
-    judged: dict[tuple[str, str, str], bool] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            j = json.loads(line)
-            judged[(j["doc"], j["field"], j["key"])] = bool(j["correct"])
+    judged = load_judgements(path)
     totals: dict[str, Counter[str]] = {f: Counter() for f in FIELDS}
     missing = []
     outlets = set()
     for doc, record in records().items():
         outlets.add(record.get("outlet"))
         for field, key, shown in facts(record):
-            verdict = judged.get((doc, field, key))
-            if verdict is None:
-                missing.append(f"{doc}\t{field}\t{key}\t{shown}")
+            right = verdict(judged, doc, field, key, shown)
+            if right is None:
+                missing.append(f"{doc}\t{field}\t{key}\t{' '.join(shown.split())}")
                 continue
             totals[field]["facts"] += 1
-            totals[field]["right"] += int(verdict)
+            totals[field]["right"] += int(right)
     print(f"hand check: {len(records())} articles from {len(outlets)} outlets")
     print(f"{'field':<12} {'facts':>6} {'right':>6} {'precision':>10}")
     for field in FIELDS:
         n, right = totals[field]["facts"], totals[field]["right"]
         print(f"{field:<12} {n:>6} {right:>6} {right / n if n else float('nan'):>10.3f}")
     if missing:
-        print(f"\n{len(missing)} facts have no judgement (the output changed since the check):")
+        print(f"\n{len(missing)} facts have no judgement or changed since they were judged (read them:"
+              f" `facts --unjudged`):")
         print("\n".join(missing))
 
 
@@ -186,13 +212,14 @@ def main() -> None:
     sub.add_parser("build")
     listing = sub.add_parser("facts")
     listing.add_argument("--field", choices=FIELDS)
+    listing.add_argument("--unjudged", action="store_true", help="only facts without a current judgement")
     scoring = sub.add_parser("score")
     scoring.add_argument("judgements", nargs="?", type=Path, default=HERE / "judgements.jsonl")
     args = parser.parse_args()
     if args.command == "build":
         build()
     elif args.command == "facts":
-        print_facts(args.field)
+        print_facts(args.field, HERE / "judgements.jsonl" if args.unjudged else None)
     else:
         score(args.judgements)
 
