@@ -108,12 +108,13 @@ def test_event_words_are_not_a_judgement_of_the_actor_nearby() -> None:
     text = ("The highly contagious and deadly virus spread through three more counties on Tuesday "
             "as Mike Pence toured a factory in Ohio.")
     pence = _actor(text, "Mike Pence", "person:mike-pence", "person", "USA")
-    negative = [s for s in _kept(find_stances(parse(text), [pence], [])) if s["polarity"] < 0]
+    # (The classifier is tested, so the text is read as opinion: every author sentence counts.)
+    negative = [s for s in _kept(find_stances(parse(text), [pence], [], genre="opinion")) if s["polarity"] < 0]
     assert negative == []
     # The same words judging him do give a negative stance.
     judged = "Mike Pence lied again and again about the contagious virus and failed the country."
     pence = _actor(judged, "Mike Pence", "person:mike-pence", "person", "USA")
-    assert [s["polarity"] < 0 for s in _kept(find_stances(parse(judged), [pence], []))] == [True]
+    assert [s["polarity"] < 0 for s in _kept(find_stances(parse(judged), [pence], [], genre="opinion"))] == [True]
 
 
 def test_the_headline_stance_is_kept() -> None:
@@ -153,6 +154,24 @@ def test_a_headline_reporting_someone_gives_the_author_no_stance() -> None:
     assert not reported_title("Freedonia's brutal regime crushes peaceful protesters")
 
 
+def test_a_news_report_describing_a_grim_event_gives_the_author_no_stance() -> None:
+    from narrascope.analysis.stance import evaluative
+
+    text = ("Prosecutors are seeking the death penalty for Karl Brenner, the suspect in the Freedonia bombing. "
+            "Brenner was convicted of murdering two men in 2009.")
+    brenner = _actor(text, "Karl Brenner", "person:karl-brenner", "person", None, "Brenner")
+    doc = parse(text)
+    assert not any(evaluative(sent) for sent in doc.sents)
+    assert not [s for s in find_stances(doc, [brenner], [], genre="reporting") if s["holder"] == "author"
+                and s["polarity"] != 0]
+    # An evaluative word is the author's judgement, in a report too.
+    judged = "Freedonia's brutal and corrupt regime keeps lying to its people."
+    assert evaluative(parse(judged))
+    author = [s for s in find_stances(parse(judged), [_actor(judged, "Freedonia", "FRE")], [], genre="reporting")
+              if s["holder"] == "author"]
+    assert author and author[0]["polarity"] < 0
+
+
 def test_quoted_speaker_holds_the_stance_of_the_quote() -> None:
     text = 'The minister said: "Sylvania is a reckless aggressor." Sylvania rejected that.'
     start = text.index("Sylvania is")
@@ -172,7 +191,8 @@ def test_quoted_speaker_holds_the_stance_of_the_quote() -> None:
 def test_negation_flips_the_stance() -> None:
     text = "Freedonia is not a success. Sylvania is a success."
     stances = {s["target"]: s["polarity"] for s in
-               find_stances(parse(text), [_actor(text, "Freedonia", "FRE"), _actor(text, "Sylvania", "SYL")], [])}
+               find_stances(parse(text), [_actor(text, "Freedonia", "FRE"), _actor(text, "Sylvania", "SYL")], [],
+                            genre="opinion")}
     assert stances["FRE"] < 0 < stances["SYL"]
 
 

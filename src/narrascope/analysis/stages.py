@@ -133,8 +133,8 @@ class FramesStage:
 
 class StanceStage:
     name = "stance"
-    version = "3"
-    requires = ("text", "title", "outlet", "actors", "quotes")
+    version = "4"
+    requires = ("text", "title", "outlet", "genre", "actors", "quotes")
     sets = ("stances",)
 
     def compute(self, article: Article, settings: Settings) -> dict[str, Any]:
@@ -142,7 +142,7 @@ class StanceStage:
         from .stance import find_stances
 
         stances = find_stances(parsed(article), actor_records(article), article.quotes, title=article.title or "",
-                               outlet=article.outlet)
+                               outlet=article.outlet, genre=article.genre)
         return {"stances": keep(stances, settings.analysis.min_confidence.stances)}
 
 

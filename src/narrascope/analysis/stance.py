@@ -37,7 +37,7 @@ people's mentions (the actors stage records "Lavrov" as a mention of Russia too)
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Any
 from .types import ActorRecord
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc, Span
+    from spacy.tokens import Doc, Span, Token
 
     from .stance_encoder import EncoderModel
     from .stance_model import StanceModel
@@ -165,6 +165,31 @@ def reported_title(title: str) -> bool:
     return bool(_REPORTED_TITLE.search(title))
 
 
+#: An evaluative word: an adjective or adverb whose valence (``lexicon``, -4..4) is at least this in size.
+EVALUATIVE_VALENCE = 1.5
+#: Adjectives and adverbs with a valence that in news mostly describe ("a grand jury", "the United
+#: Nations", "the Supreme Court", "a special counsel", "free trade", "dead", "tested positive").
+NOT_EVALUATIVE = frozenset({
+    "grand", "united", "supreme", "special", "free", "clear", "dead", "killed", "low", "huge", "safe",
+    "secure", "interested", "positive", "negative", "easy", "popular", "true", "better", "best", "great",
+    "greater", "strong", "stronger", "high", "sure", "certain", "likely", "fair", "injured", "wounded",
+    "honorable", "intelligent", "worth", "welcome", "ready", "willing", "able", "legal", "illegal",
+})
+
+
+def evaluative(tokens: Iterable[Token]) -> bool:
+    """True when the words judge: an adjective or adverb of some valence outside a name ("a
+    belligerent rhetoric", "did badly"). "Prosecutors seek the death penalty for the suspect in the
+    terror attack" reports a grim event and judges no one: in a news report it is no author stance."""
+    words = lexicon()
+    for tok in tokens:
+        if tok.pos_ in ("ADJ", "ADV") and not tok.ent_type_ and tok.lower_ not in NOT_EVALUATIVE:
+            v = words.get(tok.lower_, words.get(tok.lemma_.lower(), 0.0))
+            if abs(v) >= EVALUATIVE_VALENCE:
+                return True
+    return False
+
+
 def _sentences_outside_quotes(doc: Doc, quotes: Sequence[dict[str, Any]]) -> list[Span]:
     """The author's sentences: not mostly quote content and not reporting anyone's words (the
     judgement in "May accused her critics of playing politics" is May's, not the reporter's)."""
@@ -270,11 +295,13 @@ def _title_mentions(title: str, actor: ActorRecord) -> list[tuple[int, int]]:
 def find_stances(doc: Doc, actors: Sequence[ActorRecord], quotes: Sequence[dict[str, Any]], *,
                  title: str = "", title_doc: Doc | None = None, outlet: str | None = None,
                  model: StanceModel | None = None, encoder: EncoderModel | None | bool = True,
-                 budget: int = ENCODER_BUDGET) -> list[dict[str, Any]]:
+                 budget: int = ENCODER_BUDGET, genre: str | None = None) -> list[dict[str, Any]]:
     """Stances of the author and of quoted speakers toward the article's political actors (SCHEMA
     ``stances``, each with ``confidence`` and evidence). ``encoder`` True loads the shipped encoder
     (which reads the title unparsed), False or None runs the feature model alone (the title is then
-    parsed here unless ``title_doc`` is given)."""
+    parsed here unless ``title_doc`` is given). Unless ``genre`` is "opinion", the author holds only
+    the sentences (and the headline) that judge (``evaluative``): a news report's author voice
+    describes, and a grim event is not the reporter's stance toward the people in it."""
     from .stance_encoder import load_encoder
 
     by_id = {a.id: a for a in actors}
@@ -282,6 +309,9 @@ def find_stances(doc: Doc, actors: Sequence[ActorRecord], quotes: Sequence[dict[
     if not targets:
         return []
     author_sents = _sentences_outside_quotes(doc, quotes)
+    opinion = genre == "opinion"
+    if not opinion:
+        author_sents = [sent for sent in author_sents if evaluative(sent)]
     quoted = [(q["start"], q["end"]) for q in quotes]
     lead = next(iter(doc.sents), None)
     enc = load_encoder() if encoder is True else encoder or None
@@ -290,7 +320,11 @@ def find_stances(doc: Doc, actors: Sequence[ActorRecord], quotes: Sequence[dict[
 
         title_doc = parse(title)
     # A headline reporting someone's words gives the author no stance (the words are the speaker's).
-    own_title = title.strip() and not reported_title(title)
+    own_title = bool(title.strip()) and not reported_title(title)
+    if own_title and not opinion:
+        from .nlp import parse
+
+        own_title = evaluative(title_doc if title_doc is not None else parse(title))
     title_spans = {a.id: _title_mentions(title, a) for a in targets} if own_title else {}
     spans = sorted({(m.start, m.end) for a in targets for m in a.mentions})
     calls = judge(doc, spans, title=title, title_doc=title_doc,
