@@ -30,7 +30,16 @@ then no ``country``). A person or organization carries the state it acts for in 
 knowledge base's, the state named in a government title ("Russian Foreign Minister Andrei
 Kozyrev"; not "the Russian journalist"), or for an organization outside the base the state whose
 name or adjective opens its name ("Latvian Constitutional Court"; not the seat in "The Moscow
-Times"). A state's record lists its own mentions and those of every actor acting for it, so
+Times"). An actor outside the base also takes the state the text ties it to: a state's possessive
+or adjective in an appositive ("Evo Morales, Bolivia's president - who"), a legislator's title or
+party-state tag ("U.S. Rep.", "R-S.C."), a state body after a state's possessive ("China's State
+Council"), "the department's spokeswoman" when one department with a state is named; a government
+title tied to no state, a national institution or a party ("the Supreme Court", "Democrats") takes
+the one state the article names, if it names exactly one (not only in someone's title). Two-letter
+abbreviations ("AI"), adjectives ("Naval bases"), events and plans ("... Festival", "... Plan"),
+ship classes, words of a quoted book title and "Latin America"'s "America" are no actors; names in
+a list of people are people, "the Clintons" a group, and "DARPA" the agency it abbreviates.
+A state's record lists its own mentions and those of every actor acting for it, so
 "Lavrov" counts among Russia's mentions; the flat mention list names each span once, by its most
 specific actor.
 """
@@ -129,6 +138,9 @@ US_STATES = re.compile(r"\b(?:Alabama|Alaska|Arizona|Arkansas|California|Colorad
                        r"Vermont|Virginia|Washington State|West Virginia|Wisconsin|Wyoming|Atlanta)\b")
 SHARED_WITH_US_STATES = frozenset({"Georgia", "Georgian", "Georgians"})
 HYPHENS = frozenset({"-", "‐", "‑"})
+DIRECTIONS = frozenset({"north", "south", "east", "west", "northern", "southern", "eastern", "western", "central",
+                        "northeastern", "northwestern", "southeastern", "southwestern", "northeast", "northwest",
+                        "southeast", "southwest"})
 #: where ``_entity_at`` keeps its index in ``doc.user_data``
 ENTITY_INDEX = "narrascope.actors.entity_index"
 #: parts of speech of a sentence's first word that the entity recogniser wrongly takes into a name
@@ -141,6 +153,42 @@ TRAILER_MAX = 250
 SURNAME_PARTICLES = frozenset({"de", "da", "di", "del", "della", "van", "von", "der", "den", "ter", "la", "le", "du",
                                "dos", "das", "al", "el", "bin", "ibn", "abu", "st."})
 NAME_SUFFIXES = frozenset({"Jr.", "Jr", "Sr.", "Sr", "III", "II", "IV"})
+#: capitalised abbreviations of legislators' titles ("Sen. X", "U.S. Reps. X and Y"): government titles
+LEGISLATOR_ABBREVIATIONS = frozenset({"sen", "sens", "rep", "reps"})
+#: the United States' id: congressional party-state tags ("R-S.C.", "D-Calif.") name its legislators
+USA = "USA"
+#: a congressional party-state tag after a name: ", R-S.C.," "(D-Calif.)", "(R-Texas)", ", D-NY"
+PARTY_STATE_TAG = re.compile(r"\s*[,(]\s*[RDI]-(?:[A-Z]\.(?:[A-Z]\.)+|[A-Z][a-z]{1,4}\.|W\.\s?Va\.|[A-Z]{2}\b|"
+                             r"(?:New |North |South |West |Rhode )?[A-Z][a-z]{3,}\b)\s*[,)]")
+#: words of a state's own bodies: an organization named by one after a state's possessive or
+#: adjective acts for that state ("China's State Council", "the Syrian Foreign Ministry")
+STATE_BODY_WORDS = frozenset({
+    "council", "ministry", "department", "court", "parliament", "assembly", "army", "navy", "agency",
+    "committee", "commission", "senate", "congress", "police", "guard", "service", "bureau", "office",
+    "cabinet", "government", "forces", "embassy", "consulate", "legislature", "duma", "tribunal", "judiciary",
+    "directorate", "authority", "command", "corps", "force", "enforcement", "administration", "military",
+})
+#: a state's national institutions and parties, which act for the one state an article names
+#: ("the Supreme Court", "the Senate Judiciary Committee", "the Democratic Party", "Republicans")
+NATIONAL_BODY = re.compile(r"^(?:Supreme Court|Constitutional Court|High Court|Senate(?: \w+)*|House of \w+(?: \w+)*|"
+                           r"House(?: [A-Z]\w+)* Committee(?: on [\w ]+)?|Parliament|National Assembly|"
+                           r"(?:\w+ )+Party|Democrats|Republicans|GOP|Conservatives|Tories|Socialists)$")
+#: words of organizations' names, never of a person's
+ORGANIZATION_WORDS = frozenset({"company", "co", "inc", "corp", "corporation", "group", "bank", "university",
+                                "institute", "foundation", "times", "news", "post", "press", "media", "party",
+                                "association", "union", "club", "fund", "holdings", "partners", "capital",
+                                "ventures", "labs", "research", "motors", "airlines", "systems", "network", "llc",
+                                "ltd", "plc", "ag", "sa", "center", "centre", "school", "college", "church"})
+#: last words of names of events, plans and programmes, which are not actors ("Texas Tribune
+#: Festival", "Robotics Challenge", "... Development Plan", "Party Conference")
+EVENT_WORDS = frozenset({"Conference", "Festival", "Challenge", "Plan", "Programme", "Program", "Summit",
+                         "Games", "Olympics", "Championship", "Championships", "Cup", "Prize", "Award", "Awards",
+                         "Expo", "Marathon", "Strategy", "Roadmap", "Agenda", "Week"})
+#: words before a quoted title whose named entities are parts of the title, not actors
+TITLE_WORDS = frozenset({"book", "books", "film", "movie", "novel", "documentary", "memoir", "song", "album",
+                         "titled", "entitled", "play", "poem", "essay", "bestseller", "series", "show",
+                         "podcast", "paper"})
+DOUBLE_QUOTES = {"\"": "\"", "“": "”"}
 
 
 @dataclass
@@ -178,6 +226,8 @@ class _Found:
     blocked: set[int] = field(default_factory=set)
     #: each person's role, the state they act for and where it came from (``_person``)
     people: dict[str, tuple[str | None, str | None, str]] = field(default_factory=dict)
+    #: the one state the article names ("" when none or several; None until worked out)
+    home: str | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -212,6 +262,8 @@ def find_actors_with_features(doc: Doc, kb: KnowledgeBase | None = None, publish
     _add_surnames(found)
     _add_coreference(found)
     _merge_people(found)
+    _merge_acronyms(found)
+    _add_home_states(found)
     scored = _select(found)
     mentions = [m for m, _ in scored]
     return _records(found, mentions), scored
@@ -254,7 +306,11 @@ def _takeable(found: _Found, start: int, end: int) -> bool:
     a known name before the hyphen is a name of its own: "Russia-Ukraine")."""
     if any(i in found.blocked for i in range(start, end)):
         return False
-    return not _glued_before(found.doc, start, found.known)
+    doc = found.doc
+    if end + 1 < len(doc) and doc[end].text in HYPHENS and doc[end + 1].lower_ == "class" \
+            and not doc[end - 1].whitespace_:
+        return False  # a ship class: "Baden-Wuerttemberg-class frigates"
+    return not _glued_before(doc, start, found.known)
 
 
 def _glued_before(doc: Doc, start: int, known: set[int]) -> bool:
@@ -307,6 +363,13 @@ def _inside_longer_name(doc: Doc, start: int, end: int, known: set[int]) -> Span
     return ent if any(t.text[:1].isupper() for t in extra) else None
 
 
+def _end_of_region(doc: Doc, start: int, known: set[int]) -> bool:
+    """A state's name ending a longer place name the recogniser found ("America" in "Latin America")."""
+    ent = _entity_at(doc, start) if doc[start].ent_type_ in ("LOC", "GPE") else None
+    return ent is not None and ent.start < start and doc[start - 1].text[:1].isupper() \
+        and start - 1 not in known and doc[start - 1].text not in DETERMINERS
+
+
 def _name_start(ent: Span) -> int:
     """Where the name begins in a PERSON entity that took the title along ("Defence Secretary Tom King")."""
     titles = [t.i for t in ent[:-1] if t.lower_ in ROLE_NOUNS or t.lower_.rstrip(".") in HONORIFICS]
@@ -341,6 +404,9 @@ def _add_full_names(found: _Found, full: list[tuple[int, int]]) -> None:
             continue
         if text in kb.not_actors or (text in SHARED_WITH_US_STATES and US_STATES.search(doc.text)):
             continue
+        if kb[actor_id].kind == "state" and _end_of_region(doc, start, found.known) \
+                and (text != kb[actor_id].name or doc[start - 1].lower_ not in DIRECTIONS):
+            continue  # "Latin America" (not "Western Cambodia": a part of the state)
         if _ethnic(found, start, text, actor_id, adjective_ends):
             continue
         if kb[actor_id].kind == "state" and text in kb[actor_id].adjectives:
@@ -487,19 +553,156 @@ def _add_ner(found: _Found) -> None:
             continue
         span = _trim(ent)
         if span is None or span.text in found.kb.not_actors or QUOTE_OR_BREAK.search(span.text) \
-                or span.text.casefold() in found.kb.not_entities or not _takeable(found, span.start, span.end):
+                or span.text.casefold() in found.kb.not_entities or not _takeable(found, span.start, span.end) \
+                or _not_an_actor(found, span):
             continue
         person = _named_in_article(found, span.text, span.start) if len(span) <= 3 else None
         if person is not None:  # a surname of someone named in full, whatever the label ("Petrova" GPE)
             _add_person_reference(found, span.start, span.end, person, "coref", "surname")
-        elif ent.label_ == "PERSON":
+        elif ent.label_ == "PERSON" and _family(found, span):
+            _add_local(found, span, "group")
+        elif ent.label_ == "PERSON" or (ent.label_ == "ORG" and _person_named(found, span)):
             _add_person_entity(found, span)
         elif ent.label_ == "ORG":
-            _add_organization_entity(found, span, found.org_states.get(ent.start))
+            _add_organization_entity(found, span, found.org_states.get(ent.start) or _body_state(found, span))
         elif ent.label_ in ("GPE", "LOC"):
             _add_local(found, span, "location")
         elif ent.label_ == "NORP" and span.root.tag_ in ("NNPS", "NNS"):
             _add_local(found, span, "group")
+
+
+def _not_an_actor(found: _Found, span: Span) -> bool:
+    """Named entities that are no actors: an abbreviation of two letters the knowledge base does
+    not know ("AI", "IP", "Q&A"), an adjective ("Naval bases"), an event, plan or programme ("Texas
+    Tribune Festival"), a name opening with a state's adjective used as a modifier ("an American
+    Othello player"), words of a quoted title of a book or film."""
+    doc = found.doc
+    if len(span) == 1 and span.text.isupper() and sum(c.isalpha() for c in span.text) <= 2:
+        return True
+    if len(span) == 1 and span[0].pos_ == "ADJ" and span.label_ != "PERSON" and span[0].ent_type_ != "PERSON":
+        return True
+    if span[-1].text in EVENT_WORDS and span[0].ent_type_ in ("ORG", "EVENT", "FAC", "WORK_OF_ART", "PRODUCT"):
+        return True
+    if span.start in found.org_states or (span.start > 0 and span.start - 1 in found.org_states
+                                          and doc[span.start - 1].text in DETERMINERS):
+        root = span.root
+        if root.dep_ in ("compound", "amod") and root.head.i >= span.end and root.head.pos_ == "NOUN" \
+                and root.head.text.islower():
+            return True
+    return _in_quoted_title(doc, span)
+
+
+def _in_quoted_title(doc: Doc, span: Span) -> bool:
+    """Whether the span sits inside double quotes opened right after a word for a title ("his
+    book "X: the Y"", "the film "Z"")."""
+    i = span.start - 1
+    sentence = doc[span.start].sent
+    while i >= sentence.start and doc[i].text not in DOUBLE_QUOTES and span.start - i < 40:
+        i -= 1
+    if i < sentence.start or doc[i].text not in DOUBLE_QUOTES:
+        return False
+    closing = DOUBLE_QUOTES[doc[i].text]
+    opened = sum(1 for t in doc[sentence.start:i] if t.text in DOUBLE_QUOTES or t.text == closing)
+    if doc[i].text == "\"" and opened % 2:
+        return False  # that mark closes a quotation
+    before = {t.lower_ for t in doc[max(sentence.start, i - 3):i]}
+    return bool(before & TITLE_WORDS)
+
+
+def _family(found: _Found, span: Span) -> bool:
+    """"the Clintons", "both Rosenbergs": a family name in the plural (after "the" or "both", or
+    the surname of someone the article names) names a family, not a person."""
+    doc = span.doc
+    if len(span) != 1 or not span.text.endswith("s") or len(span.text) < 4:
+        return False
+    if span.start > 0 and doc[span.start - 1].lower_ in ("the", "both") and span[0].tag_ in ("NNPS", "NNS"):
+        return True
+    singular = span.text[:-1].casefold()
+    return any(_surname(e.text).casefold() == singular for e in doc.ents if e.label_ == "PERSON" and " " in e.text)
+
+
+def _person_named(found: _Found, span: Span) -> bool:
+    """An ORG entity that is a person's name: one in a list of people's names ("the families of A,
+    B and C"), after an honorific ("Dr Christine Blasey Ford"), or whose last word the article
+    uses alone as a person's name ("... Ford also said")."""
+    doc = span.doc
+    if not 2 <= len(span) <= 4 or not all((t.pos_ == "PROPN" and t.text[:1].isupper()) or t.text in HYPHENS
+                                           for t in span):
+        return False
+    if any(t.lower_.rstrip(".") in STATE_BODY_WORDS or t.lower_.rstrip(".") in ORGANIZATION_WORDS
+           or t.text in EVENT_WORDS for t in span):
+        return False
+    if span.start > 0 and doc[span.start - 1].lower_.rstrip(".") in {"mr", "mrs", "ms", "dr", "miss"}:
+        return True
+    if _listed_people(doc, span) >= 2:
+        return True  # one name among a list of people's names
+    last = span[-1].text
+    return any(e.label_ == "PERSON" and e.text == last for e in doc.ents)
+
+
+def _listed_people(doc: Doc, span: Span) -> int:
+    """How many PERSON entities stand in the comma-separated list of names around ``span`` (the
+    list runs through names the recogniser took for organizations)."""
+    count = 0
+    for step in (-1, 1):
+        i = span.start - 1 if step < 0 else span.end
+        while True:
+            separators = ""
+            while 0 <= i < len(doc) and doc[i].text in (",", "and"):
+                separators += doc[i].text
+                i += step
+            ent = _entity_at(doc, i) if separators and 0 <= i < len(doc) else None
+            if ent is None or ent.label_ not in ("PERSON", "ORG") or (separators == "and" and count == 0):
+                break
+            count += ent.label_ == "PERSON"
+            i = ent.start - 1 if step < 0 else ent.end
+    return count
+
+
+def _body_state(found: _Found, span: Span) -> str | None:
+    """The state whose possessive or adjective stands right before a state body's name outside
+    the entity ("China's State Council", "the Syrian Foreign Ministry")."""
+    if not any(t.lower_ in STATE_BODY_WORDS for t in span):
+        return None
+    end = span.start - 1 if span.start and found.doc[span.start - 1].text in POSSESSIVE else span.start
+    state = _state_mention_ending_at(found, end)
+    return state.actor if state is not None else None
+
+
+def _add_home_states(found: _Found) -> None:
+    """A state's national institution or party outside the knowledge base ("the Supreme Court",
+    "Senate Judiciary Committee", "Democrats") acts for the one state the article names."""
+    bodies = [a for a in found.local.values() if a.kind in ("organization", "group") and a.country is None
+              and NATIONAL_BODY.match(a.name)]
+    home = _home_state(found) if bodies else None
+    if home is None:
+        return
+    for actor in bodies:
+        actor.country = home
+
+
+def _merge_acronyms(found: _Found) -> None:
+    """An acronym made of the initials of an organization the article names in full is that
+    organization ("DARPA" of "Defense Advanced Research Projects Agency", "NSF" of "National
+    Science Foundation"), when exactly one such organization is named."""
+    orgs = {c.actor for c in found.candidates if c.how == "ner" and c.actor in found.local
+            and found.local[c.actor].kind == "organization"}
+    initials: dict[str, set[str]] = {}
+    for actor_id in orgs:
+        words = found.local[actor_id].name.split()
+        if len(words) > 1:
+            letters = "".join(w[0] for w in words if w[:1].isupper())
+            initials.setdefault(letters, set()).add(actor_id)
+    into = {}
+    for actor_id in orgs:
+        name = found.local[actor_id].name
+        targets = initials.get(name, set())
+        if " " not in name and name.isupper() and len(targets) == 1:
+            into[actor_id] = next(iter(targets))
+    if not into:
+        return
+    for c in found.candidates:
+        c.actor = into.get(c.actor, c.actor)
 
 
 def _trim(ent: Span) -> Span | None:
@@ -536,6 +739,8 @@ def _add_person_entity(found: _Found, span: Span) -> None:
     while start < span.end - 1 and span.doc[start].pos_ != "PROPN" and not (
             span.doc[start].lower_ in SURNAME_PARTICLES and span.doc[start + 1].text[:1].isupper()):
         start += 1  # "Follow Ian Hanchett": a sentence-initial verb taken into the name
+    while start > 0 and span.end - start > 1 and _first_name_left_out(found, span.doc[start - 1], start, span.end):
+        start -= 1  # "Sayfullo Habibullaevic Saipov" of which the recogniser took two words
     span = span.doc[start:span.end]
     root = span.root
     if root.dep_ == "compound" and root.head.pos_ == "NOUN" and root.head.lemma_.lower() not in ROLE_NOUNS \
@@ -554,6 +759,14 @@ def _add_person_entity(found: _Found, span: Span) -> None:
     if len(span) > 1:
         found.named.append((span.start, actor_id))
         found.named.sort()
+
+
+def _first_name_left_out(found: _Found, token: Token, start: int, end: int) -> bool:
+    """A capitalised proper noun outside any entity modifying the name that follows it."""
+    return token.pos_ == "PROPN" and token.ent_iob_ == "O" and token.text[:1].isupper() and token.is_alpha \
+        and token.dep_ == "compound" and start <= token.head.i < end and not token.is_sent_start \
+        and token.lower_ not in ROLE_NOUNS and token.lower_.rstrip(".") not in HONORIFICS \
+        and token.i not in found.known and token.i not in found.claimed and token.i not in found.blocked
 
 
 def _first_name_of(found: _Found, form: str) -> str | None:
@@ -886,21 +1099,77 @@ def _role(found: _Found, actor: Actor) -> tuple[str | None, str | None, str]:
 
 
 def _role_in_text(found: _Found, actor_id: str) -> tuple[str | None, str | None, str]:
+    """The first role the text gives the person that ties them to a state (a state named in a
+    government title, a congressional party-state tag, the one state of the sentence), else the
+    first role; a government title tied to no state takes the one state the article names."""
     doc = found.doc
     spans = sorted((c.start, c.end) for c in found.candidates
                    if c.actor == actor_id and c.how in ("gazetteer", "ner") and c.end - c.start > 1)
+    first: tuple[str | None, str | None, str] | None = None
+    government = False
     for start, end in spans:
+        tagged = PARTY_STATE_TAG.match(doc.text, doc[end - 1].idx + len(doc[end - 1].text)) is not None
         for role in (_title_before(doc, start), _apposition_after(doc, end)):
             if role is None:
                 continue
             if not _government_title(role):
-                return role.text, None, "none"
+                first = first or (role.text, None, "none")
+                continue
+            government = True
             state = _government_state(found, role)
             if state is not None:
                 return role.text, state, "title"
-            state = _sentence_state(found, role)
-            return role.text, state, "sentence" if state else "none"
-    return None, None, "none"
+            state = _sentence_state(found, role) or _definite_body_state(found, role)
+            if state is not None:
+                return role.text, state, "sentence"
+            first = first or (role.text, None, "none")
+        if tagged and USA in found.kb:
+            return (first[0] if first else None), USA, "title"
+    if government and first is not None and (home := _home_state(found)) is not None:
+        return first[0], home, "sentence"
+    return first or (None, None, "none")
+
+
+def _definite_body_state(found: _Found, role: Span) -> str | None:
+    """"the department's spokeswoman": a state body named by its generic noun after "the" is the
+    one body of that noun the article names with the state it acts for ("State Department")."""
+    nouns = {t.lower_ for t in role if t.lower_ in STATE_BODY_WORDS and t.i > 0 and found.doc[t.i - 1].lower_ == "the"}
+    if not nouns:
+        return None
+    states = set()
+    for c in found.candidates:
+        actor = found.kb.actors.get(c.actor)
+        if actor is not None and actor.kind == "organization" and actor.country \
+                and nouns & {w.casefold() for w in found.doc[c.start:c.end].text.split()}:
+            states.add(actor.country)
+    return states.pop() if len(states) == 1 else None
+
+
+def _home_state(found: _Found) -> str | None:
+    """The one state the article names (as itself, or through a known person or organization
+    acting for it), else None."""
+    if found.home is None:
+        states: set[str] = set()
+        qualifiers: set[str] = set()
+        named = 0
+        for c in found.candidates:
+            if c.how == "ner" or c.actor not in found.kb:
+                continue
+            actor = found.kb[c.actor]
+            named += 1
+            if actor.kind == "state":
+                if _qualifies_title(found.doc, c.end):
+                    qualifiers.add(actor.id)  # the state of someone's title: not the article's by itself
+                else:
+                    states.add(actor.id)
+            elif actor.kind == "person":
+                term = actor.term_at(found.day) or actor.term_at(None)
+                if term is not None and term.country:
+                    states.add(term.country)
+            elif actor.country:
+                states.add(actor.country)
+        found.home = next(iter(states)) if len(states) == 1 and qualifiers <= states and named > 1 else ""
+    return found.home or None
 
 
 def _sentence_state(found: _Found, role: Span) -> str | None:
@@ -914,12 +1183,17 @@ def _sentence_state(found: _Found, role: Span) -> str | None:
         if not (sentence.start <= c.start and c.end <= sentence.end) or c.how != "gazetteer" \
                 or _kind(found, c.actor) != "state" or role.start <= c.start < role.end:
             continue
-        after = doc[c.end] if c.end < len(doc) else None
-        if after is not None and (after.text in POSSESSIVE or after.lower_ in ROLE_NOUNS
-                                  or (after.pos_ in ("NOUN", "PROPN", "ADJ") and _title_before_name(doc, c.end))):
+        if _qualifies_title(doc, c.end):
             continue
         states.add(kb[c.actor].id)
     return states.pop() if len(states) == 1 else None
+
+
+def _qualifies_title(doc: Doc, end: int) -> bool:
+    """Whether a state named up to token ``end`` qualifies someone's title ("South African leader")."""
+    after = doc[end] if end < len(doc) else None
+    return after is not None and (after.text in POSSESSIVE or after.lower_ in ROLE_NOUNS
+                                  or (after.pos_ in ("NOUN", "PROPN", "ADJ") and _title_before_name(doc, end)))
 
 
 def _title_before_name(doc: Doc, i: int) -> bool:
@@ -932,7 +1206,12 @@ def _title_before_name(doc: Doc, i: int) -> bool:
 
 
 def _government_title(role: Span) -> bool:
-    return any(t.lower_ in GOVERNMENT_NOUNS or t.lemma_.lower() in GOVERNMENT_NOUNS for t in role)
+    return any(t.lower_ in GOVERNMENT_NOUNS or t.lemma_.lower() in GOVERNMENT_NOUNS or _legislator(t) for t in role)
+
+
+def _legislator(token: Token) -> bool:
+    """"Sen.", "Reps": a legislator's abbreviated title (capitalised: not a "sales rep")."""
+    return token.text[:1].isupper() and token.lower_.rstrip(".") in LEGISLATOR_ABBREVIATIONS
 
 
 def _title_before(doc: Doc, start: int) -> Span | None:
@@ -949,6 +1228,8 @@ def _title_before(doc: Doc, start: int) -> Span | None:
 def _title_token(token: Token) -> bool:
     if token.text in POSSESSIVE:
         return True
+    if token.text == "." and token.i and _legislator(token.doc[token.i - 1]):
+        return True  # "Sens ." split by the tokenizer
     if token.pos_ in ("PROPN", "NOUN", "ADJ") and not token.is_punct and "\n" not in token.text_with_ws:
         return True
     return token.lower_ == "of"
@@ -968,17 +1249,19 @@ def _apposition_after(doc: Doc, end: int) -> Span | None:
         j += 1
     while i < j and doc[i].pos_ == "DET":
         i += 1
-    while j > i and doc[j - 1].is_punct:
-        j -= 1
+    stop = j
+    while j > i and (doc[j - 1].is_punct or doc[j - 1].is_space):
+        j -= 1  # the closing full stop, a paragraph break, a dash before "who"
     span = doc[i:j]
-    if not span or "\n" in span.text or not _has_role_noun(span[:4]):
-        return None
-    closes = j >= sentence_end or doc[j].text in (",", ";", "—", "–", ")") or doc[j].is_punct
+    if not span or "\n" in span.text or not (_has_role_noun(span[:4]) or _has_role_noun(span[-1:])):
+        return None  # the role noun early, or closing the phrase ("Bolivia's popular indigenous president")
+    closes = stop >= sentence_end or doc[stop].text in (",", ";", "—", "–", ")") or doc[stop].is_punct \
+        or (j < stop and doc[j].is_punct)
     return span if closes else None
 
 
 def _has_role_noun(span: Span | Iterable[Token]) -> bool:
-    return any(t.lower_ in ROLE_NOUNS or t.lemma_.lower() in ROLE_NOUNS for t in span)
+    return any(t.lower_ in ROLE_NOUNS or t.lemma_.lower() in ROLE_NOUNS or _legislator(t) for t in span)
 
 
 def _government_state(found: _Found, role: Span) -> str | None:

@@ -63,7 +63,7 @@ def mentions_of(article: Article) -> list[Mention]:
 
 class ActorsStage:
     name = "actors"
-    version = "2"
+    version = "3"
     requires = ("text", "published")
     sets = ("actors",)
 
