@@ -25,7 +25,14 @@
    ...``); ``according to X, ...`` (and beside ``"...," Walker said, according to an AP
    account``, the account's own attribution); a speech act and its object (``Trump attacked
    Romney``, ``accused X of Y``, ``called for Z``; ``OBJECT_CUES``, ``PREP_CUES``). Cues inside
-   direct quotes are skipped: the quote already belongs to its speaker.
+   direct quotes are skipped: the quote already belongs to its speaker. What a speaker denies,
+   rejects, dismisses or refuses to speak about (``X denied that Y``, ``rejected the idea that Y``,
+   ``declined to comment on Y``, ``denounced allegations that Y``) is not their statement and is
+   left out unless quote marks give their words (``WITHHELD_CUES``). A speech act whose object is
+   a bare noun phrase, with no verb, no predicate and no quoted words, names a topic, a target or
+   a source, not words (``defended his approach``, ``condemned X``, ``citing data from X``): no
+   quote, unless the act is a demand, proposal or announcement (``SUBSTANCE_CUES``: ``called for
+   a strike``); ``called on X to Y`` carries the infinitive.
 3. **Speakers, by syntax.** The subject phrase as written is the ``speaker_span`` (a pronoun or
    "who" as well). Only a name that names the phrase's head speaks: ``supporters of Bernie
    Sanders`` and ``Castro's spokesman`` are not Sanders or Castro. A span overlapping an actor
@@ -33,7 +40,9 @@
    "Kofman" is "Michael Kofman"). Without mentions, spaCy's PERSON/ORG/NORP/GPE entities stand
    in, and a surname takes the earlier full name. ``he``/``she`` resolve to a person of a
    compatible gender (a title or a first name says it) who is the subject or speaker of the same
-   or a recent sentence, not to the nearest name; unresolved, they keep no name. ``I`` outside a
+   or a recent sentence, not to the nearest name, the subject of a main clause before that of an
+   embedded one (``X denied that Y ...`` then ``he added`` is X); unresolved, they keep no name.
+   A participle after a speech tag (``..., prosecutors said, describing ...``) is the tag's speaker's. ``I`` outside a
    quote is the article's author. A parse that runs over a paragraph break never carries a
    speaker or cue across it. An apposition (``Jennifer Lind, associate professor of ...``) or a
    title before the name (``the Russian journalist Konstantin Eggert``) is the
@@ -315,6 +324,7 @@ class _Name:
     full: str  # the full name (an actor's name, or the earlier full form of a surname)
     gender: str | None = None
     subject: bool = False  # the name is the subject of its clause
+    main: bool = False  # the name is the subject of its sentence's main clause
     quoted: bool = False  # the name stands inside quote marks
 
 
@@ -374,8 +384,9 @@ class _Context:
         for start, end, text, actor, person, full in found:
             span = doc.char_span(start, end, alignment_mode="expand")
             subject = span is not None and span.root.dep_ in SUBJECT_DEPS
+            main = subject and span is not None and _main_clause(span.root.head)
             gender = genders.get(full) or genders.get(text) if person else None
-            names.append(_Name(start, end, text, actor, person, full, gender, subject,
+            names.append(_Name(start, end, text, actor, person, full, gender, subject, main,
                                self.in_quote(start) is not None))
         self.names = names
         self.name_starts = [n.start for n in names]
@@ -439,8 +450,9 @@ class _Context:
         """The person a he/she at ``offset`` refers to, by syntax rather than proximity.
 
         Sentences are searched from the pronoun's own backwards (at most ``PRONOUN_SENTENCES``);
-        in each, a person of a compatible gender who is the subject of a clause or the speaker of a
-        quote comes first, then the latest other person. In the pronoun's own sentence only
+        in each, a person of a compatible gender who is the subject of the main clause or the speaker
+        of a quote comes first ('Calzadilla denied that Morales ...' then 'he added' is Calzadilla),
+        then the subject of another clause, then the latest other person. In the pronoun's own sentence only
         subjects and speakers count ('Asked about Keith Scott, he said' is not about Scott), and a
         name inside quote marks never stands for a pronoun outside them.
         """
@@ -452,7 +464,7 @@ class _Context:
                 break
             lo = self.sent_starts[si]
             hi = offset if step == 0 else self.sent_starts[si + 1]
-            best: tuple[bool, int, _Name | Speaker] | None = None
+            best: tuple[bool, bool, int, _Name | Speaker] | None = None
             first = bisect_right(self.name_starts, lo - 1)
             last = bisect_right(self.name_starts, hi)
             for n in self.names[max(first, last - PRONOUN_NAMES):last]:
@@ -460,18 +472,18 @@ class _Context:
                     continue
                 if (gender and n.gender and n.gender != gender) or (step == 0 and not n.subject):
                     continue
-                if best is None or (n.subject, n.start) >= best[:2]:
-                    best = (n.subject, n.start, n)
+                if best is None or (n.main, n.subject, n.start) >= best[:3]:
+                    best = (n.main, n.subject, n.start, n)
             j = bisect_right(self.person_speakers, lo - 1, key=lambda item: item[0])
             for at, speaker in self.person_speakers[j:]:
                 if at >= hi:
                     break
                 if gender and speaker.gender and speaker.gender != gender:
                     continue
-                if best is None or (True, at) >= best[:2]:
-                    best = (True, at, speaker)
+                if best is None or (True, True, at) >= best[:3]:
+                    best = (True, True, at, speaker)
             if best is not None:
-                return best[2]
+                return best[3]
         return None
 
     def described_as(self, noun: Token) -> _Name | None:
@@ -479,6 +491,13 @@ class _Context:
         earlier = self.described.get(noun.lemma_.lower(), [])
         i = bisect_right(earlier, noun.idx - 1, key=lambda item: item[0])
         return earlier[i - 1][1] if i > 0 else None
+
+
+def _main_clause(verb: Token) -> bool:
+    """Whether ``verb`` heads its sentence's main clause (the root, or a verb conjoined with it)."""
+    if verb.dep_ == "conj" and verb.head.i != verb.i:
+        verb = verb.head
+    return verb.dep_ == "ROOT" or verb.head.i == verb.i
 
 
 def _np_tokens(head: Token) -> tuple[int, int]:
@@ -740,10 +759,25 @@ def _subject_of(verb: Token, avoid: tuple[int, int] | None = None) -> Token | No
             # "... and said", "went on to say": the subject of the verb it hangs on
             if (node.dep_ == "advcl" and node.tag_ != "VBG") or _apart(node.head, verb):
                 break
+            tag = _tag_subject(node) if node.tag_ == "VBG" else None
+            if tag is not None:
+                return tag
             node = node.head
             continue
         break
     return _adjacent_name(verb)
+
+
+def _tag_subject(participle: Token) -> Token | None:
+    """The subject of a speech tag set between a clause and a participle that continues the tag
+    ('The attack required ..., prosecutors said, describing ...': the prosecutors describe, not the attack)."""
+    head = participle.head
+    for sibling in head.children:
+        if sibling.dep_ == "parataxis" and sibling.i < participle.i and head.i < sibling.i and _is_cue_verb(sibling):
+            for child in sibling.children:
+                if child.dep_ in SUBJECT_DEPS and child.dep_ != "nsubjpass" and child.i < sibling.i:
+                    return child
+    return None
 
 
 def _apart(a: Token, b: Token) -> bool:
@@ -1440,7 +1474,8 @@ def _postposed(token: Token) -> tuple[Token, tuple[int, int]] | None:
         # "..., said Smith."
         words = [t for t in tail if not t.is_punct and not t.is_space]
         if 0 < len(words) <= 8 and words[0].pos_ in ("PROPN", "DET", "ADJ", "NOUN") and not any(
-                t.pos_ in ("VERB", "AUX") for t in words):
+                t.pos_ in ("VERB", "AUX") or (t.dep_ == "dobj" and t.head.i == token.i and t.pos_ == "NOUN")
+                for t in words):  # '..., confirmed the meeting.': an object, not a speaker after its verb
             head = next((t for t in words if t.head.i == token.i or not (tail.start <= t.head.i < tail.end)),
                         words[-1])
             start, end = sent.start_char, before.idx
@@ -1471,6 +1506,14 @@ def _postposed(token: Token) -> tuple[Token, tuple[int, int]] | None:
 OBJECT_PREPS = frozenset({"of", "as", "for", "on", "to", "with"})
 
 
+#: Speech acts whose object alone is the substance of what was said: what is demanded, proposed or
+#: announced ('called for a special prosecutor', 'announced a $2 billion plan'). Any other speech act
+#: with a bare noun phrase as its object ('defended his approach', 'condemned Democrats', 'cited data
+#: from X', 'voiced his thoughts') names a topic, a target or a source, and is no quote.
+SUBSTANCE_CUES = frozenset({"call for", "push for", "argue for", "insist on", "urge", "demand", "request", "propose",
+                            "recommend", "announce"})
+
+
 def _object_content(verb: Token) -> tuple[tuple[int, int] | None, str | None]:
     """The content of a speech act with an object ('attacked Romney', 'accused the media of
     distorting her message', 'called it "meritless"', 'called for a special prosecutor') and the
@@ -1483,13 +1526,18 @@ def _object_content(verb: Token) -> tuple[tuple[int, int] | None, str | None]:
         return None, None  # passives, and other verbs than the speech act ('called off the talks')
     parts: list[Token] = []
     cue = _cue_text(verb)
+    act = lemma  # the speech act: the verb, or the verb and its preposition ('call for')
     for child in verb.children:
         if child.dep_ == "prep" and (lemma, child.lower_) in PREP_CUES:
             objects = [c for c in child.children if c.dep_ in ("pobj", "pcomp") and c.ent_type_ not in NOT_SPEAKER_ENTS]
             if objects:
                 # 'referred to X as "Y"': the as-phrase after the object belongs to it
                 parts = objects + [c for c in verb.children if c.i > child.i and c.dep_ == "prep" and c.lower_ == "as"]
+                # 'called on the US to stay away from ...': the infinitive says what the addressee is asked
+                parts += [c for c in verb.children if c.i > child.i and c.dep_ in ("xcomp", "advcl")
+                          and any(t.dep_ == "aux" and t.lower_ == "to" for t in c.children)]
                 cue = f"{cue} {child.text}"
+                act = f"{lemma} {child.lower_}"
                 break
     if not parts and lemma in OBJECT_CUES:
         objects = [c for c in verb.children if c.dep_ in ("dobj", "ccomp") and c.i > verb.i]
@@ -1498,9 +1546,33 @@ def _object_content(verb: Token) -> tuple[tuple[int, int] | None, str | None]:
                 c.dep_ == "oprd" or (c.dep_ == "prep" and c.lower_ in OBJECT_PREPS))]
     if not parts:
         return None, None
+    if act not in SUBSTANCE_CUES and all(_bare_noun_phrase(p) and (p.dep_ != "prep" or _adjunct(p)) for p in parts):
+        return None, None  # 'defended his approach', 'citing data from X': a topic, a target or a source, not words
     start = min(p.left_edge.idx for p in parts)
     last = max((p.right_edge for p in parts), key=lambda t: t.i)
     return (start, last.idx + len(last)), cue
+
+
+def _adjunct(prep: Token) -> bool:
+    """Whether a prepositional phrase after a speech act's object only says when or where ('on
+    Monday', 'on the radio'), not why or of what ('praised X for Y', 'accused X of Y', 'blamed X on
+    Y', which make a judgement of the object)."""
+    if prep.lower_ == "on" and prep.head.lemma_.lower() != "blame":
+        return True
+    return any(child.ent_type_ in NOT_SPEAKER_ENTS for child in prep.children)
+
+
+def _bare_noun_phrase(head: Token) -> bool:
+    """Whether the phrase of ``head`` is a bare noun phrase: a name, a thing or a topic, with no
+    verb, no clause and no quoted words ('defended his approach', 'citing data from X')."""
+    if head.dep_ == "oprd" or head.lower_ == "as":
+        return False  # a predicate: 'called him divisive', 'described it as a lapse' say what X is
+    if head.pos_ not in ("NOUN", "PROPN", "PRON", "NUM", "ADJ", "X", "ADP"):  # ADP: a prepositional phrase
+        return False
+    doc = head.doc
+    tokens = doc[head.left_edge.i:head.right_edge.i + 1]
+    return not any(t.pos_ in ("VERB", "AUX") or t.text in OPENING_TOKENS or t.text in CLOSING_TOKENS
+                   or t.text in ("“", "”", "‘", "’") for t in tokens)
 
 
 #: Most tokens of a cue clause set off by commas inside its content ('she said', 'a senior aide told me').
@@ -1566,7 +1638,8 @@ def _indirect_quotes(ctx: _Context, used: set[int]) -> list[dict[str, Any]]:
             comp = [c for c in token.children if c.dep_ == "ccomp" and not _apart(c, token)]
             rule = "ccomp"
             if not comp and lemma in XCOMP_CUES:
-                comp = [c for c in token.children if c.dep_ == "xcomp" and not _apart(c, token)]
+                comp = [c for c in token.children if c.dep_ == "xcomp" and not _apart(c, token)
+                        and c.lemma_.lower() not in TALK_VERBS]
                 rule = "xcomp"
             if not comp:
                 comp = _misattached_clause(token)
@@ -1632,6 +1705,8 @@ def _indirect_quotes(ctx: _Context, used: set[int]) -> list[dict[str, Any]]:
             content = opening.start, opening.end
         if content[1] - content[0] < 3:
             continue
+        if rule != "according_to" and _withheld(token) and DOUBLE_MARK.search(text, content[0], content[1]) is None:
+            continue  # 'X denied that Y', 'X declined to comment on Y': Y is not X's statement
         if _overlaps(taken, content) or (_mostly_quoted(ctx, *content) and not reported):
             continue
         speaker = _speaker(ctx, subject)
@@ -1646,6 +1721,42 @@ def _indirect_quotes(ctx: _Context, used: set[int]) -> list[dict[str, Any]]:
         insort(taken, content)
         used.add(token.i)
     return out
+
+
+#: Verbs whose object or clause is what the speaker denies, rejects or refuses to speak about:
+#: 'X denied that Y', 'X rejected the idea that Y', 'X declined to comment on Y' do not say Y.
+WITHHELD_CUES = frozenset({"deny", "reject", "dismiss", "refute", "dispute", "rebut", "disavow", "decline",
+                           "refuse"})
+#: Links through which a cue is part of what a denial covers ('denied ever saying', 'declined to comment').
+WITHHELD_DEPS = frozenset({"xcomp", "ccomp", "pcomp"})
+
+
+#: Verbs of talking whose infinitive says that someone speaks, not what ('agreed to discuss the
+#: talks on condition of anonymity', 'promised to speak about it').
+TALK_VERBS = frozenset({"discuss", "talk", "speak", "comment"})
+#: Nouns of what others claim: a speech act attacking one ('denounced allegations that ...', 'mocked
+#: claims that ...') disputes the claim, as a denial does.
+CLAIM_NOUNS = frozenset({"allegation", "claim", "accusation", "charge", "report", "rumor", "rumour", "suggestion",
+                         "idea", "notion", "assertion", "contention", "speculation"})
+DISPUTING_CUES = frozenset({"denounce", "condemn", "decry", "criticize", "criticise", "attack", "slam", "blast",
+                            "lambaste", "mock", "ridicule", "question", "scoff", "challenge", "contest"})
+
+
+def _withheld(cue: Token) -> bool:
+    """Whether ``cue`` is a denial or a refusal, or speech that one covers ('denied saying that ...',
+    'declined to comment on ...', 'refused to say whether ...'): what follows is not the speaker's
+    statement."""
+    node = cue
+    if cue.lemma_.lower() in DISPUTING_CUES and any(
+            c.dep_ == "dobj" and c.lemma_.lower() in CLAIM_NOUNS and not (c.i < cue.i) for c in cue.children):
+        return True  # 'denounced allegations that ...': the allegations are disputed, not stated
+    for _ in range(3):
+        if node.pos_ in ("VERB", "AUX") and node.lemma_.lower() in WITHHELD_CUES:
+            return True
+        if node.dep_ not in WITHHELD_DEPS or node.head.i == node.i or _apart(node.head, cue):
+            return False
+        node = node.head
+    return False
 
 
 def _overlaps(spans: list[tuple[int, int]], span: tuple[int, int]) -> bool:

@@ -78,7 +78,7 @@ class ActorsStage:
 
 class QuotesStage:
     name = "quotes"
-    version = "3"
+    version = "4"
     requires = ("text", "actors", "authors")
     sets = ("quotes",)
 
