@@ -93,7 +93,7 @@ class QuotesStage:
 
 class EventsStage:
     name = "events"
-    version = "3"
+    version = "4"
     requires = ("text", "actors", "quotes")
     sets = ("events",)
 
@@ -107,7 +107,7 @@ class EventsStage:
 
 class TechniquesStage:
     name = "techniques"
-    version = "2"
+    version = "3"
     requires = ("text", "quotes")
     sets = ("techniques",)
 

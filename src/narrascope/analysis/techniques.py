@@ -19,11 +19,15 @@ An ordered list of small steps:
 2. **Clean.** PTC's span convention (no leading or trailing space or punctuation); a tagged span
    loses a leading or trailing connective ("lie and" -> "lie"). **No span on a function word nor
    on a lone token of three letters or fewer** ("and", "a", "the", "he", "man"): such spans are
-   dropped, whichever step found them.
+   dropped, whichever step found them. **A tagged span the parse rules out is dropped**
+   (``unfit_reason``): one running across a sentence start ("P.D. Open the door"), and a
+   Name_Calling-Labeling span that labels no one: no noun or adjective, an adverb or verb as its
+   head ("obviously"), an act ("killing"), an adjective said of no person, group, organisation or
+   state ("a physical fight", "a great day").
 3. **Confidence.** Every candidate gets P(it overlaps a gold span of its technique), from readable
    features (which rule or model part found it, the model's probability, its length in words,
    whether another step found the same technique there, how loaded the whole article reads to
-   the tagger) through a ``ConfidenceModel`` (``narrascope.analysis.confidence``) fitted on
+   the tagger, whether a tagged span has no charged word at all, ``is_uncharged``) through a ``ConfidenceModel`` (``narrascope.analysis.confidence``) fitted on
    out-of-fold candidates of the training articles only and saved beside the model
    (``techniques.confidence.json``). Techniques PTC does not annotate are judged against the PTC
    class they were split from (``CALIBRATION_PROXY``).
@@ -467,9 +471,10 @@ def _trim_edges(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def clean_spans(text: str, spans: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+def clean_spans(text: str, spans: Iterable[dict[str, Any]], doc: Doc | None = None) -> list[dict[str, Any]]:
     """Candidates trimmed to PTC's convention, tagged spans without edge connectives, and without
-    the spans no technique may have (``is_weak_span``) or names outside the SemEval-2023 list."""
+    the spans no technique may have (``is_weak_span``), tagged spans the parse rules out
+    (``unfit_reason``, when ``doc`` is given) or names outside the SemEval-2023 list."""
     out = []
     for s in spans:
         if s["name"] not in TECHNIQUES:
@@ -479,8 +484,114 @@ def clean_spans(text: str, spans: Iterable[dict[str, Any]]) -> list[dict[str, An
             start, end = _trim_edges(text, start, end)
         if start >= end or is_weak_span(text[start:end]):
             continue
-        out.append(s | {"start": start, "end": end})
+        cleaned = s | {"start": start, "end": end}
+        if doc is not None and unfit_reason(doc, cleaned) is not None:
+            continue
+        out.append(cleaned)
     return out
+
+
+#: Entity types of the parse that name someone: a person, a group (nationality, religion, party),
+#: an organisation, a state.
+SOMEONE_ENTS = frozenset({"PERSON", "NORP", "ORG", "GPE"})
+_NOT_SOMEONE = frozenset({"it", "its", "this", "that", "these", "those", "which", "what", "there"})
+
+
+def _span_words(doc: Doc, start: int, end: int) -> list[Token]:
+    """The words (no punctuation, no space) of the tokens inside ``doc.text[start:end]``."""
+    span = doc.char_span(start, end, alignment_mode="expand")
+    return [] if span is None else [t for t in span if not t.is_punct and not t.is_space]
+
+
+def _label_word(words: Sequence[Token]) -> Token:
+    """The word of a span its syntax hangs from: the last whose head lies outside the span."""
+    inside = {t.i for t in words}
+    roots = [t for t in words if t.head.i not in inside or t.head.i == t.i]
+    return (roots or list(words))[-1]
+
+
+def _names_someone(tok: Token) -> bool:
+    """A word that refers to a person, group, organisation or state by the parse: an entity of
+    ``SOMEONE_ENTS``, a proper noun, a personal pronoun."""
+    if tok.ent_type_ in SOMEONE_ENTS or tok.pos_ == "PROPN":
+        return True
+    return tok.pos_ == "PRON" and tok.lower_ not in _NOT_SOMEONE
+
+
+def _said_of(adj: Token) -> Token | None:
+    """What an adjective is said of: the noun it modifies, the subject it is predicated of ("they are
+    corrupt"), the object it is said of ("called them corrupt"); None when the parse shows nothing."""
+    while adj.dep_ == "conj" and adj.head.i != adj.i:
+        adj = adj.head
+    if adj.dep_ == "amod":
+        return adj.head
+    if adj.dep_ in ("acomp", "attr", "oprd"):
+        verb = adj.head
+        deps = ("dobj", "nsubj", "nsubjpass") if adj.dep_ == "oprd" else ("nsubj", "nsubjpass")
+        for dep in deps:
+            found = [c for c in verb.children if c.dep_ == dep]
+            if found:
+                return found[0]
+    return None
+
+
+def _starts_sentence(prev: Token, tok: Token) -> bool:
+    """``tok`` opens a sentence after ``prev``: the parse says so, a line break lies between, or a
+    capitalised word that continues no entity follows a word ending a sentence ("P.D. Open the
+    door", "Stop! Now"), not a title ("Mr. Smith")."""
+    if tok.is_sent_start or "\n" in prev.whitespace_ or "\n" in prev.text:
+        return True
+    if not tok.text[:1].isupper() or tok.ent_iob_ == "I":
+        return False
+    if prev.text in ("!", "?"):
+        return True
+    return len(prev.text) > 1 and prev.text.endswith(".") and prev.text.lower() not in _TITLES
+
+
+_TITLES = frozenset({"mr.", "mrs.", "ms.", "dr.", "st.", "gen.", "sen.", "rep.", "gov.", "lt.", "col.", "sgt.",
+                     "capt.", "prof.", "rev.", "sr.", "jr.", "no.", "vs.", "v."})
+
+
+def unfit_reason(doc: Doc, span: dict[str, Any]) -> str | None:
+    """Why a tagged span (``model:token``) is no technique the parse allows, or None:
+
+    - it runs across the start of a sentence;
+    - a Name_Calling-Labeling span labels no one: it has no noun or adjective, its head word is
+      an adverb or a verb ("obviously", an act as "killing"), or it is an adjective said of no
+      person, group, organisation or state (a "physical" fight, a "great" day); an adjective
+      standing for people ("the corrupt") labels them.
+    """
+    if span.get("source") != "model:token":
+        return None
+    words = _span_words(doc, span["start"], span["end"])
+    if not words:
+        return "no word"
+    if any(_starts_sentence(a, b) for a, b in zip(words, words[1:], strict=False)):
+        return "crosses a sentence start"
+    if span["name"] != "Name_Calling-Labeling":
+        return None
+    if not any(t.pos_ in ("NOUN", "PROPN", "ADJ") for t in words):
+        return "no noun or adjective"
+    label = _label_word(words)
+    if label.pos_ in ("ADV", "VERB", "AUX", "ADP", "SCONJ", "CCONJ", "PART", "INTJ", "NUM", "DET"):
+        return "labels no one: not a noun or adjective"
+    if label.pos_ == "NOUN" and label.lower_.endswith("ing"):
+        return "labels no one: an act"
+    if label.pos_ == "ADJ":
+        if label.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj", "conj") and any(
+                c.dep_ == "det" for c in label.children):
+            return None  # "the corrupt": the adjective stands for people
+        target = _said_of(label)
+        if target is None or not _names_someone(target):
+            return "labels no one: an adjective said of no one"
+    return None
+
+
+def is_uncharged(doc: Doc, span: dict[str, Any]) -> bool:
+    """No word of the span has a valence (``valence``): a loaded span without a charged word."""
+    charged = valence()
+    return not any(charged.get(t.lower_) or charged.get(t.lemma_.lower())
+                   for t in _span_words(doc, span["start"], span["end"]))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -496,8 +607,10 @@ def _words_bucket(n: int) -> str:
     return "1" if n <= 1 else "2-3" if n <= 3 else "4-8" if n <= 8 else "9+"
 
 
-def span_features(spans: Sequence[dict[str, Any]], text: str, *, loaded: float | None) -> list[dict[str, float]]:
-    """The readable features the confidence model weighs, per span (module docstring, step 3)."""
+def span_features(spans: Sequence[dict[str, Any]], text: str, *, loaded: float | None,
+                  doc: Doc | None = None) -> list[dict[str, float]]:
+    """The readable features the confidence model weighs, per span (module docstring, step 3); with
+    the parse (``doc``), also whether a tagged span has no charged word (``is_uncharged``)."""
     by_name: dict[str, list[dict[str, Any]]] = {}
     for s in spans:
         by_name.setdefault(s["name"], []).append(s)
@@ -519,6 +632,9 @@ def span_features(spans: Sequence[dict[str, Any]], text: str, *, loaded: float |
             f[f"agree|source={source}"] = 1.0
         if loaded is not None:
             f["article_loadedness"] = loaded
+        if doc is not None and source == "model:token" and is_uncharged(doc, s):
+            f["uncharged"] = 1.0
+            f[f"uncharged|technique={name}"] = 1.0
         out.append(f)
     return out
 
@@ -557,7 +673,7 @@ def candidates(doc: Doc, quotes: Sequence[dict[str, Any]] = (), *, model: Techni
     if model is not None:
         spans, loaded = model.predict(doc, text=text, segs=segs)
         found.extend(spans)
-    return clean_spans(text, found), loaded
+    return clean_spans(text, found, doc), loaded
 
 
 def find_techniques(doc: Doc, quotes: Sequence[dict[str, Any]] = (), *, model_path: str = "",
@@ -573,6 +689,6 @@ def find_techniques(doc: Doc, quotes: Sequence[dict[str, Any]] = (), *, model_pa
         raise UsageError("the techniques model has no confidence model")
     text = doc.text
     spans, loaded = candidates(doc, quotes, model=model if use_model else None, use_rules=use_rules, text=text)
-    for s, f in zip(spans, span_features(spans, text, loaded=loaded), strict=True):
+    for s, f in zip(spans, span_features(spans, text, loaded=loaded, doc=doc), strict=True):
         s["confidence"] = confidence(f)
     return select_spans(text, spans)

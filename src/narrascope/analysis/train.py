@@ -288,8 +288,8 @@ def fit_confidence(docs: Sequence[Doc], articles: Sequence[PtcArticle],
     for n, (doc, article) in enumerate(zip(docs, articles, strict=True)):
         spans, loaded = model_candidates[n]
         text = doc.text
-        cands = clean_spans(text, rule_spans(doc) + [dict(s) for s in spans])
-        for s, f in zip(cands, span_features(cands, text, loaded=loaded), strict=True):
+        cands = clean_spans(text, rule_spans(doc) + [dict(s) for s in spans], doc)
+        for s, f in zip(cands, span_features(cands, text, loaded=loaded, doc=doc), strict=True):
             ok = judge(s, article.spans)
             if ok is not None:
                 rows.append((n, s, f, ok))
