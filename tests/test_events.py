@@ -641,3 +641,80 @@ def test_the_judged_set_names_no_reserved_document_and_judges_by_cue() -> None:
     assert verdict["right"] and not verdict["hypothetical"]  # the state is accepted for the side
     assert not judge_event({**entry, "type": None}, event)["right"]  # no event should be coded there
     assert not judge_event({**entry, "target": []}, event)["target"]  # the event has no target
+
+
+# ---------------------------------------------------------------------------------------------
+# Round 3: the hand check's error classes, on sentences written for them
+
+
+def test_a_pledge_to_answer_in_kind_threatens_and_a_pledge_of_no_action_is_nothing() -> None:
+    events = events_of("China pledged to match US tariffs shot for shot.")
+    assert not [e for e in events if e["type"] == "AGREE"], events
+    assert has(events, "THREATEN", "CHN", "USA", hypothetical=True), events
+    events = events_of("Evo Morales, the president of Bolivia, vowed that Bolivia would return to the sea.")
+    assert not [e for e in events if e["type"] in ("AGREE", "THREATEN")], events
+    assert has(events_of("Germany promised to withdraw its troops from Mali."), "AGREE", "DEU", "MLI")
+
+
+def test_no_way_negates_and_a_negated_intent_to_yield_is_a_refusal() -> None:
+    events = events_of("Iranian Foreign Minister Javad Zarif said there is no way Iran will disarm.")
+    assert not [e for e in events if e["type"] == "AGREE"], events
+    assert any(e["type"] == "REJECT" and "IRN" in side(e, "source") for e in events), events
+    events = events_of("Israel said there is no doubt Hamas will attack the town.")
+    assert not [e for e in events if e["negated"]], events  # "no doubt" affirms
+
+
+def test_would_welcome_is_an_appeal_not_an_agreement() -> None:
+    events = events_of("The Syrian government would welcome aid from Russia.")
+    assert not [e for e in events if e["type"] in ("AGREE", "SUPPORT")], events
+    assert has(events, "REQUEST", "SYR", "RUS", hypothetical=False), events
+    assert has(events_of("The Syrian government welcomed the Russian offer."), "SUPPORT", "SYR", "RUS")
+
+
+def test_a_forecast_is_hypothetical_and_no_intent() -> None:
+    events = events_of("Chinese President Xi Jinping is likely to visit Russia next month.")
+    assert has(events, "CONSULT", "CHN", "RUS", hypothetical=True), events
+    assert not [e for e in events if e["type"] == "AGREE"], events
+
+
+def test_a_venue_is_no_target_and_the_other_party_comes_before_it() -> None:
+    events = events_of("Donald Trump praised the summit in Singapore.")
+    assert not [e for e in events if "SGP" in side(e, "target")], events
+    events = events_of("The United States and North Korea held a summit in Singapore.")
+    assert has(events, "CONSULT", "USA", "PRK"), events
+    assert not [e for e in events if "SGP" in side(e, "target")], events
+    assert has(events_of("Russia held talks in Damascus."), "CONSULT", "RUS", "SYR")  # a visit
+    assert has(events_of("Israeli jets bombed a base in Syria."), "ASSAULT", "ISR", "SYR")
+
+
+def test_a_thing_qualified_by_a_state_is_no_source() -> None:
+    events = events_of("Pressure from Washington could help China.")
+    assert not [e for e in events if "USA" in side(e, "source")], events
+    events = events_of("The Chinese economy could support Pakistan.")
+    assert not [e for e in events if "CHN" in side(e, "source")], events
+    assert has(events_of("Iranian officials accused Israel of sabotage."), "ACCUSE", "IRN", "ISR")
+    assert has(events_of("Russian troops attacked Ukrainian positions."), "ASSAULT", "RUS", "UKR")
+
+
+def test_a_state_and_its_own_office_holder_are_one_side() -> None:
+    events = events_of("Bolivia accused its president Evo Morales of fraud.")
+    assert not [e for e in events if "person:evo-morales" in side(e, "target")], events
+    assert has(events_of("Bolivia accused Chile of lying."), "ACCUSE", "BOL", "CHL")
+
+
+def test_what_a_judgement_is_about_is_not_whom_it_accuses() -> None:
+    events = events_of("Senator Elizabeth Warren denounced the lies about the United States.")
+    assert not [e for e in events if "USA" in side(e, "target")], events
+    events = events_of("Egypt expressed support for Sudan.")
+    assert has(events, "SUPPORT", "EGY", "SDN"), events
+
+
+def test_what_is_asked_for_is_not_whom_it_is_asked_of() -> None:
+    events = events_of("Senator Elizabeth Warren asked to see the Russian report.")
+    assert not [e for e in events if "RUS" in side(e, "target")], events
+    assert has(events_of("France asked Iran to release the prisoners."), "REQUEST", "FRA", "IRN")
+
+
+def test_a_boycott_announced_for_the_future_is_a_threat() -> None:
+    events = events_of("Palestinian leaders said they would boycott all official contact with the United States.")
+    assert has(events, "THREATEN", "PSE", "USA"), events

@@ -12,7 +12,9 @@ wrong claim):
    word: "joint military exercises"). A naming verb that names its object ("called Yanukovych an
    outstanding leader") is no event; nor is a question ("asked whether..."), a claim of fact made
    with a verb of demanding ("insisted that he has expanded the party"), or a refusal only to speak
-   ("declined to comment").
+   ("declined to comment"). A vow or pledge whose content names no action the lexicon knows ("vowed
+   that Bolivia is closer than ever to the sea") is nothing; one to answer in kind ("pledged to
+   match US tariffs", ``retaliation``) is a conditional THREATEN.
 2. **Figurative uses** (``data/plover_figurative.tsv``): "struck a reconciliatory tone", "a charm
    offensive", "fight the virus", "released a statement" are no events; "struck a deal" is AGREE,
    "attacked the plan" ACCUSE, "agreed with his assessment" and "a rally for Trump" nothing.
@@ -22,7 +24,9 @@ wrong claim):
    defense"). Inside a phrase the head's own actor comes first, then its modifiers ("British
    Defence Secretary Tom King" is Britain; "Serbian President Kostunica" stands for Serbia whatever
    the knowledge base says), then an apposition, and only then prepositional phrases ("Doctors from
-   two American aid groups"): "Esper, in Vietnam, accused China" is Esper's accusation.
+   two American aid groups"): "Esper, in Vietnam, accused China" is Esper's accusation. An
+   actor that only qualifies a thing named as the subject ("trade war pressures from the United
+   States could support China"; any noun but those of people and bodies, ``agent_noun``) is no source.
 4. **Political actors only.** The source must be a state, a government or one of its bodies, an
    office holder, an intergovernmental body, an armed group or a party (``political_actor``):
    not a place, a news outlet or platform, a person the knowledge base does not know and the text
@@ -33,11 +37,17 @@ wrong claim):
    against, on...), the passive subject, or, for verbs of saying and intending ("threatened to
    break relations with Russia", "demanded that the United States..."), the complement clause. It
    must be a political actor too, or, for material types (ASSAULT, COERCE, AID, MOBILIZE, RETREAT,
-   PROTEST, SANCTION), a place. Candidates are tried in that order until one passes step 6.
+   PROTEST, SANCTION), a place. Candidates are tried in that order until one passes step 6. An
+   actor named in a place phrase of the thing acted on ("praised the summit in Singapore",
+   ``locative_prep``) is no target but of a material type or a meeting; one named in a topic phrase
+   of what is praised or blamed ("denounced the lies about the United States", ``topic_prep``) is
+   none; nor is an actor qualifying a thing asked for or promised ("asked to see the Russian
+   report"); the one named with the source of a meeting or agreement comes before a place.
 6. **Source and target differ**: never the same actor (two mentions of one state qualifying
    different groups, "Palestinian police ... Palestinian armed groups", are distinct domestic
    actors, as CAMEO codes them); never a person or body acting for a state against that very state
-   by name ("Pompeo said the United States..."); and never the same state at all for the
+   by name ("Pompeo said the United States..."), nor a state against one who acts for it ("Bolivia
+   ... its president Morales"), but by force or coercion; and never the same state at all for the
    inter-state types (``INTERSTATE``: AGREE, CONSULT, SUPPORT, COOPERATE, AID, SANCTION,
    MOBILIZE). Two distinct actors of one state may accuse, demand, reject, coerce, attack or
    protest (domestic politics): such an event has ``source_state == target_state``.
@@ -56,7 +66,11 @@ wrong claim):
    promising, demanding or planning ("threatened to", "plans to", ``hypothetical``), or an intent
    ("is willing to"). Intent is coded as CAMEO codes it: an intended cooperative action is AGREE,
    a hostile one THREATEN ("will send aid", "would tighten the blockade"); with an ``unless`` it
-   is an ultimatum, THREATEN; "will not accept" is a REJECT.
+   is an ultimatum, THREATEN; "will not accept" is a REJECT, and so is "there is no way we will
+   disarm" (a clause of "no way", "no intention", ``negating_noun``, is negated); "would boycott
+   all contact" is a THREATEN (``threat_reject``). "Would welcome help from Russia" is an appeal,
+   a REQUEST (``appeal``); a forecast ("is likely to visit", "are expected to", ``speculation``) is
+   hypothetical and no intent.
 10. **Claims.** An event whose cue lies inside a quote (direct, or the content of indirect speech)
     is reported by that quote's speaker: ``claimed_by`` is the speaker's actor id (None for an
     unnamed source) and ``quoted`` is true. The narrator asserts only events outside quotes.
@@ -699,6 +713,30 @@ def _is_negated(tok: Token) -> bool:
     return False
 
 
+def _negating_noun(verb: Token) -> bool:
+    """An action in the clause of a noun that "no" negates: "there is no way Iran will disarm",
+    "has no intention of attacking" (``negating_noun``; "no doubt" is not one)."""
+    cur = verb
+    if cur.dep_ == "pcomp" and cur.head.dep_ == "prep" and cur.head.head.i != cur.head.i:
+        cur = cur.head  # "no intention of attacking"
+    if cur.dep_ not in ("relcl", "acl", "ccomp", "xcomp", "prep") or cur.head.i == cur.i:
+        return False
+    head = cur.head
+    return head.pos_ == "NOUN" and head.lemma_.lower() in _words("negating_noun") and \
+        any(c.dep_ == "det" and c.lower_ == "no" for c in head.children)
+
+
+def _speculative(verb: Token) -> bool:
+    """An action forecast, by no one in particular: "is likely to visit", "are expected to
+    continue" (``speculation``, an adjective or a passive): hypothetical, and no intent."""
+    if verb.dep_ != "xcomp" or verb.head.i == verb.i:
+        return False
+    head = verb.head
+    if head.lemma_.lower() not in _words("speculation") and head.lower_ not in _words("speculation"):
+        return False
+    return head.pos_ == "ADJ" or any(c.dep_ == "auxpass" for c in head.children) or head.tag_ == "VBN"
+
+
 def _governing_verb(tok: Token, *, direct: bool = False) -> Token | None:
     """The verb a noun hangs from ("erupted" for "threats" in "erupted with threats"). ``direct``:
     only when no other noun stands between them ("imposed a blackout on the withdrawal" is no
@@ -1174,6 +1212,7 @@ def _verb_event(verb: Token, entry: LexiconEntry, actors: _Actors) -> _Event | N
     if entry.role == "frame":
         inner = _inner_targets(verb, actors, source)
         if entry.lemma in INTENT_FRAMES:
+            decided = False
             for clause in _embedded(verb):
                 inner_entry = _verb_entry(clause) if clause.pos_ == "VERB" else None
                 if inner_entry is not None and inner_entry.role != "frame":
@@ -1182,7 +1221,17 @@ def _verb_event(verb: Token, entry: LexiconEntry, actors: _Actors) -> _Event | N
                         return None  # "vowed to fight the virus": no threat to anyone
                     inner_type = action or inner_entry.type
                     type_ = "AGREE" if inner_type in COOPERATIVE else "THREATEN"
+                    decided = True
                     break
+            clauses = _embedded(verb)
+            if not decided and any(c.lemma_.lower() in _words("retaliation") for c in clauses):
+                type_ = "THREATEN"  # "pledged to match US tariffs shot for shot": an answer in kind
+                notes.add("retaliation")
+            elif not decided and clauses and not _children(verb, "dobj", "dative") \
+                    and not any(_clause_has_cue(c) for c in clauses):
+                # "vowed that Bolivia is closer than ever to the sea", "promised to make the country
+                # great": the content names no action the lexicon knows; neither agreement nor threat
+                return None
         if entry.lemma in _words("refusal"):
             # refusing a cooperative action rejects it; refusing a hostile one is no event of its own
             for clause in _embedded(verb):
@@ -1215,13 +1264,19 @@ def _verb_event(verb: Token, entry: LexiconEntry, actors: _Actors) -> _Event | N
             return None
         if inner and (not candidates or not _children(verb, "dative", "dobj")):
             candidates = inner + candidates
+    appeal = entry.lemma in _words("appeal") and type_ == "SUPPORT" and "would" in _modals(verb)
+    if appeal:
+        type_ = "REQUEST"  # "would welcome help from Russia": an appeal, neither agreement nor support
+        notes.add("appeal")
+    speculative = _speculative(verb)
     framed = _framing(verb)
     # intent, as CAMEO codes it: "will send aid", "is willing to withdraw", "plans to impose
     # sanctions", "would consider lifting them"; not an action a threat, a promise or a demand
     # frames (those are events of their own)
     intent_frame = framed is not None and framed.lemma_.lower() in _words("intent_frame")
-    intent = entry.role != "frame" and ((framed is None and _intended(verb)) or intent_frame)
-    negated = _is_negated(verb)
+    intent = entry.role != "frame" and not appeal and not speculative and \
+        ((framed is None and _intended(verb)) or intent_frame)
+    negated = _is_negated(verb) or _negating_noun(verb)
     if _refused(verb) is not None:
         negated = True
         notes.add("refused")
@@ -1233,13 +1288,18 @@ def _verb_event(verb: Token, entry: LexiconEntry, actors: _Actors) -> _Event | N
             notes.add("refusal")
         elif ultimatum:
             type_ = "THREATEN"  # "will withdraw its force unless...": an ultimatum
+        elif type_ == "REJECT" and not negated and entry.lemma in _words("threat_reject"):
+            type_ = "THREATEN"  # "would boycott all contact with the United States": a threat to cut relations
         elif type_ in COOPERATIVE:
             type_ = "AGREE"
         elif type_ in HOSTILE:
             type_ = "THREATEN"
     refusal = framed is not None and framed.lemma_.lower() in _words("refusal")
     hypothetical = _hypothetical(verb, frame=entry.role == "frame") or (framed is not None and not refusal) or \
-        _intent_head(verb) is not None or _in_purpose(verb) or _noun_framed(verb) or _controller(verb) is not None
+        _intent_head(verb) is not None or _in_purpose(verb) or _noun_framed(verb) or _controller(verb) is not None \
+        or speculative or "retaliation" in notes
+    if appeal:
+        hypothetical = any(_conditional(c) for c in verb.children)  # the appeal is made now
     event = _Event(type_, source, None, verb, "verb", negated, hypothetical, notes)
     return _settle(event, entry, candidates, actors, source_tok, subject if passive else None)
 
@@ -1352,6 +1412,27 @@ def _itself(side: _Side) -> bool:
     return side.form in ("name", "pronoun", "speaker") or side.noun in _words("political_noun")
 
 
+def _hanging_prep(tok: Token) -> Token | None:
+    """The preposition a name's phrase hangs from ("in" for "Singapore" in "the summit in
+    Singapore", "about" for "the United States" in "the lies about the United States")."""
+    cur = tok
+    for _ in range(8):
+        if cur.dep_ == "pobj" and cur.head.dep_ in ("prep", "agent") and cur.head.i != cur.i:
+            return cur.head
+        if cur.dep_ in ("compound", "flat", "amod", "nmod", "appos", "conj", "poss") and cur.head.i != cur.i:
+            cur = cur.head
+            continue
+        return None
+    return None
+
+
+@lru_cache(maxsize=1)
+def _agent_nouns() -> frozenset[str]:
+    """Nouns of people and bodies that act: an actor qualifying one ("Iranian officials", "French
+    farmers", "members of Congress") stands for the one acting."""
+    return _acting_nouns() | _words("civilian_noun") | _words("political_role") | _words("agent_noun")
+
+
 def _acceptable_target(event: _Event, target: _Side, actors: _Actors, base_type: str) -> bool:
     """Step 6: a political target (or a place, for material types; anyone, for force and
     coercion) that is not the source. ``base_type`` is the cue's own type, before intent made it
@@ -1365,6 +1446,21 @@ def _acceptable_target(event: _Event, target: _Side, actors: _Actors, base_type:
         return False  # "supported a ban on imports from Iran": a stance on a thing, not on the actors in it
     if not actors.political(target) and not place and base_type not in VICTIM_TARGET:
         return False
+    if target.level in ("complement", "subtree") and target.how not in ("prep", "prep_against", "prep_in", "of"):
+        # an actor named in a phrase of the thing acted on, not the thing's own name
+        prep = _hanging_prep(actors.doc[target.token])
+        word = prep.lower_ if prep is not None else ""
+        if word in _words("locative_prep") and not material and base_type != "CONSULT":
+            return False  # "praised the summit in Singapore": where it happened, not whom it is aimed at
+        if word in _words("topic_prep") and base_type in VERBAL:
+            return False  # "denounced the lies about the United States": what it is about
+    if target.how in ("clause", "clause_weak") and target.form == "qualifier" and event.type in ("REQUEST", "AGREE") \
+            and target.noun not in _agent_nouns() and target.noun not in _words("physical_target"):
+        return False  # "asked to display the ISIS flag", "asked to see the Russian report": a thing, no addressee
+    if actors.kind(source.actor) == "state" and source.form in ("name", "pronoun", "speaker") \
+            and target.actor != target.state and target.state == source.actor \
+            and actors.kind(target.actor) in ("person", "organization") and base_type not in VICTIM_TARGET:
+        return False  # a state and one who acts for it ("Bolivia ... its president Morales"): one side
     # One state named twice is one actor, unless one side is a group within it and the other the
     # state or another group ("Palestinian police ... Palestinian armed groups", "Afghan guerillas
     # ... Kabul"): distinct domestic actors, as CAMEO codes them.
@@ -1429,6 +1525,11 @@ def _settle(event: _Event, entry: LexiconEntry, candidates: list[_Side], actors:
             source.noun in _words("civilian_noun") or not actors.political(source)):
         event.type = "PROTEST"  # "Egyptian students protested against...": a demonstration, not a note;
         # a boycott by citizens is a protest (CAMEO 143), by a government a rejection
+    if source.form == "qualifier" and source.how == "subject" and source.noun \
+            and source.noun not in _agent_nouns() and event.type not in VICTIM_TARGET:
+        # "trade war pressures from the United States could support China", "the Chinese economy
+        # suffered": a thing does nothing; the actor qualifying it is no source
+        return None
     protester = event.type == "PROTEST" and actors.civilian(source) and source.how in ("subject", "governing_subject")
     if not actors.political(source) and not protester:
         return None
@@ -1436,8 +1537,12 @@ def _settle(event: _Event, entry: LexiconEntry, candidates: list[_Side], actors:
         return None
     if event.type in SYMMETRIC and source_tok is not None:
         # "France and Germany signed a treaty": the one named with the source is the other party
-        candidates = candidates + _target_candidates(actors, _children(source_tok, "conj"), skip=source.token,
-                                                     avoid=source.state, how="conjunct")
+        conjuncts = _target_candidates(actors, _children(source_tok, "conj"), skip=source.token,
+                                       avoid=source.state, how="conjunct")
+        # "the United States and North Korea held a summit in Singapore": the one named with the
+        # source comes before a place or a thing's complement
+        strong = [c for c in candidates if c.level == "head" and c.how not in ("prep_in", "object_prep")]
+        candidates = strong + conjuncts + [c for c in candidates if c not in strong]
     if event.type in VERBAL:
         candidates = [c for c in candidates if c.how != "prep_reason"]
     for candidate in candidates:
