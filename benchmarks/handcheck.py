@@ -123,7 +123,8 @@ def facts(record: dict[str, Any]) -> list[tuple[str, str, str]]:
     for q in record.get("quotes") or []:
         out.append(("quotes", f"{q['start']}-{q['end']}",
                     f"{q.get('speaker') or '?'} <{q.get('speaker_actor') or '-'}>"
-                    f"{' anonymous' if q.get('anonymous') else ''}{' direct' if q.get('direct') else ''}:"
+                    f"{' anonymous' if q.get('anonymous') else ''}"
+                    f"{(' partial' if q.get('partial') else ' direct') if q.get('direct') else ''}:"
                     f" {q['content'][:160]}"))
     for e in record.get("events") or []:
         marks = "".join(f" {m}" for m in ("negated", "hypothetical") if e.get(m))

@@ -188,3 +188,35 @@ def test_a_first_name_left_out_of_a_person_entity_is_the_same_person() -> None:
             '"Dilshod Bakhtiyorovich Rahimov caused great harm," the notice said.')
     people = [r for r in actors(text).values() if r.kind == "person"]
     assert len(people) == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# What acts for a state: bodies and office holders roll up to it, a party does not
+
+
+def test_a_party_is_of_its_state_but_its_mentions_are_not_the_states() -> None:
+    text = ("The FBI briefed senators in Washington on Monday, and Democrats walked out of the chamber. "
+            "The United States has not seen such a fight in decades.")
+    records = actors(text)
+    democrats = by_name(records, "Democrats")
+    assert democrats.kind == "group" and democrats.country == "USA"
+    usa = records["USA"]
+    assert not any(m.text == "Democrats" for m in usa.mentions), [m.text for m in usa.mentions]
+    assert any(m.text == "FBI" and m.actor == "org:fbi" for m in usa.mentions)  # a state body is
+
+
+def test_a_rolled_up_mention_keeps_the_actor_it_names_through_the_record() -> None:
+    from narrascope.analysis.stages import actor_records, mentions_of
+    from narrascope.model import Article
+
+    text = "Russian Foreign Minister Sergey Lavrov met the press in Moscow on Friday."
+    records, _ = find_actors(parse(text), published="2020-03-01")
+    article = Article(id="a", source={"kind": "text", "location": "-"}, text=text,
+                      actors=[r.to_dict() for r in records])
+    russia = next(r for r in actor_records(article) if r.id == "RUS")
+    lavrov = [m for m in russia.mentions if m.text == "Sergey Lavrov"]
+    assert lavrov and lavrov[0].actor == "person:sergey-lavrov"
+    assert all(m.actor == "RUS" for m in russia.own_mentions)
+    spans = [(m.start, m.end) for m in mentions_of(article)]
+    assert len(spans) == len(set(spans)), spans
+    assert next(m for m in mentions_of(article) if m.text == "Sergey Lavrov").actor == "person:sergey-lavrov"

@@ -650,7 +650,8 @@ def test_the_judged_set_names_no_reserved_document_and_judges_by_cue() -> None:
 def test_a_pledge_to_answer_in_kind_threatens_and_a_pledge_of_no_action_is_nothing() -> None:
     events = events_of("China pledged to match US tariffs shot for shot.")
     assert not [e for e in events if e["type"] == "AGREE"], events
-    assert has(events, "THREATEN", "CHN", "USA", hypothetical=True), events
+    # the pledge is the threat, and it was made: not hypothetical (a reader's hand check)
+    assert has(events, "THREATEN", "CHN", "USA", hypothetical=False), events
     events = events_of("Evo Morales, the president of Bolivia, vowed that Bolivia would return to the sea.")
     assert not [e for e in events if e["type"] in ("AGREE", "THREATEN")], events
     assert has(events_of("Germany promised to withdraw its troops from Mali."), "AGREE", "DEU", "MLI")

@@ -117,3 +117,38 @@ def test_a_participle_after_a_speech_tag_belongs_to_its_speaker() -> None:
     text = 'The fire destroyed three warehouses, investigators said, describing the blaze as "deliberate and planned."'
     (q,) = [q for q in quotes_of(text) if "deliberate" in q["content"]]
     assert spoken(text, q) == "investigators"
+
+
+# ---------------------------------------------------------------------------------------------
+# Partial quotes, and quotes running over lines that do not reopen them
+
+
+def test_a_paraphrase_around_a_quoted_phrase_is_a_partial_quote() -> None:
+    text = ('Minister Olaf Brenner described the rival bloc as a "paper tiger" with an economy '
+            'that depends on gas exports, his office said on Monday.')
+    partial = [q for q in quotes_of(text) if "paper tiger" in q["content"]]
+    assert partial and all(q["direct"] and q["partial"] for q in partial)
+
+
+def test_a_fully_quoted_statement_is_direct_and_not_partial() -> None:
+    text = '"We will not sign this deal," Minister Olaf Brenner said on Monday.'
+    found = [q for q in quotes_of(text) if "sign this deal" in q["content"]]
+    assert found and all(q["direct"] and not q["partial"] for q in found)
+
+
+def test_a_quote_running_over_lines_without_reopening_is_one_direct_quote() -> None:
+    text = ("Olaf Brenner spoke to supporters in the town square.\n\n"
+            '"Five weeks from now this country chooses its future.\n\n'
+            'I am not running, but I am really running," Brenner said.\n\n'
+            "The crowd cheered.")
+    found = [q for q in quotes_of(text) if "really running" in q["content"]]
+    assert len(found) == 1
+    q = found[0]
+    assert q["direct"] and "Five weeks from now" in q["content"] and "Brenner" in (q["speaker"] or "")
+
+
+def test_a_quote_left_open_before_an_unrelated_opening_mark_does_not_run_on() -> None:
+    text = ('"We are ready to talk.\n\n'
+            'The talks resumed on Monday.\n\n'
+            'Mr Brenner said "no" to the plan.')
+    assert not [q for q in quotes_of(text) if "talks resumed" in q["content"]]

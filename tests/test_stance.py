@@ -88,6 +88,29 @@ def test_own_side_rules() -> None:
     assert own_side(None, outlet, outlet="Freedonia Today") and not own_side(None, state, outlet="Freedonia Today")
 
 
+def test_a_party_is_not_its_states_own_side() -> None:
+    # A president attacking the opposition (or the opposition the government) holds a stance: a
+    # party is of its state but does not act for it.
+    president = ActorRecord(id="person:p", name="P", kind="person", country="FRE", role="President")
+    party = ActorRecord(id="group:greens", name="Greens", kind="group", country="FRE")
+    state = ActorRecord(id="FRE", name="Freedonia", kind="state")
+    assert not own_side(president, party) and not own_side(party, state)
+    assert own_side(party, party)
+
+
+def test_a_state_takes_no_stance_from_the_mentions_of_those_acting_for_it() -> None:
+    # "the ruthless tactics of Minister Varga" judge Varga, not Freedonia: the state record lists
+    # his mention (rolled up) but only its own mentions are stance targets.
+    text = "Minister Ivan Varga used ruthless, shameful and dishonest tactics. Freedonia held elections in May."
+    varga = _actor(text, "Ivan Varga", "person:ivan-varga", "person", "FRE")
+    state = _actor(text, "Freedonia", "FRE")
+    state.mentions = sorted([*state.mentions, *varga.mentions], key=lambda m: m.start)
+    stances = find_stances(parse(text), [varga, state], [], genre="opinion")
+    by_target = {s["target"]: s for s in stances if s["holder"] == "author"}
+    assert by_target["person:ivan-varga"]["polarity"] < 0
+    assert all(e["start"] >= text.index("Freedonia") for e in by_target.get("FRE", {}).get("evidence", []))
+
+
 def test_the_author_takes_no_stance_toward_the_outlet_itself() -> None:
     text = "Freedonia Today has been accused of spreading vile propaganda and lies by Sylvania."
     outlet = _actor(text, "Freedonia Today", "org:freedonia-today", "organization", "FRE")

@@ -55,7 +55,7 @@ from typing import TYPE_CHECKING
 
 from .confidence import load_confidence_model
 from .kb import FULL, SHORT, Actor, KnowledgeBase, default_kb, parse_date
-from .types import ActorRecord, Mention
+from .types import ActorRecord, Mention, acts_for
 
 if TYPE_CHECKING:
     from spacy.matcher import Matcher
@@ -173,6 +173,10 @@ STATE_BODY_WORDS = frozenset({
 NATIONAL_BODY = re.compile(r"^(?:Supreme Court|Constitutional Court|High Court|Senate(?: \w+)*|House of \w+(?: \w+)*|"
                            r"House(?: [A-Z]\w+)* Committee(?: on [\w ]+)?|Parliament|National Assembly|"
                            r"(?:\w+ )+Party|Democrats|Republicans|GOP|Conservatives|Tories|Socialists)$")
+#: a role someone no longer holds
+FORMER = re.compile(r"(?i)^(?:the )?(?:former|ex-|ex |onetime|one-time|erstwhile|late )")
+#: the parties among them: groups of a state (``country``) that do not act for it
+PARTY = re.compile(r"^(?:(?:\w+ )+Party|Democrats|Republicans|GOP|Conservatives|Tories|Socialists)$")
 #: words of organizations' names, never of a person's
 ORGANIZATION_WORDS = frozenset({"company", "co", "inc", "corp", "corporation", "group", "bank", "university",
                                 "institute", "foundation", "times", "news", "post", "press", "media", "party",
@@ -679,6 +683,8 @@ def _add_home_states(found: _Found) -> None:
         return
     for actor in bodies:
         actor.country = home
+        if PARTY.match(actor.name):
+            actor.kind = "group"
 
 
 def _merge_acronyms(found: _Found) -> None:
@@ -1053,9 +1059,11 @@ def _records(found: _Found, mentions: list[Mention]) -> list[ActorRecord]:
         records[m.actor] = record
         record.mentions.append(m)
     for record in list(records.values()):
-        if record.country and record.kind != "state":
-            state = records.get(record.country) or _record(found, record.country)
-            records[record.country] = state
+        # "Lavrov" is a mention of Russia too; "Democrats" or a private citizen is not the state's
+        home = acts_for(record) if record.kind != "state" else None
+        if home:
+            state = records.get(home) or _record(found, home)
+            records[home] = state
             state.mentions.extend(record.mentions)
     for record in records.values():
         record.mentions = sorted(set(record.mentions), key=lambda m: (m.start, m.end))
@@ -1084,6 +1092,9 @@ def _role(found: _Found, actor: Actor) -> tuple[str | None, str | None, str]:
     """The person's role, the state they act for, and where that state came from ("kb", "title",
     "sentence" or "none"): the text's words first, then the knowledge base on the article's date."""
     text_role, text_state, source = _role_in_text(found, actor.id)
+    if text_role is not None and FORMER.match(text_role):
+        # "former White House press secretary Ari Fleischer": no longer acts for the state
+        return text_role, None, "none"
     if actor.id not in found.kb:
         return text_role, text_state, source
     if source != "title":  # the base knows better than a guess from the sentence

@@ -1297,7 +1297,7 @@ def _verb_event(verb: Token, entry: LexiconEntry, actors: _Actors) -> _Event | N
     refusal = framed is not None and framed.lemma_.lower() in _words("refusal")
     hypothetical = _hypothetical(verb, frame=entry.role == "frame") or (framed is not None and not refusal) or \
         _intent_head(verb) is not None or _in_purpose(verb) or _noun_framed(verb) or _controller(verb) is not None \
-        or speculative or "retaliation" in notes
+        or speculative  # "pledged to match US tariffs shot for shot": the pledge, a threat, was made
     if appeal:
         hypothetical = any(_conditional(c) for c in verb.children)  # the appeal is made now
     event = _Event(type_, source, None, verb, "verb", negated, hypothetical, notes)

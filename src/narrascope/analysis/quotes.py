@@ -55,7 +55,8 @@
    shipped ``ConfidenceModel`` (``data/models/quotes.confidence.json``, ``narrascope train
    quotes``); the stage keeps the quotes that reach ``analysis.min_confidence.quotes``.
 
-A quote is ``direct`` when its content is, or contains, words inside quote marks. The word lists
+A quote is ``direct`` when its content is, or contains, words inside quote marks; ``partial``
+when those are only a phrase in the reporter's paraphrase (less than 60% of the content). The word lists
 are data: ``data/quote_words.tsv``. Every pass is linear in the document's tokens, names and
 quotes (sorted lists and bisect lookups; line breaks counted once per parse).
 """
@@ -223,15 +224,19 @@ def quote_spans(text: str) -> list[QuoteSpan]:
     spans: list[QuoteSpan] = []
     paragraphs = _paragraphs(text)
     carried: tuple[int, int] | None = None  # (open offset, paragraphs so far) of a quote running on
+    runs_on = False  # the carried quote goes on without a reopening mark (a text split by sentence)
     for index, (p_start, p_end) in enumerate(paragraphs):
         marks = _marks_in(text, p_start, p_end)
         opened: tuple[int, str, int] | None = None  # (offset, mark, width)
-        if carried is not None:
+        if carried is not None and runs_on:
+            opened = (carried[0], "", 1)
+        elif carried is not None:
             if marks and marks[0][0] == _first_char(text, p_start, p_end) and marks[0][1] in "\"“«„‘":
                 opened = (carried[0], "", 1)
                 marks = marks[1:]
             else:
                 carried = None
+        runs_on = False
         for i, ch, width in marks:
             if opened is None:
                 if ch in OPEN_ONLY or ch == '"':
@@ -257,6 +262,10 @@ def quote_spans(text: str) -> list[QuoteSpan]:
                           and OPENING_MARK.match(text, _first_char(text, *paragraphs[index + 1])) is not None)
             if starts_paragraph and next_opens:
                 carried = (opened[0], (carried[1] if carried else 0) + 1)
+            elif starts_paragraph and _closed_later(text, paragraphs, index):
+                # '"Five weeks away from the elections.\n\nI'm not running," he said.': one quote
+                # over lines that do not reopen it, closed by the first mark that follows
+                carried, runs_on = (opened[0], (carried[1] if carried else 0) + 1), True
             elif starts_paragraph:
                 # Left open to the end of its paragraph: quoted to there.
                 start, end = _trim(text, _content_start(text, opened), p_end)
@@ -267,6 +276,34 @@ def quote_spans(text: str) -> list[QuoteSpan]:
             else:
                 carried = None
     return spans
+
+
+#: how many paragraphs a quote may run over without a reopening mark
+RUN_ON_PARAGRAPHS = 3
+
+
+def _closes(text: str, i: int, mark: str) -> bool:
+    """A mark that can only close a quote: a closing mark, or a straight one right after a word or
+    punctuation and before a space, punctuation or the end ('running," he said')."""
+    if mark in "”»":
+        return True
+    if mark != '"':
+        return False
+    before = text[i - 1] if i > 0 else " "
+    width = 2 if text.startswith("''", i) else 1
+    after = text[i + width] if i + width < len(text) else " "
+    return not before.isspace() and (after.isspace() or after in ",.;:!?)")
+
+
+def _closed_later(text: str, paragraphs: list[tuple[int, int]], index: int) -> bool:
+    """Whether a quote left open at the end of paragraph ``index`` is closed in one of the next
+    few paragraphs: the first quote mark after it closes, and no paragraph before it opens."""
+    for p_start, p_end in paragraphs[index + 1:index + 1 + RUN_ON_PARAGRAPHS]:
+        marks = _marks_in(text, p_start, p_end)
+        if marks:
+            i, mark, _width = marks[0]
+            return _closes(text, i, mark)
+    return False
 
 
 def _content_start(text: str, opened: tuple[int, str, int]) -> int:
@@ -874,6 +911,7 @@ def _make(ctx: _Context, speaker: Speaker | None, cue: str | None, start: int, e
         "start": start,
         "end": end,
         "direct": direct,
+        "partial": False,
         "anonymous": bool(speaker and speaker.anonymous),
         "_rule": rule,
         "_how": speaker.how if speaker else "none",
@@ -1718,6 +1756,9 @@ def _indirect_quotes(ctx: _Context, used: set[int]) -> list[dict[str, Any]]:
         out.append(_make(ctx, speaker, cue_text, content[0], content[1], direct_inside, rule=rule,
                          cue_token=token if rule != "according_to" else None))
         out[-1]["_reported"] = reported
+        # a paraphrase around a quoted phrase ('Zinke described Russia as a "one trick pony" with an
+        # economy...'): the speaker's own words are only the quoted part
+        out[-1]["partial"] = direct_inside and not _mostly_quoted(ctx, *content)
         insort(taken, content)
         used.add(token.i)
     return out

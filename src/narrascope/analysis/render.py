@@ -52,7 +52,8 @@ def _quotes(article: Article) -> list[str]:
             who += f" <{q['speaker_actor']}>"
         if q.get("speaker_role"):
             who += f", {_clip(q['speaker_role'], 50)}"
-        flags = ", ".join(f for f, on in (("direct", q.get("direct")), ("anonymous", q.get("anonymous"))) if on)
+        flags = ", ".join(f for f, on in (("partial" if q.get("partial") else "direct", q.get("direct")),
+                                          ("anonymous", q.get("anonymous"))) if on)
         lines.append(f"  {who}{' (' + flags + ')' if flags else ''} {_at(q)}{_conf(q)}")
         lines.append(f"      “{_clip(q['content'])}”")
     return lines

@@ -48,7 +48,7 @@ def actor_records(article: Article) -> list[ActorRecord]:
     """The article's ``actors`` field back as ``ActorRecord`` objects (with their mentions)."""
     records = []
     for a in article.actors:
-        mentions = [Mention(m["start"], m["end"], m["text"], a["id"], m.get("how", "gazetteer"),
+        mentions = [Mention(m["start"], m["end"], m["text"], m.get("via") or a["id"], m.get("how", "gazetteer"),
                             float(m.get("confidence", 1.0)))
                     for m in a.get("mentions", [])]
         records.append(ActorRecord(id=a["id"], name=a["name"], kind=a["kind"], country=a.get("country"),
@@ -57,13 +57,14 @@ def actor_records(article: Article) -> list[ActorRecord]:
 
 
 def mentions_of(article: Article) -> list[Mention]:
-    """Every actor mention of the article, in text order."""
-    return sorted((m for a in actor_records(article) for m in a.mentions), key=lambda m: (m.start, m.end))
+    """Every actor mention of the article, once (a mention rolled up to a state is the mention of the
+    actor it names), in text order."""
+    return sorted((m for a in actor_records(article) for m in a.own_mentions), key=lambda m: (m.start, m.end))
 
 
 class ActorsStage:
     name = "actors"
-    version = "3"
+    version = "4"
     requires = ("text", "published")
     sets = ("actors",)
 
@@ -78,7 +79,7 @@ class ActorsStage:
 
 class QuotesStage:
     name = "quotes"
-    version = "4"
+    version = "5"
     requires = ("text", "actors", "authors")
     sets = ("quotes",)
 
@@ -93,7 +94,7 @@ class QuotesStage:
 
 class EventsStage:
     name = "events"
-    version = "4"
+    version = "5"
     requires = ("text", "actors", "quotes")
     sets = ("events",)
 
@@ -133,7 +134,7 @@ class FramesStage:
 
 class StanceStage:
     name = "stance"
-    version = "4"
+    version = "5"
     requires = ("text", "title", "outlet", "genre", "actors", "quotes")
     sets = ("stances",)
 

@@ -43,7 +43,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from .types import ActorRecord
+from .types import ActorRecord, acts_for
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -116,10 +116,12 @@ def own_side(holder: ActorRecord | None, target: ActorRecord, *, outlet: str | N
         return bool(name) and (_slug(target.name) == name or _slug(target.id.split(":")[-1]) == name)
     if target.id == holder.id:
         return True
-    side = holder.id if holder.kind == "state" else holder.country
+    # a party or a private citizen is of a state but does not act for it: a president's attack on
+    # the opposition, or the opposition's on the government, is a stance
+    side = acts_for(holder)
     if not side:
         return False
-    return target.id == side or target.country == side
+    return target.id == side or acts_for(target) == side
 
 
 #: Verbs that report what someone else said, wrote or did with words: a sentence built on one
@@ -283,7 +285,7 @@ def aggregate(holder: str, target: str, pieces: Sequence[Piece]) -> dict[str, An
 
 def _title_mentions(title: str, actor: ActorRecord) -> list[tuple[int, int]]:
     """Where the title names ``actor`` by one of the forms the text uses for it (whole words only)."""
-    forms = sorted({m.text for m in actor.mentions if len(m.text) > 2} | {actor.name}, key=len, reverse=True)
+    forms = sorted({m.text for m in actor.own_mentions if len(m.text) > 2} | {actor.name}, key=len, reverse=True)
     found: list[tuple[int, int]] = []
     for form in forms:
         for m in re.finditer(r"(?<!\w)" + re.escape(form) + r"(?!\w)", title):
@@ -326,7 +328,7 @@ def find_stances(doc: Doc, actors: Sequence[ActorRecord], quotes: Sequence[dict[
 
         own_title = evaluative(title_doc if title_doc is not None else parse(title))
     title_spans = {a.id: _title_mentions(title, a) for a in targets} if own_title else {}
-    spans = sorted({(m.start, m.end) for a in targets for m in a.mentions})
+    spans = sorted({(m.start, m.end) for a in targets for m in a.own_mentions})
     calls = judge(doc, spans, title=title, title_doc=title_doc,
                   title_spans=sorted({s for v in title_spans.values() for s in v}), model=model, encoder=enc,
                   budget=budget)
@@ -341,7 +343,7 @@ def find_stances(doc: Doc, actors: Sequence[ActorRecord], quotes: Sequence[dict[
         pieces: list[Piece] = []
         if not own_side(None, actor, outlet=outlet):
             for sent in author_sents:
-                found = [calls[k] for m in actor.mentions if sent.start_char <= m.start < sent.end_char
+                found = [calls[k] for m in actor.own_mentions if sent.start_char <= m.start < sent.end_char
                          and not any(s <= m.start < e for s, e in quoted) and (k := (False, m.start, m.end)) in calls]
                 if found:
                     weight = LEAD_WEIGHT if lead is not None and sent.start == lead.start else 1.0
@@ -359,7 +361,7 @@ def find_stances(doc: Doc, actors: Sequence[ActorRecord], quotes: Sequence[dict[
             holder = by_id.get(speaker) if speaker else None
             if holder is None or holder.kind not in POLITICAL_KINDS or own_side(holder, actor):
                 continue
-            found = [calls[k] for m in actor.mentions if quote["start"] <= m.start < quote["end"]
+            found = [calls[k] for m in actor.own_mentions if quote["start"] <= m.start < quote["end"]
                      and (k := (False, m.start, m.end)) in calls]
             if found:
                 by_speaker.setdefault(holder.id, []).append(Piece(quote["start"], quote["end"], *best(found)))

@@ -66,8 +66,28 @@ class ActorRecord:
         """The actor's confidence: that of its surest mention."""
         return max((m.confidence for m in self.mentions), default=0.0)
 
+    @property
+    def own_mentions(self) -> list[Mention]:
+        """The mentions that name this actor itself, not one rolled up to it (a state's mentions
+        include those of the persons and bodies acting for it: "Lavrov" is a mention of Russia
+        too, ``via`` the person)."""
+        return [m for m in self.mentions if m.actor == self.id]
+
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "kind": self.kind, "country": self.country, "role": self.role,
                 "operates_in": self.operates_in, "confidence": self.confidence,
                 "mentions": [{"start": m.start, "end": m.end, "text": m.text, "how": m.how,
-                              "confidence": m.confidence} for m in self.mentions]}
+                              "confidence": m.confidence, **({"via": m.actor} if m.actor != self.id else {})}
+                             for m in self.mentions]}
+
+
+def acts_for(record: ActorRecord) -> str | None:
+    """The state an actor acts for: a state itself, a state body or a person (their ``country``:
+    persons have one only while the text or the knowledge base, on the article's date, ties them
+    to a state). A party or other group is of a state (its ``country``) but does not act for it:
+    the opposition is not the government, and its mentions are not the state's."""
+    if record.kind == "state":
+        return record.id
+    if record.kind in ("organization", "person"):
+        return record.country
+    return None

@@ -66,7 +66,7 @@ def quotes_about_in(record: dict[str, Any], actor_id: str, speakers: set[str] | 
         found.append({"article": _summary(record), "speaker": q.get("speaker"), "speaker_actor": speaker,
                       "speaker_name": names.get(speaker) or q.get("speaker"), "speaker_role": q.get("speaker_role"),
                       "cue": q.get("cue"), "content": q.get("content"), "start": start, "end": end,
-                      "direct": q.get("direct"), "anonymous": q.get("anonymous"),
+                      "direct": q.get("direct"), "partial": bool(q.get("partial")), "anonymous": q.get("anonymous"),
                       "polarity": stance.get(speaker) if speaker else None})
     return found
 

@@ -301,7 +301,7 @@ def actor_profile(store: Store, actor_id: str, *, limit: int, scan_window: int) 
         for quote in article.quotes:
             if quote.get("speaker_actor") == actor_id:
                 quotes.append({"article": summary, **{k: quote.get(k) for k in (
-                    "speaker", "speaker_role", "cue", "content", "start", "end", "direct", "anonymous")}})
+                    "speaker", "speaker_role", "cue", "content", "start", "end", "direct", "partial", "anonymous")}})
         for event in article.events:
             item = {"article": summary, **{k: event.get(k) for k in (
                 "type", "source", "target", "text", "start", "end", "negated", "hypothetical")},
