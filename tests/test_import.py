@@ -112,3 +112,117 @@ def test_import_command(seeds_export: Path, tmp_path: Path) -> None:
     result = run_cli("import", "-", "--db", str(db), "--json", input=seeds_export.read_text(encoding="utf-8"))
     assert result.exit_code == 0 and json.loads(result.stdout)["unchanged"] == 2
     assert export_bytes(db) == seeds_export.read_bytes()
+
+
+# -- every field of a record is checked against the schema (issue 11) -------------------------------
+
+def _variant(good: str, n: int, change: object) -> str:
+    """The good record with a new id, changed by ``change`` (a callable on the record, or a dict update)."""
+    record = json.loads(good)
+    record["id"] = f"bad{n:013d}"
+    if callable(change):
+        change(record)
+    else:
+        record.update(change)  # type: ignore[call-overload]
+    return json.dumps(record, ensure_ascii=False)
+
+
+def _set(path: str, value: object) -> object:
+    """A change that sets record[a][0][b]... (``path`` "a.0.b") to ``value``."""
+    def change(record: dict) -> None:
+        *parents, last = path.split(".")
+        target: object = record
+        for key in parents:
+            target = target[int(key)] if isinstance(target, list) else target[key]  # type: ignore[index]
+        if isinstance(target, list):
+            target[int(last)] = value
+        else:
+            target[last] = value  # type: ignore[index]
+    return change
+
+
+BAD_FIELDS = {
+    "published, not a real day": ({"published": "2017-02-30"}, "published"),
+    "published, year 1": ({"published": "0001-01-01"}, "published"),
+    "published, markup": ({"published": "<script>"}, "published"),
+    "published, a date-time": ({"published": "2017-02-03T10:00:00Z"}, "published"),
+    "published, far future": ({"published": "9999-12-31"}, "published"),
+    "version, oversized": ({"version": 10**30}, "version"),
+    "version, zero": ({"version": 0}, "version"),
+    "genre, unknown": ({"genre": "news"}, "genre"),
+    "genre confidence, over 1": ({"genre_confidence": 1.5}, "genre_confidence"),
+    "source kind, unknown": (_set("source.kind", "ftp"), "source"),
+    "language, not a code": ({"language": "<b>English</b>"}, "language"),
+    "authors, not strings": ({"authors": [1, 2]}, "authors"),
+    "removed kind, unknown": (_set("removed.0.kind", "secret"), "removed"),
+    "actor kind, unknown": (_set("actors.0.kind", "alien"), "actors"),
+    "actor confidence, negative": (_set("actors.0.confidence", -0.1), "actors"),
+    "mention, past the text": (_set("actors.0.mentions.0.end", 10**9), "actors"),
+    "mention, reversed": (_set("actors.0.mentions.0.start", 10**6), "actors"),
+    "mention text, not the span's": (_set("actors.0.mentions.0.text", "someone else"), "actors"),
+    "quote offset, negative": (_set("quotes.0.start", -1), "quotes"),
+    "quote direct, not a bool": (_set("quotes.0.direct", "yes"), "quotes"),
+    "event type, unknown": (_set("events.0.type", "EXPLODE"), "events"),
+    "technique name, unknown": (_set("techniques.0.name", "Mind_Control"), "techniques"),
+    "technique score, over 1": (_set("techniques.0.score", 7), "techniques"),
+    "frame name, unknown": (_set("frames.0.name", "Astrology"), "frames"),
+    "stance polarity, over 1": (_set("stances.0.polarity", 3.0), "stances"),
+    "stance evidence, past the text": (_set("stances.0.evidence.0.end", 10**9), "stances"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_FIELDS))
+def test_a_field_against_the_schema_is_rejected_and_the_next_line_imported(seeds_export: Path, tmp_path: Path,
+                                                                          name: str) -> None:
+    change, field_name = BAD_FIELDS[name]
+    good = seeds_export.read_text(encoding="utf-8").splitlines()
+    source = tmp_path / "mixed.jsonl"
+    source.write_text(_variant(good[0], 1, change) + "\n" + good[1] + "\n", encoding="utf-8")
+    db = tmp_path / "copy.db"
+    report = import_records(source, db=db)
+    assert report.imported == 1, report.to_dict()
+    assert [(r["location"].rsplit(":", 1)[1], r["code"]) for r in report.rejects] == [("1", "NS107")]
+    assert field_name in report.rejects[0]["reason"]
+    assert [r["code"] for r in api.list_rejects(db=db)] == ["NS107"]
+
+
+@pytest.mark.parametrize("raw", ["NaN", "Infinity", "-Infinity", "1e999"])
+def test_a_number_that_is_not_finite_is_rejected_alone(seeds_export: Path, tmp_path: Path, raw: str) -> None:
+    good = seeds_export.read_text(encoding="utf-8").splitlines()
+    bad = _variant(good[0], 2, {"genre_confidence": 0.123456789}).replace("0.123456789", raw)
+    source = tmp_path / "nan.jsonl"
+    source.write_text(bad + "\n" + good[1] + "\n", encoding="utf-8")
+    db = tmp_path / "copy.db"
+    result = run_cli("import", str(source), "--db", str(db))
+    assert result.exit_code == 3, result.output  # rejects, not NS501
+    assert "NS107" in result.stderr and "NS501" not in result.stderr and "finite" in result.stderr
+    with open_store(db, create=False) as store:
+        assert store.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0] == 1
+
+
+def test_a_lone_surrogate_or_deep_nesting_is_rejected_alone(seeds_export: Path, tmp_path: Path) -> None:
+    good = seeds_export.read_text(encoding="utf-8").splitlines()
+    surrogate = _variant(good[0], 3, {"title": "TITLE"}).replace('"TITLE"', '"\\udcff"')
+    deep = '{"id": "deep", "x": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    source = tmp_path / "odd.jsonl"
+    source.write_text("\n".join([surrogate, deep, good[1]]) + "\n", encoding="utf-8")
+    db = tmp_path / "copy.db"
+    report = import_records(source, db=db)
+    assert report.imported == 1
+    assert [(r["location"].rsplit(":", 1)[1], r["code"]) for r in report.rejects] == [("1", "NS107"), ("2", "NS107")]
+
+
+def test_bad_dates_never_reach_narratives_or_stix(seeds_export: Path, tmp_path: Path) -> None:
+    """The three dates of the issue: before, each made `narratives` and the STIX export fail on every run."""
+    good = seeds_export.read_text(encoding="utf-8").splitlines()
+    lines = [_variant(good[0], n, {"published": day}) for n, day in enumerate(("2017-02-30", "0001-01-01", "<script>"))]
+    source = tmp_path / "dates.jsonl"
+    source.write_text("\n".join([*lines, good[1]]) + "\n", encoding="utf-8")
+    db = tmp_path / "copy.db"
+    result = run_cli("import", str(source), "--db", str(db), "--json")
+    assert result.exit_code == 3
+    assert json.loads(result.stdout)["imported"] == 1 and json.loads(result.stdout)["rejected"] == 3
+    assert run_cli("narratives", "--db", str(db), "-q").exit_code == 0
+    stix = tmp_path / "bundle.json"
+    assert run_cli("export", "--format", "stix", "--db", str(db), "-o", str(stix)).exit_code == 0
+    assert json.loads(stix.read_text(encoding="utf-8"))["type"] == "bundle"

@@ -14,22 +14,26 @@ re-runs stages on them from the record as for any article.
 from __future__ import annotations
 
 import json
+import math
 import os
+import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from itertools import islice
 from pathlib import Path
 from typing import Any, TextIO
 
 import click
 
-from .model import Article, Reject
+from .model import REMOVED_KINDS, SOURCE_KINDS, Article, Reject
 from .plugins import hookimpl
 from .settings import Settings, load_settings
+from .sources.dates import YEARS
 from .store import Store, now, open_store
 
-__all__ = ["ImportReport", "import_records", "parse_record"]
+__all__ = ["ImportReport", "import_records", "parse_record", "validate_record"]
 
 MALFORMED = "NS107"
 STAGE = "import"
@@ -71,9 +75,11 @@ def _require(record: dict[str, Any], name: str, kind: type | tuple[type, ...], *
 def parse_record(line: str) -> Article:
     """The article of one JSONL line, or ``BadRecord`` when the line is not a full, lossless record."""
     try:
-        record = json.loads(line)
+        record = json.loads(line, parse_constant=_not_finite)
     except json.JSONDecodeError as e:
         raise BadRecord(f"not JSON: {e.msg} at column {e.colno}") from e
+    except RecursionError as e:
+        raise BadRecord("not a record: JSON nested too deeply") from e
     if not isinstance(record, dict):
         raise BadRecord(f"not a JSON object but a {type(record).__name__}")
     _require(record, "id", str)
@@ -94,6 +100,7 @@ def parse_record(line: str) -> Article:
     if not all(isinstance(r, dict) and isinstance(r.get("kind"), str) and isinstance(r.get("text"), str)
                for r in record["removed"]):
         raise BadRecord("field 'removed' holds an entry without string 'kind' and 'text'")
+    validate_record(record)
     unknown = sorted(set(record) - set(Article.__dataclass_fields__))
     if unknown:
         raise BadRecord(f"fields narrascope does not know (they would be lost): {', '.join(unknown)}")
@@ -104,6 +111,10 @@ def parse_record(line: str) -> Article:
     if article.to_record() != record:
         raise BadRecord("the record does not survive a round trip unchanged (missing or misshapen fields)")
     return article
+
+
+def _not_finite(constant: str) -> float:
+    raise BadRecord(f"{constant} is not a finite number")
 
 
 def _store_article(store: Store, article: Article) -> str:
@@ -185,6 +196,202 @@ def _import_line(store: Store, line: str | bytes, where: str, report: ImportRepo
         report.conflicts.append(article.id)
 
 
+# -- the schema, field by field (../SCHEMA.md) ----------------------------------------------------
+
+#: source kinds of the schema (the CSV source may not be registered yet in this install)
+RECORD_SOURCE_KINDS = frozenset((*SOURCE_KINDS, "csv"))
+#: a version is a count of changed copies of one URL; past this it is a data error (and SQLite's limit)
+MAX_VERSION = 2**31 - 1
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
+DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+MAX_DEPTH = 64
+
+
+def _finite_and_utf8(value: Any, where: str = "record", depth: int = 0) -> None:
+    """Every number finite, every string encodable (no lone surrogate), nesting at most ``MAX_DEPTH``."""
+    if depth > MAX_DEPTH:
+        raise BadRecord(f"{where}: nested deeper than {MAX_DEPTH} levels")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise BadRecord(f"{where}: {value} is not a finite number")
+    if isinstance(value, str):
+        _utf8(value, where)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _utf8(key, where)
+            _finite_and_utf8(item, f"{where}.{key}" if where != "record" else f"field {key!r}", depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            _finite_and_utf8(item, where, depth + 1)
+
+
+def _utf8(text: str, where: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise BadRecord(f"{where}: a lone surrogate (\\u{ord(text[e.start]):04x}) is no text") from e
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _strings(record: dict[str, Any], name: str) -> None:
+    if not all(isinstance(v, str) for v in record[name]):
+        raise BadRecord(f"field {name!r} holds something other than strings")
+
+
+def _unit(fact: dict[str, Any], key: str, where: str, *, low: float = 0.0) -> None:
+    """``fact[key]``, when present and not null, is a number in [low, 1]."""
+    value = fact.get(key)
+    if value is not None and (not _is_number(value) or not low <= value <= 1):
+        raise BadRecord(f"{where}: {key} {value!r} is not a number in [{low:g}, 1]")
+
+
+def _span(span: Any, text: str, where: str, *, quoted: bool = True) -> None:
+    """``span`` has int offsets within ``text`` (start <= end) and, if it carries ``text``, that text."""
+    if not isinstance(span, dict):
+        raise BadRecord(f"{where}: not an object with start and end")
+    start, end = span.get("start"), span.get("end")
+    if not (isinstance(start, int) and isinstance(end, int)) or isinstance(start, bool) or isinstance(end, bool):
+        raise BadRecord(f"{where}: start and end are not integers")
+    if not 0 <= start <= end <= len(text):
+        raise BadRecord(f"{where}: offsets {start}..{end} are not within the text ({len(text)} characters)")
+    if quoted and "text" in span and span["text"] != text[start:end]:
+        raise BadRecord(f"{where}: its text is not the text at {start}..{end}")
+
+
+def _facts(record: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    facts = record[name]
+    for n, fact in enumerate(facts):
+        if not isinstance(fact, dict):
+            raise BadRecord(f"field {name!r}: entry {n} is not an object")
+    return facts
+
+
+def _check_field(record: dict[str, Any], name: str, check: Callable[[Any], bool], what: str, *,
+                 optional: bool = False) -> None:
+    value = record.get(name)
+    if optional and value is None:
+        return
+    if not check(value):
+        raise BadRecord(f"field {name!r}: {_shown(value)} is not {what}")
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _published(value: Any) -> bool:
+    if not isinstance(value, str) or not DAY.fullmatch(value):
+        return False
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        return False
+    return day.year in YEARS
+
+
+def validate_record(record: dict[str, Any]) -> None:
+    """Raise ``BadRecord`` naming the first field of ``record`` that breaks ../SCHEMA.md.
+
+    Types of every field; ``published`` a real day "YYYY-MM-DD" of a plausible year; the
+    vocabularies (source kinds, genres, removed kinds, actor kinds, PLOVER types, techniques,
+    frames); offsets of every span within ``text`` (and a span's text the text at its offsets);
+    confidences and scores in [0, 1], polarities in [-1, 1]; numbers finite; no lone surrogates.
+    """
+    from .analysis.types import ACTOR_KINDS, FRAMES, PLOVER_TYPES, TECHNIQUES
+    from .enrich.genre import GENRES
+
+    _finite_and_utf8(record)
+    text = record["text"]
+    if record["source"]["kind"] not in RECORD_SOURCE_KINDS:
+        raise BadRecord(f"field 'source': kind {_shown(record['source']['kind'])} is not one of"
+                        f" {', '.join(sorted(RECORD_SOURCE_KINDS))}")
+    _check_field(record, "published", _published, f'a day "YYYY-MM-DD" of the years {YEARS.start}-{YEARS.stop - 1}',
+                 optional=True)
+    _check_field(record, "version", lambda v: 1 <= v <= MAX_VERSION, f"a version from 1 to {MAX_VERSION}")
+    _check_field(record, "genre", lambda v: v in GENRES, f"a genre ({', '.join(GENRES)})")
+    _check_field(record, "language", lambda v: isinstance(v, str) and LANGUAGE_CODE.fullmatch(v) is not None,
+                 "an ISO 639 language code", optional=True)
+    _check_field(record, "genre_confidence", lambda v: _is_number(v) and 0 <= v <= 1, "a number in [0, 1]",
+                 optional=True)
+    for name in ("republished_from", "subtitle", "section"):
+        _check_field(record, name, lambda v: isinstance(v, str), "a string", optional=True)
+    for name in ("authors", "author_bios", "tags", "topics", "genre_evidence", "page_types"):
+        if name in record:
+            _check_field(record, name, lambda v: isinstance(v, list), "a list")
+            _strings(record, name)
+    for name in ("provenance", "pipeline"):
+        if name in record:
+            _check_field(record, name, lambda v: isinstance(v, dict), "an object")
+    for n, removed in enumerate(record["removed"]):
+        if removed["kind"] not in REMOVED_KINDS:
+            raise BadRecord(f"field 'removed': entry {n} kind {_shown(removed['kind'])} is not one of"
+                            f" {', '.join(REMOVED_KINDS)}")
+    for n, actor in enumerate(_facts(record, "actors")):
+        where = f"field 'actors': entry {n}"
+        if not isinstance(actor.get("id"), str) or not actor["id"] or not isinstance(actor.get("name"), str):
+            raise BadRecord(f"{where}: no string id and name")
+        if actor.get("kind") not in ACTOR_KINDS:
+            raise BadRecord(f"{where}: kind {_shown(actor.get('kind'))} is not one of {', '.join(ACTOR_KINDS)}")
+        _unit(actor, "confidence", where)
+        if not isinstance(actor.get("mentions", []), list):
+            raise BadRecord(f"{where}: mentions is not a list")
+        for mention in actor.get("mentions", []):
+            _span(mention, text, f"{where}, a mention")
+            _unit(mention, "confidence", f"{where}, a mention")
+    for n, quote in enumerate(_facts(record, "quotes")):
+        where = f"field 'quotes': entry {n}"
+        _span(quote, text, where, quoted=False)
+        if not isinstance(quote.get("content", ""), str):
+            raise BadRecord(f"{where}: content is not a string")
+        if quote.get("speaker_span") is not None:
+            _span(quote["speaker_span"], text, f"{where}, speaker_span")
+        for flag in ("direct", "anonymous", "partial"):
+            if flag in quote and not isinstance(quote[flag], bool):
+                raise BadRecord(f"{where}: {flag} is not true or false")
+        _unit(quote, "confidence", where)
+    for n, event in enumerate(_facts(record, "events")):
+        where = f"field 'events': entry {n}"
+        if event.get("type") not in PLOVER_TYPES:
+            raise BadRecord(f"{where}: type {_shown(event.get('type'))} is not a PLOVER type")
+        _span(event, text, where)
+        for flag in ("negated", "hypothetical"):
+            if flag in event and not isinstance(event[flag], bool):
+                raise BadRecord(f"{where}: {flag} is not true or false")
+        _unit(event, "confidence", where)
+    for n, technique in enumerate(_facts(record, "techniques")):
+        where = f"field 'techniques': entry {n}"
+        if technique.get("name") not in TECHNIQUES:
+            raise BadRecord(f"{where}: {_shown(technique.get('name'))} is not a SemEval-2023 technique")
+        _span(technique, text, where)
+        _unit(technique, "confidence", where)
+        _unit(technique, "score", where)
+    for n, frame in enumerate(_facts(record, "frames")):
+        where = f"field 'frames': entry {n}"
+        if frame.get("name") not in FRAMES:
+            raise BadRecord(f"{where}: {_shown(frame.get('name'))} is not a SemEval-2023 frame")
+        _unit(frame, "confidence", where)
+        _unit(frame, "score", where)
+    for n, stance in enumerate(_facts(record, "stances")):
+        where = f"field 'stances': entry {n}"
+        if not isinstance(stance.get("holder"), str) or not isinstance(stance.get("target"), str):
+            raise BadRecord(f"{where}: no string holder and target")
+        _unit(stance, "polarity", where, low=-1.0)
+        _unit(stance, "confidence", where)
+        if not isinstance(stance.get("evidence", []), list):
+            raise BadRecord(f"{where}: evidence is not a list")
+        for evidence in stance.get("evidence", []):
+            _span(evidence, text, f"{where}, evidence")
+            _unit(evidence, "polarity", f"{where}, evidence", low=-1.0)
+            _unit(evidence, "confidence", f"{where}, evidence")
+    for n, topic in enumerate(record.get("topic_evidence") or []):
+        if not isinstance(topic, dict):
+            raise BadRecord(f"field 'topic_evidence': entry {n} is not an object")
+        _unit(topic, "confidence", f"field 'topic_evidence': entry {n}")
+
+
 # -- CLI -------------------------------------------------------------------------------------------
 
 @click.command("import")
@@ -209,11 +416,11 @@ def import_command(file: str, **kw: Any) -> None:
     report = import_records(source, db=kw["db"], settings=settings)
     if kw["as_json"]:
         emit_json(report.to_dict())
-        return
-    for reject in report.rejects:
-        click.echo(f"rejected  {reject['location']}: {reject['code']} {reject['reason']}", err=True)
-    click.echo(report.summary(), err=True)
-    if report.rejects:
+    else:
+        for reject in report.rejects:
+            click.echo(f"rejected  {reject['location']}: {reject['code']} {reject['reason']}", err=True)
+        click.echo(report.summary(), err=True)
+    if report.rejects:  # as `ingest` does, with or without --json
         sys.exit(EXIT_REJECTS)
 
 
