@@ -328,13 +328,12 @@ def test_evidence_comes_from_each_members_own_latest_text(tmp_path: Path, db: Pa
     summary = narratives(db)
     assert not summary["full"] and summary["removed"] == 1 and summary["articles_read"] == 11
     conn = sqlite3.connect(db)
-    rows = conn.execute("SELECT a.url, a.text, a.ingested_at, m.date, m.date_source, m.evidence"
+    rows = conn.execute("SELECT a.url, a.text, a.published, m.date, m.date_source, m.evidence"
                         " FROM narrative_members m JOIN articles a ON a.id = m.article WHERE a.latest = 1").fetchall()
     assert len(rows) == 40
-    for url, text, ingested_at, day, source, evidence in rows:
-        assert source == ("ingested" if url in undated else "published")
-        if url in undated:
-            assert day == ingested_at[:10]
+    for url, text, published, day, source, evidence in rows:
+        assert source == ("undated" if url in undated else "published")
+        assert day == (None if url in undated else published)  # never the ingest day
         sentences = json.loads(evidence)
         assert sentences
         for sentence in sentences:

@@ -69,19 +69,21 @@ def test_bundle_parses_and_holds_outlets_reports_techniques(seeds_db: Path) -> N
     assert parsed.type == "bundle"
     bundle = json.loads(text)
     records = [a.to_record() for a in api.list_articles(db=seeds_db)]
-    with open_store(seeds_db, create=False) as store:
-        ingested = dict(store.conn.execute("SELECT id, ingested_at FROM articles"))
 
     outlets = {o["name"]: o for o in by_type(bundle, "identity") if o["identity_class"] == "organization"}
     assert set(outlets) == {r["outlet"] for r in records} == {"DW", "The Moscow Times"}
 
-    reports = {r["name"]: r for r in by_type(bundle, "report")}
+    # a dated article is a report; an undated one a grouping (a report must have a published date)
+    reports = {r["name"]: r for r in by_type(bundle, "report") + by_type(bundle, "grouping")}
     assert len(reports) == len(records) == 2
     patterns = {p["id"]: p for p in by_type(bundle, "attack-pattern")}
     for record in records:
         report = reports[record["title"]]
         assert report["description"] == record["text"][:500]
-        assert report["published"].startswith(record["published"] or ingested[record["id"]][:10])
+        if record["published"]:
+            assert report["type"] == "report" and report["published"].startswith(record["published"])
+        else:
+            assert report["type"] == "grouping" and "published" not in report and report["x_narrascope_undated"]
         if record["url"]:  # the seeds state none; the narrative corpus below does
             assert {"source_name": record["outlet"], "url": record["url"]} in report["external_references"]
         assert {"source_name": "narrascope", "external_id": record["id"]} in report["external_references"]
@@ -188,7 +190,8 @@ def test_narratives_become_opencti_narratives(narratives_db: Path) -> None:
     assert export_with_store(narratives_db) == text
 
 
-def test_undated_article_is_published_on_its_ingest_day(tmp_path: Path) -> None:
+def test_undated_article_has_no_date(tmp_path: Path) -> None:
+    """Not its ingest day (issue 11): STIX requires a report's published, so it is a grouping."""
     source = tmp_path / "undated.jsonl"
     source.write_text(json.dumps({"title": "No date", "text": "A plain report without a date. " * 10}) + "\n")
     db = tmp_path / "undated.db"
@@ -197,6 +200,11 @@ def test_undated_article_is_published_on_its_ingest_day(tmp_path: Path) -> None:
     assert run_cli("--config", str(config), "ingest", str(source), "--db", str(db)).exit_code == 0
     with open_store(db, create=False) as store:
         ingested = store.conn.execute("SELECT ingested_at FROM articles").fetchone()[0]
-    (report,) = by_type(json.loads(export_with_store(db)), "report")
-    assert report["published"].startswith(ingested[:10])
+    text = export_with_store(db)
+    stix2.parse(text, allow_custom=True)
+    assert ingested[:10] not in text
+    bundle = json.loads(text)
+    assert by_type(bundle, "report") == []
+    (report,) = by_type(bundle, "grouping")
+    assert "published" not in report and report["context"] == "unspecified" and report["x_narrascope_undated"]
     assert report["object_refs"]  # no outlet, no URL, no technique: still refers to something

@@ -6,8 +6,11 @@ rewrites the four tables below. Its state (document frequencies, truncated centr
 split/merge events) is kept in ``derived``, so a run only reads new articles and narrative ids
 stay stable; ``--full`` (or a new version or seed) recomputes from scratch.
 
-An article is dated by ``published``; an undated article falls back to the day it was ingested,
-and ``narrative_members.date_source`` says which.
+An article is dated by ``published`` only. An undated article (no ``published``, or one that is no
+plausible day) is clustered like any other but belongs to no period: its member row has no date
+(``date_source`` "undated", ``period`` ""), it is in no series, and each narrative counts its
+undated members apart (``undated`` in the list and detail). A narrative's status is judged
+against the newest dated article of the corpus, never the clock.
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ if TYPE_CHECKING:
 __all__ = ["NarrativesAnalysis", "narrative_detail", "update_narratives"]
 
 NAME = "narratives"
-VERSION = "1"
+VERSION = "2"  # 2: undated articles in no period (1 dated them by their ingest day)
 DEFAULT_SEED = 0
 EMERGE_MIN = 3
 GROW_FACTOR = 2.0
@@ -59,9 +62,10 @@ TABLES = (
         Column("sentence_start", "INTEGER", "Start offset of the sentence in that article's text."),
         Column("sentence_end", "INTEGER", "End offset (exclusive) of the sentence in that article's text."),
         Column("size", "INTEGER", "Member articles."),
-        Column("first_seen", "TEXT", "Day of the earliest member article (YYYY-MM-DD)."),
-        Column("last_seen", "TEXT", "Day of the latest member article (YYYY-MM-DD)."),
-        Column("status", "TEXT", "active | faded (no article for 4 weeks before the corpus's last week) | merged"
+        Column("first_seen", "TEXT", "Day of the earliest dated member article (YYYY-MM-DD); null if none is dated."),
+        Column("last_seen", "TEXT", "Day of the latest dated member article (YYYY-MM-DD); null if none is dated."),
+        Column("status", "TEXT", "active | faded (no article for 4 weeks before the week of the corpus's newest"
+                                  " dated article) | merged"
                                   f" | candidate (fewer than {MIN_NARRATIVE_SIZE} articles)."),
         Column("parent", "INTEGER", "The narrative this one split from, or null."),
         Column("merged_into", "INTEGER", "The narrative that absorbed this one (status merged), or null."),
@@ -69,9 +73,9 @@ TABLES = (
     TableSpec("narrative_members", (
         Column("narrative", "INTEGER", "Narrative id (narratives.id)."),
         Column("article", "TEXT", "Article id."),
-        Column("date", "TEXT", "Day the article counts on (YYYY-MM-DD)."),
-        Column("date_source", "TEXT", "published (the article's date) | ingested (no date stated: ingest day)."),
-        Column("period", "TEXT", "Monday of the article's week (YYYY-MM-DD)."),
+        Column("date", "TEXT", "The article's published day (YYYY-MM-DD); null when it states none."),
+        Column("date_source", "TEXT", "published (the article's date) | undated (no date stated: in no period)."),
+        Column("period", "TEXT", "Monday of the article's week (YYYY-MM-DD); '' when it is undated."),
         Column("score", "REAL", "Cosine of the article to the narrative's centroid when it joined."),
         Column("evidence", "JSON", "Claim sentences closest to the centroid: [{start, end, text, score}],"
                                    " offsets into the article's text."),
@@ -82,7 +86,8 @@ TABLES = (
         Column("period", "TEXT", "The day, or the Monday of the week (YYYY-MM-DD)."),
         Column("articles", "INTEGER", "Member articles in the period."),
         Column("share", "REAL", "Those articles over all articles of the period in the corpus."),
-    ), "Time series of each narrative, per week and per day (periods with articles only)."),
+    ), "Time series of each narrative, per week and per day (periods with articles only; undated articles"
+       " are in none: see narrative_members.date_source)."),
     TableSpec("narrative_events", (
         Column("narrative", "INTEGER", "Narrative id."),
         Column("period", "TEXT", "Monday of the week the event happened."),
@@ -97,8 +102,7 @@ class NarrativesAnalysis:
     name = NAME
     version = VERSION
     tables = TABLES
-    inputs = ("articles.title", "articles.text", "articles.published", "articles.ingested_at",
-              "articles.record.actors", "articles.record.quotes", "settings.narratives")
+    inputs = ("articles.title", "articles.text", "articles.published", "articles.record.actors", "articles.record.quotes", "settings.narratives")
 
     def update(self, store: Store, settings: Settings, *, full: bool = False,
                progress: Callable[[int], Iterator[object]] | None = None) -> dict[str, Any]:
@@ -139,7 +143,7 @@ def update_narratives(store: Store, *, full: bool = False, seed: int | None = No
     # more: dropped before the articles are read, instead of living through the whole run
     previous = None
 
-    removed: list[tuple[str, int, str]] = []
+    removed: list[tuple[str, int, str | None]] = []
     if not full:
         removed = store.conn.execute(
             "SELECT m.article, m.narrative, m.date FROM narrative_members m JOIN articles a ON a.id = m.article"
@@ -147,18 +151,15 @@ def update_narratives(store: Store, *, full: bool = False, seed: int | None = No
         for _article, narrative, day in removed:
             model.remove(narrative, day)
 
-    docs, undated, watermark = [], set(), after   # undated: rowids dated by their ingest day
-    for rowid, article_id, record_json, ingested_at in store.conn.execute(
-            "SELECT rowid, id, record, ingested_at FROM articles WHERE rowid > ? AND latest = 1 ORDER BY rowid",
-            (after,)):
+    docs, watermark = [], after
+    for rowid, article_id, record_json in store.conn.execute(
+            "SELECT rowid, id, record FROM articles WHERE rowid > ? AND latest = 1 ORDER BY rowid", (after,)):
         record = json.loads(record_json)
-        day, source = (record["published"], "published") if record.get("published") else (ingested_at[:10], "ingested")
+        published_day = article_day(record.get("published"))
         # without the text: holding every article's text for the evidence step cost more memory than
         # the clustering; the evidence step reads the texts again, in rowid order (``_texts``)
-        docs.append(make_doc(rowid, article_id, day, title=record.get("title") or "", text=record.get("text") or "",
+        docs.append(make_doc(rowid, article_id, published_day, title=record.get("title") or "", text=record.get("text") or "",
                              actors=record.get("actors") or (), quotes=record.get("quotes") or (), keep_text=False))
-        if source == "ingested":
-            undated.add(rowid)
         watermark = max(watermark, rowid)
 
     bar = iter(progress(len(docs))) if progress is not None and docs else None
@@ -177,14 +178,14 @@ def update_narratives(store: Store, *, full: bool = False, seed: int | None = No
     for text in _texts(store, keys):
         doc = docs.pop()
         narrative, score = assigned[doc.key]
-        day, source = doc.date, "ingested" if doc.key in undated else "published"
+        member_day, source = (doc.date, "published") if doc.date else (None, "undated")
         doc.text = text
         evidence = model.evidence(doc, narrative)
         doc.text = ""
-        members.append((narrative, doc.article, day, source, doc.period, round(score, 4),
+        members.append((narrative, doc.article, member_day, source, doc.period, round(score, 4),
                         json.dumps(evidence, ensure_ascii=False)))
     articles_read = len(keys)
-    del keys, undated, assigned
+    del keys, assigned
 
     narratives, series, events = _tables(model, options)
     statuses: dict[str, int] = {}
@@ -223,6 +224,32 @@ def update_narratives(store: Store, *, full: bool = False, seed: int | None = No
         del state
     return {"full": full, "seed": seed, "articles_read": articles_read, "articles": total,
             "removed": len(removed), "narratives": statuses, "events": n_events}
+
+
+def article_day(published: Any) -> str | None:
+    """The day "YYYY-MM-DD" of a ``published`` value, or None when it is none or not a plausible day
+    (a store imported before import checked dates may hold "2017-02-30" or "0001-01-01")."""
+    from ..sources.dates import YEARS
+
+    if not isinstance(published, str) or len(published) < 10:
+        return None
+    try:
+        day = date.fromisoformat(published[:10])
+    except ValueError:
+        return None
+    return day.isoformat() if day.year in YEARS else None
+
+
+def undated_members(store: Store, narratives: list[int] | None = None) -> dict[int, int]:
+    """Narrative id -> its members with no date (all narratives, or those of ``narratives``)."""
+    sql = "SELECT narrative, COUNT(*) FROM narrative_members WHERE period = ''"
+    params: list[Any] = []
+    if narratives is not None:
+        if not narratives:
+            return {}
+        sql += f" AND narrative IN ({','.join('?' * len(narratives))})"
+        params = list(narratives)
+    return {int(n): int(c) for n, c in store.conn.execute(sql + " GROUP BY narrative", params)}
 
 
 def _texts(store: Store, keys: list[int]) -> Iterator[str]:
@@ -283,7 +310,8 @@ def _weeks_before(period: str, weeks: int) -> str:
 
 
 def list_narratives(store: Store, *, include_all: bool = False, limit: int | None = None) -> list[dict[str, Any]]:
-    """Narratives, biggest first (candidates and merged ones only with ``include_all``), with their weekly series."""
+    """Narratives, biggest first (candidates and merged ones only with ``include_all``), with their weekly
+    series (``weeks``) and, apart, how many members have no date (``undated``)."""
     where = "" if include_all else " WHERE status IN ('active', 'faded')"
     rows = store.conn.execute(
         "SELECT id, label, terms, sentence, sentence_article, size, first_seen, last_seen, status, parent, merged_into"
@@ -294,11 +322,13 @@ def list_narratives(store: Store, *, include_all: bool = False, limit: int | Non
         weekly.setdefault(narrative, {})[period] = n
     keys = ("id", "label", "terms", "sentence", "sentence_article", "size", "first_seen", "last_seen", "status",
             "parent", "merged_into")
+    undated = undated_members(store)
     out = []
     for row in rows:
         item = dict(zip(keys, row, strict=True))
         item["terms"] = json.loads(item["terms"])
         item["weeks"] = weekly.get(item["id"], {})
+        item["undated"] = undated.get(item["id"], 0)
         out.append(item)
     return out
 
@@ -351,7 +381,8 @@ def narratives_command(ctx: click.Context, full: bool, seed: int | None, include
 
     Each run adds the articles ingested since the last one, keeping narrative ids; the list shows
     id, size, first and last week, status, a weekly sparkline, key terms and a representative
-    claim. Tables: narratives, narrative_members, narrative_series, narrative_events.
+    claim. Articles that state no date are in no week: they are counted apart ("undated N"), and
+    a narrative fades against the newest dated article, not today. Tables: narratives, narrative_members, narrative_series, narrative_events.
 
     \b
     Example:
@@ -379,8 +410,9 @@ def narratives_command(ctx: click.Context, full: bool, seed: int | None, include
         return
     for item in listed:
         spark = sparkline(item["weeks"], span[0], span[1]) if span[0] else ""
-        click.echo(f"{item['id']:>5}  {item['size']:>6}  {item['first_seen']} .. {item['last_seen']}  "
-                   f"{item['status']:<9} {spark}  {item['label']}")
+        seen = f"{item['first_seen']} .. {item['last_seen']}" if item["first_seen"] else f"{'undated':^24}"
+        undated = f"  (undated {item['undated']})" if item["undated"] else ""
+        click.echo(f"{item['id']:>5}  {item['size']:>6}  {seen}  {item['status']:<9} {spark}  {item['label']}{undated}")
         if item["sentence"]:
             click.echo(f"{'':>15}“{_shorten(item['sentence'], 110)}”")
     counts = ", ".join(f"{n} {status}" for status, n in sorted(summary["narratives"].items())) or "none"
@@ -409,8 +441,8 @@ def show_command(narrative: int, members: int, **kw: Any) -> None:
     if kw["as_json"]:
         emit_json(item)
         return
-    click.echo(f"narrative {item['id']}  [{item['status']}]  {item['size']} articles,"
-               f" {item['first_seen']} .. {item['last_seen']}")
+    seen = f"{item['first_seen']} .. {item['last_seen']}" if item["first_seen"] else "no dated article"
+    click.echo(f"narrative {item['id']}  [{item['status']}]  {item['size']} articles, {seen}")
     click.echo(f"terms: {', '.join(item['terms'])}")
     if item["parent"]:
         click.echo(f"split from: {item['parent']}")
@@ -419,11 +451,13 @@ def show_command(narrative: int, members: int, **kw: Any) -> None:
     if item["sentence"]:
         click.echo(f"representative: “{item['sentence']}” ({item['sentence_article']})")
     click.echo("weeks: " + ", ".join(f"{p} {n}" for p, n in sorted(item["weeks"].items())))
+    click.echo(f"undated: {item['undated']} (articles that state no date: in no week)")
     for event in item["events"]:
         other = f" ({event['other']})" if event["other"] else ""
         click.echo(f"  {event['period']}  {event['kind']}{other}  {json.dumps(event['detail'])}")
     for member in item["members"]:
-        click.echo(f"- {member['article']}  {member['date']} ({member['date_source']})  score {member['score']}")
+        when = f"{member['date']} ({member['date_source']})" if member["date"] else "(undated)"
+        click.echo(f"- {member['article']}  {when}  score {member['score']}")
         for sentence in member["evidence"]:
             click.echo(f"    [{sentence['start']}:{sentence['end']}] {_shorten(sentence['text'], 110)}")
 

@@ -28,6 +28,11 @@ candidate per article, so without this every article would be compared with ever
 (quadratic); with it, the centroids an article meets are those of the narratives plus the
 candidates of the last few weeks. ``comparisons`` counts the (document, centroid) pairs scored.
 
+An undated document (no ``published``: ``period`` and ``date`` are "") belongs to no window: the
+undated documents of a run are clustered after its dated windows, against the narratives open
+then, and counted apart (``meta["undated"]``, ``undated``), never in a series, the totals, a split
+or a merge, and they never close a candidate.
+
 Everything is deterministic for a given seed and input order (documents are processed by
 (period, key)); ids are integers handed out in creation order and never reused.
 """
@@ -139,18 +144,18 @@ class Doc:
 
     key: int                     # articles.rowid (orders documents within a window)
     article: str                 # the article id
-    period: str                  # Monday of the week ("YYYY-MM-DD")
+    period: str                  # Monday of the week ("YYYY-MM-DD"); "" when the article is undated
     features: np.ndarray         # feature buckets (unique; int32)
     weights: np.ndarray          # their term counts (title and actors weighted; float32, exact for counts)
-    date: str = ""               # the day ("YYYY-MM-DD") the period comes from
+    date: str = ""               # the day ("YYYY-MM-DD") the period comes from; "" when undated
     text: str = ""
     quotes: list[tuple[int, int]] = field(default_factory=list)  # quote spans, to find claims
 
 
-def make_doc(key: int, article: str, day: str, *, title: str = "", text: str = "",
+def make_doc(key: int, article: str, day: str | None, *, title: str = "", text: str = "",
              actors: Iterable[dict[str, Any]] = (), quotes: Iterable[dict[str, Any]] = (),
              keep_text: bool = True) -> Doc:
-    """The model's view of an article dated ``day``; ``keep_text=False`` saves memory (no evidence)."""
+    """The model's view of an article dated ``day`` (None: undated); ``keep_text=False`` saves memory (no evidence)."""
     counts: Counter[int] = Counter()
     for words, weight in ((text, 1), (title, TITLE_WEIGHT)):
         for token, n in Counter(TOKEN.findall(words.lower())).items():
@@ -167,7 +172,8 @@ def make_doc(key: int, article: str, day: str, *, title: str = "", text: str = "
     # compact: a full run holds every document at once (buckets < 2**20 and term counts are exact here)
     features = np.fromiter(counts, dtype=np.int32, count=len(counts))
     weights = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
-    return Doc(key, article, week_of(day), features, weights, day[:10], text if keep_text else "", spans)
+    return Doc(key, article, week_of(day) if day else "", features, weights, day[:10] if day else "",
+               text if keep_text else "", spans)
 
 
 def claim_sentences(text: str, quotes: list[tuple[int, int]] = ()) -> list[tuple[int, int]]:  # type: ignore[assignment]
@@ -219,6 +225,7 @@ class NarrativeModel:
         self.rows: dict[int, int] = {}        # narrative id -> row
         self.meta: list[dict[str, Any]] = []  # per row: id, size, created, parent, merged_into, best, series
         self.totals: Counter[str] = Counter()  # period -> articles
+        self.undated = 0                      # articles with no date (in no period)
         self.events: list[dict[str, Any]] = []
         self.terms: dict[int, str] = {}
         self.next_id = 1
@@ -260,7 +267,8 @@ class NarrativeModel:
             "seed": self.seed, "assign_threshold": self.assign_threshold, "merge_threshold": self.merge_threshold,
             "split_silhouette": self.split_silhouette, "candidate_weeks": self.candidate_weeks, "n_docs": self.n_docs, "next_id": self.next_id,
             "df_idx": _b64(nz), "df_val": _b64(self.df[nz].astype(np.int32)),
-            "rows": rows, "meta": self.meta, "totals": dict(self.totals), "events": self.events,
+            "rows": rows, "meta": self.meta, "totals": dict(self.totals), "undated": self.undated,
+            "events": self.events,
             "terms": {str(k): self.terms.get(k) or TERMS[k] for k in sorted(keep) if k in self.terms or k in TERMS},
         }
 
@@ -286,6 +294,7 @@ class NarrativeModel:
                 if meta["size"] < MIN_NARRATIVE_SIZE:
                     model._watch[row] = max((p for p, n in meta["series"].items() if n > 0), default="")
         model.totals = Counter(state["totals"])
+        model.undated = int(state.get("undated", 0))
         model.events = state["events"]
         model.terms = {int(k): v for k, v in state["terms"].items()}
         return model
@@ -408,7 +417,7 @@ class NarrativeModel:
     def _new_narrative(self, period: str, parent: int | None = None) -> int:
         row = len(self.meta)
         self.meta.append({"id": self.next_id, "size": 0, "created": period, "parent": parent,
-                          "merged_into": None, "best": None, "series": {}, "days": {}})
+                          "merged_into": None, "best": None, "series": {}, "days": {}, "undated": 0})
         self.sums.append(None)
         self.rows[self.next_id] = row
         self.next_id += 1
@@ -445,9 +454,10 @@ class NarrativeModel:
         by_period: dict[str, list[Doc]] = defaultdict(list)
         for doc in docs:
             by_period[doc.period].append(doc)
-        for period in sorted(by_period):
+        for period in sorted(by_period, key=lambda p: (not p, p)):   # the undated ("") last
             window = sorted(by_period[period], key=lambda d: d.key)
-            self._close_candidates(period)
+            if period:
+                self._close_candidates(period)
             window_rows: dict[int, list[int]] = defaultdict(list)   # row -> positions in window
             first_new = len(self.meta)
             vectors_parts = []
@@ -465,11 +475,17 @@ class NarrativeModel:
             window_vectors = sparse.vstack(vectors_parts, format="csr") if len(vectors_parts) > 1 else vectors_parts[0]
             for row, positions in window_rows.items():
                 self.meta[row]["size"] += len(positions)
+                if not period:
+                    self.meta[row]["undated"] = self.meta[row].get("undated", 0) + len(positions)
+                    continue
                 series = self.meta[row]["series"]
                 series[period] = series.get(period, 0) + len(positions)
                 if row in self._watch:
                     self._watch[row] = max(self._watch[row], period)
                 _count_days(self.meta[row], [window[p].date for p in positions], 1)
+            if not period:  # no week: no totals, and no split or merge event dated by it
+                self.undated += len(window)
+                continue
             self.totals[period] += len(window)
             self._splits(period, window, window_rows, window_vectors, assigned)
             self._merges(period, window_rows, assigned, first_new)
@@ -615,6 +631,8 @@ class NarrativeModel:
         for d, n in source["days"].items():
             target["days"][d] = target["days"].get(d, 0) + n
         source["days"] = {}
+        target["undated"] = target.get("undated", 0) + source.get("undated", 0)
+        source["undated"] = 0
         if source["best"] is not None and (target["best"] is None or source["best"][0] > target["best"][0]):
             target["best"] = source["best"]
         source["merged_into"] = target["id"]
@@ -627,8 +645,9 @@ class NarrativeModel:
         self.events.append({"narrative": target["id"], "period": period, "kind": "merge", "other": source["id"],
                             "detail": {"similarity": round(similarity, 3), "absorbed": source["id"]}})
 
-    def remove(self, narrative: int, day: str) -> None:
-        """Forget one member (an article replaced by a newer version): counts only, not the centroid."""
+    def remove(self, narrative: int, day: str | None) -> None:
+        """Forget one member (an article replaced by a newer version; ``day`` None or "" when it was
+        undated): counts only, not the centroid."""
         row = self.rows.get(narrative)
         if row is None:
             return
@@ -636,6 +655,10 @@ class NarrativeModel:
         while meta["merged_into"] is not None:
             meta = self.meta[self.rows[meta["merged_into"]]]
         meta["size"] = max(0, meta["size"] - 1)
+        if not day:
+            meta["undated"] = max(0, meta.get("undated", 0) - 1)
+            self.undated = max(0, self.undated - 1)
+            return
         period = week_of(day)
         if meta["series"].get(period):
             meta["series"][period] -= 1

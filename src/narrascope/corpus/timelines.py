@@ -1,8 +1,10 @@
 """Timelines: counts per day and per week of articles, actors, quotes, events, techniques and
 narratives, by outlet, in the table ``timeline``.
 
-Counted from each latest article's record, bucketed by its ``published`` date (articles with no
-date are left out and reported as ``undated``); weeks are ISO weeks named by their Monday.
+Counted from each latest article's record, bucketed by its ``published`` date; weeks are ISO weeks
+named by their Monday. An article with no date (or one that is no plausible day) is in no period,
+never on the day it was ingested: it is left out of the table and counted apart as ``undated``
+(``undated_articles``, the ``undated`` of ``narrascope timelines --json``).
 Incremental: the counts of new articles are added, and a new version of a URL takes the counts of
 the version it replaces away. Narrative counts come from the narratives analysis's
 ``narrative_members`` and are recounted on every update (membership changes as narratives do).
@@ -37,7 +39,8 @@ if TYPE_CHECKING:
     from ..settings import Settings
     from ..store import Store
 
-__all__ = ["GRANULARITIES", "METRICS", "TimelineAnalysis", "article_counts", "period_of", "timeline"]
+__all__ = ["GRANULARITIES", "METRICS", "TimelineAnalysis", "article_counts", "period_of", "timeline",
+           "undated_articles"]
 
 NAME = "timelines"
 VERSION = "timelines.v1"
@@ -64,12 +67,16 @@ UPSERT = ("INSERT INTO timeline (granularity, period, outlet, metric, key, count
 
 
 def period_of(published: str | None, granularity: str) -> str | None:
-    """The day or the week's Monday of a ``published`` value, or None when it is not a date."""
+    """The day or the week's Monday of a ``published`` value, or None when it is not a plausible date."""
+    from ..sources.dates import YEARS
+
     if not published or len(published) < 10:
         return None
     try:
         day = date.fromisoformat(published[:10])
     except ValueError:
+        return None
+    if day.year not in YEARS:
         return None
     if granularity == "week":
         day -= timedelta(days=day.weekday())
@@ -178,6 +185,14 @@ class TimelineAnalysis:
                 "rows": store.conn.execute("SELECT COUNT(*) FROM timeline").fetchone()[0]}
 
 
+def undated_articles(store: Store) -> int:
+    """How many counted articles have no date (in no period), as of the last timelines update."""
+    from . import derived_state
+
+    state = derived_state(store, NAME)
+    return int((state.state or {}).get("undated", 0)) if state is not None else 0
+
+
 def timeline(store: Store, *, by: str = "day", metrics: Iterable[str] | None = None, keys: Iterable[str] = (),
              outlet: str | None = None, since: str | None = None, until: str | None = None,
              by_outlet: bool = False) -> list[dict[str, Any]]:
@@ -235,7 +250,8 @@ def timelines_command(by: str, metric_list: str | None, key_list: str | None, ou
     """Counts per day or week of articles, actor mentions, quotes, events, techniques, narratives.
 
     Brings the timeline table up to date with new articles, then prints one row per period,
-    metric and key (tab-separated): period, [outlet,] metric, key, count.
+    metric and key (tab-separated): period, [outlet,] metric, key, count. Articles that state no
+    date are in no period: they are counted apart ("N without a date"; `undated` in --json).
 
     \b
     Example:
@@ -262,8 +278,9 @@ def timelines_command(by: str, metric_list: str | None, key_list: str | None, ou
                 progress=progress_bar(not quiet and not as_json and sys.stderr.isatty(), "timelines"))
         rows = timeline(store, by=by, metrics=metrics, keys=keys, outlet=outlet, since=since, until=until,
                         by_outlet=by_outlet)
+        undated = undated_articles(store)
     if as_json:
-        emit_json({"update": summary, "by": by, "rows": rows})
+        emit_json({"update": summary, "by": by, "rows": rows, "undated": undated})
         return
     for row in rows:
         click.echo("\t".join(str(v) for v in row.values()))

@@ -5,12 +5,19 @@ What becomes what:
 - the producer, narrascope, is an ``identity`` (identity_class "system") every object is
   ``created_by_ref``;
 - each outlet is an ``identity`` (identity_class "organization");
-- each article is a ``report``: name = title, published = published date (else the day it was
-  ingested), description = the first 500 characters of the text, ``lang`` = its language, labels =
-  its genre and topics, external_references = its URL and its narrascope id, object_refs = the
-  outlet identity, the ``url`` observable, its techniques and its narratives; the custom property
-  ``x_narrascope_techniques`` says how it uses each technique: the attack-pattern, the spans
-  (offsets into the text) and the calibrated confidence of the surest span (STIX's 0-100 scale);
+- each dated article is a ``report``: name = title, published = its published date (created and
+  modified too), description = the first 500 characters of the text, ``lang`` = its language,
+  labels = its genre and topics, external_references = its URL and its narrascope id, object_refs =
+  the outlet identity, the ``url`` observable, its techniques and its narratives; the custom
+  property ``x_narrascope_techniques`` says how it uses each technique: the attack-pattern, the
+  spans (offsets into the text) and the calibrated confidence of the surest span (STIX's 0-100
+  scale);
+- an article that states no date is the same container as a ``grouping`` (context
+  "unspecified", ``x_narrascope_undated: true``), because STIX 2.1 requires ``published`` on a
+  report and the article has none: its date is left out, never replaced by the day it was
+  ingested or a placeholder a reader would take for a date. Its created/modified are ``EPOCH``,
+  as for every object with no date of its own (they say when the STIX object was made, not when
+  the article appeared). OpenCTI imports a grouping as a container, like a report;
 - each persuasion technique found is an ``attack-pattern`` with a narrascope external reference
   (its SemEval-2023 name) and, where the mapping in ``data/disarm.tsv`` is sound, a DISARM one
   ``{"source_name": "DISARM", "external_id": "T00xx"}``;
@@ -23,9 +30,8 @@ Ids are deterministic: UUIDv5 of narrascope's own keys (article id, outlet name,
 narrative id) in a fixed namespace for the SDOs, and stix2's own UUIDv5 for the ``url`` SCOs; every
 timestamp comes from the data, never the clock. The same store exports the same bundle, byte for byte.
 
-The narratives and the ingest day of undated articles need the store: ``api.export`` passes it
-as ``store=`` to exporters whose ``uses_store`` is true. Without it the bundle has no narratives
-and an undated article is published at ``UNDATED`` (1970-01-01).
+The narratives need the store: ``api.export`` passes it as ``store=`` to exporters whose
+``uses_store`` is true. Without it the bundle has no narratives.
 """
 
 from __future__ import annotations
@@ -54,8 +60,8 @@ DISARM_SOURCE = "DISARM"
 NARRASCOPE_SOURCE = "narrascope"
 #: created/modified of objects that have no date of their own (the producer, outlets, techniques).
 EPOCH = "2018-01-01T00:00:00Z"
-#: published of an undated article when the exporter has no store to read the ingest day from.
-UNDATED = "1970-01-01T00:00:00Z"
+#: context of the grouping an undated article becomes (STIX 2.1 grouping-context-ov)
+UNDATED_CONTEXT = "unspecified"
 DESCRIPTION_CHARS = 500
 
 
@@ -98,10 +104,12 @@ def sdo_id(kind: str, key: str) -> str:
 
 
 def _timestamp(day: str | None) -> str | None:
-    """A "YYYY-MM-DD" (or a longer ISO date-time) as a STIX timestamp at midnight UTC of that day."""
-    if not day or len(day) < 10:
-        return None
-    return f"{day[:10]}T00:00:00Z"
+    """A "YYYY-MM-DD" (or a longer ISO date-time) as a STIX timestamp at midnight UTC of that day;
+    None when it is no plausible day (a store imported before import checked dates may hold one)."""
+    from ..corpus.narratives import article_day
+
+    found = article_day(day)
+    return f"{found}T00:00:00Z" if found else None
 
 
 def _rows_in(store: Store, sql: str, values: list[Any]) -> Iterator[tuple[Any, ...]]:
@@ -109,11 +117,6 @@ def _rows_in(store: Store, sql: str, values: list[Any]) -> Iterator[tuple[Any, .
     for start in range(0, len(values), 500):
         chunk = values[start:start + 500]
         yield from store.conn.execute(sql.format(",".join("?" * len(chunk))), chunk)
-
-
-def _ingest_days(store: Store, ids: list[str]) -> dict[str, str]:
-    rows = _rows_in(store, "SELECT id, ingested_at FROM articles WHERE id IN ({})", ids)
-    return {str(i): str(t) for i, t in rows if t}
 
 
 def _narratives(store: Store, ids: list[str]) -> tuple[list[dict[str, Any]], dict[str, list[int]]]:
@@ -131,7 +134,10 @@ def _narratives(store: Store, ids: list[str]) -> tuple[list[dict[str, Any]], dic
     wanted = sorted({n for ns in by_article.values() for n in ns})
     columns = ("id", "label", "terms", "sentence", "size", "first_seen", "last_seen", "status")
     rows = _rows_in(store, f"SELECT {', '.join(columns)} FROM narratives WHERE id IN ({{}}) ORDER BY id", wanted)
-    return [dict(zip(columns, row, strict=True)) for row in rows], by_article
+    from ..corpus.narratives import undated_members
+
+    undated = undated_members(store, wanted)
+    return [{**dict(zip(columns, row, strict=True)), "undated": undated.get(row[0], 0)} for row in rows], by_article
 
 
 def build_bundle(articles: Iterable[Article], *, store: Store | None = None) -> tuple[Any, int]:
@@ -140,7 +146,6 @@ def build_bundle(articles: Iterable[Article], *, store: Store | None = None) -> 
 
     articles = list(articles)
     ids = [a.id for a in articles]
-    ingested = _ingest_days(store, ids) if store is not None else {}
     narratives, narratives_of = _narratives(store, ids) if store is not None else ([], {})
     mapping = disarm_mapping()
 
@@ -155,8 +160,10 @@ def build_bundle(articles: Iterable[Article], *, store: Store | None = None) -> 
     Narrative = _narrative_class()
     for row in narratives:
         claim = f"Representative claim: {row['sentence']}" if row["sentence"] else None
+        seen = f"{row['first_seen']} to {row['last_seen']}" if row["first_seen"] else "none dated"
+        undated = f" ({row['undated']} undated)" if row["undated"] else ""
         description = "\n".join(filter(None, (
-            claim, f"{row['size']} articles, {row['first_seen']} to {row['last_seen']}, status {row['status']}.")))
+            claim, f"{row['size']} articles{undated}, {seen}, status {row['status']}.")))
         first = _timestamp(row["first_seen"]) or EPOCH
         narrative_objects[row["id"]] = Narrative(
             id=sdo_id("narrative", str(row["id"])), name=row["label"] or f"narrative {row['id']}",
@@ -190,7 +197,7 @@ def build_bundle(articles: Iterable[Article], *, store: Store | None = None) -> 
         refs += [narrative_objects[n].id for n in narratives_of.get(article.id, []) if n in narrative_objects]
         if not refs:  # a report must refer to something; the producer stands in
             refs.append(producer.id)
-        published = _timestamp(article.published) or _timestamp(ingested.get(article.id)) or UNDATED
+        published = _timestamp(article.published)
         external = [{"source_name": NARRASCOPE_SOURCE, "external_id": article.id}]
         if article.url:
             external.insert(0, {"source_name": article.outlet or "article", "url": article.url})
@@ -203,11 +210,16 @@ def build_bundle(articles: Iterable[Article], *, store: Store | None = None) -> 
         if used:
             optional["x_narrascope_techniques"] = [_technique_use(techniques[name].id, spans)
                                                    for name, spans in sorted(used.items())]
-        reports.append(stix2.Report(
-            id=sdo_id("report", article.id), name=article.title or "(untitled)", published=published,
-            created=published, modified=published, description=article.text[:DESCRIPTION_CHARS],
-            object_refs=list(dict.fromkeys(refs)), external_references=external, allow_custom=True, **optional,
-            **common))
+        content = {"name": article.title or "(untitled)", "description": article.text[:DESCRIPTION_CHARS],
+                   "object_refs": list(dict.fromkeys(refs)), "external_references": external, "allow_custom": True,
+                   **optional, **common}
+        if published is None:  # no date to state: a grouping, which has no published (see the module docstring)
+            reports.append(stix2.Grouping(
+                id=sdo_id("grouping", article.id), context=UNDATED_CONTEXT, created=EPOCH, modified=EPOCH,
+                x_narrascope_undated=True, **content))
+        else:
+            reports.append(stix2.Report(id=sdo_id("report", article.id), published=published, created=published,
+                                        modified=published, **content))
 
     unique_urls = list({u.id: u for u in urls}.values())
     objects = [producer, *(outlets[k] for k in sorted(outlets)), *(techniques[k] for k in sorted(techniques)),
@@ -242,7 +254,7 @@ def _attack_pattern(stix2: Any, name: str, disarm: DisarmTechnique | None, commo
 class StixExporter:
     name = "stix"
     description = "a STIX 2.1 bundle: outlets, articles as reports, techniques (DISARM ids), narratives"
-    #: ``api.export`` passes ``store=`` so narratives and ingest days can be read.
+    #: ``api.export`` passes ``store=`` so narratives can be read.
     uses_store = True
 
     def write(self, articles: Iterable[Article], stream: TextIO, *, store: Store | None = None) -> int:

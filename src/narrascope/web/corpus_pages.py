@@ -212,7 +212,8 @@ OPENAPI_PATHS: dict[str, Any] = {
             LIMIT_PARAM, OFFSET_PARAM],
         "responses": {"200": {"description": "{items: [{id, label, terms, sentence, sentence_article, sentence_start,"
                                              " sentence_end, size, first_seen, last_seen, status, parent, merged_into,"
-                                             " weeks: {period: articles}}], limit, offset, has_more, next_offset,"
+                                             " weeks: {period: articles}, undated: members with no date (in no"
+                                             " week)}], limit, offset, has_more, next_offset,"
                                              " status, sort, computed, command}", "content": _JSON},
                       "400": _ERROR}}},
     "/api/narratives/{narrative_id}": {"get": {
@@ -220,8 +221,10 @@ OPENAPI_PATHS: dict[str, Any] = {
                    " related narratives (parent, children, merged into / from), and a page of member articles, best"
                    " score first, with their evidence sentences (offsets into the article's text).",
         "parameters": [_path("narrative_id", "A narrative id (narratives.id).", NARRATIVE_ID.pattern), LIMIT_PARAM, OFFSET_PARAM],
-        "responses": {"200": {"description": "{id, label, terms, sentence..., series, events, related, members:"
-                                             " {items: [{article, title, outlet, published, date, date_source, score,"
+        "responses": {"200": {"description": "{id, label, terms, sentence..., series, undated (members with no"
+                                             " date: in no week), events, related, members:"
+                                             " {items: [{article, title, outlet, published, date (null when undated),"
+                                             " date_source (published | undated), score,"
                                              " evidence: [{start, end, text, score}]}], limit, offset, has_more,"
                                              " next_offset}, sentence_source}", "content": _JSON},
                       "400": _ERROR, "404": _ERROR}}},

@@ -20,6 +20,7 @@ from typing import Any
 
 from starlette.exceptions import HTTPException
 
+from ..corpus.narratives import undated_members
 from ..store import Store
 from .charts import line_chart, sparkline
 from .render import Segment, segments
@@ -113,7 +114,8 @@ def _narrative_row(row: tuple[Any, ...]) -> dict[str, Any]:
 
 def narratives_page(store: Store, *, status: str = "current", sort: str = "size", limit: int,
                     offset: int) -> dict[str, Any]:
-    """A page of narratives with their weekly series (``weeks``: {period: articles}), read in one query."""
+    """A page of narratives with their weekly series (``weeks``: {period: articles}), read in one query,
+    and ``undated``: their members that state no date (in no week)."""
     statuses = NARRATIVE_STATUSES[status]
     page = {**_paged([], 0, limit, offset), "status": status, "sort": sort,
             "computed": analysis_computed(store, "narratives"), "command": COMMANDS["narratives"]}
@@ -132,8 +134,10 @@ def narratives_page(store: Store, *, status: str = "current", sort: str = "size"
                 f" AND narrative IN ({','.join('?' * len(ids))}) ORDER BY narrative, period LIMIT ?",
                 (*ids, len(ids) * MAX_WEEKS)):
             weekly[narrative][period] = n
+    undated = undated_members(store, list(weekly))
     for item in items:
         item["weeks"] = weekly[item["id"]]
+        item["undated"] = undated.get(item["id"], 0)   # members with no date: beside the series, in no week
     page.update(_paged(items, len(rows), limit, offset))
     return page
 
@@ -169,6 +173,7 @@ def narrative_detail(store: Store, narrative_id: int, *, limit: int, offset: int
     item["series"] = [{"period": p, "articles": n, "share": s} for p, n, s in store.conn.execute(
         "SELECT period, articles, share FROM narrative_series WHERE narrative = ? AND unit = 'week'"
         " ORDER BY period LIMIT ?", (narrative_id, MAX_WEEKS))]
+    item["undated"] = undated_members(store, [narrative_id]).get(narrative_id, 0)
     events = [{"period": p, "kind": k, "other": o, "detail": json.loads(d)} for p, k, o, d in store.conn.execute(
         "SELECT period, kind, other, detail FROM narrative_events WHERE narrative = ? ORDER BY period, rowid LIMIT ?",
         (narrative_id, MAX_EVENTS))]
