@@ -179,3 +179,31 @@ def test_a_store_holding_bad_dates_from_an_old_import_still_works(store_db: tupl
     assert run_cli("export", "--format", "stix", "--db", str(copy), "-o", str(out)).exit_code == 0
     bundle = json.loads(out.read_text(encoding="utf-8"))
     assert len([o for o in bundle["objects"] if o["type"] == "grouping"]) == UNDATED + 3
+
+
+def test_actor_stance_series_counts_undated_stances_apart(tmp_path: Path) -> None:
+    from narrascope.model import Article
+    from narrascope.settings import load_settings
+    from narrascope.web.actor_view import stance_series
+
+    def article(i: int, published: str | None) -> Article:
+        text = f"Story {i}: Xavonia and its neighbours met again to talk about the border and trade."
+        stance = {"holder": "author", "target": "XAV", "polarity": 0.5, "confidence": 0.9,
+                  "evidence": [{"start": 0, "end": len(text)}]}
+        return Article(id=f"{0xda7e + i:04x}{i:012d}", source={"kind": "jsonl", "location": f"u.jsonl:{i}"},
+                       text=text, title=f"Story {i}", published=published, language="en", stances=[stance],
+                       actors=[{"id": "XAV", "name": "Xavonia", "kind": "state", "country": "XAV", "role": None,
+                                "mentions": [{"start": text.index("Xavonia"), "end": text.index("Xavonia") + 7,
+                                              "text": "Xavonia"}]}],
+                       pipeline={"version": "test", "stages": []})
+
+    db = tmp_path / "stances.db"
+    with open_store(db, load_settings()) as store:
+        with store.transaction():
+            for i, published in enumerate(("2024-06-03", "2024-06-20", None, None, None)):
+                assert store.add_article(article(i, published))
+        series = stance_series(store, "XAV")
+    assert series["stances"] == 2 and series["undated"] == 3
+    assert all(p <= "2024-06-20" for p in series["periods"])
+    html = TestClient(create_app(db), base_url="http://127.0.0.1").get("/actors/XAV").text
+    assert "3 stances from undated articles" in html

@@ -185,9 +185,11 @@ def stance_series(store: Store, actor_id: str) -> dict[str, Any]:
     aggregate per publication day, read in its (target, published) index's order (no sort, at most
     ``MAX_DAYS`` rows), rolled up to periods here. Each series has ``mean`` (None where no
     stance), the mean of the polarities weighted by the stances' confidence (a stance without one,
-    made before confidences, weighs 1), and ``count`` per period.
+    made before confidences, weighs 1), and ``count`` per period. Stances from articles that
+    state no date are in no period: ``undated`` counts them apart.
     """
     days: dict[tuple[str, str], list[float]] = {}  # (day, side) -> [weighted sum, weight, count]
+    undated_days: list[str] = []  # published values that are no day (counted with the undated)
     for day, authors, author_sum, author_weight, total, total_sum, total_weight in store.conn.execute(
             "SELECT published, SUM(holder = 'author'),"
             " TOTAL(CASE WHEN holder = 'author' THEN polarity * COALESCE(confidence, 1) END),"
@@ -196,6 +198,7 @@ def stance_series(store: Store, actor_id: str) -> dict[str, Any]:
             " FROM article_stances WHERE target = ? AND published IS NOT NULL"
             " GROUP BY published ORDER BY published LIMIT ?", (actor_id, MAX_DAYS)):
         if not _is_dated(day):
+            undated_days.extend([day] * int(total))
             continue
         if authors:
             days[(day, "author")] = [float(author_sum), float(author_weight), int(authors)]
@@ -219,8 +222,11 @@ def stance_series(store: Store, actor_id: str) -> dict[str, Any]:
         totals, weights, counts = sums[side]
         mean = [round(t / w, 4) if n and w > 0 else None for t, w, n in zip(totals, weights, counts, strict=True)]
         series.append({"holder": side, "label": label, "mean": mean, "count": counts})
+    undated = store.conn.execute("SELECT COUNT(*) FROM article_stances WHERE target = ? AND published IS NULL",
+                                 (actor_id,)).fetchone()[0]
+    undated += sum(1 for day in undated_days if not _is_dated(day))
     return {"granularity": granularity, "periods": periods, "series": series,
-            "stances": sum(sum(s["count"]) for s in series)}
+            "stances": sum(sum(s["count"]) for s in series), "undated": int(undated)}
 
 
 def _is_dated(published: Any) -> bool:

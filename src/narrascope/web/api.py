@@ -322,7 +322,7 @@ OPENAPI: dict[str, Any] = {
                                                  " events_as_target, events_by_type {as_source, as_target: [{type,"
                                                  " score, count, articles, shown, items}]}, stance_series"
                                                  " {granularity, periods, series [{holder author|quoted, label,"
-                                                 " mean, count}], stances, from}, stance_extremes {negative,"
+                                                 " mean, count}], stances, undated (stances of undated articles: in no period), from}, stance_extremes {negative,"
                                                  " positive}, neighbourhood {level, centre, nodes, edges}, from,"
                                                  " limit}", "content": _JSON},
                           "400": _ERROR, "404": _ERROR}}},
