@@ -333,6 +333,8 @@ def validate_record(record: dict[str, Any]) -> None:
         where = f"field 'actors': entry {n}"
         if not isinstance(actor.get("id"), str) or not actor["id"] or not isinstance(actor.get("name"), str):
             raise BadRecord(f"{where}: no string id and name")
+        if not isinstance(actor.get("country"), str | None) or not isinstance(actor.get("role"), str | None):
+            raise BadRecord(f"{where}: country or role is neither a string nor null")
         if actor.get("kind") not in ACTOR_KINDS:
             raise BadRecord(f"{where}: kind {_shown(actor.get('kind'))} is not one of {', '.join(ACTOR_KINDS)}")
         _unit(actor, "confidence", where)
@@ -346,6 +348,9 @@ def validate_record(record: dict[str, Any]) -> None:
         _span(quote, text, where, quoted=False)
         if not isinstance(quote.get("content", ""), str):
             raise BadRecord(f"{where}: content is not a string")
+        for name in ("speaker", "speaker_actor", "speaker_role", "cue"):
+            if not isinstance(quote.get(name), str | None):
+                raise BadRecord(f"{where}: {name} is neither a string nor null")
         if quote.get("speaker_span") is not None:
             _span(quote["speaker_span"], text, f"{where}, speaker_span")
         for flag in ("direct", "anonymous", "partial"):
@@ -357,6 +362,8 @@ def validate_record(record: dict[str, Any]) -> None:
         if event.get("type") not in PLOVER_TYPES:
             raise BadRecord(f"{where}: type {_shown(event.get('type'))} is not a PLOVER type")
         _span(event, text, where)
+        if not isinstance(event.get("source"), str) or not isinstance(event.get("target"), str | None):
+            raise BadRecord(f"{where}: source is not a string, or target neither a string nor null")
         for flag in ("negated", "hypothetical"):
             if flag in event and not isinstance(event[flag], bool):
                 raise BadRecord(f"{where}: {flag} is not true or false")
