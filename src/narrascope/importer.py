@@ -3,9 +3,12 @@
 Unlike ``ingest``, nothing is extracted or analysed again: each record is stored as it is, with
 its id, version, ``supersedes`` and ``pipeline``, so export -> import -> export gives the same
 bytes. Importing is idempotent: a record whose id is stored already is left alone (``unchanged``
-when the stored record is the same, ``conflicts`` when it differs: the stored one wins). A line
-that is not a record is rejected with a code (NS107, malformed JSONL line), recorded in the
-``rejects`` table at ``FILE:LINE`` with stage ``import``, and the batch goes on.
+when the stored record is the same, ``conflicts`` when it differs: the stored one wins). Every
+field is checked against the schema first (``validate_record``: types, a real ``published`` day,
+the vocabularies, span offsets within the text, confidences, finite numbers), since corpus views
+and exports trust what is stored. A line that is not a valid record is rejected with a code
+(NS107, malformed JSONL line), recorded in the ``rejects`` table at ``FILE:LINE`` with stage
+``import`` and the field at fault, and the batch goes on.
 
 Imported articles have no raw input bytes, so ``reprocess`` cannot re-extract them; ``analyze``
 re-runs stages on them from the record as for any article.
@@ -407,8 +410,10 @@ def import_command(file: str, **kw: Any) -> None:
     """Read a JSONL export back into a store, unchanged (ids, versions, pipeline kept).
 
     Nothing is re-extracted or re-analysed. Records already stored are left alone, so importing
-    twice changes nothing; a bad line is rejected (NS107, see `narrascope list --rejects`) and the
-    rest is imported. FILE "-" reads standard input.
+    twice changes nothing. Every field is checked against the schema (types, a real published
+    day, vocabularies, offsets within the text, confidences, finite numbers); a bad line is
+    rejected (NS107, see `narrascope list --rejects`) and the rest is imported. FILE "-" reads
+    standard input.
 
     \b
     Example:
