@@ -701,6 +701,87 @@ def parse_tag_line(text: str) -> list[str] | None:
     return _tag_parts(TAG_SPLIT.split(match.group("list")))
 
 
+# --- banners and wire trailers --------------------------------------------------------------
+# Site chrome a dataset's text field carries along (JSONL and CSV records are often scraped
+# with it): cookie and consent notices, subscription prompts, and the end marks and contact
+# lines wire services put under a story. A banner sentence speaks to the reader (we, our, you)
+# or is a button label; an article sentence *about* cookies or subscribers does neither.
+
+CONSENT_CUE = re.compile(
+    r"\bcookies?\b|\bprivacy (?:policy|notice|statement|settings|preferences|choices|cent(?:er|re))\b|"
+    r"\baccept (?:&|and) close\b|\b(?:accept|reject|allow|decline)(?: all)?(?: cookies)?\s*$|\bconsent\b|"
+    r"\bdo not sell my (?:personal )?information\b|\bterms (?:of (?:use|service)|and conditions)\b",
+    re.I,
+)
+CONSENT_WORDS = re.compile(
+    r"\bcookies?\b|\bprivacy\b|\bconsent\b|\baccept|\bagree|\bterms\b|\bpersonal (?:data|information)\b|"
+    r"\bpartners\b|\bad(?:s|vertising|vertisements)\b|\bpersonali[sz]e|\bbrows(?:e|ing|er)\b|\bexperience\b|"
+    r"\bsettings\b|\bpreferences\b|\bopt[ -]out\b|\btracking\b|\btechnologies\b|\bgdpr\b|\blearn more\b|"
+    r"\bfind out more\b|\bmore information\b|\bclose\b|\bpolicy\b|\bwebsite\b|\bsite\b",
+    re.I,
+)
+SUBSCRIBE_WORDS = re.compile(
+    r"\bsubscri(?:be|ber|bers|ption)\b|\bnewsletters?\b|\bsign(?:ing)? up\b|\blog ?in\b|\bsign in\b|"
+    r"\bregister\b|\binbox\b|\bunlimited access\b|\bfree trial\b|\bmembership\b|\bbecome a member\b|"
+    r"\bpaywall\b|\bdonate\b",
+    re.I,
+)
+READER = re.compile(r"\b(?:we|we're|our|us|you|your|you're)\b", re.I)
+# Button labels and links of a banner, alone or in a row ("Privacy Policy · Accept & Close").
+BANNER_LABELS = (
+    r"privacy policy|cookie policy|cookie settings|cookies? preferences|terms of (?:use|service)|"
+    r"accept (?:&|and) close|accept all(?: cookies)?|accept cookies|reject all|allow all(?: cookies)?|"
+    r"manage (?:cookies|preferences|settings|consent)|i agree|i accept|got it|ok"
+)
+BANNER_ROW = re.compile(rf"^(?:(?:{BANNER_LABELS})\s*[·|•/,]?\s*)+$", re.I)
+BANNER_LEAD = re.compile(rf"^(?:(?:{BANNER_LABELS})\s*[·|•/]\s*)*(?:accept (?:&|and) close|accept all cookies)\s+", re.I)
+WIRE_END = re.compile(r"^[\s(\[—–-]*(?:end|ends|enditem|end item)[\s)\]—–.-]*$|^-0-$|^#\s?#\s?#$", re.I)
+EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+REPORTER_EMAIL = re.compile(rf"^\(*\s*{EMAIL}\s*\)*\.?$|^\(\(\s*{EMAIL}\b[^()]*\)\)$")
+# "... said the minister. kdh@yna.co.kr (END)": the trailer glued to the last paragraph
+WIRE_TRAILER = re.compile(rf"(?:\s+\(*{EMAIL}\)*)*\s+(?:\((?:END|end|ENDS|ends)\)|ENDITEM|Enditem)\s*$")
+
+
+def banner_hint(text: str) -> bool:
+    """A cheap test: could ``text`` hold a consent or subscription banner at all?"""
+    return bool(CONSENT_CUE.search(text) or SUBSCRIBE_WORDS.search(text) or BANNER_ROW.match(text))
+
+
+def banner_sentence(sentence: str) -> tuple[str, bool] | None:
+    """(kind, strong) when ``sentence`` may belong to a banner: kind "consent" or "subscribe";
+    strong when it states it (a cookie or privacy notice, a subscription prompt) to the reader
+    (we, our, you) or as a button label, not merely with a word banners use ("website")."""
+    sentence = sentence.strip().strip("*_").strip()
+    if BANNER_ROW.match(sentence):
+        return "consent", True
+    words = len(sentence.split())
+    if not sentence or words > 45 or REPORTED_SPEECH.search(sentence):
+        return None
+    addressed = bool(READER.search(sentence)) or words <= 6
+    if CONSENT_CUE.search(sentence):
+        return "consent", addressed
+    if SUBSCRIBE_WORDS.search(sentence):
+        return "subscribe", addressed
+    if CONSENT_WORDS.search(sentence):
+        return "consent", False
+    return None
+
+
+def banner_kind(sentences: list[str]) -> str | None:
+    """"consent" or "subscribe" when ``sentences`` are all a banner's and one states it, else None."""
+    found = [banner_sentence(s) for s in sentences]
+    if not found or any(f is None for f in found):
+        return None
+    strong = {kind for kind, is_strong in found if is_strong}  # type: ignore[misc]
+    return "consent" if "consent" in strong else "subscribe" if strong else None
+
+
+def _banner(text: str, words: int) -> str | None:
+    if words > 80 or not banner_hint(text):
+        return None
+    return banner_kind(split_sentences(text))
+
+
 # --- the classifier -------------------------------------------------------------------------
 
 
@@ -723,8 +804,15 @@ def classify_paragraph(text: str) -> tuple[str, str | None] | None:
         return "other", "original-url"
     if words <= 60 and _disclaimer(text):
         return "disclaimer", None
+    banner = _banner(text, words)
+    if banner:
+        return "nav", banner
     if NAV_LINES.match(text) or (words <= 30 and NAV_PROMPT.match(text)):
         return "nav", None
+    if words <= 3 and WIRE_END.match(text):
+        return "other", "wire-end"
+    if "@" in text and REPORTER_EMAIL.match(text):
+        return "other", "reporter-email"
     if CAPTION_LABEL.match(text) and words <= 60:
         return "caption", None
     if CREDIT_COPYRIGHT.match(text) and words <= 60:
