@@ -707,23 +707,32 @@ def parse_tag_line(text: str) -> list[str] | None:
 # lines wire services put under a story. A banner sentence speaks to the reader (we, our, you)
 # or is a button label; an article sentence *about* cookies or subscribers does neither.
 
+COOKIE_CUE = (
+    r"\b(?:use|uses|using|accept|accepts|store|stores|set|sets|enable|allow|place|places|of|our|these|all)\s+"
+    r"(?:\w+\s+)?cookies\b|\bcookies? (?:policy|settings|preferences|notice|consent|banner)\b"
+)
 CONSENT_CUE = re.compile(
-    r"\bcookies?\b|\bprivacy (?:policy|notice|statement|settings|preferences|choices|cent(?:er|re))\b|"
-    r"\baccept (?:&|and) close\b|\b(?:accept|reject|allow|decline)(?: all)?(?: cookies)?\s*$|\bconsent\b|"
-    r"\bdo not sell my (?:personal )?information\b|\bterms (?:of (?:use|service)|and conditions)\b",
+    rf"{COOKIE_CUE}|\bprivacy (?:policy|notice|statement|settings|preferences|choices|cent(?:er|re))\b|"
+    r"\baccept (?:&|and) close\b|\bdo not sell my (?:personal )?information\b|"
+    r"\bterms (?:of (?:use|service)|(?:&|and) conditions)\b|\bconsent to (?:the |our )?(?:use|processing|cookies)\b",
     re.I,
 )
 CONSENT_WORDS = re.compile(
-    r"\bcookies?\b|\bprivacy\b|\bconsent\b|\baccept|\bagree|\bterms\b|\bpersonal (?:data|information)\b|"
-    r"\bpartners\b|\bad(?:s|vertising|vertisements)\b|\bpersonali[sz]e|\bbrows(?:e|ing|er)\b|\bexperience\b|"
-    r"\bsettings\b|\bpreferences\b|\bopt[ -]out\b|\btracking\b|\btechnologies\b|\bgdpr\b|\blearn more\b|"
-    r"\bfind out more\b|\bmore information\b|\bclose\b|\bpolicy\b|\bwebsite\b|\bsite\b",
+    r"\bcookies?\b|\bprivacy\b|\bconsent\b|\baccept|\bagree|\bpersonal (?:data|information)\b|"
+    r"\bpartners\b|\bpersonali[sz]e|\bbrows(?:e|ing|er)\b|\bopt[ -]out\b|\btracking technologies\b|\bgdpr\b|"
+    r"\blearn more\b|\bfind out more\b|\bmore information\b",
     re.I,
 )
-SUBSCRIBE_WORDS = re.compile(
-    r"\bsubscri(?:be|ber|bers|ption)\b|\bnewsletters?\b|\bsign(?:ing)? up\b|\blog ?in\b|\bsign in\b|"
-    r"\bregister\b|\binbox\b|\bunlimited access\b|\bfree trial\b|\bmembership\b|\bbecome a member\b|"
-    r"\bpaywall\b|\bdonate\b",
+# A subscription prompt, not a sentence that mentions subscribers or a membership fee.
+SUBSCRIBE_PROMPT = re.compile(
+    r"\b(?:subscribe|sign up|signing up|register|join)\s+(?:(?:now|today|here|for free)\b|(?:to|for)\s+(?:our|the|my)\b"
+    r"[^.!?]{0,40}?\b(?:newsletters?|e-?mails?|updates|alerts|digest|briefing|mailing list)\b)|"
+    r"\bjoin our (?:newsletter|mailing list)\b|"
+    r"\b(?:delivered|sent|straight|directly|direct)\s+to your inbox\b|\bin your inbox\b|"
+    r"^already (?:a subscriber|a member|have an account)\b|^(?:log|sign) ?in(?: here| now)?[.!]?$|^(?:subscribe|sign up)[.!]?$|"
+    r"\bsubscribers? only\b|\bfor subscribers\b|\bsubscribe to (?:continue|read|unlock)\b|\bunlimited (?:digital )?access\b|"
+    r"\bstart (?:your )?free trial\b|\bthank you for (?:subscribing|signing up)\b|\bsubscribe to (?:our|the)\b|"
+    r"\bnever miss a (?:story|thing|post|beat|headline)\b",
     re.I,
 )
 READER = re.compile(r"\b(?:we|we're|our|us|you|your|you're)\b", re.I)
@@ -735,33 +744,33 @@ BANNER_LABELS = (
 )
 BANNER_ROW = re.compile(rf"^(?:(?:{BANNER_LABELS})\s*[·|•/,]?\s*)+$", re.I)
 BANNER_LEAD = re.compile(rf"^(?:(?:{BANNER_LABELS})\s*[·|•/]\s*)*(?:accept (?:&|and) close|accept all cookies)\s+", re.I)
-WIRE_END = re.compile(r"^[\s(\[—–-]*(?:end|ends|enditem|end item)[\s)\]—–.-]*$|^-0-$|^#\s?#\s?#$", re.I)
-EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-REPORTER_EMAIL = re.compile(rf"^\(*\s*{EMAIL}\s*\)*\.?$|^\(\(\s*{EMAIL}\b[^()]*\)\)$")
-# "... said the minister. kdh@yna.co.kr (END)": the trailer glued to the last paragraph
-WIRE_TRAILER = re.compile(rf"(?:\s+\(*{EMAIL}\)*)*\s+(?:\((?:END|end|ENDS|ends)\)|ENDITEM|Enditem)\s*$")
+#: Words every consent or subscription cue above holds (a plain substring test before the patterns).
+BANNER_WORDS = ("cookie", "privacy", "accept", "consent", "terms ", "do not sell", "subscri", "newsletter", "sign up",
+                "signing up", "register", "join", "inbox", "log in", "login", "sign in", "already a", "already have",
+                "unlimited", "free trial", "never miss")
 
 
 def banner_hint(text: str) -> bool:
     """A cheap test: could ``text`` hold a consent or subscription banner at all?"""
-    return bool(CONSENT_CUE.search(text) or SUBSCRIBE_WORDS.search(text) or BANNER_ROW.match(text))
+    low = text.lower()
+    return any(word in low for word in BANNER_WORDS) or (len(text) <= 80 and bool(BANNER_ROW.match(text)))
 
 
 def banner_sentence(sentence: str) -> tuple[str, bool] | None:
     """(kind, strong) when ``sentence`` may belong to a banner: kind "consent" or "subscribe";
-    strong when it states it (a cookie or privacy notice, a subscription prompt) to the reader
-    (we, our, you) or as a button label, not merely with a word banners use ("website")."""
+    strong when it is a button row, a subscription prompt, or a cookie or privacy notice put to
+    the reader (we, our, you); weak when it only uses a word consent notices use ("browsing")."""
     sentence = sentence.strip().strip("*_").strip()
+    if not sentence:
+        return None
     if BANNER_ROW.match(sentence):
         return "consent", True
-    words = len(sentence.split())
-    if not sentence or words > 45 or REPORTED_SPEECH.search(sentence):
+    if len(sentence.split()) > 45 or REPORTED_SPEECH.search(sentence):
         return None
-    addressed = bool(READER.search(sentence)) or words <= 6
     if CONSENT_CUE.search(sentence):
-        return "consent", addressed
-    if SUBSCRIBE_WORDS.search(sentence):
-        return "subscribe", addressed
+        return "consent", bool(READER.search(sentence))
+    if SUBSCRIBE_PROMPT.search(sentence):
+        return "subscribe", True
     if CONSENT_WORDS.search(sentence):
         return "consent", False
     return None
@@ -772,14 +781,22 @@ def banner_kind(sentences: list[str]) -> str | None:
     found = [banner_sentence(s) for s in sentences]
     if not found or any(f is None for f in found):
         return None
-    strong = {kind for kind, is_strong in found if is_strong}  # type: ignore[misc]
+    strong = {f[0] for f in found if f is not None and f[1]}
     return "consent" if "consent" in strong else "subscribe" if strong else None
 
 
 def _banner(text: str, words: int) -> str | None:
-    if words > 80 or not banner_hint(text):
+    if words > 60 or not banner_hint(text):
         return None
     return banner_kind(split_sentences(text))
+
+
+WIRE_END = re.compile(r"^[\s(\[—–-]*(?:end|ends|enditem|end item)[\s)\]—–.-]*$|^-0-$|^#\s?#\s?#$", re.I)
+EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+REPORTER_EMAIL = re.compile(rf"^\(*\s*{EMAIL}\s*\)*\.?$|^\(\(\s*{EMAIL}\b[^()]*\)\)$")
+# "... said the minister. kdh@yna.co.kr (END)": the trailer glued to the last paragraph
+WIRE_TRAILER = re.compile(rf"(?:\s+\(*{EMAIL}\)*)*\s+(?:\((?:END|end|ENDS|ends)\)|ENDITEM|Enditem)\s*$")
+
 
 
 # --- the classifier -------------------------------------------------------------------------
@@ -811,8 +828,6 @@ def classify_paragraph(text: str) -> tuple[str, str | None] | None:
         return "nav", None
     if words <= 3 and WIRE_END.match(text):
         return "other", "wire-end"
-    if "@" in text and REPORTER_EMAIL.match(text):
-        return "other", "reporter-email"
     if CAPTION_LABEL.match(text) and words <= 60:
         return "caption", None
     if CREDIT_COPYRIGHT.match(text) and words <= 60:

@@ -653,7 +653,8 @@ class _Cleaner:
         end = len(self.units)
         for index in range(len(self.units) - 1, start - 1, -1):
             unit = self.units[index]
-            if self.static(unit) or bp.parse_meta_line(unit.text) or BARE_URL.match(unit.text):
+            if (self.static(unit) or bp.parse_meta_line(unit.text) or BARE_URL.match(unit.text)
+                    or bp.REPORTER_EMAIL.match(unit.text)):
                 end = index
                 continue
             subject = bp.bio_subject(unit.text)
@@ -696,6 +697,9 @@ class _Cleaner:
                     self.take_meta_unit(unit, meta)
                     continue
                 if self.take_url(unit, None):
+                    continue
+                if bp.REPORTER_EMAIL.match(unit.text):
+                    self.remove(unit, "other", "reporter-email")  # a wire reporter's address under the story
                     continue
             if unit.emphasised and index > 0 and self.units[index - 1].images and not self.units[index - 1].text:
                 self.remove(unit, "caption")  # *the caption* under a markdown image
