@@ -287,3 +287,37 @@ def test_author_cells(cell: str, names: list[str]) -> None:
 ])
 def test_dates_tables_use(value: str, expected: str | None) -> None:
     assert stated_date(value) == expected
+
+
+# -- hostile tables -----------------------------------------------------------------------------------
+
+CALM = "Officials said the talks would continue next week in Geneva after a difficult first round. " * 3
+
+
+@pytest.mark.parametrize(("data", "expected"), [
+    # a NUL byte in a cell: that row is binary (NS102), the next is read
+    (b'title,text\nA,"' + CALM.encode() + b'\x00 more"\nB,' + CALM.encode() + b"\n", ["NS102", "item"]),
+    # a quote opened and never closed runs to the end of the file: a reject, not a giant article
+    (b"title,text\nB," + CALM.encode() + b'\nA,"' + CALM.encode() + b"\nC," + CALM.encode() + b"\n",
+     ["item", "NS112"]),
+    # a literal quote inside an unquoted cell is text
+    (b'title,text\nA 5" screen,' + CALM.encode() + b"\n", ["item"]),
+    # old Mac line ends
+    (("title,text\rA," + CALM + "\rB," + CALM + "\r").encode(), ["item", "item"]),
+    # a line of 100,000 delimiters and nothing else is a blank row, as a blank line is
+    (b"title,text\n" + b"," * 100_000 + b"\nB," + CALM.encode() + b"\n", ["item"]),
+    # an encoded surrogate (not UTF-8) in one row of a UTF-8 table
+    (b"title,text\nA," + CALM.encode() + b"\xed\xa0\x80\nB," + CALM.encode() + "’".encode() + b"\n",
+     ["NS104", "item"]),
+    # UTF-16 with its byte-order mark, no line end at the end of the file
+    (("title,text\nA," + CALM).encode("utf-16"), ["item"]),
+])
+def test_hostile_tables_cost_only_their_bad_rows(data: bytes, expected: list[str], settings: Settings) -> None:
+    out = list(read_inputs([str(write(Path.cwd() / "hostile.csv", data))], settings))
+    assert [o.code if isinstance(o, Reject) else "item" for o in out] == expected
+    assert all(o.data.decode().startswith("Officials said") for o in out if isinstance(o, RawItem))
+
+
+def test_an_author_cell_of_nested_brackets_names_no_one() -> None:
+    assert split_authors("[" * 50_000 + "]" * 50_000) == []
+    assert split_authors("['" + "A" * 500 + "']") == []

@@ -78,8 +78,8 @@ def _extractors() -> dict[str, Extractor]:
     from .text import extract_text
 
     return {
-        "text/plain": Extractor("extract.text", "2", extract_text),
-        "text/html": Extractor("extract.html", "2", extract_html),
+        "text/plain": Extractor("extract.text", "3", extract_text),
+        "text/html": Extractor("extract.html", "3", extract_html),
     }
 
 

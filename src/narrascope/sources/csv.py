@@ -24,7 +24,8 @@ The delimiter is a tab for ``.tsv``/``.tab`` and otherwise the one of comma, sem
 the header line holds most of; quoted cells may hold delimiters, quotes (doubled) and line
 breaks. A byte-order mark is dropped; a file that is not UTF-8 is read as cp1252.
 
-Nothing is lost: a row that cannot be parsed or has fewer cells than the header (NS112), a cell in
+Nothing is lost: a row that cannot be parsed, has fewer cells than the header or opens a quoted
+cell that is never closed (NS112; it runs to the end of the file), a cell in
 bytes of another encoding (NS104), a row whose text cell is blank (NS101) or larger than
 ``input.max_bytes`` (NS103) is a reject of that row, and every other row is kept. A table with no
 text column is NS110 naming the columns it has. The id of a row's article depends on its cells
@@ -78,6 +79,7 @@ HTML_START = re.compile(r"^\s*<(?:!doctype\b|html\b|body\b|article\b|div\b|p\b|s
 LANGUAGE_TAG = re.compile(r"^([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*$")
 LIST_CELL = re.compile(r"^\[.*\]$", re.S)
 QUOTED_ITEM = re.compile(r"'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\"")
+MAX_NAME_CHARS = 100
 BY_PREFIX = re.compile(r"^(?:by|written by)\s+", re.I)
 # What a row's structure depends on: quotes, delimiters and line ends; a run of anything else is one 'x'.
 NOT_STRUCTURE = re.compile(r"[^\"\r\n,;\t]+")
@@ -163,10 +165,13 @@ class _Lines:
         self.limit = limit
         self.lineno = 0
         self.row_chars = 0
+        self.row_quotes = 0
         self.oversized = False
+        self.ended = False
 
     def next_row(self) -> None:
         self.row_chars = 0
+        self.row_quotes = 0
         self.oversized = False
 
     def __iter__(self) -> _Lines:
@@ -175,6 +180,7 @@ class _Lines:
     def __next__(self) -> str:
         piece = self.text.readline(CHUNK)
         if not piece:
+            self.ended = True
             raise StopIteration
         self.lineno += 1
         parts = [self._bounded(piece)]
@@ -187,6 +193,7 @@ class _Lines:
 
     def _bounded(self, piece: str) -> str:
         self.row_chars += len(piece)
+        self.row_quotes += piece.count('"')
         if self.row_chars > self.limit:
             self.oversized = True
         return NOT_STRUCTURE.sub("x", piece) if self.oversized else piece
@@ -238,6 +245,12 @@ class CsvSource:
                 if not any(cell.strip() for cell in row) and not lines.oversized:
                     continue  # a blank line
                 location = f"{blob.location}:{start}"
+                if lines.ended and lines.row_quotes % 2 and lines.lineno > start:
+                    # the reader ran to the end of the file inside a quoted cell: rows after it are in it
+                    yield Reject(location=location, code="NS112", stage="read", source_kind="csv",
+                                 reason="malformed CSV row: a quoted cell is never closed; it runs to the end of"
+                                        f" the file (line {lines.lineno})")
+                    continue
                 try:
                     yield row_item(row, header, columns, location, settings, oversized=lines.oversized)
                 except InputRejected as e:
@@ -312,7 +325,12 @@ def split_authors(value: str) -> list[str]:
             names.extend(commas)
         elif part:
             names.append(part)
-    return list(dict.fromkeys(n for n in names if n))
+    return list(dict.fromkeys(n for n in names if _name_like(n)))
+
+
+def _name_like(name: str) -> bool:
+    """A person's or a desk's name: some letters, no brackets, not a paragraph."""
+    return 0 < len(name) <= MAX_NAME_CHARS and any(c.isalpha() for c in name) and not set(name) & set("[]{}<>")
 
 
 def _split_list(value: str, separators: re.Pattern[str]) -> list[str]:
@@ -340,11 +358,12 @@ def _encoding(head: bytes) -> str:
     sample = head[:-4] if len(head) >= SNIFF_BYTES else head  # a character cut at the end of the sample
     text = sample.decode("utf-8", "surrogateescape")
     bad = len(UNDECODED.findall(text))
+    good = len(NON_ASCII.findall(UNDECODED.sub("", text)))
     # UTF-8 with a stray byte stays UTF-8 (that row alone is NS104); a legacy table has no UTF-8 letters
-    return "utf-8-sig" if not bad or len(NON_ASCII.findall(text)) - bad > bad else "cp1252"
+    return "utf-8-sig" if not bad or good >= bad else "cp1252"
 
 
-UNDECODED = re.compile("[\udc80-\udcff]")
+UNDECODED = re.compile("[\udc80-\udcff]+")
 NON_ASCII = re.compile("[^\x00-\x7f]")
 
 
