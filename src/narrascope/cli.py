@@ -20,6 +20,7 @@ from .analysis.render import render_analysis
 from .errors import NarrascopeError
 from .model import Article
 from .settings import Settings, defaults_text, load_settings
+from .sources.csv import parse_columns
 from .store import DEFAULT_DB, ENV_DB, Filters, date_bounds, narrative_id
 
 EXIT_REJECTS = 3
@@ -54,6 +55,16 @@ def check_date(ctx: click.Context, param: click.Parameter, value: str | None) ->
     if value:
         try:
             date_bounds(value, option=f"--{param.name}")
+        except NarrascopeError as e:
+            raise click.BadParameter(str(e), ctx=ctx, param=param) from e
+    return value
+
+
+def check_columns(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A bad --columns (not FIELD=COLUMN, an unknown field) is bad usage (exit 2), with narrascope's code."""
+    if value is not None:
+        try:
+            parse_columns(value)
         except NarrascopeError as e:
             raise click.BadParameter(str(e), ctx=ctx, param=param) from e
     return value
@@ -170,13 +181,18 @@ def cli(ctx: click.Context, config: str | None) -> None:
               help="Worker processes for extraction.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary line.")
 @click.option("--verbose", "-v", is_flag=True, help="One line per input with its outcome.")
+@click.option("--columns", metavar="FIELD=COLUMN,...", default=None, callback=check_columns,
+              help="CSV/TSV tables: the column of each article field, e.g. text=body_text,title=headline"
+                   " (fields: text title subtitle url published authors outlet tags language; FIELD= leaves"
+                   " one unread). Other fields are found by their usual column names.")
 @pass_ctx
 def ingest(obj: Context, paths: tuple[str, ...], db: str, as_json: bool, jobs: int, quiet: bool,
-           verbose: bool) -> None:
+           verbose: bool, columns: str | None) -> None:
     """Read articles from files, folders or - (standard input) into the store.
 
     Formats are detected from content: plain text and Markdown scrapes, HTML pages, RSS/Atom feeds,
-    WARC(.gz) archives and JSONL (one article per line); any of them gzipped; folders recursively.
+    WARC(.gz) archives, JSONL (one article per line) and CSV/TSV tables (one article per row); any of
+    them gzipped; folders recursively.
     Re-running is safe: stored bytes are never stored twice, and a changed copy of a stored URL
     becomes a new version. Bad inputs are recorded with a code (see `narrascope list --rejects`)
     and the exit status is 3 if any were rejected.
@@ -185,6 +201,7 @@ def ingest(obj: Context, paths: tuple[str, ...], db: str, as_json: bool, jobs: i
     Example:
       narrascope ingest examples/seeds --db demo.db
       cat page.html | narrascope ingest - --db demo.db
+      narrascope ingest news.csv --columns text=body_text,title=headline
     """
     bar = ItemProgress("ingest") if not quiet and not as_json and sys.stderr.isatty() else None
 
@@ -195,7 +212,7 @@ def ingest(obj: Context, paths: tuple[str, ...], db: str, as_json: bool, jobs: i
             click.echo(f"{kind:9} {text}", err=True)
 
     try:
-        report = api.ingest(paths, db=db, settings=obj.settings, jobs=jobs, on_outcome=outcome)
+        report = api.ingest(paths, db=db, settings=obj.settings, jobs=jobs, on_outcome=outcome, columns=columns)
     finally:
         if bar is not None:
             bar.close()

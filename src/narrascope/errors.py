@@ -47,8 +47,9 @@ CODES: dict[str, str] = {
     "NS107": "malformed JSONL line",
     "NS108": "broken feed XML",
     "NS109": "input cannot be read (missing, permission, not a regular file)",
-    "NS110": "input format not recognised or not supported (a JSON document, a CSV table)",
+    "NS110": "input format not recognised or not supported (a JSON document, a CSV table with no text column)",
     "NS111": "feed entry with no content and no local link, or a local link the settings refuse",
+    "NS112": "malformed CSV/TSV row (cannot be parsed, or fewer cells than the header)",
     # 2xx: extracting an article
     "NS201": "no article content found",
     "NS202": "article text shorter than the configured minimum",

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from functools import lru_cache, partial
 from pathlib import Path
 
@@ -27,6 +27,7 @@ from .model import Article, RawItem, Reject
 from .runners import make_runner
 from .settings import Settings, load_settings
 from .sources import Blob, expand_inputs, read_blob
+from .sources.csv import column_overrides, parse_columns
 from .store import DEFAULT_DB, Store, open_store, store_files
 
 __all__ = ["UPLOAD_PREFIX", "IngestReport", "analyze_item", "ingest", "ingest_bytes", "upload_location"]
@@ -116,8 +117,13 @@ def ingest(
     settings: Settings | None = None,
     jobs: int = 1,
     on_outcome: Notify | None = None,
+    columns: str | Mapping[str, str] | None = None,
 ) -> IngestReport:
     """Ingest files, folders or ``-`` (standard input) into the store at ``db``.
+
+    ``columns`` names the columns of CSV/TSV tables that hold article fields, as
+    "text=body_text,title=headline" or {"text": "body_text"} (see ``narrascope.sources.csv``); it
+    overrides the ``input.csv_columns`` setting for this run. A bad field name is NS403.
 
     ``on_outcome(kind, text)`` is told the outcome of every item as it is written (kind: stored,
     unchanged, skipped, rejected), so a caller can count items, e.g. for a progress bar.
@@ -128,7 +134,7 @@ def ingest(
     an error, and readers and other writers are never kept waiting for extraction.
     """
     return _ingest(lambda store, settings: _read_items(paths, settings, store), db=db, settings=settings, jobs=jobs,
-                   on_outcome=on_outcome)
+                   on_outcome=on_outcome, columns=columns)
 
 
 #: Prefix of the location of bytes ingested from memory (an upload): ``upload:NAME``.
@@ -152,6 +158,7 @@ def ingest_bytes(
     settings: Settings | None = None,
     jobs: int = 1,
     on_outcome: Notify | None = None,
+    columns: str | Mapping[str, str] | None = None,
 ) -> IngestReport:
     """Ingest in-memory ``data`` (e.g. an uploaded file) as if it were a file called ``name``.
 
@@ -163,7 +170,7 @@ def ingest_bytes(
     """
     blob = Blob(location=upload_location(name), name=name, data=bytes(data))
     return _ingest(lambda store, settings: read_blob(blob, settings), db=db, settings=settings, jobs=jobs,
-                   on_outcome=on_outcome)
+                   on_outcome=on_outcome, columns=columns)
 
 
 def _ingest(
@@ -173,8 +180,12 @@ def _ingest(
     settings: Settings | None,
     jobs: int,
     on_outcome: Notify | None,
+    columns: str | Mapping[str, str] | None = None,
 ) -> IngestReport:
     settings = settings or load_settings()
+    if columns is not None:
+        settings = replace(settings, input=replace(settings.input, csv_columns=parse_columns(columns)))
+    column_overrides(settings.input.csv_columns)  # a bad column mapping fails before any input is read
     _pipeline(settings)  # unknown stage names fail before any input is read
     store = open_store(db, settings)
     report = IngestReport(db=str(store.path))

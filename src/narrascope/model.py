@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 __all__ = ["REMOVED_KINDS", "SOURCE_KINDS", "Article", "RawItem", "Reject", "Removed"]
 
-SOURCE_KINDS = ("text", "html", "rss", "warc", "jsonl", "url")
+SOURCE_KINDS = ("text", "html", "rss", "warc", "jsonl", "csv", "url")
 REMOVED_KINDS = ("caption", "credit", "comments", "related", "disclaimer", "bio", "byline", "nav", "tags", "other")
 
 #: Hints that describe where an item came from but do not change what is extracted from it, so

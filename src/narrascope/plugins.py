@@ -40,6 +40,7 @@ BUILTIN_PLUGINS = (
     "narrascope.sources.rss",
     "narrascope.sources.warc",
     "narrascope.sources.jsonl",
+    "narrascope.sources.csv",
     "narrascope.enrich.language",
     "narrascope.enrich.genre",
     "narrascope.analysis.stages",

@@ -28,6 +28,7 @@ class InputSettings:
     skip_hidden: bool = True
     feed_local_links: str = "folder"
     stdin_spool_bytes: int = 16_000_000
+    csv_columns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,9 @@ Each media type has one extractor, a named, versioned function returning a ``Dra
 Metadata is filled by a fallback cascade (trafilatura's idea): what the container stated (feed
 entry, JSONL fields, WARC headers) first, then structured data, then meta tags, then text
 heuristics. A field is filled only while still empty, and ``provenance`` records which rung
-filled it. A date is never guessed: ``published`` stays None unless the input states one.
+filled it. A date is never guessed: ``published`` stays None unless the input states one (a
+container's date that cannot be read unambiguously, hint ``published_unread``, is named in
+``provenance.published`` instead).
 
 One exception to "the container first": a document the container only *links to* (a feed entry
 pointing at a page beside the feed) speaks for itself. What the container says of it comes in
@@ -76,8 +78,8 @@ def _extractors() -> dict[str, Extractor]:
     from .text import extract_text
 
     return {
-        "text/plain": Extractor("extract.text", "2", extract_text),
-        "text/html": Extractor("extract.html", "2", extract_html),
+        "text/plain": Extractor("extract.text", "3", extract_text),
+        "text/html": Extractor("extract.html", "3", extract_html),
     }
 
 
@@ -109,6 +111,10 @@ def extract(item: RawItem, settings: Settings) -> Article:
     for name, value in (item.hints.get("fallback") or {}).items():
         if name in HINT_FIELDS:
             draft.fill(name, value, item.source_kind)
+    unread = item.hints.get("published_unread")
+    if unread and not draft.published:
+        # the container stated a date narrascope does not read unambiguously (05/06/2024): say so, never guess
+        draft.provenance["published"] = f"{item.source_kind}: {unread!r} is not a date read unambiguously; left empty"
     language = item.hints.get("language")
     if language:
         draft.language = language

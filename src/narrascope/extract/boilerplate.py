@@ -701,6 +701,104 @@ def parse_tag_line(text: str) -> list[str] | None:
     return _tag_parts(TAG_SPLIT.split(match.group("list")))
 
 
+# --- banners and wire trailers --------------------------------------------------------------
+# Site chrome a dataset's text field carries along (JSONL and CSV records are often scraped
+# with it): cookie and consent notices, subscription prompts, and the end marks and contact
+# lines wire services put under a story. A banner sentence speaks to the reader (we, our, you)
+# or is a button label; an article sentence *about* cookies or subscribers does neither.
+
+COOKIE_CUE = (
+    r"\b(?:use|uses|using|accept|accepts|store|stores|set|sets|enable|allow|place|places|of|our|these|all)\s+"
+    r"(?:\w+\s+)?cookies\b|\bcookies? (?:policy|settings|preferences|notice|consent|banner)\b"
+)
+CONSENT_CUE = re.compile(
+    rf"{COOKIE_CUE}|\bprivacy (?:policy|notice|statement|settings|preferences|choices|cent(?:er|re))\b|"
+    r"\baccept (?:&|and) close\b|\bdo not sell my (?:personal )?information\b|"
+    r"\bterms (?:of (?:use|service)|(?:&|and) conditions)\b|\bconsent to (?:the |our )?(?:use|processing|cookies)\b",
+    re.I,
+)
+CONSENT_WORDS = re.compile(
+    r"\bcookies?\b|\bprivacy\b|\bconsent\b|\baccept|\bagree|\bpersonal (?:data|information)\b|"
+    r"\bpartners\b|\bpersonali[sz]e|\bbrows(?:e|ing|er)\b|\bopt[ -]out\b|\btracking technologies\b|\bgdpr\b|"
+    r"\blearn more\b|\bfind out more\b|\bmore information\b",
+    re.I,
+)
+# A subscription prompt, not a sentence that mentions subscribers or a membership fee.
+SUBSCRIBE_PROMPT = re.compile(
+    r"\b(?:subscribe|sign up|signing up|register|join)\s+(?:(?:now|today|here|for free)\b|(?:to|for)\s+(?:our|the|my)\b"
+    r"[^.!?]{0,40}?\b(?:newsletters?|e-?mails?|updates|alerts|digest|briefing|mailing list)\b)|"
+    r"\bjoin our (?:newsletter|mailing list)\b|"
+    r"\b(?:delivered|sent|straight|directly|direct)\s+to your inbox\b|\bin your inbox\b|"
+    r"^already (?:a subscriber|a member|have an account)\b|^(?:log|sign) ?in(?: here| now)?[.!]?$|^(?:subscribe|sign up)[.!]?$|"
+    r"\bsubscribers? only\b|\bfor subscribers\b|\bsubscribe to (?:continue|read|unlock)\b|\bunlimited (?:digital )?access\b|"
+    r"\bstart (?:your )?free trial\b|\bthank you for (?:subscribing|signing up)\b|\bsubscribe to (?:our|the)\b|"
+    r"\bnever miss a (?:story|thing|post|beat|headline)\b",
+    re.I,
+)
+READER = re.compile(r"\b(?:we|we're|our|us|you|your|you're)\b", re.I)
+# Button labels and links of a banner, alone or in a row ("Privacy Policy · Accept & Close").
+BANNER_LABELS = (
+    r"privacy policy|cookie policy|cookie settings|cookies? preferences|terms of (?:use|service)|"
+    r"accept (?:&|and) close|accept all(?: cookies)?|accept cookies|reject all|allow all(?: cookies)?|"
+    r"manage (?:cookies|preferences|settings|consent)|i agree|i accept|got it|ok"
+)
+BANNER_ROW = re.compile(rf"^(?:(?:{BANNER_LABELS})\s*[·|•/,]?\s*)+$", re.I)
+BANNER_LEAD = re.compile(rf"^(?:(?:{BANNER_LABELS})\s*[·|•/]\s*)*(?:accept (?:&|and) close|accept all cookies)\s+", re.I)
+#: Words every consent or subscription cue above holds (a plain substring test before the patterns).
+BANNER_WORDS = ("cookie", "privacy", "accept", "consent", "terms ", "do not sell", "subscri", "newsletter", "sign up",
+                "signing up", "register", "join", "inbox", "log in", "login", "sign in", "already a", "already have",
+                "unlimited", "free trial", "never miss")
+
+
+def banner_hint(text: str) -> bool:
+    """A cheap test: could ``text`` hold a consent or subscription banner at all?"""
+    low = text.lower()
+    return any(word in low for word in BANNER_WORDS) or (len(text) <= 80 and bool(BANNER_ROW.match(text)))
+
+
+def banner_sentence(sentence: str) -> tuple[str, bool] | None:
+    """(kind, strong) when ``sentence`` may belong to a banner: kind "consent" or "subscribe";
+    strong when it is a button row, a subscription prompt, or a cookie or privacy notice put to
+    the reader (we, our, you); weak when it only uses a word consent notices use ("browsing")."""
+    sentence = sentence.strip().strip("*_").strip()
+    if not sentence:
+        return None
+    if BANNER_ROW.match(sentence):
+        return "consent", True
+    if len(sentence.split()) > 45 or REPORTED_SPEECH.search(sentence):
+        return None
+    if CONSENT_CUE.search(sentence):
+        return "consent", bool(READER.search(sentence))
+    if SUBSCRIBE_PROMPT.search(sentence):
+        return "subscribe", True
+    if CONSENT_WORDS.search(sentence):
+        return "consent", False
+    return None
+
+
+def banner_kind(sentences: list[str]) -> str | None:
+    """"consent" or "subscribe" when ``sentences`` are all a banner's and one states it, else None."""
+    found = [banner_sentence(s) for s in sentences]
+    if not found or any(f is None for f in found):
+        return None
+    strong = {f[0] for f in found if f is not None and f[1]}
+    return "consent" if "consent" in strong else "subscribe" if strong else None
+
+
+def _banner(text: str, words: int) -> str | None:
+    if words > 60 or not banner_hint(text):
+        return None
+    return banner_kind(split_sentences(text))
+
+
+WIRE_END = re.compile(r"^[\s(\[—–-]*(?:end|ends|enditem|end item)[\s)\]—–.-]*$|^-0-$|^#\s?#\s?#$", re.I)
+EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+REPORTER_EMAIL = re.compile(rf"^\(*\s*{EMAIL}\s*\)*\.?$|^\(\(\s*{EMAIL}\b[^()]*\)\)$")
+# "... said the minister. kdh@yna.co.kr (END)": the trailer glued to the last paragraph
+WIRE_TRAILER = re.compile(rf"(?:\s+\(*{EMAIL}\)*)*\s+(?:\((?:END|end|ENDS|ends)\)|ENDITEM|Enditem)\s*$")
+
+
+
 # --- the classifier -------------------------------------------------------------------------
 
 
@@ -723,8 +821,13 @@ def classify_paragraph(text: str) -> tuple[str, str | None] | None:
         return "other", "original-url"
     if words <= 60 and _disclaimer(text):
         return "disclaimer", None
+    banner = _banner(text, words)
+    if banner:
+        return "nav", banner
     if NAV_LINES.match(text) or (words <= 30 and NAV_PROMPT.match(text)):
         return "nav", None
+    if words <= 3 and WIRE_END.match(text):
+        return "other", "wire-end"
     if CAPTION_LABEL.match(text) and words <= 60:
         return "caption", None
     if CREDIT_COPYRIGHT.match(text) and words <= 60:

@@ -353,6 +353,16 @@ SMALL_WORDS = frozenset({
 })
 
 
+def _strong_banner(sentence: str) -> bool:
+    found = bp.banner_sentence(sentence)
+    return found is not None and found[1]
+
+
+# "Read more:", "Related:", "See also:" alone on a line: a promo list of headlines follows
+RELATED_LABEL = re.compile(r"^(?:related(?:\s+\w+)?|read more|read also|also read|see also|more on this(?: topic| story)?|"
+                           r"recommended|you may also like|you might also like|further reading)\s*:$", re.I)
+
+
 def _title_case(text: str) -> bool:
     """"How Donald Trump Could Become President." is Title Case; a sentence is not."""
     words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", text) if w.lower() not in SMALL_WORDS]
@@ -643,7 +653,8 @@ class _Cleaner:
         end = len(self.units)
         for index in range(len(self.units) - 1, start - 1, -1):
             unit = self.units[index]
-            if self.static(unit) or bp.parse_meta_line(unit.text) or BARE_URL.match(unit.text):
+            if (self.static(unit) or bp.parse_meta_line(unit.text) or BARE_URL.match(unit.text)
+                    or bp.REPORTER_EMAIL.match(unit.text)):
                 end = index
                 continue
             subject = bp.bio_subject(unit.text)
@@ -667,13 +678,14 @@ class _Cleaner:
                 elif not (index >= trail and self.take_url(unit, None)):
                     self.remove(unit, "comments")
                 continue
-            if related_list and (unit.list_item or LINK_ONLY.match(unit.raw)):
-                self.remove(unit, "related")  # the links under a "Related" header
+            if related_list and (unit.list_item or LINK_ONLY.match(unit.raw) or self.teaser(unit)):
+                self.remove(unit, "related")  # the links or headlines under a "Related" header
                 continue
             related_list = False
             if kind:
                 comments = kind[0] == "comments" and bool(bp.COMMENTS_SECTION.match(unit.text))
-                related_list = kind[0] == "related" and bool(bp.RELATED_HEADER.match(unit.text))
+                related_list = kind[0] == "related" and bool(
+                    bp.RELATED_HEADER.match(unit.text) or RELATED_LABEL.match(unit.text))
                 self.take(unit, *kind)
                 continue
             if not unit.heading and LINK_ONLY.match(unit.raw):
@@ -686,10 +698,15 @@ class _Cleaner:
                     continue
                 if self.take_url(unit, None):
                     continue
+                if bp.REPORTER_EMAIL.match(unit.text):
+                    self.remove(unit, "other", "reporter-email")  # a wire reporter's address under the story
+                    continue
             if unit.emphasised and index > 0 and self.units[index - 1].images and not self.units[index - 1].text:
                 self.remove(unit, "caption")  # *the caption* under a markdown image
                 continue
             if self.take_note(unit, trailer=index >= trail):
+                continue
+            if bp.banner_hint(unit.text) and not self.trim_banner(unit):
                 continue
             self.take_images(unit)
             if not self.lead_checked:
@@ -697,6 +714,55 @@ class _Cleaner:
                 lead = bp.lead_author(unit.text) or bp.lead_author(self.subtitle or "")
                 self.offer("authors", "lead-sentence", [lead] if lead else None)
             self.body.append((unit.text, bool(unit.heading)))
+
+    def teaser(self, unit: Unit) -> bool:
+        """A headline in a promo list: short, no sentence end, not a heading."""
+        return not unit.heading and unit.words <= 20 and not bp.ends_sentence(unit.text) and not unit.text.endswith(":")
+
+    def trim_banner(self, unit: Unit) -> bool:
+        """Take a consent or subscription banner off the start and end of a prose unit (a dataset's
+        text glued on one line); False when nothing of the unit is left."""
+        text = unit.text
+        lead = bp.BANNER_LEAD.match(text)
+        if lead:
+            self.remove(lead.group().strip(), "nav", "consent")
+            text = text[lead.end():]
+        sentences = bp.split_sentences(text)
+        first, last = 0, len(sentences)
+        while first < last and _strong_banner(sentences[first]):
+            first += 1
+        while last > first and _strong_banner(sentences[last - 1]):
+            last -= 1
+        for part in (sentences[:first], sentences[last:]):
+            kind = bp.banner_kind(part) if part else None
+            if kind:
+                self.remove(" ".join(part), "nav", kind)
+        head = first if bp.banner_kind(sentences[:first]) else 0
+        tail = last if bp.banner_kind(sentences[last:]) else len(sentences)
+        if not head and tail == len(sentences) and not lead:
+            return True
+        # cut at sentence starts, so what stays is the text as written (closing brackets and all)
+        starts, position = [], 0
+        for sentence in sentences:
+            position = text.find(sentence, position)
+            starts.append(position)
+        end = starts[tail] if tail < len(sentences) else len(text)
+        unit.text = text[starts[head] if head < len(sentences) else end : end].strip()
+        return bool(unit.text)
+
+    def strip_wire_end(self) -> None:
+        """A wire service's end mark (and reporter's e-mail) glued to the last paragraph goes to ``removed``."""
+        if not self.body:
+            return
+        text, heading = self.body[-1]
+        match = bp.WIRE_TRAILER.search(text)
+        if not match:
+            return
+        self.remove(match.group().strip(), "other", "wire-end")
+        if text[: match.start()].strip():
+            self.body[-1] = (text[: match.start()].rstrip(), heading)
+        else:
+            self.body.pop()
 
     def paragraphs(self) -> list[str]:
         """Body paragraphs, with those the scraper split mid-sentence joined again."""
@@ -727,6 +793,7 @@ def extract_text(item: RawItem, settings: Settings) -> Draft:
     _front_matter_offers(data, cleaner.offer)
     start = cleaner.header()
     cleaner.body_pass(start)
+    cleaner.strip_wire_end()
 
     draft = Draft(text="\n\n".join(cleaner.paragraphs()), removed=cleaner.removed, author_bios=cleaner.bios)
     if cleaner.title:

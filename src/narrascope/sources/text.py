@@ -3,8 +3,8 @@
 The catch-all source: anything no other source claims is tried as text, so an empty or binary
 file still gets a clear reason (NS101, NS102) instead of "format not recognised". Data files are
 not articles: a ``.json`` file no other source claims (a JSON document, not JSON Lines articles
-nor an array of article objects, which the ``jsonl`` source reads) and a ``.csv``/``.tsv`` table
-are rejected as an unsupported format (NS110), not stored as text.
+nor an array of article objects, which the ``jsonl`` source reads) is rejected as an unsupported
+format (NS110), not stored as text. (``.csv`` and ``.tsv`` tables are the ``csv`` source's.)
 """
 
 from __future__ import annotations
@@ -21,8 +21,6 @@ TEXT_EXTENSIONS = (".txt", ".text", ".md", ".markdown")
 #: Data formats that reach the catch-all but are not articles -> what to call them.
 DATA_FORMATS = {
     ".json": "a JSON document, not articles (JSON Lines or an array of objects with 'text' or 'html' are read)",
-    ".csv": "a CSV table, not an article",
-    ".tsv": "a TSV table, not an article",
 }
 
 
