@@ -121,7 +121,7 @@ def test_article_jsonl_and_csv_are_the_cli_bytes(client: TestClient, store: Path
     assert_attachment(jsonl, "application/x-ndjson", "narrascope-articles.jsonl")
     assert jsonl.content == cli_export(store, "--format", "jsonl", *cli_filters)
     records = [json.loads(line) for line in jsonl.content.splitlines()]
-    expected = api.list_articles(db=store, filters=Filters(**params))
+    expected = api.list_articles(db=store, filters=Filters(**params), order="stored")
     assert [r["id"] for r in records] == [a.id for a in expected] and records
     as_csv = client.get("/api/export/articles", params={"format": "csv", **params})
     assert_attachment(as_csv, "text/csv", "narrascope-articles.csv")

@@ -37,9 +37,11 @@ __all__ = [
 
 
 def list_articles(*, db: str | Path | None = None, filters: Filters | None = None, limit: int | None = None,
-                  offset: int = 0, settings: Settings | None = None) -> list[Article]:
+                  offset: int = 0, settings: Settings | None = None, order: str = "newest") -> list[Article]:
+    """The selected articles, newest published first (undated last, ties in storage order);
+    ``order="stored"`` gives storage order (see ``Store.iter_articles``)."""
     with open_store(db, settings or load_settings(), create=False) as store:
-        return list(store.iter_articles(filters or Filters(), limit=limit, offset=offset))
+        return list(store.iter_articles(filters or Filters(), limit=limit, offset=offset, order=order))
 
 
 def get_article(article_id: str, *, db: str | Path | None = None, settings: Settings | None = None) -> Article:

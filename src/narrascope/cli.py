@@ -227,7 +227,7 @@ def article_line(article: Article) -> str:
 @pass_ctx
 def list_command(obj: Context, db: str, as_json: bool, rejects: bool, limit: int | None, offset: int,
                  **filters: Any) -> None:
-    """List stored articles (id, date, outlet, title), or the rejected inputs.
+    """List stored articles (id, date, outlet, title), newest first (undated last), or the rejected inputs.
 
     \b
     Example:
@@ -342,7 +342,8 @@ def show(obj: Context, ids: tuple[str, ...], db: str, as_json: bool, show_all: b
 def search(obj: Context, query: str, db: str, as_json: bool, limit: int, offset: int, **filters: Any) -> None:
     """Full-text search over titles and bodies, best match first.
 
-    QUERY uses SQLite FTS5 syntax: words (all must match), "exact phrases", OR, NOT, prefix*.
+    QUERY: words (all must match), "exact phrases", OR, NOT, prefix*, (groups), title:word.
+    Terms such as COVID-19, U.S. or Xi's are searched as the words they hold.
 
     \b
     Example:

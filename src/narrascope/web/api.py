@@ -284,9 +284,10 @@ OPENAPI: dict[str, Any] = {
              "description": "Read-only JSON API over a narrascope store; /api/ingest needs the write token."},
     "paths": {
         "/api/articles": {"get": {
-            "summary": "Articles, newest stored last, or full-text search results best first (with q).",
+            "summary": "Articles, newest published first (undated last), or full-text search results best first (with q).",
             "parameters": [
-                _query("q", "Full-text query (SQLite FTS5: words, \"phrases\", OR, NOT, prefix*). Adds snippet and"
+                _query("q", "Full-text query (words, \"phrases\", OR, NOT, prefix*, (groups); COVID-19 or U.S. are"
+                       " searched as the words they hold). Adds snippet and"
                        " highlights ([start, end] in the snippet) to each item."),
                 _query("outlet", "Only this outlet (case-insensitive)."),
                 _query("language", "Only this language (ISO 639-1)."),
