@@ -81,7 +81,7 @@ def test_export_jsonl_to_file_and_csv_to_stdout(seeded: Path, tmp_path: Path) ->
 
 def test_export_unknown_format_is_a_clean_error(seeded: Path) -> None:
     result = run_cli("export", "--db", str(seeded), "--format", "docx")
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # NS403, a bad option value
     assert "NS403" in result.stderr and "jsonl" in result.stderr
 
 
@@ -146,7 +146,7 @@ def test_export_to_a_file_leaves_it_intact_on_error(seeded: Path, tmp_path: Path
     out.write_text("the previous export\n", encoding="utf-8")
     bad_format = run_cli("export", "--db", str(seeded), "--format", "docx", "-o", str(out))
     missing_db = run_cli("export", "--db", str(tmp_path / "absent.db"), "-o", str(out))
-    assert bad_format.exit_code == 1 and missing_db.exit_code == 1
+    assert bad_format.exit_code == 2 and missing_db.exit_code == 1
     assert out.read_text(encoding="utf-8") == "the previous export\n"
     good = run_cli("export", "--db", str(seeded), "-o", str(out))
     assert good.exit_code == 0, good.output

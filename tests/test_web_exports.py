@@ -288,7 +288,7 @@ def test_stix_downloads_are_capped_on_the_server(store: Path, before: tuple) -> 
     page = capped.get("/exports").text
     assert "format=stix" not in page.split('id="export-articles"')[1].split("</section>")[0]
     assert "at most 3 articles per bundle" in page
-    seeds_only = {"outlet": api.list_articles(db=store)[0].outlet or ""}
+    seeds_only = {"outlet": api.list_articles(db=store, order="stored")[0].outlet or ""}
     assert len(api.list_articles(db=store, filters=Filters(**seeds_only))) <= 3
     within = capped.get("/api/export/articles", params={"format": "stix", **seeds_only})
     assert within.status_code == 200

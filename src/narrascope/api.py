@@ -170,7 +170,9 @@ def _mode_for(target: Path) -> int:
 def _exporter(format: str) -> Any:
     exporters = registry().exporters
     if format not in exporters:
-        raise UsageError(f"unknown export format {format!r}; available: {', '.join(sorted(exporters))}")
+        hint = "; parquet and gexf are for derived tables (--table NAME)" if format in ("parquet", "gexf") else ""
+        raise UsageError(f"unknown export format {format!r} for articles; available: {', '.join(sorted(exporters))}"
+                         + hint)
     return exporters[format]
 
 

@@ -1,6 +1,7 @@
 """The ``narrascope`` command: parses options, calls the library, turns errors into exit codes.
 
-Exit status: 0 success; 1 an error stopped the command; 2 bad usage; 3 ingest finished but
+Exit status: 0 success; 1 an error stopped the command; 2 bad usage (click's, or NS403 a bad option
+value, from any command); 3 ingest finished but
 rejected at least one input (see ``narrascope list --rejects``).
 """
 
@@ -134,15 +135,20 @@ class ItemProgress:
         self.bar.close()
 
 
+#: Exit status of bad usage: click's own, and narrascope's "bad option value" (NS403) wherever it is raised.
+EXIT_USAGE = 2
+USAGE_CODES = ("NS403",)
+
+
 class NarrascopeGroup(click.Group):
-    """Turns narrascope's coded errors into one clean line and exit status 1."""
+    """Turns narrascope's coded errors into one clean line and exit status 1 (2 for a bad option value)."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except NarrascopeError as e:
             click.echo(f"Error: {e}", err=True)
-            ctx.exit(1)
+            ctx.exit(EXIT_USAGE if e.code in USAGE_CODES else 1)
 
 
 @click.group(cls=NarrascopeGroup, context_settings={"help_option_names": ["-h", "--help"]})

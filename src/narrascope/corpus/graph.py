@@ -570,7 +570,9 @@ def graph_command(level: str, kind_list: str | None, since: str | None, until: s
     if as_json:
         emit_json({"update": summary, **graph.to_dict()})
         return
-    heaviest = sorted(graph.edges, key=lambda e: (-e["weight"], e["kind"], e["type"], e["source"], e["target"]))
+    # With --gexf the graph goes to the file alone (the summary line below is on stderr).
+    heaviest = [] if gexf_path else sorted(
+        graph.edges, key=lambda e: (-e["weight"], e["kind"], e["type"], e["source"], e["target"]))
     for edge in heaviest[:top]:
         arrow = "--" if edge["kind"] == "comention" else "->"
         extra = f"  score {edge['score']:+g}" if edge["score"] is not None else ""
