@@ -564,7 +564,7 @@ def graph_command(level: str, kind_list: str | None, since: str | None, until: s
     """
     import sys
 
-    from ..cli import Context, emit_json, progress_bar
+    from ..cli import Context, emit_json, progress_bar, terminal_text
     from ..store import open_store
     from .export import write_graph_gexf
 
@@ -591,8 +591,8 @@ def graph_command(level: str, kind_list: str | None, since: str | None, until: s
         arrow = "--" if edge["kind"] == "comention" else "->"
         extra = f"  score {edge['score']:+g}" if edge["score"] is not None else ""
         extra += f"  polarity {edge['polarity']:+.2f}" if edge["polarity"] is not None else ""
-        click.echo(f"{edge['source']} {arrow} {edge['target']}  {edge['kind']} {edge['type']}"
-                   f"  weight {edge['weight']:g}  articles {edge['articles']}{extra}")
+        click.echo(terminal_text(f"{edge['source']} {arrow} {edge['target']}  {edge['kind']} {edge['type']}"
+                                 f"  weight {edge['weight']:g}  articles {edge['articles']}{extra}", one_line=True))
     if not quiet:
         click.echo(f"{len(graph.nodes)} nodes, {len(graph.edges)} edges at {level} level"
                    + (f"; written to {gexf_path}" if gexf_path else ""), err=True)
