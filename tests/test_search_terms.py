@@ -107,6 +107,13 @@ def test_stray_syntax_is_no_error(store: tuple[Path, dict[str, str]], query: str
     found(db, query)  # no SearchError
 
 
+def test_bytes_that_were_not_utf8_are_separators(store: tuple[Path, dict[str, str]]) -> None:
+    db, ids = store
+    assert found(db, "COVID-19\udcff") == {ids["covid"], ids["vaccine"]}  # surrogateescape of b"\xff" in argv
+    result = run_cli("search", "vaccine\udcff", "--db", str(db), "--json")
+    assert result.exit_code == 0 and [hit["id"] for hit in json.loads(result.stdout)] == [ids["vaccine"]]
+
+
 def test_operators_with_nothing_to_join_are_words(store: tuple[Path, dict[str, str]]) -> None:
     db, ids = store
     assert found(db, "NOT covid") == set()  # "not" appears in no article

@@ -11,7 +11,8 @@ user writes on purpose and turns every other term into the words it holds:
   phrase of its words: ``COVID-19`` -> ``"COVID-19"`` (the words covid, 19 in a row);
   ``anti-vax*`` -> ``"anti-vax"*``;
 * an operator with nothing to join (``NOT covid``, ``covid OR``) is a word; a term with no word
-  characters (``&``) is left out; unbalanced parentheses are separators, as in the text.
+  characters (``&``) is left out; unbalanced parentheses are separators, as in the text;
+  ``NEAR`` groups are not supported (their words are searched).
 
 Adjacent terms must all match (an explicit ``AND`` is written between them, which FTS5 needs
 before a parenthesised group).
@@ -30,6 +31,7 @@ COLUMNS = ("title", "text")
 OPERATORS = ("AND", "OR", "NOT")
 
 _TOKEN = re.compile(r'\s+|"(?P<phrase>(?:[^"]|"")*)(?:"|$)(?P<star>\*?)|\(|\)|[^\s"()]+')
+_SURROGATES = re.compile("[\ud800-\udfff]")
 _BAREWORD = re.compile(r"[A-Za-z0-9_\u0080-\U0010ffff]+")
 _COLUMN = re.compile(rf"({'|'.join(COLUMNS)}):(.*)", re.IGNORECASE | re.DOTALL)
 
@@ -58,6 +60,8 @@ def _quoted(body: str, star: bool) -> str | None:
 
 def fts_query(text: str) -> str:
     """The FTS5 MATCH expression for what a user typed (see the module docstring); SearchError if it holds no words."""
+    # A lone surrogate (bytes that were not UTF-8 on the command line) is no text SQLite can take: a separator.
+    text = _SURROGATES.sub(" ", text)
     # Tokens: ("term", fts) | ("op", name) | ("(", "(") | (")", ")"); a pending column prefixes the next term or group.
     tokens: list[tuple[str, str]] = []
     column = ""
