@@ -35,4 +35,4 @@ def test_binary_formats_need_a_file_and_unknown_tables_are_named(db: Path) -> No
     run_cli("ingest", "-q", "--db", str(db), str(SEEDS))
     assert run_cli("export", "--db", str(db), "--table", "graph_edges", "--format", "parquet").exit_code == 2
     result = run_cli("export", "--db", str(db), "--table", "nonsense")
-    assert result.exit_code == 1 and "NS403" in result.output and "graph_edges" in result.output
+    assert result.exit_code == 2 and "NS403" in result.output and "graph_edges" in result.output

@@ -271,6 +271,16 @@ CASES = [("actor", "person:sergey-lavrov"), ("actor", "USA"), ("actor", "org:nat
          ("actor", "nobody")]
 
 
+def newest_first(db: Path, ids: list[str]) -> list[str]:
+    """``ids`` in the order ``list`` shows them: newest published first, undated last, then storage order."""
+    conn = sqlite3.connect(db)
+    rows = {i: (p, r) for i, p, r in conn.execute("SELECT id, published, rowid FROM articles")}
+    conn.close()
+    dated = sorted((i for i in ids if rows[i][0]), key=lambda i: rows[i][1])
+    dated.sort(key=lambda i: rows[i][0], reverse=True)
+    return dated + sorted((i for i in ids if not rows[i][0]), key=lambda i: rows[i][1])
+
+
 def scan(db: Path, kind: str, value: str, *, all_versions: bool = False) -> list[str]:
     conn = sqlite3.connect(db)
     out = [i for i, r in records_of(conn, latest_only=not all_versions).items() if matches(r, kind, value)]
@@ -284,7 +294,7 @@ def test_cli_list_search_and_export_select_what_a_scan_of_the_records_selects(fa
     expected = scan(facet_db, kind, value)
     listed = run_cli("list", "--db", str(facet_db), "--json", f"--{kind}", value)
     assert listed.exit_code == 0, listed.output
-    assert [r["id"] for r in json.loads(listed.stdout)] == expected
+    assert [r["id"] for r in json.loads(listed.stdout)] == newest_first(facet_db, expected)
     exported = run_cli("export", "--db", str(facet_db), "--format", "jsonl", f"--{kind}", value)
     assert exported.exit_code == 0, exported.output
     assert [json.loads(line)["id"] for line in exported.stdout.splitlines()] == expected
@@ -293,7 +303,8 @@ def test_cli_list_search_and_export_select_what_a_scan_of_the_records_selects(fa
     assert sorted(r["id"] for r in json.loads(searched.stdout)) == sorted(expected)
     if value != "nobody":
         all_versions = run_cli("list", "--db", str(facet_db), "--json", "--all-versions", f"--{kind}", value)
-        assert [r["id"] for r in json.loads(all_versions.stdout)] == scan(facet_db, kind, value, all_versions=True)
+        assert [r["id"] for r in json.loads(all_versions.stdout)] == newest_first(
+            facet_db, scan(facet_db, kind, value, all_versions=True))
 
 
 def test_facets_combine_with_each_other_and_with_columns_and_dates(facet_db: Path) -> None:
@@ -312,7 +323,7 @@ def test_facets_combine_with_each_other_and_with_columns_and_dates(facet_db: Pat
     for options, keep in combos:
         expected = [i for i, r in records.items() if keep(r)]
         result = run_cli("list", "--db", str(facet_db), "--json", *options)
-        assert [r["id"] for r in json.loads(result.stdout)] == expected, options
+        assert [r["id"] for r in json.loads(result.stdout)] == newest_first(facet_db, expected), options
         searched = run_cli("search", "talks", "--db", str(facet_db), "--json", *options)
         assert sorted(r["id"] for r in json.loads(searched.stdout)) == sorted(expected), options
     assert any(keep(r) for _, keep in combos[:3] for r in records.values())  # the combinations select something
@@ -366,7 +377,7 @@ def client(facet_db: Path) -> TestClient:
 def test_api_filters_equal_the_library(client: TestClient, facet_db: Path, params: dict[str, str],
                                        filters: Filters) -> None:
     with open_store(facet_db, load_settings()) as store:
-        listed = [a.id for a in store.iter_articles(filters)]
+        listed = [a.id for a in store.iter_articles(filters, order="newest")]
         searched = [h.article.id for h in store.search("talks", filters)]
     response = client.get("/api/articles", params=params)
     assert response.status_code == 200, response.text

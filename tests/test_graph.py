@@ -134,7 +134,7 @@ def test_filters_by_date_outlet_and_narrative(tmp_path: Path, db: Path) -> None:
     assert edge_keys(graph_json(db, "--level", "state", "--narrative", "7")) == {("DEU", "FRA", "sentence")}
     assert graph_json(db, "--narrative", "8")["edges"] == []
     bad = run_cli("graph", "--db", str(db), "--since", "2024-13")
-    assert bad.exit_code == 1 and "NS403" in bad.output
+    assert bad.exit_code == 2 and "NS403" in bad.output
 
 
 def table_rows(store, table: str) -> list[tuple]:

@@ -60,7 +60,7 @@ def test_counts_per_day_and_week_by_outlet(tmp_path: Path, db: Path) -> None:
     assert text.stdout.splitlines() == ["2024-01-08\tAlpha\tarticles\t\t1", "2024-01-10\tAlpha\tarticles\t\t1",
                                         "2024-01-15\tBeta\tarticles\t\t1"]
     bad = run_cli("timelines", "--db", str(db), "--metric", "nope")
-    assert bad.exit_code == 1 and "NS403" in bad.output
+    assert bad.exit_code == 2 and "NS403" in bad.output
 
 
 def test_incremental_equals_full(tmp_path: Path, db: Path) -> None:

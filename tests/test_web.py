@@ -83,7 +83,7 @@ def test_articles_paginate_through_the_whole_store_in_library_order(client: Test
 
 @pytest.mark.parametrize("params", [{"limit": 0}, {"limit": 101}, {"limit": "abc"}, {"offset": -1},
                                     {"offset": "1e3"}, {"since": "yesterday"}, {"until": "2020-13"},
-                                    {"q": "\"unbalanced"}, {"q": "x" * 501}])
+                                    {"q": "( & )"}, {"q": "x" * 501}])
 def test_bad_parameters_are_a_clean_400(client: TestClient, params: dict[str, object]) -> None:
     response = client.get("/api/articles", params=params)
     assert response.status_code == 400
@@ -131,7 +131,9 @@ def test_full_text_search_with_snippet_highlights_and_filters(client: TestClient
 def test_article_endpoint_returns_the_full_record_and_accepts_a_prefix(client: TestClient, store_path: Path) -> None:
     article = api.list_articles(db=store_path, limit=1)[0]
     record = client.get(f"/api/articles/{article.id}").json()
-    assert record == json.loads(json.dumps(article.to_record()))
+    expected = json.loads(json.dumps(article.to_record()))
+    expected["source"]["location"] = Path(expected["source"]["location"]).name  # no server path on the web
+    assert record == expected
     assert client.get(f"/api/articles/{article.id[:6]}").json()["id"] == article.id
     missing = client.get("/api/articles/0000000000000000")
     assert missing.status_code == 404 and missing.json()["code"] == "NS402"
@@ -157,7 +159,7 @@ def test_actor_endpoint_from_the_records(client: TestClient) -> None:
 
 
 def test_without_the_graph_an_actor_page_scans_only_the_latest_articles(store_path: Path) -> None:
-    latest = api.list_articles(db=store_path)[-1]
+    latest = api.list_articles(db=store_path, order="stored")[-1]
     assert any(a["id"] == "person:sergey-lavrov" for a in latest.actors)
     narrow = TestClient(create_app(store_path, web=WebSettings(actor_scan_window=1)), base_url="http://127.0.0.1")
     body = narrow.get("/api/actors/person:sergey-lavrov").json()
@@ -165,7 +167,7 @@ def test_without_the_graph_an_actor_page_scans_only_the_latest_articles(store_pa
     assert body["scan_window"] == 1
     assert "1 most recently stored articles" in narrow.get("/actors/person:sergey-lavrov").text
     # An actor only in older articles is not found by the narrow scan: a clean 404, no full scan.
-    first = api.list_articles(db=store_path)[0]
+    first = api.list_articles(db=store_path, order="stored")[0]
     only_first = next(a["id"] for a in first.actors if all(a["id"] != b["id"] for b in latest.actors))
     assert narrow.get(f"/api/actors/{only_first}").status_code == 404
 

@@ -121,7 +121,7 @@ def test_article_jsonl_and_csv_are_the_cli_bytes(client: TestClient, store: Path
     assert_attachment(jsonl, "application/x-ndjson", "narrascope-articles.jsonl")
     assert jsonl.content == cli_export(store, "--format", "jsonl", *cli_filters)
     records = [json.loads(line) for line in jsonl.content.splitlines()]
-    expected = api.list_articles(db=store, filters=Filters(**params))
+    expected = api.list_articles(db=store, filters=Filters(**params), order="stored")
     assert [r["id"] for r in records] == [a.id for a in expected] and records
     as_csv = client.get("/api/export/articles", params={"format": "csv", **params})
     assert_attachment(as_csv, "text/csv", "narrascope-articles.csv")
@@ -288,7 +288,7 @@ def test_stix_downloads_are_capped_on_the_server(store: Path, before: tuple) -> 
     page = capped.get("/exports").text
     assert "format=stix" not in page.split('id="export-articles"')[1].split("</section>")[0]
     assert "at most 3 articles per bundle" in page
-    seeds_only = {"outlet": api.list_articles(db=store)[0].outlet or ""}
+    seeds_only = {"outlet": api.list_articles(db=store, order="stored")[0].outlet or ""}
     assert len(api.list_articles(db=store, filters=Filters(**seeds_only))) <= 3
     within = capped.get("/api/export/articles", params={"format": "stix", **seeds_only})
     assert within.status_code == 200

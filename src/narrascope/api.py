@@ -37,9 +37,11 @@ __all__ = [
 
 
 def list_articles(*, db: str | Path | None = None, filters: Filters | None = None, limit: int | None = None,
-                  offset: int = 0, settings: Settings | None = None) -> list[Article]:
+                  offset: int = 0, settings: Settings | None = None, order: str = "newest") -> list[Article]:
+    """The selected articles, newest published first (undated last, ties in storage order);
+    ``order="stored"`` gives storage order (see ``Store.iter_articles``)."""
     with open_store(db, settings or load_settings(), create=False) as store:
-        return list(store.iter_articles(filters or Filters(), limit=limit, offset=offset))
+        return list(store.iter_articles(filters or Filters(), limit=limit, offset=offset, order=order))
 
 
 def get_article(article_id: str, *, db: str | Path | None = None, settings: Settings | None = None) -> Article:
@@ -68,27 +70,30 @@ def db_info(*, db: str | Path | None = None, settings: Settings | None = None) -
 
 
 def export(stream: TextIO, *, format: str = "jsonl", db: str | Path | None = None, filters: Filters | None = None,
-           settings: Settings | None = None, store: Store | None = None) -> int:
+           settings: Settings | None = None, store: Store | None = None, raw: bool = False) -> int:
     """Write the selected articles to ``stream`` in ``format``; return how many.
 
     ``store``: an open store to read (e.g. the web server's read-only one) instead of ``db``.
+    ``raw``: CSV cells a spreadsheet would run as formulas (``=``, ``+``, ``-``, ``@``...) are
+    written as stored rather than neutralised with a leading single quote (other formats: no effect).
     """
     exporter = _exporter(format)
     if store is not None:
-        return _write_articles(exporter, store, filters, stream)
+        return _write_articles(exporter, store, filters, stream, raw=raw)
     with open_store(db, settings or load_settings(), create=False) as opened:
-        return _write_articles(exporter, opened, filters, stream)
+        return _write_articles(exporter, opened, filters, stream, raw=raw)
 
 
-def _write_articles(exporter: Any, store: Store, filters: Filters | None, stream: TextIO) -> int:
+def _write_articles(exporter: Any, store: Store, filters: Filters | None, stream: TextIO, *, raw: bool) -> int:
     articles: Iterator[Article] = store.iter_articles(filters or Filters())
+    options: dict[str, Any] = {"raw": raw} if getattr(exporter, "takes_raw", False) else {}
     if getattr(exporter, "uses_store", False):  # stix: narratives and ingest days come from the store
-        return int(exporter.write(articles, stream, store=store))
-    return int(exporter.write(articles, stream))
+        return int(exporter.write(articles, stream, store=store, **options))
+    return int(exporter.write(articles, stream, **options))
 
 
 def export_file(path: str | os.PathLike[str], *, format: str = "jsonl", db: str | Path | None = None,
-                filters: Filters | None = None, settings: Settings | None = None) -> int:
+                filters: Filters | None = None, settings: Settings | None = None, raw: bool = False) -> int:
     """Export to the file ``path``, replacing it only on success; return how many articles.
 
     The records go to a temporary file in the same folder, renamed over ``path`` when complete,
@@ -98,14 +103,14 @@ def export_file(path: str | os.PathLike[str], *, format: str = "jsonl", db: str 
 
     def write(temporary: str) -> int:
         with open(temporary, "w", encoding="utf-8", newline="") as stream:
-            return export(stream, format=format, db=db, filters=filters, settings=settings)
+            return export(stream, format=format, db=db, filters=filters, settings=settings, raw=raw)
 
     return _replace_file(Path(path), write)
 
 
 def export_table(name: str, out: str | os.PathLike[str] | TextIO | BinaryIO, *, format: str = "jsonl",
                  db: str | Path | None = None, settings: Settings | None = None, refresh: bool = True,
-                 store: Store | None = None) -> int:
+                 store: Store | None = None, raw: bool = False) -> int:
     """Export the derived table ``name`` (``reuse_pairs``, ``graph_edges``... or ``graph`` for GEXF).
 
     ``out`` is a stream, or a path written through a temporary file and renamed on success.
@@ -113,7 +118,7 @@ def export_table(name: str, out: str | os.PathLike[str] | TextIO | BinaryIO, *, 
     brought up to date first (incrementally), which writes to the store; with ``refresh=False``
     the table is exported as stored (see ``derived_state`` for when it was computed), which only
     reads, e.g. from a read-only ``store`` such as the web server's. Returns the rows written
-    (for GEXF, the edges).
+    (for GEXF, the edges). ``raw``: CSV cells that look like formulas are not neutralised (see ``export``).
     """
     from .corpus import table_spec
     from .corpus.export import TABLE_FORMATS
@@ -129,8 +134,8 @@ def export_table(name: str, out: str | os.PathLike[str] | TextIO | BinaryIO, *, 
             # Bring the table up to date first: the CLI never exports a derived table stale.
             analysis.update(opened, settings)
         if not isinstance(out, str | os.PathLike):
-            return write_table(opened, name, format, out)
-        return _replace_file(Path(out), lambda temporary: write_table(opened, name, format, temporary))
+            return write_table(opened, name, format, out, raw=raw)
+        return _replace_file(Path(out), lambda temporary: write_table(opened, name, format, temporary, raw=raw))
 
     if store is not None:
         return run(store)
@@ -168,7 +173,9 @@ def _mode_for(target: Path) -> int:
 def _exporter(format: str) -> Any:
     exporters = registry().exporters
     if format not in exporters:
-        raise UsageError(f"unknown export format {format!r}; available: {', '.join(sorted(exporters))}")
+        hint = "; parquet and gexf are for derived tables (--table NAME)" if format in ("parquet", "gexf") else ""
+        raise UsageError(f"unknown export format {format!r} for articles; available: {', '.join(sorted(exporters))}"
+                         + hint)
     return exporters[format]
 
 

@@ -1,12 +1,14 @@
 """The ``narrascope`` command: parses options, calls the library, turns errors into exit codes.
 
-Exit status: 0 success; 1 an error stopped the command; 2 bad usage; 3 ingest finished but
+Exit status: 0 success; 1 an error stopped the command; 2 bad usage (click's, or NS403 a bad option
+value, from any command); 3 ingest finished but
 rejected at least one input (see ``narrascope list --rejects``).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 import textwrap
 from collections import Counter
@@ -107,8 +109,35 @@ def make_filters(**kw: Any) -> Filters:
                                          "state", "technique", "topic", "narrative")})
 
 
+#: What article metadata must never send to a terminal as is: C0 controls (ESC starts ANSI escape
+#: sequences, CR overwrites a line), DEL, C1 controls (CSI, OSC...), bidirectional overrides and
+#: isolates (text shown in another order than stored) and lone surrogates. Tab and newline are
+#: kept in multi-line text (``show``); in a one-line listing they become spaces.
+_TERMINAL_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_LINE_BREAKS = re.compile("[\t\n\r]")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def terminal_text(text: str, *, one_line: bool = False) -> str:
+    """``text`` safe to print: every control or escape character shown as an escape (``\\x1b``);
+    with ``one_line``, tabs and line breaks become spaces."""
+    if one_line:
+        text = _LINE_BREAKS.sub(" ", text)
+    return _TERMINAL_UNSAFE.sub(_escaped, text)
+
+
+#: In JSON output: characters JSON may carry raw that a terminal would act on (C1 controls,
+#: bidirectional controls) or cannot encode (lone surrogates), written as \u escapes.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
 def emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    click.echo(_JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
 
 
 def progress_bar(enabled: bool, label: str) -> Callable[[int], Iterator[object]] | None:
@@ -145,15 +174,20 @@ class ItemProgress:
         self.bar.close()
 
 
+#: Exit status of bad usage: click's own, and narrascope's "bad option value" (NS403) wherever it is raised.
+EXIT_USAGE = 2
+USAGE_CODES = ("NS403",)
+
+
 class NarrascopeGroup(click.Group):
-    """Turns narrascope's coded errors into one clean line and exit status 1."""
+    """Turns narrascope's coded errors into one clean line and exit status 1 (2 for a bad option value)."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except NarrascopeError as e:
             click.echo(f"Error: {e}", err=True)
-            ctx.exit(1)
+            ctx.exit(EXIT_USAGE if e.code in USAGE_CODES else 1)
 
 
 @click.group(cls=NarrascopeGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -221,7 +255,8 @@ def ingest(obj: Context, paths: tuple[str, ...], db: str, as_json: bool, jobs: i
     else:
         if not verbose:
             for reject in report.rejected:
-                click.echo(f"rejected  {reject.location}: {reject.code} {reject.reason}", err=True)
+                click.echo(terminal_text(f"rejected  {reject.location}: {reject.code} {reject.reason}", one_line=True),
+                           err=True)
         if not quiet:
             click.echo(report.summary(), err=True)
     if not report.ok:
@@ -229,9 +264,10 @@ def ingest(obj: Context, paths: tuple[str, ...], db: str, as_json: bool, jobs: i
 
 
 def article_line(article: Article) -> str:
-    date = article.published or "----------"
-    outlet = (article.outlet or "?")[:20]
-    return f"{article.id}  {date}  {outlet:20}  {article.title[:80]}"
+    """One line of ``list`` and ``search``: id, date, outlet, title (control characters escaped)."""
+    date = terminal_text(article.published or "----------", one_line=True)
+    outlet = terminal_text((article.outlet or "?")[:20], one_line=True)
+    return f"{article.id}  {date}  {outlet:20}  {terminal_text(article.title[:80], one_line=True)}"
 
 
 @cli.command("list")
@@ -244,7 +280,7 @@ def article_line(article: Article) -> str:
 @pass_ctx
 def list_command(obj: Context, db: str, as_json: bool, rejects: bool, limit: int | None, offset: int,
                  **filters: Any) -> None:
-    """List stored articles (id, date, outlet, title), or the rejected inputs.
+    """List stored articles (id, date, outlet, title), newest first (undated last), or the rejected inputs.
 
     \b
     Example:
@@ -259,7 +295,8 @@ def list_command(obj: Context, db: str, as_json: bool, rejects: bool, limit: int
             return
         for row in rows:
             status = "skipped " if row["skipped"] else "rejected"
-            click.echo(f"{status}  {row['code']}  {row['stage']:8} {row['location']}: {row['reason']}")
+            click.echo(terminal_text(f"{status}  {row['code']}  {row['stage']:8} {row['location']}: {row['reason']}",
+                                     one_line=True))
         if not rows:
             click.echo("no rejects", err=True)
         return
@@ -345,7 +382,7 @@ def show(obj: Context, ids: tuple[str, ...], db: str, as_json: bool, show_all: b
     if as_json:
         emit_json([a.to_record() for a in articles])
         return
-    click.echo("\n\n".join(render_article(a, full_text=full) for a in articles))
+    click.echo(terminal_text("\n\n".join(render_article(a, full_text=full) for a in articles)))
 
 
 @cli.command()
@@ -359,7 +396,8 @@ def show(obj: Context, ids: tuple[str, ...], db: str, as_json: bool, show_all: b
 def search(obj: Context, query: str, db: str, as_json: bool, limit: int, offset: int, **filters: Any) -> None:
     """Full-text search over titles and bodies, best match first.
 
-    QUERY uses SQLite FTS5 syntax: words (all must match), "exact phrases", OR, NOT, prefix*.
+    QUERY: words (all must match), "exact phrases", OR, NOT, prefix*, (groups), title:word.
+    Terms such as COVID-19, U.S. or Xi's are searched as the words they hold.
 
     \b
     Example:
@@ -375,7 +413,7 @@ def search(obj: Context, query: str, db: str, as_json: bool, limit: int, offset:
         return
     for hit in hits:
         click.echo(article_line(hit.article))
-        click.echo("    " + " ".join(hit.snippet.split()))
+        click.echo("    " + terminal_text(" ".join(hit.snippet.split()), one_line=True))
     if not hits:
         click.echo("no matches", err=True)
 
@@ -388,12 +426,15 @@ def search(obj: Context, query: str, db: str, as_json: bool, limit: int, offset:
 @click.option("--table", metavar="NAME", help="Export a derived table (reuse_pairs, narratives, graph_edges, "
               "timeline...; `graph` for the actor graph in GEXF) instead of the articles.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write here instead of standard output.")
+@click.option("--raw", is_flag=True, help="CSV: write cells starting with = + - @ as stored (by default a single"
+              " quote before them keeps spreadsheets from running them as formulas).")
 @pass_ctx
-def export(obj: Context, db: str, fmt: str, table: str | None, output: str | None, **filters: Any) -> None:
+def export(obj: Context, db: str, fmt: str, table: str | None, output: str | None, raw: bool, **filters: Any) -> None:
     """Export article records (../SCHEMA.md) as JSONL, CSV or a STIX 2.1 bundle, or a derived table.
 
     With -o, FILE is replaced only when the export succeeds; on an error it is left as it was.
-    Parquet and GEXF are binary: give -o FILE for them.
+    Parquet and GEXF are binary: give -o FILE for them. In CSV, a cell starting with = + - or @
+    gets a single quote before it, so a spreadsheet shows it as text (--raw: as stored).
 
     \b
     Example:
@@ -408,15 +449,16 @@ def export(obj: Context, db: str, fmt: str, table: str | None, output: str | Non
     if table:
         if fmt in ("parquet", "gexf") and not output:
             raise click.UsageError(f"--format {fmt} is binary: give -o FILE")
-        count = api.export_table(table, output or sys.stdout, format=fmt, db=db, settings=settings)
+        count = api.export_table(table, output or sys.stdout, format=fmt, db=db, settings=settings, raw=raw)
         if output:
             click.echo(f"{count} rows of {table} written to {output}", err=True)
         return
     if output:
-        count = api.export_file(output, format=fmt, db=db, filters=make_filters(**filters), settings=settings)
+        count = api.export_file(output, format=fmt, db=db, filters=make_filters(**filters), settings=settings,
+                                raw=raw)
         click.echo(f"{count} articles written to {output}", err=True)
     else:
-        api.export(sys.stdout, format=fmt, db=db, filters=make_filters(**filters), settings=settings)
+        api.export(sys.stdout, format=fmt, db=db, filters=make_filters(**filters), settings=settings, raw=raw)
 
 
 @cli.command()

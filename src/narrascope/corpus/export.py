@@ -15,16 +15,17 @@ Generic over every table a corpus analysis declares (``TableSpec``): rows come f
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import os
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import IO, TYPE_CHECKING, Any
 
 from ..errors import UsageError
+from ..exporters.csv import CsvRows
 from . import TableSpec, iter_table, table_spec
 
 if TYPE_CHECKING:
@@ -76,9 +77,11 @@ def write_jsonl(spec: TableSpec, rows: Iterable[dict[str, Any]], stream: IO[str]
     return count
 
 
-def write_csv(spec: TableSpec, rows: Iterable[dict[str, Any]], stream: IO[str]) -> int:
+def write_csv(spec: TableSpec, rows: Iterable[dict[str, Any]], stream: IO[str], *, raw: bool = False) -> int:
+    """CSV with a header; text cells a spreadsheet would run as formulas neutralised unless ``raw``
+    (``exporters.csv.CsvRows``), fields with a CR or LF quoted."""
     json_columns = [c.name for c in spec.columns if c.type == "JSON"]
-    writer = csv.DictWriter(stream, fieldnames=[c.name for c in spec.columns], lineterminator="\n")
+    writer = CsvRows(stream, [c.name for c in spec.columns], raw=raw)
     writer.writeheader()
     count = 0
     for row in rows:
@@ -118,12 +121,21 @@ def write_parquet(spec: TableSpec, rows: Iterable[dict[str, Any]], stream: IO[by
     return count
 
 
+#: Characters XML 1.0 does not allow (C0 controls but tab, LF and CR; lone surrogates; U+FFFE, U+FFFF).
+XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(value: Any) -> str:
+    """``value`` as text XML can carry: each character XML 1.0 forbids becomes U+FFFD."""
+    return XML_INVALID.sub("\ufffd", str(value))
+
+
 def _gexf_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
+        return xml_text(json.dumps(value, ensure_ascii=False))
+    return xml_text(value)
 
 
 def write_gexf(nodes: Iterable[dict[str, Any]], edges: Iterable[dict[str, Any]], stream: IO[bytes], *,
@@ -131,6 +143,9 @@ def write_gexf(nodes: Iterable[dict[str, Any]], edges: Iterable[dict[str, Any]],
                label: str = "name", mutual: Callable[[dict[str, Any]], bool] | None = None,
                description: str = "") -> tuple[int, int]:
     """Write a directed GEXF 1.3 graph; attributes are (column, GEXF type) pairs; null values are left out.
+
+    Ids, labels and values are written as XML can carry them (``xml_text``): a control character
+    or a lone surrogate in an actor's name becomes U+FFFD, never an unreadable file.
 
     Nodes need ``id``; edges ``source``, ``target`` and optionally ``weight``. An edge for which
     ``mutual(edge)`` is true (co-mentions) gets ``type="mutual"``.
@@ -140,7 +155,7 @@ def write_gexf(nodes: Iterable[dict[str, Any]], edges: Iterable[dict[str, Any]],
     root = ET.Element(f"{{{GEXF_NS}}}gexf", {"version": "1.3"})
     meta = ET.SubElement(root, f"{{{GEXF_NS}}}meta")
     ET.SubElement(meta, f"{{{GEXF_NS}}}creator").text = "narrascope"
-    ET.SubElement(meta, f"{{{GEXF_NS}}}description").text = description
+    ET.SubElement(meta, f"{{{GEXF_NS}}}description").text = xml_text(description)
     graph = ET.SubElement(root, f"{{{GEXF_NS}}}graph", {"defaultedgetype": "directed", "mode": "static"})
     for cls, attributes in (("node", node_attributes), ("edge", edge_attributes)):
         element = ET.SubElement(graph, f"{{{GEXF_NS}}}attributes", {"class": cls, "mode": "static"})
@@ -157,13 +172,13 @@ def write_gexf(nodes: Iterable[dict[str, Any]], edges: Iterable[dict[str, Any]],
     n_nodes = 0
     for node in nodes:
         element = ET.SubElement(nodes_element, f"{{{GEXF_NS}}}node",
-                                {"id": str(node["id"]), "label": str(node.get(label) or node["id"])})
+                                {"id": xml_text(node["id"]), "label": xml_text(node.get(label) or node["id"])})
         attvalues(element, node, node_attributes)
         n_nodes += 1
     edges_element = ET.SubElement(graph, f"{{{GEXF_NS}}}edges")
     n_edges = 0
     for edge in edges:
-        attrs = {"id": str(n_edges), "source": str(edge["source"]), "target": str(edge["target"])}
+        attrs = {"id": str(n_edges), "source": xml_text(edge["source"]), "target": xml_text(edge["target"])}
         if edge.get("weight") is not None:
             attrs["weight"] = repr(float(edge["weight"]))
         if mutual is not None and mutual(edge):
@@ -218,10 +233,10 @@ def _generic_gexf(store: Store, name: str, stream: IO[bytes]) -> int:
 
 
 def export_table(store: Store, name: str, fmt: str, out: Out, *, level: str = "actor",
-                 kinds: Iterable[str] | None = None, filters: GraphFilters | None = None) -> int:
+                 kinds: Iterable[str] | None = None, filters: GraphFilters | None = None, raw: bool = False) -> int:
     """Write derived table ``name`` to ``out`` (a path or a stream) as ``fmt``; return the rows (gexf: edges) written.
 
-    ``level``, ``kinds`` and ``filters`` apply to the actor graph in GEXF only.
+    ``level``, ``kinds`` and ``filters`` apply to the actor graph in GEXF only; ``raw`` to CSV only.
     """
     if fmt not in TABLE_FORMATS:
         raise UsageError(f"unknown table format {fmt!r}; formats: {', '.join(TABLE_FORMATS)}")
@@ -238,4 +253,6 @@ def export_table(store: Store, name: str, fmt: str, out: Out, *, level: str = "a
         with _open(out, binary=True) as stream:
             return write_parquet(spec, rows, stream)
     with _open(out, binary=False) as stream:
-        return (write_jsonl if fmt == "jsonl" else write_csv)(spec, rows, stream)
+        if fmt == "csv":
+            return write_csv(spec, rows, stream, raw=raw)
+        return write_jsonl(spec, rows, stream)

@@ -62,7 +62,7 @@ __all__ = ["EDGE_KINDS", "LEVELS", "PLOVER_SCORES", "ActorGraph", "GraphAnalysis
            "article_graph_rows", "sentence_spans"]
 
 NAME = "graph"
-VERSION = "graph.v2"
+VERSION = "graph.v3"  # v3: an event end of unknown kind (not among the record's actors) rolls up only if a state, person or org
 LEVELS = ("actor", "state")
 EDGE_KINDS = ("event", "quote", "comention")
 
@@ -214,10 +214,24 @@ class _Edge:
             self.evidence.append(span)
 
 
-def _event_state(stated: Any, rolled_up: str | None, actor: dict[str, Any] | None) -> str | None:
+#: Actor id prefixes of the kinds that roll up, for an event end the record does not list among its actors.
+_ID_KINDS = {"person:": "person", "org:": "organization"}
+
+
+def _kind_of(actor_id: str, actor: dict[str, Any] | None) -> str | None:
+    """An actor's kind: from the record, else from its id (a state code, ``person:``, ``org:``)."""
+    if actor is not None:
+        return actor.get("kind")
+    if _STATE_CODE.fullmatch(actor_id):
+        return "state"
+    return next((kind for prefix, kind in _ID_KINDS.items() if actor_id.startswith(prefix)), None)
+
+
+def _event_state(stated: Any, rolled_up: str | None, actor: dict[str, Any] | None, actor_id: str = "") -> str | None:
     """The state an event's end stands for: the event's own ``source_state``/``target_state`` when
-    it is a state code and the actor may roll up (not an armed group or a place), else the actor's."""
-    if actor is not None and actor.get("kind") not in ROLLS_UP | {"state"}:
+    it is a state code and the actor may roll up (not an armed group, a place or an end of unknown
+    kind), else the actor's."""
+    if _kind_of(actor_id, actor) not in ROLLS_UP | {"state"}:
         return None
     if isinstance(stated, str) and _STATE_CODE.fullmatch(stated):
         return stated
@@ -257,8 +271,8 @@ def article_graph_rows(record: dict[str, Any]) -> tuple[list[dict[str, Any]], li
         source, target, type_ = event.get("source"), event.get("target"), event.get("type")
         if not source or not target or not type_ or source == target:
             continue
-        source_state = _event_state(event.get("source_state"), state_of.get(source), actors.get(source))
-        target_state = _event_state(event.get("target_state"), state_of.get(target), actors.get(target))
+        source_state = _event_state(event.get("source_state"), state_of.get(source), actors.get(source), source)
+        target_state = _event_state(event.get("target_state"), state_of.get(target), actors.get(target), target)
         negated, hypothetical = bool(event.get("negated")), bool(event.get("hypothetical"))
         for edge in both_levels("event", type_, source, target, source_state, target_state):
             edge.score = PLOVER_SCORES.get(type_)
@@ -550,7 +564,7 @@ def graph_command(level: str, kind_list: str | None, since: str | None, until: s
     """
     import sys
 
-    from ..cli import Context, emit_json, progress_bar
+    from ..cli import Context, emit_json, progress_bar, terminal_text
     from ..store import open_store
     from .export import write_graph_gexf
 
@@ -570,13 +584,15 @@ def graph_command(level: str, kind_list: str | None, since: str | None, until: s
     if as_json:
         emit_json({"update": summary, **graph.to_dict()})
         return
-    heaviest = sorted(graph.edges, key=lambda e: (-e["weight"], e["kind"], e["type"], e["source"], e["target"]))
+    # With --gexf the graph goes to the file alone (the summary line below is on stderr).
+    heaviest = [] if gexf_path else sorted(
+        graph.edges, key=lambda e: (-e["weight"], e["kind"], e["type"], e["source"], e["target"]))
     for edge in heaviest[:top]:
         arrow = "--" if edge["kind"] == "comention" else "->"
         extra = f"  score {edge['score']:+g}" if edge["score"] is not None else ""
         extra += f"  polarity {edge['polarity']:+.2f}" if edge["polarity"] is not None else ""
-        click.echo(f"{edge['source']} {arrow} {edge['target']}  {edge['kind']} {edge['type']}"
-                   f"  weight {edge['weight']:g}  articles {edge['articles']}{extra}")
+        click.echo(terminal_text(f"{edge['source']} {arrow} {edge['target']}  {edge['kind']} {edge['type']}"
+                                 f"  weight {edge['weight']:g}  articles {edge['articles']}{extra}", one_line=True))
     if not quiet:
         click.echo(f"{len(graph.nodes)} nodes, {len(graph.edges)} edges at {level} level"
                    + (f"; written to {gexf_path}" if gexf_path else ""), err=True)

@@ -103,7 +103,9 @@ def article_endpoint(request: Request) -> JSONResponse:
     article_id = article_id_param(request)
     with request.app.state.store.open() as store:
         article = store.get_article(article_id)
-    return JSONResponse(article.to_record())
+    record = article.to_record()
+    record["source"] = {**record["source"], "location": public_location(str(record["source"].get("location", "")))}
+    return JSONResponse(record)
 
 
 def requested_actor(request: Request) -> dict[str, Any]:
@@ -218,11 +220,38 @@ async def receive_upload(request: Request) -> tuple[str, bytes]:
     return name, data
 
 
+#: Where an item's part of a location starts (a JSONL line is ``FILE:LINE``, kept with the file name).
+_LOCATION_PART = re.compile(r"#(?:entry|record|item|offset)=")
+#: An absolute path in a message ("/srv/corpus/a.html", "C:\\data\\a.html"), not a URL's path.
+_ABSOLUTE_PATH = re.compile(r"(?<![\w/.:\\-])(?:/|[A-Za-z]:\\)(?:[^\s'\"<>/\\]+[/\\])*([^\s'\"<>/\\]*)")
+
+
+def public_location(location: str) -> str:
+    """A source location as the web shows it: a server path becomes its file name
+    (``/srv/corpus/feed.xml#entry=7`` -> ``feed.xml#entry=7``); ``upload:NAME...``, ``<stdin>``
+    and relative locations stay as they are."""
+    match = _LOCATION_PART.search(location)
+    path, part = (location[:match.start()], location[match.start():]) if match else (location, "")
+    if path.startswith("/") or re.match(r"[A-Za-z]:\\", path):
+        path = re.split(r"[/\\]", path)[-1]
+    return path + part
+
+
+def public_reason(reason: str) -> str:
+    """A reject reason as the web shows it: each absolute path in it reduced to its file name."""
+    return _ABSOLUTE_PATH.sub(lambda m: m.group(1), reason)
+
+
 def report_for_web(report: IngestReport, name: str) -> dict[str, Any]:
-    """The ingest report as the API returns it: no store path; locations are ``upload:NAME...``."""
+    """The ingest report as the API returns it: no store path; locations are ``upload:NAME...``,
+    and no server path shows in a location or a reason (``public_location``, ``public_reason``)."""
     result = report.to_dict()
     result.pop("db", None)
     result["name"] = name
+    for key in ("skipped", "rejected"):
+        items: list[dict[str, Any]] = result[key]  # type: ignore[assignment]  # to_dict's reject rows
+        result[key] = [{**item, "location": public_location(str(item["location"])),
+                        "reason": public_reason(str(item["reason"]))} for item in items]
     return result
 
 
@@ -284,9 +313,10 @@ OPENAPI: dict[str, Any] = {
              "description": "Read-only JSON API over a narrascope store; /api/ingest needs the write token."},
     "paths": {
         "/api/articles": {"get": {
-            "summary": "Articles, newest stored last, or full-text search results best first (with q).",
+            "summary": "Articles, newest published first (undated last), or full-text search results best first (with q).",
             "parameters": [
-                _query("q", "Full-text query (SQLite FTS5: words, \"phrases\", OR, NOT, prefix*). Adds snippet and"
+                _query("q", "Full-text query (words, \"phrases\", OR, NOT, prefix*, (groups); COVID-19 or U.S. are"
+                       " searched as the words they hold). Adds snippet and"
                        " highlights ([start, end] in the snippet) to each item."),
                 _query("outlet", "Only this outlet (case-insensitive)."),
                 _query("language", "Only this language (ISO 639-1)."),

@@ -92,8 +92,9 @@ class Page:
 
 
 def list_page(store: Store, filters: Filters, *, limit: int, offset: int) -> Page:
-    """Articles in store order (as ``narrascope list``), one more fetched to know if a next page exists."""
-    rows = [article_summary(a) for a in store.iter_articles(filters, limit=limit + 1, offset=offset)]
+    """Articles newest published first, undated last (as ``narrascope list``), one more fetched to know if a
+    next page exists."""
+    rows = [article_summary(a) for a in store.iter_articles(filters, limit=limit + 1, offset=offset, order="newest")]
     return Page(rows[:limit], limit, offset, len(rows) > limit)
 
 
