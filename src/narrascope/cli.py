@@ -17,7 +17,7 @@ import click
 
 from . import __version__, api
 from .analysis.render import render_analysis
-from .errors import NarrascopeError
+from .errors import NarrascopeError, SettingsError
 from .model import Article
 from .settings import Settings, defaults_text, load_settings
 from .store import DEFAULT_DB, ENV_DB, Filters, date_bounds, narrative_id
@@ -135,14 +135,15 @@ class ItemProgress:
 
 
 class NarrascopeGroup(click.Group):
-    """Turns narrascope's coded errors into one clean line and exit status 1."""
+    """Turns narrascope's coded errors into one clean line and exit status 1 (2 for bad settings, NS401:
+    bad usage)."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except NarrascopeError as e:
             click.echo(f"Error: {e}", err=True)
-            ctx.exit(1)
+            ctx.exit(2 if isinstance(e, SettingsError) else 1)
 
 
 @click.group(cls=NarrascopeGroup, context_settings={"help_option_names": ["-h", "--help"]})
