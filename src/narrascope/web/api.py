@@ -253,12 +253,16 @@ _JSON = {"application/json": {"schema": {"type": "object"}}}
 UPLOAD_FORM = {"multipart/form-data": {"schema": {"type": "object", "properties": {
     "file": {"type": "string", "format": "binary", "description": "A file in any readable format."},
     "text": {"type": "string", "description": "Pasted article text (when no file)."},
-    "token": {"type": "string", "description": "The write token, if not in the Authorization header."}}}}}
+    "token": {"type": "string", "description": "The write token, if not in the Authorization header: the first"
+                                               " field of the form (the server reads no further than 64 KiB"
+                                               " for it)."}}}}}
 
 OPENAPI: dict[str, Any] = {
     "openapi": "3.1.0",
     "info": {"title": "narrascope", "version": __version__,
-             "description": "Read-only JSON API over a narrascope store; /api/ingest needs the write token."},
+             "description": "Read-only JSON API over a narrascope store; /api/ingest needs the write token,"
+                            " and refuses (403, NS405) a request another site's page sent (its Origin,"
+                            " Referer or Sec-Fetch-Site)."},
     "paths": {
         "/api/articles": {"get": {
             "summary": "Articles, newest stored last, or full-text search results best first (with q).",
