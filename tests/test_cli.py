@@ -120,7 +120,7 @@ def test_bad_settings_file_is_refused(tmp_path: Path, seeds_dir: Path) -> None:
     config = tmp_path / "typo.toml"
     config.write_text("[input]\nmax_byte = 10\n")
     result = run_cli("--config", str(config), "ingest", "--db", str(tmp_path / "x.db"), str(seeds_dir))
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # bad settings are bad usage
     assert "NS401" in result.stderr and "input.max_byte" in result.stderr
 
 
@@ -179,7 +179,7 @@ def test_an_unknown_stage_in_the_settings_is_a_settings_error(tmp_path: Path, se
     config = tmp_path / "stages.toml"
     config.write_text('[pipeline]\nstages = ["language", "sentiment"]\n')
     result = run_cli("--config", str(config), "ingest", "--db", str(tmp_path / "x.db"), str(seeds_dir))
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.stderr.startswith("Error: NS401") and "'sentiment'" in result.stderr
     assert "language" in result.stderr  # the installed stages are named
 

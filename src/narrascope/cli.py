@@ -19,7 +19,7 @@ import click
 
 from . import __version__, api
 from .analysis.render import render_analysis
-from .errors import NarrascopeError
+from .errors import NarrascopeError, SettingsError
 from .model import Article
 from .settings import Settings, defaults_text, load_settings
 from .sources.csv import parse_columns
@@ -180,14 +180,15 @@ USAGE_CODES = ("NS403",)
 
 
 class NarrascopeGroup(click.Group):
-    """Turns narrascope's coded errors into one clean line and exit status 1 (2 for a bad option value)."""
+    """Turns narrascope's coded errors into one clean line and exit status 1 (2 for bad usage: a bad
+    option value, NS403, or bad settings, NS401)."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except NarrascopeError as e:
             click.echo(f"Error: {e}", err=True)
-            ctx.exit(EXIT_USAGE if e.code in USAGE_CODES else 1)
+            ctx.exit(EXIT_USAGE if e.code in USAGE_CODES or isinstance(e, SettingsError) else 1)
 
 
 @click.group(cls=NarrascopeGroup, context_settings={"help_option_names": ["-h", "--help"]})

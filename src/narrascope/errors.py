@@ -58,10 +58,11 @@ CODES: dict[str, str] = {
     "NS301": "duplicate: the same bytes are already stored",
     "NS302": "unchanged: a new copy of a stored URL with the same text",
     # 4xx: settings and usage
-    "NS401": "settings file cannot be read or has an unknown key",
+    "NS401": "settings file cannot be read (not TOML, not UTF-8), names an unknown key, or a value is out of range",
     "NS402": "unknown article id",
     "NS403": "bad option value",
     "NS404": "plugin failed to load",
+    "NS405": "write refused by the server: read-only, no or a wrong write token, or sent from another site",
     # 5xx: store and search
     "NS501": "store cannot be opened, migrated or written",
     "NS502": "store was written by a newer narrascope",

@@ -368,9 +368,22 @@ def sparkline(weeks: dict[str, int], first: str, last: str, *, width: int = 30) 
 
 # -- CLI -------------------------------------------------------------------------------------------
 
+def _check_seed(ctx: click.Context, param: click.Parameter, value: int | None) -> int | None:
+    """``--seed`` overrides ``narratives.seed``: checked against that setting's range (NS401, exit 2)."""
+    from ..errors import SettingsError
+    from ..settings import Settings, check_setting
+
+    if value is None:
+        return None
+    try:
+        return int(check_setting(Settings(), "narratives.seed", value, source="--seed"))
+    except SettingsError as e:
+        raise click.BadParameter(str(e), ctx=ctx, param=param) from e
+
+
 @click.group("narratives", invoke_without_command=True)
 @click.option("--full", is_flag=True, help="Recompute from scratch instead of adding the new articles.")
-@click.option("--seed", type=int, default=None, help=f"Random seed of the split test (default: the last run's, else {DEFAULT_SEED}).")
+@click.option("--seed", type=int, default=None, callback=_check_seed, help=f"Random seed of the split test (default: the last run's, else {DEFAULT_SEED}).")
 @click.option("--all", "include_all", is_flag=True, help="Also list candidates (under 3 articles) and merged narratives.")
 @click.option("--limit", type=click.IntRange(1), default=30, show_default=True, help="List at most this many.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no list.")

@@ -6,7 +6,6 @@ endpoint is the one writer: it exists only when the server has a write token.
 
 from __future__ import annotations
 
-import hmac
 import re
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from .. import __version__
 from ..ingest import IngestReport, ingest_bytes
 from ..store import Filters, narrative_id
 from .queries import ACTOR_ID, ARTICLE_ID, actor_profile, list_page, search_page, stats
+from .writes import authorized_body, token_matches
 
 __all__ = ["LIMIT_PARAM", "OFFSET_PARAM", "OPENAPI", "ROUTES", "UPLOAD_FORM", "actor_id_param", "article_id_param", "path_param", "filters_from", "int_param", "paging",
            "receive_upload", "report_for_web", "run_ingest", "text_param"]
@@ -163,35 +163,18 @@ UPLOAD_NAME = re.compile(r"[^\w.\-]+")
 
 
 def _token_matches(given: str, expected: str) -> bool:
-    return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
-
-
-async def _read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise HTTPException(413, f"Upload larger than {limit} bytes.")
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise HTTPException(413, f"Upload larger than {limit} bytes.")
-    return bytes(body)
+    return token_matches(given, expected)
 
 
 async def receive_upload(request: Request) -> tuple[str, bytes]:
-    """Check the token and the size and take the uploaded file or pasted text: (name, bytes).
+    """Check the write (``writes.authorized_body``: no other site, the token before the body, the
+    size) and take the uploaded file or pasted text: (name, bytes).
 
-    The token comes in ``Authorization: Bearer TOKEN`` or, from the ingest page's form, a
-    ``token`` field. No token configured: 403; none given: 401; a wrong one: 403; a body over
-    ``web.max_upload_bytes``: 413.
+    The token comes in ``Authorization: Bearer TOKEN`` or, from the ingest page's form, a ``token``
+    field first in the form. No token configured: 403; none given: 401; a wrong one: 403; a body
+    over ``web.max_upload_bytes``: 413.
     """
-    expected = request.app.state.write_token
-    if expected is None:
-        raise HTTPException(403, "This server is read-only: start it with a write token to ingest.")
-    header = request.headers.get("authorization", "")
-    if header and not (header.startswith("Bearer ") and _token_matches(header[7:].strip(), expected)):
-        raise HTTPException(403, "Wrong write token.")
-    body = await _read_body(request, request.app.state.web.max_upload_bytes)
+    body = await authorized_body(request, request.app.state.web.max_upload_bytes)
     sent = False
 
     async def replay() -> Message:
@@ -202,12 +185,6 @@ async def receive_upload(request: Request) -> tuple[str, bytes]:
         return {"type": "http.request", "body": body, "more_body": False}
 
     async with Request(request.scope, replay).form(max_files=1, max_fields=8) as form:
-        if not header:
-            token = form.get("token")
-            if not isinstance(token, str) or not token:
-                raise HTTPException(401, "A write token is required.", headers={"WWW-Authenticate": "Bearer"})
-            if not _token_matches(token, expected):
-                raise HTTPException(403, "Wrong write token.")
         upload = form.get("file")
         text = form.get("text")
         if isinstance(upload, UploadFile) and upload.filename:
@@ -305,12 +282,16 @@ _JSON = {"application/json": {"schema": {"type": "object"}}}
 UPLOAD_FORM = {"multipart/form-data": {"schema": {"type": "object", "properties": {
     "file": {"type": "string", "format": "binary", "description": "A file in any readable format."},
     "text": {"type": "string", "description": "Pasted article text (when no file)."},
-    "token": {"type": "string", "description": "The write token, if not in the Authorization header."}}}}}
+    "token": {"type": "string", "description": "The write token, if not in the Authorization header: the first"
+                                               " field of the form (the server reads no further than 64 KiB"
+                                               " for it)."}}}}}
 
 OPENAPI: dict[str, Any] = {
     "openapi": "3.1.0",
     "info": {"title": "narrascope", "version": __version__,
-             "description": "Read-only JSON API over a narrascope store; /api/ingest needs the write token."},
+             "description": "Read-only JSON API over a narrascope store; /api/ingest needs the write token,"
+                            " and refuses (403, NS405) a request another site's page sent (its Origin,"
+                            " Referer or Sec-Fetch-Site)."},
     "paths": {
         "/api/articles": {"get": {
             "summary": "Articles, newest published first (undated last), or full-text search results best first (with q).",

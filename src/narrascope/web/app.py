@@ -44,7 +44,9 @@ SECURITY_HEADERS: dict[str, str] = {
         " base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     ),
     "x-content-type-options": "nosniff",
-    "referrer-policy": "no-referrer",
+    # The workbench's own form posts carry its origin (the write routes check it, ``writes``);
+    # other sites learn nothing of the workbench's URLs.
+    "referrer-policy": "same-origin",
     "x-frame-options": "DENY",
     "cross-origin-opener-policy": "same-origin",
 }
@@ -96,7 +98,7 @@ STATUS_MESSAGES = {400: "Bad request.", 401: "A write token is required.", 403: 
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)  # registered for HTTPException only
     message = exc.detail if isinstance(exc.detail, str) and exc.detail else STATUS_MESSAGES.get(exc.status_code, "Error.")
-    response = error_response(request, exc.status_code, message)
+    response = error_response(request, exc.status_code, message, getattr(exc, "code", None))
     if exc.headers:
         response.headers.update(exc.headers)
     return response

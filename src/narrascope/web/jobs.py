@@ -33,6 +33,7 @@ from ..errors import NarrascopeError
 from ..ingest import ingest_bytes, upload_location
 from ..sources import Blob, read_blob
 from .api import _ERROR, _JSON, UPLOAD_FORM, _path, _token_matches, receive_upload, report_for_web
+from .writes import WriteRefused
 
 __all__ = ["KEEP_JOBS", "KEEP_SECONDS", "IngestJob", "IngestJobs", "OPENAPI_PATHS", "ROUTES"]
 
@@ -149,12 +150,12 @@ def jobs_of(request: Request) -> IngestJobs:
 def _check_header_token(request: Request) -> None:
     expected = request.app.state.write_token
     if expected is None:
-        raise HTTPException(403, "This server is read-only: it has no ingest jobs.")
+        raise WriteRefused(403, "This server is read-only: it has no ingest jobs.")
     header = request.headers.get("authorization", "")
     if not header:
-        raise HTTPException(401, "A write token is required.", headers={"WWW-Authenticate": "Bearer"})
+        raise WriteRefused(401, "A write token is required.", headers={"WWW-Authenticate": "Bearer"})
     if not (header.startswith("Bearer ") and _token_matches(header[7:].strip(), expected)):
-        raise HTTPException(403, "Wrong write token.")
+        raise WriteRefused(403, "Wrong write token.")
 
 
 async def start_job_endpoint(request: Request) -> JSONResponse:
