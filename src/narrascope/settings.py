@@ -94,6 +94,8 @@ class ReuseSettings:
     min_passage_words: int = 15
     min_score: float = 0.5
     repost_coverage: float = 0.6
+    lineage_coverage: float = 0.25
+    max_passage_articles: int = 3
 
 
 @dataclass(frozen=True)
