@@ -269,3 +269,27 @@ def test_incremental_equals_full_on_other_draws(tmp_path: Path, seed: int) -> No
     incremental = _tables(db)
     _reuse(config, db, "--full")
     assert _tables(db) == incremental
+
+
+def test_lineage_links_count_a_story_and_its_reposts_once() -> None:
+    """An excerpt of a story that five outlets reposted is a lineage link (one story carries the
+    passage); a page made of a bio that five unrelated columns carry is none."""
+    from narrascope.corpus.reuse_core import Link, lineage_links
+
+    story, excerpt = "story", "excerpt"
+    reposts = [f"repost{i}" for i in range(5)]
+    pairs = [Link(story, r, "repost", 1.0, 0.95) for r in reposts]
+    pairs += [Link(story, excerpt, "partial", 0.3, 0.9)] + [Link(r, excerpt, "partial", 0.3, 0.9) for r in reposts]
+    spans = [(story, r, 0, 3000, 0, 3000) for r in reposts]
+    spans += [(a, excerpt, 100, 1000, 0, 900) for a in (story, *reposts)]
+    links = lineage_links(pairs, spans)
+    assert Link(story, excerpt, "partial", 0.3, 0.9) in links and len(links) == len(pairs)
+
+    columns = [f"column{i}" for i in range(5)]
+    bio_pairs = [Link(c, "author-page", "partial", 0.08, 0.8) for c in columns]
+    bio_spans = [(c, "author-page", 2000, 2200, 0, 200) for c in columns]
+    assert lineage_links(bio_pairs, bio_spans) == []
+    # three columns are not "many": the page stays linked (max_passage_articles = 3)
+    assert len(lineage_links(bio_pairs[:3], bio_spans[:3])) == 3
+    # a small share of the copy is no lineage, however rare the passage
+    assert lineage_links([Link("a", "b", "partial", 0.5, 0.05)], [("a", "b", 0, 300, 0, 300)]) == []

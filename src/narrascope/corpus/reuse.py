@@ -3,9 +3,15 @@
 ``update_reuse`` fingerprints the articles added since the last run (the watermark), looks their
 fingerprints up in the persistent index (``reuse_fingerprints``) and among themselves, aligns each
 candidate pair (``reuse_core.align``), infers which side is the source (``reuse_core.infer_direction``)
-and writes the pairs and passages; existing pairs are kept. Clusters (connected components of the
-pairs) and the outlet graph are then rebuilt from all pairs, which is cheap. ``full=True`` (or a new
-analysis version) starts from an empty index.
+and writes the pairs and passages; existing pairs are kept. Clusters and the outlet graph are then
+rebuilt from all pairs, which is cheap. ``full=True`` (or a new analysis version) starts from an
+empty index.
+
+An incremental run equals a full one: whether a fingerprint is boilerplate depends on how many
+articles (and how many of one outlet) hold it, so when new articles (or a superseded version's
+removal) change a fingerprint's status, every older article holding it has its pairs redone.
+Clusters are made of lineage links only (``reuse_core.lineage_links``): a pair sharing a bio or a
+quoted paragraph stays a pair but joins no cluster, so its source is no "original" of the copy.
 
 The CLI verbs (``narrascope reuse``, ``narrascope reuse show ID``) register through the plugin seam.
 """
@@ -94,11 +100,16 @@ TABLES = (
         (
             Column("article", "TEXT", "article id"),
             Column("cluster", "INTEGER", "cluster number: the smallest articles.rowid among its members"),
-            Column("role", "TEXT", "original | republisher (target of a repost) | partial (shares passages only)"),
-            Column("original", "TEXT", "article id of the cluster's likely original"),
+            Column("role", "TEXT", "original (the cluster's likely original) | republisher (target of a repost)"
+                                   " | partial (target of a partial copy only) | source (target of no lineage link:"
+                                   " another article the cluster's copies took text from)"),
+            Column("original", "TEXT", "article id of the cluster's likely original: the earliest member that is no"
+                                       " lineage link's target"),
             Column("size", "INTEGER", "number of articles in the cluster"),
         ),
-        "Reuse clusters: connected components of reuse_pairs, with each member's role.",
+        "Reuse clusters: connected components of the lineage links among reuse_pairs (reposts, and partial"
+        " copies covering at least reuse.lineage_coverage of the copy with a passage few other articles carry),"
+        " with each member's role.",
     ),
     TableSpec(
         "reuse_outlets",

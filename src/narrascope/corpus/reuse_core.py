@@ -19,6 +19,10 @@ Pure functions over texts and numpy arrays, used by ``corpus.reuse`` on a store 
    least ``MIN_SCORE`` are covered by seeds is a passage, with character offsets on both sides.
 5. **Direction** (``infer_direction``): a statement (``republished_from`` naming the other
    article's outlet), then dates, then containment (see the function), then ingest order.
+6. **Lineage** (``lineage_links``): the pairs clusters are made of. Reposts, and partial copies
+   covering at least ``LINEAGE_COVERAGE`` of the copy whose passage at most
+   ``MAX_PASSAGE_ARTICLES`` unrelated articles carry (passim and similar reprint detectors drop
+   high document-frequency passages the same way); a bio or one quoted paragraph chains nothing.
 """
 
 from __future__ import annotations
