@@ -368,8 +368,12 @@ def _incremental_postings(store: Store, new_fps: np.ndarray, new_docs: np.ndarra
             f"SELECT hash FROM reuse_fingerprints WHERE article IN ({','.join('?' * len(chunk))})",  # noqa: S608
             chunk).fetchall()
         lookup.append(np.array([h for (h,) in rows], dtype=np.int64).view(np.uint64))
-    old_fps, old_docs = _postings(store, np.unique(np.concatenate(lookup)), exclude_after=after,
-                                  outlet_numbers=outlet_numbers, outlet_of=outlet_of)
+    needed = np.unique(np.concatenate(lookup))
+    # the watched postings hold every new fingerprint's already; look up only the rest
+    e_fps, e_docs = _postings(store, np.setdiff1d(needed, watched), exclude_after=after,
+                              outlet_numbers=outlet_numbers, outlet_of=outlet_of)
+    have = live & np.isin(w_fps, needed)
+    old_fps, old_docs = np.concatenate((w_fps[have], e_fps)), np.concatenate((w_docs[have], e_docs))
     if stale:
         keep = ~np.isin(old_docs, list(stale))
         old_fps, old_docs = old_fps[keep], old_docs[keep]
