@@ -116,6 +116,8 @@ class ReuseSettings:
     min_passage_words: int = setting(15, low=1)
     min_score: float = setting(0.5, high=1.0)
     repost_coverage: float = setting(0.6, high=1.0)
+    lineage_coverage: float = setting(0.25, high=1.0)
+    max_passage_articles: int = setting(3, low=1)
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,15 @@
 ``update_reuse`` fingerprints the articles added since the last run (the watermark), looks their
 fingerprints up in the persistent index (``reuse_fingerprints``) and among themselves, aligns each
 candidate pair (``reuse_core.align``), infers which side is the source (``reuse_core.infer_direction``)
-and writes the pairs and passages; existing pairs are kept. Clusters (connected components of the
-pairs) and the outlet graph are then rebuilt from all pairs, which is cheap. ``full=True`` (or a new
-analysis version) starts from an empty index.
+and writes the pairs and passages; existing pairs are kept. Clusters and the outlet graph are then
+rebuilt from all pairs, which is cheap. ``full=True`` (or a new analysis version) starts from an
+empty index.
+
+An incremental run equals a full one: whether a fingerprint is boilerplate depends on how many
+articles (and how many of one outlet) hold it, so when new articles (or a superseded version's
+removal) change a fingerprint's status, every older article holding it has its pairs redone.
+Clusters are made of lineage links only (``reuse_core.lineage_links``): a pair sharing a bio or a
+quoted paragraph stays a pair but joins no cluster, so its source is no "original" of the copy.
 
 The CLI verbs (``narrascope reuse``, ``narrascope reuse show ID``) register through the plugin seam.
 """
@@ -24,17 +30,17 @@ import numpy as np
 
 from ..errors import StoreError
 from ..plugins import hookimpl
-from . import Column, TableSpec, batched, derived_state, new_articles, record_state
+from . import Column, TableSpec, batched, derived_state, new_articles, record_state, superseded_rowids
 from . import reuse_core as core
 
 if TYPE_CHECKING:
     from ..settings import Settings
     from ..store import Store
 
-__all__ = ["ReuseAnalysis", "article_reuse", "reuse_clusters", "update_reuse"]
+__all__ = ["ReuseAnalysis", "article_reuse", "lineage_coverage", "reuse_clusters", "update_reuse"]
 
 NAME = "reuse"
-VERSION = "reuse.v1"
+VERSION = "reuse.v2"
 #: parameters read from ``settings.reuse`` when that section exists, else these defaults
 PARAMETERS = {
     "ngram": core.NGRAM,
@@ -48,6 +54,8 @@ PARAMETERS = {
     "min_passage_words": core.MIN_PASSAGE_WORDS,
     "min_score": core.MIN_SCORE,
     "repost_coverage": core.REPOST_COVERAGE,
+    "lineage_coverage": core.LINEAGE_COVERAGE,
+    "max_passage_articles": core.MAX_PASSAGE_ARTICLES,
 }
 _LOOKUP_CHUNK = 500
 
@@ -92,11 +100,16 @@ TABLES = (
         (
             Column("article", "TEXT", "article id"),
             Column("cluster", "INTEGER", "cluster number: the smallest articles.rowid among its members"),
-            Column("role", "TEXT", "original | republisher (target of a repost) | partial (shares passages only)"),
-            Column("original", "TEXT", "article id of the cluster's likely original"),
+            Column("role", "TEXT", "original (the cluster's likely original) | republisher (target of a repost)"
+                                   " | partial (target of a partial copy only) | source (target of no lineage link:"
+                                   " another article the cluster's copies took text from)"),
+            Column("original", "TEXT", "article id of the cluster's likely original: the earliest member that is no"
+                                       " lineage link's target"),
             Column("size", "INTEGER", "number of articles in the cluster"),
         ),
-        "Reuse clusters: connected components of reuse_pairs, with each member's role.",
+        "Reuse clusters: connected components of the lineage links among reuse_pairs (reposts, and partial"
+        " copies covering at least reuse.lineage_coverage of the copy with a passage few other articles carry),"
+        " with each member's role.",
     ),
     TableSpec(
         "reuse_outlets",
@@ -185,21 +198,35 @@ def _update_once(store: Store, settings: Settings | None, *, full: bool,
     new_fps = np.concatenate(fp_list) if fp_list else np.empty(0, dtype=np.uint64)
     new_docs = np.concatenate(doc_list) if doc_list else np.empty(0, dtype=np.int64)
 
-    # 2. candidates among the new articles and against the index
-    old_fps, old_docs = (np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)) if full else \
-        _postings(store, np.unique(new_fps), exclude_after=after, outlet_numbers=outlet_numbers, outlet_of=outlet_of)
+    # 2. candidates among the new articles and against the index. An incremental run also redoes
+    # every pair of an older article one of whose fingerprints changed status (became boilerplate
+    # or stopped being it, as new articles came or old versions went): then its pairs equal a
+    # full run's.
+    if full:
+        old_fps, old_docs = np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
+        affected: set[int] = set()
+        global_boilerplate = None
+    else:
+        old_fps, old_docs, affected, global_boilerplate = _incremental_postings(
+            store, new_fps, new_docs, after=after, params=params, outlet_numbers=outlet_numbers, outlet_of=outlet_of)
     all_docs = np.concatenate((old_docs, new_docs))
     groups = np.full(int(all_docs.max(initial=0)) + 1, -1, dtype=np.int64)
     for rowid, number in outlet_of.items():
-        groups[rowid] = number
+        if rowid < len(groups):
+            groups[rowid] = number
+    involved = np.zeros(len(groups), dtype=bool)
+    involved[[r for r in (*new, *affected) if r < len(groups)]] = True
     candidates, boilerplate = core.candidate_pairs(
         np.concatenate((old_fps, new_fps)), all_docs, groups=groups, min_shared=params["min_shared_fingerprints"],
-        max_postings=params["max_postings"], max_group_postings=params["max_outlet_postings"], new_from=after + 1,
-        with_boilerplate=True)
+        max_postings=params["max_postings"], max_group_postings=params["max_outlet_postings"],
+        involved=None if full else involved, with_boilerplate=True)
+    if global_boilerplate is not None:
+        boilerplate = global_boilerplate
     for rowid in {int(x) for x in candidates[:, :2].ravel()} - new.keys():
         meta, text = _load(store, rowid)
         if meta is not None:
             new[rowid], texts[rowid] = meta, text
+    redone = [new[r]["id"] if r in new else _article_id(store, r) for r in sorted(affected)]
 
     # 3. align and direct every candidate pair
     token_cache: dict[int, core.Tokens] = {}
@@ -236,6 +263,11 @@ def _update_once(store: Store, settings: Settings | None, *, full: bool,
             for table in ("reuse_pairs", "reuse_passages", "reuse_fingerprints"):
                 store.conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
         _drop_superseded(store)
+        for chunk in batched([r for r in redone if r], _LOOKUP_CHUNK):
+            marks = ",".join("?" * len(chunk))
+            for table in ("reuse_pairs", "reuse_passages"):
+                store.conn.execute(f"DELETE FROM {table} WHERE source IN ({marks}) OR target IN ({marks})",  # noqa: S608
+                                   (*chunk, *chunk))
         store.conn.executemany(
             "INSERT OR REPLACE INTO reuse_pairs (source, target, kind, passages, shared_words, coverage_source,"
             " coverage_target, score, confidence, direction_evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", pairs)
@@ -244,7 +276,7 @@ def _update_once(store: Store, settings: Settings | None, *, full: bool,
             " score) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", passages)
         store.conn.executemany("INSERT INTO reuse_fingerprints (hash, article) VALUES (?, ?)",
                                zip(new_fps.view(np.int64).tolist(), new_docs.tolist(), strict=True))
-        clusters = _rebuild_clusters(store)
+        clusters = _rebuild_clusters(store, params)
         _rebuild_outlets(store)
         total_pairs = store.conn.execute("SELECT COUNT(*) FROM reuse_pairs").fetchone()[0]
         covered = store.conn.execute("SELECT COUNT(DISTINCT article) FROM reuse_fingerprints").fetchone()[0]
@@ -252,7 +284,7 @@ def _update_once(store: Store, settings: Settings | None, *, full: bool,
                      articles=covered)
     return {
         "analysis": NAME, "version": VERSION, "full": full, "new_articles": len(rows),
-        "candidates": len(candidates), "new_pairs": len(pairs), "new_passages": len(passages),
+        "candidates": len(candidates), "redone_articles": len(affected), "new_pairs": len(pairs), "new_passages": len(passages),
         "pairs": total_pairs, "clusters": clusters, "watermark": watermark, "articles": covered,
     }
 
@@ -294,6 +326,60 @@ def _postings(store: Store, hashes: np.ndarray, *, exclude_after: int, outlet_nu
     return (np.array(found_h, dtype=np.int64).view(np.uint64), np.array(found_d, dtype=np.int64))
 
 
+def _article_id(store: Store, rowid: int) -> str | None:
+    row = store.conn.execute("SELECT id FROM articles WHERE rowid = ?", (rowid,)).fetchone()
+    return row[0] if row else None
+
+
+def _incremental_postings(store: Store, new_fps: np.ndarray, new_docs: np.ndarray, *, after: int,
+                          params: dict[str, Any], outlet_numbers: dict[str, int], outlet_of: dict[int, int]
+                          ) -> tuple[np.ndarray, np.ndarray, set[int], np.ndarray]:
+    """What an incremental run compares: (the index's postings of every fingerprint of the new and
+    the affected articles, the affected articles, the corpus's boilerplate fingerprints).
+
+    A fingerprint's status (boilerplate or not) depends on how many articles, and how many of one
+    outlet, hold it. Only fingerprints held by more articles than the lower cap can be boilerplate,
+    so their postings (and the new articles') decide the status before and after this run. An
+    older article holding a fingerprint whose status changed is *affected*: its pairs are redone.
+    """
+    stale = set(superseded_rowids(store, after))
+    floor = min(params["max_postings"], params["max_outlet_postings"])
+    heavy = [h for (h,) in store.conn.execute(
+        "SELECT hash FROM reuse_fingerprints GROUP BY hash HAVING COUNT(*) > ?", (floor,))]
+    watched = np.unique(np.concatenate((np.array(heavy, dtype=np.int64).view(np.uint64), new_fps)))
+    w_fps, w_docs = _postings(store, watched, exclude_after=after, outlet_numbers=outlet_numbers,
+                              outlet_of=outlet_of)
+    size = int(max(w_docs.max(initial=0), new_docs.max(initial=0))) + 1
+    groups = np.full(size, -1, dtype=np.int64)
+    for rowid, number in outlet_of.items():
+        if rowid < size:
+            groups[rowid] = number
+    caps = {"groups": groups, "max_postings": params["max_postings"],
+            "max_group_postings": params["max_outlet_postings"]}
+    before = core.boilerplate_fingerprints(w_fps, w_docs, **caps)
+    live = ~np.isin(w_docs, list(stale)) if stale else np.ones(len(w_docs), dtype=bool)
+    now = core.boilerplate_fingerprints(np.concatenate((w_fps[live], new_fps)),
+                                        np.concatenate((w_docs[live], new_docs)), **caps)
+    changed = np.setxor1d(before, now)
+    affected = {int(d) for d in np.unique(w_docs[live & np.isin(w_fps, changed)])}
+    lookup = [new_fps]
+    for chunk in batched(sorted(affected), _LOOKUP_CHUNK):
+        rows = store.conn.execute(
+            f"SELECT hash FROM reuse_fingerprints WHERE article IN ({','.join('?' * len(chunk))})",  # noqa: S608
+            chunk).fetchall()
+        lookup.append(np.array([h for (h,) in rows], dtype=np.int64).view(np.uint64))
+    needed = np.unique(np.concatenate(lookup))
+    # the watched postings hold every new fingerprint's already; look up only the rest
+    e_fps, e_docs = _postings(store, np.setdiff1d(needed, watched), exclude_after=after,
+                              outlet_numbers=outlet_numbers, outlet_of=outlet_of)
+    have = live & np.isin(w_fps, needed)
+    old_fps, old_docs = np.concatenate((w_fps[have], e_fps)), np.concatenate((w_docs[have], e_docs))
+    if stale:
+        keep = ~np.isin(old_docs, list(stale))
+        old_fps, old_docs = old_fps[keep], old_docs[keep]
+    return old_fps, old_docs, affected, now
+
+
 def _oriented(a: dict[str, Any], b: dict[str, Any], alignment: core.Alignment, a_is_source: bool,
               confidence: float, evidence: dict[str, Any], params: dict[str, Any]
               ) -> tuple[tuple[Any, ...], list[tuple[Any, ...]]]:
@@ -333,23 +419,31 @@ def _drop_superseded(store: Store) -> None:
     store.conn.execute("DELETE FROM reuse_fingerprints WHERE article IN (SELECT rowid FROM articles WHERE latest = 0)")
 
 
-def _rebuild_clusters(store: Store) -> int:
-    pairs = store.conn.execute("SELECT source, target, kind FROM reuse_pairs").fetchall()
-    ids = sorted({x for s, t, _k in pairs for x in (s, t)})
+def _rebuild_clusters(store: Store, params: dict[str, Any]) -> int:
+    """Clusters from all pairs: connected components of the lineage links (``core.lineage_links``),
+    each member's role, and the cluster's likely original."""
+    pairs = [core.Link(*row) for row in store.conn.execute(
+        "SELECT source, target, kind, coverage_source, coverage_target FROM reuse_pairs")]
+    ids = sorted({x for p in pairs for x in (p.source, p.target)})
     info: dict[str, tuple[int, str | None]] = {}
     for chunk in batched(ids, _LOOKUP_CHUNK):
         for article_id, rowid, published in store.conn.execute(
                 f"SELECT id, rowid, published FROM articles WHERE id IN ({','.join('?' * len(chunk))})", chunk):  # noqa: S608
             info[article_id] = (rowid, published)
-    pairs = [p for p in pairs if p[0] in info and p[1] in info]
+    pairs = [p for p in pairs if p.source in info and p.target in info]
+    spans = store.conn.execute(
+        "SELECT source, target, source_start, source_end, target_start, target_end FROM reuse_passages").fetchall()
+    links = core.lineage_links(pairs, spans, repost_coverage=params["repost_coverage"],
+                               lineage_coverage=params["lineage_coverage"],
+                               max_passage_articles=params["max_passage_articles"])
     rowid_of = {k: v[0] for k, v in info.items()}
-    component = core.components([(rowid_of[s], rowid_of[t]) for s, t, _k in pairs])
+    component = core.components([(rowid_of[p.source], rowid_of[p.target]) for p in links])
     members: dict[int, list[str]] = defaultdict(list)
     for article_id, rowid in rowid_of.items():
         if rowid in component:
             members[component[rowid]].append(article_id)
-    targets = {t for _s, t, _k in pairs}
-    repost_targets = {t for _s, t, k in pairs if k == "repost"}
+    targets = {p.target for p in links}
+    repost_targets = {p.target for p in links if p.kind == "repost"}
 
     def age(article_id: str) -> tuple[bool, str, int]:
         rowid, published = info[article_id]
@@ -360,17 +454,13 @@ def _rebuild_clusters(store: Store) -> int:
         roots = [a for a in arts if a not in targets] or arts
         original = min(roots, key=age)
         for article_id in sorted(arts, key=age):
-            role = "original" if article_id == original else "republisher" if article_id in repost_targets or \
-                article_id not in targets and _has_repost(article_id, pairs) else "partial"
+            role = "original" if article_id == original else "republisher" if article_id in repost_targets else \
+                "partial" if article_id in targets else "source"
             rows.append((article_id, cluster, role, original, len(arts)))
     store.conn.execute("DELETE FROM reuse_clusters")
     store.conn.executemany("INSERT INTO reuse_clusters (article, cluster, role, original, size) VALUES (?, ?, ?, ?, ?)",
                            rows)
     return len(members)
-
-
-def _has_repost(article_id: str, pairs: list[tuple[str, str, str]]) -> bool:
-    return any(k == "repost" and article_id in (s, t) for s, t, k in pairs)
 
 
 def _rebuild_outlets(store: Store) -> None:
@@ -414,12 +504,22 @@ def reuse_clusters(store: Store, *, limit: int | None = None, members: int = 10)
     return out
 
 
+def lineage_coverage(store: Store) -> float:
+    """The ``lineage_coverage`` the reuse tables were computed with."""
+    state = derived_state(store, NAME)
+    value = (state.inputs.get("settings.reuse") or {}).get("lineage_coverage") if state else None
+    return float(value) if value is not None else core.LINEAGE_COVERAGE
+
+
 def _incoming(store: Store, article_id: str, original: str) -> list[dict[str, Any]]:
-    """The pair ``article_id`` came by: from the original if they share text, else its largest incoming one."""
+    """The pair ``article_id`` came by: from the original when that pair carries a share of its
+    text (a repost, or a partial copy of at least ``lineage_coverage`` of it), else its incoming
+    pair covering most of it."""
     row = store.conn.execute(
         "SELECT source, target, kind, passages, shared_words, coverage_source, coverage_target, score, confidence,"
-        " direction_evidence FROM reuse_pairs WHERE target = ? ORDER BY source = ? DESC, shared_words DESC LIMIT 1",
-        (article_id, original)).fetchone()
+        " direction_evidence FROM reuse_pairs WHERE target = ?"
+        " ORDER BY source = ? AND (kind = 'repost' OR coverage_target >= ?) DESC, coverage_target DESC,"
+        " shared_words DESC, source LIMIT 1", (article_id, original, lineage_coverage(store))).fetchone()
     return [_link(store, article_id, row, with_passages=1)] if row else []
 
 

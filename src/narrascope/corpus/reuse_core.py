@@ -19,6 +19,10 @@ Pure functions over texts and numpy arrays, used by ``corpus.reuse`` on a store 
    least ``MIN_SCORE`` are covered by seeds is a passage, with character offsets on both sides.
 5. **Direction** (``infer_direction``): a statement (``republished_from`` naming the other
    article's outlet), then dates, then containment (see the function), then ingest order.
+6. **Lineage** (``lineage_links``): the pairs clusters are made of. Reposts, and partial copies
+   covering at least ``LINEAGE_COVERAGE`` of the copy whose passage at most
+   ``MAX_PASSAGE_ARTICLES`` unrelated articles carry (passim and similar reprint detectors drop
+   high document-frequency passages the same way); a bio or one quoted paragraph chains nothing.
 """
 
 from __future__ import annotations
@@ -28,12 +32,12 @@ import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
-__all__ = ["Alignment", "Passage", "Tokens", "align", "candidate_pairs", "fingerprints", "infer_direction",
-           "outlet_key", "outlet_matches", "token_hashes", "tokens"]
+__all__ = ["Alignment", "Passage", "Tokens", "align", "boilerplate_fingerprints", "candidate_pairs", "fingerprints",
+           "infer_direction", "Link", "lineage_links", "outlet_key", "outlet_matches", "token_hashes", "tokens"]
 
 NGRAM = 5
 WINDOW = 6
@@ -47,6 +51,10 @@ MIN_PASSAGE_WORDS = 15
 MIN_SCORE = 0.5
 #: both sides covered at least this much by shared passages: a repost, else partial reuse
 REPOST_COVERAGE = 0.6
+#: a partial link joins a cluster only when its passages cover at least this share of the copy
+LINEAGE_COVERAGE = 0.25
+#: ... and when no more than this many unrelated articles share the copied passage (a bio, a disclaimer)
+MAX_PASSAGE_ARTICLES = 3
 
 WORD = re.compile(r"\w+")
 _MASK = np.uint64(0xFFFFFFFFFFFFFFFF)
@@ -170,25 +178,9 @@ def fingerprints(hashes: np.ndarray, *, n: int = NGRAM, window: int = WINDOW) ->
     return np.unique(grams[chosen])
 
 
-def candidate_pairs(fps: np.ndarray, docs: np.ndarray, *, groups: np.ndarray | None = None,
-                    min_shared: int = MIN_SHARED_FINGERPRINTS, max_postings: int = MAX_POSTINGS,
-                    max_group_postings: int = MAX_OUTLET_POSTINGS, new_from: int = 0,
-                    with_boilerplate: bool = False) -> Any:
-    """Pairs of documents sharing at least ``min_shared`` fingerprints: an (m, 3) int64 array (a, b, shared), a < b.
-
-    ``fps`` and ``docs`` are parallel arrays (one row per fingerprint of a document, unique per
-    document; document ids are non-negative integers). Fingerprints held by more than
-    ``max_postings`` documents are skipped (boilerplate of the whole corpus), and so are those held
-    by more than ``max_group_postings`` documents of one group when ``groups`` is given (indexed by
-    document id: the document's outlet number, negative for none): an outlet's own header, footer
-    or disclaimer. With ``new_from``, only pairs with at least one document id >= ``new_from`` are
-    returned. With ``with_boilerplate``, returns (pairs, the skipped fingerprints, sorted) so that
-    ``align`` can tell boilerplate next to a passage from the passage.
-    """
-    empty = np.empty((0, 3), dtype=np.int64)
-    none = np.empty(0, dtype=np.uint64)
-    if len(fps) < 2:
-        return (empty, none) if with_boilerplate else empty
+def _posting_runs(fps: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The posting lists of the fingerprints held by two rows or more: (fps, docs) sorted by
+    fingerprint, and each list's start and size."""
     # Sort once; keep only the rows whose fingerprint another row shares (most are unique), so
     # the arrays that follow are small.
     order = np.argsort(fps, kind="stable")
@@ -200,13 +192,62 @@ def candidate_pairs(fps: np.ndarray, docs: np.ndarray, *, groups: np.ndarray | N
     del dup
     fps_s, docs_s = sorted_fps[shared], docs[order[shared]].astype(np.int64)
     del order, sorted_fps, shared
+    starts = np.concatenate(([0], np.flatnonzero(fps_s[1:] != fps_s[:-1]) + 1)) if len(fps_s) else \
+        np.empty(0, dtype=np.int64)
+    sizes = np.diff(np.concatenate((starts, [len(fps_s)]))).astype(np.int64)
+    return fps_s, docs_s, starts.astype(np.int64), sizes
+
+
+def _kept_runs(docs_s: np.ndarray, starts: np.ndarray, sizes: np.ndarray, groups: np.ndarray | None,
+               max_postings: int, max_group_postings: int) -> np.ndarray:
+    """Which posting lists are not boilerplate (see ``candidate_pairs``)."""
+    keep = sizes <= max_postings
+    if groups is not None and len(starts):
+        keep &= ~_group_boilerplate(docs_s, starts, sizes, groups, max_group_postings)
+    return np.asarray(keep, dtype=bool)
+
+
+def boilerplate_fingerprints(fps: np.ndarray, docs: np.ndarray, *, groups: np.ndarray | None = None,
+                             max_postings: int = MAX_POSTINGS,
+                             max_group_postings: int = MAX_OUTLET_POSTINGS) -> np.ndarray:
+    """The fingerprints ``candidate_pairs`` skips as boilerplate on these postings (sorted, unique).
+
+    Given every posting of a fingerprint, its status is the same as in a run over the whole corpus:
+    an incremental run uses this to find the fingerprints whose status the new articles change.
+    """
+    if len(fps) < 2:
+        return np.empty(0, dtype=np.uint64)
+    fps_s, docs_s, starts, sizes = _posting_runs(fps, docs)
+    if len(starts) == 0:
+        return np.empty(0, dtype=np.uint64)
+    keep = _kept_runs(docs_s, starts, sizes, groups, max_postings, max_group_postings)
+    return np.asarray(fps_s[starts[~keep]], dtype=np.uint64)
+
+
+def candidate_pairs(fps: np.ndarray, docs: np.ndarray, *, groups: np.ndarray | None = None,
+                    min_shared: int = MIN_SHARED_FINGERPRINTS, max_postings: int = MAX_POSTINGS,
+                    max_group_postings: int = MAX_OUTLET_POSTINGS, new_from: int = 0,
+                    involved: np.ndarray | None = None, with_boilerplate: bool = False) -> Any:
+    """Pairs of documents sharing at least ``min_shared`` fingerprints: an (m, 3) int64 array (a, b, shared), a < b.
+
+    ``fps`` and ``docs`` are parallel arrays (one row per fingerprint of a document, unique per
+    document; document ids are non-negative integers). Fingerprints held by more than
+    ``max_postings`` documents are skipped (boilerplate of the whole corpus), and so are those held
+    by more than ``max_group_postings`` documents of one group when ``groups`` is given (indexed by
+    document id: the document's outlet number, negative for none): an outlet's own header, footer
+    or disclaimer. With ``new_from``, only pairs with at least one document id >= ``new_from`` are
+    returned; with ``involved`` (booleans indexed by document id), only pairs with at least one
+    involved document. With ``with_boilerplate``, returns (pairs, the skipped fingerprints, sorted)
+    so that ``align`` can tell boilerplate next to a passage from the passage.
+    """
+    empty = np.empty((0, 3), dtype=np.int64)
+    none = np.empty(0, dtype=np.uint64)
+    if len(fps) < 2:
+        return (empty, none) if with_boilerplate else empty
+    fps_s, docs_s, starts, sizes = _posting_runs(fps, docs)
     if len(fps_s) == 0:
         return (empty, none) if with_boilerplate else empty
-    starts = np.concatenate(([0], np.flatnonzero(fps_s[1:] != fps_s[:-1]) + 1))
-    sizes = np.diff(np.concatenate((starts, [len(fps_s)])))
-    keep = sizes <= max_postings
-    if groups is not None:
-        keep &= ~_group_boilerplate(docs_s, starts, sizes, groups, max_group_postings)
+    keep = _kept_runs(docs_s, starts, sizes, groups, max_postings, max_group_postings)
     boilerplate = fps_s[starts[~keep]]  # sorted, since fps_s is
     starts, sizes = starts[keep], sizes[keep]
     if len(starts) == 0:
@@ -223,6 +264,9 @@ def candidate_pairs(fps: np.ndarray, docs: np.ndarray, *, groups: np.ndarray | N
         a, b = np.minimum(x, y), np.maximum(x, y)
         if new_from:
             mask = b >= new_from
+            a, b = a[mask], b[mask]
+        if involved is not None:
+            mask = involved[a] | involved[b]
             a, b = a[mask], b[mask]
         keys.append(a * width + b)
     pair_keys, counts = np.unique(np.concatenate(keys), return_counts=True)
@@ -322,14 +366,22 @@ def align(a: Tokens, b: Tokens, *, seed: int = SEED, gap: int = GAP, max_shift: 
 
 
 def _boilerplate_mask(hashes: np.ndarray, boilerplate: np.ndarray | None, n: int, window: int) -> np.ndarray | None:
-    """Tokens inside boilerplate: covered by a boilerplate fingerprint, or between two of them at
-    most ``window`` n-grams apart (winnowing picks one in every window of a shared run)."""
+    """Tokens inside boilerplate: covered by one of the text's own (winnowed) fingerprints that is
+    boilerplate, or between two of them at most ``window`` n-grams apart (winnowing picks one in
+    every window of a shared run). Only the text's own fingerprints count, so the mask changes only
+    when one of them changes status: what an incremental run recomputes."""
     if boilerplate is None or len(boilerplate) == 0:
         return None
     grams = ngram_hashes(hashes, n)
+    if len(grams) <= window:
+        chosen = np.arange(len(grams))
+    else:
+        views = np.lib.stride_tricks.sliding_window_view(grams, window)
+        chosen = np.unique(views.argmin(axis=1) + np.arange(len(views)))
     # boilerplate is sorted (candidate_pairs returns it so): a binary search, not a sort per call
-    at = np.minimum(np.searchsorted(boilerplate, grams), len(boilerplate) - 1)
-    positions = np.flatnonzero(boilerplate[at] == grams).tolist()
+    picked = grams[chosen]
+    at = np.minimum(np.searchsorted(boilerplate, picked), len(boilerplate) - 1)
+    positions = chosen[boilerplate[at] == picked].tolist()
     mask = np.zeros(len(hashes), dtype=bool)
     for k, p in enumerate(positions):
         nxt = positions[k + 1] if k + 1 < len(positions) else None
@@ -435,11 +487,65 @@ def infer_direction(a: dict[str, Any], b: dict[str, Any], alignment: Alignment) 
     return a_is_source, round(confidence, 2), evidence
 
 
-def components(edges: Sequence[tuple[int, int]]) -> dict[int, int]:
-    """Connected components: node -> smallest node of its component."""
-    parent: dict[int, int] = {}
+class Link(NamedTuple):
+    """A reuse pair as the clustering sees it."""
 
-    def find(x: int) -> int:
+    source: str
+    target: str
+    kind: str
+    coverage_source: float
+    coverage_target: float
+
+
+def lineage_links(pairs: Sequence[Link], spans: Iterable[tuple[str, str, int, int, int, int]], *,
+                  repost_coverage: float = REPOST_COVERAGE, lineage_coverage: float = LINEAGE_COVERAGE,
+                  max_passage_articles: int = MAX_PASSAGE_ARTICLES) -> list[Link]:
+    """The pairs that say where a text came from: the links reuse clusters are made of.
+
+    Every pair is a fact (two articles share passages), but a small shared passage, such as an
+    author's bio, a disclaimer or one quoted paragraph, says nothing of lineage and must not chain
+    articles into a cluster. A pair is a lineage link when it is
+
+    - a **repost** (both sides mostly shared), or
+    - a **partial** copy whose passages cover at least ``lineage_coverage`` of the copy (the
+      target), and whose copied passage is not one that many unrelated articles carry: the articles
+      sharing an overlapping passage of the copy, counted once per repost group (a story and its
+      reposts are one), are at most ``max_passage_articles``. When the source is mostly inside the
+      copy (``coverage_source >= repost_coverage``), the passage is the source itself and is kept.
+
+    ``spans`` are the passages: (source, target, source_start, source_end, target_start, target_end).
+    """
+    strong = components([(p.source, p.target) for p in pairs if p.kind == "repost"])
+    # every article's passages, as (start, end, partner) on its own text
+    regions: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+    own: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+    for source, target, s0, s1, t0, t1 in spans:
+        regions[source].append((s0, s1, target))
+        regions[target].append((t0, t1, source))
+        own[(source, target)].append((t0, t1))
+    links = []
+    for p in pairs:
+        if p.kind == "repost":
+            links.append(p)
+            continue
+        if p.coverage_target < lineage_coverage:
+            continue
+        if p.coverage_source < repost_coverage:
+            carriers = {strong.get(partner, partner)
+                        for t0, t1 in own[(p.source, p.target)]
+                        for r0, r1, partner in regions[p.target]
+                        if min(t1, r1) - max(t0, r0) >= min(t1 - t0, r1 - r0) / 2}
+            if len(carriers) > max_passage_articles:
+                continue
+        links.append(p)
+    return links
+
+
+def components(edges: Sequence[tuple[Any, Any]]) -> dict[Any, Any]:
+    """Connected components: node -> smallest node of its component."""
+    parent: dict[Any, Any] = {}
+
+    def find(x: Any) -> Any:
         parent.setdefault(x, x)
         while parent[x] != x:
             parent[x] = parent[parent[x]]

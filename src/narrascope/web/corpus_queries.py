@@ -21,6 +21,7 @@ from typing import Any
 from starlette.exceptions import HTTPException
 
 from ..corpus.narratives import undated_members
+from ..corpus.reuse import lineage_coverage
 from ..store import Store
 from .charts import line_chart, sparkline
 from .render import Segment, segments
@@ -273,8 +274,9 @@ def _pair(row: tuple[Any, ...]) -> dict[str, Any]:
 
 
 def _incoming_pairs(store: Store, targets: list[str], original: str) -> dict[str, dict[str, Any]]:
-    """For each article, the pair it came by: from the cluster's original if they share text, else
-    its incoming pair with the most shared words; for an article that is nobody's target (another
+    """For each article, the pair it came by: from the cluster's original when that pair carries a
+    share of its text (a repost, or a partial copy of at least ``reuse.lineage_coverage`` of it),
+    else its incoming pair covering most of it; for an article that is nobody's target (another
     root of the cluster), its outgoing pair with the most shared words. One query for all."""
     if not targets:
         return {}
@@ -282,11 +284,13 @@ def _incoming_pairs(store: Store, targets: list[str], original: str) -> dict[str
     columns = ", ".join(_PAIR_COLUMNS)
     rows = store.conn.execute(
         f"SELECT {columns}, article FROM (SELECT {columns}, target AS article, ROW_NUMBER() OVER ("  # noqa: S608
-        f" PARTITION BY target ORDER BY source = ? DESC, shared_words DESC, source) AS n"
+        f" PARTITION BY target ORDER BY source = ? AND (kind = 'repost' OR coverage_target >= ?) DESC,"
+        f" coverage_target DESC, shared_words DESC, source) AS n"
         f" FROM reuse_pairs WHERE target IN ({marks})) WHERE n = 1"
         f" UNION ALL SELECT {columns}, article FROM (SELECT {columns}, source AS article, ROW_NUMBER() OVER ("
         f" PARTITION BY source ORDER BY shared_words DESC, target) AS n"
-        f" FROM reuse_pairs WHERE source IN ({marks})) WHERE n = 1", (original, *targets, *targets)).fetchall()
+        f" FROM reuse_pairs WHERE source IN ({marks})) WHERE n = 1",
+        (original, lineage_coverage(store), *targets, *targets)).fetchall()
     found: dict[str, dict[str, Any]] = {}
     for row in rows:
         article = row[-1]
