@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import sys
 import textwrap
+import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any, TextIO, TypeVar
@@ -134,6 +136,42 @@ class ItemProgress:
         self.bar.close()
 
 
+class PlainProgress:
+    """Progress for a log or a pipe: one plain line every ``interval`` seconds, no bar, no escapes.
+
+    Called as ``on_outcome(kind, text)`` like ``ItemProgress``; a timer thread writes the lines, so
+    a run stuck on one long item still shows it is alive.
+    """
+
+    def __init__(self, label: str, interval: float, *, file: TextIO | None = None) -> None:
+        self.label, self.interval = label, interval
+        self.file = file or sys.stderr
+        self.done = self.stored = self.rejected = 0
+        self.started = time.monotonic()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"narrascope-{label}-progress", daemon=True)
+        self._thread.start()
+
+    def __call__(self, kind: str, text: str) -> None:
+        self.done += 1
+        self.stored += kind == "stored"
+        self.rejected += kind == "rejected"
+
+    def line(self) -> str:
+        elapsed = int(time.monotonic() - self.started)
+        return (f"{self.label}: {self.done} {'item' if self.done == 1 else 'items'} done ({self.stored} stored,"
+                f" {self.rejected} rejected), {elapsed}s elapsed")
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.file.write(self.line() + "\n")
+            self.file.flush()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
 class NarrascopeGroup(click.Group):
     """Turns narrascope's coded errors into one clean line and exit status 1."""
 
@@ -179,14 +217,21 @@ def ingest(obj: Context, paths: tuple[str, ...], db: str, as_json: bool, jobs: i
     WARC(.gz) archives and JSONL (one article per line); any of them gzipped; folders recursively.
     Re-running is safe: stored bytes are never stored twice, and a changed copy of a stored URL
     becomes a new version. Bad inputs are recorded with a code (see `narrascope list --rejects`)
-    and the exit status is 3 if any were rejected.
+    and the exit status is 3 if any new input was rejected; rejects recorded before (same
+    location, bytes and reason) are counted as known rejects and keep the exit status 0.
 
     \b
     Example:
       narrascope ingest examples/seeds --db demo.db
       cat page.html | narrascope ingest - --db demo.db
     """
-    bar = ItemProgress("ingest") if not quiet and not as_json and sys.stderr.isatty() else None
+    bar: ItemProgress | PlainProgress | None = None
+    if not quiet and not as_json:
+        interval = obj.settings.input.progress_seconds
+        if sys.stderr.isatty():
+            bar = ItemProgress("ingest")
+        elif interval > 0:
+            bar = PlainProgress("ingest", interval)
 
     def outcome(kind: str, text: str) -> None:
         if bar is not None:
@@ -203,7 +248,7 @@ def ingest(obj: Context, paths: tuple[str, ...], db: str, as_json: bool, jobs: i
         emit_json(report.to_dict())
     else:
         if not verbose:
-            for reject in report.rejected:
+            for reject in report.new_rejects:
                 click.echo(f"rejected  {reject.location}: {reject.code} {reject.reason}", err=True)
         if not quiet:
             click.echo(report.summary(), err=True)

@@ -28,6 +28,7 @@ class InputSettings:
     skip_hidden: bool = True
     feed_local_links: str = "folder"
     stdin_spool_bytes: int = 16_000_000
+    progress_seconds: float = 5.0
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,164 @@
+"""Fuzzing every source: one generated hostile item among good ones never stops or shrinks the batch.
+
+For each source (text, HTML, RSS, Atom, WARC, JSONL) hypothesis generates a hostile item: random
+bytes, lone surrogates (as JSON escapes, as character references, as CESU-8 bytes), control
+characters, deep nesting, numbers past U+10FFFF, broken markup and wrong types. It is written beside
+good files (and, in a container, between good siblings) and the folder is ingested into a real store
+through the library. Every good item is stored; the hostile one is stored or rejected with a code,
+never an internal error (NS901) and never an exception out of ``ingest``.
+
+Runs are derandomized (the same examples every run, for CI) and kept to a few seconds.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import tempfile
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+
+from fixtures_make import Entry, Page, atom_feed, html_page, jsonl, paragraphs, rss_feed, text_article, title, warc_bytes
+from narrascope import api
+from narrascope.errors import CODES
+from narrascope.settings import Settings, load_settings
+
+FUZZ = hypothesis_settings(
+    max_examples=12,
+    deadline=timedelta(seconds=20),  # one example is one small ingest; a hang fails, a slow CI machine does not
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+#: Pieces known to have broken a source once, or likely to: mixed into the generated input.
+HOSTILE_MARKUP = [
+    "&#xD800;", "&#55296;", "&#xDFFF;", "&#x110000;", "&#99999999999999999999999;", "&#0;", "&#x1F;",
+    "&amp;#xD800;", "&unknown;", "&", "<", "]]>", "<![CDATA[", "<!--", "<?xml", "<!DOCTYPE x [<!ENTITY a 'b'>]>",
+    "<div>" * 300, "</p>" * 50, "\x00", "\x1b[31m", "\u202e", "\ufeff", "\r", "\r\n\r\n",
+]
+HOSTILE_BYTES = [b"\xed\xa0\x80", b"\xff\xfe", b"\xef\xbb\xbf", b"\x1f\x8b\x08", b"\xc3", b"\x00" * 8,
+                 b"WARC/1.0\r\n", b'{"text":', b"%PDF-"]
+
+any_char = st.characters(codec=None, exclude_categories=())  # surrogates included
+hostile_text = st.lists(st.one_of(st.text(any_char, max_size=40), st.sampled_from(HOSTILE_MARKUP)),
+                        max_size=8).map("".join)
+hostile_bytes = st.lists(st.one_of(st.binary(max_size=60), st.sampled_from(HOSTILE_BYTES),
+                                   hostile_text.map(lambda t: t.encode("utf-8", "surrogatepass"))),
+                         min_size=1, max_size=8).map(b"".join)
+json_value = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(any_char, max_size=20),
+                          lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner,
+                                                                                      max_size=4),
+                          max_leaves=12)
+
+
+def fast_settings(folder: Path) -> Settings:
+    config = folder / "fast.toml"
+    config.write_text('[pipeline]\nstages = ["language"]\n[input]\nfeed_local_links = "none"\n')
+    return load_settings(config)
+
+
+def check_batch(write_hostile: Callable[[Path], int]) -> None:
+    """Write good files and the hostile input; ingest; every good item stored, the rest coded rejects.
+
+    ``write_hostile(folder)`` writes the hostile input (with any good siblings inside it) and returns
+    how many good items it holds.
+    """
+    with tempfile.TemporaryDirectory(prefix="narrascope-fuzz-") as tmp:
+        root = Path(tmp)
+        folder = root / "in"
+        folder.mkdir()
+        (folder / "good.txt").write_text(text_article(1), encoding="utf-8")
+        (folder / "good.html").write_text(html_page(2), encoding="utf-8")
+        good_inside = write_hostile(folder)
+        report = api.ingest([str(folder)], db=root / "fuzz.db", settings=fast_settings(root))
+        outcomes = report.to_dict()
+        assert len(report.stored) >= 2 + good_inside, outcomes
+        stored_from = {location for (location,) in _locations(root / "fuzz.db")}
+        assert str((folder / "good.txt").resolve()) in stored_from
+        assert str((folder / "good.html").resolve()) in stored_from
+        for reject in report.rejected + report.skipped:
+            assert reject.code in CODES and reject.code != "NS901", outcomes
+            assert reject.location and reject.reason and "\n" not in reject.reason
+
+
+def _locations(db: Path) -> list[tuple[str]]:
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute("SELECT location FROM articles").fetchall()
+    finally:
+        conn.close()
+
+
+@FUZZ
+@given(data=hostile_bytes, name=st.sampled_from(["hostile.txt", "hostile.md", "hostile", "hostile.txt.gz"]))
+def test_fuzz_text_files(data: bytes, name: str) -> None:
+    check_batch(lambda folder: (folder / name).write_bytes(data) and 0)
+
+
+@FUZZ
+@given(body=hostile_text, raw=hostile_bytes, charset=st.sampled_from(["utf-8", "base64", "utf-16", "x-bogus", ""]))
+def test_fuzz_html_pages(body: str, raw: bytes, charset: str) -> None:
+    page = (f'<!DOCTYPE html><html><head><meta charset="{charset}"><title>{body}</title></head>'
+            f"<body><article><h1>{body}</h1><p>{body}</p>").encode("utf-8", "surrogatepass") + raw
+    check_batch(lambda folder: (folder / "hostile.html").write_bytes(page) and 0)
+
+
+def _good_entries(first: int) -> list[Entry]:
+    return [Entry(title(n), guid=f"good-{n}", content="".join(f"<p>{html.escape(p)}</p>" for p in paragraphs(n)))
+            for n in (first, first + 1)]
+
+
+def _feed_with_hostile_entry(make: Callable[[str, list[Entry]], bytes], text: str, raw_markup: str) -> bytes:
+    entries = _good_entries(10)
+    entries.insert(1, Entry("HOSTILE-TITLE", guid="hostile", description="HOSTILE-BODY"))
+    feed = make("The Example Times", entries)
+    # The text is escaped (it cannot break the feed's structure); the markup pieces go in raw.
+    escaped = html.escape(text).encode("utf-8", "surrogatepass") + raw_markup.encode("utf-8", "surrogatepass")
+    return feed.replace(b"HOSTILE-TITLE", escaped).replace(b"HOSTILE-BODY", escaped)
+
+
+SAFE_MARKUP = [m for m in HOSTILE_MARKUP if not m.startswith(("<", "]]>"))]
+
+
+@FUZZ
+@given(text=hostile_text, markup=st.lists(st.sampled_from(SAFE_MARKUP), max_size=4).map("".join),
+       atom=st.booleans())
+def test_fuzz_feed_entries(text: str, markup: str, atom: bool) -> None:
+    data = _feed_with_hostile_entry(atom_feed if atom else rss_feed, text, markup)
+    check_batch(lambda folder: (folder / ("feed.atom" if atom else "feed.rss")).write_bytes(data) and 2)
+
+
+@FUZZ
+@given(body=hostile_bytes, url=hostile_text, content_type=st.sampled_from([
+    "text/html", "text/html; charset=utf-16", "text/html; charset=bogus", None, "application/xhtml+xml"]),
+    encoding=st.sampled_from([None, "gzip", "deflate", "br", "x-bogus"]))
+def test_fuzz_warc_records(body: bytes, url: str, content_type: str | None, encoding: str | None) -> None:
+    headers = [("Content-Encoding", encoding)] if encoding else []
+    safe_url = "https://news.example.org/" + url.encode("utf-8", "surrogatepass").hex()[:200]
+    pages = [Page(f"https://news.example.org/{n}", html_page(n).encode()) for n in (20, 21)]
+    pages.insert(1, Page(safe_url, body, content_type=content_type, headers=headers))
+    data = warc_bytes(pages)
+    check_batch(lambda folder: (folder / "crawl.warc").write_bytes(data) and 2)
+
+
+@FUZZ
+@given(line=st.one_of(
+    json_value.map(lambda v: json.dumps(v).encode()),
+    st.dictionaries(st.sampled_from(["text", "html", "title", "authors", "published", "url", "language"]),
+                    json_value, max_size=5).map(lambda d: json.dumps(d).encode()),
+    st.fixed_dictionaries({"text": hostile_text, "title": hostile_text}).map(lambda d: json.dumps(d).encode()),
+    st.integers(1, 200_000).map(lambda depth: b"[" * depth + b"]" * depth),
+    hostile_bytes.map(lambda b: b.replace(b"\n", b" ")),
+))
+def test_fuzz_jsonl_lines(line: bytes) -> None:
+    good = [{"title": title(n), "text": "\n\n".join(paragraphs(n))} for n in (30, 31)]
+    data = jsonl(good[:1]) + line + b"\n" + jsonl(good[1:])
+    check_batch(lambda folder: (folder / "lines.jsonl").write_bytes(data) and 2)
