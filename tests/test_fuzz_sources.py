@@ -14,19 +14,32 @@ from __future__ import annotations
 
 import html
 import json
-import tempfile
+import shutil
+import sqlite3
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from fixtures_make import Entry, Page, atom_feed, html_page, jsonl, paragraphs, rss_feed, text_article, title, warc_bytes
+from fixtures_make import (
+    Entry,
+    Page,
+    atom_feed,
+    html_page,
+    jsonl,
+    paragraphs,
+    rss_feed,
+    text_article,
+    title,
+    warc_bytes,
+)
 from narrascope import api
 from narrascope.errors import CODES
-from narrascope.settings import Settings, load_settings
+from narrascope.settings import load_settings
 
 FUZZ = hypothesis_settings(
     max_examples=12,
@@ -57,58 +70,78 @@ json_value = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(
                           max_leaves=12)
 
 
-def fast_settings(folder: Path) -> Settings:
-    config = folder / "fast.toml"
-    config.write_text('[pipeline]\nstages = ["language"]\n[input]\nfeed_local_links = "none"\n')
-    return load_settings(config)
+GOOD_FILES = {"good.txt": text_article(1), "good.html": html_page(2)}
 
 
-def check_batch(write_hostile: Callable[[Path], int]) -> None:
-    """Write good files and the hostile input; ingest; every good item stored, the rest coded rejects.
+class Batch:
+    """One folder and one store per fuzz test, reused by its examples (the good items become
+    "unchanged", so an example costs one hostile item, not a store and a batch)."""
 
-    ``write_hostile(folder)`` writes the hostile input (with any good siblings inside it) and returns
-    how many good items it holds.
-    """
-    with tempfile.TemporaryDirectory(prefix="narrascope-fuzz-") as tmp:
-        root = Path(tmp)
-        folder = root / "in"
-        folder.mkdir()
-        (folder / "good.txt").write_text(text_article(1), encoding="utf-8")
-        (folder / "good.html").write_text(html_page(2), encoding="utf-8")
-        good_inside = write_hostile(folder)
-        report = api.ingest([str(folder)], db=root / "fuzz.db", settings=fast_settings(root))
+    def __init__(self, root: Path) -> None:
+        self.folder = root / "in"
+        self.db = root / "fuzz.db"
+        config = root / "fast.toml"
+        config.write_text('[pipeline]\nstages = ["language"]\n[input]\nfeed_local_links = "none"\n')
+        self.settings = load_settings(config)
+
+    def check(self, write_hostile: Callable[[Path], list[str]]) -> None:
+        """Write good files and the hostile input; ingest; every good item in the store, the rest coded rejects.
+
+        ``write_hostile(folder)`` writes the hostile input (with any good siblings inside it) and returns
+        a phrase of each good item it holds, to be found in the stored texts (a good sibling may be
+        stored under another location by an earlier example: then it is a skipped duplicate).
+        """
+        shutil.rmtree(self.folder, ignore_errors=True)
+        self.folder.mkdir(parents=True)
+        for name, text in GOOD_FILES.items():
+            (self.folder / name).write_text(text, encoding="utf-8")
+        good_inside = write_hostile(self.folder)
+        report = api.ingest([str(self.folder)], db=self.db, settings=self.settings)
         outcomes = report.to_dict()
-        assert len(report.stored) >= 2 + good_inside, outcomes
-        stored_from = {location for (location,) in _locations(root / "fuzz.db")}
-        assert str((folder / "good.txt").resolve()) in stored_from
-        assert str((folder / "good.html").resolve()) in stored_from
+        stored = dict(_stored(self.db))
+        for name in GOOD_FILES:
+            assert str((self.folder / name).resolve()) in stored, outcomes
+        texts = "\n".join(stored.values())
+        assert all(phrase in texts for phrase in good_inside), outcomes
         for reject in report.rejected + report.skipped:
             assert reject.code in CODES and reject.code != "NS901", outcomes
             assert reject.location and reject.reason and "\n" not in reject.reason
 
 
-def _locations(db: Path) -> list[tuple[str]]:
-    import sqlite3
+@pytest.fixture(scope="module")
+def batches(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Batch]:
+    return {kind: Batch(tmp_path_factory.mktemp(f"fuzz-{kind}")) for kind in ("text", "html", "feed", "warc", "jsonl")}
 
+
+def put(path: Path, data: bytes, good_inside: list[str]) -> list[str]:
+    path.write_bytes(data)
+    return good_inside
+
+
+def _stored(db: Path) -> list[tuple[str, str]]:
     conn = sqlite3.connect(db)
     try:
-        return conn.execute("SELECT location FROM articles").fetchall()
+        return conn.execute("SELECT location, text FROM articles").fetchall()
     finally:
         conn.close()
 
 
 @FUZZ
 @given(data=hostile_bytes, name=st.sampled_from(["hostile.txt", "hostile.md", "hostile", "hostile.txt.gz"]))
-def test_fuzz_text_files(data: bytes, name: str) -> None:
-    check_batch(lambda folder: (folder / name).write_bytes(data) and 0)
+def test_fuzz_text_files(batches: dict[str, Batch], data: bytes, name: str) -> None:
+    batches["text"].check(lambda folder: put(folder / name, data, []))
 
 
 @FUZZ
 @given(body=hostile_text, raw=hostile_bytes, charset=st.sampled_from(["utf-8", "base64", "utf-16", "x-bogus", ""]))
-def test_fuzz_html_pages(body: str, raw: bytes, charset: str) -> None:
+def test_fuzz_html_pages(batches: dict[str, Batch], body: str, raw: bytes, charset: str) -> None:
     page = (f'<!DOCTYPE html><html><head><meta charset="{charset}"><title>{body}</title></head>'
             f"<body><article><h1>{body}</h1><p>{body}</p>").encode("utf-8", "surrogatepass") + raw
-    check_batch(lambda folder: (folder / "hostile.html").write_bytes(page) and 0)
+    batches["html"].check(lambda folder: put(folder / "hostile.html", page, []))
+
+
+#: A phrase of each good item inside a container (entries 10, 11; records 10, 11; lines 10, 11).
+GOOD_SIBLINGS = ["(Report 10, part 1.)", "(Report 11, part 1.)"]
 
 
 def _good_entries(first: int) -> list[Entry]:
@@ -131,22 +164,22 @@ SAFE_MARKUP = [m for m in HOSTILE_MARKUP if not m.startswith(("<", "]]>"))]
 @FUZZ
 @given(text=hostile_text, markup=st.lists(st.sampled_from(SAFE_MARKUP), max_size=4).map("".join),
        atom=st.booleans())
-def test_fuzz_feed_entries(text: str, markup: str, atom: bool) -> None:
+def test_fuzz_feed_entries(batches: dict[str, Batch], text: str, markup: str, atom: bool) -> None:
     data = _feed_with_hostile_entry(atom_feed if atom else rss_feed, text, markup)
-    check_batch(lambda folder: (folder / ("feed.atom" if atom else "feed.rss")).write_bytes(data) and 2)
+    batches["feed"].check(lambda folder: put(folder / ("feed.atom" if atom else "feed.rss"), data, GOOD_SIBLINGS))
 
 
 @FUZZ
 @given(body=hostile_bytes, url=hostile_text, content_type=st.sampled_from([
     "text/html", "text/html; charset=utf-16", "text/html; charset=bogus", None, "application/xhtml+xml"]),
     encoding=st.sampled_from([None, "gzip", "deflate", "br", "x-bogus"]))
-def test_fuzz_warc_records(body: bytes, url: str, content_type: str | None, encoding: str | None) -> None:
+def test_fuzz_warc_records(batches: dict[str, Batch], body: bytes, url: str, content_type: str | None, encoding: str | None) -> None:
     headers = [("Content-Encoding", encoding)] if encoding else []
     safe_url = "https://news.example.org/" + url.encode("utf-8", "surrogatepass").hex()[:200]
-    pages = [Page(f"https://news.example.org/{n}", html_page(n).encode()) for n in (20, 21)]
+    pages = [Page(f"https://news.example.org/{n}", html_page(n).encode()) for n in (10, 11)]
     pages.insert(1, Page(safe_url, body, content_type=content_type, headers=headers))
     data = warc_bytes(pages)
-    check_batch(lambda folder: (folder / "crawl.warc").write_bytes(data) and 2)
+    batches["warc"].check(lambda folder: put(folder / "crawl.warc", data, GOOD_SIBLINGS))
 
 
 @FUZZ
@@ -158,7 +191,7 @@ def test_fuzz_warc_records(body: bytes, url: str, content_type: str | None, enco
     st.integers(1, 200_000).map(lambda depth: b"[" * depth + b"]" * depth),
     hostile_bytes.map(lambda b: b.replace(b"\n", b" ")),
 ))
-def test_fuzz_jsonl_lines(line: bytes) -> None:
-    good = [{"title": title(n), "text": "\n\n".join(paragraphs(n))} for n in (30, 31)]
+def test_fuzz_jsonl_lines(batches: dict[str, Batch], line: bytes) -> None:
+    good = [{"title": title(n), "text": "\n\n".join(paragraphs(n))} for n in (10, 11)]
     data = jsonl(good[:1]) + line + b"\n" + jsonl(good[1:])
-    check_batch(lambda folder: (folder / "lines.jsonl").write_bytes(data) and 2)
+    batches["jsonl"].check(lambda folder: put(folder / "lines.jsonl", data, GOOD_SIBLINGS))
