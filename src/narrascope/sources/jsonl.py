@@ -97,6 +97,10 @@ class JsonlSource:
                     yield line_item(line, location, settings)
                 except InputRejected as e:
                     yield Reject.from_error(e, location=location, source_kind="jsonl")
+                except (RecursionError, LookupError, TypeError, ValueError, UnicodeError) as e:
+                    # A line we did not foresee costs this line, never the lines after it.
+                    yield Reject(location=location, code="NS901", stage="read", source_kind="jsonl",
+                                 reason=f"internal error: {type(e).__name__}: {e}")
             if content.gzip_error:
                 yield Reject(location=f"{blob.location}:{lineno + 1}", code="NS105", stage="read", source_kind="jsonl",
                              reason=f"{content.gzip_error}; the lines before it were read")

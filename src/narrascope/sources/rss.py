@@ -127,6 +127,13 @@ class FeedSource:
                                        site=_site(feed))
             except InputRejected as e:
                 yield Reject.from_error(e, location=location, source_kind="rss")
+            except OSError as e:  # the local file the entry links to cannot be read (permission...)
+                yield Reject(location=location, code="NS109", stage="read", source_kind="rss",
+                             reason=f"cannot read the local file the entry links to: {e.strerror or e}")
+            except (RecursionError, LookupError, TypeError, ValueError, UnicodeError) as e:
+                # An entry we did not foresee costs this entry, never the entries after it.
+                yield Reject(location=location, code="NS901", stage="read", source_kind="rss",
+                             reason=f"internal error: {type(e).__name__}: {e}")
         if damage or cut:
             where = f"{blob.location}#entry={len(entries) + 1}"
             kept = f"{len(entries)} complete {'entry was' if len(entries) == 1 else 'entries were'} read before it"
