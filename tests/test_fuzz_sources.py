@@ -13,6 +13,7 @@ Runs are derandomized (the same examples every run, for CI) and kept to a few se
 from __future__ import annotations
 
 import html
+import itertools
 import json
 import shutil
 import sqlite3
@@ -53,7 +54,7 @@ FUZZ = hypothesis_settings(
 HOSTILE_MARKUP = [
     "&#xD800;", "&#55296;", "&#xDFFF;", "&#x110000;", "&#99999999999999999999999;", "&#0;", "&#x1F;",
     "&amp;#xD800;", "&unknown;", "&", "<", "]]>", "<![CDATA[", "<!--", "<?xml", "<!DOCTYPE x [<!ENTITY a 'b'>]>",
-    "<div>" * 300, "</p>" * 50, "\x00", "\x1b[31m", "\u202e", "\ufeff", "\r", "\r\n\r\n",
+    "<div>" * 300, "</p>" * 50, "\x00", "\x1b[31m", "\u202e", "\ufeff", "\r", "\r\n\r\n", "\ud800", "\udcff",
 ]
 HOSTILE_BYTES = [b"\xed\xa0\x80", b"\xff\xfe", b"\xef\xbb\xbf", b"\x1f\x8b\x08", b"\xc3", b"\x00" * 8,
                  b"WARC/1.0\r\n", b'{"text":', b"%PDF-"]
@@ -140,33 +141,41 @@ def test_fuzz_html_pages(batches: dict[str, Batch], body: str, raw: bytes, chars
     batches["html"].check(lambda folder: put(folder / "hostile.html", page, []))
 
 
-#: A phrase of each good item inside a container (entries 10, 11; records 10, 11; lines 10, 11).
-GOOD_SIBLINGS = ["(Report 10, part 1.)", "(Report 11, part 1.)"]
+EXAMPLES = itertools.count(1)
 
 
-def _good_entries(first: int) -> list[Entry]:
-    return [Entry(title(n), guid=f"good-{n}", content="".join(f"<p>{html.escape(p)}</p>" for p in paragraphs(n)))
-            for n in (first, first + 1)]
+def good_siblings() -> tuple[list[list[str]], list[str]]:
+    """The paragraphs of two good items to put beside the hostile one in a container, and a phrase
+    of each. New words in every example: an item an earlier example stored cannot hide a loss."""
+    example = next(EXAMPLES)
+    bodies = [[*paragraphs(n), f"This is good item {n} of fuzz example {example}."] for n in (10, 11)]
+    return bodies, [body[-1] for body in bodies]
 
 
-def _feed_with_hostile_entry(make: Callable[[str, list[Entry]], bytes], text: str, raw_markup: str) -> bytes:
-    entries = _good_entries(10)
+def _feed_with_hostile_entry(make: Callable[[str, list[Entry]], bytes], text: str, raw_markup: str,
+                             bodies: list[list[str]]) -> bytes:
+    entries = [Entry(title(n), guid=f"good-{n}", content="".join(f"<p>{html.escape(p)}</p>" for p in body))
+               for n, body in enumerate(bodies)]
     entries.insert(1, Entry("HOSTILE-TITLE", guid="hostile", description="HOSTILE-BODY"))
     feed = make("The Example Times", entries)
     # The text is escaped (it cannot break the feed's structure); the markup pieces go in raw.
-    escaped = html.escape(text).encode("utf-8", "surrogatepass") + raw_markup.encode("utf-8", "surrogatepass")
+    escaped = html.escape(text.replace("\x00", "")).encode("utf-8", "surrogatepass") + raw_markup.encode(
+        "utf-8", "surrogatepass")
     return feed.replace(b"HOSTILE-TITLE", escaped).replace(b"HOSTILE-BODY", escaped)
 
 
-SAFE_MARKUP = [m for m in HOSTILE_MARKUP if not m.startswith(("<", "]]>"))]
+#: Raw in a feed's entry: no markup that would change the feed's structure, and no NUL byte, which makes
+#: the whole file binary content (NS102 for the file, by design: a NUL has no place in a text file).
+SAFE_MARKUP = [m for m in HOSTILE_MARKUP if not m.startswith(("<", "]]>", "\x00"))]
 
 
 @FUZZ
 @given(text=hostile_text, markup=st.lists(st.sampled_from(SAFE_MARKUP), max_size=4).map("".join),
        atom=st.booleans())
 def test_fuzz_feed_entries(batches: dict[str, Batch], text: str, markup: str, atom: bool) -> None:
-    data = _feed_with_hostile_entry(atom_feed if atom else rss_feed, text, markup)
-    batches["feed"].check(lambda folder: put(folder / ("feed.atom" if atom else "feed.rss"), data, GOOD_SIBLINGS))
+    bodies, phrases = good_siblings()
+    data = _feed_with_hostile_entry(atom_feed if atom else rss_feed, text, markup, bodies)
+    batches["feed"].check(lambda folder: put(folder / ("feed.atom" if atom else "feed.rss"), data, phrases))
 
 
 @FUZZ
@@ -176,10 +185,11 @@ def test_fuzz_feed_entries(batches: dict[str, Batch], text: str, markup: str, at
 def test_fuzz_warc_records(batches: dict[str, Batch], body: bytes, url: str, content_type: str | None, encoding: str | None) -> None:
     headers = [("Content-Encoding", encoding)] if encoding else []
     safe_url = "https://news.example.org/" + url.encode("utf-8", "surrogatepass").hex()[:200]
-    pages = [Page(f"https://news.example.org/{n}", html_page(n).encode()) for n in (10, 11)]
+    bodies, phrases = good_siblings()
+    pages = [Page(f"https://news.example.org/{n}", html_page(n, body=body).encode()) for n, body in enumerate(bodies)]
     pages.insert(1, Page(safe_url, body, content_type=content_type, headers=headers))
     data = warc_bytes(pages)
-    batches["warc"].check(lambda folder: put(folder / "crawl.warc", data, GOOD_SIBLINGS))
+    batches["warc"].check(lambda folder: put(folder / "crawl.warc", data, phrases))
 
 
 @FUZZ
@@ -188,10 +198,14 @@ def test_fuzz_warc_records(batches: dict[str, Batch], body: bytes, url: str, con
     st.dictionaries(st.sampled_from(["text", "html", "title", "authors", "published", "url", "language"]),
                     json_value, max_size=5).map(lambda d: json.dumps(d).encode()),
     st.fixed_dictionaries({"text": hostile_text, "title": hostile_text}).map(lambda d: json.dumps(d).encode()),
-    st.integers(1, 200_000).map(lambda depth: b"[" * depth + b"]" * depth),
+    st.tuples(st.sampled_from(["text", "title", "url", "outlet", "authors"]), hostile_text,
+              st.sampled_from(["\ud800", "\udcff", "\udfff"])).map(
+        lambda t: json.dumps({"text": " ".join(paragraphs(40)), t[0]: t[1] + t[2]}).encode()),
+    st.one_of(st.sampled_from([1_000, 100_000]), st.integers(1, 200_000)).map(lambda d: b"[" * d + b"]" * d),
     hostile_bytes.map(lambda b: b.replace(b"\n", b" ")),
 ))
 def test_fuzz_jsonl_lines(batches: dict[str, Batch], line: bytes) -> None:
-    good = [{"title": title(n), "text": "\n\n".join(paragraphs(n))} for n in (10, 11)]
+    bodies, phrases = good_siblings()
+    good = [{"title": title(n), "text": "\n\n".join(body)} for n, body in enumerate(bodies)]
     data = jsonl(good[:1]) + line + b"\n" + jsonl(good[1:])
-    batches["jsonl"].check(lambda folder: put(folder / "lines.jsonl", data, GOOD_SIBLINGS))
+    batches["jsonl"].check(lambda folder: put(folder / "lines.jsonl", data, phrases))
