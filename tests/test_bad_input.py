@@ -251,9 +251,10 @@ def test_mixed_batch_keeps_every_good_input_and_a_rerun_changes_nothing(tmp_path
 
     before = (count(db, "articles"), count(db, "raw"), count(db, "rejects"))
     second = run_cli("--config", str(config), "ingest", "--db", str(db), "--json", str(folder))
-    assert second.exit_code == 3
+    assert second.exit_code == 0  # every reject is known: recorded before, same bytes, same reason
     report = json.loads(second.stdout)
     assert report["stored"] == [] and report["unchanged"] == 12
+    assert report["known_rejects"] == sum(not r["skipped"] for r in found) and all(r["known"] for r in report["rejected"])
     assert (count(db, "articles"), count(db, "raw"), count(db, "rejects")) == before
     assert all(r["seen"] == 2 for r in rejects(db))
 

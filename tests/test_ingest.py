@@ -54,8 +54,8 @@ def test_ingest_twice_is_idempotent(tmp_path: Path, db: Path) -> None:
     assert first.exit_code == 3  # the empty file was rejected
     before = (count_rows(db, "articles"), count_rows(db, "raw"), count_rows(db, "rejects"))
     second = run_cli("ingest", "--db", str(db), str(tmp_path / "in"))
-    assert second.exit_code == 3
-    assert "3 already stored" in second.stderr
+    assert second.exit_code == 0  # the empty file is a known reject now: same bytes, same reason
+    assert "3 already stored" in second.stderr and "1 known reject" in second.stderr
     assert (count_rows(db, "articles"), count_rows(db, "raw"), count_rows(db, "rejects")) == before
     assert before[0] == 3
 

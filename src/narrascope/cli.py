@@ -11,6 +11,8 @@ import json
 import re
 import sys
 import textwrap
+import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any, TextIO, TypeVar
@@ -179,6 +181,42 @@ EXIT_USAGE = 2
 USAGE_CODES = ("NS403",)
 
 
+class PlainProgress:
+    """Progress for a log or a pipe: one plain line every ``interval`` seconds, no bar, no escapes.
+
+    Called as ``on_outcome(kind, text)`` like ``ItemProgress``; a timer thread writes the lines, so
+    a run stuck on one long item still shows it is alive.
+    """
+
+    def __init__(self, label: str, interval: float, *, file: TextIO | None = None) -> None:
+        self.label, self.interval = label, interval
+        self.file = file or sys.stderr
+        self.done = self.stored = self.rejected = 0
+        self.started = time.monotonic()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"narrascope-{label}-progress", daemon=True)
+        self._thread.start()
+
+    def __call__(self, kind: str, text: str) -> None:
+        self.done += 1
+        self.stored += kind == "stored"
+        self.rejected += kind == "rejected"
+
+    def line(self) -> str:
+        elapsed = int(time.monotonic() - self.started)
+        return (f"{self.label}: {self.done} {'item' if self.done == 1 else 'items'} done ({self.stored} stored,"
+                f" {self.rejected} rejected), {elapsed}s elapsed")
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.file.write(self.line() + "\n")
+            self.file.flush()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
 class NarrascopeGroup(click.Group):
     """Turns narrascope's coded errors into one clean line and exit status 1 (2 for bad usage: a bad
     option value, NS403, or bad settings, NS401)."""
@@ -230,7 +268,8 @@ def ingest(obj: Context, paths: tuple[str, ...], db: str, as_json: bool, jobs: i
     them gzipped; folders recursively.
     Re-running is safe: stored bytes are never stored twice, and a changed copy of a stored URL
     becomes a new version. Bad inputs are recorded with a code (see `narrascope list --rejects`)
-    and the exit status is 3 if any were rejected.
+    and the exit status is 3 if any new input was rejected; rejects recorded before (same
+    location, bytes and reason) are counted as known rejects and keep the exit status 0.
 
     \b
     Example:
@@ -238,7 +277,13 @@ def ingest(obj: Context, paths: tuple[str, ...], db: str, as_json: bool, jobs: i
       cat page.html | narrascope ingest - --db demo.db
       narrascope ingest news.csv --columns text=body_text,title=headline
     """
-    bar = ItemProgress("ingest") if not quiet and not as_json and sys.stderr.isatty() else None
+    bar: ItemProgress | PlainProgress | None = None
+    if not quiet and not as_json:
+        interval = obj.settings.input.progress_seconds
+        if sys.stderr.isatty():
+            bar = ItemProgress("ingest")
+        elif interval > 0:
+            bar = PlainProgress("ingest", interval)
 
     def outcome(kind: str, text: str) -> None:
         if bar is not None:
@@ -255,7 +300,7 @@ def ingest(obj: Context, paths: tuple[str, ...], db: str, as_json: bool, jobs: i
         emit_json(report.to_dict())
     else:
         if not verbose:
-            for reject in report.rejected:
+            for reject in report.new_rejects:
                 click.echo(terminal_text(f"rejected  {reject.location}: {reject.code} {reject.reason}", one_line=True),
                            err=True)
         if not quiet:

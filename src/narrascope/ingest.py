@@ -7,7 +7,10 @@ Every input ends in exactly one outcome, counted in the ``IngestReport``:
 - ``skipped``: a duplicate from elsewhere (NS301: same bytes; NS302: same URL, same text), recorded
   in ``rejects`` as skipped, not as an error;
 - ``rejected``: an error with a code, recorded in ``rejects`` with its stage and reason (and the
-  bytes, when they could be read, so ``reprocess --rejects`` can retry them later).
+  bytes, when they could be read, so ``reprocess --rejects`` can retry them later). A reject the
+  store holds already (same location, code and bytes, same reason: a re-run) is also listed in
+  ``known_rejects``; only new rejects make the report not ``ok``, so a cron job re-reading a
+  folder of known bad files is told of each bad file once.
 """
 
 from __future__ import annotations
@@ -43,11 +46,19 @@ class IngestReport:
     unchanged: int = 0
     skipped: list[Reject] = field(default_factory=list)
     rejected: list[Reject] = field(default_factory=list)
+    #: The rejects among ``rejected`` recorded before with the same reason (a re-run over them).
+    known_rejects: list[Reject] = field(default_factory=list)
     db: str = ""
 
     @property
+    def new_rejects(self) -> list[Reject]:
+        known = {id(r) for r in self.known_rejects}
+        return [r for r in self.rejected if id(r) not in known]
+
+    @property
     def ok(self) -> bool:
-        return not self.rejected
+        """No new rejects: everything was stored, skipped, or rejected before for the same reason."""
+        return len(self.rejected) == len(self.known_rejects)
 
     def summary(self) -> str:
         parts = [f"{len(self.stored)} stored"]
@@ -57,13 +68,18 @@ class IngestReport:
             parts.append(f"{self.unchanged} already stored")
         if self.skipped:
             parts.append(f"{len(self.skipped)} duplicates skipped")
-        parts.append(f"{len(self.rejected)} rejected")
+        known = len(self.known_rejects)
+        parts.append(f"{len(self.rejected) - known} rejected")
+        if known:
+            parts.append(f"{known} known {'reject' if known == 1 else 'rejects'}")
         line = f"{self.inputs} inputs: " + ", ".join(parts) + f" in {self.db}"
         if self.rejected:
             line += f"; see `narrascope list --rejects --db {self.db}`"
         return line
 
     def to_dict(self) -> dict[str, object]:
+        known = {id(r) for r in self.known_rejects}
+
         def reject(r: Reject) -> dict[str, object]:
             return {"location": r.location, "code": r.code, "reason": r.reason, "stage": r.stage}
 
@@ -74,7 +90,8 @@ class IngestReport:
             "new_versions": self.new_versions,
             "unchanged": self.unchanged,
             "skipped": [reject(r) for r in self.skipped],
-            "rejected": [reject(r) for r in self.rejected],
+            "rejected": [{**reject(r), "known": id(r) in known} for r in self.rejected],
+            "known_rejects": len(known),
         }
 
 
@@ -247,9 +264,11 @@ def _write(store: Store, report: IngestReport, result: _Result) -> tuple[str, st
     """Write one result (inside a transaction); return its outcome (kind, text)."""
     report.inputs += 1
     if isinstance(result, Reject):
-        store.record_reject(result)
+        known = store.record_reject(result)
         report.rejected.append(result)
-        return "rejected", f"{result.location}: {result.code} {result.reason}"
+        if known:
+            report.known_rejects.append(result)
+        return "rejected", f"{result.location}: {result.code} {result.reason}" + (" (known)" if known else "")
     if isinstance(result, _Stored):
         return _already_stored(store, report, result)
     return _store_article(store, report, result)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .errors import InputRejected
 
-__all__ = ["REMOVED_KINDS", "SOURCE_KINDS", "Article", "RawItem", "Reject", "Removed"]
+__all__ = ["REMOVED_KINDS", "SOURCE_KINDS", "Article", "RawItem", "Reject", "Removed", "storable"]
 
 SOURCE_KINDS = ("text", "html", "rss", "warc", "jsonl", "csv", "url")
 REMOVED_KINDS = ("caption", "credit", "comments", "related", "disclaimer", "bio", "byline", "nav", "tags", "other")
@@ -23,6 +23,23 @@ REMOVED_KINDS = ("caption", "credit", "comments", "related", "disclaimer", "bio"
 #: Hints that describe where an item came from but do not change what is extracted from it, so
 #: they do not take part in its id (a page crawled twice with the same bytes is one article).
 NON_IDENTITY_HINTS = frozenset({"fetched", "feed_location"})
+
+
+def storable(text: str) -> str:
+    """``text`` as UTF-8 can store it: undecodable bytes of a file name (lone surrogates) escaped.
+
+    ``os`` gives a name that is not UTF-8 with each bad byte as a surrogate ("caf\\udce9");
+    that becomes "caf\\xe9" here. Text that is valid already is returned as it is.
+    """
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate that stands for no byte (from a JSON escape, say)
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 @dataclass

@@ -50,6 +50,7 @@ class InputSettings:
     feed_local_links: str = "folder"
     stdin_spool_bytes: int = 16_000_000
     csv_columns: tuple[str, ...] = ()
+    progress_seconds: float = setting(5.0)
 
 
 @dataclass(frozen=True)

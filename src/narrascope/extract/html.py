@@ -78,6 +78,7 @@ __all__ = ["extract_html", "stated_date"]
 def extract_html(item: RawItem, settings: Settings) -> Draft:
     """One HTML page -> a ``Draft``: the cleaned body and the metadata the page states."""
     html = decode(item.data, declared=item.hints.get("charset"))
+    html = _xml_text(html)
     tree = parse_html(html)
     if tree is None:
         return Draft(text="")
@@ -143,6 +144,32 @@ def parse_html(html: str) -> HtmlElement | None:
     return tree
 
 
+#: Characters XML text cannot hold (C0 controls but tab, newline and return; U+FFFE, U+FFFF).
+NOT_XML_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+NUMERIC_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));?")
+
+
+def _xml_text(html: str) -> str:
+    """``html`` without the characters XML text cannot hold, written out or as references (``&#1;``).
+
+    libxml2 parses them into the tree, but lxml refuses them when text is set again (trafilatura
+    does), which made such a page an internal error (NS901) rather than an article.
+    """
+    if NOT_XML_TEXT.search(html):
+        html = NOT_XML_TEXT.sub("", html)
+    if "&#" in html:
+        html = NUMERIC_REF.sub(_drop_bad_ref, html)
+    return html
+
+
+def _drop_bad_ref(match: re.Match[str]) -> str:
+    digits = (match.group(1) or match.group(2)).lstrip("0") or "0"
+    if len(digits) > 7:
+        return ""  # past U+10FFFF
+    value = int(digits, 16 if match.group(1) else 10)
+    if (value < 0x20 and value not in (9, 10, 13)) or value in (0xFFFE, 0xFFFF) or value > 0x10FFFF:
+        return ""
+    return match.group()
 DOCTYPE_WITH_SLASH = re.compile("^< ?! ?DOCTYPE[^>]*/[^<>]*>", re.IGNORECASE)
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import atexit
 import io
+import json
 import os
 import shutil
 import stat
@@ -30,7 +31,7 @@ from pathlib import Path
 from typing import BinaryIO, Protocol
 
 from ..errors import InputRejected, ReadError
-from ..model import RawItem, Reject
+from ..model import RawItem, Reject, storable
 from ..settings import Settings
 
 __all__ = [
@@ -46,6 +47,8 @@ __all__ = [
     "read_document",
     "read_inputs",
     "read_up_to",
+    "resolved_path",
+    "storable",
 ]
 
 SNIFF_BYTES = 65536
@@ -301,7 +304,9 @@ def expand_inputs(paths: Iterable[str], settings: Settings, *,
     The walk skips, silently, the resolved paths in ``exclude`` (the store's own files) and the
     local files a feed among the inputs links to and will read itself, with its entry's metadata
     (see ``narrascope.sources.rss``), so a feed and the pages beside it give each page once. Broken
-    symbolic links, pipes, devices and sockets found in a folder are NS109 rejects, never opened.
+    symbolic links, symbolic link loops, pipes, devices and sockets found in a folder are NS109 rejects,
+    never opened; so is a file whose name (or a folder's) is not valid UTF-8, which cannot be stored
+    as its location.
     """
     excluded = frozenset(Path(p).resolve() for p in exclude)
     blobs: list[Blob | Reject] = []
@@ -313,10 +318,10 @@ def expand_inputs(paths: Iterable[str], settings: Settings, *,
         if path.is_dir():
             blobs.extend(_walk(path, settings, excluded))
         elif path.is_file():
-            blobs.append(Blob(location=str(path.resolve()), name=path.name, path=path))
+            blobs.append(_file_blob(path, resolved_path(path)))
         else:
-            why = "no such file or folder" if not path.exists() else _not_a_file(path)
-            blobs.append(Reject(location=str(path), code="NS109", reason=why, stage="read"))
+            why = "no such file or folder" if not path.exists() and not path.is_symlink() else _not_a_file(path)
+            blobs.append(Reject(location=storable(str(path)), code="NS109", reason=why, stage="read"))
     read_by_feeds = _read_by_feeds(blobs, settings)
     for blob in blobs:
         if isinstance(blob, Blob) and blob.path is not None and blob.location in read_by_feeds:
@@ -343,9 +348,11 @@ def _read_by_feeds(blobs: list[Blob | Reject], settings: Settings) -> set[str]:
 
 
 def _not_a_file(path: Path) -> str:
-    """Why ``path`` (which exists) is not read as a file; never opens it."""
+    """Why ``path`` (which exists, or is a link) is not read as a file; never opens it."""
+    if path.is_symlink() and resolved_path(path) is None:
+        return f"symbolic link loop (it leads back to itself through {storable(os.readlink(path))}): not followed"
     if path.is_symlink() and not path.exists():
-        return f"broken symbolic link to {os.readlink(path)}"
+        return f"broken symbolic link to {storable(os.readlink(path))}"
     mode = path.stat().st_mode
     if stat.S_ISFIFO(mode):
         return "a named pipe (FIFO), not a regular file: not opened"
@@ -374,29 +381,49 @@ def _walk(root: Path, settings: Settings, excluded: frozenset[Path]) -> Iterator
     unreadable: list[OSError] = []
     for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable.append):
         while unreadable:
-            error = unreadable.pop()
-            yield Reject(location=str(error.filename), code="NS109", stage="read",
-                         reason=f"folder cannot be read: {error.strerror or error}")
+            yield _unreadable_folder(unreadable.pop())
         if settings.input.skip_hidden:
             dirnames[:] = [d for d in dirnames if not d.startswith(".")]
         dirnames.sort()
         for linked in [d for d in dirnames if (Path(dirpath) / d).is_symlink()]:
             # os.walk does not follow them (a link may loop); say so rather than skip it silently.
-            yield Reject(location=str(Path(dirpath, linked).absolute()), code="NS109", stage="read",
+            yield Reject(location=storable(str(Path(dirpath, linked).absolute())), code="NS109", stage="read",
                          reason="symbolic link to a folder, not followed: give the folder itself")
         for filename in sorted(filenames):
             if settings.input.skip_hidden and filename.startswith("."):
                 continue
             path = Path(dirpath) / filename
-            if path.resolve() in excluded:
+            resolved = resolved_path(path)
+            if resolved is not None and resolved in excluded:
                 continue
-            if path.is_file():
-                yield Blob(location=str(path.resolve()), name=filename, path=path)
-            else:
-                yield Reject(location=str(path.absolute()), code="NS109", reason=_not_a_file(path), stage="read")
+            yield _file_blob(path, resolved)
     for error in unreadable:
-        yield Reject(location=str(error.filename), code="NS109", stage="read",
-                     reason=f"folder cannot be read: {error.strerror or error}")
+        yield _unreadable_folder(error)
+
+
+def _unreadable_folder(error: OSError) -> Reject:
+    return Reject(location=storable(str(error.filename)), code="NS109", stage="read",
+                  reason=f"folder cannot be read: {error.strerror or error}")
+
+
+def _file_blob(path: Path, resolved: Path | None) -> Blob | Reject:
+    """The blob of a file found or given, or the reject saying why it is not read."""
+    if resolved is None or not path.is_file():
+        return Reject(location=storable(str(path.absolute())), code="NS109", reason=_not_a_file(path), stage="read")
+    location = str(resolved)
+    if storable(location) != location:
+        # The location is stored as UTF-8 text; an undecodable name would stop the whole batch there.
+        return Reject(location=storable(location), code="NS109", stage="read",
+                      reason="the file name (or a folder's) is not valid UTF-8: rename it to read it")
+    return Blob(location=location, name=path.name, path=path)
+
+
+def resolved_path(path: Path) -> Path | None:
+    """``path`` with every symbolic link resolved, or None when the links loop."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError):  # Python < 3.13 raises RuntimeError on a loop, later ones OSError
+        return None
 
 
 def detect(blob: Blob, sources: dict[str, Source]) -> Source:
@@ -418,7 +445,8 @@ def read_blob(blob: Blob, settings: Settings) -> Iterator[RawItem | Reject]:
 
     try:
         source = detect(blob, registry().sources)
-        yield from source.read(blob, settings)
+        for thing in source.read(blob, settings):
+            yield _checked(thing)
     except InputRejected as e:
         # The item boundary: one bad file never stops the batch.
         yield Reject.from_error(e, location=blob.location)
@@ -428,6 +456,27 @@ def read_blob(blob: Blob, settings: Settings) -> Iterator[RawItem | Reject]:
         # An input we did not foresee costs this input, never the batch.
         yield Reject(location=blob.location, code="NS901", reason=f"internal error: {type(e).__name__}: {e}",
                      stage="read")
+
+
+def _checked(thing: RawItem | Reject) -> RawItem | Reject:
+    """The item, or a reject of it alone if its location or metadata cannot be stored as UTF-8 text.
+
+    Every source checks its own input; this is the net under them: a lone surrogate that reached
+    a hint would otherwise fail at the item's id, or in the store, and stop the whole batch.
+    """
+    if isinstance(thing, Reject):
+        thing.location, thing.reason = storable(thing.location), storable(thing.reason)
+        return thing
+    try:
+        json.dumps([thing.location, thing.media_type, thing.hints], ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as e:
+        bad = e.object[e.start:e.end] if isinstance(e.object, str) else "?"
+        return Reject(location=storable(thing.location), code="NS104", stage="read", source_kind=thing.source_kind,
+                      reason=f"the item's location or metadata holds {bad!a}, a lone surrogate, not a character")
+    except (TypeError, ValueError) as e:
+        return Reject(location=storable(thing.location), code="NS901", stage="read", source_kind=thing.source_kind,
+                      reason=f"internal error: metadata that cannot be stored: {type(e).__name__}: {e}")
+    return thing
 
 
 def read_inputs(paths: Iterable[str], settings: Settings) -> Iterator[RawItem | Reject]:

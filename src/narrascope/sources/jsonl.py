@@ -12,7 +12,8 @@ A ``.json`` file holding a JSON array of such objects is read the same way, one 
 element (location ``<file>#item=<n>``); the whole file is then one document under
 ``input.max_bytes``. Any other JSON document is not articles (the ``text`` source refuses it, NS110).
 
-A malformed line (not JSON, not an object, neither text nor html, a field of the wrong type) is
+A malformed line (not JSON, not an object, neither text nor html, a field of the wrong type, a value
+nested too deep to read, a ``\\uD800``-style escape of a lone surrogate, which is no character) is
 NS107 at ``<file>:<line>`` with the problem named, and every good line of the file is kept. Blank
 lines are skipped. The file is streamed line by line; ``input.max_bytes`` applies to each line
 (NS103). A gzip layer cut short keeps the lines before the cut and adds one NS105.
@@ -41,6 +42,9 @@ STRING_FIELDS = ("url", "title", "subtitle", "outlet", "republished_from", "lang
 LIST_FIELDS = ("authors", "author", "tags")
 SKIP_CHUNK = 65536
 LANGUAGE_TAG = re.compile(r"^([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*$")
+# A JSON escape of a UTF-16 surrogate: only then can json.loads give a lone one (raw bytes cannot).
+SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class JsonlSource:
@@ -93,6 +97,10 @@ class JsonlSource:
                     yield line_item(line, location, settings)
                 except InputRejected as e:
                     yield Reject.from_error(e, location=location, source_kind="jsonl")
+                except (RecursionError, LookupError, TypeError, ValueError, UnicodeError) as e:
+                    # A line we did not foresee costs this line, never the lines after it.
+                    yield Reject(location=location, code="NS901", stage="read", source_kind="jsonl",
+                                 reason=f"internal error: {type(e).__name__}: {e}")
             if content.gzip_error:
                 yield Reject(location=f"{blob.location}:{lineno + 1}", code="NS105", stage="read", source_kind="jsonl",
                              reason=f"{content.gzip_error}; the lines before it were read")
@@ -104,11 +112,16 @@ class JsonlSource:
             elements = json.loads(data.decode("utf-8-sig"))
         except (UnicodeDecodeError, ValueError) as e:
             raise FormatError(f"malformed JSON array of articles: {e}", code="NS107") from e
+        except RecursionError as e:
+            raise FormatError("malformed JSON array of articles: nested too deep to read", code="NS107") from e
+        escapes = SURROGATE_ESCAPE.search(data) is not None
         if not isinstance(elements, list):
             raise FormatError("unsupported format: a JSON document, not an array of articles", code="NS110")
         for n, element in enumerate(elements, start=1):
             location = f"{blob.location}#item={n}"
             try:
+                if escapes:
+                    _refuse_lone_surrogates(element, what="JSON array element")
                 yield object_item(element, location, settings, what="JSON array element")
             except InputRejected as e:
                 yield Reject.from_error(e, location=location, source_kind="jsonl")
@@ -128,7 +141,34 @@ def line_item(line: bytes, location: str, settings: Settings) -> RawItem:
         obj = json.loads(text)
     except ValueError as e:
         raise FormatError(f"malformed JSONL line: not JSON ({e})", code="NS107") from e
+    except RecursionError as e:
+        # json's parser recurses per level: a line of 100,000 "[" must cost this line, not the file.
+        raise FormatError("malformed JSONL line: nested too deep to read", code="NS107") from e
+    if SURROGATE_ESCAPE.search(line):
+        _refuse_lone_surrogates(obj)
     return object_item(obj, location, settings)
+
+
+def _refuse_lone_surrogates(obj: Any, *, what: str = "JSONL line") -> None:
+    """Raise NS107 if a string in ``obj`` holds a lone surrogate (from an escape such as ``\\udcff``).
+
+    A surrogate pair (an escaped emoji) decodes to one character and passes; a lone half is no
+    character and cannot be stored or even hashed as UTF-8.
+    """
+    stack: list[tuple[str, Any]] = [("", obj)]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend((where or repr(k), v) for k, v in value.items())
+            stack.extend((where or repr(k), k) for k in value)
+        elif isinstance(value, list):
+            stack.extend((where, v) for v in value)
+        elif isinstance(value, str):
+            found = SURROGATE.search(value)
+            if found:
+                field = f" in {where}" if where else ""
+                raise FormatError(f"malformed {what}: a lone surrogate {found.group()!a}{field}, not a character"
+                                  " (an escape such as \\udcff with no pair)", code="NS107")
 
 
 def object_item(obj: Any, location: str, settings: Settings, *, what: str = "JSONL line") -> RawItem:

@@ -26,6 +26,9 @@ only what the page leaves empty. ``linked_files`` names those files so that a fo
 them to the feed and each page is read once. An entry's location is ``<feed>#entry=<guid>`` (stable when the
 feed gains entries), or ``<feed>#entry=<n>`` (1-based) for an entry without a unique guid.
 
+A character reference to no character (a surrogate such as ``&#xD800;``, or past U+10FFFF) makes
+its entry NS108, and the other entries are read (feedparser would stop on the whole feed).
+
 Broken feed XML that yields no entries is NS108 with the parser's message; feedparser is lenient,
 so a feed with an XML error that still yields entries keeps them. A feed cut short keeps the
 entries closed before the cut; the entry the cut falls in is not stored half, but reported: NS108,
@@ -34,11 +37,13 @@ or NS105 when a gzip layer broke (which is reported even if no entry was cut).
 
 from __future__ import annotations
 
+import bisect
 import html
 import io
 import logging
 import re
 import warnings
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -51,7 +56,7 @@ from ..errors import FormatError, InputRejected, ReadError
 from ..model import RawItem, Reject
 from ..plugins import hookimpl
 from ..settings import Settings
-from . import STDIN_LOCATION, Blob, check_document_bytes, read_content, read_document
+from . import STDIN_LOCATION, Blob, check_document_bytes, read_content, read_document, resolved_path
 from .dates import stated_date
 from .html import HtmlSource
 
@@ -72,6 +77,9 @@ WEB_SCHEMES = ("http", "https")
 DC_NAMESPACE = re.compile(rb"""xmlns:([\w.-]+)\s*=\s*["']http://purl\.org/dc/elements/1\.1/?["']""")
 # One whole entry (RSS <item>, Atom <entry>), to read what feedparser merges away (dc:date).
 ENTRY_BLOCK = re.compile(rb"<((?:[\w.-]+:)?(?:item|entry))\b[^>]*>(.*?)</\1\s*>", re.S)
+# A numeric character reference (escaped once, "&amp;#xD800;", it is text to feedparser: no harm).
+CHARREF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));?")
+REPLACEMENT_REF = b"&#xFFFD;"
 
 
 class FeedSource:
@@ -87,7 +95,7 @@ class FeedSource:
 
     def read(self, blob: Blob, settings: Settings) -> Iterator[RawItem | Reject]:
         data, damage = read_content(blob, settings, keep_damaged=True)
-        feed = _parse(data)
+        feed, bad_refs = _parse_with_bad_refs(data)
         entries = list(feed.entries)
         cut: list[Any] = []
         if damage or (feed.bozo and not ROOT_END.search(data[-4096:])):
@@ -104,16 +112,28 @@ class FeedSource:
             log.info("%s: feed XML error (%s); kept the %d entries read", blob.location, _parser_message(feed),
                      len(entries))
         outlet = _text(dict.get(feed.feed, "title"))
-        guids = [_text(dict.get(entry, "id")) for entry in entries]
+        guids = unique_guids([_text(dict.get(entry, "id")) for entry in entries])
         dc_dates = _dc_dates(data, len(entries))
+        refused = _entries_with_bad_refs(data, entries, bad_refs)
         for n, (entry, guid) in enumerate(zip(entries, guids, strict=True), start=1):
-            unique = guid and guids.count(guid) == 1
-            location = f"{blob.location}#entry={guid if unique else n}"
+            location = f"{blob.location}#entry={guid or n}"
+            if n - 1 in refused:
+                yield Reject(location=location, code="NS108", stage="read", source_kind="rss",
+                             reason=f"broken feed XML: the entry holds {refused[n - 1]}, a character reference"
+                                    " to no character (a lone surrogate or past U+10FFFF)")
+                continue
             try:
                 yield self._entry_item(entry, location, outlet, blob, settings, dc_date=dc_dates[n - 1],
                                        site=_site(feed))
             except InputRejected as e:
                 yield Reject.from_error(e, location=location, source_kind="rss")
+            except OSError as e:  # the local file the entry links to cannot be read (permission...)
+                yield Reject(location=location, code="NS109", stage="read", source_kind="rss",
+                             reason=f"cannot read the local file the entry links to: {e.strerror or e}")
+            except (RecursionError, LookupError, TypeError, ValueError, UnicodeError) as e:
+                # An entry we did not foresee costs this entry, never the entries after it.
+                yield Reject(location=location, code="NS901", stage="read", source_kind="rss",
+                             reason=f"internal error: {type(e).__name__}: {e}")
         if damage or cut:
             where = f"{blob.location}#entry={len(entries) + 1}"
             kept = f"{len(entries)} complete {'entry was' if len(entries) == 1 else 'entries were'} read before it"
@@ -154,6 +174,16 @@ class FeedSource:
         return RawItem(data=data, media_type=media_type, source_kind="rss", location=location, hints=hints)
 
 
+def unique_guids(guids: list[str | None]) -> list[str | None]:
+    """Each entry's guid if no other entry of the feed has it, else None (the entry goes by number).
+
+    Counted once for the whole feed: asking each entry's guid for its count made a 40k-entry feed
+    spend half its reading time comparing guids.
+    """
+    counts = Counter(guid for guid in guids if guid)
+    return [guid if guid and counts[guid] == 1 else None for guid in guids]
+
+
 def linked_files(blob: Blob, settings: Settings) -> set[Path]:
     """The local files (resolved) this feed reads for its entries: what a folder walk leaves to it.
 
@@ -161,15 +191,16 @@ def linked_files(blob: Blob, settings: Settings) -> set[Path]:
     existing regular file. A problem with a link is reported when the entry is read, not here.
     """
     data, _damage = read_content(blob, settings, keep_damaged=True)
-    feed = _parse(data)
+    feed, _bad_refs = _parse_with_bad_refs(data)
     site = _site(feed)
     found: set[Path] = set()
     for entry in feed.entries:
         if _embedded_content(entry) is not None:
             continue
         local, _url = _resolve_link(_entry_link(entry), blob, site)
-        if local is not None and _refusal(local, settings, blob) is None and local.is_file():
-            found.add(local.resolve())
+        target = resolved_path(local) if local is not None else None
+        if local is not None and target is not None and _refusal(local, settings, blob) is None and local.is_file():
+            found.add(target)
     return found
 
 
@@ -178,7 +209,55 @@ def _parse(data: bytes) -> Any:
         # feedparser's loose parser path may warn about deprecated sgmllib use.
         warnings.simplefilter("ignore", DeprecationWarning)
         # A stream, never bytes: feedparser would try bytes as a file name first.
-        return feedparser.parse(io.BytesIO(data))
+        try:
+            return feedparser.parse(io.BytesIO(data))
+        except (ValueError, LookupError, TypeError, ArithmeticError, RecursionError) as e:
+            # feedparser raises on some input instead of flagging it: the feed is broken, not the batch.
+            raise FormatError(f"broken feed XML: the parser failed ({type(e).__name__}: {e})", code="NS108") from e
+
+
+def _parse_with_bad_refs(data: bytes) -> tuple[Any, list[tuple[int, str]]]:
+    """The parsed feed, and (offset, text) of each character reference to no character in ``data``.
+
+    feedparser's lenient parser turns ``&#xD800;`` into ``chr(0xD800).encode()`` and raises, losing
+    every entry: such references are read as U+FFFD here and their entries refused by the caller.
+    """
+    bad: list[tuple[int, str]] = []
+
+    def replace(match: re.Match[bytes]) -> bytes:
+        hex_digits, digits = match.group(1), match.group(2)
+        number = (hex_digits or digits).lstrip(b"0")
+        if len(number) <= 7:
+            value = int(number or b"0", 16 if hex_digits else 10)
+            if value <= 0x10FFFF and not 0xD800 <= value <= 0xDFFF:
+                return match.group()
+        bad.append((match.start(), match.group().decode("ascii")[:40]))
+        return match.group().partition(b"#")[0] + REPLACEMENT_REF[2:]
+
+    if b"&" in data and CHARREF.search(data):
+        data = CHARREF.sub(replace, data)
+    return _parse(data), bad
+
+
+def _entries_with_bad_refs(data: bytes, entries: list[Any], bad: list[tuple[int, str]]) -> dict[int, str]:
+    """Index of each entry that holds a bad character reference -> the first such reference.
+
+    Entries are lined up with their blocks in the bytes; if they cannot be, an entry showing the
+    replacement character is taken for one (a bad reference outside the entries, in the feed's
+    own title, is read as U+FFFD and costs no entry).
+    """
+    if not bad:
+        return {}
+    blocks = [m.span() for m in ENTRY_BLOCK.finditer(data)]
+    if len(blocks) == len(entries):
+        starts = [start for start, _end in blocks]
+        found: dict[int, str] = {}
+        for offset, text in bad:
+            index = bisect.bisect_right(starts, offset) - 1  # the last block starting at or before it
+            if index >= 0 and offset < blocks[index][1]:
+                found.setdefault(index, text)
+        return found
+    return {i: bad[0][1] for i, entry in enumerate(entries) if "\ufffd" in repr(entry)}
 
 
 def _site(feed: Any) -> str | None:
@@ -233,7 +312,10 @@ def _resolve_link(link: str | None, blob: Blob, site: str | None) -> tuple[Path 
 
 
 def _refusal(path: Path, settings: Settings, feed: Blob) -> str | None:
-    """Why the settings forbid reading the local file ``path`` for an entry of ``feed``, or None."""
+    """Why the settings forbid reading the local file ``path`` for an entry of ``feed``, or None.
+
+    ``path`` must resolve (no symbolic link loop): callers check that first.
+    """
     policy = settings.input.feed_local_links
     if policy == "none":
         return f"feed entry links to the local file {path}; input.feed_local_links is none"
@@ -253,6 +335,8 @@ def _refusal(path: Path, settings: Settings, feed: Blob) -> str | None:
 
 
 def _read_linked(path: Path, settings: Settings, feed: Blob) -> tuple[bytes, str]:
+    if resolved_path(path) is None:
+        raise ReadError(f"feed entry links to the local file {path}, a symbolic link loop", code="NS109")
     refusal = _refusal(path, settings, feed)
     if refusal is not None:
         raise ReadError(refusal, code="NS111")

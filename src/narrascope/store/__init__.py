@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import SearchError, StoreError, UsageError
-from ..model import Article, RawItem, Reject
+from ..model import Article, RawItem, Reject, storable
 from ..settings import Settings
 from .migrations import MIGRATIONS, apply_migrations, schema_version
 from .query import fts_query
@@ -280,7 +280,7 @@ class Store:
         self.conn.execute(
             "INSERT OR IGNORE INTO raw (id, media_type, source_kind, location, hints, size, data, received_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (item.id, item.media_type, item.source_kind, item.location,
+            (item.id, item.media_type, item.source_kind, storable(item.location),
              json.dumps(item.hints, ensure_ascii=False, sort_keys=True), len(item.data), data, now()),
         )
 
@@ -327,18 +327,27 @@ class Store:
             json.dumps(article.to_record(), ensure_ascii=False), article.pipeline.get("version", ""),
         )
 
-    def record_reject(self, reject: Reject, *, skipped: bool = False) -> None:
+    def record_reject(self, reject: Reject, *, skipped: bool = False) -> bool:
+        """Record ``reject`` (or count it seen again); True if it was recorded before with the same reason.
+
+        A reject is the same when its location, code and the digest of its bytes (when they were
+        read) are: a re-run over a folder of known bad files can tell them from new ones.
+        """
         if reject.item is not None and self.settings.store.keep_raw:
             self.put_raw(reject.item)
-        key = f"{reject.location}|{reject.digest or ''}|{reject.code}"
+        location, reason = storable(reject.location), storable(reject.reason)
+        key = f"{location}|{reject.digest or ''}|{reject.code}"
+        known = self.conn.execute("SELECT reason = ? AND skipped = ? FROM rejects WHERE key = ?",
+                                  (reason, int(skipped), key)).fetchone()
         stamp = now()
         self.conn.execute(
             "INSERT INTO rejects (key, location, digest, source_kind, stage, code, reason, skipped, first_seen, last_seen)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT(key) DO UPDATE SET seen = seen + 1, last_seen = excluded.last_seen, reason = excluded.reason",
-            (key, reject.location, reject.digest, reject.source_kind, reject.stage, reject.code, reject.reason,
+            (key, location, reject.digest, reject.source_kind, reject.stage, reject.code, reason,
              int(skipped), stamp, stamp),
         )
+        return bool(known and known[0])
 
     def clear_reject(self, digest: str) -> None:
         self.conn.execute("DELETE FROM rejects WHERE digest = ?", (digest,))

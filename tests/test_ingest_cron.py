@@ -1,0 +1,109 @@
+"""Ingest run by cron: known rejects keep exit 0, and progress shows when stderr is not a terminal.
+
+Real files in ``tmp_path``, a real store, the CLI through click's runner (whose stderr is no terminal).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from conftest import run_cli
+from fixtures_make import GERMAN, PNG_HEADER, jsonl, paragraphs, scrape, text_article, title, write
+
+FAST = '[pipeline]\nstages = ["language"]\n'
+
+
+def bad_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "in"
+    write(folder / "good.txt", text_article(1))
+    write(folder / "empty.txt", b"")
+    write(folder / "photo.png", PNG_HEADER + bytes(range(256)) * 4)
+    write(folder / "artikel.txt", scrape("Gespräche in Genf", GERMAN))
+    write(folder / "lines.jsonl", jsonl([{"title": title(2), "text": "\n\n".join(paragraphs(2))}]) + b"{not json\n")
+    return folder
+
+
+def ingest(tmp_path: Path, db: Path, folder: Path, *extra: str) -> tuple[int, str, str]:
+    config = write(tmp_path / "fast.toml", FAST)
+    result = run_cli("--config", str(config), "ingest", "--db", str(db), *extra, str(folder))
+    assert "Traceback" not in result.output
+    return result.exit_code, result.stdout, result.stderr
+
+
+def rejected_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.startswith("rejected  ")]
+
+
+def test_a_rerun_over_known_rejects_exits_0_and_counts_them(tmp_path: Path, db: Path) -> None:
+    folder = bad_folder(tmp_path)
+    code, _out, err = ingest(tmp_path, db, folder)
+    assert code == 3 and len(rejected_lines(err)) == 4, err
+    assert "4 rejected" in err and "known reject" not in err
+
+    code, _out, err = ingest(tmp_path, db, folder)
+    assert code == 0, err
+    assert rejected_lines(err) == []
+    assert "0 rejected, 4 known rejects" in err, err
+
+    code, out, _err = ingest(tmp_path, db, folder, "--json")
+    report = json.loads(out)
+    assert code == 0 and report["known_rejects"] == 4
+    assert [r["known"] for r in report["rejected"]] == [True] * 4
+
+
+def test_only_new_rejects_give_exit_3(tmp_path: Path, db: Path) -> None:
+    folder = bad_folder(tmp_path)
+    assert ingest(tmp_path, db, folder)[0] == 3
+    write(folder / "blank.txt", b"\n\n  \n")  # a new bad file
+    code, _out, err = ingest(tmp_path, db, folder)
+    assert code == 3
+    assert [line.split(":")[0] for line in rejected_lines(err)] == [f"rejected  {(folder / 'blank.txt').resolve()}"]
+    assert "1 rejected, 4 known rejects" in err, err
+    assert ingest(tmp_path, db, folder)[0] == 0
+
+
+def test_changed_bytes_at_a_known_location_are_a_new_reject(tmp_path: Path, db: Path) -> None:
+    folder = bad_folder(tmp_path)
+    assert ingest(tmp_path, db, folder)[0] == 3
+    # Same location, same code and reason (a German article), other bytes: the user has not seen these.
+    write(folder / "artikel.txt", scrape("Gespräche in Genf gehen weiter", GERMAN))
+    code, _out, err = ingest(tmp_path, db, folder)
+    assert code == 3, err
+    assert len(rejected_lines(err)) == 1 and "artikel.txt" in rejected_lines(err)[0]
+    assert "1 rejected, 3 known rejects" in err
+    # A different reason at a known location is new too (the empty file now holds an image).
+    write(folder / "empty.txt", PNG_HEADER + bytes(range(256)) * 4)
+    code, _out, err = ingest(tmp_path, db, folder)
+    assert code == 3 and len(rejected_lines(err)) == 1 and "empty.txt: NS102" in rejected_lines(err)[0]
+
+
+PROGRESS = re.compile(r"^ingest: \d+ items? done \(\d+ stored, \d+ rejected\), \d+s elapsed$")
+
+
+def test_progress_lines_go_to_stderr_when_it_is_not_a_terminal(tmp_path: Path, db: Path) -> None:
+    folder = tmp_path / "in"
+    for n in range(1, 13):
+        write(folder / f"story-{n}.txt", text_article(n))
+    config = write(tmp_path / "progress.toml", FAST + "[input]\nprogress_seconds = 0.05\n")
+    result = run_cli("--config", str(config), "ingest", "--db", str(db), str(folder))
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stderr.splitlines() if line.startswith("ingest: ")]
+    assert lines, result.stderr
+    assert all(PROGRESS.match(line) for line in lines), lines
+    assert result.stdout == ""  # progress never mixes with output a pipe reads
+
+
+def test_no_progress_lines_with_quiet_or_json_or_by_default_on_a_short_run(tmp_path: Path, db: Path) -> None:
+    folder = tmp_path / "in"
+    for n in range(1, 4):
+        write(folder / f"story-{n}.txt", text_article(n))
+    config = write(tmp_path / "progress.toml", FAST + "[input]\nprogress_seconds = 0.05\n")
+    for flag in ("--quiet", "--json"):
+        result = run_cli("--config", str(config), "ingest", "--db", str(db), flag, str(folder))
+        assert not any(line.startswith("ingest: ") for line in result.stderr.splitlines()), (flag, result.stderr)
+    # The default interval is seconds: a run this short prints none.
+    default = write(tmp_path / "fast.toml", FAST)
+    result = run_cli("--config", str(default), "ingest", "--db", str(tmp_path / "other.db"), str(folder))
+    assert not any(line.startswith("ingest: ") for line in result.stderr.splitlines()), result.stderr
