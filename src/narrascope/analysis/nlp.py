@@ -37,7 +37,7 @@ def doc_text(doc: Doc) -> str:
     return str(text)
 
 
-_TEXT_KEY = ("narrascope", "text")
+_TEXT_KEY = "narrascope.text"
 
 
 def parse(text: str, *, piece_chars: int = PIECE_CHARS) -> Doc:
