@@ -70,6 +70,8 @@ def test_an_analysis_past_the_time_budget_stores_a_partial_article_and_the_batch
     assert len(report.stored) == 4 and not report.rejected
     assert len(report.partial) == 1
     assert "partly analysed" in report.summary()
+    # The slowest item is the stopped one, stopped at its budget (a poll and a kill later at most).
+    assert report.slowest[1].endswith("a_long.txt") and BUDGET <= report.slowest[0] < BUDGET + 5
     records = {Path(r["source"]["location"]).name: r for r in export_records(db)}
     long = records["a_long.txt"]
     assert long["id"] == report.partial[0]

@@ -44,6 +44,8 @@ class IngestReport:
     #: ids of stored articles whose analysis stopped at the item budget (``provenance["analysis"]``)
     partial: list[str] = field(default_factory=list)
     unchanged: int = 0
+    #: the longest an item took to extract and analyse (seconds, under a budget), and its location
+    slowest: tuple[float, str] = (0.0, "")
     skipped: list[Reject] = field(default_factory=list)
     rejected: list[Reject] = field(default_factory=list)
     db: str = ""
@@ -78,6 +80,8 @@ class IngestReport:
             "stored": self.stored,
             "new_versions": self.new_versions,
             "partial": self.partial,
+            "slowest_seconds": round(self.slowest[0], 3),
+            "slowest_location": self.slowest[1],
             "unchanged": self.unchanged,
             "skipped": [reject(r) for r in self.skipped],
             "rejected": [reject(r) for r in self.rejected],
@@ -247,7 +251,11 @@ def _ingest(
     report = IngestReport(db=str(store.path))
     notify = on_outcome or (lambda kind, text: None)
     try:
-        results = run_budgeted(_unstored(store, read(store, settings)), settings, jobs=jobs)
+        def timed(thing: RawItem | Reject | _Stored, seconds: float) -> None:
+            if seconds > report.slowest[0]:
+                report.slowest = (seconds, thing.location)
+
+        results = run_budgeted(_unstored(store, read(store, settings)), settings, jobs=jobs, timed=timed)
         for batch in batched(results, settings.store.batch_size):
             # Nothing in this process reads or extracts while the write lock is held.
             with store.transaction():
@@ -295,7 +303,8 @@ def item_budget(settings: Settings) -> Budget:
     return Budget(seconds=settings.budget.item_seconds, memory_mb=settings.budget.item_memory_mb)
 
 
-def run_budgeted(things: Iterable[RawItem | Reject | _Stored], settings: Settings, *, jobs: int) -> Iterator[_Result]:
+def run_budgeted(things: Iterable[RawItem | Reject | _Stored], settings: Settings, *, jobs: int,
+                 timed: Callable[[Any, float], None] | None = None) -> Iterator[_Result]:
     """Extract and analyse every item, each within the budget of the settings (in a supervised
     worker), or in-process (``jobs`` 1) or plain worker processes when the budget is off."""
     budget = item_budget(settings)
@@ -304,7 +313,7 @@ def run_budgeted(things: Iterable[RawItem | Reject | _Stored], settings: Setting
     runner = BudgetRunner(jobs, budget, prepare=partial(warm, settings))
     return runner.map(partial(_analyze_or_pass, settings=settings), things,
                       over=partial(_over_budget_or_pass, settings=settings),
-                      inline=lambda thing: not isinstance(thing, RawItem))
+                      inline=lambda thing: not isinstance(thing, RawItem), timed=timed)
 
 
 def _analyze_or_pass(thing: RawItem | Reject | _Stored, checkpoint: Callable[[Any], None] | None = None, *,

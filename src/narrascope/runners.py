@@ -110,9 +110,11 @@ class BudgetRunner:
         self.window = max(window, self.jobs * 4)
 
     def map(self, fn: Checkpointed[T, R], items: Iterable[T], *, over: OverBudget[T, R],
-            inline: Callable[[T], bool] | None = None) -> Iterator[R]:
+            inline: Callable[[T], bool] | None = None,
+            timed: Callable[[T, float], None] | None = None) -> Iterator[R]:
         """``fn`` over ``items`` in input order; items for which ``inline(item)`` holds (nothing to
-        compute) are done here, without a worker."""
+        compute) are done here, without a worker. ``timed(item, seconds)`` is told how long each
+        item handed to a worker took, stopped ones included."""
         workers: list[_Worker] = []
         pending: dict[int, T] = {}  # sequence -> item, for items handed out and not yet finished
         queue: deque[tuple[int, T]] = deque()
@@ -153,12 +155,16 @@ class BudgetRunner:
                     finished = worker.receive()
                     if finished is not None:
                         done[finished[0]] = finished[1]
+                        if timed is not None:
+                            timed(pending[finished[0]], time.monotonic() - worker.started)
                         if worker.over_memory():  # done, but the next item starts in a fresh worker
                             worker.restart()
                 for worker in busy:
                     overrun = worker.overrun()
                     if overrun is not None and worker.seq is not None:
                         seq, states = worker.seq, worker.states
+                        if timed is not None:
+                            timed(pending[seq], time.monotonic() - worker.started)
                         worker.restart()
                         done[seq] = over(pending[seq], states, overrun)
         finally:
