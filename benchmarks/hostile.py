@@ -99,14 +99,15 @@ def rss(entries: list[tuple[str, str]]) -> str:
     return f"<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>Feed</title>{items}</channel></rss>"
 
 
-def build(folder: Path, seed: int = 11) -> tuple[list[str], dict[str, list[str]], list[str]]:
-    """Write the batch; return the good locations, the hostile cases (name -> locations) and the
-    canary locations (good items inside or next to hostile containers)."""
+def build(folder: Path, seed: int = 11) -> tuple[list[str], dict[str, list[str]], list[str], dict[str, Path]]:
+    """Write the batch; return the good locations, the hostile cases (name -> locations), the
+    canary locations (good items inside or next to hostile containers) and each case's file."""
     rng = random.Random(seed)
     seeds = seed_paragraphs()
     good: list[str] = []
     canaries: list[str] = []
     hostile: dict[str, list[str]] = {}
+    files: dict[str, Path] = {}
     (folder / "good").mkdir(parents=True)
     jsonl_lines = []
     for n in range(GOOD_COUNT):
@@ -136,6 +137,7 @@ def build(folder: Path, seed: int = 11) -> tuple[list[str], dict[str, list[str]]
         title, body = canary(n)
         path.write_text(line + "\n" + json.dumps({"title": title, "text": body}) + "\n", encoding="utf-8")
         hostile[name] = [f"{path}:1"]
+        files[name] = path
         canaries.append(f"{path}:2")
 
     title, body = canary(0)
@@ -147,6 +149,7 @@ def build(folder: Path, seed: int = 11) -> tuple[list[str], dict[str, list[str]]
     title, body = canary(4)
     feed.write_text(rss([("Bad &#xD800; entry", "Some text " * 40), (title, body.replace("\n\n", " "))]), encoding="utf-8")
     hostile["feed_xD800"] = [f"{feed}#entry=1", str(feed)]
+    files["feed_xD800"] = feed
     canaries.append(f"{feed}#entry=2")
 
     laughs = bad / "laughs.xml"
@@ -155,11 +158,13 @@ def build(folder: Path, seed: int = 11) -> tuple[list[str], dict[str, list[str]]
                                 for i in range(9))
                       + "]><rss version='2.0'><channel><title>&lol8;</title><item><title>x</title></item></channel></rss>")
     hostile["billion_laughs_feed"] = [str(laughs)]
+    files["billion_laughs_feed"] = laughs
 
     title, body = canary(5)
     name = os.fsdecode(b"bad_name_\xff.txt")
     (bad / name).write_text(f"{title}\n\n{body}\n", encoding="utf-8")
     hostile["non_utf8_file_name"] = [str(bad / name)]
+    files["non_utf8_file_name"] = bad / name
 
     loop = bad / "loop"
     loop.mkdir()
@@ -167,6 +172,7 @@ def build(folder: Path, seed: int = 11) -> tuple[list[str], dict[str, list[str]]
     title, body = canary(6)
     (loop / "next_to_loop.txt").write_text(f"{title}\n\n{body}\n", encoding="utf-8")
     hostile["symlink_loop"] = [str(loop / "again")]
+    files["symlink_loop"] = loop
     canaries.append(str(loop / "next_to_loop.txt"))
 
     page = bad / "million_p.html"
@@ -175,6 +181,7 @@ def build(folder: Path, seed: int = 11) -> tuple[list[str], dict[str, list[str]]
         f.write("<p>word " * 1_000_000)
         f.write("</body></html>")
     hostile["million_p_page"] = [str(page)]
+    files["million_p_page"] = page
 
     long = bad / "over_a_million_chars.txt"
     parts, size = [], 0
@@ -184,10 +191,12 @@ def build(folder: Path, seed: int = 11) -> tuple[list[str], dict[str, list[str]]
         size += len(b) + 2
     long.write_text("A very long report\n\n" + "\n\n".join(parts) + "\n", encoding="utf-8")
     hostile["text_over_1M_chars"] = [str(long)]
+    files["text_over_1M_chars"] = long
 
     names = bad / "names_360kb.txt"
     names.write_text("Names and names\n\n" + pathological(360_000, rng), encoding="utf-8")
     hostile["pathological_quotes_360KB"] = [str(names)]
+    files["pathological_quotes_360KB"] = names
 
     bomb = bad / "bomb.txt.gz"
     with gzip.open(bomb, "wb", compresslevel=9) as f:
@@ -195,12 +204,15 @@ def build(folder: Path, seed: int = 11) -> tuple[list[str], dict[str, list[str]]
         for _ in range(200):
             f.write(chunk)
     hostile["gzip_bomb_200MB"] = [str(bomb)]
+    files["gzip_bomb_200MB"] = bomb
 
     (bad / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40)
     hostile["binary"] = [str(bad / "image.txt")]
+    files["binary"] = bad / "image.txt"
     (bad / "empty.txt").write_bytes(b"")
     hostile["empty"] = [str(bad / "empty.txt")]
-    return good, hostile, canaries
+    files["empty"] = bad / "empty.txt"
+    return good, hostile, canaries, files
 
 
 def outcomes(db: Path) -> tuple[dict[str, str], dict[str, str]]:
@@ -218,6 +230,25 @@ def outcomes(db: Path) -> tuple[dict[str, str], dict[str, str]]:
     return stored, rejects
 
 
+def each(files: dict[str, Path], work: Path, settings: object) -> None:
+    """Ingest each hostile case alone: a case passes when the ingest ends with a report (no
+    exception) and every item of it has an outcome in the store."""
+    from narrascope.ingest import ingest
+
+    print("each hostile case alone:")
+    for name, path in files.items():
+        db = work / f"each-{name}.db"
+        start = time.perf_counter()
+        try:
+            report = ingest([str(path)], db=db, settings=settings)  # type: ignore[arg-type]
+            codes = dict(sorted(Counter(r.code for r in report.rejected).items()))
+            outcome = (f"ok: {len(report.stored)} stored ({len(report.partial)} partial), rejected {codes},"
+                       f" slowest item {report.slowest[0]:.1f} s")
+        except Exception as e:  # noqa: BLE001 - the point is to see which cases still break a batch
+            outcome = f"BATCH FAILED: {type(e).__name__}: {str(e)[:120]}"
+        print(f"    {name:30s} {time.perf_counter() - start:6.1f} s  {outcome}", flush=True)
+
+
 def peak_mb() -> tuple[float, float]:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -230,6 +261,9 @@ def main() -> None:
     parser.add_argument("--memory", type=int, default=0, help="budget.item_memory_mb (default: the settings')")
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--keep", type=Path, help="build the batch in this folder and keep it")
+    parser.add_argument("--skip", default="", help="hostile cases to leave out, comma-separated (names as printed)")
+    parser.add_argument("--each", action="store_true",
+                        help="also ingest each hostile case alone first: does a batch of it alone end cleanly?")
     args = parser.parse_args()
 
     from narrascope.ingest import ingest
@@ -243,9 +277,20 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     try:
         start = time.perf_counter()
-        good, hostile, canaries = build(work / "batch")
+        good, hostile, canaries, files = build(work / "batch")
         print(f"built {len(good)} good articles, {len(hostile)} hostile cases, {len(canaries)} canaries"
               f" in {time.perf_counter() - start:.1f} s")
+        if args.each:
+            each(files, work, settings)
+        for name in filter(None, args.skip.split(",")):
+            path = files[name]
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+            canaries = [c for c in canaries if not c.startswith(str(path))]
+            del hostile[name]
+            print(f"left out: {name}")
 
         start = time.perf_counter()
         anchor = ingest([str(work / "batch" / "good")], db=work / "anchor.db", settings=settings, jobs=args.jobs)
