@@ -51,7 +51,8 @@ def parse(text: str, *, piece_chars: int = PIECE_CHARS) -> Doc:
         return nlp(text)
     from spacy.tokens import Doc
 
-    docs = list(nlp.pipe(text[start:end] for start, end in pieces(text, piece_chars)))
+    # One piece at a time (nlp.pipe would batch them all, and hold the memory of the whole text at once).
+    docs = list(nlp.pipe((text[start:end] for start, end in pieces(text, piece_chars)), batch_size=1))
     return Doc.from_docs(docs, ensure_whitespace=False)
 
 
