@@ -854,7 +854,7 @@ def _refused(tok: Token) -> Token | None:
 
 def _sentence(doc: Doc, sent: Span) -> tuple[int, int]:
     start, end = sent.start_char, sent.end_char
-    text = doc.text
+    text = doc_text(doc)
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
