@@ -12,7 +12,6 @@ Every input ends in exactly one outcome, counted in the ``IngestReport``:
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -163,8 +162,14 @@ def warm(settings: Settings) -> None:
     page = f"<html><head><title>Talks resume</title></head><body><article><p>{text}</p></article></body></html>"
     for data, media_type in ((f"Talks resume\n\n{text}".encode(), "text/plain"), (page.encode(), "text/html")):
         item = RawItem(data=data, media_type=media_type, source_kind="text", location="warm")
-        with contextlib.suppress(InputRejected):  # a gate refusing the sample still loaded its models
+        try:
             _pipeline(settings).run(extract(item, settings))
+        except InputRejected:
+            pass  # a gate refusing the sample still loaded its models
+        except Exception:  # noqa: BLE001 - warming is best effort: a stage that fails here fails per item
+            log.warning("a pipeline stage failed on the warm-up sample; workers load it themselves",
+                        exc_info=True)
+            return
 
 
 @dataclass(frozen=True)
