@@ -13,14 +13,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from . import __version__
 from .enrich import Pipeline, build_pipeline
 from .errors import InputRejected
+from .ingest import item_budget, warm
 from .model import Article
-from .runners import make_runner
+from .runners import BudgetRunner, Overrun, make_runner
 from .settings import Settings, load_settings
 from .store import Filters, open_store
 
@@ -54,10 +56,12 @@ def _is_current(article: Article, pipeline: Pipeline) -> bool:
         floors.get(name) == floor for name, floor in pipeline.floors().items())
 
 
-def analyze_article(job: tuple[dict[str, Any], Settings, tuple[str, ...]]) -> dict[str, Any]:
+def analyze_article(job: tuple[dict[str, Any], Settings, tuple[str, ...]],
+                    checkpoint: Callable[[Any], None] | None = None) -> dict[str, Any]:
     """Run the named stages on one article record: pure computation, safe in a worker process.
 
     Returns ``{"record": ...}`` on success or ``{"id", "code", "reason"}`` when a stage refused it.
+    ``checkpoint`` (from a ``BudgetRunner``) is told the name of each stage as it finishes.
     """
     record, settings, names = job
     article = Article.from_record(record)
@@ -65,7 +69,7 @@ def analyze_article(job: tuple[dict[str, Any], Settings, tuple[str, ...]]) -> di
     floors_before = dict(article.pipeline.get("min_confidence") or {})
     pipeline = build_pipeline(settings, names)
     try:
-        pipeline.run(article)
+        pipeline.run(article, on_stage=(lambda name, _updates: checkpoint(name)) if checkpoint else None)
     except InputRejected as e:
         return {"id": article.id, "code": e.code, "reason": str(e)}
     # Stages that did not run this time keep their earlier version (and floor) in the record.
@@ -103,7 +107,11 @@ def analyze(
         ticker = progress(len(todo)) if progress else None
         jobs_iter = ((a.to_record(), settings, names) for a in todo)
         batch: list[Article] = []
-        for result in make_runner(jobs).map(analyze_article, jobs_iter):
+        budget = item_budget(settings)
+        results = (BudgetRunner(jobs, budget, prepare=partial(warm, settings)).map(
+            analyze_article, jobs_iter, over=partial(_over_budget, names=names))
+                   if budget.limited else make_runner(jobs).map(analyze_article, jobs_iter))
+        for result in results:
             if ticker is not None:
                 next(ticker, None)
             if "record" not in result:
@@ -117,6 +125,14 @@ def analyze(
             for _ in ticker:
                 pass
     return report
+
+
+def _over_budget(job: tuple[dict[str, Any], Settings, tuple[str, ...]], finished: list[str], overrun: Overrun, *,
+                 names: tuple[str, ...]) -> dict[str, Any]:
+    """An article whose stages ran past the item budget: reported, its stored record kept."""
+    stopped = names[len(finished)] if len(finished) < len(names) else "(after the last stage)"
+    code = {"time": "NS204", "memory": "NS205"}.get(overrun.kind, "NS901")
+    return {"id": job[0]["id"], "code": code, "reason": f"stage {stopped} stopped: {overrun.reason}"}
 
 
 def _write(store: Any, batch: list[Article], report: AnalyzeReport) -> None:

@@ -54,6 +54,8 @@ CODES: dict[str, str] = {
     "NS201": "no article content found",
     "NS202": "article text shorter than the configured minimum",
     "NS203": "article language not accepted by the settings",
+    "NS204": "an item ran past the per-item time budget (budget.item_seconds)",
+    "NS205": "an item ran past the per-item memory budget (budget.item_memory_mb)",
     # 3xx: storing (not errors: duplicates are skipped, not rejected)
     "NS301": "duplicate: the same bytes are already stored",
     "NS302": "unchanged: a new copy of a stored URL with the same text",

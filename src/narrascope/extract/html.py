@@ -105,7 +105,11 @@ def extract_html(item: RawItem, settings: Settings) -> Draft:
 
     # trafilatura's own link mode drops text on some pages, so links are marked in the text instead
     mark_links(tree)
-    paragraphs = body_paragraphs(*main_text(tree, settings, url=item.hints.get("url") or draft.url))
+    if _element_count(tree, settings.extract.trafilatura_max_elements) > settings.extract.trafilatura_max_elements:
+        paragraphs = plain_paragraphs(tree)  # trafilatura's cost grows faster than the page
+        draft.provenance["text"] = "plain-reader"
+    else:
+        paragraphs = body_paragraphs(*main_text(tree, settings, url=item.hints.get("url") or draft.url))
     shown = title_as_shown(draft.title, [h for h in page.h1s if norm(h) != norm(draft.outlet)])
     if shown:
         draft.title = shown
@@ -765,6 +769,47 @@ def main_text(tree: HtmlElement, settings: Settings, *, url: str | None) -> tupl
                         tables=settings.extract.include_tables, url=url)
     body, _text, comments, _comments_text = trafilatura_sequence(tree, options, url)
     return (body, comments) if settings.extract.include_comments else (body,)
+
+
+def _element_count(tree: HtmlElement, limit: int) -> int:
+    """How many elements the page has, counted up to one past ``limit``."""
+    count = 0
+    for _ in tree.iter():
+        count += 1
+        if count > limit:
+            break
+    return count
+
+
+#: Elements whose text the plain reader never takes: code, styling, navigation, page furniture, forms.
+PLAIN_SKIP = ("head", "script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form",
+              "button", "select", "svg", "iframe")
+#: Elements that start and end a line for the plain reader.
+PLAIN_BLOCKS = frozenset({"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "blockquote", "pre",
+                          "table", "tr", "td", "th", "dd", "dt", "dl", "section", "article", "main",
+                          "figure", "figcaption", "br", "hr"})
+
+
+def plain_paragraphs(tree: HtmlElement) -> list[Paragraph]:
+    """narrascope's own body reader, for pages too large for trafilatura (``extract.trafilatura_max_elements``):
+    the page's text outside code, navigation and page furniture, one line per block element, in page
+    order, in one pass over the tree (no recursion, so any depth). The cleaning that follows is the same."""
+    etree.strip_elements(tree, *PLAIN_SKIP, with_tail=False)
+    etree.strip_elements(tree, etree.Comment, etree.ProcessingInstruction, with_tail=False)
+    pieces: list[str] = []
+    for event, element in etree.iterwalk(tree, events=("start", "end")):
+        block = element.tag in PLAIN_BLOCKS
+        if event == "start":
+            if block:
+                pieces.append(LINE_BREAK)
+            if element.text:
+                pieces.append(element.text)
+        else:
+            if block:
+                pieces.append(LINE_BREAK)
+            if element.tail and element is not tree:
+                pieces.append(element.tail)
+    return [Paragraph(line, "p", index, link_share) for index, (line, link_share) in enumerate(_lines(pieces), 1)]
 
 
 def body_paragraphs(*bodies: etree._Element | None) -> list[Paragraph]:
