@@ -96,16 +96,18 @@ def _end_workers(pool: ProcessPoolExecutor) -> None:
 
 
 @contextmanager
-def _signals_end_workers(pool: ProcessPoolExecutor) -> Iterator[None]:
-    """While the block runs, SIGTERM and SIGINT end ``pool``'s workers, then raise as they would."""
+def _signals_end_workers(pool: ProcessPoolExecutor | Callable[[], None]) -> Iterator[None]:
+    """While the block runs, SIGTERM and SIGINT end ``pool``'s workers (or call the function that
+    ends them), then raise as they would."""
     if threading.current_thread() is not threading.main_thread():  # only the main thread takes signals
         yield
         return
+    end = pool if callable(pool) else (lambda: _end_workers(pool))
 
     def handle(signum: int, frame: FrameType | None) -> None:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second signal does not interrupt the clean-up
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        _end_workers(pool)
+        end()
         if signum == signal.SIGINT:
             raise KeyboardInterrupt
         raise SystemExit(128 + signum)
@@ -189,6 +191,13 @@ class BudgetRunner:
         source = iter(items)
         exhausted = False
         next_seq = next_out = 0
+
+        def end_workers() -> None:
+            for worker in workers:
+                worker.stop()
+
+        signals = _signals_end_workers(end_workers)
+        signals.__enter__()
         try:
             while True:
                 # Read ahead, no further than the window past the next result to give back.
@@ -207,7 +216,7 @@ class BudgetRunner:
                 if queue and not workers:
                     if self.prepare is not None:
                         self.prepare()
-                    workers = [_Worker(fn, self.budget) for _ in range(self.jobs)]
+                    workers.extend(_Worker(fn, self.budget) for _ in range(self.jobs))
                 for worker in workers:
                     if worker.seq is None and queue:
                         worker.give(*queue.popleft())
@@ -237,6 +246,7 @@ class BudgetRunner:
         finally:
             for worker in workers:
                 worker.stop()
+            signals.__exit__(None, None, None)
 
 
 def _ignore(state: Any) -> None:
@@ -348,6 +358,7 @@ def _resident_mb(pid: int | None) -> float | None:
 
 def _worker_main(conn: Any, fn: Callable[..., Any], budget: Budget) -> None:
     _die_with_parent()
+    _worker_signals()  # not the parent's handlers, inherited through the fork
     if budget.memory_mb:
         # A backstop for bursts between two polls of the parent: address space past the
         # budget (twice over, as address space runs ahead of resident memory) is refused outright.
