@@ -394,3 +394,76 @@ def test_stated_date(value: str, expected: str | None) -> None:
 ])
 def test_split_authors(value: str, expected: list[str]) -> None:
     assert split_authors(value) == expected
+
+
+# --- metadata errors seen on real pages (issue 11), each on a small page written for it -----------
+
+
+def syndicated_page(*, title: str, head: str = "", h1: str | None = None, before: str = "", menu: str = "") -> str:
+    """A page whose <title> is given whole (no site name added by the helper)."""
+    h1 = title if h1 is None else h1
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>{head}</head>
+<body><header><div>{menu}</div></header>
+<main><article><h1>{h1}</h1>{before}
+{body()}
+</article></main></body></html>"""
+
+
+def test_outlet_is_not_taken_from_a_headline() -> None:
+    # an msn.com page carrying The Guardian: the headline holds a "." (U.S.), which trafilatura's
+    # site-name finder takes for a domain
+    headline = "Trump and the U.S. election: what the polls say now"
+    html = syndicated_page(title=f"{headline} | The Guardian", h1=headline)
+    draft = run(html, url="https://www.msn.com/en-gb/news/world/trump-and-the-us-election/ar-AA1abcd")
+    assert draft.title == headline
+    assert draft.outlet == "The Guardian"
+    assert draft.provenance["outlet"] == "title"
+    # no site name after the headline: the domain's outlet, never the headline
+    html = syndicated_page(title=f"{headline} - U.S. news", h1=headline)
+    draft = run(html, url="https://www.theguardian.com/us-news/2024/oct/01/trump-election")
+    assert draft.outlet == "The Guardian"
+
+
+def test_a_cms_name_is_no_title() -> None:
+    # a Telegraph page whose og:title is the name of its CMS, also its meta generator
+    headline = "Ministers to review the rules on foreign ownership of newspapers"
+    head = ('<meta property="og:title" content="escenic"><meta name="generator" content="Escenic Content Engine">'
+            '<meta property="og:site_name" content="The Telegraph">')
+    draft = run(syndicated_page(title="escenic", head=head, h1=headline))
+    assert draft.title == headline
+    # without a generator tag, the known CMS name alone is refused too
+    draft = run(syndicated_page(title="escenic", head='<meta property="og:title" content="Escenic">', h1=headline))
+    assert draft.title == headline
+
+
+def test_a_site_wide_slogan_is_no_title() -> None:
+    headline = "Flood waters recede as towns along the river count the cost"
+    head = '<meta property="og:title" content="News from The Associated Press">'
+    draft = run(syndicated_page(title="News from The Associated Press", head=head, h1=headline),
+                url="https://apnews.com/article/floods-river-towns-0123456789abcdef")
+    assert draft.title == headline
+    assert draft.outlet == "AP"
+
+
+def test_a_hosting_word_is_no_outlet() -> None:
+    head = '<meta property="og:site_name" content="Hosted">'
+    draft = run(syndicated_page(title="Flood waters recede along the river", head=head),
+                url="https://hosted.ap.org/article/0123456789abcdef/flood-waters-recede")
+    assert draft.outlet == "AP"  # the domain's outlet
+    draft = run(syndicated_page(title="Flood waters recede along the river", head=head))
+    assert draft.outlet is None
+
+
+def test_a_columnist_menu_is_no_byline() -> None:
+    links = "".join(f"<li><a href='/author/{slug}/'>{name}</a></li>" for slug, name in (
+        ("alan-price", "Alan Price"), ("mary-stone", "Mary Stone"), ("li-wei", "Li Wei")))
+    title = "Ministry summons ambassador over website network"
+    # a list of links to author pages, no class to tell it is a menu
+    assert run(syndicated_page(title=title, menu=f"<ul>{links}</ul>")).authors == []
+    # one author link in markup that says it is a menu
+    menu = "<div class='dropdown-menu'><a href='/author/alan-price/'>Alan Price</a></div>"
+    assert run(syndicated_page(title=title, menu=menu)).authors == []
+    # the article's own author link still counts, menu or not
+    byline = "<p class='byline'><a href='/author/jane-roe/'>Jane Roe</a></p>"
+    assert run(syndicated_page(title=title, menu=f"<ul>{links}</ul>", before=byline)).authors == ["Jane Roe"]

@@ -10,8 +10,17 @@ records the rung that filled it (container hints, set by ``extract``, rank above
 - ``meta``: Open Graph, ``article:*``, ``citation_*``, ``parsely-*``, ``sailthru.*``, Dublin Core,
   ``name=author``/``date``, microdata ``itemprop=datePublished``, the canonical link, ``<html lang>``
   (also ``content-language``, ``og:locale``; JSON-LD ``inLanguage`` is on the ``jsonld`` rung).
-- ``trafilatura``: its title, site-name and tag finders. Never its date: trafilatura dates pages
-  with htmldate, which guesses from the URL, copyright years and the like.
+- ``url-domain`` (outlet only): the outlet table (``outlets.py``), which knows a listed host
+  better than the page's ``<title>``; ``title`` (outlet only): the site's name the ``<title>``
+  adds to the ``<h1>`` ("Headline | The Guardian" on a syndicating host), not a section name.
+- ``trafilatura``: its title, site-name and tag finders; its site name only when it is a domain
+  (it takes any part of the ``<title>`` holding a dot, a headline with "U.S." too). Never its
+  date: trafilatura dates pages with htmldate, which guesses from the URL, copyright years and the
+  like.
+
+A title is never the name of the software that made the page (``<meta name="generator">``, or a
+known CMS such as "escenic") nor a site-wide line ("News from The Associated Press"); an outlet is
+never a placeholder word ("Hosted", "Home"). Such values are skipped and the next rung fills the field.
 - ``page``: a publication date the page shows (a ``<time>`` element, or a dateline such as
   "Published 3 May 2019" in its date/byline markup or just under the ``<h1>``; dates introduced
   as updates are skipped), and a dek marked up under the title.
@@ -20,9 +29,10 @@ records the rung that filled it (container hints, set by ``extract``, rank above
 - authors, after the body is cleaned: ``byline`` (the page's visible byline: "By Jane Doe", a
   "Written by" label, a link to an author page), ``byline-line`` (a "By X" line at the top of
   the body), ``trafilatura`` (its byline XPaths, run last because they measured less precise
-  and twenty times slower), ``jsonld-organization`` (an organisation named as author).
-- ``dateline``: a date-only line at the top or end of the body; ``url-domain``: the outlet
-  table (``outlets.py``).
+  and twenty times slower), ``jsonld-organization`` (an organisation named as author). A link
+  to an author page inside the site's menus (markup named as a menu, or a list of links to
+  several author pages: a columnists' menu) is no byline.
+- ``dateline``: a date-only line at the top or end of the body.
 
 **A date is never guessed**: ``published`` is only a date the page states for publication.
 
@@ -90,11 +100,18 @@ def extract_html(item: RawItem, settings: Settings) -> Draft:
                "jsonld" if stated_types else "meta")
     for rung, fields in (("jsonld", page.jsonld), ("meta", page.meta)):
         for name, value in fields.items():
+            if name == "title" and not page.is_title(value) or name == "outlet" and not is_outlet_name(value):
+                continue
             draft.fill(name, value, rung)
-    if not draft.title:
-        draft.fill("title", trafilatura_metadata.extract_title(tree), "trafilatura")
+    if not draft.title and page.is_title(title := trafilatura_metadata.extract_title(tree)):
+        draft.fill("title", title, "trafilatura")
+    # the outlet table knows the host better than a <title> does; a syndicating host is not listed
+    draft.fill("outlet", outlet_for_url(draft.url or item.hints.get("url")), "url-domain")
     if not draft.outlet:
-        draft.fill("outlet", trafilatura_metadata.extract_sitename(tree), "trafilatura")
+        draft.fill("outlet", page.title_site_name, "title")
+    if not draft.outlet:  # trafilatura takes a part of <title> with a dot for a domain: only a domain is one
+        sitename = trafilatura_metadata.extract_sitename(tree)
+        draft.fill("outlet", sitename if sitename and DOMAIN_NAME.match(sitename) else None, "trafilatura")
     if not draft.tags and "/tag" in html:  # trafilatura's tag finder reads links to /tag/ pages
         draft.fill("tags", trafilatura_metadata.extract_catstags("tag", tree), "trafilatura")
     if not draft.published:  # trafilatura's date rung is skipped: htmldate guesses
@@ -119,7 +136,6 @@ def extract_html(item: RawItem, settings: Settings) -> Draft:
     if not draft.authors and any(hint in html for hint in AUTHOR_MARKUP_HINTS):
         draft.fill("authors", trafilatura_authors(tree), "trafilatura")
     draft.fill("authors", organization_authors, "jsonld-organization")
-    draft.fill("outlet", outlet_for_url(draft.url or item.hints.get("url")), "url-domain")
     if draft.outlet:  # the outlet table's spelling of a name the page states ("the moscow times")
         draft.outlet = outlet_by_name(draft.outlet) or draft.outlet
     return draft
@@ -161,6 +177,30 @@ DATE_CLASS = re.compile(r"publish|posted|byline|date|time|meta|stamp", re.I)
 NOT_PUBLISHED_CLASS = re.compile(r"updat|modif|changed|comment|related|recommend|footer|copyright|"
                                  r"event|expir|deadline|review", re.I)
 UPDATED_WORDS = re.compile(r"\b(updated?|modified|edited|last (?:reviewed|checked)|reviewed)\b", re.I)
+# content management systems whose name stands in for a title on some pages (normalised)
+CMS_NAMES = {"escenic", "wordpress", "drupal", "joomla", "arc", "arc publishing", "brightspot", "ghost", "wix",
+             "squarespace", "typo3", "sitecore", "contentful", "blogger", "tumblr", "medium", "hubspot", "webflow",
+             "adobe experience manager", "aem", "methode", "polopoly", "nitf", "cue", "untitled", "untitled document",
+             "home", "homepage", "home page", "index", "default", "page not found", "404"}
+# site-wide lines sites put where a title goes ("News from The Associated Press"), normalised
+SITE_WIDE_TITLE = re.compile(r"^(?:(?:the )?(?:latest|breaking|top|daily|local) )?(?:news|headlines|stories|updates) "
+                             r"(?:from|on|at|by) (?:the )?\w+(?: \w+){0,4}$")
+# words sites and CMSs put where the outlet's name goes ("Hosted", "Home"), normalised
+NOT_AN_OUTLET = {"hosted", "home", "homepage", "news", "blog", "website", "site", "web", "index", "default", "main",
+                 "article", "articles", "story", "stories", "page", "post", "posts", "online", "en", "english",
+                 "undefined", "null", "none", "untitled", *CMS_NAMES}
+# sections a <title> names after the headline rather than the site ("Headline - Opinion")
+SECTION_NAME = re.compile(r"^(?:(?:u s|us|uk|world|local|breaking|latest|top) )?(?:news|opinion|sports?|business|"
+                          r"politics|world|health|science|tech(?:nology)?|entertainment|lifestyle|travel|culture|"
+                          r"video|videos|photos|blog|features?|analysis|comment|editorials?|live)$", re.I)
+TITLE_SEPARATOR = re.compile(r"\s+[|–—:•·»«-]\s+|\s*[|•·»«]\s*")
+DOMAIN_NAME = re.compile(r"^(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}$", re.I)
+
+
+def is_outlet_name(value: str | None) -> bool:
+    """Whether ``value`` can name an outlet: not a placeholder word ("Hosted", "Home")."""
+    key = norm(value)
+    return bool(key) and key not in NOT_AN_OUTLET
 
 
 class PageFacts:
@@ -171,6 +211,8 @@ class PageFacts:
         self.tree = tree
         self.jsonld: dict[str, Any] = jsonld_fields(tree)
         self.meta, self.description = meta_fields(tree)
+        #: the software the page says made it (``<meta name="generator">``)
+        self.generator: str | None = self.meta.pop("generator", None)
         #: the page's ``<h1>`` texts, as shown
         self.h1s = [text for h in tree.iter("h1") if (text := " ".join(h.text_content().split()))]
         self.headings = {norm(h) for h in self.h1s} - {""}
@@ -180,6 +222,41 @@ class PageFacts:
     @cached_property
     def shown_date(self) -> str | None:
         return shown_date(self.tree)
+
+    def is_title(self, value: str | None) -> bool:
+        """Whether ``value`` can be the article's title: not the name of the software that made
+        the page ("escenic") nor a site-wide line ("News from The Associated Press")."""
+        key = norm(value)
+        if not key:
+            return False
+        generator = norm(self.generator)
+        if key in CMS_NAMES or (generator and (key == generator or key == generator.split()[0])):
+            return False
+        return not SITE_WIDE_TITLE.match(key)
+
+    @cached_property
+    def title_site_name(self) -> str | None:
+        """The site's name the ``<title>`` adds after (or before) the ``<h1>``: "Headline | Site"."""
+        element = self.tree.find(".//head//title")
+        if element is None:
+            return None
+        title = " ".join(element.text_content().split())
+        for heading in self.h1s:
+            if len(norm(heading).split()) < 3:
+                continue
+            position = title.find(heading)
+            if position < 0:
+                continue
+            before, after = title[:position], title[position + len(heading):]
+            if TITLE_SEPARATOR.match(after):
+                name = TITLE_SEPARATOR.split(after)[-1].strip()
+            elif before and TITLE_SEPARATOR.match(before[::-1]):  # "Site | Headline"
+                name = TITLE_SEPARATOR.split(before)[0].strip()
+            else:
+                continue
+            if 1 <= len(name.split()) <= 6 and is_outlet_name(name) and not SECTION_NAME.match(norm(name)):
+                    return name
+        return None
 
     @cached_property
     def link_texts(self) -> list[str]:
@@ -371,6 +448,7 @@ def meta_fields(tree: HtmlElement) -> tuple[dict[str, Any], str | None]:
                                     *(["opinion" if opinion == "true" else "not-opinion"] if opinion in ("true", "false")
                                       else [])])
     fields["subtitle"] = first(META_DEK)
+    fields["generator"] = first(("generator",))
     canonical = [link.get("href", "") for link in tree.iterfind('.//head/link[@rel="canonical"]')]
     url = next((u for u in [*canonical, *meta.get("og:url", [])] if u.startswith("http")), None)
     fields["url"] = url
@@ -695,11 +773,32 @@ def byline_authors(tree: HtmlElement) -> list[str]:
             name = " ".join(MARKERS.sub("", following.text_content()).split()) if following is not None else None
         elif element.tag == "a":
             name = text
-        if name and len(name) <= 80 and not _in_unrelated_region(element):
+        if name and len(name) <= 80 and not _in_unrelated_region(element) and not _in_menu(element):
             names = split_authors(name)
             if names and all(len(n.split()) <= 5 for n in names):
                 return names
     return []
+
+
+MENU_CLASS = re.compile(r"(?:^|[\s_-])(?:menu|menus|nav|navbar|navigation|dropdown|megamenu|submenu|masthead|"
+                        r"site-?header|drawer|flyout)(?:$|[\s_-])", re.I)
+
+
+def _in_menu(element: HtmlElement) -> bool:
+    """Inside the site's menus: markup that says it is one, or a list of links to several author
+    pages (a menu of columnists), as a byline names its authors in one line, not one per item."""
+    node: HtmlElement | None = element
+    for _ in range(10):
+        if node is None or node.tag in ("article", "main", "body"):
+            return False
+        if MENU_CLASS.search(f"{node.get('class', '')} {node.get('id', '')} {node.get('role', '')}"):
+            return True
+        if node.tag in ("ul", "ol") and sum(
+                1 for item in node.iterchildren("li")
+                if any(AUTHOR_LINK.search(a.get("href", "")) for a in item.iter("a"))) >= 3:
+            return True
+        node = node.getparent()
+    return False
 
 
 def _byline_candidates(tree: HtmlElement) -> Iterator[HtmlElement]:
