@@ -391,6 +391,13 @@ def test_stated_date(value: str, expected: str | None) -> None:
     ("admin", []),
     ("andrew.keaveney", []),
     ("https://www.facebook.com/janeroe", []),
+    # link texts and template placeholders around a byline are no names
+    ("Learn More", []),
+    ("By Role", []),
+    ("page.head.extra.author", []),
+    ("Thomas More", ["Thomas More"]),
+    ("Articles by Juliette", ["Juliette"]),
+    ("David Jackson - Senior Writer", ["David Jackson"]),
 ])
 def test_split_authors(value: str, expected: list[str]) -> None:
     assert split_authors(value) == expected
@@ -467,3 +474,55 @@ def test_a_columnist_menu_is_no_byline() -> None:
     # the article's own author link still counts, menu or not
     byline = "<p class='byline'><a href='/author/jane-roe/'>Jane Roe</a></p>"
     assert run(syndicated_page(title=title, menu=f"<ul>{links}</ul>", before=byline)).authors == ["Jane Roe"]
+
+
+# --- dates and bylines the page states in markup found on real pages ----------------------------------
+
+
+def test_a_page_node_states_the_date_when_there_is_no_article_node() -> None:
+    graph = {"@context": "https://schema.org", "@graph": [
+        {"@type": "WebPage", "url": "https://herald.example/guide", "datePublished": "2022-10-05T12:53:00-07:00",
+         "dateModified": "2025-12-02T13:37:11-08:00"},
+        {"@type": "Organization", "name": "Example Herald"}]}
+    draft = run(page(head=jsonld(**graph)))
+    assert draft.published == "2022-10-05"
+    assert draft.provenance["published"] == "jsonld"
+
+
+@pytest.mark.parametrize("markup, published", [
+    # an update after the date leaves it the publication date
+    ("<p class='text-xs'><span>August 16, 2019</span> <span>- Updated July 9, 2025</span></p>", "2019-08-16"),
+    # an update before it does not
+    ("<p class='text-xs'><span>Updated</span> <span>July 9, 2025</span></p>", None),
+    ("<p><span class='kind'>Essay - Published: 2025.12.17 |</span></p>", "2025-12-17"),
+    ("<p><span itemprop='published-date' content='Published Oct 20, 2025 at 5:00 PM PST'>Oct 20</span></p>",
+     "2025-10-20"),
+    # the name and the date in the author's markup, no space between them, far from the title
+    ("<span></span>" * 45 + "<div class='resource-author-details'><p>Luke Kim</p><small>December 17, 2025</small>"
+     "</div>", "2025-12-17"),
+])
+def test_a_date_shown_by_the_title(markup: str, published: str | None) -> None:
+    assert run(page(before=markup)).published == published
+
+
+def test_a_time_in_the_aside_that_heads_the_article() -> None:
+    html = page(article=f"<aside><time datetime='2021-06-06'>June 6, 2021</time></aside>{body()}")
+    assert run(html).published == "2021-06-06"
+    # an aside after the text is a sidebar: its date is another story's
+    html = page(article=f"{body()}<aside><time datetime='2021-06-06'>June 6, 2021</time></aside>")
+    assert run(html).published is None
+
+
+def test_a_by_link_to_a_listing_is_no_byline() -> None:
+    menu = "<div><a href='/projector-categories/'>By Category</a> <a href='/brands/'>By Manufacturer</a></div>"
+    assert run(page(before=menu)).authors == []
+    assert run(page(before="<div><a href='/author/jane-roe/'>By Jane Roe</a></div>")).authors == ["Jane Roe"]
+
+
+def test_site_name_after_a_bullet_and_a_date_is_no_outlet() -> None:
+    head = '<meta property="og:title" content="A brief intro to git • Cory Dransfeldt">' \
+           '<meta property="og:site_name" content="Cory Dransfeldt">'
+    assert run(syndicated_page(title="A brief intro to git", head=head, h1="Git")).title == "A brief intro to git"
+    html = syndicated_page(title="Gym injury lawsuits explained for members | 12/20/2024",
+                           h1="Gym injury lawsuits explained for members")
+    assert run(html).outlet is None

@@ -40,7 +40,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -222,6 +222,8 @@ class Prediction:
     title: str | None = None
     author: str | None = None
     published: str | None = None
+    #: the authors one by one as the system names them (``author`` joins them)
+    names: list[str] = field(default_factory=list)
 
 
 def _narrascope(page: GoldPage, html: bytes, settings: Settings) -> Prediction:
@@ -233,7 +235,7 @@ def _narrascope(page: GoldPage, html: bytes, settings: Settings) -> Prediction:
     except InputRejected:  # an undecodable page scores as an empty extraction
         return Prediction(text="")
     return Prediction(text=draft.text, title=draft.title or None, author=", ".join(draft.authors) or None,
-                      published=draft.published)
+                      published=draft.published, names=list(draft.authors))
 
 
 def _trafilatura_text(html: bytes, **options: Any) -> str:
@@ -249,8 +251,9 @@ def _trafilatura_metadata(html: bytes) -> Prediction:
     if document is None:
         return Prediction(text="")
     fields = document if isinstance(document, dict) else document.as_dict()
-    author = ", ".join(a.strip() for a in (fields.get("author") or "").split(";") if a.strip()) or None
-    return Prediction(text="", title=fields.get("title"), author=author, published=fields.get("date"))
+    names = [a.strip() for a in (fields.get("author") or "").split(";") if a.strip()]
+    return Prediction(text="", title=fields.get("title"), author=", ".join(names) or None, published=fields.get("date"),
+                      names=names)
 
 
 SYSTEMS: dict[str, str] = {
@@ -347,10 +350,8 @@ def evaluate_extraction(
         theirs_meta = _trafilatura_metadata(html) if with_metadata else Prediction(text="")
         predictions = {
             "narrascope": ours,
-            "trafilatura": Prediction(_trafilatura_text(html), theirs_meta.title, theirs_meta.author,
-                                      theirs_meta.published),
-            "trafilatura-no-comments": Prediction(_trafilatura_text(html, include_comments=False), theirs_meta.title,
-                                                  theirs_meta.author, theirs_meta.published),
+            "trafilatura": replace(theirs_meta, text=_trafilatura_text(html)),
+            "trafilatura-no-comments": replace(theirs_meta, text=_trafilatura_text(html, include_comments=False)),
         }
         for name, predicted in predictions.items():
             if page.text is not None:
@@ -392,7 +393,11 @@ class FieldTally:
             self.title_pages += 1
             self.title_right += same_field(page.title, predicted.title)
         self.author_right += same_field(page.author, predicted.author)
-        gold_names, found_names = author_names(page.author), author_names(predicted.author)
+        # each name the system gives, normalised (and split only if it holds several), so that
+        # "Kev" and "Bob" are not read back as one "Kev, Bob" family-name-first
+        gold_names = author_names(page.author)
+        found_names = set().union(*map(author_names, predicted.names)) if predicted.names else author_names(
+            predicted.author)
         if gold_names:
             self.author_pages += 1
             self.names_gold += len(gold_names)

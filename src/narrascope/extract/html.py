@@ -173,7 +173,7 @@ ARTICLE_TYPES = {
 PAGE_TYPES = {"webpage", "itempage", "aboutpage", "faqpage", "medicalwebpage", "qapage"}
 DEK_CLASS = re.compile(r"(?:^|[\s_-])(dek|standfirst|sub-?title|sub-?headline|subhead|strapline|kicker-?text|"
                        r"article-?summary|article-?description|lede-?text|intro-?text|teaser-?text)(?:$|[\s_-])", re.I)
-DATE_CLASS = re.compile(r"publish|posted|byline|date|time|meta|stamp", re.I)
+DATE_CLASS = re.compile(r"publish|posted|byline|date|time|meta|stamp|author", re.I)
 NOT_PUBLISHED_CLASS = re.compile(r"updat|modif|changed|comment|related|recommend|footer|copyright|"
                                  r"event|expir|deadline|review", re.I)
 UPDATED_WORDS = re.compile(r"\b(updated?|modified|edited|last (?:reviewed|checked)|reviewed)\b", re.I)
@@ -200,7 +200,7 @@ DOMAIN_NAME = re.compile(r"^(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}$", re.I)
 def is_outlet_name(value: str | None) -> bool:
     """Whether ``value`` can name an outlet: not a placeholder word ("Hosted", "Home")."""
     key = norm(value)
-    return bool(key) and key not in NOT_AN_OUTLET
+    return bool(key) and key not in NOT_AN_OUTLET and any(c.isalpha() for c in key) and not stated_date(value or "")
 
 
 class PageFacts:
@@ -288,8 +288,10 @@ def jsonld_fields(tree: HtmlElement) -> dict[str, Any]:
     articles = [n for n in nodes if _types(n) & ARTICLE_TYPES]
     # the page node of a graph (Yoast and others) often carries the date its article node lacks
     page_dates = [d for n in nodes if _types(n) & PAGE_TYPES if (d := stated_date(_first_text(n.get("datePublished")) or ""))]
-    if not articles:
-        return {}
+    if not articles:  # a page node stating its date and authors (a Yoast graph without an article node)
+        stating = [n for n in nodes if _types(n) & PAGE_TYPES and ("datePublished" in n or "author" in n)]
+        return {"published": next(iter(page_dates), None),
+                "authors": _jsonld_authors(stating[0].get("author"), by_id) if stating else []}
     article = max(articles, key=lambda n: ("headline" in n, "datePublished" in n, "author" in n))
     fields: dict[str, Any] = {}
     headline = _first_text(article.get("headline")) or _first_text(article.get("name"))
@@ -423,7 +425,7 @@ def meta_fields(tree: HtmlElement) -> tuple[dict[str, Any], str | None]:
     outlet = first(META_OUTLET)
     title = first(META_TITLE)
     if title and outlet:
-        title = re.sub(rf"\s+[|–—-]\s+{re.escape(outlet)}\s*$", "", title, flags=re.I) or title
+        title = re.sub(rf"\s+[|–—•·»-]\s+{re.escape(outlet)}\s*$", "", title, flags=re.I) or title
     fields["title"] = title
     fields["outlet"] = outlet
     authors: list[str] = []
@@ -436,7 +438,10 @@ def meta_fields(tree: HtmlElement) -> tuple[dict[str, Any], str | None]:
     fields["authors"] = _dedupe(authors)
     fields["published"] = next((d for k in META_DATE for v in meta.get(k, []) if (d := stated_date(v))), None) or next(
         (d for k, values in meta.items() if META_PUBLISHED.search(k) for v in values if (d := stated_date(v))), None)
-    for element in [] if fields["published"] else tree.xpath('//*[@itemprop="datePublished"]'):
+    stating = [] if fields["published"] else [
+        e for e in tree.xpath("//*[@itemprop]") if e.tag != "meta" and (
+            e.get("itemprop") == "datePublished" or META_PUBLISHED.search(e.get("itemprop", "")))]
+    for element in stating:
         fields["published"] = stated_date(element.get("content") or element.get("datetime") or
                                           element.text_content())
         if fields["published"]:
@@ -505,7 +510,7 @@ def caption_texts(tree: HtmlElement) -> Iterator[str]:
 
 DATE_XPATH = "//*[{}][not(self::script) and not(self::style) and not(self::body) and not(self::html)]".format(
     " or ".join(f'contains(@class, "{word}") or contains(@id, "{word}")'
-                for word in ("date", "Date", "time", "Time", "publish", "posted", "byline", "meta", "stamp")))
+                for word in ("date", "Date", "time", "Time", "publish", "posted", "byline", "meta", "stamp", "author")))
 
 
 def shown_date(tree: HtmlElement) -> str | None:
@@ -520,7 +525,7 @@ def shown_date(tree: HtmlElement) -> str | None:
         label = f"{element.get('class', '')} {element.get('id', '')}"
         if not DATE_CLASS.search(label) or NOT_PUBLISHED_CLASS.search(label):
             continue
-        text = " ".join(element.text_content().split())
+        text = " ".join(" ".join(element.itertext()).split())  # "Luke Kim<small>May 1, 2025": words apart
         if len(text) > 200 or _in_unrelated_region(element) or _introduced_as_update(element):
             continue
         value = dateline_date(text)
@@ -548,13 +553,28 @@ def _dateline_near_title(tree: HtmlElement) -> str | None:
 
 
 def _introduced_as_update(element: HtmlElement) -> bool:
-    """A date its surroundings call an update ("Last updated on <time>...</time>")."""
+    """A date its surroundings call an update ("Last updated on <time>...</time>"): the last word
+    before it that introduces a date is an update word, or its own text is an update line. An
+    update after it ("May 1, 2019 - Updated July 9, 2025") leaves it the publication date."""
+    own = GLUED.sub(" ", " ".join(element.text_content().split()))
     parent = element.getparent()
-    context = " ".join((parent if parent is not None else element).text_content().split())
-    if len(context) > 200:
-        context = " ".join(element.text_content().split())
-    context = GLUED.sub(" ", context)
-    return bool(UPDATED_WORDS.search(context)) and not re.search(r"publish|posted", context, re.I)
+    context = GLUED.sub(" ", " ".join((parent if parent is not None else element).text_content().split()))
+    at = context.find(own) if own and len(context) <= 200 else -1
+    introducers = list(DATE_INTRODUCER.finditer(context[:at])) if at > 0 else []
+    if introducers:
+        return not re.match(r"publish|posted", introducers[-1][0], re.I)
+    return bool(UPDATED_WORDS.search(own)) and not re.search(r"publish|posted", own, re.I)
+
+
+DATE_INTRODUCER = re.compile(r"\b(?:publish\w*|posted|updated?|modified|edited|last (?:reviewed|checked)|reviewed)\b",
+                             re.I)
+
+
+def _heads_article(node: HtmlElement) -> bool:
+    """An element at the top of an ``<article>``, before its text: the article's own details."""
+    parent = node.getparent()
+    return parent is not None and parent.tag == "article" and sum(
+        len(sibling.text_content().strip()) for sibling in node.itersiblings(preceding=True)) < 300
 
 
 def _in_unrelated_region(element: HtmlElement) -> bool:
@@ -563,7 +583,7 @@ def _in_unrelated_region(element: HtmlElement) -> bool:
     for _ in range(6):
         if node is None:
             break
-        if node.tag in ("footer", "aside", "nav"):
+        if node.tag in ("footer", "nav") or node.tag == "aside" and not _heads_article(node):
             return True
         label = f"{node.get('class', '')} {node.get('id', '')} {node.get('itemprop', '')}"
         if NOT_PUBLISHED_CLASS.search(label) or "dateModified" in label:
@@ -643,8 +663,8 @@ def dateline_date(text: str) -> str | None:
             day = None
         if day:
             found.append((match.start(), day))
-    iso = re.search(r"\b(\d{4})-(\d{2})-(\d{2})\b", text)
-    if iso and (day := _valid(int(iso[1]), int(iso[2]), int(iso[3]))):
+    iso = re.search(r"\b(\d{4})([-./])(\d{1,2})\2(\d{1,2})\b", text)  # 2025-12-17, 2025.12.17, 2025/12/17
+    if iso and (day := _valid(int(iso[1]), int(iso[3]), int(iso[4]))):
         found.append((iso.start(), day))
     if not found:
         return None
@@ -697,14 +717,17 @@ def trafilatura_authors(tree: HtmlElement) -> list[str]:
     if not author:
         return []
     author = trafilatura_metadata.normalize_authors(None, MARKERS.sub("", author)) or ""
-    return _dedupe(a for part in author.split(";") for a in split_authors(part))
+    names = _dedupe(a for part in author.split(";") for a in split_authors(part))
+    # its XPaths also take in the job title after a name ("Justin Roe; Trial Attorney")
+    return names[:1] + [n for n in names[1:] if not ROLE.search(n)]
 
 
 # ---------------------------------------------------------------------------------------------
 # Authors
 
 BY_PREFIX = re.compile(r"^\s*(?:this (?:post|article|story) (?:was|is) )?(?:(?:written|posted|reported|words|story|"
-                       r"text|article|recipe)\s+by|by|author(?:ed by)?|contributors?|read more about)\b[:\s]*", re.I)
+                       r"text|article|recipe)\s+by|(?:(?:more|all|view|see)\s+)?(?:articles|posts|stories)\s+by|by|"
+                       r"author(?:ed by)?|contributors?|read more about)\b[:\s]*", re.I)
 ROLE = re.compile(
     r"(?i:\b(?:expert|writer|editor|director|ceo|cto|cfo|founder|manager|officer|consultant|head|president|fellow|"
     r"professor|dietitian|nurse|attorney|lawyer|reporter|correspondent|contributor|specialist|coach|advis[eo]r|"
@@ -719,7 +742,17 @@ NAME_TAIL = re.compile(
     rf"(?:writer|reporter|editor|founder|contributor|correspondent|columnist|journalist)s?)\b.*$", re.I)
 NOT_A_NAME = re.compile(r"https?://|www\.|@|\d{3,}|©|^(?:staff|admin|administrator|editor|author|the author|"
                         r"written by|by|undefined|null|none|unknown|guest|anonymous|team|name|updated|share)$", re.I)
-USERNAME = re.compile(r"^[^\s]*[_\d][^\s]*$|^[a-z]+[.-][a-z]+$|^[a-z]+$")  # "andrew.keaveney", "veena": logins
+# "andrew.keaveney", "veena": logins; "page.head.extra.author": a template's placeholder
+USERNAME = re.compile(r"^[^\s]*[_\d][^\s]*$|^[a-z]+(?:[.-][a-z]+)+$|^[a-z]+$")
+# words of the page's furniture that link or label text around a byline ("Learn More", "By Role"):
+# a "name" made of these alone is none
+UI_WORDS = {"learn", "more", "read", "view", "see", "all", "full", "profile", "bio", "post", "posts", "article",
+            "articles", "stories", "category", "categories", "role", "roles", "need", "needs", "industry",
+            "industries", "topic", "topics", "type", "follow", "about", "contact", "share", "menu", "home", "search",
+            "subscribe", "login", "log", "sign", "in", "up", "out", "the", "a", "our", "us", "me", "numbers", "company",
+            "size", "use", "case", "cases", "page", "head", "extra", "author", "authors", "sat", "sun", "mon", "tue",
+            "wed", "thu", "fri", "state", "states", "manufacturer", "brand", "price", "team", "here", "now", "free",
+            "this", "on", "by", "of", "and", "or", "to", "for", "with", "from", "at", "date", "time", "min", "comments"}
 JUST_A_MONTH = re.compile(rf"^{MONTH}$", re.I)
 
 
@@ -728,7 +761,9 @@ def split_authors(value: str) -> list[str]:
     a name ("Jane Doe, MD", "John Roe, Senior Editor") are dropped."""
     value = BY_PREFIX.sub("", " ".join(value.split()))
     names = []
-    for part in re.split(r"\s*[;|]\s*", value):
+    for index, part in enumerate(re.split(r"\s*[;|]\s*|\s+[–—-]\s+", value)):
+        if index and ROLE.search(part):
+            continue  # "Jane Roe - Senior Writer": the role after a dash
         part = NAME_TAIL.sub("", BY_PREFIX.sub("", part)).strip(" ,-–—:•·")
         if LOWERCASE_WORD.search(" " + part):
             tokens = [part]  # "Center for Drug Evaluation and Research": one name, not two
@@ -741,7 +776,8 @@ def split_authors(value: str) -> list[str]:
         for token in tokens:
             token = NAME_TAIL.sub("", token).strip(" ,-–—:•·")
             if (token and len(token) <= 80 and not NOT_A_NAME.search(token) and not USERNAME.match(token)
-                    and not JUST_A_MONTH.match(token) and any(c.isalpha() for c in token)):
+                    and not JUST_A_MONTH.match(token) and any(c.isalpha() for c in token)
+                    and not set(WORD.findall(token.casefold())) <= UI_WORDS):
                 names.append(token)
     return names
 
@@ -766,6 +802,8 @@ def byline_authors(tree: HtmlElement) -> list[str]:
             continue
         name = None
         match = BYLINE_TEXT.match(text)
+        if match and element.tag == "a" and not AUTHOR_LINK.search(element.get("href", "")):
+            continue  # "By Category", "By Manufacturer": a link to a listing, not a byline
         if match:
             name = match[1]
         elif BYLINE_LABEL.match(text):
