@@ -157,8 +157,8 @@ def test_wcxb_layout_text_and_metadata(tmp_path: Path) -> None:
         # the page names an author the gold says it has none of: a false author; a wrong date
         "0004": (article_page("Harvest starts early", OTHER, author="Lena Park", date="2024-06-01"),
                  {"title": "Harvest starts early", "author": None, "publish_date": "2024-06-02"}),
-        # two authors in the gold, one found (with a credential the names leave out)
-        "0005": (article_page("Harvest starts early", OTHER, author="Sam Lee, MD"),
+        # two authors in the gold, one found (with a credential the names leave out); a date the gold lacks
+        "0005": (article_page("Harvest starts early", OTHER, author="Sam Lee, MD", date="2024-07-01"),
                  {"title": "Harvest starts early", "author": "Sam Lee and Ana Ruiz", "publish_date": None}),
     })
     assert detect_layout(folder) == "wcxb"
@@ -175,8 +175,9 @@ def test_wcxb_layout_text_and_metadata(tmp_path: Path) -> None:
     assert ours.false_authors == 1  # page 4
     # dates only where the gold has one (pages 1 and 4)
     assert (ours.date_pages, ours.published) == (2, 0.5)
+    assert ours.false_dates == 1  # page 5 names a date its gold has none of
     table = report.format()
-    assert "title" in table and "narrascope" in table and "false" in table
+    assert "title" in table and "narrascope" in table and "false-authors" in table and "false-dates" in table
 
 
 def test_neither_layout_is_a_coded_error(tmp_path: Path) -> None:

@@ -526,3 +526,18 @@ def test_site_name_after_a_bullet_and_a_date_is_no_outlet() -> None:
     html = syndicated_page(title="Gym injury lawsuits explained for members | 12/20/2024",
                            h1="Gym injury lawsuits explained for members")
     assert run(html).outlet is None
+
+
+def test_a_related_box_in_the_tables_of_a_page_laid_out_in_one() -> None:
+    # a page laid out in a table: the article's rows, then a "Top stories" row and teasers below it
+    rows = "".join(f"<tr><td><p>{p}</p></td></tr>" for p in PARAGRAPHS)
+    teasers = ("<tr><td>Top stories</td></tr>"
+               "<tr><td>Parliament votes to recognise the events of 1915 in an overwhelming majority.</td></tr>"
+               "<tr><td>Partner news</td></tr>"
+               "<tr><td><a href='/x'>Tourism booms in the capital</a> Visitors rose by a third this year.</td></tr>")
+    html = page(article=f"<table>{rows}{teasers}</table>")
+    item = RawItem(data=html.encode(), media_type="text/html", source_kind="html", location="x.html")
+    draft = extract_html(item, replace(Settings(), extract=ExtractSettings(include_tables=True)))
+    assert PARAGRAPHS[-1][:60] in draft.text
+    assert "Parliament votes" not in draft.text and "Tourism booms" not in draft.text
+    assert any(r.kind == "related" and "Parliament votes" in r.text for r in draft.removed)

@@ -34,7 +34,7 @@ class InputSettings:
 class ExtractSettings:
     min_chars: int = 200
     include_comments: bool = False
-    include_tables: bool = False
+    include_tables: bool = True
     caption_max_words: int = 8
 
 

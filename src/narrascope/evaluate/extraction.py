@@ -23,7 +23,8 @@ Two dataset layouts are recognised from the folder's content:
     credentials and roles after a name dropped, accents, case, punctuation and "Dr" ignored);
   - ``false_authors``: pages whose gold has no author where an author was named;
   - ``published``: share of pages with a gold date whose date is that day (a gold "2003-11" is
-    matched by any day of that month).
+    matched by any day of that month);
+  - ``false_dates``: pages whose gold has no date where a date was named (a guessed date).
 
 Systems, all run on the same pages in the same run: ``narrascope`` (``extract_html``, what ingest
 runs per HTML page, decoding included), ``trafilatura`` (``trafilatura.extract(html)`` with its
@@ -285,6 +286,7 @@ class SystemScore:
     false_authors: int | None = None
     date_pages: int | None = None
     published: float | None = None
+    false_dates: int | None = None
 
 
 @dataclass
@@ -307,7 +309,7 @@ class ExtractionReport:
             "",
             f"{'system':26} {'precision':>9} {'recall':>7} {'F1':>7}"
             + (f" {'title':>7} {'author':>7} {'auth-P':>7} {'auth-R':>7} {'date':>7} {'false-authors':>13}"
-               if with_metadata else ""),
+               f" {'false-dates':>11}" if with_metadata else ""),
         ]
         for s in self.systems:
             line = f"{s.name:26} {s.precision:9.4f} {s.recall:7.4f} {s.f1:7.4f}"
@@ -315,13 +317,14 @@ class ExtractionReport:
                 line += "".join(f" {v:7.4f}" if v is not None else f" {'-':>7}"
                                 for v in (s.title, s.author, s.author_precision, s.author_recall, s.published))
                 line += f" {s.false_authors if s.false_authors is not None else '-':>13}"
+                line += f" {s.false_dates if s.false_dates is not None else '-':>11}"
             lines.append(line)
         if with_metadata and self.systems:
             first = self.systems[0]
             lines += ["", f"title: exact match; author: the whole string, exact match (a null gold is right when "
                           f"none is named); auth-P/auth-R: names on the {first.author_pages} pages whose gold names "
-                          f"an author; date: on the {first.date_pages} pages with a gold date; false-authors: pages "
-                          f"with no gold author where one was named"]
+                          f"an author; date: on the {first.date_pages} pages with a gold date; false-authors and "
+                          f"false-dates: pages with no gold author (date) where one was named"]
         return "\n".join(lines)
 
 
@@ -386,6 +389,7 @@ class FieldTally:
     false_authors: int = 0
     date_pages: int = 0
     date_right: int = 0
+    false_dates: int = 0
 
     def add(self, page: GoldPage, predicted: Prediction) -> None:
         self.pages += 1
@@ -408,6 +412,8 @@ class FieldTally:
         if page.published:
             self.date_pages += 1
             self.date_right += same_date(page.published, predicted.published)
+        elif (predicted.published or "").strip():
+            self.false_dates += 1
 
 
 def _ratio(part: int, whole: int) -> float:
@@ -433,4 +439,5 @@ def _summarise(name: str, description: str, layout: str, scores: list[tuple[floa
         score.false_authors = tally.false_authors
         score.date_pages = tally.date_pages
         score.published = _ratio(tally.date_right, tally.date_pages)
+        score.false_dates = tally.false_dates
     return score

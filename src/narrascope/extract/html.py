@@ -1012,7 +1012,7 @@ RELATED_INTRO = re.compile(
     r"from [\w .'-]{1,30}|on this (?:story|topic)|like this)|you (?:may|might) also (?:like|be interested in)|"
     r"recommended(?: for you| stories| reading)?|most (?:popular|read|viewed)|trending(?: now| stories)?|"
     r"read next|up next|explore further|don'?t miss|see also|also read|popular (?:stories|posts)|latest news|"
-    r"top stories)\s*[:.!]?$", re.I)
+    r"top stories|partner (?:news|content|stories)|sponsored (?:content|stories|links))\s*[:.!]?$", re.I)
 UI_LINE = re.compile(
     r"^(?:-\s*)?(?:order reprints?|reprints?|print(?: article| this (?:page|article))?|e-?mail(?: this)?|share|"
     r"tweet|save(?: article| for later)?|comments?|\d+\s+comments?|view comments|leave a comment|"
@@ -1048,6 +1048,7 @@ def clean_body(paragraphs: list[Paragraph], draft: Draft, page: PageFacts) -> tu
     description = norm(page.description) if page.description else None
     tail_from = len(paragraphs) - 3
     in_related = False  # after a "Related stories" line, until a line that is not a link
+    related_table: int | None = None  # a table whose row says "Top stories": its later rows are the box
     for index, paragraph in enumerate(paragraphs):
         text = paragraph.text
         words = len(text.split())
@@ -1058,6 +1059,8 @@ def clean_body(paragraphs: list[Paragraph], draft: Draft, page: PageFacts) -> tu
         removal: tuple[str, str | None] | None = None
         if in_related and paragraph.link_share >= LINK_ONLY:
             removal = ("related", "link")
+        elif paragraph.block == related_table and paragraph.tag == "row":
+            removal = ("related", None)
         elif before_prose and index < 12 and key and (key == title or key in page.headings):
             removal = ("other", "title")
         elif head and subtitle and key == subtitle:
@@ -1088,6 +1091,8 @@ def clean_body(paragraphs: list[Paragraph], draft: Draft, page: PageFacts) -> tu
         else:
             removal = classify_paragraph(text) or _furniture(paragraph, key, words, page)
         in_related = bool(removal and removal[0] == "related")
+        if removal == ("related", None) and paragraph.tag == "row" and RELATED_INTRO.match(text.strip(" |")):
+            related_table = paragraph.block
         if removal:
             draft.removed.append(Removed(kind=removal[0], text=text, label=removal[1]))
         else:
