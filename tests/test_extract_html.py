@@ -395,6 +395,7 @@ def test_stated_date(value: str, expected: str | None) -> None:
     ("Learn More", []),
     ("By Role", []),
     ("page.head.extra.author", []),
+    ("Webmaster", []),
     ("Thomas More", ["Thomas More"]),
     ("Articles by Juliette", ["Juliette"]),
     ("David Jackson - Senior Writer", ["David Jackson"]),

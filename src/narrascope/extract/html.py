@@ -741,7 +741,7 @@ NAME_TAIL = re.compile(
     rf"{MONTH}(?=\s+\d|\s*$)|(?:(?:senior|staff|contributing|tech|lead|chief|managing|deputy|former|head)\s+)*"
     rf"(?:writer|reporter|editor|founder|contributor|correspondent|columnist|journalist)s?)\b.*$", re.I)
 NOT_A_NAME = re.compile(r"https?://|www\.|@|\d{3,}|©|^(?:staff|admin|administrator|editor|author|the author|"
-                        r"written by|by|undefined|null|none|unknown|guest|anonymous|team|name|updated|share)$", re.I)
+                        r"written by|by|undefined|null|none|unknown|guest|anonymous|team|name|updated|share|webmaster|site admin)$", re.I)
 # "andrew.keaveney", "veena": logins; "page.head.extra.author": a template's placeholder
 USERNAME = re.compile(r"^[^\s]*[_\d][^\s]*$|^[a-z]+(?:[.-][a-z]+)+$|^[a-z]+$")
 # words of the page's furniture that link or label text around a byline ("Learn More", "By Role"):
