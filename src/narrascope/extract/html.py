@@ -6,9 +6,11 @@ records the rung that filled it (container hints, set by ``extract``, rank above
 - ``jsonld``: the page's schema.org article object (``NewsArticle``, ``Article``,
   ``ReportageNewsArticle``, ``OpinionNewsArticle``, ``BlogPosting``...): ``headline``, the names
   of ``Person`` authors, ``datePublished``, publisher name, ``articleSection`` and ``keywords``
-  as tags, ``url``, ``alternativeHeadline`` as the dek.
+  as tags, ``url``, ``alternativeHeadline`` as the dek. With no article object, a page node
+  (``WebPage``...) gives ``datePublished`` and authors.
 - ``meta``: Open Graph, ``article:*``, ``citation_*``, ``parsely-*``, ``sailthru.*``, Dublin Core,
-  ``name=author``/``date``, microdata ``itemprop=datePublished``, the canonical link, ``<html lang>``
+  ``name=author``/``date``, microdata ``itemprop=datePublished`` (or ``published-date``...), the
+  canonical link, ``<html lang>``
   (also ``content-language``, ``og:locale``; JSON-LD ``inLanguage`` is on the ``jsonld`` rung).
 - ``url-domain`` (outlet only): the outlet table (``outlets.py``), which knows a listed host
   better than the page's ``<title>``; ``title`` (outlet only): the site's name the ``<title>``
@@ -17,10 +19,6 @@ records the rung that filled it (container hints, set by ``extract``, rank above
   (it takes any part of the ``<title>`` holding a dot, a headline with "U.S." too). Never its
   date: trafilatura dates pages with htmldate, which guesses from the URL, copyright years and the
   like.
-
-A title is never the name of the software that made the page (``<meta name="generator">``, or a
-known CMS such as "escenic") nor a site-wide line ("News from The Associated Press"); an outlet is
-never a placeholder word ("Hosted", "Home"). Such values are skipped and the next rung fills the field.
 - ``page``: a publication date the page shows (a ``<time>`` element, or a dateline such as
   "Published 3 May 2019" in its date/byline markup or just under the ``<h1>``; dates introduced
   as updates are skipped), and a dek marked up under the title.
@@ -34,6 +32,11 @@ never a placeholder word ("Hosted", "Home"). Such values are skipped and the nex
   several author pages: a columnists' menu) is no byline.
 - ``dateline``: a date-only line at the top or end of the body.
 
+A title is never the name of the software that made the page (``<meta name="generator">``, or a
+known CMS such as "escenic") nor a site-wide line ("News from The Associated Press"); an outlet is
+never a placeholder word ("Hosted", "Home") nor a date. Such values are skipped and the next rung
+fills the field.
+
 **A date is never guessed**: ``published`` is only a date the page states for publication.
 
 The subtitle (dek) is never the page's ``description``/``og:description`` alone: on most sites
@@ -45,8 +48,8 @@ Body: trafilatura's extraction cascade (``extract.include_comments``, ``extract.
 on our parsed tree, links marked so that lines that are nothing but a link can be told from prose.
 Then our cleaning; everything taken out goes to ``removed`` with its kind and label: the title
 and dek repeated at the top, byline and dateline lines, captions and photo credits, paragraphs
-``classify_paragraph`` flags, newsletter, share and app prompts, "Related" boxes and lone
-link-only teaser lines, and at the end author bios (also to ``author_bios``), an "About <outlet>"
+``classify_paragraph`` flags, newsletter, share and app prompts, "Related" boxes (in a table,
+every row after a "Top stories" row) and lone link-only teaser lines, and at the end author bios (also to ``author_bios``), an "About <outlet>"
 note, contact, contribution and copyright lines, trailing link lists. Lines of one paragraph,
 list or table are joined by a newline, paragraphs by a blank line.
 """
@@ -255,7 +258,7 @@ class PageFacts:
             else:
                 continue
             if 1 <= len(name.split()) <= 6 and is_outlet_name(name) and not SECTION_NAME.match(norm(name)):
-                    return name
+                return name
         return None
 
     @cached_property
