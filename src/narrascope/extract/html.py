@@ -764,9 +764,11 @@ def split_authors(value: str) -> list[str]:
     a name ("Jane Doe, MD", "John Roe, Senior Editor") are dropped."""
     value = BY_PREFIX.sub("", " ".join(value.split()))
     names = []
-    for index, part in enumerate(re.split(r"\s*[;|]\s*|\s+[–—-]\s+", value)):
-        if index and ROLE.search(part):
-            continue  # "Jane Roe - Senior Writer": the role after a dash
+    for part in re.split(r"\s*[;|]\s*", value):
+        # "Jane Roe - Senior Writer", "David Jackson - FullStack Editorial Team": a role after a dash
+        tail = DASH_TAIL.search(part)
+        if tail and (ROLE.search(tail[1]) or TEAM_WORD.search(tail[1])):
+            part = part[: tail.start()]
         part = NAME_TAIL.sub("", BY_PREFIX.sub("", part)).strip(" ,-–—:•·")
         if LOWERCASE_WORD.search(" " + part):
             tokens = [part]  # "Center for Drug Evaluation and Research": one name, not two
@@ -783,6 +785,10 @@ def split_authors(value: str) -> list[str]:
                     and not set(WORD.findall(token.casefold())) <= UI_WORDS):
                 names.append(token)
     return names
+
+
+DASH_TAIL = re.compile(r"\s+[–—-]\s+([^–—]+)$")
+TEAM_WORD = re.compile(r"\b(?:team|staff|desk|editorial|newsroom)\b", re.I)
 
 
 BYLINE_TEXT = re.compile(r"^(?i:by|written by|posted by|words by|reported by|author:?)\s+"
