@@ -399,6 +399,8 @@ def test_stated_date(value: str, expected: str | None) -> None:
     ("Thomas More", ["Thomas More"]),
     ("Articles by Juliette", ["Juliette"]),
     ("David Jackson - Senior Writer", ["David Jackson"]),
+    ("David Jackson - FullStack Editorial Team", ["David Jackson"]),
+    ("GURUS - Drupal", ["GURUS - Drupal"]),
 ])
 def test_split_authors(value: str, expected: list[str]) -> None:
     assert split_authors(value) == expected
