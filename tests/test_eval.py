@@ -12,7 +12,14 @@ import pytest
 from conftest import run_cli
 from narrascope.errors import UsageError
 from narrascope.evaluate import evaluate_extraction
-from narrascope.evaluate.extraction import bag_of_words_scores, detect_layout, same_field, shingle_scores
+from narrascope.evaluate.extraction import (
+    author_names,
+    bag_of_words_scores,
+    detect_layout,
+    same_date,
+    same_field,
+    shingle_scores,
+)
 
 STORY = [
     "Officials in the capital said on Monday that the pipeline would reopen within a week after repairs to a "
@@ -91,6 +98,24 @@ def test_same_field() -> None:
     assert not same_field("Jane Roe", "Jane Doe")
 
 
+def test_author_names_are_normalised() -> None:
+    # credentials and roles are no names; case, accents, dots and "Dr" do not count
+    assert author_names("Dylan Bailey, MS, RD, FAND") == {"dylan bailey"}
+    assert author_names("Danielle DeSiato, Donna Enzmann, and Natalie Nguyen") == {
+        "danielle desiato", "donna enzmann", "natalie nguyen"}
+    assert author_names("Sergio Martínez-Beltrán | The Texas Newsroom") == {"sergio martinez beltran",
+                                                                            "the texas newsroom"}
+    assert author_names("Dr. Jane  Roe") == author_names("jane roe") == {"jane roe"}
+    assert author_names(None) == author_names("") == set()
+
+
+def test_same_date() -> None:
+    assert same_date("2024-05-14", "2024-05-14")
+    assert same_date("2003-11", "2003-11-05")  # the gold states the month only
+    assert not same_date("2024-05-14", "2024-05-15")
+    assert not same_date("2024-05-14", None)
+
+
 # --- the whole evaluation on tiny gold sets ----------------------------------------------------------
 
 
@@ -129,17 +154,30 @@ def test_wcxb_layout_text_and_metadata(tmp_path: Path) -> None:
         # the gold names an author the page does not state; no body in the gold: metadata only
         "0003": (article_page("Harvest starts early", OTHER),
                  {"title": "Harvest starts early", "author": "Omar Haddad", "publish_date": None}),
+        # the page names an author the gold says it has none of: a false author; a wrong date
+        "0004": (article_page("Harvest starts early", OTHER, author="Lena Park", date="2024-06-01"),
+                 {"title": "Harvest starts early", "author": None, "publish_date": "2024-06-02"}),
+        # two authors in the gold, one found (with a credential the names leave out); a date the gold lacks
+        "0005": (article_page("Harvest starts early", OTHER, author="Sam Lee, MD", date="2024-07-01"),
+                 {"title": "Harvest starts early", "author": "Sam Lee and Ana Ruiz", "publish_date": None}),
     })
     assert detect_layout(folder) == "wcxb"
     report = evaluate_extraction(folder)
-    assert report.layout == "wcxb" and report.pages == 3
+    assert report.layout == "wcxb" and report.pages == 5
     ours = {s.name: s for s in report.systems}["narrascope"]
     assert ours.pages == 2  # pages with a gold body
     assert (ours.precision, ours.recall, ours.f1) == (1.0, 1.0, 1.0)
     assert ours.title == 1.0
-    assert ours.author == pytest.approx(2 / 3)
-    assert ours.published == 1.0
-    assert "title" in report.format() and "narrascope" in report.format()
+    # exact match, nulls included: pages 1 and 2 right; 3, 4 and 5 wrong
+    assert ours.author == pytest.approx(2 / 5)
+    # names on the pages whose gold has an author (1, 3, 5): Jane Roe and Sam Lee found, of 2 named and 4 gold
+    assert (ours.author_pages, ours.author_precision, ours.author_recall) == (3, 1.0, pytest.approx(2 / 4))
+    assert ours.false_authors == 1  # page 4
+    # dates only where the gold has one (pages 1 and 4)
+    assert (ours.date_pages, ours.published) == (2, 0.5)
+    assert ours.false_dates == 1  # page 5 names a date its gold has none of
+    table = report.format()
+    assert "title" in table and "narrascope" in table and "false-authors" in table and "false-dates" in table
 
 
 def test_neither_layout_is_a_coded_error(tmp_path: Path) -> None:

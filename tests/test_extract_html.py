@@ -391,6 +391,156 @@ def test_stated_date(value: str, expected: str | None) -> None:
     ("admin", []),
     ("andrew.keaveney", []),
     ("https://www.facebook.com/janeroe", []),
+    # link texts and template placeholders around a byline are no names
+    ("Learn More", []),
+    ("By Role", []),
+    ("page.head.extra.author", []),
+    ("Webmaster", []),
+    ("Thomas More", ["Thomas More"]),
+    ("Articles by Juliette", ["Juliette"]),
+    ("David Jackson - Senior Writer", ["David Jackson"]),
+    ("David Jackson - FullStack Editorial Team", ["David Jackson"]),
+    ("GURUS - Drupal", ["GURUS - Drupal"]),
 ])
 def test_split_authors(value: str, expected: list[str]) -> None:
     assert split_authors(value) == expected
+
+
+# --- metadata errors seen on real pages (issue 11), each on a small page written for it -----------
+
+
+def syndicated_page(*, title: str, head: str = "", h1: str | None = None, before: str = "", menu: str = "") -> str:
+    """A page whose <title> is given whole (no site name added by the helper)."""
+    h1 = title if h1 is None else h1
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>{head}</head>
+<body><header><div>{menu}</div></header>
+<main><article><h1>{h1}</h1>{before}
+{body()}
+</article></main></body></html>"""
+
+
+def test_outlet_is_not_taken_from_a_headline() -> None:
+    # an msn.com page carrying The Guardian: the headline holds a "." (U.S.), which trafilatura's
+    # site-name finder takes for a domain
+    headline = "Trump and the U.S. election: what the polls say now"
+    html = syndicated_page(title=f"{headline} | The Guardian", h1=headline)
+    draft = run(html, url="https://www.msn.com/en-gb/news/world/trump-and-the-us-election/ar-AA1abcd")
+    assert draft.title == headline
+    assert draft.outlet == "The Guardian"
+    assert draft.provenance["outlet"] == "title"
+    # no site name after the headline: the domain's outlet, never the headline
+    html = syndicated_page(title=f"{headline} - U.S. news", h1=headline)
+    draft = run(html, url="https://www.theguardian.com/us-news/2024/oct/01/trump-election")
+    assert draft.outlet == "The Guardian"
+
+
+def test_a_cms_name_is_no_title() -> None:
+    # a Telegraph page whose og:title is the name of its CMS, also its meta generator
+    headline = "Ministers to review the rules on foreign ownership of newspapers"
+    head = ('<meta property="og:title" content="escenic"><meta name="generator" content="Escenic Content Engine">'
+            '<meta property="og:site_name" content="The Telegraph">')
+    draft = run(syndicated_page(title="escenic", head=head, h1=headline))
+    assert draft.title == headline
+    # without a generator tag, the known CMS name alone is refused too
+    draft = run(syndicated_page(title="escenic", head='<meta property="og:title" content="Escenic">', h1=headline))
+    assert draft.title == headline
+
+
+def test_a_site_wide_slogan_is_no_title() -> None:
+    headline = "Flood waters recede as towns along the river count the cost"
+    head = '<meta property="og:title" content="News from The Associated Press">'
+    draft = run(syndicated_page(title="News from The Associated Press", head=head, h1=headline),
+                url="https://apnews.com/article/floods-river-towns-0123456789abcdef")
+    assert draft.title == headline
+    assert draft.outlet == "AP"
+
+
+def test_a_hosting_word_is_no_outlet() -> None:
+    head = '<meta property="og:site_name" content="Hosted">'
+    draft = run(syndicated_page(title="Flood waters recede along the river", head=head),
+                url="https://hosted.ap.org/article/0123456789abcdef/flood-waters-recede")
+    assert draft.outlet == "AP"  # the domain's outlet
+    draft = run(syndicated_page(title="Flood waters recede along the river", head=head))
+    assert draft.outlet is None
+
+
+def test_a_columnist_menu_is_no_byline() -> None:
+    links = "".join(f"<li><a href='/author/{slug}/'>{name}</a></li>" for slug, name in (
+        ("alan-price", "Alan Price"), ("mary-stone", "Mary Stone"), ("li-wei", "Li Wei")))
+    title = "Ministry summons ambassador over website network"
+    # a list of links to author pages, no class to tell it is a menu
+    assert run(syndicated_page(title=title, menu=f"<ul>{links}</ul>")).authors == []
+    # one author link in markup that says it is a menu
+    menu = "<div class='dropdown-menu'><a href='/author/alan-price/'>Alan Price</a></div>"
+    assert run(syndicated_page(title=title, menu=menu)).authors == []
+    # the article's own author link still counts, menu or not
+    byline = "<p class='byline'><a href='/author/jane-roe/'>Jane Roe</a></p>"
+    assert run(syndicated_page(title=title, menu=f"<ul>{links}</ul>", before=byline)).authors == ["Jane Roe"]
+
+
+# --- dates and bylines the page states in markup found on real pages ----------------------------------
+
+
+def test_a_page_node_states_the_date_when_there_is_no_article_node() -> None:
+    graph = {"@context": "https://schema.org", "@graph": [
+        {"@type": "WebPage", "url": "https://herald.example/guide", "datePublished": "2022-10-05T12:53:00-07:00",
+         "dateModified": "2025-12-02T13:37:11-08:00"},
+        {"@type": "Organization", "name": "Example Herald"}]}
+    draft = run(page(head=jsonld(**graph)))
+    assert draft.published == "2022-10-05"
+    assert draft.provenance["published"] == "jsonld"
+
+
+@pytest.mark.parametrize("markup, published", [
+    # an update after the date leaves it the publication date
+    ("<p class='text-xs'><span>August 16, 2019</span> <span>- Updated July 9, 2025</span></p>", "2019-08-16"),
+    # an update before it does not
+    ("<p class='text-xs'><span>Updated</span> <span>July 9, 2025</span></p>", None),
+    ("<p><span class='kind'>Essay - Published: 2025.12.17 |</span></p>", "2025-12-17"),
+    ("<p><span itemprop='published-date' content='Published Oct 20, 2025 at 5:00 PM PST'>Oct 20</span></p>",
+     "2025-10-20"),
+    # the name and the date in the author's markup, no space between them, far from the title
+    ("<span></span>" * 45 + "<div class='resource-author-details'><p>Luke Kim</p><small>December 17, 2025</small>"
+     "</div>", "2025-12-17"),
+])
+def test_a_date_shown_by_the_title(markup: str, published: str | None) -> None:
+    assert run(page(before=markup)).published == published
+
+
+def test_a_time_in_the_aside_that_heads_the_article() -> None:
+    html = page(article=f"<aside><time datetime='2021-06-06'>June 6, 2021</time></aside>{body()}")
+    assert run(html).published == "2021-06-06"
+    # an aside after the text is a sidebar: its date is another story's
+    html = page(article=f"{body()}<aside><time datetime='2021-06-06'>June 6, 2021</time></aside>")
+    assert run(html).published is None
+
+
+def test_a_by_link_to_a_listing_is_no_byline() -> None:
+    menu = "<div><a href='/projector-categories/'>By Category</a> <a href='/brands/'>By Manufacturer</a></div>"
+    assert run(page(before=menu)).authors == []
+    assert run(page(before="<div><a href='/author/jane-roe/'>By Jane Roe</a></div>")).authors == ["Jane Roe"]
+
+
+def test_site_name_after_a_bullet_and_a_date_is_no_outlet() -> None:
+    head = '<meta property="og:title" content="A brief intro to git • Cory Dransfeldt">' \
+           '<meta property="og:site_name" content="Cory Dransfeldt">'
+    assert run(syndicated_page(title="A brief intro to git", head=head, h1="Git")).title == "A brief intro to git"
+    html = syndicated_page(title="Gym injury lawsuits explained for members | 12/20/2024",
+                           h1="Gym injury lawsuits explained for members")
+    assert run(html).outlet is None
+
+
+def test_a_related_box_in_the_tables_of_a_page_laid_out_in_one() -> None:
+    # a page laid out in a table: the article's rows, then a "Top stories" row and teasers below it
+    rows = "".join(f"<tr><td><p>{p}</p></td></tr>" for p in PARAGRAPHS)
+    teasers = ("<tr><td>Top stories</td></tr>"
+               "<tr><td>Parliament votes to recognise the events of 1915 in an overwhelming majority.</td></tr>"
+               "<tr><td>Partner news</td></tr>"
+               "<tr><td><a href='/x'>Tourism booms in the capital</a> Visitors rose by a third this year.</td></tr>")
+    html = page(article=f"<table>{rows}{teasers}</table>")
+    item = RawItem(data=html.encode(), media_type="text/html", source_kind="html", location="x.html")
+    draft = extract_html(item, replace(Settings(), extract=ExtractSettings(include_tables=True)))
+    assert PARAGRAPHS[-1][:60] in draft.text
+    assert "Parliament votes" not in draft.text and "Tourism booms" not in draft.text
+    assert any(r.kind == "related" and "Parliament votes" in r.text for r in draft.removed)

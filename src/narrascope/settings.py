@@ -57,7 +57,7 @@ class InputSettings:
 class ExtractSettings:
     min_chars: int = 200
     include_comments: bool = False
-    include_tables: bool = False
+    include_tables: bool = True
     caption_max_words: int = 8
     trafilatura_max_elements: int = 30_000
 

@@ -35,8 +35,10 @@ def eval_extraction(obj: Context, folder: str, limit: int | None, as_json: bool)
 
     FOLDER is laid out as the article-extraction-benchmark (html/<id>.html.gz and
     ground-truth.json; 4-token shingle precision, recall, F1) or as WCXB (html/<id>.html.gz and
-    ground-truth/<id>.json; bag-of-words precision, recall, F1, and title, author and date
-    accuracy). The layout is detected; the settings in force apply to narrascope.
+    ground-truth/<id>.json; bag-of-words precision, recall, F1, and the metadata: title accuracy,
+    author exact match, author precision and recall over normalised names, date accuracy, and
+    false authors and dates, named on pages whose gold has none). The layout is detected; the
+    settings in force apply to narrascope.
 
     \b
     Example:

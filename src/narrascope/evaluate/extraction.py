@@ -11,10 +11,20 @@ Two dataset layouts are recognised from the folder's content:
 - ``wcxb``, the web content extraction benchmark: ``html/<id>.html.gz`` and
   ``ground-truth/<id>.json`` with ``ground_truth.main_content``, ``title``, ``author`` and
   ``publish_date``. Its metric: bag-of-words over lower-cased ``\\w+`` tokens, per page precision,
-  recall and F1, each averaged over the pages (F1 is the mean of the per-page F1s). Title, author
-  and date are right when equal after case folding and whitespace collapsing; a null in the gold
-  is right only when nothing was predicted. Pages without ``main_content`` count for the metadata
-  only. Several predicted authors are joined with ", ".
+  recall and F1, each averaged over the pages (F1 is the mean of the per-page F1s). Pages without
+  ``main_content`` count for the metadata only. The metadata, each scored only where the gold has it:
+
+  - ``title``: share of pages with a gold title whose title is equal after case folding and
+    whitespace collapsing;
+  - ``author``: the whole author string equal (several predicted names joined with ", "), a null
+    gold right only when nothing was predicted: the benchmark's own exact match, over all pages;
+  - ``author_precision`` and ``author_recall``: over the names, on the pages whose gold names an
+    author, micro-averaged. Names are split and normalised alike on both sides (``author_names``:
+    credentials and roles after a name dropped, accents, case, punctuation and "Dr" ignored);
+  - ``false_authors``: pages whose gold has no author where an author was named;
+  - ``published``: share of pages with a gold date whose date is that day (a gold "2003-11" is
+    matched by any day of that month);
+  - ``false_dates``: pages whose gold has no date where a date was named (a guessed date).
 
 Systems, all run on the same pages in the same run: ``narrascope`` (``extract_html``, what ingest
 runs per HTML page, decoding included), ``trafilatura`` (``trafilatura.extract(html)`` with its
@@ -28,9 +38,10 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -42,10 +53,12 @@ __all__ = [
     "ExtractionReport",
     "GoldPage",
     "SystemScore",
+    "author_names",
     "bag_of_words_scores",
     "detect_layout",
     "evaluate_extraction",
     "read_gold",
+    "same_date",
     "same_field",
     "shingle_scores",
 ]
@@ -175,6 +188,31 @@ def same_field(gold: str | None, predicted: str | None) -> bool:
     return _normal(gold) == _normal(predicted)
 
 
+def same_date(gold: str | None, predicted: str | None) -> bool:
+    """The predicted day is the gold one; a gold month ("2003-11") is matched by any of its days."""
+    gold, predicted = (gold or "").strip(), (predicted or "").strip()
+    return bool(gold and predicted) and predicted[: len(gold)] == gold
+
+
+HONORIFIC = re.compile(r"^(?:dr|prof|mr|mrs|ms)\s+")
+
+
+def author_names(value: str | None) -> set[str]:
+    """The normalised names in an author string: split as bylines are (``split_authors``: "A, B
+    and C", credentials and roles after a name dropped), then accents, case, punctuation and a
+    leading "Dr"/"Prof"/"Mr"... ignored."""
+    from ..extract.html import split_authors
+
+    names = set()
+    for name in split_authors(value or ""):
+        plain = unicodedata.normalize("NFKD", name)
+        plain = "".join(c for c in plain if not unicodedata.combining(c)).casefold()
+        key = HONORIFIC.sub("", " ".join(TOKEN.findall(plain)))
+        if key:
+            names.add(key)
+    return names
+
+
 # ---------------------------------------------------------------------------------------------
 # Systems
 
@@ -185,6 +223,8 @@ class Prediction:
     title: str | None = None
     author: str | None = None
     published: str | None = None
+    #: the authors one by one as the system names them (``author`` joins them)
+    names: list[str] = field(default_factory=list)
 
 
 def _narrascope(page: GoldPage, html: bytes, settings: Settings) -> Prediction:
@@ -196,7 +236,7 @@ def _narrascope(page: GoldPage, html: bytes, settings: Settings) -> Prediction:
     except InputRejected:  # an undecodable page scores as an empty extraction
         return Prediction(text="")
     return Prediction(text=draft.text, title=draft.title or None, author=", ".join(draft.authors) or None,
-                      published=draft.published)
+                      published=draft.published, names=list(draft.authors))
 
 
 def _trafilatura_text(html: bytes, **options: Any) -> str:
@@ -212,8 +252,9 @@ def _trafilatura_metadata(html: bytes) -> Prediction:
     if document is None:
         return Prediction(text="")
     fields = document if isinstance(document, dict) else document.as_dict()
-    author = ", ".join(a.strip() for a in (fields.get("author") or "").split(";") if a.strip()) or None
-    return Prediction(text="", title=fields.get("title"), author=author, published=fields.get("date"))
+    names = [a.strip() for a in (fields.get("author") or "").split(";") if a.strip()]
+    return Prediction(text="", title=fields.get("title"), author=", ".join(names) or None, published=fields.get("date"),
+                      names=names)
 
 
 SYSTEMS: dict[str, str] = {
@@ -236,10 +277,16 @@ class SystemScore:
     precision: float = 0.0
     recall: float = 0.0
     f1: float = 0.0
-    #: share of pages with the right title, author and date (WCXB only; None otherwise)
+    #: the metadata (WCXB only; None otherwise), each scored where the gold has it (see the module doc)
     title: float | None = None
     author: float | None = None
+    author_pages: int | None = None
+    author_precision: float | None = None
+    author_recall: float | None = None
+    false_authors: int | None = None
+    date_pages: int | None = None
     published: float | None = None
+    false_dates: int | None = None
 
 
 @dataclass
@@ -261,13 +308,23 @@ class ExtractionReport:
             f"metric: {self.metric}",
             "",
             f"{'system':26} {'precision':>9} {'recall':>7} {'F1':>7}"
-            + (f" {'title':>7} {'author':>7} {'date':>7}" if with_metadata else ""),
+            + (f" {'title':>7} {'author':>7} {'auth-P':>7} {'auth-R':>7} {'date':>7} {'false-authors':>13}"
+               f" {'false-dates':>11}" if with_metadata else ""),
         ]
         for s in self.systems:
             line = f"{s.name:26} {s.precision:9.4f} {s.recall:7.4f} {s.f1:7.4f}"
             if with_metadata:
-                line += "".join(f" {v:7.4f}" if v is not None else f" {'-':>7}" for v in (s.title, s.author, s.published))
+                line += "".join(f" {v:7.4f}" if v is not None else f" {'-':>7}"
+                                for v in (s.title, s.author, s.author_precision, s.author_recall, s.published))
+                line += f" {s.false_authors if s.false_authors is not None else '-':>13}"
+                line += f" {s.false_dates if s.false_dates is not None else '-':>11}"
             lines.append(line)
+        if with_metadata and self.systems:
+            first = self.systems[0]
+            lines += ["", f"title: exact match; author: the whole string, exact match (a null gold is right when "
+                          f"none is named); auth-P/auth-R: names on the {first.author_pages} pages whose gold names "
+                          f"an author; date: on the {first.date_pages} pages with a gold date; false-authors and "
+                          f"false-dates: pages with no gold author (date) where one was named"]
         return "\n".join(lines)
 
 
@@ -286,7 +343,7 @@ def evaluate_extraction(
     layout, pages = read_gold(folder, limit=limit)
     with_metadata = layout == "wcxb"
     text_scores: dict[str, list[tuple[float, ...]]] = {name: [] for name in SYSTEMS}
-    field_hits: dict[str, list[tuple[bool, bool, bool]]] = {name: [] for name in SYSTEMS}
+    field_scores: dict[str, FieldTally] = {name: FieldTally() for name in SYSTEMS}
     ticker = progress(len(pages)) if progress else None
     for page in pages:
         if ticker is not None:
@@ -296,10 +353,8 @@ def evaluate_extraction(
         theirs_meta = _trafilatura_metadata(html) if with_metadata else Prediction(text="")
         predictions = {
             "narrascope": ours,
-            "trafilatura": Prediction(_trafilatura_text(html), theirs_meta.title, theirs_meta.author,
-                                      theirs_meta.published),
-            "trafilatura-no-comments": Prediction(_trafilatura_text(html, include_comments=False), theirs_meta.title,
-                                                  theirs_meta.author, theirs_meta.published),
+            "trafilatura": replace(theirs_meta, text=_trafilatura_text(html)),
+            "trafilatura-no-comments": replace(theirs_meta, text=_trafilatura_text(html, include_comments=False)),
         }
         for name, predicted in predictions.items():
             if page.text is not None:
@@ -307,12 +362,11 @@ def evaluate_extraction(
                          else bag_of_words_scores(page.text, predicted.text))
                 text_scores[name].append(score)
             if with_metadata:
-                field_hits[name].append((same_field(page.title, predicted.title),
-                                         same_field(page.author, predicted.author),
-                                         same_field(page.published, predicted.published)))
+                field_scores[name].add(page, predicted)
     report = ExtractionReport(dataset=str(folder), layout=layout, metric=METRICS[layout], pages=len(pages))
     for name, description in SYSTEMS.items():
-        report.systems.append(_summarise(name, description, layout, text_scores[name], field_hits[name]))
+        report.systems.append(_summarise(name, description, layout, text_scores[name],
+                                         field_scores[name] if with_metadata else None))
     return report
 
 
@@ -320,8 +374,54 @@ def _mean(values: list[float]) -> float:
     return sum(values) / len(values) if values else 0.0
 
 
+@dataclass
+class FieldTally:
+    """Counts behind the metadata scores of one system."""
+
+    pages: int = 0
+    title_pages: int = 0
+    title_right: int = 0
+    author_right: int = 0
+    author_pages: int = 0
+    names_predicted: int = 0
+    names_gold: int = 0
+    names_shared: int = 0
+    false_authors: int = 0
+    date_pages: int = 0
+    date_right: int = 0
+    false_dates: int = 0
+
+    def add(self, page: GoldPage, predicted: Prediction) -> None:
+        self.pages += 1
+        if page.title:
+            self.title_pages += 1
+            self.title_right += same_field(page.title, predicted.title)
+        self.author_right += same_field(page.author, predicted.author)
+        # each name the system gives, normalised (and split only if it holds several), so that
+        # "Kev" and "Bob" are not read back as one "Kev, Bob" family-name-first
+        gold_names = author_names(page.author)
+        found_names = set().union(*map(author_names, predicted.names)) if predicted.names else author_names(
+            predicted.author)
+        if gold_names:
+            self.author_pages += 1
+            self.names_gold += len(gold_names)
+            self.names_predicted += len(found_names)
+            self.names_shared += len(gold_names & found_names)
+        elif not (page.author or "").strip() and (predicted.author or "").strip():
+            self.false_authors += 1
+        if page.published:
+            self.date_pages += 1
+            self.date_right += same_date(page.published, predicted.published)
+        elif (predicted.published or "").strip():
+            self.false_dates += 1
+
+
+def _ratio(part: int, whole: int) -> float:
+    return part / whole if whole else 0.0
+
+
 def _summarise(name: str, description: str, layout: str, scores: list[tuple[float, ...]],
-               hits: list[tuple[bool, bool, bool]]) -> SystemScore:
+               tally: FieldTally | None) -> SystemScore:
     score = SystemScore(name=name, description=description, pages=len(scores))
     score.precision = _mean([s[0] for s in scores])
     score.recall = _mean([s[1] for s in scores])
@@ -330,8 +430,14 @@ def _summarise(name: str, description: str, layout: str, scores: list[tuple[floa
         score.f1 = 2 * score.precision * score.recall / total if total else 0.0
     else:
         score.f1 = _mean([s[2] for s in scores])
-    if hits:
-        score.title = _mean([float(h[0]) for h in hits])
-        score.author = _mean([float(h[1]) for h in hits])
-        score.published = _mean([float(h[2]) for h in hits])
+    if tally is not None:
+        score.title = _ratio(tally.title_right, tally.title_pages)
+        score.author = _ratio(tally.author_right, tally.pages)
+        score.author_pages = tally.author_pages
+        score.author_precision = _ratio(tally.names_shared, tally.names_predicted)
+        score.author_recall = _ratio(tally.names_shared, tally.names_gold)
+        score.false_authors = tally.false_authors
+        score.date_pages = tally.date_pages
+        score.published = _ratio(tally.date_right, tally.date_pages)
+        score.false_dates = tally.false_dates
     return score

@@ -6,12 +6,19 @@ records the rung that filled it (container hints, set by ``extract``, rank above
 - ``jsonld``: the page's schema.org article object (``NewsArticle``, ``Article``,
   ``ReportageNewsArticle``, ``OpinionNewsArticle``, ``BlogPosting``...): ``headline``, the names
   of ``Person`` authors, ``datePublished``, publisher name, ``articleSection`` and ``keywords``
-  as tags, ``url``, ``alternativeHeadline`` as the dek.
+  as tags, ``url``, ``alternativeHeadline`` as the dek. With no article object, a page node
+  (``WebPage``...) gives ``datePublished`` and authors.
 - ``meta``: Open Graph, ``article:*``, ``citation_*``, ``parsely-*``, ``sailthru.*``, Dublin Core,
-  ``name=author``/``date``, microdata ``itemprop=datePublished``, the canonical link, ``<html lang>``
+  ``name=author``/``date``, microdata ``itemprop=datePublished`` (or ``published-date``...), the
+  canonical link, ``<html lang>``
   (also ``content-language``, ``og:locale``; JSON-LD ``inLanguage`` is on the ``jsonld`` rung).
-- ``trafilatura``: its title, site-name and tag finders. Never its date: trafilatura dates pages
-  with htmldate, which guesses from the URL, copyright years and the like.
+- ``url-domain`` (outlet only): the outlet table (``outlets.py``), which knows a listed host
+  better than the page's ``<title>``; ``title`` (outlet only): the site's name the ``<title>``
+  adds to the ``<h1>`` ("Headline | The Guardian" on a syndicating host), not a section name.
+- ``trafilatura``: its title, site-name and tag finders; its site name only when it is a domain
+  (it takes any part of the ``<title>`` holding a dot, a headline with "U.S." too). Never its
+  date: trafilatura dates pages with htmldate, which guesses from the URL, copyright years and the
+  like.
 - ``page``: a publication date the page shows (a ``<time>`` element, or a dateline such as
   "Published 3 May 2019" in its date/byline markup or just under the ``<h1>``; dates introduced
   as updates are skipped), and a dek marked up under the title.
@@ -20,9 +27,15 @@ records the rung that filled it (container hints, set by ``extract``, rank above
 - authors, after the body is cleaned: ``byline`` (the page's visible byline: "By Jane Doe", a
   "Written by" label, a link to an author page), ``byline-line`` (a "By X" line at the top of
   the body), ``trafilatura`` (its byline XPaths, run last because they measured less precise
-  and twenty times slower), ``jsonld-organization`` (an organisation named as author).
-- ``dateline``: a date-only line at the top or end of the body; ``url-domain``: the outlet
-  table (``outlets.py``).
+  and twenty times slower), ``jsonld-organization`` (an organisation named as author). A link
+  to an author page inside the site's menus (markup named as a menu, or a list of links to
+  several author pages: a columnists' menu) is no byline.
+- ``dateline``: a date-only line at the top or end of the body.
+
+A title is never the name of the software that made the page (``<meta name="generator">``, or a
+known CMS such as "escenic") nor a site-wide line ("News from The Associated Press"); an outlet is
+never a placeholder word ("Hosted", "Home") nor a date. Such values are skipped and the next rung
+fills the field.
 
 **A date is never guessed**: ``published`` is only a date the page states for publication.
 
@@ -35,8 +48,8 @@ Body: trafilatura's extraction cascade (``extract.include_comments``, ``extract.
 on our parsed tree, links marked so that lines that are nothing but a link can be told from prose.
 Then our cleaning; everything taken out goes to ``removed`` with its kind and label: the title
 and dek repeated at the top, byline and dateline lines, captions and photo credits, paragraphs
-``classify_paragraph`` flags, newsletter, share and app prompts, "Related" boxes and lone
-link-only teaser lines, and at the end author bios (also to ``author_bios``), an "About <outlet>"
+``classify_paragraph`` flags, newsletter, share and app prompts, "Related" boxes (in a table,
+every row after a "Top stories" row) and lone link-only teaser lines, and at the end author bios (also to ``author_bios``), an "About <outlet>"
 note, contact, contribution and copyright lines, trailing link lists. Lines of one paragraph,
 list or table are joined by a newline, paragraphs by a blank line.
 """
@@ -91,11 +104,18 @@ def extract_html(item: RawItem, settings: Settings) -> Draft:
                "jsonld" if stated_types else "meta")
     for rung, fields in (("jsonld", page.jsonld), ("meta", page.meta)):
         for name, value in fields.items():
+            if name == "title" and not page.is_title(value) or name == "outlet" and not is_outlet_name(value):
+                continue
             draft.fill(name, value, rung)
-    if not draft.title:
-        draft.fill("title", trafilatura_metadata.extract_title(tree), "trafilatura")
+    if not draft.title and page.is_title(title := trafilatura_metadata.extract_title(tree)):
+        draft.fill("title", title, "trafilatura")
+    # the outlet table knows the host better than a <title> does; a syndicating host is not listed
+    draft.fill("outlet", outlet_for_url(draft.url or item.hints.get("url")), "url-domain")
     if not draft.outlet:
-        draft.fill("outlet", trafilatura_metadata.extract_sitename(tree), "trafilatura")
+        draft.fill("outlet", page.title_site_name, "title")
+    if not draft.outlet:  # trafilatura takes a part of <title> with a dot for a domain: only a domain is one
+        sitename = trafilatura_metadata.extract_sitename(tree)
+        draft.fill("outlet", sitename if sitename and DOMAIN_NAME.match(sitename) else None, "trafilatura")
     if not draft.tags and "/tag" in html:  # trafilatura's tag finder reads links to /tag/ pages
         draft.fill("tags", trafilatura_metadata.extract_catstags("tag", tree), "trafilatura")
     if not draft.published:  # trafilatura's date rung is skipped: htmldate guesses
@@ -124,7 +144,6 @@ def extract_html(item: RawItem, settings: Settings) -> Draft:
     if not draft.authors and any(hint in html for hint in AUTHOR_MARKUP_HINTS):
         draft.fill("authors", trafilatura_authors(tree), "trafilatura")
     draft.fill("authors", organization_authors, "jsonld-organization")
-    draft.fill("outlet", outlet_for_url(draft.url or item.hints.get("url")), "url-domain")
     if draft.outlet:  # the outlet table's spelling of a name the page states ("the moscow times")
         draft.outlet = outlet_by_name(draft.outlet) or draft.outlet
     return draft
@@ -188,10 +207,34 @@ ARTICLE_TYPES = {
 PAGE_TYPES = {"webpage", "itempage", "aboutpage", "faqpage", "medicalwebpage", "qapage"}
 DEK_CLASS = re.compile(r"(?:^|[\s_-])(dek|standfirst|sub-?title|sub-?headline|subhead|strapline|kicker-?text|"
                        r"article-?summary|article-?description|lede-?text|intro-?text|teaser-?text)(?:$|[\s_-])", re.I)
-DATE_CLASS = re.compile(r"publish|posted|byline|date|time|meta|stamp", re.I)
+DATE_CLASS = re.compile(r"publish|posted|byline|date|time|meta|stamp|author", re.I)
 NOT_PUBLISHED_CLASS = re.compile(r"updat|modif|changed|comment|related|recommend|footer|copyright|"
                                  r"event|expir|deadline|review", re.I)
 UPDATED_WORDS = re.compile(r"\b(updated?|modified|edited|last (?:reviewed|checked)|reviewed)\b", re.I)
+# content management systems whose name stands in for a title on some pages (normalised)
+CMS_NAMES = {"escenic", "wordpress", "drupal", "joomla", "arc", "arc publishing", "brightspot", "ghost", "wix",
+             "squarespace", "typo3", "sitecore", "contentful", "blogger", "tumblr", "medium", "hubspot", "webflow",
+             "adobe experience manager", "aem", "methode", "polopoly", "nitf", "cue", "untitled", "untitled document",
+             "home", "homepage", "home page", "index", "default", "page not found", "404"}
+# site-wide lines sites put where a title goes ("News from The Associated Press"), normalised
+SITE_WIDE_TITLE = re.compile(r"^(?:(?:the )?(?:latest|breaking|top|daily|local) )?(?:news|headlines|stories|updates) "
+                             r"(?:from|on|at|by) (?:the )?\w+(?: \w+){0,4}$")
+# words sites and CMSs put where the outlet's name goes ("Hosted", "Home"), normalised
+NOT_AN_OUTLET = {"hosted", "home", "homepage", "news", "blog", "website", "site", "web", "index", "default", "main",
+                 "article", "articles", "story", "stories", "page", "post", "posts", "online", "en", "english",
+                 "undefined", "null", "none", "untitled", *CMS_NAMES}
+# sections a <title> names after the headline rather than the site ("Headline - Opinion")
+SECTION_NAME = re.compile(r"^(?:(?:u s|us|uk|world|local|breaking|latest|top) )?(?:news|opinion|sports?|business|"
+                          r"politics|world|health|science|tech(?:nology)?|entertainment|lifestyle|travel|culture|"
+                          r"video|videos|photos|blog|features?|analysis|comment|editorials?|live)$", re.I)
+TITLE_SEPARATOR = re.compile(r"\s+[|–—:•·»«-]\s+|\s*[|•·»«]\s*")
+DOMAIN_NAME = re.compile(r"^(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}$", re.I)
+
+
+def is_outlet_name(value: str | None) -> bool:
+    """Whether ``value`` can name an outlet: not a placeholder word ("Hosted", "Home")."""
+    key = norm(value)
+    return bool(key) and key not in NOT_AN_OUTLET and any(c.isalpha() for c in key) and not stated_date(value or "")
 
 
 class PageFacts:
@@ -202,6 +245,8 @@ class PageFacts:
         self.tree = tree
         self.jsonld: dict[str, Any] = jsonld_fields(tree)
         self.meta, self.description = meta_fields(tree)
+        #: the software the page says made it (``<meta name="generator">``)
+        self.generator: str | None = self.meta.pop("generator", None)
         #: the page's ``<h1>`` texts, as shown
         self.h1s = [text for h in tree.iter("h1") if (text := " ".join(h.text_content().split()))]
         self.headings = {norm(h) for h in self.h1s} - {""}
@@ -211,6 +256,41 @@ class PageFacts:
     @cached_property
     def shown_date(self) -> str | None:
         return shown_date(self.tree)
+
+    def is_title(self, value: str | None) -> bool:
+        """Whether ``value`` can be the article's title: not the name of the software that made
+        the page ("escenic") nor a site-wide line ("News from The Associated Press")."""
+        key = norm(value)
+        if not key:
+            return False
+        generator = norm(self.generator)
+        if key in CMS_NAMES or (generator and (key == generator or key == generator.split()[0])):
+            return False
+        return not SITE_WIDE_TITLE.match(key)
+
+    @cached_property
+    def title_site_name(self) -> str | None:
+        """The site's name the ``<title>`` adds after (or before) the ``<h1>``: "Headline | Site"."""
+        element = self.tree.find(".//head//title")
+        if element is None:
+            return None
+        title = " ".join(element.text_content().split())
+        for heading in self.h1s:
+            if len(norm(heading).split()) < 3:
+                continue
+            position = title.find(heading)
+            if position < 0:
+                continue
+            before, after = title[:position], title[position + len(heading):]
+            if TITLE_SEPARATOR.match(after):
+                name = TITLE_SEPARATOR.split(after)[-1].strip()
+            elif before and TITLE_SEPARATOR.match(before[::-1]):  # "Site | Headline"
+                name = TITLE_SEPARATOR.split(before)[0].strip()
+            else:
+                continue
+            if 1 <= len(name.split()) <= 6 and is_outlet_name(name) and not SECTION_NAME.match(norm(name)):
+                return name
+        return None
 
     @cached_property
     def link_texts(self) -> list[str]:
@@ -242,8 +322,10 @@ def jsonld_fields(tree: HtmlElement) -> dict[str, Any]:
     articles = [n for n in nodes if _types(n) & ARTICLE_TYPES]
     # the page node of a graph (Yoast and others) often carries the date its article node lacks
     page_dates = [d for n in nodes if _types(n) & PAGE_TYPES if (d := stated_date(_first_text(n.get("datePublished")) or ""))]
-    if not articles:
-        return {}
+    if not articles:  # a page node stating its date and authors (a Yoast graph without an article node)
+        stating = [n for n in nodes if _types(n) & PAGE_TYPES and ("datePublished" in n or "author" in n)]
+        return {"published": next(iter(page_dates), None),
+                "authors": _jsonld_authors(stating[0].get("author"), by_id) if stating else []}
     article = max(articles, key=lambda n: ("headline" in n, "datePublished" in n, "author" in n))
     fields: dict[str, Any] = {}
     headline = _first_text(article.get("headline")) or _first_text(article.get("name"))
@@ -377,7 +459,7 @@ def meta_fields(tree: HtmlElement) -> tuple[dict[str, Any], str | None]:
     outlet = first(META_OUTLET)
     title = first(META_TITLE)
     if title and outlet:
-        title = re.sub(rf"\s+[|–—-]\s+{re.escape(outlet)}\s*$", "", title, flags=re.I) or title
+        title = re.sub(rf"\s+[|–—•·»-]\s+{re.escape(outlet)}\s*$", "", title, flags=re.I) or title
     fields["title"] = title
     fields["outlet"] = outlet
     authors: list[str] = []
@@ -390,7 +472,10 @@ def meta_fields(tree: HtmlElement) -> tuple[dict[str, Any], str | None]:
     fields["authors"] = _dedupe(authors)
     fields["published"] = next((d for k in META_DATE for v in meta.get(k, []) if (d := stated_date(v))), None) or next(
         (d for k, values in meta.items() if META_PUBLISHED.search(k) for v in values if (d := stated_date(v))), None)
-    for element in [] if fields["published"] else tree.xpath('//*[@itemprop="datePublished"]'):
+    stating = [] if fields["published"] else [
+        e for e in tree.xpath("//*[@itemprop]") if e.tag != "meta" and (
+            e.get("itemprop") == "datePublished" or META_PUBLISHED.search(e.get("itemprop", "")))]
+    for element in stating:
         fields["published"] = stated_date(element.get("content") or element.get("datetime") or
                                           element.text_content())
         if fields["published"]:
@@ -402,6 +487,7 @@ def meta_fields(tree: HtmlElement) -> tuple[dict[str, Any], str | None]:
                                     *(["opinion" if opinion == "true" else "not-opinion"] if opinion in ("true", "false")
                                       else [])])
     fields["subtitle"] = first(META_DEK)
+    fields["generator"] = first(("generator",))
     canonical = [link.get("href", "") for link in tree.iterfind('.//head/link[@rel="canonical"]')]
     url = next((u for u in [*canonical, *meta.get("og:url", [])] if u.startswith("http")), None)
     fields["url"] = url
@@ -458,7 +544,7 @@ def caption_texts(tree: HtmlElement) -> Iterator[str]:
 
 DATE_XPATH = "//*[{}][not(self::script) and not(self::style) and not(self::body) and not(self::html)]".format(
     " or ".join(f'contains(@class, "{word}") or contains(@id, "{word}")'
-                for word in ("date", "Date", "time", "Time", "publish", "posted", "byline", "meta", "stamp")))
+                for word in ("date", "Date", "time", "Time", "publish", "posted", "byline", "meta", "stamp", "author")))
 
 
 def shown_date(tree: HtmlElement) -> str | None:
@@ -473,7 +559,7 @@ def shown_date(tree: HtmlElement) -> str | None:
         label = f"{element.get('class', '')} {element.get('id', '')}"
         if not DATE_CLASS.search(label) or NOT_PUBLISHED_CLASS.search(label):
             continue
-        text = " ".join(element.text_content().split())
+        text = " ".join(" ".join(element.itertext()).split())  # "Luke Kim<small>May 1, 2025": words apart
         if len(text) > 200 or _in_unrelated_region(element) or _introduced_as_update(element):
             continue
         value = dateline_date(text)
@@ -501,13 +587,28 @@ def _dateline_near_title(tree: HtmlElement) -> str | None:
 
 
 def _introduced_as_update(element: HtmlElement) -> bool:
-    """A date its surroundings call an update ("Last updated on <time>...</time>")."""
+    """A date its surroundings call an update ("Last updated on <time>...</time>"): the last word
+    before it that introduces a date is an update word, or its own text is an update line. An
+    update after it ("May 1, 2019 - Updated July 9, 2025") leaves it the publication date."""
+    own = GLUED.sub(" ", " ".join(element.text_content().split()))
     parent = element.getparent()
-    context = " ".join((parent if parent is not None else element).text_content().split())
-    if len(context) > 200:
-        context = " ".join(element.text_content().split())
-    context = GLUED.sub(" ", context)
-    return bool(UPDATED_WORDS.search(context)) and not re.search(r"publish|posted", context, re.I)
+    context = GLUED.sub(" ", " ".join((parent if parent is not None else element).text_content().split()))
+    at = context.find(own) if own and len(context) <= 200 else -1
+    introducers = list(DATE_INTRODUCER.finditer(context[:at])) if at > 0 else []
+    if introducers:
+        return not re.match(r"publish|posted", introducers[-1][0], re.I)
+    return bool(UPDATED_WORDS.search(own)) and not re.search(r"publish|posted", own, re.I)
+
+
+DATE_INTRODUCER = re.compile(r"\b(?:publish\w*|posted|updated?|modified|edited|last (?:reviewed|checked)|reviewed)\b",
+                             re.I)
+
+
+def _heads_article(node: HtmlElement) -> bool:
+    """An element at the top of an ``<article>``, before its text: the article's own details."""
+    parent = node.getparent()
+    return parent is not None and parent.tag == "article" and sum(
+        len(sibling.text_content().strip()) for sibling in node.itersiblings(preceding=True)) < 300
 
 
 def _in_unrelated_region(element: HtmlElement) -> bool:
@@ -516,7 +617,7 @@ def _in_unrelated_region(element: HtmlElement) -> bool:
     for _ in range(6):
         if node is None:
             break
-        if node.tag in ("footer", "aside", "nav"):
+        if node.tag in ("footer", "nav") or node.tag == "aside" and not _heads_article(node):
             return True
         label = f"{node.get('class', '')} {node.get('id', '')} {node.get('itemprop', '')}"
         if NOT_PUBLISHED_CLASS.search(label) or "dateModified" in label:
@@ -596,8 +697,8 @@ def dateline_date(text: str) -> str | None:
             day = None
         if day:
             found.append((match.start(), day))
-    iso = re.search(r"\b(\d{4})-(\d{2})-(\d{2})\b", text)
-    if iso and (day := _valid(int(iso[1]), int(iso[2]), int(iso[3]))):
+    iso = re.search(r"\b(\d{4})([-./])(\d{1,2})\2(\d{1,2})\b", text)  # 2025-12-17, 2025.12.17, 2025/12/17
+    if iso and (day := _valid(int(iso[1]), int(iso[3]), int(iso[4]))):
         found.append((iso.start(), day))
     if not found:
         return None
@@ -650,14 +751,17 @@ def trafilatura_authors(tree: HtmlElement) -> list[str]:
     if not author:
         return []
     author = trafilatura_metadata.normalize_authors(None, MARKERS.sub("", author)) or ""
-    return _dedupe(a for part in author.split(";") for a in split_authors(part))
+    names = _dedupe(a for part in author.split(";") for a in split_authors(part))
+    # its XPaths also take in the job title after a name ("Justin Roe; Trial Attorney")
+    return names[:1] + [n for n in names[1:] if not ROLE.search(n)]
 
 
 # ---------------------------------------------------------------------------------------------
 # Authors
 
 BY_PREFIX = re.compile(r"^\s*(?:this (?:post|article|story) (?:was|is) )?(?:(?:written|posted|reported|words|story|"
-                       r"text|article|recipe)\s+by|by|author(?:ed by)?|contributors?|read more about)\b[:\s]*", re.I)
+                       r"text|article|recipe)\s+by|(?:(?:more|all|view|see)\s+)?(?:articles|posts|stories)\s+by|by|"
+                       r"author(?:ed by)?|contributors?|read more about)\b[:\s]*", re.I)
 ROLE = re.compile(
     r"(?i:\b(?:expert|writer|editor|director|ceo|cto|cfo|founder|manager|officer|consultant|head|president|fellow|"
     r"professor|dietitian|nurse|attorney|lawyer|reporter|correspondent|contributor|specialist|coach|advis[eo]r|"
@@ -671,8 +775,18 @@ NAME_TAIL = re.compile(
     rf"{MONTH}(?=\s+\d|\s*$)|(?:(?:senior|staff|contributing|tech|lead|chief|managing|deputy|former|head)\s+)*"
     rf"(?:writer|reporter|editor|founder|contributor|correspondent|columnist|journalist)s?)\b.*$", re.I)
 NOT_A_NAME = re.compile(r"https?://|www\.|@|\d{3,}|©|^(?:staff|admin|administrator|editor|author|the author|"
-                        r"written by|by|undefined|null|none|unknown|guest|anonymous|team|name|updated|share)$", re.I)
-USERNAME = re.compile(r"^[^\s]*[_\d][^\s]*$|^[a-z]+[.-][a-z]+$|^[a-z]+$")  # "andrew.keaveney", "veena": logins
+                        r"written by|by|undefined|null|none|unknown|guest|anonymous|team|name|updated|share|webmaster|site admin)$", re.I)
+# "andrew.keaveney", "veena": logins; "page.head.extra.author": a template's placeholder
+USERNAME = re.compile(r"^[^\s]*[_\d][^\s]*$|^[a-z]+(?:[.-][a-z]+)+$|^[a-z]+$")
+# words of the page's furniture that link or label text around a byline ("Learn More", "By Role"):
+# a "name" made of these alone is none
+UI_WORDS = {"learn", "more", "read", "view", "see", "all", "full", "profile", "bio", "post", "posts", "article",
+            "articles", "stories", "category", "categories", "role", "roles", "need", "needs", "industry",
+            "industries", "topic", "topics", "type", "follow", "about", "contact", "share", "menu", "home", "search",
+            "subscribe", "login", "log", "sign", "in", "up", "out", "the", "a", "our", "us", "me", "numbers", "company",
+            "size", "use", "case", "cases", "page", "head", "extra", "author", "authors", "sat", "sun", "mon", "tue",
+            "wed", "thu", "fri", "state", "states", "manufacturer", "brand", "price", "team", "here", "now", "free",
+            "this", "on", "by", "of", "and", "or", "to", "for", "with", "from", "at", "date", "time", "min", "comments"}
 JUST_A_MONTH = re.compile(rf"^{MONTH}$", re.I)
 
 
@@ -682,6 +796,10 @@ def split_authors(value: str) -> list[str]:
     value = BY_PREFIX.sub("", " ".join(value.split()))
     names = []
     for part in re.split(r"\s*[;|]\s*", value):
+        # "Jane Roe - Senior Writer", "David Jackson - FullStack Editorial Team": a role after a dash
+        tail = DASH_TAIL.search(part)
+        if tail and (ROLE.search(tail[1]) or TEAM_WORD.search(tail[1])):
+            part = part[: tail.start()]
         part = NAME_TAIL.sub("", BY_PREFIX.sub("", part)).strip(" ,-–—:•·")
         if LOWERCASE_WORD.search(" " + part):
             tokens = [part]  # "Center for Drug Evaluation and Research": one name, not two
@@ -694,9 +812,14 @@ def split_authors(value: str) -> list[str]:
         for token in tokens:
             token = NAME_TAIL.sub("", token).strip(" ,-–—:•·")
             if (token and len(token) <= 80 and not NOT_A_NAME.search(token) and not USERNAME.match(token)
-                    and not JUST_A_MONTH.match(token) and any(c.isalpha() for c in token)):
+                    and not JUST_A_MONTH.match(token) and any(c.isalpha() for c in token)
+                    and not set(WORD.findall(token.casefold())) <= UI_WORDS):
                 names.append(token)
     return names
+
+
+DASH_TAIL = re.compile(r"\s+[–—-]\s+([^–—]+)$")
+TEAM_WORD = re.compile(r"\b(?:team|staff|desk|editorial|newsroom)\b", re.I)
 
 
 BYLINE_TEXT = re.compile(r"^(?i:by|written by|posted by|words by|reported by|author:?)\s+"
@@ -719,6 +842,8 @@ def byline_authors(tree: HtmlElement) -> list[str]:
             continue
         name = None
         match = BYLINE_TEXT.match(text)
+        if match and element.tag == "a" and not AUTHOR_LINK.search(element.get("href", "")):
+            continue  # "By Category", "By Manufacturer": a link to a listing, not a byline
         if match:
             name = match[1]
         elif BYLINE_LABEL.match(text):
@@ -726,11 +851,32 @@ def byline_authors(tree: HtmlElement) -> list[str]:
             name = " ".join(MARKERS.sub("", following.text_content()).split()) if following is not None else None
         elif element.tag == "a":
             name = text
-        if name and len(name) <= 80 and not _in_unrelated_region(element):
+        if name and len(name) <= 80 and not _in_unrelated_region(element) and not _in_menu(element):
             names = split_authors(name)
             if names and all(len(n.split()) <= 5 for n in names):
                 return names
     return []
+
+
+MENU_CLASS = re.compile(r"(?:^|[\s_-])(?:menu|menus|nav|navbar|navigation|dropdown|megamenu|submenu|masthead|"
+                        r"site-?header|drawer|flyout)(?:$|[\s_-])", re.I)
+
+
+def _in_menu(element: HtmlElement) -> bool:
+    """Inside the site's menus: markup that says it is one, or a list of links to several author
+    pages (a menu of columnists), as a byline names its authors in one line, not one per item."""
+    node: HtmlElement | None = element
+    for _ in range(10):
+        if node is None or node.tag in ("article", "main", "body"):
+            return False
+        if MENU_CLASS.search(f"{node.get('class', '')} {node.get('id', '')} {node.get('role', '')}"):
+            return True
+        if node.tag in ("ul", "ol") and sum(
+                1 for item in node.iterchildren("li")
+                if any(AUTHOR_LINK.search(a.get("href", "")) for a in item.iter("a"))) >= 3:
+            return True
+        node = node.getparent()
+    return False
 
 
 def _byline_candidates(tree: HtmlElement) -> Iterator[HtmlElement]:
@@ -947,7 +1093,7 @@ RELATED_INTRO = re.compile(
     r"from [\w .'-]{1,30}|on this (?:story|topic)|like this)|you (?:may|might) also (?:like|be interested in)|"
     r"recommended(?: for you| stories| reading)?|most (?:popular|read|viewed)|trending(?: now| stories)?|"
     r"read next|up next|explore further|don'?t miss|see also|also read|popular (?:stories|posts)|latest news|"
-    r"top stories)\s*[:.!]?$", re.I)
+    r"top stories|partner (?:news|content|stories)|sponsored (?:content|stories|links))\s*[:.!]?$", re.I)
 UI_LINE = re.compile(
     r"^(?:-\s*)?(?:order reprints?|reprints?|print(?: article| this (?:page|article))?|e-?mail(?: this)?|share|"
     r"tweet|save(?: article| for later)?|comments?|\d+\s+comments?|view comments|leave a comment|"
@@ -983,6 +1129,7 @@ def clean_body(paragraphs: list[Paragraph], draft: Draft, page: PageFacts) -> tu
     description = norm(page.description) if page.description else None
     tail_from = len(paragraphs) - 3
     in_related = False  # after a "Related stories" line, until a line that is not a link
+    related_table: int | None = None  # a table whose row says "Top stories": its later rows are the box
     for index, paragraph in enumerate(paragraphs):
         text = paragraph.text
         words = len(text.split())
@@ -993,6 +1140,8 @@ def clean_body(paragraphs: list[Paragraph], draft: Draft, page: PageFacts) -> tu
         removal: tuple[str, str | None] | None = None
         if in_related and paragraph.link_share >= LINK_ONLY:
             removal = ("related", "link")
+        elif paragraph.block == related_table and paragraph.tag == "row":
+            removal = ("related", None)
         elif before_prose and index < 12 and key and (key == title or key in page.headings):
             removal = ("other", "title")
         elif head and subtitle and key == subtitle:
@@ -1023,6 +1172,8 @@ def clean_body(paragraphs: list[Paragraph], draft: Draft, page: PageFacts) -> tu
         else:
             removal = classify_paragraph(text) or _furniture(paragraph, key, words, page)
         in_related = bool(removal and removal[0] == "related")
+        if removal == ("related", None) and paragraph.tag == "row" and RELATED_INTRO.match(text.strip(" |")):
+            related_table = paragraph.block
         if removal:
             draft.removed.append(Removed(kind=removal[0], text=text, label=removal[1]))
         else:
