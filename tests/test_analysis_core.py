@@ -61,7 +61,7 @@ def test_analyze_adds_stages_to_stored_articles_and_is_idempotent(db: Path, basi
 def test_analyze_rejects_an_unknown_stage(db: Path, basic_config: Path) -> None:
     run_cli("--config", str(basic_config), "ingest", "-q", "--db", str(db), str(SEEDS))
     result = run_cli("analyze", "--db", str(db), "--stages", "nonsense")
-    assert result.exit_code == 1 and "nonsense" in result.output
+    assert result.exit_code == 2 and "nonsense" in result.output
 
 
 def test_show_prints_the_analysis_with_evidence_offsets(db: Path) -> None:

@@ -201,5 +201,5 @@ def test_cli(tmp_path: Path) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
     bad = run_cli("eval", "extraction", str(empty))
-    assert bad.exit_code == 1
+    assert bad.exit_code == 2  # NS403, a bad option value
     assert "NS403" in bad.output

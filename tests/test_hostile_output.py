@@ -209,7 +209,8 @@ def test_reject_reasons_and_locations_lose_their_server_paths() -> None:
     shown = report_for_web(report, "feed.xml")
     assert shown["rejected"] == [{"location": "feed.xml#entry=https://example.org/a/b", "code": "NS109",
                                   "reason": "cannot read: [Errno 13] Permission denied: 'page.html'"
-                                            " (linked from https://example.org/a/b)", "stage": "read"}]
+                                            " (linked from https://example.org/a/b)", "stage": "read",
+                                  "known": False}]
     assert "/srv" not in json.dumps(shown)
     assert public_location("/srv/c/data.jsonl:12") == "data.jsonl:12"
     assert public_location("upload:x.jsonl:3") == "upload:x.jsonl:3"

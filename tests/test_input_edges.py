@@ -40,7 +40,7 @@ def raw_feed(channel: str, items: list[str]) -> bytes:
 
 JSONLD_PAGE = html_page(1, extra_head=(
     '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "The page\'s own headline",'
-    ' "author": {"@type": "Person", "name": "Page Author"}}</script>'))
+    ' "author": {"@type": "Person", "name": "Rosa Jimenez"}}</script>'))
 
 
 # -- 1. a feed and the pages it links to, in one folder ---------------------------------------------
@@ -53,7 +53,7 @@ def test_a_feed_and_its_linked_page_in_one_folder_store_the_page_once(tmp_path: 
     write(folder / page_name, JSONLD_PAGE)
     write(folder / "feed.xml", rss_feed("Feed Outlet", [
         Entry("The feed's title", link=page_name, guid="page-1", published="Tue, 14 May 2024 23:30:00 -0500",
-              authors=["Feed Author"], categories=["World"]),
+              authors=["Tomas Brandt"], categories=["World"]),
     ]))
     first = ingest([str(folder)], db=db)
     second = ingest([str(folder)], db=db)
@@ -63,7 +63,7 @@ def test_a_feed_and_its_linked_page_in_one_folder_store_the_page_once(tmp_path: 
     (record,) = export_records(db)
     # The page's structured data first; the feed only where the page is silent.
     assert record["title"] == "The page's own headline" and record["provenance"]["title"] == "jsonld"
-    assert record["authors"] == ["Page Author"] and record["provenance"]["authors"] == "jsonld"
+    assert record["authors"] == ["Rosa Jimenez"] and record["provenance"]["authors"] == "jsonld"
     assert record["published"] == "2024-05-14" and record["provenance"]["published"] == "rss"
     assert record["tags"] == ["World"] and record["outlet"] == "Feed Outlet"
     assert record["source"]["location"].endswith("feed.xml#entry=page-1")
