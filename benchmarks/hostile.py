@@ -142,7 +142,7 @@ def build(folder: Path, seed: int = 11) -> tuple[list[str], dict[str, list[str]]
 
     title, body = canary(0)
     jsonl_case("jsonl_lone_surrogate_title", '{"title": "\\udcff", "text": ' + json.dumps(body) + "}", 1)
-    jsonl_case("jsonl_surrogate_in_text", '{"title": "T", "text": "' + body[:300].replace('"', "") + ' \\ud800 end"}', 2)
+    jsonl_case("jsonl_surrogate_in_text", '{"title": "T", "text": "' + " ".join(body[:300].replace('"', "").split()) + ' \\ud800 end"}', 2)
     jsonl_case("jsonl_nested_100000_deep", '{"text": ' + "[" * 100_000 + "]" * 100_000 + "}", 3)
 
     feed = bad / "surrogate_feed.xml"
@@ -160,10 +160,12 @@ def build(folder: Path, seed: int = 11) -> tuple[list[str], dict[str, list[str]]
     hostile["billion_laughs_feed"] = [str(laughs)]
     files["billion_laughs_feed"] = laughs
 
+    from narrascope.model import storable
+
     title, body = canary(5)
     name = os.fsdecode(b"bad_name_\xff.txt")
     (bad / name).write_text(f"{title}\n\n{body}\n", encoding="utf-8")
-    hostile["non_utf8_file_name"] = [str(bad / name)]
+    hostile["non_utf8_file_name"] = [storable(str(bad / name))]  # stored with the bad byte escaped
     files["non_utf8_file_name"] = bad / name
 
     loop = bad / "loop"
