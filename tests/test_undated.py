@@ -207,3 +207,15 @@ def test_actor_stance_series_counts_undated_stances_apart(tmp_path: Path) -> Non
     assert all(p <= "2024-06-20" for p in series["periods"])
     html = TestClient(create_app(db), base_url="http://127.0.0.1").get("/actors/XAV").text
     assert "3 stances from undated articles" in html
+
+
+def test_db_info_counts_undated_articles_apart(store_db: tuple[Path, str]) -> None:
+    db, last_day = store_db
+    with open_store(db, create=False) as store:
+        (expected,) = store.conn.execute("SELECT COUNT(*) FROM articles WHERE latest = 1 AND published IS NULL").fetchone()
+    assert expected >= UNDATED
+    info = json.loads(run_cli("db", "info", "--db", str(db), "--json").stdout)
+    assert info["undated"] == expected
+    assert info["published_range"][1] == last_day  # the range holds dated articles only, no ingest day
+    text = run_cli("db", "info", "--db", str(db)).stdout
+    assert f"({expected} undated)" in text

@@ -572,7 +572,8 @@ def info(obj: Context, db: str, as_json: bool) -> None:
     click.echo(f"outlets:      {data['outlets']}")
     click.echo(f"languages:    {', '.join(f'{k}: {v}' for k, v in data['languages'].items()) or '-'}")
     low, high = data["published_range"]
-    click.echo(f"published:    {low or '?'} .. {high or '?'}")
+    undated = f" ({data['undated']} undated)" if data.get("undated") else ""
+    click.echo(f"published:    {low or '?'} .. {high or '?'}{undated}")
     click.echo(f"pipelines:    {', '.join(f'{k}: {v}' for k, v in data['pipeline_versions'].items()) or '-'}")
     click.echo(f"settings:     {data['settings']}")
 

@@ -519,7 +519,9 @@ class Store:
             "outlets": q("SELECT COUNT(DISTINCT outlet) FROM articles WHERE outlet IS NOT NULL").fetchone()[0],
             "languages": dict(q("SELECT language, COUNT(*) FROM articles WHERE latest = 1 GROUP BY language ORDER BY 2 DESC")),
             "pipeline_versions": dict(q("SELECT pipeline_version, COUNT(*) FROM articles GROUP BY 1 ORDER BY 1")),
-            "published_range": list(q("SELECT MIN(published), MAX(published) FROM articles").fetchone()),
+            "published_range": list(q("SELECT MIN(published), MAX(published) FROM articles WHERE latest = 1").fetchone()),
+            # articles whose input states no date: in no period of any time series
+            "undated": q("SELECT COUNT(*) FROM articles WHERE latest = 1 AND published IS NULL").fetchone()[0],
         }
 
 
