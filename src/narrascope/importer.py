@@ -250,6 +250,13 @@ def _unit(fact: dict[str, Any], key: str, where: str, *, low: float = 0.0) -> No
         raise BadRecord(f"{where}: {key} {value!r} is not a number in [{low:g}, 1]")
 
 
+def _flags(fact: dict[str, Any], names: tuple[str, ...], where: str) -> None:
+    """Each of ``names`` present in ``fact`` is true or false."""
+    for flag in names:
+        if flag in fact and not isinstance(fact[flag], bool):
+            raise BadRecord(f"{where}: {flag} is not true or false")
+
+
 def _span(span: Any, text: str, where: str, *, quoted: bool = True) -> None:
     """``span`` has int offsets within ``text`` (start <= end) and, if it carries ``text``, that text."""
     if not isinstance(span, dict):
@@ -356,9 +363,7 @@ def validate_record(record: dict[str, Any]) -> None:
                 raise BadRecord(f"{where}: {name} is neither a string nor null")
         if quote.get("speaker_span") is not None:
             _span(quote["speaker_span"], text, f"{where}, speaker_span")
-        for flag in ("direct", "anonymous", "partial"):
-            if flag in quote and not isinstance(quote[flag], bool):
-                raise BadRecord(f"{where}: {flag} is not true or false")
+        _flags(quote, ("direct", "anonymous", "partial"), where)
         _unit(quote, "confidence", where)
     for n, event in enumerate(_facts(record, "events")):
         where = f"field 'events': entry {n}"
@@ -367,9 +372,7 @@ def validate_record(record: dict[str, Any]) -> None:
         _span(event, text, where)
         if not isinstance(event.get("source"), str) or not isinstance(event.get("target"), str | None):
             raise BadRecord(f"{where}: source is not a string, or target neither a string nor null")
-        for flag in ("negated", "hypothetical"):
-            if flag in event and not isinstance(event[flag], bool):
-                raise BadRecord(f"{where}: {flag} is not true or false")
+        _flags(event, ("negated", "hypothetical"), where)
         _unit(event, "confidence", where)
     for n, technique in enumerate(_facts(record, "techniques")):
         where = f"field 'techniques': entry {n}"

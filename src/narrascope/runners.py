@@ -196,57 +196,54 @@ class BudgetRunner:
             for worker in workers:
                 worker.stop()
 
-        signals = _signals_end_workers(end_workers)
-        signals.__enter__()
-        try:
-            while True:
-                # Read ahead, no further than the window past the next result to give back.
-                while not exhausted and next_seq - next_out < self.window:
-                    try:
-                        item = next(source)
-                    except StopIteration:
-                        exhausted = True
-                        break
-                    if inline is not None and inline(item):
-                        done[next_seq] = fn(item, _ignore)
-                    else:
-                        queue.append((next_seq, item))
-                        pending[next_seq] = item
-                    next_seq += 1
-                if queue and not workers:
-                    if self.prepare is not None:
-                        self.prepare()
-                    workers.extend(_Worker(fn, self.budget) for _ in range(self.jobs))
-                for worker in workers:
-                    if worker.seq is None and queue:
-                        worker.give(*queue.popleft())
-                while next_out in done:
-                    pending.pop(next_out, None)
-                    yield done.pop(next_out)
-                    next_out += 1
-                if exhausted and next_out == next_seq:
-                    return
-                busy = [w for w in workers if w.seq is not None]
-                for worker in _ready(busy, POLL_SECONDS):
-                    finished = worker.receive()
-                    if finished is not None:
-                        done[finished[0]] = finished[1]
-                        if timed is not None:
-                            timed(pending[finished[0]], time.monotonic() - worker.started)
-                        if worker.over_memory():  # done, but the next item starts in a fresh worker
+        with _signals_end_workers(end_workers):
+            try:
+                while True:
+                    # Read ahead, no further than the window past the next result to give back.
+                    while not exhausted and next_seq - next_out < self.window:
+                        try:
+                            item = next(source)
+                        except StopIteration:
+                            exhausted = True
+                            break
+                        if inline is not None and inline(item):
+                            done[next_seq] = fn(item, _ignore)
+                        else:
+                            queue.append((next_seq, item))
+                            pending[next_seq] = item
+                        next_seq += 1
+                    if queue and not workers:
+                        if self.prepare is not None:
+                            self.prepare()
+                        workers.extend(_Worker(fn, self.budget) for _ in range(self.jobs))
+                    for worker in workers:
+                        if worker.seq is None and queue:
+                            worker.give(*queue.popleft())
+                    while next_out in done:
+                        pending.pop(next_out, None)
+                        yield done.pop(next_out)
+                        next_out += 1
+                    if exhausted and next_out == next_seq:
+                        return
+                    busy = [w for w in workers if w.seq is not None]
+                    for worker in _ready(busy, POLL_SECONDS):
+                        finished = worker.receive()
+                        if finished is not None:
+                            done[finished[0]] = finished[1]
+                            if timed is not None:
+                                timed(pending[finished[0]], time.monotonic() - worker.started)
+                            if worker.over_memory():  # done, but the next item starts in a fresh worker
+                                worker.restart()
+                    for worker in busy:
+                        overrun = worker.overrun()
+                        if overrun is not None and worker.seq is not None:
+                            seq, states = worker.seq, worker.states
+                            if timed is not None:
+                                timed(pending[seq], time.monotonic() - worker.started)
                             worker.restart()
-                for worker in busy:
-                    overrun = worker.overrun()
-                    if overrun is not None and worker.seq is not None:
-                        seq, states = worker.seq, worker.states
-                        if timed is not None:
-                            timed(pending[seq], time.monotonic() - worker.started)
-                        worker.restart()
-                        done[seq] = over(pending[seq], states, overrun)
-        finally:
-            for worker in workers:
-                worker.stop()
-            signals.__exit__(None, None, None)
+                            done[seq] = over(pending[seq], states, overrun)
+            finally:
+                end_workers()
 
 
 def _ignore(state: Any) -> None:

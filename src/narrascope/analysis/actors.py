@@ -169,15 +169,16 @@ STATE_BODY_WORDS = frozenset({
     "cabinet", "government", "forces", "embassy", "consulate", "legislature", "duma", "tribunal", "judiciary",
     "directorate", "authority", "command", "corps", "force", "enforcement", "administration", "military",
 })
-#: a state's national institutions and parties, which act for the one state an article names
+#: parties: groups of a state (their ``country``) that do not act for it
+_PARTY_NAMES = r"(?:\w+ )+Party|Democrats|Republicans|GOP|Conservatives|Tories|Socialists"
+PARTY = re.compile(rf"^(?:{_PARTY_NAMES})$")
+#: a state's national institutions and parties, which belong to the one state an article names
 #: ("the Supreme Court", "the Senate Judiciary Committee", "the Democratic Party", "Republicans")
 NATIONAL_BODY = re.compile(r"^(?:Supreme Court|Constitutional Court|High Court|Senate(?: \w+)*|House of \w+(?: \w+)*|"
                            r"House(?: [A-Z]\w+)* Committee(?: on [\w ]+)?|Parliament|National Assembly|"
-                           r"(?:\w+ )+Party|Democrats|Republicans|GOP|Conservatives|Tories|Socialists)$")
+                           rf"{_PARTY_NAMES})$")
 #: a role someone no longer holds
 FORMER = re.compile(r"(?i)^(?:the )?(?:former|ex-|ex |onetime|one-time|erstwhile|late )")
-#: the parties among them: groups of a state (``country``) that do not act for it
-PARTY = re.compile(r"^(?:(?:\w+ )+Party|Democrats|Republicans|GOP|Conservatives|Tories|Socialists)$")
 #: words of organizations' names, never of a person's
 ORGANIZATION_WORDS = frozenset({"company", "co", "inc", "corp", "corporation", "group", "bank", "university",
                                 "institute", "foundation", "times", "news", "post", "press", "media", "party",

@@ -282,15 +282,15 @@ def quote_spans(text: str) -> list[QuoteSpan]:
 RUN_ON_PARAGRAPHS = 3
 
 
-def _closes(text: str, i: int, mark: str) -> bool:
-    """A mark that can only close a quote: a closing mark, or a straight one right after a word or
-    punctuation and before a space, punctuation or the end ('running," he said')."""
+def _closes(text: str, i: int, mark: str, width: int) -> bool:
+    """A mark (``width`` characters, as ``_marks_in`` gives it) that can only close a quote: a
+    closing mark, or a straight one right after a word or punctuation and before a space,
+    punctuation or the end ('running," he said')."""
     if mark in "”»":
         return True
     if mark != '"':
         return False
     before = text[i - 1] if i > 0 else " "
-    width = 2 if text.startswith("''", i) else 1
     after = text[i + width] if i + width < len(text) else " "
     return not before.isspace() and (after.isspace() or after in ",.;:!?)")
 
@@ -301,8 +301,7 @@ def _closed_later(text: str, paragraphs: list[tuple[int, int]], index: int) -> b
     for p_start, p_end in paragraphs[index + 1:index + 1 + RUN_ON_PARAGRAPHS]:
         marks = _marks_in(text, p_start, p_end)
         if marks:
-            i, mark, _width = marks[0]
-            return _closes(text, i, mark)
+            return _closes(text, *marks[0])
     return False
 
 

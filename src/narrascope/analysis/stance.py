@@ -339,11 +339,12 @@ def find_stances(doc: Doc, actors: Sequence[ActorRecord], quotes: Sequence[dict[
     ordered = sorted(targets, key=lambda a: (a.kind == "state", a.id))
     out: list[dict[str, Any]] = []
     for actor in ordered:
+        mine = actor.own_mentions
         # The author: sentences outside quotes, mentions outside quotes, and the title.
         pieces: list[Piece] = []
         if not own_side(None, actor, outlet=outlet):
             for sent in author_sents:
-                found = [calls[k] for m in actor.own_mentions if sent.start_char <= m.start < sent.end_char
+                found = [calls[k] for m in mine if sent.start_char <= m.start < sent.end_char
                          and not any(s <= m.start < e for s, e in quoted) and (k := (False, m.start, m.end)) in calls]
                 if found:
                     weight = LEAD_WEIGHT if lead is not None and sent.start == lead.start else 1.0
@@ -361,7 +362,7 @@ def find_stances(doc: Doc, actors: Sequence[ActorRecord], quotes: Sequence[dict[
             holder = by_id.get(speaker) if speaker else None
             if holder is None or holder.kind not in POLITICAL_KINDS or own_side(holder, actor):
                 continue
-            found = [calls[k] for m in actor.own_mentions if quote["start"] <= m.start < quote["end"]
+            found = [calls[k] for m in mine if quote["start"] <= m.start < quote["end"]
                      and (k := (False, m.start, m.end)) in calls]
             if found:
                 by_speaker.setdefault(holder.id, []).append(Piece(quote["start"], quote["end"], *best(found)))

@@ -81,6 +81,10 @@ class ActorRecord:
                              for m in self.mentions]}
 
 
+#: kinds of actor that act for the state in their ``country`` (the state graph rolls them up to it)
+ACTING_KINDS = frozenset({"person", "organization"})
+
+
 def acts_for(record: ActorRecord) -> str | None:
     """The state an actor acts for: a state itself, a state body or a person (their ``country``:
     persons have one only while the text or the knowledge base, on the article's date, ties them
@@ -88,6 +92,6 @@ def acts_for(record: ActorRecord) -> str | None:
     the opposition is not the government, and its mentions are not the state's."""
     if record.kind == "state":
         return record.id
-    if record.kind in ("organization", "person"):
+    if record.kind in ACTING_KINDS:
         return record.country
     return None

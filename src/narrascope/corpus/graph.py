@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from ..analysis.types import ACTING_KINDS
 from ..errors import UsageError
 from ..plugins import hookimpl
 from . import (
@@ -172,7 +173,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 
 #: Actor kinds that roll up to the state they act for at the state level (a state is itself).
-ROLLS_UP = frozenset({"person", "organization"})
+ROLLS_UP = ACTING_KINDS
 _STATE_CODE = re.compile(r"[A-Z]{3}")
 
 
