@@ -302,4 +302,4 @@ def test_train_and_eval_stance_commands(tmp_path: Path) -> None:
     abstention = report["abstention"]
     assert abstention["kept"]["calls"] + abstention["abstained"]["calls"] == report["kept"]["targets"]
     text = run_cli("eval", "stance", str(data), "--split", "all", "--model", str(model), "--features-only")
-    assert "macro-F1" in text.stdout and "calibration (stances)" in text.stdout and "abstention (step 5)" in text.stdout
+    assert "macro-F1" in text.stdout and "calibration (stances)" in text.stdout and "abstention at the floor" in text.stdout

@@ -222,7 +222,7 @@ EVENT_NOUNS = frozenset({
     "support", "help", "aid", "peace", "deal", "agreement", "competition", "challenge", "opposition", "penalty",
     "sanction", "punishment", "prison", "arrest", "charge", "unemployment", "poverty", "debt", "cancer", "disease",
     "pandemic", "hope", "care", "security", "freedom", "rights", "justice", "protection", "benefit", "interest",
-    "opportunity", "success", "failure", "breakthrough", "progress", "growth", "recovery", "reform", "award", "prize",
+    "opportunity", "breakthrough", "progress", "growth", "recovery", "reform", "award", "prize",
 })
 
 

@@ -123,7 +123,7 @@ class StanceReport:
 
     def _abstention(self) -> str:
         a = self.extra["abstention"]
-        return (f"abstention (step 5) at the floor: the rules keep {a['kept']['calls']} calls, right "
+        return (f"abstention at the floor (calls with no tie to their target): the rules keep {a['kept']['calls']} calls, right "
                 f"{a['kept']['accuracy']:.3f} (non-neutral P {a['kept']['non_neutral_precision']:.3f}); they abstain "
                 f"on {a['abstained']['calls']}, right {a['abstained']['accuracy']:.3f} (non-neutral P "
                 f"{a['abstained']['non_neutral_precision']:.3f})")
