@@ -81,6 +81,11 @@ class BudgetSettings:
 
 
 @dataclass(frozen=True)
+class ClusterSettings:
+    address: str = ""
+
+
+@dataclass(frozen=True)
 class PipelineSettings:
     stages: tuple[str, ...] = ("language", "genre")
 
@@ -160,6 +165,7 @@ class Settings:
     language: LanguageSettings = field(default_factory=LanguageSettings)
     store: StoreSettings = field(default_factory=StoreSettings)
     budget: BudgetSettings = field(default_factory=BudgetSettings)
+    cluster: ClusterSettings = field(default_factory=ClusterSettings)
     pipeline: PipelineSettings = field(default_factory=PipelineSettings)
     analysis: AnalysisSettings = field(default_factory=AnalysisSettings)
     reuse: ReuseSettings = field(default_factory=ReuseSettings)
