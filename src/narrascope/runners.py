@@ -29,8 +29,8 @@ from typing import Any, Protocol, TypeVar
 
 from .errors import ClusterError, UsageError
 
-__all__ = ["Budget", "BudgetRunner", "DaskRunner", "Overrun", "ProcessRunner", "Runner", "SerialRunner", "make_runner",
-           "open_cluster"]
+__all__ = ["Budget", "BudgetRunner", "DaskRunner", "Overrun", "ProcessRunner", "Runner", "SerialRunner", "local_cluster",
+           "make_runner", "open_cluster"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -421,12 +421,12 @@ _STARTS_TOPIC = "narrascope-item-start"
 
 
 @contextmanager
-def open_cluster(address: str | None) -> Iterator[DaskRunner | None]:
+def open_cluster(address: str | None, *, connect_seconds: float = 30.0) -> Iterator[DaskRunner | None]:
     """A ``DaskRunner`` on the cluster at ``address`` (None or "" : no cluster), closed at the end."""
     if not address:
         yield None
         return
-    runner = DaskRunner(address)
+    runner = DaskRunner(address, connect_seconds=connect_seconds)
     try:
         yield runner
     finally:
@@ -577,17 +577,27 @@ def _token(data: bytes) -> str:
     return hashlib.sha1(data, usedforsecurity=False).hexdigest()
 
 
+def local_cluster(workers: int) -> Any:
+    """A ``distributed.LocalCluster`` of ``workers`` single-threaded worker processes, no dashboard.
+
+    The scheduler's plain HTTP endpoints (health, JSON, Prometheus: no pages, no scripts) listen on a
+    free port of the loopback interface, never on a fixed port another run may hold."""
+    from distributed import LocalCluster
+
+    return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}, silence_logs=logging.ERROR)
+
+
 def _connect(address: str, timeout: float) -> tuple[Any, Any]:
     """(client, local cluster or None) for ``address``; NS601 when it cannot be reached or started."""
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
     if address.startswith(LOCAL_PREFIX):
         count = address[len(LOCAL_PREFIX):]
         if not count.isdigit() or not 1 <= int(count) <= 256:
             raise UsageError(f"bad cluster address {address!r}: local:N with N workers from 1 to 256")
         try:
-            cluster = LocalCluster(n_workers=int(count), threads_per_worker=1, processes=True,
-                                   dashboard_address=None, silence_logs=logging.ERROR)
+            cluster = local_cluster(int(count))
         except (OSError, RuntimeError, TimeoutError) as e:
             raise ClusterError(f"cannot start a local cluster of {count} workers: {e}") from e
         try:

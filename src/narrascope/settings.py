@@ -83,6 +83,7 @@ class BudgetSettings:
 @dataclass(frozen=True)
 class ClusterSettings:
     address: str = ""
+    connect_seconds: float = setting(30.0, low=0.1)
 
 
 @dataclass(frozen=True)
