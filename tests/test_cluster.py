@@ -2,7 +2,8 @@
 serial run, and a worker killed mid-ingest loses nothing and duplicates nothing.
 
 One cluster serves the module; the corpus is written here (stories over four weeks, a few
-syndicated copies) plus the two seed articles, and analysed with the cheap stages only.
+syndicated copies) plus the two seed articles, ingested with the cheap stages, then analysed with
+the actors stage (spaCy).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from narrascope.store import open_store
 pytestmark = pytest.mark.cluster
 
 SEEDS = ROOT.parent / "shared" / "seeds"
-STAGES = ["language", "genre", "actors"]
+CHEAP = ["language", "genre"]
 ARTICLES = 30  # 24 stories, 4 syndicated copies, 2 seeds
 #: Columns that hold the time a row was written: the one thing two runs may not share.
 TIMES = {"applied_at", "received_at", "ingested_at", "updated_at", "computed_at"}
@@ -104,20 +105,24 @@ def cluster() -> object:
 @pytest.fixture(scope="module")
 def quick_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     config = tmp_path_factory.mktemp("config") / "quick.toml"
-    config.write_text(f"[pipeline]\nstages = {json.dumps(STAGES)}\n[store]\nbatch_size = 1\n")
+    config.write_text(f"[pipeline]\nstages = {json.dumps([*CHEAP, 'actors'])}\n[store]\nbatch_size = 1\n")
     return load_settings(config)
+
+
+def cheap(settings: Settings) -> Settings:
+    return settings.with_overrides({"pipeline": {"stages": CHEAP}}, source="test")
 
 
 @pytest.fixture(scope="module")
 def stores(tmp_path_factory: pytest.TempPathFactory, cluster: tuple[str, object],
            quick_settings: Settings) -> tuple[Path, Path, Path]:
-    """The corpus ingested serially and on the cluster (then re-analysed the same way)."""
+    """The corpus ingested (cheap stages) serially and on the cluster."""
     base = tmp_path_factory.mktemp("stores")
     folder = corpus(base / "in")
     serial, clustered = base / "serial.db", base / "cluster.db"
-    report = ingest([str(folder)], db=serial, settings=quick_settings)
+    report = ingest([str(folder)], db=serial, settings=cheap(quick_settings))
     assert len(report.stored) == ARTICLES and not report.rejected
-    report = ingest([str(folder)], db=clustered, settings=quick_settings, cluster=cluster[0])
+    report = ingest([str(folder)], db=clustered, settings=cheap(quick_settings), cluster=cluster[0])
     assert len(report.stored) == ARTICLES and not report.rejected and report.retried == 0
     return folder, serial, clustered
 
@@ -133,20 +138,14 @@ def test_analyze_on_the_cluster_writes_what_a_serial_analyze_writes(
         stores: tuple[Path, Path, Path], cluster: tuple[str, object], quick_settings: Settings) -> None:
     _folder, serial, clustered = stores
     # Stored without the actors stage, so that analyze has something to add.
-    stages = quick_settings.with_overrides({"pipeline": {"stages": ["language", "genre"]}}, source="test")
-    base = serial.parent
-    done = {}
-    for name, address in (("serial", ""), ("cluster", cluster[0])):
-        db = base / f"analyze-{name}.db"
-        ingest([str(stores[0])], db=db, settings=stages, cluster=address)
+    for db, address in ((serial, ""), (clustered, cluster[0])):
         report = analyze(db=db, settings=quick_settings, stages=["actors"], cluster=address)
-        assert len(report.updated) == ARTICLES and not report.failed
-        done[name] = db
-    after = [json.loads(r) for r in records(done["cluster"])]
+        assert len(report.updated) == ARTICLES and not report.failed and report.retried == 0
+    after = [json.loads(r) for r in records(clustered)]
     assert all("actors" in r["pipeline"]["stages"] for r in after)
-    assert any(r["actors"] for r in after)
-    assert records(done["cluster"]) == records(done["serial"])
-    assert rows(done["cluster"]) == rows(done["serial"])
+    assert sum(bool(r["actors"]) for r in after) >= ARTICLES // 2
+    assert records(clustered) == records(serial)
+    assert rows(clustered) == rows(serial)
 
 
 def test_reuse_and_narratives_after_a_cluster_ingest_equal_a_serial_run(
@@ -177,6 +176,8 @@ def test_a_worker_killed_mid_ingest_loses_and_duplicates_nothing(
             if killed:
                 return
             busy = [worker for worker, keys in client.processing().items() if keys]  # type: ignore[attr-defined]
+            if not busy:
+                return
             pids = client.run(os.getpid, workers=busy[:1])  # type: ignore[attr-defined]
             for pid in pids.values():
                 os.kill(pid, signal.SIGKILL)
@@ -193,7 +194,8 @@ def test_a_worker_killed_mid_ingest_loses_and_duplicates_nothing(
         assert conn.execute("SELECT COUNT(*) FROM raw").fetchone() == (ARTICLES,)
     finally:
         conn.close()
-    assert records(db) == records(serial)
+    stored = {json.loads(r)["id"] for r in records(db)}
+    assert stored == {json.loads(r)["id"] for r in records(serial)} and len(stored) == ARTICLES
 
 
 def test_an_unreachable_cluster_is_a_coded_error(tmp_path: Path) -> None:
