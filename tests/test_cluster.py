@@ -36,10 +36,16 @@ ARTICLES = 30  # 24 stories, 4 syndicated copies, 2 seeds
 #: Columns that hold the time a row was written: the one thing two runs may not share.
 TIMES = {"applied_at", "received_at", "ingested_at", "updated_at", "computed_at"}
 
+
+
+def words(text: str) -> list[str]:
+    return text.split()
+
+
 STORIES = {
-    "dam": "dam reservoir turbine floodgate hydropower spillway riverbank sluice engineers levee".split(),
-    "vaccine": "vaccine clinic dose booster immunisation nurse pharmacy antibody pathogen outbreak".split(),
-    "strike": "dockworker strike port wage union crane container picket harbour terminal".split(),
+    "dam": words("dam reservoir turbine floodgate hydropower spillway riverbank sluice engineers levee"),
+    "vaccine": words("vaccine clinic dose booster immunisation nurse pharmacy antibody pathogen outbreak"),
+    "strike": words("dockworker strike port wage union crane container picket harbour terminal"),
 }
 TEMPLATES = (
     "Officials in Berlin said the {0} and the {1} would affect the {2} this month.",
