@@ -14,6 +14,7 @@ import random
 import signal
 import sqlite3
 import threading
+import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -24,7 +25,8 @@ from narrascope.analyze import analyze
 from narrascope.corpus.narratives import update_narratives
 from narrascope.corpus.reuse import update_reuse
 from narrascope.ingest import ingest
-from narrascope.runners import local_cluster
+from narrascope.reprocess import reprocess
+from narrascope.runners import Budget, DaskRunner, Overrun, local_cluster
 from narrascope.settings import Settings, load_settings
 from narrascope.store import open_store
 
@@ -140,6 +142,16 @@ def test_a_cluster_ingest_stores_the_same_records_and_rows_as_a_serial_one(store
     assert rows(clustered) == rows(serial)
 
 
+def test_reprocess_on_the_cluster_writes_what_a_serial_reprocess_writes(
+        stores: tuple[Path, Path, Path], cluster: tuple[str, object], quick_settings: Settings) -> None:
+    _folder, serial, clustered = stores
+    for db, address in ((serial, ""), (clustered, cluster[0])):
+        report = reprocess(db=db, settings=cheap(quick_settings), force=True, cluster=address)
+        assert len(report.updated) == ARTICLES and not report.failed and report.retried == 0
+    assert records(clustered) == records(serial)
+    assert rows(clustered) == rows(serial)
+
+
 def test_analyze_on_the_cluster_writes_what_a_serial_analyze_writes(
         stores: tuple[Path, Path, Path], cluster: tuple[str, object], quick_settings: Settings) -> None:
     _folder, serial, clustered = stores
@@ -213,3 +225,22 @@ def test_an_unreachable_cluster_is_a_coded_error(tmp_path: Path) -> None:
     assert result.exit_code == 1 and "NS601" in result.output
     result = run_cli("ingest", str(tmp_path / "a.txt"), "--db", str(tmp_path / "x.db"), "--cluster", "local:two")
     assert result.exit_code == 2 and "NS403" in result.output
+
+
+def sleepy(item: int, checkpoint: object) -> int:
+    checkpoint(("began", item))  # type: ignore[operator]
+    if item == 2:
+        time.sleep(120)
+    return item * 10
+
+
+def stopped(item: int, states: list[object], overrun: Overrun) -> tuple[object, ...]:
+    return ("stopped", item, overrun.kind, states)
+
+
+def test_each_item_keeps_its_time_budget_on_the_cluster(cluster: tuple[str, object]) -> None:
+    started = time.monotonic()
+    with DaskRunner(cluster[0]) as runner:
+        results = list(runner.map(sleepy, range(5), budget=Budget(seconds=3.0), over=stopped))
+    assert results == [0, 10, ("stopped", 2, "time", [("began", 2)]), 30, 40]
+    assert time.monotonic() - started < 60  # stopped at its budget, not after its two minutes

@@ -102,8 +102,9 @@ def analyze(
     names = tuple(s.name for s in pipeline.stages)
     report = AnalyzeReport(stages=list(names))
     with open_store(db, settings, create=False) as store, \
-            open_cluster(settings.cluster.address if cluster is None else cluster,
-                      connect_seconds=settings.cluster.connect_seconds) as runner:
+            open_cluster(
+                settings.cluster.address if cluster is None else cluster,
+                connect_seconds=settings.cluster.connect_seconds) as runner:
         full_ids = tuple(store.resolve_id(i) for i in ids)
         articles = list(store.iter_articles(Filters(all_versions=True, ids=full_ids)))
         report.considered = len(articles)

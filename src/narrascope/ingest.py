@@ -299,8 +299,9 @@ def _ingest(
             if seconds > report.slowest[0]:
                 report.slowest = (seconds, thing.location)
 
-        with open_cluster(settings.cluster.address if cluster is None else cluster,
-                      connect_seconds=settings.cluster.connect_seconds) as runner:
+        with open_cluster(
+                settings.cluster.address if cluster is None else cluster,
+                connect_seconds=settings.cluster.connect_seconds) as runner:
             results = run_budgeted(_unstored(store, read(store, settings)), settings, jobs=jobs, timed=timed,
                                    cluster=runner)
             # Results come back once each, in input order, whatever the cluster retried.

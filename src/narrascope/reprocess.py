@@ -83,8 +83,9 @@ def reprocess(
     store = open_store(db, settings, create=False)
     report = ReprocessReport()
     try:
-        with open_cluster(settings.cluster.address if cluster is None else cluster,
-                      connect_seconds=settings.cluster.connect_seconds) as runner:
+        with open_cluster(
+                settings.cluster.address if cluster is None else cluster,
+                connect_seconds=settings.cluster.connect_seconds) as runner:
             full_ids = tuple(store.resolve_id(i) for i in ids)
             articles = list(store.iter_articles(Filters(all_versions=True, ids=full_ids)))
             todo_rejects = [r for r in store.iter_rejects(include_skipped=False) if r["digest"]] if rejects else []

@@ -520,6 +520,7 @@ class DaskRunner:
         client.subscribe_topic(topic, started)
         pending: deque[tuple[int, T, Any]] = deque()  # (seq, item, future or None when done inline)
         inline_done: dict[int, R] = {}
+        fetched: dict[int, Any] = {}  # results of the window fetched ahead, with the one waited for
         try:
             for seq, item in enumerate(items):
                 if inline is not None and inline(item):
@@ -530,23 +531,32 @@ class DaskRunner:
                     pending.append((seq, item, client.submit(_run_on_worker, job, topic, run, seq, item,
                                                              key=f"narrascope-item-{run}-{seq}", pure=False)))
                 if len(pending) >= window:
-                    yield self._next(pending, inline_done, starts, over, timed, KilledWorker)
+                    yield self._next(pending, inline_done, fetched, starts, over, timed, KilledWorker)
             while pending:
-                yield self._next(pending, inline_done, starts, over, timed, KilledWorker)
+                yield self._next(pending, inline_done, fetched, starts, over, timed, KilledWorker)
         finally:
             futures = [future for _seq, _item, future in pending if future is not None]
             if futures:
                 client.cancel(futures)
             client.unsubscribe_topic(topic)
 
-    def _next(self, pending: deque[tuple[int, Any, Any]], inline_done: dict[int, Any], starts: dict[int, int],
-              over: OverBudget[Any, Any] | None, timed: Callable[[Any, float], None] | None,
-              killed: type[BaseException]) -> Any:
+    def _next(self, pending: deque[tuple[int, Any, Any]], inline_done: dict[int, Any], fetched: dict[int, Any],
+              starts: dict[int, int], over: OverBudget[Any, Any] | None,
+              timed: Callable[[Any, float], None] | None, killed: type[BaseException]) -> Any:
         seq, item, future = pending.popleft()
         if future is None:
             return inline_done.pop(seq)
         try:
-            seconds, result = future.result()
+            if seq in fetched:
+                seconds, result = fetched.pop(seq)
+            else:
+                seconds, result = future.result()
+                # One round trip for every other result that is ready too, not one per item.
+                ready = [(s, f) for s, _item, f in pending if f is not None and s not in fetched
+                         and f.status == "finished"]
+                if ready:
+                    values = self.client.gather([f for _s, f in ready])
+                    fetched.update((s, value) for (s, _f), value in zip(ready, values, strict=True))
         except killed as e:
             if over is None:
                 raise ClusterError(f"item {seq} was lost: {e}", code="NS602") from e
