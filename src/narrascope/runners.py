@@ -507,14 +507,17 @@ class DaskRunner:
         # Items of the same function and budget reuse a worker's warm supervised process.
         job = _Job(fn, kept_budget, kept_prepare, _token(cloudpickle.dumps((fn, kept_budget, kept_prepare))))
         window = self.window or max(64, 4 * self.threads())
-        starts: dict[int, int] = {}
+        starts: dict[int, int] = {}  # seq -> how often a worker started it, while it is in the window
+        lock = threading.Lock()
 
         def started(event: tuple[float, Any]) -> None:
             # Called in the client's event-loop thread; a start of an item already handed back is
             # a recomputation nobody waits for.
             msg = event[1]
-            if isinstance(msg, dict) and msg.get("run") == run and msg.get("seq") in starts:
-                starts[msg["seq"]] += 1
+            if isinstance(msg, dict) and msg.get("run") == run:
+                with lock:
+                    if msg.get("seq") in starts:
+                        starts[msg["seq"]] += 1
 
         topic = f"{_STARTS_TOPIC}-{run}"
         client.subscribe_topic(topic, started)
@@ -527,13 +530,17 @@ class DaskRunner:
                     inline_done[seq] = fn(item, _ignore) if budgeted else fn(item)
                     pending.append((seq, item, None))
                 else:
-                    starts[seq] = 0
-                    pending.append((seq, item, client.submit(_run_on_worker, job, topic, run, seq, item,
-                                                             key=f"narrascope-item-{run}-{seq}", pure=False)))
+                    with lock:
+                        starts[seq] = 0
+                    # The item travels in its task, not scattered ahead: scattered data would die
+                    # with its worker, and the item could not be retried elsewhere.
+                    future = client.submit(_run_on_worker, job, topic, run, seq, item,
+                                           key=f"narrascope-item-{run}-{seq}", pure=False)
+                    pending.append((seq, item, future))
                 if len(pending) >= window:
-                    yield self._next(pending, inline_done, fetched, starts, over, timed, KilledWorker)
+                    yield self._next(pending, inline_done, fetched, starts, lock, over, timed, KilledWorker)
             while pending:
-                yield self._next(pending, inline_done, fetched, starts, over, timed, KilledWorker)
+                yield self._next(pending, inline_done, fetched, starts, lock, over, timed, KilledWorker)
         finally:
             futures = [future for _seq, _item, future in pending if future is not None]
             if futures:
@@ -541,7 +548,7 @@ class DaskRunner:
             client.unsubscribe_topic(topic)
 
     def _next(self, pending: deque[tuple[int, Any, Any]], inline_done: dict[int, Any], fetched: dict[int, Any],
-              starts: dict[int, int], over: OverBudget[Any, Any] | None,
+              starts: dict[int, int], lock: threading.Lock, over: OverBudget[Any, Any] | None,
               timed: Callable[[Any, float], None] | None, killed: type[BaseException]) -> Any:
         seq, item, future = pending.popleft()
         if future is None:
@@ -564,8 +571,9 @@ class DaskRunner:
         if isinstance(result, _OverBudget):
             assert over is not None  # map() requires it with a budget
             result = over(item, result.states, result.overrun)
-        if starts.pop(seq, 0) > 1:
-            self.retried += 1
+        with lock:
+            if starts.pop(seq, 0) > 1:
+                self.retried += 1
         if timed is not None:
             timed(item, seconds)
         return result
