@@ -244,3 +244,11 @@ def test_each_item_keeps_its_time_budget_on_the_cluster(cluster: tuple[str, obje
         results = list(runner.map(sleepy, range(5), budget=Budget(seconds=3.0), over=stopped))
     assert results == [0, 10, ("stopped", 2, "time", [("began", 2)]), 30, 40]
     assert time.monotonic() - started < 60  # stopped at its budget, not after its two minutes
+
+
+def test_a_run_with_nothing_to_compute_does_not_connect(stores: tuple[Path, Path, Path],
+                                                        quick_settings: Settings) -> None:
+    folder, serial, _clustered = stores
+    unreachable = quick_settings.with_overrides({"cluster": {"connect_seconds": 0.5}}, source="test")
+    report = ingest([str(folder)], db=serial, settings=cheap(unreachable), cluster="tcp://127.0.0.1:9")
+    assert report.unchanged == ARTICLES and not report.stored and report.ok

@@ -501,12 +501,12 @@ class DaskRunner:
         budgeted = budget is not None and budget.limited
         if budgeted and over is None:
             raise ValueError("DaskRunner.map: a budget needs `over`")
-        client = self.client
         run = uuid.uuid4().hex[:12]
         kept_budget, kept_prepare = (budget, prepare) if budgeted else (None, None)
         # Items of the same function and budget reuse a worker's warm supervised process.
         job = _Job(fn, kept_budget, kept_prepare, _token(cloudpickle.dumps((fn, kept_budget, kept_prepare))))
-        window = self.window or max(64, 4 * self.threads())
+        client: Any = None  # connected at the first item to send: a run with none starts no cluster
+        window = self.window or 64
         starts: dict[int, int] = {}  # seq -> how often a worker started it, while it is in the window
         lock = threading.Lock()
 
@@ -520,7 +520,6 @@ class DaskRunner:
                         starts[msg["seq"]] += 1
 
         topic = f"{_STARTS_TOPIC}-{run}"
-        client.subscribe_topic(topic, started)
         pending: deque[tuple[int, T, Any]] = deque()  # (seq, item, future or None when done inline)
         inline_done: dict[int, R] = {}
         fetched: dict[int, Any] = {}  # results of the window fetched ahead, with the one waited for
@@ -530,6 +529,10 @@ class DaskRunner:
                     inline_done[seq] = fn(item, _ignore) if budgeted else fn(item)
                     pending.append((seq, item, None))
                 else:
+                    if client is None:
+                        client = self.client
+                        client.subscribe_topic(topic, started)
+                        window = self.window or max(64, 4 * self.threads())
                     with lock:
                         starts[seq] = 0
                     # The item travels in its task, not scattered ahead: scattered data would die
@@ -542,10 +545,11 @@ class DaskRunner:
             while pending:
                 yield self._next(pending, inline_done, fetched, starts, lock, over, timed, KilledWorker)
         finally:
-            futures = [future for _seq, _item, future in pending if future is not None]
-            if futures:
-                client.cancel(futures)
-            client.unsubscribe_topic(topic)
+            if client is not None:
+                futures = [future for _seq, _item, future in pending if future is not None]
+                if futures:
+                    client.cancel(futures)
+                client.unsubscribe_topic(topic)
 
     def _next(self, pending: deque[tuple[int, Any, Any]], inline_done: dict[int, Any], fetched: dict[int, Any],
               starts: dict[int, int], lock: threading.Lock, over: OverBudget[Any, Any] | None,
