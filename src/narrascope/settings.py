@@ -81,6 +81,12 @@ class BudgetSettings:
 
 
 @dataclass(frozen=True)
+class ClusterSettings:
+    address: str = ""
+    connect_seconds: float = setting(30.0, low=0.1)
+
+
+@dataclass(frozen=True)
 class PipelineSettings:
     stages: tuple[str, ...] = ("language", "genre")
 
@@ -160,6 +166,7 @@ class Settings:
     language: LanguageSettings = field(default_factory=LanguageSettings)
     store: StoreSettings = field(default_factory=StoreSettings)
     budget: BudgetSettings = field(default_factory=BudgetSettings)
+    cluster: ClusterSettings = field(default_factory=ClusterSettings)
     pipeline: PipelineSettings = field(default_factory=PipelineSettings)
     analysis: AnalysisSettings = field(default_factory=AnalysisSettings)
     reuse: ReuseSettings = field(default_factory=ReuseSettings)
