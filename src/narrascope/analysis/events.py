@@ -563,7 +563,9 @@ class _Actors:
         own = _clause_verb(tok).i
         for t in self.doc[first + 1:tok.i]:
             if t.pos_ == "NOUN" and t.tag_ == "NN" and t.dep_ in ("dobj", "nsubj", "nsubjpass", "attr") \
-                    and t.i not in self.by_token and _clause_verb(t).i != own:
+                    and t.i not in self.by_token and _clause_verb(t).i != own \
+                    and not (t.lemma_.lower() in _words("political_noun") and t.left_edge.i <= first):
+                # "Iraq's government announced that it...": the government is the actor's own phrase
                 return True
         return False
 
@@ -1125,7 +1127,14 @@ def _embedded(verb: Token) -> list[Token]:
 
 
 def _source_in(actors: _Actors, tok: Token) -> _Side | None:
-    """The actor a subject phrase stands for: the first political one it names, else the first."""
+    """The actor a subject phrase stands for: the first political one it names, else the first.
+
+    A subject the parser made a clause ("The Red Cross operating in Iraq said", with "Cross" the
+    subject of "operating") stands for its own subject, not for a place its clause names."""
+    if tok.pos_ in ("VERB", "AUX"):
+        inner = _children(tok, "nsubj")
+        if inner:
+            tok = inner[0]
     sides = actors.phrase_sides(tok)
     return next((s for s in sides if actors.political(s)), sides[0] if sides else None)
 
@@ -1581,6 +1590,10 @@ def _settle(event: _Event, entry: LexiconEntry, candidates: list[_Side], actors:
         return None  # "preparing his exit", "preparing models": no mobilisation
     if event.target is None and event.type == "REJECT" and "refusal" in event.notes:
         return event  # "Iran refused to suspend enrichment", "will not accept refugees": a refusal stated
+    if event.target is None and _domestic_measure(event, entry, actors):
+        # "the government imposed martial law", "Sudan lifted a state of emergency in West Darfur":
+        # a measure on the source's own country, which is its target, as CAMEO codes it
+        event.target = replace(source, actor=source.state, how="domestic", form="name", noun="", level="head")
     if event.target is None and event.type not in TARGET_OPTIONAL:
         return None
     if event.target is None and event.type != "PROTEST" and _kind_of(actors, source) in ("person", "organization") \
@@ -1590,6 +1603,18 @@ def _settle(event: _Event, entry: LexiconEntry, candidates: list[_Side], actors:
         # campaign talk or private life far more often than a political event
         return None
     return event
+
+
+def _domestic_measure(event: _Event, entry: LexiconEntry, actors: _Actors) -> bool:
+    """A state (or its government) imposing or lifting a measure on a whole country, with no one
+    else named: martial law, a curfew, a state of emergency (``domestic_measure``)."""
+    if entry.type not in ("COERCE", "CONCEDE") or actors.kind(event.source.state) != "state" \
+            or not (_itself(event.source) or actors.kind(event.source.actor) == "person"):
+        return False
+    cue = event.cue
+    things = _objects(cue, entry.particle) if event.kind == "verb" else [cue]
+    words = {t.lemma_.lower() for t in things} | {w for t in things for w in _modifier_lemmas(t)}
+    return bool(words & _words("domestic_measure"))
 
 
 def _obligation_events(sent: Span, actors: _Actors) -> list[_Event]:
@@ -1709,10 +1734,19 @@ def event_features(event: Mapping[str, Any]) -> dict[str, float]:
         f["source_without_state"] = 1.0
     if how.get("source") not in ("subject", "agent", "possessor", "modifier"):
         f["source_indirect"] = 1.0
+    if how.get("source_level") in ("complement", "subtree"):
+        f["source_nested"] = 1.0  # "the Red Cross operating in Iraq": a place in the phrase, not its head
     target = how.get("target")
     if target is None:
         f["target_none"] = 1.0
+        f[f"target_none:{event['type']}"] = 1.0  # a protest with no one protested against is rarely right
     else:
+        if how.get("target_level") in ("complement", "subtree") and how.get("target_via") not in TARGET_PREPS:
+            # "protested at the settlement of Russian immigrants": deep in a thing, not aimed at
+            # ("lift the ban on the FIS" is aimed at the FIS)
+            f["target_nested"] = 1.0
+        if how.get("target_adjectival") and how.get("target_noun") not in _acting_nouns():
+            f["target_qualifier"] = 1.0  # "Russian immigrants": a state's people, not the state acted on
         if how.get("target_state_from_source"):
             f["target_state_inferred"] = 1.0
         if event.get("target_state") and event["target_state"] == event.get("target_actor") and \
@@ -1724,6 +1758,8 @@ def event_features(event: Mapping[str, Any]) -> dict[str, float]:
             f["target_place"] = 1.0
         if target in ("clause", "clause_weak", "purpose", "conjunct", "object_prep", "prep_in"):
             f["target_indirect"] = 1.0
+        if target == "domestic":
+            f["target_domestic"] = 1.0  # no target named: a measure on the source's own country
         if event.get("source_state") == event.get("target_state"):
             f["same_state"] = 1.0
     for flag in ("negated", "hypothetical", "quoted"):
@@ -1758,6 +1794,15 @@ def _kind_of(actors: _Actors, side: _Side) -> str:
     return kind
 
 
+def _via(doc: Doc, side: _Side | None) -> str | None:
+    """The preposition a side nested in a phrase hangs from ("of" in "the settlement of Russian
+    immigrants", "on" in "the ban on the FIS"); None for a side that heads its phrase."""
+    if side is None or side.level not in ("complement", "subtree"):
+        return None
+    prep = _hanging_prep(doc[side.token])
+    return prep.lower_ if prep is not None else ""
+
+
 def _record(doc: Doc, event: _Event, actors: _Actors) -> dict[str, Any]:
     start, end = _sentence(doc, event.cue.sent)
     source, target = event.source, event.target
@@ -1784,6 +1829,11 @@ def _record(doc: Doc, event: _Event, actors: _Actors) -> dict[str, Any]:
         "target": target.how if target is not None else None,
         "target_form": target.form if target is not None else None,
         "target_kind": _kind_of(actors, target) if target is not None else None,
+        "target_noun": target.noun if target is not None else None,
+        "target_level": target.level if target is not None else None,
+        "target_via": _via(doc, target),
+        "target_adjectival": bool(target is not None and target.form == "qualifier"
+                                  and doc[target.token].dep_ in ("amod", "compound", "nmod", "poss")),
         "target_state_from_source": bool(target is not None and target_state != target.state),
         "source_state_from_target": source_inferred,
         "depth": _depth(event.cue), "notes": sorted(event.notes | ({"direct_quote"} if direct else set())),
