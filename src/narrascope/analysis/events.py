@@ -399,7 +399,10 @@ class _Actors:
             return _Side(mention.actor, self.state(mention.actor), tok.i, form, mention.how, noun, level=level,
                          confidence=mention.confidence)
         if pronouns and tok.pos_ == "PRON" and tok.dep_ != "det":
-            found = self.pronoun(tok, avoid=avoid)
+            found = self.pronoun(tok, avoid=avoid if tok.dep_ != "poss" else None)
+            if found is not None and tok.dep_ == "poss" and avoid is not None and self.state(found) == avoid:
+                # "urged Israel to withdraw its troops": "its" is Israel's own, no other actor
+                found = None
             if found is not None:
                 form = "speaker" if tok.lower_ in SPEAKER_PRONOUNS else "pronoun"
                 return _Side(found, self.state(found), tok.i, form, "pronoun", level=level)
@@ -687,6 +690,11 @@ def _subject(verb: Token) -> tuple[Token | None, bool, bool]:
                 return child, True, climbed
         if tok.dep_ in ("relcl", "acl") and tok.head.pos_ in ("NOUN", "PROPN", "PRON"):
             return tok.head, tok.dep_ == "acl" and tok.tag_ == "VBN", True
+        if tok.dep_ == "xcomp" and tok.head.i != tok.i and tok.head.pos_ == "VERB" \
+                and tok.head.lemma_.lower() in _words("object_control"):
+            objects = _children(tok.head, "dobj")
+            if objects:  # "persuade Germany to pull out": Germany pulls out, not the persuader
+                return objects[0], False, True
         if tok.dep_ in ("xcomp", "conj", "advcl", "pcomp") and tok.head.i != tok.i:
             tok = tok.head
             climbed = True
@@ -1242,6 +1250,13 @@ def _verb_event(verb: Token, entry: LexiconEntry, actors: _Actors) -> _Event | N
                 # "vowed that Bolivia is closer than ever to the sea", "promised to make the country
                 # great": the content names no action the lexicon knows; neither agreement nor threat
                 return None
+        if entry.lemma in _words("denial"):
+            # "Calzadilla denied that Morales, one of Latin America's presidents, was using the
+            # issue as a crutch": whom the denied claim is about (the clause's subject, and all
+            # that describes it) is defended, not answered; the clause's objects may be
+            # ("denied that its troops had attacked Iraqi villages")
+            about = {t.i for c in _embedded(verb) for s in c.children if s.dep_ in SUBJECT_DEPS for t in s.subtree}
+            inner = [c for c in inner if c.token not in about]
         if entry.lemma in _words("refusal"):
             # refusing a cooperative action rejects it; refusing a hostile one is no event of its own
             for clause in _embedded(verb):
@@ -1305,7 +1320,11 @@ def _verb_event(verb: Token, entry: LexiconEntry, actors: _Actors) -> _Event | N
         elif type_ in HOSTILE:
             type_ = "THREATEN"
     refusal = framed is not None and framed.lemma_.lower() in _words("refusal")
+    embedding = _embedding(verb)
+    controlled = embedding is not None and embedding.lemma_.lower() in _words("object_control") \
+        and bool(_children(embedding, "dobj"))  # "persuade Germany to pull out": wanted, not done
     hypothetical = _hypothetical(verb, frame=entry.role == "frame") or (framed is not None and not refusal) or \
+        controlled or \
         _intent_head(verb) is not None or _in_purpose(verb) or _noun_framed(verb) or _controller(verb) is not None \
         or speculative  # "pledged to match US tariffs shot for shot": the pledge, a threat, was made
     if appeal:
@@ -1391,8 +1410,10 @@ def _noun_event(noun: Token, entry: LexiconEntry, actors: _Actors) -> _Event | N
         negated = True
         notes.add("refused")
     framing_verb = _verb_entry(verb) if verb is not None and verb.pos_ == "VERB" else None
+    ordered = verb is not None and noun.dep_ == "dobj" and verb.lemma_.lower() in _words("command") \
+        and not _intended(verb)  # "ordered an FBI investigation": the investigation is carried out
     hypothetical = _hypothetical(noun) or bool(_modifier_lemmas(noun) & _words("hypothetical_mod")) or (
-        framing_verb is not None and framing_verb.role == "frame") or (  # "called for an Israeli withdrawal"
+        framing_verb is not None and framing_verb.role == "frame" and not ordered) or (  # "called for an Israeli withdrawal"
         verb is not None and (_framing(verb) is not None
                                                                  or _intent_head(verb) is not None
                                                                  or _in_purpose(verb)))
@@ -1464,6 +1485,10 @@ def _acceptable_target(event: _Event, target: _Side, actors: _Actors, base_type:
             return False  # "praised the summit in Singapore": where it happened, not whom it is aimed at
         if word in _words("topic_prep") and base_type in VERBAL:
             return False  # "denounced the lies about the United States": what it is about
+    if target.level == "subtree" and base_type in VERBAL:
+        # "denounced allegations that her staff posted the data of U.S. senators": an actor named
+        # only inside a clause of the thing judged is what it says, not whom the judgement is aimed at
+        return False
     if target.how in ("clause", "clause_weak") and target.form == "qualifier" and event.type in ("REQUEST", "AGREE") \
             and target.noun not in _agent_nouns() and target.noun not in _words("physical_target"):
         return False  # "asked to display the ISIS flag", "asked to see the Russian report": a thing, no addressee
