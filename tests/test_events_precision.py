@@ -9,7 +9,6 @@ import pytest
 from narrascope.analysis.events import event_features
 from test_events import events_of, has, side
 
-
 # ---------------------------------------------------------------------------------------------
 # Wrong type: mobilizing supporters is a campaign, not a military mobilisation
 
@@ -97,3 +96,32 @@ def test_a_protest_with_no_one_protested_against_has_its_own_feature() -> None:
     protest = [e for e in events if e["type"] == "PROTEST"]
     assert protest and protest[0]["target"] is None, events
     assert event_features(protest[0]).get("target_none:PROTEST") == 1.0
+
+
+# ---------------------------------------------------------------------------------------------
+# Wrong source or target on real articles: object control, possessives, denials, verbal targets
+
+
+def test_the_one_persuaded_does_the_wanted_act_hypothetically() -> None:
+    events = events_of("Trump officials try to persuade Germany to pull out of the pipeline project.")
+    retreat = [e for e in events if e["type"] == "RETREAT"]
+    assert retreat and all(e["source_state"] == "DEU" and e["hypothetical"] for e in retreat), events
+    events = events_of("The United States urged Israel to withdraw its troops from Lebanon.")
+    assert has(events, "REQUEST", "USA", "ISR"), events
+    # "its troops" are Israel's own: the withdrawal is Israel's, from Lebanon, not from the United States
+    assert has(events, "RETREAT", "ISR", "LBN", hypothetical=True), events
+    assert not [e for e in events if e["type"] == "RETREAT" and "USA" in side(e, "source") | side(e, "target")]
+
+
+def test_a_denial_defends_whom_the_claim_is_about() -> None:
+    text = ("Former minister Roberto Calzadilla denied that President Evo Morales, one of Latin America's most "
+            "popular presidents, was using the sea as a political crutch.")
+    assert not [e for e in events_of(text) if e["type"] == "REJECT"], events_of(text)
+    # the clause's object is still whom a denial answers
+    assert has(events_of("Turkey denied that its troops had attacked Iraqi villages."), "REJECT", "TUR", "IRQ")
+
+
+def test_a_verbal_act_does_not_target_an_actor_inside_the_clause_of_what_it_judges() -> None:
+    text = "Representative Maxine Waters denounced allegations that her staff had posted the data of three U.S. senators."
+    assert not [e for e in events_of(text) if "USA" in side(e, "target")], events_of(text)
+    assert has(events_of("France condemned Algeria."), "ACCUSE", "FRA", "DZA")
