@@ -27,6 +27,10 @@ wrong claim):
    two American aid groups"): "Esper, in Vietnam, accused China" is Esper's accusation. An
    actor that only qualifies a thing named as the subject ("trade war pressures from the United
    States could support China"; any noun but those of people and bodies, ``agent_noun``) is no source.
+   A subject the parser made a clause ("The Red Cross operating in Iraq said") stands for its own
+   subject; the object of a verb of persuading or asking is the source of its infinitive
+   ("persuaded Germany to pull out": Germany's act, hypothetical; ``object_control``), and a
+   possessive pronoun there is its own ("urged Israel to withdraw its troops").
 4. **Political actors only.** The source must be a state, a government or one of its bodies, an
    office holder, an intergovernmental body, an armed group or a party (``political_actor``):
    not a place, a news outlet or platform, a person the knowledge base does not know and the text
@@ -42,7 +46,12 @@ wrong claim):
    ``locative_prep``) is no target but of a material type or a meeting; one named in a topic phrase
    of what is praised or blamed ("denounced the lies about the United States", ``topic_prep``) is
    none; nor is an actor qualifying a thing asked for or promised ("asked to see the Russian
-   report"); the one named with the source of a meeting or agreement comes before a place.
+   report"), nor, for praise and blame, one named only inside a clause of the thing judged
+   ("denounced allegations that her staff posted the data of U.S. senators"), nor whom a denied
+   claim is about ("denied that Morales was using the issue"); the one named with the source of a
+   meeting or agreement comes before a place. A measure imposed on or lifted from a whole country
+   (martial law, a curfew, a state of emergency, ``domestic_measure``) with no one else named
+   targets the source's own state, as CAMEO codes it.
 6. **Source and target differ**: never the same actor (two mentions of one state qualifying
    different groups, "Palestinian police ... Palestinian armed groups", are distinct domestic
    actors, as CAMEO codes them); never a person or body acting for a state against that very state
@@ -78,7 +87,10 @@ wrong claim):
     ``narrascope train events`` on the training splits of the PLOVER records and of the events
     judged on real articles, ``data/plover_judged.jsonl``) over the readable features
     ``event_features`` lists: the type, the cue kind, how source and target were found (subject,
-    object, pronoun, clause, fallback), their kinds, a place as target, negation, modality, quotes.
+    object, pronoun, clause, fallback), their kinds, a place as target, a side found deep inside a
+    phrase (``source_nested``, ``target_nested``: "the settlement of Russian immigrants") or a
+    people named for a state (``target_qualifier``), the type of an event with no target, negation,
+    modality, quotes.
 
 Each event's span is the sentence holding the trigger; ``cue`` is the trigger word and
 ``cue_span`` its offsets. ``source``/``target`` are the actors named (SCHEMA.md: actor ids, so
