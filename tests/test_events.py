@@ -529,9 +529,15 @@ def test_confidence_is_present_and_doubt_lowers_it() -> None:
     # a judge the knowledge base does not know, whose state is taken from the accused (CAMEO's domestic default)
     assert {"source_unknown", "source_state_inferred"} <= set(features), features
     assert doubtful["source_state"] == "DZA", doubtful
+    assert 0.0 <= doubtful["confidence"] <= 1.0
+    # a target found deep inside a thing, and a people rather than a state ("the settlement of
+    # Russian immigrants"): the doubt the retrained model weighs most
+    nested = [e for e in events_of("Egypt condemned the settlement of Russian immigrants on Arab land.")
+              if e["target_state"] == "RUS"]
+    assert nested and {"target_nested", "target_qualifier"} <= set(event_features(nested[0])), nested
     model = load_confidence_model("events")
-    assert model is not None and model.raw(features) < model.raw(event_features(plain))
-    assert 0.0 <= doubtful["confidence"] <= plain["confidence"] <= 1.0
+    assert model is not None and model.raw(event_features(nested[0])) < model.raw(event_features(plain))
+    assert 0.0 <= nested[0]["confidence"] < plain["confidence"] <= 1.0
 
 
 def test_figurative_rows_apply_to_their_own_cue_only() -> None:

@@ -27,6 +27,10 @@ wrong claim):
    two American aid groups"): "Esper, in Vietnam, accused China" is Esper's accusation. An
    actor that only qualifies a thing named as the subject ("trade war pressures from the United
    States could support China"; any noun but those of people and bodies, ``agent_noun``) is no source.
+   A subject the parser made a clause ("The Red Cross operating in Iraq said") stands for its own
+   subject; the object of a verb of persuading or asking is the source of its infinitive
+   ("persuaded Germany to pull out": Germany's act, hypothetical; ``object_control``), and a
+   possessive pronoun there is its own ("urged Israel to withdraw its troops").
 4. **Political actors only.** The source must be a state, a government or one of its bodies, an
    office holder, an intergovernmental body, an armed group or a party (``political_actor``):
    not a place, a news outlet or platform, a person the knowledge base does not know and the text
@@ -42,7 +46,12 @@ wrong claim):
    ``locative_prep``) is no target but of a material type or a meeting; one named in a topic phrase
    of what is praised or blamed ("denounced the lies about the United States", ``topic_prep``) is
    none; nor is an actor qualifying a thing asked for or promised ("asked to see the Russian
-   report"); the one named with the source of a meeting or agreement comes before a place.
+   report"), nor, for praise and blame, one named only inside a clause of the thing judged
+   ("denounced allegations that her staff posted the data of U.S. senators"), nor whom a denied
+   claim is about ("denied that Morales was using the issue"); the one named with the source of a
+   meeting or agreement comes before a place. A measure imposed on or lifted from a whole country
+   (martial law, a curfew, a state of emergency, ``domestic_measure``) with no one else named
+   targets the source's own state, as CAMEO codes it.
 6. **Source and target differ**: never the same actor (two mentions of one state qualifying
    different groups, "Palestinian police ... Palestinian armed groups", are distinct domestic
    actors, as CAMEO codes them); never a person or body acting for a state against that very state
@@ -78,7 +87,10 @@ wrong claim):
     ``narrascope train events`` on the training splits of the PLOVER records and of the events
     judged on real articles, ``data/plover_judged.jsonl``) over the readable features
     ``event_features`` lists: the type, the cue kind, how source and target were found (subject,
-    object, pronoun, clause, fallback), their kinds, a place as target, negation, modality, quotes.
+    object, pronoun, clause, fallback), their kinds, a place as target, a side found deep inside a
+    phrase (``source_nested``, ``target_nested``: "the settlement of Russian immigrants") or a
+    people named for a state (``target_qualifier``), the type of an event with no target, negation,
+    modality, quotes.
 
 Each event's span is the sentence holding the trigger; ``cue`` is the trigger word and
 ``cue_span`` its offsets. ``source``/``target`` are the actors named (SCHEMA.md: actor ids, so
@@ -399,7 +411,10 @@ class _Actors:
             return _Side(mention.actor, self.state(mention.actor), tok.i, form, mention.how, noun, level=level,
                          confidence=mention.confidence)
         if pronouns and tok.pos_ == "PRON" and tok.dep_ != "det":
-            found = self.pronoun(tok, avoid=avoid)
+            found = self.pronoun(tok, avoid=avoid if tok.dep_ != "poss" else None)
+            if found is not None and tok.dep_ == "poss" and avoid is not None and self.state(found) == avoid:
+                # "urged Israel to withdraw its troops": "its" is Israel's own, no other actor
+                found = None
             if found is not None:
                 form = "speaker" if tok.lower_ in SPEAKER_PRONOUNS else "pronoun"
                 return _Side(found, self.state(found), tok.i, form, "pronoun", level=level)
@@ -563,7 +578,9 @@ class _Actors:
         own = _clause_verb(tok).i
         for t in self.doc[first + 1:tok.i]:
             if t.pos_ == "NOUN" and t.tag_ == "NN" and t.dep_ in ("dobj", "nsubj", "nsubjpass", "attr") \
-                    and t.i not in self.by_token and _clause_verb(t).i != own:
+                    and t.i not in self.by_token and _clause_verb(t).i != own \
+                    and not (t.lemma_.lower() in _words("political_noun") and t.left_edge.i <= first):
+                # "Iraq's government announced that it...": the government is the actor's own phrase
                 return True
         return False
 
@@ -685,6 +702,11 @@ def _subject(verb: Token) -> tuple[Token | None, bool, bool]:
                 return child, True, climbed
         if tok.dep_ in ("relcl", "acl") and tok.head.pos_ in ("NOUN", "PROPN", "PRON"):
             return tok.head, tok.dep_ == "acl" and tok.tag_ == "VBN", True
+        if tok.dep_ == "xcomp" and tok.head.i != tok.i and tok.head.pos_ == "VERB" \
+                and tok.head.lemma_.lower() in _words("object_control"):
+            objects = _children(tok.head, "dobj")
+            if objects:  # "persuade Germany to pull out": Germany pulls out, not the persuader
+                return objects[0], False, True
         if tok.dep_ in ("xcomp", "conj", "advcl", "pcomp") and tok.head.i != tok.i:
             tok = tok.head
             climbed = True
@@ -1125,7 +1147,14 @@ def _embedded(verb: Token) -> list[Token]:
 
 
 def _source_in(actors: _Actors, tok: Token) -> _Side | None:
-    """The actor a subject phrase stands for: the first political one it names, else the first."""
+    """The actor a subject phrase stands for: the first political one it names, else the first.
+
+    A subject the parser made a clause ("The Red Cross operating in Iraq said", with "Cross" the
+    subject of "operating") stands for its own subject, not for a place its clause names."""
+    if tok.pos_ in ("VERB", "AUX"):
+        inner = _children(tok, "nsubj")
+        if inner:
+            tok = inner[0]
     sides = actors.phrase_sides(tok)
     return next((s for s in sides if actors.political(s)), sides[0] if sides else None)
 
@@ -1233,6 +1262,13 @@ def _verb_event(verb: Token, entry: LexiconEntry, actors: _Actors) -> _Event | N
                 # "vowed that Bolivia is closer than ever to the sea", "promised to make the country
                 # great": the content names no action the lexicon knows; neither agreement nor threat
                 return None
+        if entry.lemma in _words("denial"):
+            # "Calzadilla denied that Morales, one of Latin America's presidents, was using the
+            # issue as a crutch": whom the denied claim is about (the clause's subject, and all
+            # that describes it) is defended, not answered; the clause's objects may be
+            # ("denied that its troops had attacked Iraqi villages")
+            about = {t.i for c in _embedded(verb) for s in c.children if s.dep_ in SUBJECT_DEPS for t in s.subtree}
+            inner = [c for c in inner if c.token not in about]
         if entry.lemma in _words("refusal"):
             # refusing a cooperative action rejects it; refusing a hostile one is no event of its own
             for clause in _embedded(verb):
@@ -1296,7 +1332,11 @@ def _verb_event(verb: Token, entry: LexiconEntry, actors: _Actors) -> _Event | N
         elif type_ in HOSTILE:
             type_ = "THREATEN"
     refusal = framed is not None and framed.lemma_.lower() in _words("refusal")
+    embedding = _embedding(verb)
+    controlled = embedding is not None and embedding.lemma_.lower() in _words("object_control") \
+        and bool(_children(embedding, "dobj"))  # "persuade Germany to pull out": wanted, not done
     hypothetical = _hypothetical(verb, frame=entry.role == "frame") or (framed is not None and not refusal) or \
+        controlled or \
         _intent_head(verb) is not None or _in_purpose(verb) or _noun_framed(verb) or _controller(verb) is not None \
         or speculative  # "pledged to match US tariffs shot for shot": the pledge, a threat, was made
     if appeal:
@@ -1382,8 +1422,10 @@ def _noun_event(noun: Token, entry: LexiconEntry, actors: _Actors) -> _Event | N
         negated = True
         notes.add("refused")
     framing_verb = _verb_entry(verb) if verb is not None and verb.pos_ == "VERB" else None
+    ordered = verb is not None and noun.dep_ == "dobj" and verb.lemma_.lower() in _words("command") \
+        and not _intended(verb)  # "ordered an FBI investigation": the investigation is carried out
     hypothetical = _hypothetical(noun) or bool(_modifier_lemmas(noun) & _words("hypothetical_mod")) or (
-        framing_verb is not None and framing_verb.role == "frame") or (  # "called for an Israeli withdrawal"
+        framing_verb is not None and framing_verb.role == "frame" and not ordered) or (  # "called for an Israeli withdrawal"
         verb is not None and (_framing(verb) is not None
                                                                  or _intent_head(verb) is not None
                                                                  or _in_purpose(verb)))
@@ -1455,6 +1497,10 @@ def _acceptable_target(event: _Event, target: _Side, actors: _Actors, base_type:
             return False  # "praised the summit in Singapore": where it happened, not whom it is aimed at
         if word in _words("topic_prep") and base_type in VERBAL:
             return False  # "denounced the lies about the United States": what it is about
+    if target.level == "subtree" and base_type in VERBAL:
+        # "denounced allegations that her staff posted the data of U.S. senators": an actor named
+        # only inside a clause of the thing judged is what it says, not whom the judgement is aimed at
+        return False
     if target.how in ("clause", "clause_weak") and target.form == "qualifier" and event.type in ("REQUEST", "AGREE") \
             and target.noun not in _agent_nouns() and target.noun not in _words("physical_target"):
         return False  # "asked to display the ISIS flag", "asked to see the Russian report": a thing, no addressee
@@ -1581,6 +1627,10 @@ def _settle(event: _Event, entry: LexiconEntry, candidates: list[_Side], actors:
         return None  # "preparing his exit", "preparing models": no mobilisation
     if event.target is None and event.type == "REJECT" and "refusal" in event.notes:
         return event  # "Iran refused to suspend enrichment", "will not accept refugees": a refusal stated
+    if event.target is None and _domestic_measure(event, entry, actors):
+        # "the government imposed martial law", "Sudan lifted a state of emergency in West Darfur":
+        # a measure on the source's own country, which is its target, as CAMEO codes it
+        event.target = replace(source, actor=source.state, how="domestic", form="name", noun="", level="head")
     if event.target is None and event.type not in TARGET_OPTIONAL:
         return None
     if event.target is None and event.type != "PROTEST" and _kind_of(actors, source) in ("person", "organization") \
@@ -1590,6 +1640,18 @@ def _settle(event: _Event, entry: LexiconEntry, candidates: list[_Side], actors:
         # campaign talk or private life far more often than a political event
         return None
     return event
+
+
+def _domestic_measure(event: _Event, entry: LexiconEntry, actors: _Actors) -> bool:
+    """A state (or its government) imposing or lifting a measure on a whole country, with no one
+    else named: martial law, a curfew, a state of emergency (``domestic_measure``)."""
+    if entry.type not in ("COERCE", "CONCEDE") or actors.kind(event.source.state) != "state" \
+            or not (_itself(event.source) or actors.kind(event.source.actor) == "person"):
+        return False
+    cue = event.cue
+    things = _objects(cue, entry.particle) if event.kind == "verb" else [cue]
+    words = {t.lemma_.lower() for t in things} | {w for t in things for w in _modifier_lemmas(t)}
+    return bool(words & _words("domestic_measure"))
 
 
 def _obligation_events(sent: Span, actors: _Actors) -> list[_Event]:
@@ -1709,10 +1771,19 @@ def event_features(event: Mapping[str, Any]) -> dict[str, float]:
         f["source_without_state"] = 1.0
     if how.get("source") not in ("subject", "agent", "possessor", "modifier"):
         f["source_indirect"] = 1.0
+    if how.get("source_level") in ("complement", "subtree"):
+        f["source_nested"] = 1.0  # "the Red Cross operating in Iraq": a place in the phrase, not its head
     target = how.get("target")
     if target is None:
         f["target_none"] = 1.0
+        f[f"target_none:{event['type']}"] = 1.0  # a protest with no one protested against is rarely right
     else:
+        if how.get("target_level") in ("complement", "subtree") and how.get("target_via") not in TARGET_PREPS:
+            # "protested at the settlement of Russian immigrants": deep in a thing, not aimed at
+            # ("lift the ban on the FIS" is aimed at the FIS)
+            f["target_nested"] = 1.0
+        if how.get("target_adjectival") and how.get("target_noun") not in _acting_nouns():
+            f["target_qualifier"] = 1.0  # "Russian immigrants": a state's people, not the state acted on
         if how.get("target_state_from_source"):
             f["target_state_inferred"] = 1.0
         if event.get("target_state") and event["target_state"] == event.get("target_actor") and \
@@ -1724,6 +1795,8 @@ def event_features(event: Mapping[str, Any]) -> dict[str, float]:
             f["target_place"] = 1.0
         if target in ("clause", "clause_weak", "purpose", "conjunct", "object_prep", "prep_in"):
             f["target_indirect"] = 1.0
+        if target == "domestic":
+            f["target_domestic"] = 1.0  # no target named: a measure on the source's own country
         if event.get("source_state") == event.get("target_state"):
             f["same_state"] = 1.0
     for flag in ("negated", "hypothetical", "quoted"):
@@ -1758,6 +1831,15 @@ def _kind_of(actors: _Actors, side: _Side) -> str:
     return kind
 
 
+def _via(doc: Doc, side: _Side | None) -> str | None:
+    """The preposition a side nested in a phrase hangs from ("of" in "the settlement of Russian
+    immigrants", "on" in "the ban on the FIS"); None for a side that heads its phrase."""
+    if side is None or side.level not in ("complement", "subtree"):
+        return None
+    prep = _hanging_prep(doc[side.token])
+    return prep.lower_ if prep is not None else ""
+
+
 def _record(doc: Doc, event: _Event, actors: _Actors) -> dict[str, Any]:
     start, end = _sentence(doc, event.cue.sent)
     source, target = event.source, event.target
@@ -1784,6 +1866,11 @@ def _record(doc: Doc, event: _Event, actors: _Actors) -> dict[str, Any]:
         "target": target.how if target is not None else None,
         "target_form": target.form if target is not None else None,
         "target_kind": _kind_of(actors, target) if target is not None else None,
+        "target_noun": target.noun if target is not None else None,
+        "target_level": target.level if target is not None else None,
+        "target_via": _via(doc, target),
+        "target_adjectival": bool(target is not None and target.form == "qualifier"
+                                  and doc[target.token].dep_ in ("amod", "compound", "nmod", "poss")),
         "target_state_from_source": bool(target is not None and target_state != target.state),
         "source_state_from_target": source_inferred,
         "depth": _depth(event.cue), "notes": sorted(event.notes | ({"direct_quote"} if direct else set())),

@@ -95,7 +95,7 @@ class QuotesStage:
 
 class EventsStage:
     name = "events"
-    version = "5"
+    version = "6"
     requires = ("text", "actors", "quotes")
     sets = ("events",)
 
