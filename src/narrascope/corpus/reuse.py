@@ -19,13 +19,10 @@ The CLI verbs (``narrascope reuse``, ``narrascope reuse show ID``) register thro
 from __future__ import annotations
 
 import json
-import sys
-import textwrap
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-import click
 import numpy as np
 
 from ..errors import StoreError
@@ -560,118 +557,8 @@ def article_reuse(store: Store, article_id: str, *, with_passages: int | None = 
 
 # -- CLI ----------------------------------------------------------------------------------------
 
-def _settings() -> Settings | None:
-    from ..cli import Context
-
-    obj = click.get_current_context().find_object(Context)
-    return obj.settings if obj is not None else None
-
-
-def _snippet(text: str, width: int = 100) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
-
-
-def _describe(article: dict[str, Any]) -> str:
-    return (f"{article['id'][:12]}  {article.get('published') or '----------'}  {article.get('outlet') or '?'}"
-            f"  {_snippet(article.get('title') or '', 60)}")
-
-
-@click.group("reuse", invoke_without_command=True)
-@click.option("--full", is_flag=True, help="Recompute from scratch instead of taking only new articles.")
-@click.option("--limit", type=click.IntRange(0), default=20, show_default=True,
-              help="Print at most this many clusters (0: none).")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no clusters printed.")
-def reuse_command(full: bool, limit: int, quiet: bool, db: str, as_json: bool) -> None:
-    """Find text reuse: shared passages, reuse clusters, originals and republishers.
-
-    Updates the reuse tables incrementally (only articles added since the last run are
-    fingerprinted and compared), then prints the largest clusters: the likely original first,
-    each republisher with how much it shares, the direction's evidence and a shared passage.
-    Tables: reuse_pairs, reuse_passages, reuse_clusters, reuse_outlets
-    (`narrascope export --table reuse_pairs`).
-
-    \b
-    Example:
-      narrascope reuse --db corpus.db
-      narrascope reuse --full --json
-      narrascope reuse show 3d12
-    """
-    ctx = click.get_current_context()
-    if ctx.invoked_subcommand is not None:
-        return
-    from ..cli import emit_json, progress_bar
-    from ..store import open_store
-
-    with open_store(db, _settings()) as store:
-        summary = update_reuse(store, _settings(), full=full,
-                               progress=progress_bar(not quiet and not as_json and sys.stderr.isatty(), "reuse"))
-        if as_json:
-            emit_json({**summary, "top_clusters": reuse_clusters(store, limit=limit)})
-            return
-        if quiet:
-            return
-        for cluster in reuse_clusters(store, limit=limit):
-            click.echo(f"cluster {cluster['cluster']} · {cluster['size']} articles")
-            for entry in cluster["articles"]:
-                click.echo(f"  {entry['role']:<11} {_describe(entry)}")
-                for link in entry["links"]:
-                    if link["direction"] != "from":
-                        continue
-                    evidence = link["direction_evidence"].get("decided_by")
-                    click.echo(f"      <- {link['other']['id'][:12]}  {link['kind']}, {link['shared_words']} words,"
-                               f" {link['coverage_target']:.0%} of this text, direction by {evidence}"
-                               f" ({link['confidence']:.2f})")
-                    for shared in link["shared"]:
-                        click.echo(textwrap.indent(f'"{_snippet(shared["text"])}"', " " * 9))
-            if cluster["not_shown"]:
-                click.echo(f"  … and {cluster['not_shown']} more (narrascope reuse show ID)")
-        click.echo(f"{summary['new_articles']} new articles, {summary['new_pairs']} new pairs;"
-                   f" {summary['pairs']} pairs in {summary['clusters']} clusters", err=True)
-
-
-@click.command("show")
-@click.argument("article_id")
-def reuse_show_command(article_id: str, db: str, as_json: bool) -> None:
-    """Show one article's reuse links: what it shares, with whom, in which direction.
-
-    \b
-    Example:
-      narrascope reuse show 3d12
-      narrascope reuse show 3d12 --json --db corpus.db
-    """
-    from ..cli import emit_json
-    from ..store import open_store
-
-    with open_store(db, _settings(), create=False) as store:
-        links = article_reuse(store, store.resolve_id(article_id))
-    if as_json:
-        emit_json(links)
-        return
-    click.echo(_describe(links))
-    if links["cluster"]:
-        click.echo(f"cluster {links['cluster']['cluster']}, {links['cluster']['role']};"
-                   f" original {links['cluster']['original'][:12]}")
-    if not links["links"]:
-        click.echo("no reuse found (run `narrascope reuse` after ingesting)")
-    for link in links["links"]:
-        arrow = "->" if link["direction"] == "to" else "<-"
-        click.echo(f"{arrow} {_describe(link['other'])}")
-        click.echo(f"   {link['kind']}, {link['passages']} passages, {link['shared_words']} words, confidence"
-                   f" {link['confidence']:.2f} by {link['direction_evidence'].get('decided_by')}")
-        for shared in link["shared"]:
-            click.echo(f"   [{shared['source_start']}:{shared['source_end']}] ->"
-                       f" [{shared['target_start']}:{shared['target_end']}] \"{_snippet(shared['text'])}\"")
-
-
 @hookimpl
 def narrascope_analyses() -> list[ReuseAnalysis]:
     return [ReuseAnalysis()]
 
 
-@hookimpl
-def narrascope_commands(cli: Any) -> None:
-    from ..cli import db_option, json_option
-
-    reuse_command.add_command(db_option(json_option(reuse_show_command)))
-    cli.add_command(db_option(json_option(reuse_command)))
