@@ -37,18 +37,48 @@ __all__ = [
     "IngestReport",
     "ReprocessReport",
     "SearchHit",
+    "analyze",
+    "article_reuse",
+    "current_settings",
     "db_info",
+    "defaults_file",
+    "evaluate_actors",
+    "evaluate_events",
+    "evaluate_extraction",
+    "evaluate_frames",
+    "evaluate_genre",
+    "evaluate_quotes",
+    "evaluate_stance",
+    "evaluate_techniques",
+    "evaluate_topics",
     "export",
     "export_file",
     "export_table",
     "get_article",
+    "graph",
+    "import_records",
     "ingest",
     "ingest_bytes",
     "list_articles",
+    "list_narratives",
     "list_rejects",
     "list_stages",
+    "narrative",
+    "narratives",
     "reprocess",
+    "reuse",
+    "reuse_clusters",
     "search",
+    "serve",
+    "timelines",
+    "train_actors",
+    "train_events",
+    "train_frames",
+    "train_genre",
+    "train_quotes",
+    "train_stance",
+    "train_techniques",
+    "train_topics",
 ]
 
 
@@ -61,23 +91,30 @@ def list_articles(*, db: str | Path | None = None, filters: Filters | None = Non
 
 
 def get_article(article_id: str, *, db: str | Path | None = None, settings: Settings | None = None) -> Article:
+    """The latest version of one article (``article_id`` may be a prefix)."""
     with open_store(db, settings or load_settings(), create=False) as store:
         return store.get_article(article_id)
 
 
 def search(query: str, *, db: str | Path | None = None, filters: Filters | None = None, limit: int = 20,
            offset: int = 0, settings: Settings | None = None) -> list[SearchHit]:
+    """Full-text search over titles and bodies, best match first: each hit with its article,
+    a snippet and its rank."""
     with open_store(db, settings or load_settings(), create=False) as store:
         return store.search(query, filters or Filters(), limit=limit, offset=offset)
 
 
 def list_rejects(*, db: str | Path | None = None, include_skipped: bool = True,
                  settings: Settings | None = None) -> list[dict[str, Any]]:
+    """The rejected inputs (and the skipped ones, unless ``include_skipped`` is off): location,
+    stage, code, reason."""
     with open_store(db, settings or load_settings(), create=False) as store:
         return list(store.iter_rejects(include_skipped=include_skipped))
 
 
 def db_info(*, db: str | Path | None = None, settings: Settings | None = None) -> dict[str, Any]:
+    """What the store holds: counts, schema version, size, rejects by code, pipeline versions, and
+    where the settings came from."""
     settings = settings or load_settings()
     with open_store(db, settings, create=False) as store:
         info = store.info()

@@ -67,6 +67,9 @@ def reprocess(
     rejects: bool = False,
     progress: Callable[[int], Iterator[object]] | None = None,
 ) -> ReprocessReport:
+    """Re-extract and re-enrich stored articles from their kept raw bytes: ``ids`` (prefixes), or
+    every article whose pipeline version is not the current one (all of them with ``force``);
+    with ``rejects``, also retry rejected inputs whose bytes were kept."""
     settings = settings or load_settings()
     store = open_store(db, settings, create=False)
     report = ReprocessReport()
