@@ -1,6 +1,7 @@
 """narrascope: a workbench for tracking foreign-policy narratives and information operations.
 
-Library first: every CLI verb is a function here. A short tour::
+Library first: every CLI verb is a documented function of ``narrascope.api`` (the most used ones
+are here too). A short tour::
 
     import narrascope
     report = narrascope.ingest(["examples/seeds"], db="narrascope.db")

@@ -254,7 +254,7 @@ def reuse(*, db: str | Path | None = None, settings: Settings | None = None, ful
           progress: Progress | None = None) -> dict[str, Any]:
     """Bring the reuse tables up to date (only the articles added since the last run, all with ``full``)
     and return the run's summary with ``top_clusters``: the ``limit`` largest clusters (``reuse_clusters``)."""
-    from .corpus.reuse import reuse_clusters as read_clusters
+    from .corpus.reading import reuse_clusters as read_clusters
     from .corpus.reuse import update_reuse
 
     settings = settings or load_settings()
@@ -267,7 +267,7 @@ def reuse_clusters(*, db: str | Path | None = None, settings: Settings | None = 
                    members: int = 10) -> list[dict[str, Any]]:
     """The reuse clusters as stored, largest first: the original, then up to ``members`` others, each
     with the pair it came by and its first shared passage (read only; ``reuse`` updates them)."""
-    from .corpus.reuse import reuse_clusters as read_clusters
+    from .corpus.reading import reuse_clusters as read_clusters
 
     with open_store(db, settings or load_settings(), create=False) as store:
         return read_clusters(store, limit=limit, members=members)
@@ -277,7 +277,7 @@ def article_reuse(article_id: str, *, db: str | Path | None = None, settings: Se
                   ) -> dict[str, Any]:
     """One article's reuse links (``article_id`` may be a prefix): its cluster, and every pair it is in
     with the other article and the shared passages' text."""
-    from .corpus.reuse import article_reuse as read_links
+    from .corpus.reading import article_reuse as read_links
 
     with open_store(db, settings or load_settings(), create=False) as store:
         return read_links(store, store.resolve_id(article_id))
@@ -289,8 +289,8 @@ def narratives(*, db: str | Path | None = None, settings: Settings | None = None
     """Bring the narratives up to date (the articles added since the last run, all with ``full``) and
     return the run's summary with ``list`` (``list_narratives``) and ``weeks``: the first and last
     week of any narrative's series ([None, None] when there is none)."""
-    from .corpus.narratives import list_narratives as read_list
     from .corpus.narratives import update_narratives, week_span
+    from .corpus.reading import list_narratives as read_list
 
     with open_store(db, settings or load_settings()) as store:
         summary = update_narratives(store, full=full, seed=seed, progress=progress)
@@ -301,7 +301,7 @@ def narratives(*, db: str | Path | None = None, settings: Settings | None = None
 def list_narratives(*, db: str | Path | None = None, settings: Settings | None = None, include_all: bool = False,
                     limit: int | None = None) -> list[dict[str, Any]]:
     """The narratives as stored, biggest first (candidates and merged ones only with ``include_all``)."""
-    from .corpus.narratives import list_narratives as read_list
+    from .corpus.reading import list_narratives as read_list
 
     with open_store(db, settings or load_settings(), create=False) as store:
         return read_list(store, include_all=include_all, limit=limit)
@@ -311,10 +311,10 @@ def narrative(narrative_id: int, *, db: str | Path | None = None, settings: Sett
               members: int = 10) -> dict[str, Any]:
     """One narrative: its row, weekly series, events, and its ``members`` best-scored members with
     their evidence sentences. A missing narrative is a ``UsageError``."""
-    from .corpus.narratives import narrative_detail
+    from .corpus.reading import narrative_report
 
     with open_store(db, settings or load_settings(), create=False) as store:
-        return narrative_detail(store, narrative_id, members=members)
+        return narrative_report(store, narrative_id, members=members)
 
 
 def graph(*, db: str | Path | None = None, settings: Settings | None = None, level: str = "actor",

@@ -399,7 +399,3 @@ def validate_record(record: dict[str, Any]) -> None:
         if not isinstance(topic, dict):
             raise BadRecord(f"field 'topic_evidence': entry {n} is not an object")
         _unit(topic, "confidence", f"field 'topic_evidence': entry {n}")
-
-
-# -- CLI -------------------------------------------------------------------------------------------
-

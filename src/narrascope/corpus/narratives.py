@@ -20,7 +20,6 @@ from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from ..errors import UsageError
 from ..plugins import hookimpl
 from . import Column, TableSpec, derived_state, record_state
 from .narratives_model import (
@@ -39,7 +38,7 @@ if TYPE_CHECKING:
     from ..settings import Settings
     from ..store import Store
 
-__all__ = ["NarrativesAnalysis", "narrative_detail", "update_narratives"]
+__all__ = ["NarrativesAnalysis", "update_narratives", "week_span"]
 
 NAME = "narratives"
 VERSION = "2"  # 2: undated articles in no period (1 dated them by their ingest day)
@@ -236,18 +235,6 @@ def article_day(published: Any) -> str | None:
     return day.isoformat() if day.year in YEARS else None
 
 
-def undated_members(store: Store, narratives: list[int] | None = None) -> dict[int, int]:
-    """Narrative id -> its members with no date (all narratives, or those of ``narratives``)."""
-    sql = "SELECT narrative, COUNT(*) FROM narrative_members WHERE period = ''"
-    params: list[Any] = []
-    if narratives is not None:
-        if not narratives:
-            return {}
-        sql += f" AND narrative IN ({','.join('?' * len(narratives))})"
-        params = list(narratives)
-    return {int(n): int(c) for n, c in store.conn.execute(sql + " GROUP BY narrative", params)}
-
-
 def _texts(store: Store, keys: list[int]) -> Iterator[str]:
     """The text of each article of ``keys`` (rowids, ascending), read one row at a time ("" if gone)."""
     if not keys:
@@ -305,30 +292,6 @@ def _weeks_before(period: str, weeks: int) -> str:
     return (date.fromisoformat(period) - timedelta(days=7 * weeks)).isoformat()
 
 
-def list_narratives(store: Store, *, include_all: bool = False, limit: int | None = None) -> list[dict[str, Any]]:
-    """Narratives, biggest first (candidates and merged ones only with ``include_all``), with their weekly
-    series (``weeks``) and, apart, how many members have no date (``undated``)."""
-    where = "" if include_all else " WHERE status IN ('active', 'faded')"
-    rows = store.conn.execute(
-        "SELECT id, label, terms, sentence, sentence_article, size, first_seen, last_seen, status, parent, merged_into"
-        f" FROM narratives{where} ORDER BY size DESC, id" + (f" LIMIT {int(limit)}" if limit else "")).fetchall()
-    weekly: dict[int, dict[str, int]] = {}
-    for narrative, period, n in store.conn.execute(
-            "SELECT narrative, period, articles FROM narrative_series WHERE unit = 'week'"):
-        weekly.setdefault(narrative, {})[period] = n
-    keys = ("id", "label", "terms", "sentence", "sentence_article", "size", "first_seen", "last_seen", "status",
-            "parent", "merged_into")
-    undated = undated_members(store)
-    out = []
-    for row in rows:
-        item = dict(zip(keys, row, strict=True))
-        item["terms"] = json.loads(item["terms"])
-        item["weeks"] = weekly.get(item["id"], {})
-        item["undated"] = undated.get(item["id"], 0)
-        out.append(item)
-    return out
-
-
 def week_span(store: Store) -> list[str | None]:
     """The first and last week of any narrative's weekly series ([None, None] when there is none)."""
     first, last = store.conn.execute(
@@ -336,27 +299,6 @@ def week_span(store: Store) -> list[str | None]:
     return [first, last]
 
 
-def narrative_detail(store: Store, narrative: int, *, members: int = 10) -> dict[str, Any]:
-    """One narrative: its row, weekly series, events, and its best-scored members with evidence."""
-    found = [n for n in list_narratives(store, include_all=True) if n["id"] == narrative]
-    if not found:
-        raise UsageError(f"no narrative {narrative}: run `narrascope narratives` to list them")
-    item = found[0]
-    item["events"] = [
-        {"period": p, "kind": k, "other": o, "detail": json.loads(d)} for p, k, o, d in store.conn.execute(
-            "SELECT period, kind, other, detail FROM narrative_events WHERE narrative = ? ORDER BY rowid", (narrative,))]
-    item["members"] = [
-        {"article": a, "date": d, "date_source": s, "score": sc, "evidence": json.loads(e)}
-        for a, d, s, sc, e in store.conn.execute(
-            "SELECT article, date, date_source, score, evidence FROM narrative_members WHERE narrative = ?"
-            " ORDER BY score DESC, article LIMIT ?", (narrative, members))]
-    return item
-
-
-# -- CLI -------------------------------------------------------------------------------------------
-
 @hookimpl
 def narrascope_analyses() -> list[NarrativesAnalysis]:
     return [NarrativesAnalysis()]
-
-

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from ..settings import Settings
     from ..store import Store
 
-__all__ = ["ReuseAnalysis", "article_reuse", "lineage_coverage", "reuse_clusters", "update_reuse"]
+__all__ = ["ReuseAnalysis", "update_reuse"]
 
 NAME = "reuse"
 VERSION = "reuse.v2"
@@ -476,89 +476,6 @@ def _rebuild_outlets(store: Store) -> None:
         [(so, to, *edge) for (so, to), edge in sorted(edges.items(), key=lambda kv: (-kv[1][0], kv[0]))])
 
 
-# -- reading ----------------------------------------------------------------------------------
-
-def reuse_clusters(store: Store, *, limit: int | None = None, members: int = 10) -> list[dict[str, Any]]:
-    """Clusters, largest first: the original first, then up to ``members`` others (earliest first),
-    each with the pair it came by (from the original when there is one) and its first shared passage."""
-    clusters: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for article, cluster, role, original, published in store.conn.execute(
-            "SELECT c.article, c.cluster, c.role, c.original, a.published FROM reuse_clusters c"
-            " JOIN articles a ON a.id = c.article ORDER BY c.rowid"):
-        clusters[cluster].append({"article": article, "role": role, "original": original, "published": published})
-    ordered = sorted(clusters.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:limit]
-    out = []
-    for cluster, arts in ordered:
-        original = arts[0]["original"]
-        shown = sorted(arts, key=lambda m: (m["article"] != original, m["published"] is None, m["published"] or ""))
-        entries = []
-        for m in shown[: members + 1]:
-            entry = {**_article_meta(store, m["article"]), "role": m["role"]}
-            entry["links"] = [] if m["article"] == original else _incoming(store, m["article"], original)
-            entries.append(entry)
-        out.append({"cluster": cluster, "size": len(arts), "original": original, "articles": entries,
-                    "not_shown": max(0, len(arts) - len(entries))})
-    return out
-
-
-def lineage_coverage(store: Store) -> float:
-    """The ``lineage_coverage`` the reuse tables were computed with."""
-    state = derived_state(store, NAME)
-    value = (state.inputs.get("settings.reuse") or {}).get("lineage_coverage") if state else None
-    return float(value) if value is not None else core.LINEAGE_COVERAGE
-
-
-def _incoming(store: Store, article_id: str, original: str) -> list[dict[str, Any]]:
-    """The pair ``article_id`` came by: from the original when that pair carries a share of its
-    text (a repost, or a partial copy of at least ``lineage_coverage`` of it), else its incoming
-    pair covering most of it."""
-    row = store.conn.execute(
-        "SELECT source, target, kind, passages, shared_words, coverage_source, coverage_target, score, confidence,"
-        " direction_evidence FROM reuse_pairs WHERE target = ?"
-        " ORDER BY source = ? AND (kind = 'repost' OR coverage_target >= ?) DESC, coverage_target DESC,"
-        " shared_words DESC, source LIMIT 1", (article_id, original, lineage_coverage(store))).fetchone()
-    return [_link(store, article_id, row, with_passages=1)] if row else []
-
-
-def _article_meta(store: Store, article_id: str) -> dict[str, Any]:
-    row = store.conn.execute("SELECT id, outlet, published, title FROM articles WHERE id = ?", (article_id,)).fetchone()
-    return {"id": article_id, "outlet": row[1], "published": row[2], "title": row[3]} if row else {"id": article_id}
-
-
-def _link(store: Store, article_id: str, row: tuple[Any, ...], *, with_passages: int | None) -> dict[str, Any]:
-    source, target = row[0], row[1]
-    other = target if source == article_id else source
-    link = {"direction": "to" if source == article_id else "from", "other": _article_meta(store, other),
-            "kind": row[2], "passages": row[3], "shared_words": row[4], "coverage_source": row[5],
-            "coverage_target": row[6], "score": row[7], "confidence": row[8],
-            "direction_evidence": json.loads(row[9])}
-    source_text = store.conn.execute("SELECT text FROM articles WHERE id = ?", (source,)).fetchone()
-    spans = store.conn.execute(
-        "SELECT source_start, source_end, target_start, target_end, words, score FROM reuse_passages"
-        " WHERE source = ? AND target = ? ORDER BY source_start LIMIT ?", (source, target, with_passages or -1))
-    link["shared"] = [{"source_start": s0, "source_end": s1, "target_start": t0, "target_end": t1,
-                       "words": w, "score": sc, "text": source_text[0][s0:s1] if source_text else ""}
-                      for s0, s1, t0, t1, w, sc in spans]
-    return link
-
-
-def article_reuse(store: Store, article_id: str, *, with_passages: int | None = None) -> dict[str, Any]:
-    """One article's reuse links: the pairs it is in (as source or target) with their passages' text."""
-    links = [_link(store, article_id, row, with_passages=with_passages) for row in store.conn.execute(
-        "SELECT source, target, kind, passages, shared_words, coverage_source, coverage_target, score, confidence,"
-        " direction_evidence FROM reuse_pairs WHERE source = ? OR target = ? ORDER BY shared_words DESC",
-        (article_id, article_id)).fetchall()]
-    cluster = store.conn.execute("SELECT cluster, role, original FROM reuse_clusters WHERE article = ?",
-                                 (article_id,)).fetchone()
-    return {**_article_meta(store, article_id),
-            "cluster": dict(zip(("cluster", "role", "original"), cluster, strict=True)) if cluster else None,
-            "links": links}
-
-
-# -- CLI ----------------------------------------------------------------------------------------
-
 @hookimpl
 def narrascope_analyses() -> list[ReuseAnalysis]:
     return [ReuseAnalysis()]
-
-

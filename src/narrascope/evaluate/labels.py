@@ -261,7 +261,3 @@ def evaluate_labels(field_name: str, articles: Sequence[LabelledArticle], *, flo
     report.calibration = calibration_report(field_name, confidences, correct, floor=floor,
                                             note=f"{folds}-fold cross-validated by article")
     return report
-
-
-# -- commands ------------------------------------------------------------------------------------
-
