@@ -83,7 +83,6 @@ def eval_actors_command(path: str, texts: str | None, limit: int | None, actors_
       narrascope eval actors ../shared/data/plover-gsr/records.json --split all
       narrascope eval actors ../shared/gold/seeds.json --texts ../shared/seeds --json
     """
-
     settings = getattr(click.get_current_context().obj, "settings", None)
     report = api.evaluate_actors(path, texts=texts, limit=limit, actors_files=actors_files, split=split,
                                  settings=settings, progress=progress_bar(not as_json and sys.stderr.isatty(), "eval"))
@@ -117,7 +116,6 @@ def eval_quotes_command(folder: str, split: str, limit: int | None, jobs: int, a
       narrascope eval quotes ../shared/data/polnear/train
       narrascope eval quotes ../shared/data/polnear/train --split all --limit 100 --json
     """
-
     obj = click.get_current_context().find_object(Context)
     report = api.evaluate_quotes(folder, limit=limit, jobs=jobs, split=split,
                                  settings=obj.settings if obj is not None else None,
@@ -311,7 +309,6 @@ def eval_genre_command(sample: str, data: str, split: str, floor: float | None, 
       narrascope eval genre benchmarks/genre_sample.tsv --data ../shared/data
       narrascope eval genre benchmarks/genre_sample.tsv --split all --json
     """
-
     settings = getattr(click.get_current_context().obj, "settings", None)
     report = api.evaluate_genre(sample, data=data, split=split, floor=floor, settings=settings,
                                 model_path=model_path,
@@ -346,7 +343,6 @@ def eval_stance_command(path: str, split: str, model_path: str | None, encoder_p
       narrascope eval stance ../shared/data/newsmtsc/train.jsonl
       narrascope eval stance ../shared/data/newsmtsc --split all --json
     """
-
     settings = getattr(click.get_current_context().obj, "settings", None)
     say = (lambda m: click.echo(m, err=True)) if not as_json and sys.stderr.isatty() else None
     report = api.evaluate_stance(path, split=split, model_path=model_path, encoder_path=encoder_path,
