@@ -15,8 +15,9 @@ from narrascope.analysis.actors import find_actors
 from narrascope.analysis.kb import default_kb, load_kb
 from narrascope.analysis.nlp import parse
 from narrascope.analysis.types import ActorRecord, Mention
+from narrascope.cli.evaluate import eval_actors_command
 from narrascope.errors import UsageError
-from narrascope.evaluate.actors import eval_actors_command, evaluate_actors
+from narrascope.evaluate.actors import evaluate_actors
 
 
 def analyse(text: str, published: str | None = None) -> tuple[dict[str, ActorRecord], list[Mention]]:

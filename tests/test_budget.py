@@ -12,7 +12,7 @@ import sqlite3
 from pathlib import Path
 
 from conftest import export_records, run_cli
-from narrascope.analyze import analyze
+from narrascope.analysis.rerun import analyze
 from narrascope.ingest import ingest, warm
 from narrascope.runners import _resident_mb
 from narrascope.settings import Settings, load_settings

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, run_cli
-from narrascope.analyze import analyze
+from narrascope.analysis.rerun import analyze
 from narrascope.corpus.narratives import update_narratives
 from narrascope.corpus.reuse import update_reuse
 from narrascope.ingest import ingest

@@ -20,13 +20,13 @@ from starlette.testclient import TestClient
 
 from conftest import run_cli
 from narrascope import api
-from narrascope.corpus.export import write_gexf
+from narrascope.corpus.table_writers import write_gexf
 from narrascope.exporters.csv import CsvRows
 from narrascope.ingest import IngestReport
 from narrascope.model import Reject
 from narrascope.settings import load_settings
-from narrascope.web.api import public_location, report_for_web
 from narrascope.web.app import create_app
+from narrascope.web.json_api import public_location, report_for_web
 
 TEXT = ("=HYPERLINK(\"http://evil.example/x\") Officials said on Monday that the talks would go on, and zorblax"
         " analysts warned that the dispute could delay the summit planned for the spring. Reporters waited outside"

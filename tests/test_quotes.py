@@ -289,7 +289,7 @@ def test_eval_command_json() -> None:
 
     from click.testing import CliRunner
 
-    from narrascope.evaluate.quotes import eval_quotes_command
+    from narrascope.cli.evaluate import eval_quotes_command
 
     result = CliRunner().invoke(eval_quotes_command, [str(DATA), "--json", "--jobs", "1", "--split", "all"])
     assert result.exit_code == 0, result.output
@@ -493,7 +493,7 @@ def test_train_command_writes_a_confidence_model(tmp_path: Path) -> None:
 
     from click.testing import CliRunner
 
-    from narrascope.analysis.quotes_train import train_quotes_command
+    from narrascope.cli.train import train_quotes_command
 
     target = tmp_path / "quotes.confidence.json"
     result = CliRunner().invoke(train_quotes_command, [str(DATA), "-o", str(target)])

@@ -13,8 +13,8 @@ import pytest
 
 from conftest import run_cli
 from narrascope.corpus import iter_table, table_spec
-from narrascope.corpus.export import export_table
 from narrascope.corpus.graph import GraphAnalysis
+from narrascope.corpus.table_writers import export_table
 from narrascope.corpus.timelines import TimelineAnalysis
 from narrascope.errors import UsageError
 from narrascope.settings import load_settings

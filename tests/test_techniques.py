@@ -339,7 +339,7 @@ def test_eval_on_fixture_rules_only() -> None:
 def test_eval_cli_prints_matching_rule_and_calibration() -> None:
     from click.testing import CliRunner
 
-    from narrascope.evaluate.techniques import eval_techniques_command
+    from narrascope.cli.evaluate import eval_techniques_command
 
     result = CliRunner().invoke(eval_techniques_command, [str(PTC_FIXTURE), "--split", "all", "--json"])
     assert result.exit_code == 0, result.output

@@ -466,3 +466,33 @@ def test_pages_say_which_command_to_run_when_the_analyses_have_not_run(tmp_path:
     assert links["computed"] == {"reuse": False, "narratives": False} and links["reuse"]["items"] == []
     html = ok(plain.get(f"/articles/{article}"))
     assert "not computed: run <code>narrascope reuse --db STORE</code>" in html
+
+
+# -- the CLI and the web answer from the same queries (issue 12) --------------------------------------
+
+def test_cli_and_web_give_the_same_narratives_and_members(client: TestClient, db: Path) -> None:
+    listed = json.loads(run_cli("narratives", "--db", str(db), "--json", "--all", "--limit", "500").output)["list"]
+    page = all_pages(client, "/api/narratives", limit=7, status="all")
+    assert listed and [n["id"] for n in listed] == [n["id"] for n in page]
+    for cli_item, web_item in zip(listed, page, strict=True):
+        assert {k: web_item[k] for k in cli_item} == cli_item  # same sizes, weeks, undated, terms...
+    for narrative in [n["id"] for n in listed][:5]:
+        shown = json.loads(run_cli("narratives", "show", str(narrative), "--db", str(db), "--json",
+                                   "--members", "500").output)
+        web = ok(client.get(f"/api/narratives/{narrative}", params={"limit": 100}))
+        assert [m["article"] for m in shown["members"]][:100] == [m["article"] for m in web["members"]["items"]]
+        assert shown["weeks"] == {s["period"]: s["articles"] for s in web["series"]}
+        assert [(e["period"], e["kind"], e["other"]) for e in shown["events"]] == \
+            [(e["period"], e["kind"], e["other"]) for e in web["events"]]
+
+
+def test_cli_and_web_give_an_article_the_same_reuse_links(client: TestClient, db: Path,
+                                                          sql: sqlite3.Connection) -> None:
+    articles = [r[0] for r in sql.execute("SELECT article FROM reuse_clusters ORDER BY rowid")]
+    assert articles
+    for article in articles:
+        shown = json.loads(run_cli("reuse", "show", article, "--db", str(db), "--json").output)
+        web = ok(client.get(f"/api/articles/{article}/links", params={"limit": 100}))
+        assert [(link["other"]["id"], link["kind"], link["shared_words"]) for link in shown["links"]] == \
+            [(link["other"]["id"], link["kind"], link["shared_words"]) for link in web["reuse"]["items"]]
+        assert shown["cluster"] == {k: web["cluster"][k] for k in ("cluster", "role", "original")}

@@ -309,7 +309,7 @@ def test_the_fast_bundle_serialisation_is_stix2_pretty_bytes(store: Path) -> Non
 
 
 def test_stix_builds_at_once_are_bounded(client: TestClient) -> None:
-    from narrascope.web.exports import STIX_AT_ONCE
+    from narrascope.web.download_pages import STIX_AT_ONCE
 
     assert client.get("/api/export/articles", params={"format": "stix", "outlet": "Daily Ledger"}).status_code == 200
     slots = client.app.state.stix_slots  # type: ignore[attr-defined]

@@ -911,7 +911,7 @@ def read_urls(db: Path, client: TestClient) -> list[str]:
     urls += [f"/api/export/articles?format={fmt}" for fmt in ("jsonl", "csv", "stix")]
     urls += [f"/api/export/articles?format=jsonl&outlet={quote(o, safe='')}"
              for o in _all(db, "SELECT DISTINCT outlet FROM articles WHERE outlet LIKE '%<%'")]
-    from narrascope.web.exports import _table_names
+    from narrascope.web.download_pages import _table_names
 
     for table in sorted(_table_names()):
         urls += [f"/api/export/tables/{table}?format={fmt}" for fmt in ("csv", "jsonl", "parquet")]

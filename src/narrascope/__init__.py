@@ -1,6 +1,7 @@
 """narrascope: a workbench for tracking foreign-policy narratives and information operations.
 
-Library first: every CLI verb is a function here. A short tour::
+Library first: every CLI verb is a documented function of ``narrascope.api`` (the most used ones
+are here too). A short tour::
 
     import narrascope
     report = narrascope.ingest(["examples/seeds"], db="narrascope.db")
@@ -8,9 +9,7 @@ Library first: every CLI verb is a function here. A short tour::
         print(article.id, article.title)
 """
 
-__version__ = "0.1.0"
-
-from .api import (  # noqa: E402
+from .api import (
     db_info,
     export,
     get_article,
@@ -20,10 +19,11 @@ from .api import (  # noqa: E402
     reprocess,
     search,
 )
-from .errors import NarrascopeError  # noqa: E402
-from .model import Article, RawItem, Reject, Removed  # noqa: E402
-from .settings import Settings, load_settings  # noqa: E402
-from .store import Store, open_store  # noqa: E402
+from .errors import NarrascopeError
+from .model import Article, RawItem, Reject, Removed
+from .settings import Settings, load_settings
+from .store import Store, open_store
+from .version import __version__
 
 __all__ = [
     "Article",

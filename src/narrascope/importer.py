@@ -20,7 +20,6 @@ import json
 import math
 import os
 import re
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -28,10 +27,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, TextIO
 
-import click
-
 from .model import REMOVED_KINDS, SOURCE_KINDS, Article, Reject
-from .plugins import hookimpl
 from .settings import Settings, load_settings
 from .sources.dates import YEARS
 from .store import Store, now, open_store
@@ -403,46 +399,3 @@ def validate_record(record: dict[str, Any]) -> None:
         if not isinstance(topic, dict):
             raise BadRecord(f"field 'topic_evidence': entry {n} is not an object")
         _unit(topic, "confidence", f"field 'topic_evidence': entry {n}")
-
-
-# -- CLI -------------------------------------------------------------------------------------------
-
-@click.command("import")
-@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
-def import_command(file: str, **kw: Any) -> None:
-    """Read a JSONL export back into a store, unchanged (ids, versions, pipeline kept).
-
-    Nothing is re-extracted or re-analysed. Records already stored are left alone, so importing
-    twice changes nothing. Every field is checked against the schema (types, a real published
-    day, vocabularies, offsets within the text, confidences, finite numbers); a bad line is
-    rejected (NS107, see `narrascope list --rejects`) and the rest is imported. FILE "-" reads
-    standard input.
-
-    \b
-    Example:
-      narrascope export -o articles.jsonl --db old.db
-      narrascope import articles.jsonl --db new.db
-    """
-    from .cli import EXIT_REJECTS, Context, emit_json
-
-    obj = click.get_current_context().find_object(Context)
-    settings = obj.settings if obj is not None else None
-    source: str | TextIO = click.get_text_stream("stdin") if file == "-" else file
-    report = import_records(source, db=kw["db"], settings=settings)
-    if kw["as_json"]:
-        emit_json(report.to_dict())
-    else:
-        for reject in report.rejects:
-            click.echo(f"rejected  {reject['location']}: {reject['code']} {reject['reason']}", err=True)
-        click.echo(report.summary(), err=True)
-    if report.rejects:  # as `ingest` does, with or without --json
-        sys.exit(EXIT_REJECTS)
-
-
-@hookimpl
-def narrascope_commands(cli: Any) -> None:
-    from .cli import db_option, json_option
-
-    if not any(p.name == "db" for p in import_command.params):  # the hook may run more than once
-        db_option(json_option(import_command))
-    cli.add_command(import_command)

@@ -44,9 +44,6 @@ BUILTIN_PLUGINS = (
     "narrascope.enrich.language",
     "narrascope.enrich.genre",
     "narrascope.analysis.stages",
-    "narrascope.analysis.commands",
-    "narrascope.evaluate.commands",
-    "narrascope.web.commands",
     "narrascope.corpus.graph",
     "narrascope.corpus.timelines",
     "narrascope.corpus.reuse",
@@ -54,7 +51,6 @@ BUILTIN_PLUGINS = (
     "narrascope.exporters.jsonl",
     "narrascope.exporters.csv",
     "narrascope.exporters.stix",
-    "narrascope.importer",
 )
 
 
@@ -77,7 +73,8 @@ class HookSpecs:
 
     @hookspec
     def narrascope_commands(self, cli: Any) -> None:
-        """Add click commands to the ``narrascope`` command group."""
+        """Add click commands to the ``narrascope`` command group (third-party verbs; the core's own live
+        in ``narrascope.cli``)."""
 
 
 @lru_cache(maxsize=1)

@@ -74,7 +74,9 @@ def reprocess(
     progress: Callable[[int], Iterator[object]] | None = None,
     cluster: str | None = None,
 ) -> ReprocessReport:
-    """Re-extract and re-enrich the stored articles ``ids`` (default: all) that are out of date.
+    """Re-extract and re-enrich stored articles from their kept raw bytes: ``ids`` (prefixes), or
+    every article whose pipeline version is not the current one (all of them with ``force``);
+    with ``rejects``, also retry rejected inputs whose bytes were kept.
 
     ``cluster`` (default: the ``cluster.address`` setting; "" for none) computes them on a Dask
     cluster; this process alone writes the store.

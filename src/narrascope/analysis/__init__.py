@@ -11,5 +11,6 @@ offset is a character offset into the article text):
 - ``techniques``: ``find_techniques(doc, quotes) -> list[dict]``; ``frames``: ``find_frames(doc)``.
 - ``stance``: ``find_stances(doc, actors, quotes)``; ``topics``: ``assign_topics(title, text)``.
 - ``stages``: the versioned pipeline stages wrapping these, sharing one parse per article.
-- ``commands``: the ``analyze`` and ``train`` verbs; ``render``: the readable ``show`` section.
+- ``rerun``: re-runs the stages on stored articles (``narrascope analyze``); ``*_train``: rebuild the
+  models; ``render``: the readable ``show`` section.
 """

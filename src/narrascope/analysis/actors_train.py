@@ -26,12 +26,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import click
-
 from ..errors import UsageError
 from .confidence import MODELS, ConfidenceModel
 
-__all__ = ["judge_check", "read_check", "train_actors", "train_actors_command", "training_facts"]
+__all__ = ["judge_check", "read_check", "train_actors", "training_facts"]
 
 #: the shipped hand-built check
 CHECK = "check.jsonl"
@@ -147,21 +145,3 @@ def train_actors(plover: str | Path, *, output: str | Path | None = None, check:
     return model
 
 
-@click.command("actors")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False))
-@click.option("-o", "--output", type=click.Path(dir_okay=False),
-              help="Where to write the model (default: the shipped data/models/actors.confidence.json).")
-@click.option("--check", type=click.Path(exists=True, dir_okay=False),
-              help="A hand-built check of the same shape as the shipped data/actors/check.jsonl.")
-def train_actors_command(path: str, output: str | None, check: str | None) -> None:
-    """Fit the confidence model of actor mentions on PLOVER records (training split) and the check.
-
-    PATH is the PLOVER gold records file (a JSON list). Only records whose id falls in the
-    training split are used; ``narrascope eval actors`` reports on the others.
-
-    \b
-    Example:
-      narrascope train actors ../shared/data/plover-gsr/records.json
-      narrascope train actors ../shared/data/plover-gsr/records.json -o my-actors.confidence.json
-    """
-    train_actors(path, output=output, check=check, echo=lambda line: click.echo(line, err=True))

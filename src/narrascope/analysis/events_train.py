@@ -26,14 +26,11 @@ real errors look like. Held-out figures on both are printed by ``narrascope eval
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-import click
 
 from ..errors import UsageError
 from .confidence import MODELS, ConfidenceModel
@@ -42,7 +39,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 __all__ = ["JUDGED", "RESERVED", "JudgedEvent", "code_text", "data_paths", "judge_event", "judged_entries",
-           "judged_facts", "read_document", "train_events", "train_events_command", "training_facts", "training_set"]
+           "judged_facts", "read_document", "train_events", "training_facts", "training_set"]
 
 #: the judged events on real articles, shipped beside the lexicon (``data/plover_judged.jsonl``)
 JUDGED = "plover_judged.jsonl"
@@ -309,31 +306,3 @@ def train_events(path: str | Path, *, judged: str | Path | None = None, output: 
     return model
 
 
-@click.command("events")
-@click.argument("path", type=click.Path(exists=True))
-@click.option("--judged", type=click.Path(exists=True, dir_okay=False),
-              help=f"Judged events on real articles (default: the shipped data/{JUDGED}).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False),
-              help="Where to write the model (default: the shipped data/models/events.confidence.json).")
-def train_events_command(path: str, judged: str | None, output: str | None) -> None:
-    """Fit the confidence model of PLOVER events on gold records and judged real articles.
-
-    PATH is the shared data folder (holding plover-gsr/records.json and the polnear, ptc and
-    ntrex articles the judged events are read from) or the PLOVER records file (its folder's
-    parent is then the data folder). Only the training splits are used: PLOVER records and
-    judged documents whose id falls in the training split; ``narrascope eval events`` reports
-    on the others. A PLOVER record's primary event is right when its type, source state and
-    target state match the gold; a judged event when its type, source and target match the
-    judgement of its cue.
-
-    \b
-    Example:
-      narrascope train events ../shared/data
-      narrascope train events ../shared/data -o my-events.confidence.json
-    """
-    settings = getattr(click.get_current_context().obj, "settings", None)
-    floors = settings.analysis.min_confidence if settings is not None else None
-    train_events(path, judged=judged, output=output,
-                 actors_floor=float(floors.actors) if floors is not None else None,
-                 quotes_floor=float(floors.quotes) if floors is not None else None,
-                 echo=lambda line: click.echo(line, err=sys.stderr.isatty()))

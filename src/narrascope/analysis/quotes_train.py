@@ -18,12 +18,9 @@ documents are scored at the end, and those figures go into the model's ``meta``;
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-import click
 
 from .confidence import MODELS, ConfidenceModel, calibration_report, choose_floor, in_training_split
 
@@ -32,7 +29,7 @@ if TYPE_CHECKING:
 
     from ..evaluate.quotes import GoldAttribution
 
-__all__ = ["fit_quotes", "train_quotes", "train_quotes_command", "training_facts"]
+__all__ = ["fit_quotes", "train_quotes", "training_facts"]
 
 #: Logistic-regression regularisation (sklearn's C) of the confidence model.
 REGULARISATION = 0.5
@@ -99,20 +96,3 @@ def train_quotes(folder: str | Path, *, output: str | Path | None = None, n_proc
     return model
 
 
-@click.command("quotes")
-@click.argument("folder", type=click.Path(exists=True, file_okay=False))
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here instead of the shipped model.")
-@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Parser processes (spaCy nlp.pipe n_process).")
-def train_quotes_command(folder: str, output: str | None, jobs: int) -> None:
-    """Fit the confidence model of quotes on brat attribution gold (PolNeAR layout), training split.
-
-    FOLDER holds text/*.txt and attributions/*.ann. Only documents whose name falls in the
-    training split are learnt from; `narrascope eval quotes` reports on the others.
-
-    \b
-    Example:
-      narrascope train quotes ../shared/data/polnear/train
-      narrascope train quotes ../shared/data/polnear/train -o my-quotes.confidence.json
-    """
-    train_quotes(folder, output=output, n_process=jobs, echo=lambda line: click.echo(line, err=sys.stderr.isatty()))

@@ -25,16 +25,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import click
-
 from .confidence import MODELS, Calibration, in_training_split
 from .stance_model import CLASSES, StanceModel, mention_features
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
-__all__ = ["GOLD_CLASS", "NewsMtscTarget", "article_key", "featurize", "read_newsmtsc", "train_stance",
-           "train_stance_command"]
+__all__ = ["GOLD_CLASS", "NewsMtscTarget", "article_key", "featurize", "read_newsmtsc", "train_stance"]
 
 #: NewsMTSC polarity codes -> our classes.
 GOLD_CLASS = {2.0: "negative", 4.0: "neutral", 6.0: "positive"}
@@ -194,36 +191,3 @@ def _sklearn_version() -> str:
     return str(sklearn.__version__)
 
 
-@click.command("stance")
-@click.argument("folder", type=click.Path(exists=True))
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
-              help="Write the feature model here (FILE.npz and FILE.json) instead of the shipped one; the "
-                   "encoder goes beside it (stance_encoder.onnx, .vocab, .json).")
-@click.option("--c", "c", type=float, default=0.3, show_default=True, help="Inverse regularisation strength.")
-@click.option("--encoder", "with_encoder", is_flag=True,
-              help="Fine-tune the encoder too (needs the training extra: pip install -e '.[train]').")
-@click.option("--epochs", type=click.IntRange(1), default=4, show_default=True, help="Encoder training epochs.")
-def train_stance_command(folder: str, output: str | None, c: float, with_encoder: bool, epochs: int) -> None:
-    """Rebuild the stance models from NewsMTSC (FOLDER with train.jsonl, or the file).
-
-    Trains on the training split only (``in_training_split`` of each sentence's article), so
-    ``narrascope eval stance FILE`` measures on sentences they never saw. The feature model
-    takes a few minutes; ``--encoder`` also fine-tunes the encoder with torch (about an hour on
-    two CPU cores). Deterministic on one machine.
-
-    \b
-    Example:
-      narrascope train stance ../shared/data/newsmtsc
-      narrascope train stance ../shared/data/newsmtsc --encoder
-      narrascope train stance ../shared/data/newsmtsc/train.jsonl -o /tmp/stance.npz
-    """
-    say = lambda m: click.echo(m, err=True)  # noqa: E731
-    meta = train_stance(folder, output=output, c=c, progress=say)
-    click.echo(f"trained on {meta['targets']} targets ({meta['articles']} articles), {meta['features']} features; "
-               f"out-of-fold accuracy {meta['out_of_fold_accuracy']:.3f}")
-    if with_encoder:
-        from .stance_encoder_train import train_encoder
-
-        target = Path(output).with_name("stance_encoder.onnx") if output else None
-        info = train_encoder(folder, output=target, epochs=epochs, progress=say)
-        click.echo(f"encoder: accuracy {info['calibration_accuracy']:.3f} on the calibration part of the training split")

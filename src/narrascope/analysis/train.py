@@ -36,13 +36,11 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import click
 import numpy as np
 
 from ..errors import UsageError
@@ -52,7 +50,6 @@ from .techniques import (
     CALIBRATION_PROXY,
     FIELD,
     MODEL_FORMAT,
-    MODEL_PATH,
     NUMERIC,
     TENSOR_WIDTH,
     UNEMITTED,
@@ -70,8 +67,7 @@ from .techniques import (
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
-__all__ = ["TOKEN_TECHNIQUES", "fit_techniques", "judge", "save_model", "train_techniques",
-           "train_techniques_command"]
+__all__ = ["TOKEN_TECHNIQUES", "fit_techniques", "judge", "save_model", "train_techniques"]
 
 #: Techniques the token tagger learns, in priority order when gold spans of several cover a token.
 TOKEN_TECHNIQUES = ("Name_Calling-Labeling", "Loaded_Language", "Repetition")
@@ -398,97 +394,3 @@ def save_model(model: TechniqueModel, path: str | Path, *, metrics: dict[str, An
     return target
 
 
-@click.command("techniques")
-@click.argument("folder", type=click.Path(exists=True, file_okay=False))
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
-              help=f"Where to write the model (default: the shipped model file, {MODEL_PATH.name}); its "
-                   "confidence model goes beside it as <stem>.confidence.json.")
-@click.option("--all", "all_articles", is_flag=True,
-              help="Train on every article instead of the fixed training split (no held-out scores then).")
-@click.option("--limit", type=click.IntRange(1), default=None, help="Only the first N articles of the split.")
-@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Processes for spaCy parsing.")
-@click.option("--json", "as_json", is_flag=True, help="Print the model card (with held-out metrics) as JSON.")
-def train_techniques_command(folder: str, output: str | None, all_articles: bool, limit: int | None, jobs: int,
-                             as_json: bool) -> None:
-    """Train the persuasion-techniques model and its calibrated confidence on PTC-layout data.
-
-    FOLDER holds articles/article<ID>.txt and labels/article<ID>.labels. The model learns from
-    the fixed training split (md5 of the article id, about 70%); its confidence model is fitted
-    on out-of-fold predictions of those articles only. The held-out rest is then scored with
-    `narrascope eval techniques` at the floor in force (analysis.min_confidence.techniques).
-    Deterministic: the same data gives the same model. Use a new file with the
-    analysis.techniques_model setting.
-
-    \b
-    Example:
-      narrascope train techniques ../shared/data/ptc -o my-techniques.joblib
-    """
-    from ..evaluate.techniques import evaluate_techniques
-    from ..settings import load_settings
-
-    obj = click.get_current_context().obj
-    settings = getattr(obj, "settings", None) or load_settings()
-    floor = settings.analysis.min_confidence.techniques
-    out = Path(output) if output else MODEL_PATH
-    steps = _Steps(enabled=not as_json)
-    model, _articles, _docs = train_techniques(folder, split="all" if all_articles else "train", limit=limit,
-                                               progress=steps, n_process=jobs)
-    metrics = None
-    save_model(model, out)
-    if not all_articles:
-        heldout = read_ptc(folder, split="heldout")
-        if heldout:
-            steps("scoring the held-out split")
-            d = evaluate_techniques(folder, articles=heldout, model_path=str(out), min_confidence=floor).to_dict()
-            metrics = {"split": "heldout", "articles": d["articles"], "gold_spans": d["gold_spans"],
-                       "floor": floor, "predicted_spans": d["predicted_spans"], "span": d["span"],
-                       "technique": d["technique"], "weak_spans": d["weak_spans"],
-                       "calibration": {k: d["calibration"][k] for k in ("kept", "precision_at_floor", "ece",
-                                                                         "suggested_floor")},
-                       "per_technique": {k: {m: v[m] for m in ("precision", "recall", "f1", "gold")}
-                                         for k, v in d["per_technique"].items()}}
-            save_model(model, out, metrics=metrics)
-    steps.close()
-    card = model.meta | {"file": str(out)}
-    if as_json:
-        click.echo(json.dumps(card, indent=2, ensure_ascii=False))
-        return
-    click.echo(f"wrote {out} ({out.stat().st_size // 1024} KiB) and {confidence_path(out).name}, trained on "
-               f"{card['articles']} articles ({card['split']} split)")
-    if metrics:
-        s, t = metrics["span"], metrics["technique"]
-        cal = metrics["calibration"]
-        click.echo(f"held out ({metrics['articles']} articles, {metrics['gold_spans']} gold spans), "
-                   f"confidence >= {floor:g}: {metrics['predicted_spans']} spans")
-        click.echo(f"  spans (any overlap, any label)  P {s['precision']:.3f}  R {s['recall']:.3f}  F1 {s['f1']:.3f}")
-        click.echo(f"  technique on matched spans      P {t['precision']:.3f}  R {t['recall']:.3f}  F1 {t['f1']:.3f}")
-        at = "-" if cal["precision_at_floor"] is None else f"{cal['precision_at_floor']:.3f}"
-        click.echo(f"  precision of the kept spans (right technique) {at}; lowest floor reaching 0.80: "
-                   f"{cal['suggested_floor']}")
-
-
-class _Steps:
-    """Progress: a bar over the training steps on a terminal, else one line per step on stderr."""
-
-    TOTAL = 1 + FOLDS + 2 + 1
-
-    def __init__(self, *, enabled: bool) -> None:
-        self.bar: Any = None
-        self.lines = enabled and not sys.stderr.isatty()
-        if enabled and sys.stderr.isatty():
-            from tqdm import tqdm
-
-            self.bar = tqdm(total=self.TOTAL, desc="train", unit="step", file=sys.stderr, leave=False,
-                            dynamic_ncols=True)
-
-    def __call__(self, message: str) -> None:
-        if self.bar is not None:
-            self.bar.set_postfix_str(message, refresh=False)
-            self.bar.update(1)
-        elif self.lines:
-            click.echo(f"train techniques: {message}", err=True)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()

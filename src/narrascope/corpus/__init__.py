@@ -27,8 +27,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from .. import __version__
 from ..errors import UsageError
+from ..version import __version__
 
 if TYPE_CHECKING:
     from ..settings import Settings

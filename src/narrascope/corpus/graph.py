@@ -36,10 +36,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-import click
 
 from ..analysis.types import ACTING_KINDS
 from ..errors import UsageError
@@ -533,79 +530,8 @@ def update_and_build(store: Store, settings: Settings, *, update: bool = True, f
     return summary, actor_graph(store, level=level, kinds=kinds, filters=filters, min_weight=min_weight)
 
 
-@click.command("graph")
-@click.option("--level", type=click.Choice(LEVELS), default="actor", show_default=True,
-              help="Actors as named, or rolled up to the states they act for.")
-@click.option("--kind", "kind_list", metavar="KIND[,KIND...]",
-              help=f"Edge kinds to keep: {', '.join(EDGE_KINDS)} (default: all).")
-@click.option("--since", help="Only articles published on or after this day, month or year.")
-@click.option("--until", help="Only articles published on or before this day, month or year.")
-@click.option("--outlet", help="Only articles of this outlet.")
-@click.option("--narrative", help="Only member articles of this narrative (needs `narrascope narratives`).")
-@click.option("--min-weight", type=float, default=0.0, show_default=True, help="Drop lighter edges.")
-@click.option("--gexf", "gexf_path", type=click.Path(dir_okay=False, writable=True),
-              help="Write the graph as GEXF 1.3 (Gephi) to this file.")
-@click.option("--top", type=int, default=20, show_default=True, help="Edges to print, heaviest first.")
-@click.option("--full", is_flag=True, help="Recompute the graph tables from every article.")
-@click.option("--no-update", is_flag=True, help="Use the graph tables as they are.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
-def graph_command(level: str, kind_list: str | None, since: str | None, until: str | None, outlet: str | None,
-                  narrative: str | None, min_weight: float, gexf_path: str | None, top: int, full: bool,
-                  no_update: bool, quiet: bool, **kw: Any) -> None:
-    """The actor graph: events (by PLOVER type), quotes and co-mentions between actors.
-
-    Brings the graph tables up to date with new articles, then prints the heaviest edges of the
-    articles selected, or writes them as GEXF for Gephi.
-
-    \b
-    Example:
-      narrascope graph --level state --kind event
-      narrascope graph --since 2024-05 --outlet DW --gexf dw-may.gexf
-      narrascope graph --narrative 12 --json --db corpus.db
-    """
-    import sys
-
-    from ..cli import Context, emit_json, progress_bar, terminal_text
-    from ..store import open_store
-    from .export import write_graph_gexf
-
-    obj = click.get_current_context().find_object(Context)
-    settings = obj.settings if obj is not None else None
-    as_json = kw["as_json"]
-    kinds = [k.strip() for k in kind_list.split(",") if k.strip()] if kind_list else None
-    filters = GraphFilters(since=since, until=until, outlet=outlet, narrative=narrative)
-    with open_store(kw["db"], settings) as store:
-        filters.where(store)  # a bad date or a missing narratives table fails before any work
-        summary, graph = update_and_build(
-            store, store.settings, update=not no_update, full=full, level=level, kinds=kinds, filters=filters,
-            min_weight=min_weight, progress=progress_bar(not quiet and not as_json and sys.stderr.isatty(), "graph"))
-    if gexf_path:
-        with Path(gexf_path).open("wb") as stream:
-            write_graph_gexf(graph, stream)
-    if as_json:
-        emit_json({"update": summary, **graph.to_dict()})
-        return
-    # With --gexf the graph goes to the file alone (the summary line below is on stderr).
-    heaviest = [] if gexf_path else sorted(
-        graph.edges, key=lambda e: (-e["weight"], e["kind"], e["type"], e["source"], e["target"]))
-    for edge in heaviest[:top]:
-        arrow = "--" if edge["kind"] == "comention" else "->"
-        extra = f"  score {edge['score']:+g}" if edge["score"] is not None else ""
-        extra += f"  polarity {edge['polarity']:+.2f}" if edge["polarity"] is not None else ""
-        click.echo(terminal_text(f"{edge['source']} {arrow} {edge['target']}  {edge['kind']} {edge['type']}"
-                                 f"  weight {edge['weight']:g}  articles {edge['articles']}{extra}", one_line=True))
-    if not quiet:
-        click.echo(f"{len(graph.nodes)} nodes, {len(graph.edges)} edges at {level} level"
-                   + (f"; written to {gexf_path}" if gexf_path else ""), err=True)
-
-
 @hookimpl
 def narrascope_analyses() -> list[GraphAnalysis]:
     return [GraphAnalysis()]
 
 
-@hookimpl
-def narrascope_commands(cli: Any) -> None:
-    from ..cli import db_option, json_option
-
-    cli.add_command(db_option(json_option(graph_command)))

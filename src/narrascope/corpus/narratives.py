@@ -16,14 +16,10 @@ against the newest dated article of the corpus, never the clock.
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-import click
-
-from ..errors import UsageError
 from ..plugins import hookimpl
 from . import Column, TableSpec, derived_state, record_state
 from .narratives_model import (
@@ -42,7 +38,7 @@ if TYPE_CHECKING:
     from ..settings import Settings
     from ..store import Store
 
-__all__ = ["NarrativesAnalysis", "narrative_detail", "update_narratives"]
+__all__ = ["NarrativesAnalysis", "update_narratives", "week_span"]
 
 NAME = "narratives"
 VERSION = "2"  # 2: undated articles in no period (1 dated them by their ingest day)
@@ -50,7 +46,6 @@ DEFAULT_SEED = 0
 EMERGE_MIN = 3
 GROW_FACTOR = 2.0
 FADE_WINDOWS = 4
-SPARK = "▁▂▃▄▅▆▇█"
 
 TABLES = (
     TableSpec("narratives", (
@@ -240,18 +235,6 @@ def article_day(published: Any) -> str | None:
     return day.isoformat() if day.year in YEARS else None
 
 
-def undated_members(store: Store, narratives: list[int] | None = None) -> dict[int, int]:
-    """Narrative id -> its members with no date (all narratives, or those of ``narratives``)."""
-    sql = "SELECT narrative, COUNT(*) FROM narrative_members WHERE period = ''"
-    params: list[Any] = []
-    if narratives is not None:
-        if not narratives:
-            return {}
-        sql += f" AND narrative IN ({','.join('?' * len(narratives))})"
-        params = list(narratives)
-    return {int(n): int(c) for n, c in store.conn.execute(sql + " GROUP BY narrative", params)}
-
-
 def _texts(store: Store, keys: list[int]) -> Iterator[str]:
     """The text of each article of ``keys`` (rowids, ascending), read one row at a time ("" if gone)."""
     if not keys:
@@ -309,192 +292,13 @@ def _weeks_before(period: str, weeks: int) -> str:
     return (date.fromisoformat(period) - timedelta(days=7 * weeks)).isoformat()
 
 
-def list_narratives(store: Store, *, include_all: bool = False, limit: int | None = None) -> list[dict[str, Any]]:
-    """Narratives, biggest first (candidates and merged ones only with ``include_all``), with their weekly
-    series (``weeks``) and, apart, how many members have no date (``undated``)."""
-    where = "" if include_all else " WHERE status IN ('active', 'faded')"
-    rows = store.conn.execute(
-        "SELECT id, label, terms, sentence, sentence_article, size, first_seen, last_seen, status, parent, merged_into"
-        f" FROM narratives{where} ORDER BY size DESC, id" + (f" LIMIT {int(limit)}" if limit else "")).fetchall()
-    weekly: dict[int, dict[str, int]] = {}
-    for narrative, period, n in store.conn.execute(
-            "SELECT narrative, period, articles FROM narrative_series WHERE unit = 'week'"):
-        weekly.setdefault(narrative, {})[period] = n
-    keys = ("id", "label", "terms", "sentence", "sentence_article", "size", "first_seen", "last_seen", "status",
-            "parent", "merged_into")
-    undated = undated_members(store)
-    out = []
-    for row in rows:
-        item = dict(zip(keys, row, strict=True))
-        item["terms"] = json.loads(item["terms"])
-        item["weeks"] = weekly.get(item["id"], {})
-        item["undated"] = undated.get(item["id"], 0)
-        out.append(item)
-    return out
-
-
-def narrative_detail(store: Store, narrative: int, *, members: int = 10) -> dict[str, Any]:
-    """One narrative: its row, weekly series, events, and its best-scored members with evidence."""
-    found = [n for n in list_narratives(store, include_all=True) if n["id"] == narrative]
-    if not found:
-        raise UsageError(f"no narrative {narrative}: run `narrascope narratives` to list them")
-    item = found[0]
-    item["events"] = [
-        {"period": p, "kind": k, "other": o, "detail": json.loads(d)} for p, k, o, d in store.conn.execute(
-            "SELECT period, kind, other, detail FROM narrative_events WHERE narrative = ? ORDER BY rowid", (narrative,))]
-    item["members"] = [
-        {"article": a, "date": d, "date_source": s, "score": sc, "evidence": json.loads(e)}
-        for a, d, s, sc, e in store.conn.execute(
-            "SELECT article, date, date_source, score, evidence FROM narrative_members WHERE narrative = ?"
-            " ORDER BY score DESC, article LIMIT ?", (narrative, members))]
-    return item
-
-
-def sparkline(weeks: dict[str, int], first: str, last: str, *, width: int = 30) -> str:
-    """The weekly counts from ``first`` to ``last`` as text, at most ``width`` characters."""
-    if not weeks:
-        return ""
-    start, end = date.fromisoformat(first), date.fromisoformat(last)
-    values = []
-    while start <= end:
-        values.append(weeks.get(start.isoformat(), 0))
-        start += timedelta(days=7)
-    if len(values) > width:
-        size = -(-len(values) // width)
-        values = [sum(values[i:i + size]) for i in range(0, len(values), size)]
-    top = max(values) or 1
-    return "".join(" " if v == 0 else SPARK[min(len(SPARK) - 1, (v * len(SPARK) - 1) // top)] for v in values)
-
-
-# -- CLI -------------------------------------------------------------------------------------------
-
-def _check_seed(ctx: click.Context, param: click.Parameter, value: int | None) -> int | None:
-    """``--seed`` overrides ``narratives.seed``: checked against that setting's range (NS401, exit 2)."""
-    from ..errors import SettingsError
-    from ..settings import Settings, check_setting
-
-    if value is None:
-        return None
-    try:
-        return int(check_setting(Settings(), "narratives.seed", value, source="--seed"))
-    except SettingsError as e:
-        raise click.BadParameter(str(e), ctx=ctx, param=param) from e
-
-
-@click.group("narratives", invoke_without_command=True)
-@click.option("--full", is_flag=True, help="Recompute from scratch instead of adding the new articles.")
-@click.option("--seed", type=int, default=None, callback=_check_seed, help=f"Random seed of the split test (default: the last run's, else {DEFAULT_SEED}).")
-@click.option("--all", "include_all", is_flag=True, help="Also list candidates (under 3 articles) and merged narratives.")
-@click.option("--limit", type=click.IntRange(1), default=30, show_default=True, help="List at most this many.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no list.")
-@click.pass_context
-def narratives_command(ctx: click.Context, full: bool, seed: int | None, include_all: bool, limit: int, quiet: bool,
-                       **kw: Any) -> None:
-    """Update the narratives (articles clustered over time) and list them.
-
-    Each run adds the articles ingested since the last one, keeping narrative ids; the list shows
-    id, size, first and last week, status, a weekly sparkline, key terms and a representative
-    claim. Articles that state no date are in no week: they are counted apart ("undated N"), and
-    a narrative fades against the newest dated article, not today. Tables: narratives, narrative_members, narrative_series, narrative_events.
-
-    \b
-    Example:
-      narrascope narratives
-      narrascope narratives --full --seed 7 --json
-      narrascope narratives show 12
-    """
-    if ctx.invoked_subcommand is not None:
-        return
-    from ..cli import emit_json, progress_bar
-    from ..store import open_store
-
-    obj = ctx.find_object(_context_type())
-    settings = obj.settings if obj is not None else None
-    as_json = kw["as_json"]
-    with open_store(kw["db"], settings) as store:
-        summary = update_narratives(store, full=full, seed=seed,
-                                    progress=progress_bar(not quiet and not as_json and sys.stderr.isatty(), NAME))
-        listed = list_narratives(store, include_all=include_all, limit=limit)
-        span = store.conn.execute("SELECT MIN(period), MAX(period) FROM narrative_series WHERE unit = 'week'").fetchone()
-    if as_json:
-        emit_json({**summary, "list": listed})
-        return
-    if quiet:
-        return
-    for item in listed:
-        spark = sparkline(item["weeks"], span[0], span[1]) if span[0] else ""
-        seen = f"{item['first_seen']} .. {item['last_seen']}" if item["first_seen"] else f"{'undated':^24}"
-        undated = f"  (undated {item['undated']})" if item["undated"] else ""
-        click.echo(f"{item['id']:>5}  {item['size']:>6}  {seen}  {item['status']:<9} {spark}  {item['label']}{undated}")
-        if item["sentence"]:
-            click.echo(f"{'':>15}“{_shorten(item['sentence'], 110)}”")
-    counts = ", ".join(f"{n} {status}" for status, n in sorted(summary["narratives"].items())) or "none"
-    click.echo(f"narratives: {counts}; {summary['articles_read']} new articles read"
-               f"{' (full run)' if summary['full'] else ''}; {summary['events']} events", err=True)
-
-
-@narratives_command.command("show")
-@click.argument("narrative", type=int)
-@click.option("--members", type=click.IntRange(1), default=10, show_default=True, help="Members to show.")
-def show_command(narrative: int, members: int, **kw: Any) -> None:
-    """Show one narrative: key terms, weekly series, events, and members with evidence sentences.
-
-    \b
-    Example:
-      narrascope narratives show 12
-      narrascope narratives show 12 --members 50 --json
-    """
-    from ..cli import emit_json
-    from ..store import open_store
-
-    obj = click.get_current_context().find_object(_context_type())
-    settings = obj.settings if obj is not None else None
-    with open_store(kw["db"], settings, create=False) as store:
-        item = narrative_detail(store, narrative, members=members)
-    if kw["as_json"]:
-        emit_json(item)
-        return
-    seen = f"{item['first_seen']} .. {item['last_seen']}" if item["first_seen"] else "no dated article"
-    click.echo(f"narrative {item['id']}  [{item['status']}]  {item['size']} articles, {seen}")
-    click.echo(f"terms: {', '.join(item['terms'])}")
-    if item["parent"]:
-        click.echo(f"split from: {item['parent']}")
-    if item["merged_into"]:
-        click.echo(f"merged into: {item['merged_into']}")
-    if item["sentence"]:
-        click.echo(f"representative: “{item['sentence']}” ({item['sentence_article']})")
-    click.echo("weeks: " + ", ".join(f"{p} {n}" for p, n in sorted(item["weeks"].items())))
-    click.echo(f"undated: {item['undated']} (articles that state no date: in no week)")
-    for event in item["events"]:
-        other = f" ({event['other']})" if event["other"] else ""
-        click.echo(f"  {event['period']}  {event['kind']}{other}  {json.dumps(event['detail'])}")
-    for member in item["members"]:
-        when = f"{member['date']} ({member['date_source']})" if member["date"] else "(undated)"
-        click.echo(f"- {member['article']}  {when}  score {member['score']}")
-        for sentence in member["evidence"]:
-            click.echo(f"    [{sentence['start']}:{sentence['end']}] {_shorten(sentence['text'], 110)}")
-
-
-def _shorten(text: str, n: int) -> str:
-    return text if len(text) <= n else text[: n - 1] + "…"
-
-
-def _context_type() -> type:
-    from ..cli import Context
-
-    return Context
+def week_span(store: Store) -> list[str | None]:
+    """The first and last week of any narrative's weekly series ([None, None] when there is none)."""
+    first, last = store.conn.execute(
+        "SELECT MIN(period), MAX(period) FROM narrative_series WHERE unit = 'week'").fetchone()
+    return [first, last]
 
 
 @hookimpl
 def narrascope_analyses() -> list[NarrativesAnalysis]:
     return [NarrativesAnalysis()]
-
-
-@hookimpl
-def narrascope_commands(cli: Any) -> None:
-    from ..cli import db_option, json_option
-
-    for command in (narratives_command, show_command):
-        if not any(p.name == "db" for p in command.params):  # the hook may run more than once
-            db_option(json_option(command))
-    cli.add_command(narratives_command)

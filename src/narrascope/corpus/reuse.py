@@ -19,13 +19,10 @@ The CLI verbs (``narrascope reuse``, ``narrascope reuse show ID``) register thro
 from __future__ import annotations
 
 import json
-import sys
-import textwrap
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-import click
 import numpy as np
 
 from ..errors import StoreError
@@ -37,7 +34,7 @@ if TYPE_CHECKING:
     from ..settings import Settings
     from ..store import Store
 
-__all__ = ["ReuseAnalysis", "article_reuse", "lineage_coverage", "reuse_clusters", "update_reuse"]
+__all__ = ["ReuseAnalysis", "update_reuse"]
 
 NAME = "reuse"
 VERSION = "reuse.v2"
@@ -479,199 +476,6 @@ def _rebuild_outlets(store: Store) -> None:
         [(so, to, *edge) for (so, to), edge in sorted(edges.items(), key=lambda kv: (-kv[1][0], kv[0]))])
 
 
-# -- reading ----------------------------------------------------------------------------------
-
-def reuse_clusters(store: Store, *, limit: int | None = None, members: int = 10) -> list[dict[str, Any]]:
-    """Clusters, largest first: the original first, then up to ``members`` others (earliest first),
-    each with the pair it came by (from the original when there is one) and its first shared passage."""
-    clusters: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for article, cluster, role, original, published in store.conn.execute(
-            "SELECT c.article, c.cluster, c.role, c.original, a.published FROM reuse_clusters c"
-            " JOIN articles a ON a.id = c.article ORDER BY c.rowid"):
-        clusters[cluster].append({"article": article, "role": role, "original": original, "published": published})
-    ordered = sorted(clusters.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:limit]
-    out = []
-    for cluster, arts in ordered:
-        original = arts[0]["original"]
-        shown = sorted(arts, key=lambda m: (m["article"] != original, m["published"] is None, m["published"] or ""))
-        entries = []
-        for m in shown[: members + 1]:
-            entry = {**_article_meta(store, m["article"]), "role": m["role"]}
-            entry["links"] = [] if m["article"] == original else _incoming(store, m["article"], original)
-            entries.append(entry)
-        out.append({"cluster": cluster, "size": len(arts), "original": original, "articles": entries,
-                    "not_shown": max(0, len(arts) - len(entries))})
-    return out
-
-
-def lineage_coverage(store: Store) -> float:
-    """The ``lineage_coverage`` the reuse tables were computed with."""
-    state = derived_state(store, NAME)
-    value = (state.inputs.get("settings.reuse") or {}).get("lineage_coverage") if state else None
-    return float(value) if value is not None else core.LINEAGE_COVERAGE
-
-
-def _incoming(store: Store, article_id: str, original: str) -> list[dict[str, Any]]:
-    """The pair ``article_id`` came by: from the original when that pair carries a share of its
-    text (a repost, or a partial copy of at least ``lineage_coverage`` of it), else its incoming
-    pair covering most of it."""
-    row = store.conn.execute(
-        "SELECT source, target, kind, passages, shared_words, coverage_source, coverage_target, score, confidence,"
-        " direction_evidence FROM reuse_pairs WHERE target = ?"
-        " ORDER BY source = ? AND (kind = 'repost' OR coverage_target >= ?) DESC, coverage_target DESC,"
-        " shared_words DESC, source LIMIT 1", (article_id, original, lineage_coverage(store))).fetchone()
-    return [_link(store, article_id, row, with_passages=1)] if row else []
-
-
-def _article_meta(store: Store, article_id: str) -> dict[str, Any]:
-    row = store.conn.execute("SELECT id, outlet, published, title FROM articles WHERE id = ?", (article_id,)).fetchone()
-    return {"id": article_id, "outlet": row[1], "published": row[2], "title": row[3]} if row else {"id": article_id}
-
-
-def _link(store: Store, article_id: str, row: tuple[Any, ...], *, with_passages: int | None) -> dict[str, Any]:
-    source, target = row[0], row[1]
-    other = target if source == article_id else source
-    link = {"direction": "to" if source == article_id else "from", "other": _article_meta(store, other),
-            "kind": row[2], "passages": row[3], "shared_words": row[4], "coverage_source": row[5],
-            "coverage_target": row[6], "score": row[7], "confidence": row[8],
-            "direction_evidence": json.loads(row[9])}
-    source_text = store.conn.execute("SELECT text FROM articles WHERE id = ?", (source,)).fetchone()
-    spans = store.conn.execute(
-        "SELECT source_start, source_end, target_start, target_end, words, score FROM reuse_passages"
-        " WHERE source = ? AND target = ? ORDER BY source_start LIMIT ?", (source, target, with_passages or -1))
-    link["shared"] = [{"source_start": s0, "source_end": s1, "target_start": t0, "target_end": t1,
-                       "words": w, "score": sc, "text": source_text[0][s0:s1] if source_text else ""}
-                      for s0, s1, t0, t1, w, sc in spans]
-    return link
-
-
-def article_reuse(store: Store, article_id: str, *, with_passages: int | None = None) -> dict[str, Any]:
-    """One article's reuse links: the pairs it is in (as source or target) with their passages' text."""
-    links = [_link(store, article_id, row, with_passages=with_passages) for row in store.conn.execute(
-        "SELECT source, target, kind, passages, shared_words, coverage_source, coverage_target, score, confidence,"
-        " direction_evidence FROM reuse_pairs WHERE source = ? OR target = ? ORDER BY shared_words DESC",
-        (article_id, article_id)).fetchall()]
-    cluster = store.conn.execute("SELECT cluster, role, original FROM reuse_clusters WHERE article = ?",
-                                 (article_id,)).fetchone()
-    return {**_article_meta(store, article_id),
-            "cluster": dict(zip(("cluster", "role", "original"), cluster, strict=True)) if cluster else None,
-            "links": links}
-
-
-# -- CLI ----------------------------------------------------------------------------------------
-
-def _settings() -> Settings | None:
-    from ..cli import Context
-
-    obj = click.get_current_context().find_object(Context)
-    return obj.settings if obj is not None else None
-
-
-def _snippet(text: str, width: int = 100) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
-
-
-def _describe(article: dict[str, Any]) -> str:
-    return (f"{article['id'][:12]}  {article.get('published') or '----------'}  {article.get('outlet') or '?'}"
-            f"  {_snippet(article.get('title') or '', 60)}")
-
-
-@click.group("reuse", invoke_without_command=True)
-@click.option("--full", is_flag=True, help="Recompute from scratch instead of taking only new articles.")
-@click.option("--limit", type=click.IntRange(0), default=20, show_default=True,
-              help="Print at most this many clusters (0: none).")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no clusters printed.")
-def reuse_command(full: bool, limit: int, quiet: bool, db: str, as_json: bool) -> None:
-    """Find text reuse: shared passages, reuse clusters, originals and republishers.
-
-    Updates the reuse tables incrementally (only articles added since the last run are
-    fingerprinted and compared), then prints the largest clusters: the likely original first,
-    each republisher with how much it shares, the direction's evidence and a shared passage.
-    Tables: reuse_pairs, reuse_passages, reuse_clusters, reuse_outlets
-    (`narrascope export --table reuse_pairs`).
-
-    \b
-    Example:
-      narrascope reuse --db corpus.db
-      narrascope reuse --full --json
-      narrascope reuse show 3d12
-    """
-    ctx = click.get_current_context()
-    if ctx.invoked_subcommand is not None:
-        return
-    from ..cli import emit_json, progress_bar
-    from ..store import open_store
-
-    with open_store(db, _settings()) as store:
-        summary = update_reuse(store, _settings(), full=full,
-                               progress=progress_bar(not quiet and not as_json and sys.stderr.isatty(), "reuse"))
-        if as_json:
-            emit_json({**summary, "top_clusters": reuse_clusters(store, limit=limit)})
-            return
-        if quiet:
-            return
-        for cluster in reuse_clusters(store, limit=limit):
-            click.echo(f"cluster {cluster['cluster']} · {cluster['size']} articles")
-            for entry in cluster["articles"]:
-                click.echo(f"  {entry['role']:<11} {_describe(entry)}")
-                for link in entry["links"]:
-                    if link["direction"] != "from":
-                        continue
-                    evidence = link["direction_evidence"].get("decided_by")
-                    click.echo(f"      <- {link['other']['id'][:12]}  {link['kind']}, {link['shared_words']} words,"
-                               f" {link['coverage_target']:.0%} of this text, direction by {evidence}"
-                               f" ({link['confidence']:.2f})")
-                    for shared in link["shared"]:
-                        click.echo(textwrap.indent(f'"{_snippet(shared["text"])}"', " " * 9))
-            if cluster["not_shown"]:
-                click.echo(f"  … and {cluster['not_shown']} more (narrascope reuse show ID)")
-        click.echo(f"{summary['new_articles']} new articles, {summary['new_pairs']} new pairs;"
-                   f" {summary['pairs']} pairs in {summary['clusters']} clusters", err=True)
-
-
-@click.command("show")
-@click.argument("article_id")
-def reuse_show_command(article_id: str, db: str, as_json: bool) -> None:
-    """Show one article's reuse links: what it shares, with whom, in which direction.
-
-    \b
-    Example:
-      narrascope reuse show 3d12
-      narrascope reuse show 3d12 --json --db corpus.db
-    """
-    from ..cli import emit_json
-    from ..store import open_store
-
-    with open_store(db, _settings(), create=False) as store:
-        links = article_reuse(store, store.resolve_id(article_id))
-    if as_json:
-        emit_json(links)
-        return
-    click.echo(_describe(links))
-    if links["cluster"]:
-        click.echo(f"cluster {links['cluster']['cluster']}, {links['cluster']['role']};"
-                   f" original {links['cluster']['original'][:12]}")
-    if not links["links"]:
-        click.echo("no reuse found (run `narrascope reuse` after ingesting)")
-    for link in links["links"]:
-        arrow = "->" if link["direction"] == "to" else "<-"
-        click.echo(f"{arrow} {_describe(link['other'])}")
-        click.echo(f"   {link['kind']}, {link['passages']} passages, {link['shared_words']} words, confidence"
-                   f" {link['confidence']:.2f} by {link['direction_evidence'].get('decided_by')}")
-        for shared in link["shared"]:
-            click.echo(f"   [{shared['source_start']}:{shared['source_end']}] ->"
-                       f" [{shared['target_start']}:{shared['target_end']}] \"{_snippet(shared['text'])}\"")
-
-
 @hookimpl
 def narrascope_analyses() -> list[ReuseAnalysis]:
     return [ReuseAnalysis()]
-
-
-@hookimpl
-def narrascope_commands(cli: Any) -> None:
-    from ..cli import db_option, json_option
-
-    reuse_command.add_command(db_option(json_option(reuse_show_command)))
-    cli.add_command(db_option(json_option(reuse_command)))

@@ -19,8 +19,6 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-import click
-
 from ..errors import UsageError
 from ..plugins import hookimpl
 from . import (
@@ -230,72 +228,8 @@ def timeline(store: Store, *, by: str = "day", metrics: Iterable[str] | None = N
     return [dict(zip(columns, row, strict=True)) for row in store.conn.execute(sql, params)]
 
 
-@click.command("timelines")
-@click.option("--by", type=click.Choice(GRANULARITIES), default="day", show_default=True,
-              help="Count per day, or per ISO week (named by its Monday).")
-@click.option("--metric", "metric_list", metavar="METRIC[,METRIC...]",
-              help=f"Only these: {', '.join(METRICS)} (default: all).")
-@click.option("--key", "key_list", metavar="KEY[,KEY...]",
-              help="Only these keys: actor ids, event types, technique names, narrative ids.")
-@click.option("--outlet", help="Only articles of this outlet.")
-@click.option("--by-outlet", is_flag=True, help="One row per outlet rather than summed over outlets.")
-@click.option("--since", help="From this day, month or year.")
-@click.option("--until", help="To this day, month or year (inclusive).")
-@click.option("--full", is_flag=True, help="Recount from every article (after `narrascope analyze`).")
-@click.option("--no-update", is_flag=True, help="Use the timeline table as it is.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
-def timelines_command(by: str, metric_list: str | None, key_list: str | None, outlet: str | None, by_outlet: bool,
-                      since: str | None, until: str | None, full: bool, no_update: bool, quiet: bool,
-                      **kw: Any) -> None:
-    """Counts per day or week of articles, actor mentions, quotes, events, techniques, narratives.
-
-    Brings the timeline table up to date with new articles, then prints one row per period,
-    metric and key (tab-separated): period, [outlet,] metric, key, count. Articles that state no
-    date are in no period: they are counted apart ("N without a date"; `undated` in --json).
-
-    \b
-    Example:
-      narrascope timelines --by week --metric events
-      narrascope timelines --metric actors --key RUS,PRK --by-outlet --since 2024-05
-      narrascope timelines --json --db corpus.db
-    """
-    import sys
-
-    from ..cli import Context, emit_json, progress_bar
-    from ..store import open_store
-
-    obj = click.get_current_context().find_object(Context)
-    settings = obj.settings if obj is not None else None
-    as_json = kw["as_json"]
-    metrics = [m.strip() for m in metric_list.split(",") if m.strip()] if metric_list else None
-    keys = [k.strip() for k in key_list.split(",") if k.strip()] if key_list else ()
-    with open_store(kw["db"], settings) as store:
-        timeline(store, by=by, metrics=metrics, since=since, until=until)  # bad options fail before any work
-        summary = None
-        if not no_update:
-            summary = TimelineAnalysis().update(
-                store, store.settings, full=full,
-                progress=progress_bar(not quiet and not as_json and sys.stderr.isatty(), "timelines"))
-        rows = timeline(store, by=by, metrics=metrics, keys=keys, outlet=outlet, since=since, until=until,
-                        by_outlet=by_outlet)
-        undated = undated_articles(store)
-    if as_json:
-        emit_json({"update": summary, "by": by, "rows": rows, "undated": undated})
-        return
-    for row in rows:
-        click.echo("\t".join(str(v) for v in row.values()))
-    if not quiet and summary is not None:
-        click.echo(f"{len(rows)} rows; {summary['articles']} articles counted, {summary['undated']} without a date",
-                   err=True)
-
-
 @hookimpl
 def narrascope_analyses() -> list[TimelineAnalysis]:
     return [TimelineAnalysis()]
 
 
-@hookimpl
-def narrascope_commands(cli: Any) -> None:
-    from ..cli import db_option, json_option
-
-    cli.add_command(db_option(json_option(timelines_command)))

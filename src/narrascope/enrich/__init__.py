@@ -16,10 +16,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from .. import __version__
 from ..errors import SettingsError
 from ..model import Article
 from ..settings import Settings
+from ..version import __version__
 
 __all__ = ["Pipeline", "Stage", "build_pipeline", "floor_field"]
 

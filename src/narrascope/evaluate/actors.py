@@ -34,18 +34,15 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import click
-
 from ..analysis.confidence import CalibrationReport, calibration_report, in_training_split
 from ..errors import UsageError
 
-__all__ = ["ActorsReport", "ItemScore", "eval_actors_command", "evaluate_actors", "judge_mentions", "mention_state",
+__all__ = ["ActorsReport", "ItemScore", "evaluate_actors", "judge_mentions", "mention_state",
            "plover_key", "read_plover", "score_links", "select_split"]
 
 SPLITS = ("heldout", "train", "all")
@@ -357,41 +354,3 @@ def evaluate_actors(path: str | Path, *, texts: str | Path | None = None, limit:
                         skipped=skipped, scores=scores, split=split, floor=floor, calibration=calibration)
 
 
-@click.command("actors")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False))
-@click.option("--texts", type=click.Path(exists=True, file_okay=False),
-              help="Folder of the raw articles a seeds-shaped gold file names (default: ../seeds beside it).")
-@click.option("--limit", type=click.IntRange(1), default=None, help="Only the first N records or articles.")
-@click.option("--actors-file", "actors_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
-              help="An extra knowledge-base file (repeatable); default: the analysis.actors_files setting.")
-@click.option("--split", type=click.Choice(SPLITS), default="heldout", show_default=True,
-              help="PLOVER records by in_training_split(record id): heldout ones no model saw, train, or all.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def eval_actors_command(path: str, texts: str | None, limit: int | None, actors_files: tuple[str, ...],
-                        split: str, as_json: bool) -> None:
-    """Score actor resolution: PLOVER records (state linking) or a seeds.json-shaped gold file.
-
-    PLOVER records: a gold actor text is right when a mention overlapping it resolves to the gold
-    state code. Seeds shape: every listed surface form must be a mention of its actor, every role
-    found, no listed non-actor named. Prints accuracy, precision and coverage per kind of item, at
-    the floor in force (analysis.min_confidence.actors), then (PLOVER) the reliability curve of the
-    mentions' confidence.
-
-    \b
-    Example:
-      narrascope eval actors ../shared/data/plover-gsr/records.json
-      narrascope eval actors ../shared/data/plover-gsr/records.json --split all
-      narrascope eval actors ../shared/gold/seeds.json --texts ../shared/seeds --json
-    """
-    from ..cli import emit_json, progress_bar
-
-    settings = getattr(click.get_current_context().obj, "settings", None)
-    if not actors_files:
-        actors_files = tuple(settings.analysis.actors_files) if settings is not None else ()
-    floor = float(settings.analysis.min_confidence.actors) if settings is not None else None
-    report = evaluate_actors(path, texts=texts, limit=limit, actors_files=actors_files, split=split, floor=floor,
-                             progress=progress_bar(not as_json and sys.stderr.isatty(), "eval"))
-    if as_json:
-        emit_json(report.to_dict())
-    else:
-        click.echo(report.render())

@@ -47,14 +47,11 @@ confidence >= c.
 from __future__ import annotations
 
 import json
-import sys
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-import click
 
 from ..analysis.confidence import CalibrationReport, calibration_report, in_training_split
 from ..analysis.types import PLOVER_TYPES, ActorRecord, Mention
@@ -64,7 +61,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 __all__ = ["JUDGED_RULE", "MATCHING_RULE", "OLD_NAMES", "SPLITS", "CodedRecord", "EventsReport", "GoldEvent",
-           "JudgedReport", "code_records", "eval_events_command", "evaluate_events", "evaluate_judged", "judge",
+           "JudgedReport", "code_records", "evaluate_events", "evaluate_judged", "judge",
            "read_plover", "select_split"]
 
 SPLITS = ("heldout", "train", "all")
@@ -439,77 +436,3 @@ def evaluate_events(path: str | Path, *, limit: int | None = None, gold: Sequenc
     return report
 
 
-def _progress(enabled: bool) -> Callable[[int], Iterator[object]] | None:
-    if not enabled:
-        return None
-
-    def bar(total: int) -> Iterator[object]:
-        from tqdm import tqdm
-
-        yield from tqdm(range(total), desc="eval events", unit="record", file=sys.stderr, leave=False,
-                        dynamic_ncols=True)
-
-    return bar
-
-
-@click.command("events")
-@click.argument("file", type=click.Path(exists=True))
-@click.option("--split", type=click.Choice(SPLITS), default="heldout", show_default=True,
-              help="Records by in_training_split(record id): heldout ones the confidence model never saw, train, "
-                   "or all.")
-@click.option("--floor", type=click.FloatRange(0, 1), default=None,
-              help="Keep events of at least this confidence (default: analysis.min_confidence.events).")
-@click.option("--limit", type=click.IntRange(1), default=None, help="Only the first N records of the split.")
-@click.option("--details", is_flag=True, help="With --json: each record's gold and predicted primary event.")
-@click.option("--judged", "judged_file", type=click.Path(exists=True, dir_okay=False),
-              help="Judged events on real articles (default: the shipped data/plover_judged.jsonl).")
-@click.option("--no-judged", is_flag=True, help="Only the PLOVER records, not the judged real articles.")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON output.")
-def eval_events_command(file: str, split: str, floor: float | None, limit: int | None, details: bool,
-                        judged_file: str | None, no_judged: bool, as_json: bool) -> None:
-    """Score event coding on PLOVER gold records and judged real articles, at the floor in force.
-
-    FILE is the shared data folder (holding plover-gsr/records.json and the polnear, ptc and
-    ntrex articles of the judged events) or the PLOVER records file itself (a JSON list of
-    records: text, event, source and target lists of actorText and code; the judged articles are
-    then read from its folder's parent when they are there). Every PLOVER record of the split is
-    parsed, its actors, quotes and events found; its primary event among the events kept at the
-    floor is scored for type, source state and target state. Then every event found on the
-    judged documents of the split is scored against its judgement. Prints coverage, the
-    accuracies, the precision, the reliability curves of the confidence, and the matching rules.
-
-    \b
-    Example:
-      narrascope eval events ../shared/data
-      narrascope eval events ../shared/data --split train --floor 0
-      narrascope eval events ../shared/data/plover-gsr/records.json --no-judged --limit 50 --json
-    """
-    from ..analysis.events_train import data_paths
-
-    records_file, data_dir = data_paths(file)
-    if not records_file.is_file():
-        raise UsageError(f"{file}: no PLOVER records file (plover-gsr/records.json)")
-    settings = getattr(click.get_current_context().obj, "settings", None)
-    if settings is None:
-        from ..settings import load_settings
-
-        settings = load_settings()
-    floors = settings.analysis.min_confidence
-    floor = float(floors.events) if floor is None else floor
-    actors_floor, quotes_floor = float(floors.actors), float(floors.quotes)
-    report = evaluate_events(records_file, limit=limit, split=split, floor=floor, actors_floor=actors_floor,
-                             progress=_progress(not as_json and sys.stderr.isatty()))
-    judged_report = None
-    if not no_judged and all((data_dir / corpus).is_dir() for corpus in ("polnear", "ptc", "ntrex")):
-        judged_report = evaluate_judged(data_dir, split=split, floor=floor, actors_floor=actors_floor,
-                                        quotes_floor=quotes_floor, judged=judged_file)
-    if as_json:
-        data = report.to_dict()
-        if not details:
-            data.pop("records_detail")
-        data["judged"] = judged_report.to_dict() if judged_report is not None else None
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-    else:
-        click.echo(report.format())
-        if judged_report is not None:
-            click.echo("\n" + judged_report.format())

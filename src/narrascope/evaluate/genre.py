@@ -27,14 +27,11 @@ from __future__ import annotations
 
 import csv
 import math
-import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-
-import click
 
 from ..analysis.confidence import (
     MODELS,
@@ -51,8 +48,8 @@ from ..model import Article, RawItem
 from ..settings import Settings, load_settings
 
 __all__ = ["LABELS", "VIEWS", "GenreReport", "SampleRow", "ViewScore", "conservative_calibration",
-           "eval_genre_command", "evaluate_genre", "fit_confidence", "read_sample", "train_genre",
-           "train_genre_command", "view_of", "wilson_lower"]
+           "evaluate_genre", "fit_confidence", "read_sample", "train_genre",
+           "view_of", "wilson_lower"]
 
 LABELS = ("opinion", "reporting", "other")
 VIEWS = ("url", "no-url", "text-only")
@@ -371,55 +368,3 @@ def train_genre(sample: str | Path, *, data: str | Path, output: str | Path | No
     return model
 
 
-@click.command("genre")
-@click.argument("sample", type=click.Path(exists=True, dir_okay=False))
-@click.option("--data", type=click.Path(exists=True, file_okay=False), default="../shared/data", show_default=True,
-              help="Folder holding the gold page folders the sample names (aeb, wcxb).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
-              help="Write the model here instead of the shipped data/models/genre.confidence.json.")
-def train_genre_command(sample: str, data: str, output: str | None) -> None:
-    """Fit the genre confidence on the training split of a labelled genre sample.
-
-    \b
-    Example:
-      narrascope train genre benchmarks/genre_sample.tsv --data ../shared/data
-      narrascope train genre benchmarks/genre_sample.tsv -o my-genre.confidence.json
-    """
-    train_genre(sample, data=data, output=output, echo=lambda line: click.echo(line, err=True))
-
-
-@click.command("genre")
-@click.argument("sample", type=click.Path(exists=True, dir_okay=False))
-@click.option("--data", type=click.Path(exists=True, file_okay=False), default="../shared/data", show_default=True,
-              help="Folder holding the gold page folders the sample names (aeb, wcxb).")
-@click.option("--split", type=click.Choice(SPLITS), default="heldout", show_default=True,
-              help="Pages by in_training_split(dataset/id): heldout ones the confidence never saw, train, or all.")
-@click.option("--floor", type=click.FloatRange(0, 1), default=None,
-              help="Score at this floor instead of analysis.min_confidence.genre.")
-@click.option("--model", "model_path", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="A genre confidence model other than the shipped one.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def eval_genre_command(sample: str, data: str, split: str, floor: float | None, model_path: str | None,
-                       as_json: bool) -> None:
-    """Score the genre on a labelled sample of pages, with the URL visible, hidden, and text only.
-
-    SAMPLE is a TSV of dataset, id, label (opinion, reporting, other) and reason, naming pages of
-    the gold folders under --data. Prints accuracy (the genre after the floor equals the label),
-    the accuracy on the opinion and reporting pages, per-class precision and recall, the confusion
-    table and the reliability curve of the claims, for each view.
-
-    \b
-    Example:
-      narrascope eval genre benchmarks/genre_sample.tsv --data ../shared/data
-      narrascope eval genre benchmarks/genre_sample.tsv --split all --json
-    """
-    from ..cli import emit_json, progress_bar
-
-    settings = getattr(click.get_current_context().obj, "settings", None)
-    report = evaluate_genre(sample, data=data, split=split, floor=floor, settings=settings,
-                            model_path=model_path or "",
-                            progress=progress_bar(not as_json and sys.stderr.isatty(), "eval"))
-    if as_json:
-        emit_json(report.to_dict())
-    else:
-        click.echo(report.format())

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sys
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -29,14 +28,11 @@ from dataclasses import field as dc_field
 from pathlib import Path
 from typing import Any
 
-import click
-
-from ..analysis.confidence import MODELS, CalibrationReport, ConfidenceModel, calibration_report
+from ..analysis.confidence import CalibrationReport, ConfidenceModel, calibration_report
 from ..errors import InputRejected, UsageError
 
 __all__ = ["LABEL_FIELDS", "LabelledArticle", "LabelsReport", "candidate_facts", "evaluate_labels",
-           "eval_frames_command", "eval_topics_command", "fit_labels", "read_label_sample",
-           "train_frames_command", "train_topics_command"]
+           "fit_labels", "read_label_sample"]
 
 LABEL_FIELDS = ("frames", "topics")
 #: The candidates a topic needs to be considered at all (the stage's ``analysis.topic_min_score``
@@ -265,104 +261,3 @@ def evaluate_labels(field_name: str, articles: Sequence[LabelledArticle], *, flo
     report.calibration = calibration_report(field_name, confidences, correct, floor=floor,
                                             note=f"{folds}-fold cross-validated by article")
     return report
-
-
-# -- commands ------------------------------------------------------------------------------------
-
-def _sample_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    command = click.option("--data", type=click.Path(exists=True, file_okay=False), default="../shared/data",
-                           show_default=True, help="The folder holding the labelled pages (aeb/, wcxb/).")(command)
-    return click.argument("samples", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))(command)
-
-
-def _read_samples(samples: Sequence[str], data: str, *, progress: Callable[[int], Iterator[object]] | None = None,
-                  ) -> list[LabelledArticle]:
-    return [a for sample in samples for a in read_label_sample(sample, data, progress=progress)]
-
-
-def _eval(field_name: str, samples: Sequence[str], data: str, folds: int, as_json: bool) -> None:
-    from ..cli import Context, emit_json, progress_bar
-
-    obj = click.get_current_context().find_object(Context)
-    settings = obj.settings if obj is not None else None
-    if settings is None:
-        from ..settings import load_settings
-
-        settings = load_settings()
-    articles = _read_samples(samples, data, progress=progress_bar(not as_json and sys.stderr.isatty(), "pages"))
-    floor = float(getattr(settings.analysis.min_confidence, field_name))
-    report = evaluate_labels(field_name, articles, floor=floor, folds=folds)
-    if as_json:
-        emit_json(report.to_dict())
-    else:
-        click.echo(report.format())
-
-
-def _train(field_name: str, samples: Sequence[str], data: str, output: str | None) -> None:
-    articles = _read_samples(samples, data)
-    click.echo(f"{len(articles)} labelled articles read from {', '.join(samples)}", err=True)
-    model = fit_labels(field_name, articles, source=", ".join(Path(s).name for s in samples))
-    target = Path(output) if output else MODELS / f"{field_name}.confidence.json"
-    model.save(target)
-    click.echo(f"{field_name} confidence model ({len(model.weights)} weights, fitted on"
-               f" {model.meta.get('facts')} facts) written to {target}")
-
-
-@click.command("frames")
-@_sample_options
-@click.option("--folds", type=click.IntRange(2, 20), default=5, show_default=True, help="Cross-validation folds.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def eval_frames_command(samples: tuple[str, ...], data: str, folds: int, as_json: bool) -> None:
-    """Score frames against hand-labelled articles, cross-validated, with the reliability curve.
-
-    SAMPLES are JSONL files of labelled pages (dataset, page, frames); their text is extracted
-    from DATA/<dataset>/html by narrascope's HTML extractor (DATA/ptc/articles for PTC).
-
-    \b
-    Example:
-      narrascope eval frames benchmarks/labels/frames_topics*.jsonl --data ../shared/data
-    """
-    _eval("frames", samples, data, folds, as_json)
-
-
-@click.command("topics")
-@_sample_options
-@click.option("--folds", type=click.IntRange(2, 20), default=5, show_default=True, help="Cross-validation folds.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def eval_topics_command(samples: tuple[str, ...], data: str, folds: int, as_json: bool) -> None:
-    """Score topics against hand-labelled articles, cross-validated, with the reliability curve.
-
-    SAMPLES are JSONL files of labelled pages (dataset, page, topics); their text is extracted
-    from DATA/<dataset>/html by narrascope's HTML extractor (DATA/ptc/articles for PTC).
-
-    \b
-    Example:
-      narrascope eval topics benchmarks/labels/frames_topics*.jsonl --data ../shared/data
-    """
-    _eval("topics", samples, data, folds, as_json)
-
-
-@click.command("frames")
-@_sample_options
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here instead of the shipped model.")
-def train_frames_command(samples: tuple[str, ...], data: str, output: str | None) -> None:
-    """Fit the frames confidence model on hand-labelled articles.
-
-    \b
-    Example:
-      narrascope train frames benchmarks/labels/frames_topics*.jsonl --data ../shared/data
-    """
-    _train("frames", samples, data, output)
-
-
-@click.command("topics")
-@_sample_options
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here instead of the shipped model.")
-def train_topics_command(samples: tuple[str, ...], data: str, output: str | None) -> None:
-    """Fit the topics confidence model on hand-labelled articles.
-
-    \b
-    Example:
-      narrascope train topics benchmarks/labels/frames_topics*.jsonl --data ../shared/data
-    """
-    _train("topics", samples, data, output)

@@ -32,18 +32,15 @@ with no actor mentions, so spaCy's entities stand in for them.
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import click
-
 from ..analysis.confidence import CalibrationReport, calibration_report, in_training_split
 from ..errors import UsageError
 
-__all__ = ["SPLITS", "GoldAttribution", "QuoteScore", "QuotesReport", "eval_quotes_command", "evaluate_quotes",
+__all__ = ["SPLITS", "GoldAttribution", "QuoteScore", "QuotesReport", "evaluate_quotes",
            "judge_quotes", "match_quotes", "read_brat", "read_gold", "select_split"]
 
 #: ``--split`` choices: documents by ``in_training_split(name)``.
@@ -279,42 +276,3 @@ def _add(score: QuoteScore, gold: list[GoldAttribution], predicted: list[dict[st
     score.matched += match_quotes(gold, predicted)
 
 
-@click.command("quotes")
-@click.argument("folder", type=click.Path(exists=True, file_okay=False))
-@click.option("--split", type=click.Choice(SPLITS), default="heldout", show_default=True,
-              help="Documents by in_training_split(name): heldout ones the confidence model never saw, train, "
-                   "or all.")
-@click.option("--limit", type=click.IntRange(1), default=None, help="Only the first N documents (sorted by name).")
-@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=2, show_default=True,
-              help="Parser processes (spaCy nlp.pipe n_process).")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def eval_quotes_command(folder: str, split: str, limit: int | None, jobs: int, as_json: bool) -> None:
-    """Score quote attribution on brat standoff gold (text/*.txt, attributions/*.ann, as in PolNeAR).
-
-    A prediction matches a gold attribution when their content spans overlap and the speaker
-    span overlaps the gold source. Prints precision, recall and F1 for all attributions and for
-    direct quotes (gold content with a quote mark; predictions marked direct), counting the
-    quotes kept at the floor in force (analysis.min_confidence.quotes), then the reliability
-    curve of the quotes' confidence. The default split is the held-out documents, which the
-    shipped confidence model was not fitted on.
-
-    \b
-    Example:
-      narrascope eval quotes ../shared/data/polnear/train
-      narrascope eval quotes ../shared/data/polnear/train --split all --limit 100 --json
-    """
-    from ..cli import Context, emit_json, progress_bar
-
-    obj = click.get_current_context().find_object(Context)
-    settings = obj.settings if obj is not None else None
-    if settings is None:
-        from ..settings import load_settings
-
-        settings = load_settings()
-    report = evaluate_quotes(folder, limit=limit, n_process=jobs, split=split,
-                             floor=float(settings.analysis.min_confidence.quotes),
-                             progress=progress_bar(not as_json and sys.stderr.isatty(), "eval"))
-    if as_json:
-        emit_json(report.to_dict())
-    else:
-        click.echo(report.format())

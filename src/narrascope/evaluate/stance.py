@@ -25,13 +25,10 @@ the training split: the model and its calibration never saw them.
 
 from __future__ import annotations
 
-import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-
-import click
 
 from ..analysis.confidence import CalibrationReport, calibration_report
 from ..analysis.stance import Piece, admissible, aggregate
@@ -39,7 +36,7 @@ from ..analysis.stance_encoder import load_encoder
 from ..analysis.stance_model import CLASSES, StanceModel, load_stance_model
 from ..analysis.stance_train import featurize, in_split, read_newsmtsc
 
-__all__ = ["SPLITS", "StanceReport", "classification_figures", "eval_stance_command", "evaluate_stance"]
+__all__ = ["SPLITS", "StanceReport", "classification_figures", "evaluate_stance"]
 
 SPLITS = ("heldout", "train", "all")
 SIGN = {"negative": -1, "neutral": 0, "positive": 1}
@@ -218,39 +215,3 @@ def evaluate_stance(path: str, *, split: str = "heldout", floor: float | None = 
                                                note="article-level stances (majority gold)"))
 
 
-@click.command("stance")
-@click.argument("path", type=click.Path(exists=True))
-@click.option("--split", type=click.Choice(SPLITS), default="heldout", show_default=True,
-              help="Targets by in_training_split(article key): heldout ones the model never saw, train, or all.")
-@click.option("--model", "model_path", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="A model from `narrascope train stance -o FILE.npz` (default: the shipped one).")
-@click.option("--encoder", "encoder_path", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="An encoder from `narrascope train stance --encoder -o FILE` (default: the shipped one).")
-@click.option("--features-only", is_flag=True, help="Score the feature model alone, without the encoder.")
-@click.option("--limit", type=click.IntRange(1), default=None, help="Only the first N targets of the split.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def eval_stance_command(path: str, split: str, model_path: str | None, encoder_path: str | None,
-                        features_only: bool, limit: int | None, as_json: bool) -> None:
-    """Score target-dependent stance on NewsMTSC-format gold (a .jsonl file or a folder with train.jsonl).
-
-    Prints macro-F1 over negative/neutral/positive, accuracy, the precision of non-neutral calls and
-    the sign flips, for the model's calls and at the floor in force (analysis.min_confidence.stances),
-    article-level figures, then the reliability curve of the confidence.
-
-    \b
-    Example:
-      narrascope eval stance ../shared/data/newsmtsc/train.jsonl
-      narrascope eval stance ../shared/data/newsmtsc --split all --json
-    """
-    from ..cli import emit_json
-
-    settings = getattr(click.get_current_context().obj, "settings", None)
-    floor = float(settings.analysis.min_confidence.stances) if settings is not None else None
-    say = (lambda m: click.echo(m, err=True)) if not as_json and sys.stderr.isatty() else None
-    report = evaluate_stance(path, split=split, floor=floor, model_path=model_path or "",
-                             encoder_path=encoder_path or "", use_encoder=not features_only, limit=limit,
-                             progress=say)
-    if as_json:
-        emit_json(report.to_dict())
-    else:
-        click.echo(report.format())

@@ -44,15 +44,12 @@ Counts are summed over articles (micro averages).
 from __future__ import annotations
 
 import re
-import sys
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-
-import click
 
 from ..analysis.confidence import CalibrationReport, calibration_report
 from ..analysis.ptc import ACCEPTED, PTC_NAMES, PtcArticle, fold_of, read_ptc
@@ -64,7 +61,7 @@ if TYPE_CHECKING:
     from ..settings import Settings
 
 __all__ = ["MATCHING_RULE", "NOT_REPORTS", "REPORT_HOSTS", "DensityReport", "TechniquesReport",
-           "cross_validate_techniques", "eval_techniques_command", "evaluate_techniques", "is_news_report",
+           "cross_validate_techniques", "evaluate_techniques", "is_news_report",
            "report_density", "score_article"]
 
 MATCHING_RULE = (
@@ -425,63 +422,3 @@ def report_density(density: DensityReport, folders: Sequence[str | Path], *, set
     return density
 
 
-@click.command("techniques")
-@click.argument("folder", type=click.Path(exists=True, file_okay=False))
-@click.option("--limit", type=click.IntRange(1), default=None, help="Only the first N articles (sorted by id).")
-@click.option("--split", type=click.Choice(["all", "train", "heldout"]), default="heldout", show_default=True,
-              help="PTC's fixed training or held-out part (md5 of the article id; the shipped model and its "
-                   "confidence were trained on 'train', so 'heldout' is the honest number).")
-@click.option("--cv", "cv", type=click.IntRange(2, 20), default=None, metavar="K",
-              help="K-fold cross-validation over all the folder's articles instead: a model and its confidence "
-                   "are trained on the other folds for each fold (slow: K trainings).")
-@click.option("--min-confidence", type=click.FloatRange(0, 1), default=None,
-              help="Keep spans whose confidence reaches this (default: analysis.min_confidence.techniques).")
-@click.option("--model", "model_path", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="A model file from `narrascope train techniques` (default: the settings' or the shipped one).")
-@click.option("--no-rules", is_flag=True, help="Score the trained model alone, without the rules.")
-@click.option("--reports", "reports", type=click.Path(exists=True, file_okay=False), multiple=True,
-              help="A folder of pages (article-extraction-benchmark or WCXB layout): print technique density on "
-                   "its wire and newspaper news reports next to PTC's, and the share with no technique. "
-                   "Repeatable.")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON output, with per-technique scores.")
-def eval_techniques_command(folder: str, limit: int | None, split: str, cv: int | None, min_confidence: float | None,
-                            model_path: str | None, no_rules: bool, reports: tuple[str, ...], as_json: bool) -> None:
-    """Score persuasion-technique spans on a gold set in the PTC layout.
-
-    FOLDER holds articles/article<ID>.txt and labels/article<ID>.labels (id, technique, start, end;
-    PTC classes or SemEval-2023 names). Prints, for the spans kept at the floor in force, span
-    precision, recall and F1 (any overlap, any label), technique precision, recall and F1 on
-    matched spans, the count of spans on a lone short token, the figures at other floors, the
-    reliability curve of the confidences and the matching rule.
-
-    \b
-    Example:
-      narrascope eval techniques ../shared/data/ptc --split heldout
-      narrascope eval techniques ../shared/data/ptc --cv 5
-      narrascope eval techniques ../shared/data/ptc --reports ../shared/data/aeb --reports ../shared/data/wcxb
-    """
-    import json
-
-    from ..cli import progress_bar
-    from ..settings import load_settings
-
-    obj = click.get_current_context().obj
-    settings = getattr(obj, "settings", None) or load_settings()
-    if min_confidence is None:
-        min_confidence = settings.analysis.min_confidence.techniques
-    if model_path is None:
-        model_path = settings.analysis.techniques_model or ""
-    if cv is not None:
-        report = cross_validate_techniques(folder, folds=cv, limit=limit, min_confidence=min_confidence,
-                                           say=None if as_json else lambda m: click.echo(f"eval techniques: {m}",
-                                                                                         err=True))
-    else:
-        report = evaluate_techniques(folder, limit=limit, split=split, min_confidence=min_confidence,
-                                     model_path=model_path, rules=not no_rules,
-                                     progress=progress_bar(not as_json and sys.stderr.isatty(), "eval"))
-    if reports and report.density is not None:
-        report_density(report.density, reports, settings=settings, model_path=model_path)
-    if as_json:
-        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
-    else:
-        click.echo(report.format())

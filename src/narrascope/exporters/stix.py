@@ -134,7 +134,7 @@ def _narratives(store: Store, ids: list[str]) -> tuple[list[dict[str, Any]], dic
     wanted = sorted({n for ns in by_article.values() for n in ns})
     columns = ("id", "label", "terms", "sentence", "size", "first_seen", "last_seen", "status")
     rows = _rows_in(store, f"SELECT {', '.join(columns)} FROM narratives WHERE id IN ({{}}) ORDER BY id", wanted)
-    from ..corpus.narratives import undated_members
+    from ..corpus.reading import undated_members
 
     undated = undated_members(store, wanted)
     return [{**dict(zip(columns, row, strict=True)), "undated": undated.get(row[0], 0)} for row in rows], by_article

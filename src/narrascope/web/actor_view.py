@@ -15,7 +15,7 @@ from typing import Any
 
 from ..corpus.graph import PLOVER_SCORES
 from ..store import Store
-from .queries import _records_by, _table_has_rows
+from .queries import _records_by, _summary, _table_has_rows, quotes_about_in
 
 __all__ = ["LEVELS", "actor_sections", "events_by_type", "neighbourhood", "quotes_about", "quotes_about_in",
            "stance_extremes", "stance_series"]
@@ -29,46 +29,6 @@ MAX_EDGES = 150
 EXTREMES = 5
 #: Periods a stance chart shows at most (the latest ones).
 MAX_PERIODS = 240
-
-
-def _summary(record: dict[str, Any]) -> dict[str, Any]:
-    return {"id": record.get("id"), "title": record.get("title"), "outlet": record.get("outlet"),
-            "published": record.get("published")}
-
-
-# -- quotes about the actor ----------------------------------------------------------------------
-
-def quotes_about_in(record: dict[str, Any], actor_id: str, speakers: set[str] | None = None) -> list[dict[str, Any]]:
-    """Quotes in ``record`` by another speaker whose content span holds a mention of ``actor_id``.
-
-    ``speakers`` narrows them to these speaker actors (the graph's quote edges say who).
-    """
-    actor = next((a for a in record.get("actors") or [] if isinstance(a, dict) and a.get("id") == actor_id), None)
-    if actor is None:
-        return []
-    names = {a.get("id"): a.get("name") for a in record.get("actors") or [] if isinstance(a, dict)}
-    stance = {s.get("holder"): float(s["polarity"]) for s in record.get("stances") or []
-              if isinstance(s, dict) and s.get("target") == actor_id and not isinstance(s.get("polarity"), bool)
-              and isinstance(s.get("polarity"), int | float)}
-    mentions = [(m["start"], m["end"]) for m in actor.get("mentions") or []
-                if isinstance(m, dict) and isinstance(m.get("start"), int) and isinstance(m.get("end"), int)]
-    found = []
-    for q in record.get("quotes") or []:
-        if not isinstance(q, dict):
-            continue
-        speaker = q.get("speaker_actor")
-        if speaker == actor_id or (speakers is not None and speaker not in speakers):
-            continue
-        start, end = q.get("start"), q.get("end")
-        if not (isinstance(start, int) and isinstance(end, int)) or \
-                not any(start <= a and b <= end for a, b in mentions):
-            continue
-        found.append({"article": _summary(record), "speaker": q.get("speaker"), "speaker_actor": speaker,
-                      "speaker_name": names.get(speaker) or q.get("speaker"), "speaker_role": q.get("speaker_role"),
-                      "cue": q.get("cue"), "content": q.get("content"), "start": start, "end": end,
-                      "direct": q.get("direct"), "partial": bool(q.get("partial")), "anonymous": q.get("anonymous"),
-                      "polarity": stance.get(speaker) if speaker else None})
-    return found
 
 
 def quotes_about(store: Store, actor_id: str, *, limit: int = QUOTES_ABOUT) -> list[dict[str, Any]]:

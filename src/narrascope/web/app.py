@@ -36,7 +36,7 @@ LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1")
 
 #: Modules under narrascope.web whose ``ROUTES`` the app serves; each may describe its API routes
 #: in ``OPENAPI_PATHS`` (merged into ``/api/openapi.json``).
-ROUTE_MODULES = ("api", "pages", "corpus_pages", "exports", "jobs")
+ROUTE_MODULES = ("json_api", "pages", "corpus_pages", "download_pages", "jobs")
 
 SECURITY_HEADERS: dict[str, str] = {
     "content-security-policy": (

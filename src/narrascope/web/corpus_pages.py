@@ -17,18 +17,6 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import BaseRoute, Route
 
-from .api import (
-    _ERROR,
-    _JSON,
-    LIMIT_PARAM,
-    OFFSET_PARAM,
-    _path,
-    _query,
-    article_id_param,
-    paging,
-    path_param,
-    text_param,
-)
 from .corpus_queries import (
     CLUSTER_ID,
     NARRATIVE_ID,
@@ -43,6 +31,18 @@ from .corpus_queries import (
     reuse_clusters_page,
     spark_config,
     timeline_charts,
+)
+from .json_api import (
+    _ERROR,
+    _JSON,
+    LIMIT_PARAM,
+    OFFSET_PARAM,
+    _path,
+    _query,
+    article_id_param,
+    paging,
+    path_param,
+    text_param,
 )
 from .pages import render
 from .queries import ARTICLE_ID

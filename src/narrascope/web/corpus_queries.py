@@ -1,14 +1,10 @@
-"""What the narrative and reuse pages read: bounded queries over the derived tables (issue 5).
+"""What the narrative and reuse pages show (issue 5), built on the shared read queries of
+``narrascope.corpus.reading`` (the CLI and the API read through the same ones): the pages' own
+shapes (a cluster with its side-by-side pair, an article's links panel, charts, highlights).
 
-Every list is paged (``LIMIT``/``OFFSET``, one row more to know whether a next page exists) and
-read through an index: narratives by id, members by ``(narrative, score)``, series and events by
-narrative, reuse pairs by source or target, clusters by cluster number. Data for a page's rows
-(the sparklines' series, member titles, the pair each copy came by) is read in one query for the
-whole page, never one query per row.
-
-The tables are documented with their analyses (``corpus/narratives.py``, ``corpus/reuse.py``). In
-a reuse pair, ``source`` is the likely original and ``target`` the republisher or the article that
-quotes it; ``direction_evidence`` records why.
+Every list is paged and read through an index, and a page's rows are read in one query, never one
+per row (see ``corpus/reading.py``). In a reuse pair, ``source`` is the likely original and
+``target`` the republisher or the article that quotes it; ``direction_evidence`` records why.
 """
 
 from __future__ import annotations
@@ -20,8 +16,21 @@ from typing import Any
 
 from starlette.exceptions import HTTPException
 
-from ..corpus.narratives import undated_members
-from ..corpus.reuse import lineage_coverage
+from ..corpus import reading
+from ..corpus.reading import (
+    NARRATIVE_SORTS,
+    NARRATIVE_STATUSES,
+    REUSE_SORTS,
+    analysis_computed,
+    article_cluster,
+    article_pairs,
+    has_table,
+    incoming_pairs,
+    narrative_detail,
+    paged,
+    pair_passages,
+    titles,
+)
 from ..store import Store
 from .charts import line_chart, sparkline
 from .render import Segment, segments
@@ -36,46 +45,18 @@ CLUSTER_ID = re.compile(r"[0-9]{1,12}")
 #: ``?hl=START-END`` on the article page: character offsets of a span to mark.
 HIGHLIGHT = re.compile(r"([0-9]{1,9})-([0-9]{1,9})")
 
-#: status filter -> the statuses it shows ("current": what `narrascope narratives` lists)
-NARRATIVE_STATUSES: dict[str, tuple[str, ...]] = {
-    "current": ("active", "faded"), "active": ("active",), "faded": ("faded",), "merged": ("merged",),
-    "candidate": ("candidate",), "all": ("active", "faded", "merged", "candidate")}
-NARRATIVE_SORTS = {"size": "size DESC, id", "recent": "last_seen IS NULL, last_seen DESC, size DESC, id"}
-REUSE_SORTS = {"size": "largest first", "recent": "latest original first (by its published date)"}
 
 SPARK_POINTS = 52        # a sparkline has at most this many points (longer series are summed by blocks)
-MAX_WEEKS = 2_000        # weeks of one narrative's series read for its page (~38 years)
-MAX_EVENTS = 500         # events of one narrative
 MAX_PASSAGES = 500       # passages of one pair
 MAX_LINKS = 200          # reuse links of one article
 COMMANDS = {"narratives": "narrascope narratives --db STORE", "reuse": "narrascope reuse --db STORE"}
-
-
-def _has_table(store: Store, table: str) -> bool:
-    return store.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone() \
-        is not None
-
-
-def analysis_computed(store: Store, name: str) -> bool:
-    """Whether the corpus analysis ``name`` (narratives | reuse) has run on this store."""
-    if not _has_table(store, "derived"):
-        return False
-    return store.conn.execute("SELECT 1 FROM derived WHERE name = ?", (name,)).fetchone() is not None
-
-
-def _paged(items: list[dict[str, Any]], fetched: int, limit: int, offset: int) -> dict[str, Any]:
-    """A page of ``items`` as the API returns it; ``fetched``: rows read (``limit + 1`` asked for, to know
-    whether a next page exists)."""
-    more = fetched > limit
-    return {"items": items, "limit": limit, "offset": offset, "has_more": more,
-            "next_offset": offset + limit if more else None}
 
 
 def _weeks_between(first: str, last: str) -> list[str]:
     start, end = date.fromisoformat(first), date.fromisoformat(last)
     start -= timedelta(days=start.weekday())
     out: list[str] = []
-    while start <= end and len(out) < MAX_WEEKS:
+    while start <= end and len(out) < reading.MAX_WEEKS:
         out.append(start.isoformat())
         start += timedelta(days=7)
     return out
@@ -103,109 +84,11 @@ def spark_config(weeks: dict[str, int]) -> dict[str, Any] | None:
 
 # -- narratives ---------------------------------------------------------------------------------
 
-_NARRATIVE_COLUMNS = ("id", "label", "terms", "sentence", "sentence_article", "sentence_start", "sentence_end", "size",
-                      "first_seen", "last_seen", "status", "parent", "merged_into")
-
-
-def _narrative_row(row: tuple[Any, ...]) -> dict[str, Any]:
-    item = dict(zip(_NARRATIVE_COLUMNS, row, strict=True))
-    item["terms"] = json.loads(item["terms"] or "[]")
-    return item
-
-
 def narratives_page(store: Store, *, status: str = "current", sort: str = "size", limit: int,
                     offset: int) -> dict[str, Any]:
-    """A page of narratives with their weekly series (``weeks``: {period: articles}), read in one query,
-    and ``undated``: their members that state no date (in no week)."""
-    statuses = NARRATIVE_STATUSES[status]
-    page = {**_paged([], 0, limit, offset), "status": status, "sort": sort,
-            "computed": analysis_computed(store, "narratives"), "command": COMMANDS["narratives"]}
-    if not page["computed"]:
-        return page
-    marks = ",".join("?" * len(statuses))
-    rows = store.conn.execute(
-        f"SELECT {', '.join(_NARRATIVE_COLUMNS)} FROM narratives WHERE status IN ({marks})"  # noqa: S608
-        f" ORDER BY {NARRATIVE_SORTS[sort]} LIMIT ? OFFSET ?", (*statuses, limit + 1, offset)).fetchall()
-    items = [_narrative_row(r) for r in rows[:limit]]
-    weekly: dict[int, dict[str, int]] = {item["id"]: {} for item in items}
-    if items:
-        ids = list(weekly)
-        for narrative, period, n in store.conn.execute(
-                f"SELECT narrative, period, articles FROM narrative_series WHERE unit = 'week'"  # noqa: S608
-                f" AND narrative IN ({','.join('?' * len(ids))}) ORDER BY narrative, period LIMIT ?",
-                (*ids, len(ids) * MAX_WEEKS)):
-            weekly[narrative][period] = n
-    undated = undated_members(store, list(weekly))
-    for item in items:
-        item["weeks"] = weekly[item["id"]]
-        item["undated"] = undated.get(item["id"], 0)   # members with no date: beside the series, in no week
-    page.update(_paged(items, len(rows), limit, offset))
-    return page
-
-
-def _titles(store: Store, ids: list[str]) -> dict[str, dict[str, Any]]:
-    """id -> {id, title, outlet, published} for these articles, in one query."""
-    ids = sorted({i for i in ids if i})
-    if not ids:
-        return {}
-    return {row[0]: dict(zip(("id", "title", "outlet", "published"), row, strict=True)) for row in store.conn.execute(
-        f"SELECT id, title, outlet, published FROM articles WHERE id IN ({','.join('?' * len(ids))})", ids)}  # noqa: S608
-
-
-def _labels(store: Store, ids: set[int]) -> dict[int, dict[str, Any]]:
-    if not ids:
-        return {}
-    ordered = sorted(ids)
-    return {row[0]: {"id": row[0], "label": row[1], "status": row[2], "size": row[3]} for row in store.conn.execute(
-        f"SELECT id, label, status, size FROM narratives WHERE id IN ({','.join('?' * len(ordered))})",  # noqa: S608
-        ordered)}
-
-
-def narrative_detail(store: Store, narrative_id: int, *, limit: int, offset: int) -> dict[str, Any] | None:
-    """One narrative: its row, weekly series, events, related narratives and a page of members (best first).
-
-    None when there is no such narrative.
-    """
-    row = store.conn.execute(f"SELECT {', '.join(_NARRATIVE_COLUMNS)} FROM narratives WHERE id = ?",  # noqa: S608
-                             (narrative_id,)).fetchone()
-    if row is None:
-        return None
-    item = _narrative_row(row)
-    item["series"] = [{"period": p, "articles": n, "share": s} for p, n, s in store.conn.execute(
-        "SELECT period, articles, share FROM narrative_series WHERE narrative = ? AND unit = 'week'"
-        " ORDER BY period LIMIT ?", (narrative_id, MAX_WEEKS))]
-    item["undated"] = undated_members(store, [narrative_id]).get(narrative_id, 0)
-    events = [{"period": p, "kind": k, "other": o, "detail": json.loads(d)} for p, k, o, d in store.conn.execute(
-        "SELECT period, kind, other, detail FROM narrative_events WHERE narrative = ? ORDER BY period, rowid LIMIT ?",
-        (narrative_id, MAX_EVENTS))]
-    children = [r[0] for r in store.conn.execute(
-        "SELECT id FROM narratives WHERE parent = ? ORDER BY id LIMIT 100", (narrative_id,))]
-    merged_from = [r[0] for r in store.conn.execute(
-        "SELECT id FROM narratives WHERE merged_into = ? ORDER BY id LIMIT 100", (narrative_id,))]
-    related_ids = {e["other"] for e in events if e["other"] is not None} | set(children) | set(merged_from)
-    related_ids |= {x for x in (item["parent"], item["merged_into"]) if x is not None}
-    labels = _labels(store, related_ids)
-    for event in events:
-        event["other_narrative"] = labels.get(event["other"]) if event["other"] is not None else None
-    item["events"] = events
-    item["related"] = {
-        "parent": labels.get(item["parent"]) if item["parent"] is not None else None,
-        "merged_into": labels.get(item["merged_into"]) if item["merged_into"] is not None else None,
-        "children": [labels[i] for i in children if i in labels],
-        "merged_from": [labels[i] for i in merged_from if i in labels]}
-    # the page of members first (their index), then the articles of that page only
-    rows = store.conn.execute(
-        "SELECT m.article, m.date, m.date_source, m.score, m.evidence, a.title, a.outlet, a.published"
-        " FROM (SELECT article, date, date_source, score, evidence FROM narrative_members WHERE narrative = ?"
-        " ORDER BY score DESC, article LIMIT ? OFFSET ?) m LEFT JOIN articles a ON a.id = m.article"
-        " ORDER BY m.score DESC, m.article", (narrative_id, limit + 1, offset)).fetchall()
-    members = [{"article": a, "date": d, "date_source": ds, "score": sc, "evidence": json.loads(ev),
-                "title": title, "outlet": outlet, "published": published}
-               for a, d, ds, sc, ev, title, outlet, published in rows[:limit]]
-    item["members"] = _paged(members, len(rows), limit, offset)
-    sentence_article = _titles(store, [item["sentence_article"]]) if item["sentence_article"] else {}
-    item["sentence_source"] = sentence_article.get(item["sentence_article"])
-    return item
+    """``reading.narratives_page``, with the command that computes the narratives (``command``)."""
+    return {**reading.narratives_page(store, status=status, sort=sort, limit=limit, offset=offset),
+            "command": COMMANDS["narratives"]}
 
 
 def timeline_charts(series: list[dict[str, Any]]) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
@@ -226,78 +109,8 @@ def timeline_charts(series: list[dict[str, Any]]) -> tuple[dict[str, Any] | None
 # -- reuse --------------------------------------------------------------------------------------
 
 def reuse_clusters_page(store: Store, *, sort: str = "size", limit: int, offset: int) -> dict[str, Any]:
-    """A page of reuse clusters: the likely original (title, outlet, date), size, role counts, outlets."""
-    page: dict[str, Any] = {**_paged([], 0, limit, offset), "sort": sort,
-                            "computed": analysis_computed(store, "reuse"), "command": COMMANDS["reuse"]}
-    if not page["computed"]:
-        return page
-    if sort == "recent":
-        # walk the articles newest first (their published index) and keep the clusters' originals
-        rows = store.conn.execute(
-            "SELECT c.cluster, c.size, c.original FROM articles a CROSS JOIN reuse_clusters c"
-            " WHERE c.article = a.id AND c.role = 'original'"
-            " ORDER BY a.published DESC, a.rowid DESC LIMIT ? OFFSET ?", (limit + 1, offset)).fetchall()
-    else:
-        # the narrow cluster rows only; the originals' titles are read for the page afterwards
-        rows = store.conn.execute(
-            "SELECT cluster, size, original FROM reuse_clusters WHERE role = 'original'"
-            " ORDER BY size DESC, cluster DESC LIMIT ? OFFSET ?", (limit + 1, offset)).fetchall()
-    titles = _titles(store, [r[2] for r in rows[:limit]])
-    items = [{"cluster": cluster, "size": size, "original": titles.get(original, {"id": original, "title": None,
-                                                                                 "outlet": None, "published": None}),
-              "roles": {}, "outlets": []}
-             for cluster, size, original in rows[:limit]]
-    by_cluster = {item["cluster"]: item for item in items}
-    if items:
-        marks = ",".join("?" * len(by_cluster))
-        for cluster, role, n in store.conn.execute(
-                f"SELECT cluster, role, COUNT(*) FROM reuse_clusters WHERE cluster IN ({marks})"  # noqa: S608
-                " GROUP BY cluster, role", list(by_cluster)):
-            by_cluster[cluster]["roles"][role] = n
-        for cluster, outlet, n in store.conn.execute(
-                "SELECT c.cluster, COALESCE(a.outlet, ''), COUNT(*) FROM reuse_clusters c"
-                f" JOIN articles a ON a.id = c.article WHERE c.cluster IN ({marks})"  # noqa: S608
-                " GROUP BY c.cluster, COALESCE(a.outlet, '') ORDER BY c.cluster, COUNT(*) DESC", list(by_cluster)):
-            by_cluster[cluster]["outlets"].append({"outlet": outlet, "articles": n})
-    page.update(_paged(items, len(rows), limit, offset))
-    return page
-
-
-_PAIR_COLUMNS = ("source", "target", "kind", "passages", "shared_words", "coverage_source", "coverage_target", "score",
-                 "confidence", "direction_evidence")
-
-
-def _pair(row: tuple[Any, ...]) -> dict[str, Any]:
-    pair = dict(zip(_PAIR_COLUMNS, row, strict=True))
-    pair["direction_evidence"] = json.loads(pair["direction_evidence"])
-    return pair
-
-
-def _incoming_pairs(store: Store, targets: list[str], original: str) -> dict[str, dict[str, Any]]:
-    """For each article, the pair it came by: from the cluster's original when that pair carries a
-    share of its text (a repost, or a partial copy of at least ``reuse.lineage_coverage`` of it),
-    else its incoming pair covering most of it; for an article that is nobody's target (another
-    root of the cluster), its outgoing pair with the most shared words. One query for all."""
-    if not targets:
-        return {}
-    marks = ",".join("?" * len(targets))
-    columns = ", ".join(_PAIR_COLUMNS)
-    rows = store.conn.execute(
-        f"SELECT {columns}, article FROM (SELECT {columns}, target AS article, ROW_NUMBER() OVER ("  # noqa: S608
-        f" PARTITION BY target ORDER BY source = ? AND (kind = 'repost' OR coverage_target >= ?) DESC,"
-        f" coverage_target DESC, shared_words DESC, source) AS n"
-        f" FROM reuse_pairs WHERE target IN ({marks})) WHERE n = 1"
-        f" UNION ALL SELECT {columns}, article FROM (SELECT {columns}, source AS article, ROW_NUMBER() OVER ("
-        f" PARTITION BY source ORDER BY shared_words DESC, target) AS n"
-        f" FROM reuse_pairs WHERE source IN ({marks})) WHERE n = 1",
-        (original, lineage_coverage(store), *targets, *targets)).fetchall()
-    found: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        article = row[-1]
-        pair = _pair(row[:-1])
-        if article not in found or (found[article]["source"] == article and pair["target"] == article):
-            found[article] = pair  # an incoming pair wins over an outgoing one
-    return found
+    """``reading.reuse_clusters_page``, with the command that computes the reuse tables (``command``)."""
+    return {**reading.reuse_clusters_page(store, sort=sort, limit=limit, offset=offset), "command": COMMANDS["reuse"]}
 
 
 def reuse_cluster(store: Store, cluster: int, *, copy: str | None, limit: int, offset: int) -> dict[str, Any] | None:
@@ -319,7 +132,7 @@ def reuse_cluster(store: Store, cluster: int, *, copy: str | None, limit: int, o
         (cluster, limit + 1, offset)).fetchall()
     members = [{"id": a, "role": role, "title": title, "outlet": outlet, "published": published}
                for a, role, title, outlet, published in rows[:limit]]
-    links = _incoming_pairs(store, [m["id"] for m in members if m["id"] != original], original)
+    links = incoming_pairs(store, [m["id"] for m in members if m["id"] != original], original)
     for member in members:
         member["pair"] = links.get(member["id"])
     if copy is None:
@@ -334,15 +147,15 @@ def reuse_cluster(store: Store, cluster: int, *, copy: str | None, limit: int, o
     if copy is not None:
         in_cluster = store.conn.execute("SELECT 1 FROM reuse_clusters WHERE cluster = ? AND article = ?",
                                         (cluster, copy)).fetchone()
-        pair = (links.get(copy) or _incoming_pairs(store, [copy], original).get(copy)) if in_cluster else None
+        pair = (links.get(copy) or incoming_pairs(store, [copy], original).get(copy)) if in_cluster else None
         if pair is None:
             copy_missing = True
         else:
             chosen = side_by_side(store, pair)
             chosen["copy"] = copy
-    titles = _titles(store, [original])
-    return {"cluster": cluster, "size": size, "original": titles.get(original, {"id": original}),
-            "members": _paged(members, len(rows), limit, offset),
+    found = titles(store, [original])
+    return {"cluster": cluster, "size": size, "original": found.get(original, {"id": original}),
+            "members": paged(members, len(rows), limit, offset),
             "pair": chosen, "copy_missing": copy_missing}
 
 
@@ -384,10 +197,8 @@ def side_by_side(store: Store, pair: dict[str, Any]) -> dict[str, Any]:
     """A pair with both articles (title, outlet, date), its passages and the aligned rows."""
     source, target = pair["source"], pair["target"]
     texts = dict(store.conn.execute("SELECT id, text FROM articles WHERE id IN (?, ?)", (source, target)).fetchall())
-    passages = store.conn.execute(
-        "SELECT source_start, source_end, target_start, target_end, words, score FROM reuse_passages"
-        " WHERE source = ? AND target = ? ORDER BY source_start LIMIT ?", (source, target, MAX_PASSAGES)).fetchall()
-    meta = _titles(store, [source, target])
+    passages = pair_passages(store, source, target, limit=MAX_PASSAGES)
+    meta = titles(store, [source, target])
     source_text, target_text = texts.get(source, ""), texts.get(target, "")
     return {**pair, "source_article": meta.get(source, {"id": source}), "target_article": meta.get(target, {"id": target}),
             "explanation": explain_direction(pair),
@@ -453,15 +264,11 @@ def explain_direction(pair: dict[str, Any]) -> list[str]:
 def article_links(store: Store, article_id: str, *, limit: int = MAX_LINKS, offset: int = 0) -> dict[str, Any]:
     """An article's reuse links (pairs where it is source or target, with the other article) and its
     narrative membership (with the evidence sentences)."""
-    reuse_on = _has_table(store, "reuse_pairs")
-    rows = store.conn.execute(
-        f"SELECT {', '.join(_PAIR_COLUMNS)} FROM (SELECT * FROM reuse_pairs WHERE source = ?"  # noqa: S608
-        " UNION ALL SELECT * FROM reuse_pairs WHERE target = ?) ORDER BY shared_words DESC, source, target"
-        " LIMIT ? OFFSET ?", (article_id, article_id, limit + 1, offset)).fetchall() if reuse_on else []
-    pairs = [_pair(r) for r in rows[:limit]]
-    others = _titles(store, [p["target"] if p["source"] == article_id else p["source"] for p in pairs])
-    cluster_row = store.conn.execute("SELECT cluster, role, original, size FROM reuse_clusters WHERE article = ?",
-                                     (article_id,)).fetchone() if reuse_on else None
+    reuse_on = has_table(store, "reuse_pairs")
+    fetched = article_pairs(store, article_id, limit=limit, offset=offset) if reuse_on else []
+    pairs = fetched[:limit]
+    others = titles(store, [p["target"] if p["source"] == article_id else p["source"] for p in pairs])
+    cluster = article_cluster(store, article_id) if reuse_on else None
     links = []
     for pair in pairs:
         copied = pair["source"] == article_id
@@ -472,15 +279,15 @@ def article_links(store: Store, article_id: str, *, limit: int = MAX_LINKS, offs
                       "confidence": pair["confidence"], "decided_by": pair["direction_evidence"].get("decided_by"),
                       "copy": other if copied else article_id})
     narratives = []
-    if _has_table(store, "narrative_members"):
+    if has_table(store, "narrative_members"):
         for narrative, score, evidence, period, label, status in store.conn.execute(
                 "SELECT m.narrative, m.score, m.evidence, m.period, n.label, n.status FROM narrative_members m"
                 " LEFT JOIN narratives n ON n.id = m.narrative WHERE m.article = ? LIMIT 10", (article_id,)):
             narratives.append({"id": narrative, "label": label, "status": status, "score": score, "period": period,
                                "evidence": json.loads(evidence)})
     return {"article": article_id,
-            "cluster": dict(zip(("cluster", "role", "original", "size"), cluster_row, strict=True)) if cluster_row else None,
-            "reuse": _paged(links, len(rows), limit, offset),
+            "cluster": cluster,
+            "reuse": paged(links, len(fetched), limit, offset),
             "narratives": narratives,
             "computed": {"reuse": analysis_computed(store, "reuse"),
                          "narratives": analysis_computed(store, "narratives")}}

@@ -32,7 +32,7 @@ from starlette.routing import Route
 from ..errors import NarrascopeError
 from ..ingest import ingest_bytes, upload_location
 from ..sources import Blob, read_blob
-from .api import _ERROR, _JSON, UPLOAD_FORM, _path, _token_matches, receive_upload, report_for_web
+from .json_api import _ERROR, _JSON, UPLOAD_FORM, _path, _token_matches, receive_upload, report_for_web
 from .writes import WriteRefused
 
 __all__ = ["KEEP_JOBS", "KEEP_SECONDS", "IngestJob", "IngestJobs", "OPENAPI_PATHS", "ROUTES"]

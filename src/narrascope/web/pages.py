@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
-from .api import article_id_param, filters_from, paging, requested_actor, run_ingest, text_param
+from .json_api import article_id_param, filters_from, paging, requested_actor, run_ingest, text_param
 from .queries import FACET_FIELDS, actor_names, facets, list_page, search_page
 from .render import segments, snippet_parts
 

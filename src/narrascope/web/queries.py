@@ -247,6 +247,44 @@ def _table_has_rows(store: Store, table: str) -> bool:
     return bool(exists) and store.conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None  # noqa: S608
 
 
+def _summary(record: dict[str, Any]) -> dict[str, Any]:
+    return {"id": record.get("id"), "title": record.get("title"), "outlet": record.get("outlet"),
+            "published": record.get("published")}
+
+
+def quotes_about_in(record: dict[str, Any], actor_id: str, speakers: set[str] | None = None) -> list[dict[str, Any]]:
+    """Quotes in ``record`` by another speaker whose content span holds a mention of ``actor_id``.
+
+    ``speakers`` narrows them to these speaker actors (the graph's quote edges say who).
+    """
+    actor = next((a for a in record.get("actors") or [] if isinstance(a, dict) and a.get("id") == actor_id), None)
+    if actor is None:
+        return []
+    names = {a.get("id"): a.get("name") for a in record.get("actors") or [] if isinstance(a, dict)}
+    stance = {s.get("holder"): float(s["polarity"]) for s in record.get("stances") or []
+              if isinstance(s, dict) and s.get("target") == actor_id and not isinstance(s.get("polarity"), bool)
+              and isinstance(s.get("polarity"), int | float)}
+    mentions = [(m["start"], m["end"]) for m in actor.get("mentions") or []
+                if isinstance(m, dict) and isinstance(m.get("start"), int) and isinstance(m.get("end"), int)]
+    found = []
+    for q in record.get("quotes") or []:
+        if not isinstance(q, dict):
+            continue
+        speaker = q.get("speaker_actor")
+        if speaker == actor_id or (speakers is not None and speaker not in speakers):
+            continue
+        start, end = q.get("start"), q.get("end")
+        if not (isinstance(start, int) and isinstance(end, int)) or \
+                not any(start <= a and b <= end for a, b in mentions):
+            continue
+        found.append({"article": _summary(record), "speaker": q.get("speaker"), "speaker_actor": speaker,
+                      "speaker_name": names.get(speaker) or q.get("speaker"), "speaker_role": q.get("speaker_role"),
+                      "cue": q.get("cue"), "content": q.get("content"), "start": start, "end": end,
+                      "direct": q.get("direct"), "partial": bool(q.get("partial")), "anonymous": q.get("anonymous"),
+                      "polarity": stance.get(speaker) if speaker else None})
+    return found
+
+
 def actor_profile(store: Store, actor_id: str, *, limit: int, scan_window: int) -> dict[str, Any] | None:
     """Who the actor is, the articles naming them, their quotes, and events with them as source or target.
 
@@ -283,8 +321,6 @@ def actor_profile(store: Store, actor_id: str, *, limit: int, scan_window: int) 
         if row:
             node = dict(zip(("id", "name", "kind", "country", "articles", "mentions", "first_seen", "last_seen"),
                             row, strict=True))
-    from .actor_view import quotes_about_in
-
     articles, quotes, as_source, as_target, about = [], [], [], [], []
     for record in records:
         article = Article.from_record(record)

@@ -1,259 +1,31 @@
-"""The ``narrascope`` command: parses options, calls the library, turns errors into exit codes.
-
-Exit status: 0 success; 1 an error stopped the command; 2 bad usage (click's, or NS403 a bad option
-value, from any command); 3 ingest finished but
-rejected at least one input (see ``narrascope list --rejects``).
-"""
+"""The article verbs: ingest, list, show, search, export, reprocess, import, db info, stages, settings."""
 
 from __future__ import annotations
 
-import json
-import re
 import sys
 import textwrap
-import threading
-import time
-from collections import Counter
-from collections.abc import Callable, Iterator
-from typing import Any, TextIO, TypeVar
+from typing import Any, TextIO
 
 import click
 
-from . import __version__, api
-from .analysis.render import render_analysis
-from .errors import NarrascopeError, SettingsError
-from .model import Article
-from .settings import Settings, defaults_text, load_settings
-from .sources.csv import parse_columns
-from .store import DEFAULT_DB, ENV_DB, Filters, date_bounds, narrative_id
-
-EXIT_REJECTS = 3
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-class Context:
-    def __init__(self, config: str | None) -> None:
-        self.config = config
-
-    @property
-    def settings(self) -> Settings:
-        return load_settings(self.config)
-
-
-pass_ctx = click.make_pass_decorator(Context)
-
-
-def db_option(f: F) -> F:
-    return click.option(
-        "--db", "db", default=DEFAULT_DB, envvar=ENV_DB, show_default=True, type=click.Path(dir_okay=False),
-        help=f"The store (SQLite file). Env: {ENV_DB}.",
-    )(f)
-
-
-def cluster_option(f: F) -> F:
-    """``--cluster ADDRESS``: compute on a Dask cluster (default: the ``cluster.address`` setting)."""
-    return click.option(
-        "--cluster", "cluster", metavar="ADDRESS", default=None,
-        help="Compute on a Dask cluster: tcp://HOST:8786 (a running `dask scheduler`) or local:N (N worker"
-             " processes here); this process still reads the inputs and writes the store. Default: the"
-             " cluster.address setting (\"\": none).",
-    )(f)
-
-
-def json_option(f: F) -> F:
-    return click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON output.")(f)
-
-
-def check_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """A bad --since/--until is bad usage (exit 2), with narrascope's code in the message."""
-    if value:
-        try:
-            date_bounds(value, option=f"--{param.name}")
-        except NarrascopeError as e:
-            raise click.BadParameter(str(e), ctx=ctx, param=param) from e
-    return value
-
-
-def check_columns(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """A bad --columns (not FIELD=COLUMN, an unknown field) is bad usage (exit 2), with narrascope's code."""
-    if value is not None:
-        try:
-            parse_columns(value)
-        except NarrascopeError as e:
-            raise click.BadParameter(str(e), ctx=ctx, param=param) from e
-    return value
-
-
-def check_narrative(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
-    """A --narrative that is not a whole number is bad usage (exit 2), with narrascope's code."""
-    if value is None or not value.strip():
-        return None
-    try:
-        return narrative_id(value)
-    except NarrascopeError as e:
-        raise click.BadParameter(str(e), ctx=ctx, param=param) from e
-
-
-def filter_options(f: F) -> F:
-    for option in reversed((
-        click.option("--outlet", help="Only this outlet (case-insensitive)."),
-        click.option("--language", help="Only this ISO 639-1 language."),
-        click.option("--genre", type=click.Choice(["opinion", "reporting", "satire", "other"]), help="Only this genre."),
-        click.option("--since", metavar="YYYY-MM-DD", callback=check_date,
-                     help="Published on or after this day (or YYYY-MM, YYYY: from its start)."),
-        click.option("--until", metavar="YYYY-MM-DD", callback=check_date,
-                     help="Published on or before this day (or YYYY-MM, YYYY: to its end)."),
-        click.option("--all-versions", is_flag=True, help="Include older versions of changed URLs."),
-        click.option("--actor", metavar="ID", help="Only articles naming this actor id (USA, person:sergey-lavrov)."),
-        click.option("--state", metavar="ISO3", help="Only articles naming this state or an actor acting for it (RUS)."),
-        click.option("--technique", metavar="NAME", help="Only articles using this persuasion technique"
-                     " (Loaded_Language)."),
-        click.option("--topic", metavar="TOPIC", help="Only articles with this topic (sanctions)."),
-        click.option("--narrative", metavar="ID", callback=check_narrative,
-                     help="Only members of this narrative (an id from `narrascope narratives`)."),
-    )):
-        f = option(f)
-    return f
-
-
-def make_filters(**kw: Any) -> Filters:
-    return Filters(**{k: kw[k] for k in ("outlet", "language", "genre", "since", "until", "all_versions", "actor",
-                                         "state", "technique", "topic", "narrative")})
-
-
-#: What article metadata must never send to a terminal as is: C0 controls (ESC starts ANSI escape
-#: sequences, CR overwrites a line), DEL, C1 controls (CSI, OSC...), bidirectional overrides and
-#: isolates (text shown in another order than stored) and lone surrogates. Tab and newline are
-#: kept in multi-line text (``show``); in a one-line listing they become spaces.
-_TERMINAL_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-_LINE_BREAKS = re.compile("[\t\n\r]")
-
-
-def _escaped(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
-def terminal_text(text: str, *, one_line: bool = False) -> str:
-    """``text`` safe to print: every control or escape character shown as an escape (``\\x1b``);
-    with ``one_line``, tabs and line breaks become spaces."""
-    if one_line:
-        text = _LINE_BREAKS.sub(" ", text)
-    return _TERMINAL_UNSAFE.sub(_escaped, text)
-
-
-#: In JSON output: characters JSON may carry raw that a terminal would act on (C1 controls,
-#: bidirectional controls) or cannot encode (lone surrogates), written as \u escapes.
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-
-
-def emit_json(data: Any) -> None:
-    text = json.dumps(data, ensure_ascii=False, indent=2)
-    click.echo(_JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
-
-
-def progress_bar(enabled: bool, label: str) -> Callable[[int], Iterator[object]] | None:
-    if not enabled:
-        return None
-
-    def bar(total: int) -> Iterator[object]:
-        from tqdm import tqdm
-
-        yield from tqdm(range(total), desc=label, unit="input", file=sys.stderr, leave=False, dynamic_ncols=True)
-
-    return bar
-
-
-class ItemProgress:
-    """A progress bar counting items (a feed, WARC or JSONL file holds many), total unknown.
-
-    Called as ``on_outcome(kind, text)`` by ``ingest``; the postfix counts stored and rejected items.
-    """
-
-    def __init__(self, label: str, *, file: TextIO | None = None) -> None:
-        from tqdm import tqdm
-
-        self.counts: Counter[str] = Counter()
-        self.bar = tqdm(total=None, desc=label, unit=" items", file=file or sys.stderr, leave=False,
-                        dynamic_ncols=True)
-
-    def __call__(self, kind: str, text: str) -> None:
-        self.counts[kind] += 1
-        self.bar.set_postfix(stored=self.counts["stored"], rejected=self.counts["rejected"], refresh=False)
-        self.bar.update(1)
-
-    def close(self) -> None:
-        self.bar.close()
-
-
-#: Exit status of bad usage: click's own, and narrascope's "bad option value" (NS403) wherever it is raised.
-EXIT_USAGE = 2
-USAGE_CODES = ("NS403",)
-
-
-class PlainProgress:
-    """Progress for a log or a pipe: one plain line every ``interval`` seconds, no bar, no escapes.
-
-    Called as ``on_outcome(kind, text)`` like ``ItemProgress``; a timer thread writes the lines, so
-    a run stuck on one long item still shows it is alive.
-    """
-
-    def __init__(self, label: str, interval: float, *, file: TextIO | None = None) -> None:
-        self.label, self.interval = label, interval
-        self.file = file or sys.stderr
-        self.done = self.stored = self.rejected = 0
-        self.started = time.monotonic()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=f"narrascope-{label}-progress", daemon=True)
-        self._thread.start()
-
-    def __call__(self, kind: str, text: str) -> None:
-        self.done += 1
-        self.stored += kind == "stored"
-        self.rejected += kind == "rejected"
-
-    def line(self) -> str:
-        elapsed = int(time.monotonic() - self.started)
-        return (f"{self.label}: {self.done} {'item' if self.done == 1 else 'items'} done ({self.stored} stored,"
-                f" {self.rejected} rejected), {elapsed}s elapsed")
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval):
-            self.file.write(self.line() + "\n")
-            self.file.flush()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join()
-
-
-class NarrascopeGroup(click.Group):
-    """Turns narrascope's coded errors into one clean line and exit status 1 (2 for bad usage: a bad
-    option value, NS403, or bad settings, NS401)."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except NarrascopeError as e:
-            click.echo(f"Error: {e}", err=True)
-            ctx.exit(EXIT_USAGE if e.code in USAGE_CODES or isinstance(e, SettingsError) else 1)
-
-
-@click.group(cls=NarrascopeGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="narrascope")
-@click.option("--config", type=click.Path(exists=True, dir_okay=False),
-              help="Settings file (TOML) overriding the defaults. Env: NARRASCOPE_CONFIG.")
-@click.pass_context
-def cli(ctx: click.Context, config: str | None) -> None:
-    """narrascope: clean, searchable records of news and opinion articles.
-
-    \b
-    Example:
-      narrascope ingest examples/seeds
-      narrascope list
-      narrascope search "North Korea"
-    """
-    ctx.obj = Context(config)
+from .. import api
+from ..analysis.render import render_analysis
+from ..model import Article
+from .common import (
+    EXIT_REJECTS,
+    Context,
+    check_columns,
+    cluster_option,
+    db_option,
+    emit_json,
+    filter_options,
+    json_option,
+    make_filters,
+    pass_ctx,
+    terminal_text,
+)
+from .progress import ItemProgress, PlainProgress, progress_bar
+from .root import cli
 
 
 @cli.command()
@@ -631,26 +403,40 @@ def settings_command(obj: Context, defaults: bool) -> None:
       narrascope settings --defaults > narrascope.toml
     """
     if defaults:
-        click.echo(defaults_text(), nl=False)
+        click.echo(api.defaults_file(), nl=False)
         return
-    from dataclasses import asdict
-
-    emit_json(asdict(obj.settings))
+    emit_json(api.current_settings(settings=obj.settings))
 
 
-def _add_plugin_commands() -> None:
-    """Commands from plugins (the core's own analysis verbs among them), added once at import."""
-    from .plugins import plugin_manager
 
-    plugin_manager().hook.narrascope_commands(cli=cli)
+@click.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+def import_command(file: str, **kw: Any) -> None:
+    """Read a JSONL export back into a store, unchanged (ids, versions, pipeline kept).
+
+    Nothing is re-extracted or re-analysed. Records already stored are left alone, so importing
+    twice changes nothing. Every field is checked against the schema (types, a real published
+    day, vocabularies, offsets within the text, confidences, finite numbers); a bad line is
+    rejected (NS107, see `narrascope list --rejects`) and the rest is imported. FILE "-" reads
+    standard input.
+
+    \b
+    Example:
+      narrascope export -o articles.jsonl --db old.db
+      narrascope import articles.jsonl --db new.db
+    """
+    obj = click.get_current_context().find_object(Context)
+    settings = obj.settings if obj is not None else None
+    source: str | TextIO = click.get_text_stream("stdin") if file == "-" else file
+    report = api.import_records(source, db=kw["db"], settings=settings)
+    if kw["as_json"]:
+        emit_json(report.to_dict())
+    else:
+        for reject in report.rejects:
+            click.echo(f"rejected  {reject['location']}: {reject['code']} {reject['reason']}", err=True)
+        click.echo(report.summary(), err=True)
+    if report.rejects:  # as `ingest` does, with or without --json
+        sys.exit(EXIT_REJECTS)
 
 
-_add_plugin_commands()
-
-
-def main() -> None:
-    cli(prog_name="narrascope")
-
-
-if __name__ == "__main__":
-    main()
+cli.add_command(db_option(json_option(import_command)))

@@ -17,14 +17,14 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .enrich import Pipeline, build_pipeline
-from .errors import InputRejected
-from .ingest import item_budget, warm
-from .model import Article
-from .runners import BudgetRunner, Overrun, make_runner, open_cluster
-from .settings import Settings, load_settings
-from .store import Filters, open_store
+from ..enrich import Pipeline, build_pipeline
+from ..errors import InputRejected
+from ..ingest import item_budget, warm
+from ..model import Article
+from ..runners import BudgetRunner, Overrun, make_runner, open_cluster
+from ..settings import Settings, load_settings
+from ..store import Filters, open_store
+from ..version import __version__
 
 __all__ = ["AnalyzeReport", "analyze", "analyze_article"]
 

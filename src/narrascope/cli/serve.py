@@ -1,4 +1,4 @@
-"""``narrascope serve``, registered through the plugin seam like any third-party command.
+"""``narrascope serve``: the web workbench over a store.
 
 Nothing web-related is imported until the command runs, so the CLI starts fast and works without
 the web dependencies installed.
@@ -11,11 +11,10 @@ from typing import Any
 
 import click
 
-from ..plugins import hookimpl
-
-__all__ = ["serve_command"]
-
-WILDCARD_HOSTS = ("0.0.0.0", "::", "")
+from .. import api
+from ..errors import UsageError
+from .common import Context, db_option
+from .root import cli
 
 
 @click.command("serve")
@@ -39,37 +38,17 @@ def serve_command(host: str, port: int, write_token_env: str | None, allow_hosts
       narrascope serve --db corpus.db                 # then open http://127.0.0.1:8000/
       NARRASCOPE_TOKEN=$(openssl rand -hex 24) narrascope serve --write-token-env NARRASCOPE_TOKEN
     """
-    from ..errors import UsageError
-
-    try:
-        import uvicorn
-
-        from .app import LOCAL_HOSTS, create_app
-    except ModuleNotFoundError as e:
-        raise UsageError(f"`narrascope serve` needs the web extras ({e.name} is missing):"
-                         " pip install 'narrascope[web]'") from e
     token = None
     if write_token_env:
         token = os.environ.get(write_token_env)
         if not token:
             raise UsageError(f"--write-token-env {write_token_env}: that environment variable is not set or empty")
-    obj = click.get_current_context().find_object(_context_type())
-    settings = obj.settings if obj is not None else None
-    hosts = ["*"] if host in WILDCARD_HOSTS else [*LOCAL_HOSTS, host, *allow_hosts]
-    app = create_app(kw["db"], write_token=token, settings=settings, allowed_hosts=hosts)
+    obj = click.get_current_context().find_object(Context)
     mode = "read-write (ingest with the token)" if token else "read-only"
-    click.echo(f"narrascope serving {kw['db']} {mode} on http://{host}:{port}/  (Ctrl-C stops)", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False, proxy_headers=False)
+    api.serve(db=kw["db"], host=host, port=port, write_token=token, allow_hosts=allow_hosts,
+              settings=obj.settings if obj is not None else None,
+              on_start=lambda: click.echo(f"narrascope serving {kw['db']} {mode} on http://{host}:{port}/"
+                                          "  (Ctrl-C stops)", err=True))
 
 
-def _context_type() -> type:
-    from ..cli import Context
-
-    return Context
-
-
-@hookimpl
-def narrascope_commands(cli: Any) -> None:
-    from ..cli import db_option
-
-    cli.add_command(db_option(serve_command))
+cli.add_command(db_option(serve_command))

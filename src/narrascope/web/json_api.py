@@ -18,9 +18,9 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from starlette.types import Message
 
-from .. import __version__
 from ..ingest import IngestReport, ingest_bytes
 from ..store import Filters, narrative_id
+from ..version import __version__
 from .queries import ACTOR_ID, ARTICLE_ID, actor_profile, list_page, search_page, stats
 from .writes import authorized_body, token_matches
 

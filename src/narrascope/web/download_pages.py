@@ -34,7 +34,7 @@ from .. import api as library
 from ..errors import UsageError
 from ..plugins import registry
 from ..store import Filters, Store
-from .api import _ERROR, OPENAPI, _query, filters_from
+from .json_api import _ERROR, OPENAPI, _query, filters_from
 
 __all__ = ["ARTICLE_FORMATS", "MEDIA_TYPES", "OPENAPI_PATHS", "ROUTES", "STIX_AT_ONCE", "STIX_MAX_ARTICLES",
            "TABLE_FORMATS", "export_url", "filter_names", "table_catalogue"]
@@ -211,7 +211,7 @@ async def table_download(request: Request) -> FileResponse:
         if source not in _existing_tables(store):
             raise HTTPException(404, f"Table {source} is not in this store (its analysis never ran).")
         if name == GRAPH:
-            from ..corpus.export import write_actor_gexf
+            from ..corpus.table_writers import write_actor_gexf
 
             with open(path, "wb") as stream:
                 write_actor_gexf(store, stream, level=level)

@@ -1,0 +1,5 @@
+"""``python -m narrascope.cli``: the ``narrascope`` command."""
+
+from . import main
+
+main()
