@@ -251,15 +251,21 @@ Progress = Callable[[int], Iterator[object]]
 
 
 def reuse(*, db: str | Path | None = None, settings: Settings | None = None, full: bool = False, limit: int = 20,
-          progress: Progress | None = None) -> dict[str, Any]:
+          cluster: str | None = None, progress: Progress | None = None) -> dict[str, Any]:
     """Bring the reuse tables up to date (only the articles added since the last run, all with ``full``)
-    and return the run's summary with ``top_clusters``: the ``limit`` largest clusters (``reuse_clusters``)."""
+    and return the run's summary with ``top_clusters``: the ``limit`` largest clusters (``reuse_clusters``).
+
+    ``cluster`` (default: the ``cluster.address`` setting; "" for none) fingerprints the articles and
+    aligns the candidate pairs on a Dask cluster; this process reads and writes the store."""
     from .corpus.reading import reuse_clusters as read_clusters
     from .corpus.reuse import update_reuse
+    from .runners import open_cluster
 
     settings = settings or load_settings()
-    with open_store(db, settings) as store:
-        summary = update_reuse(store, settings, full=full, progress=progress)
+    with open_store(db, settings) as store, open_cluster(
+            settings.cluster.address if cluster is None else cluster,
+            connect_seconds=settings.cluster.connect_seconds) as runner:
+        summary = update_reuse(store, settings, full=full, progress=progress, runner=runner)
         return {**summary, "top_clusters": read_clusters(store, limit=limit)}
 
 
@@ -285,15 +291,23 @@ def article_reuse(article_id: str, *, db: str | Path | None = None, settings: Se
 
 def narratives(*, db: str | Path | None = None, settings: Settings | None = None, full: bool = False,
                seed: int | None = None, include_all: bool = False, limit: int | None = 30,
-               progress: Progress | None = None) -> dict[str, Any]:
+               cluster: str | None = None, progress: Progress | None = None) -> dict[str, Any]:
     """Bring the narratives up to date (the articles added since the last run, all with ``full``) and
     return the run's summary with ``list`` (``list_narratives``) and ``weeks``: the first and last
-    week of any narrative's series ([None, None] when there is none)."""
+    week of any narrative's series ([None, None] when there is none).
+
+    ``cluster`` (default: the ``cluster.address`` setting; "" for none) vectorises the articles and
+    scores their claim sentences on a Dask cluster; this process clusters, and reads and writes the
+    store."""
     from .corpus.narratives import update_narratives, week_span
     from .corpus.reading import list_narratives as read_list
+    from .runners import open_cluster
 
-    with open_store(db, settings or load_settings()) as store:
-        summary = update_narratives(store, full=full, seed=seed, progress=progress)
+    settings = settings or load_settings()
+    with open_store(db, settings) as store, open_cluster(
+            settings.cluster.address if cluster is None else cluster,
+            connect_seconds=settings.cluster.connect_seconds) as runner:
+        summary = update_narratives(store, full=full, seed=seed, progress=progress, runner=runner)
         return {**summary, "list": read_list(store, include_all=include_all, limit=limit),
                 "weeks": week_span(store)}
 

@@ -16,7 +16,7 @@ from ..corpus.graph import EDGE_KINDS, LEVELS
 from ..corpus.narratives import DEFAULT_SEED
 from ..corpus.timelines import GRANULARITIES, METRICS
 from ..settings import Settings
-from .common import Context, db_option, emit_json, json_option, terminal_text
+from .common import Context, cluster_option, db_option, emit_json, json_option, terminal_text
 from .progress import progress_bar
 from .root import cli
 
@@ -62,7 +62,7 @@ def sparkline(weeks: dict[str, int], first: str, last: str, *, width: int = 30) 
 @click.option("--limit", type=click.IntRange(0), default=20, show_default=True,
               help="Print at most this many clusters (0: none).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no clusters printed.")
-def reuse_command(full: bool, limit: int, quiet: bool, db: str, as_json: bool) -> None:
+def reuse_command(full: bool, limit: int, quiet: bool, db: str, as_json: bool, cluster: str | None) -> None:
     """Find text reuse: shared passages, reuse clusters, originals and republishers.
 
     Updates the reuse tables incrementally (only articles added since the last run are
@@ -75,21 +75,22 @@ def reuse_command(full: bool, limit: int, quiet: bool, db: str, as_json: bool) -
     Example:
       narrascope reuse --db corpus.db
       narrascope reuse --full --json
+      narrascope reuse --cluster local:2
       narrascope reuse show 3d12
     """
     ctx = click.get_current_context()
     if ctx.invoked_subcommand is not None:
         return
-    summary = api.reuse(db=db, settings=_settings(), full=full, limit=limit,
+    summary = api.reuse(db=db, settings=_settings(), full=full, limit=limit, cluster=cluster,
                         progress=progress_bar(not quiet and not as_json and sys.stderr.isatty(), "reuse"))
     if as_json:
         emit_json(summary)
         return
     if quiet:
         return
-    for cluster in summary["top_clusters"]:
-        click.echo(f"cluster {cluster['cluster']} · {cluster['size']} articles")
-        for entry in cluster["articles"]:
+    for shown in summary["top_clusters"]:
+        click.echo(f"cluster {shown['cluster']} · {shown['size']} articles")
+        for entry in shown["articles"]:
             click.echo(f"  {entry['role']:<11} {_describe(entry)}")
             for link in entry["links"]:
                 if link["direction"] != "from":
@@ -100,8 +101,8 @@ def reuse_command(full: bool, limit: int, quiet: bool, db: str, as_json: bool) -
                            f" ({link['confidence']:.2f})")
                 for shared in link["shared"]:
                     click.echo(textwrap.indent(f'"{_snippet(shared["text"])}"', " " * 9))
-        if cluster["not_shown"]:
-            click.echo(f"  … and {cluster['not_shown']} more (narrascope reuse show ID)")
+        if shown["not_shown"]:
+            click.echo(f"  … and {shown['not_shown']} more (narrascope reuse show ID)")
     click.echo(f"{summary['new_articles']} new articles, {summary['new_pairs']} new pairs;"
                f" {summary['pairs']} pairs in {summary['clusters']} clusters", err=True)
 
@@ -137,7 +138,7 @@ def reuse_show_command(article_id: str, db: str, as_json: bool) -> None:
 
 
 reuse_command.add_command(db_option(json_option(reuse_show_command)))
-cli.add_command(db_option(json_option(reuse_command)))
+cli.add_command(cluster_option(db_option(json_option(reuse_command))))
 
 
 def _check_seed(ctx: click.Context, param: click.Parameter, value: int | None) -> int | None:
@@ -173,6 +174,7 @@ def narratives_command(ctx: click.Context, full: bool, seed: int | None, include
     Example:
       narrascope narratives
       narrascope narratives --full --seed 7 --json
+      narrascope narratives --cluster tcp://10.0.0.5:8786
       narrascope narratives show 12
     """
     if ctx.invoked_subcommand is not None:
@@ -181,7 +183,7 @@ def narratives_command(ctx: click.Context, full: bool, seed: int | None, include
     settings = obj.settings if obj is not None else None
     as_json = kw["as_json"]
     summary = api.narratives(db=kw["db"], settings=settings, full=full, seed=seed, include_all=include_all,
-                             limit=limit,
+                             limit=limit, cluster=kw["cluster"],
                              progress=progress_bar(not quiet and not as_json and sys.stderr.isatty(), "narratives"))
     listed, span = summary.pop("list"), summary.pop("weeks")
     if as_json:
@@ -246,6 +248,8 @@ def _shorten(text: str, n: int) -> str:
 for command in (narratives_command, show_command):
     if not any(p.name == "db" for p in command.params):  # the hook may run more than once
         db_option(json_option(command))
+if not any(p.name == "cluster" for p in narratives_command.params):
+    cluster_option(narratives_command)
 cli.add_command(narratives_command)
 
 

@@ -16,25 +16,33 @@ against the newest dated article of the corpus, never the clock.
 from __future__ import annotations
 
 import json
+from collections import deque
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..plugins import hookimpl
-from . import Column, TableSpec, derived_state, record_state
+from ..runners import SerialRunner
+from . import Column, TableSpec, batched, derived_state, record_state
 from .narratives_model import (
     ASSIGN_THRESHOLD,
     CANDIDATE_WEEKS,
     MERGE_THRESHOLD,
     MIN_NARRATIVE_SIZE,
     SPLIT_SILHOUETTE,
+    ClaimChunk,
+    Doc,
+    DocInput,
     NarrativeModel,
-    make_doc,
+    add_terms,
+    make_docs,
+    score_claims,
     series_events,
     week_of,
 )
 
 if TYPE_CHECKING:
+    from ..runners import Runner
     from ..settings import Settings
     from ..store import Store
 
@@ -46,6 +54,8 @@ DEFAULT_SEED = 0
 EMERGE_MIN = 3
 GROW_FACTOR = 2.0
 FADE_WINDOWS = 4
+#: articles per task of the vectorising and claim-scoring steps (a runner maps over these chunks)
+CHUNK_ARTICLES = 256
 
 TABLES = (
     TableSpec("narratives", (
@@ -114,12 +124,18 @@ def tunables(settings: Any) -> dict[str, Any]:
 
 
 def update_narratives(store: Store, *, full: bool = False, seed: int | None = None,
-                      progress: Callable[[int], Iterator[object]] | None = None) -> dict[str, Any]:
+                      progress: Callable[[int], Iterator[object]] | None = None, runner: Runner | None = None,
+                      chunk_size: int | None = None) -> dict[str, Any]:
     """Cluster the articles added since the last run (all of them with ``full``); rewrite the tables.
 
     ``seed`` defaults to the last run's (else ``narratives.seed``); a new seed, a new version or
     changed thresholds mean a full run. Returns a summary: articles read, narratives (by status),
     events, whether the run was full.
+
+    The heavy pure parts, vectorising the articles and scoring their claim sentences, run on
+    ``runner`` (default: here, serially; a ``DaskRunner`` for a cluster) in chunks of
+    ``chunk_size`` articles (default ``CHUNK_ARTICLES``); the clustering and every read and write of
+    the store stay in this process. The tables do not depend on the runner or the chunk size.
     """
     options = tunables(store.settings)
     previous = derived_state(store, NAME)
@@ -146,16 +162,24 @@ def update_narratives(store: Store, *, full: bool = False, seed: int | None = No
         for _article, narrative, day in removed:
             model.remove(narrative, day)
 
-    docs, watermark = [], after
-    for rowid, article_id, record_json in store.conn.execute(
-            "SELECT rowid, id, record FROM articles WHERE rowid > ? AND latest = 1 ORDER BY rowid", (after,)):
-        record = json.loads(record_json)
-        published_day = article_day(record.get("published"))
-        # without the text: holding every article's text for the evidence step cost more memory than
-        # the clustering; the evidence step reads the texts again, in rowid order (``_texts``)
-        docs.append(make_doc(rowid, article_id, published_day, title=record.get("title") or "", text=record.get("text") or "",
-                             actors=record.get("actors") or (), quotes=record.get("quotes") or (), keep_text=False))
-        watermark = max(watermark, rowid)
+    # 1. vectorise (on the runner: a Dask cluster's workers, or here), chunk by chunk in rowid order
+    runner = runner or SerialRunner()
+    size = chunk_size or CHUNK_ARTICLES
+
+    def inputs() -> Iterator[DocInput]:
+        for rowid, article_id, record_json in store.conn.execute(
+                "SELECT rowid, id, record FROM articles WHERE rowid > ? AND latest = 1 ORDER BY rowid", (after,)):
+            record = json.loads(record_json)
+            yield (rowid, article_id, article_day(record.get("published")), record.get("title") or "",
+                   record.get("text") or "", record.get("actors") or [], record.get("quotes") or [])
+
+    # without the text: holding every article's text for the evidence step cost more memory than
+    # the clustering; the evidence step reads the texts again, in rowid order (``_texts``)
+    docs: list[Doc] = []
+    for chunk_docs, terms in runner.map(make_docs, batched(inputs(), size)):
+        add_terms(terms)
+        docs.extend(chunk_docs)
+    watermark = max(after, docs[-1].key) if docs else after
 
     bar = iter(progress(len(docs))) if progress is not None and docs else None
 
@@ -164,21 +188,24 @@ def update_narratives(store: Store, *, full: bool = False, seed: int | None = No
             for _ in range(n):
                 next(bar, None)
 
+    # 2. cluster (here: each article depends on those before it)
     if full:
         model.count_df(docs)
     assigned = model.add(docs, progress=advance, count_df=not full)
+
+    # 3. score each article's claim sentences against its narrative (on the runner), then keep the
+    # rows and the representative sentences here, in rowid order
     members = []
     keys = [doc.key for doc in docs]
-    docs.reverse()   # popped in rowid order: each document's vectors go once its evidence is found
-    for text in _texts(store, keys):
-        doc = docs.pop()
-        narrative, score = assigned[doc.key]
-        member_day, source = (doc.date, "published") if doc.date else (None, "undated")
-        doc.text = text
-        evidence = model.evidence(doc, narrative)
-        doc.text = ""
-        members.append((narrative, doc.article, member_day, source, doc.period, round(score, 4),
-                        json.dumps(evidence, ensure_ascii=False)))
+    docs.reverse()   # popped in rowid order: each document's vectors go once its claims are scored
+    waiting: deque[tuple[Doc, int, float]] = deque()
+    for evidences in runner.map(score_claims, _claim_chunks(store, model, docs, keys, assigned, waiting, size)):
+        for evidence in evidences:
+            doc, narrative, score = waiting.popleft()
+            model.note_evidence(narrative, doc.article, evidence)
+            member_day, source = (doc.date, "published") if doc.date else (None, "undated")
+            members.append((narrative, doc.article, member_day, source, doc.period, round(score, 4),
+                            json.dumps(evidence, ensure_ascii=False)))
     articles_read = len(keys)
     del keys, assigned
 
@@ -246,6 +273,18 @@ def _texts(store: Store, keys: list[int]) -> Iterator[str]:
         while current is not None and current[0] < key:
             current = next(cursor, None)
         yield (json.loads(current[1]).get("text") or "") if current is not None and current[0] == key else ""
+
+
+def _claim_chunks(store: Store, model: NarrativeModel, docs: list[Doc], keys: list[int],
+                  assigned: dict[int, tuple[int, float]], waiting: deque[tuple[Doc, int, float]],
+                  size: int) -> Iterator[ClaimChunk]:
+    """The claim-scoring work, ``size`` articles a chunk in rowid order: ``docs`` (reversed) are
+    popped as their texts are read; each goes to ``waiting`` with its (narrative, score) until its
+    chunk's evidence comes back."""
+    for texts in batched(_texts(store, keys), size):
+        chunk = [docs.pop() for _ in texts]
+        waiting.extend((doc, *assigned[doc.key]) for doc in chunk)
+        yield model.claim_chunk(chunk, texts, [assigned[doc.key][0] for doc in chunk])
 
 
 def _tables(model: NarrativeModel, options: dict[str, Any] | None = None,

@@ -53,7 +53,8 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
-__all__ = ["Doc", "NarrativeModel", "claim_sentences", "make_doc", "week_of"]
+__all__ = ["ClaimChunk", "Doc", "NarrativeModel", "add_terms", "claim_evidence", "claim_sentences", "make_doc",
+           "make_docs", "score_claims", "week_of"]
 
 N_FEATURES = 2**20
 CHUNK = 2000
@@ -154,26 +155,117 @@ class Doc:
 
 def make_doc(key: int, article: str, day: str | None, *, title: str = "", text: str = "",
              actors: Iterable[dict[str, Any]] = (), quotes: Iterable[dict[str, Any]] = (),
-             keep_text: bool = True) -> Doc:
-    """The model's view of an article dated ``day`` (None: undated); ``keep_text=False`` saves memory (no evidence)."""
+             keep_text: bool = True, terms: dict[int, str] | None = None) -> Doc:
+    """The model's view of an article dated ``day`` (None: undated); ``keep_text=False`` saves memory (no evidence).
+
+    ``terms``, when given, also receives each bucket's readable term the first time it sees it
+    (what ``TERMS`` receives in a process that sees these articles first)."""
     counts: Counter[int] = Counter()
     for words, weight in ((text, 1), (title, TITLE_WEIGHT)):
         for token, n in Counter(TOKEN.findall(words.lower())).items():
             found = _bucket(token)
             if found is not None:
                 counts[found[0]] += n * weight
+                if terms is not None:
+                    terms.setdefault(*found)
     for actor in actors:
         actor_id = actor.get("id")
         if actor_id:
             bucket = _actor_bucket(actor_id)
             counts[bucket] += ACTOR_WEIGHT * max(1, len(actor.get("mentions") or ()))
             TERMS.setdefault(bucket, actor.get("name") or actor_id)
+            if terms is not None:
+                terms.setdefault(bucket, actor.get("name") or actor_id)
     spans = [(int(q["start"]), int(q["end"])) for q in quotes if q.get("start") is not None and q.get("end") is not None]
     # compact: a full run holds every document at once (buckets < 2**20 and term counts are exact here)
     features = np.fromiter(counts, dtype=np.int32, count=len(counts))
     weights = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
     return Doc(key, article, week_of(day) if day else "", features, weights, day[:10] if day else "",
                text if keep_text else "", spans)
+
+
+#: One article to vectorise: (key, article id, day or None, title, text, actors, quotes), as ``make_doc`` takes them.
+DocInput = tuple[int, str, str | None, str, str, list[dict[str, Any]], list[dict[str, Any]]]
+
+
+def make_docs(items: list[DocInput]) -> tuple[list[Doc], dict[int, str]]:
+    """Vectorise a chunk of articles (without their text): (their ``Doc``, in order; the readable
+    term of each bucket they hold, first seen first).
+
+    Pure, so a runner may call it anywhere (a Dask worker). The caller adds the terms to ``TERMS``
+    chunk by chunk, in input order (``add_terms``): then the labels are those of a serial run,
+    whatever the chunks and wherever they ran.
+    """
+    terms: dict[int, str] = {}
+    docs = [make_doc(key, article, day, title=title, text=text, actors=actors, quotes=quotes, keep_text=False,
+                     terms=terms)
+            for key, article, day, title, text, actors, quotes in items]
+    return docs, terms
+
+
+def add_terms(terms: dict[int, str]) -> None:
+    """Note readable terms a ``make_docs`` chunk saw (computed here or elsewhere), keeping any
+    earlier term of a bucket, as ``make_doc`` in this process would have."""
+    for bucket, term in terms.items():
+        TERMS.setdefault(bucket, term)
+
+
+def claim_evidence(text: str, quotes: list[tuple[int, int]], idx: np.ndarray, val: np.ndarray,
+                   idf: Callable[[np.ndarray], np.ndarray]) -> list[dict[str, Any]]:
+    """The claim sentences of ``text`` closest to a centroid (``idx`` sorted features, ``val``
+    unit weights): up to ``EVIDENCE_SENTENCES`` [{start, end, text, score}] in text order. ``idf``
+    gives the inverse document frequency of an array of features."""
+    if not len(idx):
+        return []
+    sentences = claim_sentences(text, quotes)
+    if not sentences:
+        return []
+    # all sentences at once: (sentence, feature) counts, then dot and norm per sentence
+    tokens = [TOKEN.findall(text[start:end].lower()) for start, end in sentences]
+    lookup: dict[str, int] = {}
+    for token in set().union(*tokens):
+        found = _bucket(token)
+        lookup[token] = -1 if found is None else found[0]
+    features = np.fromiter((lookup[t] for part in tokens for t in part), dtype=np.int64)
+    sentence = np.repeat(np.arange(len(sentences), dtype=np.int64), [len(part) for part in tokens])
+    known = features >= 0
+    pairs, counts = np.unique(sentence[known] * N_FEATURES + features[known], return_counts=True)
+    which, features = pairs // N_FEATURES, pairs % N_FEATURES
+    tf = (1.0 + np.log(counts)) * idf(features)
+    at = np.minimum(np.searchsorted(idx, features), len(idx) - 1)   # centroid features are sorted
+    weight = np.where(idx[at] == features, val[at], 0.0)
+    dots = np.bincount(which, weights=weight * tf, minlength=len(sentences))
+    norms = np.sqrt(np.bincount(which, weights=tf * tf, minlength=len(sentences)))
+    norms[norms == 0] = 1.0
+    scored = [(round(float(dots[i] / norms[i]), 4), start, end)
+              for i, (start, end) in enumerate(sentences) if dots[i] > 0]
+    scored.sort(key=lambda s: (-s[0], s[1]))
+    chosen = scored[:EVIDENCE_SENTENCES]
+    return [{"start": s, "end": e, "text": text[s:e], "score": score} for score, s, e in sorted(chosen, key=lambda c: c[1])]
+
+
+@dataclass(frozen=True)
+class ClaimChunk:
+    """What claim scoring needs for a chunk of articles, away from the model (``score_claims``)."""
+
+    items: list[tuple[str, list[tuple[int, int]], int]]   # (text, quote spans, narrative id) per article
+    centroids: dict[int, tuple[np.ndarray, np.ndarray]]   # narrative id -> (features, unit weights)
+    features: np.ndarray   # sorted features the chunk's articles hold
+    df: np.ndarray         # their document frequencies
+    n_docs: int
+
+
+def score_claims(chunk: ClaimChunk) -> list[list[dict[str, Any]]]:
+    """Each article's evidence (``claim_evidence`` against its narrative's centroid), in order. Pure,
+    so a runner may call it anywhere; the idf is the model's, computed the same way on the same arrays."""
+    def idf(features: np.ndarray) -> np.ndarray:
+        at = np.minimum(np.searchsorted(chunk.features, features), max(len(chunk.features) - 1, 0))
+        # a sentence's features are among its article's: a miss (none expected) counts as unseen
+        df = np.where(chunk.features[at] == features, chunk.df[at], 0) if len(chunk.features) else \
+            np.zeros(len(features), dtype=np.int64)
+        return np.log((1 + chunk.n_docs) / (1 + df)) + 1.0
+
+    return [claim_evidence(text, quotes, *chunk.centroids[narrative], idf) for text, quotes, narrative in chunk.items]
 
 
 def claim_sentences(text: str, quotes: list[tuple[int, int]] = ()) -> list[tuple[int, int]]:  # type: ignore[assignment]
@@ -671,39 +763,30 @@ class NarrativeModel:
 
     def evidence(self, doc: Doc, narrative: int) -> list[dict[str, Any]]:
         """The doc's claim sentences closest to its narrative's centroid: [{start, end, text, score}]."""
-        row = self.rows[narrative]
-        idx, val = self._centroid(row)
-        if not len(idx):
-            return []
-        sentences = claim_sentences(doc.text, doc.quotes)
-        if not sentences:
-            return []
-        # all sentences at once: (sentence, feature) counts, then dot and norm per sentence
-        tokens = [TOKEN.findall(doc.text[start:end].lower()) for start, end in sentences]
-        lookup: dict[str, int] = {}
-        for token in set().union(*tokens):
-            found = _bucket(token)
-            lookup[token] = -1 if found is None else found[0]
-        features = np.fromiter((lookup[t] for part in tokens for t in part), dtype=np.int64)
-        sentence = np.repeat(np.arange(len(sentences), dtype=np.int64), [len(part) for part in tokens])
-        known = features >= 0
-        pairs, counts = np.unique(sentence[known] * N_FEATURES + features[known], return_counts=True)
-        which, features = pairs // N_FEATURES, pairs % N_FEATURES
-        tf = (1.0 + np.log(counts)) * self.idf(features)
-        at = np.minimum(np.searchsorted(idx, features), len(idx) - 1)   # centroid features are sorted
-        weight = np.where(idx[at] == features, val[at], 0.0)
-        dots = np.bincount(which, weights=weight * tf, minlength=len(sentences))
-        norms = np.sqrt(np.bincount(which, weights=tf * tf, minlength=len(sentences)))
-        norms[norms == 0] = 1.0
-        scored = [(round(float(dots[i] / norms[i]), 4), start, end)
-                  for i, (start, end) in enumerate(sentences) if dots[i] > 0]
-        scored.sort(key=lambda s: (-s[0], s[1]))
-        chosen = scored[:EVIDENCE_SENTENCES]
-        meta = self.meta[row]
-        if chosen and (meta["best"] is None or chosen[0][0] > meta["best"][0]):
-            score, start, end = chosen[0]
-            meta["best"] = [score, doc.article, start, end, doc.text[start:end]]
-        return [{"start": s, "end": e, "text": doc.text[s:e], "score": score} for score, s, e in sorted(chosen, key=lambda c: c[1])]
+        idx, val = self._centroid(self.rows[narrative])
+        found = claim_evidence(doc.text, doc.quotes, idx, val, self.idf)
+        self.note_evidence(narrative, doc.article, found)
+        return found
+
+    def claim_chunk(self, docs: list[Doc], texts: list[str], narratives: list[int]) -> ClaimChunk:
+        """The work of scoring these docs' claims (their ``texts``, each against its narrative), for
+        ``score_claims``; the centroids are the model's now (``add`` is done)."""
+        features = (np.unique(np.concatenate([doc.features for doc in docs])).astype(np.int64) if docs
+                    else np.zeros(0, dtype=np.int64))
+        return ClaimChunk([(text, doc.quotes, narrative) for doc, text, narrative in zip(docs, texts, narratives,
+                                                                                         strict=True)],
+                          {n: self._centroid(self.rows[n]) for n in sorted(set(narratives))},
+                          features, self.df[features], self.n_docs)
+
+    def note_evidence(self, narrative: int, article: str, evidence: list[dict[str, Any]]) -> None:
+        """Keep the best-scoring claim sentence as the narrative's representative one (the earlier
+        article keeps it on a tie: call in article order)."""
+        if not evidence:
+            return
+        top = min(evidence, key=lambda e: (-e["score"], e["start"]))
+        meta = self.meta[self.rows[narrative]]
+        if meta["best"] is None or top["score"] > meta["best"][0]:
+            meta["best"] = [top["score"], article, top["start"], top["end"], top["text"]]
 
     def key_terms(self, row: int, n: int = 6) -> list[str]:
         idx, val = self._centroid(row)

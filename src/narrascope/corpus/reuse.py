@@ -21,16 +21,20 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..errors import StoreError
 from ..plugins import hookimpl
+from ..runners import SerialRunner
 from . import Column, TableSpec, batched, derived_state, new_articles, record_state, superseded_rowids
 from . import reuse_core as core
 
 if TYPE_CHECKING:
+    from ..runners import Runner
     from ..settings import Settings
     from ..store import Store
 
@@ -55,6 +59,10 @@ PARAMETERS = {
     "max_passage_articles": core.MAX_PASSAGE_ARTICLES,
 }
 _LOOKUP_CHUNK = 500
+#: articles per fingerprinting task, and candidate pairs per alignment task on a distributed runner
+#: (a serial run aligns all pairs in one task, so each article is tokenised once)
+FINGERPRINT_CHUNK = 500
+ALIGN_CHUNK = 1000
 
 Progress = Callable[[int], Iterator[object]]
 
@@ -149,15 +157,23 @@ def _ticker(progress: Progress | None, total: int) -> Callable[[], object]:
 
 
 def update_reuse(store: Store, settings: Settings | None = None, *, full: bool = False,
-                 progress: Progress | None = None) -> dict[str, Any]:
+                 progress: Progress | None = None, runner: Runner | None = None,
+                 chunk_size: int | None = None) -> dict[str, Any]:
     """Bring the reuse tables up to date with the store; return a JSON-ready summary.
 
     The articles are read and compared outside any transaction (ingest and readers go on); the
     rows are written in one short transaction. If another ``reuse`` run recorded its results
     meanwhile, this one's are discarded and the update starts again from that run's watermark.
+
+    The heavy pure parts, fingerprinting the new articles and aligning the candidate pairs, run on
+    ``runner`` (default: here, serially; a ``DaskRunner`` for a cluster), ``chunk_size`` articles
+    or pairs per task (default ``FINGERPRINT_CHUNK`` articles; ``ALIGN_CHUNK`` pairs given a runner,
+    else all pairs in one). The candidate search and every read and write of the store stay in this
+    process, and the tables do not depend on the runner or the chunk size.
     """
     for _attempt in range(3):
-        summary = _update_once(store, settings, full=full, progress=progress)
+        summary = _update_once(store, settings, full=full, progress=progress, runner=runner,
+                               chunk_size=chunk_size)
         if summary is not None:
             return summary
         full = False
@@ -165,9 +181,11 @@ def update_reuse(store: Store, settings: Settings | None = None, *, full: bool =
                      code="NS501")
 
 
-def _update_once(store: Store, settings: Settings | None, *, full: bool,
-                 progress: Progress | None) -> dict[str, Any] | None:
+def _update_once(store: Store, settings: Settings | None, *, full: bool, progress: Progress | None,
+                 runner: Runner | None, chunk_size: int | None) -> dict[str, Any] | None:
     params = _parameters(settings)
+    distributed = runner is not None
+    runner = runner or SerialRunner()
     state = derived_state(store, NAME)
     seen = (state.computed_at, state.watermark) if state else None
     if state is None or state.version != VERSION or (state.inputs.get("settings.reuse") != params):
@@ -186,10 +204,13 @@ def _update_once(store: Store, settings: Settings | None, *, full: bool,
     for rowid, record in rows:
         new[rowid] = _meta(rowid, record)
         texts[rowid] = record.get("text") or ""
-        fps = core.fingerprints(core.token_hashes(texts[rowid]), n=params["ngram"], window=params["window"])
+        outlet_of[rowid] = _outlet_number(outlet_numbers, new[rowid]["outlet"])
+    fingerprint = partial(core.fingerprint_texts, n=params["ngram"], window=params["window"])
+    keys = list(new)
+    computed = runner.map(fingerprint, batched([texts[rowid] for rowid in keys], chunk_size or FINGERPRINT_CHUNK))
+    for rowid, fps in zip(keys, (fps for chunk in computed for fps in chunk), strict=True):
         fp_list.append(fps)
         doc_list.append(np.full(len(fps), rowid, dtype=np.int64))
-        outlet_of[rowid] = _outlet_number(outlet_numbers, new[rowid]["outlet"])
         tick()
     watermark = max(new, default=after)
     new_fps = np.concatenate(fp_list) if fp_list else np.empty(0, dtype=np.uint64)
@@ -225,31 +246,29 @@ def _update_once(store: Store, settings: Settings | None, *, full: bool,
             new[rowid], texts[rowid] = meta, text
     redone = [new[r]["id"] if r in new else _article_id(store, r) for r in sorted(affected)]
 
-    # 3. align and direct every candidate pair
-    token_cache: dict[int, core.Tokens] = {}
-
-    def toks(rowid: int) -> core.Tokens:
-        if rowid not in token_cache:
-            token_cache[rowid] = core.tokens(texts[rowid])
-        return token_cache[rowid]
-
+    # 3. align and direct every candidate pair, chunk by chunk on the runner, in candidate order
     pairs: list[tuple[Any, ...]] = []
     passages: list[tuple[Any, ...]] = []
     tick = _ticker(progress, len(candidates))
+    todo = []
     for a, b, _shared in candidates.tolist():
-        tick()
-        if a not in new or b not in new:
-            continue  # an article that was superseded meanwhile
-        alignment = core.align(toks(a), toks(b), seed=params["seed"], gap=params["gap"], max_shift=params["max_shift"],
-                               min_words=params["min_passage_words"], min_score=params["min_score"],
-                               a_text=texts[a], b_text=texts[b], boilerplate=boilerplate, n=params["ngram"],
-                               window=params["window"])
-        if not alignment.passages:
-            continue
-        a_is_source, confidence, evidence = core.infer_direction(new[a], new[b], alignment)
-        pair, rows_ = _oriented(new[a], new[b], alignment, a_is_source, confidence, evidence, params)
-        pairs.append(pair)
-        passages.extend(rows_)
+        if a in new and b in new:
+            todo.append((a, b))
+        else:
+            tick()  # an article that was superseded meanwhile
+    size = chunk_size or (ALIGN_CHUNK if distributed else max(1, len(todo)))
+
+    def chunks() -> Iterator[AlignChunk]:
+        for chunk in batched(todo, size):
+            held = sorted({rowid for pair in chunk for rowid in pair})
+            yield AlignChunk(chunk, {r: texts[r] for r in held}, {r: new[r] for r in held}, boilerplate, params)
+
+    for results in runner.map(align_chunk, chunks()):
+        for found in results:
+            tick()
+            if found is not None:
+                pairs.append(found[0])
+                passages.extend(found[1])
 
     # 4. write: pairs, passages, the index, then clusters and the outlet graph from all pairs
     with store.transaction():
@@ -284,6 +303,44 @@ def _update_once(store: Store, settings: Settings | None, *, full: bool,
         "candidates": len(candidates), "redone_articles": len(affected), "new_pairs": len(pairs), "new_passages": len(passages),
         "pairs": total_pairs, "clusters": clusters, "watermark": watermark, "articles": covered,
     }
+
+
+@dataclass(frozen=True)
+class AlignChunk:
+    """A chunk of candidate pairs (article rowids) with what aligning them needs: the texts and
+    metadata of the articles they join, the corpus's boilerplate fingerprints and the parameters."""
+
+    pairs: list[tuple[int, int]]
+    texts: dict[int, str]
+    metas: dict[int, dict[str, Any]]
+    boilerplate: np.ndarray
+    params: dict[str, Any]
+
+
+def align_chunk(chunk: AlignChunk) -> list[tuple[tuple[Any, ...], list[tuple[Any, ...]]] | None]:
+    """Per candidate pair, in order: (the pair row, its passage rows) as written, or None when the
+    two share no passage. Pure, so a runner may call it anywhere (a Dask worker)."""
+    params = chunk.params
+    token_cache: dict[int, core.Tokens] = {}
+
+    def toks(rowid: int) -> core.Tokens:
+        if rowid not in token_cache:
+            token_cache[rowid] = core.tokens(chunk.texts[rowid])
+        return token_cache[rowid]
+
+    results: list[tuple[tuple[Any, ...], list[tuple[Any, ...]]] | None] = []
+    for a, b in chunk.pairs:
+        alignment = core.align(toks(a), toks(b), seed=params["seed"], gap=params["gap"], max_shift=params["max_shift"],
+                               min_words=params["min_passage_words"], min_score=params["min_score"],
+                               a_text=chunk.texts[a], b_text=chunk.texts[b], boilerplate=chunk.boilerplate,
+                               n=params["ngram"], window=params["window"])
+        if not alignment.passages:
+            results.append(None)
+            continue
+        a_is_source, confidence, evidence = core.infer_direction(chunk.metas[a], chunk.metas[b], alignment)
+        results.append(_oriented(chunk.metas[a], chunk.metas[b], alignment, a_is_source, confidence, evidence,
+                                 params))
+    return results
 
 
 def _meta(rowid: int, record: dict[str, Any]) -> dict[str, Any]:

@@ -36,7 +36,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-__all__ = ["Alignment", "Passage", "Tokens", "align", "boilerplate_fingerprints", "candidate_pairs", "fingerprints",
+__all__ = ["Alignment", "Passage", "Tokens", "align", "boilerplate_fingerprints", "candidate_pairs", "fingerprint_texts", "fingerprints",
            "infer_direction", "Link", "lineage_links", "outlet_key", "outlet_matches", "token_hashes", "tokens"]
 
 NGRAM = 5
@@ -176,6 +176,12 @@ def fingerprints(hashes: np.ndarray, *, n: int = NGRAM, window: int = WINDOW) ->
     views = np.lib.stride_tricks.sliding_window_view(grams, window)
     chosen = views.argmin(axis=1) + np.arange(len(views))
     return np.unique(grams[chosen])
+
+
+def fingerprint_texts(texts: list[str], *, n: int = NGRAM, window: int = WINDOW) -> list[np.ndarray]:
+    """``fingerprints`` of each text's tokens, in order: one chunk of the fingerprinting step, which a
+    runner may compute anywhere (a Dask worker)."""
+    return [fingerprints(token_hashes(text), n=n, window=window) for text in texts]
 
 
 def _posting_runs(fps: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
