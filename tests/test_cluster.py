@@ -180,6 +180,51 @@ def test_reuse_and_narratives_after_a_cluster_ingest_equal_a_serial_run(
     assert derived[clustered] == derived[serial]
 
 
+def copy_store(source: Path, target: Path) -> Path:
+    src, dst = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+    return target
+
+
+def derived(db: Path) -> dict[str, list[tuple[object, ...]]]:
+    return {t: r for t, r in rows(db).items() if t.startswith(("reuse_", "narrative"))}
+
+
+def test_reuse_and_narratives_computed_on_the_cluster_equal_a_serial_run(
+        stores: tuple[Path, Path, Path], cluster: tuple[str, object], quick_settings: Settings,
+        tmp_path: Path) -> None:
+    from distributed import get_task_stream
+
+    _folder, serial, _clustered = stores
+    address, client = cluster
+    here, there, cli = (copy_store(serial, tmp_path / f"{name}.db") for name in ("here", "there", "cli"))
+    with open_store(here, quick_settings) as store:
+        reuse = update_reuse(store, quick_settings, full=True)
+        update_narratives(store, full=True)
+    # On the cluster, in chunks of 4 articles (or candidate pairs): another chunking than the serial run's.
+    with get_task_stream(client) as stream, DaskRunner(address) as runner, \
+            open_store(there, quick_settings) as store:
+        assert update_reuse(store, quick_settings, full=True, runner=runner, chunk_size=4)["new_pairs"] == \
+            reuse["new_pairs"]
+        update_narratives(store, full=True, runner=runner, chunk_size=4)
+    tasks = [t["key"] for t in stream.data if "narrascope-item" in str(t["key"])]
+    # fingerprinting, vectorising and claim scoring: 8 chunks each; alignment: a chunk per 4 candidates
+    assert len(tasks) >= 3 * -(-ARTICLES // 4) + -(-reuse["new_pairs"] // 4)
+    # The CLI's --cluster, with its default chunks.
+    for verb in ("reuse", "narratives"):
+        result = run_cli(verb, "--full", "--db", str(cli), "--cluster", address, "--json")
+        assert result.exit_code == 0, result.output
+    expected = derived(here)
+    assert expected["narratives"] and expected["reuse_pairs"] and expected["narrative_members"]
+    assert any(json.loads(row[-1]) for row in expected["narrative_members"])  # claim evidence was scored
+    assert derived(there) == expected
+    assert derived(cli) == expected
+
+
 def test_a_worker_killed_mid_ingest_loses_and_duplicates_nothing(
         stores: tuple[Path, Path, Path], cluster: tuple[str, object], quick_settings: Settings,
         tmp_path: Path) -> None:

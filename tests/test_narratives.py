@@ -342,3 +342,29 @@ def test_evidence_comes_from_each_members_own_latest_text(tmp_path: Path, db: Pa
             assert text.startswith("Officials said the dam was finally repaired")
             old = items[0][1]["text"]
             assert any(old[s["start"]:s["end"]] != s["text"] for s in sentences)
+
+
+def test_vectorising_in_chunks_gives_the_docs_and_terms_of_one_pass() -> None:
+    """``make_docs`` is what a cluster worker runs: its docs equal ``make_doc``'s, and the readable
+    terms it hands back, merged chunk by chunk, are those one pass over all articles sees first."""
+    from narrascope.corpus.narratives_model import make_doc, make_docs
+
+    items = [(k, f"a{k}", "2024-03-0" + str(k), f"Title {k} floodgates", text, [{"id": "RUS", "name": "Russia"}], [])
+             for k, text in enumerate(["The engineers said the floodgate and the turbines failed.",
+                                       "Nurses warned the clinics lacked vaccines and boosters.",
+                                       "The turbine engineers claimed the reservoir was full."], start=1)]
+    whole, terms = make_docs(items)
+    merged: dict[int, str] = {}
+    chunked = []
+    for chunk in (items[:1], items[1:]):
+        docs, chunk_terms = make_docs(chunk)
+        chunked.extend(docs)
+        for bucket, term in chunk_terms.items():
+            merged.setdefault(bucket, term)
+    assert merged == terms
+    assert [d.features.tolist() for d in chunked] == [d.features.tolist() for d in whole]
+    for doc, (key, article, day, title, text, actors, quotes) in zip(whole, items, strict=True):
+        single = make_doc(key, article, day, title=title, text=text, actors=actors, quotes=quotes, keep_text=False)
+        assert doc.features.tolist() == single.features.tolist() and doc.weights.tolist() == single.weights.tolist()
+        assert set(doc.features.tolist()) <= set(terms)  # every bucket has its readable term
+    assert "turbine" in terms.values() and "Russia" in terms.values()
