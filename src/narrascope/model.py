@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+import re
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .errors import InputRejected
 
-__all__ = ["REMOVED_KINDS", "SOURCE_KINDS", "Article", "RawItem", "Reject", "Removed", "storable"]
+__all__ = ["REMOVED_KINDS", "SOURCE_KINDS", "Article", "RawItem", "Reject", "Removed", "public_location",
+           "public_reason", "storable", "with_public_location"]
 
 SOURCE_KINDS = ("text", "html", "rss", "warc", "jsonl", "csv", "url")
 REMOVED_KINDS = ("caption", "credit", "comments", "related", "disclaimer", "bio", "byline", "nav", "tags", "other")
@@ -176,3 +178,33 @@ class Article:
         data["removed"] = [Removed(**r) for r in data.get("removed") or []]
         known = set(cls.__dataclass_fields__)
         return cls(**{k: v for k, v in data.items() if k in known})
+
+
+#: Where an item's part of a location starts (a JSONL line is ``FILE:LINE``, kept with the file name).
+_LOCATION_PART = re.compile(r"#(?:entry|record|item|offset)=")
+#: An absolute path in a message ("/srv/corpus/a.html", "C:\\data\\a.html"), not a URL's path.
+_ABSOLUTE_PATH = re.compile(r"(?<![\w/.:\\-])(?:/|[A-Za-z]:\\)(?:[^\s'\"<>/\\]+[/\\])*([^\s'\"<>/\\]*)")
+
+
+def public_location(location: str) -> str:
+    """A source location as the web shows it: a server path becomes its file name
+    (``/srv/corpus/feed.xml#entry=7`` -> ``feed.xml#entry=7``); ``upload:NAME...``, ``<stdin>``
+    and relative locations stay as they are."""
+    match = _LOCATION_PART.search(location)
+    path, part = (location[:match.start()], location[match.start():]) if match else (location, "")
+    if path.startswith("/") or re.match(r"[A-Za-z]:\\", path):
+        path = re.split(r"[/\\]", path)[-1]
+    return path + part
+
+
+def public_reason(reason: str) -> str:
+    """A reject reason as the web shows it: each absolute path in it reduced to its file name."""
+    return _ABSOLUTE_PATH.sub(lambda m: m.group(1), reason)
+
+
+def with_public_location(article: Article) -> Article:
+    """``article`` with its ``source.location`` as ``public_location`` shows it (the web's exports)."""
+    location = article.source.get("location")
+    if not location:
+        return article
+    return replace(article, source={**article.source, "location": public_location(str(location))})
