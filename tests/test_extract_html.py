@@ -181,6 +181,7 @@ def test_no_date_stated_means_no_date() -> None:
     ("https://herald.example/2019/13/03/ministry", None),  # no such month
     ("https://herald.example/2019/05/ministry-summons-ambassador", None),  # a month is no day
     ("https://herald.example/ministry?date=2019/05/03", None),  # the query is no path
+    ("https://herald.example%2Farticles%2F2019-05-03%2BMinistry", "2019-05-03"),  # an og:url written escaped
 ])
 def test_a_date_in_the_url_path_when_the_page_states_none(url: str, published: str | None) -> None:
     head = f'<link rel="canonical" href="{url}">'
@@ -193,20 +194,37 @@ def test_a_date_in_the_url_path_when_the_page_states_none(url: str, published: s
 
 
 def test_a_modified_date_only_when_no_publication_date_is_stated() -> None:
+    # article:modified_time alone is no date: CMSs stamp every page with it (on WCXB it was the
+    # shown date on 1 page in 21)
     modified = '<meta property="article:modified_time" content="2024-03-09T10:00:00+00:00">'
-    draft = run(page(head=modified))
-    assert (draft.published, draft.provenance["published"]) == ("2024-03-09", "meta-modified")
+    assert run(page(head=modified)).published is None
     graph = jsonld(**{"@context": "https://schema.org", "@type": "NewsArticle", "headline": "A headline",
                       "dateModified": "2024-03-10T10:00:00Z"})
     draft = run(page(head=graph + modified))
     assert (draft.published, draft.provenance["published"]) == ("2024-03-10", "jsonld-modified")
+    # the update the page shows comes before the JSON-LD's
+    draft = run(page(head=graph, after='<p class="updated">Last updated: 12 March 2024</p>'))
+    assert (draft.published, draft.provenance["published"]) == ("2024-03-12", "page-updated")
     # published before modified, whichever rung states each
     draft = run(page(head=graph + modified, before='<p class="byline">By Jane Roe, May 1, 2019</p>'))
     assert (draft.published, draft.provenance["published"]) == ("2019-05-01", "page")
     # a URL's date is the publication day, before any update
     canonical = '<link rel="canonical" href="https://herald.example/2019/05/03/ministry">'
-    draft = run(page(head=canonical + modified))
+    draft = run(page(head=canonical + graph))
     assert (draft.published, draft.provenance["published"]) == ("2019-05-03", "url")
+
+
+@pytest.mark.parametrize("markup, published", [
+    ('<div class="hero"><div class="label">Published</div><div class="value">October 14, 2025</div></div>',
+     "2025-10-14"),
+    ('<div><span>Date published:</span> 14 October 2025</div>', "2025-10-14"),
+    ('<div><span>First published on</span><span>14/10/2025</span></div>', "2025-10-14"),
+    ('<div><span>Published</span><span>10/04/2025</span></div>', None),  # day and month either way: a guess
+])
+def test_a_date_beside_a_published_label(markup: str, published: str | None) -> None:
+    far = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)  # away from the title, so only the label tells
+    draft = run(page(article=body() + far + markup))
+    assert (draft.published, draft.provenance.get("published")) == (published, published and "page")
 
 
 @pytest.mark.parametrize("markup, updated", [

@@ -17,11 +17,11 @@ records the rung that filled it (container hints, set by ``extract``, rank above
   adds to the ``<h1>`` ("Headline | The Guardian" on a syndicating host), not a section name.
 - ``trafilatura``: its title, site-name and tag finders; its site name only when it is a domain
   (it takes any part of the ``<title>`` holding a dot, a headline with "U.S." too). Never its
-  date: trafilatura dates pages with htmldate, which guesses from the URL, copyright years and the
-  like.
+  date: trafilatura dates pages with htmldate, which also takes copyright years, a year-month in
+  the URL and the like.
 - ``page``: a publication date the page shows (a ``<time>`` element, or a dateline such as
-  "Published 3 May 2019" in its date/byline markup or just under the ``<h1>``; dates introduced
-  as updates are skipped), and a dek marked up under the title.
+  "Published 3 May 2019" in its date/byline markup, beside a "Published" label or just under the
+  ``<h1>``; dates introduced as updates are skipped), and a dek marked up under the title.
 - ``h1``: the title as the page shows it, when the title found above is the ``<h1>`` with the
   site's name added ("Title | Site") or a truncation of it.
 - authors, after the body is cleaned: ``byline`` (the page's visible byline: "By Jane Doe", a
@@ -31,13 +31,20 @@ records the rung that filled it (container hints, set by ``extract``, rank above
   to an author page inside the site's menus (markup named as a menu, or a list of links to
   several author pages: a columnists' menu) is no byline.
 - ``dateline``: a date-only line at the top or end of the body.
+- with no publication date stated by any rung above, in this order: ``url``, a day in the path of
+  the page's URL (``/2020/05/12/``, ``/2020-05-12-title``; a year or a month alone is no day);
+  ``page-updated``, the date the page shows as its last update (the places of ``page``, and a line
+  such as "Last updated: November 13, 2025"); ``jsonld-modified``, the article object's
+  ``dateModified``. Never ``article:modified_time`` (CMSs stamp it on every page), a date in
+  comments, related stories or the footer, a copyright year, or the day of the ingest.
 
 A title is never the name of the software that made the page (``<meta name="generator">``, or a
 known CMS such as "escenic") nor a site-wide line ("News from The Associated Press"); an outlet is
 never a placeholder word ("Hosted", "Home") nor a date. Such values are skipped and the next rung
 fills the field.
 
-**A date is never guessed**: ``published`` is only a date the page states for publication.
+**A date is never guessed**: ``published`` is only a date the page (or its URL) states, for
+publication, else for its last update, and ``provenance.published`` names the rung.
 
 The subtitle (dek) is never the page's ``description``/``og:description`` alone: on most sites
 that is an SEO summary or the first sentences of the body (removing it would cut the lede). It is
@@ -64,7 +71,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from functools import cached_property
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -139,10 +146,9 @@ def extract_html(item: RawItem, settings: Settings) -> Draft:
     draft.text = join_paragraphs(body)
     if not draft.published:  # no publication date stated: the URL's date, then when the page was last changed
         draft.fill("published", url_date(draft.url or item.hints.get("url")), "url")
-        for rung, day in page.modified.items():
-            draft.fill("published", day, rung)
         if not draft.published:
             draft.fill("published", page.shown_update, "page-updated")
+        draft.fill("published", page.modified, "jsonld-modified")
 
     # authors: the page's byline, one at the top of the body, then trafilatura's byline XPaths
     if not draft.authors:
@@ -263,11 +269,9 @@ class PageFacts:
         self.headings = {norm(h) for h in self.h1s} - {""}
         self.dek = marked_up_dek(tree, self.description)
         self.captions = {norm(c) for c in caption_texts(tree)} if "caption" in html else set()
-        #: whether the page's text may say "Last updated ..." (the search for such a line walks the page)
-        self.may_show_update = any(cue in html for cue in UPDATE_CUES)
-        #: when the article was last changed, by rung: taken only when no publication date is stated
-        self.modified = {"jsonld-modified": self.jsonld.pop("modified", None),
-                         "meta-modified": self.meta.pop("modified", None)}
+        self.html = html
+        #: when the JSON-LD says the article was last changed: taken only when nothing else dates it
+        self.modified: str | None = self.jsonld.pop("modified", None)
 
     @cached_property
     def date_markup(self) -> list[HtmlElement]:
@@ -276,11 +280,11 @@ class PageFacts:
 
     @cached_property
     def shown_date(self) -> str | None:
-        return shown_date(self.tree, markup=self.date_markup)
+        return shown_date(self.tree, markup=self.date_markup, html=self.html)
 
     @cached_property
     def shown_update(self) -> str | None:
-        return shown_date(self.tree, updates=True, markup=self.date_markup, update_lines=self.may_show_update)
+        return shown_date(self.tree, updates=True, markup=self.date_markup, html=self.html)
 
     def is_title(self, value: str | None) -> bool:
         """Whether ``value`` can be the article's title: not the name of the software that made
@@ -463,9 +467,6 @@ META_DATE = ("article:published_time", "citation_publication_date", "citation_da
              "parsely-pub-date", "sailthru.date", "dc.date.issued", "dcterms.issued", "dc.date", "dcterms.date",
              "dcterms.created", "date", "pubdate", "publishdate", "publish-date", "publish_date", "article.published",
              "og:published_time", "datepublished", "article_date_original", "original-publish-date")
-# when the article was last changed: a lower rung than any publication date
-META_MODIFIED = ("article:modified_time", "og:updated_time", "datemodified", "dc.date.modified", "dcterms.modified",
-                 "last-modified", "lastmod", "parsely-modified-date", "sailthru.modified")
 # other names sites give the publication date ("w-published-date", "published", "publication_date")
 META_PUBLISHED = re.compile(r"(?:^|[-_.:])publi(?:shed|cation|sh)(?:[-_.:]?(?:date|time|on|at))?$", re.I)
 META_OUTLET = ("og:site_name", "citation_journal_title", "citation_publisher", "dc.publisher", "application-name")
@@ -510,11 +511,6 @@ def meta_fields(tree: HtmlElement) -> tuple[dict[str, Any], str | None]:
         fields["published"] = stated_date(element.get("content") or element.get("datetime") or
                                           element.text_content())
         if fields["published"]:
-            break
-    fields["modified"] = next((d for k in META_MODIFIED for v in meta.get(k, []) if (d := stated_date(v))), None)
-    for element in [] if fields["modified"] else tree.xpath('//*[@itemprop="dateModified"]'):
-        fields["modified"] = stated_date(element.get("content") or element.get("datetime") or element.text_content())
-        if fields["modified"]:
             break
     fields["tags"] = _dedupe(t for k in META_TAGS for v in meta.get(k, []) for t in _split_tags(v))
     fields["section"] = next((t for k in META_SECTION for v in meta.get(k, []) for t in _split_tags(v)), None)
@@ -590,14 +586,15 @@ def date_markup(tree: HtmlElement) -> list[HtmlElement]:
 
 
 def shown_date(tree: HtmlElement, *, updates: bool = False, markup: list[HtmlElement] | None = None,
-               update_lines: bool = True) -> str | None:
+               html: str | None = None) -> str | None:
     """A publication date the page shows: a ``<time>`` or dateline in its date/byline markup.
 
     With ``updates``, the date the page shows as its last update instead (when it shows no
     publication date): the same places, dates introduced as updates included, then a line that
     only says so ("Last updated: November 13, 2025") anywhere outside comments and related boxes.
-    ``markup``: the elements ``date_markup`` finds, when already found; ``update_lines`` False
-    skips the search for an update line (the page has no such word).
+    ``markup``: the elements ``date_markup`` finds, when already found; with the page's ``html``,
+    the searches for a "Published" label and an update line (each a pass over every text of the
+    page) run only if their words occur in it.
     """
     read = first_date if updates else dateline_date
     for element in tree.iter("time"):
@@ -617,7 +614,12 @@ def shown_date(tree: HtmlElement, *, updates: bool = False, markup: list[HtmlEle
         value = read(text)
         if value:
             return value
-    return _dateline_near_title(tree, updates=updates) or (_update_line(tree) if updates and update_lines else None)
+    def mentions(cues: tuple[str, ...]) -> bool:
+        return html is None or any(cue in html for cue in cues)
+
+    if updates:
+        return _dateline_near_title(tree, updates=True) or (_update_line(tree) if mentions(UPDATE_CUES) else None)
+    return (_labelled_date(tree) if mentions(LABEL_CUES) else None) or _dateline_near_title(tree)
 
 
 def _dateline_near_title(tree: HtmlElement, *, updates: bool = False) -> str | None:
@@ -636,6 +638,29 @@ def _dateline_near_title(tree: HtmlElement, *, updates: bool = False) -> str | N
         value = first_date(text) if updates else dateline_date(text)
         if value:
             return value
+    return None
+
+
+# a label that says the date beside it is the publication date ("Published", "Date published:")
+PUBLISHED_LABEL = re.compile(r"^(?:(?:first|date)\s+)?(?:published|posted|publication\s+date)(?:\s+on)?\s*:?$", re.I)
+LABEL_CUES = ("ublish", "UBLISH", "osted", "OSTED")
+LABEL_XPATH = "//text()[{}]/..".format(" or ".join(f'contains(., "{cue}")' for cue in LABEL_CUES))
+
+
+def _labelled_date(tree: HtmlElement) -> str | None:
+    """A date in the element just after a "Published" label (``<div>Published</div><div>October 14,
+    2025</div>``)."""
+    for label in dict.fromkeys(tree.xpath(LABEL_XPATH)):
+        if label.tag in ("script", "style", "a", "title") or not PUBLISHED_LABEL.match(
+                " ".join(label.text_content().split())):
+            continue
+        shown = label.getnext()
+        text = " ".join((label.tail or "").split()) or (
+            " ".join(shown.text_content().split()) if shown is not None else "")
+        if 6 <= len(text) <= 80 and not _in_unrelated_region(label):
+            value = dateline_date(text)
+            if value:
+                return value
     return None
 
 
@@ -771,7 +796,7 @@ def url_date(url: str | None) -> str | None:
     """The date a URL's path states (``/2020/05/12/``, ``/2020-05-12-title``), else None."""
     if not url:
         return None
-    path = urlsplit(url).path
+    path = urlsplit(unquote(url)).path  # (an og:url written "https://site%2F2025-12-15%2Btitle")
     match = URL_DATE.search(path)
     return _valid(int(match[1]), int(match[3]), int(match[4])) if match else None
 
