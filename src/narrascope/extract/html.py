@@ -1081,8 +1081,9 @@ def plain_paragraphs(tree: HtmlElement) -> list[Paragraph]:
 
 
 #: A run of more than ``TINY_RUN`` block lines of at most ``TINY_WORDS`` words each, none a link,
-#: is no list of paragraphs but words cut apart ("<p>word" a million times): the plain reader joins
-#: it into lines of ``TINY_RUN`` pieces, so the cleaning's per-line work is not done a million times.
+#: is no list of paragraphs but words cut apart ("<p>word" a million times): the plain reader groups
+#: it into paragraphs of ``TINY_RUN`` lines (each piece still on its own line), so the cleaning's
+#: per-paragraph work is not done a million times.
 TINY_WORDS = 3
 TINY_RUN = 200
 
@@ -1093,7 +1094,7 @@ def _merge_tiny_runs(lines: list[tuple[str, float]]) -> list[tuple[str, float]]:
 
     def flush() -> None:
         if len(run) > TINY_RUN:
-            merged.extend((" ".join(run[i:i + TINY_RUN]), 0.0) for i in range(0, len(run), TINY_RUN))
+            merged.extend(("\n".join(run[i:i + TINY_RUN]), 0.0) for i in range(0, len(run), TINY_RUN))
         else:
             merged.extend((line, 0.0) for line in run)
         run.clear()
