@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from pathlib import Path
 
 from conftest import run_cli
@@ -155,3 +156,21 @@ def test_a_changed_bad_jsonl_line_is_a_new_reject(tmp_path: Path, db: Path) -> N
     write(lines, jsonl([{"title": title(2), "text": "\n\n".join(paragraphs(2))}]) + b"{still not json\n")
     code, _out, err = ingest(tmp_path, db, folder)
     assert code == 3 and len(rejected_lines(err)) == 1 and "lines.jsonl:2: NS107" in rejected_lines(err)[0], err
+
+
+def test_rejects_recorded_without_a_fingerprint_stay_known_after_the_upgrade(tmp_path: Path, db: Path) -> None:
+    """A store written before fingerprints keyed a too-large file by location and code alone: the
+    first run after the upgrade takes it as known (and keys it anew), a later change is new."""
+    folder = tmp_path / "in"
+    write(folder / "good.txt", text_article(1))
+    big = write(folder / "big.txt", text_article(2) * 20)
+    assert small_ingest(tmp_path, db, folder)[0] == 3
+    with sqlite3.connect(db) as conn:  # the key an earlier version wrote
+        conn.execute("UPDATE rejects SET key = location || '||' || code")
+    code, err = small_ingest(tmp_path, db, folder)
+    assert code == 0 and "1 known reject" in err, err
+    with sqlite3.connect(db) as conn:
+        assert [k for (k,) in conn.execute("SELECT key FROM rejects")] == \
+            [f"{big.resolve()}|stat:{big.stat().st_size}:{big.stat().st_mtime_ns}|NS103"]
+    write(big, text_article(3) * 20)
+    assert small_ingest(tmp_path, db, folder)[0] == 3

@@ -341,6 +341,13 @@ class Store:
         key = f"{location}|{reject.identity}|{reject.code}"
         known = self.conn.execute("SELECT reason = ? AND skipped = ? FROM rejects WHERE key = ?",
                                   (reason, int(skipped), key)).fetchone()
+        if known is None and reject.fingerprint and not reject.digest:
+            # recorded by a version that keyed it without a fingerprint: the same reject, keyed anew
+            legacy = f"{location}||{reject.code}"
+            known = self.conn.execute("SELECT reason = ? AND skipped = ? FROM rejects WHERE key = ?",
+                                      (reason, int(skipped), legacy)).fetchone()
+            if known and known[0]:
+                self.conn.execute("UPDATE rejects SET key = ? WHERE key = ?", (key, legacy))
         stamp = now()
         self.conn.execute(
             "INSERT INTO rejects (key, location, digest, source_kind, stage, code, reason, skipped, first_seen, last_seen)"
