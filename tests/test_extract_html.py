@@ -222,7 +222,7 @@ def test_a_modified_date_only_when_no_publication_date_is_stated() -> None:
     ('<div><span>Published</span><span>10/04/2025</span></div>', None),  # day and month either way: a guess
 ])
 def test_a_date_beside_a_published_label(markup: str, published: str | None) -> None:
-    far = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)  # away from the title, so only the label tells
+    far = "".join(f"<p>{p}</p>" for p in PARAGRAPHS * 12)  # past the lines read by the title: only the label tells
     draft = run(page(article=body() + far + markup))
     assert (draft.published, draft.provenance.get("published")) == (published, published and "page")
 
