@@ -23,6 +23,7 @@ import sys
 import textwrap
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -41,22 +42,6 @@ __all__ = ["ReuseAnalysis", "article_reuse", "lineage_coverage", "reuse_clusters
 
 NAME = "reuse"
 VERSION = "reuse.v2"
-#: parameters read from ``settings.reuse`` when that section exists, else these defaults
-PARAMETERS = {
-    "ngram": core.NGRAM,
-    "window": core.WINDOW,
-    "max_postings": core.MAX_POSTINGS,
-    "max_outlet_postings": core.MAX_OUTLET_POSTINGS,
-    "min_shared_fingerprints": core.MIN_SHARED_FINGERPRINTS,
-    "seed": core.SEED,
-    "gap": core.GAP,
-    "max_shift": core.MAX_SHIFT,
-    "min_passage_words": core.MIN_PASSAGE_WORDS,
-    "min_score": core.MIN_SCORE,
-    "repost_coverage": core.REPOST_COVERAGE,
-    "lineage_coverage": core.LINEAGE_COVERAGE,
-    "max_passage_articles": core.MAX_PASSAGE_ARTICLES,
-}
 _LOOKUP_CHUNK = 500
 
 Progress = Callable[[int], Iterator[object]]
@@ -138,9 +123,9 @@ class ReuseAnalysis:
         return update_reuse(store, settings, full=full, progress=progress)
 
 
-def _parameters(settings: Settings | None) -> dict[str, Any]:
-    section = getattr(settings, "reuse", None)
-    return {key: getattr(section, key, default) for key, default in PARAMETERS.items()}
+def _parameters(settings: Settings) -> dict[str, Any]:
+    """The ``[reuse]`` settings as a dict (recorded as the run's inputs: a change means a full run)."""
+    return asdict(settings.reuse)
 
 
 def _ticker(progress: Progress | None, total: int) -> Callable[[], object]:
@@ -151,11 +136,12 @@ def _ticker(progress: Progress | None, total: int) -> Callable[[], object]:
     return lambda: next(bar, None)
 
 
-def update_reuse(store: Store, settings: Settings | None = None, *, full: bool = False,
+def update_reuse(store: Store, settings: Settings, *, full: bool = False,
                  progress: Progress | None = None) -> dict[str, Any]:
     """Bring the reuse tables up to date with the store; return a JSON-ready summary.
 
-    The articles are read and compared outside any transaction (ingest and readers go on); the
+    The ``[reuse]`` section of ``settings`` gives the parameters. The articles are read and compared
+    outside any transaction (ingest and readers go on); the
     rows are written in one short transaction. If another ``reuse`` run recorded its results
     meanwhile, this one's are discarded and the update starts again from that run's watermark.
     """
@@ -168,7 +154,7 @@ def update_reuse(store: Store, settings: Settings | None = None, *, full: bool =
                      code="NS501")
 
 
-def _update_once(store: Store, settings: Settings | None, *, full: bool,
+def _update_once(store: Store, settings: Settings, *, full: bool,
                  progress: Progress | None) -> dict[str, Any] | None:
     params = _parameters(settings)
     state = derived_state(store, NAME)
@@ -249,7 +235,8 @@ def _update_once(store: Store, settings: Settings | None, *, full: bool,
                                window=params["window"])
         if not alignment.passages:
             continue
-        a_is_source, confidence, evidence = core.infer_direction(new[a], new[b], alignment)
+        a_is_source, confidence, evidence = core.infer_direction(new[a], new[b], alignment,
+                                                                 min_words=params["min_passage_words"])
         pair, rows_ = _oriented(new[a], new[b], alignment, a_is_source, confidence, evidence, params)
         pairs.append(pair)
         passages.extend(rows_)
@@ -505,10 +492,10 @@ def reuse_clusters(store: Store, *, limit: int | None = None, members: int = 10)
 
 
 def lineage_coverage(store: Store) -> float:
-    """The ``lineage_coverage`` the reuse tables were computed with."""
+    """The ``lineage_coverage`` the reuse tables were computed with (the setting's default before any run)."""
     state = derived_state(store, NAME)
     value = (state.inputs.get("settings.reuse") or {}).get("lineage_coverage") if state else None
-    return float(value) if value is not None else core.LINEAGE_COVERAGE
+    return float(value) if value is not None else core.DEFAULTS.lineage_coverage
 
 
 def _incoming(store: Store, article_id: str, original: str) -> list[dict[str, Any]]:
@@ -604,7 +591,7 @@ def reuse_command(full: bool, limit: int, quiet: bool, db: str, as_json: bool) -
     from ..store import open_store
 
     with open_store(db, _settings()) as store:
-        summary = update_reuse(store, _settings(), full=full,
+        summary = update_reuse(store, store.settings, full=full,
                                progress=progress_bar(not quiet and not as_json and sys.stderr.isatty(), "reuse"))
         if as_json:
             emit_json({**summary, "top_clusters": reuse_clusters(store, limit=limit)})

@@ -351,9 +351,10 @@ def fit_confidence(features: list[dict[str, float]], correct: list[bool], groups
 
 
 def train_genre(sample: str | Path, *, data: str | Path, output: str | Path | None = None,
-                echo: Callable[[str], None] = print) -> ConfidenceModel:
-    """Fit the genre confidence model on the training split of ``sample`` and save it."""
-    settings = load_settings()
+                settings: Settings | None = None, echo: Callable[[str], None] = print) -> ConfidenceModel:
+    """Fit the genre confidence model on the training split of ``sample`` and save it (``settings``,
+    default the defaults, extract the pages as ingest would)."""
+    settings = settings or Settings()
     rows = select_split(read_sample(sample), "train")
     echo(f"train genre: reading {len(rows)} training pages of {sample}")
     loaded = load_articles(rows, data, settings)
@@ -385,7 +386,8 @@ def train_genre_command(sample: str, data: str, output: str | None) -> None:
       narrascope train genre benchmarks/genre_sample.tsv --data ../shared/data
       narrascope train genre benchmarks/genre_sample.tsv -o my-genre.confidence.json
     """
-    train_genre(sample, data=data, output=output, echo=lambda line: click.echo(line, err=True))
+    train_genre(sample, data=data, output=output, settings=getattr(click.get_current_context().obj, "settings", None),
+                echo=lambda line: click.echo(line, err=True))
 
 
 @click.command("genre")

@@ -33,6 +33,7 @@ import click
 
 from ..analysis.confidence import MODELS, CalibrationReport, ConfidenceModel, calibration_report
 from ..errors import InputRejected, UsageError
+from ..settings import Settings
 
 __all__ = ["LABEL_FIELDS", "LabelledArticle", "LabelsReport", "candidate_facts", "evaluate_labels",
            "eval_frames_command", "eval_topics_command", "fit_labels", "read_label_sample",
@@ -59,15 +60,14 @@ class LabelledArticle:
         return self.frames if field_name == "frames" else self.topics
 
 
-def read_label_sample(path: str | Path, data: str | Path, *,
+def read_label_sample(path: str | Path, data: str | Path, *, settings: Settings | None = None,
                       progress: Callable[[int], Iterator[object]] | None = None) -> list[LabelledArticle]:
     """The labelled articles of ``path`` (JSONL: dataset, page, frames, topics), their text
-    extracted from the pages under ``data/<dataset>`` by narrascope's HTML extractor (PTC
-    and PolNeAR articles are plain text, the title line then the body; NTREX documents are read
-    from the line-aligned source file)."""
+    extracted from the pages under ``data/<dataset>`` by narrascope's HTML extractor with
+    ``settings`` (default: the defaults; PTC and PolNeAR articles are plain text, the title line
+    then the body; NTREX documents are read from the line-aligned source file)."""
     from ..extract.html import extract_html
     from ..model import RawItem
-    from ..settings import load_settings
     from .extraction import read_gold
 
     rows = []
@@ -87,7 +87,7 @@ def read_label_sample(path: str | Path, data: str | Path, *,
         if not folder.is_dir():
             raise UsageError(f"{folder} not found: --data must hold the {dataset} pages")
         pages.update({(dataset, p.id): p for p in read_gold(folder)[1]})
-    settings = load_settings()
+    settings = settings or Settings()
     ticks = iter(progress(len(rows))) if progress else None
     out = []
     for dataset, page_id, url, frames, topics in rows:
@@ -275,9 +275,9 @@ def _sample_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.argument("samples", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))(command)
 
 
-def _read_samples(samples: Sequence[str], data: str, *, progress: Callable[[int], Iterator[object]] | None = None,
-                  ) -> list[LabelledArticle]:
-    return [a for sample in samples for a in read_label_sample(sample, data, progress=progress)]
+def _read_samples(samples: Sequence[str], data: str, *, settings: Settings | None,
+                  progress: Callable[[int], Iterator[object]] | None = None) -> list[LabelledArticle]:
+    return [a for sample in samples for a in read_label_sample(sample, data, settings=settings, progress=progress)]
 
 
 def _eval(field_name: str, samples: Sequence[str], data: str, folds: int, as_json: bool) -> None:
@@ -289,7 +289,8 @@ def _eval(field_name: str, samples: Sequence[str], data: str, folds: int, as_jso
         from ..settings import load_settings
 
         settings = load_settings()
-    articles = _read_samples(samples, data, progress=progress_bar(not as_json and sys.stderr.isatty(), "pages"))
+    articles = _read_samples(samples, data, settings=settings,
+                             progress=progress_bar(not as_json and sys.stderr.isatty(), "pages"))
     floor = float(getattr(settings.analysis.min_confidence, field_name))
     report = evaluate_labels(field_name, articles, floor=floor, folds=folds)
     if as_json:
@@ -299,7 +300,7 @@ def _eval(field_name: str, samples: Sequence[str], data: str, folds: int, as_jso
 
 
 def _train(field_name: str, samples: Sequence[str], data: str, output: str | None) -> None:
-    articles = _read_samples(samples, data)
+    articles = _read_samples(samples, data, settings=getattr(click.get_current_context().obj, "settings", None))
     click.echo(f"{len(articles)} labelled articles read from {', '.join(samples)}", err=True)
     model = fit_labels(field_name, articles, source=", ".join(Path(s).name for s in samples))
     target = Path(output) if output else MODELS / f"{field_name}.confidence.json"
