@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 from .errors import SettingsError
 
 __all__ = ["MinConfidence", "Settings", "check_setting", "defaults_text", "load_settings", "render_defaults",
-           "render_reference", "section", "setting", "setting_range"]
+           "render_reference", "section", "setting", "setting_range", "tables", "with_reference", "write_generated"]
 
 T = TypeVar("T")
 #: The range of a number whose definition names none: at least 0, no upper bound.

@@ -162,7 +162,7 @@ def make_doc(key: int, article: str, day: str | None, *, title: str = "", text: 
     """The model's view of an article dated ``day`` (None: undated); ``keep_text=False`` saves memory (no evidence).
 
     ``terms`` (the model's ``terms``, bucket -> readable term) gets the first lemma or actor name of
-    each bucket it lacks, so the model can label its narratives; without it, labels are bucket-less.
+    each bucket it lacks, so the model can label its narratives (without it, no label has words).
     """
     counts: Counter[int] = Counter()
     for words, weight in ((text, 1), (title, TITLE_WEIGHT)):

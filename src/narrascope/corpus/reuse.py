@@ -141,9 +141,9 @@ def update_reuse(store: Store, settings: Settings, *, full: bool = False,
     """Bring the reuse tables up to date with the store; return a JSON-ready summary.
 
     The ``[reuse]`` section of ``settings`` gives the parameters. The articles are read and compared
-    outside any transaction (ingest and readers go on); the
-    rows are written in one short transaction. If another ``reuse`` run recorded its results
-    meanwhile, this one's are discarded and the update starts again from that run's watermark.
+    outside any transaction (ingest and readers go on); the rows are written in one short
+    transaction. If another ``reuse`` run recorded its results meanwhile, this one's are discarded
+    and the update starts again from that run's watermark.
     """
     for _attempt in range(3):
         summary = _update_once(store, settings, full=full, progress=progress)
