@@ -298,5 +298,8 @@ def test_train_and_eval_stance_commands(tmp_path: Path) -> None:
     for key in ("macro_f1", "accuracy", "non_neutral_precision", "sign_flips"):
         assert key in report["raw"] and key in report["at_floor"]
     assert report["calibration"]["facts"] == 18
+    # The abstention rules (step 5) split the calls kept at the floor in two.
+    abstention = report["abstention"]
+    assert abstention["kept"]["calls"] + abstention["abstained"]["calls"] == report["kept"]["targets"]
     text = run_cli("eval", "stance", str(data), "--split", "all", "--model", str(model), "--features-only")
-    assert "macro-F1" in text.stdout and "calibration (stances)" in text.stdout
+    assert "macro-F1" in text.stdout and "calibration (stances)" in text.stdout and "abstention at the floor" in text.stdout

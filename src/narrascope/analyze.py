@@ -22,7 +22,7 @@ from .enrich import Pipeline, build_pipeline
 from .errors import InputRejected
 from .ingest import item_budget, warm
 from .model import Article
-from .runners import BudgetRunner, Overrun, make_runner
+from .runners import BudgetRunner, Overrun, make_runner, open_cluster
 from .settings import Settings, load_settings
 from .store import Filters, open_store
 
@@ -38,14 +38,17 @@ class AnalyzeReport:
     up_to_date: int = 0
     failed: list[dict[str, str]] = field(default_factory=list)
     stages: list[str] = field(default_factory=list)
+    #: articles computed again on another cluster worker after the one holding them was lost
+    retried: int = 0
 
     def summary(self) -> str:
+        retried = f"; {self.retried} retried after a cluster worker was lost" if self.retried else ""
         return (f"{self.considered} considered: {len(self.updated)} analyzed, {self.up_to_date} up to date,"
-                f" {len(self.failed)} failed (old record kept); stages: {', '.join(self.stages)}")
+                f" {len(self.failed)} failed (old record kept); stages: {', '.join(self.stages)}{retried}")
 
     def to_dict(self) -> dict[str, Any]:
         return {"considered": self.considered, "updated": self.updated, "up_to_date": self.up_to_date,
-                "failed": self.failed, "stages": self.stages}
+                "failed": self.failed, "stages": self.stages, "retried": self.retried}
 
 
 def _is_current(article: Article, pipeline: Pipeline) -> bool:
@@ -88,13 +91,20 @@ def analyze(
     force: bool = False,
     jobs: int = 1,
     progress: Callable[[int], Iterator[object]] | None = None,
+    cluster: str | None = None,
 ) -> AnalyzeReport:
-    """Re-run ``stages`` (default: the settings' pipeline) on the stored articles ``ids`` (default: all)."""
+    """Re-run ``stages`` (default: the settings' pipeline) on the stored articles ``ids`` (default: all).
+
+    ``cluster`` (default: the ``cluster.address`` setting; "" for none) runs the stages on a Dask
+    cluster instead of ``jobs`` local processes; this process alone writes the store."""
     settings = settings or load_settings()
     pipeline = build_pipeline(settings, stages)
     names = tuple(s.name for s in pipeline.stages)
     report = AnalyzeReport(stages=list(names))
-    with open_store(db, settings, create=False) as store:
+    with open_store(db, settings, create=False) as store, \
+            open_cluster(
+                settings.cluster.address if cluster is None else cluster,
+                connect_seconds=settings.cluster.connect_seconds) as runner:
         full_ids = tuple(store.resolve_id(i) for i in ids)
         articles = list(store.iter_articles(Filters(all_versions=True, ids=full_ids)))
         report.considered = len(articles)
@@ -108,9 +118,14 @@ def analyze(
         jobs_iter = ((a.to_record(), settings, names) for a in todo)
         batch: list[Article] = []
         budget = item_budget(settings)
-        results = (BudgetRunner(jobs, budget, prepare=partial(warm, settings)).map(
-            analyze_article, jobs_iter, over=partial(_over_budget, names=names))
-                   if budget.limited else make_runner(jobs).map(analyze_article, jobs_iter))
+        if runner is not None:
+            results = runner.map(analyze_article, jobs_iter, budget=budget, over=partial(_over_budget, names=names),
+                                 prepare=partial(warm, settings))
+        elif budget.limited:
+            results = BudgetRunner(jobs, budget, prepare=partial(warm, settings)).map(
+                analyze_article, jobs_iter, over=partial(_over_budget, names=names))
+        else:
+            results = make_runner(jobs).map(analyze_article, jobs_iter)
         for result in results:
             if ticker is not None:
                 next(ticker, None)
@@ -121,6 +136,7 @@ def analyze(
             if len(batch) >= settings.store.batch_size:
                 _write(store, batch, report)
         _write(store, batch, report)
+        report.retried = runner.retried if runner is not None else 0
         if ticker is not None:
             for _ in ticker:
                 pass

@@ -50,6 +50,16 @@ def db_option(f: F) -> F:
     )(f)
 
 
+def cluster_option(f: F) -> F:
+    """``--cluster ADDRESS``: compute on a Dask cluster (default: the ``cluster.address`` setting)."""
+    return click.option(
+        "--cluster", "cluster", metavar="ADDRESS", default=None,
+        help="Compute on a Dask cluster: tcp://HOST:8786 (a running `dask scheduler`) or local:N (N worker"
+             " processes here); this process still reads the inputs and writes the store. Default: the"
+             " cluster.address setting (\"\": none).",
+    )(f)
+
+
 def json_option(f: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON output.")(f)
 
@@ -252,6 +262,7 @@ def cli(ctx: click.Context, config: str | None) -> None:
 @json_option
 @click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Worker processes for extraction.")
+@cluster_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary line.")
 @click.option("--verbose", "-v", is_flag=True, help="One line per input with its outcome.")
 @click.option("--columns", metavar="FIELD=COLUMN,...", default=None, callback=check_columns,
@@ -259,8 +270,8 @@ def cli(ctx: click.Context, config: str | None) -> None:
                    " (fields: text title subtitle url published authors outlet tags language; FIELD= leaves"
                    " one unread). Other fields are found by their usual column names.")
 @pass_ctx
-def ingest(obj: Context, paths: tuple[str, ...], db: str, as_json: bool, jobs: int, quiet: bool,
-           verbose: bool, columns: str | None) -> None:
+def ingest(obj: Context, paths: tuple[str, ...], db: str, as_json: bool, jobs: int, cluster: str | None,
+           quiet: bool, verbose: bool, columns: str | None) -> None:
     """Read articles from files, folders or - (standard input) into the store.
 
     Formats are detected from content: plain text and Markdown scrapes, HTML pages, RSS/Atom feeds,
@@ -276,6 +287,7 @@ def ingest(obj: Context, paths: tuple[str, ...], db: str, as_json: bool, jobs: i
       narrascope ingest examples/seeds --db demo.db
       cat page.html | narrascope ingest - --db demo.db
       narrascope ingest news.csv --columns text=body_text,title=headline
+      narrascope ingest archive/ --cluster local:2
     """
     bar: ItemProgress | PlainProgress | None = None
     if not quiet and not as_json:
@@ -292,7 +304,8 @@ def ingest(obj: Context, paths: tuple[str, ...], db: str, as_json: bool, jobs: i
             click.echo(f"{kind:9} {text}", err=True)
 
     try:
-        report = api.ingest(paths, db=db, settings=obj.settings, jobs=jobs, on_outcome=outcome, columns=columns)
+        report = api.ingest(paths, db=db, settings=obj.settings, jobs=jobs, on_outcome=outcome, columns=columns,
+                            cluster=cluster)
     finally:
         if bar is not None:
             bar.close()
@@ -513,10 +526,11 @@ def export(obj: Context, db: str, fmt: str, table: str | None, output: str | Non
 @json_option
 @click.option("--force", is_flag=True, help="Reprocess even articles already made by this pipeline.")
 @click.option("--rejects", "retry_rejects", is_flag=True, help="Also retry rejected inputs whose bytes were kept.")
+@cluster_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary line.")
 @pass_ctx
 def reprocess(obj: Context, ids: tuple[str, ...], db: str, as_json: bool, force: bool, retry_rejects: bool,
-              quiet: bool) -> None:
+              cluster: str | None, quiet: bool) -> None:
     """Re-extract and re-enrich stored articles from their kept raw bytes.
 
     Without IDS, every article whose pipeline version differs from the current one is redone;
@@ -527,7 +541,7 @@ def reprocess(obj: Context, ids: tuple[str, ...], db: str, as_json: bool, force:
       narrascope reprocess                 # after upgrading narrascope
       narrascope reprocess --rejects --config accept-all-languages.toml
     """
-    report = api.reprocess(db=db, settings=obj.settings, ids=ids, force=force, rejects=retry_rejects,
+    report = api.reprocess(db=db, settings=obj.settings, ids=ids, force=force, rejects=retry_rejects, cluster=cluster,
                            progress=progress_bar(not quiet and not as_json and sys.stderr.isatty(), "reprocess"))
     if as_json:
         emit_json(report.to_dict())

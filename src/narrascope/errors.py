@@ -7,6 +7,7 @@ The hierarchy::
     ├── SettingsError                    a settings file that does not parse or names an unknown key
     ├── StoreError                       the SQLite store cannot be opened, migrated or written
     ├── SearchError                      a search query the full-text index cannot run
+    ├── ClusterError                     the Dask cluster (``--cluster``) cannot be reached or lost an item
     └── InputRejected                    one input (a file, a feed entry, a WARC record, a JSONL line)
         │                                cannot become an article; ingest records it in ``rejects``
         ├── ReadError                    the bytes cannot be read: empty, binary, too large, truncated
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 __all__ = [
     "CODES",
+    "ClusterError",
     "ExtractionError",
     "FormatError",
     "InputRejected",
@@ -69,6 +71,9 @@ CODES: dict[str, str] = {
     "NS501": "store cannot be opened, migrated or written",
     "NS502": "store was written by a newer narrascope",
     "NS503": "search query syntax error",
+    # 6xx: the cluster
+    "NS601": "the Dask cluster (--cluster, cluster.address) cannot be reached or started",
+    "NS602": "the Dask cluster gave up on an item: the workers holding it kept dying",
     # 9xx: narrascope's own failures, contained to one input
     "NS901": "internal error on one input (a bug: please report it with the input)",
 }
@@ -100,6 +105,10 @@ class StoreError(NarrascopeError):
 
 class SearchError(NarrascopeError):
     code = "NS503"
+
+
+class ClusterError(NarrascopeError):
+    code = "NS601"
 
 
 class InputRejected(NarrascopeError):

@@ -28,7 +28,7 @@ from .enrich import Pipeline, build_pipeline, floor_field
 from .errors import InputRejected, UsageError
 from .extract import extract
 from .model import Article, RawItem, Reject
-from .runners import Budget, BudgetRunner, Overrun, make_runner
+from .runners import Budget, BudgetRunner, DaskRunner, Overrun, make_runner, open_cluster
 from .settings import Settings, load_settings
 from .sources import Blob, expand_inputs, read_blob
 from .sources.csv import column_overrides, parse_columns
@@ -49,6 +49,8 @@ class IngestReport:
     unchanged: int = 0
     #: the longest an item took to extract and analyse (seconds, under a budget), and its location
     slowest: tuple[float, str] = (0.0, "")
+    #: items computed again on another cluster worker after the one holding them was lost (``--cluster``)
+    retried: int = 0
     skipped: list[Reject] = field(default_factory=list)
     rejected: list[Reject] = field(default_factory=list)
     #: The rejects among ``rejected`` recorded before with the same reason (a re-run over them).
@@ -79,6 +81,8 @@ class IngestReport:
         parts.append(f"{len(self.rejected) - known} rejected")
         if known:
             parts.append(f"{known} known {'reject' if known == 1 else 'rejects'}")
+        if self.retried:
+            parts.append(f"{self.retried} retried after a cluster worker was lost")
         line = f"{self.inputs} inputs: " + ", ".join(parts) + f" in {self.db}"
         if self.rejected:
             line += f"; see `narrascope list --rejects --db {self.db}`"
@@ -98,6 +102,7 @@ class IngestReport:
             "partial": self.partial,
             "slowest_seconds": round(self.slowest[0], 3),
             "slowest_location": self.slowest[1],
+            "retried": self.retried,
             "unchanged": self.unchanged,
             "skipped": [reject(r) for r in self.skipped],
             "rejected": [{**reject(r), "known": id(r) in known} for r in self.rejected],
@@ -211,8 +216,13 @@ def ingest(
     jobs: int = 1,
     on_outcome: Notify | None = None,
     columns: str | Mapping[str, str] | None = None,
+    cluster: str | None = None,
 ) -> IngestReport:
     """Ingest files, folders or ``-`` (standard input) into the store at ``db``.
+
+    ``cluster`` (default: the ``cluster.address`` setting; "" for none) computes the items on a
+    Dask cluster, ``tcp://HOST:PORT`` or ``local:N`` (see ``runners.DaskRunner``), instead of
+    ``jobs`` local processes; this process still reads the inputs and writes the store.
 
     ``columns`` names the columns of CSV/TSV tables that hold article fields, as
     "text=body_text,title=headline" or {"text": "body_text"} (see ``narrascope.sources.csv``); it
@@ -227,7 +237,7 @@ def ingest(
     an error, and readers and other writers are never kept waiting for extraction.
     """
     return _ingest(lambda store, settings: _read_items(paths, settings, store), db=db, settings=settings, jobs=jobs,
-                   on_outcome=on_outcome, columns=columns)
+                   on_outcome=on_outcome, columns=columns, cluster=cluster)
 
 
 #: Prefix of the location of bytes ingested from memory (an upload): ``upload:NAME``.
@@ -274,6 +284,7 @@ def _ingest(
     jobs: int,
     on_outcome: Notify | None,
     columns: str | Mapping[str, str] | None = None,
+    cluster: str | None = "",
 ) -> IngestReport:
     settings = settings or load_settings()
     if columns is not None:
@@ -288,13 +299,19 @@ def _ingest(
             if seconds > report.slowest[0]:
                 report.slowest = (seconds, thing.location)
 
-        results = run_budgeted(_unstored(store, read(store, settings)), settings, jobs=jobs, timed=timed)
-        for batch in batched(results, settings.store.batch_size):
-            # Nothing in this process reads or extracts while the write lock is held.
-            with store.transaction():
-                outcomes = [_write(store, report, result) for result in batch]
-            for kind, text in outcomes:
-                notify(kind, text)
+        with open_cluster(
+                settings.cluster.address if cluster is None else cluster,
+                connect_seconds=settings.cluster.connect_seconds) as runner:
+            results = run_budgeted(_unstored(store, read(store, settings)), settings, jobs=jobs, timed=timed,
+                                   cluster=runner)
+            # Results come back once each, in input order, whatever the cluster retried.
+            for batch in batched(results, settings.store.batch_size):
+                # Nothing in this process reads or extracts while the write lock is held.
+                with store.transaction():
+                    outcomes = [_write(store, report, result) for result in batch]
+                for kind, text in outcomes:
+                    notify(kind, text)
+            report.retried = runner.retried if runner is not None else 0
     finally:
         store.close()
     return report
@@ -337,10 +354,16 @@ def item_budget(settings: Settings) -> Budget:
 
 
 def run_budgeted(things: Iterable[RawItem | Reject | _Stored], settings: Settings, *, jobs: int,
-                 timed: Callable[[Any, float], None] | None = None) -> Iterator[_Result]:
+                 timed: Callable[[Any, float], None] | None = None,
+                 cluster: DaskRunner | None = None) -> Iterator[_Result]:
     """Extract and analyse every item, each within the budget of the settings (in a supervised
-    worker), or in-process (``jobs`` 1) or plain worker processes when the budget is off."""
+    worker), or in-process (``jobs`` 1) or plain worker processes when the budget is off; on the
+    ``cluster``'s workers (each item still under its budget) when one is given."""
     budget = item_budget(settings)
+    if cluster is not None:
+        return cluster.map(partial(_analyze_or_pass, settings=settings), things, budget=budget,
+                           over=partial(_over_budget_or_pass, settings=settings), prepare=partial(warm, settings),
+                           inline=lambda thing: not isinstance(thing, RawItem), timed=timed)
     if not budget.limited:
         return make_runner(jobs).map(partial(_analyze_or_pass, settings=settings), things)
     runner = BudgetRunner(jobs, budget, prepare=partial(warm, settings))

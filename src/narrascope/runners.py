@@ -2,8 +2,9 @@
 
 A runner maps a picklable function over items and yields results in input order. The store is
 written only by the calling process, so a runner computes and never writes. ``SerialRunner`` runs
-in-process; ``ProcessRunner`` uses local worker processes (``--jobs``); a distributed runner (Dask)
-implements the same ``map``.
+in-process; ``ProcessRunner`` uses local worker processes (``--jobs``); ``BudgetRunner`` supervises
+each item's time and memory; ``DaskRunner`` (``--cluster``) runs items on a Dask cluster, each under
+the same budget, behind the same ``map``.
 
 A SIGTERM or Ctrl-C (SIGINT) to a process whose ``ProcessRunner`` is mapping ends its workers at once
 (they would otherwise stay behind, orphaned, waiting for work) and then stops the process as the
@@ -13,6 +14,7 @@ dropped; what the caller committed stays committed (the store writes in transact
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import threading
@@ -25,7 +27,14 @@ from dataclasses import dataclass
 from types import FrameType
 from typing import Any, Protocol, TypeVar
 
-__all__ = ["Budget", "BudgetRunner", "Overrun", "ProcessRunner", "Runner", "SerialRunner", "make_runner"]
+from .errors import ClusterError, UsageError
+from .settings import ClusterSettings
+
+#: the ``cluster.connect_seconds`` setting's default (its one definition is in settings.py)
+_CONNECT_SECONDS = ClusterSettings().connect_seconds
+
+__all__ = ["Budget", "BudgetRunner", "DaskRunner", "Overrun", "ProcessRunner", "Runner", "SerialRunner", "local_cluster",
+           "make_runner", "open_cluster"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -403,3 +412,322 @@ def _die_with_parent() -> None:
         libc.prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
+
+
+# ---------------------------------------------------------------------------------------------
+# A Dask cluster
+
+
+#: ``--cluster local:N``: a LocalCluster of N worker processes on this machine.
+LOCAL_PREFIX = "local:"
+#: The event topic a worker logs each item start to; an item started twice was retried.
+_STARTS_TOPIC = "narrascope-item-start"
+
+
+@contextmanager
+def open_cluster(address: str | None, *, connect_seconds: float = _CONNECT_SECONDS) -> Iterator[DaskRunner | None]:
+    """A ``DaskRunner`` on the cluster at ``address`` (None or "" : no cluster), closed at the end."""
+    if not address:
+        yield None
+        return
+    runner = DaskRunner(address, connect_seconds=connect_seconds)
+    try:
+        yield runner
+    finally:
+        runner.close()
+
+
+class DaskRunner:
+    """Items on a Dask cluster: ``tcp://HOST:PORT`` (a running ``dask scheduler``) or ``local:N`` (a
+    ``LocalCluster`` of N single-threaded worker processes, started on first use and closed by
+    ``close()``; no dashboard).
+
+    Results come back in input order, with a bounded window of items in flight, so memory stays
+    flat whatever the corpus. Each item travels whole (raw bytes included) in its task: workers
+    need narrascope installed and nothing else, and they compute and never write. A worker that
+    dies loses nothing: Dask runs the items it held elsewhere, each result is handed back once, and
+    ``retried`` counts the items that were started more than once.
+
+    With a ``budget``, each item runs on its worker the way ``BudgetRunner`` runs it: in a warm
+    supervised process forked from the worker (after ``prepare``, so models load once per worker
+    process), stopped past its time or memory budget, its result then ``over(item, checkpoints,
+    overrun)``.
+    """
+
+    def __init__(self, address: str, *, window: int = 0, connect_seconds: float = _CONNECT_SECONDS) -> None:
+        self.address = address
+        self.window = window
+        self.connect_seconds = connect_seconds
+        self.retried = 0
+        self._client: Any = None
+        self._cluster: Any = None
+
+    def __enter__(self) -> DaskRunner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def client(self) -> Any:
+        """The ``distributed.Client``, connected (or the local cluster started) on first use."""
+        if self._client is None:
+            self._client, self._cluster = _connect(self.address, self.connect_seconds)
+        return self._client
+
+    def threads(self) -> int:
+        return sum(w.get("nthreads", 1) for w in self.client.scheduler_info(n_workers=-1)["workers"].values())
+
+    def close(self) -> None:
+        client, cluster, self._client, self._cluster = self._client, self._cluster, None, None
+        if client is not None:
+            client.close()
+        if cluster is not None:
+            cluster.close()
+
+    def map(self, fn: Callable[..., R], items: Iterable[T], *, budget: Budget | None = None,
+            over: OverBudget[T, R] | None = None, prepare: Callable[[], None] | None = None,
+            inline: Callable[[T], bool] | None = None,
+            timed: Callable[[T, float], None] | None = None) -> Iterator[R]:
+        """``fn`` over ``items`` on the cluster, in input order.
+
+        Without a (limited) ``budget``, ``fn(item)``; with one, ``fn(item, checkpoint)`` as for
+        ``BudgetRunner.map``, and ``over`` is required. ``inline(item)``: done here, not sent.
+        ``timed(item, seconds)`` is told how long each item took on its worker. An item whose
+        workers kept dying (Dask gives up after a few) is ``over(item, [], Overrun("crash"...))``,
+        or ``ClusterError`` NS602 without ``over``.
+        """
+        import uuid
+
+        import cloudpickle
+        from distributed import KilledWorker
+
+        budgeted = budget is not None and budget.limited
+        if budgeted and over is None:
+            raise ValueError("DaskRunner.map: a budget needs `over`")
+        run = uuid.uuid4().hex[:12]
+        kept_budget, kept_prepare = (budget, prepare) if budgeted else (None, None)
+        # Items of the same function and budget reuse a worker's warm supervised process.
+        job = _Job(fn, kept_budget, kept_prepare, _token(cloudpickle.dumps((fn, kept_budget, kept_prepare))))
+        client: Any = None  # connected at the first item to send: a run with none starts no cluster
+        window = self.window or 64
+        starts: dict[int, int] = {}  # seq -> how often a worker started it, while it is in the window
+        lock = threading.Lock()
+
+        def started(event: tuple[float, Any]) -> None:
+            # Called in the client's event-loop thread; a start of an item already handed back is
+            # a recomputation nobody waits for.
+            msg = event[1]
+            if isinstance(msg, dict) and msg.get("run") == run:
+                with lock:
+                    if msg.get("seq") in starts:
+                        starts[msg["seq"]] += 1
+
+        topic = f"{_STARTS_TOPIC}-{run}"
+        pending: deque[tuple[int, T, Any]] = deque()  # (seq, item, future or None when done inline)
+        inline_done: dict[int, R] = {}
+        fetched: dict[int, Any] = {}  # results of the window fetched ahead, with the one waited for
+        try:
+            for seq, item in enumerate(items):
+                if inline is not None and inline(item):
+                    inline_done[seq] = fn(item, _ignore) if budgeted else fn(item)
+                    pending.append((seq, item, None))
+                else:
+                    if client is None:
+                        client = self.client
+                        client.subscribe_topic(topic, started)
+                        window = self.window or max(64, 4 * self.threads())
+                    with lock:
+                        starts[seq] = 0
+                    # The item travels in its task, not scattered ahead: scattered data would die
+                    # with its worker, and the item could not be retried elsewhere.
+                    future = client.submit(_run_on_worker, job, topic, run, seq, item,
+                                           key=f"narrascope-item-{run}-{seq}", pure=False)
+                    pending.append((seq, item, future))
+                if len(pending) >= window:
+                    yield self._next(pending, inline_done, fetched, starts, lock, over, timed, KilledWorker)
+            while pending:
+                yield self._next(pending, inline_done, fetched, starts, lock, over, timed, KilledWorker)
+        finally:
+            if client is not None:
+                futures = [future for _seq, _item, future in pending if future is not None]
+                if futures:
+                    client.cancel(futures)
+                client.unsubscribe_topic(topic)
+
+    def _next(self, pending: deque[tuple[int, Any, Any]], inline_done: dict[int, Any], fetched: dict[int, Any],
+              starts: dict[int, int], lock: threading.Lock, over: OverBudget[Any, Any] | None,
+              timed: Callable[[Any, float], None] | None, killed: type[BaseException]) -> Any:
+        seq, item, future = pending.popleft()
+        if future is None:
+            return inline_done.pop(seq)
+        try:
+            if seq in fetched:
+                seconds, result = fetched.pop(seq)
+            else:
+                seconds, result = future.result()
+                # One round trip for every other result that is ready too, not one per item.
+                ready = [(s, f) for s, _item, f in pending if f is not None and s not in fetched
+                         and f.status == "finished"]
+                if ready:
+                    values = self.client.gather([f for _s, f in ready])
+                    fetched.update((s, value) for (s, _f), value in zip(ready, values, strict=True))
+        except killed as e:
+            if over is None:
+                raise ClusterError(f"item {seq} was lost: {e}", code="NS602") from e
+            seconds, result = 0.0, over(item, [], Overrun("crash", f"the cluster gave up on it: {e}"))
+        if isinstance(result, _OverBudget):
+            assert over is not None  # map() requires it with a budget
+            result = over(item, result.states, result.overrun)
+        with lock:
+            if starts.pop(seq, 0) > 1:
+                self.retried += 1
+        if timed is not None:
+            timed(item, seconds)
+        return result
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What a worker needs besides the item: the function, the budget, and how to warm up."""
+
+    fn: Callable[..., Any]
+    budget: Budget | None
+    prepare: Callable[[], None] | None
+    token: str
+
+
+def _token(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha1(data, usedforsecurity=False).hexdigest()
+
+
+def local_cluster(workers: int) -> Any:
+    """A ``distributed.LocalCluster`` of ``workers`` single-threaded worker processes, no dashboard.
+
+    The scheduler's plain HTTP endpoints (health, JSON, Prometheus: no pages, no scripts) listen on a
+    free port of the loopback interface, never on a fixed port another run may hold."""
+    from distributed import LocalCluster
+
+    return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}, silence_logs=logging.ERROR)
+
+
+def _connect(address: str, timeout: float) -> tuple[Any, Any]:
+    """(client, local cluster or None) for ``address``; NS601 when it cannot be reached or started."""
+    from distributed import Client
+
+    if address.startswith(LOCAL_PREFIX):
+        count = address[len(LOCAL_PREFIX):]
+        if not count.isdigit() or not 1 <= int(count) <= 256:
+            raise UsageError(f"bad cluster address {address!r}: local:N with N workers from 1 to 256")
+        try:
+            cluster = local_cluster(int(count))
+        except (OSError, RuntimeError, TimeoutError) as e:
+            raise ClusterError(f"cannot start a local cluster of {count} workers: {e}") from e
+        try:
+            return Client(cluster, timeout=timeout), cluster
+        except (OSError, TimeoutError) as e:
+            cluster.close()
+            raise ClusterError(f"cannot connect to the local cluster: {e}") from e
+    if "://" not in address and ":" not in address:
+        raise UsageError(f"bad cluster address {address!r}: tcp://HOST:PORT of a Dask scheduler, or local:N")
+    try:
+        return Client(address, timeout=timeout), None
+    except (OSError, TimeoutError, ValueError) as e:
+        raise ClusterError(f"cannot reach the Dask scheduler at {address} within {timeout:g} s: {e}") from e
+
+
+def _run_on_worker(job: _Job, topic: str, run: str, seq: int, item: Any) -> tuple[float, Any]:
+    """One item, on a Dask worker: (seconds, result)."""
+    from distributed import get_worker
+
+    get_worker().log_event(topic, {"run": run, "seq": seq})
+    started = time.monotonic()
+    result = job.fn(item) if job.budget is None else _supervisor(job).run(item)
+    return time.monotonic() - started, result
+
+
+#: Per worker thread, the supervised process of the last job it ran: (job token, supervisor).
+_SUPERVISORS: dict[int, tuple[str, _Supervisor]] = {}
+_PREPARED: set[str] = set()
+_PREPARE_LOCK = threading.Lock()
+
+
+def _supervisor(job: _Job) -> _Supervisor:
+    """This worker thread's warm supervised process for ``job`` (one per thread, reused by items)."""
+    thread = threading.get_ident()
+    held = _SUPERVISORS.get(thread)
+    if held is not None and held[0] == job.token:
+        return held[1]
+    if held is not None:
+        held[1].stop()
+    with _PREPARE_LOCK:
+        if job.prepare is not None and job.token not in _PREPARED:
+            job.prepare()  # models load once in this worker process; the forked children share them
+            _PREPARED.add(job.token)
+    supervisor = _Supervisor(job.fn, job.budget or Budget())
+    _SUPERVISORS[thread] = (job.token, supervisor)
+    return supervisor
+
+
+class _Supervisor:
+    """One item at a time in a supervised process (a ``_Worker``), stopped past its budget."""
+
+    def __init__(self, fn: Callable[..., Any], budget: Budget) -> None:
+        self.fn = fn
+        self.budget = budget
+        self.seq = 0
+        with _children_allowed():
+            self.worker = _Worker(fn, budget)
+
+    def run(self, item: Any) -> Any:
+        """``fn(item, checkpoint)``'s result, or an ``_OverBudget`` past the budget."""
+        self.seq += 1
+        if not self.worker.process.is_alive():  # e.g. killed as the thread that forked it ended
+            self._restart()
+        worker = self.worker
+        worker.give(self.seq, item)
+        while True:
+            if _ready([worker], POLL_SECONDS):
+                finished = worker.receive()
+                if finished is not None:
+                    if worker.over_memory():  # done, but the next item starts in a fresh process
+                        self._restart()
+                    return finished[1]
+            overrun = worker.overrun()
+            if overrun is not None:
+                states = worker.states
+                self._restart()
+                return _OverBudget(states, overrun)
+
+    def _restart(self) -> None:
+        with _children_allowed():
+            self.worker.restart()
+
+    def stop(self) -> None:
+        self.worker.stop()
+
+
+@dataclass(frozen=True)
+class _OverBudget:
+    """An item stopped past its budget on a worker; the caller turns it into ``over(...)``."""
+
+    states: list[Any]
+    overrun: Overrun
+
+
+@contextmanager
+def _children_allowed() -> Iterator[None]:
+    """Let a daemonic process (a Dask worker) start its supervised child: the child dies with it
+    anyway (``PR_SET_PDEATHSIG``), which is what the daemon flag's ban on children protects."""
+    import multiprocessing
+
+    config = multiprocessing.current_process()._config  # type: ignore[attr-defined]
+    daemon = config.get("daemon")
+    config["daemon"] = False
+    try:
+        yield
+    finally:
+        config["daemon"] = daemon

@@ -134,6 +134,18 @@ class BudgetSettings:
 
 
 @dataclass(frozen=True)
+class ClusterSettings:
+    address: str = setting("", help=(
+        "Where ingest, analyze and reprocess compute their items (the `--cluster` option overrides it):"
+        " \"\" runs them on this machine (`--jobs`); \"tcp://HOST:8786\" uses a running Dask scheduler and its"
+        " workers; \"local:N\" starts a Dask LocalCluster of N worker processes here for the run. Workers"
+        " compute and never write: this process reads the inputs and writes the store. Each item keeps"
+        " its [budget] on its worker. No dashboard is started (README, \"Scaling out\")."))
+    connect_seconds: float = setting(30.0, low=0.1, help=(
+        "How long to wait for the scheduler (or a local cluster's start) before giving up (NS601)."))
+
+
+@dataclass(frozen=True)
 class PipelineSettings:
     stages: tuple[str, ...] = setting(
         ("language", "genre", "actors", "quotes", "events", "techniques", "frames", "stance", "topics"), help=(
@@ -279,6 +291,7 @@ class Settings:
         " during extraction is rejected (NS204 time, NS205 memory); one stopped during an analysis stage is"
         " stored with the stages that finished, marked partial in its `provenance` (\"analysis\": which stage"
         " stopped and why), and `narrascope analyze` retries the rest later. The batch goes on either way."))
+    cluster: ClusterSettings = section(ClusterSettings)
     pipeline: PipelineSettings = section(PipelineSettings)
     analysis: AnalysisSettings = section(AnalysisSettings)
     reuse: ReuseSettings = section(ReuseSettings, help=(

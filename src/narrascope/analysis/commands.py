@@ -34,6 +34,7 @@ def analyze_command(ids: tuple[str, ...], stage_list: str | None, force: bool, j
       narrascope analyze                          # after upgrading narrascope
       narrascope analyze --stages quotes,stance --force 3d12
       narrascope analyze --jobs 2 --db corpus.db
+      narrascope analyze --cluster tcp://10.0.0.5:8786
     """
     from ..analyze import analyze
     from ..cli import emit_json, progress_bar
@@ -43,6 +44,7 @@ def analyze_command(ids: tuple[str, ...], stage_list: str | None, force: bool, j
     as_json = kw["as_json"]
     stages = [s.strip() for s in stage_list.split(",") if s.strip()] if stage_list else None
     report = analyze(db=kw["db"], settings=settings, ids=ids, stages=stages, force=force, jobs=jobs,
+                     cluster=kw["cluster"],
                      progress=progress_bar(not quiet and not as_json and sys.stderr.isatty(), "analyze"))
     if as_json:
         emit_json(report.to_dict())
@@ -71,7 +73,7 @@ def train_group() -> None:
 
 @hookimpl
 def narrascope_commands(cli: Any) -> None:
-    from ..cli import db_option, json_option
+    from ..cli import cluster_option, db_option, json_option
     from ..evaluate.genre import train_genre_command
     from ..evaluate.labels import train_frames_command, train_topics_command
     from .actors_train import train_actors_command
@@ -80,7 +82,7 @@ def narrascope_commands(cli: Any) -> None:
     from .stance_train import train_stance_command
     from .train import train_techniques_command
 
-    cli.add_command(db_option(json_option(analyze_command)))
+    cli.add_command(cluster_option(db_option(json_option(analyze_command))))
     cli.add_command(train_group)
     for command in (train_actors_command, train_quotes_command, train_events_command, train_techniques_command,
                     train_stance_command, train_frames_command, train_topics_command, train_genre_command):

@@ -135,7 +135,7 @@ class FramesStage:
 
 class StanceStage:
     name = "stance"
-    version = "5"
+    version = "6"
     requires = ("text", "title", "outlet", "genre", "actors", "quotes")
     sets = ("stances",)
 

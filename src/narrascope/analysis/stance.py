@@ -21,10 +21,20 @@ An ordered list of small steps, each there because of an error seen on real arti
    model's surest polar calls, and its call replaces the feature model's. Each sentence stance
    has a class (negative, neutral, positive), a calibrated confidence and a strength
    (P(positive) - P(negative)).
-5. **The headline.** The title is classified too (its words are not in ``text``, so it adds to
+5. **Abstain on weak or ambiguous evidence** (``admissible``): a sentence's call counts only
+   when the sentence ties it to the target. The author's forecasts, conditions and questions ("if,
+   as expected, the Republicans do badly") are no judgement of the actor. When the holder names
+   two actors in one sentence, a polar call needs a judging word (an adjective, adverb or noun of
+   some valence, ``judging_words``) tied more closely to the target than to the other actor in
+   the parse ("a vote for Kavanaugh is a vote to reject the ruthless tactics of the Democrats"
+   judges the Democrats); coordinated actors ("the EU and NATO") share what is said of them. A
+   neutral call is no evidence of "no attitude" when a judging word is tied to the target ("the
+   anger of the Democratic Party") or the target's clause is negated ("the North doesn't see a
+   response from the U.S."): the classifier misses the judgement in both.
+6. **The headline.** The title is classified too (its words are not in ``text``, so it adds to
    the stance without an evidence span and marks the stance ``headline: true``), and the lead
    sentence weighs double: what an article says in its headline is its main stance.
-6. **One stance per holder and target**: the sentence stances aggregated by confidence. Polarity
+7. **One stance per holder and target**: the sentence stances aggregated by confidence. Polarity
    is their confidence-weighted mean strength; the class is the sign with the larger confidence
    mass; the confidence is that of the surest sentence agreeing with the class, lowered in
    proportion when less than ``CLEAR_MAJORITY`` of the polar confidence agrees. Evidence: up to
@@ -43,7 +53,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from .types import ActorRecord, acts_for
+from .types import ActorRecord, Mention, acts_for
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -192,6 +202,113 @@ def evaluative(tokens: Iterable[Token]) -> bool:
     return False
 
 
+#: Modal auxiliaries of forecasts and hypotheses ("they will be weakened", "it would be embarrassing
+#: for him"); not "should", "must" or "can", whose judgements ("X should resign") are stances.
+FORECAST_MODALS = frozenset({"will", "would", "could", "might", "may", "shall", "'ll", "’ll", "'d", "’d", "wo"})
+#: Subordinators of a condition: "if Republicans do badly" says nothing of what the writer thinks of them.
+CONDITION_MARKS = frozenset({"if", "unless", "whether"})
+#: How closely an evaluative word must attach to a mention to contradict a neutral call: the word
+#: itself or its noun ("the ruthless tactics of X", "X's belligerent rhetoric", "X is corrupt").
+LINK_HOPS = 2
+#: Word classes that judge: adjectives, adverbs and nouns ("the anger of X"). Verbs mostly tell
+#: what happened ("suffered", "attacked", "rejected") and do not tie a judgement to a mention.
+JUDGING_POS = frozenset({"ADJ", "ADV", "NOUN"})
+#: Nouns with a valence that name what happens, not what anyone thinks of it ("the fight over the
+#: nominee", "since the war began", "the deal with Iran"): no judging words (lemmas).
+EVENT_NOUNS = frozenset({
+    "war", "fight", "fighting", "battle", "attack", "conflict", "crisis", "death", "killing", "murder", "violence",
+    "disaster", "accident", "emergency", "struggle", "dispute", "protest", "terror", "terrorism", "threat", "risk",
+    "problem", "victory", "win", "defeat", "loss", "collapse", "damage", "injury", "casualty", "victim", "tragedy",
+    "support", "help", "aid", "peace", "deal", "agreement", "competition", "challenge", "opposition", "penalty",
+    "sanction", "punishment", "prison", "arrest", "charge", "unemployment", "poverty", "debt", "cancer", "disease",
+    "pandemic", "hope", "care", "security", "freedom", "rights", "justice", "protection", "benefit", "interest",
+    "opportunity", "breakthrough", "progress", "growth", "recovery", "reform", "award", "prize",
+})
+
+
+def hops(a: Token, b: Token) -> int:
+    """The length of the dependency path between two tokens of one sentence, a preposition or a
+    possessive marker on the way not counted ("the tactics of the party": one hop, as in collapsed
+    dependencies). Tokens of different sentences are 99 hops apart."""
+    up = [a, *a.ancestors]
+    at = {t.i: n for n, t in enumerate(up)}
+    down: list[Token] = []
+    for t in [b, *b.ancestors]:
+        if t.i in at:
+            path = [*up[:at[t.i] + 1], *reversed(down)]
+            return len(path) - 1 - sum(1 for x in path[1:-1] if x.pos_ == "ADP" or x.dep_ == "case")
+        down.append(t)
+    return 99
+
+
+def judging_words(sent: Span, names: Sequence[Span] = ()) -> list[Token]:
+    """The words of ``sent`` that judge (``JUDGING_POS`` with a valence of at least
+    ``EVALUATIVE_VALENCE``, outside names and the ``names`` given)."""
+    words = lexicon()
+    taken = {t.i for span in names for t in span}
+    out = []
+    for tok in sent:
+        if (tok.pos_ in JUDGING_POS and not tok.ent_type_ and tok.i not in taken
+                and tok.lower_ not in NOT_EVALUATIVE and not (tok.pos_ == "NOUN" and tok.lemma_.lower() in EVENT_NOUNS)
+                and abs(words.get(tok.lower_, words.get(tok.lemma_.lower(), 0.0))) >= EVALUATIVE_VALENCE):
+            out.append(tok)
+    return out
+
+
+def coordinated(a: Span, b: Span) -> bool:
+    """True when two mentions are conjuncts of one coordination ("El Salvador, the Dominican
+    Republic and Panama"): what the sentence says, it says of each."""
+    def first(tok: Token) -> Token:
+        while tok.dep_ == "conj" and tok.head is not tok:
+            tok = tok.head
+        return tok
+
+    return first(a.root) == first(b.root)
+
+
+def hypothetical(span: Span) -> bool:
+    """True when the clause holding ``span`` is a question, a condition or a forecast ("if, as
+    expected, the Republicans do badly", "bowing to the US would be embarrassing for Xi"): the
+    writer says what may happen, not what they think of the actor."""
+    sent = span.sent
+    if sent.text.rstrip().rstrip("\"'”’)").endswith("?"):
+        return True
+    for tok in [span.root, *span.root.ancestors]:
+        for child in tok.children:
+            if child.dep_ == "mark" and child.lower_ in CONDITION_MARKS:
+                return True
+            if child.dep_ in ("aux", "auxpass") and child.tag_ == "MD" and child.lower_ in FORECAST_MODALS:
+                return True
+    return False
+
+
+def negated(span: Span) -> bool:
+    """True when the clause holding ``span`` is negated ("the North doesn't see a response from the
+    U.S."): saying what an actor did not do is a complaint or a defence more often than a plain report."""
+    return any(child.dep_ == "neg" for tok in [span.root, *span.root.ancestors] for child in tok.children)
+
+
+def admissible(call: tuple[str, float, float], span: Span, rivals: Sequence[Span], *, author: bool) -> bool:
+    """Whether a sentence's call toward the mention ``span`` is evidence of a stance, or the
+    sentence is abstained on (step 5). ``rivals``: the mentions of the other actors the holder
+    could be judging in the same sentence."""
+    if author and hypothetical(span):
+        return False
+    rivals = [r for r in rivals if not coordinated(r, span)]
+    words = judging_words(span.sent, [span, *rivals])
+    mine = [min(hops(w, t) for t in span) for w in words]
+    if rivals and call[0] != "neutral":
+        # Two actors in one sentence (not coordinated: "the EU and NATO" share what is said of them):
+        # a polar call counts only when a judging word is tied more closely to this one than to any
+        # other ("a vote for Kavanaugh is a vote to reject the ruthless tactics of the Democrats"
+        # judges the Democrats); with no judging word, nothing ties the call to either.
+        theirs = [min(hops(w, t) for r in rivals for t in r) for w in words]
+        if not any(m < t for m, t in zip(mine, theirs, strict=True)):
+            return False
+    # "No attitude" is not shown when a judging word is tied to the mention or its clause is negated.
+    return not (call[0] == "neutral" and (any(m <= LINK_HOPS for m in mine) or negated(span)))
+
+
 def _sentences_outside_quotes(doc: Doc, quotes: Sequence[dict[str, Any]]) -> list[Span]:
     """The author's sentences: not mostly quote content and not reporting anyone's words (the
     judgement in "May accused her critics of playing politics" is May's, not the reporter's)."""
@@ -255,7 +372,7 @@ def judge(doc: Doc, spans: Sequence[tuple[int, int]], *, title: str = "", title_
 
 
 def aggregate(holder: str, target: str, pieces: Sequence[Piece]) -> dict[str, Any] | None:
-    """The article-level stance of ``holder`` toward ``target`` from its sentence stances (step 6)."""
+    """The article-level stance of ``holder`` toward ``target`` from its sentence stances (step 7)."""
     if not pieces:
         return None
     mass = sum(p.confidence * p.weight for p in pieces)
@@ -336,6 +453,37 @@ def find_stances(doc: Doc, actors: Sequence[ActorRecord], quotes: Sequence[dict[
     def best(results: list[tuple[str, float, float]]) -> tuple[str, float, float]:
         return max(results, key=lambda r: r[1] if r[0] != "neutral" else r[1] / 2)
 
+    # Where each mention is in the parse, and which actors each sentence names (step 5).
+    where: dict[tuple[int, int], Span] = {}
+    named: dict[int, list[tuple[ActorRecord, Span]]] = {}
+    for a in targets:
+        for m in a.own_mentions:
+            span = doc.char_span(m.start, m.end, alignment_mode="expand")
+            if span is not None and len(span):
+                where[(m.start, m.end)] = span
+                named.setdefault(span.sent.start, []).append((a, span))
+
+    def call(actor: ActorRecord, m: Mention, holder: ActorRecord | None,
+             quote: dict[str, Any] | None = None) -> tuple[str, float, float] | None:
+        """The sentence's call toward mention ``m`` of ``actor`` (in the words of ``holder``: the
+        author's or those of ``quote``), None when abstained on."""
+        result = calls.get((False, m.start, m.end))
+        span = where.get((m.start, m.end))
+        if result is None or span is None:
+            return None
+        # The rivals: the other actors the holder names in the same sentence (the quote's words for a
+        # speaker, the words outside quotes for the author), but not those on the target's side.
+        def holders_words(at: int) -> bool:
+            if quote is not None:
+                return bool(quote["start"] <= at < quote["end"])
+            return not any(s <= at < e for s, e in quoted)
+
+        rivals = [s for other, s in named.get(span.sent.start, []) if other.id != actor.id
+                  and holders_words(s.start_char)
+                  and not own_side(other, actor) and not own_side(actor, other)
+                  and not own_side(holder, other, outlet=outlet)]
+        return result if admissible(result, span, rivals, author=holder is None) else None
+
     ordered = sorted(targets, key=lambda a: (a.kind == "state", a.id))
     out: list[dict[str, Any]] = []
     for actor in ordered:
@@ -344,8 +492,8 @@ def find_stances(doc: Doc, actors: Sequence[ActorRecord], quotes: Sequence[dict[
         pieces: list[Piece] = []
         if not own_side(None, actor, outlet=outlet):
             for sent in author_sents:
-                found = [calls[k] for m in mine if sent.start_char <= m.start < sent.end_char
-                         and not any(s <= m.start < e for s, e in quoted) and (k := (False, m.start, m.end)) in calls]
+                found = [c for m in mine if sent.start_char <= m.start < sent.end_char
+                         and not any(s <= m.start < e for s, e in quoted) and (c := call(actor, m, None)) is not None]
                 if found:
                     weight = LEAD_WEIGHT if lead is not None and sent.start == lead.start else 1.0
                     pieces.append(Piece(sent.start_char, sent.end_char, *best(found), weight))
@@ -362,8 +510,8 @@ def find_stances(doc: Doc, actors: Sequence[ActorRecord], quotes: Sequence[dict[
             holder = by_id.get(speaker) if speaker else None
             if holder is None or holder.kind not in POLITICAL_KINDS or own_side(holder, actor):
                 continue
-            found = [calls[k] for m in mine if quote["start"] <= m.start < quote["end"]
-                     and (k := (False, m.start, m.end)) in calls]
+            found = [c for m in mine if quote["start"] <= m.start < quote["end"]
+                     and (c := call(actor, m, holder, quote)) is not None]
             if found:
                 by_speaker.setdefault(holder.id, []).append(Piece(quote["start"], quote["end"], *best(found)))
         for speaker, speaker_pieces in sorted(by_speaker.items()):

@@ -23,12 +23,15 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from .confidence import MODELS, Calibration, in_training_split
 from .stance_model import CLASSES, StanceModel, mention_features
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 __all__ = ["GOLD_CLASS", "NewsMtscTarget", "article_key", "featurize", "read_newsmtsc", "train_stance",
            "train_stance_command"]
@@ -88,15 +91,16 @@ def in_split(target: NewsMtscTarget, split: str) -> bool:
     return in_training_split(target.key) == (split == "train")
 
 
-def featurize(targets: Sequence[NewsMtscTarget], *,
-              progress: Callable[[str], None] | None = None) -> list[dict[str, float] | None]:
+def featurize(targets: Sequence[NewsMtscTarget], *, progress: Callable[[str], None] | None = None,
+              docs: dict[str, Doc] | None = None) -> list[dict[str, float] | None]:
     """``mention_features`` of each target on the spaCy parse of its sentence (None when the span
-    falls on no token). Sentences are parsed once, in batches."""
+    falls on no token). Sentences are parsed once, in batches; ``docs``, when given, receives each
+    sentence's parse."""
     from .nlp import load_nlp
 
     nlp = load_nlp()
     sentences = list(dict.fromkeys(t.sentence for t in targets))
-    docs = {}
+    docs = {} if docs is None else docs
     began = time.monotonic()
     for i, doc in enumerate(nlp.pipe(sentences, batch_size=64)):
         docs[sentences[i]] = doc

@@ -14,6 +14,10 @@ stance model on the spaCy parse of its sentence, as the pipeline does. Figures:
   targets are grouped by article and mention head word and the gold class is the majority of the
   sentence labels (groups without a strict majority are left out).
 - The **reliability curve** of the confidences (sentence calls, and article-level stances).
+- **Abstention** (step 5 of ``narrascope.analysis.stance``, ``admissible``): the pipeline drops a
+  sentence's call when nothing in the parse ties it to the target. Applied here as for the author
+  (the other named entities of the sentence standing for the other actors), the line gives the
+  figures at the floor of the calls the rules keep and of those they abstain on.
 
 ``--split heldout`` (default) takes the sentences whose article key (``article_key``) is outside
 the training split: the model and its calibration never saw them.
@@ -30,7 +34,7 @@ from typing import Any
 import click
 
 from ..analysis.confidence import CalibrationReport, calibration_report
-from ..analysis.stance import Piece, aggregate
+from ..analysis.stance import Piece, admissible, aggregate
 from ..analysis.stance_encoder import load_encoder
 from ..analysis.stance_model import CLASSES, StanceModel, load_stance_model
 from ..analysis.stance_train import featurize, in_split, read_newsmtsc
@@ -109,11 +113,46 @@ class StanceReport:
                  f"article level ({self.articles['groups']} article-target groups with a majority label): "
                  f"accuracy {self.articles['accuracy']:.3f}; stances kept at the floor {self.articles['kept']}, "
                  f"their precision {self.articles['precision_kept']:.3f}",
+                 *([self._abstention()] if "abstention" in self.extra else []),
                  "",
                  self.calibration.format(),
                  "",
                  self.article_calibration.format()]
         return "\n".join(lines)
+
+
+    def _abstention(self) -> str:
+        a = self.extra["abstention"]
+        return (f"abstention at the floor (calls with no tie to their target): the rules keep {a['kept']['calls']} calls, right "
+                f"{a['kept']['accuracy']:.3f} (non-neutral P {a['kept']['non_neutral_precision']:.3f}); they abstain "
+                f"on {a['abstained']['calls']}, right {a['abstained']['accuracy']:.3f} (non-neutral P "
+                f"{a['abstained']['non_neutral_precision']:.3f})")
+
+
+#: Entity labels standing for the other actors of a sentence in the abstention figures.
+RIVAL_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
+
+
+def abstention_figures(rows: Sequence[Any], docs: dict[str, Any], calls: Sequence[tuple[str, float, float]],
+                       gold: Sequence[str], floor: float) -> dict[str, Any]:
+    """Accuracy and non-neutral precision at the floor of the calls ``admissible`` keeps, and of those
+    it abstains on (module docstring)."""
+    groups: dict[str, list[tuple[str, str]]] = {"kept": [], "abstained": []}
+    for t, call, g in zip(rows, calls, gold, strict=True):
+        if call[1] < floor:
+            continue
+        doc = docs[t.sentence]
+        span = doc.char_span(t.start, t.end, alignment_mode="expand")
+        rivals = [e for e in doc.ents if e.label_ in RIVAL_LABELS and e.sent.start == span.sent.start
+                  and not (e.start < span.end and span.start < e.end)]
+        groups["kept" if admissible(call, span, rivals, author=True) else "abstained"].append((g, call[0]))
+    out = {}
+    for name, pairs in groups.items():
+        polar = [(g, p) for g, p in pairs if p != "neutral"]
+        out[name] = {"calls": len(pairs),
+                     "accuracy": round(sum(g == p for g, p in pairs) / len(pairs), 4) if pairs else 0.0,
+                     "non_neutral_precision": round(sum(g == p for g, p in polar) / len(polar), 4) if polar else 0.0}
+    return out
 
 
 def evaluate_stance(path: str, *, split: str = "heldout", floor: float | None = None, model_path: str = "",
@@ -128,7 +167,8 @@ def evaluate_stance(path: str, *, split: str = "heldout", floor: float | None = 
     targets = [t for t in read_newsmtsc(path) if in_split(t, split)]
     if limit is not None:
         targets = targets[:limit]
-    feats = featurize(targets, progress=progress)
+    docs: dict[str, Any] = {}
+    feats = featurize(targets, progress=progress, docs=docs)
     rows = [t for t, f in zip(targets, feats, strict=True) if f is not None]
     gold = [t.label for t in rows]
     feature_calls = [model.predict(f) for f in feats if f is not None]
@@ -161,6 +201,7 @@ def evaluate_stance(path: str, *, split: str = "heldout", floor: float | None = 
         art_conf.append(stance["confidence"])
         art_right.append(sign == SIGN[votes[0][0]])
     kept_art = [ok for c, ok in zip(art_conf, art_right, strict=True) if c >= floor]
+    extra["abstention"] = abstention_figures(rows, docs, calls, gold, floor)
     articles = {"groups": len(art_conf), "accuracy": round(sum(art_right) / len(art_right), 4) if art_right else 0.0,
                 "kept": len(kept_art),
                 "precision_kept": round(sum(kept_art) / len(kept_art), 4) if kept_art else 0.0}
