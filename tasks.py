@@ -4,6 +4,7 @@
     python3 tasks.py demo    set up .venv, ingest the two seed articles, print a summary of each
     python3 tasks.py test    set up .venv with the dev tools (and Chromium, as root), lint, type-check, test
     python3 tasks.py lock    re-pin constraints.txt from the current .venv (maintainers)
+    python3 tasks.py docs    regenerate defaults.toml and the README's settings reference from settings.py
 
 The README's two set-up commands and .ci/run call exactly these.
 """
@@ -81,8 +82,14 @@ def lock() -> None:
         + "\n".join(lines) + "\n")
 
 
+def docs() -> None:
+    setup()
+    run(PY, "-c", "from narrascope.settings import write_generated\n"
+        "for path in write_generated(): print(f'rewrote {path}')")
+
+
 if __name__ == "__main__":
-    tasks = {"demo": demo, "test": test, "lock": lock}
+    tasks = {"demo": demo, "test": test, "lock": lock, "docs": docs}
     if len(sys.argv) != 2 or sys.argv[1] not in tasks:
         sys.exit(__doc__)
     tasks[sys.argv[1]]()

@@ -173,7 +173,7 @@ def test_reuse_and_narratives_after_a_cluster_ingest_equal_a_serial_run(
         with open_store(db, quick_settings) as store:
             summary = update_reuse(store, quick_settings)
             assert summary["new_pairs"] >= 4  # the syndicated copies
-            update_narratives(store)
+            update_narratives(store, quick_settings)
     derived = {db: {t: r for t, r in rows(db).items() if t.startswith(("reuse_", "narrative"))}
                for db in (serial, clustered)}
     assert derived[serial]["narratives"] and derived[serial]["reuse_pairs"]

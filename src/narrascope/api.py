@@ -299,8 +299,9 @@ def narratives(*, db: str | Path | None = None, settings: Settings | None = None
     from .corpus.narratives import update_narratives, week_span
     from .corpus.reading import list_narratives as read_list
 
-    with open_store(db, settings or load_settings()) as store:
-        summary = update_narratives(store, full=full, seed=seed, progress=progress)
+    settings = settings or load_settings()
+    with open_store(db, settings) as store:
+        summary = update_narratives(store, settings, full=full, seed=seed, progress=progress)
         return {**summary, "list": read_list(store, include_all=include_all, limit=limit),
                 "weeks": week_span(store)}
 
@@ -443,7 +444,7 @@ def evaluate_actors(path: str | Path, *, texts: str | Path | None = None, limit:
         actors_files = tuple(settings.analysis.actors_files) if settings is not None else ()
     floor = float(settings.analysis.min_confidence.actors) if settings is not None else None
     return run(path, texts=texts, limit=limit, actors_files=tuple(actors_files), split=split, floor=floor,
-               progress=progress)
+               settings=settings, progress=progress)
 
 
 def evaluate_quotes(folder: str | Path, *, split: str = "heldout", limit: int | None = None, jobs: int = 2,
@@ -516,10 +517,11 @@ def evaluate_stance(path: str, *, split: str = "heldout", model_path: str | None
                use_encoder=use_encoder, limit=limit, progress=say)
 
 
-def _labelled(samples: Sequence[str], data: str | Path, progress: Progress | None = None) -> list[Any]:
+def _labelled(samples: Sequence[str], data: str | Path, settings: Settings | None,
+              progress: Progress | None = None) -> list[Any]:
     from .evaluate.labels import read_label_sample
 
-    return [a for sample in samples for a in read_label_sample(sample, data, progress=progress)]
+    return [a for sample in samples for a in read_label_sample(sample, data, settings=settings, progress=progress)]
 
 
 def _evaluate_labels(field_name: str, samples: Sequence[str], data: str | Path, folds: int,
@@ -527,7 +529,7 @@ def _evaluate_labels(field_name: str, samples: Sequence[str], data: str | Path, 
     from .evaluate.labels import evaluate_labels
 
     settings = settings or load_settings()
-    articles = _labelled(samples, data, progress)
+    articles = _labelled(samples, data, settings, progress)
     floor = float(getattr(settings.analysis.min_confidence, field_name))
     return evaluate_labels(field_name, articles, floor=floor, folds=folds)
 
@@ -635,11 +637,11 @@ def train_stance(folder: str | Path, *, output: str | Path | None = None, c: flo
 
 
 def _train_labels(field_name: str, samples: Sequence[str], data: str | Path, output: str | Path | None,
-                  say: Say | None) -> tuple[Any, Path]:
+                  say: Say | None, settings: Settings | None) -> tuple[Any, Path]:
     from .analysis.confidence import MODELS
     from .evaluate.labels import fit_labels
 
-    articles = _labelled(samples, data)
+    articles = _labelled(samples, data, settings)
     if say is not None:
         say(f"{len(articles)} labelled articles read from {', '.join(samples)}")
     model = fit_labels(field_name, articles, source=", ".join(Path(s).name for s in samples))
@@ -649,20 +651,20 @@ def _train_labels(field_name: str, samples: Sequence[str], data: str | Path, out
 
 
 def train_frames(samples: Sequence[str], *, data: str | Path = "../shared/data", output: str | Path | None = None,
-                 say: Say | None = None) -> tuple[Any, Path]:
+                 settings: Settings | None = None, say: Say | None = None) -> tuple[Any, Path]:
     """Fit the frames' confidence model on hand-labelled articles; returns (the model, where it was written)."""
-    return _train_labels("frames", samples, data, output, say)
+    return _train_labels("frames", samples, data, output, say, settings)
 
 
 def train_topics(samples: Sequence[str], *, data: str | Path = "../shared/data", output: str | Path | None = None,
-                 say: Say | None = None) -> tuple[Any, Path]:
+                 settings: Settings | None = None, say: Say | None = None) -> tuple[Any, Path]:
     """Fit the topics' confidence model on hand-labelled articles; returns (the model, where it was written)."""
-    return _train_labels("topics", samples, data, output, say)
+    return _train_labels("topics", samples, data, output, say, settings)
 
 
 def train_genre(sample: str | Path, *, data: str | Path = "../shared/data", output: str | Path | None = None,
-                say: Say | None = None) -> Any:
+                settings: Settings | None = None, say: Say | None = None) -> Any:
     """Fit the genre confidence on the training split of a labelled genre sample."""
     from .evaluate.genre import train_genre as run
 
-    return run(sample, data=data, output=output, echo=say or print)
+    return run(sample, data=data, output=output, settings=settings, echo=say or print)

@@ -57,10 +57,10 @@ def training_facts(path: str | Path, *, split: str = "train", actors_floor: floa
     from ..evaluate.events import code_records, read_plover, right, select_split
     from .events import primary_event
 
-    if actors_floor is None:
-        from ..settings import load_settings
+    if actors_floor is None:  # the setting's default: the same data always gives the same model
+        from ..settings import MinConfidence
 
-        actors_floor = float(load_settings().analysis.min_confidence.actors)
+        actors_floor = float(MinConfidence().actors)
     records = select_split(read_plover(path), split)
     if echo is not None:
         echo(f"PLOVER ({split}): {len(records)} records; parsing and coding them")
@@ -277,11 +277,12 @@ def train_events(path: str | Path, *, judged: str | Path | None = None, output: 
                  actors_floor: float | None = None, quotes_floor: float | None = None,
                  echo: Callable[[str], None] | None = None) -> ConfidenceModel:
     """Fit the events confidence model on the training splits of the PLOVER records and of the
-    judged events on real articles, and save it (deterministic: same data, same model)."""
+    judged events on real articles, and save it (deterministic: same data, same model). The floors
+    default to their settings' defaults; the command passes the settings in force."""
     if actors_floor is None or quotes_floor is None:
-        from ..settings import load_settings
+        from ..settings import MinConfidence
 
-        floors = load_settings().analysis.min_confidence
+        floors = MinConfidence()
         actors_floor = float(floors.actors) if actors_floor is None else actors_floor
         quotes_floor = float(floors.quotes) if quotes_floor is None else quotes_floor
     features, correct, groups = training_set(path, judged=judged, actors_floor=actors_floor,

@@ -205,7 +205,9 @@ def train_stance_command(folder: str, output: str | None, c: float, with_encoder
 
 def _train(field_name: str, samples: Sequence[str], data: str, output: str | None) -> None:
     train = api.train_frames if field_name == "frames" else api.train_topics
-    model, target = train(samples, data=data, output=output, say=lambda line: click.echo(line, err=True))
+    model, target = train(samples, data=data, output=output,
+                          settings=getattr(click.get_current_context().obj, "settings", None),
+                          say=lambda line: click.echo(line, err=True))
     click.echo(f"{field_name} confidence model ({len(model.weights)} weights, fitted on"
                f" {model.meta.get('facts')} facts) written to {target}")
 
@@ -250,7 +252,8 @@ def train_genre_command(sample: str, data: str, output: str | None) -> None:
       narrascope train genre benchmarks/genre_sample.tsv --data ../shared/data
       narrascope train genre benchmarks/genre_sample.tsv -o my-genre.confidence.json
     """
-    api.train_genre(sample, data=data, output=output, say=lambda line: click.echo(line, err=True))
+    api.train_genre(sample, data=data, output=output, settings=getattr(click.get_current_context().obj, "settings", None),
+                    say=lambda line: click.echo(line, err=True))
 
 
 for command in (train_actors_command, train_quotes_command, train_events_command, train_techniques_command,

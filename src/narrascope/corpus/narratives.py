@@ -17,22 +17,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from dataclasses import asdict
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..plugins import hookimpl
 from . import Column, TableSpec, derived_state, record_state
-from .narratives_model import (
-    ASSIGN_THRESHOLD,
-    CANDIDATE_WEEKS,
-    MERGE_THRESHOLD,
-    MIN_NARRATIVE_SIZE,
-    SPLIT_SILHOUETTE,
-    NarrativeModel,
-    make_doc,
-    series_events,
-    week_of,
-)
+from .narratives_model import MIN_NARRATIVE_SIZE, NarrativeModel, make_doc, series_events, week_of
 
 if TYPE_CHECKING:
     from ..settings import Settings
@@ -42,10 +33,6 @@ __all__ = ["NarrativesAnalysis", "update_narratives", "week_span"]
 
 NAME = "narratives"
 VERSION = "2"  # 2: undated articles in no period (1 dated them by their ingest day)
-DEFAULT_SEED = 0
-EMERGE_MIN = 3
-GROW_FACTOR = 2.0
-FADE_WINDOWS = 4
 
 TABLES = (
     TableSpec("narratives", (
@@ -101,27 +88,23 @@ class NarrativesAnalysis:
 
     def update(self, store: Store, settings: Settings, *, full: bool = False,
                progress: Callable[[int], Iterator[object]] | None = None) -> dict[str, Any]:
-        return update_narratives(store, full=full, progress=progress)
+        return update_narratives(store, settings, full=full, progress=progress)
 
 
-def tunables(settings: Any) -> dict[str, Any]:
-    """The ``[narratives]`` settings, or the module defaults where the settings have none."""
-    section = getattr(settings, "narratives", None)
-    defaults = {"seed": DEFAULT_SEED, "assign_threshold": ASSIGN_THRESHOLD, "merge_threshold": MERGE_THRESHOLD,
-                "split_silhouette": SPLIT_SILHOUETTE, "emerge_min": EMERGE_MIN, "grow_factor": GROW_FACTOR,
-                "fade_weeks": FADE_WINDOWS, "candidate_weeks": CANDIDATE_WEEKS}
-    return {key: getattr(section, key, value) for key, value in defaults.items()}
+def tunables(settings: Settings) -> dict[str, Any]:
+    """The ``[narratives]`` settings as a dict (recorded as the run's inputs: a change means a full run)."""
+    return asdict(settings.narratives)
 
 
-def update_narratives(store: Store, *, full: bool = False, seed: int | None = None,
+def update_narratives(store: Store, settings: Settings, *, full: bool = False, seed: int | None = None,
                       progress: Callable[[int], Iterator[object]] | None = None) -> dict[str, Any]:
     """Cluster the articles added since the last run (all of them with ``full``); rewrite the tables.
 
-    ``seed`` defaults to the last run's (else ``narratives.seed``); a new seed, a new version or
-    changed thresholds mean a full run. Returns a summary: articles read, narratives (by status),
-    events, whether the run was full.
+    The ``[narratives]`` section of ``settings`` gives the tunables. ``seed`` defaults to the last
+    run's (else ``narratives.seed``); a new seed, a new version or changed thresholds mean a full
+    run. Returns a summary: articles read, narratives (by status), events, whether the run was full.
     """
-    options = tunables(store.settings)
+    options = tunables(settings)
     previous = derived_state(store, NAME)
     if previous is not None and seed is None:
         seed = int(previous.inputs.get("seed", options["seed"]))
@@ -129,9 +112,7 @@ def update_narratives(store: Store, *, full: bool = False, seed: int | None = No
     seed = options["seed"]
     full = (full or previous is None or previous.state is None or previous.version != VERSION
             or previous.inputs != options)
-    model = (NarrativeModel(seed=seed, assign_threshold=options["assign_threshold"],
-                            merge_threshold=options["merge_threshold"], split_silhouette=options["split_silhouette"],
-                            candidate_weeks=options["candidate_weeks"])
+    model = (NarrativeModel.from_settings(settings.narratives, seed=seed)
              if full else NarrativeModel.from_state(previous.state))  # type: ignore[union-attr]
     after = 0 if full else previous.watermark  # type: ignore[union-attr]
     # the last run's parsed state (its meta, and its centroids as long strings) is not needed any
@@ -154,7 +135,8 @@ def update_narratives(store: Store, *, full: bool = False, seed: int | None = No
         # without the text: holding every article's text for the evidence step cost more memory than
         # the clustering; the evidence step reads the texts again, in rowid order (``_texts``)
         docs.append(make_doc(rowid, article_id, published_day, title=record.get("title") or "", text=record.get("text") or "",
-                             actors=record.get("actors") or (), quotes=record.get("quotes") or (), keep_text=False))
+                             actors=record.get("actors") or (), quotes=record.get("quotes") or (), keep_text=False,
+                             terms=model.terms))
         watermark = max(watermark, rowid)
 
     bar = iter(progress(len(docs))) if progress is not None and docs else None
@@ -248,10 +230,9 @@ def _texts(store: Store, keys: list[int]) -> Iterator[str]:
         yield (json.loads(current[1]).get("text") or "") if current is not None and current[0] == key else ""
 
 
-def _tables(model: NarrativeModel, options: dict[str, Any] | None = None,
+def _tables(model: NarrativeModel, options: dict[str, Any],
             ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    """Rows of narratives, narrative_series and narrative_events from the model."""
-    options = options or tunables(None)
+    """Rows of narratives, narrative_series and narrative_events from the model (``options``: ``tunables``)."""
     emerge_min, fade_weeks = options["emerge_min"], options["fade_weeks"]
     last_period = max((p for p, n in model.totals.items() if n > 0), default=None)
     narratives, series, events = [], [], []

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
 from . import derived_state
-from .reuse_core import LINEAGE_COVERAGE
+from .reuse_core import DEFAULTS as REUSE_DEFAULTS
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -221,7 +221,7 @@ def lineage_coverage(store: Store) -> float:
     """The ``lineage_coverage`` the reuse tables were computed with."""
     state = derived_state(store, "reuse")
     value = (state.inputs.get("settings.reuse") or {}).get("lineage_coverage") if state else None
-    return float(value) if value is not None else LINEAGE_COVERAGE
+    return float(value) if value is not None else REUSE_DEFAULTS.lineage_coverage
 
 
 def reuse_clusters_page(store: Store, *, sort: str = "size", limit: int, offset: int) -> dict[str, Any]:

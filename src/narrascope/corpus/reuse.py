@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -38,22 +39,6 @@ __all__ = ["ReuseAnalysis", "update_reuse"]
 
 NAME = "reuse"
 VERSION = "reuse.v2"
-#: parameters read from ``settings.reuse`` when that section exists, else these defaults
-PARAMETERS = {
-    "ngram": core.NGRAM,
-    "window": core.WINDOW,
-    "max_postings": core.MAX_POSTINGS,
-    "max_outlet_postings": core.MAX_OUTLET_POSTINGS,
-    "min_shared_fingerprints": core.MIN_SHARED_FINGERPRINTS,
-    "seed": core.SEED,
-    "gap": core.GAP,
-    "max_shift": core.MAX_SHIFT,
-    "min_passage_words": core.MIN_PASSAGE_WORDS,
-    "min_score": core.MIN_SCORE,
-    "repost_coverage": core.REPOST_COVERAGE,
-    "lineage_coverage": core.LINEAGE_COVERAGE,
-    "max_passage_articles": core.MAX_PASSAGE_ARTICLES,
-}
 _LOOKUP_CHUNK = 500
 
 Progress = Callable[[int], Iterator[object]]
@@ -135,9 +120,9 @@ class ReuseAnalysis:
         return update_reuse(store, settings, full=full, progress=progress)
 
 
-def _parameters(settings: Settings | None) -> dict[str, Any]:
-    section = getattr(settings, "reuse", None)
-    return {key: getattr(section, key, default) for key, default in PARAMETERS.items()}
+def _parameters(settings: Settings) -> dict[str, Any]:
+    """The ``[reuse]`` settings as a dict (recorded as the run's inputs: a change means a full run)."""
+    return asdict(settings.reuse)
 
 
 def _ticker(progress: Progress | None, total: int) -> Callable[[], object]:
@@ -148,13 +133,14 @@ def _ticker(progress: Progress | None, total: int) -> Callable[[], object]:
     return lambda: next(bar, None)
 
 
-def update_reuse(store: Store, settings: Settings | None = None, *, full: bool = False,
+def update_reuse(store: Store, settings: Settings, *, full: bool = False,
                  progress: Progress | None = None) -> dict[str, Any]:
     """Bring the reuse tables up to date with the store; return a JSON-ready summary.
 
-    The articles are read and compared outside any transaction (ingest and readers go on); the
-    rows are written in one short transaction. If another ``reuse`` run recorded its results
-    meanwhile, this one's are discarded and the update starts again from that run's watermark.
+    The ``[reuse]`` section of ``settings`` gives the parameters. The articles are read and compared
+    outside any transaction (ingest and readers go on); the rows are written in one short
+    transaction. If another ``reuse`` run recorded its results meanwhile, this one's are discarded
+    and the update starts again from that run's watermark.
     """
     for _attempt in range(3):
         summary = _update_once(store, settings, full=full, progress=progress)
@@ -165,7 +151,7 @@ def update_reuse(store: Store, settings: Settings | None = None, *, full: bool =
                      code="NS501")
 
 
-def _update_once(store: Store, settings: Settings | None, *, full: bool,
+def _update_once(store: Store, settings: Settings, *, full: bool,
                  progress: Progress | None) -> dict[str, Any] | None:
     params = _parameters(settings)
     state = derived_state(store, NAME)
@@ -246,7 +232,8 @@ def _update_once(store: Store, settings: Settings | None, *, full: bool,
                                window=params["window"])
         if not alignment.passages:
             continue
-        a_is_source, confidence, evidence = core.infer_direction(new[a], new[b], alignment)
+        a_is_source, confidence, evidence = core.infer_direction(new[a], new[b], alignment,
+                                                                 min_words=params["min_passage_words"])
         pair, rows_ = _oriented(new[a], new[b], alignment, a_is_source, confidence, evidence, params)
         pairs.append(pair)
         passages.extend(rows_)

@@ -25,7 +25,7 @@ from ..settings import Settings
 from .migrations import MIGRATIONS, apply_migrations, schema_version
 from .query import fts_query
 
-__all__ = ["ARTICLE_ORDERS", "DEFAULT_DB", "ENV_DB", "FACETS", "RANK_LIMIT", "Filters", "Store", "date_bounds", "fts_query", "narrative_id",
+__all__ = ["ARTICLE_ORDERS", "DEFAULT_DB", "ENV_DB", "FACETS", "Filters", "Store", "date_bounds", "fts_query", "narrative_id",
            "open_store", "store_files"]
 
 DEFAULT_DB = "narrascope.db"
@@ -196,11 +196,6 @@ class Filters:
             sets.append(("SELECT a.rowid FROM narrative_members m JOIN articles a ON a.id = m.article"
                          " WHERE m.narrative = ?", [self.narrative]))
         return sets
-
-
-#: The workbench's default ``rank_limit`` (``web.search_rank_limit``): a query matching more articles
-#: is ranked among the most recently stored this many (``Store.search_rows``). The CLI ranks all.
-RANK_LIMIT = 20_000
 
 
 @dataclass(frozen=True)

@@ -34,10 +34,11 @@ from starlette.routing import BaseRoute, Route
 from .. import api as library
 from ..errors import UsageError
 from ..plugins import registry
+from ..settings import WebSettings
 from ..store import Filters, Store
 from .json_api import _ERROR, OPENAPI, _query, filters_from
 
-__all__ = ["ARTICLE_FORMATS", "MEDIA_TYPES", "OPENAPI_PATHS", "ROUTES", "STIX_AT_ONCE", "STIX_MAX_ARTICLES",
+__all__ = ["ARTICLE_FORMATS", "MEDIA_TYPES", "OPENAPI_PATHS", "ROUTES", "STIX_AT_ONCE",
            "TABLE_FORMATS", "export_url", "filter_names", "table_catalogue"]
 
 #: Article formats, each with its media type and file-name suffix.
@@ -56,10 +57,8 @@ TABLE_FORMATS: dict[str, tuple[str, str]] = {
 MEDIA_TYPES = {**{f: m for f, (m, _) in ARTICLE_FORMATS.items()}, **{f: m for f, (m, _) in TABLE_FORMATS.items()}}
 GRAPH = "graph"
 #: A STIX bundle is built in memory by the stix2 library (5,000 articles: 7 s, 180 MB peak; 20,000:
-#: 20 s, 520 MB): larger selections are refused (400) rather than tying up the server; the CLI has
-#: no limit.
-#: The default of the `web.max_stix_articles` setting.
-STIX_MAX_ARTICLES = 5_000
+#: 20 s, 520 MB): selections over the `web.max_stix_articles` setting are refused (400) rather than
+#: tying up the server; the CLI has no limit.
 #: STIX bundles built at once; another request meanwhile is a 503 (try again), so memory stays bounded.
 STIX_AT_ONCE = 2
 _STIX_LOCK = threading.Lock()
@@ -284,7 +283,8 @@ OPENAPI_PATHS: dict[str, Any] = {
                                                               "default": "jsonl"}), *_FILTERS],
         "responses": {"200": _download("The export", [m for m, _ in ARTICLE_FORMATS.values()]),
                       "400": {**_ERROR, "description": "A bad format or filter, or a STIX selection over"
-                                                       f" {STIX_MAX_ARTICLES:,} articles."},
+                                                       " the setting web.max_stix_articles"
+                                                       f" ({WebSettings().max_stix_articles:,} by default)."},
                       "503": {**_ERROR, "description": f"{STIX_AT_ONCE} STIX bundles are being built: retry."}}}},
     "/api/export/tables/{table}": {"get": {
         "summary": "Download a derived table as stored (never recomputed by the server; see /exports for when it"

@@ -22,7 +22,7 @@ from typing import Any
 from ..errors import StoreError
 from ..model import Article
 from ..settings import Settings
-from ..store import FACETS, RANK_LIMIT, Filters, Store
+from ..store import FACETS, Filters, Store
 from ..store.migrations import MIGRATIONS, schema_version
 from .render import SNIPPET_CLOSE, SNIPPET_OPEN, split_snippet
 
@@ -99,8 +99,10 @@ def list_page(store: Store, filters: Filters, *, limit: int, offset: int) -> Pag
 
 
 def search_page(store: Store, query: str, filters: Filters, *, limit: int, offset: int,
-                rank_limit: int | None = RANK_LIMIT) -> Page:
+                rank_limit: int | None) -> Page:
     """Full-text search, best first, as ``Store.search`` (the same ranking) but with unambiguous snippet marks.
+
+    ``rank_limit`` is the ``web.search_rank_limit`` setting (None: rank every match).
 
     Each item has ``snippet`` (plain text) and ``highlights`` ([start, end] of each hit in it).
     """
