@@ -41,9 +41,9 @@ if TYPE_CHECKING:
     from ..settings import Settings
     from ..store import Store
 
-__all__ = ["ArticleFilter", "Column", "CorpusAnalysis", "DerivedState", "Resume", "TableSpec", "batched", "count_new_articles",
-           "derived_state", "Index", "iter_table", "Migration", "MigrationSet", "new_articles", "record_state", "resume", "superseded_rowids",
-           "table_spec"]
+__all__ = ["ArticleFilter", "Column", "CorpusAnalysis", "DerivedState", "Index", "Migration", "MigrationSet",
+           "Resume", "TableSpec", "batched", "count_new_articles", "derived_state", "iter_table", "new_articles",
+           "record_state", "resume", "superseded_rowids", "table_spec", "tables_reference"]
 
 
 class CorpusAnalysis(Protocol):
@@ -206,3 +206,23 @@ def iter_table(store: Store, name: str) -> Iterator[dict[str, Any]]:
             if record[key] is not None:
                 record[key] = json.loads(record[key])
         yield record
+
+
+#: The markers of the generated table reference in ``docs/tables.md``.
+TABLES_BEGIN = "<!-- tables: generated from the declarations by `python3 tasks.py tables`; do not edit -->"
+TABLES_END = "<!-- end of tables -->"
+
+
+def tables_reference() -> str:
+    """The Markdown reference of every table: each registered analysis's (from its migration set's
+    declarations), then the core store's facet tables. ``docs/tables.md`` holds it between markers."""
+    from ..plugins import registry
+    from ..store.migrations import FACET_TABLES
+    from ..store.schema import migration_set_of, tables_markdown
+
+    parts = []
+    for analysis in registry().analyses.values():
+        tables = [spec for migration in migration_set_of(analysis).migrations for spec in migration.tables]
+        parts.append(f"### {analysis.name}\n\n" + tables_markdown(tables))
+    parts.append("### core: the record's facets\n\n" + tables_markdown(FACET_TABLES))
+    return "\n".join(parts)

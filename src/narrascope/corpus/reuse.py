@@ -27,7 +27,18 @@ import numpy as np
 
 from ..errors import StoreError
 from ..plugins import hookimpl
-from . import Column, Index, Migration, MigrationSet, TableSpec, batched, derived_state, new_articles, record_state, superseded_rowids
+from . import (
+    Column,
+    Index,
+    Migration,
+    MigrationSet,
+    TableSpec,
+    batched,
+    derived_state,
+    new_articles,
+    record_state,
+    superseded_rowids,
+)
 from . import reuse_core as core
 
 if TYPE_CHECKING:

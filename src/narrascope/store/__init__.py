@@ -92,7 +92,7 @@ def article_filter(option: str) -> ArticleFilter:
     for analysis in registry().analyses.values():
         for declared in getattr(analysis, "article_filters", ()):
             if declared.option == option:
-                return declared  # type: ignore[no-any-return]
+                return declared
     raise UsageError(f"--{option}: no installed corpus analysis selects articles by {option}")
 
 

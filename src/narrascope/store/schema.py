@@ -149,7 +149,7 @@ def migration_set_of(analysis: Any) -> MigrationSet:
     """An analysis's migration set: its own ``migrations``, else one creating its ``tables``."""
     declared = getattr(analysis, "migrations", None)
     if declared is not None:
-        return declared  # type: ignore[no-any-return]
+        return declared
     return MigrationSet(analysis.name, (Migration("tables", tables=tuple(analysis.tables)),))
 
 
@@ -267,7 +267,14 @@ def tables_markdown(tables: Iterable[TableSpec]) -> str:
     """The reference of ``tables`` in Markdown: one section per table, one row per column."""
     out = []
     for spec in tables:
-        out.append(f"#### `{spec.name}`\n\n{spec.doc}\n")
+        out.append(f"#### `{spec.name}`{'' if spec.exported else ' (internal, not exported)'}\n\n{spec.doc}\n")
+        keys = [f"unique ({', '.join(c.name for c in spec.columns if c.unique)})"] if any(
+            c.unique for c in spec.columns) else []
+        keys += [f"unique ({', '.join(u)})" for u in spec.unique]
+        keys += [f"primary key ({', '.join(spec.primary_key)})"] if spec.primary_key else []
+        keys += [f"index `{i.name}` ({', '.join(i.columns)})" for i in spec.indexes]
+        if keys:
+            out.append("Keys and indexes: " + "; ".join(keys) + ".\n")
         out.append("| Column | Type | Meaning |\n|---|---|---|")
         for column in spec.columns:
             kind = column.type + (" not null" if column.not_null else "")
