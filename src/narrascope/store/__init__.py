@@ -118,8 +118,8 @@ class Filters:
     state: str | None = None
     technique: str | None = None
     topic: str | None = None
-    #: A narrative id: the selection comes from the analysis that declares an ``ArticleFilter``
-    #: for "narrative" (``corpus/narratives.py``); the store knows no narrative table.
+    #: A narrative id. The store knows no narrative table: the analysis that declares an
+    #: ``ArticleFilter`` for "narrative" gives the selection (``ANALYSIS_FILTERS``).
     narrative: int | None = None
 
     def __post_init__(self) -> None:
