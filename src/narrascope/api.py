@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 from .errors import UsageError
 from .ingest import IngestReport, ingest, ingest_bytes
-from .model import Article
+from .model import Article, with_public_location
 from .plugins import registry
 from .reprocess import ReprocessReport, reprocess
 from .settings import Settings, load_settings
@@ -123,22 +123,29 @@ def db_info(*, db: str | Path | None = None, settings: Settings | None = None) -
 
 
 def export(stream: TextIO, *, format: str = "jsonl", db: str | Path | None = None, filters: Filters | None = None,
-           settings: Settings | None = None, store: Store | None = None, raw: bool = False) -> int:
+           settings: Settings | None = None, store: Store | None = None, raw: bool = False,
+           public_locations: bool = False) -> int:
     """Write the selected articles to ``stream`` in ``format``; return how many.
 
     ``store``: an open store to read (e.g. the web server's read-only one) instead of ``db``.
     ``raw``: CSV cells a spreadsheet would run as formulas (``=``, ``+``, ``-``, ``@``...) are
     written as stored rather than neutralised with a leading single quote (other formats: no effect).
+    ``public_locations``: each ``source.location`` is reduced to its file name, as the web API
+    shows it (``model.public_location``), so no server path leaves the machine; the web's
+    downloads set it, the CLI keeps full paths.
     """
     exporter = _exporter(format)
     if store is not None:
-        return _write_articles(exporter, store, filters, stream, raw=raw)
+        return _write_articles(exporter, store, filters, stream, raw=raw, public_locations=public_locations)
     with open_store(db, settings or load_settings(), create=False) as opened:
-        return _write_articles(exporter, opened, filters, stream, raw=raw)
+        return _write_articles(exporter, opened, filters, stream, raw=raw, public_locations=public_locations)
 
 
-def _write_articles(exporter: Any, store: Store, filters: Filters | None, stream: TextIO, *, raw: bool) -> int:
+def _write_articles(exporter: Any, store: Store, filters: Filters | None, stream: TextIO, *, raw: bool,
+                    public_locations: bool) -> int:
     articles: Iterator[Article] = store.iter_articles(filters or Filters())
+    if public_locations:
+        articles = map(with_public_location, articles)
     options: dict[str, Any] = {"raw": raw} if getattr(exporter, "takes_raw", False) else {}
     if getattr(exporter, "uses_store", False):  # stix: narratives and ingest days come from the store
         return int(exporter.write(articles, stream, store=store, **options))

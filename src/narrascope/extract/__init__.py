@@ -79,7 +79,7 @@ def _extractors() -> dict[str, Extractor]:
 
     return {
         "text/plain": Extractor("extract.text", "3", extract_text),
-        "text/html": Extractor("extract.html", "3", extract_html),
+        "text/html": Extractor("extract.html", "4", extract_html),
     }
 
 

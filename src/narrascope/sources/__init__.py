@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import BinaryIO, Protocol
 
 from ..errors import InputRejected, ReadError
-from ..model import RawItem, Reject, storable
+from ..model import RawItem, Reject, bytes_fingerprint, stat_fingerprint, storable
 from ..settings import Settings
 
 __all__ = [
@@ -321,7 +321,8 @@ def expand_inputs(paths: Iterable[str], settings: Settings, *,
             blobs.append(_file_blob(path, resolved_path(path)))
         else:
             why = "no such file or folder" if not path.exists() and not path.is_symlink() else _not_a_file(path)
-            blobs.append(Reject(location=storable(str(path)), code="NS109", reason=why, stage="read"))
+            blobs.append(Reject(location=storable(str(path)), code="NS109", reason=why, stage="read",
+                                fingerprint=stat_fingerprint(path)))
     read_by_feeds = _read_by_feeds(blobs, settings)
     for blob in blobs:
         if isinstance(blob, Blob) and blob.path is not None and blob.location in read_by_feeds:
@@ -388,7 +389,8 @@ def _walk(root: Path, settings: Settings, excluded: frozenset[Path]) -> Iterator
         for linked in [d for d in dirnames if (Path(dirpath) / d).is_symlink()]:
             # os.walk does not follow them (a link may loop); say so rather than skip it silently.
             yield Reject(location=storable(str(Path(dirpath, linked).absolute())), code="NS109", stage="read",
-                         reason="symbolic link to a folder, not followed: give the folder itself")
+                         reason="symbolic link to a folder, not followed: give the folder itself",
+                         fingerprint=stat_fingerprint(Path(dirpath, linked)))
         for filename in sorted(filenames):
             if settings.input.skip_hidden and filename.startswith("."):
                 continue
@@ -403,18 +405,21 @@ def _walk(root: Path, settings: Settings, excluded: frozenset[Path]) -> Iterator
 
 def _unreadable_folder(error: OSError) -> Reject:
     return Reject(location=storable(str(error.filename)), code="NS109", stage="read",
-                  reason=f"folder cannot be read: {error.strerror or error}")
+                  reason=f"folder cannot be read: {error.strerror or error}",
+                  fingerprint=stat_fingerprint(error.filename) if error.filename else None)
 
 
 def _file_blob(path: Path, resolved: Path | None) -> Blob | Reject:
     """The blob of a file found or given, or the reject saying why it is not read."""
     if resolved is None or not path.is_file():
-        return Reject(location=storable(str(path.absolute())), code="NS109", reason=_not_a_file(path), stage="read")
+        return Reject(location=storable(str(path.absolute())), code="NS109", reason=_not_a_file(path), stage="read",
+                      fingerprint=stat_fingerprint(path))
     location = str(resolved)
     if storable(location) != location:
         # The location is stored as UTF-8 text; an undecodable name would stop the whole batch there.
         return Reject(location=storable(location), code="NS109", stage="read",
-                      reason="the file name (or a folder's) is not valid UTF-8: rename it to read it")
+                      reason="the file name (or a folder's) is not valid UTF-8: rename it to read it",
+                      fingerprint=stat_fingerprint(path))
     return Blob(location=location, name=path.name, path=path)
 
 
@@ -446,16 +451,28 @@ def read_blob(blob: Blob, settings: Settings) -> Iterator[RawItem | Reject]:
     try:
         source = detect(blob, registry().sources)
         for thing in source.read(blob, settings):
-            yield _checked(thing)
+            thing = _checked(thing)
+            if isinstance(thing, Reject) and thing.location == blob.location and not thing.identity:
+                thing.fingerprint = blob_fingerprint(blob)
+            yield thing
     except InputRejected as e:
         # The item boundary: one bad file never stops the batch.
-        yield Reject.from_error(e, location=blob.location)
+        yield Reject.from_error(e, location=blob.location, fingerprint=blob_fingerprint(blob))
     except OSError as e:
-        yield Reject(location=blob.location, code="NS109", reason=f"cannot read: {e.strerror or e}", stage="read")
+        yield Reject(location=blob.location, code="NS109", reason=f"cannot read: {e.strerror or e}", stage="read",
+                     fingerprint=blob_fingerprint(blob))
     except (RecursionError, LookupError, TypeError, ValueError, UnicodeError) as e:
         # An input we did not foresee costs this input, never the batch.
         yield Reject(location=blob.location, code="NS901", reason=f"internal error: {type(e).__name__}: {e}",
-                     stage="read")
+                     stage="read", fingerprint=blob_fingerprint(blob))
+
+
+def blob_fingerprint(blob: Blob) -> str | None:
+    """What a reject of the whole blob is keyed by, without reading it again: the file's size and
+    modification time (``stat:``), or the hash of bytes held in memory (``bytes:``)."""
+    if blob.data is not None:
+        return bytes_fingerprint(blob.data)
+    return stat_fingerprint(blob.path, follow=True) if blob.path is not None else None
 
 
 def _checked(thing: RawItem | Reject) -> RawItem | Reject:
@@ -472,10 +489,12 @@ def _checked(thing: RawItem | Reject) -> RawItem | Reject:
     except UnicodeEncodeError as e:
         bad = e.object[e.start:e.end] if isinstance(e.object, str) else "?"
         return Reject(location=storable(thing.location), code="NS104", stage="read", source_kind=thing.source_kind,
-                      reason=f"the item's location or metadata holds {bad!a}, a lone surrogate, not a character")
+                      reason=f"the item's location or metadata holds {bad!a}, a lone surrogate, not a character",
+                      fingerprint=bytes_fingerprint(thing.data))
     except (TypeError, ValueError) as e:
         return Reject(location=storable(thing.location), code="NS901", stage="read", source_kind=thing.source_kind,
-                      reason=f"internal error: metadata that cannot be stored: {type(e).__name__}: {e}")
+                      reason=f"internal error: metadata that cannot be stored: {type(e).__name__}: {e}",
+                      fingerprint=bytes_fingerprint(thing.data))
     return thing
 
 

@@ -355,15 +355,24 @@ class Store:
     def record_reject(self, reject: Reject, *, skipped: bool = False) -> bool:
         """Record ``reject`` (or count it seen again); True if it was recorded before with the same reason.
 
-        A reject is the same when its location, code and the digest of its bytes (when they were
-        read) are: a re-run over a folder of known bad files can tell them from new ones.
+        A reject is the same when its location, code and input are: the digest of its bytes when
+        they were read, else its fingerprint (a file's size and modification time, a line's hash;
+        ``Reject.identity``). A re-run over a folder of known bad files can tell them from new
+        ones, and a bad file changed in place is new.
         """
         if reject.item is not None and self.settings.store.keep_raw:
             self.put_raw(reject.item)
         location, reason = storable(reject.location), storable(reject.reason)
-        key = f"{location}|{reject.digest or ''}|{reject.code}"
+        key = f"{location}|{reject.identity}|{reject.code}"
         known = self.conn.execute("SELECT reason = ? AND skipped = ? FROM rejects WHERE key = ?",
                                   (reason, int(skipped), key)).fetchone()
+        if known is None and reject.fingerprint and not reject.digest:
+            # recorded by a version that keyed it without a fingerprint: the same reject, keyed anew
+            legacy = f"{location}||{reject.code}"
+            known = self.conn.execute("SELECT reason = ? AND skipped = ? FROM rejects WHERE key = ?",
+                                      (reason, int(skipped), legacy)).fetchone()
+            if known and known[0]:
+                self.conn.execute("UPDATE rejects SET key = ? WHERE key = ?", (key, legacy))
         stamp = now()
         self.conn.execute(
             "INSERT INTO rejects (key, location, digest, source_kind, stage, code, reason, skipped, first_seen, last_seen)"

@@ -1,8 +1,9 @@
 """Export downloads from the workbench (issue 5): the ``/exports`` page and ``/api/export/...``.
 
 - ``GET /api/export/articles?format=jsonl|csv|stix&<filters>``: the articles the filters select (the
-  query parameters of ``/api/articles``, without ``q``), the same bytes as ``narrascope export
-  --format FORMAT`` with the same filters writes.
+  query parameters of ``/api/articles``, without ``q``), the bytes ``narrascope export
+  --format FORMAT`` with the same filters writes, except that a ``source.location`` is reduced to
+  its file name as everywhere on the web API (``model.public_location``): no server path is sent.
 - ``GET /api/export/tables/{table}?format=jsonl|csv|parquet``: a derived table as stored, and
   ``GET /api/export/tables/graph?format=gexf&level=actor|state``: the actor graph for Gephi.
 
@@ -177,7 +178,7 @@ async def articles_download(request: Request) -> FileResponse:
 
     def write(store: Store, path: str) -> None:
         with open(path, "w", encoding="utf-8", newline="") as stream:
-            library.export(stream, format=fmt, filters=filters, store=store)
+            library.export(stream, format=fmt, filters=filters, store=store, public_locations=True)
 
     if fmt != "stix":
         return await _send(request, write, media_type=media_type, filename=f"narrascope-articles.{suffix}")
@@ -278,7 +279,7 @@ def _download(description: str, media: list[str]) -> dict[str, Any]:
 OPENAPI_PATHS: dict[str, Any] = {
     "/api/export/articles": {"get": {
         "summary": "Download the selected articles (the filters of /api/articles) as JSONL (SCHEMA.md records), CSV (flat fields) or a STIX 2.1 bundle:"
-                   " the bytes `narrascope export` writes.",
+                   " the bytes `narrascope export` writes, with each source location reduced to its file name.",
         "parameters": [_query("format", "jsonl, csv or stix.", {"type": "string", "enum": list(ARTICLE_FORMATS),
                                                               "default": "jsonl"}), *_FILTERS],
         "responses": {"200": _download("The export", [m for m, _ in ARTICLE_FORMATS.values()]),
