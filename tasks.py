@@ -5,6 +5,7 @@
     python3 tasks.py test    set up .venv with the dev tools (and Chromium, as root), lint, type-check, test
     python3 tasks.py lock    re-pin constraints.txt from the current .venv (maintainers)
     python3 tasks.py docs    regenerate defaults.toml and the README's settings reference from settings.py
+    python3 tasks.py tables  regenerate docs/tables.md from the table declarations
 
 The README's two set-up commands and .ci/run call exactly these.
 """
@@ -88,8 +89,15 @@ def docs() -> None:
         "for path in write_generated(): print(f'rewrote {path}')")
 
 
+def tables() -> None:
+    run(PY, "-c", "import pathlib, narrascope.corpus as c; p = pathlib.Path('docs/tables.md');"
+        " t = p.read_text(encoding='utf-8'); head, rest = t.split(c.TABLES_BEGIN); tail = rest.split(c.TABLES_END)[1];"
+        " p.write_text(head + c.TABLES_BEGIN + '\\n\\n' + c.tables_reference() + '\\n' + c.TABLES_END + tail,"
+        " encoding='utf-8')")
+
+
 if __name__ == "__main__":
-    tasks = {"demo": demo, "test": test, "lock": lock, "docs": docs}
+    tasks = {"demo": demo, "test": test, "lock": lock, "docs": docs, "tables": tables}
     if len(sys.argv) != 2 or sys.argv[1] not in tasks:
         sys.exit(__doc__)
     tasks[sys.argv[1]]()

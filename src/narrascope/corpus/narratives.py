@@ -22,7 +22,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..plugins import hookimpl
-from . import Column, TableSpec, derived_state, record_state
+from . import ArticleFilter, Column, Index, Migration, MigrationSet, TableSpec, derived_state, record_state
 from .narratives_model import MIN_NARRATIVE_SIZE, NarrativeModel, make_doc, series_events, week_of
 
 if TYPE_CHECKING:
@@ -36,54 +36,70 @@ VERSION = "2"  # 2: undated articles in no period (1 dated them by their ingest 
 
 TABLES = (
     TableSpec("narratives", (
-        Column("id", "INTEGER", "Narrative id: stable across incremental runs, never reused."),
-        Column("label", "TEXT", "Readable label: the narrative's heaviest key terms, joined by ' · '."),
-        Column("terms", "JSON", "Key terms (words, lemma-ish, and actor names), heaviest first."),
+        Column("id", "INTEGER", "Narrative id: stable across incremental runs, never reused.", not_null=True,
+               unique=True),
+        Column("label", "TEXT", "Readable label: the narrative's heaviest key terms, joined by ' · '.", not_null=True),
+        Column("terms", "JSON", "Key terms (words, lemma-ish, and actor names), heaviest first.", not_null=True),
         Column("sentence", "TEXT", "Representative claim sentence: the evidence sentence closest to the centroid."),
         Column("sentence_article", "TEXT", "Article id holding the representative sentence."),
         Column("sentence_start", "INTEGER", "Start offset of the sentence in that article's text."),
         Column("sentence_end", "INTEGER", "End offset (exclusive) of the sentence in that article's text."),
-        Column("size", "INTEGER", "Member articles."),
+        Column("size", "INTEGER", "Member articles.", not_null=True),
         Column("first_seen", "TEXT", "Day of the earliest dated member article (YYYY-MM-DD); null if none is dated."),
         Column("last_seen", "TEXT", "Day of the latest dated member article (YYYY-MM-DD); null if none is dated."),
         Column("status", "TEXT", "active | faded (no article for 4 weeks before the week of the corpus's newest"
                                   " dated article) | merged"
-                                  f" | candidate (fewer than {MIN_NARRATIVE_SIZE} articles)."),
+                                  f" | candidate (fewer than {MIN_NARRATIVE_SIZE} articles).", not_null=True),
         Column("parent", "INTEGER", "The narrative this one split from, or null."),
         Column("merged_into", "INTEGER", "The narrative that absorbed this one (status merged), or null."),
-    ), "One row per narrative: articles clustered by hashed TF-IDF of their words and actors."),
+    ), "One row per narrative: articles clustered by hashed TF-IDF of their words and actors.",
+       indexes=(Index("narratives_status", ("status",)),)),
     TableSpec("narrative_members", (
-        Column("narrative", "INTEGER", "Narrative id (narratives.id)."),
-        Column("article", "TEXT", "Article id."),
+        Column("narrative", "INTEGER", "Narrative id (narratives.id).", not_null=True),
+        Column("article", "TEXT", "Article id.", not_null=True, unique=True),
         Column("date", "TEXT", "The article's published day (YYYY-MM-DD); null when it states none."),
-        Column("date_source", "TEXT", "published (the article's date) | undated (no date stated: in no period)."),
-        Column("period", "TEXT", "Monday of the article's week (YYYY-MM-DD); '' when it is undated."),
-        Column("score", "REAL", "Cosine of the article to the narrative's centroid when it joined."),
+        Column("date_source", "TEXT", "published (the article's date) | undated (no date stated: in no period).", not_null=True),
+        Column("period", "TEXT", "Monday of the article's week (YYYY-MM-DD); '' when it is undated.", not_null=True),
+        Column("score", "REAL", "Cosine of the article to the narrative's centroid when it joined.", not_null=True),
         Column("evidence", "JSON", "Claim sentences closest to the centroid: [{start, end, text, score}],"
-                                   " offsets into the article's text."),
-    ), "Which articles make each narrative, with evidence sentences."),
+                                   " offsets into the article's text.", not_null=True),
+    ), "Which articles make each narrative, with evidence sentences.",
+       indexes=(Index("narrative_members_narrative", ("narrative", "score")),
+                Index("narrative_members_period", ("period",)))),
     TableSpec("narrative_series", (
-        Column("narrative", "INTEGER", "Narrative id."),
-        Column("unit", "TEXT", "week | day."),
-        Column("period", "TEXT", "The day, or the Monday of the week (YYYY-MM-DD)."),
-        Column("articles", "INTEGER", "Member articles in the period."),
+        Column("narrative", "INTEGER", "Narrative id.", not_null=True),
+        Column("unit", "TEXT", "week | day.", not_null=True),
+        Column("period", "TEXT", "The day, or the Monday of the week (YYYY-MM-DD).", not_null=True),
+        Column("articles", "INTEGER", "Member articles in the period.", not_null=True),
         Column("share", "REAL", "Those articles over all articles of the period in the corpus."),
     ), "Time series of each narrative, per week and per day (periods with articles only; undated articles"
-       " are in none: see narrative_members.date_source)."),
+       " are in none: see narrative_members.date_source).",
+       unique=(("narrative", "unit", "period"),), indexes=(Index("narrative_series_period", ("unit", "period")),)),
     TableSpec("narrative_events", (
-        Column("narrative", "INTEGER", "Narrative id."),
-        Column("period", "TEXT", "Monday of the week the event happened."),
-        Column("kind", "TEXT", "emerge | grow | split | merge | fade."),
+        Column("narrative", "INTEGER", "Narrative id.", not_null=True),
+        Column("period", "TEXT", "Monday of the week the event happened.", not_null=True),
+        Column("kind", "TEXT", "emerge | grow | split | merge | fade.", not_null=True),
         Column("other", "INTEGER", "The other narrative of a split (parent or child) or merge, else null."),
-        Column("detail", "JSON", "Figures behind the event (articles, share, silhouette, similarity...)."),
-    ), "What happened to each narrative, week by week."),
+        Column("detail", "JSON", "Figures behind the event (articles, share, silhouette, similarity...).", not_null=True),
+    ), "What happened to each narrative, week by week.",
+       indexes=(Index("narrative_events_narrative", ("narrative",)),
+                Index("narrative_events_period", ("period", "kind")))),
 )
+MIGRATIONS = MigrationSet(NAME, (Migration("tables", tables=TABLES),))
+
+
+def members_rowids(narrative: int) -> tuple[str, list[Any]]:
+    """The ``Filters.narrative`` selection: rowids of the articles that are members of ``narrative``."""
+    return ("SELECT member.rowid FROM narrative_members m JOIN articles member ON member.id = m.article"
+            " WHERE m.narrative = ?", [narrative])
 
 
 class NarrativesAnalysis:
     name = NAME
     version = VERSION
     tables = TABLES
+    migrations = MIGRATIONS
+    article_filters = (ArticleFilter("narrative", members_rowids),)
     inputs = ("articles.title", "articles.text", "articles.published", "articles.record.actors", "articles.record.quotes", "settings.narratives")
 
     def update(self, store: Store, settings: Settings, *, full: bool = False,

@@ -28,7 +28,18 @@ import numpy as np
 
 from ..errors import StoreError
 from ..plugins import hookimpl
-from . import Column, TableSpec, batched, derived_state, new_articles, record_state, superseded_rowids
+from . import (
+    Column,
+    Index,
+    Migration,
+    MigrationSet,
+    TableSpec,
+    batched,
+    derived_state,
+    new_articles,
+    record_state,
+    superseded_rowids,
+)
 from . import reuse_core as core
 
 if TYPE_CHECKING:
@@ -47,71 +58,88 @@ TABLES = (
     TableSpec(
         "reuse_pairs",
         (
-            Column("source", "TEXT", "article id of the likely original (the side the text spread from)"),
-            Column("target", "TEXT", "article id of the republisher or the article quoting the source"),
-            Column("kind", "TEXT", "repost (both sides at least reuse.repost_coverage shared) or partial"),
-            Column("passages", "INTEGER", "number of shared passages (rows in reuse_passages)"),
-            Column("shared_words", "INTEGER", "words of the source inside shared passages"),
-            Column("coverage_source", "REAL", "share of the source's words inside shared passages (0-1)"),
-            Column("coverage_target", "REAL", "share of the target's words inside shared passages (0-1)"),
+            Column("source", "TEXT", "article id of the likely original (the side the text spread from)", not_null=True),
+            Column("target", "TEXT", "article id of the republisher or the article quoting the source", not_null=True),
+            Column("kind", "TEXT", "repost (both sides at least reuse.repost_coverage shared) or partial", not_null=True),
+            Column("passages", "INTEGER", "number of shared passages (rows in reuse_passages)", not_null=True),
+            Column("shared_words", "INTEGER", "words of the source inside shared passages", not_null=True),
+            Column("coverage_source", "REAL", "share of the source's words inside shared passages (0-1)", not_null=True),
+            Column("coverage_target", "REAL", "share of the target's words inside shared passages (0-1)", not_null=True),
             Column("score", "REAL", "similarity of the shared passages: share of their words in exactly shared"
-                                    " runs, weighted by passage length (1.0: verbatim)"),
+                                    " runs, weighted by passage length (1.0: verbatim)", not_null=True),
             Column("confidence", "REAL", "confidence in the direction: 0.95 statement, 0.8 date, 0.6 containment, 0.4 republication,"
-                                         " 0.2 ingest order; minus 0.15 per rung that disagrees"),
+                                         " 0.2 ingest order; minus 0.15 per rung that disagrees", not_null=True),
             Column("direction_evidence", "JSON", "the evidence: published dates, coverage and unshared inner words"
-                                                 " of each side, each rung's vote (source|target), decided_by"),
+                                                 " of each side, each rung's vote (source|target), decided_by", not_null=True),
         ),
         "Pairs of articles sharing at least one passage, directed original -> republisher.",
+        indexes=(Index("reuse_pairs_articles", ("source", "target"), unique=True),
+                 Index("reuse_pairs_target", ("target",))),
     ),
     TableSpec(
         "reuse_passages",
         (
-            Column("source", "TEXT", "article id of the pair's source"),
-            Column("source_start", "INTEGER", "start offset of the passage in the source's text"),
-            Column("source_end", "INTEGER", "end offset (exclusive) in the source's text"),
-            Column("target", "TEXT", "article id of the pair's target"),
-            Column("target_start", "INTEGER", "start offset of the passage in the target's text"),
-            Column("target_end", "INTEGER", "end offset (exclusive) in the target's text"),
-            Column("words", "INTEGER", "words the passage spans in the source"),
-            Column("score", "REAL", "share of those words in exactly shared runs (1.0: verbatim)"),
+            Column("source", "TEXT", "article id of the pair's source", not_null=True),
+            Column("source_start", "INTEGER", "start offset of the passage in the source's text", not_null=True),
+            Column("source_end", "INTEGER", "end offset (exclusive) in the source's text", not_null=True),
+            Column("target", "TEXT", "article id of the pair's target", not_null=True),
+            Column("target_start", "INTEGER", "start offset of the passage in the target's text", not_null=True),
+            Column("target_end", "INTEGER", "end offset (exclusive) in the target's text", not_null=True),
+            Column("words", "INTEGER", "words the passage spans in the source", not_null=True),
+            Column("score", "REAL", "share of those words in exactly shared runs (1.0: verbatim)", not_null=True),
         ),
         "Shared passages with character offsets into both articles' text.",
+        indexes=(Index("reuse_passages_source", ("source",)), Index("reuse_passages_target", ("target",))),
     ),
     TableSpec(
         "reuse_clusters",
         (
-            Column("article", "TEXT", "article id"),
-            Column("cluster", "INTEGER", "cluster number: the smallest articles.rowid among its members"),
+            Column("article", "TEXT", "article id", not_null=True, unique=True),
+            Column("cluster", "INTEGER", "cluster number: the smallest articles.rowid among its members", not_null=True),
             Column("role", "TEXT", "original (the cluster's likely original) | republisher (target of a repost)"
                                    " | partial (target of a partial copy only) | source (target of no lineage link:"
-                                   " another article the cluster's copies took text from)"),
+                                   " another article the cluster's copies took text from)", not_null=True),
             Column("original", "TEXT", "article id of the cluster's likely original: the earliest member that is no"
-                                       " lineage link's target"),
-            Column("size", "INTEGER", "number of articles in the cluster"),
+                                       " lineage link's target", not_null=True),
+            Column("size", "INTEGER", "number of articles in the cluster", not_null=True),
         ),
         "Reuse clusters: connected components of the lineage links among reuse_pairs (reposts, and partial"
         " copies covering at least reuse.lineage_coverage of the copy with a passage few other articles carry),"
         " with each member's role.",
+        indexes=(Index("reuse_clusters_cluster", ("cluster",)),),
     ),
     TableSpec(
         "reuse_outlets",
         (
-            Column("source_outlet", "TEXT", "outlet of the sources ('' when unknown)"),
-            Column("target_outlet", "TEXT", "outlet of the targets ('' when unknown)"),
-            Column("pairs", "INTEGER", "reuse pairs from source_outlet to target_outlet"),
-            Column("reposts", "INTEGER", "of which reposts"),
-            Column("partials", "INTEGER", "of which partial reuse"),
+            Column("source_outlet", "TEXT", "outlet of the sources ('' when unknown)", not_null=True),
+            Column("target_outlet", "TEXT", "outlet of the targets ('' when unknown)", not_null=True),
+            Column("pairs", "INTEGER", "reuse pairs from source_outlet to target_outlet", not_null=True),
+            Column("reposts", "INTEGER", "of which reposts", not_null=True),
+            Column("partials", "INTEGER", "of which partial reuse", not_null=True),
         ),
         "The outlet graph the reuse pairs imply: who republishes whom, how often.",
         graph_role="edges",
     ),
 )
+#: The fingerprint index (internal, not exported): winnowed n-gram hash -> articles.rowid.
+FINGERPRINTS = TableSpec(
+    "reuse_fingerprints",
+    (
+        Column("hash", "INTEGER", "a winnowed n-gram hash", not_null=True),
+        Column("article", "INTEGER", "articles.rowid of an article holding it", not_null=True),
+    ),
+    "The fingerprint index: which articles hold each winnowed n-gram hash.",
+    indexes=(Index("reuse_fingerprints_hash", ("hash",)), Index("reuse_fingerprints_article", ("article",))),
+    exported=False,
+)
+MIGRATIONS = MigrationSet(NAME, (Migration("tables", tables=(*TABLES, FINGERPRINTS)),))
 
 
 class ReuseAnalysis:
     name = NAME
     version = VERSION
     tables = TABLES
+    migrations = MIGRATIONS
     inputs = ("articles.text", "articles.outlet", "articles.published", "articles.record.republished_from",
               "settings.reuse")
 

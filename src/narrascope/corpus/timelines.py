@@ -23,6 +23,9 @@ from ..errors import UsageError
 from ..plugins import hookimpl
 from . import (
     Column,
+    Index,
+    Migration,
+    MigrationSet,
     TableSpec,
     batched,
     count_new_articles,
@@ -48,17 +51,20 @@ BATCH_ARTICLES = 500
 
 TABLES = (
     TableSpec("timeline", (
-        Column("granularity", "TEXT", "day | week"),
-        Column("period", "TEXT", "the day (YYYY-MM-DD), or the Monday that starts the ISO week"),
-        Column("outlet", "TEXT", "the articles' outlet; '' when they name none"),
-        Column("metric", "TEXT", "articles | actors | quotes | events | techniques | narratives"),
+        Column("granularity", "TEXT", "day | week", not_null=True),
+        Column("period", "TEXT", "the day (YYYY-MM-DD), or the Monday that starts the ISO week", not_null=True),
+        Column("outlet", "TEXT", "the articles' outlet; '' when they name none", not_null=True),
+        Column("metric", "TEXT", "articles | actors | quotes | events | techniques | narratives", not_null=True),
         Column("key", "TEXT", "actors: the actor id; events: the PLOVER type; techniques: the technique name;"
-                              " narratives: the narrative id; '' for articles and quotes"),
+                              " narratives: the narrative id; '' for articles and quotes", not_null=True),
         Column("count", "INTEGER", "articles; actor mentions; quotes; events (negated and hypothetical included);"
-                                   " technique spans; member articles of the narrative"),
+                                   " technique spans; member articles of the narrative", not_null=True),
     ), "Counts per day and per week, by outlet, of articles, actor mentions, quotes, events, techniques,"
-       " narratives."),
+       " narratives.",
+       unique=(("granularity", "period", "outlet", "metric", "key"),),
+       indexes=(Index("timeline_metric", ("metric", "key")),)),
 )
+MIGRATIONS = MigrationSet(NAME, (Migration("tables", tables=TABLES),))
 
 UPSERT = ("INSERT INTO timeline (granularity, period, outlet, metric, key, count) VALUES (?, ?, ?, ?, ?, ?)"
           " ON CONFLICT(granularity, period, outlet, metric, key) DO UPDATE SET count = count + excluded.count")
@@ -132,6 +138,7 @@ class TimelineAnalysis:
     name = NAME
     version = VERSION
     tables = TABLES
+    migrations = MIGRATIONS
     inputs = ("articles.published", "articles.outlet", "articles.actors", "articles.quotes", "articles.events",
               "articles.techniques", "narrative_members")
 

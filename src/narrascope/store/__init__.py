@@ -22,8 +22,9 @@ from typing import Any
 from ..errors import SearchError, StoreError, UsageError
 from ..model import Article, RawItem, Reject, storable
 from ..settings import Settings
-from .migrations import MIGRATIONS, apply_migrations, schema_version
+from .migrations import migration_sets, schema_version
 from .query import fts_query
+from .schema import ArticleFilter, applied_migrations, apply_migration_sets
 
 __all__ = ["ARTICLE_ORDERS", "DEFAULT_DB", "ENV_DB", "FACETS", "Filters", "Store", "date_bounds", "fts_query", "narrative_id",
            "open_store", "store_files"]
@@ -80,6 +81,21 @@ def narrative_id(value: str, *, option: str = "--narrative") -> int:
     return int(text)
 
 
+#: ``Filters`` fields whose selection a corpus analysis contributes (an ``ArticleFilter``).
+ANALYSIS_FILTERS = ("narrative",)
+
+
+def article_filter(option: str) -> ArticleFilter:
+    """The ``ArticleFilter`` a registered corpus analysis declares for ``Filters`` field ``option``."""
+    from ..plugins import registry
+
+    for analysis in registry().analyses.values():
+        for declared in getattr(analysis, "article_filters", ()):
+            if declared.option == option:
+                return declared
+    raise UsageError(f"--{option}: no installed corpus analysis selects articles by {option}")
+
+
 @dataclass(frozen=True)
 class Filters:
     """Selection shared by list, search and export.
@@ -102,7 +118,8 @@ class Filters:
     state: str | None = None
     technique: str | None = None
     topic: str | None = None
-    #: A narrative id (table ``narrative_members``, filled by ``narrascope narratives``).
+    #: A narrative id. The store knows no narrative table: the analysis that declares an
+    #: ``ArticleFilter`` for "narrative" gives the selection (``ANALYSIS_FILTERS``).
     narrative: int | None = None
 
     def __post_init__(self) -> None:
@@ -148,10 +165,20 @@ class Filters:
                 clauses.append(f"{drive}{alias}.rowid IN"
                                " (SELECT article_rowid FROM article_facets WHERE kind = ? AND value = ?)")
                 params.extend((kind, value))
-        if self.narrative is not None:
-            clauses.append(f"{alias}.id IN (SELECT article FROM narrative_members WHERE narrative = ?)")
-            params.append(self.narrative)
+        for sql, values in self.analysis_sets():
+            clauses.append(f"{alias}.rowid IN ({sql})")
+            params.extend(values)
         return (" AND ".join(clauses) or "1"), params
+
+    def analysis_sets(self) -> list[tuple[str, list[Any]]]:
+        """The chosen selections that corpus analyses contribute (``ArticleFilter``), each a query
+        of the ``articles.rowid`` values it keeps."""
+        sets = []
+        for option in ANALYSIS_FILTERS:
+            value = getattr(self, option)
+            if value is not None:
+                sets.append(article_filter(option).rowids(value))
+        return sets
 
     def rowid_where(self, rowid: str) -> tuple[str, list[Any]]:
         """The same selection as ``where`` on an ``articles.rowid`` value alone (``articles_fts.rowid``).
@@ -192,9 +219,7 @@ class Filters:
             value = getattr(self, kind)
             if value:
                 sets.append(("SELECT article_rowid FROM article_facets WHERE kind = ? AND value = ?", [kind, value]))
-        if self.narrative is not None:
-            sets.append(("SELECT a.rowid FROM narrative_members m JOIN articles a ON a.id = m.article"
-                         " WHERE m.narrative = ?", [self.narrative]))
+        sets.extend(self.analysis_sets())
         return sets
 
 
@@ -512,6 +537,7 @@ class Store:
             "path": str(self.path),
             "size_bytes": size,
             "schema_version": schema_version(self.conn),
+            "migrations": {name: len(done) for name, done in applied_migrations(self.conn).items()},
             "articles": q("SELECT COUNT(*) FROM articles WHERE latest = 1").fetchone()[0],
             "versions": q("SELECT COUNT(*) FROM articles").fetchone()[0],
             "raw_inputs": q("SELECT COUNT(*) FROM raw").fetchone()[0],
@@ -562,10 +588,8 @@ def open_store(path: str | os.PathLike[str] | None = None, settings: Settings | 
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
-        if schema_version(conn) < MIGRATIONS[-1].number:
-            apply_migrations(conn)
-        elif schema_version(conn) > MIGRATIONS[-1].number:
-            apply_migrations(conn)  # raises NS502 with a clear message
+        # The core set, then each registered analysis's own (each applied once; NS502 if newer).
+        apply_migration_sets(conn, migration_sets())
     except sqlite3.Error as e:
         raise StoreError(f"cannot open store {db}: {e}") from e
     return Store(db, conn, settings)

@@ -23,7 +23,8 @@ from ..errors import StoreError
 from ..model import Article
 from ..settings import Settings
 from ..store import FACETS, Filters, Store
-from ..store.migrations import MIGRATIONS, schema_version
+from ..store.migrations import migration_sets
+from ..store.schema import applied_migrations, pending_migrations
 from .render import SNIPPET_CLOSE, SNIPPET_OPEN, split_snippet
 
 __all__ = ["ARTICLE_ID", "ACTOR_ID", "FACET_FIELDS", "ReadOnlyStore", "actor_names", "actor_profile",
@@ -44,13 +45,18 @@ class ReadOnlyStore:
         if not self.path.is_file():
             raise StoreError(f"no store at {self.path}: run `narrascope ingest` first or pass --db")
         self.uri = self.path.as_uri() + "?mode=ro"
+        sets = migration_sets()
         with self.open() as store:
-            version = schema_version(store.conn)
-        if version < MIGRATIONS[-1].number:
-            raise StoreError(f"store {self.path} has schema version {version}, this narrascope expects"
-                             f" {MIGRATIONS[-1].number}: run `narrascope db info --db {self.path}` once to migrate it")
-        if version > MIGRATIONS[-1].number:
-            raise StoreError(f"store {self.path} was written by a newer narrascope (schema {version})", code="NS502")
+            pending = pending_migrations(store.conn, sets)
+            applied = applied_migrations(store.conn)
+        newer = [f"{s.name}/{name}" for s in sets for name in applied.get(s.name, ())
+                 if name not in {m.name for m in s.migrations}]
+        if newer:
+            raise StoreError(f"store {self.path} was written by a newer narrascope (migrations {', '.join(newer)})",
+                             code="NS502")
+        if pending:
+            raise StoreError(f"store {self.path} lacks migrations {', '.join(f'{s}/{n}' for s, n in pending)}:"
+                             f" run `narrascope db info --db {self.path}` once to migrate it")
 
     @contextmanager
     def open(self) -> Iterator[Store]:
