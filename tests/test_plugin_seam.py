@@ -149,6 +149,8 @@ def test_a_failing_plugin_stage_rejects_its_article_with_ns206_and_the_batch_goe
          "text": TEXT * 2 + "[plugin-crash] Stop!"},
         {"url": "https://two.example/bad", "outlet": "Outlet Two", "title": "Bad return",
          "text": TEXT * 2 + "[plugin-bad-return]"},
+        {"url": "https://two.example/refuse", "outlet": "Outlet Two", "title": "Refused",
+         "text": TEXT * 2 + "[plugin-refuse]"},
     ]
     db = tmp_path / "plugin.db"
     result = run_cli("--config", config(tmp_path, ["language", "exclaim", "shout"]), "ingest",
@@ -157,13 +159,13 @@ def test_a_failing_plugin_stage_rejects_its_article_with_ns206_and_the_batch_goe
     report = json.loads(result.output)
     assert len(report["stored"]) == 5
     rejected = {r["location"].rsplit(":", 1)[-1]: r for r in report["rejected"]}
-    assert set(rejected) == {"4", "5"}  # the lines of the two broken articles
-    assert {r["code"] for r in rejected.values()} == {"NS206"}
+    assert set(rejected) == {"4", "5", "6"}  # the lines of the three articles the plugin stage refused
+    assert [rejected[line]["code"] for line in ("4", "5", "6")] == ["NS206", "NS206", "NS201"]
     assert {r["stage"] for r in rejected.values()} == {"shout"}
     assert "ZeroDivisionError" in rejected["4"]["reason"] and "returned list" in rejected["5"]["reason"]
     # The rejects are in the store, with their bytes, for `reprocess --rejects` once the plugin is fixed.
     stored_rejects = api.list_rejects(db=db, include_skipped=False)
-    assert sorted(r["code"] for r in stored_rejects) == ["NS206", "NS206"]
+    assert sorted(r["code"] for r in stored_rejects) == ["NS201", "NS206", "NS206"]
     # The rest is stored with both plugin fields.
     records = [a.to_record() for a in api.list_articles(db=db)]
     assert {r["title"] for r in records} >= {"Talks resume", "Talks stall", "A quiet week"}
@@ -184,7 +186,7 @@ def test_a_failing_plugin_stage_in_analyze_keeps_the_old_record(tmp_path: Path) 
     assert crashed.extensions == {} and "exclaim" not in crashed.pipeline["stages"]
 
 
-def test_a_core_stage_error_is_not_turned_into_a_plugin_reject(tmp_path: Path) -> None:
+def test_only_stages_outside_the_narrascope_package_are_treated_as_third_party() -> None:
     from narrascope.enrich import is_core
     from narrascope.plugins import registry
 

@@ -147,8 +147,10 @@ def _third_party_updates(stage: Stage, article: Article, settings: Settings) -> 
 
     try:
         updates = stage.compute(article, settings)
-    except InputRejected:
-        raise  # a deliberate, coded reject of the article
+    except InputRejected as e:  # a deliberate, coded reject of the article
+        if "stage" not in vars(e):
+            e.stage = stage.name  # not "read", the class default: the plugin stage refused it
+        raise
     except Exception as e:  # noqa: BLE001 - a plugin's bug costs its article, never the batch
         raise failed(f"{type(e).__name__}: {e}") from e
     if not isinstance(updates, dict):

@@ -6,7 +6,8 @@ Everything a third party can add, through the hooks of ``narrascope.plugins`` on
   the text with its offsets and a confidence, their count, and the stage version;
 - the stage ``shout`` requires ``extensions.exclaim`` (checked when the pipeline is built, NS406)
   and fails on purpose on a text holding ``[plugin-crash]`` (it raises) or
-  ``[plugin-bad-return]`` (it returns a list): both must cost that article alone (NS206);
+  ``[plugin-bad-return]`` (it returns a list): both must cost that article alone (NS206); on
+  ``[plugin-refuse]`` it rejects the article on purpose, with its own code (NS201);
 - the corpus analysis ``exclaim`` writes the table ``exclaim_by_outlet`` (articles and marks per
   outlet), exported with ``narrascope export --table exclaim_by_outlet``;
 - the exporter ``tsv-summary`` (``narrascope export --format tsv-summary``): one line per article;
@@ -21,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TextIO
 
 from narrascope.corpus import Column, TableSpec, derived_state, iter_table, new_articles, record_state
+from narrascope.errors import InputRejected
 from narrascope.plugins import hookimpl
 
 NAME = "exclaim"
@@ -58,6 +60,8 @@ class ShoutStage:
             raise ZeroDivisionError("the shout stage crashed (on purpose: [plugin-crash])")
         if "[plugin-bad-return]" in article.text:
             return ["not", "a", "dict"]
+        if "[plugin-refuse]" in article.text:  # a deliberate reject keeps its own code
+            raise InputRejected("the shout stage refuses this article ([plugin-refuse])", code="NS201")
         count = article.extensions[NAME]["count"]
         return {"extensions.shout": {"shouting": count >= 3, "confidence": 1.0, "version": "shout.v1"}}
 
