@@ -110,6 +110,9 @@ def test_a_plugin_stage_field_analysis_table_exporter_and_page_work_end_to_end(t
     assert "content-security-policy" in page.headers  # the app's middleware covers plugin pages
     home = client.get("/")
     assert home.status_code == 200 and '<a href="/plugin/exclaim">Exclaim</a>' in home.text
+    # The article page shows the plugin's field.
+    article = client.get(f"/articles/{records['Talks resume']['id']}")
+    assert article.status_code == 200 and '<b>exclaim</b> <code>{"count": 3' in article.text
 
 
 def test_a_plugin_page_before_its_analysis_ran_says_what_to_run(tmp_path: Path) -> None:
