@@ -2,7 +2,8 @@
 """The project's tasks, needing nothing but Python 3.11+ and the package registries.
 
     python3 tasks.py demo    set up .venv, ingest the two seed articles, print a summary of each
-    python3 tasks.py test    set up .venv with the dev tools (and Chromium, as root), lint, type-check, test
+    python3 tasks.py test    set up .venv with the dev tools, the test plugin (tests/plugin_pkg) and Chromium
+                             (as root), then lint, type-check, test
     python3 tasks.py lock    re-pin constraints.txt from the current .venv (maintainers)
     python3 tasks.py docs    regenerate defaults.toml and the README's settings reference from settings.py
     python3 tasks.py tables  regenerate docs/tables.md from the table declarations
@@ -65,8 +66,14 @@ def browser() -> None:
         subprocess.run(args, check=True, env=env, stdout=subprocess.DEVNULL)
 
 
+#: The test plugin, a separate package the tests need installed (tests/test_plugin_seam.py).
+TEST_PLUGIN = "tests/plugin_pkg"
+
+
 def test() -> None:
     setup("[dev]")
+    # Installed as a third party's plugin is: its own package, found through the entry point.
+    run(PY, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps", "-e", TEST_PLUGIN)
     browser()
     run(BIN / "ruff", "check", "src", "tests", "benchmarks", "tasks.py")
     run(BIN / "mypy", "src/narrascope")

@@ -193,6 +193,10 @@ class Article:
     #: id of the version it replaced.
     version: int = 1
     supersedes: str | None = None
+    #: fields added by third-party stages, one JSON object per namespace (the stage's declared
+    #: ``extensions.<namespace>``): ``{"exclaim": {"count": 2, "marks": [...]}}``. Core fields
+    #: never go here; a plugin's field never goes anywhere else (README "Writing a plugin").
+    extensions: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def to_record(self) -> dict[str, Any]:
         """The export record (JSON-ready), in schema field order."""
