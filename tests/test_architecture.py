@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import ast
 import inspect
+import os
 import pydoc
+import subprocess
+import sys
 import textwrap
 from collections.abc import Collection, Iterator
 from pathlib import Path
@@ -252,3 +255,16 @@ def test_api_functions_take_their_options_by_keyword(name: str) -> None:
     parameters = list(inspect.signature(getattr(api, name)).parameters.values())
     positional = [p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     assert len(positional) <= (2 if name in ("export_table", "ingest_bytes") else 1), positional
+
+
+# -- start-up ---------------------------------------------------------------------------------------
+
+def test_the_cli_starts_without_spacy_or_the_models() -> None:
+    """``narrascope --help`` imports every command module; none may load spaCy, scikit-learn or a
+    model module at import time (the techniques and training modules took about 3 s of it)."""
+    heavy = ("spacy", "sklearn", "narrascope.analysis.techniques", "narrascope.analysis.train",
+             "narrascope.analysis.events_train")
+    probe = f"import sys, narrascope.cli; print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    env = {**os.environ, "PYTHONPATH": str(PACKAGE.parent)}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
+    assert done.stdout.strip() == "[]"

@@ -54,7 +54,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import UsageError
-from .confidence import ConfidenceModel, load_confidence_model
+from .confidence import TECHNIQUES_MODEL, ConfidenceModel, load_confidence_model
 from .technique_rules import rule_spans, segments, trim
 from .types import TECHNIQUES
 
@@ -65,8 +65,7 @@ __all__ = ["CALIBRATION_PROXY", "MODEL_PATH", "TechniqueModel", "clean_spans", "
            "is_weak_span", "load_model", "model_card", "segments", "select_spans", "span_features", "strongest",
            "token_matrix", "token_rows", "valence"]
 
-DATA = Path(__file__).resolve().parent.parent / "data"
-MODEL_PATH = DATA / "models" / "techniques.joblib"
+MODEL_PATH = TECHNIQUES_MODEL
 MODEL_FORMAT = 3
 FIELD = "techniques"
 
