@@ -402,7 +402,7 @@ class GraphFilters:
 
 def narrative_columns(store: Store) -> tuple[str, str]:
     """(narrative column, article id column) of the narratives analysis's ``narrative_members``."""
-    columns = [r[1] for r in store.conn.execute("PRAGMA table_info(narrative_members)")]
+    columns = [name for _cid, name, *_rest in store.conn.execute("PRAGMA table_info(narrative_members)")]
     if not columns:
         raise UsageError("cannot filter by narrative: this store has no narratives (table narrative_members);"
                          " run `narrascope narratives` first")

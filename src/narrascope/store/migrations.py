@@ -509,8 +509,8 @@ def schema_version(conn: sqlite3.Connection) -> int:
     exists = conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='migrations'").fetchone()
     if not exists:
         return 0
-    row = conn.execute("SELECT MAX(number) FROM migrations").fetchone()
-    return int(row[0] or 0)
+    (number,) = conn.execute("SELECT MAX(number) FROM migrations").fetchone()
+    return int(number or 0)
 
 
 def apply_migrations(conn: sqlite3.Connection) -> list[Migration]:
