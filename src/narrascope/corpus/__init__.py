@@ -75,8 +75,9 @@ def derived_state(store: Store, name: str) -> DerivedState | None:
         " FROM derived WHERE name = ?", (name,)).fetchone()
     if row is None:
         return None
-    state = json.loads(zlib.decompress(row[7]).decode("utf-8")) if row[7] is not None else None
-    return DerivedState(row[0], row[1], row[2], json.loads(row[3]), row[4], row[5], row[6], state)
+    name, version, pipeline_version, inputs, computed_at, watermark, articles, blob = row
+    state = json.loads(zlib.decompress(blob).decode("utf-8")) if blob is not None else None
+    return DerivedState(name, version, pipeline_version, json.loads(inputs), computed_at, watermark, articles, state)
 
 
 def _json_pieces(value: Any, depth: int = 3) -> Iterator[str]:

@@ -41,19 +41,8 @@ from typing import TYPE_CHECKING, Any
 from ..analysis.types import ACTING_KINDS
 from ..errors import UsageError
 from ..plugins import hookimpl
-from . import (
-    Column,
-    Index,
-    Migration,
-    MigrationSet,
-    TableSpec,
-    batched,
-    count_new_articles,
-    new_articles,
-    record_state,
-    resume,
-    superseded_rowids,
-)
+from . import Column, Index, Migration, MigrationSet, TableSpec
+from .incremental import update_incrementally
 
 if TYPE_CHECKING:
     from ..settings import Settings
@@ -376,24 +365,7 @@ class GraphAnalysis:
 
     def update(self, store: Store, settings: Settings, *, full: bool = False,
                progress: Callable[[int], Iterator[object]] | None = None) -> dict[str, Any]:
-        start = resume(store, NAME, VERSION, full=full)
-        full, watermark, covered = start.full, start.watermark, start.covered
-        inputs = {"fields": list(self.inputs), "plover_scores": PLOVER_SCORES}
-        gone = [] if full else superseded_rowids(store, watermark)
-        with store.transaction():
-            if full:
-                store.conn.execute("DELETE FROM graph_mentions")
-                store.conn.execute("DELETE FROM graph_edge_evidence")
-            elif gone:
-                for table in ("graph_mentions", "graph_edge_evidence"):
-                    store.conn.executemany(f"DELETE FROM {table} WHERE article_rowid = ?",  # noqa: S608
-                                           [(r,) for r in gone])
-            covered -= len(gone)
-        todo = count_new_articles(store, watermark)
-        ticks = iter(progress(todo)) if progress else None
-        added = 0
-        last = watermark
-        for batch in batched(new_articles(store, watermark), BATCH_ARTICLES):
+        def add(batch: list[tuple[int, dict[str, Any]]]) -> None:
             mention_rows, edge_rows = [], []
             for rowid, record in batch:
                 article = {"article_rowid": rowid, "article": record["id"], "published": record.get("published"),
@@ -401,23 +373,16 @@ class GraphAnalysis:
                 mentions, edges = article_graph_rows(record)
                 mention_rows += [{**article, **m} for m in mentions]
                 edge_rows += [{**article, **e} for e in edges]
-                if ticks is not None:
-                    next(ticks, None)
-            last = batch[-1][0]
-            added += len(batch)
-            with store.transaction():
-                store.conn.executemany(MENTION_INSERT, mention_rows)
-                store.conn.executemany(EVIDENCE_INSERT, edge_rows)
-                record_state(store, NAME, VERSION, inputs=inputs, watermark=last, articles=covered + added)
-        if ticks is not None:
-            for _ in ticks:  # close the bar
-                pass
-        with store.transaction():
-            rebuild_aggregates(store)
-            record_state(store, NAME, VERSION, inputs=inputs, watermark=last, articles=covered + added)
+            store.conn.executemany(MENTION_INSERT, mention_rows)
+            store.conn.executemany(EVIDENCE_INSERT, edge_rows)
+
+        run = update_incrementally(
+            store, name=NAME, version=VERSION, inputs={"fields": list(self.inputs), "plover_scores": PLOVER_SCORES},
+            full=full, tables=("graph_mentions", "graph_edge_evidence"), add=add,
+            finish=lambda: rebuild_aggregates(store), batch_size=BATCH_ARTICLES, progress=progress)
         counts = dict(store.conn.execute("SELECT level || ' ' || kind, COUNT(*) FROM graph_edges GROUP BY 1"))
-        return {"analysis": NAME, "full": full, "articles_added": added, "articles_removed": len(gone),
-                "articles": covered + added, "watermark": last,
+        return {"analysis": NAME, "full": run.full, "articles_added": run.added, "articles_removed": run.removed,
+                "articles": run.articles, "watermark": run.watermark,
                 "nodes": dict(store.conn.execute("SELECT level, COUNT(*) FROM graph_nodes GROUP BY level")),
                 "edges": counts}
 
@@ -455,7 +420,7 @@ class GraphFilters:
 
 def narrative_columns(store: Store) -> tuple[str, str]:
     """(narrative column, article id column) of the narratives analysis's ``narrative_members``."""
-    columns = [r[1] for r in store.conn.execute("PRAGMA table_info(narrative_members)")]
+    columns = [name for _cid, name, *_rest in store.conn.execute("PRAGMA table_info(narrative_members)")]
     if not columns:
         raise UsageError("cannot filter by narrative: this store has no narratives (table narrative_members);"
                          " run `narrascope narratives` first")

@@ -182,8 +182,8 @@ def update_narratives(store: Store, settings: Settings, *, full: bool = False, s
 
     narratives, series, events = _tables(model, options)
     statuses: dict[str, int] = {}
-    for row in narratives:
-        statuses[row[10]] = statuses.get(row[10], 0) + 1
+    for *_columns, status, _parent, _merged_into in narratives:  # the last columns of a narratives row
+        statuses[status] = statuses.get(status, 0) + 1
     n_events = len(events)
     with store.transaction():
         if full:

@@ -311,7 +311,8 @@ def _load(store: Store, rowid: int) -> tuple[dict[str, Any] | None, str]:
     row = store.conn.execute("SELECT record FROM articles WHERE rowid = ? AND latest = 1", (rowid,)).fetchone()
     if row is None:
         return None, ""
-    record = json.loads(row[0])
+    (stored,) = row
+    record = json.loads(stored)
     return _meta(rowid, record), record.get("text") or ""
 
 
@@ -339,8 +340,8 @@ def _postings(store: Store, hashes: np.ndarray, *, exclude_after: int, outlet_nu
 
 
 def _article_id(store: Store, rowid: int) -> str | None:
-    row = store.conn.execute("SELECT id FROM articles WHERE rowid = ?", (rowid,)).fetchone()
-    return row[0] if row else None
+    (article_id,) = store.conn.execute("SELECT id FROM articles WHERE rowid = ?", (rowid,)).fetchone() or (None,)
+    return article_id
 
 
 def _incremental_postings(store: Store, new_fps: np.ndarray, new_docs: np.ndarray, *, after: int,

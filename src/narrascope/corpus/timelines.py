@@ -21,20 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
 from ..plugins import hookimpl
-from . import (
-    Column,
-    Index,
-    Migration,
-    MigrationSet,
-    TableSpec,
-    batched,
-    count_new_articles,
-    new_articles,
-    record_state,
-    resume,
-    superseded_rowids,
-)
+from . import Column, Index, Migration, MigrationSet, TableSpec, derived_state
 from .graph import narrative_columns
+from .incremental import update_incrementally
 
 if TYPE_CHECKING:
     from ..settings import Settings
@@ -144,56 +133,42 @@ class TimelineAnalysis:
 
     def update(self, store: Store, settings: Settings, *, full: bool = False,
                progress: Callable[[int], Iterator[object]] | None = None) -> dict[str, Any]:
-        start = resume(store, NAME, VERSION, full=full)
-        full, watermark, covered = start.full, start.watermark, start.covered
-        undated = int((start.state or {}).get("undated", 0))
-        inputs = {"fields": list(self.inputs), "granularities": list(GRANULARITIES)}
-        gone = [] if full else superseded_rowids(store, watermark)
-        with store.transaction():
-            if full:
-                store.conn.execute("DELETE FROM timeline")
-            for rowid in gone:
+        undated = 0
+
+        def begin(saved: Any) -> None:
+            nonlocal undated
+            undated = int((saved or {}).get("undated", 0))
+
+        def remove(rowids: list[int]) -> None:
+            nonlocal undated
+            for rowid in rowids:
                 (record,) = store.conn.execute("SELECT record FROM articles WHERE rowid = ?", (rowid,)).fetchone()
-                record = json.loads(record)
-                rows = list(_rows(record, -1))
+                rows = list(_rows(json.loads(record), -1))
                 undated -= not rows
                 store.conn.executemany(UPSERT, rows)
             store.conn.execute("DELETE FROM timeline WHERE count <= 0")
-            covered -= len(gone)
-        todo = count_new_articles(store, watermark)
-        ticks = iter(progress(todo)) if progress else None
-        added, last = 0, watermark
-        for batch in batched(new_articles(store, watermark), BATCH_ARTICLES):
+
+        def add(batch: list[tuple[int, dict[str, Any]]]) -> None:
+            nonlocal undated
             batch_rows: list[tuple[str, str, str, str, str, int]] = []
             for _rowid, record in batch:
                 article_rows = list(_rows(record, 1))
                 undated += not article_rows
                 batch_rows += article_rows
-                if ticks is not None:
-                    next(ticks, None)
-            last = batch[-1][0]
-            added += len(batch)
-            with store.transaction():
-                store.conn.executemany(UPSERT, batch_rows)
-                record_state(store, NAME, VERSION, inputs=inputs, watermark=last, articles=covered + added,
-                             state={"undated": undated})
-        if ticks is not None:
-            for _ in ticks:  # close the bar
-                pass
-        with store.transaction():
-            narrative_members = _recount_narratives(store)
-            record_state(store, NAME, VERSION, inputs=inputs, watermark=last, articles=covered + added,
-                         state={"undated": undated})
-        return {"analysis": NAME, "full": full, "articles_added": added, "articles_removed": len(gone),
-                "articles": covered + added, "undated": undated, "watermark": last,
-                "narrative_members": narrative_members,
+            store.conn.executemany(UPSERT, batch_rows)
+
+        run = update_incrementally(
+            store, name=NAME, version=VERSION, inputs={"fields": list(self.inputs), "granularities": list(GRANULARITIES)},
+            full=full, tables=("timeline",), begin=begin, remove=remove, add=add, state=lambda: {"undated": undated},
+            finish=lambda: _recount_narratives(store), batch_size=BATCH_ARTICLES, progress=progress)
+        return {"analysis": NAME, "full": run.full, "articles_added": run.added, "articles_removed": run.removed,
+                "articles": run.articles, "undated": undated, "watermark": run.watermark,
+                "narrative_members": run.finished,
                 "rows": store.conn.execute("SELECT COUNT(*) FROM timeline").fetchone()[0]}
 
 
 def undated_articles(store: Store) -> int:
     """How many counted articles have no date (in no period), as of the last timelines update."""
-    from . import derived_state
-
     state = derived_state(store, NAME)
     return int((state.state or {}).get("undated", 0)) if state is not None else 0
 

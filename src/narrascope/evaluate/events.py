@@ -341,7 +341,7 @@ class JudgedReport:
 def evaluate_judged(data_dir: str | Path, *, split: str = "heldout", floor: float, actors_floor: float,
                     quotes_floor: float, judged: str | Path | None = None) -> JudgedReport:
     """Run the pipeline on the judged documents of ``split`` and score the events against the judgements."""
-    from ..analysis.events_train import judged_facts
+    from ..analysis.events_judged import judged_facts
 
     found = judged_facts(data_dir, split=split, judged=judged, actors_floor=actors_floor, quotes_floor=quotes_floor)
     report = JudgedReport(split=split, floor=floor, documents=len({f.doc for f in found}), found=len(found))

@@ -85,9 +85,9 @@ from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
 
 from ..model import RawItem, Removed
 from ..settings import Settings
-from . import Draft
 from .boilerplate import classify_paragraph
 from .decode import decode
+from .draft import Draft
 from .outlets import outlet_by_name, outlet_for_url
 
 __all__ = ["extract_html", "stated_date"]

@@ -32,7 +32,7 @@ from ..errors import FormatError, InputRejected, ReadError
 from ..model import RawItem, Reject, bytes_fingerprint
 from ..plugins import hookimpl
 from ..settings import Settings
-from . import SNIFF_BYTES, Blob, check_document_bytes, read_document
+from .blobs import SNIFF_BYTES, Blob, check_document_bytes, read_document
 from .dates import stated_date
 
 __all__ = ["JsonlSource"]

@@ -278,22 +278,25 @@ class Store:
     # -- writing -----------------------------------------------------------------------------
 
     def article_location(self, article_id: str) -> str | None:
-        row = self.conn.execute("SELECT location FROM articles WHERE id = ?", (article_id,)).fetchone()
-        return row[0] if row else None
+        (location,) = self.conn.execute("SELECT location FROM articles WHERE id = ?", (article_id,)).fetchone() or (None,)
+        return location
 
     def url_is_versioned(self, article_id: str) -> bool:
         """Whether the article is part of a version chain: a later version of a URL, or superseded."""
-        row = self.conn.execute(
+        (versioned,) = self.conn.execute(
             "SELECT version > 1 OR EXISTS (SELECT 1 FROM articles b WHERE b.supersedes = a.id)"
-            " FROM articles a WHERE a.id = ?", (article_id,)).fetchone()
-        return bool(row and row[0])
+            " FROM articles a WHERE a.id = ?", (article_id,)).fetchone() or (False,)
+        return bool(versioned)
 
     def latest_for_url(self, url: str) -> tuple[str, int, str, str] | None:
         """(id, version, title, text) of the newest stored version of ``url``."""
         row = self.conn.execute(
             "SELECT id, version, title, text FROM articles WHERE url = ? ORDER BY version DESC LIMIT 1", (url,)
         ).fetchone()
-        return (str(row[0]), int(row[1]), str(row[2]), str(row[3])) if row else None
+        if row is None:
+            return None
+        article_id, version, title, text = row
+        return str(article_id), int(version), str(title), str(text)
 
     def put_raw(self, item: RawItem) -> None:
         data = zlib.compress(item.data, 6) if self.settings.store.keep_raw else None
@@ -359,14 +362,14 @@ class Store:
             self.put_raw(reject.item)
         location, reason = storable(reject.location), storable(reject.reason)
         key = f"{location}|{reject.identity}|{reject.code}"
-        known = self.conn.execute("SELECT reason = ? AND skipped = ? FROM rejects WHERE key = ?",
-                                  (reason, int(skipped), key)).fetchone()
+        (known,) = self.conn.execute("SELECT reason = ? AND skipped = ? FROM rejects WHERE key = ?",
+                                     (reason, int(skipped), key)).fetchone() or (None,)
         if known is None and reject.fingerprint and not reject.digest:
             # recorded by a version that keyed it without a fingerprint: the same reject, keyed anew
             legacy = f"{location}||{reject.code}"
-            known = self.conn.execute("SELECT reason = ? AND skipped = ? FROM rejects WHERE key = ?",
-                                      (reason, int(skipped), legacy)).fetchone()
-            if known and known[0]:
+            (known,) = self.conn.execute("SELECT reason = ? AND skipped = ? FROM rejects WHERE key = ?",
+                                         (reason, int(skipped), legacy)).fetchone() or (None,)
+            if known:
                 self.conn.execute("UPDATE rejects SET key = ? WHERE key = ?", (key, legacy))
         stamp = now()
         self.conn.execute(
@@ -376,7 +379,7 @@ class Store:
             (key, location, reject.digest, reject.source_kind, reject.stage, reject.code, reason,
              int(skipped), stamp, stamp),
         )
-        return bool(known and known[0])
+        return bool(known)
 
     def clear_reject(self, digest: str) -> None:
         self.conn.execute("DELETE FROM rejects WHERE digest = ?", (digest,))
@@ -394,12 +397,13 @@ class Store:
             raise UsageError(f"no article with id {given!r} in {self.path}", code="NS402")
         if len(rows) > 1:
             raise UsageError(f"id prefix {given!r} is ambiguous; give more characters", code="NS402")
-        return str(rows[0][0])
+        [(found,)] = rows
+        return str(found)
 
     def get_article(self, given: str) -> Article:
         article_id = self.resolve_id(given)
-        row = self.conn.execute("SELECT record FROM articles WHERE id = ?", (article_id,)).fetchone()
-        return Article.from_record(json.loads(row[0]))
+        (record,) = self.conn.execute("SELECT record FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return Article.from_record(json.loads(record))
 
     def iter_articles(self, filters: Filters = Filters(), *, limit: int | None = None,
                       offset: int = 0, order: str = "stored") -> Iterator[Article]:
@@ -469,10 +473,10 @@ class Store:
         try:
             floor = None
             if rank_limit is not None and self._matches_more_than(query, filters, rank_limit):
-                row = self.conn.execute(
+                (last,) = self.conn.execute(
                     f"SELECT f.rowid FROM articles_fts f WHERE articles_fts MATCH ? AND {where}"
-                    " ORDER BY f.rowid DESC LIMIT 1 OFFSET ?", [query, *params, rank_limit]).fetchone()
-                floor = None if row is None else row[0] + 1
+                    " ORDER BY f.rowid DESC LIMIT 1 OFFSET ?", [query, *params, rank_limit]).fetchone() or (None,)
+                floor = None if last is None else last + 1
             ranked = self.conn.execute(
                 "SELECT f.rowid, bm25(articles_fts, 5.0, 1.0) AS score FROM articles_fts f"
                 f" WHERE articles_fts MATCH ? AND f.rowid >= ? AND {where} ORDER BY score, f.rowid LIMIT ? OFFSET ?",
@@ -511,10 +515,13 @@ class Store:
         row = self.conn.execute(
             "SELECT data, media_type, source_kind, location, hints FROM raw WHERE id = ?", (article_id,)
         ).fetchone()
-        if row is None or row[0] is None:
+        if row is None:
             return None
-        return RawItem(data=zlib.decompress(row[0]), media_type=row[1], source_kind=row[2], location=row[3],
-                       hints=json.loads(row[4]))
+        data, media_type, source_kind, location, hints = row
+        if data is None:
+            return None
+        return RawItem(data=zlib.decompress(data), media_type=media_type, source_kind=source_kind, location=location,
+                       hints=json.loads(hints))
 
     def iter_rejects(self, *, include_skipped: bool = True) -> Iterator[dict[str, Any]]:
         sql = "SELECT location, digest, source_kind, stage, code, reason, skipped, first_seen, last_seen, seen FROM rejects"

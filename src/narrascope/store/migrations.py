@@ -125,7 +125,7 @@ def _facets(conn: sqlite3.Connection) -> None:
     their confidence, the older state facet)."""
     from .schema import create_tables, statements
 
-    stances = {r[1] for r in conn.execute("PRAGMA table_info(article_stances)")}
+    stances = {name for _cid, name, *_rest in conn.execute("PRAGMA table_info(article_stances)")}
     if stances and "confidence" not in stances:
         conn.execute("ALTER TABLE article_stances ADD COLUMN confidence REAL")
     conn.execute("DROP INDEX IF EXISTS article_stances_target")

@@ -107,11 +107,13 @@ class TableSpec:
 def table_shape(conn: sqlite3.Connection, name: str) -> dict[str, Any]:
     """Columns (name, type, NOT NULL, key), unique constraints and indexes of table ``name``, in a
     form that compares equal whatever the column order or the DDL's spacing and comments."""
-    columns = {(r[1], r[2].upper(), bool(r[3]), r[5]) for r in conn.execute(f"PRAGMA table_info({name})")}
+    columns = {(column, kind.upper(), bool(not_null), key)
+               for _cid, column, kind, not_null, _default, key in conn.execute(f"PRAGMA table_info({name})")}
     indexes = set()
-    for row in conn.execute(f"PRAGMA index_list({name})"):
-        index_name, unique, origin = row[1], bool(row[2]), row[3]
-        keys = tuple((r[2], r[4]) for r in conn.execute(f"PRAGMA index_xinfo({index_name})") if r[5])
+    for _seq, index_name, is_unique, origin, _partial in conn.execute(f"PRAGMA index_list({name})"):
+        unique = bool(is_unique)
+        keys = tuple((column, collation) for _seqno, _cid, column, _desc, collation, is_key
+                     in conn.execute(f"PRAGMA index_xinfo({index_name})") if is_key)
         # constraint indexes (origin u/pk) have generated names: compare them by their keys only
         indexes.add((index_name if origin == "c" else origin, unique, keys))
     return {"columns": columns, "indexes": indexes}

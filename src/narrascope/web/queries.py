@@ -229,13 +229,13 @@ def actor_names(store: Store, ids: list[str]) -> dict[str, str]:
     for actor_id in ids:
         if actor_id in names:
             continue
-        row = store.conn.execute(
+        (name,) = store.conn.execute(
             "SELECT json_extract(j.value, '$.name') FROM articles a, json_each(a.record, '$.actors') j"
             " WHERE a.rowid = (SELECT MAX(article_rowid) FROM article_facets WHERE kind = 'actor' AND value = ?)"
             " AND json_extract(j.value, '$.id') = ? COLLATE NOCASE AND json_type(j.value, '$.name') = 'text'"
-            " LIMIT 1", (actor_id, actor_id)).fetchone()
-        if row and row[0]:
-            names[actor_id] = str(row[0])
+            " LIMIT 1", (actor_id, actor_id)).fetchone() or (None,)
+        if name:
+            names[actor_id] = str(name)
     return names
 
 
@@ -309,7 +309,7 @@ def actor_profile(store: Store, actor_id: str, *, limit: int, scan_window: int) 
     if from_graph:
         # The most recently analysed rows first, in the (level, actor) index's own order, so an actor
         # named in 30,000 articles costs ``limit`` rows and no sort; shown newest published first.
-        ids = [r[0] for r in store.conn.execute(
+        ids = [article for (article,) in store.conn.execute(
             "SELECT m.article FROM graph_mentions m JOIN articles a ON a.id = m.article"
             " WHERE m.level = 'actor' AND m.actor = ? AND a.latest = 1"
             " ORDER BY m.rowid DESC LIMIT ?", (actor_id, limit))]
