@@ -2,8 +2,11 @@
 """The project's tasks, needing nothing but Python 3.11+ and the package registries.
 
     python3 tasks.py demo    set up .venv, ingest the two seed articles, print a summary of each
-    python3 tasks.py test    set up .venv with the dev tools (and Chromium, as root), lint, type-check, test
+    python3 tasks.py test    set up .venv with the dev tools, the test plugin (tests/plugin_pkg) and Chromium
+                             (as root), then lint, type-check, test
     python3 tasks.py lock    re-pin constraints.txt from the current .venv (maintainers)
+    python3 tasks.py docs    regenerate defaults.toml and the README's settings reference from settings.py
+    python3 tasks.py tables  regenerate docs/tables.md from the table declarations
 
 The README's two set-up commands and .ci/run call exactly these.
 """
@@ -63,8 +66,14 @@ def browser() -> None:
         subprocess.run(args, check=True, env=env, stdout=subprocess.DEVNULL)
 
 
+#: The test plugin, a separate package the tests need installed (tests/test_plugin_seam.py).
+TEST_PLUGIN = "tests/plugin_pkg"
+
+
 def test() -> None:
     setup("[dev]")
+    # Installed as a third party's plugin is: its own package, found through the entry point.
+    run(PY, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps", "-e", TEST_PLUGIN)
     browser()
     run(BIN / "ruff", "check", "src", "tests", "benchmarks", "tasks.py")
     run(BIN / "mypy", "src/narrascope")
@@ -81,8 +90,21 @@ def lock() -> None:
         + "\n".join(lines) + "\n")
 
 
+def docs() -> None:
+    setup()
+    run(PY, "-c", "from narrascope.settings import write_generated\n"
+        "for path in write_generated(): print(f'rewrote {path}')")
+
+
+def tables() -> None:
+    run(PY, "-c", "import pathlib, narrascope.corpus as c; p = pathlib.Path('docs/tables.md');"
+        " t = p.read_text(encoding='utf-8'); head, rest = t.split(c.TABLES_BEGIN); tail = rest.split(c.TABLES_END)[1];"
+        " p.write_text(head + c.TABLES_BEGIN + '\\n\\n' + c.tables_reference() + '\\n' + c.TABLES_END + tail,"
+        " encoding='utf-8')")
+
+
 if __name__ == "__main__":
-    tasks = {"demo": demo, "test": test, "lock": lock}
+    tasks = {"demo": demo, "test": test, "lock": lock, "docs": docs, "tables": tables}
     if len(sys.argv) != 2 or sys.argv[1] not in tasks:
         sys.exit(__doc__)
     tasks[sys.argv[1]]()

@@ -38,7 +38,8 @@ from pathlib import Path
 from sklearn.metrics import adjusted_mutual_info_score
 
 from narrascope.corpus import narratives_model as nm
-from narrascope.corpus.narratives import _tables
+from narrascope.corpus.narratives import _tables, tunables
+from narrascope.settings import Settings
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 SENTENCE = re.compile(r"[^.!?\n]+[.!?]")
@@ -88,11 +89,12 @@ def build_corpus(n: int, seed: int) -> tuple[list[tuple[int, str, str]], list[in
 
 
 def full_run(articles: list[tuple[int, str, str]], seed: int) -> tuple[nm.NarrativeModel, dict[int, tuple[int, float]]]:
-    model = nm.NarrativeModel(seed=seed)
-    docs = [nm.make_doc(key, f"a{key}", day, text=text, keep_text=False) for key, day, text in articles]
+    model = nm.NarrativeModel.from_settings(Settings().narratives, seed=seed)
+    docs = [nm.make_doc(key, f"a{key}", day, text=text, keep_text=False, terms=model.terms)
+            for key, day, text in articles]
     model.count_df(docs)
     assigned = model.add(docs, count_df=False)
-    _tables(model)
+    _tables(model, tunables(Settings()))
     return model, assigned
 
 
@@ -120,13 +122,13 @@ def store_run(n: int, seed: int) -> dict[str, float]:
         ingested = time.perf_counter() - t0
         with open_store(db, settings) as store:
             t0 = time.perf_counter()
-            update_narratives(store, full=True, seed=seed)
+            update_narratives(store, settings, full=True, seed=seed)
             full = time.perf_counter() - t0
             before = dict(store.conn.execute("SELECT article, narrative FROM narrative_members").fetchall())
         ingest([str(folder / "new.jsonl")], db=db, settings=settings)
         with open_store(db, settings) as store:
             t0 = time.perf_counter()
-            update_narratives(store, seed=seed)
+            update_narratives(store, settings, seed=seed)
             incremental = time.perf_counter() - t0
             after = dict(store.conn.execute("SELECT article, narrative FROM narrative_members").fetchall())
     kept = sum(after.get(a) == n_ for a, n_ in before.items()) / max(1, len(before))
@@ -154,7 +156,7 @@ def main() -> None:
     predicted = [model.resolve(assigned[key][0]) for key, _, _ in articles]
     ami = adjusted_mutual_info_score(labels, predicted)
     statuses: dict[str, int] = {}
-    for row in _tables(model)[0]:
+    for row in _tables(model, tunables(Settings()))[0]:
         statuses[row[10]] = statuses.get(row[10], 0) + 1
 
     # +1%: cluster 99%, save the state, then add the held-out 1% (a random sample, all weeks)
@@ -166,9 +168,9 @@ def main() -> None:
     state = json.dumps(base.to_state())
     t0 = time.perf_counter()
     model2 = nm.NarrativeModel.from_state(json.loads(state))
-    docs = [nm.make_doc(key, f"a{key}", day, text=text, keep_text=False) for key, day, text in new]
+    docs = [nm.make_doc(key, f"a{key}", day, text=text, keep_text=False, terms=model2.terms) for key, day, text in new]
     model2.add(docs)
-    _tables(model2)
+    _tables(model2, tunables(Settings()))
     json.dumps(model2.to_state())
     incremental_s = time.perf_counter() - t0
     kept = sum(model2.resolve(n) == n for n, _ in base_assigned.values()) / len(base_assigned)

@@ -173,7 +173,7 @@ def test_reuse_and_narratives_after_a_cluster_ingest_equal_a_serial_run(
         with open_store(db, quick_settings) as store:
             summary = update_reuse(store, quick_settings)
             assert summary["new_pairs"] >= 4  # the syndicated copies
-            update_narratives(store)
+            update_narratives(store, quick_settings)
     derived = {db: {t: r for t, r in rows(db).items() if t.startswith(("reuse_", "narrative"))}
                for db in (serial, clustered)}
     assert derived[serial]["narratives"] and derived[serial]["reuse_pairs"]
@@ -204,13 +204,13 @@ def test_reuse_and_narratives_computed_on_the_cluster_equal_a_serial_run(
     here, there, cli = (copy_store(serial, tmp_path / f"{name}.db") for name in ("here", "there", "cli"))
     with open_store(here, quick_settings) as store:
         reuse = update_reuse(store, quick_settings, full=True)
-        update_narratives(store, full=True)
+        update_narratives(store, quick_settings, full=True)
     # On the cluster, in chunks of 4 articles (or candidate pairs): another chunking than the serial run's.
     with get_task_stream(client) as stream, DaskRunner(address) as runner, \
             open_store(there, quick_settings) as store:
         assert update_reuse(store, quick_settings, full=True, runner=runner, chunk_size=4)["new_pairs"] == \
             reuse["new_pairs"]
-        update_narratives(store, full=True, runner=runner, chunk_size=4)
+        update_narratives(store, quick_settings, full=True, runner=runner, chunk_size=4)
     tasks = [t["key"] for t in stream.data if "narrascope-item" in str(t["key"])]
     # fingerprinting, vectorising and claim scoring: 8 chunks each; alignment: a chunk per 4 candidates
     assert len(tasks) >= 3 * -(-ARTICLES // 4) + -(-reuse["new_pairs"] // 4)

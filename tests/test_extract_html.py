@@ -164,12 +164,84 @@ def test_trafilatura_rung_and_title_as_shown() -> None:
 
 
 def test_no_date_stated_means_no_date() -> None:
-    # the URL holds a date, the footer a copyright year, trafilatura/htmldate would guess: we do not
-    head = '<link rel="canonical" href="https://herald.example/2019/05/03/ministry-summons-ambassador">'
-    html = page(head=head, after="<p>Copyright 2019 Example Herald.</p>")
-    draft = run(html, url="https://herald.example/2019/05/03/ministry-summons-ambassador")
+    # a copyright year, a year in the URL, a date in a comment: htmldate would guess from them, we do not
+    head = '<link rel="canonical" href="https://herald.example/2019/ministry-summons-ambassador">'
+    comments = ('<div class="comments"><p class="comment-meta"><time datetime="2019-06-01">June 1, 2019</time>'
+                '</p><p>Last updated: June 2, 2019</p></div>')
+    html = page(head=head, after="<p>Copyright 2019 Example Herald.</p>" + comments)
+    draft = run(html, url="https://herald.example/2019/ministry-summons-ambassador")
     assert draft.published is None
     assert "published" not in draft.provenance
+
+
+@pytest.mark.parametrize("url, published", [
+    ("https://herald.example/2019/05/03/ministry-summons-ambassador", "2019-05-03"),
+    ("https://herald.example/world/2019-05-03-ministry-summons-ambassador.html", "2019-05-03"),
+    ("https://herald.example/2019/5/3/", "2019-05-03"),
+    ("https://herald.example/2019/13/03/ministry", None),  # no such month
+    ("https://herald.example/2019/05/ministry-summons-ambassador", None),  # a month is no day
+    ("https://herald.example/ministry?date=2019/05/03", None),  # the query is no path
+    ("https://herald.example%2Farticles%2F2019-05-03%2BMinistry", "2019-05-03"),  # an og:url written escaped
+])
+def test_a_date_in_the_url_path_when_the_page_states_none(url: str, published: str | None) -> None:
+    head = f'<link rel="canonical" href="{url}">'
+    draft = run(page(head=head))
+    assert draft.published == published
+    assert draft.provenance.get("published") == ("url" if published else None)
+    # a date the page states for publication comes first
+    stated = run(page(head=head + '<meta property="article:published_time" content="2019-05-01T10:00:00Z">'))
+    assert (stated.published, stated.provenance["published"]) == ("2019-05-01", "meta")
+
+
+def test_a_modified_date_only_when_no_publication_date_is_stated() -> None:
+    # article:modified_time alone is no date: CMSs stamp every page with it (on WCXB it was the
+    # shown date on 1 page in 21)
+    modified = '<meta property="article:modified_time" content="2024-03-09T10:00:00+00:00">'
+    assert run(page(head=modified)).published is None
+    graph = jsonld(**{"@context": "https://schema.org", "@type": "NewsArticle", "headline": "A headline",
+                      "dateModified": "2024-03-10T10:00:00Z"})
+    draft = run(page(head=graph + modified))
+    assert (draft.published, draft.provenance["published"]) == ("2024-03-10", "jsonld-modified")
+    # the update the page shows comes before the JSON-LD's
+    draft = run(page(head=graph, after='<p class="updated">Last updated: 12 March 2024</p>'))
+    assert (draft.published, draft.provenance["published"]) == ("2024-03-12", "page-updated")
+    # published before modified, whichever rung states each
+    draft = run(page(head=graph + modified, before='<p class="byline">By Jane Roe, May 1, 2019</p>'))
+    assert (draft.published, draft.provenance["published"]) == ("2019-05-01", "page")
+    # a URL's date is the publication day, before any update
+    canonical = '<link rel="canonical" href="https://herald.example/2019/05/03/ministry">'
+    draft = run(page(head=canonical + graph))
+    assert (draft.published, draft.provenance["published"]) == ("2019-05-03", "url")
+
+
+@pytest.mark.parametrize("markup, published", [
+    ('<div class="hero"><div class="label">Published</div><div class="value">October 14, 2025</div></div>',
+     "2025-10-14"),
+    ('<div><span>Date published:</span> 14 October 2025</div>', "2025-10-14"),
+    ('<div><span>First published on</span><span>14/10/2025</span></div>', "2025-10-14"),
+    ('<div><span>Published</span><span>10/04/2025</span></div>', None),  # day and month either way: a guess
+])
+def test_a_date_beside_a_published_label(markup: str, published: str | None) -> None:
+    far = "".join(f"<p>{p}</p>" for p in PARAGRAPHS * 12)  # past the lines read by the title: only the label tells
+    draft = run(page(article=body() + far + markup))
+    assert (draft.published, draft.provenance.get("published")) == (published, published and "page")
+
+
+@pytest.mark.parametrize("markup, updated", [
+    ('<div class="blog-hero_date-wrapper"><div>Last updated on:</div><div>October 1, 2025</div></div>', "2025-10-01"),
+    ('<p class="post-date">Updated: October 01, 2025</p>', "2025-10-01"),
+    ('<p class="date no_marg">Last updated on 1 October 2025</p>', "2025-10-01"),
+    ('<p style="text-align:right;">Last updated: October 1, 2025</p>', "2025-10-01"),
+    ('<div style="font-size:small"><i>Updated: 10/31/2025</i></div>', "2025-10-31"),
+    ('<div style="font-size:small"><i>Updated: 10/1/2025</i></div>', None),  # which is the month: a guess
+])
+def test_an_update_the_page_shows_when_it_shows_no_publication_date(markup: str, updated: str | None) -> None:
+    far = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)  # the update line after the text, away from the title
+    for html in (page(before=markup), page(article=body() + far + markup)):
+        draft = run(html)
+        assert (draft.published, draft.provenance.get("published")) == (updated, updated and "page-updated"), html
+    shown = run(page(before='<time datetime="2021-02-03">3 February 2021</time>' + markup))
+    assert (shown.published, shown.provenance["published"]) == ("2021-02-03", "page")
 
 
 def test_a_date_the_page_shows_and_updates_that_are_not_publication() -> None:
@@ -182,7 +254,8 @@ def test_a_date_the_page_shows_and_updates_that_are_not_publication() -> None:
 
     updated_only = page(before='<p class="post-meta">Last updated on <time datetime="2024-01-02">2 January 2024'
                                "</time></p>")
-    assert run(updated_only).published is None
+    draft = run(updated_only)  # an update is no publication date: it fills the field on the lowest rung only
+    assert (draft.published, draft.provenance["published"]) == ("2024-01-02", "page-updated")
 
     dateline = page(before='<div class="story-info">Published: March 3, 2019 · Updated: March 5, 2019</div>')
     assert run(dateline).published == "2019-03-03"
@@ -495,8 +568,8 @@ def test_a_page_node_states_the_date_when_there_is_no_article_node() -> None:
 @pytest.mark.parametrize("markup, published", [
     # an update after the date leaves it the publication date
     ("<p class='text-xs'><span>August 16, 2019</span> <span>- Updated July 9, 2025</span></p>", "2019-08-16"),
-    # an update before it does not
-    ("<p class='text-xs'><span>Updated</span> <span>July 9, 2025</span></p>", None),
+    # an update before it does not; it is the update rung's, with no publication date stated
+    ("<p class='text-xs'><span>Updated</span> <span>July 9, 2025</span></p>", "2025-07-09"),
     ("<p><span class='kind'>Essay - Published: 2025.12.17 |</span></p>", "2025-12-17"),
     ("<p><span itemprop='published-date' content='Published Oct 20, 2025 at 5:00 PM PST'>Oct 20</span></p>",
      "2025-10-20"),

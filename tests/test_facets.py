@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -21,11 +20,12 @@ import pytest
 from starlette.testclient import TestClient
 
 from conftest import run_cli
+from legacy_schema import create_legacy_store
 from narrascope.errors import UsageError
 from narrascope.model import Article
 from narrascope.settings import load_settings
 from narrascope.store import FACETS, Filters, Store, open_store
-from narrascope.store.migrations import MIGRATIONS, _statements, schema_version
+from narrascope.store.migrations import CORE, schema_version
 from narrascope.web.app import create_app
 
 BODY = ("Talks in Geneva went on for a third day. {who} told reporters that the sanctions were a mistake,"
@@ -159,17 +159,8 @@ def facet_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 # -- migration 8 ---------------------------------------------------------------------------------
 
 def create_schema_7(db: Path) -> None:
-    """A store as narrascope wrote it before migration 8 (the migrations applied by hand up to 7)."""
-    conn = sqlite3.connect(db, isolation_level=None)
-    conn.execute("CREATE TABLE migrations (number INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
-    for migration in MIGRATIONS:
-        if migration.number > 7:
-            break
-        for statement in _statements(migration.sql):
-            conn.execute(statement)
-        conn.execute("INSERT INTO migrations VALUES (?, ?, ?)",
-                     (migration.number, migration.name, datetime.now(UTC).isoformat()))
-    conn.close()
+    """A store as narrascope wrote it before migration 8 (the numbered migrations up to 7)."""
+    create_legacy_store(db, up_to=7)
 
 
 def test_migration_8_backfills_facets_and_stances_of_a_schema_7_store(tmp_path: Path, facet_db: Path) -> None:
@@ -180,13 +171,13 @@ def test_migration_8_backfills_facets_and_stances_of_a_schema_7_store(tmp_path: 
     rows = source.execute(f"SELECT {', '.join(columns)} FROM articles ORDER BY rowid").fetchall()
     source.close()
     conn = sqlite3.connect(old)
-    assert schema_version(conn) == 7
+    assert conn.execute("SELECT MAX(number) FROM migrations").fetchone()[0] == 7
     assert conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'article_facets'").fetchone() is None
     conn.executemany(f"INSERT INTO articles ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", rows)
     conn.commit()
     conn.close()
     with open_store(old, load_settings()) as store:  # migrates
-        assert schema_version(store.conn) == MIGRATIONS[-1].number >= 8
+        assert schema_version(store.conn) == len(CORE.migrations)
         got = table_facets(store.conn)
         expected = {i: expected_facets(r) for i, r in records_of(store.conn, latest_only=False).items()}
         assert got == {i: f for i, f in expected.items() if f}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from pathlib import Path
 
 from conftest import run_cli
@@ -107,3 +108,69 @@ def test_no_progress_lines_with_quiet_or_json_or_by_default_on_a_short_run(tmp_p
     default = write(tmp_path / "fast.toml", FAST)
     result = run_cli("--config", str(default), "ingest", "--db", str(tmp_path / "other.db"), str(folder))
     assert not any(line.startswith("ingest: ") for line in result.stderr.splitlines()), result.stderr
+
+
+SMALL = FAST + "[input]\nmax_bytes = 4000\n"
+
+
+def small_ingest(tmp_path: Path, db: Path, folder: Path) -> tuple[int, str]:
+    config = write(tmp_path / "small.toml", SMALL)
+    result = run_cli("--config", str(config), "ingest", "--db", str(db), str(folder))
+    assert "Traceback" not in result.output
+    return result.exit_code, result.stderr
+
+
+def test_a_file_refused_before_reading_is_new_again_once_changed(tmp_path: Path, db: Path) -> None:
+    """Too large (NS103) and a symbolic link loop (NS109) are refused before their bytes are read:
+    their size and modification time tell an untouched file (known) from a changed one (new)."""
+    folder = tmp_path / "in"
+    write(folder / "good.txt", text_article(1))
+    big = write(folder / "big.txt", text_article(2) * 20)
+    (folder / "loop").symlink_to(folder / "loop")
+    code, err = small_ingest(tmp_path, db, folder)
+    assert code == 3 and len(rejected_lines(err)) == 2, err
+    assert any("big.txt: NS103" in line for line in rejected_lines(err))
+    assert small_ingest(tmp_path, db, folder)[0] == 0  # untouched: known
+
+    write(big, text_article(3) * 20)  # still too large, other bytes
+    code, err = small_ingest(tmp_path, db, folder)
+    assert code == 3, err
+    assert len(rejected_lines(err)) == 1 and "big.txt: NS103" in rejected_lines(err)[0]
+    assert "1 rejected, 1 known reject" in err, err
+    assert small_ingest(tmp_path, db, folder)[0] == 0
+
+    (folder / "loop").unlink()  # the loop made again, through another name: a new link
+    (folder / "loop").symlink_to(folder / "loop2")
+    (folder / "loop2").symlink_to(folder / "loop")
+    code, err = small_ingest(tmp_path, db, folder)
+    assert code == 3 and sorted(line.split(":")[0].rsplit("/", 1)[1] for line in rejected_lines(err)) == \
+        ["loop", "loop2"], err
+
+
+def test_a_changed_bad_jsonl_line_is_a_new_reject(tmp_path: Path, db: Path) -> None:
+    folder = tmp_path / "in"
+    lines = folder / "lines.jsonl"
+    write(lines, jsonl([{"title": title(2), "text": "\n\n".join(paragraphs(2))}]) + b"{not json\n")
+    assert ingest(tmp_path, db, folder)[0] == 3
+    assert ingest(tmp_path, db, folder)[0] == 0
+    write(lines, jsonl([{"title": title(2), "text": "\n\n".join(paragraphs(2))}]) + b"{still not json\n")
+    code, _out, err = ingest(tmp_path, db, folder)
+    assert code == 3 and len(rejected_lines(err)) == 1 and "lines.jsonl:2: NS107" in rejected_lines(err)[0], err
+
+
+def test_rejects_recorded_without_a_fingerprint_stay_known_after_the_upgrade(tmp_path: Path, db: Path) -> None:
+    """A store written before fingerprints keyed a too-large file by location and code alone: the
+    first run after the upgrade takes it as known (and keys it anew), a later change is new."""
+    folder = tmp_path / "in"
+    write(folder / "good.txt", text_article(1))
+    big = write(folder / "big.txt", text_article(2) * 20)
+    assert small_ingest(tmp_path, db, folder)[0] == 3
+    with sqlite3.connect(db) as conn:  # the key an earlier version wrote
+        conn.execute("UPDATE rejects SET key = location || '||' || code")
+    code, err = small_ingest(tmp_path, db, folder)
+    assert code == 0 and "1 known reject" in err, err
+    with sqlite3.connect(db) as conn:
+        assert [k for (k,) in conn.execute("SELECT key FROM rejects")] == \
+            [f"{big.resolve()}|stat:{big.stat().st_size}:{big.stat().st_mtime_ns}|NS103"]
+    write(big, text_article(3) * 20)
+    assert small_ingest(tmp_path, db, folder)[0] == 3

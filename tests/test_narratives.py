@@ -283,6 +283,7 @@ def test_converging_stories_merge() -> None:
     from narrascope.corpus.narratives_model import NarrativeModel, make_doc
 
     rng = random.Random(3)
+    model = NarrativeModel(seed=0)
     docs, story_of = [], {}
     for week in range(8):
         for story in STORIES:
@@ -291,9 +292,9 @@ def test_converging_stories_merge() -> None:
                 mixed = week >= 4 and story in ("dam", "vaccine")
                 vocabulary = STORIES["dam"] + STORIES["vaccine"] if mixed else STORIES[story]
                 a = article(rng, vocabulary, None, START + timedelta(days=7 * week + i), key, story)
-                docs.append(make_doc(key, f"a{key}", a["published"], title=a["title"], text=a["text"]))
+                docs.append(make_doc(key, f"a{key}", a["published"], title=a["title"], text=a["text"],
+                                     terms=model.terms))
                 story_of[key] = story
-    model = NarrativeModel(seed=0)
     assigned = model.add(docs)
     dam = {n for key, (n, _) in assigned.items() if story_of[key] == "dam"}
     vaccine = {n for key, (n, _) in assigned.items() if story_of[key] == "vaccine"}

@@ -17,8 +17,8 @@ from pathlib import Path
 from conftest import run_cli
 from narrascope.corpus import derived_state
 from narrascope.corpus.narratives import update_narratives
-from narrascope.corpus.narratives_model import CANDIDATE_WEEKS, NarrativeModel, make_doc
-from narrascope.settings import load_settings
+from narrascope.corpus.narratives_model import NarrativeModel, make_doc
+from narrascope.settings import NarrativesSettings, load_settings
 from narrascope.store import open_store
 
 START = date(2024, 1, 1)  # a Monday
@@ -62,7 +62,7 @@ def test_unrelated_articles_cost_linear_work() -> None:
     assert sorted(assigned.values()) == list(range(1, n + 1))
     assert all(meta["size"] == 1 and meta["merged_into"] is None for meta in model.meta)
     # but only the candidates of the last weeks stay open to new articles
-    open_bound = (CANDIDATE_WEEKS + 1) * PER_WEEK
+    open_bound = (NarrativesSettings().candidate_weeks + 1) * PER_WEEK
     assert len(model._open) <= open_bound
     # each article is scored against at most those (and so is each touched centroid, for merges)
     assert model.comparisons <= 2 * n * open_bound
@@ -121,7 +121,7 @@ def test_candidate_weeks_setting_reaches_the_run(tmp_path: Path) -> None:
     settings = load_settings(config)
     assert settings.narratives.candidate_weeks == 1
     with open_store(db, settings) as store:
-        summary = update_narratives(store)
+        summary = update_narratives(store, settings)
         state = derived_state(store, "narratives")
     assert summary["narratives"] == {"candidate": len(rows)}
     assert state is not None and state.inputs["candidate_weeks"] == 1 and state.state["candidate_weeks"] == 1

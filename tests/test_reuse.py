@@ -367,11 +367,11 @@ def test_a_run_another_run_overtook_starts_again(corpus: tuple[Path, dict]) -> N
         if not overtaken:  # while this run computes, another process's run writes its results
             overtaken.append(True)
             with open_store(db) as other:
-                assert update_reuse(other)["new_pairs"] == 9
+                assert update_reuse(other, other.settings)["new_pairs"] == 9
         yield from range(total)
 
     with open_store(db) as store:
-        summary = update_reuse(store, progress=progress)
+        summary = update_reuse(store, store.settings, progress=progress)
         rows = store.conn.execute("SELECT COUNT(*), COUNT(DISTINCT source || target || source_start)"
                                   " FROM reuse_passages").fetchone()
         fingerprints_rows = store.conn.execute(

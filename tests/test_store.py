@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from legacy_schema import create_legacy_store
 from narrascope.errors import SearchError, StoreError, UsageError
 from narrascope.model import Article, RawItem, Reject
 from narrascope.store import Filters, open_store
-from narrascope.store.migrations import MIGRATIONS
+from narrascope.store.migrations import CORE, migration_sets
 
 
 def make_article(article_id: str, *, url: str | None = None, title: str = "A title", text: str = "Body text.",
@@ -22,23 +23,23 @@ def make_article(article_id: str, *, url: str | None = None, title: str = "A tit
 
 def test_new_store_is_migrated_and_in_wal_mode(db: Path, settings) -> None:
     with open_store(db, settings) as store:
-        version = store.conn.execute("SELECT MAX(number) FROM migrations").fetchone()[0]
+        core = [n for (n,) in store.conn.execute("SELECT name FROM _migrations WHERE migration_set = 'core' ORDER BY rowid")]
         mode = store.conn.execute("PRAGMA journal_mode").fetchone()[0]
-    assert version == MIGRATIONS[-1].number
+    assert core == [m.name for m in CORE.migrations]
     assert mode == "wal"
 
 
 def test_reopening_does_not_migrate_twice(db: Path, settings) -> None:
     open_store(db, settings).close()
     with open_store(db, settings) as store:
-        rows = store.conn.execute("SELECT COUNT(*) FROM migrations").fetchone()[0]
-    assert rows == len(MIGRATIONS)
+        rows = store.conn.execute("SELECT COUNT(*) FROM _migrations").fetchone()[0]
+    assert rows == sum(len(s.migrations) for s in migration_sets()) > len(CORE.migrations)
 
 
 def test_store_from_a_newer_narrascope_is_refused(db: Path, settings) -> None:
     open_store(db, settings).close()
     conn = sqlite3.connect(db)
-    conn.execute("INSERT INTO migrations VALUES (999, 'future', '2030-01-01')")
+    conn.execute("INSERT INTO _migrations VALUES ('core', 'from the future', '2030-01-01')")
     conn.commit()
     conn.close()
     with pytest.raises(StoreError) as info:
@@ -185,21 +186,16 @@ def test_rejects_are_indexed_by_digest_and_location(db: Path, settings) -> None:
 
 
 def test_a_schema_1_store_is_migrated_to_the_latest_keeping_its_rows(db: Path, settings) -> None:
-    from narrascope.store.migrations import _statements
-
+    create_legacy_store(db, up_to=1)
     conn = sqlite3.connect(db, isolation_level=None)
-    conn.execute("CREATE TABLE migrations (number INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
-    for statement in _statements(MIGRATIONS[0].sql):
-        conn.execute(statement)
-    conn.execute("INSERT INTO migrations VALUES (1, 'one', '2024-01-01')")
     conn.execute("INSERT INTO rejects (key, location, stage, code, reason, first_seen, last_seen)"
                  " VALUES ('k', '/in/a.txt', 'read', 'NS101', 'empty input', 'then', 'then')")
     conn.close()
     with open_store(db, settings) as store:
-        numbers = [n for (n,) in store.conn.execute("SELECT number FROM migrations ORDER BY number")]
+        core = [n for (n,) in store.conn.execute("SELECT name FROM _migrations WHERE migration_set = 'core' ORDER BY rowid")]
         rejects = list(store.iter_rejects())
         names = {row[1] for row in store.conn.execute("PRAGMA index_list(rejects)")}
-    assert numbers == [m.number for m in MIGRATIONS] and numbers[-1] >= 2
+    assert core == [m.name for m in CORE.migrations]
     assert [r["location"] for r in rejects] == ["/in/a.txt"]
     assert {"rejects_digest", "rejects_location"} <= names
 

@@ -22,6 +22,7 @@ from starlette.testclient import TestClient
 from conftest import SEEDS, run_cli
 from narrascope import api
 from narrascope.corpus import table_spec
+from narrascope.model import public_location
 from narrascope.store import Filters
 from narrascope.web.app import WebSettings, create_app
 
@@ -115,19 +116,49 @@ def assert_attachment(response, media: str, filename: str) -> None:  # type: ign
     ({"outlet": "daily ledger"}, ["--outlet", "daily ledger"]),
     ({"since": "2024-02", "until": "2024-04-03"}, ["--since", "2024-02", "--until", "2024-04-03"]),
 ])
-def test_article_jsonl_and_csv_are_the_cli_bytes(client: TestClient, store: Path, before: tuple, params: dict,
-                                                  cli_filters: list[str]) -> None:
+def test_article_jsonl_and_csv_are_the_cli_records_with_file_names(client: TestClient, store: Path, before: tuple,
+                                                                    params: dict, cli_filters: list[str]) -> None:
+    """The CLI's records exactly, except source locations, which are reduced to the file name."""
     jsonl = client.get("/api/export/articles", params={"format": "jsonl", **params})
     assert_attachment(jsonl, "application/x-ndjson", "narrascope-articles.jsonl")
-    assert jsonl.content == cli_export(store, "--format", "jsonl", *cli_filters)
     records = [json.loads(line) for line in jsonl.content.splitlines()]
+    cli_records = [json.loads(line) for line in cli_export(store, "--format", "jsonl", *cli_filters).splitlines()]
+    assert records != cli_records  # the CLI keeps the full paths
+    assert records == [{**r, "source": {**r["source"], "location": public_location(r["source"]["location"])}}
+                       for r in cli_records]
+    assert all(r["source"]["location"].startswith(Path(c["source"]["location"]).name.split(":")[0])
+               and "/" not in r["source"]["location"] for r, c in zip(records, cli_records, strict=True))
     expected = api.list_articles(db=store, filters=Filters(**params), order="stored")
     assert [r["id"] for r in records] == [a.id for a in expected] and records
     as_csv = client.get("/api/export/articles", params={"format": "csv", **params})
     assert_attachment(as_csv, "text/csv", "narrascope-articles.csv")
-    assert as_csv.content == cli_export(store, "--format", "csv", *cli_filters)
     rows = list(csv.DictReader(io.StringIO(as_csv.text)))
+    cli_rows = list(csv.DictReader(io.StringIO(cli_export(store, "--format", "csv", *cli_filters).decode("utf-8"))))
+    assert [{k: v for k, v in r.items() if k != "source_location"} for r in rows] == \
+        [{k: v for k, v in r.items() if k != "source_location"} for r in cli_rows]
+    assert [r["source_location"] for r in rows] == [public_location(r["source_location"]) for r in cli_rows]
+    assert all("/" not in r["source_location"] for r in rows)
     assert [r["id"] for r in rows] == [a.id for a in expected]
+
+
+def test_no_web_export_holds_a_server_folder(client: TestClient, store: Path, before: tuple) -> None:
+    """Every download (articles in each format, each derived table) names ingested files by their
+    file name: the folders they were read from on the server never appear."""
+    folders = {str(store.parent), str(SEEDS)}
+    locations = [a.source["location"] for a in api.list_articles(db=store)]
+    assert any(loc.startswith(str(store.parent)) for loc in locations)  # the store does hold server paths
+    assert any(loc.startswith(str(SEEDS)) for loc in locations)
+    downloads = [client.get("/api/export/articles", params={"format": fmt}) for fmt in ("jsonl", "csv", "stix")]
+    downloads += [client.get(f"/api/export/tables/{table}", params={"format": fmt})
+                  for table in TABLES for fmt in ("csv", "jsonl", "parquet")]
+    downloads.append(client.get("/api/export/tables/graph", params={"format": "gexf"}))
+    for response in downloads:
+        assert response.status_code == 200, response.url
+        for folder in folders:
+            assert folder.encode() not in response.content, (response.url, folder)
+    names = {Path(loc.split(":")[0]).name for loc in locations}
+    jsonl = downloads[0].text
+    assert all(json.loads(line)["source"]["location"].split(":")[0] in names for line in jsonl.splitlines())
 
 
 def test_stix_bundle_is_the_cli_bytes_and_parses(client: TestClient, store: Path, before: tuple) -> None:

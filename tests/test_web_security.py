@@ -667,6 +667,7 @@ PAGE_QUERY: dict[str, tuple[str, ...]] = {
     "/reuse/{cluster_id}": ("copy", "limit", "offset"),
     "/exports": ("outlet", "actor", "state", "technique", "genre", "topic", "narrative", "language", "since", "until",
                  "all_versions"),
+    "/plugin/exclaim": (),  # the test plugin's page (tests/plugin_pkg): plugin pages get the same hostile tests
 }
 QUERY_PAYLOADS = [
     "<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "'><svg onload=alert(1)>", PWN_JS,

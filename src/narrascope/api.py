@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 from .errors import UsageError
 from .ingest import IngestReport, ingest, ingest_bytes
-from .model import Article
+from .model import Article, with_public_location
 from .plugins import registry
 from .reprocess import ReprocessReport, reprocess
 from .settings import Settings, load_settings
@@ -123,22 +123,29 @@ def db_info(*, db: str | Path | None = None, settings: Settings | None = None) -
 
 
 def export(stream: TextIO, *, format: str = "jsonl", db: str | Path | None = None, filters: Filters | None = None,
-           settings: Settings | None = None, store: Store | None = None, raw: bool = False) -> int:
+           settings: Settings | None = None, store: Store | None = None, raw: bool = False,
+           public_locations: bool = False) -> int:
     """Write the selected articles to ``stream`` in ``format``; return how many.
 
     ``store``: an open store to read (e.g. the web server's read-only one) instead of ``db``.
     ``raw``: CSV cells a spreadsheet would run as formulas (``=``, ``+``, ``-``, ``@``...) are
     written as stored rather than neutralised with a leading single quote (other formats: no effect).
+    ``public_locations``: each ``source.location`` is reduced to its file name, as the web API
+    shows it (``model.public_location``), so no server path leaves the machine; the web's
+    downloads set it, the CLI keeps full paths.
     """
     exporter = _exporter(format)
     if store is not None:
-        return _write_articles(exporter, store, filters, stream, raw=raw)
+        return _write_articles(exporter, store, filters, stream, raw=raw, public_locations=public_locations)
     with open_store(db, settings or load_settings(), create=False) as opened:
-        return _write_articles(exporter, opened, filters, stream, raw=raw)
+        return _write_articles(exporter, opened, filters, stream, raw=raw, public_locations=public_locations)
 
 
-def _write_articles(exporter: Any, store: Store, filters: Filters | None, stream: TextIO, *, raw: bool) -> int:
+def _write_articles(exporter: Any, store: Store, filters: Filters | None, stream: TextIO, *, raw: bool,
+                    public_locations: bool) -> int:
     articles: Iterator[Article] = store.iter_articles(filters or Filters())
+    if public_locations:
+        articles = map(with_public_location, articles)
     options: dict[str, Any] = {"raw": raw} if getattr(exporter, "takes_raw", False) else {}
     if getattr(exporter, "uses_store", False):  # stix: narratives and ingest days come from the store
         return int(exporter.write(articles, stream, store=store, **options))
@@ -307,7 +314,7 @@ def narratives(*, db: str | Path | None = None, settings: Settings | None = None
     with open_store(db, settings) as store, open_cluster(
             settings.cluster.address if cluster is None else cluster,
             connect_seconds=settings.cluster.connect_seconds) as runner:
-        summary = update_narratives(store, full=full, seed=seed, progress=progress, runner=runner)
+        summary = update_narratives(store, settings, full=full, seed=seed, progress=progress, runner=runner)
         return {**summary, "list": read_list(store, include_all=include_all, limit=limit),
                 "weeks": week_span(store)}
 
@@ -450,7 +457,7 @@ def evaluate_actors(path: str | Path, *, texts: str | Path | None = None, limit:
         actors_files = tuple(settings.analysis.actors_files) if settings is not None else ()
     floor = float(settings.analysis.min_confidence.actors) if settings is not None else None
     return run(path, texts=texts, limit=limit, actors_files=tuple(actors_files), split=split, floor=floor,
-               progress=progress)
+               settings=settings, progress=progress)
 
 
 def evaluate_quotes(folder: str | Path, *, split: str = "heldout", limit: int | None = None, jobs: int = 2,
@@ -523,10 +530,11 @@ def evaluate_stance(path: str, *, split: str = "heldout", model_path: str | None
                use_encoder=use_encoder, limit=limit, progress=say)
 
 
-def _labelled(samples: Sequence[str], data: str | Path, progress: Progress | None = None) -> list[Any]:
+def _labelled(samples: Sequence[str], data: str | Path, settings: Settings | None,
+              progress: Progress | None = None) -> list[Any]:
     from .evaluate.labels import read_label_sample
 
-    return [a for sample in samples for a in read_label_sample(sample, data, progress=progress)]
+    return [a for sample in samples for a in read_label_sample(sample, data, settings=settings, progress=progress)]
 
 
 def _evaluate_labels(field_name: str, samples: Sequence[str], data: str | Path, folds: int,
@@ -534,7 +542,7 @@ def _evaluate_labels(field_name: str, samples: Sequence[str], data: str | Path, 
     from .evaluate.labels import evaluate_labels
 
     settings = settings or load_settings()
-    articles = _labelled(samples, data, progress)
+    articles = _labelled(samples, data, settings, progress)
     floor = float(getattr(settings.analysis.min_confidence, field_name))
     return evaluate_labels(field_name, articles, floor=floor, folds=folds)
 
@@ -642,11 +650,11 @@ def train_stance(folder: str | Path, *, output: str | Path | None = None, c: flo
 
 
 def _train_labels(field_name: str, samples: Sequence[str], data: str | Path, output: str | Path | None,
-                  say: Say | None) -> tuple[Any, Path]:
+                  say: Say | None, settings: Settings | None) -> tuple[Any, Path]:
     from .analysis.confidence import MODELS
     from .evaluate.labels import fit_labels
 
-    articles = _labelled(samples, data)
+    articles = _labelled(samples, data, settings)
     if say is not None:
         say(f"{len(articles)} labelled articles read from {', '.join(samples)}")
     model = fit_labels(field_name, articles, source=", ".join(Path(s).name for s in samples))
@@ -656,20 +664,20 @@ def _train_labels(field_name: str, samples: Sequence[str], data: str | Path, out
 
 
 def train_frames(samples: Sequence[str], *, data: str | Path = "../shared/data", output: str | Path | None = None,
-                 say: Say | None = None) -> tuple[Any, Path]:
+                 settings: Settings | None = None, say: Say | None = None) -> tuple[Any, Path]:
     """Fit the frames' confidence model on hand-labelled articles; returns (the model, where it was written)."""
-    return _train_labels("frames", samples, data, output, say)
+    return _train_labels("frames", samples, data, output, say, settings)
 
 
 def train_topics(samples: Sequence[str], *, data: str | Path = "../shared/data", output: str | Path | None = None,
-                 say: Say | None = None) -> tuple[Any, Path]:
+                 settings: Settings | None = None, say: Say | None = None) -> tuple[Any, Path]:
     """Fit the topics' confidence model on hand-labelled articles; returns (the model, where it was written)."""
-    return _train_labels("topics", samples, data, output, say)
+    return _train_labels("topics", samples, data, output, say, settings)
 
 
 def train_genre(sample: str | Path, *, data: str | Path = "../shared/data", output: str | Path | None = None,
-                say: Say | None = None) -> Any:
+                settings: Settings | None = None, say: Say | None = None) -> Any:
     """Fit the genre confidence on the training split of a labelled genre sample."""
     from .evaluate.genre import train_genre as run
 
-    return run(sample, data=data, output=output, echo=say or print)
+    return run(sample, data=data, output=output, settings=settings, echo=say or print)

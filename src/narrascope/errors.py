@@ -58,6 +58,7 @@ CODES: dict[str, str] = {
     "NS203": "article language not accepted by the settings",
     "NS204": "an item ran past the per-item time budget (budget.item_seconds)",
     "NS205": "an item ran past the per-item memory budget (budget.item_memory_mb)",
+    "NS206": "a third-party (plugin) stage failed on this article: it raised, or returned what its declaration does not allow",
     # 3xx: storing (not errors: duplicates are skipped, not rejected)
     "NS301": "duplicate: the same bytes are already stored",
     "NS302": "unchanged: a new copy of a stored URL with the same text",
@@ -67,6 +68,7 @@ CODES: dict[str, str] = {
     "NS403": "bad option value",
     "NS404": "plugin failed to load",
     "NS405": "write refused by the server: read-only, no or a wrong write token, or sent from another site",
+    "NS406": "the pipeline's stages do not meet their requires: a needed field or stage is missing or comes later",
     # 5xx: store and search
     "NS501": "store cannot be opened, migrated or written",
     "NS502": "store was written by a newer narrascope",

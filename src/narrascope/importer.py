@@ -120,7 +120,8 @@ def _store_article(store: Store, article: Article) -> str:
     """Insert ``article`` as it is; return "imported", "unchanged" or "conflict"."""
     row = store.conn.execute("SELECT record FROM articles WHERE id = ?", (article.id,)).fetchone()
     if row is not None:
-        return "unchanged" if json.loads(row[0]) == article.to_record() else "conflict"
+        (stored,) = row
+        return "unchanged" if json.loads(stored) == article.to_record() else "conflict"
     stamp = now()
     store.conn.execute(  # the columns as Store.add_article writes them, but id and version kept
         "INSERT INTO articles (id, url, version, supersedes, latest, title, text, outlet, published, language,"

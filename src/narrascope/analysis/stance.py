@@ -49,10 +49,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from .stance_lexicon import lexicon
 from .types import ActorRecord, Mention, acts_for
 
 if TYPE_CHECKING:
@@ -73,26 +72,6 @@ LEAD_WEIGHT = 2.0
 CLEAR_MAJORITY = 0.75
 #: An aggregated strength below this in size is reported as neutral (0), never as a sign from noise.
 MIN_ABS = 0.05
-
-
-@lru_cache(maxsize=1)
-def lexicon() -> dict[str, float]:
-    """Word -> valence in [-4, 4]: VADER's lexicon with our domain additions on top (features of
-    the stance model: the valence of the words attached to a mention)."""
-    import vaderSentiment
-
-    words: dict[str, float] = {}
-    vader = resources.files(vaderSentiment).joinpath("vader_lexicon.txt").read_text(encoding="utf-8")
-    for line in vader.splitlines():
-        parts = line.split("\t")
-        if len(parts) >= 2:
-            words[parts[0]] = float(parts[1])
-    ours = resources.files("narrascope").joinpath("data/stance_lexicon.tsv").read_text(encoding="utf-8")
-    for line in ours.splitlines():
-        if line.strip() and not line.startswith("#"):
-            word, value = line.split("\t")
-            words[word] = float(value)
-    return words
 
 
 @dataclass

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .confidence import MODELS, Calibration
+from .stance_lexicon import lexicon
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -62,15 +63,8 @@ def _word(tok: Token) -> str:
     return tok.lemma_.lower()
 
 
-@lru_cache(maxsize=1)
-def _lexicon() -> dict[str, float]:
-    from .stance import lexicon
-
-    return lexicon()
-
-
 def _valence(tok: Token) -> float:
-    words = _lexicon()
+    words = lexicon()
     value = words.get(tok.lower_)
     if value is None:
         value = words.get(tok.lemma_.lower(), 0.0)

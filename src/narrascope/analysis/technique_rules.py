@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
 
 __all__ = ["LEXICON_PATH", "PRIOR_FACTS", "RULE_PRIORS", "Lexicon", "load_lexicon", "rule_kinds", "rule_prior",
-           "rule_spans", "trim"]
+           "rule_spans", "segments", "trim"]
 
 LEXICON_PATH = Path(__file__).resolve().parent.parent / "data" / "techniques.tsv"
 
@@ -204,14 +204,27 @@ def _span(name: str, kind: str, start: int, end: int) -> dict[str, Any]:
     return {"name": name, "start": start, "end": end, "source": "rule:" + kind}
 
 
+def segments(doc: Doc) -> list[Span]:
+    """Sentences, cut again at line breaks (headlines, list items and paragraphs never run together)."""
+    out: list[Span] = []
+    for sent in doc.sents:
+        begin = sent.start
+        for tok in sent:
+            if "\n" in tok.text:
+                if tok.i > begin:
+                    out.append(doc[begin:tok.i])
+                begin = tok.i + 1
+        if sent.end > begin:
+            out.append(doc[begin:sent.end])
+    return [s for s in out if any(not t.is_punct and not t.is_space for t in s)]
+
+
 def rule_spans(doc: Doc, quotes: Sequence[dict[str, Any]] = (), *, lexicon: Lexicon | None = None,
                text: str | None = None, segs: Sequence[Span] | None = None) -> list[dict[str, Any]]:
     """Every rule's spans in ``doc`` (unsorted, possibly overlapping; ``find_techniques`` merges).
 
     ``text`` (``doc.text``) and ``segs`` (``segments(doc)``) may be passed in when the caller has them:
     spaCy rebuilds ``doc.text`` on every access."""
-    from .techniques import segments
-
     lex = lexicon or load_lexicon()
     text = doc.text if text is None else text
     segs = segments(doc) if segs is None else segs

@@ -54,8 +54,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import UsageError
-from .confidence import ConfidenceModel, load_confidence_model
-from .technique_rules import rule_spans, trim
+from .confidence import TECHNIQUES_MODEL, ConfidenceModel, load_confidence_model
+from .technique_rules import rule_spans, segments, trim
 from .types import TECHNIQUES
 
 if TYPE_CHECKING:
@@ -65,8 +65,7 @@ __all__ = ["CALIBRATION_PROXY", "MODEL_PATH", "TechniqueModel", "clean_spans", "
            "is_weak_span", "load_model", "model_card", "segments", "select_spans", "span_features", "strongest",
            "token_matrix", "token_rows", "valence"]
 
-DATA = Path(__file__).resolve().parent.parent / "data"
-MODEL_PATH = DATA / "models" / "techniques.joblib"
+MODEL_PATH = TECHNIQUES_MODEL
 MODEL_FORMAT = 3
 FIELD = "techniques"
 
@@ -90,21 +89,6 @@ CALIBRATION_PROXY: dict[str, frozenset[str]] = {
 
 # ---------------------------------------------------------------------------------------------
 # Features shared by training and prediction
-
-
-def segments(doc: Doc) -> list[Span]:
-    """Sentences, cut again at line breaks (headlines, list items and paragraphs never run together)."""
-    out: list[Span] = []
-    for sent in doc.sents:
-        begin = sent.start
-        for tok in sent:
-            if "\n" in tok.text:
-                if tok.i > begin:
-                    out.append(doc[begin:tok.i])
-                begin = tok.i + 1
-        if sent.end > begin:
-            out.append(doc[begin:sent.end])
-    return [s for s in out if any(not t.is_punct and not t.is_space for t in s)]
 
 
 def _shape(tok: Token) -> str:

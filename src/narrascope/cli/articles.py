@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import textwrap
 from typing import Any, TextIO
@@ -183,6 +184,11 @@ def render_article(article: Article, *, full_text: bool) -> str:
     analysis = render_analysis(article, full=full_text)
     if analysis:
         lines += ["", "--- analysis (offsets [start:end] into the text) ---", *analysis]
+    if article.extensions:
+        lines += ["", "--- extensions (fields of plugin stages) ---"]
+        for namespace, value in sorted(article.extensions.items()):
+            text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+            lines.append(f"  {namespace}: {text if full_text else textwrap.shorten(text, 200)}")
     return "\n".join(lines)
 
 

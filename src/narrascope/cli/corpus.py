@@ -13,7 +13,6 @@ import click
 
 from .. import api
 from ..corpus.graph import EDGE_KINDS, LEVELS
-from ..corpus.narratives import DEFAULT_SEED
 from ..corpus.timelines import GRANULARITIES, METRICS
 from ..settings import Settings
 from .common import Context, cluster_option, db_option, emit_json, json_option, terminal_text
@@ -156,7 +155,7 @@ def _check_seed(ctx: click.Context, param: click.Parameter, value: int | None) -
 
 @click.group("narratives", invoke_without_command=True)
 @click.option("--full", is_flag=True, help="Recompute from scratch instead of adding the new articles.")
-@click.option("--seed", type=int, default=None, callback=_check_seed, help=f"Random seed of the split test (default: the last run's, else {DEFAULT_SEED}).")
+@click.option("--seed", type=int, default=None, callback=_check_seed, help="Random seed of the split test (default: the last run's, else the setting narratives.seed).")
 @click.option("--all", "include_all", is_flag=True, help="Also list candidates (under 3 articles) and merged narratives.")
 @click.option("--limit", type=click.IntRange(1), default=30, show_default=True, help="List at most this many.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no list.")

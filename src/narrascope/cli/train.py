@@ -11,9 +11,8 @@ from typing import Any
 import click
 
 from .. import api
-from ..analysis.events_train import JUDGED
-from ..analysis.techniques import MODEL_PATH, confidence_path
-from ..analysis.train import FOLDS
+from ..analysis.confidence import TECHNIQUES_MODEL
+from ..analysis.events_judged import JUDGED
 from .evaluate import _sample_options
 from .root import cli
 
@@ -98,15 +97,16 @@ def train_events_command(path: str, judged: str | None, output: str | None) -> N
 class _Steps:
     """Progress: a bar over the training steps on a terminal, else one line per step on stderr."""
 
-    TOTAL = 1 + FOLDS + 2 + 1
-
     def __init__(self, *, enabled: bool) -> None:
+        from ..analysis.train import FOLDS  # here, not at the top: it imports spaCy and numpy
+
+        self.total = 1 + FOLDS + 2 + 1
         self.bar: Any = None
         self.lines = enabled and not sys.stderr.isatty()
         if enabled and sys.stderr.isatty():
             from tqdm import tqdm
 
-            self.bar = tqdm(total=self.TOTAL, desc="train", unit="step", file=sys.stderr, leave=False,
+            self.bar = tqdm(total=self.total, desc="train", unit="step", file=sys.stderr, leave=False,
                             dynamic_ncols=True)
 
     def __call__(self, message: str) -> None:
@@ -124,7 +124,7 @@ class _Steps:
 @click.command("techniques")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False))
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
-              help=f"Where to write the model (default: the shipped model file, {MODEL_PATH.name}); its "
+              help=f"Where to write the model (default: the shipped model file, {TECHNIQUES_MODEL.name}); its "
                    "confidence model goes beside it as <stem>.confidence.json.")
 @click.option("--all", "all_articles", is_flag=True,
               help="Train on every article instead of the fixed training split (no held-out scores then).")
@@ -147,6 +147,8 @@ def train_techniques_command(folder: str, output: str | None, all_articles: bool
     Example:
       narrascope train techniques ../shared/data/ptc -o my-techniques.joblib
     """
+    from ..analysis.techniques import confidence_path
+
     steps = _Steps(enabled=not as_json)
     trained = api.train_techniques(folder, output=output, all_articles=all_articles, limit=limit, jobs=jobs,
                                    settings=getattr(click.get_current_context().obj, "settings", None),
@@ -205,7 +207,9 @@ def train_stance_command(folder: str, output: str | None, c: float, with_encoder
 
 def _train(field_name: str, samples: Sequence[str], data: str, output: str | None) -> None:
     train = api.train_frames if field_name == "frames" else api.train_topics
-    model, target = train(samples, data=data, output=output, say=lambda line: click.echo(line, err=True))
+    model, target = train(samples, data=data, output=output,
+                          settings=getattr(click.get_current_context().obj, "settings", None),
+                          say=lambda line: click.echo(line, err=True))
     click.echo(f"{field_name} confidence model ({len(model.weights)} weights, fitted on"
                f" {model.meta.get('facts')} facts) written to {target}")
 
@@ -250,7 +254,8 @@ def train_genre_command(sample: str, data: str, output: str | None) -> None:
       narrascope train genre benchmarks/genre_sample.tsv --data ../shared/data
       narrascope train genre benchmarks/genre_sample.tsv -o my-genre.confidence.json
     """
-    api.train_genre(sample, data=data, output=output, say=lambda line: click.echo(line, err=True))
+    api.train_genre(sample, data=data, output=output, settings=getattr(click.get_current_context().obj, "settings", None),
+                    say=lambda line: click.echo(line, err=True))
 
 
 for command in (train_actors_command, train_quotes_command, train_events_command, train_techniques_command,

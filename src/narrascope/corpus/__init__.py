@@ -1,7 +1,10 @@
 """Corpus analyses as derived tables: text reuse, narratives, the actor graph, timelines.
 
 Each analysis is a function of the store: it names its inputs (article fields and settings),
-writes its own tables (created by the store's migrations, columns documented in its ``TABLES``),
+writes its own tables (each declared once, as a ``TableSpec`` in its module's ``TABLES``: columns,
+types, keys, indexes and docs; the DDL and the docs are generated from it), brings its own
+migration set (``migrations``; by default one migration creating its ``tables``, which
+``open_store`` applies and records in ``_migrations``),
 and records in ``derived`` its version, the narrascope version, the time, and a watermark (the
 highest ``articles.rowid`` it has seen), so the next run takes only the new articles. An analysis
 registers through the plugin seam (``narrascope_analyses``) like any third-party one.
@@ -11,9 +14,12 @@ The protocol::
     class CorpusAnalysis(Protocol):
         name: str                      # "reuse"
         version: str
-        tables: tuple[TableSpec, ...]  # what it writes, with documented columns
+        tables: tuple[TableSpec, ...]  # what it writes and exports, with documented columns
         inputs: tuple[str, ...]        # "articles.text", "articles.published", "settings.reuse"...
         def update(self, store, settings, *, full=False, progress=None) -> dict: ...
+        # optional:
+        migrations: MigrationSet                   # default: MigrationSet(name, (Migration("tables", tables=tables),))
+        article_filters: tuple[ArticleFilter, ...] # selections it adds to ``Filters`` ("narrative")
 
 ``update`` reads ``derived_state(store, name)``, computes what changed, writes its rows and calls
 ``record_state`` in the same transaction, and returns a JSON-ready summary for the CLI.
@@ -28,33 +34,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import UsageError
+from ..store.schema import ArticleFilter, Column, Index, Migration, MigrationSet, TableSpec
 from ..version import __version__
 
 if TYPE_CHECKING:
     from ..settings import Settings
     from ..store import Store
 
-__all__ = ["Column", "CorpusAnalysis", "DerivedState", "Resume", "TableSpec", "batched", "count_new_articles",
-           "derived_state", "iter_table", "new_articles", "record_state", "resume", "superseded_rowids",
-           "table_spec"]
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    type: str  # TEXT, INTEGER, REAL, or JSON (stored as TEXT, decoded on export)
-    doc: str
-
-
-@dataclass(frozen=True)
-class TableSpec:
-    """A derived table: its name in the store, its columns in export order, and how it is computed."""
-
-    name: str
-    columns: tuple[Column, ...]
-    doc: str
-    #: for the GEXF exporter: (node table, edge table) pairs declare themselves with this
-    graph_role: str | None = None  # "nodes" | "edges" | None
+__all__ = ["ArticleFilter", "Column", "CorpusAnalysis", "DerivedState", "Index", "Migration", "MigrationSet",
+           "Resume", "TableSpec", "batched", "count_new_articles", "derived_state", "iter_table", "new_articles",
+           "record_state", "resume", "superseded_rowids", "table_spec", "tables_reference"]
 
 
 class CorpusAnalysis(Protocol):
@@ -86,8 +75,9 @@ def derived_state(store: Store, name: str) -> DerivedState | None:
         " FROM derived WHERE name = ?", (name,)).fetchone()
     if row is None:
         return None
-    state = json.loads(zlib.decompress(row[7]).decode("utf-8")) if row[7] is not None else None
-    return DerivedState(row[0], row[1], row[2], json.loads(row[3]), row[4], row[5], row[6], state)
+    name, version, pipeline_version, inputs, computed_at, watermark, articles, blob = row
+    state = json.loads(zlib.decompress(blob).decode("utf-8")) if blob is not None else None
+    return DerivedState(name, version, pipeline_version, json.loads(inputs), computed_at, watermark, articles, state)
 
 
 def _json_pieces(value: Any, depth: int = 3) -> Iterator[str]:
@@ -217,3 +207,26 @@ def iter_table(store: Store, name: str) -> Iterator[dict[str, Any]]:
             if record[key] is not None:
                 record[key] = json.loads(record[key])
         yield record
+
+
+#: The markers of the generated table reference in ``docs/tables.md``.
+TABLES_BEGIN = "<!-- tables: generated from the declarations by `python3 tasks.py tables`; do not edit -->"
+TABLES_END = "<!-- end of tables -->"
+
+
+def tables_reference() -> str:
+    """The Markdown reference of narrascope's own tables: each of its analyses' (from its migration
+    set's declarations), then the core store's facet tables. ``docs/tables.md`` holds it between
+    markers; a plugin documents its own tables."""
+    from ..plugins import registry
+    from ..store.migrations import FACET_TABLES
+    from ..store.schema import migration_set_of, tables_markdown
+
+    parts = []
+    for analysis in registry().analyses.values():
+        if not type(analysis).__module__.startswith("narrascope."):
+            continue
+        tables = [spec for migration in migration_set_of(analysis).migrations for spec in migration.tables]
+        parts.append(f"### {analysis.name}\n\n" + tables_markdown(tables))
+    parts.append("### core: the record's facets\n\n" + tables_markdown(FACET_TABLES))
+    return "\n".join(parts)

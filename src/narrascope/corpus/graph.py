@@ -41,16 +41,8 @@ from typing import TYPE_CHECKING, Any
 from ..analysis.types import ACTING_KINDS
 from ..errors import UsageError
 from ..plugins import hookimpl
-from . import (
-    Column,
-    TableSpec,
-    batched,
-    count_new_articles,
-    new_articles,
-    record_state,
-    resume,
-    superseded_rowids,
-)
+from . import Column, Index, Migration, MigrationSet, TableSpec
+from .incremental import update_incrementally
 
 if TYPE_CHECKING:
     from ..settings import Settings
@@ -97,63 +89,80 @@ SENTENCE_END = re.compile(r"([.!?…][\"'”’)\]]*)\s+|\n+")
 
 
 NODE_COLUMNS = (
-    Column("level", "TEXT", "actor | state"),
-    Column("id", "TEXT", "actor id (states: ISO 3166-1 alpha-3), as in the records' `actors`"),
+    Column("level", "TEXT", "actor | state", not_null=True),
+    Column("id", "TEXT", "actor id (states: ISO 3166-1 alpha-3), as in the records' `actors`", not_null=True),
     Column("name", "TEXT", "the actor's name (state level: the state's name, or its code if never named)"),
     Column("kind", "TEXT", "state | person | organization | group | location"),
     Column("country", "TEXT", "the state a person or organisation acts for, or null"),
-    Column("articles", "INTEGER", "articles that mention the actor"),
-    Column("mentions", "INTEGER", "mentions across those articles (state level: of the state and its people)"),
+    Column("articles", "INTEGER", "articles that mention the actor", not_null=True),
+    Column("mentions", "INTEGER", "mentions across those articles (state level: of the state and its people)", not_null=True),
     Column("first_seen", "TEXT", "earliest `published` of those articles"),
     Column("last_seen", "TEXT", "latest `published` of those articles"),
 )
 EDGE_COLUMNS = (
-    Column("level", "TEXT", "actor | state"),
-    Column("kind", "TEXT", "event | quote | comention"),
-    Column("type", "TEXT", "the PLOVER type (event), `quote`, or `sentence` (comention)"),
-    Column("source", "TEXT", "actor id: the event's source, the speaker; comention: the smaller id"),
-    Column("target", "TEXT", "actor id: the event's target, the actor spoken about; comention: the larger id"),
+    Column("level", "TEXT", "actor | state", not_null=True),
+    Column("kind", "TEXT", "event | quote | comention", not_null=True),
+    Column("type", "TEXT", "the PLOVER type (event), `quote`, or `sentence` (comention)", not_null=True),
+    Column("source", "TEXT", "actor id: the event's source, the speaker; comention: the smaller id", not_null=True),
+    Column("target", "TEXT", "actor id: the event's target, the actor spoken about; comention: the larger id", not_null=True),
     Column("weight", "REAL", "occurrences that count, each by its confidence (<= 1): events neither negated nor"
-                             " hypothetical, quotes, co-mention sentences"),
-    Column("count", "INTEGER", "every occurrence, negated and hypothetical events included"),
-    Column("negated", "INTEGER", "negated events"),
-    Column("hypothetical", "INTEGER", "hypothetical (conditional, future, modal) events"),
+                             " hypothetical, quotes, co-mention sentences", not_null=True),
+    Column("count", "INTEGER", "every occurrence, negated and hypothetical events included", not_null=True),
+    Column("negated", "INTEGER", "negated events", not_null=True),
+    Column("hypothetical", "INTEGER", "hypothetical (conditional, future, modal) events", not_null=True),
     Column("score", "REAL", "events: the type's cooperation-conflict score in [-10, 10]; else null"),
     Column("polarity", "REAL", "quotes: the speaker's mean stance towards the target in [-1, 1] (weighted by the"
                                " stances' confidence), null if none"),
-    Column("articles", "INTEGER", "articles with this edge"),
+    Column("articles", "INTEGER", "articles with this edge", not_null=True),
     Column("first_seen", "TEXT", "earliest `published` of those articles"),
     Column("last_seen", "TEXT", "latest `published` of those articles"),
-    Column("evidence", "JSON", f"[{{article, start, end}}]: the first span in each article, at most {EDGE_EVIDENCE_CAP}"),
+    Column("evidence", "JSON", f"[{{article, start, end}}]: the first span in each article, at most {EDGE_EVIDENCE_CAP}", not_null=True),
 )
 ARTICLE_COLUMNS = (
-    Column("article_rowid", "INTEGER", "articles.rowid"),
-    Column("article", "TEXT", "the article id"),
+    Column("article_rowid", "INTEGER", "articles.rowid", not_null=True),
+    Column("article", "TEXT", "the article id", not_null=True),
     Column("published", "TEXT", "the article's `published`"),
     Column("outlet", "TEXT", "the article's `outlet`"),
 )
 MENTION_COLUMNS = (
     *ARTICLE_COLUMNS,
-    Column("level", "TEXT", "actor | state"),
-    Column("actor", "TEXT", "actor id (state level: the state)"),
+    Column("level", "TEXT", "actor | state", not_null=True),
+    Column("actor", "TEXT", "actor id (state level: the state)", not_null=True),
     Column("name", "TEXT", "the actor's name"),
     Column("kind", "TEXT", "the actor's kind"),
     Column("country", "TEXT", "the state it acts for"),
-    Column("mentions", "INTEGER", "mentions in this article"),
+    Column("mentions", "INTEGER", "mentions in this article", not_null=True),
 )
 EVIDENCE_COLUMNS = (
     *ARTICLE_COLUMNS,
     *(c for c in EDGE_COLUMNS if c.name not in ("articles", "first_seen", "last_seen", "evidence")),
     Column("evidence", "JSON", f"[{{start, end}}] in the article's text: event sentences, quote content, co-mention"
-                               f" sentences; at most {ARTICLE_EVIDENCE_CAP}"),
+                               f" sentences; at most {ARTICLE_EVIDENCE_CAP}", not_null=True),
 )
 
+# Per-article rows (what one article says) are aggregated at query time, so that filters by date,
+# outlet or narrative need no recomputation; the whole-corpus graph is rebuilt from them after
+# every update. The covering indexes on graph_edges serve an actor's neighbourhood from either end.
 TABLES = (
-    TableSpec("graph_nodes", NODE_COLUMNS, "Actors of the whole corpus, at actor and state level.", graph_role="nodes"),
-    TableSpec("graph_edges", EDGE_COLUMNS, "Edges of the whole corpus: events, quotes, co-mentions.", graph_role="edges"),
-    TableSpec("graph_mentions", MENTION_COLUMNS, "Per article: each actor and its mention count."),
-    TableSpec("graph_edge_evidence", EVIDENCE_COLUMNS, "Per article: each edge with its count and evidence spans."),
+    TableSpec("graph_nodes", NODE_COLUMNS, "Actors of the whole corpus, at actor and state level.", graph_role="nodes",
+              unique=(("level", "id"),)),
+    TableSpec("graph_edges", EDGE_COLUMNS, "Edges of the whole corpus: events, quotes, co-mentions.", graph_role="edges",
+              unique=(("level", "kind", "type", "source", "target"),),
+              indexes=(Index("graph_edges_source", ("level", "source", "kind", "type", "target", "weight", "count",
+                                                    "articles")),
+                       Index("graph_edges_target", ("level", "target", "kind", "type", "source", "weight", "count",
+                                                    "articles")))),
+    TableSpec("graph_mentions", MENTION_COLUMNS, "Per article: each actor and its mention count.",
+              indexes=(Index("graph_mentions_article", ("article_rowid",)),
+                       Index("graph_mentions_published", ("published",)),
+                       Index("graph_mentions_actor", ("level", "actor")))),
+    TableSpec("graph_edge_evidence", EVIDENCE_COLUMNS, "Per article: each edge with its count and evidence spans.",
+              indexes=(Index("graph_edge_evidence_article", ("article_rowid",)),
+                       Index("graph_edge_evidence_edge", ("level", "kind", "source", "target")),
+                       Index("graph_edge_evidence_published", ("published",)),
+                       Index("graph_edge_evidence_target", ("level", "kind", "target")))),
 )
+MIGRATIONS = MigrationSet(NAME, (Migration("tables", tables=TABLES),))
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -350,29 +359,13 @@ class GraphAnalysis:
     name = NAME
     version = VERSION
     tables = TABLES
+    migrations = MIGRATIONS
     inputs = ("articles.actors", "articles.events", "articles.quotes", "articles.stances", "articles.text",
               "articles.published", "articles.outlet")
 
     def update(self, store: Store, settings: Settings, *, full: bool = False,
                progress: Callable[[int], Iterator[object]] | None = None) -> dict[str, Any]:
-        start = resume(store, NAME, VERSION, full=full)
-        full, watermark, covered = start.full, start.watermark, start.covered
-        inputs = {"fields": list(self.inputs), "plover_scores": PLOVER_SCORES}
-        gone = [] if full else superseded_rowids(store, watermark)
-        with store.transaction():
-            if full:
-                store.conn.execute("DELETE FROM graph_mentions")
-                store.conn.execute("DELETE FROM graph_edge_evidence")
-            elif gone:
-                for table in ("graph_mentions", "graph_edge_evidence"):
-                    store.conn.executemany(f"DELETE FROM {table} WHERE article_rowid = ?",  # noqa: S608
-                                           [(r,) for r in gone])
-            covered -= len(gone)
-        todo = count_new_articles(store, watermark)
-        ticks = iter(progress(todo)) if progress else None
-        added = 0
-        last = watermark
-        for batch in batched(new_articles(store, watermark), BATCH_ARTICLES):
+        def add(batch: list[tuple[int, dict[str, Any]]]) -> None:
             mention_rows, edge_rows = [], []
             for rowid, record in batch:
                 article = {"article_rowid": rowid, "article": record["id"], "published": record.get("published"),
@@ -380,23 +373,16 @@ class GraphAnalysis:
                 mentions, edges = article_graph_rows(record)
                 mention_rows += [{**article, **m} for m in mentions]
                 edge_rows += [{**article, **e} for e in edges]
-                if ticks is not None:
-                    next(ticks, None)
-            last = batch[-1][0]
-            added += len(batch)
-            with store.transaction():
-                store.conn.executemany(MENTION_INSERT, mention_rows)
-                store.conn.executemany(EVIDENCE_INSERT, edge_rows)
-                record_state(store, NAME, VERSION, inputs=inputs, watermark=last, articles=covered + added)
-        if ticks is not None:
-            for _ in ticks:  # close the bar
-                pass
-        with store.transaction():
-            rebuild_aggregates(store)
-            record_state(store, NAME, VERSION, inputs=inputs, watermark=last, articles=covered + added)
+            store.conn.executemany(MENTION_INSERT, mention_rows)
+            store.conn.executemany(EVIDENCE_INSERT, edge_rows)
+
+        run = update_incrementally(
+            store, name=NAME, version=VERSION, inputs={"fields": list(self.inputs), "plover_scores": PLOVER_SCORES},
+            full=full, tables=("graph_mentions", "graph_edge_evidence"), add=add,
+            finish=lambda: rebuild_aggregates(store), batch_size=BATCH_ARTICLES, progress=progress)
         counts = dict(store.conn.execute("SELECT level || ' ' || kind, COUNT(*) FROM graph_edges GROUP BY 1"))
-        return {"analysis": NAME, "full": full, "articles_added": added, "articles_removed": len(gone),
-                "articles": covered + added, "watermark": last,
+        return {"analysis": NAME, "full": run.full, "articles_added": run.added, "articles_removed": run.removed,
+                "articles": run.articles, "watermark": run.watermark,
                 "nodes": dict(store.conn.execute("SELECT level, COUNT(*) FROM graph_nodes GROUP BY level")),
                 "edges": counts}
 
@@ -434,7 +420,7 @@ class GraphFilters:
 
 def narrative_columns(store: Store) -> tuple[str, str]:
     """(narrative column, article id column) of the narratives analysis's ``narrative_members``."""
-    columns = [r[1] for r in store.conn.execute("PRAGMA table_info(narrative_members)")]
+    columns = [name for _cid, name, *_rest in store.conn.execute("PRAGMA table_info(narrative_members)")]
     if not columns:
         raise UsageError("cannot filter by narrative: this store has no narratives (table narrative_members);"
                          " run `narrascope narratives` first")

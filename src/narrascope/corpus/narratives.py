@@ -18,18 +18,25 @@ from __future__ import annotations
 import json
 from collections import deque
 from collections.abc import Callable, Iterator
+from dataclasses import asdict
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..plugins import hookimpl
 from ..runners import SerialRunner
-from . import Column, TableSpec, batched, derived_state, record_state
+from . import (
+    ArticleFilter,
+    Column,
+    Index,
+    Migration,
+    MigrationSet,
+    TableSpec,
+    batched,
+    derived_state,
+    record_state,
+)
 from .narratives_model import (
-    ASSIGN_THRESHOLD,
-    CANDIDATE_WEEKS,
-    MERGE_THRESHOLD,
     MIN_NARRATIVE_SIZE,
-    SPLIT_SILHOUETTE,
     ClaimChunk,
     Doc,
     DocInput,
@@ -50,94 +57,102 @@ __all__ = ["NarrativesAnalysis", "update_narratives", "week_span"]
 
 NAME = "narratives"
 VERSION = "2"  # 2: undated articles in no period (1 dated them by their ingest day)
-DEFAULT_SEED = 0
-EMERGE_MIN = 3
-GROW_FACTOR = 2.0
-FADE_WINDOWS = 4
 #: articles per task of the vectorising and claim-scoring steps (a runner maps over these chunks)
 CHUNK_ARTICLES = 256
 
 TABLES = (
     TableSpec("narratives", (
-        Column("id", "INTEGER", "Narrative id: stable across incremental runs, never reused."),
-        Column("label", "TEXT", "Readable label: the narrative's heaviest key terms, joined by ' · '."),
-        Column("terms", "JSON", "Key terms (words, lemma-ish, and actor names), heaviest first."),
+        Column("id", "INTEGER", "Narrative id: stable across incremental runs, never reused.", not_null=True,
+               unique=True),
+        Column("label", "TEXT", "Readable label: the narrative's heaviest key terms, joined by ' · '.", not_null=True),
+        Column("terms", "JSON", "Key terms (words, lemma-ish, and actor names), heaviest first.", not_null=True),
         Column("sentence", "TEXT", "Representative claim sentence: the evidence sentence closest to the centroid."),
         Column("sentence_article", "TEXT", "Article id holding the representative sentence."),
         Column("sentence_start", "INTEGER", "Start offset of the sentence in that article's text."),
         Column("sentence_end", "INTEGER", "End offset (exclusive) of the sentence in that article's text."),
-        Column("size", "INTEGER", "Member articles."),
+        Column("size", "INTEGER", "Member articles.", not_null=True),
         Column("first_seen", "TEXT", "Day of the earliest dated member article (YYYY-MM-DD); null if none is dated."),
         Column("last_seen", "TEXT", "Day of the latest dated member article (YYYY-MM-DD); null if none is dated."),
         Column("status", "TEXT", "active | faded (no article for 4 weeks before the week of the corpus's newest"
                                   " dated article) | merged"
-                                  f" | candidate (fewer than {MIN_NARRATIVE_SIZE} articles)."),
+                                  f" | candidate (fewer than {MIN_NARRATIVE_SIZE} articles).", not_null=True),
         Column("parent", "INTEGER", "The narrative this one split from, or null."),
         Column("merged_into", "INTEGER", "The narrative that absorbed this one (status merged), or null."),
-    ), "One row per narrative: articles clustered by hashed TF-IDF of their words and actors."),
+    ), "One row per narrative: articles clustered by hashed TF-IDF of their words and actors.",
+       indexes=(Index("narratives_status", ("status",)),)),
     TableSpec("narrative_members", (
-        Column("narrative", "INTEGER", "Narrative id (narratives.id)."),
-        Column("article", "TEXT", "Article id."),
+        Column("narrative", "INTEGER", "Narrative id (narratives.id).", not_null=True),
+        Column("article", "TEXT", "Article id.", not_null=True, unique=True),
         Column("date", "TEXT", "The article's published day (YYYY-MM-DD); null when it states none."),
-        Column("date_source", "TEXT", "published (the article's date) | undated (no date stated: in no period)."),
-        Column("period", "TEXT", "Monday of the article's week (YYYY-MM-DD); '' when it is undated."),
-        Column("score", "REAL", "Cosine of the article to the narrative's centroid when it joined."),
+        Column("date_source", "TEXT", "published (the article's date) | undated (no date stated: in no period).", not_null=True),
+        Column("period", "TEXT", "Monday of the article's week (YYYY-MM-DD); '' when it is undated.", not_null=True),
+        Column("score", "REAL", "Cosine of the article to the narrative's centroid when it joined.", not_null=True),
         Column("evidence", "JSON", "Claim sentences closest to the centroid: [{start, end, text, score}],"
-                                   " offsets into the article's text."),
-    ), "Which articles make each narrative, with evidence sentences."),
+                                   " offsets into the article's text.", not_null=True),
+    ), "Which articles make each narrative, with evidence sentences.",
+       indexes=(Index("narrative_members_narrative", ("narrative", "score")),
+                Index("narrative_members_period", ("period",)))),
     TableSpec("narrative_series", (
-        Column("narrative", "INTEGER", "Narrative id."),
-        Column("unit", "TEXT", "week | day."),
-        Column("period", "TEXT", "The day, or the Monday of the week (YYYY-MM-DD)."),
-        Column("articles", "INTEGER", "Member articles in the period."),
+        Column("narrative", "INTEGER", "Narrative id.", not_null=True),
+        Column("unit", "TEXT", "week | day.", not_null=True),
+        Column("period", "TEXT", "The day, or the Monday of the week (YYYY-MM-DD).", not_null=True),
+        Column("articles", "INTEGER", "Member articles in the period.", not_null=True),
         Column("share", "REAL", "Those articles over all articles of the period in the corpus."),
     ), "Time series of each narrative, per week and per day (periods with articles only; undated articles"
-       " are in none: see narrative_members.date_source)."),
+       " are in none: see narrative_members.date_source).",
+       unique=(("narrative", "unit", "period"),), indexes=(Index("narrative_series_period", ("unit", "period")),)),
     TableSpec("narrative_events", (
-        Column("narrative", "INTEGER", "Narrative id."),
-        Column("period", "TEXT", "Monday of the week the event happened."),
-        Column("kind", "TEXT", "emerge | grow | split | merge | fade."),
+        Column("narrative", "INTEGER", "Narrative id.", not_null=True),
+        Column("period", "TEXT", "Monday of the week the event happened.", not_null=True),
+        Column("kind", "TEXT", "emerge | grow | split | merge | fade.", not_null=True),
         Column("other", "INTEGER", "The other narrative of a split (parent or child) or merge, else null."),
-        Column("detail", "JSON", "Figures behind the event (articles, share, silhouette, similarity...)."),
-    ), "What happened to each narrative, week by week."),
+        Column("detail", "JSON", "Figures behind the event (articles, share, silhouette, similarity...).", not_null=True),
+    ), "What happened to each narrative, week by week.",
+       indexes=(Index("narrative_events_narrative", ("narrative",)),
+                Index("narrative_events_period", ("period", "kind")))),
 )
+MIGRATIONS = MigrationSet(NAME, (Migration("tables", tables=TABLES),))
+
+
+def members_rowids(narrative: int) -> tuple[str, list[Any]]:
+    """The ``Filters.narrative`` selection: rowids of the articles that are members of ``narrative``."""
+    return ("SELECT member.rowid FROM narrative_members m JOIN articles member ON member.id = m.article"
+            " WHERE m.narrative = ?", [narrative])
 
 
 class NarrativesAnalysis:
     name = NAME
     version = VERSION
     tables = TABLES
+    migrations = MIGRATIONS
+    article_filters = (ArticleFilter("narrative", members_rowids),)
     inputs = ("articles.title", "articles.text", "articles.published", "articles.record.actors", "articles.record.quotes", "settings.narratives")
 
     def update(self, store: Store, settings: Settings, *, full: bool = False,
                progress: Callable[[int], Iterator[object]] | None = None) -> dict[str, Any]:
-        return update_narratives(store, full=full, progress=progress)
+        return update_narratives(store, settings, full=full, progress=progress)
 
 
-def tunables(settings: Any) -> dict[str, Any]:
-    """The ``[narratives]`` settings, or the module defaults where the settings have none."""
-    section = getattr(settings, "narratives", None)
-    defaults = {"seed": DEFAULT_SEED, "assign_threshold": ASSIGN_THRESHOLD, "merge_threshold": MERGE_THRESHOLD,
-                "split_silhouette": SPLIT_SILHOUETTE, "emerge_min": EMERGE_MIN, "grow_factor": GROW_FACTOR,
-                "fade_weeks": FADE_WINDOWS, "candidate_weeks": CANDIDATE_WEEKS}
-    return {key: getattr(section, key, value) for key, value in defaults.items()}
+def tunables(settings: Settings) -> dict[str, Any]:
+    """The ``[narratives]`` settings as a dict (recorded as the run's inputs: a change means a full run)."""
+    return asdict(settings.narratives)
 
 
-def update_narratives(store: Store, *, full: bool = False, seed: int | None = None,
+def update_narratives(store: Store, settings: Settings, *, full: bool = False, seed: int | None = None,
                       progress: Callable[[int], Iterator[object]] | None = None, runner: Runner | None = None,
                       chunk_size: int | None = None) -> dict[str, Any]:
     """Cluster the articles added since the last run (all of them with ``full``); rewrite the tables.
 
-    ``seed`` defaults to the last run's (else ``narratives.seed``); a new seed, a new version or
-    changed thresholds mean a full run. Returns a summary: articles read, narratives (by status),
-    events, whether the run was full.
+    The ``[narratives]`` section of ``settings`` gives the tunables. ``seed`` defaults to the last
+    run's (else ``narratives.seed``); a new seed, a new version or changed thresholds mean a full
+    run. Returns a summary: articles read, narratives (by status), events, whether the run was full.
 
     The heavy pure parts, vectorising the articles and scoring their claim sentences, run on
     ``runner`` (default: here, serially; a ``DaskRunner`` for a cluster) in chunks of
     ``chunk_size`` articles (default ``CHUNK_ARTICLES``); the clustering and every read and write of
     the store stay in this process. The tables do not depend on the runner or the chunk size.
     """
-    options = tunables(store.settings)
+    options = tunables(settings)
     previous = derived_state(store, NAME)
     if previous is not None and seed is None:
         seed = int(previous.inputs.get("seed", options["seed"]))
@@ -145,9 +160,7 @@ def update_narratives(store: Store, *, full: bool = False, seed: int | None = No
     seed = options["seed"]
     full = (full or previous is None or previous.state is None or previous.version != VERSION
             or previous.inputs != options)
-    model = (NarrativeModel(seed=seed, assign_threshold=options["assign_threshold"],
-                            merge_threshold=options["merge_threshold"], split_silhouette=options["split_silhouette"],
-                            candidate_weeks=options["candidate_weeks"])
+    model = (NarrativeModel.from_settings(settings.narratives, seed=seed)
              if full else NarrativeModel.from_state(previous.state))  # type: ignore[union-attr]
     after = 0 if full else previous.watermark  # type: ignore[union-attr]
     # the last run's parsed state (its meta, and its centroids as long strings) is not needed any
@@ -177,7 +190,7 @@ def update_narratives(store: Store, *, full: bool = False, seed: int | None = No
     # the clustering; the evidence step reads the texts again, in rowid order (``_texts``)
     docs: list[Doc] = []
     for chunk_docs, terms in runner.map(make_docs, batched(inputs(), size)):
-        add_terms(terms)
+        add_terms(model.terms, terms)   # in rowid order: the labels of a serial run
         docs.extend(chunk_docs)
     watermark = max(after, docs[-1].key) if docs else after
 
@@ -211,8 +224,8 @@ def update_narratives(store: Store, *, full: bool = False, seed: int | None = No
 
     narratives, series, events = _tables(model, options)
     statuses: dict[str, int] = {}
-    for row in narratives:
-        statuses[row[10]] = statuses.get(row[10], 0) + 1
+    for *_columns, status, _parent, _merged_into in narratives:  # the last columns of a narratives row
+        statuses[status] = statuses.get(status, 0) + 1
     n_events = len(events)
     with store.transaction():
         if full:
@@ -287,10 +300,9 @@ def _claim_chunks(store: Store, model: NarrativeModel, docs: list[Doc], keys: li
         yield model.claim_chunk(chunk, texts, [assigned[doc.key][0] for doc in chunk])
 
 
-def _tables(model: NarrativeModel, options: dict[str, Any] | None = None,
+def _tables(model: NarrativeModel, options: dict[str, Any],
             ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    """Rows of narratives, narrative_series and narrative_events from the model."""
-    options = options or tunables(None)
+    """Rows of narratives, narrative_series and narrative_events from the model (``options``: ``tunables``)."""
     emerge_min, fade_weeks = options["emerge_min"], options["fade_weeks"]
     last_period = max((p for p, n in model.totals.items() if n > 0), default=None)
     narratives, series, events = [], [], []

@@ -9,15 +9,15 @@ same code the ``narratives`` analysis runs. One run of ``NarrativeModel.add`` ta
 2. weighs each document (1 + log tf) x idf, L2-normalised, over lemma-ish word tokens (stop words
    dropped, a plural "s" cut), title words counted twice, and actor ids (``@RUS``) from the record;
 3. walks the documents in weekly windows, oldest first, in chunks of ``CHUNK`` documents: each
-   document joins the most similar live narrative if cosine >= ``ASSIGN_THRESHOLD`` (centroids are
+   document joins the most similar live narrative if cosine >= ``assign_threshold`` (centroids are
    truncated to their ``CENTROID_TERMS`` heaviest terms); the rest are clustered among themselves
    by leader clustering (join the first earlier seed of the chunk at cosine >= the threshold, or
    become a new narrative);
 4. at the end of each window: a narrative that received >= ``SPLIT_MIN`` documents in the window
    is tested for a split by spherical 2-means on those documents (seeded by ``seed``); a mean
-   cosine silhouette >= ``SPLIT_SILHOUETTE`` with both parts >= ``SPLIT_MIN_PART`` splits off the
+   cosine silhouette >= ``split_silhouette`` with both parts >= ``SPLIT_MIN_PART`` splits off the
    smaller part (the larger keeps the id) as a new narrative whose ``parent`` is the old one;
-   narratives whose centroids now have cosine >= ``MERGE_THRESHOLD`` merge: the younger (higher
+   narratives whose centroids now have cosine >= ``merge_threshold`` merge: the younger (higher
    id) is retired with ``merged_into`` the older, which takes its members (a narrative never
    merges back into the parent it split from).
 
@@ -33,8 +33,15 @@ undated documents of a run are clustered after its dated windows, against the na
 then, and counted apart (``meta["undated"]``, ``undated``), never in a series, the totals, a split
 or a merge, and they never close a candidate.
 
+The tunables (``seed``, ``assign_threshold``, ``merge_threshold``, ``split_silhouette``,
+``candidate_weeks``) are the ``[narratives]`` settings, passed in (``NarrativeModel.from_settings``);
+their defaults are those of ``settings.NarrativesSettings``, written nowhere else.
+
 Everything is deterministic for a given seed and input order (documents are processed by
-(period, key)); ids are integers handed out in creation order and never reused.
+(period, key)); ids are integers handed out in creation order and never reused. So are the
+labels: the readable term of a feature bucket is the first lemma (or actor name) the model's own
+documents gave it (``NarrativeModel.terms``, filled by ``make_doc(..., terms=model.terms)``), never
+something another corpus left in the process.
 """
 
 from __future__ import annotations
@@ -53,23 +60,23 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
+from ..settings import NarrativesSettings
+
 __all__ = ["ClaimChunk", "Doc", "NarrativeModel", "add_terms", "claim_evidence", "claim_sentences", "make_doc",
            "make_docs", "score_claims", "week_of"]
 
 N_FEATURES = 2**20
 CHUNK = 2000
 REINDEX_MIN = 500  # re-index the centroids once more than this many (or a quarter) changed
-ASSIGN_THRESHOLD = 0.22
-MERGE_THRESHOLD = 0.5
 CENTROID_TERMS = 300
 SPLIT_MIN = 6
 SPLIT_MIN_PART = 3
-SPLIT_SILHOUETTE = 0.3
 SPLIT_ITERATIONS = 10
 TITLE_WEIGHT = 2
 ACTOR_WEIGHT = 2
 MIN_NARRATIVE_SIZE = 3  # smaller clusters are kept as candidates
-CANDIDATE_WEEKS = 4  # weeks without an article after which a candidate is closed (0: never)
+#: the [narratives] settings' defaults (their one definition is in settings.py)
+DEFAULTS = NarrativesSettings()
 EVIDENCE_SENTENCES = 3
 
 NEWS_STOP_WORDS = frozenset({
@@ -105,9 +112,8 @@ def week_of(day: str) -> str:
     return (d - timedelta(days=d.weekday())).isoformat()
 
 
+#: token -> (bucket, lemma): a pure function of the token, so caching it across runs changes nothing
 _LEMMA_CACHE: dict[str, tuple[int, str] | None] = {}
-#: bucket -> a readable term (the first lemma or actor name seen for it in this process)
-TERMS: dict[int, str] = {}
 
 
 def _lemma(token: str) -> str | None:
@@ -128,8 +134,6 @@ def _bucket(token: str) -> tuple[int, str] | None:
         return found  # type: ignore[return-value]
     lemma = _lemma(token)
     value = None if lemma is None else (zlib.crc32(lemma.encode("utf-8")) % N_FEATURES, lemma)
-    if value is not None:
-        TERMS.setdefault(*value)
     if len(_LEMMA_CACHE) < 2_000_000:
         _LEMMA_CACHE[token] = value
     return value
@@ -158,24 +162,24 @@ def make_doc(key: int, article: str, day: str | None, *, title: str = "", text: 
              keep_text: bool = True, terms: dict[int, str] | None = None) -> Doc:
     """The model's view of an article dated ``day`` (None: undated); ``keep_text=False`` saves memory (no evidence).
 
-    ``terms``, when given, also receives each bucket's readable term the first time it sees it
-    (what ``TERMS`` receives in a process that sees these articles first)."""
+    ``terms`` (the model's ``terms``, bucket -> readable term) gets the first lemma or actor name of
+    each bucket it lacks, so the model can label its narratives (without it, no label has words).
+    """
     counts: Counter[int] = Counter()
     for words, weight in ((text, 1), (title, TITLE_WEIGHT)):
         for token, n in Counter(TOKEN.findall(words.lower())).items():
             found = _bucket(token)
             if found is not None:
                 counts[found[0]] += n * weight
-                if terms is not None:
-                    terms.setdefault(*found)
+                if terms is not None and found[0] not in terms:
+                    terms[found[0]] = found[1]
     for actor in actors:
         actor_id = actor.get("id")
         if actor_id:
             bucket = _actor_bucket(actor_id)
             counts[bucket] += ACTOR_WEIGHT * max(1, len(actor.get("mentions") or ()))
-            TERMS.setdefault(bucket, actor.get("name") or actor_id)
-            if terms is not None:
-                terms.setdefault(bucket, actor.get("name") or actor_id)
+            if terms is not None and bucket not in terms:
+                terms[bucket] = actor.get("name") or actor_id
     spans = [(int(q["start"]), int(q["end"])) for q in quotes if q.get("start") is not None and q.get("end") is not None]
     # compact: a full run holds every document at once (buckets < 2**20 and term counts are exact here)
     features = np.fromiter(counts, dtype=np.int32, count=len(counts))
@@ -192,9 +196,9 @@ def make_docs(items: list[DocInput]) -> tuple[list[Doc], dict[int, str]]:
     """Vectorise a chunk of articles (without their text): (their ``Doc``, in order; the readable
     term of each bucket they hold, first seen first).
 
-    Pure, so a runner may call it anywhere (a Dask worker). The caller adds the terms to ``TERMS``
-    chunk by chunk, in input order (``add_terms``): then the labels are those of a serial run,
-    whatever the chunks and wherever they ran.
+    Pure, so a runner may call it anywhere (a Dask worker). The caller adds the terms to the
+    model's ``terms`` chunk by chunk, in input order (``add_terms``): then the labels are those of a
+    serial run, whatever the chunks and wherever they ran.
     """
     terms: dict[int, str] = {}
     docs = [make_doc(key, article, day, title=title, text=text, actors=actors, quotes=quotes, keep_text=False,
@@ -203,11 +207,12 @@ def make_docs(items: list[DocInput]) -> tuple[list[Doc], dict[int, str]]:
     return docs, terms
 
 
-def add_terms(terms: dict[int, str]) -> None:
-    """Note readable terms a ``make_docs`` chunk saw (computed here or elsewhere), keeping any
-    earlier term of a bucket, as ``make_doc`` in this process would have."""
+def add_terms(into: dict[int, str], terms: dict[int, str]) -> None:
+    """Add the readable terms a ``make_docs`` chunk saw (computed here or elsewhere) to ``into``
+    (a model's ``terms``), keeping any earlier term of a bucket, as ``make_doc(..., terms=into)``
+    would have."""
     for bucket, term in terms.items():
-        TERMS.setdefault(bucket, term)
+        into.setdefault(bucket, term)
 
 
 def claim_evidence(text: str, quotes: list[tuple[int, int]], idx: np.ndarray, val: np.ndarray,
@@ -303,9 +308,9 @@ def _unb64(text: str, dtype: Any) -> np.ndarray:
 class NarrativeModel:
     """Narratives and their centroids; ``add`` clusters new documents, ``to_state`` persists it."""
 
-    def __init__(self, *, seed: int = 0, assign_threshold: float = ASSIGN_THRESHOLD,
-                 merge_threshold: float = MERGE_THRESHOLD, split_silhouette: float = SPLIT_SILHOUETTE,
-                 candidate_weeks: int = CANDIDATE_WEEKS) -> None:
+    def __init__(self, *, seed: int = DEFAULTS.seed, assign_threshold: float = DEFAULTS.assign_threshold,
+                 merge_threshold: float = DEFAULTS.merge_threshold, split_silhouette: float = DEFAULTS.split_silhouette,
+                 candidate_weeks: int = DEFAULTS.candidate_weeks) -> None:
         self.seed = seed
         self.assign_threshold = assign_threshold
         self.merge_threshold = merge_threshold
@@ -319,6 +324,7 @@ class NarrativeModel:
         self.totals: Counter[str] = Counter()  # period -> articles
         self.undated = 0                      # articles with no date (in no period)
         self.events: list[dict[str, Any]] = []
+        #: bucket -> readable term, the first this model's documents gave it (``make_doc(terms=...)``)
         self.terms: dict[int, str] = {}
         self.next_id = 1
         self.moves: list[tuple[int, int]] = []   # (from, to) for members stored by earlier runs
@@ -329,6 +335,13 @@ class NarrativeModel:
         self._open: set[int] = set()          # rows matched and merged: live, and not closed candidates
         self._watch: dict[int, str] = {}      # open rows that may be candidates -> last period with an article
         self.comparisons = 0                  # (document or centroid, open centroid) pairs scored
+
+    @classmethod
+    def from_settings(cls, narratives: NarrativesSettings, *, seed: int | None = None) -> NarrativeModel:
+        """An empty model with the ``[narratives]`` settings (``seed`` overriding ``narratives.seed``)."""
+        return cls(seed=narratives.seed if seed is None else seed, assign_threshold=narratives.assign_threshold,
+                   merge_threshold=narratives.merge_threshold, split_silhouette=narratives.split_silhouette,
+                   candidate_weeks=narratives.candidate_weeks)
 
     # -- persistence -------------------------------------------------------------------------
 
@@ -361,7 +374,7 @@ class NarrativeModel:
             "df_idx": _b64(nz), "df_val": _b64(self.df[nz].astype(np.int32)),
             "rows": rows, "meta": self.meta, "totals": dict(self.totals), "undated": self.undated,
             "events": self.events,
-            "terms": {str(k): self.terms.get(k) or TERMS[k] for k in sorted(keep) if k in self.terms or k in TERMS},
+            "terms": {str(k): self.terms[k] for k in sorted(keep) if k in self.terms},
         }
 
     @classmethod
@@ -792,7 +805,7 @@ class NarrativeModel:
         idx, val = self._centroid(row)
         terms: list[str] = []
         for i in np.lexsort((idx, -val)):
-            term = self.terms.get(int(idx[i])) or TERMS.get(int(idx[i]))
+            term = self.terms.get(int(idx[i]))
             if term and term not in terms:
                 terms.append(term)
             if len(terms) == n:

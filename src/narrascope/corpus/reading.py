@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
 from . import derived_state
-from .reuse_core import LINEAGE_COVERAGE
+from .reuse_core import DEFAULTS as REUSE_DEFAULTS
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -71,8 +71,10 @@ def titles(store: Store, ids: list[str]) -> dict[str, dict[str, Any]]:
     ids = sorted({i for i in ids if i})
     if not ids:
         return {}
-    return {row[0]: dict(zip(("id", "title", "outlet", "published"), row, strict=True)) for row in store.conn.execute(
-        f"SELECT id, title, outlet, published FROM articles WHERE id IN ({','.join('?' * len(ids))})", ids)}  # noqa: S608
+    return {article_id: {"id": article_id, "title": title, "outlet": outlet, "published": published}
+            for article_id, title, outlet, published in store.conn.execute(
+                f"SELECT id, title, outlet, published FROM articles WHERE id IN ({','.join('?' * len(ids))})",  # noqa: S608
+                ids)}
 
 
 def undated_members(store: Store, narratives: list[int] | None = None) -> dict[int, int]:
@@ -135,9 +137,10 @@ def _labels(store: Store, ids: set[int]) -> dict[int, dict[str, Any]]:
     if not ids:
         return {}
     ordered = sorted(ids)
-    return {row[0]: {"id": row[0], "label": row[1], "status": row[2], "size": row[3]} for row in store.conn.execute(
-        f"SELECT id, label, status, size FROM narratives WHERE id IN ({','.join('?' * len(ordered))})",  # noqa: S608
-        ordered)}
+    return {narrative: {"id": narrative, "label": label, "status": status, "size": size}
+            for narrative, label, status, size in store.conn.execute(
+                f"SELECT id, label, status, size FROM narratives WHERE id IN ({','.join('?' * len(ordered))})",  # noqa: S608
+                ordered)}
 
 
 def narrative_detail(store: Store, narrative_id: int, *, limit: int | None, offset: int = 0,
@@ -158,9 +161,9 @@ def narrative_detail(store: Store, narrative_id: int, *, limit: int | None, offs
     events = [{"period": p, "kind": k, "other": o, "detail": json.loads(d)} for p, k, o, d in store.conn.execute(
         "SELECT period, kind, other, detail FROM narrative_events WHERE narrative = ? ORDER BY period, rowid LIMIT ?",
         (narrative_id, -1 if max_events is None else max_events))]
-    children = [r[0] for r in store.conn.execute(
+    children = [child for (child,) in store.conn.execute(
         "SELECT id FROM narratives WHERE parent = ? ORDER BY id LIMIT 100", (narrative_id,))]
-    merged_from = [r[0] for r in store.conn.execute(
+    merged_from = [merged for (merged,) in store.conn.execute(
         "SELECT id FROM narratives WHERE merged_into = ? ORDER BY id LIMIT 100", (narrative_id,))]
     related_ids = {e["other"] for e in events if e["other"] is not None} | set(children) | set(merged_from)
     related_ids |= {x for x in (item["parent"], item["merged_into"]) if x is not None}
@@ -221,7 +224,7 @@ def lineage_coverage(store: Store) -> float:
     """The ``lineage_coverage`` the reuse tables were computed with."""
     state = derived_state(store, "reuse")
     value = (state.inputs.get("settings.reuse") or {}).get("lineage_coverage") if state else None
-    return float(value) if value is not None else LINEAGE_COVERAGE
+    return float(value) if value is not None else REUSE_DEFAULTS.lineage_coverage
 
 
 def reuse_clusters_page(store: Store, *, sort: str = "size", limit: int, offset: int) -> dict[str, Any]:
@@ -241,7 +244,7 @@ def reuse_clusters_page(store: Store, *, sort: str = "size", limit: int, offset:
         rows = store.conn.execute(
             "SELECT cluster, size, original FROM reuse_clusters WHERE role = 'original'"
             " ORDER BY size DESC, cluster DESC LIMIT ? OFFSET ?", (limit + 1, offset)).fetchall()
-    found = titles(store, [r[2] for r in rows[:limit]])
+    found = titles(store, [original for _cluster, _size, original in rows[:limit]])
     items = [{"cluster": cluster, "size": size, "original": found.get(original, {"id": original, "title": None,
                                                                                  "outlet": None, "published": None}),
               "roles": {}, "outlets": []}
@@ -345,9 +348,9 @@ def _link(store: Store, article_id: str, pair: dict[str, Any], *, with_passages:
     link = {"direction": "to" if source == article_id else "from", "other": _meta(titles(store, [other]), other),
             **{key: pair[key] for key in ("kind", "passages", "shared_words", "coverage_source", "coverage_target",
                                           "score", "confidence", "direction_evidence")}}
-    source_text = store.conn.execute("SELECT text FROM articles WHERE id = ?", (source,)).fetchone()
+    (source_text,) = store.conn.execute("SELECT text FROM articles WHERE id = ?", (source,)).fetchone() or ("",)
     link["shared"] = [{"source_start": s0, "source_end": s1, "target_start": t0, "target_end": t1,
-                       "words": w, "score": sc, "text": source_text[0][s0:s1] if source_text else ""}
+                       "words": w, "score": sc, "text": source_text[s0:s1]}
                       for s0, s1, t0, t1, w, sc in pair_passages(store, source, target, limit=with_passages)]
     return link
 

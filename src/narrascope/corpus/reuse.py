@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +30,18 @@ import numpy as np
 from ..errors import StoreError
 from ..plugins import hookimpl
 from ..runners import SerialRunner
-from . import Column, TableSpec, batched, derived_state, new_articles, record_state, superseded_rowids
+from . import (
+    Column,
+    Index,
+    Migration,
+    MigrationSet,
+    TableSpec,
+    batched,
+    derived_state,
+    new_articles,
+    record_state,
+    superseded_rowids,
+)
 from . import reuse_core as core
 
 if TYPE_CHECKING:
@@ -42,22 +53,6 @@ __all__ = ["ReuseAnalysis", "update_reuse"]
 
 NAME = "reuse"
 VERSION = "reuse.v2"
-#: parameters read from ``settings.reuse`` when that section exists, else these defaults
-PARAMETERS = {
-    "ngram": core.NGRAM,
-    "window": core.WINDOW,
-    "max_postings": core.MAX_POSTINGS,
-    "max_outlet_postings": core.MAX_OUTLET_POSTINGS,
-    "min_shared_fingerprints": core.MIN_SHARED_FINGERPRINTS,
-    "seed": core.SEED,
-    "gap": core.GAP,
-    "max_shift": core.MAX_SHIFT,
-    "min_passage_words": core.MIN_PASSAGE_WORDS,
-    "min_score": core.MIN_SCORE,
-    "repost_coverage": core.REPOST_COVERAGE,
-    "lineage_coverage": core.LINEAGE_COVERAGE,
-    "max_passage_articles": core.MAX_PASSAGE_ARTICLES,
-}
 _LOOKUP_CHUNK = 500
 #: articles per fingerprinting task, and candidate pairs per alignment task on a distributed runner
 #: (a serial run aligns all pairs in one task, so each article is tokenised once)
@@ -70,71 +65,88 @@ TABLES = (
     TableSpec(
         "reuse_pairs",
         (
-            Column("source", "TEXT", "article id of the likely original (the side the text spread from)"),
-            Column("target", "TEXT", "article id of the republisher or the article quoting the source"),
-            Column("kind", "TEXT", "repost (both sides at least reuse.repost_coverage shared) or partial"),
-            Column("passages", "INTEGER", "number of shared passages (rows in reuse_passages)"),
-            Column("shared_words", "INTEGER", "words of the source inside shared passages"),
-            Column("coverage_source", "REAL", "share of the source's words inside shared passages (0-1)"),
-            Column("coverage_target", "REAL", "share of the target's words inside shared passages (0-1)"),
+            Column("source", "TEXT", "article id of the likely original (the side the text spread from)", not_null=True),
+            Column("target", "TEXT", "article id of the republisher or the article quoting the source", not_null=True),
+            Column("kind", "TEXT", "repost (both sides at least reuse.repost_coverage shared) or partial", not_null=True),
+            Column("passages", "INTEGER", "number of shared passages (rows in reuse_passages)", not_null=True),
+            Column("shared_words", "INTEGER", "words of the source inside shared passages", not_null=True),
+            Column("coverage_source", "REAL", "share of the source's words inside shared passages (0-1)", not_null=True),
+            Column("coverage_target", "REAL", "share of the target's words inside shared passages (0-1)", not_null=True),
             Column("score", "REAL", "similarity of the shared passages: share of their words in exactly shared"
-                                    " runs, weighted by passage length (1.0: verbatim)"),
+                                    " runs, weighted by passage length (1.0: verbatim)", not_null=True),
             Column("confidence", "REAL", "confidence in the direction: 0.95 statement, 0.8 date, 0.6 containment, 0.4 republication,"
-                                         " 0.2 ingest order; minus 0.15 per rung that disagrees"),
+                                         " 0.2 ingest order; minus 0.15 per rung that disagrees", not_null=True),
             Column("direction_evidence", "JSON", "the evidence: published dates, coverage and unshared inner words"
-                                                 " of each side, each rung's vote (source|target), decided_by"),
+                                                 " of each side, each rung's vote (source|target), decided_by", not_null=True),
         ),
         "Pairs of articles sharing at least one passage, directed original -> republisher.",
+        indexes=(Index("reuse_pairs_articles", ("source", "target"), unique=True),
+                 Index("reuse_pairs_target", ("target",))),
     ),
     TableSpec(
         "reuse_passages",
         (
-            Column("source", "TEXT", "article id of the pair's source"),
-            Column("source_start", "INTEGER", "start offset of the passage in the source's text"),
-            Column("source_end", "INTEGER", "end offset (exclusive) in the source's text"),
-            Column("target", "TEXT", "article id of the pair's target"),
-            Column("target_start", "INTEGER", "start offset of the passage in the target's text"),
-            Column("target_end", "INTEGER", "end offset (exclusive) in the target's text"),
-            Column("words", "INTEGER", "words the passage spans in the source"),
-            Column("score", "REAL", "share of those words in exactly shared runs (1.0: verbatim)"),
+            Column("source", "TEXT", "article id of the pair's source", not_null=True),
+            Column("source_start", "INTEGER", "start offset of the passage in the source's text", not_null=True),
+            Column("source_end", "INTEGER", "end offset (exclusive) in the source's text", not_null=True),
+            Column("target", "TEXT", "article id of the pair's target", not_null=True),
+            Column("target_start", "INTEGER", "start offset of the passage in the target's text", not_null=True),
+            Column("target_end", "INTEGER", "end offset (exclusive) in the target's text", not_null=True),
+            Column("words", "INTEGER", "words the passage spans in the source", not_null=True),
+            Column("score", "REAL", "share of those words in exactly shared runs (1.0: verbatim)", not_null=True),
         ),
         "Shared passages with character offsets into both articles' text.",
+        indexes=(Index("reuse_passages_source", ("source",)), Index("reuse_passages_target", ("target",))),
     ),
     TableSpec(
         "reuse_clusters",
         (
-            Column("article", "TEXT", "article id"),
-            Column("cluster", "INTEGER", "cluster number: the smallest articles.rowid among its members"),
+            Column("article", "TEXT", "article id", not_null=True, unique=True),
+            Column("cluster", "INTEGER", "cluster number: the smallest articles.rowid among its members", not_null=True),
             Column("role", "TEXT", "original (the cluster's likely original) | republisher (target of a repost)"
                                    " | partial (target of a partial copy only) | source (target of no lineage link:"
-                                   " another article the cluster's copies took text from)"),
+                                   " another article the cluster's copies took text from)", not_null=True),
             Column("original", "TEXT", "article id of the cluster's likely original: the earliest member that is no"
-                                       " lineage link's target"),
-            Column("size", "INTEGER", "number of articles in the cluster"),
+                                       " lineage link's target", not_null=True),
+            Column("size", "INTEGER", "number of articles in the cluster", not_null=True),
         ),
         "Reuse clusters: connected components of the lineage links among reuse_pairs (reposts, and partial"
         " copies covering at least reuse.lineage_coverage of the copy with a passage few other articles carry),"
         " with each member's role.",
+        indexes=(Index("reuse_clusters_cluster", ("cluster",)),),
     ),
     TableSpec(
         "reuse_outlets",
         (
-            Column("source_outlet", "TEXT", "outlet of the sources ('' when unknown)"),
-            Column("target_outlet", "TEXT", "outlet of the targets ('' when unknown)"),
-            Column("pairs", "INTEGER", "reuse pairs from source_outlet to target_outlet"),
-            Column("reposts", "INTEGER", "of which reposts"),
-            Column("partials", "INTEGER", "of which partial reuse"),
+            Column("source_outlet", "TEXT", "outlet of the sources ('' when unknown)", not_null=True),
+            Column("target_outlet", "TEXT", "outlet of the targets ('' when unknown)", not_null=True),
+            Column("pairs", "INTEGER", "reuse pairs from source_outlet to target_outlet", not_null=True),
+            Column("reposts", "INTEGER", "of which reposts", not_null=True),
+            Column("partials", "INTEGER", "of which partial reuse", not_null=True),
         ),
         "The outlet graph the reuse pairs imply: who republishes whom, how often.",
         graph_role="edges",
     ),
 )
+#: The fingerprint index (internal, not exported): winnowed n-gram hash -> articles.rowid.
+FINGERPRINTS = TableSpec(
+    "reuse_fingerprints",
+    (
+        Column("hash", "INTEGER", "a winnowed n-gram hash", not_null=True),
+        Column("article", "INTEGER", "articles.rowid of an article holding it", not_null=True),
+    ),
+    "The fingerprint index: which articles hold each winnowed n-gram hash.",
+    indexes=(Index("reuse_fingerprints_hash", ("hash",)), Index("reuse_fingerprints_article", ("article",))),
+    exported=False,
+)
+MIGRATIONS = MigrationSet(NAME, (Migration("tables", tables=(*TABLES, FINGERPRINTS)),))
 
 
 class ReuseAnalysis:
     name = NAME
     version = VERSION
     tables = TABLES
+    migrations = MIGRATIONS
     inputs = ("articles.text", "articles.outlet", "articles.published", "articles.record.republished_from",
               "settings.reuse")
 
@@ -143,9 +155,9 @@ class ReuseAnalysis:
         return update_reuse(store, settings, full=full, progress=progress)
 
 
-def _parameters(settings: Settings | None) -> dict[str, Any]:
-    section = getattr(settings, "reuse", None)
-    return {key: getattr(section, key, default) for key, default in PARAMETERS.items()}
+def _parameters(settings: Settings) -> dict[str, Any]:
+    """The ``[reuse]`` settings as a dict (recorded as the run's inputs: a change means a full run)."""
+    return asdict(settings.reuse)
 
 
 def _ticker(progress: Progress | None, total: int) -> Callable[[], object]:
@@ -156,14 +168,15 @@ def _ticker(progress: Progress | None, total: int) -> Callable[[], object]:
     return lambda: next(bar, None)
 
 
-def update_reuse(store: Store, settings: Settings | None = None, *, full: bool = False,
+def update_reuse(store: Store, settings: Settings, *, full: bool = False,
                  progress: Progress | None = None, runner: Runner | None = None,
                  chunk_size: int | None = None) -> dict[str, Any]:
     """Bring the reuse tables up to date with the store; return a JSON-ready summary.
 
-    The articles are read and compared outside any transaction (ingest and readers go on); the
-    rows are written in one short transaction. If another ``reuse`` run recorded its results
-    meanwhile, this one's are discarded and the update starts again from that run's watermark.
+    The ``[reuse]`` section of ``settings`` gives the parameters. The articles are read and compared
+    outside any transaction (ingest and readers go on); the rows are written in one short
+    transaction. If another ``reuse`` run recorded its results meanwhile, this one's are discarded
+    and the update starts again from that run's watermark.
 
     The heavy pure parts, fingerprinting the new articles and aligning the candidate pairs, run on
     ``runner`` (default: here, serially; a ``DaskRunner`` for a cluster), ``chunk_size`` articles
@@ -181,7 +194,7 @@ def update_reuse(store: Store, settings: Settings | None = None, *, full: bool =
                      code="NS501")
 
 
-def _update_once(store: Store, settings: Settings | None, *, full: bool, progress: Progress | None,
+def _update_once(store: Store, settings: Settings, *, full: bool, progress: Progress | None,
                  runner: Runner | None, chunk_size: int | None) -> dict[str, Any] | None:
     params = _parameters(settings)
     distributed = runner is not None
@@ -337,7 +350,8 @@ def align_chunk(chunk: AlignChunk) -> list[tuple[tuple[Any, ...], list[tuple[Any
         if not alignment.passages:
             results.append(None)
             continue
-        a_is_source, confidence, evidence = core.infer_direction(chunk.metas[a], chunk.metas[b], alignment)
+        a_is_source, confidence, evidence = core.infer_direction(chunk.metas[a], chunk.metas[b], alignment,
+                                                                 min_words=params["min_passage_words"])
         results.append(_oriented(chunk.metas[a], chunk.metas[b], alignment, a_is_source, confidence, evidence,
                                  params))
     return results
@@ -353,7 +367,8 @@ def _load(store: Store, rowid: int) -> tuple[dict[str, Any] | None, str]:
     row = store.conn.execute("SELECT record FROM articles WHERE rowid = ? AND latest = 1", (rowid,)).fetchone()
     if row is None:
         return None, ""
-    record = json.loads(row[0])
+    (stored,) = row
+    record = json.loads(stored)
     return _meta(rowid, record), record.get("text") or ""
 
 
@@ -381,8 +396,8 @@ def _postings(store: Store, hashes: np.ndarray, *, exclude_after: int, outlet_nu
 
 
 def _article_id(store: Store, rowid: int) -> str | None:
-    row = store.conn.execute("SELECT id FROM articles WHERE rowid = ?", (rowid,)).fetchone()
-    return row[0] if row else None
+    (article_id,) = store.conn.execute("SELECT id FROM articles WHERE rowid = ?", (rowid,)).fetchone() or (None,)
+    return article_id
 
 
 def _incremental_postings(store: Store, new_fps: np.ndarray, new_docs: np.ndarray, *, after: int,

@@ -5,24 +5,27 @@ Pure functions over texts and numpy arrays, used by ``corpus.reuse`` on a store 
 
 1. **Tokens.** Word tokens (``\\w+``), lowercased, each hashed with CRC-32 (stable across
    processes, unlike ``hash``); offsets are kept for the articles that get aligned.
-2. **Fingerprints.** Hashes of word ``NGRAM``-grams, winnowed (the minimum hash of every window of
-   ``WINDOW`` consecutive n-grams, Schleimer et al. 2003): any run of ``NGRAM + WINDOW - 1`` shared
-   words is guaranteed to share a fingerprint, at about ``2 / (WINDOW + 1)`` of the n-grams.
+2. **Fingerprints.** Hashes of word ``ngram``-grams, winnowed (the minimum hash of every window of
+   ``window`` consecutive n-grams, Schleimer et al. 2003): any run of ``ngram + window - 1`` shared
+   words is guaranteed to share a fingerprint, at about ``2 / (window + 1)`` of the n-grams.
 3. **Candidates.** An inverted index fingerprint -> articles; fingerprints held by more than
-   ``MAX_POSTINGS`` articles, or by more than ``MAX_OUTLET_POSTINGS`` articles of one outlet,
+   ``max_postings`` articles, or by more than ``max_outlet_postings`` articles of one outlet,
    are boilerplate and skipped; pairs sharing at least
-   ``MIN_SHARED_FINGERPRINTS`` fingerprints are candidates.
-4. **Alignment.** Seed-and-extend: every ``SEED``-gram the two texts share (repeated n-grams
-   ignored) is a seed; seeds are chained along the diagonal, tolerating gaps of up to ``GAP``
-   words and a drift of ``MAX_SHIFT`` words (so a reworded sentence does not split a passage,
-   while a cut paragraph does). A chain spanning at least ``MIN_PASSAGE_WORDS`` words of which at
-   least ``MIN_SCORE`` are covered by seeds is a passage, with character offsets on both sides.
+   ``min_shared_fingerprints`` fingerprints are candidates.
+4. **Alignment.** Seed-and-extend: every ``seed``-gram the two texts share (repeated n-grams
+   ignored) is a seed; seeds are chained along the diagonal, tolerating gaps of up to ``gap``
+   words and a drift of ``max_shift`` words (so a reworded sentence does not split a passage,
+   while a cut paragraph does). A chain spanning at least ``min_passage_words`` words of which at
+   least ``min_score`` are covered by seeds is a passage, with character offsets on both sides.
 5. **Direction** (``infer_direction``): a statement (``republished_from`` naming the other
    article's outlet), then dates, then containment (see the function), then ingest order.
 6. **Lineage** (``lineage_links``): the pairs clusters are made of. Reposts, and partial copies
-   covering at least ``LINEAGE_COVERAGE`` of the copy whose passage at most
-   ``MAX_PASSAGE_ARTICLES`` unrelated articles carry (passim and similar reprint detectors drop
+   covering at least ``lineage_coverage`` of the copy whose passage at most
+   ``max_passage_articles`` unrelated articles carry (passim and similar reprint detectors drop
    high document-frequency passages the same way); a bio or one quoted paragraph chains nothing.
+
+The names in lower case are the ``[reuse]`` settings (``settings.ReuseSettings``), passed in as
+arguments; a function's defaults are those settings' defaults.
 """
 
 from __future__ import annotations
@@ -36,25 +39,14 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-__all__ = ["Alignment", "Passage", "Tokens", "align", "boilerplate_fingerprints", "candidate_pairs", "fingerprint_texts", "fingerprints",
+from ..settings import ReuseSettings
+
+__all__ = ["Alignment", "Passage", "Tokens", "align", "boilerplate_fingerprints", "candidate_pairs", "fingerprint_texts",
+           "fingerprints",
            "infer_direction", "Link", "lineage_links", "outlet_key", "outlet_matches", "token_hashes", "tokens"]
 
-NGRAM = 5
-WINDOW = 6
-MAX_POSTINGS = 100
-MAX_OUTLET_POSTINGS = 2
-MIN_SHARED_FINGERPRINTS = 2
-SEED = 4
-GAP = 12
-MAX_SHIFT = 6
-MIN_PASSAGE_WORDS = 15
-MIN_SCORE = 0.5
-#: both sides covered at least this much by shared passages: a repost, else partial reuse
-REPOST_COVERAGE = 0.6
-#: a partial link joins a cluster only when its passages cover at least this share of the copy
-LINEAGE_COVERAGE = 0.25
-#: ... and when no more than this many unrelated articles share the copied passage (a bio, a disclaimer)
-MAX_PASSAGE_ARTICLES = 3
+#: the [reuse] settings' defaults, the functions' defaults below (their one definition is in settings.py)
+DEFAULTS = ReuseSettings()
 
 WORD = re.compile(r"\w+")
 _MASK = np.uint64(0xFFFFFFFFFFFFFFFF)
@@ -168,7 +160,7 @@ def ngram_hashes(hashes: np.ndarray, n: int) -> np.ndarray:
     return out
 
 
-def fingerprints(hashes: np.ndarray, *, n: int = NGRAM, window: int = WINDOW) -> np.ndarray:
+def fingerprints(hashes: np.ndarray, *, n: int = DEFAULTS.ngram, window: int = DEFAULTS.window) -> np.ndarray:
     """The winnowed n-gram fingerprints of a token hash sequence (unique, uint64)."""
     grams = ngram_hashes(hashes, n)
     if len(grams) <= window:
@@ -178,7 +170,7 @@ def fingerprints(hashes: np.ndarray, *, n: int = NGRAM, window: int = WINDOW) ->
     return np.unique(grams[chosen])
 
 
-def fingerprint_texts(texts: list[str], *, n: int = NGRAM, window: int = WINDOW) -> list[np.ndarray]:
+def fingerprint_texts(texts: list[str], *, n: int = DEFAULTS.ngram, window: int = DEFAULTS.window) -> list[np.ndarray]:
     """``fingerprints`` of each text's tokens, in order: one chunk of the fingerprinting step, which a
     runner may compute anywhere (a Dask worker)."""
     return [fingerprints(token_hashes(text), n=n, window=window) for text in texts]
@@ -214,8 +206,8 @@ def _kept_runs(docs_s: np.ndarray, starts: np.ndarray, sizes: np.ndarray, groups
 
 
 def boilerplate_fingerprints(fps: np.ndarray, docs: np.ndarray, *, groups: np.ndarray | None = None,
-                             max_postings: int = MAX_POSTINGS,
-                             max_group_postings: int = MAX_OUTLET_POSTINGS) -> np.ndarray:
+                             max_postings: int = DEFAULTS.max_postings,
+                             max_group_postings: int = DEFAULTS.max_outlet_postings) -> np.ndarray:
     """The fingerprints ``candidate_pairs`` skips as boilerplate on these postings (sorted, unique).
 
     Given every posting of a fingerprint, its status is the same as in a run over the whole corpus:
@@ -231,8 +223,8 @@ def boilerplate_fingerprints(fps: np.ndarray, docs: np.ndarray, *, groups: np.nd
 
 
 def candidate_pairs(fps: np.ndarray, docs: np.ndarray, *, groups: np.ndarray | None = None,
-                    min_shared: int = MIN_SHARED_FINGERPRINTS, max_postings: int = MAX_POSTINGS,
-                    max_group_postings: int = MAX_OUTLET_POSTINGS, new_from: int = 0,
+                    min_shared: int = DEFAULTS.min_shared_fingerprints, max_postings: int = DEFAULTS.max_postings,
+                    max_group_postings: int = DEFAULTS.max_outlet_postings, new_from: int = 0,
                     involved: np.ndarray | None = None, with_boilerplate: bool = False) -> Any:
     """Pairs of documents sharing at least ``min_shared`` fingerprints: an (m, 3) int64 array (a, b, shared), a < b.
 
@@ -306,10 +298,10 @@ def _group_boilerplate(docs: np.ndarray, starts: np.ndarray, sizes: np.ndarray, 
     return flagged
 
 
-def align(a: Tokens, b: Tokens, *, seed: int = SEED, gap: int = GAP, max_shift: int = MAX_SHIFT,
-          min_words: int = MIN_PASSAGE_WORDS, min_score: float = MIN_SCORE,
+def align(a: Tokens, b: Tokens, *, seed: int = DEFAULTS.seed, gap: int = DEFAULTS.gap, max_shift: int = DEFAULTS.max_shift,
+          min_words: int = DEFAULTS.min_passage_words, min_score: float = DEFAULTS.min_score,
           a_text: str | None = None, b_text: str | None = None, boilerplate: np.ndarray | None = None,
-          n: int = NGRAM, window: int = WINDOW) -> Alignment:
+          n: int = DEFAULTS.ngram, window: int = DEFAULTS.window) -> Alignment:
     """The passages ``a`` and ``b`` share, with token spans and character offsets on both sides.
 
     ``boilerplate`` (fingerprints ``candidate_pairs`` skipped, sorted) marks text many articles carry: a
@@ -428,7 +420,8 @@ RUNG_CONFIDENCE = {"statement": 0.95, "date": 0.8, "containment": 0.6, "republic
 RUNGS = tuple(RUNG_CONFIDENCE)
 
 
-def infer_direction(a: dict[str, Any], b: dict[str, Any], alignment: Alignment) -> tuple[bool, float, dict[str, Any]]:
+def infer_direction(a: dict[str, Any], b: dict[str, Any], alignment: Alignment, *,
+                    min_words: int = DEFAULTS.min_passage_words) -> tuple[bool, float, dict[str, Any]]:
     """Which of two articles sharing passages is the source: (a_is_source, confidence, evidence).
 
     ``a`` and ``b`` are dicts with ``outlet``, ``published``, ``republished_from`` and ``order``
@@ -438,7 +431,7 @@ def infer_direction(a: dict[str, Any], b: dict[str, Any], alignment: Alignment) 
       the source.
     - **date**: both ``published`` and different -> the earlier is the source.
     - **containment**: the side with shared-passage material the other lacks *between* its passages
-      (a paragraph the other cut, >= ``MIN_PASSAGE_WORDS`` words, while the other side has almost
+      (a paragraph the other cut, >= ``min_words`` words, while the other side has almost
       none) is the source; a short text almost wholly inside a longer one it covers under half of
       (an excerpt) has the longer one as source. Boilerplate a republisher adds at the top or
       bottom is outside the passages and does not count, so it cannot make a republisher the source.
@@ -469,10 +462,10 @@ def infer_direction(a: dict[str, Any], b: dict[str, Any], alignment: Alignment) 
     inner_a, inner_b = alignment.inner_unshared("a"), alignment.inner_unshared("b")
     evidence["coverage"] = {"a": round(cov_a, 3), "b": round(cov_b, 3)}
     evidence["inner_unshared_words"] = {"a": inner_a, "b": inner_b}
-    slack = MIN_PASSAGE_WORDS // 3
-    if inner_a >= MIN_PASSAGE_WORDS and inner_b <= slack:
+    slack = min_words // 3
+    if inner_a >= min_words and inner_b <= slack:
         votes["containment"] = 1
-    elif inner_b >= MIN_PASSAGE_WORDS and inner_a <= slack:
+    elif inner_b >= min_words and inner_a <= slack:
         votes["containment"] = -1
     elif cov_b >= 0.8 and cov_a < 0.5:
         votes["containment"] = 1  # b is an excerpt of a
@@ -504,8 +497,8 @@ class Link(NamedTuple):
 
 
 def lineage_links(pairs: Sequence[Link], spans: Iterable[tuple[str, str, int, int, int, int]], *,
-                  repost_coverage: float = REPOST_COVERAGE, lineage_coverage: float = LINEAGE_COVERAGE,
-                  max_passage_articles: int = MAX_PASSAGE_ARTICLES) -> list[Link]:
+                  repost_coverage: float = DEFAULTS.repost_coverage, lineage_coverage: float = DEFAULTS.lineage_coverage,
+                  max_passage_articles: int = DEFAULTS.max_passage_articles) -> list[Link]:
     """The pairs that say where a text came from: the links reuse clusters are made of.
 
     Every pair is a fact (two articles share passages), but a small shared passage, such as an

@@ -21,17 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
 from ..plugins import hookimpl
-from . import (
-    Column,
-    TableSpec,
-    batched,
-    count_new_articles,
-    new_articles,
-    record_state,
-    resume,
-    superseded_rowids,
-)
+from . import Column, Index, Migration, MigrationSet, TableSpec, derived_state
 from .graph import narrative_columns
+from .incremental import update_incrementally
 
 if TYPE_CHECKING:
     from ..settings import Settings
@@ -48,17 +40,20 @@ BATCH_ARTICLES = 500
 
 TABLES = (
     TableSpec("timeline", (
-        Column("granularity", "TEXT", "day | week"),
-        Column("period", "TEXT", "the day (YYYY-MM-DD), or the Monday that starts the ISO week"),
-        Column("outlet", "TEXT", "the articles' outlet; '' when they name none"),
-        Column("metric", "TEXT", "articles | actors | quotes | events | techniques | narratives"),
+        Column("granularity", "TEXT", "day | week", not_null=True),
+        Column("period", "TEXT", "the day (YYYY-MM-DD), or the Monday that starts the ISO week", not_null=True),
+        Column("outlet", "TEXT", "the articles' outlet; '' when they name none", not_null=True),
+        Column("metric", "TEXT", "articles | actors | quotes | events | techniques | narratives", not_null=True),
         Column("key", "TEXT", "actors: the actor id; events: the PLOVER type; techniques: the technique name;"
-                              " narratives: the narrative id; '' for articles and quotes"),
+                              " narratives: the narrative id; '' for articles and quotes", not_null=True),
         Column("count", "INTEGER", "articles; actor mentions; quotes; events (negated and hypothetical included);"
-                                   " technique spans; member articles of the narrative"),
+                                   " technique spans; member articles of the narrative", not_null=True),
     ), "Counts per day and per week, by outlet, of articles, actor mentions, quotes, events, techniques,"
-       " narratives."),
+       " narratives.",
+       unique=(("granularity", "period", "outlet", "metric", "key"),),
+       indexes=(Index("timeline_metric", ("metric", "key")),)),
 )
+MIGRATIONS = MigrationSet(NAME, (Migration("tables", tables=TABLES),))
 
 UPSERT = ("INSERT INTO timeline (granularity, period, outlet, metric, key, count) VALUES (?, ?, ?, ?, ?, ?)"
           " ON CONFLICT(granularity, period, outlet, metric, key) DO UPDATE SET count = count + excluded.count")
@@ -132,61 +127,48 @@ class TimelineAnalysis:
     name = NAME
     version = VERSION
     tables = TABLES
+    migrations = MIGRATIONS
     inputs = ("articles.published", "articles.outlet", "articles.actors", "articles.quotes", "articles.events",
               "articles.techniques", "narrative_members")
 
     def update(self, store: Store, settings: Settings, *, full: bool = False,
                progress: Callable[[int], Iterator[object]] | None = None) -> dict[str, Any]:
-        start = resume(store, NAME, VERSION, full=full)
-        full, watermark, covered = start.full, start.watermark, start.covered
-        undated = int((start.state or {}).get("undated", 0))
-        inputs = {"fields": list(self.inputs), "granularities": list(GRANULARITIES)}
-        gone = [] if full else superseded_rowids(store, watermark)
-        with store.transaction():
-            if full:
-                store.conn.execute("DELETE FROM timeline")
-            for rowid in gone:
+        undated = 0
+
+        def begin(saved: Any) -> None:
+            nonlocal undated
+            undated = int((saved or {}).get("undated", 0))
+
+        def remove(rowids: list[int]) -> None:
+            nonlocal undated
+            for rowid in rowids:
                 (record,) = store.conn.execute("SELECT record FROM articles WHERE rowid = ?", (rowid,)).fetchone()
-                record = json.loads(record)
-                rows = list(_rows(record, -1))
+                rows = list(_rows(json.loads(record), -1))
                 undated -= not rows
                 store.conn.executemany(UPSERT, rows)
             store.conn.execute("DELETE FROM timeline WHERE count <= 0")
-            covered -= len(gone)
-        todo = count_new_articles(store, watermark)
-        ticks = iter(progress(todo)) if progress else None
-        added, last = 0, watermark
-        for batch in batched(new_articles(store, watermark), BATCH_ARTICLES):
+
+        def add(batch: list[tuple[int, dict[str, Any]]]) -> None:
+            nonlocal undated
             batch_rows: list[tuple[str, str, str, str, str, int]] = []
             for _rowid, record in batch:
                 article_rows = list(_rows(record, 1))
                 undated += not article_rows
                 batch_rows += article_rows
-                if ticks is not None:
-                    next(ticks, None)
-            last = batch[-1][0]
-            added += len(batch)
-            with store.transaction():
-                store.conn.executemany(UPSERT, batch_rows)
-                record_state(store, NAME, VERSION, inputs=inputs, watermark=last, articles=covered + added,
-                             state={"undated": undated})
-        if ticks is not None:
-            for _ in ticks:  # close the bar
-                pass
-        with store.transaction():
-            narrative_members = _recount_narratives(store)
-            record_state(store, NAME, VERSION, inputs=inputs, watermark=last, articles=covered + added,
-                         state={"undated": undated})
-        return {"analysis": NAME, "full": full, "articles_added": added, "articles_removed": len(gone),
-                "articles": covered + added, "undated": undated, "watermark": last,
-                "narrative_members": narrative_members,
+            store.conn.executemany(UPSERT, batch_rows)
+
+        run = update_incrementally(
+            store, name=NAME, version=VERSION, inputs={"fields": list(self.inputs), "granularities": list(GRANULARITIES)},
+            full=full, tables=("timeline",), begin=begin, remove=remove, add=add, state=lambda: {"undated": undated},
+            finish=lambda: _recount_narratives(store), batch_size=BATCH_ARTICLES, progress=progress)
+        return {"analysis": NAME, "full": run.full, "articles_added": run.added, "articles_removed": run.removed,
+                "articles": run.articles, "undated": undated, "watermark": run.watermark,
+                "narrative_members": run.finished,
                 "rows": store.conn.execute("SELECT COUNT(*) FROM timeline").fetchone()[0]}
 
 
 def undated_articles(store: Store) -> int:
     """How many counted articles have no date (in no period), as of the last timelines update."""
-    from . import derived_state
-
     state = derived_state(store, NAME)
     return int((state.state or {}).get("undated", 0)) if state is not None else 0
 

@@ -8,20 +8,43 @@ a runner batch, cache or distribute the computing.
 The pipeline is the ordered list of stage names in the settings (``[pipeline] stages``); stages
 register through the plugin seam (``narrascope_stages``). A stage may reject an article by raising
 ``InputRejected`` (the language gate does, NS203).
+
+**Requires, checked when the pipeline is built.** Each name a stage ``requires`` must be a field
+of the record (``Article``) no later stage sets, or a field (``extensions.<namespace>``) or a stage
+name that an earlier stage of the pipeline provides; otherwise ``build_pipeline`` raises NS406
+before any input is read.
+
+**Fields of third-party stages.** A stage may add one JSON object to the record under its own
+namespace: it declares ``"extensions.<namespace>"`` in ``sets`` and returns that key with a dict;
+the pipeline puts it in ``article.extensions[<namespace>]`` (the record's ``extensions``), which
+the store, the exports and ``show`` keep.
+
+**A failing third-party stage** (one not shipped in the ``narrascope`` package) costs its article,
+never the batch: when it raises, returns something other than a dict, sets an undeclared field or
+a value that is not JSON (an extension that is not an object), the article is rejected with NS206
+(ingest records it in ``rejects``; ``analyze`` keeps the old record and reports it). Core stages
+keep their behaviour: an error there is a bug, contained to the item as NS901 by ingest.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import json
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from ..errors import SettingsError
+from ..errors import InputRejected, SettingsError
 from ..model import Article
 from ..settings import Settings
 from ..version import __version__
 
-__all__ = ["Pipeline", "Stage", "build_pipeline", "floor_field"]
+__all__ = ["EXTENSION_PREFIX", "Pipeline", "Stage", "apply_updates", "build_pipeline", "check_requires", "floor_field",
+           "is_core"]
+
+#: The prefix of a field a third-party stage adds: ``extensions.<namespace>``.
+EXTENSION_PREFIX = "extensions."
+#: The fields of the record.
+RECORD_FIELDS = frozenset(Article.__dataclass_fields__)
 
 
 class Stage(Protocol):
@@ -45,12 +68,14 @@ class Pipeline:
         stopped later (past the item's budget) keeps the stages that finished.
         """
         for stage in self.stages:
-            updates = stage.compute(article, self.settings)
-            unexpected = set(updates) - set(stage.sets)
-            if unexpected:
-                raise RuntimeError(f"stage {stage.name} set undeclared fields {sorted(unexpected)}")
-            for name, value in updates.items():
-                setattr(article, name, value)
+            if is_core(stage):
+                updates = stage.compute(article, self.settings)
+                unexpected = set(updates) - set(stage.sets)
+                if unexpected:
+                    raise RuntimeError(f"stage {stage.name} set undeclared fields {sorted(unexpected)}")
+            else:
+                updates = _third_party_updates(stage, article, self.settings)
+            apply_updates(article, updates)
             if on_stage is not None:
                 on_stage(stage.name, updates)
         article.pipeline = self.describe(article.pipeline.get("stages", {}))
@@ -94,4 +119,81 @@ def build_pipeline(settings: Settings, names: Sequence[str] | None = None) -> Pi
             raise SettingsError(f"unknown stage {name!r} in [pipeline] stages; installed: {', '.join(sorted(available))}"
                                 " (see `narrascope stages`)")
         chosen.append(available[name])
+    check_requires(chosen, available)
     return Pipeline(stages=tuple(chosen), settings=settings)
+
+
+def is_core(stage: Stage) -> bool:
+    """Whether ``stage`` ships in the narrascope package (its errors are bugs, not a plugin's)."""
+    module = type(stage).__module__
+    return module == "narrascope" or module.startswith("narrascope.")
+
+
+def apply_updates(article: Article, updates: Mapping[str, Any]) -> None:
+    """Write what a stage computed onto ``article``: record fields as attributes, each
+    ``extensions.<namespace>`` into ``article.extensions``."""
+    for name, value in updates.items():
+        if name.startswith(EXTENSION_PREFIX):
+            article.extensions = {**article.extensions, name[len(EXTENSION_PREFIX):]: value}
+        else:
+            setattr(article, name, value)
+
+
+def _third_party_updates(stage: Stage, article: Article, settings: Settings) -> dict[str, Any]:
+    """What a third-party stage computed, checked against its declaration; NS206 when it fails."""
+    def failed(why: str) -> InputRejected:
+        return InputRejected(f"stage {stage.name} ({type(stage).__module__}) failed: {why}", code="NS206",
+                             stage=stage.name)
+
+    try:
+        updates = stage.compute(article, settings)
+    except InputRejected as e:  # a deliberate, coded reject of the article
+        if "stage" not in vars(e):
+            e.stage = stage.name  # not "read", the class default: the plugin stage refused it
+        raise
+    except Exception as e:  # noqa: BLE001 - a plugin's bug costs its article, never the batch
+        raise failed(f"{type(e).__name__}: {e}") from e
+    if not isinstance(updates, dict):
+        raise failed(f"returned {type(updates).__name__}, not a dict of fields")
+    unexpected = sorted(set(updates) - set(stage.sets))
+    if unexpected:
+        raise failed(f"set undeclared fields {unexpected} (declared: {list(stage.sets)})")
+    for name, value in updates.items():
+        if name.startswith(EXTENSION_PREFIX) and not isinstance(value, dict):
+            raise failed(f"{name} must be a JSON object, not {type(value).__name__}")
+        try:
+            json.dumps(value, ensure_ascii=False, allow_nan=False)
+        except (TypeError, ValueError) as e:
+            raise failed(f"{name} is not JSON: {e}") from e
+    return updates
+
+
+def check_requires(chosen: Sequence[Stage], available: Mapping[str, Stage]) -> None:
+    """Check that every stage of ``chosen`` (in pipeline order) finds what it ``requires``; NS406 if not.
+
+    A name is met by a field or stage name an earlier stage provides (its ``sets``, its name), or
+    by a record field (filled by extraction, or stored by an earlier run for ``analyze``) that no
+    later stage of the pipeline sets. An ``extensions.<namespace>`` field or a stage name must come
+    from an earlier stage.
+    """
+    problems = []
+    provided: set[str] = set()
+    for i, stage in enumerate(chosen):
+        for need in stage.requires:
+            if need in provided:
+                continue
+            later = [s.name for s in chosen[i + 1:] if need in s.sets or need == s.name]
+            if later:
+                problems.append(f"stage {stage.name} requires {need!r}, which stage {later[0]} provides later:"
+                                f" put {later[0]} before {stage.name}")
+            elif need in RECORD_FIELDS and not need.startswith(EXTENSION_PREFIX):
+                continue
+            else:
+                who = sorted(s.name for s in available.values() if need in s.sets or need == s.name)
+                problems.append(f"stage {stage.name} requires {need!r}, which "
+                                + (f"stage {who[0]} provides: put it in the pipeline before {stage.name}" if who
+                                   else "no installed stage provides and the record has no such field"))
+        provided |= {*stage.sets, stage.name}
+    if problems:
+        raise SettingsError("the pipeline's requires are not met: " + "; ".join(problems)
+                            + " ([pipeline] stages; see `narrascope stages`)", code="NS406")

@@ -41,6 +41,7 @@ from typing import Any
 
 from ..analysis.confidence import CalibrationReport, calibration_report, in_training_split
 from ..errors import UsageError
+from ..settings import Settings
 
 __all__ = ["ActorsReport", "ItemScore", "evaluate_actors", "judge_mentions", "mention_state",
            "plover_key", "read_plover", "score_links", "select_split"]
@@ -295,16 +296,14 @@ def score_seed_article(scores: dict[str, ItemScore], gold: dict[str, Any], recor
 
 
 def _evaluate_seeds(data: dict[str, Any], gold_path: Path, texts: Path | None, kb: Any, limit: int | None,
-                    progress: Callable[[int], Iterator[object]] | None, *, floor: float,
+                    progress: Callable[[int], Iterator[object]] | None, *, floor: float, settings: Settings,
                     ) -> tuple[int, int, list[ItemScore]]:
     from ..analysis.actors import find_actors, kept_records
     from ..analysis.nlp import parse
-    from ..settings import load_settings
 
     folder = texts or gold_path.resolve().parent.parent / "seeds"
     names = sorted(data["articles"])[:limit] if limit else sorted(data["articles"])
     scores = {name: ItemScore(name) for name in ("forms", "roles", "non-actors")}
-    settings = load_settings()
     ticker = progress(len(names)) if progress else None
     for name in names:
         if ticker is not None:
@@ -321,13 +320,15 @@ def _evaluate_seeds(data: dict[str, Any], gold_path: Path, texts: Path | None, k
 
 def evaluate_actors(path: str | Path, *, texts: str | Path | None = None, limit: int | None = None,
                     actors_files: tuple[str, ...] = (), split: str = "heldout", floor: float | None = None,
+                    settings: Settings | None = None,
                     progress: Callable[[int], Iterator[object]] | None = None) -> ActorsReport:
     """Score ``find_actors`` on the gold file at ``path`` (layout detected; see the module docstring).
 
     ``actors_files`` are the user's knowledge-base files, as in the ``analysis.actors_files`` setting.
     ``split`` picks PLOVER records (train, heldout, all; seeds-shaped gold is never trained on, so
     all of it is scored). ``floor``: mentions below it are left out, as in the record (default: the
-    ``analysis.min_confidence.actors`` default).
+    ``analysis.min_confidence.actors`` default). ``settings`` (default: the defaults) reads the
+    seed articles' files, as ingest would.
     """
     from ..analysis.kb import load_kb
 
@@ -335,10 +336,9 @@ def evaluate_actors(path: str | Path, *, texts: str | Path | None = None, limit:
     data = _read_json(gold_path)
     layout = detect_layout(data, gold_path)
     kb = load_kb(tuple(actors_files))
+    settings = settings or Settings()
     if floor is None:
-        from ..settings import load_settings
-
-        floor = float(load_settings().analysis.min_confidence.actors)
+        floor = float(settings.analysis.min_confidence.actors)
     calibration = None
     if layout == "plover":
         judged: list[tuple[float, bool]] = []
@@ -349,7 +349,7 @@ def evaluate_actors(path: str | Path, *, texts: str | Path | None = None, limit:
     else:
         split = "all"
         documents, skipped, scores = _evaluate_seeds(data, gold_path, Path(texts) if texts else None, kb, limit,
-                                                     progress, floor=floor)
+                                                     progress, floor=floor, settings=settings)
     return ActorsReport(dataset=str(path), layout=layout, metric=METRICS[layout], documents=documents,
                         skipped=skipped, scores=scores, split=split, floor=floor, calibration=calibration)
 

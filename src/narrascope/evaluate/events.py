@@ -341,7 +341,7 @@ class JudgedReport:
 def evaluate_judged(data_dir: str | Path, *, split: str = "heldout", floor: float, actors_floor: float,
                     quotes_floor: float, judged: str | Path | None = None) -> JudgedReport:
     """Run the pipeline on the judged documents of ``split`` and score the events against the judgements."""
-    from ..analysis.events_train import judged_facts
+    from ..analysis.events_judged import judged_facts
 
     found = judged_facts(data_dir, split=split, judged=judged, actors_floor=actors_floor, quotes_floor=quotes_floor)
     report = JudgedReport(split=split, floor=floor, documents=len({f.doc for f in found}), found=len(found))
@@ -374,18 +374,18 @@ def evaluate_events(path: str | Path, *, limit: int | None = None, gold: Sequenc
                     progress: Callable[[int], Iterator[object]] | None = None) -> EventsReport:
     """Code every record of ``split`` of a PLOVER records file and score it (module docstring).
 
-    ``floor`` (events) and ``actors_floor`` default to the settings in force; ``gold``, when given,
-    replaces the file's records (the split still applies).
+    ``floor`` (events) and ``actors_floor`` default to those settings' defaults (the command passes
+    the settings in force); ``gold``, when given, replaces the file's records (the split still applies).
     """
     from ..analysis.confidence import keep
     from ..analysis.events import primary_event
 
     if floor is None or actors_floor is None:
-        from ..settings import load_settings
+        from ..settings import MinConfidence
 
-        settings = load_settings()
-        floor = float(settings.analysis.min_confidence.events) if floor is None else floor
-        actors_floor = float(settings.analysis.min_confidence.actors) if actors_floor is None else actors_floor
+        floors = MinConfidence()
+        floor = float(floors.events) if floor is None else floor
+        actors_floor = float(floors.actors) if actors_floor is None else actors_floor
     records = select_split(list(gold) if gold is not None else read_plover(path), split)
     records = records[:limit] if limit else records
     report = EventsReport(str(path), split=split, floor=floor, records=len(records))

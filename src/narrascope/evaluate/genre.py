@@ -348,9 +348,10 @@ def fit_confidence(features: list[dict[str, float]], correct: list[bool], groups
 
 
 def train_genre(sample: str | Path, *, data: str | Path, output: str | Path | None = None,
-                echo: Callable[[str], None] = print) -> ConfidenceModel:
-    """Fit the genre confidence model on the training split of ``sample`` and save it."""
-    settings = load_settings()
+                settings: Settings | None = None, echo: Callable[[str], None] = print) -> ConfidenceModel:
+    """Fit the genre confidence model on the training split of ``sample`` and save it (``settings``,
+    default the defaults, extract the pages as ingest would)."""
+    settings = settings or Settings()
     rows = select_split(read_sample(sample), "train")
     echo(f"train genre: reading {len(rows)} training pages of {sample}")
     loaded = load_articles(rows, data, settings)

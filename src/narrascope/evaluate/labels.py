@@ -30,6 +30,7 @@ from typing import Any
 
 from ..analysis.confidence import CalibrationReport, ConfidenceModel, calibration_report
 from ..errors import InputRejected, UsageError
+from ..settings import Settings
 
 __all__ = ["LABEL_FIELDS", "LabelledArticle", "LabelsReport", "candidate_facts", "evaluate_labels",
            "fit_labels", "read_label_sample"]
@@ -55,15 +56,14 @@ class LabelledArticle:
         return self.frames if field_name == "frames" else self.topics
 
 
-def read_label_sample(path: str | Path, data: str | Path, *,
+def read_label_sample(path: str | Path, data: str | Path, *, settings: Settings | None = None,
                       progress: Callable[[int], Iterator[object]] | None = None) -> list[LabelledArticle]:
     """The labelled articles of ``path`` (JSONL: dataset, page, frames, topics), their text
-    extracted from the pages under ``data/<dataset>`` by narrascope's HTML extractor (PTC
-    and PolNeAR articles are plain text, the title line then the body; NTREX documents are read
-    from the line-aligned source file)."""
+    extracted from the pages under ``data/<dataset>`` by narrascope's HTML extractor with
+    ``settings`` (default: the defaults; PTC and PolNeAR articles are plain text, the title line
+    then the body; NTREX documents are read from the line-aligned source file)."""
     from ..extract.html import extract_html
     from ..model import RawItem
-    from ..settings import load_settings
     from .extraction import read_gold
 
     rows = []
@@ -83,7 +83,7 @@ def read_label_sample(path: str | Path, data: str | Path, *,
         if not folder.is_dir():
             raise UsageError(f"{folder} not found: --data must hold the {dataset} pages")
         pages.update({(dataset, p.id): p for p in read_gold(folder)[1]})
-    settings = load_settings()
+    settings = settings or Settings()
     ticks = iter(progress(len(rows))) if progress else None
     out = []
     for dataset, page_id, url, frames, topics in rows:

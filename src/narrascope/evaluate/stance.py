@@ -155,10 +155,10 @@ def abstention_figures(rows: Sequence[Any], docs: dict[str, Any], calls: Sequenc
 def evaluate_stance(path: str, *, split: str = "heldout", floor: float | None = None, model_path: str = "",
                     encoder_path: str = "", use_encoder: bool = True, limit: int | None = None, progress: Callable[[str], None] | None = None) -> StanceReport:
     """Score the stance model on the NewsMTSC-format file (or folder) ``path``; module docstring."""
-    if floor is None:
-        from ..settings import load_settings
+    if floor is None:  # the setting's default; the command passes the settings in force
+        from ..settings import MinConfidence
 
-        floor = float(load_settings().analysis.min_confidence.stances)
+        floor = float(MinConfidence().stances)
     model: StanceModel = load_stance_model(model_path)
     encoder = load_encoder(encoder_path) if use_encoder else None
     targets = [t for t in read_newsmtsc(path) if in_split(t, split)]

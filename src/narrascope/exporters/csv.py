@@ -6,13 +6,15 @@ would run on the analyst's machine. Such text cells are neutralised by default, 
 a single quote is put before them (``'=HYPERLINK(...``), which a spreadsheet shows as text;
 ``raw=True`` (``narrascope export --raw``) writes them as stored. Numbers are never changed.
 A field holding a carriage return or a line feed is always quoted (the csv module quotes a bare
-CR only when the line ending holds one).
+CR only when the line ending holds one). The last column, ``extensions``, holds the fields of
+third-party stages as one JSON object (empty when none ran).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterable, Sequence
 from typing import IO, Any, TextIO
 
@@ -24,7 +26,7 @@ __all__ = ["COLUMNS", "FORMULA_STARTS", "CsvExporter", "CsvRows", "flat_row", "n
 COLUMNS = (
     "id", "url", "outlet", "republished_from", "title", "subtitle", "authors", "author_bios", "published",
     "language", "genre", "genre_confidence", "tags", "topics", "version", "supersedes", "source_kind", "source_location",
-    "pipeline_version", "removed_count", "text",
+    "pipeline_version", "removed_count", "text", "extensions",
 )
 LIST_SEPARATOR = " | "
 #: First characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
@@ -75,6 +77,8 @@ def flat_row(article: Article) -> dict[str, Any]:
     row["source_location"] = article.source.get("location")
     row["pipeline_version"] = article.pipeline.get("version")
     row["removed_count"] = len(article.removed)
+    # Plugins' fields (``extensions``) as one JSON object; empty when no plugin stage ran.
+    row["extensions"] = json.dumps(article.extensions, ensure_ascii=False, sort_keys=True) if article.extensions else ""
     return row
 
 

@@ -137,7 +137,8 @@ def _narratives(store: Store, ids: list[str]) -> tuple[list[dict[str, Any]], dic
     from ..corpus.reading import undated_members
 
     undated = undated_members(store, wanted)
-    return [{**dict(zip(columns, row, strict=True)), "undated": undated.get(row[0], 0)} for row in rows], by_article
+    found = [dict(zip(columns, row, strict=True)) for row in rows]
+    return [{**narrative, "undated": undated.get(narrative["id"], 0)} for narrative in found], by_article
 
 
 def build_bundle(articles: Iterable[Article], *, store: Store | None = None) -> tuple[Any, int]:

@@ -26,44 +26,14 @@ JSON-LD ``inLanguage``) is passed on as ``Article.language`` with its rung in ``
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from ..errors import ExtractionError
-from ..model import Article, RawItem, Removed
+from ..model import Article, RawItem
 from ..settings import Settings
+from .draft import Draft
 
 __all__ = ["EXTRACTORS", "Draft", "Extractor", "extract", "extractor_for"]
-
-
-@dataclass
-class Draft:
-    """What an extractor found. Field meanings as in ``Article``."""
-
-    text: str
-    title: str = ""
-    subtitle: str | None = None
-    authors: list[str] = field(default_factory=list)
-    author_bios: list[str] = field(default_factory=list)
-    published: str | None = None
-    outlet: str | None = None
-    url: str | None = None
-    republished_from: str | None = None
-    tags: list[str] = field(default_factory=list)
-    removed: list[Removed] = field(default_factory=list)
-    provenance: dict[str, str] = field(default_factory=dict)
-    #: a language the input declares (``<html lang>``), a hint for the language stage
-    language: str | None = None
-    #: the section the page files the article under, and the kinds it says it is (genre signals)
-    section: str | None = None
-    page_types: list[str] = field(default_factory=list)
-
-    def fill(self, name: str, value: Any, rung: str) -> None:
-        """Set ``name`` to ``value`` if it is still empty and ``value`` is not, noting the rung."""
-        if value in (None, "", []) or getattr(self, name) not in (None, "", []):
-            return
-        setattr(self, name, value)
-        self.provenance[name] = rung
 
 
 @dataclass(frozen=True)
@@ -79,7 +49,7 @@ def _extractors() -> dict[str, Extractor]:
 
     return {
         "text/plain": Extractor("extract.text", "3", extract_text),
-        "text/html": Extractor("extract.html", "3", extract_html),
+        "text/html": Extractor("extract.html", "4", extract_html),
     }
 
 

@@ -17,11 +17,11 @@ records the rung that filled it (container hints, set by ``extract``, rank above
   adds to the ``<h1>`` ("Headline | The Guardian" on a syndicating host), not a section name.
 - ``trafilatura``: its title, site-name and tag finders; its site name only when it is a domain
   (it takes any part of the ``<title>`` holding a dot, a headline with "U.S." too). Never its
-  date: trafilatura dates pages with htmldate, which guesses from the URL, copyright years and the
-  like.
+  date: trafilatura dates pages with htmldate, which also takes copyright years, a year-month in
+  the URL and the like.
 - ``page``: a publication date the page shows (a ``<time>`` element, or a dateline such as
-  "Published 3 May 2019" in its date/byline markup or just under the ``<h1>``; dates introduced
-  as updates are skipped), and a dek marked up under the title.
+  "Published 3 May 2019" in its date/byline markup, beside a "Published" label or just under the
+  ``<h1>``; dates introduced as updates are skipped), and a dek marked up under the title.
 - ``h1``: the title as the page shows it, when the title found above is the ``<h1>`` with the
   site's name added ("Title | Site") or a truncation of it.
 - authors, after the body is cleaned: ``byline`` (the page's visible byline: "By Jane Doe", a
@@ -31,13 +31,20 @@ records the rung that filled it (container hints, set by ``extract``, rank above
   to an author page inside the site's menus (markup named as a menu, or a list of links to
   several author pages: a columnists' menu) is no byline.
 - ``dateline``: a date-only line at the top or end of the body.
+- with no publication date stated by any rung above, in this order: ``url``, a day in the path of
+  the page's URL (``/2020/05/12/``, ``/2020-05-12-title``; a year or a month alone is no day);
+  ``page-updated``, the date the page shows as its last update (the places of ``page``, and a line
+  such as "Last updated: November 13, 2025"); ``jsonld-modified``, the article object's
+  ``dateModified``. Never ``article:modified_time`` (CMSs stamp it on every page), a date in
+  comments, related stories or the footer, a copyright year, or the day of the ingest.
 
 A title is never the name of the software that made the page (``<meta name="generator">``, or a
 known CMS such as "escenic") nor a site-wide line ("News from The Associated Press"); an outlet is
 never a placeholder word ("Hosted", "Home") nor a date. Such values are skipped and the next rung
 fills the field.
 
-**A date is never guessed**: ``published`` is only a date the page states for publication.
+**A date is never guessed**: ``published`` is only a date the page (or its URL) states, for
+publication, else for its last update, and ``provenance.published`` names the rung.
 
 The subtitle (dek) is never the page's ``description``/``og:description`` alone: on most sites
 that is an SEO summary or the first sentences of the body (removing it would cut the lede). It is
@@ -64,6 +71,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from functools import cached_property
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -77,9 +85,9 @@ from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
 
 from ..model import RawItem, Removed
 from ..settings import Settings
-from . import Draft
 from .boilerplate import classify_paragraph
 from .decode import decode
+from .draft import Draft
 from .outlets import outlet_by_name, outlet_for_url
 
 __all__ = ["extract_html", "stated_date"]
@@ -136,6 +144,11 @@ def extract_html(item: RawItem, settings: Settings) -> Draft:
         draft.provenance["title"] = "h1"
     body, body_byline = clean_body(paragraphs, draft, page)
     draft.text = join_paragraphs(body)
+    if not draft.published:  # no publication date stated: the URL's date, then when the page was last changed
+        draft.fill("published", url_date(draft.url or item.hints.get("url")), "url")
+        if not draft.published:
+            draft.fill("published", page.shown_update, "page-updated")
+        draft.fill("published", page.modified, "jsonld-modified")
 
     # authors: the page's byline, one at the top of the body, then trafilatura's byline XPaths
     if not draft.authors:
@@ -210,6 +223,10 @@ DEK_CLASS = re.compile(r"(?:^|[\s_-])(dek|standfirst|sub-?title|sub-?headline|su
 DATE_CLASS = re.compile(r"publish|posted|byline|date|time|meta|stamp|author", re.I)
 NOT_PUBLISHED_CLASS = re.compile(r"updat|modif|changed|comment|related|recommend|footer|copyright|"
                                  r"event|expir|deadline|review", re.I)
+# markup whose dates are not the article's at all (an update time still is, on the lowest rung)
+NOT_THE_ARTICLES_CLASS = re.compile(r"comment|related|recommend|footer|copyright|event|expir|deadline", re.I)
+# a line that only says when the page was last changed ("Last updated: November 13, 2025")
+UPDATE_LINE = re.compile(r"^\W*(?:last\s+)?(?:updated?|modified|reviewed)\b(?:\s+on)?\W{0,3}(?=.{6,40}$)", re.I)
 UPDATED_WORDS = re.compile(r"\b(updated?|modified|edited|last (?:reviewed|checked)|reviewed)\b", re.I)
 # content management systems whose name stands in for a title on some pages (normalised)
 CMS_NAMES = {"escenic", "wordpress", "drupal", "joomla", "arc", "arc publishing", "brightspot", "ghost", "wix",
@@ -252,10 +269,22 @@ class PageFacts:
         self.headings = {norm(h) for h in self.h1s} - {""}
         self.dek = marked_up_dek(tree, self.description)
         self.captions = {norm(c) for c in caption_texts(tree)} if "caption" in html else set()
+        self.html = html
+        #: when the JSON-LD says the article was last changed: taken only when nothing else dates it
+        self.modified: str | None = self.jsonld.pop("modified", None)
+
+    @cached_property
+    def date_markup(self) -> list[HtmlElement]:
+        """The elements whose class or id names a date, time, byline...: searched once, they are many on a huge page."""
+        return date_markup(self.tree)
 
     @cached_property
     def shown_date(self) -> str | None:
-        return shown_date(self.tree)
+        return shown_date(self.tree, markup=self.date_markup, html=self.html)
+
+    @cached_property
+    def shown_update(self) -> str | None:
+        return shown_date(self.tree, updates=True, markup=self.date_markup, html=self.html)
 
     def is_title(self, value: str | None) -> bool:
         """Whether ``value`` can be the article's title: not the name of the software that made
@@ -322,9 +351,11 @@ def jsonld_fields(tree: HtmlElement) -> dict[str, Any]:
     articles = [n for n in nodes if _types(n) & ARTICLE_TYPES]
     # the page node of a graph (Yoast and others) often carries the date its article node lacks
     page_dates = [d for n in nodes if _types(n) & PAGE_TYPES if (d := stated_date(_first_text(n.get("datePublished")) or ""))]
+    page_modified = [d for n in nodes if _types(n) & PAGE_TYPES
+                     if (d := stated_date(_first_text(n.get("dateModified")) or ""))]
     if not articles:  # a page node stating its date and authors (a Yoast graph without an article node)
         stating = [n for n in nodes if _types(n) & PAGE_TYPES and ("datePublished" in n or "author" in n)]
-        return {"published": next(iter(page_dates), None),
+        return {"published": next(iter(page_dates), None), "modified": next(iter(page_modified), None),
                 "authors": _jsonld_authors(stating[0].get("author"), by_id) if stating else []}
     article = max(articles, key=lambda n: ("headline" in n, "datePublished" in n, "author" in n))
     fields: dict[str, Any] = {}
@@ -338,6 +369,7 @@ def jsonld_fields(tree: HtmlElement) -> dict[str, Any]:
     fields["authors"] = _jsonld_authors(article.get("author"), by_id)
     fields["organization_authors"] = _jsonld_organization_authors(article.get("author"), by_id, publisher_name)
     fields["published"] = stated_date(_first_text(article.get("datePublished")) or "") or next(iter(page_dates), None)
+    fields["modified"] = stated_date(_first_text(article.get("dateModified")) or "") or next(iter(page_modified), None)
     fields["tags"] = _dedupe(_split_tags(article.get("articleSection")) + _split_tags(article.get("keywords")))
     fields["section"] = next(iter(_split_tags(article.get("articleSection"))), None)
     fields["page_types"] = _stated_types(article)
@@ -542,33 +574,55 @@ def caption_texts(tree: HtmlElement) -> Iterator[str]:
             yield text
 
 
-DATE_XPATH = "//*[{}][not(self::script) and not(self::style) and not(self::body) and not(self::html)]".format(
-    " or ".join(f'contains(@class, "{word}") or contains(@id, "{word}")'
-                for word in ("date", "Date", "time", "Time", "publish", "posted", "byline", "meta", "stamp", "author")))
+DATE_MARKUP = re.compile("date|Date|time|Time|publish|posted|byline|meta|stamp|author")
 
 
-def shown_date(tree: HtmlElement) -> str | None:
-    """A publication date the page shows: a ``<time>`` or dateline in its date/byline markup."""
+def date_markup(tree: HtmlElement) -> list[HtmlElement]:
+    """The elements whose class or id names a date, a time, a byline..., in page order. (An XPath
+    of twenty ``contains()`` per element took 25 s on a page of a million elements; libxml2 picks
+    the elements with a class or id, a regular expression reads those.)"""
+    return [e for e in tree.xpath("//*[@class or @id]") if e.tag not in ("script", "style", "body", "html") and (
+        DATE_MARKUP.search(e.get("class") or "") or DATE_MARKUP.search(e.get("id") or ""))]
+
+
+def shown_date(tree: HtmlElement, *, updates: bool = False, markup: list[HtmlElement] | None = None,
+               html: str | None = None) -> str | None:
+    """A publication date the page shows: a ``<time>`` or dateline in its date/byline markup.
+
+    With ``updates``, the date the page shows as its last update instead (when it shows no
+    publication date): the same places, dates introduced as updates included, then a line that
+    only says so ("Last updated: November 13, 2025") anywhere outside comments and related boxes.
+    ``markup``: the elements ``date_markup`` finds, when already found; with the page's ``html``,
+    the searches for a "Published" label and an update line (each a pass over every text of the
+    page) run only if their words occur in it.
+    """
+    read = first_date if updates else dateline_date
     for element in tree.iter("time"):
-        if _in_unrelated_region(element) or _introduced_as_update(element):
+        if _in_unrelated_region(element, updates=updates) or not updates and _introduced_as_update(element):
             continue
-        value = stated_date(element.get("datetime") or "") or dateline_date(element.text_content())
+        value = stated_date(element.get("datetime") or "") or read(element.text_content())
         if value:
             return value
-    for element in tree.xpath(DATE_XPATH):
+    for element in date_markup(tree) if markup is None else markup:
         label = f"{element.get('class', '')} {element.get('id', '')}"
-        if not DATE_CLASS.search(label) or NOT_PUBLISHED_CLASS.search(label):
+        if not DATE_CLASS.search(label) or (NOT_THE_ARTICLES_CLASS if updates else NOT_PUBLISHED_CLASS).search(label):
             continue
         text = " ".join(" ".join(element.itertext()).split())  # "Luke Kim<small>May 1, 2025": words apart
-        if len(text) > 200 or _in_unrelated_region(element) or _introduced_as_update(element):
+        if len(text) > 200 or _in_unrelated_region(element, updates=updates) or (
+                not updates and _introduced_as_update(element)):
             continue
-        value = dateline_date(text)
+        value = read(text)
         if value:
             return value
-    return _dateline_near_title(tree)
+    def mentions(cues: tuple[str, ...]) -> bool:
+        return html is None or any(cue in html for cue in cues)
+
+    if updates:
+        return _dateline_near_title(tree, updates=True) or (_update_line(tree) if mentions(UPDATE_CUES) else None)
+    return (_labelled_date(tree) if mentions(LABEL_CUES) else None) or _dateline_near_title(tree)
 
 
-def _dateline_near_title(tree: HtmlElement) -> str | None:
+def _dateline_near_title(tree: HtmlElement, *, updates: bool = False) -> str | None:
     """A short line that holds a date, just above or below the page's ``<h1>``."""
     heading = next(tree.iter("h1"), None)
     if heading is None:
@@ -578,11 +632,53 @@ def _dateline_near_title(tree: HtmlElement) -> str | None:
         if element.tag in ("a", "h1", "h2", "h3", "script", "style"):
             continue  # a link's date is another page's; a heading's is part of its title
         text = " ".join(element.text_content().split())
-        if not 6 <= len(text) <= 80 or _in_unrelated_region(element) or _introduced_as_update(element):
+        if not 6 <= len(text) <= 80 or _in_unrelated_region(element, updates=updates) or (
+                not updates and _introduced_as_update(element)):
             continue
-        value = dateline_date(text)
+        value = first_date(text) if updates else dateline_date(text)
         if value:
             return value
+    return None
+
+
+# a label that says the date beside it is the publication date ("Published", "Date published:")
+PUBLISHED_LABEL = re.compile(r"^(?:(?:first|date)\s+)?(?:published|posted|publication\s+date)(?:\s+on)?\s*:?$", re.I)
+LABEL_CUES = ("ublish", "UBLISH", "osted", "OSTED")
+LABEL_XPATH = "//text()[{}]/..".format(" or ".join(f'contains(., "{cue}")' for cue in LABEL_CUES))
+
+
+def _labelled_date(tree: HtmlElement) -> str | None:
+    """A date in the element just after a "Published" label (``<div>Published</div><div>October 14,
+    2025</div>``)."""
+    for label in dict.fromkeys(tree.xpath(LABEL_XPATH)):
+        if label.tag in ("script", "style", "a", "title") or not PUBLISHED_LABEL.match(
+                " ".join(label.text_content().split())):
+            continue
+        shown = label.getnext()
+        text = " ".join((label.tail or "").split()) or (
+            " ".join(shown.text_content().split()) if shown is not None else "")
+        if 6 <= len(text) <= 80 and not _in_unrelated_region(label):
+            value = dateline_date(text)
+            if value:
+                return value
+    return None
+
+
+UPDATE_CUES = ("pdate", "PDATE", "odified", "ODIFIED", "eviewed", "EVIEWED")
+# the elements whose own text may say "updated" (found by libxml2: a page may have a million elements)
+UPDATE_CUE_XPATH = "//text()[{}]/..".format(" or ".join(f'contains(., "{cue}")' for cue in UPDATE_CUES))
+
+
+def _update_line(tree: HtmlElement) -> str | None:
+    """The date of a short element that only says when the page was last changed."""
+    for element in dict.fromkeys(tree.xpath(UPDATE_CUE_XPATH)):
+        if element.tag in ("script", "style", "a"):
+            continue
+        line = " ".join(element.text_content().split())
+        if UPDATE_LINE.match(line) and not _in_unrelated_region(element, updates=True):
+            value = first_date(line)
+            if value:
+                return value
     return None
 
 
@@ -611,8 +707,9 @@ def _heads_article(node: HtmlElement) -> bool:
         len(sibling.text_content().strip()) for sibling in node.itersiblings(preceding=True)) < 300
 
 
-def _in_unrelated_region(element: HtmlElement) -> bool:
-    """Inside comments, related stories, a sidebar or the footer, or marked as an update time."""
+def _in_unrelated_region(element: HtmlElement, *, updates: bool = False) -> bool:
+    """Inside comments, related stories, a sidebar or the footer, or (unless ``updates``) marked
+    as an update time."""
     node: HtmlElement | None = element
     for _ in range(6):
         if node is None:
@@ -620,7 +717,9 @@ def _in_unrelated_region(element: HtmlElement) -> bool:
         if node.tag in ("footer", "nav") or node.tag == "aside" and not _heads_article(node):
             return True
         label = f"{node.get('class', '')} {node.get('id', '')} {node.get('itemprop', '')}"
-        if NOT_PUBLISHED_CLASS.search(label) or "dateModified" in label:
+        if updates and NOT_THE_ARTICLES_CLASS.search(label):
+            return True
+        if not updates and (NOT_PUBLISHED_CLASS.search(label) or "dateModified" in label):
             return True
         node = node.getparent()
     return False
@@ -678,6 +777,35 @@ def dateline_date(text: str) -> str | None:
     # "HealthDECEMBER 22, 2022Updated: ..." when markup put no space between its parts
     text = GLUED.sub(" ", text)
     updated = UPDATED_WORDS.search(text)
+    # "Updated May 4, 2019 | Published May 1, 2019": take the date not introduced as an update
+    for position, day in _dates_in(text):
+        if not (updated and updated.start() < position and not _published_between(text, updated.end(), position)):
+            return day
+    return None
+
+
+def first_date(text: str) -> str | None:
+    """The first date a short line states, whatever introduces it ("Last updated: May 4, 2019")."""
+    text = " ".join(text.split())
+    if not text or len(text) > 200:
+        return None
+    return next((day for _position, day in _dates_in(GLUED.sub(" ", text))), None)
+
+
+def url_date(url: str | None) -> str | None:
+    """The date a URL's path states (``/2020/05/12/``, ``/2020-05-12-title``), else None."""
+    if not url:
+        return None
+    path = urlsplit(unquote(url)).path  # (an og:url written "https://site%2F2025-12-15%2Btitle")
+    match = URL_DATE.search(path)
+    return _valid(int(match[1]), int(match[3]), int(match[4])) if match else None
+
+
+URL_DATE = re.compile(r"/((?:19|20)\d{2})([/-])(0?[1-9]|1[0-2])\2(0?[1-9]|[12]\d|3[01])(?=[/_.+-]|$)")
+
+
+def _dates_in(text: str) -> list[tuple[int, str]]:
+    """Every unambiguous date in ``text`` with its position, in order."""
     found: list[tuple[int, str]] = []
     for match in MONTH_DAY_YEAR.finditer(text):
         day = _valid(int(match[3]), MONTHS[match[1][:3].lower()], int(match[2]))
@@ -700,14 +828,7 @@ def dateline_date(text: str) -> str | None:
     iso = re.search(r"\b(\d{4})([-./])(\d{1,2})\2(\d{1,2})\b", text)  # 2025-12-17, 2025.12.17, 2025/12/17
     if iso and (day := _valid(int(iso[1]), int(iso[3]), int(iso[4]))):
         found.append((iso.start(), day))
-    if not found:
-        return None
-    found.sort()
-    # "Updated May 4, 2019 | Published May 1, 2019": take the date not introduced as an update
-    for position, day in found:
-        if not (updated and updated.start() < position and not _published_between(text, updated.end(), position)):
-            return day
-    return None
+    return sorted(found)
 
 
 def _published_between(text: str, start: int, end: int) -> bool:
@@ -955,7 +1076,37 @@ def plain_paragraphs(tree: HtmlElement) -> list[Paragraph]:
                 pieces.append(LINE_BREAK)
             if element.tail and element is not tree:
                 pieces.append(element.tail)
-    return [Paragraph(line, "p", index, link_share) for index, (line, link_share) in enumerate(_lines(pieces), 1)]
+    lines = _merge_tiny_runs(_lines(pieces))
+    return [Paragraph(line, "p", index, link_share) for index, (line, link_share) in enumerate(lines, 1)]
+
+
+#: A run of more than ``TINY_RUN`` block lines of at most ``TINY_WORDS`` words each, none a link,
+#: is no list of paragraphs but words cut apart ("<p>word" a million times): the plain reader groups
+#: it into paragraphs of ``TINY_RUN`` lines (each piece still on its own line), so the cleaning's
+#: per-paragraph work is not done a million times.
+TINY_WORDS = 3
+TINY_RUN = 200
+
+
+def _merge_tiny_runs(lines: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    merged: list[tuple[str, float]] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if len(run) > TINY_RUN:
+            merged.extend(("\n".join(run[i:i + TINY_RUN]), 0.0) for i in range(0, len(run), TINY_RUN))
+        else:
+            merged.extend((line, 0.0) for line in run)
+        run.clear()
+
+    for line, link_share in lines:
+        if not link_share and line.count(" ") < TINY_WORDS:
+            run.append(line)
+            continue
+        flush()
+        merged.append((line, link_share))
+    flush()
+    return merged
 
 
 def body_paragraphs(*bodies: etree._Element | None) -> list[Paragraph]:
@@ -1033,6 +1184,13 @@ def _unit_lines(unit: etree._Element) -> list[tuple[str, float]]:
 def _lines(pieces: list[str]) -> list[tuple[str, float]]:
     lines = []
     for raw in "".join(pieces).split(LINE_BREAK):
+        if not raw or raw.isspace():
+            continue
+        if LINK_START not in raw:  # most lines: no link, so no share to count
+            line = " ".join((MARKERS.sub("", raw) if LINK_END in raw else raw).split())
+            if line and line != "-":
+                lines.append((line, 0.0))
+            continue
         line = " ".join(MARKERS.sub("", raw).split())
         if not line or line == "-":
             continue

@@ -30,9 +30,9 @@ from typing import Any
 
 from ..model import RawItem, Removed
 from ..settings import Settings
-from . import Draft
 from . import boilerplate as bp
 from .decode import decode
+from .draft import Draft
 from .outlets import outlet_by_name, outlet_for_url
 
 __all__ = ["extract_text", "normalise"]

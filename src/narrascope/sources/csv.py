@@ -44,7 +44,7 @@ from ..errors import FormatError, InputRejected, ReadError, UsageError
 from ..model import RawItem, Reject
 from ..plugins import hookimpl
 from ..settings import Settings
-from . import SNIFF_BYTES, Blob, check_document_bytes
+from .blobs import SNIFF_BYTES, Blob, check_document_bytes
 from .dates import stated_date
 
 __all__ = ["COLUMNS", "CsvSource", "column_overrides", "parse_columns", "split_authors"]

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from ..model import RawItem, Reject
 from ..plugins import hookimpl
 from ..settings import Settings
-from . import Blob, read_document
+from .blobs import Blob, read_document
 
 HTML_EXTENSIONS = (".html", ".htm", ".xhtml", ".shtml")
 HTML_START = re.compile(rb"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|title|div|p|article)\b", re.I | re.S)

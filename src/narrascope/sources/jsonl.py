@@ -21,6 +21,7 @@ lines are skipped. The file is streamed line by line; ``input.max_bytes`` applie
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import re
@@ -28,10 +29,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..errors import FormatError, InputRejected, ReadError
-from ..model import RawItem, Reject
+from ..model import RawItem, Reject, bytes_fingerprint
 from ..plugins import hookimpl
 from ..settings import Settings
-from . import SNIFF_BYTES, Blob, check_document_bytes, read_document
+from .blobs import SNIFF_BYTES, Blob, check_document_bytes, read_document
 from .dates import stated_date
 
 __all__ = ["JsonlSource"]
@@ -84,10 +85,13 @@ class JsonlSource:
                     lineno -= 1  # the gzip layer broke inside this line: reported below
                     break
                 if len(line) > limit and not line.endswith(b"\n"):
+                    whole = hashlib.sha256(line)  # the line's bytes pass once anyway: they key the reject
                     while line and not line.endswith(b"\n"):
                         line = lines.readline(SKIP_CHUNK)
+                        whole.update(line)
                     yield Reject(location=location, code="NS103", stage="read", source_kind="jsonl",
-                                 reason=f"line longer than the size limit of {limit:,} bytes (input.max_bytes)")
+                                 reason=f"line longer than the size limit of {limit:,} bytes (input.max_bytes)",
+                                 fingerprint="bytes:" + whole.hexdigest()[:16])
                     continue
                 if lineno == 1:
                     line = line.removeprefix(b"\xef\xbb\xbf")
@@ -96,11 +100,12 @@ class JsonlSource:
                 try:
                     yield line_item(line, location, settings)
                 except InputRejected as e:
-                    yield Reject.from_error(e, location=location, source_kind="jsonl")
+                    yield Reject.from_error(e, location=location, source_kind="jsonl",
+                                            fingerprint=bytes_fingerprint(line))
                 except (RecursionError, LookupError, TypeError, ValueError, UnicodeError) as e:
                     # A line we did not foresee costs this line, never the lines after it.
                     yield Reject(location=location, code="NS901", stage="read", source_kind="jsonl",
-                                 reason=f"internal error: {type(e).__name__}: {e}")
+                                 reason=f"internal error: {type(e).__name__}: {e}", fingerprint=bytes_fingerprint(line))
             if content.gzip_error:
                 yield Reject(location=f"{blob.location}:{lineno + 1}", code="NS105", stage="read", source_kind="jsonl",
                              reason=f"{content.gzip_error}; the lines before it were read")

@@ -56,7 +56,7 @@ from ..errors import FormatError, InputRejected, ReadError
 from ..model import RawItem, Reject
 from ..plugins import hookimpl
 from ..settings import Settings
-from . import STDIN_LOCATION, Blob, check_document_bytes, read_content, read_document, resolved_path
+from .blobs import STDIN_LOCATION, Blob, check_document_bytes, read_content, read_document, resolved_path
 from .dates import stated_date
 from .html import HtmlSource
 

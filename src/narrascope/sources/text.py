@@ -15,7 +15,7 @@ from ..errors import FormatError
 from ..model import RawItem, Reject
 from ..plugins import hookimpl
 from ..settings import Settings
-from . import Blob, read_document
+from .blobs import Blob, read_document
 
 TEXT_EXTENSIONS = (".txt", ".text", ".md", ".markdown")
 #: Data formats that reach the catch-all but are not articles -> what to call them.

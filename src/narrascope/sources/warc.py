@@ -33,7 +33,7 @@ from ..errors import InputRejected, ReadError
 from ..model import RawItem, Reject
 from ..plugins import hookimpl
 from ..settings import Settings
-from . import Blob, ContentStream, check_document_bytes, read_up_to
+from .blobs import Blob, ContentStream, check_document_bytes, read_up_to
 from .html import HtmlSource
 
 __all__ = ["WarcSource"]

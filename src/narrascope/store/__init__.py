@@ -22,10 +22,11 @@ from typing import Any
 from ..errors import SearchError, StoreError, UsageError
 from ..model import Article, RawItem, Reject, storable
 from ..settings import Settings
-from .migrations import MIGRATIONS, apply_migrations, schema_version
+from .migrations import migration_sets, schema_version
 from .query import fts_query
+from .schema import ArticleFilter, applied_migrations, apply_migration_sets
 
-__all__ = ["ARTICLE_ORDERS", "DEFAULT_DB", "ENV_DB", "FACETS", "RANK_LIMIT", "Filters", "Store", "date_bounds", "fts_query", "narrative_id",
+__all__ = ["ARTICLE_ORDERS", "DEFAULT_DB", "ENV_DB", "FACETS", "Filters", "Store", "date_bounds", "fts_query", "narrative_id",
            "open_store", "store_files"]
 
 DEFAULT_DB = "narrascope.db"
@@ -80,6 +81,21 @@ def narrative_id(value: str, *, option: str = "--narrative") -> int:
     return int(text)
 
 
+#: ``Filters`` fields whose selection a corpus analysis contributes (an ``ArticleFilter``).
+ANALYSIS_FILTERS = ("narrative",)
+
+
+def article_filter(option: str) -> ArticleFilter:
+    """The ``ArticleFilter`` a registered corpus analysis declares for ``Filters`` field ``option``."""
+    from ..plugins import registry
+
+    for analysis in registry().analyses.values():
+        for declared in getattr(analysis, "article_filters", ()):
+            if declared.option == option:
+                return declared
+    raise UsageError(f"--{option}: no installed corpus analysis selects articles by {option}")
+
+
 @dataclass(frozen=True)
 class Filters:
     """Selection shared by list, search and export.
@@ -102,7 +118,8 @@ class Filters:
     state: str | None = None
     technique: str | None = None
     topic: str | None = None
-    #: A narrative id (table ``narrative_members``, filled by ``narrascope narratives``).
+    #: A narrative id. The store knows no narrative table: the analysis that declares an
+    #: ``ArticleFilter`` for "narrative" gives the selection (``ANALYSIS_FILTERS``).
     narrative: int | None = None
 
     def __post_init__(self) -> None:
@@ -148,10 +165,20 @@ class Filters:
                 clauses.append(f"{drive}{alias}.rowid IN"
                                " (SELECT article_rowid FROM article_facets WHERE kind = ? AND value = ?)")
                 params.extend((kind, value))
-        if self.narrative is not None:
-            clauses.append(f"{alias}.id IN (SELECT article FROM narrative_members WHERE narrative = ?)")
-            params.append(self.narrative)
+        for sql, values in self.analysis_sets():
+            clauses.append(f"{alias}.rowid IN ({sql})")
+            params.extend(values)
         return (" AND ".join(clauses) or "1"), params
+
+    def analysis_sets(self) -> list[tuple[str, list[Any]]]:
+        """The chosen selections that corpus analyses contribute (``ArticleFilter``), each a query
+        of the ``articles.rowid`` values it keeps."""
+        sets = []
+        for option in ANALYSIS_FILTERS:
+            value = getattr(self, option)
+            if value is not None:
+                sets.append(article_filter(option).rowids(value))
+        return sets
 
     def rowid_where(self, rowid: str) -> tuple[str, list[Any]]:
         """The same selection as ``where`` on an ``articles.rowid`` value alone (``articles_fts.rowid``).
@@ -192,15 +219,8 @@ class Filters:
             value = getattr(self, kind)
             if value:
                 sets.append(("SELECT article_rowid FROM article_facets WHERE kind = ? AND value = ?", [kind, value]))
-        if self.narrative is not None:
-            sets.append(("SELECT a.rowid FROM narrative_members m JOIN articles a ON a.id = m.article"
-                         " WHERE m.narrative = ?", [self.narrative]))
+        sets.extend(self.analysis_sets())
         return sets
-
-
-#: The workbench's default ``rank_limit`` (``web.search_rank_limit``): a query matching more articles
-#: is ranked among the most recently stored this many (``Store.search_rows``). The CLI ranks all.
-RANK_LIMIT = 20_000
 
 
 @dataclass(frozen=True)
@@ -258,22 +278,25 @@ class Store:
     # -- writing -----------------------------------------------------------------------------
 
     def article_location(self, article_id: str) -> str | None:
-        row = self.conn.execute("SELECT location FROM articles WHERE id = ?", (article_id,)).fetchone()
-        return row[0] if row else None
+        (location,) = self.conn.execute("SELECT location FROM articles WHERE id = ?", (article_id,)).fetchone() or (None,)
+        return location
 
     def url_is_versioned(self, article_id: str) -> bool:
         """Whether the article is part of a version chain: a later version of a URL, or superseded."""
-        row = self.conn.execute(
+        (versioned,) = self.conn.execute(
             "SELECT version > 1 OR EXISTS (SELECT 1 FROM articles b WHERE b.supersedes = a.id)"
-            " FROM articles a WHERE a.id = ?", (article_id,)).fetchone()
-        return bool(row and row[0])
+            " FROM articles a WHERE a.id = ?", (article_id,)).fetchone() or (False,)
+        return bool(versioned)
 
     def latest_for_url(self, url: str) -> tuple[str, int, str, str] | None:
         """(id, version, title, text) of the newest stored version of ``url``."""
         row = self.conn.execute(
             "SELECT id, version, title, text FROM articles WHERE url = ? ORDER BY version DESC LIMIT 1", (url,)
         ).fetchone()
-        return (str(row[0]), int(row[1]), str(row[2]), str(row[3])) if row else None
+        if row is None:
+            return None
+        article_id, version, title, text = row
+        return str(article_id), int(version), str(title), str(text)
 
     def put_raw(self, item: RawItem) -> None:
         data = zlib.compress(item.data, 6) if self.settings.store.keep_raw else None
@@ -330,15 +353,24 @@ class Store:
     def record_reject(self, reject: Reject, *, skipped: bool = False) -> bool:
         """Record ``reject`` (or count it seen again); True if it was recorded before with the same reason.
 
-        A reject is the same when its location, code and the digest of its bytes (when they were
-        read) are: a re-run over a folder of known bad files can tell them from new ones.
+        A reject is the same when its location, code and input are: the digest of its bytes when
+        they were read, else its fingerprint (a file's size and modification time, a line's hash;
+        ``Reject.identity``). A re-run over a folder of known bad files can tell them from new
+        ones, and a bad file changed in place is new.
         """
         if reject.item is not None and self.settings.store.keep_raw:
             self.put_raw(reject.item)
         location, reason = storable(reject.location), storable(reject.reason)
-        key = f"{location}|{reject.digest or ''}|{reject.code}"
-        known = self.conn.execute("SELECT reason = ? AND skipped = ? FROM rejects WHERE key = ?",
-                                  (reason, int(skipped), key)).fetchone()
+        key = f"{location}|{reject.identity}|{reject.code}"
+        (known,) = self.conn.execute("SELECT reason = ? AND skipped = ? FROM rejects WHERE key = ?",
+                                     (reason, int(skipped), key)).fetchone() or (None,)
+        if known is None and reject.fingerprint and not reject.digest:
+            # recorded by a version that keyed it without a fingerprint: the same reject, keyed anew
+            legacy = f"{location}||{reject.code}"
+            (known,) = self.conn.execute("SELECT reason = ? AND skipped = ? FROM rejects WHERE key = ?",
+                                         (reason, int(skipped), legacy)).fetchone() or (None,)
+            if known:
+                self.conn.execute("UPDATE rejects SET key = ? WHERE key = ?", (key, legacy))
         stamp = now()
         self.conn.execute(
             "INSERT INTO rejects (key, location, digest, source_kind, stage, code, reason, skipped, first_seen, last_seen)"
@@ -347,7 +379,7 @@ class Store:
             (key, location, reject.digest, reject.source_kind, reject.stage, reject.code, reason,
              int(skipped), stamp, stamp),
         )
-        return bool(known and known[0])
+        return bool(known)
 
     def clear_reject(self, digest: str) -> None:
         self.conn.execute("DELETE FROM rejects WHERE digest = ?", (digest,))
@@ -365,12 +397,13 @@ class Store:
             raise UsageError(f"no article with id {given!r} in {self.path}", code="NS402")
         if len(rows) > 1:
             raise UsageError(f"id prefix {given!r} is ambiguous; give more characters", code="NS402")
-        return str(rows[0][0])
+        [(found,)] = rows
+        return str(found)
 
     def get_article(self, given: str) -> Article:
         article_id = self.resolve_id(given)
-        row = self.conn.execute("SELECT record FROM articles WHERE id = ?", (article_id,)).fetchone()
-        return Article.from_record(json.loads(row[0]))
+        (record,) = self.conn.execute("SELECT record FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return Article.from_record(json.loads(record))
 
     def iter_articles(self, filters: Filters = Filters(), *, limit: int | None = None,
                       offset: int = 0, order: str = "stored") -> Iterator[Article]:
@@ -440,10 +473,10 @@ class Store:
         try:
             floor = None
             if rank_limit is not None and self._matches_more_than(query, filters, rank_limit):
-                row = self.conn.execute(
+                (last,) = self.conn.execute(
                     f"SELECT f.rowid FROM articles_fts f WHERE articles_fts MATCH ? AND {where}"
-                    " ORDER BY f.rowid DESC LIMIT 1 OFFSET ?", [query, *params, rank_limit]).fetchone()
-                floor = None if row is None else row[0] + 1
+                    " ORDER BY f.rowid DESC LIMIT 1 OFFSET ?", [query, *params, rank_limit]).fetchone() or (None,)
+                floor = None if last is None else last + 1
             ranked = self.conn.execute(
                 "SELECT f.rowid, bm25(articles_fts, 5.0, 1.0) AS score FROM articles_fts f"
                 f" WHERE articles_fts MATCH ? AND f.rowid >= ? AND {where} ORDER BY score, f.rowid LIMIT ? OFFSET ?",
@@ -482,10 +515,13 @@ class Store:
         row = self.conn.execute(
             "SELECT data, media_type, source_kind, location, hints FROM raw WHERE id = ?", (article_id,)
         ).fetchone()
-        if row is None or row[0] is None:
+        if row is None:
             return None
-        return RawItem(data=zlib.decompress(row[0]), media_type=row[1], source_kind=row[2], location=row[3],
-                       hints=json.loads(row[4]))
+        data, media_type, source_kind, location, hints = row
+        if data is None:
+            return None
+        return RawItem(data=zlib.decompress(data), media_type=media_type, source_kind=source_kind, location=location,
+                       hints=json.loads(hints))
 
     def iter_rejects(self, *, include_skipped: bool = True) -> Iterator[dict[str, Any]]:
         sql = "SELECT location, digest, source_kind, stage, code, reason, skipped, first_seen, last_seen, seen FROM rejects"
@@ -508,6 +544,7 @@ class Store:
             "path": str(self.path),
             "size_bytes": size,
             "schema_version": schema_version(self.conn),
+            "migrations": {name: len(done) for name, done in applied_migrations(self.conn).items()},
             "articles": q("SELECT COUNT(*) FROM articles WHERE latest = 1").fetchone()[0],
             "versions": q("SELECT COUNT(*) FROM articles").fetchone()[0],
             "raw_inputs": q("SELECT COUNT(*) FROM raw").fetchone()[0],
@@ -558,10 +595,8 @@ def open_store(path: str | os.PathLike[str] | None = None, settings: Settings | 
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
-        if schema_version(conn) < MIGRATIONS[-1].number:
-            apply_migrations(conn)
-        elif schema_version(conn) > MIGRATIONS[-1].number:
-            apply_migrations(conn)  # raises NS502 with a clear message
+        # The core set, then each registered analysis's own (each applied once; NS502 if newer).
+        apply_migration_sets(conn, migration_sets())
     except sqlite3.Error as e:
         raise StoreError(f"cannot open store {db}: {e}") from e
     return Store(db, conn, settings)

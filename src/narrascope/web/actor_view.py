@@ -209,10 +209,11 @@ def stance_extremes(store: Store, actor_id: str, *, limit: int = EXTREMES) -> di
     recent = store.conn.execute(
         "SELECT article_rowid, holder, polarity FROM article_stances WHERE target = ?"
         " ORDER BY published DESC LIMIT ?", (actor_id, EXTREMES_WINDOW)).fetchall()
-    picked = {"negative": [(int(r), str(h)) for r, h, p in sorted((x for x in recent if x[2] < 0),
-                                                                   key=lambda x: x[2])[:limit]],
-              "positive": [(int(r), str(h)) for r, h, p in sorted((x for x in recent if x[2] > 0),
-                                                                   key=lambda x: -x[2])[:limit]]}
+    stances = [{"rowid": int(rowid), "holder": str(holder), "polarity": polarity} for rowid, holder, polarity in recent]
+    negative = sorted((s for s in stances if s["polarity"] < 0), key=lambda s: s["polarity"])[:limit]
+    positive = sorted((s for s in stances if s["polarity"] > 0), key=lambda s: -s["polarity"])[:limit]
+    picked = {side: [(s["rowid"], s["holder"]) for s in chosen] for side, chosen in
+              (("negative", negative), ("positive", positive))}
     records = _records_by(store, "rowid", [r for rows in picked.values() for r, _ in rows])
     out: dict[str, list[dict[str, Any]]] = {}
     for side, rows in picked.items():
@@ -269,16 +270,18 @@ def neighbourhood(store: Store, centre: str, *, level: str = "actor", limit: int
         return empty
     ids = [centre] + [n for n, _, _ in neighbours]
     marks = ",".join("?" * len(ids))
-    info = {row[0]: row for row in store.conn.execute(
-        f"SELECT id, name, kind, country, articles FROM graph_nodes WHERE level = ? AND id IN ({marks})",  # noqa: S608
-        [level, *ids])}
+    info = {node_id: {"name": name, "kind": kind, "country": country, "articles": articles}
+            for node_id, name, kind, country, articles in store.conn.execute(
+                f"SELECT id, name, kind, country, articles FROM graph_nodes WHERE level = ? AND id IN ({marks})",  # noqa: S608
+                [level, *ids])}
     weights = {n: (w, a) for n, w, a in neighbours}
     nodes = []
+    unknown = {"name": None, "kind": None, "country": None, "articles": 0}
     for node_id in ids:
-        row = info.get(node_id)
-        nodes.append({"id": node_id, "name": (row[1] if row else None) or node_id, "kind": row[2] if row else None,
-                      "country": row[3] if row else None, "articles": row[4] if row else 0,
-                      "weight": weights.get(node_id, (None, 0))[0], "centre": node_id == centre})
+        node = info.get(node_id, unknown)
+        nodes.append({"id": node_id, "name": node["name"] or node_id, "kind": node["kind"], "country": node["country"],
+                      "articles": node["articles"], "weight": weights.get(node_id, (None, 0))[0],
+                      "centre": node_id == centre})
     # Each kind with its types spelled out, so the lookups go through the unique index
     # (level, kind, type, source, target) rather than every edge of 16 busy actors.
     types = sorted(set(PLOVER_SCORES) | set(event_types))

@@ -18,7 +18,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import Mount
+from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -35,7 +35,8 @@ STATIC_DIR = Path(__file__).parent / "static"
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1")
 
 #: Modules under narrascope.web whose ``ROUTES`` the app serves; each may describe its API routes
-#: in ``OPENAPI_PATHS`` (merged into ``/api/openapi.json``).
+#: in ``OPENAPI_PATHS`` (merged into ``/api/openapi.json``). Plugins add theirs through the
+#: ``narrascope_web_routes`` hook (and nav links through ``narrascope_web_nav``).
 ROUTE_MODULES = ("json_api", "pages", "corpus_pages", "download_pages", "jobs")
 
 SECURITY_HEADERS: dict[str, str] = {
@@ -144,6 +145,7 @@ def create_app(db_path: str | Path, *, write_token: str | None = None, settings:
     modules = [importlib.import_module(f".{name}", __package__) for name in ROUTE_MODULES]
     routes = [
         *(route for module in modules for route in module.ROUTES),
+        *plugin_routes(),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR, follow_symlink=False), name="static"),
     ]
     app = Starlette(
@@ -160,4 +162,33 @@ def create_app(db_path: str | Path, *, write_token: str | None = None, settings:
     app.state.write_token = write_token
     app.state.templates = Environment(loader=PackageLoader("narrascope.web", "templates"), autoescape=True,
                                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    app.state.templates.globals["plugin_nav"] = plugin_nav()
     return app
+
+
+def plugin_routes() -> list[BaseRoute]:
+    """The routes plugins add (``narrascope_web_routes``); one that is no Starlette route is NS404."""
+    from ..plugins import plugin_manager
+
+    routes: list[BaseRoute] = []
+    for batch in reversed(plugin_manager().hook.narrascope_web_routes()):
+        for route in batch:
+            if not isinstance(route, BaseRoute):
+                raise NarrascopeError(f"a plugin's narrascope_web_routes gave {route!r}, not a Starlette route",
+                                      code="NS404")
+            routes.append(route)
+    return routes
+
+
+def plugin_nav() -> list[tuple[str, str]]:
+    """(label, path) of the links plugins add to the navigation bar (``narrascope_web_nav``)."""
+    from ..plugins import plugin_manager
+
+    links = []
+    for batch in reversed(plugin_manager().hook.narrascope_web_nav()):
+        for label, path in batch:
+            if not str(path).startswith("/") or str(path).startswith("//"):
+                raise NarrascopeError(f"a plugin's nav link {label!r} -> {path!r} is not a path on this site",
+                                      code="NS404")
+            links.append((str(label), str(path)))
+    return links

@@ -138,10 +138,9 @@ def reuse_cluster(store: Store, cluster: int, *, copy: str | None, limit: int, o
     if copy is None:
         copy = next((m["id"] for m in members if m["pair"] is not None), None)
         if copy is None and offset:
-            first = store.conn.execute(
+            (copy,) = store.conn.execute(
                 "SELECT article FROM reuse_clusters WHERE cluster = ? AND article != ? ORDER BY rowid LIMIT 1",
-                (cluster, original)).fetchone()
-            copy = first[0] if first else None
+                (cluster, original)).fetchone() or (None,)
     chosen = None
     copy_missing = False
     if copy is not None:

@@ -1,8 +1,9 @@
 """Export downloads from the workbench (issue 5): the ``/exports`` page and ``/api/export/...``.
 
 - ``GET /api/export/articles?format=jsonl|csv|stix&<filters>``: the articles the filters select (the
-  query parameters of ``/api/articles``, without ``q``), the same bytes as ``narrascope export
-  --format FORMAT`` with the same filters writes.
+  query parameters of ``/api/articles``, without ``q``), the bytes ``narrascope export
+  --format FORMAT`` with the same filters writes, except that a ``source.location`` is reduced to
+  its file name as everywhere on the web API (``model.public_location``): no server path is sent.
 - ``GET /api/export/tables/{table}?format=jsonl|csv|parquet``: a derived table as stored, and
   ``GET /api/export/tables/graph?format=gexf&level=actor|state``: the actor graph for Gephi.
 
@@ -33,10 +34,11 @@ from starlette.routing import BaseRoute, Route
 from .. import api as library
 from ..errors import UsageError
 from ..plugins import registry
+from ..settings import WebSettings
 from ..store import Filters, Store
 from .json_api import _ERROR, OPENAPI, _query, filters_from
 
-__all__ = ["ARTICLE_FORMATS", "MEDIA_TYPES", "OPENAPI_PATHS", "ROUTES", "STIX_AT_ONCE", "STIX_MAX_ARTICLES",
+__all__ = ["ARTICLE_FORMATS", "MEDIA_TYPES", "OPENAPI_PATHS", "ROUTES", "STIX_AT_ONCE",
            "TABLE_FORMATS", "export_url", "filter_names", "table_catalogue"]
 
 #: Article formats, each with its media type and file-name suffix.
@@ -55,10 +57,8 @@ TABLE_FORMATS: dict[str, tuple[str, str]] = {
 MEDIA_TYPES = {**{f: m for f, (m, _) in ARTICLE_FORMATS.items()}, **{f: m for f, (m, _) in TABLE_FORMATS.items()}}
 GRAPH = "graph"
 #: A STIX bundle is built in memory by the stix2 library (5,000 articles: 7 s, 180 MB peak; 20,000:
-#: 20 s, 520 MB): larger selections are refused (400) rather than tying up the server; the CLI has
-#: no limit.
-#: The default of the `web.max_stix_articles` setting.
-STIX_MAX_ARTICLES = 5_000
+#: 20 s, 520 MB): selections over the `web.max_stix_articles` setting are refused (400) rather than
+#: tying up the server; the CLI has no limit.
 #: STIX bundles built at once; another request meanwhile is a 503 (try again), so memory stays bounded.
 STIX_AT_ONCE = 2
 _STIX_LOCK = threading.Lock()
@@ -177,7 +177,7 @@ async def articles_download(request: Request) -> FileResponse:
 
     def write(store: Store, path: str) -> None:
         with open(path, "w", encoding="utf-8", newline="") as stream:
-            library.export(stream, format=fmt, filters=filters, store=store)
+            library.export(stream, format=fmt, filters=filters, store=store, public_locations=True)
 
     if fmt != "stix":
         return await _send(request, write, media_type=media_type, filename=f"narrascope-articles.{suffix}")
@@ -278,12 +278,13 @@ def _download(description: str, media: list[str]) -> dict[str, Any]:
 OPENAPI_PATHS: dict[str, Any] = {
     "/api/export/articles": {"get": {
         "summary": "Download the selected articles (the filters of /api/articles) as JSONL (SCHEMA.md records), CSV (flat fields) or a STIX 2.1 bundle:"
-                   " the bytes `narrascope export` writes.",
+                   " the bytes `narrascope export` writes, with each source location reduced to its file name.",
         "parameters": [_query("format", "jsonl, csv or stix.", {"type": "string", "enum": list(ARTICLE_FORMATS),
                                                               "default": "jsonl"}), *_FILTERS],
         "responses": {"200": _download("The export", [m for m, _ in ARTICLE_FORMATS.values()]),
                       "400": {**_ERROR, "description": "A bad format or filter, or a STIX selection over"
-                                                       f" {STIX_MAX_ARTICLES:,} articles."},
+                                                       " the setting web.max_stix_articles"
+                                                       f" ({WebSettings().max_stix_articles:,} by default)."},
                       "503": {**_ERROR, "description": f"{STIX_AT_ONCE} STIX bundles are being built: retry."}}}},
     "/api/export/tables/{table}": {"get": {
         "summary": "Download a derived table as stored (never recomputed by the server; see /exports for when it"

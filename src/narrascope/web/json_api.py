@@ -19,13 +19,14 @@ from starlette.routing import Route
 from starlette.types import Message
 
 from ..ingest import IngestReport, ingest_bytes
+from ..model import public_location, public_reason
 from ..store import Filters, narrative_id
 from ..version import __version__
 from .queries import ACTOR_ID, ARTICLE_ID, actor_profile, list_page, search_page, stats
 from .writes import authorized_body, token_matches
 
 __all__ = ["LIMIT_PARAM", "OFFSET_PARAM", "OPENAPI", "ROUTES", "UPLOAD_FORM", "actor_id_param", "article_id_param", "path_param", "filters_from", "int_param", "paging",
-           "receive_upload", "report_for_web", "run_ingest", "text_param"]
+           "public_location", "public_reason", "receive_upload", "report_for_web", "run_ingest", "text_param"]
 
 MAX_TEXT_PARAM = 500
 
@@ -195,28 +196,6 @@ async def receive_upload(request: Request) -> tuple[str, bytes]:
         else:
             raise HTTPException(400, "Send a file (field 'file') or text (field 'text').")
     return name, data
-
-
-#: Where an item's part of a location starts (a JSONL line is ``FILE:LINE``, kept with the file name).
-_LOCATION_PART = re.compile(r"#(?:entry|record|item|offset)=")
-#: An absolute path in a message ("/srv/corpus/a.html", "C:\\data\\a.html"), not a URL's path.
-_ABSOLUTE_PATH = re.compile(r"(?<![\w/.:\\-])(?:/|[A-Za-z]:\\)(?:[^\s'\"<>/\\]+[/\\])*([^\s'\"<>/\\]*)")
-
-
-def public_location(location: str) -> str:
-    """A source location as the web shows it: a server path becomes its file name
-    (``/srv/corpus/feed.xml#entry=7`` -> ``feed.xml#entry=7``); ``upload:NAME...``, ``<stdin>``
-    and relative locations stay as they are."""
-    match = _LOCATION_PART.search(location)
-    path, part = (location[:match.start()], location[match.start():]) if match else (location, "")
-    if path.startswith("/") or re.match(r"[A-Za-z]:\\", path):
-        path = re.split(r"[/\\]", path)[-1]
-    return path + part
-
-
-def public_reason(reason: str) -> str:
-    """A reject reason as the web shows it: each absolute path in it reduced to its file name."""
-    return _ABSOLUTE_PATH.sub(lambda m: m.group(1), reason)
 
 
 def report_for_web(report: IngestReport, name: str) -> dict[str, Any]:

@@ -22,8 +22,9 @@ from typing import Any
 from ..errors import StoreError
 from ..model import Article
 from ..settings import Settings
-from ..store import FACETS, RANK_LIMIT, Filters, Store
-from ..store.migrations import MIGRATIONS, schema_version
+from ..store import FACETS, Filters, Store
+from ..store.migrations import migration_sets
+from ..store.schema import applied_migrations, pending_migrations
 from .render import SNIPPET_CLOSE, SNIPPET_OPEN, split_snippet
 
 __all__ = ["ARTICLE_ID", "ACTOR_ID", "FACET_FIELDS", "ReadOnlyStore", "actor_names", "actor_profile",
@@ -44,13 +45,18 @@ class ReadOnlyStore:
         if not self.path.is_file():
             raise StoreError(f"no store at {self.path}: run `narrascope ingest` first or pass --db")
         self.uri = self.path.as_uri() + "?mode=ro"
+        sets = migration_sets()
         with self.open() as store:
-            version = schema_version(store.conn)
-        if version < MIGRATIONS[-1].number:
-            raise StoreError(f"store {self.path} has schema version {version}, this narrascope expects"
-                             f" {MIGRATIONS[-1].number}: run `narrascope db info --db {self.path}` once to migrate it")
-        if version > MIGRATIONS[-1].number:
-            raise StoreError(f"store {self.path} was written by a newer narrascope (schema {version})", code="NS502")
+            pending = pending_migrations(store.conn, sets)
+            applied = applied_migrations(store.conn)
+        newer = [f"{s.name}/{name}" for s in sets for name in applied.get(s.name, ())
+                 if name not in {m.name for m in s.migrations}]
+        if newer:
+            raise StoreError(f"store {self.path} was written by a newer narrascope (migrations {', '.join(newer)})",
+                             code="NS502")
+        if pending:
+            raise StoreError(f"store {self.path} lacks migrations {', '.join(f'{s}/{n}' for s, n in pending)}:"
+                             f" run `narrascope db info --db {self.path}` once to migrate it")
 
     @contextmanager
     def open(self) -> Iterator[Store]:
@@ -99,8 +105,10 @@ def list_page(store: Store, filters: Filters, *, limit: int, offset: int) -> Pag
 
 
 def search_page(store: Store, query: str, filters: Filters, *, limit: int, offset: int,
-                rank_limit: int | None = RANK_LIMIT) -> Page:
+                rank_limit: int | None) -> Page:
     """Full-text search, best first, as ``Store.search`` (the same ranking) but with unambiguous snippet marks.
+
+    ``rank_limit`` is the ``web.search_rank_limit`` setting (None: rank every match).
 
     Each item has ``snippet`` (plain text) and ``highlights`` ([start, end] of each hit in it).
     """
@@ -221,13 +229,13 @@ def actor_names(store: Store, ids: list[str]) -> dict[str, str]:
     for actor_id in ids:
         if actor_id in names:
             continue
-        row = store.conn.execute(
+        (name,) = store.conn.execute(
             "SELECT json_extract(j.value, '$.name') FROM articles a, json_each(a.record, '$.actors') j"
             " WHERE a.rowid = (SELECT MAX(article_rowid) FROM article_facets WHERE kind = 'actor' AND value = ?)"
             " AND json_extract(j.value, '$.id') = ? COLLATE NOCASE AND json_type(j.value, '$.name') = 'text'"
-            " LIMIT 1", (actor_id, actor_id)).fetchone()
-        if row and row[0]:
-            names[actor_id] = str(row[0])
+            " LIMIT 1", (actor_id, actor_id)).fetchone() or (None,)
+        if name:
+            names[actor_id] = str(name)
     return names
 
 
@@ -301,7 +309,7 @@ def actor_profile(store: Store, actor_id: str, *, limit: int, scan_window: int) 
     if from_graph:
         # The most recently analysed rows first, in the (level, actor) index's own order, so an actor
         # named in 30,000 articles costs ``limit`` rows and no sort; shown newest published first.
-        ids = [r[0] for r in store.conn.execute(
+        ids = [article for (article,) in store.conn.execute(
             "SELECT m.article FROM graph_mentions m JOIN articles a ON a.id = m.article"
             " WHERE m.level = 'actor' AND m.actor = ? AND a.latest = 1"
             " ORDER BY m.rowid DESC LIMIT ?", (actor_id, limit))]
