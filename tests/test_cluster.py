@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run_cli
+from conftest import SEEDS, run_cli
 from narrascope.analysis.rerun import analyze
 from narrascope.corpus.narratives import update_narratives
 from narrascope.corpus.reuse import update_reuse
@@ -32,7 +32,6 @@ from narrascope.store import open_store
 
 pytestmark = pytest.mark.cluster
 
-SEEDS = ROOT.parent / "shared" / "seeds"
 CHEAP = ["language", "genre"]
 ARTICLES = 30  # 24 stories, 4 syndicated copies, 2 seeds
 #: Columns that hold the time a row was written: the one thing two runs may not share.
