@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from .. import api
-from .common import Context, cluster_option, db_option, emit_json, json_option
+from .common import cluster_option, current_settings, db_option, emit_json, json_option
 from .progress import progress_bar
 from .root import cli
 
@@ -35,8 +35,7 @@ def analyze_command(ids: tuple[str, ...], stage_list: str | None, force: bool, j
       narrascope analyze --jobs 2 --db corpus.db
       narrascope analyze --cluster tcp://10.0.0.5:8786
     """
-    obj = click.get_current_context().find_object(Context)
-    settings = obj.settings if obj is not None else None
+    settings = current_settings()
     as_json = kw["as_json"]
     stages = [s.strip() for s in stage_list.split(",") if s.strip()] if stage_list else None
     report = api.analyze(db=kw["db"], settings=settings, ids=ids, stages=stages, force=force, jobs=jobs,

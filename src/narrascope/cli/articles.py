@@ -17,6 +17,7 @@ from .common import (
     Context,
     check_columns,
     cluster_option,
+    current_settings,
     db_option,
     emit_json,
     filter_options,
@@ -431,8 +432,7 @@ def import_command(file: str, **kw: Any) -> None:
       narrascope export -o articles.jsonl --db old.db
       narrascope import articles.jsonl --db new.db
     """
-    obj = click.get_current_context().find_object(Context)
-    settings = obj.settings if obj is not None else None
+    settings = current_settings()
     source: str | TextIO = click.get_text_stream("stdin") if file == "-" else file
     report = api.import_records(source, db=kw["db"], settings=settings)
     if kw["as_json"]:

@@ -39,6 +39,12 @@ class Context:
 pass_ctx = click.make_pass_decorator(Context)
 
 
+def current_settings() -> Settings | None:
+    """The settings of the running command (``--config``), or None outside a ``narrascope`` command."""
+    obj = click.get_current_context().find_object(Context)
+    return obj.settings if obj is not None else None
+
+
 def db_option(f: F) -> F:
     return click.option(
         "--db", "db", default=DEFAULT_DB, envvar=ENV_DB, show_default=True, type=click.Path(dir_okay=False),

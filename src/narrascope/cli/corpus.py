@@ -14,16 +14,9 @@ import click
 from .. import api
 from ..corpus.graph import EDGE_KINDS, LEVELS
 from ..corpus.timelines import GRANULARITIES, METRICS
-from ..settings import Settings
-from .common import Context, cluster_option, db_option, emit_json, json_option, terminal_text
+from .common import cluster_option, current_settings, db_option, emit_json, json_option, terminal_text
 from .progress import progress_bar
 from .root import cli
-
-
-def _settings() -> Settings | None:
-
-    obj = click.get_current_context().find_object(Context)
-    return obj.settings if obj is not None else None
 
 
 def _snippet(text: str, width: int = 100) -> str:
@@ -80,7 +73,7 @@ def reuse_command(full: bool, limit: int, quiet: bool, db: str, as_json: bool, c
     ctx = click.get_current_context()
     if ctx.invoked_subcommand is not None:
         return
-    summary = api.reuse(db=db, settings=_settings(), full=full, limit=limit, cluster=cluster,
+    summary = api.reuse(db=db, settings=current_settings(), full=full, limit=limit, cluster=cluster,
                         progress=progress_bar(not quiet and not as_json and sys.stderr.isatty(), "reuse"))
     if as_json:
         emit_json(summary)
@@ -116,7 +109,7 @@ def reuse_show_command(article_id: str, db: str, as_json: bool) -> None:
       narrascope reuse show 3d12
       narrascope reuse show 3d12 --json --db corpus.db
     """
-    links = api.article_reuse(article_id, db=db, settings=_settings())
+    links = api.article_reuse(article_id, db=db, settings=current_settings())
     if as_json:
         emit_json(links)
         return
@@ -178,8 +171,7 @@ def narratives_command(ctx: click.Context, full: bool, seed: int | None, include
     """
     if ctx.invoked_subcommand is not None:
         return
-    obj = ctx.find_object(Context)
-    settings = obj.settings if obj is not None else None
+    settings = current_settings()
     as_json = kw["as_json"]
     summary = api.narratives(db=kw["db"], settings=settings, full=full, seed=seed, include_all=include_all,
                              limit=limit, cluster=kw["cluster"],
@@ -213,8 +205,7 @@ def show_command(narrative: int, members: int, **kw: Any) -> None:
       narrascope narratives show 12
       narrascope narratives show 12 --members 50 --json
     """
-    obj = click.get_current_context().find_object(Context)
-    settings = obj.settings if obj is not None else None
+    settings = current_settings()
     item = api.narrative(narrative, db=kw["db"], settings=settings, members=members)
     if kw["as_json"]:
         emit_json(item)
@@ -282,8 +273,7 @@ def graph_command(level: str, kind_list: str | None, since: str | None, until: s
       narrascope graph --since 2024-05 --outlet DW --gexf dw-may.gexf
       narrascope graph --narrative 12 --json --db corpus.db
     """
-    obj = click.get_current_context().find_object(Context)
-    settings = obj.settings if obj is not None else None
+    settings = current_settings()
     as_json = kw["as_json"]
     kinds = [k.strip() for k in kind_list.split(",") if k.strip()] if kind_list else None
     summary, graph = api.graph(
@@ -339,8 +329,7 @@ def timelines_command(by: str, metric_list: str | None, key_list: str | None, ou
       narrascope timelines --metric actors --key RUS,PRK --by-outlet --since 2024-05
       narrascope timelines --json --db corpus.db
     """
-    obj = click.get_current_context().find_object(Context)
-    settings = obj.settings if obj is not None else None
+    settings = current_settings()
     as_json = kw["as_json"]
     metrics = [m.strip() for m in metric_list.split(",") if m.strip()] if metric_list else None
     keys = [k.strip() for k in key_list.split(",") if k.strip()] if key_list else ()

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from .. import api
-from .common import Context, emit_json, json_option, pass_ctx
+from .common import Context, current_settings, emit_json, json_option, pass_ctx
 from .progress import progress_bar
 from .root import cli
 
@@ -83,7 +83,7 @@ def eval_actors_command(path: str, texts: str | None, limit: int | None, actors_
       narrascope eval actors ../shared/data/plover-gsr/records.json --split all
       narrascope eval actors ../shared/gold/seeds.json --texts ../shared/seeds --json
     """
-    settings = getattr(click.get_current_context().obj, "settings", None)
+    settings = current_settings()
     report = api.evaluate_actors(path, texts=texts, limit=limit, actors_files=actors_files, split=split,
                                  settings=settings, progress=progress_bar(not as_json and sys.stderr.isatty(), "eval"))
     if as_json:
@@ -116,9 +116,8 @@ def eval_quotes_command(folder: str, split: str, limit: int | None, jobs: int, a
       narrascope eval quotes ../shared/data/polnear/train
       narrascope eval quotes ../shared/data/polnear/train --split all --limit 100 --json
     """
-    obj = click.get_current_context().find_object(Context)
     report = api.evaluate_quotes(folder, limit=limit, jobs=jobs, split=split,
-                                 settings=obj.settings if obj is not None else None,
+                                 settings=current_settings(),
                                  progress=progress_bar(not as_json and sys.stderr.isatty(), "eval"))
     if as_json:
         emit_json(report.to_dict())
@@ -173,7 +172,7 @@ def eval_events_command(file: str, split: str, floor: float | None, limit: int |
     """
     report, judged_report = api.evaluate_events(
         file, split=split, floor=floor, limit=limit, judged=judged_file, with_judged=not no_judged,
-        settings=getattr(click.get_current_context().obj, "settings", None),
+        settings=current_settings(),
         progress=_progress(not as_json and sys.stderr.isatty()))
     if as_json:
         data = report.to_dict()
@@ -224,7 +223,7 @@ def eval_techniques_command(folder: str, limit: int | None, split: str, cv: int 
     """
     report = api.evaluate_techniques(
         folder, limit=limit, split=split, cv=cv, min_confidence=min_confidence, model_path=model_path,
-        rules=not no_rules, reports=reports, settings=getattr(click.get_current_context().obj, "settings", None),
+        rules=not no_rules, reports=reports, settings=current_settings(),
         progress=progress_bar(not as_json and sys.stderr.isatty(), "eval"),
         say=None if as_json else lambda m: click.echo(f"eval techniques: {m}", err=True))
     if as_json:
@@ -240,9 +239,8 @@ def _sample_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _eval(field_name: str, samples: Sequence[str], data: str, folds: int, as_json: bool) -> None:
-    obj = click.get_current_context().find_object(Context)
     evaluate = api.evaluate_frames if field_name == "frames" else api.evaluate_topics
-    report = evaluate(samples, data=data, folds=folds, settings=obj.settings if obj is not None else None,
+    report = evaluate(samples, data=data, folds=folds, settings=current_settings(),
                       progress=progress_bar(not as_json and sys.stderr.isatty(), "pages"))
     if as_json:
         emit_json(report.to_dict())
@@ -309,7 +307,7 @@ def eval_genre_command(sample: str, data: str, split: str, floor: float | None, 
       narrascope eval genre benchmarks/genre_sample.tsv --data ../shared/data
       narrascope eval genre benchmarks/genre_sample.tsv --split all --json
     """
-    settings = getattr(click.get_current_context().obj, "settings", None)
+    settings = current_settings()
     report = api.evaluate_genre(sample, data=data, split=split, floor=floor, settings=settings,
                                 model_path=model_path,
                                 progress=progress_bar(not as_json and sys.stderr.isatty(), "eval"))
@@ -343,7 +341,7 @@ def eval_stance_command(path: str, split: str, model_path: str | None, encoder_p
       narrascope eval stance ../shared/data/newsmtsc/train.jsonl
       narrascope eval stance ../shared/data/newsmtsc --split all --json
     """
-    settings = getattr(click.get_current_context().obj, "settings", None)
+    settings = current_settings()
     say = (lambda m: click.echo(m, err=True)) if not as_json and sys.stderr.isatty() else None
     report = api.evaluate_stance(path, split=split, model_path=model_path, encoder_path=encoder_path,
                                  use_encoder=not features_only, limit=limit, settings=settings, say=say)

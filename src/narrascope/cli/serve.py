@@ -13,7 +13,7 @@ import click
 
 from .. import api
 from ..errors import UsageError
-from .common import Context, db_option
+from .common import current_settings, db_option
 from .root import cli
 
 
@@ -43,10 +43,9 @@ def serve_command(host: str, port: int, write_token_env: str | None, allow_hosts
         token = os.environ.get(write_token_env)
         if not token:
             raise UsageError(f"--write-token-env {write_token_env}: that environment variable is not set or empty")
-    obj = click.get_current_context().find_object(Context)
     mode = "read-write (ingest with the token)" if token else "read-only"
     api.serve(db=kw["db"], host=host, port=port, write_token=token, allow_hosts=allow_hosts,
-              settings=obj.settings if obj is not None else None,
+              settings=current_settings(),
               on_start=lambda: click.echo(f"narrascope serving {kw['db']} {mode} on http://{host}:{port}/"
                                           "  (Ctrl-C stops)", err=True))
 

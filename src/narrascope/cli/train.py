@@ -13,6 +13,7 @@ import click
 from .. import api
 from ..analysis.confidence import TECHNIQUES_MODEL
 from ..analysis.events_judged import JUDGED
+from .common import current_settings
 from .evaluate import _sample_options
 from .root import cli
 
@@ -90,7 +91,7 @@ def train_events_command(path: str, judged: str | None, output: str | None) -> N
       narrascope train events ../shared/data -o my-events.confidence.json
     """
     api.train_events(path, judged=judged, output=output,
-                     settings=getattr(click.get_current_context().obj, "settings", None),
+                     settings=current_settings(),
                      say=lambda line: click.echo(line, err=sys.stderr.isatty()))
 
 
@@ -151,7 +152,7 @@ def train_techniques_command(folder: str, output: str | None, all_articles: bool
 
     steps = _Steps(enabled=not as_json)
     trained = api.train_techniques(folder, output=output, all_articles=all_articles, limit=limit, jobs=jobs,
-                                   settings=getattr(click.get_current_context().obj, "settings", None),
+                                   settings=current_settings(),
                                    progress=steps)
     steps.close()
     card, metrics, floor = trained["card"], trained["metrics"], trained["floor"]
@@ -208,7 +209,7 @@ def train_stance_command(folder: str, output: str | None, c: float, with_encoder
 def _train(field_name: str, samples: Sequence[str], data: str, output: str | None) -> None:
     train = api.train_frames if field_name == "frames" else api.train_topics
     model, target = train(samples, data=data, output=output,
-                          settings=getattr(click.get_current_context().obj, "settings", None),
+                          settings=current_settings(),
                           say=lambda line: click.echo(line, err=True))
     click.echo(f"{field_name} confidence model ({len(model.weights)} weights, fitted on"
                f" {model.meta.get('facts')} facts) written to {target}")
@@ -254,7 +255,7 @@ def train_genre_command(sample: str, data: str, output: str | None) -> None:
       narrascope train genre benchmarks/genre_sample.tsv --data ../shared/data
       narrascope train genre benchmarks/genre_sample.tsv -o my-genre.confidence.json
     """
-    api.train_genre(sample, data=data, output=output, settings=getattr(click.get_current_context().obj, "settings", None),
+    api.train_genre(sample, data=data, output=output, settings=current_settings(),
                     say=lambda line: click.echo(line, err=True))
 
 
