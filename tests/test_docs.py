@@ -10,7 +10,7 @@ import pytest
 import narrascope
 from conftest import ROOT
 from narrascope.errors import CODES
-from narrascope.plugins import registry
+from narrascope.plugins import is_builtin, registry
 from narrascope.settings import defaults_text
 from test_cli import all_commands
 
@@ -42,7 +42,7 @@ def test_every_error_code_is_documented(code: str) -> None:
 
 def _core(things: dict[str, object]) -> list[str]:
     """The names the narrascope package itself registers (installed plugins document their own)."""
-    return sorted(name for name, thing in things.items() if type(thing).__module__.startswith("narrascope."))
+    return sorted(name for name, thing in things.items() if is_builtin(thing))
 
 
 @pytest.mark.parametrize("name", _core(registry().stages) + _core(registry().sources) + _core(registry().exporters))

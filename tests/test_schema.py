@@ -18,7 +18,7 @@ import pytest
 from legacy_schema import create_legacy_store
 from narrascope import corpus
 from narrascope.errors import StoreError
-from narrascope.plugins import registry
+from narrascope.plugins import is_builtin, registry
 from narrascope.settings import load_settings
 from narrascope.store import Filters, open_store
 from narrascope.store.migrations import CORE, FACET_TABLES, migration_sets
@@ -82,7 +82,7 @@ def test_the_table_reference_is_generated_from_the_declarations() -> None:
     generated = text.split(corpus.TABLES_BEGIN)[1].split(corpus.TABLES_END)[0]
     assert generated.strip() == corpus.tables_reference().strip(), "run `python3 tasks.py tables`"
     own = {spec.name: spec for analysis in registry().analyses.values()
-           if type(analysis).__module__.startswith("narrascope.")
+           if is_builtin(analysis)
            for migration in migration_set_of(analysis).migrations for spec in migration.tables}
     assert own  # narrascope's own analyses are documented; a plugin (the test plugin) documents its own
     for spec in own.values():
@@ -187,7 +187,7 @@ def fill_legacy(db: Path) -> None:
 def dump(db: Path) -> dict[str, list[tuple[object, ...]]]:
     """Every row and schema object of narrascope's own tables (an installed plugin's tables aside)."""
     plugin_tables = {spec.name for analysis in registry().analyses.values()
-                     if not type(analysis).__module__.startswith("narrascope.")
+                     if not is_builtin(analysis)
                      for migration in migration_set_of(analysis).migrations for spec in migration.tables}
     conn = sqlite3.connect(db)
     tables = [n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE"

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from .exporters import Exporter
     from .sources import Source
 
-__all__ = ["BUILTIN_PLUGINS", "Registry", "hookimpl", "hookspec", "plugin_manager", "registry"]
+__all__ = ["BUILTIN_PLUGINS", "Registry", "hookimpl", "hookspec", "is_builtin", "plugin_manager", "registry"]
 
 hookspec = pluggy.HookspecMarker("narrascope")
 hookimpl = pluggy.HookimplMarker("narrascope")
@@ -129,3 +129,10 @@ def registry() -> Registry:
         exporters=_by_name("exporter", hook.narrascope_exporters()),
         analyses=_by_name("corpus analysis", hook.narrascope_analyses()),
     )
+
+
+def is_builtin(part: object) -> bool:
+    """Whether a registered part (a stage, an analysis, an exporter...) ships in the narrascope
+    package rather than in a plugin: its errors are narrascope's bugs, its tables narrascope's docs."""
+    module = type(part).__module__
+    return module == "narrascope" or module.startswith("narrascope.")

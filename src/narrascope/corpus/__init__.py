@@ -218,13 +218,13 @@ def tables_reference() -> str:
     """The Markdown reference of narrascope's own tables: each of its analyses' (from its migration
     set's declarations), then the core store's facet tables. ``docs/tables.md`` holds it between
     markers; a plugin documents its own tables."""
-    from ..plugins import registry
+    from ..plugins import is_builtin, registry
     from ..store.migrations import FACET_TABLES
     from ..store.schema import migration_set_of, tables_markdown
 
     parts = []
     for analysis in registry().analyses.values():
-        if not type(analysis).__module__.startswith("narrascope."):
+        if not is_builtin(analysis):
             continue
         tables = [spec for migration in migration_set_of(analysis).migrations for spec in migration.tables]
         parts.append(f"### {analysis.name}\n\n" + tables_markdown(tables))

@@ -35,11 +35,15 @@ from typing import Any, Protocol
 
 from ..errors import InputRejected, SettingsError
 from ..model import Article
+from ..plugins import is_builtin
 from ..settings import Settings
 from ..version import __version__
 
 __all__ = ["EXTENSION_PREFIX", "Pipeline", "Stage", "apply_updates", "build_pipeline", "check_requires", "floor_field",
            "is_core"]
+
+#: Whether a stage ships in the narrascope package (its errors are bugs, not a plugin's).
+is_core = is_builtin
 
 #: The prefix of a field a third-party stage adds: ``extensions.<namespace>``.
 EXTENSION_PREFIX = "extensions."
@@ -121,12 +125,6 @@ def build_pipeline(settings: Settings, names: Sequence[str] | None = None) -> Pi
         chosen.append(available[name])
     check_requires(chosen, available)
     return Pipeline(stages=tuple(chosen), settings=settings)
-
-
-def is_core(stage: Stage) -> bool:
-    """Whether ``stage`` ships in the narrascope package (its errors are bugs, not a plugin's)."""
-    module = type(stage).__module__
-    return module == "narrascope" or module.startswith("narrascope.")
 
 
 def apply_updates(article: Article, updates: Mapping[str, Any]) -> None:
