@@ -6,6 +6,9 @@
   the CLI, the corpus analyses, the web, the store).
 - Every CLI verb calls a function of ``narrascope.api`` named in its ``__all__``, and ``help(narrascope.api)``
   documents each of them.
+- The web holds no SQL: its pages and JSON API read through the library's read functions
+  (``store/reads.py``, ``corpus/reading.py``, ``corpus/browse.py``, ``Store``), the same ones the CLI
+  and the exporters call, so no query exists in two copies.
 
 The graph is read from the source (the AST of every module), not from ``sys.modules``, so an
 import that only runs in a rarely used function counts too.
@@ -17,6 +20,7 @@ import ast
 import inspect
 import os
 import pydoc
+import re
 import subprocess
 import sys
 import textwrap
@@ -268,3 +272,46 @@ def test_the_cli_starts_without_spacy_or_the_models() -> None:
     env = {**os.environ, "PYTHONPATH": str(PACKAGE.parent)}
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
     assert done.stdout.strip() == "[]"
+
+
+#: SQL in a string: a statement keyword followed by what such a statement has next (uppercase, as the
+#: package writes its SQL; "Select a file" or "updated" in a page's text do not match).
+SQL_TEXT = re.compile(r"\b(SELECT\s+[\w*(]|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|PRAGMA\s+\w|"
+                      r"CREATE\s+(TABLE|INDEX|TRIGGER|VIEW)|WITH\s+\w+\s+AS|\w+\s+FROM\s+\w+\s+WHERE)")
+#: Calls that run SQL on a connection or cursor.
+SQL_CALLS = {"execute", "executemany", "executescript"}
+#: (module, reason) of the web's SQL that is allowed: none. A page that needs a new read adds a
+#: function to the library (``corpus/browse.py``, ``corpus/reading.py``, ``store/reads.py``) instead.
+WEB_SQL_ALLOWED: dict[str, str] = {}
+
+
+def sql_in(source: str) -> list[tuple[int, str]]:
+    """(line, what) of every SQL-running call and every string holding SQL in ``source``."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in SQL_CALLS:
+            found.append((node.lineno, f".{node.func.attr}(...)"))
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and SQL_TEXT.search(node.value):
+            found.append((node.lineno, node.value[:60]))
+    return found
+
+
+def test_the_sql_finder_sees_calls_and_statements() -> None:
+    source = textwrap.dedent('''
+        def read(store, table):
+            rows = store.conn.execute(f"SELECT id FROM {table} WHERE x = ?", (1,))
+            store.conn.executemany("INSERT INTO t (a) VALUES (?)", rows)
+            return "Select a file to upload", "the store was updated", "DELETE"
+    ''')
+    found = sql_in(source)
+    assert [line for line, _ in found].count(3) == 2  # the call and its SELECT
+    assert [line for line, _ in found].count(4) == 2
+    assert not [what for line, what in found if line == 5]
+
+
+def test_the_web_holds_no_sql() -> None:
+    web = PACKAGE / "web"
+    offending = {f"web/{path.relative_to(web)}:{line}: {what}"
+                 for path in sorted(web.rglob("*.py")) if path.name not in WEB_SQL_ALLOWED
+                 for line, what in sql_in(path.read_text(encoding="utf-8"))}
+    assert not offending, "SQL in the web; read through a library function instead:\n" + "\n".join(sorted(offending))

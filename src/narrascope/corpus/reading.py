@@ -19,6 +19,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
+from ..store.reads import article_texts, table_exists
 from . import derived_state
 from .reuse_core import DEFAULTS as REUSE_DEFAULTS
 
@@ -26,9 +27,10 @@ if TYPE_CHECKING:
     from ..store import Store
 
 __all__ = ["NARRATIVE_SORTS", "NARRATIVE_STATUSES", "REUSE_SORTS", "analysis_computed", "article_cluster",
-           "article_pairs", "article_reuse", "has_table", "incoming_pairs", "lineage_coverage", "list_narratives",
-           "narrative_detail", "narrative_report", "narratives_page", "paged", "pair_passages", "reuse_clusters",
-           "reuse_clusters_page", "titles", "undated_members"]
+           "article_narratives", "article_pairs", "article_reuse", "cluster_first_copy", "cluster_members",
+           "derived_runs", "has_table", "incoming_pairs", "lineage_coverage", "list_narratives", "narrative_detail",
+           "narrative_report", "narratives_page", "paged", "pair_passages", "reuse_clusters", "reuse_clusters_page",
+           "titles", "undated_members"]
 
 #: status filter -> the statuses it shows ("current": what `narrascope narratives` lists)
 NARRATIVE_STATUSES: dict[str, tuple[str, ...]] = {
@@ -47,8 +49,8 @@ def _fetch(limit: int | None) -> int:
 
 
 def has_table(store: Store, table: str) -> bool:
-    return store.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone() \
-        is not None
+    """Whether the store has this table (``store.reads.table_exists``)."""
+    return table_exists(store, table)
 
 
 def analysis_computed(store: Store, name: str) -> bool:
@@ -348,7 +350,7 @@ def _link(store: Store, article_id: str, pair: dict[str, Any], *, with_passages:
     link = {"direction": "to" if source == article_id else "from", "other": _meta(titles(store, [other]), other),
             **{key: pair[key] for key in ("kind", "passages", "shared_words", "coverage_source", "coverage_target",
                                           "score", "confidence", "direction_evidence")}}
-    (source_text,) = store.conn.execute("SELECT text FROM articles WHERE id = ?", (source,)).fetchone() or ("",)
+    source_text = article_texts(store, [source]).get(source, "")
     link["shared"] = [{"source_start": s0, "source_end": s1, "target_start": t0, "target_end": t1,
                        "words": w, "score": sc, "text": source_text[s0:s1]}
                       for s0, s1, t0, t1, w, sc in pair_passages(store, source, target, limit=with_passages)]
@@ -390,3 +392,57 @@ def article_reuse(store: Store, article_id: str, *, with_passages: int | None = 
     return {**_meta(titles(store, [article_id]), article_id),
             "cluster": {key: cluster[key] for key in ("cluster", "role", "original")} if cluster else None,
             "links": links}
+
+
+# -- one reuse cluster, an article's narratives, the analyses' runs ------------------------------
+
+def cluster_members(store: Store, cluster: int, *, limit: int, offset: int = 0) -> dict[str, Any] | None:
+    """A page of one reuse cluster's members, the original first, then by published date (undated
+    last): ``original``, ``size``, ``members`` ({id, role, title, outlet, published}) and ``fetched``
+    (rows read: ``limit + 1`` asked for, to know whether a next page exists). None: no such cluster."""
+    head = store.conn.execute("SELECT original, size FROM reuse_clusters WHERE cluster = ? LIMIT 1",
+                              (cluster,)).fetchone()
+    if head is None:
+        return None
+    original, size = head
+    rows = store.conn.execute(
+        "SELECT c.article, c.role, a.title, a.outlet, a.published FROM reuse_clusters c"
+        " LEFT JOIN articles a ON a.id = c.article WHERE c.cluster = ?"
+        " ORDER BY c.role != 'original', a.published IS NULL, a.published, c.rowid LIMIT ? OFFSET ?",
+        (cluster, limit + 1, offset)).fetchall()
+    members = [{"id": a, "role": role, "title": title, "outlet": outlet, "published": published}
+               for a, role, title, outlet, published in rows[:limit]]
+    return {"original": original, "size": size, "members": members, "fetched": len(rows)}
+
+
+def cluster_first_copy(store: Store, cluster: int, original: str) -> str | None:
+    """The first member of a cluster (in stored order) other than its original; None when it has none."""
+    (copy,) = store.conn.execute(
+        "SELECT article FROM reuse_clusters WHERE cluster = ? AND article != ? ORDER BY rowid LIMIT 1",
+        (cluster, original)).fetchone() or (None,)
+    return str(copy) if copy is not None else None
+
+
+def article_narratives(store: Store, article_id: str, *, limit: int = 10) -> list[dict[str, Any]]:
+    """The narratives an article is a member of (at most ``limit``): id, label, status, the member's
+    score, period and evidence sentences. Empty when narratives were never computed."""
+    if not has_table(store, "narrative_members"):
+        return []
+    return [{"id": narrative, "label": label, "status": status, "score": score, "period": period,
+             "evidence": json.loads(evidence)}
+            for narrative, score, evidence, period, label, status in store.conn.execute(
+                "SELECT m.narrative, m.score, m.evidence, m.period, n.label, n.status FROM narrative_members m"
+                " LEFT JOIN narratives n ON n.id = m.narrative WHERE m.article = ? LIMIT ?", (article_id, limit))]
+
+
+def derived_runs(store: Store) -> dict[str, tuple[Any, Any, Any]]:
+    """Analysis -> (computed_at, version, articles) of its last run, from the ``derived`` table (empty
+    when no analysis has run).
+
+    The columns only: ``corpus.derived_state`` would also decompress and parse each analysis's saved
+    state (for narratives on 100,000 articles, ~176 MB of JSON).
+    """
+    if not has_table(store, "derived"):
+        return {}
+    return {name: (at, version, articles) for name, at, version, articles in store.conn.execute(
+        "SELECT name, computed_at, version, articles FROM derived")}

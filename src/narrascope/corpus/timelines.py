@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
 from ..plugins import hookimpl
+from ..store.reads import table_exists
 from . import Column, Index, Migration, MigrationSet, TableSpec, derived_state
 from .graph import narrative_columns
 from .incremental import update_incrementally
@@ -104,8 +105,7 @@ def _rows(record: dict[str, Any], sign: int) -> Iterator[tuple[str, str, str, st
 
 def _recount_narratives(store: Store) -> int:
     store.conn.execute("DELETE FROM timeline WHERE metric = 'narratives'")
-    exists = store.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'narrative_members'").fetchone()
-    if not exists:
+    if not table_exists(store, "narrative_members"):
         return 0
     narrative, article = narrative_columns(store)
     members = store.conn.execute(

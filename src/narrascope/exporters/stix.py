@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from ..model import Article
 from ..plugins import hookimpl
+from ..store.reads import existing_tables
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -121,10 +122,7 @@ def _rows_in(store: Store, sql: str, values: list[Any]) -> Iterator[tuple[Any, .
 
 def _narratives(store: Store, ids: list[str]) -> tuple[list[dict[str, Any]], dict[str, list[int]]]:
     """The narratives with members among ``ids`` and, per article, its narrative ids."""
-    exists = store.conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name IN ('narratives', 'narrative_members')"
-    ).fetchall()
-    if len(exists) < 2:
+    if not {"narratives", "narrative_members"} <= existing_tables(store):
         return [], {}
     by_article: dict[str, list[int]] = {}
     for article, narrative in _rows_in(

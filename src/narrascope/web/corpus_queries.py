@@ -9,7 +9,6 @@ per row (see ``corpus/reading.py``). In a reuse pair, ``source`` is the likely o
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date, timedelta
 from typing import Any
@@ -23,7 +22,10 @@ from ..corpus.reading import (
     REUSE_SORTS,
     analysis_computed,
     article_cluster,
+    article_narratives,
     article_pairs,
+    cluster_first_copy,
+    cluster_members,
     has_table,
     incoming_pairs,
     narrative_detail,
@@ -32,6 +34,7 @@ from ..corpus.reading import (
     titles,
 )
 from ..store import Store
+from ..store.reads import article_texts
 from .charts import line_chart, sparkline
 from .render import Segment, segments
 
@@ -120,32 +123,21 @@ def reuse_cluster(store: Store, cluster: int, *, copy: str | None, limit: int, o
     None when there is no such cluster; ``{"copy_missing": True}`` in the result when ``copy`` is
     not a member of the cluster with a pair.
     """
-    head = store.conn.execute("SELECT original, size FROM reuse_clusters WHERE cluster = ? LIMIT 1",
-                              (cluster,)).fetchone()
-    if head is None:
+    found_members = cluster_members(store, cluster, limit=limit, offset=offset)
+    if found_members is None:
         return None
-    original, size = head
-    rows = store.conn.execute(
-        "SELECT c.article, c.role, a.title, a.outlet, a.published FROM reuse_clusters c"
-        " LEFT JOIN articles a ON a.id = c.article WHERE c.cluster = ?"
-        " ORDER BY c.role != 'original', a.published IS NULL, a.published, c.rowid LIMIT ? OFFSET ?",
-        (cluster, limit + 1, offset)).fetchall()
-    members = [{"id": a, "role": role, "title": title, "outlet": outlet, "published": published}
-               for a, role, title, outlet, published in rows[:limit]]
+    original, size, members = found_members["original"], found_members["size"], found_members["members"]
     links = incoming_pairs(store, [m["id"] for m in members if m["id"] != original], original)
     for member in members:
         member["pair"] = links.get(member["id"])
     if copy is None:
         copy = next((m["id"] for m in members if m["pair"] is not None), None)
         if copy is None and offset:
-            (copy,) = store.conn.execute(
-                "SELECT article FROM reuse_clusters WHERE cluster = ? AND article != ? ORDER BY rowid LIMIT 1",
-                (cluster, original)).fetchone() or (None,)
+            copy = cluster_first_copy(store, cluster, original)
     chosen = None
     copy_missing = False
     if copy is not None:
-        in_cluster = store.conn.execute("SELECT 1 FROM reuse_clusters WHERE cluster = ? AND article = ?",
-                                        (cluster, copy)).fetchone()
+        in_cluster = (article_cluster(store, copy) or {}).get("cluster") == cluster
         pair = (links.get(copy) or incoming_pairs(store, [copy], original).get(copy)) if in_cluster else None
         if pair is None:
             copy_missing = True
@@ -154,7 +146,7 @@ def reuse_cluster(store: Store, cluster: int, *, copy: str | None, limit: int, o
             chosen["copy"] = copy
     found = titles(store, [original])
     return {"cluster": cluster, "size": size, "original": found.get(original, {"id": original}),
-            "members": paged(members, len(rows), limit, offset),
+            "members": paged(members, found_members["fetched"], limit, offset),
             "pair": chosen, "copy_missing": copy_missing}
 
 
@@ -195,7 +187,7 @@ def aligned_rows(source_text: str, target_text: str, passages: list[tuple[int, i
 def side_by_side(store: Store, pair: dict[str, Any]) -> dict[str, Any]:
     """A pair with both articles (title, outlet, date), its passages and the aligned rows."""
     source, target = pair["source"], pair["target"]
-    texts = dict(store.conn.execute("SELECT id, text FROM articles WHERE id IN (?, ?)", (source, target)).fetchall())
+    texts = article_texts(store, [source, target])
     passages = pair_passages(store, source, target, limit=MAX_PASSAGES)
     meta = titles(store, [source, target])
     source_text, target_text = texts.get(source, ""), texts.get(target, "")
@@ -277,13 +269,7 @@ def article_links(store: Store, article_id: str, *, limit: int = MAX_LINKS, offs
                       "coverage_source": pair["coverage_source"], "coverage_target": pair["coverage_target"],
                       "confidence": pair["confidence"], "decided_by": pair["direction_evidence"].get("decided_by"),
                       "copy": other if copied else article_id})
-    narratives = []
-    if has_table(store, "narrative_members"):
-        for narrative, score, evidence, period, label, status in store.conn.execute(
-                "SELECT m.narrative, m.score, m.evidence, m.period, n.label, n.status FROM narrative_members m"
-                " LEFT JOIN narratives n ON n.id = m.narrative WHERE m.article = ? LIMIT 10", (article_id,)):
-            narratives.append({"id": narrative, "label": label, "status": status, "score": score, "period": period,
-                               "evidence": json.loads(evidence)})
+    narratives = article_narratives(store, article_id, limit=10)
     return {"article": article_id,
             "cluster": cluster,
             "reuse": paged(links, len(fetched), limit, offset),

@@ -32,10 +32,12 @@ from starlette.responses import FileResponse, HTMLResponse
 from starlette.routing import BaseRoute, Route
 
 from .. import api as library
+from ..corpus.reading import derived_runs, narratives_page
 from ..errors import UsageError
 from ..plugins import registry
 from ..settings import WebSettings
 from ..store import Filters, Store
+from ..store.reads import count_articles, existing_tables, table_rows
 from .json_api import _ERROR, OPENAPI, _query, filters_from
 
 __all__ = ["ARTICLE_FORMATS", "MEDIA_TYPES", "OPENAPI_PATHS", "ROUTES", "STIX_AT_ONCE",
@@ -95,31 +97,17 @@ def _table_names() -> dict[str, str]:
     return {spec.name: analysis.name for analysis in registry().analyses.values() for spec in analysis.tables}
 
 
-def _existing_tables(store: Store) -> set[str]:
-    return {name for (name,) in store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-
-
-def _computed(store: Store) -> dict[str, tuple[Any, Any, Any]]:
-    """Analysis -> (computed_at, version, articles) of its last run, from the ``derived`` table.
-
-    The columns only: ``corpus.derived_state`` would also decompress and parse each analysis's saved
-    state (for narratives on 100,000 articles, ~176 MB of JSON), which this page does not show.
-    """
-    return {name: (at, version, articles) for name, at, version, articles in store.conn.execute(
-        "SELECT name, computed_at, version, articles FROM derived")}
-
-
 def table_catalogue(store: Store) -> list[dict[str, Any]]:
     """Every registered derived table: its analysis, rows, and when the analysis last computed it."""
-    existing = _existing_tables(store)
-    computed = _computed(store) if "derived" in existing else {}
+    existing = existing_tables(store)
+    computed = derived_runs(store)
     rows = []
     for analysis in sorted(registry().analyses.values(), key=lambda a: a.name):
         at, version, articles = computed.get(analysis.name, (None, None, None))
         for spec in analysis.tables:
             count = None
             if spec.name in existing:
-                count = store.conn.execute(f"SELECT COUNT(*) FROM {spec.name}").fetchone()[0]  # noqa: S608 - registered name
+                count = table_rows(store, spec.name)
             rows.append({"name": spec.name, "doc": spec.doc, "analysis": analysis.name, "rows": count,
                          "computed_at": at, "version": version, "articles": articles,
                          "downloads": {f: export_url(spec.name, f) for f in ROW_FORMATS} if count is not None else {}})
@@ -158,18 +146,13 @@ def stix_slots(request: Request) -> threading.BoundedSemaphore:
         return slots
 
 
-def _count(store: Store, filters: Filters) -> int:
-    where, params = filters.where()
-    return int(store.conn.execute(f"SELECT COUNT(*) FROM articles a WHERE {where}", params).fetchone()[0])  # noqa: S608
-
-
 async def articles_download(request: Request) -> FileResponse:
     fmt = _format(request, tuple(ARTICLE_FORMATS), "jsonl")
     filters = filters_from(request)
     media_type, suffix = ARTICLE_FORMATS[fmt]
     if fmt == "stix":
         with request.app.state.store.open() as store:
-            selected = await run_in_threadpool(_count, store, filters)
+            selected = await run_in_threadpool(count_articles, store, filters)
         if selected > stix_limit(request):
             raise HTTPException(400, f"A STIX bundle from the server holds at most {stix_limit(request):,} articles;"
                                      f" this selection has {selected:,}. Narrow the filters, or use"
@@ -208,7 +191,7 @@ async def table_download(request: Request) -> FileResponse:
 
     def write(store: Store, path: str) -> None:
         source = "graph_edges" if name == GRAPH else name
-        if source not in _existing_tables(store):
+        if source not in existing_tables(store):
             raise HTTPException(404, f"Table {source} is not in this store (its analysis never ran).")
         if name == GRAPH:
             from ..corpus.table_writers import write_actor_gexf
@@ -230,21 +213,21 @@ async def table_download(request: Request) -> FileResponse:
 
 def _narratives(store: Store, limit: int = 50) -> list[dict[str, Any]]:
     """The largest narratives, each with links to its member articles (``narrative`` filter) as STIX and JSONL."""
-    if "narratives" not in _existing_tables(store):
+    if "narratives" not in existing_tables(store):
         return []
-    rows = store.conn.execute("SELECT id, label, size, first_seen, last_seen FROM narratives"
-                              " ORDER BY size DESC, id LIMIT ?", (limit,)).fetchall()
-    return [{"id": n, "label": label or f"narrative {n}", "size": size, "first_seen": first, "last_seen": last,
-             "stix": export_url("articles", "stix", {"narrative": str(n)}),
-             "jsonl": export_url("articles", "jsonl", {"narrative": str(n)})}
-            for n, label, size, first, last in rows]
+    page = narratives_page(store, status="all", sort="size", limit=limit)
+    return [{"id": n["id"], "label": n["label"] or f"narrative {n['id']}", "size": n["size"],
+             "first_seen": n["first_seen"], "last_seen": n["last_seen"],
+             "stix": export_url("articles", "stix", {"narrative": str(n["id"])}),
+             "jsonl": export_url("articles", "jsonl", {"narrative": str(n["id"])})}
+            for n in page["items"]]
 
 
 def exports_view(request: Request) -> HTMLResponse:
     filters = filters_from(request)  # a bad date is a 400 here too, before any link is made
     kept = kept_filters(request)
     with request.app.state.store.open() as store:
-        selected = _count(store, filters)
+        selected = count_articles(store, filters)
         tables = table_catalogue(store)
         graph = next((t for t in tables if t["name"] == "graph_edges"), None)
         narratives = _narratives(store) if "narrative" in filter_names() else []

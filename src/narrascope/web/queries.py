@@ -1,9 +1,11 @@
-"""What the pages and the JSON API read: one read-only connection per request, bounded queries.
+"""What the pages and the JSON API read: one read-only connection per request, through the library.
 
-The store is opened with SQLite's ``mode=ro`` URI and ``PRAGMA query_only``, so the server can
-never write it, and in WAL mode it reads while another process ingests. Every query is bounded
-(``LIMIT``) and goes through an index or the full-text index; records are loaded in one query for
-a page of ids, never one query per row.
+The store is opened read-only (``store.reads.connect_read_only``: SQLite's ``mode=ro`` URI and
+``query_only``), so the server can never write it, and in WAL mode it reads while another process
+ingests. The reads themselves are the library's (``Store``, ``corpus/browse.py``,
+``corpus/reading.py``, ``store/reads.py``), the ones the CLI and the exporters call: bounded, through
+an index or the full-text index, a page's records loaded in one query. This module holds no SQL
+(``tests/test_architecture.py``); it pages, caches and shapes the answers for the web.
 """
 
 from __future__ import annotations
@@ -19,15 +21,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..corpus.browse import FACET_VALUES, actor_names, actor_profile, facet_counts
 from ..errors import StoreError
 from ..model import Article
 from ..settings import Settings
-from ..store import FACETS, Filters, Store
+from ..store import Filters, Store
 from ..store.migrations import migration_sets
+from ..store.reads import connect_read_only
 from ..store.schema import applied_migrations, pending_migrations
 from .render import SNIPPET_CLOSE, SNIPPET_OPEN, split_snippet
 
-__all__ = ["ARTICLE_ID", "ACTOR_ID", "FACET_FIELDS", "ReadOnlyStore", "actor_names", "actor_profile",
+__all__ = ["ARTICLE_ID", "ACTOR_ID", "FACET_FIELDS", "FACET_VALUES", "ReadOnlyStore", "actor_names", "actor_profile",
            "article_summary", "clear_cache", "facets", "list_page", "search_page", "stats"]
 
 #: An article id or a unique prefix of one (at least 4 hex digits).
@@ -61,9 +65,8 @@ class ReadOnlyStore:
     @contextmanager
     def open(self) -> Iterator[Store]:
         try:
-            conn = sqlite3.connect(self.uri, uri=True, isolation_level=None, check_same_thread=False,
-                                   timeout=self.settings.store.busy_timeout_ms / 1000)
-            conn.execute("PRAGMA query_only = 1")
+            conn = connect_read_only(self.path, timeout=self.settings.store.busy_timeout_ms / 1000,
+                                     check_same_thread=False)
         except sqlite3.Error as e:
             raise StoreError(f"cannot open store {self.path} read-only: {e}") from e
         try:
@@ -155,10 +158,8 @@ def _cached(store: Store, name: str, compute: Callable[[Store], Any]) -> Any:
 def _refresh(store: Store, key: tuple[str, str], compute: Callable[[Store], Any]) -> None:
     """Recompute a cached value on a read-only connection of its own (the request's is closed by then)."""
     try:
-        conn = sqlite3.connect(store.path.resolve().as_uri() + "?mode=ro", uri=True, isolation_level=None,
-                               timeout=store.settings.store.busy_timeout_ms / 1000)
+        conn = connect_read_only(store.path, timeout=store.settings.store.busy_timeout_ms / 1000)
         try:
-            conn.execute("PRAGMA query_only = 1")
             value = compute(Store(store.path, conn, store.settings))
         finally:
             conn.close()
@@ -179,64 +180,14 @@ def clear_cache() -> None:
 #: The search form's facets, in the order shown: (name, label). ``narrative`` only once narratives exist.
 FACET_FIELDS = (("outlet", "outlet"), ("actor", "actor"), ("state", "state"), ("technique", "technique"),
                 ("genre", "genre"), ("topic", "topic"), ("narrative", "narrative"), ("language", "language"))
-#: Values listed per facet (the most frequent first).
-FACET_VALUES = 200
-
-
 def facets(store: Store) -> dict[str, list[tuple[str, str, int]]]:
-    """Per facet, its most frequent values as (value, label, articles), over the latest versions (cached, see ``CACHE_SECONDS``).
+    """``corpus.browse.facet_counts`` (per facet, its most frequent values as (value, label, articles)),
+    cached (see ``CACHE_SECONDS``).
 
     Counts are over the whole store, not the current selection (computing them per request
-    would cost about as much as the search itself). Labels: actor and state names from the
-    actor graph (``narrascope graph``) or else from a record naming them, narrative labels;
-    other values label themselves. About 150 ms on 100,000 articles when the cache is cold.
+    would cost about as much as the search itself).
     """
-
-    def compute(store: Store) -> dict[str, list[tuple[str, str, int]]]:
-        out: dict[str, list[tuple[str, str, int]]] = {}
-        q = store.conn.execute
-        for column in ("outlet", "language", "genre"):
-            # '+': the (latest, column NOCASE) index of migration 7, read alone, in group order.
-            out[column] = [(str(v), str(v), int(n)) for v, n in q(
-                f"SELECT {column}, COUNT(*) FROM articles WHERE latest = 1 AND +{column} != ''"
-                f" GROUP BY {column} COLLATE NOCASE ORDER BY COUNT(*) DESC, {column} LIMIT ?", (FACET_VALUES,))]
-        for kind in FACETS:
-            counts = q("SELECT value, COUNT(*) FROM article_facets WHERE kind = ?"
-                       " AND article_rowid NOT IN (SELECT rowid FROM articles WHERE latest = 0)"
-                       " GROUP BY value ORDER BY COUNT(*) DESC, value LIMIT ?", (kind, FACET_VALUES)).fetchall()
-            names = actor_names(store, [str(v) for v, _ in counts]) if kind in ("actor", "state") else {}
-            out[kind] = [(str(v), names.get(str(v), str(v)), int(n)) for v, n in counts]
-        out["narrative"] = [(str(i), f"{label} (#{i})", int(n)) for i, label, n in q(
-            "SELECT m.narrative, COALESCE(n.label, ''), COUNT(*) FROM narrative_members m"
-            " LEFT JOIN narratives n ON n.id = m.narrative"
-            " WHERE m.article NOT IN (SELECT id FROM articles WHERE rowid IN"
-            " (SELECT rowid FROM articles WHERE latest = 0))"
-            " GROUP BY m.narrative ORDER BY COUNT(*) DESC, m.narrative LIMIT ?", (FACET_VALUES,))]
-        return out
-
-    return dict(_cached(store, "facets", compute))
-
-
-def actor_names(store: Store, ids: list[str]) -> dict[str, str]:
-    """Display names of actor ids: the actor graph's, else the name a record gives them (the newest)."""
-    names: dict[str, str] = {}
-    if _table_has_rows(store, "graph_nodes"):
-        for i in range(0, len(ids), 500):
-            chunk = ids[i:i + 500]
-            names.update((str(k), str(v)) for k, v in store.conn.execute(
-                f"SELECT id, name FROM graph_nodes WHERE level IN ('actor', 'state') AND name IS NOT NULL"
-                f" AND name != '' AND id IN ({','.join('?' * len(chunk))}) ORDER BY level DESC", chunk))
-    for actor_id in ids:
-        if actor_id in names:
-            continue
-        (name,) = store.conn.execute(
-            "SELECT json_extract(j.value, '$.name') FROM articles a, json_each(a.record, '$.actors') j"
-            " WHERE a.rowid = (SELECT MAX(article_rowid) FROM article_facets WHERE kind = 'actor' AND value = ?)"
-            " AND json_extract(j.value, '$.id') = ? COLLATE NOCASE AND json_type(j.value, '$.name') = 'text'"
-            " LIMIT 1", (actor_id, actor_id)).fetchone() or (None,)
-        if name:
-            names[actor_id] = str(name)
-    return names
+    return dict(_cached(store, "facets", lambda store: facet_counts(store, limit=FACET_VALUES)))
 
 
 def stats(store: Store) -> dict[str, Any]:
@@ -248,137 +199,3 @@ def stats(store: Store) -> dict[str, Any]:
         return info
 
     return dict(_cached(store, "stats", compute))
-
-
-def _table_has_rows(store: Store, table: str) -> bool:
-    exists = store.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()
-    return bool(exists) and store.conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None  # noqa: S608
-
-
-def _summary(record: dict[str, Any]) -> dict[str, Any]:
-    return {"id": record.get("id"), "title": record.get("title"), "outlet": record.get("outlet"),
-            "published": record.get("published")}
-
-
-def quotes_about_in(record: dict[str, Any], actor_id: str, speakers: set[str] | None = None) -> list[dict[str, Any]]:
-    """Quotes in ``record`` by another speaker whose content span holds a mention of ``actor_id``.
-
-    ``speakers`` narrows them to these speaker actors (the graph's quote edges say who).
-    """
-    actor = next((a for a in record.get("actors") or [] if isinstance(a, dict) and a.get("id") == actor_id), None)
-    if actor is None:
-        return []
-    names = {a.get("id"): a.get("name") for a in record.get("actors") or [] if isinstance(a, dict)}
-    stance = {s.get("holder"): float(s["polarity"]) for s in record.get("stances") or []
-              if isinstance(s, dict) and s.get("target") == actor_id and not isinstance(s.get("polarity"), bool)
-              and isinstance(s.get("polarity"), int | float)}
-    mentions = [(m["start"], m["end"]) for m in actor.get("mentions") or []
-                if isinstance(m, dict) and isinstance(m.get("start"), int) and isinstance(m.get("end"), int)]
-    found = []
-    for q in record.get("quotes") or []:
-        if not isinstance(q, dict):
-            continue
-        speaker = q.get("speaker_actor")
-        if speaker == actor_id or (speakers is not None and speaker not in speakers):
-            continue
-        start, end = q.get("start"), q.get("end")
-        if not (isinstance(start, int) and isinstance(end, int)) or \
-                not any(start <= a and b <= end for a, b in mentions):
-            continue
-        found.append({"article": _summary(record), "speaker": q.get("speaker"), "speaker_actor": speaker,
-                      "speaker_name": names.get(speaker) or q.get("speaker"), "speaker_role": q.get("speaker_role"),
-                      "cue": q.get("cue"), "content": q.get("content"), "start": start, "end": end,
-                      "direct": q.get("direct"), "partial": bool(q.get("partial")), "anonymous": q.get("anonymous"),
-                      "polarity": stance.get(speaker) if speaker else None})
-    return found
-
-
-def actor_profile(store: Store, actor_id: str, *, limit: int, scan_window: int) -> dict[str, Any] | None:
-    """Who the actor is, the articles naming them, their quotes, and events with them as source or target.
-
-    The articles come from the actor graph's per-article table when it has been computed
-    (``narrascope graph``); otherwise from a scan of the ``scan_window`` most recently stored
-    articles only, so an unknown id never costs a scan of the whole store. At most ``limit``
-    articles (the most recently stored that name the actor), newest published first, their
-    records loaded in one query. Events carry the names of their
-    source and target as the record names them. Without the graph, the private key
-    ``_quotes_about`` (quotes about the actor in the scanned records) is for
-    ``actor_view.actor_sections``, which takes it out.
-    """
-    from_graph = _table_has_rows(store, "graph_mentions")
-    if from_graph:
-        # The most recently analysed rows first, in the (level, actor) index's own order, so an actor
-        # named in 30,000 articles costs ``limit`` rows and no sort; shown newest published first.
-        ids = [article for (article,) in store.conn.execute(
-            "SELECT m.article FROM graph_mentions m JOIN articles a ON a.id = m.article"
-            " WHERE m.level = 'actor' AND m.actor = ? AND a.latest = 1"
-            " ORDER BY m.rowid DESC LIMIT ?", (actor_id, limit))]
-        records = _records(store, ids)
-        records.sort(key=lambda r: r.get("published") or "", reverse=True)
-    else:
-        needle = json.dumps(actor_id, ensure_ascii=False)
-        records = [json.loads(r) for (r,) in store.conn.execute(
-            "SELECT record FROM articles WHERE latest = 1 AND rowid > (SELECT MAX(rowid) FROM articles) - ?"
-            " AND instr(record, ?) > 0 ORDER BY rowid DESC LIMIT ?", (scan_window, needle, limit))]
-        records.sort(key=lambda r: r.get("published") or "", reverse=True)
-    node: dict[str, Any] | None = None
-    if _table_has_rows(store, "graph_nodes"):
-        row = store.conn.execute(
-            "SELECT id, name, kind, country, articles, mentions, first_seen, last_seen FROM graph_nodes"
-            " WHERE level = 'actor' AND id = ?", (actor_id,)).fetchone()
-        if row:
-            node = dict(zip(("id", "name", "kind", "country", "articles", "mentions", "first_seen", "last_seen"),
-                            row, strict=True))
-    articles, quotes, as_source, as_target, about = [], [], [], [], []
-    for record in records:
-        article = Article.from_record(record)
-        names = {a.get("id"): a.get("name") for a in article.actors}
-        actor = next((a for a in article.actors if a.get("id") == actor_id), None)
-        summary = {"id": article.id, "title": article.title, "outlet": article.outlet,
-                   "published": article.published}
-        if actor is not None:
-            if node is None:
-                node = {"id": actor_id, "name": actor.get("name"), "kind": actor.get("kind"),
-                        "country": actor.get("country")}
-            node.setdefault("role", actor.get("role"))
-            articles.append({**summary, "mentions": [
-                {"start": m["start"], "end": m["end"], "text": m.get("text")} for m in actor.get("mentions") or ()]})
-        for quote in article.quotes:
-            if quote.get("speaker_actor") == actor_id:
-                quotes.append({"article": summary, **{k: quote.get(k) for k in (
-                    "speaker", "speaker_role", "cue", "content", "start", "end", "direct", "partial", "anonymous")}})
-        for event in article.events:
-            item = {"article": summary, **{k: event.get(k) for k in (
-                "type", "source", "target", "text", "start", "end", "negated", "hypothetical")},
-                "source_name": names.get(event.get("source")), "target_name": names.get(event.get("target"))}
-            if event.get("source") == actor_id:
-                as_source.append(item)
-            if event.get("target") == actor_id:
-                as_target.append(item)
-        if actor is not None and not from_graph:
-            about += quotes_about_in(record, actor_id)
-    if node is None:
-        return None
-    node = {"kind": None, "role": None, "country": None, **node}
-    return {"actor": node, "articles": articles, "quotes": quotes, "events_as_source": as_source,
-            "events_as_target": as_target, "from": "graph" if from_graph else "scan", "limit": limit,
-            "scan_window": None if from_graph else scan_window,
-            # for actor_view.actor_sections, which takes it out: quotes about the actor in these records
-            "_quotes_about": about}
-
-
-def _records_by(store: Store, column: str, keys: list[Any]) -> dict[Any, dict[str, Any]]:
-    """Records of the latest or given articles by ``id`` or ``rowid``, in one query."""
-    if not keys:
-        return {}
-    unique = list(dict.fromkeys(keys))
-    rows = store.conn.execute(
-        f"SELECT {column}, record FROM articles WHERE {column} IN ({','.join('?' * len(unique))})",  # noqa: S608
-        unique).fetchall()
-    return {key: json.loads(record) for key, record in rows}
-
-
-def _records(store: Store, ids: list[str]) -> list[dict[str, Any]]:
-    """The records of these articles, in the order of ``ids`` (ids not found left out)."""
-    by_id = _records_by(store, "id", ids)
-    return [by_id[i] for i in ids if i in by_id]
