@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SEEDS, export_records, run_cli
+from conftest import SEEDS, copy_store, export_records, run_cli
 from narrascope.analysis.topics import assign_topics
 
 
@@ -64,8 +64,8 @@ def test_analyze_rejects_an_unknown_stage(db: Path, basic_config: Path) -> None:
     assert result.exit_code == 2 and "nonsense" in result.output
 
 
-def test_show_prints_the_analysis_with_evidence_offsets(db: Path) -> None:
-    assert run_cli("ingest", "-q", "--db", str(db), str(SEEDS)).exit_code == 0
+def test_show_prints_the_analysis_with_evidence_offsets(db: Path, seeds_once: Path) -> None:
+    copy_store(seeds_once, db)  # the seeds ingested with the default pipeline, once for the run
     short = run_cli("show", "--all", "--db", str(db)).stdout
     full = run_cli("show", "--all", "--full", "--db", str(db)).stdout
     assert short.count("--- analysis (offsets [start:end] into the text) ---") == 2

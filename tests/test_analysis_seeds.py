@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from conftest import ROOT, SEEDS, export_records, run_cli
+from conftest import ROOT, copy_store, export_records
 
 GOLD = json.loads((ROOT / "tests" / "data" / "seeds_analysis_gold.json").read_text(encoding="utf-8"))["articles"]
 
@@ -28,10 +28,9 @@ def norm(s: Any) -> str:
 
 
 @pytest.fixture(scope="module")
-def records(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+def records(tmp_path_factory: pytest.TempPathFactory, seeds_once: Path) -> dict[str, dict[str, Any]]:
     db = tmp_path_factory.mktemp("seeds") / "seeds.db"
-    result = run_cli("ingest", "--quiet", "--db", str(db), str(SEEDS))
-    assert result.exit_code == 0, result.output
+    copy_store(seeds_once, db)  # the seeds ingested with the default pipeline, once for the run
     return {Path(r["source"]["location"]).name: r for r in export_records(db)}
 
 

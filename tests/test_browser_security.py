@@ -1,6 +1,6 @@
 """The hostile corpus in a real browser: nothing on any page runs. Headless Chromium (Debian's) driven by Playwright.
 
-The store is ``test_web_security.build_hostile_store``'s: payloads that set ``window.__pwned`` (or
+The store is (a copy of) ``test_web_security.build_hostile_store``'s: payloads that set ``window.__pwned`` (or
 call ``alert``) in titles, bodies, outlets, authors, tags, quotes and speakers, actor names,
 narrative sentences and reuse originals. The real app is served by uvicorn on a free local port
 (with a write token, so the ingest page shows its form). Each page of
@@ -28,6 +28,7 @@ if shutil.which("chromium") is None:
 sync_api = pytest.importorskip("playwright.sync_api",
                                reason="browser tests need playwright (pip install playwright==1.56.0)")
 
+from conftest import copy_store  # noqa: E402
 from narrascope.web.app import create_app  # noqa: E402
 from served import chromium, serving  # noqa: E402
 from test_web_security import (  # noqa: E402
@@ -36,7 +37,6 @@ from test_web_security import (  # noqa: E402
     PWN_SCRIPT,
     PWNS,
     TOKEN,
-    build_hostile_store,
     hostile_page_urls,
 )
 
@@ -57,8 +57,8 @@ PROVOKE = """
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    db = build_hostile_store(tmp_path_factory.mktemp("browser-hostile"))
+def served(tmp_path_factory: pytest.TempPathFactory, hostile_once: Path) -> Iterator[tuple[str, Path]]:
+    db = copy_store(hostile_once, tmp_path_factory.mktemp("browser-hostile") / "hostile-corpus.db")
     with serving(create_app(db, write_token=TOKEN)) as url:
         with urllib.request.urlopen(f"{url}/api/stats") as response:
             assert json.loads(response.read())["articles"] > 100
@@ -85,6 +85,12 @@ class Watched:
         self.page.on("dialog", self._dialog)
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
         self.page.on("console", lambda message: self.console.append(f"{message.type}: {message.text}"))
+        # Requests under way, so a visit waits for the last one (Playwright's "networkidle" would wait
+        # a further 500 ms of quiet on each of the ~90 pages: most of this file's time).
+        self.pending: set[Any] = set()
+        self.page.on("request", self.pending.add)
+        self.page.on("requestfinished", self.pending.discard)
+        self.page.on("requestfailed", self.pending.discard)
 
     def _dialog(self, dialog: Any) -> None:
         self.dialogs.append(f"{dialog.type}: {dialog.message}")
@@ -95,7 +101,11 @@ class Watched:
         self.console.clear()
         response = self.page.goto(url, wait_until="load")
         assert response is not None
-        self.page.wait_for_load_state("networkidle")
+        for _ in range(1500):  # at most 15 s, as the page's default timeout
+            if not self.pending:
+                break
+            self.page.wait_for_timeout(10)
+        assert not self.pending, [r.url for r in self.pending]
         self.page.evaluate(PROVOKE)
         self.page.wait_for_timeout(50)
         return {"status": response.status,

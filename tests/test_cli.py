@@ -33,13 +33,6 @@ def test_every_command_has_help_with_an_example(command: tuple[str, ...]) -> Non
     assert "Example:" in result.output and "narrascope " in result.output
 
 
-@pytest.fixture
-def seeded(db: Path, seeds_dir: Path) -> Path:
-    result = run_cli("ingest", "--db", str(db), "--quiet", str(seeds_dir))
-    assert result.exit_code == 0, result.output
-    return db
-
-
 def test_ingest_json_report(db: Path, seeds_dir: Path) -> None:
     result = run_cli("ingest", "--db", str(db), "--json", str(seeds_dir))
     report = json.loads(result.stdout)

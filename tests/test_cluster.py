@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SEEDS, run_cli
+from conftest import SEEDS, copy_store, run_cli
 from narrascope.analysis.rerun import analyze
 from narrascope.corpus.narratives import update_narratives
 from narrascope.corpus.reuse import update_reuse
@@ -177,16 +177,6 @@ def test_reuse_and_narratives_after_a_cluster_ingest_equal_a_serial_run(
                for db in (serial, clustered)}
     assert derived[serial]["narratives"] and derived[serial]["reuse_pairs"]
     assert derived[clustered] == derived[serial]
-
-
-def copy_store(source: Path, target: Path) -> Path:
-    src, dst = sqlite3.connect(source), sqlite3.connect(target)
-    try:
-        src.backup(dst)
-    finally:
-        src.close()
-        dst.close()
-    return target
 
 
 def derived(db: Path) -> dict[str, list[tuple[object, ...]]]:

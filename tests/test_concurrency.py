@@ -26,7 +26,9 @@ def cli_process(*args: str, config: Path) -> subprocess.Popen[bytes]:
 def test_two_ingests_of_overlapping_inputs_into_one_store(tmp_path: Path, db: Path) -> None:
     paths = write_articles(tmp_path / "in", 300)
     config = tmp_path / "small-batches.toml"
-    config.write_text("[store]\nbatch_size = 3\n")
+    # Small batches, many commits; the stages that need no spaCy model (the store's concurrency is
+    # under test, not the analyses, and four workers each loading the model took most of a minute).
+    config.write_text('[store]\nbatch_size = 3\n[pipeline]\nstages = ["language", "genre"]\n')
     open_store(db).close()  # so the searches below have a store to read from the start
     # One walks the folder forwards, the other takes two thirds of it backwards: they meet in the middle.
     forwards = cli_process("ingest", "--quiet", "--jobs", "2", "--db", str(db), str(tmp_path / "in"), config=config)
@@ -36,6 +38,8 @@ def test_two_ingests_of_overlapping_inputs_into_one_store(tmp_path: Path, db: Pa
     while forwards.poll() is None or backwards.poll() is None:
         searched.append(len(narrascope.search("talks", db=db, limit=1000)))
         time.sleep(0.005)
+    # The two ingests overlapped: the searches saw the store part-filled at least once.
+    assert any(0 < n < 300 for n in searched), searched
     _, forwards_err = forwards.communicate()
     backwards_out, backwards_err = backwards.communicate()
     assert forwards.returncode == 0, forwards_err.decode()

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from conftest import ROOT, SEEDS, export_records, run_cli
+from conftest import ROOT, copy_store, export_records, run_cli
 from narrascope.analysis.actors import find_actors
 from narrascope.analysis.confidence import ConfidenceModel, load_confidence_model
 from narrascope.analysis.events import (
@@ -236,10 +236,9 @@ SEED_EVENTS = [
 
 
 @pytest.fixture(scope="module")
-def seed_texts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+def seed_texts(tmp_path_factory: pytest.TempPathFactory, seeds_once: Path) -> dict[str, dict[str, Any]]:
     db = tmp_path_factory.mktemp("seeds") / "seeds.db"
-    result = run_cli("ingest", "--quiet", "--db", str(db), str(SEEDS))
-    assert result.exit_code == 0, result.output
+    copy_store(seeds_once, db)  # the seeds ingested with the default pipeline, once for the run
     return {Path(r["source"]["location"]).name[:3]: r for r in export_records(db)}
 
 

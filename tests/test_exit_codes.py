@@ -11,14 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SEEDS, run_cli
+from conftest import copy_store, run_cli
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def seeded(tmp_path_factory: pytest.TempPathFactory, seeds_once: Path) -> Path:
     db = tmp_path_factory.mktemp("exit") / "seeds.db"
-    result = run_cli("ingest", str(SEEDS), "--db", str(db), "-q")
-    assert result.exit_code == 0, result.output
+    copy_store(seeds_once, db)  # the seeds ingested with the default pipeline, once for the run
     return db
 
 

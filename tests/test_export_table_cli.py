@@ -8,11 +8,11 @@ from pathlib import Path
 import networkx as nx
 import pyarrow.parquet as pq
 
-from conftest import SEEDS, run_cli
+from conftest import copy_store, run_cli
 
 
-def test_export_table_updates_and_writes_every_format(db: Path, tmp_path: Path) -> None:
-    assert run_cli("ingest", "-q", "--db", str(db), str(SEEDS)).exit_code == 0
+def test_export_table_updates_and_writes_every_format(db: Path, tmp_path: Path, seeds_once: Path) -> None:
+    copy_store(seeds_once, db)  # the seeds ingested with the default pipeline, once for the run
     # No `narrascope graph` run first: export brings the table up to date itself.
     result = run_cli("export", "--db", str(db), "--table", "graph_edges", "--format", "jsonl")
     assert result.exit_code == 0, result.output
@@ -31,8 +31,8 @@ def test_export_table_updates_and_writes_every_format(db: Path, tmp_path: Path) 
     assert "RUS" in graph and "PRK" in graph
 
 
-def test_binary_formats_need_a_file_and_unknown_tables_are_named(db: Path) -> None:
-    run_cli("ingest", "-q", "--db", str(db), str(SEEDS))
+def test_binary_formats_need_a_file_and_unknown_tables_are_named(db: Path, seeds_once: Path) -> None:
+    copy_store(seeds_once, db)  # the seeds ingested with the default pipeline, once for the run
     assert run_cli("export", "--db", str(db), "--table", "graph_edges", "--format", "parquet").exit_code == 2
     result = run_cli("export", "--db", str(db), "--table", "nonsense")
     assert result.exit_code == 2 and "NS403" in result.output and "graph_edges" in result.output

@@ -9,7 +9,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from conftest import SEEDS, ingest_jsonl, run_cli
+from conftest import copy_store, ingest_jsonl, run_cli
 from narrascope import api
 from narrascope.corpus.graph import (
     PLOVER_SCORES,
@@ -47,10 +47,9 @@ def edge_keys(graph: dict, kind: str | None = None) -> set[tuple[str, str, str]]
 
 
 @pytest.fixture(scope="module")
-def seeds_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def seeds_db(tmp_path_factory: pytest.TempPathFactory, seeds_once: Path) -> Path:
     db = tmp_path_factory.mktemp("seeds") / "seeds.db"
-    result = run_cli("ingest", str(SEEDS), "--db", str(db))  # the default pipeline: actors, quotes, events, stance
-    assert result.exit_code == 0, result.output
+    copy_store(seeds_once, db)  # the seeds ingested with the default pipeline, once for the run
     return db
 
 

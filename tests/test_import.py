@@ -8,19 +8,18 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SEEDS, run_cli
+from conftest import copy_store, run_cli
 from narrascope import api
 from narrascope.importer import import_records
 from narrascope.store import Filters, open_store
 
 
 @pytest.fixture(scope="module")
-def seeds_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def seeds_export(tmp_path_factory: pytest.TempPathFactory, seeds_once: Path) -> Path:
     """JSONL export of the two seeds ingested with the full default pipeline."""
     folder = tmp_path_factory.mktemp("import")
     db = folder / "seeds.db"
-    result = run_cli("ingest", str(SEEDS), "--db", str(db))
-    assert result.exit_code == 0, result.output
+    copy_store(seeds_once, db)  # the seeds ingested with the default pipeline, once for the run
     api.export_file(folder / "seeds.jsonl", db=db)
     return folder / "seeds.jsonl"
 

@@ -20,7 +20,9 @@ from fixtures_make import text_article
 
 ROOT = Path(__file__).resolve().parent.parent
 NARRASCOPE = str(Path(sys.executable).parent / "narrascope")  # the console script beside this Python
-ARTICLES = 150  # three batches of 50: the signal comes once the first is written
+ARTICLES = 150  # thirty batches of 5: the signal comes once the first is written
+#: Small batches, so the first is written after 5 articles rather than 50 (most of this file's time).
+CONFIG = "[store]\nbatch_size = 5\n"
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc (Linux)")
 
 
@@ -67,7 +69,9 @@ def test_a_signal_to_ingest_jobs_2_leaves_no_worker_and_a_consistent_store(tmp_p
     for n in range(ARTICLES):
         (folder / f"article-{n:04d}.txt").write_text(text_article(n), encoding="utf-8")
     db = tmp_path / "signal.db"
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "NARRASCOPE_CONFIG": ""}
+    config = tmp_path / "small-batches.toml"
+    config.write_text(CONFIG, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "NARRASCOPE_CONFIG": str(config)}
     process = subprocess.Popen([NARRASCOPE, "ingest", "--jobs", "2", "--db", str(db),
                                 str(folder)], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, start_new_session=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli
+from conftest import copy_store, isolated_env, run_cli
 from narrascope.corpus import iter_table
 from narrascope.corpus.narratives_model import claim_sentences
 from narrascope.store import open_store
@@ -126,12 +126,25 @@ def stories_by_url(items: list[tuple[str, dict]]) -> dict[str, str]:
     return {a["url"]: story for story, a in items}
 
 
-@pytest.fixture
-def clustered(tmp_path: Path, db: Path, config: Path) -> tuple[Path, list[tuple[str, dict]]]:
+@pytest.fixture(scope="module")
+def clustered_once(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[tuple[str, dict]]]:
+    """The corpus ingested and clustered once for the module."""
+    folder = tmp_path_factory.mktemp("clustered")
+    db = folder / "clustered.db"
     items = corpus()
-    ingest(db, config, write_jsonl(tmp_path / "all.jsonl", [a for _, a in items]))
-    narratives(db)
+    with isolated_env(folder):
+        config = folder / "fast.toml"
+        config.write_text('[pipeline]\nstages = ["language", "genre"]\n')
+        ingest(db, config, write_jsonl(folder / "all.jsonl", [a for _, a in items]))
+        narratives(db)
     return db, items
+
+
+@pytest.fixture
+def clustered(db: Path, clustered_once: tuple[Path, list[tuple[str, dict]]]) -> tuple[Path, list[tuple[str, dict]]]:
+    """The clustered corpus's store at ``db``: each test its own copy, to write as it likes."""
+    template, _items = clustered_once
+    return copy_store(template, db), corpus()  # the same items (a fixed seed), the test's own to change
 
 
 def test_stories_become_narratives(clustered: tuple[Path, list[tuple[str, dict]]]) -> None:

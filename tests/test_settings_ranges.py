@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from conftest import run_cli
+from conftest import copy_store, run_cli
 from narrascope.errors import SettingsError
 from narrascope.settings import Settings, defaults_text, load_settings, setting_range
 
@@ -62,9 +62,9 @@ def test_a_seed_out_of_range_is_ns401_exit_2(tmp_path: Path, seed: str) -> None:
     assert "Traceback" not in result.output
 
 
-def test_a_seed_in_range_runs(tmp_path: Path, seeds_dir: Path) -> None:
+def test_a_seed_in_range_runs(tmp_path: Path, seeds_once: Path) -> None:
     db = tmp_path / "x.db"
-    assert run_cli("ingest", "--db", str(db), str(seeds_dir)).exit_code == 0
+    copy_store(seeds_once, db)  # the seeds ingested with the default pipeline, once for the run
     result = run_cli("narratives", "--db", str(db), "--seed", "7", "--json", "--full")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["seed"] == 7

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import stix2
 
-from conftest import SEEDS, run_cli
+from conftest import copy_store, run_cli
 from narrascope import api
 from narrascope.exporters.stix import DISARM_SOURCE, StixExporter, disarm_mapping
 from narrascope.store import Filters, open_store
@@ -28,11 +28,10 @@ TECHNIQUES = {
 
 
 @pytest.fixture(scope="module")
-def seeds_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def seeds_db(tmp_path_factory: pytest.TempPathFactory, seeds_once: Path) -> Path:
     """The two seeds ingested with the full default pipeline."""
     db = tmp_path_factory.mktemp("stix") / "seeds.db"
-    result = run_cli("ingest", str(SEEDS), "--db", str(db))
-    assert result.exit_code == 0, result.output
+    copy_store(seeds_once, db)  # the seeds ingested with the default pipeline, once for the run
     return db
 
 

@@ -377,14 +377,19 @@ def test_serve_runs_uvicorn_read_write_with_the_token_from_the_environment(store
     import urllib.request
 
     copy = tmp_path / "served.db"
-    api.ingest([str(SEEDS)], db=copy, settings=load_settings())
+    # The stages that need no spaCy model, here and in the server (its ingest is under test, not the
+    # analyses; loading the model there took most of this test's 20 s).
+    light = tmp_path / "light.toml"
+    light.write_text('[pipeline]\nstages = ["language", "genre"]\n', encoding="utf-8")
+    api.ingest([str(SEEDS)], db=copy, settings=load_settings(str(light)))
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     token = "served-token-0123456789"
     command = [str(Path(sys.executable).parent / "narrascope"), "serve", "--db", str(copy), "--port", str(port),
                "--write-token-env", "NARRASCOPE_TEST_TOKEN"]
-    server = subprocess.Popen(command, env={**os.environ, "NARRASCOPE_TEST_TOKEN": token},
+    server = subprocess.Popen(command, env={**os.environ, "NARRASCOPE_TEST_TOKEN": token,
+                                            "NARRASCOPE_CONFIG": str(light)},
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 120

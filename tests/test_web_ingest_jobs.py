@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
+from conftest import copy_store
 from fixtures_make import (
     Entry,
     Page,
@@ -90,10 +91,8 @@ def test_ingest_bytes_reads_feeds_warcs_gzip_and_html(tmp_path: Path) -> None:
 # -- the web: synchronous upload and jobs ----------------------------------------------------------
 
 @pytest.fixture
-def store(tmp_path: Path) -> Path:
-    db = tmp_path / "served.db"
-    api.ingest([str(SEEDS)], db=db, settings=load_settings())
-    return db
+def store(tmp_path: Path, seeds_once: Path) -> Path:
+    return copy_store(seeds_once, tmp_path / "served.db")  # the seeds ingested (once for the run)
 
 
 @pytest.fixture
@@ -226,9 +225,9 @@ def test_the_ingest_script_is_served_from_static(writable: TestClient) -> None:
     assert "innerHTML" not in script.text  # data goes into textContent only
 
 
-def test_a_job_that_cannot_write_fails_cleanly_without_naming_the_store(tmp_path: Path) -> None:
+def test_a_job_that_cannot_write_fails_cleanly_without_naming_the_store(tmp_path: Path, seeds_once: Path) -> None:
     db = tmp_path / "served.db"
-    api.ingest([str(SEEDS)], db=db, settings=load_settings())
+    copy_store(seeds_once, db)  # the seeds ingested with the default pipeline, once for the run
     client = TestClient(create_app(db, write_token=TOKEN), base_url="http://127.0.0.1")
     db.write_bytes(b"this is not a SQLite file any more, so the ingest cannot open it" * 10)
     started = client.post("/api/ingest/jobs", headers=AUTH, data={"text": text_article(800)})

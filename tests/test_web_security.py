@@ -30,6 +30,7 @@ import pytest
 from starlette.routing import Mount, Route
 from starlette.testclient import TestClient
 
+from conftest import copy_store
 from narrascope import api
 from narrascope.settings import load_settings
 from narrascope.web.app import SECURITY_HEADERS, WebSettings, create_app
@@ -71,10 +72,9 @@ def client(store_path: Path) -> TestClient:
 
 
 @pytest.fixture
-def writable(store_path: Path, tmp_path: Path) -> TestClient:
+def writable(store_path: Path, tmp_path: Path, seeds_once: Path) -> TestClient:
     """A served copy of the store with a write token and a small upload limit."""
-    copy = tmp_path / "write.db"
-    api.ingest([str(SEEDS)], db=copy, settings=load_settings())
+    copy = copy_store(seeds_once, tmp_path / "write.db")  # the seeds ingested (once for the run)
     return TestClient(create_app(copy, write_token=TOKEN, web=WebSettings(max_upload_bytes=20_000)), base_url="http://127.0.0.1")
 
 
@@ -434,16 +434,19 @@ def _crafted_article(db: Path) -> None:
             assert store.add_article(Article.from_record(record))
 
 
-def build_hostile_store(folder: Path) -> Path:
+def build_hostile_store(folder: Path, seeds: Path | None = None) -> Path:
     """Seeds and ``HOSTILE`` (full pipeline), the hostile workbench corpus (cheap stages), the
-    crafted article; then ``narrascope reuse``, ``narratives`` and ``graph`` through the real CLI."""
-    from conftest import run_cli
+    crafted article; then ``narrascope reuse``, ``narratives`` and ``graph`` through the real CLI.
+    ``seeds``: a store of the seeds ingested with the default settings, to start from a copy of."""
+    from conftest import copy_store, run_cli
     from workbench_corpus import FAST_CONFIG
 
     db = folder / "hostile-corpus.db"
     (folder / "full").mkdir()
     (folder / "full" / "hostile.jsonl").write_text("".join(json.dumps(r) + "\n" for r in HOSTILE), encoding="utf-8")
-    for path in (str(SEEDS), str(folder / "full")):
+    if seeds is not None:
+        copy_store(seeds, db)
+    for path in ([] if seeds is not None else [str(SEEDS)]) + [str(folder / "full")]:
         result = run_cli("ingest", path, "--db", str(db), "--quiet")
         assert result.exit_code == 0, result.output
     config = folder / "fast.toml"
@@ -461,8 +464,9 @@ def build_hostile_store(folder: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def hostile_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_hostile_store(tmp_path_factory.mktemp("hostile-corpus"))
+def hostile_db(tmp_path_factory: pytest.TempPathFactory, hostile_once: Path) -> Path:
+    """A copy of the hostile corpus (``build_hostile_store``, built once for the run)."""
+    return copy_store(hostile_once, tmp_path_factory.mktemp("hostile-corpus") / "hostile-corpus.db")
 
 
 @pytest.fixture(scope="module")

@@ -16,8 +16,8 @@ import anyio
 import pytest
 from starlette.testclient import TestClient
 
+from conftest import copy_store
 from narrascope import api
-from narrascope.settings import load_settings
 from narrascope.web.app import create_app
 from narrascope.web.writes import FORM_TOKEN_WINDOW
 
@@ -35,10 +35,8 @@ WRITE_ROUTES = ("/api/ingest", "/api/ingest/jobs", "/ingest")
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Path:
-    db = tmp_path / "writes.db"
-    api.ingest([str(SEEDS)], db=db, settings=load_settings())
-    return db
+def store(tmp_path: Path, seeds_once: Path) -> Path:
+    return copy_store(seeds_once, tmp_path / "writes.db")  # the seeds ingested (once for the run)
 
 
 @pytest.fixture
