@@ -88,9 +88,9 @@ class Watched:
         # Requests under way, so a visit waits for the last one (Playwright's "networkidle" would wait
         # a further 500 ms of quiet on each of the ~90 pages: most of this file's time).
         self.pending: set[Any] = set()
-        self.page.on("request", self.pending.add)
-        self.page.on("requestfinished", self.pending.discard)
-        self.page.on("requestfailed", self.pending.discard)
+        self.page.on("request", lambda request: self.pending.add(request))
+        self.page.on("requestfinished", lambda request: self.pending.discard(request))
+        self.page.on("requestfailed", lambda request: self.pending.discard(request))
 
     def _dialog(self, dialog: Any) -> None:
         self.dialogs.append(f"{dialog.type}: {dialog.message}")

@@ -18,6 +18,7 @@ from starlette.testclient import TestClient
 
 from conftest import copy_store
 from narrascope import api
+from narrascope.settings import Settings
 from narrascope.web.app import create_app
 from narrascope.web.writes import FORM_TOKEN_WINDOW
 
@@ -119,7 +120,10 @@ def test_a_big_upload_without_the_token_is_refused_before_its_body_is_read(store
 
 
 def test_the_form_token_is_read_first_and_a_big_file_after_it_is_stored(store: Path) -> None:
-    app = create_app(store, write_token=TOKEN)
+    # The stages that need no spaCy model: the upload's reading is under test, and the full pipeline
+    # on this 300-paragraph article took most of the test's time.
+    light = Settings().with_overrides({"pipeline": {"stages": ["language", "genre"]}}, source="test")
+    app = create_app(store, write_token=TOKEN, settings=light)
     padding = "\n\n".join(ARTICLE.replace("wombatword", f"padword{i}") for i in range(300))
     body, content_type = multipart([("token", TOKEN.encode(), None),
                                     ("file", (ARTICLE + "\n\n" + padding).encode(), "big-form.txt")])
