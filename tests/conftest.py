@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -90,6 +91,17 @@ def hostile_once(tmp_path_factory: pytest.TempPathFactory, seeds_once: Path) -> 
     folder = tmp_path_factory.mktemp("hostile-once")
     with isolated_env(folder):
         return build_hostile_store(folder, seeds_once)
+
+
+@pytest.fixture(scope="session")
+def workbench_once(tmp_path_factory: pytest.TempPathFactory, seeds_once: Path) -> tuple[Path, Any]:
+    """``workbench_corpus.build_store``'s store and corpus, built once for the run (the web's corpus
+    tests and the browser's take their own copies of the store)."""
+    from workbench_corpus import build_store
+
+    folder = tmp_path_factory.mktemp("workbench-once")
+    with isolated_env(folder):
+        return build_store(folder, seeds=seeds_once)
 
 
 def run_cli(*args: str, input: bytes | str | None = None) -> Result:

@@ -24,15 +24,18 @@ if shutil.which("chromium") is None:
 sync_api = pytest.importorskip("playwright.sync_api",
                                reason="browser tests need playwright (pip install playwright==1.56.0)")
 
+from conftest import copy_store  # noqa: E402
 from narrascope.web.app import create_app  # noqa: E402
 from served import chromium, serving  # noqa: E402
 from test_browser import shot  # noqa: E402
-from workbench_corpus import HOSTILE_TITLE, Corpus, build_store  # noqa: E402
+from workbench_corpus import HOSTILE_TITLE, Corpus  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, Corpus]]:
-    db, corpus = build_store(tmp_path_factory.mktemp("browser-corpus"))
+def served(tmp_path_factory: pytest.TempPathFactory, workbench_once: tuple[Path, Corpus]
+           ) -> Iterator[tuple[str, Path, Corpus]]:
+    template, corpus = workbench_once  # built once for the run; this module serves its own copy
+    db = copy_store(template, tmp_path_factory.mktemp("browser-corpus") / "workbench.db")
     with serving(create_app(db)) as url:
         with urllib.request.urlopen(f"{url}/api/narratives") as response:
             assert json.loads(response.read())["computed"] is True

@@ -19,15 +19,17 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from conftest import SEEDS, run_cli
+from conftest import SEEDS, copy_store, run_cli
 from narrascope.web.app import create_app
 from test_web import segments_of
-from workbench_corpus import HOSTILE_TITLE, Corpus, build_store
+from workbench_corpus import HOSTILE_TITLE, Corpus
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Corpus]:
-    return build_store(tmp_path_factory.mktemp("corpus-web"))
+def built(tmp_path_factory: pytest.TempPathFactory, workbench_once: tuple[Path, Corpus]) -> tuple[Path, Corpus]:
+    """A copy of ``workbench_corpus.build_store``'s store (built once for the run), and its corpus."""
+    template, corpus = workbench_once
+    return copy_store(template, tmp_path_factory.mktemp("corpus-web") / "workbench.db"), corpus
 
 
 @pytest.fixture(scope="module")

@@ -33,7 +33,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from conftest import SEEDS, run_cli
+from conftest import SEEDS, copy_store, run_cli
 
 WEEKS = 12
 #: The corpus ends in the current week, like a live feed (the DW seed has no date, so it counts on
@@ -240,12 +240,16 @@ def make_corpus(seed: int = 5) -> Corpus:
 FAST_CONFIG = '[pipeline]\nstages = ["language", "genre"]\n\n[reuse]\nmin_passage_words = 35\n'
 
 
-def build_store(folder: Path, corpus: Corpus | None = None) -> tuple[Path, Corpus]:
-    """A store in ``folder`` with the seeds and the corpus, reuse and narratives computed."""
+def build_store(folder: Path, corpus: Corpus | None = None, seeds: Path | None = None) -> tuple[Path, Corpus]:
+    """A store in ``folder`` with the seeds and the corpus, reuse and narratives computed. ``seeds``:
+    a store of the seeds ingested with the default settings, to start from a copy of."""
     corpus = corpus or make_corpus()
     db = folder / "workbench.db"
-    result = run_cli("ingest", str(SEEDS), "--db", str(db), "--quiet")
-    assert result.exit_code == 0, result.output
+    if seeds is not None:
+        copy_store(seeds, db)
+    else:
+        result = run_cli("ingest", str(SEEDS), "--db", str(db), "--quiet")
+        assert result.exit_code == 0, result.output
     config = folder / "fast.toml"
     config.write_text(FAST_CONFIG, encoding="utf-8")
     path = folder / "corpus.jsonl"
