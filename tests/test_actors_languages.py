@@ -46,6 +46,9 @@ SAME_ACTOR = {
             "China": {"ru": r"Кита", "uk": r"Кита"}, "Seoul": {"ru": r"Сеул", "uk": r"Сеул"},
             "Germany": {"ru": r"Германи", "uk": r"Німеччин"}, "Donald Trump": {"ru": r"Дональд Трамп", "uk": r"Дональд Трамп"}},
 }
+ARABIC = ("قال وزير الخارجية الروسي سيرغي لافروف إن موسكو مستعدة للحوار مع واشنطن بشأن كوريا الشمالية. وأضاف أن"
+          " الكرملين يرى أن العقوبات لن تحل الأزمة، وأن المفاوضات هي الطريق الوحيد. ويرى مراقبون في سيول أن"
+          " المحادثات قد تستغرق أشهرا قبل التوصل إلى اتفاق.")
 GERMAN = ("„Wir suchen keinen Regimewechsel“, sagte Tillerson in Washington. Die Bundesregierung in Berlin"
           " äußerte sich nicht zu den Gesprächen mit Nordkorea. Beobachter in Seoul rechnen damit, dass die"
           " Verhandlungen über das Atomprogramm noch Monate dauern werden, bevor es eine Einigung gibt.")
@@ -66,6 +69,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
                      f"{language}-{seed}", PUBLISHED[seed])
              for seed in SEED_OF for language in ("ru", "uk")]
     lines.append(_record(GERMAN, "de", "de-001", "2017-08-14"))
+    lines.append(_record(ARABIC, "ar", "ar-001", "2017-08-14"))
     (folder / "translated.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in lines),
                                              encoding="utf-8")
     for name in SEED_OF.values():
@@ -73,7 +77,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = folder / "languages.db"
     report = api.ingest([str(folder / name) for name in (*SEED_OF.values(), "translated.jsonl")], db=db,
                         settings=load_settings(config))
-    assert len(report.stored) == 7 and not report.rejected, report
+    assert len(report.stored) == 8 and not report.rejected, report
     return db
 
 
@@ -87,7 +91,7 @@ def records(store: Path) -> dict[str, dict[str, Any]]:
             name = Path(str(record["source"].get("location", ""))).name
             key = next((f"en-{seed}" for seed, file in SEED_OF.items() if name == file), record["title"])
             out[key] = record
-    assert {"en-000", "en-001", "ru-000", "uk-000", "ru-001", "uk-001", "de-001"} <= set(out), sorted(out)
+    assert {"en-000", "en-001", "ru-000", "uk-000", "ru-001", "uk-001", "de-001", "ar-001"} <= set(out), sorted(out)
     return out
 
 
@@ -200,8 +204,35 @@ def test_speaker_before_the_verb_and_a_colon() -> None:
     assert find_quotes_in("Он назвал это «новой холодной войной».", "ru", [], []) == []
 
 
+@pytest.mark.parametrize(("language", "text", "expected", "quote"), [
+    ("de", "„Wir sind bereit“, sagte Außenminister Lawrow in Pjöngjang. Der Kreml schwieg, im Weißen Haus"
+     " sagte Trump: „Feuer und Wut“. Andrej Lawrow, ein Geschäftsmann, widersprach.",
+     {"person:sergey-lavrov": ["Lawrow"], "PRK": ["Pjöngjang"], "RUS": ["Kreml"], "USA": ["Weißen Haus"],
+      "person:donald-trump": ["Trump"]},
+     [("person:sergey-lavrov", "Wir sind bereit", "sagte"), ("person:donald-trump", "Feuer und Wut", "sagte")]),
+    ("fr", "« Nous sommes prêts », a déclaré Sergueï Lavrov à Pyongyang. Au Québec, la poutine est un plat ;"
+     " le Kremlin et la Maison-Blanche se taisent.",
+     {"person:sergey-lavrov": ["Sergueï Lavrov"], "PRK": ["Pyongyang"], "RUS": ["Kremlin"], "USA": ["Maison-Blanche"]},
+     [("person:sergey-lavrov", "Nous sommes prêts", "a déclaré")]),
+    ("es", "«Estamos listos», dijo Serguéi Lavrov en Pyongyang. La china de porcelana se rompió, y la Casa"
+     " Blanca guardó silencio. Vladímir Putin ha dicho: \"No cederemos\".",
+     {"person:sergey-lavrov": ["Serguéi Lavrov"], "PRK": ["Pyongyang"], "USA": ["Casa Blanca"],
+      "person:vladimir-putin": ["Vladímir Putin"]},
+     [("person:sergey-lavrov", "Estamos listos", "dijo"), ("person:vladimir-putin", "No cederemos", "ha dicho")]),
+])
+def test_actors_and_quotes_in_german_french_and_spanish(language: str, text: str, expected: dict[str, list[str]],
+                                                        quote: list[tuple[str, str, str]]) -> None:
+    actors = find_actors_in(text, KB, language, "2019-05-01")
+    assert {r.id: [m.text for m in r.own_mentions] for r in actors if r.own_mentions} == expected
+    mentions = sorted((m for a in actors for m in a.own_mentions), key=lambda m: m.start)
+    quotes = find_quotes_in(text, language, mentions, actors)
+    assert [(q["speaker_actor"], q["content"], q["cue"]) for q in quotes] == quote
+    for q in quotes:
+        assert text[q["start"]:q["end"]] == q["content"]
+
+
 def test_stages_without_a_model_for_the_language_do_not_run_and_say_why(records: dict[str, dict[str, Any]]) -> None:
-    for key, language in (("ru-000", "ru"), ("uk-001", "uk"), ("de-001", "de")):
+    for key, language in (("ru-000", "ru"), ("uk-001", "uk"), ("de-001", "de"), ("ar-001", "ar")):
         record = records[key]
         notes = record["provenance"]["stages"]
         expected = {name for name, languages in STAGE_LANGUAGES.items() if language not in languages}
@@ -210,7 +241,11 @@ def test_stages_without_a_model_for_the_language_do_not_run_and_say_why(records:
             assert notes[name]["ran"] is False and f"'{language}'" in notes[name]["reason"]
         assert record["events"] == record["techniques"] == record["frames"] == record["stances"] == []
         assert set(record["pipeline"]["stages"]) >= set(STAGE_LANGUAGES)
-    assert records["ru-000"]["actors"] and records["de-001"]["actors"] == records["de-001"]["quotes"] == []
+    assert records["ru-000"]["actors"] and records["ar-001"]["actors"] == records["ar-001"]["quotes"] == []
+    german = records["de-001"]
+    assert {a["id"] for a in german["actors"]} >= {"person:rex-tillerson", "USA", "DEU", "KOR", "PRK"}
+    assert [(q["speaker_actor"], q["content"]) for q in german["quotes"]] == [
+        ("person:rex-tillerson", "Wir suchen keinen Regimewechsel")]
     for key in ("en-000", "en-001"):
         assert "stages" not in records[key]["provenance"]
         assert records[key]["events"] and records[key]["frames"]
@@ -232,7 +267,7 @@ def test_the_article_page_says_which_analyses_ran(store: Path, records: dict[str
     page = client.get(f"/articles/{records['ru-000']['id']}").text
     section = page[page.index('id="analyses"'):]
     section = section[:section.index("</section>")]
-    assert re.search(r'data-stage="actors"><strong>actors</strong>: ran', section)
+    assert re.search(r'data-stage="actors"><strong>actors</strong>: ran \(v\d+\)', section)
     assert re.search(r'data-stage="events"><strong>events</strong>: did not run — no model for language'
                      r' &#39;ru&#39;', section)
     english = client.get(f"/articles/{records['en-000']['id']}").text

@@ -1,5 +1,8 @@
 """Actors in languages other than English: the knowledge base's names, in every inflected form.
 
+The languages: Russian and Ukrainian (names declined through pymorphy3), German, French and
+Spanish (every form listed in ``names.tsv``).
+
 ``find_actors_in(text, kb, language, published)`` returns the article's actors in the record shape
 of the English analysis (``ActorRecord``, SCHEMA.md ``actors``), with the same canonical ids: a
 Russian "Кремля" is ``RUS`` as the English "Kremlin" is, "Лаврова" ``person:sergey-lavrov``.
@@ -27,15 +30,33 @@ these languages yet.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from .kb import KnowledgeBase, parse_date
-from .languages import normal, phrase_forms, words
+from .languages import INFLECTED, analyzer, normal, phrase_forms, words
 from .types import ActorRecord, Mention, acts_for
 
 __all__ = ["CONFIDENCE", "find_actors_in"]
 
+#: Capitalised words that stand before a name as its title, not as part of it (German nouns are
+#: capitalised: "Außenminister Lawrow", "Kremlchef Putin", "Präsident Trump").
+TITLE_BEFORE = {"de": re.compile(r"(?:minister|ministerin|präsident|präsidentin|chef|chefin|sprecher|sprecherin|kanzler"
+                                 r"|kanzlerin|sekretär|sekretärin|diktator|machthaber|führer|berater|beraterin)$",
+                                 re.IGNORECASE)}
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+#: Words that open a sentence before a surname without being a first name (languages without a
+#: dictionary of first names here).
+SENTENCE_OPENERS = {
+    "de": _words("auch aber als auf bei da dann dass denn doch gestern heute jetzt laut nach nun noch so und während"
+                 " wie zudem"),
+    "fr": _words("alors après aujourd'hui depuis donc et hier lorsque mais pour puis quand selon"),
+    "es": _words("además ahora ayer cuando después entonces hoy luego mientras para pero según también y"),
+}
 #: Confidence of a mention by how it was found and what it names (fixed, not calibrated).
 CONFIDENCE = {"name": 0.9, "adjective": 0.8, "short-named": 0.9, "short-office": 0.75}
 
@@ -138,13 +159,18 @@ def _next_to_a_name(text: str, tokens: list[tuple[int, int, str]], a: int, b: in
     k = a - 1
     if k < 0 or k in covered or not tokens[k][2][:1].isupper() or text[tokens[k][1]:tokens[a][0]] not in (" ", "\u00a0"):
         return False
+    if TITLE_BEFORE.get(language) and TITLE_BEFORE[language].search(tokens[k][2]):
+        return False  # a German title is capitalised: "Außenminister Lawrow" is Lavrov
     return not _sentence_start(text, tokens[k][0]) or _first_name(tokens[k][2], language)
 
 
 def _first_name(word: str, language: str) -> bool:
-    from .languages import INFLECTED, _analyzer
-
-    return language in INFLECTED and any("Name" in p.tag for p in _analyzer(language).parse(word))
+    """Whether a capitalised word opening a sentence may be a first name: in Russian and Ukrainian
+    when the dictionary reads it as one; elsewhere unless it is a word that opens sentences
+    ("Gestern Lawrow...", "Ayer Lavrov..."): precision first, an unknown word may be a name."""
+    if language in INFLECTED:
+        return any("Name" in p.tag for p in analyzer(language).parse(word))
+    return word.lower() not in SENTENCE_OPENERS.get(language, frozenset())
 
 
 def _sentence_start(text: str, at: int) -> bool:

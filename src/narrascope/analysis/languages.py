@@ -28,15 +28,19 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["INFLECTED", "STAGE_LANGUAGES", "normal", "phrase_forms", "stage_languages", "word_forms", "words"]
+__all__ = ["INFLECTED", "INTL", "STAGE_LANGUAGES", "normal", "phrase_forms", "stage_languages", "word_forms", "words"]
 
 #: The languages whose names are found through their inflected forms (pymorphy3 dictionaries).
 INFLECTED = ("ru", "uk")
-#: Per analysis stage, the languages it runs on. English is the spaCy pipeline; Russian and
-#: Ukrainian have the knowledge base's names (actors) and quote marks with speech verbs (quotes).
+#: The languages other than English whose actors and quotes are read (``actors_intl``,
+#: ``quotes_intl``): the knowledge base has their names (``names.tsv``) and the quotes their
+#: speech verbs. Russian and Ukrainian names are declined; German, French and Spanish ones are
+#: listed in every form.
+INTL = (*INFLECTED, "de", "fr", "es")
+#: Per analysis stage, the languages it runs on. English is the spaCy pipeline.
 STAGE_LANGUAGES: dict[str, tuple[str, ...]] = {
-    "actors": ("en", *INFLECTED),
-    "quotes": ("en", *INFLECTED),
+    "actors": ("en", *INTL),
+    "quotes": ("en", *INTL),
     "events": ("en",),
     "techniques": ("en",),
     "frames": ("en",),
@@ -69,7 +73,8 @@ def words(text: str) -> Iterator[tuple[int, int, str]]:
 
 
 @lru_cache(maxsize=4)
-def _analyzer(language: str) -> Any:
+def analyzer(language: str) -> Any:
+    """pymorphy3's analyser of ``language`` (ru or uk), loaded once."""
     import pymorphy3
 
     return pymorphy3.MorphAnalyzer(lang=language)
@@ -78,7 +83,7 @@ def _analyzer(language: str) -> Any:
 def _nominative_parses(word: str, language: str) -> list[Any]:
     """The dictionary's readings of ``word`` as a nominative, those whose lemma is the word itself first."""
     key = normal(word)
-    parses = [p for p in _analyzer(language).parse(word) if normal(p.word) == key and "nomn" in p.tag]
+    parses = [p for p in analyzer(language).parse(word) if normal(p.word) == key and "nomn" in p.tag]
     return sorted(parses, key=lambda p: normal(p.normal_form) != key)
 
 
@@ -99,7 +104,7 @@ def word_forms(word: str, language: str) -> frozenset[str]:
                       if f.tag.gender in (gender, None) and (f.tag.number == parse.tag.number or gender is None)}
         elif normal(parse.normal_form) == key:
             forms |= {normal(f.word) for f in parse.lexeme}
-    if forms == {key} and word[:1].isupper() and key[-1:] in CONSONANTS and not _analyzer(language).word_is_known(word):
+    if forms == {key} and word[:1].isupper() and key[-1:] in CONSONANTS and not analyzer(language).word_is_known(word):
         # a foreign name the dictionary does not know ("Ын"): the endings of a masculine hard stem
         forms |= {key + ending for ending in HARD_STEM_ENDINGS[language]}
     return frozenset(forms)

@@ -1,11 +1,15 @@
 """Direct quotes in languages other than English: quote marks with a speech verb beside them.
 
+The languages: Russian, Ukrainian, German, French and Spanish (``SPEECH_VERBS``); the marks
+``« »``, ``„ “``, ``“ ”``, ``» «`` and straight double quotes.
+
 ``find_quotes_in(text, language, mentions, actors)`` returns quotes in the record shape of the
 English analysis (SCHEMA.md ``quotes``), for the two shapes the press of these languages writes:
 
 - the quote first: ``«Мы не добиваемся смены режима», — подчеркнул Тиллерсон.`` (also „…“ and “…”,
   with or without the dash), the speaker after the verb;
-- the speaker first: ``Тиллерсон заявил: «…»``, the speaker before the verb, a colon before the quote.
+- the speaker first: ``Тиллерсон заявил: «…»``, the speaker before the verb, a colon before the quote;
+- the same with an auxiliary before the participle: ``« … », a déclaré Lavrov``, ``X ha dicho: "…"``.
 
 The verb must be one of ``SPEECH_VERBS`` of the article's language, next to the quote (only the
 comma and dash between), and the speaker must be next to the verb: an actor mention found by the
@@ -43,17 +47,30 @@ SPEECH_VERBS: dict[str, frozenset[str]] = {
         повідомили додав додала додали пояснив пояснила пояснили написав написала написали каже
         кажуть визнав визнала визнали відповів відповіла відповіли нагадав нагадала нагадали
         попередив попередила попередили стверджує"""),
+    "de": _words("""sagte sagten sagt sagen erklärte erklärten erklärt betonte betonten betont schrieb schreibt
+        meinte meint warnte warnt versicherte versichert unterstrich unterstreicht"""),
+    "fr": _words("""déclaré dit affirmé souligné expliqué ajouté estimé indiqué assuré précisé écrit averti
+        déclare affirme souligne explique ajoute estime indique assure précise écrit avertit"""),
+    "es": _words("""dijo dijeron declaró afirmó señaló aseguró explicó añadió agregó subrayó indicó sostuvo escribió
+        advirtió dice afirma declara señala asegura explica añade subraya indica sostiene escribe advierte
+        dicho declarado afirmado señalado asegurado explicado añadido subrayado indicado escrito"""),
 }
+#: Auxiliaries before a participle that is the speech verb ("a déclaré", "ha dicho").
+AUXILIARIES: dict[str, frozenset[str]] = {"fr": frozenset({"a", "ont", "avait", "avaient"}),
+                                          "es": frozenset({"ha", "han", "había", "habían"})}
 #: Confidence by what the speaker is (fixed, not calibrated).
 CONFIDENCE = {"person": 0.85, "actor": 0.75, "name": 0.65}
 #: Quote marks: opening -> closing.
 MARKS = {"«": "»", "„": "“", "“": "”"}
-QUOTED = re.compile(r"«([^«»]{2,}?)»|„([^„“”]{2,}?)[“”]|“([^“”]{2,}?)”")
+QUOTED = re.compile(r"«\s*([^«»]{2,}?)\s*»|„([^„“”]{2,}?)[“”]|“([^“”]{2,}?)”|»([^»«]{2,}?)«|\"([^\"\n]{2,}?)\"")
 WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 #: between a quote's end and the verb after it: a comma and/or a dash, spaces
 AFTER_QUOTE = re.compile(r"\s*,?\s*(?:[—–-]\s*)?$")
+#: a capitalised title before a name (German nouns are capitalised)
+TITLE_WORD = re.compile(r"(?:minister|ministerin|präsident|präsidentin|chef|chefin|sprecher|sprecherin|kanzler|kanzlerin"
+                        r"|sekretär|sekretärin|berater|beraterin)$", re.IGNORECASE)
 #: a run of capitalised words (a name) right after the verb
-NAME_AFTER = re.compile(r"\s+((?:[A-ZА-ЯЁІЇЄҐ][\w'’\-]+)(?:\s+[A-ZА-ЯЁІЇЄҐ][\w'’\-]+){1,2})")
+NAME_AFTER = re.compile(r"\s+((?:[A-ZÀ-ÞА-ЯЁІЇЄҐ][\w'’\-]+)(?:\s+[A-ZÀ-ÞА-ЯЁІЇЄҐ][\w'’\-]+){1,2})")
 
 
 def find_quotes_in(text: str, language: str, mentions: Iterable[Mention], actors: Sequence[ActorRecord]
@@ -66,9 +83,11 @@ def find_quotes_in(text: str, language: str, mentions: Iterable[Mention], actors
     spans = sorted(mentions, key=lambda m: (m.start, m.end))
     out = []
     for match in QUOTED.finditer(text):
-        group = next(g for g in range(1, 4) if match.group(g) is not None)
+        group = next(g for g in range(1, 6) if match.group(g) is not None)
         start, end = match.start(group), match.end(group)
-        found = _after(text, match.end(), verbs, spans, by_id) or _before(text, match.start(), verbs, spans, by_id)
+        auxiliaries = AUXILIARIES.get(language, frozenset())
+        found = (_after(text, match.end(), verbs, auxiliaries, spans, by_id)
+                 or _before(text, match.start(), verbs, auxiliaries, spans, by_id))
         if found is None:
             continue
         cue, speaker, kind = found
@@ -91,16 +110,23 @@ def find_quotes_in(text: str, language: str, mentions: Iterable[Mention], actors
     return out
 
 
-def _after(text: str, quote_end: int, verbs: frozenset[str], spans: list[Mention], by_id: dict[str, ActorRecord]
-           ) -> tuple[str, Any, str] | None:
-    """``«…», — заявил X``: the verb right after the closing mark, the speaker right after the verb."""
+def _after(text: str, quote_end: int, verbs: frozenset[str], auxiliaries: frozenset[str], spans: list[Mention],
+           by_id: dict[str, ActorRecord]) -> tuple[str, Any, str] | None:
+    """``«…», — заявил X``: the verb right after the closing mark (after its auxiliary: "a déclaré",
+    "ha dicho"), the speaker right after the verb."""
     tail = text[quote_end:quote_end + 200]
     verb = WORD.search(tail)
-    if verb is None or verb.group().lower() not in verbs or not AFTER_QUOTE.match(tail[:verb.start()]) \
-            or "\n" in tail[:verb.start()]:
+    if verb is None or not AFTER_QUOTE.match(tail[:verb.start()]) or "\n" in tail[:verb.start()]:
+        return None
+    first = verb
+    if verb.group().lower() in auxiliaries:
+        verb = WORD.search(tail, verb.end())
+        if verb is None or tail[first.end():verb.start()].strip():
+            return None
+    if verb.group().lower() not in verbs:
         return None
     at = quote_end + verb.end()
-    return _speaker_after(text, at, spans, by_id, verb.group())
+    return _speaker_after(text, at, spans, by_id, tail[first.start():verb.end()])
 
 
 def _speaker_after(text: str, at: int, spans: list[Mention], by_id: dict[str, ActorRecord], cue: str
@@ -114,27 +140,53 @@ def _speaker_after(text: str, at: int, spans: list[Mention], by_id: dict[str, Ac
     if inside and text[at:inside[0].start].strip() == "":
         return cue, inside[0], "actor"
     name = NAME_AFTER.match(text, at)
-    if name is not None and name.end() <= clause_end:
-        return cue, (name.start(1), name.end(1), name.group(1)), "name"
-    return None
+    if name is None or name.end() > clause_end:
+        return None
+    start, written = name.start(1), name.group(1)
+    title = re.match(r"\S+\s+", written)
+    if title is not None and TITLE_WORD.search(title.group().strip()):  # "Außenminister Tillerson"
+        if len(written[title.end():].split()) < 2:
+            return None
+        start, written = start + title.end(), written[title.end():]
+    return cue, (start, start + len(written), written), "name"
 
 
-def _before(text: str, quote_start: int, verbs: frozenset[str], spans: list[Mention], by_id: dict[str, ActorRecord]
-            ) -> tuple[str, Any, str] | None:
-    """``X заявил: «…»``: a colon before the opening mark, the verb before it, the speaker before the verb."""
+def _before(text: str, quote_start: int, verbs: frozenset[str], auxiliaries: frozenset[str], spans: list[Mention],
+            by_id: dict[str, ActorRecord]) -> tuple[str, Any, str] | None:
+    """``X заявил: «…»``: a colon before the opening mark, the verb before it (and its auxiliary),
+    the speaker before the verb."""
     head = text[max(0, quote_start - 200):quote_start]
     colon = re.search(r"([^\W\d_]+)\s*:\s*$", head)
-    if colon is None or colon.group(1).lower() not in verbs:
+    if colon is None:
         return None
+    if colon.group(1).lower() not in verbs:
+        return _inverted(text, quote_start - len(head) + colon.end(1), verbs, spans, by_id)
     verb_start = quote_start - len(head) + colon.start(1)
+    cue = colon.group(1)
+    auxiliary = re.search(r"([^\W\d_]+)\s+$", text[max(0, verb_start - 20):verb_start])
+    if auxiliary is not None and auxiliary.group(1).lower() in auxiliaries:
+        cue = f"{auxiliary.group(1)} {cue}"
+        verb_start -= len(auxiliary.group(0))
     sentence_start = max(text.rfind(c, 0, verb_start) for c in ".!?\n»“") + 1
     before = [m for m in spans if sentence_start <= m.start and m.end <= verb_start]
     person = next((m for m in reversed(before) if _kind(by_id, m) == "person"), None)
     if person is not None:
-        return colon.group(1), person, "person"
+        return cue, person, "person"
     if before and text[before[-1].end:verb_start].strip() == "":
-        return colon.group(1), before[-1], "actor"
+        return cue, before[-1], "actor"
     return None
+
+
+def _inverted(text: str, name_end: int, verbs: frozenset[str], spans: list[Mention], by_id: dict[str, ActorRecord]
+              ) -> tuple[str, Any, str] | None:
+    """``заявил Лавров: «…»``, ``sagte Trump: „…“``: the speaker between the verb and the colon."""
+    speaker = next((m for m in spans if m.end == name_end), None)
+    if speaker is None:
+        return None
+    verb = re.search(r"([^\W\d_]+)\s+$", text[max(0, speaker.start - 40):speaker.start])
+    if verb is None or verb.group(1).lower() not in verbs:
+        return None
+    return verb.group(1), speaker, "person" if _kind(by_id, speaker) == "person" else "actor"
 
 
 def _kind(by_id: dict[str, ActorRecord], mention: Mention) -> str | None:

@@ -9,7 +9,8 @@ declares what it ``requires``.
 
 Each stage also declares the ``languages`` it runs on (``analysis.languages.STAGE_LANGUAGES``): the
 spaCy parse is English, so a stage runs on an article in another language only where it has its
-own means there (actors and quotes in Russian and Ukrainian, ``actors_intl``, ``quotes_intl``).
+own means there (actors and quotes in Russian, Ukrainian, German, French and Spanish:
+``actors_intl``, ``quotes_intl``).
 Elsewhere the pipeline does not run it and records why in ``provenance["stages"]``.
 """
 
@@ -22,7 +23,7 @@ from ..model import Article
 from ..plugins import hookimpl
 from ..settings import Settings
 from .confidence import keep
-from .languages import INFLECTED, stage_languages
+from .languages import INTL, stage_languages
 from .nlp import parse
 from .types import ActorRecord, Mention
 
@@ -81,7 +82,7 @@ class ActorsStage:
         from .kb import load_kb
 
         kb = load_kb(tuple(settings.analysis.actors_files))
-        if article.language in INFLECTED:
+        if article.language in INTL:
             from .actors_intl import find_actors_in
 
             found = find_actors_in(article.text, kb, article.language, article.published)
@@ -101,7 +102,7 @@ class QuotesStage:
         from .confidence import keep
         from .quotes import find_quotes
 
-        if article.language in INFLECTED:
+        if article.language in INTL:
             from .quotes_intl import find_quotes_in
 
             found = find_quotes_in(article.text, article.language, mentions_of(article), actor_records(article))
