@@ -251,6 +251,16 @@ def test_stages_without_a_model_for_the_language_do_not_run_and_say_why(records:
         assert records[key]["events"] and records[key]["frames"]
 
 
+def test_show_lists_the_stages_that_did_not_run(records: dict[str, dict[str, Any]]) -> None:
+    from narrascope.analysis.render import render_analysis
+    from narrascope.model import Article
+
+    lines = render_analysis(Article.from_record(records["uk-000"]))
+    assert "Not run:" in lines and "  events: no model for language 'uk' (runs on: en)" in lines
+    assert lines.index("Actors:") < lines.index("Not run:")
+    assert "Not run:" not in render_analysis(Article.from_record(records["en-000"]))
+
+
 def test_a_stage_that_runs_again_drops_its_note(records: dict[str, dict[str, Any]]) -> None:
     from narrascope.enrich import build_pipeline
     from narrascope.model import Article
