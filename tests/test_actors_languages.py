@@ -280,7 +280,9 @@ def test_the_article_page_says_which_analyses_ran(store: Path, records: dict[str
     assert re.search(r'data-stage="actors"><strong>actors</strong>: ran \(v\d+\)', section)
     assert re.search(r'data-stage="events"><strong>events</strong>: did not run — no model for language'
                      r' &#39;ru&#39;', section)
+    assert "not calibrated" in section
     english = client.get(f"/articles/{records['en-000']['id']}").text
     section = english[english.index('id="analyses"'):]
     section = section[:section.index("</section>")]
     assert "did not run" not in section and 'data-stage="events"><strong>events</strong>: ran' in section
+    assert "not calibrated" not in section
