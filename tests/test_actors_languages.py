@@ -147,6 +147,9 @@ def _found(text: str, language: str, published: str | None = None) -> dict[str, 
     ("Ким Ё Чжон посетила завод.", "ru", {}),
     ("Паломники посетили Лавру, монахи Лавры их встретили.", "ru", {}),
     ("Мир та спокій — головне. Світ змінився.", "uk", {}),
+    ("Джордж Вашингтон был первым президентом. Радиостанция «Эхо Москвы» закрыта.", "ru", {}),
+    ("Об этом написала газета Вашингтон Пост, а Москва промолчала.", "ru", {"RUS": ["Москва"]}),
+    ("Die Regierung Russlands schwieg, die Zeitung Washington Post nicht.", "de", {"RUS": ["Russlands"]}),
 ])
 def test_traps_are_no_actors(text: str, language: str, expected: dict[str, list[str]]) -> None:
     assert _found(text, language, "2019-05-01") == expected

@@ -17,7 +17,8 @@ How, in order (precision first: what is not known is not claimed):
 2. **Short forms** ("Лавров", "Ким"): the person named in full in the article, else the one
    person in office on ``published`` known by that form (the one person known by it when there
    is no date). A short form next to another capitalised word ("Андрей Лавров", "Ким Ё Чжон")
-   names someone else and is left out, as is one that stays ambiguous.
+   names someone else and is left out, as is one that stays ambiguous; so is a one-word name
+   inside a longer one ("Джордж Вашингтон", "Эхо Москвы", "Вашингтон Пост").
 3. **Roll-up**: a person or state body acting for a state counts among the state's mentions
    ("Лавров" is a mention of Russia too), as in English.
 
@@ -125,6 +126,10 @@ def find_actors_in(text: str, kb: KnowledgeBase, language: str, published: str |
             continue
         found.append((i, i + len(form.words), form))
         i += len(form.words)
+    # a one-word name inside a longer one is not a mention: "Джордж Вашингтон", "Эхо Москвы", "Вашингтон Пост"
+    found = [(a, b, f) for a, b, f in found
+             if not (f.part == "full" and b - a == 1 and f.shape == ("title",)
+                     and _next_to_a_name(text, tokens, a, b, found, language, before=language != "de"))]
     named = {actor_id for _a, _b, f in found if f.part == "full" for actor_id in f.ids}
     mentions: list[Mention] = []
     for a, b, form in found:
@@ -147,17 +152,17 @@ def find_actors_in(text: str, kb: KnowledgeBase, language: str, published: str |
 
 
 def _next_to_a_name(text: str, tokens: list[tuple[int, int, str]], a: int, b: int,
-                    found: list[tuple[int, int, _Form]], language: str) -> bool:
-    """A short form beside another capitalised word (only spaces between, that word not itself a
-    known name) belongs to a longer name: "Андрей Лавров", "Ким Ё Чжон". A capitalised word opening
-    the sentence before it counts only when the dictionary reads it as a first name ("Вчера Лавров"
-    is Lavrov)."""
+                    found: list[tuple[int, int, _Form]], language: str, *, before: bool = True) -> bool:
+    """A name beside another capitalised word (only a space between, that word not itself a known
+    name) belongs to a longer name: "Андрей Лавров", "Ким Ё Чжон", "Вашингтон Пост". A capitalised
+    word opening the sentence before it counts only when it may be a first name ("Вчера Лавров" is
+    Lavrov); ``before=False`` looks only after (German capitalises every noun: "Regierung Russlands")."""
     covered = {k for x, y, _f in found for k in range(x, y)}
     if b < len(tokens) and b not in covered and tokens[b][2][:1].isupper() \
             and text[tokens[b - 1][1]:tokens[b][0]] in (" ", "\u00a0"):
         return True
     k = a - 1
-    if k < 0 or k in covered or not tokens[k][2][:1].isupper() or text[tokens[k][1]:tokens[a][0]] not in (" ", "\u00a0"):
+    if not before or k < 0 or k in covered or not tokens[k][2][:1].isupper() or text[tokens[k][1]:tokens[a][0]] not in (" ", "\u00a0"):
         return False
     if TITLE_BEFORE.get(language) and TITLE_BEFORE[language].search(tokens[k][2]):
         return False  # a German title is capitalised: "Außenminister Lawrow" is Lavrov
