@@ -234,6 +234,21 @@ def test_actors_and_quotes_in_german_french_and_spanish(language: str, text: str
         assert text[q["start"]:q["end"]] == q["content"]
 
 
+def test_dialogue_after_a_dash() -> None:
+    text = ("Переговоры шли всю ночь.\n— Мы готовы к диалогу, — заявил Сергей Лавров журналистам.\n"
+            "— Без давления, — сказал он.\n— Россия — большая страна.\n"
+            "— Ми готові, — заявив Майкл Кофман.")
+    actors = find_actors_in(text, KB, "ru", "2019-05-01")
+    mentions = sorted((m for a in actors for m in a.own_mentions), key=lambda m: m.start)
+    quotes = find_quotes_in(text, "ru", mentions, actors)
+    assert [(q["content"], q["speaker_actor"], q["speaker"]) for q in quotes] == [
+        ("Мы готовы к диалогу", "person:sergey-lavrov", "Sergey Lavrov")]  # "ru": the Ukrainian verb is no cue
+    assert text[quotes[0]["start"]:quotes[0]["end"]] == "Мы готовы к диалогу"
+    (ukrainian,) = find_quotes_in(text, "uk", [], [])
+    assert (ukrainian["content"], ukrainian["speaker"], ukrainian["speaker_actor"]) == ("Ми готові", "Майкл Кофман", None)
+    assert find_quotes_in("— Мы готовы, — заявил Лавров.", "de", [], []) == []
+
+
 def test_stages_without_a_model_for_the_language_do_not_run_and_say_why(records: dict[str, dict[str, Any]]) -> None:
     for key, language in (("ru-000", "ru"), ("uk-001", "uk"), ("de-001", "de"), ("ar-001", "ar")):
         record = records[key]

@@ -16,9 +16,11 @@ comma and dash between), and the speaker must be next to the verb: an actor ment
 actors stage (its canonical id in ``speaker_actor``), else a run of capitalised words in the
 nominative after the verb ("— сказал Майкл Кофман") with no id. Anything else (scare quotes,
 titles in quotes, a quote without a verb) is no quote: precision first. Offsets index ``text``;
-``content`` is what stands inside the marks. Confidence is fixed per speaker kind
-(``CONFIDENCE``), not calibrated (no gold set in these languages yet). Dash-introduced direct
-speech ("— Нет, — сказал он.") is not read.
+``content`` is what stands inside the marks. In Russian and Ukrainian a line of dialogue opened
+by a dash is read too, when the dash that closes the speech is followed by a speech verb and a
+speaker: ``— Мы готовы к диалогу, — заявил Лавров.`` (content: "Мы готовы к диалогу"; a pronoun
+"— сказал он" has no speaker here and is left out). Confidence is fixed per speaker kind
+(``CONFIDENCE``), not calibrated (no gold set in these languages yet).
 """
 
 from __future__ import annotations
@@ -66,6 +68,10 @@ QUOTED = re.compile(r"«\s*([^«»]{2,}?)\s*»|„([^„“”]{2,}?)[“”]|�
 WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 #: between a quote's end and the verb after it: a comma and/or a dash, spaces
 AFTER_QUOTE = re.compile(r"\s*,?\s*(?:[—–-]\s*)?$")
+#: Languages whose press writes dialogue after a dash: "— Мы готовы, — заявил Лавров."
+DASH_SPEECH = frozenset({"ru", "uk"})
+#: a line of dialogue: a dash opens the line, ", —" (or "!", "?", "…" and a dash) closes the speech
+DASH_LINE = re.compile(r"^[ \t]*[—–][ \t\u00a0]*(?P<content>[^\n—–]{2,}?)[,!?…]?[ \t\u00a0]+[—–][ \t\u00a0]+", re.MULTILINE)
 #: a capitalised title before a name (German nouns are capitalised)
 TITLE_WORD = re.compile(r"(?:minister|ministerin|präsident|präsidentin|chef|chefin|sprecher|sprecherin|kanzler|kanzlerin"
                         r"|sekretär|sekretärin|berater|beraterin)$", re.IGNORECASE)
@@ -81,33 +87,53 @@ def find_quotes_in(text: str, language: str, mentions: Iterable[Mention], actors
         return []
     by_id = {a.id: a for a in actors}
     spans = sorted(mentions, key=lambda m: (m.start, m.end))
-    out = []
+    auxiliaries = AUXILIARIES.get(language, frozenset())
+    candidates: list[tuple[int, int, tuple[str, Any, str] | None]] = []
     for match in QUOTED.finditer(text):
         group = next(g for g in range(1, 6) if match.group(g) is not None)
-        start, end = match.start(group), match.end(group)
-        auxiliaries = AUXILIARIES.get(language, frozenset())
-        found = (_after(text, match.end(), verbs, auxiliaries, spans, by_id)
-                 or _before(text, match.start(), verbs, auxiliaries, spans, by_id))
-        if found is None:
-            continue
-        cue, speaker, kind = found
-        actor = by_id.get(speaker.actor) if isinstance(speaker, Mention) else None
-        out.append({
-            "speaker": actor.name if actor else speaker[2] if isinstance(speaker, tuple) else speaker.text,
-            "speaker_actor": actor.id if actor else None,
-            "speaker_role": actor.role if actor else None,
-            "speaker_span": ({"start": speaker.start, "end": speaker.end} if isinstance(speaker, Mention)
-                             else {"start": speaker[0], "end": speaker[1]}),
-            "cue": cue,
-            "content": text[start:end],
-            "start": start,
-            "end": end,
-            "direct": True,
-            "partial": False,
-            "anonymous": False,
-            "confidence": CONFIDENCE[kind],
-        })
+        candidates.append((match.start(group), match.end(group),
+                           _after(text, match.end(), verbs, auxiliaries, spans, by_id)
+                           or _before(text, match.start(), verbs, auxiliaries, spans, by_id)))
+    if language in DASH_SPEECH:
+        for match in DASH_LINE.finditer(text):
+            start, end = match.start("content"), match.end("content")
+            if not any(s <= start < e or start <= s < end for s, e, _f in candidates):
+                candidates.append((start, end, _speaker_after_verb(text, match.end(), verbs, spans, by_id)))
+    out = []
+    for start, end, found in sorted(candidates, key=lambda c: c[0]):
+        if found is not None:
+            out.append(_record(text, start, end, found, by_id))
     return out
+
+
+def _record(text: str, start: int, end: int, found: tuple[str, Any, str], by_id: dict[str, ActorRecord]
+            ) -> dict[str, Any]:
+    cue, speaker, kind = found
+    actor = by_id.get(speaker.actor) if isinstance(speaker, Mention) else None
+    return {
+        "speaker": actor.name if actor else speaker[2] if isinstance(speaker, tuple) else speaker.text,
+        "speaker_actor": actor.id if actor else None,
+        "speaker_role": actor.role if actor else None,
+        "speaker_span": ({"start": speaker.start, "end": speaker.end} if isinstance(speaker, Mention)
+                         else {"start": speaker[0], "end": speaker[1]}),
+        "cue": cue,
+        "content": text[start:end],
+        "start": start,
+        "end": end,
+        "direct": True,
+        "partial": False,
+        "anonymous": False,
+        "confidence": CONFIDENCE[kind],
+    }
+
+
+def _speaker_after_verb(text: str, at: int, verbs: frozenset[str], spans: list[Mention],
+                        by_id: dict[str, ActorRecord]) -> tuple[str, Any, str] | None:
+    """After the dash that closes a line of dialogue: the speech verb first, then the speaker."""
+    verb = WORD.match(text, at)
+    if verb is None or verb.group().lower() not in verbs:
+        return None
+    return _speaker_after(text, verb.end(), spans, by_id, verb.group())
 
 
 def _after(text: str, quote_end: int, verbs: frozenset[str], auxiliaries: frozenset[str], spans: list[Mention],
