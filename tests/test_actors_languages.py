@@ -149,6 +149,8 @@ def _found(text: str, language: str, published: str | None = None) -> dict[str, 
     ("Мир та спокій — головне. Світ змінився.", "uk", {}),
     ("Джордж Вашингтон был первым президентом. Радиостанция «Эхо Москвы» закрыта.", "ru", {}),
     ("Об этом написала газета Вашингтон Пост, а Москва промолчала.", "ru", {"RUS": ["Москва"]}),
+    ("Дети катались на американских горках, а лекция была для них китайской грамотой.", "ru", {}),
+    ("Американські гірки — найкращий атракціон.", "uk", {}),
     ("Die Regierung Russlands schwieg, die Zeitung Washington Post nicht.", "de", {"RUS": ["Russlands"]}),
 ])
 def test_traps_are_no_actors(text: str, language: str, expected: dict[str, list[str]]) -> None:

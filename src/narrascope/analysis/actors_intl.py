@@ -18,7 +18,8 @@ How, in order (precision first: what is not known is not claimed):
    person in office on ``published`` known by that form (the one person known by it when there
    is no date). A short form next to another capitalised word ("Андрей Лавров", "Ким Ё Чжон")
    names someone else and is left out, as is one that stays ambiguous; so is a one-word name
-   inside a longer one ("Джордж Вашингтон", "Эхо Москвы", "Вашингтон Пост").
+   inside a longer one ("Джордж Вашингтон", "Эхо Москвы", "Вашингтон Пост"), and a name or
+   adjective inside a phrase of ``not_actors.txt`` ("американские горки", a roller coaster).
 3. **Roll-up**: a person or state body acting for a state counts among the state's mentions
    ("Лавров" is a mention of Russia too), as in English.
 
@@ -58,6 +59,8 @@ SENTENCE_OPENERS = {
     "fr": _words("alors après aujourd'hui depuis donc et hier lorsque mais pour puis quand selon"),
     "es": _words("además ahora ayer cuando después entonces hoy luego mientras para pero según también y"),
 }
+#: Which form wins among forms of the same length: a phrase that is no actor, then a full name.
+PART_ORDER = {"not": 0, "full": 1, "short": 2}
 #: Confidence of a mention by how it was found and what it names (fixed, not calibrated).
 CONFIDENCE = {"name": 0.9, "adjective": 0.8, "short-named": 0.9, "short-office": 0.75}
 
@@ -69,7 +72,7 @@ class _Form:
     words: tuple[str, ...]
     shape: tuple[str, ...]  # per word: "upper" (all capitals), "title" (capitalised) or "any"
     ids: tuple[str, ...]
-    part: str  # "full" or "short"
+    part: str  # "full", "short" or "not" (a phrase that is never an actor)
     written: str  # the name as names.tsv writes it
 
 
@@ -83,14 +86,17 @@ def _shape(word: str) -> str:
 def _forms(kb: KnowledgeBase, language: str) -> dict[str, list[_Form]]:
     """First word (``normal``) -> the declined forms that start with it, longest first."""
     index: dict[str, list[_Form]] = {}
-    for part, names in kb.names.get(language, {}).items():
+    # phrases of not_actors.txt ("американские горки": a roller coaster) take their words out of matching
+    blocked: dict[str, tuple[str, ...]] = {form: () for form in kb.not_actors}
+    parts: list[tuple[str, dict[str, tuple[str, ...]]]] = [*kb.names.get(language, {}).items(), ("not", blocked)]
+    for part, names in parts:
         for written, ids in names.items():
             shape = tuple(_shape(w) for _s, _e, w in words(written))
             for declined in phrase_forms(written, language):
                 if len(declined) == len(shape):
                     index.setdefault(declined[0], []).append(_Form(declined, shape, ids, part, written))
     for forms in index.values():
-        forms.sort(key=lambda f: (-len(f.words), f.part != "full", f.written))
+        forms.sort(key=lambda f: (-len(f.words), PART_ORDER[f.part], f.written))
     return index
 
 
@@ -130,6 +136,7 @@ def find_actors_in(text: str, kb: KnowledgeBase, language: str, published: str |
     found = [(a, b, f) for a, b, f in found
              if not (f.part == "full" and b - a == 1 and f.shape == ("title",)
                      and _next_to_a_name(text, tokens, a, b, found, language, before=language != "de"))]
+    found = [(a, b, f) for a, b, f in found if f.part != "not"]
     named = {actor_id for _a, _b, f in found if f.part == "full" for actor_id in f.ids}
     mentions: list[Mention] = []
     for a, b, form in found:
