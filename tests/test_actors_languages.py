@@ -151,6 +151,10 @@ def _found(text: str, language: str, published: str | None = None) -> dict[str, 
     ("Об этом написала газета Вашингтон Пост, а Москва промолчала.", "ru", {"RUS": ["Москва"]}),
     ("Дети катались на американских горках, а лекция была для них китайской грамотой.", "ru", {}),
     ("Американські гірки — найкращий атракціон.", "uk", {}),
+    ("À Moscou, Poutine a parlé. En Ukraine, on attend.", "fr", {"RUS": ["Moscou"], "person:vladimir-putin": ["Poutine"],
+                                                                 "UKR": ["Ukraine"]}),
+    ("En Moscú habló Putin. Desde Washington, silencio.", "es", {"RUS": ["Moscú"], "person:vladimir-putin": ["Putin"],
+                                                                 "USA": ["Washington"]}),
     ("Die Regierung Russlands schwieg, die Zeitung Washington Post nicht.", "de", {"RUS": ["Russlands"]}),
 ])
 def test_traps_are_no_actors(text: str, language: str, expected: dict[str, list[str]]) -> None:

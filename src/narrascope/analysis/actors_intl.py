@@ -54,10 +54,13 @@ def _words(text: str) -> frozenset[str]:
 #: Words that open a sentence before a surname without being a first name (languages without a
 #: dictionary of first names here).
 SENTENCE_OPENERS = {
-    "de": _words("auch aber als auf bei da dann dass denn doch gestern heute jetzt laut nach nun noch so und während"
-                 " wie zudem"),
-    "fr": _words("alors après aujourd'hui depuis donc et hier lorsque mais pour puis quand selon"),
-    "es": _words("además ahora ayer cuando después entonces hoy luego mientras para pero según también y"),
+    "de": _words("auch aber als am an auf aus bei da dann dass dem den denn der des die doch durch ein eine einem"
+                 " einen einer für gegen gestern heute im in jetzt laut mit nach nun noch ohne so über um und unter"
+                 " von vor während wie zudem zum zur zwischen"),
+    "fr": _words("à alors après au aujourd'hui aux avec chez contre dans de depuis des donc du en entre et hier l'"
+                 " la le les lorsque mais par pendant pour puis quand selon sur un une vers"),
+    "es": _words("a además ahora al ayer con contra cuando de del desde después durante el en entonces entre hacia"
+                 " hoy la las los luego mientras para pero por según sobre también tras un una y"),
 }
 #: Which form wins among forms of the same length: a phrase that is no actor, then a full name.
 PART_ORDER = {"not": 0, "full": 1, "short": 2}
