@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SEEDS, copy_store, export_records, run_cli
+from narrascope.analysis.stages import TopicsStage
 from narrascope.analysis.topics import assign_topics
 
 
@@ -48,7 +49,7 @@ def test_analyze_adds_stages_to_stored_articles_and_is_idempotent(db: Path, basi
     for old in before:
         new = after[old["id"]]
         assert new["topics"], new["title"]
-        assert new["pipeline"]["stages"]["topics"] == "2"
+        assert new["pipeline"]["stages"]["topics"] == TopicsStage.version
         assert new["pipeline"]["stages"]["genre"] == old["pipeline"]["stages"]["genre"]
         assert new["text"] == old["text"] and new["genre"] == old["genre"]
 

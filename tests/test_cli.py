@@ -189,8 +189,11 @@ def test_stages_lists_what_is_installed_in_pipeline_order(tmp_path: Path) -> Non
     assert reordered[0]["name"] == "genre" and reordered[0]["position"] == 1
     assert {row["name"]: row["position"] for row in reordered}["language"] is None
     text = run_cli("stages").stdout
-    assert text.splitlines()[0].split() == ["POS", "NAME", "VERSION", "REQUIRES", "SETS"]
+    assert text.splitlines()[0].split() == ["POS", "NAME", "VERSION", "REQUIRES", "LANGUAGES", "SETS"]
     assert any(line.split()[:2] == ["1", "language"] for line in text.splitlines())
+    assert by_name["language"]["languages"] is None and by_name["events"]["languages"] == ["en"]
+    assert "ru" in by_name["actors"]["languages"]
+    assert any(line.split()[1] == "events" and " en " in line for line in text.splitlines()[1:])
 
 
 def test_progress_bar_counts_items_not_files(tmp_path: Path, db: Path) -> None:

@@ -240,12 +240,14 @@ def _exporter(format: str) -> Any:
 
 
 def list_stages(*, settings: Settings | None = None) -> list[dict[str, Any]]:
-    """Every installed per-article stage: name, version, requires, sets, and its place in the
-    settings' pipeline (``position`` from 1, None when not in it); pipeline stages first."""
+    """Every installed per-article stage: name, version, requires, sets, the ``languages`` it runs
+    on (None: every language; see ``analysis.languages``), and its place in the settings' pipeline
+    (``position`` from 1, None when not in it); pipeline stages first."""
     settings = settings or load_settings()
     order = list(settings.pipeline.stages)
     rows = [
         {"name": stage.name, "version": stage.version, "requires": list(stage.requires), "sets": list(stage.sets),
+         "languages": list(languages) if (languages := getattr(stage, "languages", None)) is not None else None,
          "position": order.index(name) + 1 if name in order else None}
         for name, stage in registry().stages.items()
     ]

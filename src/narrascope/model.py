@@ -176,8 +176,10 @@ class Article:
     stances: list[dict[str, Any]] = field(default_factory=list)
     pipeline: dict[str, Any] = field(default_factory=dict)
     # Beyond the schema minimum:
-    #: which rung of the metadata cascade filled each field ("jsonld", "meta", "byline-line"...)
-    provenance: dict[str, str] = field(default_factory=dict)
+    #: which rung of the metadata cascade filled each field ("jsonld", "meta", "byline-line"...);
+    #: under "stages", the analysis stages that did not run on the article and why
+    #: (``{"events": {"ran": False, "reason": "no model for language 'ru' (runs on: en)"}}``)
+    provenance: dict[str, Any] = field(default_factory=dict)
     #: evidence for the genre: the cues that decided it
     genre_evidence: list[str] = field(default_factory=list)
     #: the calibrated confidence of ``genre`` (None when the genre is "other": no claim is made)

@@ -15,6 +15,11 @@ read and correct (``#`` starts a comment line, ``|`` separates several values in
 - ``not_entities.tsv``: names of things the entity recogniser takes for persons or organizations
   and that are never actors: diseases, military operations, products, slogans ("COVID-19",
   "Operation Desert Storm", "iPhone", "Make America Great Again"), matched case-insensitively.
+- ``names.tsv``: the names of known actors in other languages (``language`` is an ISO 639-1 code):
+  full names, adjectives and seats of power that resolve on their own ("Кремль", "российский",
+  "Сергей Лавров") and short forms that need context ("Лавров"), written in the nominative; the
+  analysis of that language finds their inflected forms (``analysis.languages``). These never
+  join the English forms above, so an English text is matched exactly as before.
 - ``patterns.tsv``: regular expressions over the article text, for shapes of the same things
   ("Operation X", letters-hyphen-digits like "COVID-19") and for wire trailers ("(END)",
   "Reporting by X; Editing by Y", reporters' e-mails), inside which no mention is taken.
@@ -50,9 +55,12 @@ ORGANIZATION_COLUMNS_V1 = ("id", "kind", "name", "country", "aliases")
 PEOPLE_COLUMNS = ("id", "name", "country", "role", "from", "to", "aliases", "short")
 NOT_ENTITY_COLUMNS = ("form", "category")
 PATTERN_COLUMNS = ("name", "use", "pattern")
+NAME_COLUMNS = ("id", "language", "names", "short")
 TABLES = {STATE_COLUMNS: "states", ORGANIZATION_COLUMNS: "organizations", ORGANIZATION_COLUMNS_V1: "organizations",
-          PEOPLE_COLUMNS: "people", NOT_ENTITY_COLUMNS: "not_entities", PATTERN_COLUMNS: "patterns"}
-SHIPPED = ("states.tsv", "organizations.tsv", "people.tsv", "not_actors.txt", "not_entities.tsv", "patterns.tsv")
+          PEOPLE_COLUMNS: "people", NOT_ENTITY_COLUMNS: "not_entities", PATTERN_COLUMNS: "patterns",
+          NAME_COLUMNS: "names"}
+SHIPPED = ("states.tsv", "organizations.tsv", "people.tsv", "not_actors.txt", "not_entities.tsv", "patterns.tsv",
+           "names.tsv")
 #: what a pattern of ``patterns.tsv`` marks: a thing that is no actor, or a wire trailer (its whole line)
 PATTERN_USES = ("not_entity", "trailer")
 
@@ -134,8 +142,13 @@ class KnowledgeBase:
     """
 
     def __init__(self, actors: dict[str, Actor], not_actors: frozenset[str],
-                 not_entities: dict[str, str] | None = None, patterns: tuple[Pattern, ...] = ()) -> None:
+                 not_entities: dict[str, str] | None = None, patterns: tuple[Pattern, ...] = (),
+                 names: dict[str, dict[str, dict[str, set[str]]]] | None = None) -> None:
         self.actors = actors
+        #: language -> "full" or "short" -> form (nominative, as written in names.tsv) -> actor ids
+        self.names: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
+            language: {part: {form: tuple(sorted(ids)) for form, ids in forms.items()} for part, forms in parts.items()}
+            for language, parts in (names or {}).items()}
         self.not_actors = not_actors
         self.not_entities = dict(not_entities or {})
         self.patterns = patterns
@@ -149,6 +162,10 @@ class KnowledgeBase:
 
     def __contains__(self, actor_id: object) -> bool:
         return actor_id in self.actors
+
+    def languages(self) -> tuple[str, ...]:
+        """The languages other than English that the base has names in."""
+        return tuple(sorted(self.names))
 
     def states(self) -> Iterator[Actor]:
         return (a for a in self.actors.values() if a.kind == "state")
@@ -297,6 +314,8 @@ class _Tables:
     not_actors: set[str] = field(default_factory=set)
     not_entities: dict[str, str] = field(default_factory=dict)
     patterns: list[Pattern] = field(default_factory=list)
+    #: language -> "full"/"short" -> form -> actor ids (names.tsv)
+    names: dict[str, dict[str, dict[str, set[str]]]] = field(default_factory=dict)
 
 
 def _add_pattern(tables: _Tables, row: dict[str, str], path: Path) -> None:
@@ -307,6 +326,16 @@ def _add_pattern(tables: _Tables, row: dict[str, str], path: Path) -> None:
     except re.error as e:
         raise UsageError(f"{path}: pattern {row['name']!r} is not a regular expression: {e}") from e
     tables.patterns.append(Pattern(row["name"], row["use"], regex))
+
+
+def _add_names(tables: _Tables, row: dict[str, str], path: Path) -> None:
+    language = row["language"].strip().lower()
+    if not re.fullmatch(r"[a-z]{2}", language):
+        raise UsageError(f"{path}: {row['id']}: language must be an ISO 639-1 code, not {row['language']!r}")
+    parts = tables.names.setdefault(language, {"full": {}, "short": {}})
+    for part, cell in (("full", row["names"]), ("short", row["short"])):
+        for form in _split(cell):
+            parts[part].setdefault(form, set()).add(row["id"])
 
 
 def _read_into(tables: _Tables, path: Path, text: str) -> None:
@@ -322,6 +351,8 @@ def _read_into(tables: _Tables, path: Path, text: str) -> None:
             tables.not_entities[row["form"].casefold()] = row["category"] or "other"
         elif table == "patterns":
             _add_pattern(tables, row, path)
+        elif table == "names":
+            _add_names(tables, row, path)
         elif table == "states":
             _add_state(actors, row)
         elif table == "organizations":
@@ -350,7 +381,12 @@ def load_kb(extra: tuple[str, ...] = ()) -> KnowledgeBase:
         except OSError as e:
             raise UsageError(f"cannot read actor file {path}: {e}") from e
         _read_into(tables, path, text)
-    return KnowledgeBase(tables.actors, frozenset(tables.not_actors), tables.not_entities, tuple(tables.patterns))
+    unknown = sorted({actor_id for parts in tables.names.values() for forms in parts.values()
+                      for ids in forms.values() for actor_id in ids} - set(tables.actors))
+    if unknown:
+        raise UsageError(f"names in other languages for actors the base does not know: {', '.join(unknown[:10])}")
+    return KnowledgeBase(tables.actors, frozenset(tables.not_actors), tables.not_entities, tuple(tables.patterns),
+                         tables.names)
 
 
 def default_kb() -> KnowledgeBase:

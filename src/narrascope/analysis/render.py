@@ -110,7 +110,8 @@ def render_analysis(article: Article, *, full: bool = True) -> list[str]:
     its calibrated confidence as ``c 0.83``.
 
     Without ``full`` each section shows its first ten items: actors by number of mentions,
-    stances by strength, the others in text order.
+    stances by strength, the others in text order. "Not run" lists the stages that did not run
+    on the article and why (``provenance["stages"]``: no model for its language).
     """
     stances = sorted(article.stances, key=lambda s: -abs(s["polarity"]))
     sections: list[tuple[str, list[str]]] = [
@@ -125,6 +126,10 @@ def render_analysis(article: Article, *, full: bool = True) -> list[str]:
         ("Topics", ["  " + ", ".join(f"{t['id']}{_conf(t)} ({t['score']:g}: {', '.join(t['terms'])})"
                                       for t in article.topic_evidence)] if article.topic_evidence else []),
     ]
+    notes = article.provenance.get("stages")
+    not_run = [f"  {name}: {note.get('reason') or 'no reason recorded'}" for name, note in sorted(notes.items())
+               if isinstance(note, dict) and note.get("ran") is False] if isinstance(notes, dict) else []
+    sections.append(("Not run", not_run))
     lines: list[str] = []
     for title, body in sections:
         if body:

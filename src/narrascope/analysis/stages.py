@@ -6,6 +6,12 @@ fields it sets and touches nothing. The stages share one spaCy parse of the arti
 parse. Later stages read what earlier ones wrote on the article (``actors`` before ``quotes``
 before ``events``...), which is why the pipeline order in the settings matters and each stage
 declares what it ``requires``.
+
+Each stage also declares the ``languages`` it runs on (``analysis.languages.STAGE_LANGUAGES``): the
+spaCy parse is English, so a stage runs on an article in another language only where it has its
+own means there (actors and quotes in Russian, Ukrainian, German, French and Spanish:
+``actors_intl``, ``quotes_intl``).
+Elsewhere the pipeline does not run it and records why in ``provenance["stages"]``.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from ..model import Article
 from ..plugins import hookimpl
 from ..settings import Settings
 from .confidence import keep
+from .languages import INTL, stage_languages
 from .nlp import parse
 from .types import ActorRecord, Mention
 
@@ -65,28 +72,41 @@ def mentions_of(article: Article) -> list[Mention]:
 
 class ActorsStage:
     name = "actors"
-    version = "4"
+    version = "5"
     requires = ("text", "published")
     sets = ("actors",)
+    languages = stage_languages("actors")
 
     def compute(self, article: Article, settings: Settings) -> dict[str, Any]:
         from .actors import find_actors, kept_records
         from .kb import load_kb
 
         kb = load_kb(tuple(settings.analysis.actors_files))
+        if article.language in INTL:
+            from .actors_intl import find_actors_in
+
+            found = find_actors_in(article.text, kb, article.language, article.published)
+            return {"actors": [r.to_dict() for r in kept_records(found, settings.analysis.min_confidence.actors)]}
         records, _mentions = find_actors(parsed(article, settings), kb, published=article.published)
         return {"actors": [r.to_dict() for r in kept_records(records, settings.analysis.min_confidence.actors)]}
 
 
 class QuotesStage:
     name = "quotes"
-    version = "5"
+    version = "6"
     requires = ("text", "actors", "authors")
     sets = ("quotes",)
+    languages = stage_languages("quotes")
 
     def compute(self, article: Article, settings: Settings) -> dict[str, Any]:
         from .confidence import keep
         from .quotes import find_quotes
+
+        if article.language in INTL:
+            from .quotes_intl import find_quotes_in
+
+            found = find_quotes_in(article.text, article.language, mentions_of(article), actor_records(article))
+            return {"quotes": keep(found, settings.analysis.min_confidence.quotes)}
 
         quotes = find_quotes(parsed(article, settings), mentions_of(article), actor_records(article),
                              authors=tuple(article.authors))
@@ -95,9 +115,10 @@ class QuotesStage:
 
 class EventsStage:
     name = "events"
-    version = "6"
+    version = "7"
     requires = ("text", "actors", "quotes")
     sets = ("events",)
+    languages = stage_languages("events")
 
     def compute(self, article: Article, settings: Settings) -> dict[str, Any]:
         from .confidence import keep
@@ -109,9 +130,10 @@ class EventsStage:
 
 class TechniquesStage:
     name = "techniques"
-    version = "3"
+    version = "4"
     requires = ("text", "quotes")
     sets = ("techniques",)
+    languages = stage_languages("techniques")
 
     def compute(self, article: Article, settings: Settings) -> dict[str, Any]:
         from .confidence import keep
@@ -123,9 +145,10 @@ class TechniquesStage:
 
 class FramesStage:
     name = "frames"
-    version = "2"
+    version = "3"
     requires = ("text",)
     sets = ("frames",)
+    languages = stage_languages("frames")
 
     def compute(self, article: Article, settings: Settings) -> dict[str, Any]:
         from .frames import find_frames
@@ -135,9 +158,10 @@ class FramesStage:
 
 class StanceStage:
     name = "stance"
-    version = "6"
+    version = "7"
     requires = ("text", "title", "outlet", "genre", "actors", "quotes")
     sets = ("stances",)
+    languages = stage_languages("stance")
 
     def compute(self, article: Article, settings: Settings) -> dict[str, Any]:
         from .confidence import keep
@@ -150,9 +174,10 @@ class StanceStage:
 
 class TopicsStage:
     name = "topics"
-    version = "2"
+    version = "3"
     requires = ("title", "text")
     sets = ("topics", "topic_evidence")
+    languages = stage_languages("topics")
 
     def compute(self, article: Article, settings: Settings) -> dict[str, Any]:
         from .topics import assign_topics

@@ -378,7 +378,9 @@ def stages(obj: Context, as_json: bool) -> None:
     """List the installed per-article stages: name, version, what each requires and sets.
 
     Stages named in the settings' [pipeline] stages run after extraction, in that order; the
-    POS column gives each one's place (- when installed but not in the pipeline).
+    POS column gives each one's place (- when installed but not in the pipeline). LANGUAGES are
+    the languages a stage runs on (all: every language); on an article in another language it
+    does not run, and the record's provenance says why.
 
     \b
     Example:
@@ -389,14 +391,14 @@ def stages(obj: Context, as_json: bool) -> None:
     if as_json:
         emit_json(rows)
         return
-    table = [("POS", "NAME", "VERSION", "REQUIRES", "SETS")] + [
+    table = [("POS", "NAME", "VERSION", "REQUIRES", "LANGUAGES", "SETS")] + [
         (str(row["position"] or "-"), row["name"], row["version"], ", ".join(row["requires"]) or "-",
-         ", ".join(row["sets"]) or "-")
+         ",".join(row["languages"]) if row["languages"] is not None else "all", ", ".join(row["sets"]) or "-")
         for row in rows
     ]
-    widths = [max(len(line[i]) for line in table) for i in range(4)]
+    widths = [max(len(line[i]) for line in table) for i in range(5)]
     for line in table:
-        click.echo("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=False)) + "  " + line[4])
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=False)) + "  " + line[5])
 
 
 @cli.command("settings")

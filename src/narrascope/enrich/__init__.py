@@ -14,6 +14,12 @@ of the record (``Article``) no later stage sets, or a field (``extensions.<names
 name that an earlier stage of the pipeline provides; otherwise ``build_pipeline`` raises NS406
 before any input is read.
 
+**Languages.** A stage may declare the ``languages`` (ISO 639-1 codes) it has a model for; on an
+article in another language the pipeline does not run it, sets its fields empty and records in
+``provenance["stages"][name]`` that it did not run and why (``{"ran": false, "reason": ...}``). A
+stage without ``languages`` runs on every article; so does every stage on an article whose
+language is unknown. A later run that does run the stage drops its note.
+
 **Fields of third-party stages.** A stage may add one JSON object to the record under its own
 namespace: it declares ``"extensions.<namespace>"`` in ``sets`` and returns that key with a dict;
 the pipeline puts it in ``article.extensions[<namespace>]`` (the record's ``extensions``), which
@@ -39,14 +45,17 @@ from ..plugins import is_builtin
 from ..settings import Settings
 from ..version import __version__
 
-__all__ = ["EXTENSION_PREFIX", "Pipeline", "Stage", "apply_updates", "build_pipeline", "check_requires", "floor_field",
-           "is_core"]
+__all__ = ["EXTENSION_PREFIX", "STAGES_NOTE", "Pipeline", "Stage", "apply_updates", "build_pipeline", "check_requires",
+           "floor_field", "is_core", "not_run_reason"]
 
 #: Whether a stage ships in the narrascope package (its errors are bugs, not a plugin's).
 is_core = is_builtin
 
 #: The prefix of a field a third-party stage adds: ``extensions.<namespace>``.
 EXTENSION_PREFIX = "extensions."
+#: The ``provenance`` key under which the stages that did not run on an article say why:
+#: ``{"events": {"ran": false, "reason": "no model for language 'ru' (runs on: en)"}}``.
+STAGES_NOTE = "stages"
 #: The fields of the record.
 RECORD_FIELDS = frozenset(Article.__dataclass_fields__)
 
@@ -72,13 +81,21 @@ class Pipeline:
         stopped later (past the item's budget) keeps the stages that finished.
         """
         for stage in self.stages:
-            if is_core(stage):
+            reason = not_run_reason(stage, article)
+            noted = stage.name in _stage_notes(article)
+            if reason is not None or noted:  # the stage's note in provenance: set, or dropped as it runs now
+                article.provenance = _with_stage_note(article, stage.name, reason)
+            if reason is not None:
+                updates = {**_empty_fields(stage), "provenance": article.provenance}
+            elif is_core(stage):
                 updates = stage.compute(article, self.settings)
                 unexpected = set(updates) - set(stage.sets)
                 if unexpected:
                     raise RuntimeError(f"stage {stage.name} set undeclared fields {sorted(unexpected)}")
             else:
                 updates = _third_party_updates(stage, article, self.settings)
+            if noted and "provenance" not in updates:
+                updates = {**updates, "provenance": article.provenance}
             apply_updates(article, updates)
             if on_stage is not None:
                 on_stage(stage.name, updates)
@@ -101,6 +118,45 @@ class Pipeline:
             if name is not None:
                 out[name] = float(getattr(self.settings.analysis.min_confidence, name))
         return out
+
+
+def not_run_reason(stage: Stage, article: Article) -> str | None:
+    """Why ``stage`` does not run on ``article``, or None when it runs: a stage that declares the
+    ``languages`` it has a model for does not run on an article in another language (an article
+    whose language is unknown runs every stage, as before languages were declared)."""
+    languages = getattr(stage, "languages", None)
+    if languages is None or not article.language or article.language in languages:
+        return None
+    return f"no model for language {article.language!r} (runs on: {', '.join(languages)})"
+
+
+def _stage_notes(article: Article) -> dict[str, Any]:
+    notes = article.provenance.get(STAGES_NOTE)
+    return notes if isinstance(notes, dict) else {}
+
+
+def _with_stage_note(article: Article, name: str, reason: str | None) -> dict[str, Any]:
+    """``article.provenance`` with ``provenance["stages"][name]`` saying the stage did not run and
+    why (``reason``), or without it when the stage runs (a note of an earlier run is dropped)."""
+    notes = {k: v for k, v in _stage_notes(article).items() if k != name}
+    if reason is not None:
+        notes[name] = {"ran": False, "reason": reason}
+    provenance = {k: v for k, v in article.provenance.items() if k != STAGES_NOTE}
+    if notes:
+        provenance[STAGES_NOTE] = dict(sorted(notes.items()))
+    return provenance
+
+
+def _empty_fields(stage: Stage) -> dict[str, Any]:
+    """The fields ``stage`` sets, each at its empty default (a stage that did not run claims nothing)."""
+    out: dict[str, Any] = {}
+    for name in stage.sets:
+        spec = Article.__dataclass_fields__.get(name)
+        if spec is None or name == "provenance":
+            continue
+        factory = spec.default_factory
+        out[name] = factory() if callable(factory) else spec.default
+    return out
 
 
 def floor_field(stage: Stage) -> str | None:
