@@ -344,7 +344,7 @@ SECTION_WORDS = frozenset({
 TITLE_SUFFIX = re.compile(r"^(?P<title>.{8,}?)\s+(?:\||-|–|—|::)\s+(?P<outlet>[^|]{2,60})$")
 ABBREVIATED_END = re.compile(r"\b(?:[A-Z]\.){2,}$")
 CONTINUATION = re.compile(r"^(?:He|She|They|His|Her|Their|Its|The author|The writer)\b")
-SPLIT_END = re.compile(r"[.!?…:;][\"'”’)\]]*$")
+SPLIT_END = re.compile(r"[.!?…:;。！？؟][\"'”’)\]»]*$")
 
 
 SMALL_WORDS = frozenset({
@@ -361,6 +361,11 @@ def _strong_banner(sentence: str) -> bool:
 # "Read more:", "Related:", "See also:" alone on a line: a promo list of headlines follows
 RELATED_LABEL = re.compile(r"^(?:related(?:\s+\w+)?|read more|read also|also read|see also|more on this(?: topic| story)?|"
                            r"recommended|you may also like|you might also like|further reading)\s*:$", re.I)
+
+
+def _uncased(char: str) -> bool:
+    """A letter of a script without upper and lower case (Arabic, Hebrew, Georgian, Chinese)."""
+    return char.isalpha() and not char.isupper() and not char.islower()
 
 
 def _title_case(text: str) -> bool:
@@ -544,7 +549,9 @@ class _Cleaner:
         text = unit.text
         if unit.heading:
             return True
-        if unit.list_item or unit.words > 30 or len(text) > 300 or not text[:1].isupper() and text[:1] not in "“\"‘'(«0123456789":
+        lead = text[:1]
+        # a title opens with a capital, a quote or a digit, or with a letter of a script without case
+        if unit.list_item or unit.words > 30 or len(text) > 300 or not (lead.isupper() or _uncased(lead)) and lead not in "“\"‘'(«0123456789":
             return False
         # a headline does not end in a full stop, unless it is written in Title Case
         return not text.endswith(".") or bool(ABBREVIATED_END.search(text)) or (unit.words <= 20 and _title_case(text))
@@ -685,7 +692,7 @@ class _Cleaner:
             if kind:
                 comments = kind[0] == "comments" and bool(bp.COMMENTS_SECTION.match(unit.text))
                 related_list = kind[0] == "related" and bool(
-                    bp.RELATED_HEADER.match(unit.text) or RELATED_LABEL.match(unit.text))
+                    bp.RELATED_HEADER.match(unit.text) or RELATED_LABEL.match(unit.text) or bp.related_header(unit.text))
                 self.take(unit, *kind)
                 continue
             if not unit.heading and LINK_ONLY.match(unit.raw):
@@ -709,6 +716,11 @@ class _Cleaner:
             if bp.banner_hint(unit.text) and not self.trim_banner(unit):
                 continue
             self.take_images(unit)
+            dateline = bp.agency_dateline(unit.text) if not self.body else None
+            if dateline:  # "МОСКВА, 14 августа — РИА Новости." opening the lede
+                self.remove(dateline[0], "other", "dateline")
+                self.offer("published", "dateline", dateline[1])
+                unit.text = unit.text[len(dateline[0]) :].strip()
             if not self.lead_checked:
                 self.lead_checked = True
                 lead = bp.lead_author(unit.text) or bp.lead_author(self.subtitle or "")
