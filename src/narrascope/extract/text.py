@@ -53,7 +53,13 @@ RUNGS: dict[str, tuple[str, ...]] = {
 
 LINE_BREAKS = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 # zero-width characters, the soft hyphen and control characters: dropped
-INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\x00-\x08\x0e-\x1b\x7f]")
+INVISIBLE = re.compile("[\u200b\u2060\ufeff\u00ad\x00-\x08\x0e-\x1b\x7f]")
+# the zero-width (non-)joiner spells words in Persian, Arabic-script and Indic text ("می‌کند"):
+# kept between two letters of those scripts, dropped elsewhere
+JOINER_SCRIPTS = "\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff\u0900-\u0dff"
+STRAY_JOINER = re.compile(f"(?<![{JOINER_SCRIPTS}])[\u200c\u200d]|[\u200c\u200d](?![{JOINER_SCRIPTS}])")
+# letters written without spaces between words (Chinese, Japanese, Thai): about two make a word
+UNSPACED = re.compile("[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 ODD_SPACES = re.compile("[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 MULTI_SPACE = re.compile(" {2,}")
 # one pass finds whether any of the above is there at all (most texts: no)
@@ -78,6 +84,7 @@ def normalise(text: str) -> str:
     if UNUSUAL.search(text):
         text = LINE_BREAKS.sub("\n", text)
         text = INVISIBLE.sub("", text)
+        text = STRAY_JOINER.sub("", text)
         text = ODD_SPACES.sub(" ", text)
     text = _squeeze(text)
     return "\n".join(line.strip() for line in text.split("\n"))
@@ -180,7 +187,15 @@ class Unit:
 
     @cached_property
     def words(self) -> int:
-        return len(self.text.split())
+        return word_count(self.text)
+
+
+def word_count(text: str) -> int:
+    """Words of ``text``; in scripts written without spaces, two letters count as one word."""
+    words = len(text.split())
+    if text and not text.isascii():
+        words += len(UNSPACED.findall(text)) // 2
+    return words
 
 
 def _blocks(lines: list[str]) -> list[list[str]]:
