@@ -121,7 +121,7 @@ def _written_forms() -> tuple[re.Pattern[str], ...]:
     year_word = r"(?:\s*(?:г\.|г(?![^\W\d_])|года|году|року|р\.|m\.|წ\.|წლის|yılı)|\.(?!\d))?"
     return (
         # 14 августа 2017 г., 3. März 2019, 1er mars 2019, 12 de mayo de 2020, 3 آذار/مارس 2019
-        re.compile(rf"{weekday}(?<!\d)(?P<day>\d{{1,2}})(?:\.|er|-?(?:го|е))?\s*(?:de\s+)?{month}{other_month},?\s+"
+        re.compile(rf"{weekday}(?<!\d)(?P<day>\d{{1,2}})(?:\.|\s?er(?![^\W\d_])|-?(?:го|е))?\s*(?:de\s+)?{month}{other_month},?\s+"
                    rf"(?:de\s+|del\s+)?(?P<year>\d{{4}})(?!\d){year_word}", re.I),
         # 2019. március 3., 2019 m. kovo 3 d.
         re.compile(rf"(?<!\d)(?P<year>\d{{4}})(?:\.|\s+m\.)\s+{month}\s+(?P<day>\d{{1,2}})(?!\d)(?:\.|\s*d\.)?", re.I),
