@@ -43,6 +43,12 @@ known CMS such as "escenic") nor a site-wide line ("News from The Associated Pre
 never a placeholder word ("Hosted", "Home") nor a date. Such values are skipped and the next rung
 fills the field.
 
+In other languages the same rungs read the cues of ``cues.py`` (a byline's "Автор:", "Von",
+"بقلم"; "Обновлено" before an update's date), dates with the month written out
+(``sources.dates.written_dates``: "14 августа 2017", "2019年3月3日") and a wire dateline opening
+the lede ("МОСКВА, 14 августа 2017 — РИА Новости.", to ``removed``; its date on the ``dateline``
+rung).
+
 **A date is never guessed**: ``published`` is only a date the page (or its URL) states, for
 publication, else for its last update, and ``provenance.published`` names the rung.
 

@@ -16,6 +16,7 @@ Anything else gives None: a date is never guessed.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 from functools import cache
@@ -108,8 +109,9 @@ def _month_names() -> tuple[dict[str, int], tuple[str, ...]]:
     return months, tuple(weekdays)
 
 
-def _alternation(forms: object) -> str:
-    return "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in sorted(forms, key=len, reverse=True))  # type: ignore[call-overload]
+def _alternation(forms: Iterable[str]) -> str:
+    """The forms as one alternation, longest first; a space in a form matches any run of spaces."""
+    return "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in sorted(forms, key=len, reverse=True))
 
 
 @cache
