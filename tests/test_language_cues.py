@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from narrascope.extract import boilerplate as bp
+from narrascope.extract.draft import Draft
 from narrascope.extract.html import dateline_date
 from narrascope.extract.text import extract_text, normalise
 from narrascope.model import RawItem
@@ -139,7 +140,7 @@ def test_prose_near_a_cue_stays(line: str) -> None:
     assert bp.classify_paragraph(line) is None
 
 
-def scrape(text: str) -> tuple[object, list[tuple[str, str | None, str]]]:
+def scrape(text: str) -> tuple[Draft, list[tuple[str, str | None, str]]]:
     item = RawItem(data=text.encode(), media_type="text/plain", source_kind="text", location="x.txt")
     draft = extract_text(item, Settings())
     return draft, [(r.kind, r.label, r.text) for r in draft.removed]
@@ -149,12 +150,12 @@ def test_a_wire_dateline_opening_the_lede_is_read_and_kept_aside() -> None:
     body = ("Министр иностранных дел заявил в понедельник, что переговоры в Женеве не принесли результата."
             " По его словам, стороны не смогли договориться о графике.")
     draft, removed = scrape(f"Переговоры зашли в тупик\n\nМОСКВА, 14 августа 2017 — РИА Новости. {body}\n")
-    assert draft.text == body  # type: ignore[attr-defined]
-    assert draft.published == "2017-08-14" and draft.provenance["published"] == "dateline"  # type: ignore[attr-defined]
+    assert draft.text == body
+    assert draft.published == "2017-08-14" and draft.provenance["published"] == "dateline"
     assert ("other", "dateline", "МОСКВА, 14 августа 2017 — РИА Новости.") in removed
     # without the year the dateline states no date: none is guessed
     draft, _ = scrape(f"Переговоры зашли в тупик\n\nМОСКВА, 14 августа — РИА Новости. {body}\n")
-    assert draft.text == body and draft.published is None  # type: ignore[attr-defined]
+    assert draft.text == body and draft.published is None
 
 
 def test_a_scrape_in_arabic_keeps_its_body_and_reads_its_metadata() -> None:
@@ -162,9 +163,9 @@ def test_a_scrape_in_arabic_keeps_its_body_and_reads_its_metadata() -> None:
                   "ويرى الخبراء أن الاجتماع المقبل قد يعقد في الخريف."]
     draft, removed = scrape("محادثات جنيف تصل إلى طريق مسدود\n\nبقلم: محمد علي\n3 مارس 2019\n\n"
                             f"{paragraphs[0]}\n\nاقرأ أيضا: الوزير يلتقي نظيره الفرنسي\n\n{paragraphs[1]}\n")
-    assert draft.title == "محادثات جنيف تصل إلى طريق مسدود"  # type: ignore[attr-defined]
-    assert draft.text == "\n\n".join(paragraphs)  # type: ignore[attr-defined]
-    assert draft.authors == ["محمد علي"] and draft.published == "2019-03-03"  # type: ignore[attr-defined]
+    assert draft.title == "محادثات جنيف تصل إلى طريق مسدود"
+    assert draft.text == "\n\n".join(paragraphs)
+    assert draft.authors == ["محمد علي"] and draft.published == "2019-03-03"
     assert ("related", None, "اقرأ أيضا: الوزير يلتقي نظيره الفرنسي") in removed
 
 
@@ -172,9 +173,56 @@ def test_a_chinese_paragraph_under_the_title_is_body_not_a_caption() -> None:
     first = "周六，选民将就是否更改国名进行投票。"
     second = "这次投票旨在解决与邻国长达数十年的争端。"
     draft, _ = scrape(f"选民将就国名进行公投\n\n{first}\n\n{second}\n")
-    assert draft.text == f"{first}\n\n{second}"  # type: ignore[attr-defined]
+    assert draft.text == f"{first}\n\n{second}"
 
 
 def test_the_persian_zero_width_non_joiner_is_kept_inside_words() -> None:
     assert normalise("رأی\u200cدهندگان می\u200cگویند") == "رأی\u200cدهندگان می\u200cگویند"
     assert normalise("a\u200cb \u200c") == "ab"  # a stray one in Latin text still goes
+
+
+def page(language: str, title: str, head: list[str], body: list[str]) -> bytes:
+    paragraphs = "".join(f"<p>{p}</p>" for p in body)
+    return (f'<!doctype html><html lang="{language}"><head><meta charset="utf-8"><title>{title}</title></head>'
+            f'<body><article><h1>{title}</h1>{"".join(head)}{paragraphs}</article></body></html>').encode()
+
+
+def html_draft(data: bytes) -> tuple[Draft, list[tuple[str, str | None, str]]]:
+    from narrascope.extract.html import extract_html
+
+    draft = extract_html(RawItem(data=data, media_type="text/html", source_kind="html", location="x.html"), Settings())
+    return draft, [(r.kind, r.label, r.text) for r in draft.removed]
+
+
+def test_an_html_page_in_german_gives_its_byline_date_and_clean_body() -> None:
+    body = ["Die Bundesregierung hat am Dienstag erklärt, dass die Gespräche mit den Nachbarländern im nächsten"
+            " Monat fortgesetzt werden sollen. Beobachter sprechen von einem schwierigen, aber notwendigen Schritt.",
+            "Nach Angaben von Diplomaten gab es in mehreren Punkten keine Einigung. Die Delegationen wollen sich im"
+            " Herbst erneut treffen, hieß es aus Regierungskreisen."]
+    draft, removed = html_draft(page(
+        "de", "Gespräche in Genf gescheitert",
+        ['<div class="byline">Von Anna Schmidt und Peter Weber</div>', '<div class="date">3. März 2019</div>'],
+        [body[0], "Lesen Sie auch: Außenminister trifft Amtskollegen in Paris", body[1],
+         "Die Meinung des Autors muss nicht mit der Meinung der Redaktion übereinstimmen."]))
+    assert draft.authors == ["Anna Schmidt", "Peter Weber"]
+    assert draft.published == "2019-03-03"
+    assert draft.text == "\n\n".join(body)
+    assert ("related", None, "Lesen Sie auch: Außenminister trifft Amtskollegen in Paris") in removed
+    assert any(kind == "disclaimer" for kind, _label, _text in removed)
+
+
+def test_an_html_page_in_russian_reads_a_byline_line_and_a_wire_dateline() -> None:
+    lede = ("Министр иностранных дел заявил в понедельник, что переговоры в Женеве не принесли результата."
+            " По его словам, стороны не смогли договориться о графике.")
+    rest = "Эксперты считают, что следующая встреча может состояться осенью, сообщает агентство."
+    draft, removed = html_draft(page(
+        "ru", "Переговоры в Женеве зашли в тупик", [],
+        ["Автор: Иван Петров", f"МОСКВА, 14 августа 2017 — РИА Новости. {lede}",
+         "Читайте также: Лавров встретился с коллегой из Франции", rest,
+         "Мнение автора может не совпадать с позицией редакции."]))
+    assert draft.authors == ["Иван Петров"] and draft.provenance["authors"] == "byline"
+    assert draft.published == "2017-08-14" and draft.provenance["published"] == "dateline"
+    assert draft.text == f"{lede}\n\n{rest}"
+    assert ("other", "dateline", "МОСКВА, 14 августа 2017 — РИА Новости.") in removed
+    assert [kind for kind, _label, _text in removed if kind in ("related", "disclaimer", "byline")] == [
+        "byline", "related", "disclaimer"]
