@@ -875,7 +875,7 @@ def classify_paragraph(text: str) -> tuple[str, str | None] | None:
         return "comments", None
     if ORIGINAL_URL.match(text):
         return "other", "original-url"
-    if words <= 60 and (_disclaimer(text) or cues().disclaimer.search(text)):
+    if words <= 60 and (_disclaimer(text) or cues().disclaimer(text)):
         return "disclaimer", None
     banner = _banner(text, words)
     if banner:

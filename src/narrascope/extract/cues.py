@@ -17,7 +17,7 @@ from importlib import resources
 
 __all__ = ["Cues", "cues"]
 
-KINDS = ("byline", "and", "related", "disclaimer", "published", "updated")
+KINDS = ("byline", "and", "related", "disclaimer", "disclaimer-hint", "published", "updated")
 
 
 class Cues:
@@ -35,12 +35,19 @@ class Cues:
         self.related_line = re.compile(rf"^(?:{related})(?![^\W\d_])\s*[:：.–—-]?\s*", re.I)
         # the cue alone: a list of links follows
         self.related_header = re.compile(rf"^(?:{related})\s*[:：.]?$", re.I)
-        self.disclaimer = re.compile(alternation("disclaimer"), re.I)
+        self._disclaimer = re.compile(alternation("disclaimer"), re.I)
+        self.disclaimer_hints = tuple(word for row in table.get("disclaimer-hint", []) for word in row.split())
         # the same labels anywhere in a short line ("Обновлено 15 августа | Опубликовано 14 августа")
         self.updated_word = re.compile(rf"(?<![^\W\d_])(?:{alternation('updated')})(?![^\W\d_])", re.I)
         self.published_word = re.compile(rf"(?<![^\W\d_])(?:{alternation('published')})(?![^\W\d_])", re.I)
         self.date_label = re.compile(
             rf"^(?:(?P<updated>{alternation('updated')})|(?:{alternation('published')}))(?![^\W\d_])\s*[:：\-–—]?\s*", re.I)
+
+
+    def disclaimer(self, text: str) -> bool:
+        """Whether ``text`` holds an opinion disclaimer of another language."""
+        low = text.lower()
+        return any(hint in low for hint in self.disclaimer_hints) and bool(self._disclaimer.search(text))
 
 
 @cache
