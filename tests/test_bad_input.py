@@ -102,10 +102,28 @@ CASES = [
     Case("feed entry without content", lambda d: write(d / "feed.rss", rss_feed("Outlet", [
         Entry("Good entry", content=article_html_fragment(90), guid="good"), Entry("Empty entry", guid="empty")])),
          ("NS111",), "no content", stored_from_it=1),
-    Case("german article", lambda d: write(d / "artikel.txt", scrape("Gespräche in Genf", GERMAN)), ("NS203",), "'de'"),
-    Case("russian article", lambda d: write(d / "statya.txt", scrape("Переговоры в Женеве", RUSSIAN)),
-         ("NS203",), "'ru'"),
 ]
+
+
+@pytest.mark.parametrize(("name", "title_text", "body", "code"), [
+    ("artikel.txt", "Gespräche in Genf", GERMAN, "de"), ("statya.txt", "Переговоры в Женеве", RUSSIAN, "ru")])
+def test_every_language_is_stored_unless_language_accept_restricts_it(
+        tmp_path: Path, db: Path, name: str, title_text: str, body: list[str], code: str) -> None:
+    folder = tmp_path / "in"
+    write(folder / "good-1.txt", text_article(1))
+    bad = write(folder / name, scrape(title_text, body))
+    everything = run_cli("ingest", "--db", str(db), str(folder))
+    assert everything.exit_code == 0, everything.output
+    assert sorted(r["language"] for r in export_records(db)) == sorted(["en", code])
+
+    english_only = write(tmp_path / "english.toml", '[language]\naccept = ["en"]\n')
+    other_db = tmp_path / "english.db"
+    result = run_cli("--config", str(english_only), "ingest", "--db", str(other_db), str(folder))
+    assert result.exit_code == 3, result.output
+    assert [r["language"] for r in export_records(other_db)] == ["en"]
+    (reject,) = [r for r in rejects(other_db) if not r["skipped"]]
+    assert reject["code"] == "NS203" and f"'{code}'" in reject["reason"]
+    assert reject["location"].startswith(str(bad.resolve()))
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
@@ -228,7 +246,8 @@ def mixed_batch(folder: Path) -> dict[str, str]:
 def test_mixed_batch_keeps_every_good_input_and_a_rerun_changes_nothing(tmp_path: Path, db: Path) -> None:
     folder = tmp_path / "in"
     expected = mixed_batch(folder)
-    config = write(tmp_path / "mixed.toml", '[input]\nmax_bytes = 6000\nfeed_local_links = "any"\n')
+    config = write(tmp_path / "mixed.toml",
+                   '[input]\nmax_bytes = 6000\nfeed_local_links = "any"\n[language]\naccept = ["en"]\n')
     first = run_cli("--config", str(config), "ingest", "--db", str(db), str(folder))
     assert first.exit_code == 3, first.output
 

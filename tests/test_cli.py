@@ -120,7 +120,7 @@ def test_bad_settings_file_is_refused(tmp_path: Path, seeds_dir: Path) -> None:
 def test_settings_defaults_is_the_commented_file(tmp_path: Path) -> None:
     result = run_cli("settings", "--defaults")
     parsed = tomllib.loads(result.stdout)
-    assert parsed["language"]["accept"] == ["en"]
+    assert parsed["language"]["accept"] == []  # every language by default
     shown = json.loads(run_cli("settings").stdout)
     assert shown["store"]["batch_size"] == parsed["store"]["batch_size"]
 

@@ -609,7 +609,7 @@ def test_inline_html_tags_in_a_jsonl_text_are_recorded_as_removed(tmp_path: Path
     assert article.text.split("\n\n")[0] == "The delegations met in Geneva for bold three days, officials said."
     assert [(r.kind, r.label, r.text) for r in article.removed] == [("other", "markup", tag),
                                                                     ("other", "markup", "</b>")]
-    assert article.pipeline["stages"]["extract.text"] == "3"
+    assert article.pipeline["stages"]["extract.text"] == "4"
 
 
 def test_a_line_of_tags_only_is_removed_once(settings: Settings) -> None:

@@ -120,7 +120,9 @@ def test_reprocess_rejects_after_a_settings_change(tmp_path: Path, db: Path) -> 
             ["Die Bundesregierung hat am Dienstag erklärt, dass die Gespräche mit den Nachbarländern im nächsten"
              " Monat fortgesetzt werden sollen. Beobachter sprechen von einem schwierigen, aber notwendigen Schritt."]
             * 3), encoding="utf-8")
-    result = run_cli("ingest", "--db", str(db), str(german))
+    english_only = tmp_path / "english.toml"
+    english_only.write_text('[language]\naccept = ["en"]\n')
+    result = run_cli("--config", str(english_only), "ingest", "--db", str(db), str(german))
     assert result.exit_code == 3 and "NS203" in result.stderr
     german.unlink()
     config = tmp_path / "all-languages.toml"

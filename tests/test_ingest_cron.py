@@ -13,7 +13,8 @@ from pathlib import Path
 from conftest import run_cli
 from fixtures_make import GERMAN, PNG_HEADER, jsonl, paragraphs, scrape, text_article, title, write
 
-FAST = '[pipeline]\nstages = ["language"]\n'
+# English only: the German article below is a known reject (every language is accepted by default)
+FAST = '[pipeline]\nstages = ["language"]\n[language]\naccept = ["en"]\n'
 
 
 def bad_folder(tmp_path: Path) -> Path:

@@ -111,10 +111,10 @@ class ExtractSettings:
 
 @dataclass(frozen=True)
 class LanguageSettings:
-    accept: tuple[str, ...] = setting(("en",), help=(
-        "ISO 639-1 codes accepted at ingest; an article in any other language is rejected with NS203 and"
-        " kept in `rejects` (its bytes too), so `reprocess --rejects` can take it in later."
-        " An empty list accepts every language."))
+    accept: tuple[str, ...] = setting((), help=(
+        "ISO 639-1 codes accepted at ingest; empty (the default) accepts every language. With a list"
+        " (`accept = [\"en\"]`), an article in any other language is rejected with NS203 and kept in"
+        " `rejects` (its bytes too), so `reprocess --rejects` can take it in later."))
 
 
 @dataclass(frozen=True)

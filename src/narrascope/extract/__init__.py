@@ -48,8 +48,8 @@ def _extractors() -> dict[str, Extractor]:
     from .text import extract_text
 
     return {
-        "text/plain": Extractor("extract.text", "3", extract_text),
-        "text/html": Extractor("extract.html", "4", extract_html),
+        "text/plain": Extractor("extract.text", "4", extract_text),
+        "text/html": Extractor("extract.html", "5", extract_html),
     }
 
 

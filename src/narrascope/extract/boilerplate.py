@@ -13,6 +13,11 @@ The parsers (``parse_byline``, ``parse_meta_line``, ``parse_date``, ``republishe
 ``outlet_from_disclaimer``, ``outlet_from_bio``, ``bio_subject``, ``lead_author``,
 ``parse_breadcrumb``, ``parse_tag_line``) turn such lines into metadata values. All are plain
 regular expressions: a 5,000-word scrape is classified in a few milliseconds.
+
+Beside English, the cue words of the other languages narrascope reads (bylines, related-link
+lines, disclaimers, date labels: ``cues.py``, ``data/language_cues.tsv``) and their written
+months (``sources.dates.written_dates``) extend the same rules; ``agency_dateline`` reads a wire
+dateline opening the lede ("МОСКВА, 14 августа 2017 — РИА Новости.").
 """
 
 from __future__ import annotations
@@ -22,10 +27,13 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
+from ..sources.dates import written_dates
+from .cues import cues
 from .outlets import outlet_by_name, outlet_for_url
 
 __all__ = [
     "MetaLine",
+    "agency_dateline",
     "bio_subject",
     "classify_paragraph",
     "disclaimer_hint",
@@ -41,9 +49,11 @@ __all__ = [
     "parse_date",
     "parse_meta_line",
     "parse_tag_line",
+    "related_header",
     "republication_hint",
     "republished_from",
     "split_sentences",
+    "written_dateline",
 ]
 
 # --- names ----------------------------------------------------------------------------------
@@ -64,10 +74,14 @@ NOT_NAME_WORDS = frozenset({
     "News", "Staff", "Editor", "Editors", "Reuters", "AP", "AFP", "Getty", "Images", "EPA",
 })
 NAME_TOKEN = re.compile(r"^[^\W\d_][\w'’.-]*$")
+# a Chinese name is written without spaces: two to four characters, a foreign one with "·"
+HAN_NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$|^[\u4e00-\u9fff]{1,6}(?:[·・•][\u4e00-\u9fff]{1,6}){1,2}$")
 
 
 def is_name(text: str, *, min_tokens: int = 2, max_tokens: int = 5) -> bool:
     """Whether ``text`` is shaped like a person's name: capitalised words, particles inside."""
+    if HAN_NAME.match(text):
+        return True
     tokens = text.split()
     if tokens and tokens[0] in HONORIFICS:
         tokens = tokens[1:]
@@ -76,7 +90,8 @@ def is_name(text: str, *, min_tokens: int = 2, max_tokens: int = 5) -> bool:
     for i, token in enumerate(tokens):
         if not NAME_TOKEN.match(token) or token in NOT_NAME_WORDS or token.endswith(("'s", "’s")):
             return False
-        if not token[0].isupper() and not (0 < i < len(tokens) - 1 and token.lower() in NAME_PARTICLES):
+        # a lower-case initial is no name's; scripts without case (Arabic, Georgian) have none
+        if token[0].islower() and not (0 < i < len(tokens) - 1 and token.lower() in NAME_PARTICLES):
             return False
     return True
 
@@ -90,7 +105,7 @@ def _tidy_name(name: str) -> str:
 
 # --- sentences ------------------------------------------------------------------------------
 
-TERMINAL = re.compile(r"[.!?…][\"'”’)\]*_]*$")
+TERMINAL = re.compile(r"[.!?…。！？؟][\"'”’)\]*_»]*$")
 
 
 def ends_sentence(text: str) -> bool:
@@ -180,6 +195,10 @@ def _find_date(text: str) -> tuple[str, int, int] | None:
             iso = _date_from(match)
             if iso:
                 return iso, match.start(), match.end()
+    written = written_dates(text)  # a month written out in another language
+    if written:
+        start, end, iso = written[0]
+        return iso, start, end
     return None
 
 
@@ -198,12 +217,39 @@ def _parse_dateline(text: str) -> tuple[str, str, bool] | None:
     rest = text[match.end() :] if match else text
     found = _find_date(rest)
     if not found:
-        return None
+        return _parse_written_dateline(text)
     iso, start, end = found
     if not (DATE_FILLER.match(rest[:start]) and DATE_FILLER.match(rest[end:])):
-        return None
+        return _parse_written_dateline(text)
     label = "dateline-updated" if label_word.startswith(("updated", "last", "modified", "edited")) else "dateline"
     return iso, label, bool(match)
+
+
+def written_dateline(text: str) -> tuple[str, str, bool] | None:
+    """(iso, label, labelled) when ``text`` is nothing but a date with its month written out in
+    another language, labelled or not ("Опубликовано: 14 августа 2017, 12:30"); label is
+    "dateline" or "dateline-updated"."""
+    return _parse_written_dateline(text) if len(text) <= 90 else None
+
+
+def _parse_written_dateline(text: str) -> tuple[str, str, bool] | None:
+    """A dateline in another language: its label ("Опубликовано:", "Aktualisiert am") and a date
+    whose month is written out ("14 августа 2017 г., 12:30")."""
+    match = cues().date_label.match(text)
+    rest = text[match.end() :] if match else text
+    found = written_dates(rest)
+    if not found:
+        return None
+    start, end, iso = found[0]
+    if not (DATE_FILLER.match(rest[:start]) and WRITTEN_DATE_FILLER.match(rest[end:])):
+        return None
+    return iso, "dateline-updated" if match and match.group("updated") else "dateline", bool(match)
+
+
+# what follows a written date on a dateline: a time ("в 12:30", "um 10:00 Uhr", "à 14h05"), a zone
+WRITTEN_DATE_FILLER = re.compile(
+    r"^[\s,|·•/()–—-]*(?:(?:в|à|um|a las|o|saat|في|at|o godz\.)\s+)?(?:\d{1,2}(?:[:.h]\d{2}){1,2}\s*(?:uhr|h|ч\.?)?\s*"
+    r"(?:\(?(?:[A-ZА-Я]{2,5}|(?:GMT|UTC)\s?[+-]?\s?\d{0,2}(?::?\d{2})?)\)?)?)?[\s,|·•/()–—-]*$", re.I)
 
 
 # --- bylines --------------------------------------------------------------------------------
@@ -212,6 +258,7 @@ BYLINE_LEAD = re.compile(
     r"^(?:by|written by|words by|text by|story by|posted by|von|par|por|authors?\s*:?|text\s*:|words\s*:|by\s*:)\s*",
     re.I,
 )
+FOREIGN_LEADS = ("von", "par", "por")
 REPORTING_BY = re.compile(r"^\(?\s*(?:additional\s+)?(?:reporting|writing)\s+by\s+", re.I)
 NAME_SEPARATORS = re.compile(r"\s*(?:,|;|&|\+|\band\b)\s*")
 NAME_TRAILER = re.compile(r"\s+(?:in|for|at|from|of)\s+\S.*$")
@@ -226,10 +273,10 @@ AGENCIES = (
 AGENCY_NAME = re.compile(rf"^(?:the\s+)?(?:{AGENCIES})(?:\s+(?:staff|reporters?|wire))?$", re.I)
 
 
-def _names(text: str) -> list[str] | None:
+def _names(text: str, separators: re.Pattern[str] = NAME_SEPARATORS) -> list[str] | None:
     """Names in a byline's name list, or None if its first entry is not a name or an agency."""
     names: list[str] = []
-    parts = [p for p in NAME_SEPARATORS.split(text) if p.strip()]
+    parts = [p for p in separators.split(text) if p.strip()]
     for i, part in enumerate(parts):
         part = part.strip(" .*_")
         if AGENCY_NAME.match(part):
@@ -264,6 +311,13 @@ def parse_byline(text: str) -> list[str] | None:
                 return None
         return names
     match = BYLINE_LEAD.match(text)
+    separators = NAME_SEPARATORS
+    if match and match.group().strip().lower() in FOREIGN_LEADS:
+        separators = cues().name_separators  # "Von A und B", "Par A et B", "Por A y B"
+    if not match:
+        # a lead word of another language ("Автор:", "Yazar:", "بقلم", "作者："), names joined by its "and"
+        match = cues().byline_lead.match(text)
+        separators = cues().name_separators
     if not match:
         return None
     rest = text[match.end() :].strip()
@@ -274,7 +328,7 @@ def parse_byline(text: str) -> list[str] | None:
         return None
     if AGENCY_NAME.match(rest):
         return []
-    return _names(rest)
+    return _names(rest, separators)
 
 
 READ_TIME = re.compile(r"^(?:\d+\s*(?:min(?:ute)?s?|m)\.?\s*(?:read|reading)?|reading time\s*:?\s*\d+\s*min(?:ute)?s?\.?)$", re.I)
@@ -301,7 +355,7 @@ def parse_meta_line(text: str) -> MetaLine | None:
     if not text or len(text) > 200:
         return None
     # a byline opens with its lead word; anything else needs a date, and a date a year
-    if not (BYLINE_LEAD.match(text) or REPORTING_BY.match(text) or YEAR.search(text)):
+    if not (BYLINE_LEAD.match(text) or REPORTING_BY.match(text) or YEAR.search(text) or cues().byline_lead.match(text)):
         return None
     segments = [s for s in META_SEPARATOR.split(text) if s.strip()]
     if len(segments) > 4:
@@ -540,8 +594,8 @@ def is_bio(text: str) -> bool:
 
 
 def full_name(name: str) -> bool:
-    """A first and a last name, not "Mr. Bush"."""
-    return len([t for t in name.split() if t not in HONORIFICS]) >= 2
+    """A first and a last name, not "Mr. Bush" (a Chinese name: its characters)."""
+    return bool(HAN_NAME.match(name)) or len([t for t in name.split() if t not in HONORIFICS]) >= 2
 
 
 LEAD_DESCRIPTOR = (
@@ -815,11 +869,13 @@ def classify_paragraph(text: str) -> tuple[str, str | None] | None:
         return None
     if words <= 40 and RELATED.match(text) or RELATED_HEADER.match(text):
         return "related", None
+    if words <= 30 and cues().related_line.match(text):  # "Читайте также: ...", "Lesen Sie auch"
+        return "related", None
     if words <= 30 and COMMENTS.match(text):
         return "comments", None
     if ORIGINAL_URL.match(text):
         return "other", "original-url"
-    if words <= 60 and _disclaimer(text):
+    if words <= 60 and (_disclaimer(text) or cues().disclaimer(text)):
         return "disclaimer", None
     banner = _banner(text, words)
     if banner:
@@ -871,3 +927,25 @@ def disclaimer_hint(text: str) -> bool:
 def _disclaimer(text: str) -> bool:
     """An opinion disclaimer ("The views expressed in opinion pieces do not necessarily reflect ...")."""
     return disclaimer_hint(text) and not REPORTED_SPEECH.search(text) and any(d.search(text) for d in DISCLAIMERS)
+
+
+def related_header(text: str) -> bool:
+    """A line that only announces related links, in another language ("Читайте также", "Lire aussi :")."""
+    return bool(cues().related_header.match(text.strip()))
+
+
+# "МОСКВА, 14 августа 2017 — РИА Новости. Текст...": a place in capitals, a date, an agency
+AGENCY_DATELINE = re.compile(
+    r"^(?P<place>[^\W\d_][^\W\d_ -]*(?:[ -][^\W\d_]+){0,3}),\s+(?P<date>[^—–\n]{4,40}?)\s+[—–-]\s+"
+    r"(?P<agency>[^\W\d_][^.!?\n]{1,40}?)\.\s+(?=[\"«“„(]?[^\W\d_])"
+)
+
+
+def agency_dateline(text: str) -> tuple[str, str | None] | None:
+    """(the dateline, its date or None) when ``text`` opens with a wire dateline in capitals
+    ("МОСКВА, 14 августа — РИА Новости."); the date only when it states the year."""
+    match = AGENCY_DATELINE.match(text)
+    if not match or not match["place"].isupper() or len(match["place"]) < 3:
+        return None
+    found = _find_date(match["date"])
+    return match.group().strip(), found[0] if found else None

@@ -43,6 +43,12 @@ known CMS such as "escenic") nor a site-wide line ("News from The Associated Pre
 never a placeholder word ("Hosted", "Home") nor a date. Such values are skipped and the next rung
 fills the field.
 
+In other languages the same rungs read the cues of ``cues.py`` (a byline's "Автор:", "Von",
+"بقلم"; "Обновлено" before an update's date), dates with the month written out
+(``sources.dates.written_dates``: "14 августа 2017", "2019年3月3日") and a wire dateline opening
+the lede ("МОСКВА, 14 августа 2017 — РИА Новости.", to ``removed``; its date on the ``dateline``
+rung).
+
 **A date is never guessed**: ``published`` is only a date the page (or its URL) states, for
 publication, else for its last update, and ``provenance.published`` names the rung.
 
@@ -85,7 +91,17 @@ from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
 
 from ..model import RawItem, Removed
 from ..settings import Settings
-from .boilerplate import classify_paragraph
+from ..sources.dates import written_dates
+from .boilerplate import (
+    FOREIGN_LEADS,
+    MetaLine,
+    agency_dateline,
+    classify_paragraph,
+    parse_byline,
+    parse_meta_line,
+    written_dateline,
+)
+from .cues import cues
 from .decode import decode
 from .draft import Draft
 from .outlets import outlet_by_name, outlet_for_url
@@ -776,7 +792,7 @@ def dateline_date(text: str) -> str | None:
         return None
     # "HealthDECEMBER 22, 2022Updated: ..." when markup put no space between its parts
     text = GLUED.sub(" ", text)
-    updated = UPDATED_WORDS.search(text)
+    updated = UPDATED_WORDS.search(text) or cues().updated_word.search(text)
     # "Updated May 4, 2019 | Published May 1, 2019": take the date not introduced as an update
     for position, day in _dates_in(text):
         if not (updated and updated.start() < position and not _published_between(text, updated.end(), position)):
@@ -828,11 +844,13 @@ def _dates_in(text: str) -> list[tuple[int, str]]:
     iso = re.search(r"\b(\d{4})([-./])(\d{1,2})\2(\d{1,2})\b", text)  # 2025-12-17, 2025.12.17, 2025/12/17
     if iso and (day := _valid(int(iso[1]), int(iso[3]), int(iso[4]))):
         found.append((iso.start(), day))
+    # a month written out in another language ("14 августа 2017", "3. März 2019", "2019年3月3日")
+    found += [(start, day) for start, _end, day in written_dates(text) if (start, day) not in found]
     return sorted(found)
 
 
 def _published_between(text: str, start: int, end: int) -> bool:
-    return bool(re.search(r"published|posted", text[start:end], re.I))
+    return bool(re.search(r"published|posted", text[start:end], re.I) or cues().published_word.search(text[start:end]))
 
 
 def _valid(year: int, month: int, day: int) -> str | None:
@@ -967,6 +985,15 @@ def byline_authors(tree: HtmlElement) -> list[str]:
             continue  # "By Category", "By Manufacturer": a link to a listing, not a byline
         if match:
             name = match[1]
+        elif (lead := cues().byline_lead.match(text)) and element.tag != "a":
+            # "Автор: Иван Петров", "Yazar: Ahmet Yılmaz", "作者：张伟"; a lead word alone: the name follows it
+            following = element.getnext() if lead.end() == len(text) else None
+            if following is not None:
+                text += " " + " ".join(MARKERS.sub("", following.text_content()).split())
+            names = parse_byline(text)
+            if names and not _in_unrelated_region(element) and not _in_menu(element):
+                return names
+            continue
         elif BYLINE_LABEL.match(text):
             following = element.getnext()
             name = " ".join(MARKERS.sub("", following.text_content()).split()) if following is not None else None
@@ -1010,7 +1037,8 @@ def _byline_candidates(tree: HtmlElement) -> Iterator[HtmlElement]:
             yield element
             continue
         text = element.text
-        if text and BYLINE_START.match(text.lstrip(" \t\n\r\ue001")):
+        if text and (BYLINE_START.match(text.lstrip(" \t\n\r\ue001"))
+                     or cues().byline_lead.match(text.lstrip(" \t\n\r\ue001"))):
             yield element
 
 
@@ -1290,6 +1318,12 @@ def clean_body(paragraphs: list[Paragraph], draft: Draft, page: PageFacts) -> tu
     related_table: int | None = None  # a table whose row says "Top stories": its later rows are the box
     for index, paragraph in enumerate(paragraphs):
         text = paragraph.text
+        dateline = agency_dateline(text) if before_prose else None
+        if dateline:  # "МОСКВА, 14 августа — РИА Новости." opening the lede
+            draft.removed.append(Removed(kind="other", text=dateline[0], label="dateline"))
+            if dateline[1]:
+                draft.fill("published", dateline[1], "dateline")
+            text = paragraph.text = text[len(dateline[0]) :].strip()
         words = len(text.split())
         # the comparison key, needed for short lines and the top of the body only
         key = norm(text) if before_prose or words <= 60 else ""
@@ -1318,6 +1352,15 @@ def clean_body(paragraphs: list[Paragraph], draft: Draft, page: PageFacts) -> tu
         elif edge and DATE_ONLY.match(text):
             draft.fill("published", dateline_date(text), "dateline")
             removal = ("byline", "dateline")
+        elif head and (foreign := _foreign_byline(text)) is not None:
+            byline_names = byline_names or foreign.authors or []
+            if foreign.published:
+                draft.fill("published", foreign.published, "dateline")
+            removal = ("byline", None)
+        elif edge and (written := written_dateline(text)) is not None:
+            if written[1] == "dateline":
+                draft.fill("published", written[0], "dateline")
+            removal = ("byline", "dateline")
         elif head and URL_LINE.match(text):
             removal = ("other", "link")
         elif words > 25 and not SENTENCE_END.search(text) and (
@@ -1338,6 +1381,15 @@ def clean_body(paragraphs: list[Paragraph], draft: Draft, page: PageFacts) -> tu
             kept.append(paragraph)
             before_prose = before_prose and words <= 25
     return _strip_tail(kept, draft), byline_names
+
+
+def _foreign_byline(text: str) -> MetaLine | None:
+    """A byline line in another language at the top of the body ("Автор: Иван Петров | 14 августа 2017")."""
+    lead = cues().byline_lead.match(text)
+    if not lead and text.split(" ", 1)[0].lower() not in FOREIGN_LEADS:
+        return None
+    meta = parse_meta_line(text)
+    return meta if meta is not None and meta.authors is not None else None
 
 
 def _teaser(paragraphs: list[Paragraph], index: int) -> bool:

@@ -53,7 +53,13 @@ RUNGS: dict[str, tuple[str, ...]] = {
 
 LINE_BREAKS = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 # zero-width characters, the soft hyphen and control characters: dropped
-INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\x00-\x08\x0e-\x1b\x7f]")
+INVISIBLE = re.compile("[\u200b\u2060\ufeff\u00ad\x00-\x08\x0e-\x1b\x7f]")
+# the zero-width (non-)joiner spells words in Persian, Arabic-script and Indic text ("می‌کند"):
+# kept between two letters of those scripts, dropped elsewhere
+JOINER_SCRIPTS = "\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff\u0900-\u0dff"
+STRAY_JOINER = re.compile(f"(?<![{JOINER_SCRIPTS}])[\u200c\u200d]|[\u200c\u200d](?![{JOINER_SCRIPTS}])")
+# letters written without spaces between words (Chinese, Japanese, Thai): about two make a word
+UNSPACED = re.compile("[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 ODD_SPACES = re.compile("[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 MULTI_SPACE = re.compile(" {2,}")
 # one pass finds whether any of the above is there at all (most texts: no)
@@ -78,6 +84,7 @@ def normalise(text: str) -> str:
     if UNUSUAL.search(text):
         text = LINE_BREAKS.sub("\n", text)
         text = INVISIBLE.sub("", text)
+        text = STRAY_JOINER.sub("", text)
         text = ODD_SPACES.sub(" ", text)
     text = _squeeze(text)
     return "\n".join(line.strip() for line in text.split("\n"))
@@ -180,7 +187,15 @@ class Unit:
 
     @cached_property
     def words(self) -> int:
-        return len(self.text.split())
+        return word_count(self.text)
+
+
+def word_count(text: str) -> int:
+    """Words of ``text``; in scripts written without spaces, two letters count as one word."""
+    words = len(text.split())
+    if text and not text.isascii():
+        words += len(UNSPACED.findall(text)) // 2
+    return words
 
 
 def _blocks(lines: list[str]) -> list[list[str]]:
@@ -344,7 +359,7 @@ SECTION_WORDS = frozenset({
 TITLE_SUFFIX = re.compile(r"^(?P<title>.{8,}?)\s+(?:\||-|–|—|::)\s+(?P<outlet>[^|]{2,60})$")
 ABBREVIATED_END = re.compile(r"\b(?:[A-Z]\.){2,}$")
 CONTINUATION = re.compile(r"^(?:He|She|They|His|Her|Their|Its|The author|The writer)\b")
-SPLIT_END = re.compile(r"[.!?…:;][\"'”’)\]]*$")
+SPLIT_END = re.compile(r"[.!?…:;。！？؟][\"'”’)\]»]*$")
 
 
 SMALL_WORDS = frozenset({
@@ -361,6 +376,11 @@ def _strong_banner(sentence: str) -> bool:
 # "Read more:", "Related:", "See also:" alone on a line: a promo list of headlines follows
 RELATED_LABEL = re.compile(r"^(?:related(?:\s+\w+)?|read more|read also|also read|see also|more on this(?: topic| story)?|"
                            r"recommended|you may also like|you might also like|further reading)\s*:$", re.I)
+
+
+def _uncased(char: str) -> bool:
+    """A letter of a script without upper and lower case (Arabic, Hebrew, Georgian, Chinese)."""
+    return char.isalpha() and not char.isupper() and not char.islower()
 
 
 def _title_case(text: str) -> bool:
@@ -544,7 +564,9 @@ class _Cleaner:
         text = unit.text
         if unit.heading:
             return True
-        if unit.list_item or unit.words > 30 or len(text) > 300 or not text[:1].isupper() and text[:1] not in "“\"‘'(«0123456789":
+        lead = text[:1]
+        # a title opens with a capital, a quote or a digit, or with a letter of a script without case
+        if unit.list_item or unit.words > 30 or len(text) > 300 or not (lead.isupper() or _uncased(lead)) and lead not in "“\"‘'(«0123456789":
             return False
         # a headline does not end in a full stop, unless it is written in Title Case
         return not text.endswith(".") or bool(ABBREVIATED_END.search(text)) or (unit.words <= 20 and _title_case(text))
@@ -685,7 +707,7 @@ class _Cleaner:
             if kind:
                 comments = kind[0] == "comments" and bool(bp.COMMENTS_SECTION.match(unit.text))
                 related_list = kind[0] == "related" and bool(
-                    bp.RELATED_HEADER.match(unit.text) or RELATED_LABEL.match(unit.text))
+                    bp.RELATED_HEADER.match(unit.text) or RELATED_LABEL.match(unit.text) or bp.related_header(unit.text))
                 self.take(unit, *kind)
                 continue
             if not unit.heading and LINK_ONLY.match(unit.raw):
@@ -709,6 +731,11 @@ class _Cleaner:
             if bp.banner_hint(unit.text) and not self.trim_banner(unit):
                 continue
             self.take_images(unit)
+            dateline = bp.agency_dateline(unit.text) if not self.body else None
+            if dateline:  # "МОСКВА, 14 августа — РИА Новости." opening the lede
+                self.remove(dateline[0], "other", "dateline")
+                self.offer("published", "dateline", dateline[1])
+                unit.text = unit.text[len(dateline[0]) :].strip()
             if not self.lead_checked:
                 self.lead_checked = True
                 lead = bp.lead_author(unit.text) or bp.lead_author(self.subtitle or "")

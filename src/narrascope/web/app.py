@@ -25,6 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..errors import NarrascopeError, SearchError, StoreError
 from ..settings import Settings, WebSettings, load_settings
 from .queries import ReadOnlyStore
+from .render import text_direction
 
 __all__ = ["LOCAL_HOSTS", "SECURITY_HEADERS", "WebSettings", "create_app"]  # WebSettings: the [web] settings
 
@@ -163,6 +164,7 @@ def create_app(db_path: str | Path, *, write_token: str | None = None, settings:
     app.state.templates = Environment(loader=PackageLoader("narrascope.web", "templates"), autoescape=True,
                                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     app.state.templates.globals["plugin_nav"] = plugin_nav()
+    app.state.templates.globals["text_dir"] = text_direction  # dir="rtl" for Arabic, Persian...
     return app
 
 

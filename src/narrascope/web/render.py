@@ -11,7 +11,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["LAYERS", "SNIPPET_CLOSE", "SNIPPET_OPEN", "Segment", "segments", "snippet_parts", "split_snippet"]
+__all__ = ["LAYERS", "RTL_LANGUAGES", "SNIPPET_CLOSE", "SNIPPET_OPEN", "Segment", "segments", "snippet_parts",
+           "split_snippet", "text_direction"]
+
+#: ISO 639-1 codes of languages written right to left.
+RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur", "ps", "yi", "dv", "ug", "sd", "ku"})
+
+
+def text_direction(language: str | None) -> str:
+    """The ``dir`` of an article's text: "rtl" or "ltr" from its language, "auto" (the browser
+    reads the first strong letter) when the language is unknown."""
+    if not language:
+        return "auto"
+    return "rtl" if language in RTL_LANGUAGES else "ltr"
 
 #: The highlight layers of the article page, in drawing order.
 LAYERS = ("actor", "quote", "speaker", "event", "technique")
