@@ -66,6 +66,8 @@ def test_json_api_gives_the_sentence_alignment(client: TestClient, store: tuple[
     # the library gives the same (the web calls the same read function)
     assert api.reuse_pair(english[:8], target=arabic, db=db)["sentences"] == pair["sentences"]
     assert client.get(f"/api/reuse/pairs/{arabic}/{english}").status_code == 404   # no pair that way round
+    (link,) = client.get(f"/api/articles/{arabic}/links").json()["reuse"]["items"]
+    assert link["kind"] == "translation" and link["sentences"] == pair["sentences"]
 
 
 def test_pair_page_shows_the_translation_side_by_side(client: TestClient, store: tuple[Path, str, str]) -> None:

@@ -30,7 +30,7 @@ __all__ = ["NARRATIVE_SORTS", "NARRATIVE_STATUSES", "REUSE_SORTS", "analysis_com
            "article_pairs", "article_reuse", "has_table", "incoming_pairs", "lineage_coverage", "list_narratives",
            "narrative_detail", "narrative_report", "narratives_page", "paged", "pair_passages", "reuse_clusters",
            "reuse_clusters_page", "titles", "undated_members",
-           "TRANSLATION", "aligned_sentences", "pair_detail", "reuse_pair"]
+           "TRANSLATION", "aligned_sentences", "pair_detail", "reuse_pair", "translations_sentences"]
 
 #: status filter -> the statuses it shows ("current": what `narrascope narratives` lists)
 NARRATIVE_STATUSES: dict[str, tuple[str, ...]] = {
@@ -492,3 +492,31 @@ def pair_detail(store: Store, source: str, target: str, *, limit: int | None = N
     if pair["kind"] == TRANSLATION:
         detail["sentences"] = aligned_sentences(texts.get(source, ""), texts.get(target, ""), passages)
     return detail
+
+
+def translations_sentences(store: Store, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """(source, target) -> the translation pair's ``aligned_sentences``, for those of ``pairs`` that are
+    translations; the passages and the texts of all of them read in two queries."""
+    wanted = sorted(set(pairs))
+    if not wanted or not has_table(store, "reuse_pairs"):
+        return {}
+    values = ",".join("(?, ?)" for _ in wanted)
+    flat = [x for pair in wanted for x in pair]
+    found: dict[tuple[str, str], list[tuple[int, ...]]] = {
+        (source, target): [] for source, target in store.conn.execute(
+            f"SELECT source, target FROM reuse_pairs WHERE kind = ? AND (source, target) IN (VALUES {values})",  # noqa: S608
+            [TRANSLATION, *flat])}
+    if not found:
+        return {}
+    keys = sorted(found)
+    marks = ",".join("(?, ?)" for _ in keys)
+    for source, target, s0, s1, t0, t1, words, score in store.conn.execute(
+            "SELECT source, target, source_start, source_end, target_start, target_end, words, score"
+            f" FROM reuse_passages WHERE (source, target) IN (VALUES {marks}) ORDER BY source, target, source_start",  # noqa: S608
+            [x for key in keys for x in key]):
+        found[(source, target)].append((s0, s1, t0, t1, words, score))
+    ids = sorted({x for key in keys for x in key})
+    texts = dict(store.conn.execute(
+        f"SELECT id, text FROM articles WHERE id IN ({','.join('?' * len(ids))})", ids).fetchall())  # noqa: S608
+    return {key: aligned_sentences(texts.get(key[0]) or "", texts.get(key[1]) or "", passages)
+            for key, passages in found.items()}

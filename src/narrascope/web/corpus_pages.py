@@ -205,7 +205,7 @@ def article_links_endpoint(request: Request) -> JSONResponse:
     limit, offset = paging(request)
     with request.app.state.store.open() as store:
         article_id = store.resolve_id(given)
-        links = article_links(store, article_id, limit=limit, offset=offset)
+        links = article_links(store, article_id, limit=limit, offset=offset, with_sentences=True)
     return JSONResponse(links)
 
 
@@ -296,7 +296,9 @@ OPENAPI_PATHS: dict[str, Any] = {
                        LIMIT_PARAM, OFFSET_PARAM],
         "responses": {"200": {"description": "{article, cluster: {cluster, role, original, size} | null, reuse:"
                                              " {items: [{direction, other, kind, passages, shared_words,"
-                                             " coverage_source, coverage_target, confidence, decided_by, copy}],"
+                                             " coverage_source, coverage_target, confidence, decided_by, copy,"
+                                             " source, target, sentences (a translation's aligned sentences, as"
+                                             " in /api/reuse/pairs)}],"
                                              " limit, offset, has_more, next_offset}, narratives: [{id, label, status,"
                                              " score, period, evidence}], computed: {reuse, narratives}}",
                               "content": _JSON},

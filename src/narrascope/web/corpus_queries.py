@@ -280,9 +280,11 @@ def explain_direction(pair: dict[str, Any]) -> list[str]:
 
 # -- the article page's panels ------------------------------------------------------------------
 
-def article_links(store: Store, article_id: str, *, limit: int = MAX_LINKS, offset: int = 0) -> dict[str, Any]:
+def article_links(store: Store, article_id: str, *, limit: int = MAX_LINKS, offset: int = 0,
+                  with_sentences: bool = False) -> dict[str, Any]:
     """An article's reuse links (pairs where it is source or target, with the other article) and its
-    narrative membership (with the evidence sentences)."""
+    narrative membership (with the evidence sentences); ``with_sentences``: each translation link
+    with its ``sentences`` (``reading.aligned_sentences``)."""
     reuse_on = has_table(store, "reuse_pairs")
     fetched = article_pairs(store, article_id, limit=limit, offset=offset) if reuse_on else []
     pairs = fetched[:limit]
@@ -297,6 +299,12 @@ def article_links(store: Store, article_id: str, *, limit: int = MAX_LINKS, offs
                       "coverage_source": pair["coverage_source"], "coverage_target": pair["coverage_target"],
                       "confidence": pair["confidence"], "decided_by": pair["direction_evidence"].get("decided_by"),
                       "copy": other if copied else article_id, "source": pair["source"], "target": pair["target"]})
+    if with_sentences:
+        sentences = reading.translations_sentences(store, [(p["source"], p["target"]) for p in pairs
+                                                           if p["kind"] == reading.TRANSLATION])
+        for link in links:
+            if (link["source"], link["target"]) in sentences:
+                link["sentences"] = sentences[(link["source"], link["target"])]
     narratives = []
     if has_table(store, "narrative_members"):
         for narrative, score, evidence, period, label, status in store.conn.execute(
