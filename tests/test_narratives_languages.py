@@ -166,3 +166,12 @@ def test_english_tokens_and_claims_unchanged_by_the_languages() -> None:
     assert claim_sentences(claim + " Что же будет дальше с этими домами?", language="ru") == [(0, len(claim))]
     claim = "地震救援工作正在进行，救援队伍已经赶到。"
     assert claim_sentences(claim + "灾区还有多少人需要帮助？", language="zh") == [(0, len(claim))]
+
+
+def test_inflected_forms_count_as_one_term_read_as_written() -> None:
+    pytest.importorskip("Stemmer", reason="Snowball stemming needs PyStemmer")
+    terms: dict[int, str] = {}
+    one = make_doc(1, "a", "2024-03-04", text="Die Regierung verhandelt.", language="de", terms=terms)
+    other = make_doc(2, "b", "2024-03-04", text="Den Regierungen fehlt Geld.", language="de", terms=terms)
+    shared = set(one.features.tolist()) & set(other.features.tolist())
+    assert len(shared) == 1 and terms[shared.pop()] == "regierung"   # the first form seen, not a stem

@@ -47,9 +47,10 @@ Languages. Each document is vectorised in the language of its record (``Doc.lang
   (``spacy.lang.<code>.stop_words``), and for Chinese and Japanese also the bigrams made of two
   function characters (or two hiragana, Japanese grammar); the rest is left to the idf;
 - lemmas: the English plural "s" cut for English only; Russian words go to their dictionary form
-  (pymorphy3, when installed: "Лаврова" and "Лавров" are one term); other languages keep the
-  word as written (lower-cased), which is also its readable term, so a label reads in the
-  language of its narrative's articles;
+  (pymorphy3, when installed: "Лаврова" and "Лавров" are one term); a language Snowball stems
+  (``SNOWBALL``, when PyStemmer is installed) counts stems, read as the first form of each seen;
+  other languages keep the word as written (lower-cased). So a label reads in the language of
+  its narrative's articles;
 - features: a term of a language other than English (or unstated) is hashed with its language
   ("ru:москва"), and so is an actor id ("@ru:RUS"). So articles of different languages share no
   feature and never join one narrative on shared names or actors; English features are those
@@ -116,6 +117,22 @@ UNSPACED = re.compile("[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac
 HIRAGANA = re.compile("[\u3040-\u309f]+")
 
 
+#: the news words of ``NEWS_STOP_WORDS`` in other languages (Russian as dictionary forms, since its
+#: words are lemmatised; Ukrainian as written): saying, time, counting, people
+NEWS_STOP_WORDS_BY_LANGUAGE = {
+    "ru": frozenset({
+        "сказать", "говорить", "заявить", "сообщить", "рассказать", "отметить", "также", "мочь", "один", "два",
+        "год", "новый", "просто", "человек", "время", "неделя", "день", "господин", "процент", "включая",
+        "много", "получить", "сделать", "стать", "являться", "первый", "последний", "который", "весь", "свой",
+    }),
+    "uk": frozenset({
+        "сказав", "сказала", "заявив", "заявила", "повідомив", "повідомила", "також", "може", "можуть", "один",
+        "одна", "два", "дві", "рік", "року", "році", "роки", "років", "новий", "нова", "нові", "людей", "люди",
+        "час", "тиждень", "тижня", "день", "дня", "днів", "відсотків", "зокрема", "багато",
+    }),
+}
+
+
 @lru_cache(maxsize=1)
 def _english_stop_words() -> frozenset[str]:
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
@@ -135,9 +152,9 @@ def stop_words(language: str = "") -> frozenset[str]:
 
     module = f"spacy.lang.{language}.stop_words"
     if not re.fullmatch(r"[a-z]{2,3}", language) or importlib.util.find_spec(f"spacy.lang.{language}") is None:
-        return frozenset()
+        return NEWS_STOP_WORDS_BY_LANGUAGE.get(language, frozenset())
     words = getattr(importlib.import_module(module), "STOP_WORDS", ())
-    return frozenset(word.lower() for word in words)
+    return frozenset(word.lower() for word in words) | NEWS_STOP_WORDS_BY_LANGUAGE.get(language, frozenset())
 
 
 def language_key(language: Any) -> str:
@@ -217,24 +234,55 @@ def _russian_morphology() -> Any:
     return pymorphy3.MorphAnalyzer(lang="ru")
 
 
+#: ISO 639-1 code -> the Snowball stemmer of PyStemmer for it
+SNOWBALL = {"ar": "arabic", "ca": "catalan", "cs": "czech", "da": "danish", "de": "german", "el": "greek",
+            "es": "spanish", "et": "estonian", "eu": "basque", "fa": "persian", "fi": "finnish", "fr": "french",
+            "ga": "irish", "hi": "hindi", "hu": "hungarian", "hy": "armenian", "id": "indonesian", "it": "italian",
+            "lt": "lithuanian", "nb": "norwegian", "ne": "nepali", "nl": "dutch", "no": "norwegian", "pl": "polish",
+            "pt": "portuguese", "ro": "romanian", "ru": "russian", "sr": "serbian", "sv": "swedish", "ta": "tamil",
+            "tr": "turkish"}
+
+
+@lru_cache(maxsize=64)
+def _snowball(language: str) -> Callable[[str], str] | None:
+    """The Snowball stemmer of a language (PyStemmer), or None when it has none or PyStemmer is missing."""
+    import importlib.util
+
+    if language not in SNOWBALL or importlib.util.find_spec("Stemmer") is None:
+        return None
+    import Stemmer
+
+    stemmer: Callable[[str], str] = Stemmer.Stemmer(SNOWBALL[language]).stemWord
+    return stemmer
+
+
 def _lemma(token: str, language: str = "") -> str | None:
     """The term a lower-cased token counts as in ``language``, or None for a stop word or a fragment."""
+    found = _term(token, language)
+    return None if found is None else found[0]
+
+
+def _term(token: str, language: str = "") -> tuple[str, str] | None:
+    """(the term a lower-cased token counts as in ``language``, its readable form), or None for a
+    stop word or a fragment. A stemmed word reads as the first form of it seen (the token)."""
     if language in ENGLISH:
-        return _english_lemma(token)
+        lemma = _english_lemma(token)
+        return None if lemma is None else (lemma, lemma)
     stops = stop_words(language)
     if UNSPACED.match(token):   # a bigram of an unspaced script
         if len(token) < 2 or token in stops or HIRAGANA.fullmatch(token):
             return None
         if language in ("zh", "ja") and any(char in ZH_FUNCTION_CHARS for char in token):
             return None
-        return token
+        return token, token
     if len(token) < 3 or token in stops:
         return None
-    if language == "ru":
-        morphology = _russian_morphology()
-        if morphology is not None:
-            token = morphology.parse(token)[0].normal_form
-    return token if token not in stops else None
+    morphology = _russian_morphology() if language == "ru" else None
+    if morphology is not None:   # a dictionary form: readable as it is
+        lemma = morphology.parse(token)[0].normal_form
+        return None if lemma in stops else (lemma, lemma)
+    stem = _snowball(language)
+    return (stem(token), token) if stem is not None else (token, token)
 
 
 def _bucket(token: str, language: str = "") -> tuple[int, str] | None:
@@ -246,11 +294,12 @@ def _bucket(token: str, language: str = "") -> tuple[int, str] | None:
     found = _LEMMA_CACHE.get(key, False)
     if found is not False:
         return found  # type: ignore[return-value]
-    lemma = _lemma(token, language)
+    counted = _term(token, language)
     value = None
-    if lemma is not None:
-        hashed = lemma if language in ENGLISH else f"{language}:{lemma}"
-        value = (zlib.crc32(hashed.encode("utf-8")) % N_FEATURES, lemma)
+    if counted is not None:
+        term, readable = counted
+        hashed = term if language in ENGLISH else f"{language}:{term}"
+        value = (zlib.crc32(hashed.encode("utf-8")) % N_FEATURES, readable)
     if len(_LEMMA_CACHE) < 2_000_000:
         _LEMMA_CACHE[key] = value
     return value
