@@ -204,7 +204,6 @@ def update_narratives(store: Store, settings: Settings, *, full: bool = False, s
         add_terms(model.terms, terms)   # in rowid order: the labels of a serial run
         docs.extend(chunk_docs)
     watermark = max(after, docs[-1].key) if docs else after
-    docs = _bridged(store, docs, model.terms)
 
     bar = iter(progress(len(docs))) if progress is not None and docs else None
 
@@ -213,10 +212,12 @@ def update_narratives(store: Store, settings: Settings, *, full: bool = False, s
             for _ in range(n):
                 next(bar, None)
 
-    # 2. cluster (here: each article depends on those before it)
-    if full:
-        model.count_df(docs)
-    assigned = model.add(docs, progress=advance, count_df=not full)
+    # 2. cluster (here: each article depends on those before it). The document frequencies are
+    # those of each article's own words: a translation's borrowed words (``_bridged``) are not
+    # counted again, or a language's words would be counted in more documents than it has
+    model.count_df(docs)
+    docs = _bridged(store, docs, model.terms)
+    assigned = model.add(docs, progress=advance, count_df=False)
 
     # 3. score each article's claim sentences against its narrative (on the runner), then keep the
     # rows and the representative sentences here, in rowid order

@@ -55,6 +55,9 @@ Languages. Each document is vectorised in the language of its record (``Doc.lang
   ("ru:москва"), and so is an actor id ("@ru:RUS"). So articles of different languages share no
   feature and never join one narrative on shared names or actors; English features are those
   of before languages were told apart;
+- idf: a term's is over the documents of its language (``language_docs``; English and unstated
+  together), so a language with few articles does not take its common words for rare ones; with
+  one language this is the idf over all documents, as before;
 - translations: a document given the features of its translations (``bridge``: the other side of
   each ``reuse_pairs`` row of kind ``translation``) holds the words of both languages, so a
   translation and its original (and the articles like either) can join one narrative.
@@ -441,20 +444,31 @@ class ClaimChunk:
     features: np.ndarray   # sorted features the chunk's articles hold
     df: np.ndarray         # their document frequencies
     n_docs: int
+    #: documents counted per language (``NarrativeModel.language_docs``): each language's idf is over its own
+    language_docs: dict[str, int] = field(default_factory=dict)
 
 
 def score_claims(chunk: ClaimChunk) -> list[list[dict[str, Any]]]:
     """Each article's evidence (``claim_evidence`` against its narrative's centroid), in order. Pure,
     so a runner may call it anywhere; the idf is the model's, computed the same way on the same arrays."""
-    def idf(features: np.ndarray) -> np.ndarray:
-        at = np.minimum(np.searchsorted(chunk.features, features), max(len(chunk.features) - 1, 0))
-        # a sentence's features are among its article's: a miss (none expected) counts as unseen
-        df = np.where(chunk.features[at] == features, chunk.df[at], 0) if len(chunk.features) else \
-            np.zeros(len(features), dtype=np.int64)
-        return np.log((1 + chunk.n_docs) / (1 + df)) + 1.0
+    def idf_of(language: str) -> Callable[[np.ndarray], np.ndarray]:
+        n = chunk.language_docs.get(_counted(language)) or chunk.n_docs
 
-    return [claim_evidence(text, quotes, *chunk.centroids[narrative], idf, language)
+        def idf(features: np.ndarray) -> np.ndarray:
+            at = np.minimum(np.searchsorted(chunk.features, features), max(len(chunk.features) - 1, 0))
+            # a sentence's features are among its article's: a miss (none expected) counts as unseen
+            df = np.where(chunk.features[at] == features, chunk.df[at], 0) if len(chunk.features) else \
+                np.zeros(len(features), dtype=np.int64)
+            return np.log((1 + n) / (1 + df)) + 1.0
+        return idf
+
+    return [claim_evidence(text, quotes, *chunk.centroids[narrative], idf_of(language), language)
             for text, quotes, narrative, language in chunk.items]
+
+
+def _counted(language: str) -> str:
+    """The language a document counts under for the idf (English and unstated together)."""
+    return "" if language in ENGLISH else language
 
 
 def claim_sentences(text: str, quotes: list[tuple[int, int]] = (),  # type: ignore[assignment]
@@ -510,6 +524,10 @@ class NarrativeModel:
         self.candidate_weeks = candidate_weeks
         self.df = np.zeros(N_FEATURES, dtype=np.int64)
         self.n_docs = 0
+        #: documents counted per language ("": English and unstated): a term's idf is over the
+        #: documents of its language, so a language with few articles in the corpus does not see
+        #: its common words as rare (with one language, this is ``n_docs``)
+        self.language_docs: Counter[str] = Counter()
         self.sums: list[dict[str, np.ndarray] | None] = []   # per row: {"idx", "val"} sum of members
         self.rows: dict[int, int] = {}        # narrative id -> row
         self.meta: list[dict[str, Any]] = []  # per row: id, size, created, parent, merged_into, best, series
@@ -563,6 +581,7 @@ class NarrativeModel:
         return {
             "seed": self.seed, "assign_threshold": self.assign_threshold, "merge_threshold": self.merge_threshold,
             "split_silhouette": self.split_silhouette, "candidate_weeks": self.candidate_weeks, "n_docs": self.n_docs, "next_id": self.next_id,
+            "language_docs": dict(self.language_docs),
             "df_idx": _b64(nz), "df_val": _b64(self.df[nz].astype(np.int32)),
             "rows": rows, "meta": self.meta, "totals": dict(self.totals), "undated": self.undated,
             "events": self.events,
@@ -575,6 +594,7 @@ class NarrativeModel:
                     merge_threshold=state["merge_threshold"], split_silhouette=state["split_silhouette"],
                     candidate_weeks=state.get("candidate_weeks", 0))
         model.n_docs = state["n_docs"]
+        model.language_docs = Counter(state.get("language_docs") or {"": state["n_docs"]})
         model.next_id = state["next_id"]
         model.df[_unb64(state["df_idx"], np.int32)] = _unb64(state["df_val"], np.int32)
         model.meta = state["meta"]
@@ -602,9 +622,17 @@ class NarrativeModel:
         for doc in docs:
             self.df[doc.features] += 1
         self.n_docs += len(docs)
+        self.language_docs.update(_counted(doc.language) for doc in docs)
 
-    def idf(self, idx: np.ndarray) -> np.ndarray:
-        return np.log((1 + self.n_docs) / (1 + self.df[idx])) + 1.0
+    def idf(self, idx: np.ndarray, language: str | np.ndarray = "") -> np.ndarray:
+        """The idf of features ``idx`` among the documents of ``language`` (or, an array: the number of
+        documents to count against, one per feature)."""
+        return np.log((1 + self._documents(language)) / (1 + self.df[idx])) + 1.0
+
+    def _documents(self, language: str | np.ndarray) -> Any:
+        if isinstance(language, str):
+            return self.language_docs.get(_counted(language)) or self.n_docs
+        return language
 
     def vectors(self, docs: list[Doc]) -> sparse.csr_matrix:
         """Rows of L2-normalised (1 + log tf) x idf for ``docs``."""
@@ -616,7 +644,8 @@ class NarrativeModel:
             indptr[i + 1] = indptr[i] + len(doc.features)
         idx = np.concatenate(idx_parts).astype(np.int64) if idx_parts else np.zeros(0, dtype=np.int64)
         val = np.concatenate(val_parts).astype(np.float64) if val_parts else np.zeros(0)
-        val = (1.0 + np.log(val)) * self.idf(idx)
+        counts = np.array([self._documents(doc.language) for doc in docs], dtype=np.float64)
+        val = (1.0 + np.log(val)) * self.idf(idx, np.repeat(counts, np.diff(indptr)))
         matrix = sparse.csr_matrix((val, idx, indptr), shape=(len(docs), N_FEATURES))
         matrix.sort_indices()
         norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
@@ -969,7 +998,7 @@ class NarrativeModel:
     def evidence(self, doc: Doc, narrative: int) -> list[dict[str, Any]]:
         """The doc's claim sentences closest to its narrative's centroid: [{start, end, text, score}]."""
         idx, val = self._centroid(self.rows[narrative])
-        found = claim_evidence(doc.text, doc.quotes, idx, val, self.idf, doc.language)
+        found = claim_evidence(doc.text, doc.quotes, idx, val, lambda f: self.idf(f, doc.language), doc.language)
         self.note_evidence(narrative, doc.article, found)
         return found
 
@@ -981,7 +1010,7 @@ class NarrativeModel:
         return ClaimChunk([(text, doc.quotes, narrative, doc.language)
                            for doc, text, narrative in zip(docs, texts, narratives, strict=True)],
                           {n: self._centroid(self.rows[n]) for n in sorted(set(narratives))},
-                          features, self.df[features], self.n_docs)
+                          features, self.df[features], self.n_docs, dict(self.language_docs))
 
     def note_evidence(self, narrative: int, article: str, evidence: list[dict[str, Any]]) -> None:
         """Keep the best-scoring claim sentence as the narrative's representative one (the earlier
