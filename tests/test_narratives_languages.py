@@ -175,3 +175,31 @@ def test_inflected_forms_count_as_one_term_read_as_written() -> None:
     other = make_doc(2, "b", "2024-03-04", text="Den Regierungen fehlt Geld.", language="de", terms=terms)
     shared = set(one.features.tolist()) & set(other.features.tolist())
     assert len(shared) == 1 and terms[shared.pop()] == "regierung"   # the first form seen, not a stem
+
+
+def test_a_translation_joins_its_original_clustered_in_an_earlier_run(tmp_path: Path, db: Path, config: Path
+                                                                      ) -> None:
+    store_articles(tmp_path, db, config, [("https://en.example/summit", "en", EN_SUMMIT)])
+    narratives(db)
+    (tmp_path / "more").mkdir()
+    store_articles(tmp_path / "more", db, config, [("https://ru.example/summit", "ru", RU_SUMMIT)])
+    english, russian = article_id(db, "https://en.example/summit"), article_id(db, "https://ru.example/summit")
+    insert_translation(db, english, russian, pairs=[(0, 0, 0.91), (1, 1, 0.88), (2, 2, 0.9)], languages=("en", "ru"))
+    narratives(db)   # incremental: the original is read back from the store
+    found = membership(db)
+    assert found["https://en.example/summit"] == found["https://ru.example/summit"]
+
+
+def test_each_language_has_its_own_idf() -> None:
+    from narrascope.corpus.narratives_model import NarrativeModel
+
+    english = [make_doc(k, f"e{k}", "2024-03-04", text=f"The dam number {k} was inspected by engineers.")
+               for k in range(10)]
+    russian = [make_doc(10 + k, f"r{k}", "2024-03-04", text="Инженеры проверили плотину.", language="ru")
+               for k in range(2)]
+    model = NarrativeModel()
+    model.count_df(english + russian)
+    assert dict(model.language_docs) == {"": 10, "ru": 2}
+    # a word in every Russian article is common in Russian, however few Russian articles there are
+    assert model.idf(russian[0].features, "ru").tolist() == [1.0] * len(russian[0].features)
+    assert (model.idf(english[0].features) >= 1.0).all()
