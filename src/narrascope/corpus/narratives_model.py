@@ -288,12 +288,33 @@ def _term(token: str, language: str = "") -> tuple[str, str] | None:
     return (stem(token), token) if stem is not None else (token, token)
 
 
+def _english_bucket(token: str) -> tuple[int, str] | None:
+    """``_bucket`` of an English token (the hot path: no language to look at)."""
+    found = _LEMMA_CACHE.get(token, False)
+    if found is not False:
+        return found  # type: ignore[return-value]
+    lemma = _english_lemma(token)
+    value = None if lemma is None else (zlib.crc32(lemma.encode("utf-8")) % N_FEATURES, lemma)
+    if len(_LEMMA_CACHE) < 2_000_000:
+        _LEMMA_CACHE[token] = value
+    return value
+
+
+def _bucket_of(language: str) -> Callable[[str], tuple[int, str] | None]:
+    """``_bucket`` for the tokens of one language."""
+    if language in ENGLISH:
+        return _english_bucket
+    return lambda token: _bucket(token, language)
+
+
 def _bucket(token: str, language: str = "") -> tuple[int, str] | None:
     """(feature bucket, lemma) of a lower-cased token in ``language``, or None for a stop word (cached).
 
     An English (or unstated-language) term is hashed alone, as it always was; another language's
     with its code, so two languages never share a feature."""
-    key = token if language in ENGLISH else f"{language}\x00{token}"
+    if language in ENGLISH:
+        return _english_bucket(token)
+    key = f"{language}\x00{token}"
     found = _LEMMA_CACHE.get(key, False)
     if found is not False:
         return found  # type: ignore[return-value]
@@ -301,8 +322,7 @@ def _bucket(token: str, language: str = "") -> tuple[int, str] | None:
     value = None
     if counted is not None:
         term, readable = counted
-        hashed = term if language in ENGLISH else f"{language}:{term}"
-        value = (zlib.crc32(hashed.encode("utf-8")) % N_FEATURES, readable)
+        value = (zlib.crc32(f"{language}:{term}".encode()) % N_FEATURES, readable)
     if len(_LEMMA_CACHE) < 2_000_000:
         _LEMMA_CACHE[key] = value
     return value
@@ -338,10 +358,11 @@ def make_doc(key: int, article: str, day: str | None, *, title: str = "", text: 
     lacks, so the model can label its narratives (without it, no label has words).
     """
     lang = language_key(language)
+    bucket_of = _bucket_of(lang)
     counts: Counter[int] = Counter()
     for words, weight in ((text, 1), (title, TITLE_WEIGHT)):
         for token, n in Counter(tokens(words, lang)).items():
-            found = _bucket(token, lang)
+            found = bucket_of(token)
             if found is not None:
                 counts[found[0]] += n * weight
                 if terms is not None and found[0] not in terms:
@@ -414,8 +435,9 @@ def claim_evidence(text: str, quotes: list[tuple[int, int]], idx: np.ndarray, va
     # all sentences at once: (sentence, feature) counts, then dot and norm per sentence
     parts = [tokens(text[start:end], language) for start, end in sentences]
     lookup: dict[str, int] = {}
+    bucket_of = _bucket_of(language)
     for token in set().union(*parts):
-        found = _bucket(token, language)
+        found = bucket_of(token)
         lookup[token] = -1 if found is None else found[0]
     features = np.fromiter((lookup[t] for part in parts for t in part), dtype=np.int64)
     sentence = np.repeat(np.arange(len(sentences), dtype=np.int64), [len(part) for part in parts])
