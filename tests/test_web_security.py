@@ -498,6 +498,8 @@ def sample_path_values(db: Path) -> dict[str, str]:
             "actor_id": HOSTILE_ACTOR,
             "narrative_id": str(_one(db, "SELECT id FROM narratives WHERE sentence LIKE '%<%' ORDER BY size DESC")),
             "cluster_id": str(_one(db, "SELECT cluster FROM reuse_clusters ORDER BY size DESC, cluster")),
+            "source": _one(db, "SELECT source FROM reuse_pairs ORDER BY shared_words DESC, source, target"),
+            "target": _one(db, "SELECT target FROM reuse_pairs ORDER BY shared_words DESC, source, target"),
             "table": "narratives",
             "job_id": "A" * 24}
 
@@ -669,6 +671,7 @@ PAGE_QUERY: dict[str, tuple[str, ...]] = {
     "/narratives/{narrative_id}": ("limit", "offset"),
     "/reuse": ("sort", "limit", "offset"),
     "/reuse/{cluster_id}": ("copy", "limit", "offset"),
+    "/reuse/pairs/{source}/{target}": (),
     "/exports": ("outlet", "actor", "state", "technique", "genre", "topic", "narrative", "language", "since", "until",
                  "all_versions"),
     "/plugin/exclaim": (),  # the test plugin's page (tests/plugin_pkg): plugin pages get the same hostile tests

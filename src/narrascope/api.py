@@ -68,6 +68,7 @@ __all__ = [
     "reprocess",
     "reuse",
     "reuse_clusters",
+    "reuse_pair",
     "search",
     "serve",
     "timelines",
@@ -296,6 +297,22 @@ def article_reuse(article_id: str, *, db: str | Path | None = None, settings: Se
 
     with open_store(db, settings or load_settings(), create=False) as store:
         return read_links(store, store.resolve_id(article_id))
+
+
+def reuse_pair(source: str, *, target: str, db: str | Path | None = None, settings: Settings | None = None,
+               ) -> dict[str, Any]:
+    """One reuse pair from ``source`` to ``target`` (ids or unique prefixes): the row, both articles
+    with their languages, the passages and, for a translation, ``sentences``: the two texts
+    sentence by sentence, each aligned pair with its similarity, unaligned sentences in order.
+    A pair that does not exist is a ``UsageError``."""
+    from .corpus.reading import pair_detail
+
+    with open_store(db, settings or load_settings(), create=False) as store:
+        source_id, target_id = store.resolve_id(source), store.resolve_id(target)
+        detail = pair_detail(store, source_id, target_id)
+    if detail is None:
+        raise UsageError(f"no reuse pair from {source_id} to {target_id}: see `narrascope reuse show {source_id}`")
+    return detail
 
 
 def narratives(*, db: str | Path | None = None, settings: Settings | None = None, full: bool = False,

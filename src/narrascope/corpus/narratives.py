@@ -11,6 +11,13 @@ plausible day) is clustered like any other but belongs to no period: its member 
 (``date_source`` "undated", ``period`` ""), it is in no series, and each narrative counts its
 undated members apart (``undated`` in the list and detail). A narrative's status is judged
 against the newest dated article of the corpus, never the clock.
+
+Each article is vectorised in its own language (see ``narratives_model``): articles of two
+languages share no term and never join one narrative on their own. A translation does: an
+article of the run that ``reuse`` linked to another as a translation (a ``reuse_pairs`` row of kind
+``translation``, either side) is given that article's terms too, so the two (and the articles like
+either) can meet in one narrative. Run ``narrascope reuse`` before ``narrascope narratives``: the
+links are read when an article is clustered (a link found later counts from the next full run).
 """
 
 from __future__ import annotations
@@ -42,6 +49,8 @@ from .narratives_model import (
     DocInput,
     NarrativeModel,
     add_terms,
+    bridge,
+    make_doc,
     make_docs,
     score_claims,
     series_events,
@@ -56,7 +65,7 @@ if TYPE_CHECKING:
 __all__ = ["NarrativesAnalysis", "update_narratives", "week_span"]
 
 NAME = "narratives"
-VERSION = "2"  # 2: undated articles in no period (1 dated them by their ingest day)
+VERSION = "3"  # 3: each language its own tokens and features, translations bridged; 2: undated articles in no period
 #: articles per task of the vectorising and claim-scoring steps (a runner maps over these chunks)
 CHUNK_ARTICLES = 256
 
@@ -126,7 +135,8 @@ class NarrativesAnalysis:
     tables = TABLES
     migrations = MIGRATIONS
     article_filters = (ArticleFilter("narrative", members_rowids),)
-    inputs = ("articles.title", "articles.text", "articles.published", "articles.record.actors", "articles.record.quotes", "settings.narratives")
+    inputs = ("articles.title", "articles.text", "articles.published", "articles.language", "articles.record.actors",
+              "articles.record.quotes", "reuse_pairs.translation", "settings.narratives")
 
     def update(self, store: Store, settings: Settings, *, full: bool = False,
                progress: Callable[[int], Iterator[object]] | None = None) -> dict[str, Any]:
@@ -184,7 +194,8 @@ def update_narratives(store: Store, settings: Settings, *, full: bool = False, s
                 "SELECT rowid, id, record FROM articles WHERE rowid > ? AND latest = 1 ORDER BY rowid", (after,)):
             record = json.loads(record_json)
             yield (rowid, article_id, article_day(record.get("published")), record.get("title") or "",
-                   record.get("text") or "", record.get("actors") or [], record.get("quotes") or [])
+                   record.get("text") or "", record.get("actors") or [], record.get("quotes") or [],
+                   record.get("language"))
 
     # without the text: holding every article's text for the evidence step cost more memory than
     # the clustering; the evidence step reads the texts again, in rowid order (``_texts``)
@@ -201,10 +212,12 @@ def update_narratives(store: Store, settings: Settings, *, full: bool = False, s
             for _ in range(n):
                 next(bar, None)
 
-    # 2. cluster (here: each article depends on those before it)
-    if full:
-        model.count_df(docs)
-    assigned = model.add(docs, progress=advance, count_df=not full)
+    # 2. cluster (here: each article depends on those before it). The document frequencies are
+    # those of each article's own words: a translation's borrowed words (``_bridged``) are not
+    # counted again, or a language's words would be counted in more documents than it has
+    model.count_df(docs)
+    docs = _bridged(store, docs, model.terms)
+    assigned = model.add(docs, progress=advance, count_df=False)
 
     # 3. score each article's claim sentences against its narrative (on the runner), then keep the
     # rows and the representative sentences here, in rowid order
@@ -273,6 +286,45 @@ def article_day(published: Any) -> str | None:
     except ValueError:
         return None
     return day.isoformat() if day.year in YEARS else None
+
+
+def _bridged(store: Store, docs: list[Doc], terms: dict[int, str]) -> list[Doc]:
+    """``docs``, each linked by reuse as a translation given its partners' terms (``bridge``); a
+    partner not among ``docs`` (clustered in an earlier run) is vectorised from the store."""
+    links = translation_links(store)
+    if not links:
+        return docs
+    own = {doc.article: doc for doc in docs}
+    partners: dict[str, list[str]] = {}
+    for source, target in links:
+        for one, other in ((source, target), (target, source)):
+            if one in own:
+                partners.setdefault(one, []).append(other)
+    if not partners:
+        return docs
+    wanted = sorted({p for ps in partners.values() for p in ps} - set(own))
+    loaded: dict[str, Doc] = {}
+    found: dict[int, str] = {}
+    for chunk in batched(wanted, 500):
+        for rowid, article_id, record_json in store.conn.execute(
+                f"SELECT rowid, id, record FROM articles WHERE latest = 1 AND id IN ({','.join('?' * len(chunk))})",  # noqa: S608
+                chunk):
+            record = json.loads(record_json)
+            loaded[article_id] = make_doc(rowid, article_id, article_day(record.get("published")),
+                                          title=record.get("title") or "", text=record.get("text") or "",
+                                          actors=record.get("actors") or [], keep_text=False, terms=found,
+                                          language=record.get("language"))
+    add_terms(terms, found)
+    return [bridge(doc, [own.get(p) or loaded[p] for p in partners[doc.article] if p in own or p in loaded])
+            if doc.article in partners else doc for doc in docs]
+
+
+def translation_links(store: Store) -> list[tuple[str, str]]:
+    """(source, target) of the reuse pairs of kind ``translation`` (none before ``reuse`` has run)."""
+    if store.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'reuse_pairs'").fetchone() is None:
+        return []
+    return [(source, target) for source, target in store.conn.execute(
+        "SELECT source, target FROM reuse_pairs WHERE kind = 'translation' ORDER BY source, target")]
 
 
 def _texts(store: Store, keys: list[int]) -> Iterator[str]:

@@ -8,6 +8,7 @@ same code the ``narratives`` analysis runs. One run of ``NarrativeModel.add`` ta
    the token), so incremental runs never refit a vocabulary;
 2. weighs each document (1 + log tf) x idf, L2-normalised, over lemma-ish word tokens (stop words
    dropped, a plural "s" cut), title words counted twice, and actor ids (``@RUS``) from the record;
+   each language has its own tokens and features (see "Languages" below);
 3. walks the documents in weekly windows, oldest first, in chunks of ``CHUNK`` documents: each
    document joins the most similar live narrative if cosine >= ``assign_threshold`` (centroids are
    truncated to their ``CENTROID_TERMS`` heaviest terms); the rest are clustered among themselves
@@ -37,6 +38,30 @@ The tunables (``seed``, ``assign_threshold``, ``merge_threshold``, ``split_silho
 ``candidate_weeks``) are the ``[narratives]`` settings, passed in (``NarrativeModel.from_settings``);
 their defaults are those of ``settings.NarrativesSettings``, written nowhere else.
 
+Languages. Each document is vectorised in the language of its record (``Doc.language``, ISO 639-1):
+
+- tokens: words of letters; runs of a script written without spaces between words (Han, kana,
+  Hangul, Thai) are cut into overlapping character bigrams, a lone character of such a run dropped;
+- stop words: for English (and an article of no stated language) scikit-learn's list plus
+  ``NEWS_STOP_WORDS``, unchanged; for another language spaCy's list for it when spaCy has one
+  (``spacy.lang.<code>.stop_words``), and for Chinese and Japanese also the bigrams made of two
+  function characters (or two hiragana, Japanese grammar); the rest is left to the idf;
+- lemmas: the English plural "s" cut for English only; Russian words go to their dictionary form
+  (pymorphy3, when installed: "Лаврова" and "Лавров" are one term); a language Snowball stems
+  (``SNOWBALL``, when PyStemmer is installed) counts stems, read as the first form of each seen;
+  other languages keep the word as written (lower-cased). So a label reads in the language of
+  its narrative's articles;
+- features: a term of a language other than English (or unstated) is hashed with its language
+  ("ru:москва"), and so is an actor id ("@ru:RUS"). So articles of different languages share no
+  feature and never join one narrative on shared names or actors; English features are those
+  of before languages were told apart;
+- idf: a term's is over the documents of its language (``language_docs``; English and unstated
+  together), so a language with few articles does not take its common words for rare ones; with
+  one language this is the idf over all documents, as before;
+- translations: a document given the features of its translations (``bridge``: the other side of
+  each ``reuse_pairs`` row of kind ``translation``) holds the words of both languages, so a
+  translation and its original (and the articles like either) can join one narrative.
+
 Everything is deterministic for a given seed and input order (documents are processed by
 (period, key)); ids are integers handed out in creation order and never reused. So are the
 labels: the readable term of a feature bucket is the first lemma (or actor name) the model's own
@@ -62,8 +87,8 @@ from scipy import sparse
 
 from ..settings import NarrativesSettings
 
-__all__ = ["ClaimChunk", "Doc", "NarrativeModel", "add_terms", "claim_evidence", "claim_sentences", "make_doc",
-           "make_docs", "score_claims", "week_of"]
+__all__ = ["ClaimChunk", "Doc", "NarrativeModel", "add_terms", "bridge", "claim_evidence", "claim_sentences",
+           "language_key", "make_doc", "make_docs", "score_claims", "stop_words", "tokens", "week_of"]
 
 N_FEATURES = 2**20
 CHUNK = 2000
@@ -86,15 +111,87 @@ NEWS_STOP_WORDS = frozenset({
 })
 
 
+#: the languages vectorised the English way (no language stated counts as English, as before)
+ENGLISH = frozenset({"", "en"})
+#: Chinese function characters: a bigram of two of them is grammar, not a term
+ZH_FUNCTION_CHARS = frozenset("的了是在和有也这那就都而及与着或一个上为以被对将把等们之其于从到不没很还又但要会能可")
+#: runs of scripts written without spaces between words: Han, hiragana, katakana, Hangul, Thai
+UNSPACED = re.compile("[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
+HIRAGANA = re.compile("[\u3040-\u309f]+")
+
+
+#: the news words of ``NEWS_STOP_WORDS`` in other languages (Russian as dictionary forms, since its
+#: words are lemmatised; Ukrainian as written): saying, time, counting, people
+NEWS_STOP_WORDS_BY_LANGUAGE = {
+    "ru": frozenset({
+        "сказать", "говорить", "заявить", "сообщить", "рассказать", "отметить", "также", "мочь", "один", "два",
+        "год", "новый", "просто", "человек", "время", "неделя", "день", "господин", "процент", "включая",
+        "много", "получить", "сделать", "стать", "являться", "первый", "последний", "который", "весь", "свой",
+    }),
+    "uk": frozenset({
+        "сказав", "сказала", "заявив", "заявила", "повідомив", "повідомила", "також", "може", "можуть", "один",
+        "одна", "два", "дві", "рік", "року", "році", "роки", "років", "новий", "нова", "нові", "людей", "люди",
+        "час", "тиждень", "тижня", "день", "дня", "днів", "відсотків", "зокрема", "багато",
+    }),
+}
+
+
 @lru_cache(maxsize=1)
-def stop_words() -> frozenset[str]:
-    """scikit-learn's English stop words plus ours; imported on first use, since importing
-    scikit-learn costs most of a second and every narrascope command loads this module."""
+def _english_stop_words() -> frozenset[str]:
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
     return frozenset(ENGLISH_STOP_WORDS) | NEWS_STOP_WORDS
+
+
+@lru_cache(maxsize=64)
+def stop_words(language: str = "") -> frozenset[str]:
+    """The stop words of a language (ISO 639-1; "" and "en": English): scikit-learn's English list
+    plus ours, or spaCy's list for the language (empty when spaCy has none). Imported on first use,
+    since importing scikit-learn or spaCy costs most of a second and every command loads this module."""
+    if language in ENGLISH:
+        return _english_stop_words()
+    import importlib
+    import importlib.util
+
+    module = f"spacy.lang.{language}.stop_words"
+    if not re.fullmatch(r"[a-z]{2,3}", language) or importlib.util.find_spec(f"spacy.lang.{language}") is None:
+        return NEWS_STOP_WORDS_BY_LANGUAGE.get(language, frozenset())
+    words = getattr(importlib.import_module(module), "STOP_WORDS", ())
+    return frozenset(word.lower() for word in words) | NEWS_STOP_WORDS_BY_LANGUAGE.get(language, frozenset())
+
+
+def language_key(language: Any) -> str:
+    """The language a document is vectorised in: the ISO 639-1 code of its record ("en-US" -> "en"),
+    "" when none is stated (treated as English)."""
+    if not isinstance(language, str):
+        return ""
+    code = language.strip().lower().replace("_", "-").split("-")[0]
+    return code if re.fullmatch(r"[a-z]{2,3}", code) else ""
+
+
 TOKEN = re.compile(r"[^\W\d_][^\W\d_'’-]*[^\W\d_]", re.UNICODE)
 SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+[\"'”’)]*|$)", re.UNICODE)
+#: sentences of another language: also the full stops of CJK, Arabic and Devanagari
+WORLD_SENTENCE = re.compile(r"[^.!?\n。！？؟।]+(?:[.!?。！？؟।]+[\"'”’)」』]*|$)", re.UNICODE)
+QUESTION_MARKS = ("?", "？", "؟")
+
+
+def tokens(text: str, language: str = "") -> list[str]:
+    """The lower-cased word tokens of ``text``; in a language other than English (``language_key``),
+    a run of an unspaced script (``UNSPACED``) gives its overlapping character bigrams instead (an
+    English text gives ``TOKEN``'s words, as ever)."""
+    lowered = text.lower()
+    if language in ENGLISH or UNSPACED.search(lowered) is None:
+        return TOKEN.findall(lowered)
+    out: list[str] = []
+    at = 0
+    for match in UNSPACED.finditer(lowered):
+        out.extend(TOKEN.findall(lowered[at:match.start()]))
+        run = match.group()
+        out.extend(run[i:i + 2] for i in range(len(run) - 1))
+        at = match.end()
+    out.extend(TOKEN.findall(lowered[at:]))
+    return out
 #: verbs of saying and asserting: a sentence with one of these (or a quote in it) is a claim.
 CLAIM_VERBS = frozenset({
     "said", "says", "say", "claimed", "claims", "claim", "accused", "accuses", "announced", "announces",
@@ -112,12 +209,13 @@ def week_of(day: str) -> str:
     return (d - timedelta(days=d.weekday())).isoformat()
 
 
-#: token -> (bucket, lemma): a pure function of the token, so caching it across runs changes nothing
+#: (language, token) -> (bucket, lemma): a pure function of them, so caching it across runs changes
+#: nothing (an English token is its own key)
 _LEMMA_CACHE: dict[str, tuple[int, str] | None] = {}
 
 
-def _lemma(token: str) -> str | None:
-    stops = stop_words()
+def _english_lemma(token: str) -> str | None:
+    stops = _english_stop_words()
     if len(token) < 3 or token in stops:
         return None
     if token.endswith("ies") and len(token) > 4:
@@ -127,20 +225,112 @@ def _lemma(token: str) -> str | None:
     return token if token not in stops else None
 
 
-def _bucket(token: str) -> tuple[int, str] | None:
-    """(feature bucket, lemma) of a lower-cased token, or None for a stop word (cached)."""
+@lru_cache(maxsize=1)
+def _russian_morphology() -> Any:
+    """pymorphy3's Russian analyser, or None when it is not installed."""
+    import importlib.util
+
+    if importlib.util.find_spec("pymorphy3") is None:
+        return None
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer(lang="ru")
+
+
+#: ISO 639-1 code -> the Snowball stemmer of PyStemmer for it
+SNOWBALL = {"ar": "arabic", "ca": "catalan", "cs": "czech", "da": "danish", "de": "german", "el": "greek",
+            "es": "spanish", "et": "estonian", "eu": "basque", "fa": "persian", "fi": "finnish", "fr": "french",
+            "ga": "irish", "hi": "hindi", "hu": "hungarian", "hy": "armenian", "id": "indonesian", "it": "italian",
+            "lt": "lithuanian", "nb": "norwegian", "ne": "nepali", "nl": "dutch", "no": "norwegian", "pl": "polish",
+            "pt": "portuguese", "ro": "romanian", "ru": "russian", "sr": "serbian", "sv": "swedish", "ta": "tamil",
+            "tr": "turkish"}
+
+
+@lru_cache(maxsize=64)
+def _snowball(language: str) -> Callable[[str], str] | None:
+    """The Snowball stemmer of a language (PyStemmer), or None when it has none or PyStemmer is missing."""
+    import importlib.util
+
+    if language not in SNOWBALL or importlib.util.find_spec("Stemmer") is None:
+        return None
+    import Stemmer
+
+    stemmer: Callable[[str], str] = Stemmer.Stemmer(SNOWBALL[language]).stemWord
+    return stemmer
+
+
+def _lemma(token: str, language: str = "") -> str | None:
+    """The term a lower-cased token counts as in ``language``, or None for a stop word or a fragment."""
+    found = _term(token, language)
+    return None if found is None else found[0]
+
+
+def _term(token: str, language: str = "") -> tuple[str, str] | None:
+    """(the term a lower-cased token counts as in ``language``, its readable form), or None for a
+    stop word or a fragment. A stemmed word reads as the first form of it seen (the token)."""
+    if language in ENGLISH:
+        lemma = _english_lemma(token)
+        return None if lemma is None else (lemma, lemma)
+    stops = stop_words(language)
+    if UNSPACED.match(token):   # a bigram of an unspaced script
+        if len(token) < 2 or token in stops or HIRAGANA.fullmatch(token):
+            return None
+        if language in ("zh", "ja") and any(char in ZH_FUNCTION_CHARS for char in token):
+            return None
+        return token, token
+    if len(token) < 3 or token in stops:
+        return None
+    morphology = _russian_morphology() if language == "ru" else None
+    if morphology is not None:   # a dictionary form: readable as it is
+        lemma = morphology.parse(token)[0].normal_form
+        return None if lemma in stops else (lemma, lemma)
+    stem = _snowball(language)
+    return (stem(token), token) if stem is not None else (token, token)
+
+
+def _english_bucket(token: str) -> tuple[int, str] | None:
+    """``_bucket`` of an English token (the hot path: no language to look at)."""
     found = _LEMMA_CACHE.get(token, False)
     if found is not False:
         return found  # type: ignore[return-value]
-    lemma = _lemma(token)
+    lemma = _english_lemma(token)
     value = None if lemma is None else (zlib.crc32(lemma.encode("utf-8")) % N_FEATURES, lemma)
     if len(_LEMMA_CACHE) < 2_000_000:
         _LEMMA_CACHE[token] = value
     return value
 
 
-def _actor_bucket(actor_id: str) -> int:
-    return zlib.crc32(("@" + actor_id).encode("utf-8")) % N_FEATURES
+def _bucket_of(language: str) -> Callable[[str], tuple[int, str] | None]:
+    """``_bucket`` for the tokens of one language."""
+    if language in ENGLISH:
+        return _english_bucket
+    return lambda token: _bucket(token, language)
+
+
+def _bucket(token: str, language: str = "") -> tuple[int, str] | None:
+    """(feature bucket, lemma) of a lower-cased token in ``language``, or None for a stop word (cached).
+
+    An English (or unstated-language) term is hashed alone, as it always was; another language's
+    with its code, so two languages never share a feature."""
+    if language in ENGLISH:
+        return _english_bucket(token)
+    key = f"{language}\x00{token}"
+    found = _LEMMA_CACHE.get(key, False)
+    if found is not False:
+        return found  # type: ignore[return-value]
+    counted = _term(token, language)
+    value = None
+    if counted is not None:
+        term, readable = counted
+        value = (zlib.crc32(f"{language}:{term}".encode()) % N_FEATURES, readable)
+    if len(_LEMMA_CACHE) < 2_000_000:
+        _LEMMA_CACHE[key] = value
+    return value
+
+
+def _actor_bucket(actor_id: str, language: str = "") -> int:
+    name = "@" + actor_id if language in ENGLISH else f"@{language}:{actor_id}"
+    return zlib.crc32(name.encode("utf-8")) % N_FEATURES
 
 
 @dataclass(slots=True)
@@ -155,20 +345,24 @@ class Doc:
     date: str = ""               # the day ("YYYY-MM-DD") the period comes from; "" when undated
     text: str = ""
     quotes: list[tuple[int, int]] = field(default_factory=list)  # quote spans, to find claims
+    language: str = ""           # the language it is vectorised in (``language_key``; "": English)
 
 
 def make_doc(key: int, article: str, day: str | None, *, title: str = "", text: str = "",
              actors: Iterable[dict[str, Any]] = (), quotes: Iterable[dict[str, Any]] = (),
-             keep_text: bool = True, terms: dict[int, str] | None = None) -> Doc:
+             keep_text: bool = True, terms: dict[int, str] | None = None, language: str | None = None) -> Doc:
     """The model's view of an article dated ``day`` (None: undated); ``keep_text=False`` saves memory (no evidence).
 
-    ``terms`` (the model's ``terms``, bucket -> readable term) gets the first lemma or actor name of
-    each bucket it lacks, so the model can label its narratives (without it, no label has words).
+    ``language`` is the record's (any tag, see ``language_key``; None: English). ``terms`` (the
+    model's ``terms``, bucket -> readable term) gets the first lemma or actor name of each bucket it
+    lacks, so the model can label its narratives (without it, no label has words).
     """
+    lang = language_key(language)
+    bucket_of = _bucket_of(lang)
     counts: Counter[int] = Counter()
     for words, weight in ((text, 1), (title, TITLE_WEIGHT)):
-        for token, n in Counter(TOKEN.findall(words.lower())).items():
-            found = _bucket(token)
+        for token, n in Counter(tokens(words, lang)).items():
+            found = bucket_of(token)
             if found is not None:
                 counts[found[0]] += n * weight
                 if terms is not None and found[0] not in terms:
@@ -176,7 +370,7 @@ def make_doc(key: int, article: str, day: str | None, *, title: str = "", text: 
     for actor in actors:
         actor_id = actor.get("id")
         if actor_id:
-            bucket = _actor_bucket(actor_id)
+            bucket = _actor_bucket(actor_id, lang)
             counts[bucket] += ACTOR_WEIGHT * max(1, len(actor.get("mentions") or ()))
             if terms is not None and bucket not in terms:
                 terms[bucket] = actor.get("name") or actor_id
@@ -185,11 +379,23 @@ def make_doc(key: int, article: str, day: str | None, *, title: str = "", text: 
     features = np.fromiter(counts, dtype=np.int32, count=len(counts))
     weights = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
     return Doc(key, article, week_of(day) if day else "", features, weights, day[:10] if day else "",
-               text if keep_text else "", spans)
+               text if keep_text else "", spans, lang)
 
 
-#: One article to vectorise: (key, article id, day or None, title, text, actors, quotes), as ``make_doc`` takes them.
-DocInput = tuple[int, str, str | None, str, str, list[dict[str, Any]], list[dict[str, Any]]]
+def bridge(doc: Doc, partners: Iterable[Doc]) -> Doc:
+    """``doc`` holding also the terms of ``partners`` (its translations, each vectorised in its own
+    language): the counts of a feature both hold are added. The other fields are ``doc``'s."""
+    counts: Counter[int] = Counter(dict(zip(doc.features.tolist(), doc.weights.tolist(), strict=True)))
+    for partner in partners:
+        counts.update(dict(zip(partner.features.tolist(), partner.weights.tolist(), strict=True)))
+    features = np.fromiter(counts, dtype=np.int32, count=len(counts))
+    weights = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
+    return Doc(doc.key, doc.article, doc.period, features, weights, doc.date, doc.text, doc.quotes, doc.language)
+
+
+#: One article to vectorise: (key, article id, day or None, title, text, actors, quotes[, language]),
+#: as ``make_doc`` takes them (no language: English).
+DocInput = tuple[Any, ...]
 
 
 def make_docs(items: list[DocInput]) -> tuple[list[Doc], dict[int, str]]:
@@ -202,8 +408,8 @@ def make_docs(items: list[DocInput]) -> tuple[list[Doc], dict[int, str]]:
     """
     terms: dict[int, str] = {}
     docs = [make_doc(key, article, day, title=title, text=text, actors=actors, quotes=quotes, keep_text=False,
-                     terms=terms)
-            for key, article, day, title, text, actors, quotes in items]
+                     terms=terms, language=language[0] if language else None)
+            for key, article, day, title, text, actors, quotes, *language in items]
     return docs, terms
 
 
@@ -216,23 +422,25 @@ def add_terms(into: dict[int, str], terms: dict[int, str]) -> None:
 
 
 def claim_evidence(text: str, quotes: list[tuple[int, int]], idx: np.ndarray, val: np.ndarray,
-                   idf: Callable[[np.ndarray], np.ndarray]) -> list[dict[str, Any]]:
+                   idf: Callable[[np.ndarray], np.ndarray], language: str = "") -> list[dict[str, Any]]:
     """The claim sentences of ``text`` closest to a centroid (``idx`` sorted features, ``val``
     unit weights): up to ``EVIDENCE_SENTENCES`` [{start, end, text, score}] in text order. ``idf``
-    gives the inverse document frequency of an array of features."""
+    gives the inverse document frequency of an array of features; ``language`` is the text's
+    (``Doc.language``), whose tokens and features are used."""
     if not len(idx):
         return []
-    sentences = claim_sentences(text, quotes)
+    sentences = claim_sentences(text, quotes, language=language)
     if not sentences:
         return []
     # all sentences at once: (sentence, feature) counts, then dot and norm per sentence
-    tokens = [TOKEN.findall(text[start:end].lower()) for start, end in sentences]
+    parts = [tokens(text[start:end], language) for start, end in sentences]
     lookup: dict[str, int] = {}
-    for token in set().union(*tokens):
-        found = _bucket(token)
+    bucket_of = _bucket_of(language)
+    for token in set().union(*parts):
+        found = bucket_of(token)
         lookup[token] = -1 if found is None else found[0]
-    features = np.fromiter((lookup[t] for part in tokens for t in part), dtype=np.int64)
-    sentence = np.repeat(np.arange(len(sentences), dtype=np.int64), [len(part) for part in tokens])
+    features = np.fromiter((lookup[t] for part in parts for t in part), dtype=np.int64)
+    sentence = np.repeat(np.arange(len(sentences), dtype=np.int64), [len(part) for part in parts])
     known = features >= 0
     pairs, counts = np.unique(sentence[known] * N_FEATURES + features[known], return_counts=True)
     which, features = pairs // N_FEATURES, pairs % N_FEATURES
@@ -253,43 +461,63 @@ def claim_evidence(text: str, quotes: list[tuple[int, int]], idx: np.ndarray, va
 class ClaimChunk:
     """What claim scoring needs for a chunk of articles, away from the model (``score_claims``)."""
 
-    items: list[tuple[str, list[tuple[int, int]], int]]   # (text, quote spans, narrative id) per article
+    items: list[tuple[str, list[tuple[int, int]], int, str]]   # (text, quote spans, narrative id, language)
     centroids: dict[int, tuple[np.ndarray, np.ndarray]]   # narrative id -> (features, unit weights)
     features: np.ndarray   # sorted features the chunk's articles hold
     df: np.ndarray         # their document frequencies
     n_docs: int
+    #: documents counted per language (``NarrativeModel.language_docs``): each language's idf is over its own
+    language_docs: dict[str, int] = field(default_factory=dict)
 
 
 def score_claims(chunk: ClaimChunk) -> list[list[dict[str, Any]]]:
     """Each article's evidence (``claim_evidence`` against its narrative's centroid), in order. Pure,
     so a runner may call it anywhere; the idf is the model's, computed the same way on the same arrays."""
-    def idf(features: np.ndarray) -> np.ndarray:
-        at = np.minimum(np.searchsorted(chunk.features, features), max(len(chunk.features) - 1, 0))
-        # a sentence's features are among its article's: a miss (none expected) counts as unseen
-        df = np.where(chunk.features[at] == features, chunk.df[at], 0) if len(chunk.features) else \
-            np.zeros(len(features), dtype=np.int64)
-        return np.log((1 + chunk.n_docs) / (1 + df)) + 1.0
+    def idf_of(language: str) -> Callable[[np.ndarray], np.ndarray]:
+        n = chunk.language_docs.get(_counted(language)) or chunk.n_docs
 
-    return [claim_evidence(text, quotes, *chunk.centroids[narrative], idf) for text, quotes, narrative in chunk.items]
+        def idf(features: np.ndarray) -> np.ndarray:
+            at = np.minimum(np.searchsorted(chunk.features, features), max(len(chunk.features) - 1, 0))
+            # a sentence's features are among its article's: a miss (none expected) counts as unseen
+            df = np.where(chunk.features[at] == features, chunk.df[at], 0) if len(chunk.features) else \
+                np.zeros(len(features), dtype=np.int64)
+            return np.log((1 + n) / (1 + df)) + 1.0
+        return idf
+
+    return [claim_evidence(text, quotes, *chunk.centroids[narrative], idf_of(language), language)
+            for text, quotes, narrative, language in chunk.items]
 
 
-def claim_sentences(text: str, quotes: list[tuple[int, int]] = ()) -> list[tuple[int, int]]:  # type: ignore[assignment]
+def _counted(language: str) -> str:
+    """The language a document counts under for the idf (English and unstated together)."""
+    return "" if language in ENGLISH else language
+
+
+def claim_sentences(text: str, quotes: list[tuple[int, int]] = (),  # type: ignore[assignment]
+                    *, language: str = "") -> list[tuple[int, int]]:
     """(start, end) of the claim-like sentences of ``text``: assertions, not questions.
 
-    A claim has at least six words, does not end in "?", and has a verb of saying or asserting
-    (or overlaps a quote the record found).
+    A claim has at least six words, does not end in a question mark, and, in English (or no
+    stated language), has a verb of saying or asserting (or overlaps a quote the record found). In
+    another language, whose verbs the list does not know, every such assertion is a claim (the
+    closest to the centroid are kept); in an unspaced script, six words are twelve characters.
     """
     found = []
-    for match in SENTENCE.finditer(text):
+    for match in (SENTENCE if language in ENGLISH else WORLD_SENTENCE).finditer(text):
         start, end = match.span()
         sentence = match.group()
         stripped = sentence.strip()
-        if not stripped or stripped.rstrip("\"'”’)").endswith("?"):
+        english = language in ENGLISH
+        if not stripped or (stripped.rstrip("\"'”’)").endswith("?") if english else
+                            stripped.rstrip("\"'”’)」』").endswith(QUESTION_MARKS)):
             continue
         start += len(sentence) - len(sentence.lstrip())
         end = start + len(stripped)
         words = stripped.lower().split()
-        if len(words) < 6:
+        if len(words) < 6 and (english or sum(len(run) for run in UNSPACED.findall(stripped)) < 12):
+            continue
+        if not english:
+            found.append((start, end))
             continue
         quoted = any(qs < end and qe > start for qs, qe in quotes)
         if quoted or any(w.strip(",;:\"'”’") in CLAIM_VERBS for w in words):
@@ -318,6 +546,10 @@ class NarrativeModel:
         self.candidate_weeks = candidate_weeks
         self.df = np.zeros(N_FEATURES, dtype=np.int64)
         self.n_docs = 0
+        #: documents counted per language ("": English and unstated): a term's idf is over the
+        #: documents of its language, so a language with few articles in the corpus does not see
+        #: its common words as rare (with one language, this is ``n_docs``)
+        self.language_docs: Counter[str] = Counter()
         self.sums: list[dict[str, np.ndarray] | None] = []   # per row: {"idx", "val"} sum of members
         self.rows: dict[int, int] = {}        # narrative id -> row
         self.meta: list[dict[str, Any]] = []  # per row: id, size, created, parent, merged_into, best, series
@@ -371,6 +603,7 @@ class NarrativeModel:
         return {
             "seed": self.seed, "assign_threshold": self.assign_threshold, "merge_threshold": self.merge_threshold,
             "split_silhouette": self.split_silhouette, "candidate_weeks": self.candidate_weeks, "n_docs": self.n_docs, "next_id": self.next_id,
+            "language_docs": dict(self.language_docs),
             "df_idx": _b64(nz), "df_val": _b64(self.df[nz].astype(np.int32)),
             "rows": rows, "meta": self.meta, "totals": dict(self.totals), "undated": self.undated,
             "events": self.events,
@@ -383,6 +616,7 @@ class NarrativeModel:
                     merge_threshold=state["merge_threshold"], split_silhouette=state["split_silhouette"],
                     candidate_weeks=state.get("candidate_weeks", 0))
         model.n_docs = state["n_docs"]
+        model.language_docs = Counter(state.get("language_docs") or {"": state["n_docs"]})
         model.next_id = state["next_id"]
         model.df[_unb64(state["df_idx"], np.int32)] = _unb64(state["df_val"], np.int32)
         model.meta = state["meta"]
@@ -410,9 +644,17 @@ class NarrativeModel:
         for doc in docs:
             self.df[doc.features] += 1
         self.n_docs += len(docs)
+        self.language_docs.update(_counted(doc.language) for doc in docs)
 
-    def idf(self, idx: np.ndarray) -> np.ndarray:
-        return np.log((1 + self.n_docs) / (1 + self.df[idx])) + 1.0
+    def idf(self, idx: np.ndarray, language: str | np.ndarray = "") -> np.ndarray:
+        """The idf of features ``idx`` among the documents of ``language`` (or, an array: the number of
+        documents to count against, one per feature)."""
+        return np.log((1 + self._documents(language)) / (1 + self.df[idx])) + 1.0
+
+    def _documents(self, language: str | np.ndarray) -> Any:
+        if isinstance(language, str):
+            return self.language_docs.get(_counted(language)) or self.n_docs
+        return language
 
     def vectors(self, docs: list[Doc]) -> sparse.csr_matrix:
         """Rows of L2-normalised (1 + log tf) x idf for ``docs``."""
@@ -424,7 +666,8 @@ class NarrativeModel:
             indptr[i + 1] = indptr[i] + len(doc.features)
         idx = np.concatenate(idx_parts).astype(np.int64) if idx_parts else np.zeros(0, dtype=np.int64)
         val = np.concatenate(val_parts).astype(np.float64) if val_parts else np.zeros(0)
-        val = (1.0 + np.log(val)) * self.idf(idx)
+        counts = np.array([self._documents(doc.language) for doc in docs], dtype=np.float64)
+        val = (1.0 + np.log(val)) * self.idf(idx, np.repeat(counts, np.diff(indptr)))
         matrix = sparse.csr_matrix((val, idx, indptr), shape=(len(docs), N_FEATURES))
         matrix.sort_indices()
         norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
@@ -777,7 +1020,7 @@ class NarrativeModel:
     def evidence(self, doc: Doc, narrative: int) -> list[dict[str, Any]]:
         """The doc's claim sentences closest to its narrative's centroid: [{start, end, text, score}]."""
         idx, val = self._centroid(self.rows[narrative])
-        found = claim_evidence(doc.text, doc.quotes, idx, val, self.idf)
+        found = claim_evidence(doc.text, doc.quotes, idx, val, lambda f: self.idf(f, doc.language), doc.language)
         self.note_evidence(narrative, doc.article, found)
         return found
 
@@ -786,10 +1029,10 @@ class NarrativeModel:
         ``score_claims``; the centroids are the model's now (``add`` is done)."""
         features = (np.unique(np.concatenate([doc.features for doc in docs])).astype(np.int64) if docs
                     else np.zeros(0, dtype=np.int64))
-        return ClaimChunk([(text, doc.quotes, narrative) for doc, text, narrative in zip(docs, texts, narratives,
-                                                                                         strict=True)],
+        return ClaimChunk([(text, doc.quotes, narrative, doc.language)
+                           for doc, text, narrative in zip(docs, texts, narratives, strict=True)],
                           {n: self._centroid(self.rows[n]) for n in sorted(set(narratives))},
-                          features, self.df[features], self.n_docs)
+                          features, self.df[features], self.n_docs, dict(self.language_docs))
 
     def note_evidence(self, narrative: int, article: str, evidence: list[dict[str, Any]]) -> None:
         """Keep the best-scoring claim sentence as the narrative's representative one (the earlier

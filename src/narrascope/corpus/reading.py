@@ -15,6 +15,7 @@ quotes it; ``direction_evidence`` records why.
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
@@ -26,11 +27,12 @@ from .reuse_core import DEFAULTS as REUSE_DEFAULTS
 if TYPE_CHECKING:
     from ..store import Store
 
-__all__ = ["NARRATIVE_SORTS", "NARRATIVE_STATUSES", "REUSE_SORTS", "analysis_computed", "article_cluster",
-           "article_narratives", "article_pairs", "article_reuse", "cluster_first_copy", "cluster_members",
-           "derived_runs", "has_table", "incoming_pairs", "lineage_coverage", "list_narratives", "narrative_detail",
-           "narrative_report", "narratives_page", "paged", "pair_passages", "reuse_clusters", "reuse_clusters_page",
-           "titles", "undated_members"]
+__all__ = ["NARRATIVE_SORTS", "NARRATIVE_STATUSES", "REUSE_SORTS", "TRANSLATION", "aligned_sentences",
+           "analysis_computed", "article_cluster", "article_narratives", "article_pairs", "article_reuse",
+           "cluster_first_copy", "cluster_members", "derived_runs", "has_table", "incoming_pairs",
+           "lineage_coverage", "list_narratives", "narrative_detail", "narrative_report", "narratives_page",
+           "paged", "pair_detail", "pair_passages", "reuse_clusters", "reuse_clusters_page", "reuse_pair",
+           "titles", "translations_sentences", "undated_members"]
 
 #: status filter -> the statuses it shows ("current": what `narrascope narratives` lists)
 NARRATIVE_STATUSES: dict[str, tuple[str, ...]] = {
@@ -354,6 +356,10 @@ def _link(store: Store, article_id: str, pair: dict[str, Any], *, with_passages:
     link["shared"] = [{"source_start": s0, "source_end": s1, "target_start": t0, "target_end": t1,
                        "words": w, "score": sc, "text": source_text[s0:s1]}
                       for s0, s1, t0, t1, w, sc in pair_passages(store, source, target, limit=with_passages)]
+    if pair["kind"] == TRANSLATION:   # an aligned sentence pair a passage: the translated sentence beside it
+        (target_text,) = store.conn.execute("SELECT text FROM articles WHERE id = ?", (target,)).fetchone() or ("",)
+        for shared in link["shared"]:
+            shared["target_text"] = target_text[shared["target_start"]:shared["target_end"]]
     return link
 
 
@@ -446,3 +452,127 @@ def derived_runs(store: Store) -> dict[str, tuple[Any, Any, Any]]:
         return {}
     return {name: (at, version, articles) for name, at, version, articles in store.conn.execute(
         "SELECT name, computed_at, version, articles FROM derived")}
+
+
+# -- translations (issue 13) ----------------------------------------------------------------------
+
+#: the ``reuse_pairs.kind`` of a translation: its passages are aligned sentence pairs, one row each
+TRANSLATION = "translation"
+#: a sentence in any script: up to . ! ? or the full stops of CJK, Arabic and Devanagari
+_ANY_SENTENCE = re.compile(r"[^.!?。！？؟।\n]+(?:[.!?。！？؟।]+[\"'”’)»」』]*|$)")
+
+
+def reuse_pair(store: Store, source: str, target: str) -> dict[str, Any] | None:
+    """The ``reuse_pairs`` row from ``source`` to ``target`` (None when there is none)."""
+    if not has_table(store, "reuse_pairs"):
+        return None
+    row = store.conn.execute(f"SELECT {', '.join(_PAIR_COLUMNS)} FROM reuse_pairs"  # noqa: S608
+                             " WHERE source = ? AND target = ?", (source, target)).fetchone()
+    return _pair(row) if row else None
+
+
+def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """(start, end) of the sentences of ``text[start:end]``, trimmed of spaces (none when it is blank)."""
+    spans = []
+    for match in _ANY_SENTENCE.finditer(text, start, end):
+        s, e = match.span()
+        piece = match.group()
+        s += len(piece) - len(piece.lstrip())
+        e -= len(piece) - len(piece.rstrip())
+        if e > s:
+            spans.append((s, e))
+    return spans
+
+
+def _uncovered(length: int, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The stretches of ``[0, length)`` no span covers."""
+    out, at = [], 0
+    for s, e in sorted(spans):
+        if s > at:
+            out.append((at, s))
+        at = max(at, e)
+    if at < length:
+        out.append((at, length))
+    return out
+
+
+def aligned_sentences(source_text: str, target_text: str, passages: list[tuple[int, ...]]) -> list[dict[str, Any]]:
+    """A translation's two texts as rows in reading order: ``aligned`` (a sentence of each side and
+    their similarity ``score``: one passage row), and ``source`` or ``target`` (a sentence of one side
+    no alignment holds), each side ``{start, end, text}`` or None.
+
+    ``passages`` are (source_start, source_end, target_start, target_end, words, score), in the
+    source's order. An unaligned sentence comes before the first aligned row after it on its side
+    (source ones first), so each side reads in its own order when the alignment keeps the order.
+    """
+    def side(text: str, start: int, end: int) -> dict[str, Any]:
+        return {"start": start, "end": end, "text": text[start:end]}
+
+    keyed: list[tuple[tuple[int, int, int, int], dict[str, Any]]] = []
+    for i, (s0, s1, t0, t1, words, score) in enumerate(passages):
+        keyed.append(((i, 1, 0, 0), {"kind": "aligned", "source": side(source_text, s0, s1),
+                                     "target": side(target_text, t0, t1), "words": words, "score": score}))
+    for name, text, column in (("source", source_text, 0), ("target", target_text, 2)):
+        spans = [(int(p[column]), int(p[column + 1])) for p in passages]
+        for gap_start, gap_end in _uncovered(len(text), spans):
+            for s, e in _sentences(text, gap_start, gap_end):
+                before = next((i for i, (a, _b) in enumerate(spans) if a >= e), len(spans))
+                row: dict[str, Any] = {"kind": name, "source": None, "target": None, "words": None, "score": None}
+                row[name] = side(text, s, e)
+                keyed.append(((before, 0, column, s), row))
+    return [row for _key, row in sorted(keyed, key=lambda kv: kv[0])]
+
+
+def pair_detail(store: Store, source: str, target: str, *, limit: int | None = None) -> dict[str, Any] | None:
+    """One reuse pair as the pair page, ``narrascope.api.reuse_pair`` and ``/api/reuse/pairs`` show
+    it: the row, both articles (id, title, outlet, published, language), ``languages`` [source,
+    target], the passages (at most ``limit``) and, for a translation, ``sentences``: the two texts
+    sentence by sentence (``aligned_sentences``). None when there is no such pair."""
+    pair = reuse_pair(store, source, target)
+    if pair is None:
+        return None
+    found = titles(store, [source, target])
+    texts, languages = {}, {}
+    for article_id, text, language in store.conn.execute(
+            "SELECT id, text, language FROM articles WHERE id IN (?, ?)", (source, target)):
+        texts[article_id], languages[article_id] = text or "", language
+    stated = pair["direction_evidence"].get("languages")
+    pair_languages = list(stated) if isinstance(stated, list) and len(stated) == 2 else \
+        [languages.get(source), languages.get(target)]
+    passages = pair_passages(store, source, target, limit=limit)
+    detail = {**pair, "languages": pair_languages,
+              "source_article": {**found.get(source, {"id": source}), "language": pair_languages[0]},
+              "target_article": {**found.get(target, {"id": target}), "language": pair_languages[1]},
+              "passages_list": [{"source_start": s0, "source_end": s1, "target_start": t0, "target_end": t1,
+                                 "words": w, "score": sc} for s0, s1, t0, t1, w, sc in passages]}
+    if pair["kind"] == TRANSLATION:
+        detail["sentences"] = aligned_sentences(texts.get(source, ""), texts.get(target, ""), passages)
+    return detail
+
+
+def translations_sentences(store: Store, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """(source, target) -> the translation pair's ``aligned_sentences``, for those of ``pairs`` that are
+    translations; the passages and the texts of all of them read in two queries."""
+    wanted = sorted(set(pairs))
+    if not wanted or not has_table(store, "reuse_pairs"):
+        return {}
+    values = ",".join("(?, ?)" for _ in wanted)
+    flat = [x for pair in wanted for x in pair]
+    found: dict[tuple[str, str], list[tuple[int, ...]]] = {
+        (source, target): [] for source, target in store.conn.execute(
+            f"SELECT source, target FROM reuse_pairs WHERE kind = ? AND (source, target) IN (VALUES {values})",  # noqa: S608
+            [TRANSLATION, *flat])}
+    if not found:
+        return {}
+    keys = sorted(found)
+    marks = ",".join("(?, ?)" for _ in keys)
+    for source, target, s0, s1, t0, t1, words, score in store.conn.execute(
+            "SELECT source, target, source_start, source_end, target_start, target_end, words, score"
+            f" FROM reuse_passages WHERE (source, target) IN (VALUES {marks}) ORDER BY source, target, source_start",  # noqa: S608
+            [x for key in keys for x in key]):
+        found[(source, target)].append((s0, s1, t0, t1, words, score))
+    ids = sorted({x for key in keys for x in key})
+    texts = dict(store.conn.execute(
+        f"SELECT id, text FROM articles WHERE id IN ({','.join('?' * len(ids))})", ids).fetchall())  # noqa: S608
+    return {key: aligned_sentences(texts.get(key[0]) or "", texts.get(key[1]) or "", passages)
+            for key, passages in found.items()}

@@ -2,7 +2,8 @@
 
 Pages: ``/narratives`` (list with weekly sparklines), ``/narratives/{id}`` (timeline, events,
 members, evidence), ``/reuse`` (clusters), ``/reuse/{cluster}`` (members, direction evidence and
-a side-by-side view of one pair). The API serves the same data under ``/api/``, plus an article's
+a side-by-side view of one pair), ``/reuse/pairs/{source}/{target}`` (one pair; a translation
+sentence by sentence). The API serves the same data under ``/api/``, plus an article's
 reuse and narrative links. When an analysis has not run, pages and API say which command to run,
 with a 200.
 """
@@ -29,6 +30,7 @@ from .corpus_queries import (
     narratives_page,
     reuse_cluster,
     reuse_clusters_page,
+    reuse_pair_page,
     spark_config,
     timeline_charts,
 )
@@ -169,6 +171,25 @@ def reuse_cluster_view(request: Request) -> HTMLResponse:
     return render(request, "reuse_cluster.html", c=item, copy=copy, previous_url=previous_url, next_url=next_url)
 
 
+def requested_pair(request: Request) -> dict[str, Any]:
+    source = path_param(request, "source", ARTICLE_ID, "No article with this id.")
+    target = path_param(request, "target", ARTICLE_ID, "No article with this id.")
+    with request.app.state.store.open() as store:
+        item = reuse_pair_page(store, store.resolve_id(source), store.resolve_id(target))
+        if item is None:
+            raise HTTPException(404, "No reuse pair from this article to that one." if analysis_computed(store, "reuse")
+                                else "No reuse pairs yet: run `narrascope reuse --db STORE` first.")
+    return item
+
+
+def reuse_pair_view(request: Request) -> HTMLResponse:
+    return render(request, "reuse_pair.html", p=requested_pair(request))
+
+
+def pair_endpoint(request: Request) -> JSONResponse:
+    return JSONResponse(requested_pair(request))
+
+
 def clusters_endpoint(request: Request) -> JSONResponse:
     return JSONResponse(requested_clusters(request))
 
@@ -184,7 +205,7 @@ def article_links_endpoint(request: Request) -> JSONResponse:
     limit, offset = paging(request)
     with request.app.state.store.open() as store:
         article_id = store.resolve_id(given)
-        links = article_links(store, article_id, limit=limit, offset=offset)
+        links = article_links(store, article_id, limit=limit, offset=offset, with_sentences=True)
     return JSONResponse(links)
 
 
@@ -192,10 +213,12 @@ ROUTES: list[BaseRoute] = [
     Route("/narratives", narratives_view, methods=["GET"]),
     Route("/narratives/{narrative_id}", narrative_view, methods=["GET"]),
     Route("/reuse", reuse_view, methods=["GET"]),
+    Route("/reuse/pairs/{source}/{target}", reuse_pair_view, methods=["GET"]),
     Route("/reuse/{cluster_id}", reuse_cluster_view, methods=["GET"]),
     Route("/api/narratives", narratives_endpoint, methods=["GET"]),
     Route("/api/narratives/{narrative_id}", narrative_endpoint, methods=["GET"]),
     Route("/api/reuse", clusters_endpoint, methods=["GET"]),
+    Route("/api/reuse/pairs/{source}/{target}", pair_endpoint, methods=["GET"]),
     Route("/api/reuse/{cluster_id}", cluster_endpoint, methods=["GET"]),
     Route("/api/articles/{article_id}/links", article_links_endpoint, methods=["GET"]),
 ]
@@ -251,6 +274,21 @@ OPENAPI_PATHS: dict[str, Any] = {
                                              " coverage_target, confidence, direction_evidence, explanation,"
                                              " passages_list, rows, copy}}", "content": _JSON},
                       "400": _ERROR, "404": _ERROR}}},
+    "/api/reuse/pairs/{source}/{target}": {"get": {
+        "summary": "One reuse pair: the row, both articles with their languages, the passages and, for a"
+                   " translation (kind translation), the two texts sentence by sentence: aligned sentence pairs"
+                   " with their similarity, and the sentences no alignment holds in reading order.",
+        "parameters": [_path("source", "The likely original's article id (or a unique prefix of 4+ hex digits).",
+                             ARTICLE_ID.pattern),
+                       _path("target", "The copy's or translation's article id (or a unique prefix).",
+                             ARTICLE_ID.pattern)],
+        "responses": {"200": {"description": "{source, target, kind, passages, shared_words, coverage_source,"
+                                             " coverage_target, score, confidence, direction_evidence, explanation,"
+                                             " languages: [source, target], source_article, target_article,"
+                                             " passages_list, sentences (translations): [{kind: aligned | source |"
+                                             " target, source: {start, end, text} | null, target: {...} | null,"
+                                             " words, score}]}", "content": _JSON},
+                      "404": _ERROR}}},
     "/api/articles/{article_id}/links": {"get": {
         "summary": "An article's reuse links (pairs where it is the original or the copy, with the other article)"
                    " and reuse cluster, and the narrative it belongs to with its evidence sentences.",
@@ -258,7 +296,9 @@ OPENAPI_PATHS: dict[str, Any] = {
                        LIMIT_PARAM, OFFSET_PARAM],
         "responses": {"200": {"description": "{article, cluster: {cluster, role, original, size} | null, reuse:"
                                              " {items: [{direction, other, kind, passages, shared_words,"
-                                             " coverage_source, coverage_target, confidence, decided_by, copy}],"
+                                             " coverage_source, coverage_target, confidence, decided_by, copy,"
+                                             " source, target, sentences (a translation's aligned sentences, as"
+                                             " in /api/reuse/pairs)}],"
                                              " limit, offset, has_more, next_offset}, narratives: [{id, label, status,"
                                              " score, period, evidence}], computed: {reuse, narratives}}",
                               "content": _JSON},

@@ -40,7 +40,7 @@ from .render import Segment, segments
 
 __all__ = ["CLUSTER_ID", "HIGHLIGHT", "NARRATIVE_ID", "NARRATIVE_SORTS", "NARRATIVE_STATUSES", "REUSE_SORTS",
            "aligned_rows", "analysis_computed", "article_corpus_context", "article_links", "explain_direction",
-           "narrative_detail", "narratives_page", "reuse_cluster", "reuse_clusters_page"]
+           "narrative_detail", "narratives_page", "reuse_cluster", "reuse_clusters_page", "reuse_pair_page"]
 
 #: A narrative id (narratives.id) and a reuse cluster number (reuse_clusters.cluster).
 NARRATIVE_ID = re.compile(r"[0-9]{1,9}")
@@ -191,6 +191,10 @@ def side_by_side(store: Store, pair: dict[str, Any]) -> dict[str, Any]:
     passages = pair_passages(store, source, target, limit=MAX_PASSAGES)
     meta = titles(store, [source, target])
     source_text, target_text = texts.get(source, ""), texts.get(target, "")
+    if pair["kind"] == reading.TRANSLATION:   # sentence by sentence: the pair page's view
+        detail = reuse_pair_page(store, source, target)
+        if detail is not None:
+            return detail
     return {**pair, "source_article": meta.get(source, {"id": source}), "target_article": meta.get(target, {"id": target}),
             "explanation": explain_direction(pair),
             "passages_list": [{"source_start": s0, "source_end": s1, "target_start": t0, "target_end": t1, "words": w,
@@ -202,11 +206,27 @@ _RUNG_WORDS = {"statement": "the republication statement", "date": "the publicat
                "containment": "the shared text", "republication": "a republication note", "order": "the ingest order"}
 
 
+def reuse_pair_page(store: Store, source: str, target: str) -> dict[str, Any] | None:
+    """``reading.pair_detail`` (at most ``MAX_PASSAGES`` passages) with the direction explained
+    (``explanation``); None when there is no such pair."""
+    pair = reading.reuse_pair(store, source, target)
+    if pair is None:
+        return None
+    if pair["kind"] != reading.TRANSLATION:
+        return side_by_side(store, pair)
+    detail = reading.pair_detail(store, source, target, limit=MAX_PASSAGES)
+    return {**detail, "explanation": explain_direction(detail)} if detail is not None else None
+
+
 def explain_direction(pair: dict[str, Any]) -> list[str]:
     """The direction evidence of a pair in plain words: why ``source`` is taken for the original."""
     evidence = pair.get("direction_evidence") or {}
     votes = evidence.get("votes") or {}
     lines: list[str] = []
+    languages = evidence.get("languages")
+    if pair.get("kind") == reading.TRANSLATION and isinstance(languages, list) and len(languages) == 2:
+        lines.append(f"A translation: the original is taken to be the {languages[0]} text, the translation"
+                     f" the {languages[1]} one.")
     statement = evidence.get("statement")
     if statement:
         who = "The copy" if statement.get("article") == "target" else "The original"
@@ -252,9 +272,11 @@ def explain_direction(pair: dict[str, Any]) -> list[str]:
 
 # -- the article page's panels ------------------------------------------------------------------
 
-def article_links(store: Store, article_id: str, *, limit: int = MAX_LINKS, offset: int = 0) -> dict[str, Any]:
+def article_links(store: Store, article_id: str, *, limit: int = MAX_LINKS, offset: int = 0,
+                  with_sentences: bool = False) -> dict[str, Any]:
     """An article's reuse links (pairs where it is source or target, with the other article) and its
-    narrative membership (with the evidence sentences)."""
+    narrative membership (with the evidence sentences); ``with_sentences``: each translation link
+    with its ``sentences`` (``reading.aligned_sentences``)."""
     reuse_on = has_table(store, "reuse_pairs")
     fetched = article_pairs(store, article_id, limit=limit, offset=offset) if reuse_on else []
     pairs = fetched[:limit]
@@ -268,7 +290,13 @@ def article_links(store: Store, article_id: str, *, limit: int = MAX_LINKS, offs
                       "kind": pair["kind"], "passages": pair["passages"], "shared_words": pair["shared_words"],
                       "coverage_source": pair["coverage_source"], "coverage_target": pair["coverage_target"],
                       "confidence": pair["confidence"], "decided_by": pair["direction_evidence"].get("decided_by"),
-                      "copy": other if copied else article_id})
+                      "copy": other if copied else article_id, "source": pair["source"], "target": pair["target"]})
+    if with_sentences:
+        sentences = reading.translations_sentences(store, [(p["source"], p["target"]) for p in pairs
+                                                           if p["kind"] == reading.TRANSLATION])
+        for link in links:
+            if (link["source"], link["target"]) in sentences:
+                link["sentences"] = sentences[(link["source"], link["target"])]
     narratives = article_narratives(store, article_id, limit=10)
     return {"article": article_id,
             "cluster": cluster,
