@@ -176,6 +176,13 @@ def test_a_chinese_paragraph_under_the_title_is_body_not_a_caption() -> None:
     assert draft.text == f"{first}\n\n{second}"
 
 
+def test_a_chinese_sentence_ending_in_a_full_stop_is_body_not_a_title() -> None:
+    # A lone paragraph (a JSONL text without a title): the whole text must not become the title.
+    text = "四川省发生六级地震，震中位于山区。救援队伍已经赶到灾区，地震造成多座房屋倒塌。"
+    draft, _ = scrape(f"{text}\n")
+    assert draft.text == text and not draft.title
+
+
 def test_the_persian_zero_width_non_joiner_is_kept_inside_words() -> None:
     assert normalise("رأی\u200cدهندگان می\u200cگویند") == "رأی\u200cدهندگان می\u200cگویند"
     assert normalise("a\u200cb \u200c") == "ab"  # a stray one in Latin text still goes

@@ -359,6 +359,8 @@ SECTION_WORDS = frozenset({
 TITLE_SUFFIX = re.compile(r"^(?P<title>.{8,}?)\s+(?:\||-|–|—|::)\s+(?P<outlet>[^|]{2,60})$")
 ABBREVIATED_END = re.compile(r"\b(?:[A-Z]\.){2,}$")
 CONTINUATION = re.compile(r"^(?:He|She|They|His|Her|Their|Its|The author|The writer)\b")
+#: full stops of scripts without case, where no Title Case exception applies (Chinese, Japanese, Urdu, Hindi)
+FULL_STOPS_UNCASED = ("。", "．", "۔", "।")
 SPLIT_END = re.compile(r"[.!?…:;。！？؟][\"'”’)\]»]*$")
 
 
@@ -568,7 +570,9 @@ class _Cleaner:
         # a title opens with a capital, a quote or a digit, or with a letter of a script without case
         if unit.list_item or unit.words > 30 or len(text) > 300 or not (lead.isupper() or _uncased(lead)) and lead not in "“\"‘'(«0123456789":
             return False
-        # a headline does not end in a full stop, unless it is written in Title Case
+        # a headline does not end in a full stop (of any script), unless it is written in Title Case
+        if text.endswith(FULL_STOPS_UNCASED):
+            return False
         return not text.endswith(".") or bool(ABBREVIATED_END.search(text)) or (unit.words <= 20 and _title_case(text))
 
     def prose(self, index: int) -> bool:
