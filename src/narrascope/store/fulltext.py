@@ -103,7 +103,7 @@ def _word_pattern() -> re.Pattern[str]:
         return "".join(re.escape(chr(lo)) if lo == hi else f"{re.escape(chr(lo))}-{re.escape(chr(hi))}"
                        for lo, hi in ranges)
 
-    return re.compile(f"(?P<unspaced>[{char_class(unspaced)}{_UNSPACED_SUPPLEMENT}]+)|[{char_class(spaced)}]+")
+    return re.compile(f"(?P<unspaced>[{char_class(unspaced)}{_UNSPACED_SUPPLEMENT}]+)|(?P<word>[{char_class(spaced)}]+)")
 
 
 def script_of(word: str) -> str:
@@ -264,6 +264,7 @@ def _bigrams(run: str) -> list[str]:
     return [run[i:i + 2] for i in range(len(run) - 1)]
 
 
+@lru_cache(maxsize=262144)  # words repeat (Zipf): most keys of a text are cached
 def _word_key(word: str, language: str | None) -> str:
     script = script_of(word)
     normal = _normal(word, script)
@@ -287,8 +288,18 @@ def _unit_keys(text: str, language: str | None) -> Iterable[tuple[str, int, int]
 
 
 def index_keys(text: str, language: str | None) -> str:
-    """The keys ``articles_stem`` holds for ``text`` written in ``language``, space-separated."""
-    return " ".join(key for key, _start, _end in _unit_keys(text, language))
+    """The keys ``articles_stem`` holds for ``text`` written in ``language``, space-separated
+    (the keys of ``_unit_keys``, made without offsets: this runs on every stored article)."""
+    out: list[str] = []
+    for unspaced, word in _word_pattern().findall(text):
+        if word:
+            out.append(_word_key(word, language))
+        else:
+            grams = _bigrams(unspaced)
+            out.extend(grams)
+            if len(grams) > 1:
+                out.append(grams[-1][-1])
+    return " ".join(out)
 
 
 # -- writing the index --------------------------------------------------------------------------
