@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from bisect import bisect_left
 import threading
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -405,10 +406,10 @@ def query_languages(query: str, *, language: str | None, stored: dict[str, int],
                     guess: Callable[[str], tuple[str, float]] | None = None) -> tuple[str | None, ...]:
     """The languages to stem ``query`` in, then None (unstemmed).
 
-    ``language`` given: that one. Else the guessed language (``guess`` -> (code, probability)) if
-    the query has at least three words and the guess is sure (>= 0.9) and stored; else every
-    stored language (``stored``: code -> articles) that writes the query's script and has a
-    stemmer, most articles first (at most eight).
+    ``language`` given: that one. Else the stored languages (``stored``: code -> articles) that
+    write the query's script and have a stemmer, most articles first (at most eight); of these,
+    only the guessed one (``guess`` -> (code, probability)) when there are several, the query
+    has at least three words and the guess is sure (>= 0.9).
     """
     if language:
         return (language.strip().lower(), None)
@@ -416,12 +417,12 @@ def query_languages(query: str, *, language: str | None, stored: dict[str, int],
     scripts = {script_of(w) for w in words} - {"digits", "unspaced"}
     if not scripts:
         return (None,)
-    if guess is not None and len(words) >= 3:
-        code, probability = guess(query)
-        if probability >= 0.9 and code in stored:
-            return (code, None)
     candidates = [code for code, _n in sorted(stored.items(), key=lambda item: -item[1])
                   if code and code in STEMMED_LANGUAGES and scripts & set(_language_scripts(code))]
+    if guess is not None and len(words) >= 3 and len(candidates) > 1:  # no guess (nor its model) needed for one
+        code, probability = guess(query)
+        if probability >= 0.9 and code in candidates:
+            return (code, None)
     return (*candidates[:8], None)
 
 
@@ -432,12 +433,14 @@ def snippet(text: str, language: str | None, query: QueryKeys, *, marks: tuple[s
     units = list(_unit_keys(text, language))
     if not units:
         return ""
-    hits = [query.matches(key) for key, _s, _e in units]
+    keys = query.keys
+    hits = [key in keys for key, _s, _e in units] if not query.prefixes else [query.matches(k) for k, _s, _e in units]
+    at = [i for i, hit in enumerate(hits) if hit]
     best, best_score = 0, (-1, -1)
-    for first in range(max(1, len(units) - tokens + 1)):
-        window = range(first, min(len(units), first + tokens))
-        found = {units[i][0] for i in window if hits[i]}
-        score = (len(found), sum(hits[i] for i in window))
+    for h in at:  # windows starting a little before a hit: the one with the most keys, then the most hits
+        first = max(0, min(h - 2, len(units) - tokens))
+        inside = at[bisect_left(at, first):bisect_left(at, first + tokens)]
+        score = (len({units[i][0] for i in inside}), len(inside))
         if score > best_score:
             best, best_score = first, score
     last = min(len(units), best + tokens) - 1
