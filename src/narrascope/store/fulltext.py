@@ -38,9 +38,9 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from bisect import bisect_left
 import threading
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
