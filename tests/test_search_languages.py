@@ -202,3 +202,23 @@ def test_the_json_api_and_the_page_search_in_the_language_asked(store: Store) ->
     page = client.get("/", params={"q": "Лавров", "language": "ru"})
     assert page.status_code == 200 and "Визит в Берлин" in page.text
     assert [h.article.id for h in store.search("rząd", Filters(language="pl"))] == ["pl000000"]
+
+
+def test_imported_records_are_indexed_for_stemmed_search(db: Path, tmp_path: Path, settings) -> None:
+    with open_store(db, settings) as store:
+        fill(store, {"pl": TEXTS["pl"], "de": TEXTS["de"]})
+        records = "".join(json.dumps(a.to_record(), ensure_ascii=False) + "\n" for a in store.iter_articles())
+    source = tmp_path / "records.jsonl"
+    source.write_text(records, encoding="utf-8")
+    other = tmp_path / "other.db"
+    report = api.import_records(source, db=other, settings=settings)
+    assert report.imported == 2
+    with open_store(other, settings) as store:
+        assert found(store, "rząd") == ["pl"]
+        assert found(store, "Regierung") == ["de"]
+        # the migration path indexes in chunks: a chunk smaller than the store gives the same index
+        before = store.conn.execute("SELECT rowid, title, text FROM articles_stem ORDER BY rowid").fetchall()
+        with store.transaction():
+            store.conn.execute("INSERT INTO articles_stem_pending (rowid) SELECT rowid FROM articles")
+            assert fulltext.index_pending(store.conn, chunk=1) == 2
+        assert store.conn.execute("SELECT rowid, title, text FROM articles_stem ORDER BY rowid").fetchall() == before

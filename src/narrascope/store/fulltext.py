@@ -305,20 +305,26 @@ def index_keys(text: str, language: str | None) -> str:
 
 # -- writing the index --------------------------------------------------------------------------
 
-def index_pending(conn: sqlite3.Connection) -> int:
+def index_pending(conn: sqlite3.Connection, *, chunk: int = 500) -> int:
     """Index the rows the triggers noted in ``articles_stem_pending``; return how many. Call inside
-    the write transaction (``Store.transaction`` does, before it commits)."""
-    rows = conn.execute("SELECT a.rowid, a.title, a.text, a.language FROM articles_stem_pending p"
-                        " JOIN articles a ON a.rowid = p.rowid").fetchall()
-    if not rows:
-        conn.execute("DELETE FROM articles_stem_pending")
-        return 0
-    conn.executemany("DELETE FROM articles_stem WHERE rowid = ?", [(rowid,) for rowid, *_ in rows])
-    conn.executemany("INSERT INTO articles_stem (rowid, title, text) VALUES (?, ?, ?)",
-                     [(rowid, index_keys(title, language), index_keys(text, language))
-                      for rowid, title, text, language in rows])
+    the write transaction (``Store.transaction`` does, before it commits). Reads ``chunk``
+    articles at a time, so indexing a whole store (a migration) holds little in memory."""
+    done = 0
+    after = -1
+    while True:
+        rows = conn.execute("SELECT p.rowid, a.title, a.text, a.language FROM articles_stem_pending p"
+                            " JOIN articles a ON a.rowid = p.rowid WHERE p.rowid > ? ORDER BY p.rowid LIMIT ?",
+                            (after, chunk)).fetchall()
+        if not rows:
+            break
+        after = rows[-1][0]
+        conn.executemany("DELETE FROM articles_stem WHERE rowid = ?", [(rowid,) for rowid, *_ in rows])
+        conn.executemany("INSERT INTO articles_stem (rowid, title, text) VALUES (?, ?, ?)",
+                         [(rowid, index_keys(title, language), index_keys(text, language))
+                          for rowid, title, text, language in rows])
+        done += len(rows)
     conn.execute("DELETE FROM articles_stem_pending")
-    return len(rows)
+    return done
 
 
 STEM_SQL = """
