@@ -115,6 +115,21 @@ def test_an_exact_phrase_still_needs_its_words_in_a_row(store: Store) -> None:
     assert found(store, "title:Лавров") == []
 
 
+@pytest.mark.parametrize(("query", "text"), [
+    ("випадок", "У цьому випадку уряд мовчав."),        # a vowel that comes and goes
+    ("жовтень", "Зустріч відбулася в жовтні."),
+    ("злочинність", "Боротьба зі злочинністю триває."),
+    ("сказати", "Міністр сказав, що переговори тривають."),  # an infinitive finds the past forms
+    ("емоція", "Без зайвих емоцій."),
+    ("Лавров", "Журналісти зустріли Лаврова."),
+])
+def test_ukrainian_forms_meet(db: Path, settings, query: str, text: str) -> None:
+    with open_store(db, settings) as store:
+        fill(store, {"uk": ("Новини", text)})
+        assert found(store, query, language="uk") == ["uk"]
+        assert found(store, "солдат", language="uk") == []  # and no word of the text by accident
+
+
 def test_cyrillic_short_i_is_not_folded_into_i() -> None:
     assert fulltext.index_keys("йод", None) == "йод"
     assert fulltext.index_keys("иод", None) != fulltext.index_keys("йод", None)

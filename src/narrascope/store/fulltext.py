@@ -215,22 +215,46 @@ def _arabic_stem(stemmer: Callable[[str], str]) -> Callable[[str], str]:
 
 _UK_REFLEXIVE = ("ся", "сь")
 _UK_ENDINGS = {k: frozenset(e for e in (
-    "іями", "ями", "ами", "ими", "іми", "ого", "ому", "ої", "ою", "ею", "єю", "ів", "їв", "ах", "ях", "ам", "ям",
-    "ом", "ем", "єм", "ий", "ій", "им", "ім", "их", "іх", "ає", "ує", "ють", "ують", "ають", "ать", "ить", "ати",
-    "ити", "яти", "ла", "ли", "ло", "ти", "ть", "а", "я", "у", "ю", "і", "ї", "и", "о", "е", "є", "ь") if len(e) == k)
-    for k in (4, 3, 2, 1)}
+    "іями", "ями", "ами", "ими", "іми", "ого", "ому", "ої", "ою", "ею", "єю", "ією", "ів", "їв", "ов", "ев", "єв",
+    "ах", "ях", "ам", "ям", "ом", "ем", "єм", "ий", "ій", "им", "ім", "их", "іх", "ія", "ію", "ії", "іям", "іях",
+    "ає", "ує", "ють", "ують", "ають", "ла", "ли", "ло", "а", "я", "у", "ю", "і", "ї", "и", "о", "е", "є", "ь", "в",
+) if len(e) == k) for k in (4, 3, 2, 1)}
+#: A stem's last syllable with a vowel that comes and goes (випадок/випадку, жовтень/жовтня,
+#: республіканець/республіканця, злочинність/злочинності): its form without it.
+_UK_ALTERNATING = (("ість", "ост"), ("іст", "ост"), ("ець", "ц"), ("ень", "н"), ("ок", "к"), ("ец", "ц"),
+                   ("ен", "н"))
 
 
 def ukrainian_stem(word: str) -> str:
     """A light Ukrainian stemmer (Snowball has none): strip a reflexive ``-ся/-сь`` and the longest
-    inflectional ending that leaves at least three letters. Recall for case forms of nouns,
-    adjectives and names ("Лаврова", "уряду", "України"); no derivational morphology."""
+    inflectional ending that leaves at least three letters, then a surname's ``-ов/-ев/-єв`` (as
+    for Russian). Recall for case forms of nouns, adjectives and names ("Лаврова", "уряду",
+    "України") and for a verb's past forms ("сказав", "сказала"; its infinitive, "сказати",
+    finds them through the query, ``_uk_infinitive``: in the text "-ти" is also a plural,
+    "солдати"); a vowel that comes and goes in the last syllable is dropped ("випадок",
+    "випадку"); no derivational morphology."""
     if word.endswith(_UK_REFLEXIVE) and len(word) > 5:
         word = word[:-2]
     for k in (4, 3, 2, 1):
         if len(word) - k >= 3 and word[-k:] in _UK_ENDINGS[k]:
-            return word[:-k]
+            word = word[:-k]
+            break
+    if len(word) > 4 and word.endswith(("ов", "ев", "єв")):
+        return word[:-2]
+    for ending, plain in _UK_ALTERNATING:
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return word[:-len(ending)] + plain
     return word
+
+
+def _uk_infinitive(word: str) -> str | None:
+    """The key of a Ukrainian infinitive ``word`` read as the stem of its past forms ("сказати" ->
+    the key of "сказа", as "сказав", "сказала"), or None if ``word`` is no infinitive in form."""
+    normal = _normal(word, "cyrillic")
+    for ending in ("тися", "тись", "ти"):
+        if normal.endswith(ending) and len(normal) - len(ending) >= 3:
+            return normal[:-len(ending)]  # as ``ukrainian_stem`` leaves "сказав", "сказала": "сказа"
+    return None
 
 
 _local = threading.local()  # PyStemmer objects are not thread-safe: one set per thread
@@ -385,15 +409,24 @@ class QueryKeys:
         spans = list(word_spans(words))
         for language in self.languages:
             keys: list[str] = []
+            variant: list[str] = []  # Ukrainian: an infinitive also as the stem of its past forms
             for start, end, unspaced in spans:
-                keys.extend(_bigrams(words[start:end]) if unspaced else [_word_key(words[start:end], language)])
+                word = words[start:end]
+                if unspaced:
+                    keys.extend(_bigrams(word))
+                    variant.extend(_bigrams(word))
+                    continue
+                keys.append(_word_key(word, language))
+                infinitive = _uk_infinitive(word) if language == "uk" and script_of(word) == "cyrillic" else None
+                variant.append(infinitive or keys[-1])
             if not keys:
                 continue
             # one character of an unspaced script: every bigram it starts, and itself at a run's end
             one_char = len(spans) == 1 and spans[0][2] and spans[0][1] - spans[0][0] == 1
-            phrase = self._phrase(keys, star or one_char)
-            if phrase not in alternatives:
-                alternatives.append(phrase)
+            for form in (keys, variant) if variant != keys else (keys,):
+                phrase = self._phrase(form, star or one_char)
+                if phrase not in alternatives:
+                    alternatives.append(phrase)
         if not alternatives:
             return None
         return alternatives[0] if len(alternatives) == 1 else "(" + " OR ".join(alternatives) + ")"
