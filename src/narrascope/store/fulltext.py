@@ -40,7 +40,7 @@ import re
 import sqlite3
 import threading
 import unicodedata
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -88,13 +88,15 @@ def _word_pattern() -> re.Pattern[str]:
     """Runs of unspaced-script characters, or runs of other letters, digits and combining marks."""
     unspaced: list[tuple[int, int]] = []
     spaced: list[tuple[int, int]] = []
+    is_unspaced = bytearray(0x10000)
+    for lo, hi in _UNSPACED:
+        is_unspaced[lo:hi + 1] = b"\x01" * (hi + 1 - lo)
+    category = unicodedata.category
     for cp in range(0x10000):
-        if 0xD800 <= cp <= 0xDFFF:
-            continue
         ch = chr(cp)
-        if not (ch.isalnum() or unicodedata.category(ch) in ("Mn", "Mc", "Me")):
-            continue
-        target = unspaced if any(lo <= cp <= hi for lo, hi in _UNSPACED) else spaced
+        if not ch.isalnum() and category(ch) not in ("Mn", "Mc", "Me"):
+            continue  # surrogates are Cs: skipped here
+        target = unspaced if is_unspaced[cp] else spaced
         if target and target[-1][1] == cp - 1:
             target[-1] = (target[-1][0], cp)
         else:
@@ -107,33 +109,26 @@ def _word_pattern() -> re.Pattern[str]:
     return re.compile(f"(?P<unspaced>[{char_class(unspaced)}{_UNSPACED_SUPPLEMENT}]+)|(?P<word>[{char_class(spaced)}]+)")
 
 
+#: (first code point, script) of the ranges ``script_of`` tells apart, sorted; "other" between them.
+_SCRIPT_RANGES = sorted([
+    (0x0000, 0x024F, "latin"), (0x0370, 0x03FF, "greek"), (0x0400, 0x052F, "cyrillic"), (0x0530, 0x058F, "armenian"),
+    (0x0590, 0x05FF, "hebrew"), (0x0600, 0x06FF, "arabic"), (0x0750, 0x077F, "arabic"), (0x08A0, 0x08FF, "arabic"),
+    (0x0900, 0x097F, "devanagari"), (0x0B80, 0x0BFF, "tamil"), (0x10A0, 0x10FF, "georgian"),
+    (0x1C80, 0x1C8F, "cyrillic"), (0x1E00, 0x1EFF, "latin"), (0x1F00, 0x1FFF, "greek"), (0xA640, 0xA69F, "cyrillic"),
+    (0xFB50, 0xFEFF, "arabic"), (0xFF21, 0xFF5A, "latin"),
+    *((lo, hi, "unspaced") for lo, hi in _UNSPACED), (0x20000, 0x10FFFF, "unspaced"),
+])
+_SCRIPT_STARTS = [lo for lo, _hi, _script in _SCRIPT_RANGES]
+
+
 def script_of(word: str) -> str:
     """The script of ``word``'s first letter: latin, cyrillic, greek, arabic, hebrew, ... or "other"."""
     for ch in word:
-        cp = ord(ch)
         if ch.isdigit():
             continue
-        if cp < 0x250 or 0x1E00 <= cp <= 0x1EFF or 0xFF21 <= cp <= 0xFF5A:
-            return "latin"
-        if 0x370 <= cp <= 0x3FF or 0x1F00 <= cp <= 0x1FFF:
-            return "greek"
-        if 0x400 <= cp <= 0x52F or 0x1C80 <= cp <= 0x1C8F or 0xA640 <= cp <= 0xA69F:
-            return "cyrillic"
-        if 0x530 <= cp <= 0x58F:
-            return "armenian"
-        if 0x590 <= cp <= 0x5FF:
-            return "hebrew"
-        if 0x600 <= cp <= 0x6FF or 0x750 <= cp <= 0x77F or 0x8A0 <= cp <= 0x8FF or 0xFB50 <= cp <= 0xFEFF:
-            return "arabic"
-        if 0x900 <= cp <= 0x97F:
-            return "devanagari"
-        if 0xB80 <= cp <= 0xBFF:
-            return "tamil"
-        if 0x10A0 <= cp <= 0x10FF:
-            return "georgian"
-        if any(lo <= cp <= hi for lo, hi in _UNSPACED) or cp >= 0x20000:
-            return "unspaced"
-        return "other"
+        cp = ord(ch)
+        lo, hi, script = _SCRIPT_RANGES[bisect_right(_SCRIPT_STARTS, cp) - 1]
+        return script if cp <= hi else "other"
     return "digits"
 
 
