@@ -549,7 +549,8 @@ class Store:
         if self._languages is not None and self._languages[0] > time.monotonic() - 60:
             return self._languages[1]
         languages = {str(code).lower(): n for code, n in self.conn.execute(
-            "SELECT language, COUNT(*) FROM articles WHERE latest = 1 AND language IS NOT NULL GROUP BY language")}
+            "SELECT language COLLATE NOCASE, COUNT(*) FROM articles WHERE latest = 1 AND language IS NOT NULL"
+            " GROUP BY language COLLATE NOCASE")}  # read from the index articles_latest_language alone
         self._languages = (time.monotonic(), languages)
         return languages
 
