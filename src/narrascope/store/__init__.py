@@ -535,7 +535,7 @@ class Store:
                     f"SELECT rowid, record, text, language FROM articles WHERE rowid IN ({marks_sql})", rowids):
                 records[rowid] = record
                 if rowid not in snippets:
-                    snippets[rowid] = fulltext.snippet(text, article_language, keys, marks=marks)
+                    snippets[rowid] = fulltext.snippet(text, (article_language or "").lower() or None, keys, marks=marks)
         except sqlite3.OperationalError as e:
             if "locked" in str(e) or "busy" in str(e):
                 raise StoreError(f"search failed: {e}") from e

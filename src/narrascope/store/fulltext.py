@@ -63,7 +63,7 @@ SNOWBALL = {
     "sv": "swedish", "ta": "tamil", "tr": "turkish", "yi": "yiddish",
 }
 
-#: The script of each word a language's stemmer applies to (others words are folded only).
+#: The script of each word a language's stemmer applies to (other words are folded only).
 _STEM_SCRIPTS = {"ru": ("cyrillic",), "uk": ("cyrillic",), "sr": ("cyrillic", "latin"), "ar": ("arabic",),
                  "fa": ("arabic",), "el": ("greek",), "hi": ("devanagari",), "ne": ("devanagari",),
                  "ta": ("tamil",), "hy": ("armenian",), "yi": ("hebrew",)}
@@ -278,6 +278,7 @@ def word_spans(text: str) -> Iterable[tuple[int, int, bool]]:
 
 
 def _bigrams(run: str) -> list[str]:
+    # NFKC may join a half-width kana and its voicing mark: a snippet's mark may then shift a character
     run = unicodedata.normalize("NFKC", run).lower()
     if len(run) == 1:
         return [run]
@@ -339,8 +340,8 @@ def index_pending(conn: sqlite3.Connection, *, chunk: int = 500) -> int:
         after = rows[-1][0]
         conn.executemany("DELETE FROM articles_stem WHERE rowid = ?", [(rowid,) for rowid, *_ in rows])
         conn.executemany("INSERT INTO articles_stem (rowid, title, text) VALUES (?, ?, ?)",
-                         [(rowid, index_keys(title, language), index_keys(text, language))
-                          for rowid, title, text, language in rows])
+                         [(rowid, index_keys(title, (language or "").lower() or None),
+                           index_keys(text, (language or "").lower() or None)) for rowid, title, text, language in rows])
         done += len(rows)
     conn.execute("DELETE FROM articles_stem_pending")
     return done
