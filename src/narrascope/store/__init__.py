@@ -496,14 +496,11 @@ class Store:
             stemmed = None
         where, params = filters.rowid_where("+f.rowid")  # '+': a rowid set is checked, not looked up in FTS5
         try:
-            floor = None
-            # the stem index finds what articles_fts finds, and other forms: it is asked for the cap
-            index, capped_query = ("articles_stem", stemmed) if stemmed is not None else ("articles_fts", query)
-            if rank_limit is not None and self._matches_more_than(index, capped_query, filters, rank_limit):
-                (last,) = self.conn.execute(
-                    f"SELECT f.rowid FROM {index} f WHERE {index} MATCH ? AND {where}"
-                    " ORDER BY f.rowid DESC LIMIT 1 OFFSET ?", [capped_query, *params, rank_limit]).fetchone() or (None,)
-                floor = None if last is None else last + 1
+            # each index capped on its own, so the words as typed rank as they did without the stem index
+            floors = {index: self._rank_floor(index, match, filters, rank_limit)
+                      for index, match in (("articles_fts", query), ("articles_stem", stemmed))
+                      if match is not None and rank_limit is not None}
+            floor = floors.get("articles_fts")
             exact_sql = ("SELECT f.rowid, 0 AS tier, bm25(articles_fts, 5.0, 1.0) AS score FROM articles_fts f"
                          f" WHERE articles_fts MATCH ? AND f.rowid >= ? AND {where}")
             values = [query, floor or 0, *params]
@@ -516,11 +513,12 @@ class Store:
                              " SELECT f.rowid, 1, bm25(articles_stem, 5.0, 1.0) FROM articles_stem f"
                              f" WHERE articles_stem MATCH ? AND f.rowid >= ? AND {where}"
                              " AND f.rowid NOT IN (SELECT rowid FROM exact)")
-                values += [stemmed, floor or 0, *params]
+                values += [stemmed, floors.get("articles_stem") or 0, *params]
             ranked = self.conn.execute(f"SELECT rowid, tier, score FROM ({exact_sql}) ORDER BY tier, score, rowid"
                                        " LIMIT ? OFFSET ?", [*values, limit, offset]).fetchall()
+            capped = any(value is not None for value in floors.values())
             if not ranked:
-                return [], floor is not None
+                return [], capped
             rowids = [rowid for rowid, _, _ in ranked]
             exact = [rowid for rowid, tier, _ in ranked if tier == 0]
             snippets: dict[int, str] = {}
@@ -542,7 +540,7 @@ class Store:
             # Anything else is the MATCH expression (FTS5 reports syntax errors as OperationalError).
             raise SearchError(f"cannot search for {typed!r}: {e}") from e
         return [(records[rowid], snippets.get(rowid, ""), score) for rowid, _, score in ranked if rowid in records], \
-            floor is not None
+            capped
 
     def _stored_languages(self) -> dict[str, int]:
         """Language -> latest articles, read at most once a minute (a search guesses among them)."""
@@ -553,6 +551,17 @@ class Store:
             " GROUP BY language COLLATE NOCASE")}  # read from the index articles_latest_language alone
         self._languages = (time.monotonic(), languages)
         return languages
+
+    def _rank_floor(self, index: str, query: str, filters: Filters, rank_limit: int) -> int | None:
+        """The lowest rowid ranked when ``query`` matches more than ``rank_limit`` articles of
+        full-text ``index`` passing ``filters`` (the most recent ``rank_limit`` of them), else None."""
+        if not self._matches_more_than(index, query, filters, rank_limit):
+            return None
+        where, params = filters.rowid_where("+f.rowid")
+        (last,) = self.conn.execute(
+            f"SELECT f.rowid FROM {index} f WHERE {index} MATCH ? AND {where}"
+            " ORDER BY f.rowid DESC LIMIT 1 OFFSET ?", [query, *params, rank_limit]).fetchone() or (None,)
+        return None if last is None else last + 1
 
     def _matches_more_than(self, index: str, query: str, filters: Filters, n: int) -> bool:
         """Whether ``query`` may match more than ``n`` articles of full-text ``index`` passing ``filters`` (cheap checks only).
