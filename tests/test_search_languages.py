@@ -104,6 +104,10 @@ def test_words_as_typed_rank_before_other_forms(db: Path, settings) -> None:
         assert {h.article.id for h in hits[:2]} == {"en000000", "b" * 16}
         assert "[ministers]" in hits[2].snippet
         assert store.search("minister", limit=2) == hits[:2]
+        # page by page, across the two groups, the same hits in the same order
+        assert [h for offset in range(4) for h in store.search("minister", limit=1, offset=offset)] == hits
+        assert store.search("minister", limit=2, offset=1) == hits[1:3]
+        assert store.search("minister", offset=3) == []
 
 
 def test_an_exact_phrase_still_needs_its_words_in_a_row(store: Store) -> None:

@@ -496,26 +496,31 @@ class Store:
             stemmed = None
         where, params = filters.rowid_where("+f.rowid")  # '+': a rowid set is checked, not looked up in FTS5
         try:
-            # each index capped on its own, so the words as typed rank as they did without the stem index
-            floors = {index: self._rank_floor(index, match, filters, rank_limit)
-                      for index, match in (("articles_fts", query), ("articles_stem", stemmed))
-                      if match is not None and rank_limit is not None}
-            floor = floors.get("articles_fts")
+            # Each index is capped on its own, so the words as typed rank as they did without the
+            # stem index; the stem index is read only when the words as typed do not fill the page.
+            floors = {"articles_fts": self._rank_floor("articles_fts", query, filters, rank_limit)
+                      if rank_limit is not None else None}
             exact_sql = ("SELECT f.rowid, 0 AS tier, bm25(articles_fts, 5.0, 1.0) AS score FROM articles_fts f"
                          f" WHERE articles_fts MATCH ? AND f.rowid >= ? AND {where}")
-            values = [query, floor or 0, *params]
+            values = [query, floors["articles_fts"] or 0, *params]
             if stemmed is not None and "NOT" in query.split():
                 # NOT a word excludes its other forms too: "Brussels NOT sanction" finds no "sanctions"
                 exact_sql += " AND f.rowid IN (SELECT rowid FROM articles_stem WHERE articles_stem MATCH ?)"
                 values.append(stemmed)
-            if stemmed is not None:
-                exact_sql = (f"WITH exact AS MATERIALIZED ({exact_sql}) SELECT * FROM exact UNION ALL"
-                             " SELECT f.rowid, 1, bm25(articles_stem, 5.0, 1.0) FROM articles_stem f"
-                             f" WHERE articles_stem MATCH ? AND f.rowid >= ? AND {where}"
-                             " AND f.rowid NOT IN (SELECT rowid FROM exact)")
-                values += [stemmed, floors.get("articles_stem") or 0, *params]
-            ranked = self.conn.execute(f"SELECT rowid, tier, score FROM ({exact_sql}) ORDER BY tier, score, rowid"
-                                       " LIMIT ? OFFSET ?", [*values, limit, offset]).fetchall()
+            ranked = self.conn.execute(f"{exact_sql} ORDER BY score, f.rowid LIMIT ? OFFSET ?",
+                                       [*values, limit, offset]).fetchall()
+            if stemmed is not None and len(ranked) < limit:
+                # the page goes on with the articles only the stem index finds, after every exact match
+                exact_total = offset + len(ranked) if ranked else \
+                    self.conn.execute(f"SELECT COUNT(*) FROM ({exact_sql})", values).fetchone()[0]
+                floors["articles_stem"] = self._rank_floor("articles_stem", stemmed, filters, rank_limit) \
+                    if rank_limit is not None else None
+                ranked += self.conn.execute(
+                    "SELECT f.rowid, 1, bm25(articles_stem, 5.0, 1.0) AS score FROM articles_stem f"
+                    f" WHERE articles_stem MATCH ? AND f.rowid >= ? AND {where}"
+                    f" AND f.rowid NOT IN (SELECT rowid FROM ({exact_sql})) ORDER BY score, f.rowid LIMIT ? OFFSET ?",
+                    [stemmed, floors["articles_stem"] or 0, *params, *values, limit - len(ranked),
+                     max(0, offset - exact_total)]).fetchall()
             capped = any(value is not None for value in floors.values())
             if not ranked:
                 return [], capped
