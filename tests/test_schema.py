@@ -185,18 +185,21 @@ def fill_legacy(db: Path) -> None:
 
 
 def dump(db: Path) -> dict[str, list[tuple[object, ...]]]:
-    """Every row and schema object of narrascope's own tables (an installed plugin's tables aside)."""
+    """Every row and schema object of narrascope's own tables (an installed plugin's tables aside,
+    and the stem index, which a migration after the numbered ones adds: ``search_index_objects``)."""
     plugin_tables = {spec.name for analysis in registry().analyses.values()
                      if not is_builtin(analysis)
                      for migration in migration_set_of(analysis).migrations for spec in migration.tables}
     conn = sqlite3.connect(db)
     tables = [n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE"
-                                         " 'articles_fts%' AND name NOT IN ('_migrations', 'migrations')")
+                                         " 'articles_fts%' AND name NOT LIKE 'articles_stem%'"
+                                         " AND name NOT IN ('_migrations', 'migrations')")
               if n not in plugin_tables]
     out = {t: sorted(conn.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in tables}  # noqa: S608
+    out["meta"] = [row for row in out.get("meta", []) if row[0] != "search_index"]
     out["sqlite_master"] = sorted(
         (row for row in conn.execute("SELECT type, name, sql, tbl_name FROM sqlite_master WHERE name != '_migrations'"
-                                     " AND name NOT LIKE 'sqlite_autoindex__migrations%'")
+                                     " AND name NOT LIKE 'sqlite_autoindex__migrations%' AND name NOT LIKE 'articles_stem%'")
          if row[3] not in plugin_tables), key=repr)
     conn.close()
     return out
@@ -213,6 +216,9 @@ def test_a_store_of_the_numbered_migrations_is_adopted_in_place(tmp_path: Path) 
             (s.name, m.name) for s in migration_sets() for m in s.migrations]
         # the narratives analysis's filter reads the old store's table
         assert [a.id for a in store.iter_articles(Filters(narrative=7))] == ["a2"]
+        # the one migration newer than the numbered ones indexed the stored articles for stemmed search
+        assert store.conn.execute("SELECT COUNT(*) FROM articles_stem").fetchone()[0] == \
+            store.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0] > 0
     assert dump(db) == before  # every row and every schema object as it was: nothing re-ran
     with open_store(db, load_settings()) as store:  # and the next open applies nothing
         assert apply_migration_sets(store.conn, migration_sets()) == []

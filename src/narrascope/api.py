@@ -98,11 +98,13 @@ def get_article(article_id: str, *, db: str | Path | None = None, settings: Sett
 
 
 def search(query: str, *, db: str | Path | None = None, filters: Filters | None = None, limit: int = 20,
-           offset: int = 0, settings: Settings | None = None) -> list[SearchHit]:
+           offset: int = 0, settings: Settings | None = None, language: str | None = None) -> list[SearchHit]:
     """Full-text search over titles and bodies, best match first: each hit with its article,
-    a snippet and its rank."""
+    a snippet and its rank. Other forms of the words match too (after the words as typed):
+    the query is stemmed in ``language`` (ISO 639-1; it selects no articles, ``filters`` do),
+    else in the ``filters``' language, else in its guessed language (``Store.search``)."""
     with open_store(db, settings or load_settings(), create=False) as store:
-        return store.search(query, filters or Filters(), limit=limit, offset=offset)
+        return store.search(query, filters or Filters(), limit=limit, offset=offset, language=language)
 
 
 def list_rejects(*, db: str | Path | None = None, include_skipped: bool = True,

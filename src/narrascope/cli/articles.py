@@ -235,13 +235,17 @@ def search(obj: Context, query: str, db: str, as_json: bool, limit: int, offset:
     """Full-text search over titles and bodies, best match first.
 
     QUERY: words (all must match), "exact phrases", OR, NOT, prefix*, (groups), title:word.
-    Terms such as COVID-19, U.S. or Xi's are searched as the words they hold.
+    Terms such as COVID-19, U.S. or Xi's are searched as the words they hold. Articles with the
+    words as typed come first, then those with other forms of them (Лавров finds Лаврова,
+    Regierung finds Regierungen; Chinese and Japanese need no spaces). The query is read in the
+    --language given (which also keeps only articles in it), else in its guessed language.
 
     \b
     Example:
       narrascope search '"fire and fury" OR Pyongyang' --since 2017-01-01
       narrascope search sanctions --actor person:sergey-lavrov --topic diplomacy
       narrascope search Kyiv --narrative 3
+      narrascope search Лавров --language ru
     """
     hits = api.search(query, db=db, filters=make_filters(**filters), limit=limit, offset=offset,
                       settings=obj.settings)

@@ -1,5 +1,10 @@
 """The store: one SQLite file in WAL mode, schema through migrations, FTS5 over title and body.
 
+Two full-text indexes: ``articles_fts`` holds the words as written, ``articles_stem`` their
+stemmed, folded forms in each article's language (``store/fulltext.py``), written when a store
+transaction commits. ``search`` ranks what the query finds as written first, then what its stems
+find.
+
 Readers never block the writer and the writer never blocks readers (WAL), so ``search`` runs while
 another process ingests; the writer commits every ``store.batch_size`` articles so new articles
 show up as they come. The raw input bytes are kept zlib-compressed in ``raw`` so ``reprocess`` can
@@ -9,8 +14,10 @@ re-extract without the original files.
 from __future__ import annotations
 
 import json
+import math
 import os
 import sqlite3
+import time
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +29,7 @@ from typing import Any
 from ..errors import SearchError, StoreError, UsageError
 from ..model import Article, RawItem, Reject, storable
 from ..settings import Settings
+from . import fulltext
 from .migrations import migration_sets, schema_version
 from .query import fts_query
 from .schema import ArticleFilter, applied_migrations, apply_migration_sets
@@ -237,6 +245,7 @@ class Store:
         self.path = path
         self.conn = conn
         self.settings = settings
+        self._languages: tuple[float, dict[str, int]] | None = None
 
     def __enter__(self) -> Store:
         return self
@@ -260,6 +269,7 @@ class Store:
             raise self._write_error(e) from e
         try:
             yield
+            fulltext.index_pending(self.conn)  # the stem index of the rows written, in this transaction
             self.conn.execute("COMMIT")
         except BaseException as e:
             if self.conn.in_transaction:  # a failed COMMIT may have ended it; ROLLBACK would hide the cause
@@ -440,72 +450,132 @@ class Store:
                 yield Article.from_record(json.loads(records[rowid]))
 
     def search(self, query: str, filters: Filters = Filters(), *, limit: int = 20, offset: int = 0,
-               rank_limit: int | None = None) -> list[SearchHit]:
+               rank_limit: int | None = None, language: str | None = None) -> list[SearchHit]:
         """Full-text search, best match first: words (all must match), "phrases", OR, NOT, prefix*, (groups).
 
         A term FTS5 would read as syntax (``COVID-19``, ``U.S.``, ``Xi's``) is searched as the
-        words it holds (``fts_query``).
+        words it holds (``fts_query``). Articles holding the words as typed come first; then those
+        holding other forms of them (stems in the article's language, ``store/fulltext.py``), the
+        query stemmed in ``language`` (an ISO 639-1 code; by default the ``language`` filter's)
+        or, when neither is given, in the guessed language or the store's languages of the query's
+        script (``fulltext.query_languages``).
 
         Every match is ranked (exact); with ``rank_limit``, a query matching more than that many
         articles (after the filters) is ranked among the most recently stored of them only (see
         ``search_rows``: the workbench does this to keep a common word fast).
         """
-        rows, _ = self.search_rows(query, filters, limit=limit, offset=offset, rank_limit=rank_limit)
+        rows, _ = self.search_rows(query, filters, limit=limit, offset=offset, rank_limit=rank_limit,
+                                   language=language)
         return [SearchHit(Article.from_record(json.loads(record)), snippet, rank) for record, snippet, rank in rows]
 
     def search_rows(self, query: str, filters: Filters = Filters(), *, limit: int = 20, offset: int = 0,
                     marks: tuple[str, str] = ("[", "]"), rank_limit: int | None = None,
-                    ) -> tuple[list[tuple[str, str, float]], bool]:
+                    language: str | None = None) -> tuple[list[tuple[str, str, float]], bool]:
         """A page of matches, best first: ([(record JSON, snippet with hits between ``marks``, bm25 rank)], capped).
 
-        Ranked by bm25 (title weighs 5, body 1), ties in storage order. The ranking reads the
-        full-text index and the filters' index sets only; records and snippets are made for the
-        page alone. bm25 costs about 2 microseconds a match; with ``rank_limit`` set, a word found
-        in nearly every article of a large store is ranked among the ``rank_limit`` most recently
-        stored matches only (``capped`` is then True): on 100,000 articles that is about 50 ms
-        rather than 200. None (the default, and the CLI) ranks every match. ``search`` and the
-        workbench both call this, so with the same ``rank_limit`` they agree hit for hit.
+        Matches of the query as typed (``articles_fts``) come first, ranked by bm25 (title weighs
+        5, body 1), ties in storage order; then the matches of the stemmed query alone
+        (``articles_stem``, see ``search``), ranked alike over the stem index. The ranking reads
+        the full-text indexes and the filters' index sets only; records and snippets are made for
+        the page alone. bm25 costs about 2 microseconds a match; with ``rank_limit`` set, a word
+        found in nearly every article of a large store is ranked among the ``rank_limit`` most
+        recently stored matches only (``capped`` is then True): on 100,000 articles that is about
+        50 ms rather than 200. None (the default, and the CLI) ranks every match. ``search`` and
+        the workbench both call this, so with the same ``rank_limit`` they agree hit for hit.
         """
         if not query.strip():
             raise SearchError("empty search query")
         typed, query = query, fts_query(query)
+        language = language or filters.language  # a search within one language reads the query in it
+        keys = fulltext.QueryKeys(fulltext.query_languages(
+            typed, language=language, stored=self._stored_languages() if not language else {},
+            guess=_guess_language))
+        try:
+            stemmed: str | None = fts_query(typed, expand=keys.term)
+        except SearchError:  # no word the stem index holds (the words as typed are still searched)
+            stemmed = None
         where, params = filters.rowid_where("+f.rowid")  # '+': a rowid set is checked, not looked up in FTS5
         try:
-            floor = None
-            if rank_limit is not None and self._matches_more_than(query, filters, rank_limit):
-                (last,) = self.conn.execute(
-                    f"SELECT f.rowid FROM articles_fts f WHERE articles_fts MATCH ? AND {where}"
-                    " ORDER BY f.rowid DESC LIMIT 1 OFFSET ?", [query, *params, rank_limit]).fetchone() or (None,)
-                floor = None if last is None else last + 1
-            ranked = self.conn.execute(
-                "SELECT f.rowid, bm25(articles_fts, 5.0, 1.0) AS score FROM articles_fts f"
-                f" WHERE articles_fts MATCH ? AND f.rowid >= ? AND {where} ORDER BY score, f.rowid LIMIT ? OFFSET ?",
-                [query, floor or 0, *params, limit, offset]).fetchall()
+            # Each index is capped on its own, so the words as typed rank as they did without the
+            # stem index; the stem index is read only when the words as typed do not fill the page.
+            floors = {"articles_fts": self._rank_floor("articles_fts", query, filters, rank_limit)
+                      if rank_limit is not None else None}
+            exact_sql = ("SELECT f.rowid, 0 AS tier, bm25(articles_fts, 5.0, 1.0) AS score FROM articles_fts f"
+                         f" WHERE articles_fts MATCH ? AND f.rowid >= ? AND {where}")
+            values = [query, floors["articles_fts"] or 0, *params]
+            if stemmed is not None and "NOT" in query.split():
+                # NOT a word excludes its other forms too: "Brussels NOT sanction" finds no "sanctions"
+                exact_sql += " AND f.rowid IN (SELECT rowid FROM articles_stem WHERE articles_stem MATCH ?)"
+                values.append(stemmed)
+            ranked = self.conn.execute(f"{exact_sql} ORDER BY score, f.rowid LIMIT ? OFFSET ?",
+                                       [*values, limit, offset]).fetchall()
+            if stemmed is not None and len(ranked) < limit:
+                # the page goes on with the articles only the stem index finds, after every exact match
+                exact_total = offset + len(ranked) if ranked else \
+                    self.conn.execute(f"SELECT COUNT(*) FROM ({exact_sql})", values).fetchone()[0]
+                floors["articles_stem"] = self._rank_floor("articles_stem", stemmed, filters, rank_limit) \
+                    if rank_limit is not None else None
+                ranked += self.conn.execute(
+                    "SELECT f.rowid, 1, bm25(articles_stem, 5.0, 1.0) AS score FROM articles_stem f"
+                    f" WHERE articles_stem MATCH ? AND f.rowid >= ? AND {where}"
+                    f" AND f.rowid NOT IN (SELECT rowid FROM ({exact_sql})) ORDER BY score, f.rowid LIMIT ? OFFSET ?",
+                    [stemmed, floors["articles_stem"] or 0, *params, *values, limit - len(ranked),
+                     max(0, offset - exact_total)]).fetchall()
+            capped = any(value is not None for value in floors.values())
             if not ranked:
-                return [], floor is not None
-            rowids = [rowid for rowid, _ in ranked]
+                return [], capped
+            rowids = [rowid for rowid, _, _ in ranked]
+            exact = [rowid for rowid, tier, _ in ranked if tier == 0]
+            snippets: dict[int, str] = {}
+            if exact:
+                snippets.update(self.conn.execute(
+                    f"SELECT f.rowid, snippet(articles_fts, 1, ?, ?, ' … ', 24) FROM articles_fts f"
+                    f" WHERE articles_fts MATCH ? AND f.rowid IN ({','.join('?' * len(exact))})",
+                    [*marks, query, *exact]).fetchall())
             marks_sql = ",".join("?" * len(rowids))
-            snippets = dict(self.conn.execute(
-                f"SELECT f.rowid, snippet(articles_fts, 1, ?, ?, ' … ', 24) FROM articles_fts f"
-                f" WHERE articles_fts MATCH ? AND f.rowid IN ({marks_sql})", [*marks, query, *rowids]).fetchall())
-            records = dict(self.conn.execute(
-                f"SELECT rowid, record FROM articles WHERE rowid IN ({marks_sql})", rowids).fetchall())
+            records: dict[int, str] = {}
+            for rowid, record, text, article_language in self.conn.execute(
+                    f"SELECT rowid, record, text, language FROM articles WHERE rowid IN ({marks_sql})", rowids):
+                records[rowid] = record
+                if rowid not in snippets:
+                    snippets[rowid] = fulltext.snippet(text, (article_language or "").lower() or None, keys, marks=marks)
         except sqlite3.OperationalError as e:
             if "locked" in str(e) or "busy" in str(e):
                 raise StoreError(f"search failed: {e}") from e
             # Anything else is the MATCH expression (FTS5 reports syntax errors as OperationalError).
             raise SearchError(f"cannot search for {typed!r}: {e}") from e
-        return [(records[rowid], snippets.get(rowid, ""), score) for rowid, score in ranked if rowid in records], \
-            floor is not None
+        return [(records[rowid], snippets.get(rowid, ""), score) for rowid, _, score in ranked if rowid in records], \
+            capped
 
-    def _matches_more_than(self, query: str, filters: Filters, n: int) -> bool:
-        """Whether ``query`` may match more than ``n`` articles passing ``filters`` (cheap checks only).
+    def _stored_languages(self) -> dict[str, int]:
+        """Language -> latest articles, read at most once a minute (a search guesses among them)."""
+        if self._languages is not None and self._languages[0] > time.monotonic() - 60:
+            return self._languages[1]
+        languages = {str(code).lower(): n for code, n in self.conn.execute(
+            "SELECT language COLLATE NOCASE, COUNT(*) FROM articles WHERE latest = 1 AND language IS NOT NULL"
+            " GROUP BY language COLLATE NOCASE")}  # read from the index articles_latest_language alone
+        self._languages = (time.monotonic(), languages)
+        return languages
+
+    def _rank_floor(self, index: str, query: str, filters: Filters, rank_limit: int) -> int | None:
+        """The lowest rowid ranked when ``query`` matches more than ``rank_limit`` articles of
+        full-text ``index`` passing ``filters`` (the most recent ``rank_limit`` of them), else None."""
+        if not self._matches_more_than(index, query, filters, rank_limit):
+            return None
+        where, params = filters.rowid_where("+f.rowid")
+        (last,) = self.conn.execute(
+            f"SELECT f.rowid FROM {index} f WHERE {index} MATCH ? AND {where}"
+            " ORDER BY f.rowid DESC LIMIT 1 OFFSET ?", [query, *params, rank_limit]).fetchone() or (None,)
+        return None if last is None else last + 1
+
+    def _matches_more_than(self, index: str, query: str, filters: Filters, n: int) -> bool:
+        """Whether ``query`` may match more than ``n`` articles of full-text ``index`` passing ``filters`` (cheap checks only).
 
         False when the query matches at most ``n`` articles at all, or when one chosen condition
         keeps at most ``n`` (each counted with LIMIT ``n`` + 1, through its index): then no
         capping walk over the matches is needed.
         """
-        if not self.conn.execute("SELECT COUNT(*) > ? FROM articles_fts WHERE articles_fts MATCH ?",
+        if not self.conn.execute(f"SELECT COUNT(*) > ? FROM {index} WHERE {index} MATCH ?",
                                  (n, query)).fetchone()[0]:
             return False
         return not any(self.conn.execute(f"SELECT COUNT(*) <= ? FROM ({sql} LIMIT ?)", [n, *values, n + 1]).fetchone()[0]
@@ -560,6 +630,15 @@ class Store:
             # articles whose input states no date: in no period of any time series
             "undated": q("SELECT COUNT(*) FROM articles WHERE latest = 1 AND published IS NULL").fetchone()[0],
         }
+
+
+def _guess_language(query: str) -> tuple[str, float]:
+    """py3langid's best language for ``query`` and its probability among all its languages."""
+    from py3langid.langid import rank
+
+    ranked = rank(query)
+    best, top = ranked[0]
+    return str(best), 1.0 / sum(math.exp(score - top) for _code, score in ranked)
 
 
 def store_files(path: str | os.PathLike[str]) -> tuple[Path, ...]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from . import fulltext
 from .schema import Column, Index, Migration, MigrationSet, TableSpec, applied_migrations, migration_set_of
 
 __all__ = ["CORE", "FACET_TABLES", "migration_sets", "schema_version"]
@@ -252,6 +253,10 @@ CORE = MigrationSet("core", (
         "article facets and stances, kept in step with articles.record by triggers",
         legacy=(8, 10),
         apply=_facets,
+    ),
+    Migration(
+        "search in every language: a stemmed full-text index beside articles_fts (store/fulltext.py)",
+        apply=fulltext.rebuild,
     ),
 ))
 

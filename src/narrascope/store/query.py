@@ -16,11 +16,16 @@ user writes on purpose and turns every other term into the words it holds:
 
 Adjacent terms must all match (an explicit ``AND`` is written between them, which FTS5 needs
 before a parenthesised group).
+
+With ``expand``, every term (a word, a phrase, a prefix) is written as ``expand`` gives it: the
+store writes its query for the stemmed index this way (``fulltext.QueryKeys.term``), so both
+indexes read one parse of what was typed.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from ..errors import SearchError
 
@@ -36,29 +41,37 @@ _BAREWORD = re.compile(r"[A-Za-z0-9_\u0080-\U0010ffff]+")
 _COLUMN = re.compile(rf"({'|'.join(COLUMNS)}):(.*)", re.IGNORECASE | re.DOTALL)
 
 
-def _phrase(words: str, star: bool) -> str | None:
+#: A term's words and whether it is a prefix -> the FTS5 term to write (None: leave it out).
+Expand = Callable[[str, bool], str | None]
+
+
+def _phrase(words: str, star: bool, expand: Expand | None = None) -> str | None:
     """``words`` as one FTS5 term: a bare word as is, anything else a quoted phrase; None if no words."""
     if not any(ch.isalnum() for ch in words):
         return None
+    if expand is not None:
+        return expand(words, star)
     term = words if _BAREWORD.fullmatch(words) and words not in OPERATORS else '"' + words.replace('"', '""') + '"'
     return term + ("*" if star else "")
 
 
-def _term(raw: str) -> str | None:
+def _term(raw: str, expand: Expand | None = None) -> str | None:
     """A bare run of the query (no space, quote or parenthesis) as a term."""
     words = raw.rstrip("*")
-    return _phrase(words, star=words != raw)
+    return _phrase(words, words != raw, expand)
 
 
-def _quoted(body: str, star: bool) -> str | None:
+def _quoted(body: str, star: bool, expand: Expand | None = None) -> str | None:
     """A phrase the user put in double quotes ("" inside stands for one quote), maybe with a ``*``."""
     words = body.replace('""', '"')
     if not any(ch.isalnum() for ch in words):
         return None
+    if expand is not None:
+        return expand(words, star)
     return '"' + words.replace('"', '""') + '"' + ("*" if star else "")
 
 
-def fts_query(text: str) -> str:
+def fts_query(text: str, *, expand: Expand | None = None) -> str:
     """The FTS5 MATCH expression for what a user typed (see the module docstring); SearchError if it holds no words."""
     # A lone surrogate (bytes that were not UTF-8 on the command line) is no text SQLite can take: a separator.
     text = _SURROGATES.sub(" ", text)
@@ -78,22 +91,24 @@ def fts_query(text: str) -> str:
             column = ""
             continue
         if raw.startswith('"'):
-            term = _quoted(match.group("phrase"), bool(match.group("star")))
+            term = _quoted(match.group("phrase"), bool(match.group("star")), expand)
         else:
             named = _COLUMN.fullmatch(raw)
             if named and not named.group(2):
                 column = named.group(1).lower() + ":"
                 continue
             if named:
-                term = _term(named.group(2))
+                term = _term(named.group(2), expand)
                 term = named.group(1).lower() + ":" + term if term else None
             else:
-                term = _term(raw)
+                term = _term(raw, expand)
         if term:
             tokens.append(("term", column + term))
         column = ""
     if column:  # "title:" with nothing after it: the word
-        tokens.append(("term", column[:-1]))
+        word = _phrase(column[:-1], False, expand)
+        if word:
+            tokens.append(("term", word))
     tokens = _balanced(tokens)
     out: list[str] = []
     previous = ""  # kind of the last token written: "term" (a term or a closed group), "op", "(" or ""
@@ -104,7 +119,7 @@ def fts_query(text: str) -> str:
                 out.append(value)
                 previous = "op"
                 continue
-            kind, value = "term", '"' + value + '"'  # nothing to join: the word itself
+            kind, value = "term", (expand(value, False) if expand else None) or '"' + value + '"'  # nothing to join: the word
         if kind in ("term", "(") and previous == "term":
             out.append("AND")
         out.append(value)

@@ -279,7 +279,8 @@ OPENAPI: dict[str, Any] = {
                        " searched as the words they hold). Adds snippet and"
                        " highlights ([start, end] in the snippet) to each item."),
                 _query("outlet", "Only this outlet (case-insensitive)."),
-                _query("language", "Only this language (ISO 639-1)."),
+                _query("language", "Only this language (ISO 639-1); with q, the query is also stemmed in it"
+                       " (else in its guessed language)."),
                 _query("genre", "Only this genre.", {"type": "string", "enum": ["opinion", "reporting", "satire",
                                                                                "other"]}),
                 _query("since", "Published on or after: YYYY-MM-DD, YYYY-MM or YYYY."),
