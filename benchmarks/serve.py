@@ -118,7 +118,7 @@ def article_record(i: int, paragraphs: list[str], rng: random.Random):  # -> nar
                                                  "role": None, "mentions": []})
             entry["mentions"].append({"start": start, "end": start + len(name), "text": name})
             quotes.append({"speaker": name, "speaker_actor": actor_id, "speaker_role": None, "cue": "said",
-                           "content": paragraph, "start": q_start, "end": pos, "direct": True, "anonymous": False,
+                           "content": paragraph, "start": q_start, "end": pos, "direct": True, "anonymous": False, "partial": False,
                            "speaker_span": {"start": start, "end": start + len(name)}})
         else:
             add(paragraph)

@@ -228,3 +228,40 @@ def test_bad_dates_never_reach_narratives_or_stix(seeds_export: Path, tmp_path: 
     stix = tmp_path / "bundle.json"
     assert run_cli("export", "--format", "stix", "--db", str(db), "-o", str(stix)).exit_code == 0
     assert json.loads(stix.read_text(encoding="utf-8"))["type"] == "bundle"
+
+
+#: the keys ../shared/SCHEMA.md gives each kind of fact; anything else is narrascope's own addition
+SCHEMA_FACT_KEYS = {
+    "actors": {"id", "name", "kind", "country", "role", "mentions"},
+    "quotes": {"speaker", "speaker_actor", "speaker_role", "speaker_span", "cue", "content", "start", "end",
+               "direct", "anonymous"},
+    "events": {"type", "source", "target", "start", "end", "text", "negated", "hypothetical"},
+    "techniques": {"name", "start", "end", "text", "score"},
+    "frames": {"name", "score"},
+    "stances": {"holder", "target", "polarity", "evidence"},
+}
+
+
+def test_the_article_page_shows_a_record_holding_only_the_schemas_fields(seeds_export: Path, tmp_path: Path) -> None:
+    """Records another tool wrote to SCHEMA.md (no confidences, no `partial` quotes...) import and render."""
+    from starlette.testclient import TestClient
+
+    from narrascope.web.app import create_app
+
+    lines = []
+    for line in seeds_export.read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        for field, keys in SCHEMA_FACT_KEYS.items():
+            record[field] = [{k: v for k, v in fact.items() if k in keys} for fact in record.get(field) or []]
+        lines.append(json.dumps(record, ensure_ascii=False))
+    source = tmp_path / "schema-only.jsonl"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    db = tmp_path / "schema-only.db"
+    assert import_records(source, db=db).imported == len(lines)
+    client = TestClient(create_app(db), base_url="http://127.0.0.1")
+    for line in lines:
+        record = json.loads(line)
+        page = client.get(f"/articles/{record['id']}")
+        assert page.status_code == 200, page.text[-2000:]
+        if record["quotes"]:
+            assert record["quotes"][0]["content"][:40] in page.text.replace("&#39;", "'").replace("&quot;", '"')
