@@ -221,7 +221,7 @@ def build_corpus(n: int, seed: int, translations: int = 0) -> dict:
             planted_translations.append({"source": original, "target": len(texts), "language": iso})
             texts.append(doc[lang])
             dates.append(str(np.datetime64("2017-01-01") + day + int(trng.integers(1, 31))))
-            outlets.append(f"{iso}-outlet")
+            outlets.append(f"outlet{OUTLETS + list(TRANSLATED).index(lang)}")  # an outlet per language
             languages.append(iso)
     return {"texts": texts, "dates": dates, "outlets": outlets, "planted": planted, "languages": languages,
             "translations": planted_translations,

@@ -198,3 +198,30 @@ def test_incremental_equals_full(tmp_path: Path, settings_file: Path) -> None:
     assert any(row[2] == "translation" for row in incremental[0])
     with open_store(db) as store:  # the full run embedded nothing new: the cache served it
         assert store.conn.execute("SELECT COUNT(*) FROM reuse_sentences").fetchone()[0] == embedded_before
+
+
+def test_translations_computed_on_a_cluster_equal_a_serial_run(tmp_path: Path, settings_file: Path) -> None:
+    import sqlite3
+
+    from distributed import Client
+
+    from narrascope.corpus.reuse import update_reuse
+    from narrascope.runners import DaskRunner, local_cluster
+    from narrascope.settings import load_settings
+
+    serial = tmp_path / "serial.db"
+    _ingest(settings_file, serial, tmp_path, list(ARTICLES), "all.jsonl")
+    clustered = tmp_path / "cluster.db"
+    src, dst = sqlite3.connect(serial), sqlite3.connect(clustered)
+    src.backup(dst)
+    src.close()
+    dst.close()
+    settings = load_settings(str(settings_file))
+    with open_store(serial, settings) as store:
+        here = update_reuse(store, settings, full=True)
+    # anchoring and embedding on the workers, one article per task
+    with local_cluster(2) as local, Client(local), DaskRunner(local.scheduler_address) as runner, \
+            open_store(clustered, settings) as store:
+        there = update_reuse(store, settings, full=True, runner=runner, chunk_size=1)
+    assert here["new_translations"] == there["new_translations"] >= 3
+    assert _comparable(serial) == _comparable(clustered)

@@ -457,7 +457,7 @@ def _translations(store: Store, runner: Runner, *, rows: list[int], new: dict[in
             held = [tuple(span) for span in json.loads(spans)]
             embedded[article] = (held, np.frombuffer(blob, dtype=np.float16).reshape(len(held), -1))
     missing = [r for r in needed if r not in embedded]
-    results = runner.map(tr.embed_texts, batched([texts[r] for r in missing], EMBED_CHUNK))
+    results = runner.map(tr.embed_texts, batched([texts[r] for r in missing], chunk_size or EMBED_CHUNK))
     for rowid, (spans, vectors) in zip(missing, (x for chunk in results for x in chunk), strict=True):
         embedded[rowid] = (spans, vectors)
         found.sentences.append((rowid, tr.ENCODER, json.dumps(spans), vectors.astype(np.float16).tobytes()))
