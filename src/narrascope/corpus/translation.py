@@ -114,7 +114,9 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 # -- anchors ------------------------------------------------------------------------------------
 
 _NUMBER = re.compile(r"\d+(?:(?:[.,'’]\d+)|(?:[ \u00a0\u202f]\d{3}(?!\d)))*")
-_WORD = re.compile(r"[^\W\d_]+")
+# words that may be anchors: not starting with a common lower-case letter (so the loop below sees
+# capitalised words and words of scripts without case, not every word of the text)
+_WORD = re.compile(r"(?<![^\W\d_])[^\W\d_a-zß-ÿа-яёα-ωіїєґўјђћџљњ][^\W\d_]*")
 _TRANSLIT = {
     # Cyrillic (Russian, Ukrainian, Belarusian, Serbian, Bulgarian)
     "а": "a", "б": "b", "в": "v", "г": "g", "ґ": "g", "д": "d", "е": "e", "ё": "e", "є": "e", "ж": "zh",
@@ -177,6 +179,24 @@ def _hash(tag: str, value: str) -> int:
     return zlib.crc32(f"{tag}:{value}".encode()) | (len(value) << 32)
 
 
+_WORD_ANCHOR: dict[str, int | None] = {}
+
+
+def _word_anchor(word: str) -> int | None:
+    """A word's anchor (its skeleton's hash), or None when it is none."""
+    first = word[0]
+    if _UNCASED.match(first):
+        if len(word) < 4:
+            return None
+    elif _LATIN_LIKE.match(first):
+        if not first.isupper() or len(word) < 3:
+            return None
+    else:
+        return None  # CJK and other scripts: no transliteration; their numbers and Latin words count
+    bones = skeleton(word)
+    return _hash("w", bones) if len(bones) >= 3 else None
+
+
 def anchors(text: str) -> np.ndarray:
     """The language-independent anchors of ``text`` (unique int64 hashes): numbers and name skeletons."""
     found: set[int] = set()
@@ -184,20 +204,14 @@ def anchors(text: str) -> np.ndarray:
         digits = "".join(str(unicodedata.digit(c)) for c in m.group() if c.isdigit()).lstrip("0")
         if len(digits) >= 2:
             found.add(_hash("n", digits))
-    for m in _WORD.finditer(text):
-        word = m.group()
-        first = word[0]
-        if _UNCASED.match(first):
-            if len(word) < 4:
-                continue
-        elif _LATIN_LIKE.match(first):
-            if not first.isupper() or len(word) < 3:
-                continue
-        else:
-            continue  # CJK and other scripts: no transliteration; their numbers and Latin words count
-        bones = skeleton(word)
-        if len(bones) >= 3:
-            found.add(_hash("w", bones))
+    for word in _WORD.findall(text):
+        anchor = _WORD_ANCHOR.get(word, -1)
+        if anchor == -1:
+            anchor = _word_anchor(word)
+            if len(_WORD_ANCHOR) < _ANCHOR_CACHE_LIMIT:
+                _WORD_ANCHOR[word] = anchor
+        if anchor is not None:
+            found.add(anchor)
     return np.array(sorted(found), dtype=np.int64)
 
 
