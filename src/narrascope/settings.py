@@ -253,7 +253,8 @@ class ReuseSettings:
         " 4 times as many of the other); bounds the encoder's work."))
     translation_threshold: float = setting(0.84, high=1.0, help=(
         "Least cosine similarity of two sentences (multilingual-e5-small) to align them."))
-    translation_min_sentences: int = setting(2, low=1, help="Least aligned sentences of a translation pair.")
+    translation_min_sentences: int = setting(3, low=1, help=(
+        "Least aligned sentences of a translation pair (all of them when one side has fewer)."))
     translation_min_coverage: float = setting(0.5, high=1.0, help=(
         "Least share of one side's words inside aligned sentences (the whole of one article translated, or"
         " the passages of a longer one it translates)."))
