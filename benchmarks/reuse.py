@@ -288,7 +288,7 @@ def run_translations(corpus: dict) -> tuple[list[list[int]], dict]:
     hashes = np.concatenate(anchors)
     docs = np.repeat(np.arange(len(texts), dtype=np.int64), sizes)
     del anchors
-    candidates = tr.candidate_pairs(hashes, docs, tr.language_numbers(corpus["languages"]), counts=sizes)
+    candidates = tr.candidate_pairs(hashes, docs, tr.language_numbers(corpus["languages"]))
     needed = sorted({int(x) for x in candidates.ravel()})
     embedded = dict(zip(needed, tr.embed_texts([texts[i] for i in needed]), strict=True))
     pairs = []

@@ -423,13 +423,6 @@ def _translations(store: Store, runner: Runner, *, rows: list[int], new: dict[in
     for rowid, lang in language.items():
         if lang and rowid < size:
             languages[rowid] = codes.setdefault(lang.lower(), len(codes))
-    counts = np.bincount(new_d, minlength=size) if len(new_d) else np.zeros(size, dtype=np.int64)
-    old_docs = sorted({int(x) for x in np.unique(old_d)})
-    for chunk in batched(old_docs, _LOOKUP_CHUNK):
-        for article, held in store.conn.execute(
-                f"SELECT article, COUNT(*) FROM reuse_anchors WHERE article IN ({','.join('?' * len(chunk))})"  # noqa: S608
-                " GROUP BY article", chunk):
-            counts[article] = held
     involved = None
     if not full:
         involved = np.zeros(size, dtype=bool)
@@ -437,8 +430,7 @@ def _translations(store: Store, runner: Runner, *, rows: list[int], new: dict[in
     candidates = tr.candidate_pairs(all_h, all_d, languages, max_postings=params["translation_max_postings"],
                                     min_shared=params["translation_min_anchors"],
                                     min_weight=params["translation_min_weight"],
-                                    per_language=params["translation_candidates"], involved=involved,
-                                    counts=counts)
+                                    per_language=params["translation_candidates"], involved=involved)
     found.candidates = len(candidates)
     if not len(candidates):
         return found

@@ -17,7 +17,7 @@ where the cheap steps found something:
 2. **Candidates** (``candidate_pairs``): an inverted index anchor -> articles; anchors held by more
    than ``max_postings`` articles are too common to point anywhere and are skipped. Two articles
    in different languages sharing at least ``min_shared`` anchors and at least ``MIN_ANCHOR_SHARE``
-   of the smaller anchor set, weighted by ``1 / log2(1 +
+   of the smaller set of rare anchors (held by 2 to ``max_postings`` articles), weighted by ``1 / log2(1 +
    postings)`` (a rare number counts more than a common name) to at least ``min_weight``, are a
    candidate when the pair is among the ``per_language`` best of either article for the other's
    language (a corpus with many stories on one topic still costs a bounded number per article).
@@ -231,8 +231,9 @@ def candidate_pairs(hashes: np.ndarray, docs: np.ndarray, languages: np.ndarray,
     ``hashes`` and ``docs`` are parallel (one row per anchor of a document, unique per document);
     ``languages`` is indexed by document id (a language number, negative for unknown: never paired).
     With ``involved`` (booleans indexed by document id), only pairs with an involved document.
-    ``counts`` (indexed by document id: how many anchors each holds, default: its rows here) drops
-    the pairs sharing less than ``MIN_ANCHOR_SHARE`` of the smaller anchor set.
+    Pairs sharing less than ``MIN_ANCHOR_SHARE`` of the smaller set of rare anchors (those held by 2
+    to ``max_postings`` documents; ``counts``, indexed by document id, overrides the count) are dropped:
+    in a large corpus most anchors of a translation are common names, and only the rare ones tell.
     """
     empty = np.empty((0, 2), dtype=np.int64)
     if len(hashes) < 2:
@@ -242,6 +243,7 @@ def candidate_pairs(hashes: np.ndarray, docs: np.ndarray, languages: np.ndarray,
     starts = np.concatenate(([0], np.flatnonzero(h[1:] != h[:-1]) + 1))
     sizes = np.diff(np.concatenate((starts, [len(h)])))
     keep = (sizes >= 2) & (sizes <= max_postings)
+    keep_all, sizes_all = keep.copy(), sizes
     if len(starts):
         # a posting list all in one language pairs nothing (most of them, in a corpus of one main language)
         lang = languages[d]
@@ -276,7 +278,9 @@ def candidate_pairs(hashes: np.ndarray, docs: np.ndarray, languages: np.ndarray,
     good = (counts_shared >= min_shared) & (score >= min_weight)
     pair_keys, score, shared = pair_keys[good], score[good], counts_shared[good]
     a, b = pair_keys // width, pair_keys % width
-    held = np.bincount(d, minlength=int(width)) if counts is None else counts
+    # each document's anchors that could pair it (held by 2 to max_postings documents): a translation
+    # shares most of its rare anchors with its original, an unrelated article few
+    held = np.bincount(d[np.repeat(keep_all, sizes_all)], minlength=int(width)) if counts is None else counts
     share = shared / np.maximum(1, np.minimum(held[a], held[b]))
     a, b, score = a[share >= MIN_ANCHOR_SHARE], b[share >= MIN_ANCHOR_SHARE], score[share >= MIN_ANCHOR_SHARE]
     # the per_language best partners of each article in each other language (ties: the lower id)
