@@ -255,7 +255,7 @@ class ReuseSettings:
         "Least cosine similarity of two sentences (multilingual-e5-small) to align them."))
     translation_min_sentences: int = setting(3, low=1, help=(
         "Least aligned sentences of a translation pair (all of them when one side has fewer)."))
-    translation_min_coverage: float = setting(0.5, high=1.0, help=(
+    translation_min_coverage: float = setting(0.65, high=1.0, help=(
         "Least share of one side's words inside aligned sentences (the whole of one article translated, or"
         " the passages of a longer one it translates)."))
 
