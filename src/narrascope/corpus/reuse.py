@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +43,7 @@ from . import (
     superseded_rowids,
 )
 from . import reuse_core as core
+from . import translation as tr
 
 if TYPE_CHECKING:
     from ..runners import Runner
@@ -52,12 +53,14 @@ if TYPE_CHECKING:
 __all__ = ["ReuseAnalysis", "update_reuse"]
 
 NAME = "reuse"
-VERSION = "reuse.v2"
+VERSION = "reuse.v3"  # v3: translations; characters as tokens in Chinese and Japanese
 _LOOKUP_CHUNK = 500
 #: articles per fingerprinting task, and candidate pairs per alignment task on a distributed runner
 #: (a serial run aligns all pairs in one task, so each article is tokenised once)
 FINGERPRINT_CHUNK = 500
 ALIGN_CHUNK = 1000
+#: articles per sentence-embedding task (the encoder's work: about 50 ms a sentence on one core)
+EMBED_CHUNK = 20
 
 Progress = Callable[[int], Iterator[object]]
 
@@ -67,17 +70,21 @@ TABLES = (
         (
             Column("source", "TEXT", "article id of the likely original (the side the text spread from)", not_null=True),
             Column("target", "TEXT", "article id of the republisher or the article quoting the source", not_null=True),
-            Column("kind", "TEXT", "repost (both sides at least reuse.repost_coverage shared) or partial", not_null=True),
+            Column("kind", "TEXT", "repost (both sides at least reuse.repost_coverage shared), partial, or translation"
+                                   " (the target translates the source, whole or passages; other languages)",
+                   not_null=True),
             Column("passages", "INTEGER", "number of shared passages (rows in reuse_passages)", not_null=True),
             Column("shared_words", "INTEGER", "words of the source inside shared passages", not_null=True),
             Column("coverage_source", "REAL", "share of the source's words inside shared passages (0-1)", not_null=True),
             Column("coverage_target", "REAL", "share of the target's words inside shared passages (0-1)", not_null=True),
             Column("score", "REAL", "similarity of the shared passages: share of their words in exactly shared"
-                                    " runs, weighted by passage length (1.0: verbatim)", not_null=True),
+                                    " runs, weighted by passage length (1.0: verbatim); for a translation, the mean"
+                                    " encoder similarity of its aligned sentences", not_null=True),
             Column("confidence", "REAL", "confidence in the direction: 0.95 statement, 0.8 date, 0.6 containment, 0.4 republication,"
                                          " 0.2 ingest order; minus 0.15 per rung that disagrees", not_null=True),
             Column("direction_evidence", "JSON", "the evidence: published dates, coverage and unshared inner words"
-                                                 " of each side, each rung's vote (source|target), decided_by", not_null=True),
+                                                 " of each side, each rung's vote (source|target), decided_by;"
+                                                 " for a translation also languages [source, target]", not_null=True),
         ),
         "Pairs of articles sharing at least one passage, directed original -> republisher.",
         indexes=(Index("reuse_pairs_articles", ("source", "target"), unique=True),
@@ -95,7 +102,8 @@ TABLES = (
             Column("words", "INTEGER", "words the passage spans in the source", not_null=True),
             Column("score", "REAL", "share of those words in exactly shared runs (1.0: verbatim)", not_null=True),
         ),
-        "Shared passages with character offsets into both articles' text.",
+        "Shared passages with character offsets into both articles' text; for a translation, one row per"
+        " aligned sentence pair (score: the two sentences' encoder similarity).",
         indexes=(Index("reuse_passages_source", ("source",)), Index("reuse_passages_target", ("target",))),
     ),
     TableSpec(
@@ -139,7 +147,32 @@ FINGERPRINTS = TableSpec(
     indexes=(Index("reuse_fingerprints_hash", ("hash",)), Index("reuse_fingerprints_article", ("article",))),
     exported=False,
 )
-MIGRATIONS = MigrationSet(NAME, (Migration("tables", tables=(*TABLES, FINGERPRINTS)),))
+#: The anchor index of translation candidates (internal): numbers and name skeletons -> articles.rowid.
+ANCHORS = TableSpec(
+    "reuse_anchors",
+    (
+        Column("hash", "INTEGER", "an anchor's hash (a number or a name's consonant skeleton)", not_null=True),
+        Column("article", "INTEGER", "articles.rowid of an article holding it", not_null=True),
+    ),
+    "The anchor index of translation candidates: which articles hold each number or name skeleton.",
+    indexes=(Index("reuse_anchors_hash", ("hash",)), Index("reuse_anchors_article", ("article",))),
+    exported=False,
+)
+#: Cached sentence embeddings (internal): computed once per article version and encoder.
+SENTENCES = TableSpec(
+    "reuse_sentences",
+    (
+        Column("article", "INTEGER", "articles.rowid", not_null=True, unique=True),
+        Column("encoder", "TEXT", "the encoder that made the vectors (another one re-embeds)", not_null=True),
+        Column("spans", "JSON", "the sentences' [start, end] character offsets in the article's text", not_null=True),
+        Column("vectors", "BLOB", "their embeddings: float16, 384 per sentence, row-major", not_null=True),
+    ),
+    "Sentence embeddings of the articles that were translation candidates (a cache: incremental runs"
+    " do not embed an article twice).",
+    exported=False,
+)
+MIGRATIONS = MigrationSet(NAME, (Migration("tables", tables=(*TABLES, FINGERPRINTS)),
+                                 Migration("translations", tables=(ANCHORS, SENTENCES))))
 
 
 class ReuseAnalysis:
@@ -148,7 +181,7 @@ class ReuseAnalysis:
     tables = TABLES
     migrations = MIGRATIONS
     inputs = ("articles.text", "articles.outlet", "articles.published", "articles.record.republished_from",
-              "settings.reuse")
+              "articles.language", "settings.reuse")
 
     def update(self, store: Store, settings: Settings, *, full: bool = False,
                progress: Progress | None = None) -> dict[str, Any]:
@@ -283,20 +316,35 @@ def _update_once(store: Store, settings: Settings, *, full: bool, progress: Prog
                 pairs.append(found[0])
                 passages.extend(found[1])
 
+    # 3b. translations: anchors of the new articles, candidates in other languages, the encoder on them
+    translated = _Translations()
+    if params["translation"]:
+        translated = _translations(store, runner, rows=[r for r, _ in rows], new=new, texts=texts, after=after,
+                              full=full, params=params, same_language={(p[0], p[1]) for p in pairs},
+                              chunk_size=chunk_size)
+
     # 4. write: pairs, passages, the index, then clusters and the outlet graph from all pairs
     with store.transaction():
         now_state = derived_state(store, NAME)
         if ((now_state.computed_at, now_state.watermark) if now_state else None) != seen:
             return None  # another run wrote meanwhile (the transaction ends with nothing written)
         if full:
-            for table in ("reuse_pairs", "reuse_passages", "reuse_fingerprints"):
+            for table in ("reuse_pairs", "reuse_passages", "reuse_fingerprints", "reuse_anchors"):
                 store.conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
         _drop_superseded(store)
         for chunk in batched([r for r in redone if r], _LOOKUP_CHUNK):
+            # a changed fingerprint redoes same-language pairs only: translations do not use fingerprints
             marks = ",".join("?" * len(chunk))
-            for table in ("reuse_pairs", "reuse_passages"):
-                store.conn.execute(f"DELETE FROM {table} WHERE source IN ({marks}) OR target IN ({marks})",  # noqa: S608
-                                   (*chunk, *chunk))
+            store.conn.execute(
+                f"DELETE FROM reuse_passages WHERE (source IN ({marks}) OR target IN ({marks})) AND NOT EXISTS"  # noqa: S608
+                " (SELECT 1 FROM reuse_pairs p WHERE p.source = reuse_passages.source AND p.target ="
+                " reuse_passages.target AND p.kind = 'translation')", (*chunk, *chunk))
+            store.conn.execute(f"DELETE FROM reuse_pairs WHERE (source IN ({marks}) OR target IN ({marks}))"  # noqa: S608
+                               " AND kind != 'translation'", (*chunk, *chunk))
+        # a translation never replaces a same-language pair of the same two articles (found earlier)
+        held = _existing_pairs(store, [(p[0], p[1]) for p in translated.pairs])
+        pairs += [p for p in translated.pairs if frozenset(p[:2]) not in held]
+        passages += [p for p in translated.passages if frozenset((p[0], p[3])) not in held]
         store.conn.executemany(
             "INSERT OR REPLACE INTO reuse_pairs (source, target, kind, passages, shared_words, coverage_source,"
             " coverage_target, score, confidence, direction_evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", pairs)
@@ -305,6 +353,10 @@ def _update_once(store: Store, settings: Settings, *, full: bool, progress: Prog
             " score) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", passages)
         store.conn.executemany("INSERT INTO reuse_fingerprints (hash, article) VALUES (?, ?)",
                                zip(new_fps.view(np.int64).tolist(), new_docs.tolist(), strict=True))
+        store.conn.executemany("INSERT INTO reuse_anchors (hash, article) VALUES (?, ?)", translated.anchors)
+        store.conn.executemany(
+            "INSERT OR REPLACE INTO reuse_sentences (article, encoder, spans, vectors) VALUES (?, ?, ?, ?)",
+            translated.sentences)
         clusters = _rebuild_clusters(store, params)
         _rebuild_outlets(store)
         total_pairs = store.conn.execute("SELECT COUNT(*) FROM reuse_pairs").fetchone()[0]
@@ -315,7 +367,125 @@ def _update_once(store: Store, settings: Settings, *, full: bool, progress: Prog
         "analysis": NAME, "version": VERSION, "full": full, "new_articles": len(rows),
         "candidates": len(candidates), "redone_articles": len(affected), "new_pairs": len(pairs), "new_passages": len(passages),
         "pairs": total_pairs, "clusters": clusters, "watermark": watermark, "articles": covered,
+        "translation_candidates": translated.candidates, "new_translations": len(translated.pairs),
+        "embedded_articles": translated.embedded,
     }
+
+
+@dataclass
+class _Translations:
+    """What the translation step found: rows to write and counts for the summary."""
+
+    pairs: list[tuple[Any, ...]] = field(default_factory=list)
+    passages: list[tuple[Any, ...]] = field(default_factory=list)
+    anchors: list[tuple[int, int]] = field(default_factory=list)
+    sentences: list[tuple[int, str, str, bytes]] = field(default_factory=list)
+    candidates: int = 0
+    embedded: int = 0
+
+
+def _translations(store: Store, runner: Runner, *, rows: list[int], new: dict[int, dict[str, Any]],
+                  texts: dict[int, str], after: int, full: bool, params: dict[str, Any],
+                  same_language: set[tuple[str, str]], chunk_size: int | None) -> _Translations:
+    """Translation pairs involving the new articles (``translation`` module): anchors, candidates
+    against the anchor index and among the new articles, sentence embeddings (cached), alignment,
+    direction. Anchoring and embedding run on ``runner``; the rest here."""
+    found = _Translations()
+    computed = runner.map(tr.anchor_texts, batched([texts[r] for r in rows], chunk_size or FINGERPRINT_CHUNK))
+    hash_list: list[np.ndarray] = []
+    doc_list: list[np.ndarray] = []
+    for rowid, anchors in zip(rows, (a for chunk in computed for a in chunk), strict=True):
+        hash_list.append(anchors)
+        doc_list.append(np.full(len(anchors), rowid, dtype=np.int64))
+    new_h = np.concatenate(hash_list) if hash_list else np.empty(0, dtype=np.int64)
+    new_d = np.concatenate(doc_list) if doc_list else np.empty(0, dtype=np.int64)
+    found.anchors = list(zip(new_h.tolist(), new_d.tolist(), strict=True))
+    language: dict[int, str | None] = {r: new[r].get("language") for r in rows}
+    old_h, old_d = np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    if not full and len(new_h):
+        got_h: list[int] = []
+        got_d: list[int] = []
+        for chunk in batched(np.unique(new_h).tolist(), _LOOKUP_CHUNK):
+            for h, article, lang in store.conn.execute(
+                    "SELECT f.hash, f.article, a.language FROM reuse_anchors f JOIN articles a ON a.rowid = f.article"
+                    f" WHERE f.hash IN ({','.join('?' * len(chunk))}) AND f.article <= ? AND a.latest = 1",  # noqa: S608
+                    (*chunk, after)):
+                got_h.append(h)
+                got_d.append(article)
+                language[article] = lang
+        old_h, old_d = np.array(got_h, dtype=np.int64), np.array(got_d, dtype=np.int64)
+    all_h, all_d = np.concatenate((old_h, new_h)), np.concatenate((old_d, new_d))
+    if len(all_d) == 0:
+        return found
+    size = int(all_d.max()) + 1
+    codes: dict[str, int] = {}
+    languages = np.full(size, -1, dtype=np.int64)
+    for rowid, lang in language.items():
+        if lang and rowid < size:
+            languages[rowid] = codes.setdefault(lang.lower(), len(codes))
+    involved = None
+    if not full:
+        involved = np.zeros(size, dtype=bool)
+        involved[[r for r in rows if r < size]] = True
+    candidates = tr.candidate_pairs(all_h, all_d, languages, max_postings=params["translation_max_postings"],
+                                    min_shared=params["translation_min_anchors"],
+                                    min_weight=params["translation_min_weight"],
+                                    per_language=params["translation_candidates"], involved=involved)
+    found.candidates = len(candidates)
+    if not len(candidates):
+        return found
+    for rowid in {int(x) for x in candidates.ravel()} - new.keys():
+        meta, text = _load(store, rowid)
+        if meta is not None:
+            new[rowid], texts[rowid] = meta, text
+    todo = [(a, b) for a, b in candidates.tolist() if a in new and b in new
+            and (new[a]["id"], new[b]["id"]) not in same_language and (new[b]["id"], new[a]["id"]) not in same_language]
+    needed = sorted({r for pair in todo for r in pair})
+    embedded: dict[int, tuple[list[tuple[int, int]], np.ndarray]] = {}
+    for chunk in batched(needed, _LOOKUP_CHUNK):
+        for article, spans, blob in store.conn.execute(
+                f"SELECT article, spans, vectors FROM reuse_sentences WHERE article IN ({','.join('?' * len(chunk))})"  # noqa: S608
+                " AND encoder = ?", (*chunk, tr.ENCODER)):
+            held = [tuple(span) for span in json.loads(spans)]
+            embedded[article] = (held, np.frombuffer(blob, dtype=np.float16).reshape(len(held), -1))
+    missing = [r for r in needed if r not in embedded]
+    results = runner.map(tr.embed_texts, batched([texts[r] for r in missing], chunk_size or EMBED_CHUNK))
+    for rowid, (spans, vectors) in zip(missing, (x for chunk in results for x in chunk), strict=True):
+        embedded[rowid] = (spans, vectors)
+        found.sentences.append((rowid, tr.ENCODER, json.dumps(spans), vectors.astype(np.float16).tobytes()))
+    found.embedded = len(missing)
+    for a, b in todo:
+        (sa, va), (sb, vb) = embedded[a], embedded[b]
+        alignment = tr.translation_alignment(
+            texts[a], sa, va, texts[b], sb, vb, threshold=params["translation_threshold"],
+            min_sentences=params["translation_min_sentences"], min_coverage=params["translation_min_coverage"])
+        if alignment is None:
+            continue
+        a_is_source, confidence, evidence = core.infer_direction(new[a], new[b], alignment,
+                                                                 min_words=params["min_passage_words"])
+        pair, passage_rows = _oriented(new[a], new[b], alignment, a_is_source, confidence, evidence, params)
+        source, target = (new[a], new[b]) if a_is_source else (new[b], new[a])
+        named = json.loads(pair[9])
+        named["languages"] = [source.get("language"), target.get("language")]
+        mean = round(sum(p.score for p in alignment.passages) / len(alignment.passages), 4)
+        found.pairs.append((*pair[:2], "translation", *pair[3:7], mean, pair[8],
+                            json.dumps(named, ensure_ascii=False, sort_keys=True)))
+        found.passages.extend(passage_rows)
+    return found
+
+
+def _existing_pairs(store: Store, keys: list[tuple[str, str]]) -> set[frozenset[str]]:
+    """Of these article pairs (either direction), those the store already holds as a same-language pair."""
+    held: set[frozenset[str]] = set()
+    ids = sorted({x for key in keys for x in key})
+    for chunk in batched(ids, _LOOKUP_CHUNK):
+        marks = ",".join("?" * len(chunk))
+        for source, target in store.conn.execute(
+                f"SELECT source, target FROM reuse_pairs WHERE (source IN ({marks}) OR target IN ({marks}))"  # noqa: S608
+                " AND kind != 'translation'", (*chunk, *chunk)):
+            held.add(frozenset((source, target)))
+    wanted = {frozenset(key) for key in keys}
+    return held & wanted
 
 
 @dataclass(frozen=True)
@@ -360,7 +530,7 @@ def align_chunk(chunk: AlignChunk) -> list[tuple[tuple[Any, ...], list[tuple[Any
 def _meta(rowid: int, record: dict[str, Any]) -> dict[str, Any]:
     return {"rowid": rowid, "order": rowid, "id": record["id"], "outlet": record.get("outlet"),
             "published": record.get("published"), "republished_from": record.get("republished_from"),
-            "title": record.get("title")}
+            "title": record.get("title"), "language": record.get("language")}
 
 
 def _load(store: Store, rowid: int) -> tuple[dict[str, Any] | None, str]:
@@ -485,7 +655,8 @@ def _drop_superseded(store: Store) -> None:
     stale = "SELECT id FROM articles WHERE latest = 0"
     store.conn.execute(f"DELETE FROM reuse_pairs WHERE source IN ({stale}) OR target IN ({stale})")  # noqa: S608
     store.conn.execute(f"DELETE FROM reuse_passages WHERE source IN ({stale}) OR target IN ({stale})")  # noqa: S608
-    store.conn.execute("DELETE FROM reuse_fingerprints WHERE article IN (SELECT rowid FROM articles WHERE latest = 0)")
+    for table in ("reuse_fingerprints", "reuse_anchors", "reuse_sentences"):
+        store.conn.execute(f"DELETE FROM {table} WHERE article IN (SELECT rowid FROM articles WHERE latest = 0)")  # noqa: S608
 
 
 def _rebuild_clusters(store: Store, params: dict[str, Any]) -> int:
@@ -541,7 +712,8 @@ def _rebuild_outlets(store: Store) -> None:
     for (so, to, kind), n in counts.items():
         edge = edges[(so, to)]
         edge[0] += n
-        edge[1 if kind == "repost" else 2] += n
+        if kind in ("repost", "partial"):
+            edge[1 if kind == "repost" else 2] += n
     store.conn.execute("DELETE FROM reuse_outlets")
     store.conn.executemany(
         "INSERT INTO reuse_outlets (source_outlet, target_outlet, pairs, reposts, partials) VALUES (?, ?, ?, ?, ?)",

@@ -4,7 +4,9 @@ Pure functions over texts and numpy arrays, used by ``corpus.reuse`` on a store 
 ``benchmarks/reuse.py`` on in-memory corpora.
 
 1. **Tokens.** Word tokens (``\\w+``), lowercased, each hashed with CRC-32 (stable across
-   processes, unlike ``hash``); offsets are kept for the articles that get aligned.
+   processes, unlike ``hash``); offsets are kept for the articles that get aligned. In scripts
+   written without spaces (Chinese, Japanese, Thai, ...) every character is a token, so the
+   n-grams below are character n-grams there and reuse in those languages is found the same way.
 2. **Fingerprints.** Hashes of word ``ngram``-grams, winnowed (the minimum hash of every window of
    ``window`` consecutive n-grams, Schleimer et al. 2003): any run of ``ngram + window - 1`` shared
    words is guaranteed to share a fingerprint, at about ``2 / (window + 1)`` of the n-grams.
@@ -48,7 +50,10 @@ __all__ = ["Alignment", "Passage", "Tokens", "align", "boilerplate_fingerprints"
 #: the [reuse] settings' defaults, the functions' defaults below (their one definition is in settings.py)
 DEFAULTS = ReuseSettings()
 
-WORD = re.compile(r"\w+")
+#: Scripts written without spaces between words (Chinese, Japanese kana, Thai, Lao, Khmer, Myanmar):
+#: each character is a token there, so n-grams of tokens are character n-grams.
+_UNSPACED = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+WORD = re.compile(f"[{_UNSPACED}]|[^\\W{_UNSPACED}]+")
 _MASK = np.uint64(0xFFFFFFFFFFFFFFFF)
 _MUL = np.uint64(0x9E3779B97F4A7C15)
 _TOKEN_CACHE: dict[str, int] = {}
