@@ -78,7 +78,7 @@ def test_pair_page_shows_the_translation_side_by_side(client: TestClient, store:
     summary = unescape(re.sub(r"<[^>]+>", "", html.split('class="pair-summary"')[1].split("</p>")[0]))
     assert "translation" in summary and "en → ar" in summary and "likely original: the left side (en)" in summary
     assert "confidence 0.80" in summary
-    assert "the original is taken to be the en text" in html and "dated 2024-03-01, before the copy" in html
+    assert "the original is taken to be the en text" in html and "dated 2024-03-01, before the translation" in html and "the copy" not in html
     rows = re.findall(r'<div class="row ([^"]+)"', html.split('id="translation-rows"')[1])
     assert rows == ["aligned", "aligned", "unaligned only-source", "unaligned only-target", "aligned"]
     arabic_cells = re.findall(r'<div class="cell target" lang="ar" dir="auto">([^<]*)</div>', html)

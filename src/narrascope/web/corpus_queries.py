@@ -224,20 +224,23 @@ def explain_direction(pair: dict[str, Any]) -> list[str]:
     votes = evidence.get("votes") or {}
     lines: list[str] = []
     languages = evidence.get("languages")
+    translation = pair.get("kind") == reading.TRANSLATION
+    copy = "translation" if translation else "copy"
+    the_copy = f"The {copy}"
     if pair.get("kind") == reading.TRANSLATION and isinstance(languages, list) and len(languages) == 2:
         lines.append(f"A translation: the original is taken to be the {languages[0]} text, the translation"
                      f" the {languages[1]} one.")
     statement = evidence.get("statement")
     if statement:
-        who = "The copy" if statement.get("article") == "target" else "The original"
+        who = the_copy if statement.get("article") == "target" else "The original"
         lines.append(f"{who} says it was first published by {statement.get('republished_from')}.")
     published = evidence.get("published") or {}
     s_date, t_date = published.get("source"), published.get("target")
     if s_date and t_date and s_date != t_date:
         if votes.get("date") == "source":
-            lines.append(f"The original is dated {s_date}, before the copy ({t_date}).")
+            lines.append(f"The original is dated {s_date}, before the {copy} ({t_date}).")
         else:
-            lines.append(f"The dates point the other way: the original is dated {s_date}, the copy {t_date}.")
+            lines.append(f"The dates point the other way: the original is dated {s_date}, the {copy} {t_date}.")
     elif s_date and t_date:
         lines.append(f"Both are dated {s_date}, so the dates do not tell.")
     else:
@@ -245,19 +248,19 @@ def explain_direction(pair: dict[str, Any]) -> list[str]:
     coverage = evidence.get("coverage") or {}
     inner = evidence.get("inner_unshared_words") or {}
     if "containment" in votes:
-        side = "original" if votes["containment"] == "source" else "copy"
-        other = "copy" if side == "original" else "original"
+        side = "original" if votes["containment"] == "source" else copy
+        other = copy if side == "original" else "original"
         if inner.get(votes["containment"], 0):
             lines.append(f"The {side} has {inner.get(votes['containment'])} words between the shared passages that"
                          f" the {other} lacks (a cut), so the {side} looks like the fuller, earlier text.")
         else:
             lines.append(f"The {other} is almost wholly inside the {side} (an excerpt).")
     if coverage:
-        lines.append(f"Shared passages cover {coverage.get('source', 0):.0%} of the original and"
-                     f" {coverage.get('target', 0):.0%} of the copy.")
+        lines.append(f"{'Aligned sentences' if translation else 'Shared passages'} cover"
+                     f" {coverage.get('source', 0):.0%} of the original and {coverage.get('target', 0):.0%} of the {copy}.")
     republication = evidence.get("republication")
     if republication:
-        who = "The copy" if republication.get("article") == "target" else "The original"
+        who = the_copy if republication.get("article") == "target" else "The original"
         lines.append(f"{who} states a republication (from {republication.get('republished_from')}); the other none.")
     decided = evidence.get("decided_by")
     if decided == "order":
