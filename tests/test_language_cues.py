@@ -183,6 +183,23 @@ def test_a_chinese_sentence_ending_in_a_full_stop_is_body_not_a_title() -> None:
     assert draft.text == text and not draft.title
 
 
+def test_the_shortest_body_counts_a_chinese_character_as_three() -> None:
+    from narrascope.errors import ExtractionError
+    from narrascope.extract import extract
+    from narrascope.model import RawItem
+    from narrascope.settings import Settings
+
+    sentence = "四川省发生六级地震，震中位于山区，救援队伍已经赶到灾区。"  # 28 characters
+    item = RawItem(data=("选民将就国名进行公投\n\n" + sentence * 3).encode(), media_type="text/plain",
+                   source_kind="text", location="zh.txt")
+    assert extract(item, Settings()).text == sentence * 3  # 84 characters, 75 Han: 234, kept
+    short = RawItem(data=("选民将就国名进行公投\n\n" + sentence * 2).encode(), media_type="text/plain",
+                    source_kind="text", location="zh.txt")
+    with pytest.raises(ExtractionError) as caught:  # 56 characters, 50 of them Han: 156
+        extract(short, Settings())
+    assert caught.value.code == "NS202" and "156 counting" in str(caught.value)
+
+
 def test_the_persian_zero_width_non_joiner_is_kept_inside_words() -> None:
     assert normalise("رأی\u200cدهندگان می\u200cگویند") == "رأی\u200cدهندگان می\u200cگویند"
     assert normalise("a\u200cb \u200c") == "ab"  # a stray one in Latin text still goes

@@ -94,7 +94,9 @@ class InputSettings:
 @dataclass(frozen=True)
 class ExtractSettings:
     min_chars: int = setting(200, help=(
-        "Shortest article body kept, in characters, after boilerplate is removed (else NS202)."))
+        "Shortest article body kept, in characters, after boilerplate is removed (else NS202). A character of"
+        " Chinese, Japanese or Thai counts 3 (an English text is about 2.9 times as long as its Chinese"
+        " translation)."))
     include_comments: bool = setting(False, help=(
         "Passed to trafilatura for HTML pages; comments are user content, not the article."))
     include_tables: bool = setting(True, help=(

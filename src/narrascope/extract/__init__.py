@@ -89,13 +89,16 @@ def extract(item: RawItem, settings: Settings) -> Article:
     if language:
         draft.language = language
         draft.provenance["language"] = item.source_kind
+    from .text import UNSPACED_WEIGHT, body_length  # loaded with the extractors above
+
     text = draft.text.strip()
     if not text:
         raise ExtractionError("no article content found", code="NS201")
-    if len(text) < settings.extract.min_chars:
+    if body_length(text) < settings.extract.min_chars:
         raise ExtractionError(
             f"article text is {len(text)} characters, under the minimum of {settings.extract.min_chars}"
-            " (extract.min_chars)",
+            " (extract.min_chars" + (f"; {body_length(text)} counting a Chinese, Japanese or Thai character as"
+                                     f" {UNSPACED_WEIGHT})" if body_length(text) != len(text) else ")"),
             code="NS202",
         )
     return Article(

@@ -190,6 +190,18 @@ class Unit:
         return word_count(self.text)
 
 
+#: a character of a script written without spaces counts as this many in ``extract.min_chars``: an
+#: English news text is 2.9 times as long as its Chinese translation (NTREX)
+UNSPACED_WEIGHT = 3
+
+
+def body_length(text: str) -> int:
+    """``len(text)``, each character of a script written without spaces counted ``UNSPACED_WEIGHT`` times."""
+    if text.isascii():
+        return len(text)
+    return len(text) + (UNSPACED_WEIGHT - 1) * len(UNSPACED.findall(text))
+
+
 def word_count(text: str) -> int:
     """Words of ``text``; in scripts written without spaces, two letters count as one word."""
     words = len(text.split())
