@@ -82,8 +82,12 @@ def probe_word(article: dict) -> str:
         run = re.search(r"[\u4e00-\u9fff]{3}", text)
         return run.group() if run else ""
     first = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
-    words = sorted(re.findall(r"[^\W\d_]{6,}", first), key=len, reverse=True)
-    return words[0] if words else ""
+    # the longest word of the first sentence, else of the whole text (a short headline-like first line)
+    for part in (first, text):
+        words = sorted(re.findall(r"[^\W\d_]{6,}", part), key=len, reverse=True)
+        if words:
+            return words[0]
+    return ""
 
 
 def russian_probes(russian: list[dict]) -> dict[str, set[int]]:
