@@ -110,6 +110,7 @@ def main() -> int:
                         help="NTREX language codes of the translations (comma-separated)")
     parser.add_argument("--docs", type=int, default=None, help="the first N documents only")
     parser.add_argument("--db", default=None, help="keep the store here (default: a temporary folder)")
+    parser.add_argument("--show-wrong", type=int, default=10, help="list this many pairs that link two different documents")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "src"))
     from narrascope import api
@@ -202,6 +203,11 @@ def main() -> int:
         print(f"  linked the other way round: {wrong_way}")
         print(f"  pairs linking two different documents: {len(cross)} (target 0)")
         print(f"  pairs linking two translations of one document: {same_doc_other}")
+        for p in cross[:args.show_wrong]:
+            s_art, t_art = by_id[p["source"]], by_id[p["target"]]
+            print(f"    wrong: {s_art['_doc']} ({s_art['_lang']}) -> {t_art['_doc']} ({t_art['_lang']}):"
+                  f" {p['passages']} sentences, coverage {p['coverage_source']:.2f}/{p['coverage_target']:.2f},"
+                  f" similarity {p['score']:.3f}")
         print(f"  translation candidates: {summary.get('translation_candidates')}, embedded articles:"
               f" {summary.get('embedded_articles')}, sentences: {sentences}")
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

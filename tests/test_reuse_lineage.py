@@ -60,7 +60,9 @@ def _config(tmp_path: Path, reuse: str = "") -> Path:
 
 
 def _ingest(config: Path, db: Path, path: Path, items: list[dict]) -> None:
-    path.write_text("".join(json.dumps(item) + "\n" for item in items), encoding="utf-8")
+    # The made-up texts state their language: detected, random words would read as a dozen
+    # languages, and the pairs between them would go to the translation finder's encoder.
+    path.write_text("".join(json.dumps({"language": "en", **item}) + "\n" for item in items), encoding="utf-8")
     result = run_cli("--config", str(config), "ingest", "--db", str(db), str(path))
     assert result.exit_code == 0, result.output
 
