@@ -225,3 +225,32 @@ def test_translations_computed_on_a_cluster_equal_a_serial_run(tmp_path: Path, s
         there = update_reuse(store, settings, full=True, runner=runner, chunk_size=1)
     assert here["new_translations"] == there["new_translations"] >= 3
     assert _comparable(serial) == _comparable(clustered)
+
+
+def _vectors(similarities: list[float], others: int) -> tuple[np.ndarray, np.ndarray]:
+    """Unit vectors: sentence k of the short side matches sentence k of the long side with cosine
+    ``similarities[k]``; every other pair is orthogonal."""
+    dim = 2 * (len(similarities) + others) + 2
+    long_side = np.eye(dim)[: len(similarities) + others]
+    short = np.zeros((len(similarities), dim))
+    for k, sim in enumerate(similarities):
+        short[k, k] = sim
+        short[k, dim - 1 - k] = (1 - sim * sim) ** 0.5
+    return long_side, short
+
+
+@pytest.mark.parametrize(("similarity", "partial_kept"), [(0.86, False), (0.93, True)])
+def test_a_partial_translation_needs_close_sentences(similarity: float, partial_kept: bool) -> None:
+    # A 4-sentence piece whose sentences match 4 of a 12-sentence article (one third of it): kept
+    # as a translation of passages only when the sentences are close (a paraphrase of a short
+    # report in another language reaches 0.85-0.91), while the same similarity over a whole
+    # article is a translation.
+    sentence = "Officials said the storm damaged hundreds of homes along the coast on Friday."
+    for others, whole in ((8, False), (0, True)):
+        long_vectors, short_vectors = _vectors([similarity] * 4, others)
+        long_text = " ".join([sentence] * (4 + others))
+        short_text = " ".join([sentence] * 4)
+        long_spans = [(k * (len(sentence) + 1), k * (len(sentence) + 1) + len(sentence)) for k in range(4 + others)]
+        short_spans = long_spans[:4]
+        found = tr.translation_alignment(long_text, long_spans, long_vectors, short_text, short_spans, short_vectors)
+        assert (found is not None) == (whole or partial_kept), (others, similarity)

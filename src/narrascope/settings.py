@@ -260,6 +260,14 @@ class ReuseSettings:
     translation_min_coverage: float = setting(0.65, high=1.0, help=(
         "Least share of one side's words inside aligned sentences (the whole of one article translated, or"
         " the passages of a longer one it translates)."))
+    translation_partial_coverage: float = setting(0.5, high=1.0, help=(
+        "A pair with less than this share of one side aligned is a partial translation (passages of a longer"
+        " text), which must also pass the next two: a short report and a close paraphrase of it in another"
+        " language look alike."))
+    translation_partial_similarity: float = setting(0.9, high=1.0, help=(
+        "Least mean similarity of a partial translation's aligned sentences (NTREX: pairs of different"
+        " documents reached 0.85 to 0.91, translations 0.89 at the median)."))
+    translation_partial_sentences: int = setting(4, low=1, help="Least aligned sentences of a partial translation.")
 
 
 @dataclass(frozen=True)

@@ -458,7 +458,10 @@ def _translations(store: Store, runner: Runner, *, rows: list[int], new: dict[in
         (sa, va), (sb, vb) = embedded[a], embedded[b]
         alignment = tr.translation_alignment(
             texts[a], sa, va, texts[b], sb, vb, threshold=params["translation_threshold"],
-            min_sentences=params["translation_min_sentences"], min_coverage=params["translation_min_coverage"])
+            min_sentences=params["translation_min_sentences"], min_coverage=params["translation_min_coverage"],
+            partial_coverage=params["translation_partial_coverage"],
+            partial_similarity=params["translation_partial_similarity"],
+            partial_sentences=params["translation_partial_sentences"])
         if alignment is None:
             continue
         a_is_source, confidence, evidence = core.infer_direction(new[a], new[b], alignment,

@@ -384,10 +384,16 @@ def translation_alignment(a_text: str, a_spans: Sequence[tuple[int, int]], a_vec
                           b_text: str, b_spans: Sequence[tuple[int, int]], b_vectors: np.ndarray, *,
                           threshold: float = DEFAULTS.translation_threshold,
                           min_sentences: int = DEFAULTS.translation_min_sentences,
-                          min_coverage: float = DEFAULTS.translation_min_coverage) -> core.Alignment | None:
+                          min_coverage: float = DEFAULTS.translation_min_coverage,
+                          partial_coverage: float = DEFAULTS.translation_partial_coverage,
+                          partial_similarity: float = DEFAULTS.translation_partial_similarity,
+                          partial_sentences: int = DEFAULTS.translation_partial_sentences) -> core.Alignment | None:
     """The sentence alignment of two articles as an ``Alignment`` (one passage per aligned sentence
     pair, score = its similarity), or None when they are no translation (too few aligned sentences,
-    or neither side aligned for at least ``min_coverage`` of its words)."""
+    or neither side aligned for at least ``min_coverage`` of its words, or a partial translation
+    (one side aligned for less than ``partial_coverage``) whose sentences are fewer than
+    ``partial_sentences`` or less similar than ``partial_similarity`` on average: a close paraphrase
+    of a short report, not a translation of it)."""
     matches = align_sentences(a_vectors, b_vectors, threshold=threshold)
     if len(matches) < min(min_sentences, len(a_spans), len(b_spans)) or not matches:
         return None
@@ -400,6 +406,9 @@ def translation_alignment(a_text: str, a_spans: Sequence[tuple[int, int]], a_vec
     # either side mostly aligned: a whole translation, or a translation of passages of a longer text
     # (token counts are no common measure: Chinese counts characters)
     if max(result.coverage("a"), result.coverage("b")) < min_coverage:
+        return None
+    if min(result.coverage("a"), result.coverage("b")) < partial_coverage and (
+            result.score < partial_similarity or len(result.passages) < partial_sentences):
         return None
     return result
 
