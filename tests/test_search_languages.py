@@ -241,3 +241,17 @@ def test_imported_records_are_indexed_for_stemmed_search(db: Path, tmp_path: Pat
             store.conn.execute("INSERT INTO articles_stem_pending (rowid) SELECT rowid FROM articles")
             assert fulltext.index_pending(store.conn, chunk=1) == 2
         assert store.conn.execute("SELECT rowid, title, text FROM articles_stem ORDER BY rowid").fetchall() == before
+
+
+def test_a_word_of_the_dek_finds_its_article(db: Path, settings) -> None:
+    # The dek (subtitle) is in the record, not in articles_fts: the stem index holds it with the title.
+    with open_store(db, settings) as store:
+        with store.transaction():
+            article = make_article("dek0000000", "en", "Quake strikes Sulawesi",
+                                   "At least 384 people were killed when the tsunami hit the island on Friday.")
+            article.subtitle = "Rescuers dig through collapsed hotels in Palu"
+            store.add_article(article)
+            store.add_article(make_article("other00000", "en", "Other", "Nothing about it here at all."))
+        assert [hit.article.id for hit in store.search("hotels")] == ["dek0000000"]
+        assert [hit.article.id for hit in store.search("hotel")] == ["dek0000000"]  # other forms too
+        assert store.search("Rescuers") and not store.search("Palu Nothing")

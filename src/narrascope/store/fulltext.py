@@ -332,7 +332,9 @@ def index_pending(conn: sqlite3.Connection, *, chunk: int = 500) -> int:
     done = 0
     after = -1
     while True:
-        rows = conn.execute("SELECT p.rowid, a.title, a.text, a.language FROM articles_stem_pending p"
+        # the title column also holds the dek (the record's subtitle), which articles_fts lacks
+        rows = conn.execute("SELECT p.rowid, a.title || COALESCE(char(10) || json_extract(a.record, '$.subtitle'), ''),"
+                            " a.text, a.language FROM articles_stem_pending p"
                             " JOIN articles a ON a.rowid = p.rowid WHERE p.rowid > ? ORDER BY p.rowid LIMIT ?",
                             (after, chunk)).fetchall()
         if not rows:
@@ -353,8 +355,9 @@ CREATE TABLE IF NOT EXISTS articles_stem_pending (rowid INTEGER PRIMARY KEY);
 CREATE TRIGGER IF NOT EXISTS articles_stem_insert AFTER INSERT ON articles BEGIN
     INSERT OR IGNORE INTO articles_stem_pending (rowid) VALUES (new.rowid);
 END;
-CREATE TRIGGER IF NOT EXISTS articles_stem_update AFTER UPDATE OF title, text, language ON articles
-WHEN old.title IS NOT new.title OR old.text IS NOT new.text OR old.language IS NOT new.language BEGIN
+CREATE TRIGGER IF NOT EXISTS articles_stem_update AFTER UPDATE OF title, text, language, record ON articles
+WHEN old.title IS NOT new.title OR old.text IS NOT new.text OR old.language IS NOT new.language
+    OR json_extract(old.record, '$.subtitle') IS NOT json_extract(new.record, '$.subtitle') BEGIN
     DELETE FROM articles_stem WHERE rowid = old.rowid;
     INSERT OR IGNORE INTO articles_stem_pending (rowid) VALUES (new.rowid);
 END;
