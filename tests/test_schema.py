@@ -196,7 +196,6 @@ def dump(db: Path) -> dict[str, list[tuple[object, ...]]]:
                                          " AND name NOT IN ('_migrations', 'migrations')")
               if n not in plugin_tables]
     out = {t: sorted(conn.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in tables}  # noqa: S608
-    out["meta"] = [row for row in out.get("meta", []) if row[0] != "search_index"]
     out["sqlite_master"] = sorted(
         (row for row in conn.execute("SELECT type, name, sql, tbl_name FROM sqlite_master WHERE name != '_migrations'"
                                      " AND name NOT LIKE 'sqlite_autoindex__migrations%' AND name NOT LIKE 'articles_stem%'")

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .kb import KnowledgeBase, parse_date
-from .languages import INFLECTED, analyzer, normal, phrase_forms, words
+from .languages import INFLECTED, analyzer, normal, phrase_forms, word_set, words
 from .types import ActorRecord, Mention, acts_for
 
 __all__ = ["CONFIDENCE", "find_actors_in"]
@@ -47,19 +47,15 @@ __all__ = ["CONFIDENCE", "find_actors_in"]
 TITLE_BEFORE = {"de": re.compile(r"(?:minister|ministerin|präsident|präsidentin|chef|chefin|sprecher|sprecherin|kanzler"
                                  r"|kanzlerin|sekretär|sekretärin|diktator|machthaber|führer|berater|beraterin)$",
                                  re.IGNORECASE)}
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
 #: Words that open a sentence before a surname without being a first name (languages without a
 #: dictionary of first names here).
 SENTENCE_OPENERS = {
-    "de": _words("auch aber als am an auf aus bei da dann dass dem den denn der des die doch durch ein eine einem"
+    "de": word_set("auch aber als am an auf aus bei da dann dass dem den denn der des die doch durch ein eine einem"
                  " einen einer für gegen gestern heute im in jetzt laut mit nach nun noch ohne so über um und unter"
                  " von vor während wie zudem zum zur zwischen"),
-    "fr": _words("à alors après au aujourd'hui aux avec chez contre dans de depuis des donc du en entre et hier l'"
+    "fr": word_set("à alors après au aujourd'hui aux avec chez contre dans de depuis des donc du en entre et hier l'"
                  " la le les lorsque mais par pendant pour puis quand selon sur un une vers"),
-    "es": _words("a además ahora al ayer con contra cuando de del desde después durante el en entonces entre hacia"
+    "es": word_set("a además ahora al ayer con contra cuando de del desde después durante el en entonces entre hacia"
                  " hoy la las los luego mientras para pero por según sobre también tras un una y"),
 }
 #: Which form wins among forms of the same length: a phrase that is no actor, then a full name.

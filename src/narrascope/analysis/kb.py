@@ -163,10 +163,6 @@ class KnowledgeBase:
     def __contains__(self, actor_id: object) -> bool:
         return actor_id in self.actors
 
-    def languages(self) -> tuple[str, ...]:
-        """The languages other than English that the base has names in."""
-        return tuple(sorted(self.names))
-
     def states(self) -> Iterator[Actor]:
         return (a for a in self.actors.values() if a.kind == "state")
 

@@ -28,7 +28,8 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["INFLECTED", "INTL", "STAGE_LANGUAGES", "normal", "phrase_forms", "stage_languages", "word_forms", "words"]
+__all__ = ["INFLECTED", "INTL", "STAGE_LANGUAGES", "WORD", "normal", "phrase_forms", "stage_languages", "word_forms", "word_set",
+           "words"]
 
 #: The languages whose names are found through their inflected forms (pymorphy3 dictionaries).
 INFLECTED = ("ru", "uk")
@@ -53,6 +54,11 @@ CONSONANTS = frozenset("бвгджзклмнпрстфхцчшщ")
 #: the singular endings of a masculine noun with a hard stem, for a name the dictionary lacks
 HARD_STEM_ENDINGS = {"ru": ("а", "у", "ом", "е"), "uk": ("а", "у", "ові", "ом", "і", "е")}
 WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+
+
+def word_set(text: str) -> frozenset[str]:
+    """The whitespace-separated words of a word list written in the source."""
+    return frozenset(text.split())
 
 
 def stage_languages(name: str) -> tuple[str, ...] | None:

@@ -29,31 +29,28 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from .languages import WORD, word_set
 from .types import ActorRecord, Mention
 
 __all__ = ["CONFIDENCE", "SPEECH_VERBS", "find_quotes_in"]
 
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
 #: Speech verbs per language, as written in the past (and the present of reporting).
 SPEECH_VERBS: dict[str, frozenset[str]] = {
-    "ru": _words("""заявил заявила заявили заявляет заявляют сказал сказала сказали отметил отметила
+    "ru": word_set("""заявил заявила заявили заявляет заявляют сказал сказала сказали отметил отметила
         отметили подчеркнул подчеркнула подчеркнули сообщил сообщила сообщили добавил добавила добавили
         пояснил пояснила пояснили указал указала указали написал написала написали говорит говорят
         признал признала признали ответил ответила ответили заметил заметила заметили напомнил
         напомнила напомнили предупредил предупредила предупредили утверждает утверждают"""),
-    "uk": _words("""заявив заявила заявили заявляє сказав сказала сказали зазначив зазначила зазначили
+    "uk": word_set("""заявив заявила заявили заявляє сказав сказала сказали зазначив зазначила зазначили
         наголосив наголосила наголосили підкреслив підкреслила підкреслили повідомив повідомила
         повідомили додав додала додали пояснив пояснила пояснили написав написала написали каже
         кажуть визнав визнала визнали відповів відповіла відповіли нагадав нагадала нагадали
         попередив попередила попередили стверджує"""),
-    "de": _words("""sagte sagten sagt sagen erklärte erklärten erklärt betonte betonten betont schrieb schreibt
+    "de": word_set("""sagte sagten sagt sagen erklärte erklärten erklärt betonte betonten betont schrieb schreibt
         meinte meint warnte warnt versicherte versichert unterstrich unterstreicht"""),
-    "fr": _words("""déclaré dit affirmé souligné expliqué ajouté estimé indiqué assuré précisé écrit averti
+    "fr": word_set("""déclaré dit affirmé souligné expliqué ajouté estimé indiqué assuré précisé écrit averti
         déclare affirme souligne explique ajoute estime indique assure précise écrit avertit"""),
-    "es": _words("""dijo dijeron declaró afirmó señaló aseguró explicó añadió agregó subrayó indicó sostuvo escribió
+    "es": word_set("""dijo dijeron declaró afirmó señaló aseguró explicó añadió agregó subrayó indicó sostuvo escribió
         advirtió dice afirma declara señala asegura explica añade subraya indica sostiene escribe advierte
         dicho declarado afirmado señalado asegurado explicado añadido subrayado indicado escrito"""),
 }
@@ -65,7 +62,6 @@ CONFIDENCE = {"person": 0.85, "actor": 0.75, "name": 0.65}
 #: Quote marks: opening -> closing.
 MARKS = {"«": "»", "„": "“", "“": "”"}
 QUOTED = re.compile(r"«\s*([^«»]{2,}?)\s*»|„([^„“”]{2,}?)[“”]|“([^“”]{2,}?)”|»([^»«]{2,}?)«|\"([^\"\n]{2,}?)\"")
-WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 #: between a quote's end and the verb after it: a comma and/or a dash, spaces
 AFTER_QUOTE = re.compile(r"\s*,?\s*(?:[—–-]\s*)?$")
 #: Languages whose press writes dialogue after a dash: "— Мы готовы, — заявил Лавров."

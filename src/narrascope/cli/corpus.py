@@ -236,10 +236,8 @@ def _shorten(text: str, n: int) -> str:
 
 
 for command in (narratives_command, show_command):
-    if not any(p.name == "db" for p in command.params):  # the hook may run more than once
-        db_option(json_option(command))
-if not any(p.name == "cluster" for p in narratives_command.params):
-    cluster_option(narratives_command)
+    db_option(json_option(command))
+cluster_option(narratives_command)
 cli.add_command(narratives_command)
 
 

@@ -309,7 +309,7 @@ def stance_series(store: Store, actor_id: str) -> dict[str, Any]:
     state no date are in no period: ``undated`` counts them apart.
     """
     days: dict[tuple[str, str], list[float]] = {}  # (day, side) -> [weighted sum, weight, count]
-    undated_days: list[str] = []  # published values that are no day (counted with the undated)
+    undated_values = 0  # stances whose published value is no day (counted with the undated)
     for day, authors, author_sum, author_weight, total, total_sum, total_weight in store.conn.execute(
             "SELECT published, SUM(holder = 'author'),"
             " TOTAL(CASE WHEN holder = 'author' THEN polarity * COALESCE(confidence, 1) END),"
@@ -318,7 +318,7 @@ def stance_series(store: Store, actor_id: str) -> dict[str, Any]:
             " FROM article_stances WHERE target = ? AND published IS NOT NULL"
             " GROUP BY published ORDER BY published LIMIT ?", (actor_id, MAX_DAYS)):
         if not _is_dated(day):
-            undated_days.extend([day] * int(total))
+            undated_values += int(total)
             continue
         if authors:
             days[(day, "author")] = [float(author_sum), float(author_weight), int(authors)]
@@ -344,7 +344,7 @@ def stance_series(store: Store, actor_id: str) -> dict[str, Any]:
         series.append({"holder": side, "label": label, "mean": mean, "count": counts})
     undated = store.conn.execute("SELECT COUNT(*) FROM article_stances WHERE target = ? AND published IS NULL",
                                  (actor_id,)).fetchone()[0]
-    undated += sum(1 for day in undated_days if not _is_dated(day))
+    undated += undated_values
     return {"granularity": granularity, "periods": periods, "series": series,
             "stances": sum(sum(s["count"]) for s in series), "undated": int(undated)}
 

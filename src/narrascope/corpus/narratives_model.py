@@ -47,8 +47,8 @@ Languages. Each document is vectorised in the language of its record (``Doc.lang
   (``spacy.lang.<code>.stop_words``), and for Chinese and Japanese also the bigrams made of two
   function characters (or two hiragana, Japanese grammar); the rest is left to the idf;
 - lemmas: the English plural "s" cut for English only; Russian words go to their dictionary form
-  (pymorphy3, when installed: "Лаврова" and "Лавров" are one term); a language Snowball stems
-  (``SNOWBALL``, when PyStemmer is installed) counts stems, read as the first form of each seen;
+  (pymorphy3: "Лаврова" and "Лавров" are one term); a language Snowball stems
+  (``SNOWBALL``, PyStemmer) counts stems, read as the first form of each seen;
   other languages keep the word as written (lower-cased). So a label reads in the language of
   its narrative's articles;
 - features: a term of a language other than English (or unstated) is hashed with its language
@@ -85,6 +85,7 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
+from ..analysis.languages import analyzer
 from ..settings import NarrativesSettings
 
 __all__ = ["ClaimChunk", "Doc", "NarrativeModel", "add_terms", "bridge", "claim_evidence", "claim_sentences",
@@ -225,18 +226,6 @@ def _english_lemma(token: str) -> str | None:
     return token if token not in stops else None
 
 
-@lru_cache(maxsize=1)
-def _russian_morphology() -> Any:
-    """pymorphy3's Russian analyser, or None when it is not installed."""
-    import importlib.util
-
-    if importlib.util.find_spec("pymorphy3") is None:
-        return None
-    import pymorphy3
-
-    return pymorphy3.MorphAnalyzer(lang="ru")
-
-
 #: ISO 639-1 code -> the Snowball stemmer of PyStemmer for it
 SNOWBALL = {"ar": "arabic", "ca": "catalan", "cs": "czech", "da": "danish", "de": "german", "el": "greek",
             "es": "spanish", "et": "estonian", "eu": "basque", "fa": "persian", "fi": "finnish", "fr": "french",
@@ -248,10 +237,8 @@ SNOWBALL = {"ar": "arabic", "ca": "catalan", "cs": "czech", "da": "danish", "de"
 
 @lru_cache(maxsize=64)
 def _snowball(language: str) -> Callable[[str], str] | None:
-    """The Snowball stemmer of a language (PyStemmer), or None when it has none or PyStemmer is missing."""
-    import importlib.util
-
-    if language not in SNOWBALL or importlib.util.find_spec("Stemmer") is None:
+    """The Snowball stemmer of a language (PyStemmer), or None when it has none."""
+    if language not in SNOWBALL:
         return None
     import Stemmer
 
@@ -280,7 +267,7 @@ def _term(token: str, language: str = "") -> tuple[str, str] | None:
         return token, token
     if len(token) < 3 or token in stops:
         return None
-    morphology = _russian_morphology() if language == "ru" else None
+    morphology = analyzer("ru") if language == "ru" else None
     if morphology is not None:   # a dictionary form: readable as it is
         lemma = morphology.parse(token)[0].normal_form
         return None if lemma in stops else (lemma, lemma)
@@ -1016,13 +1003,6 @@ class NarrativeModel:
             self.totals[period] -= 1
 
     # -- evidence and labels -----------------------------------------------------------------
-
-    def evidence(self, doc: Doc, narrative: int) -> list[dict[str, Any]]:
-        """The doc's claim sentences closest to its narrative's centroid: [{start, end, text, score}]."""
-        idx, val = self._centroid(self.rows[narrative])
-        found = claim_evidence(doc.text, doc.quotes, idx, val, lambda f: self.idf(f, doc.language), doc.language)
-        self.note_evidence(narrative, doc.article, found)
-        return found
 
     def claim_chunk(self, docs: list[Doc], texts: list[str], narratives: list[int]) -> ClaimChunk:
         """The work of scoring these docs' claims (their ``texts``, each against its narrative), for

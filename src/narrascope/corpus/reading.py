@@ -352,12 +352,13 @@ def _link(store: Store, article_id: str, pair: dict[str, Any], *, with_passages:
     link = {"direction": "to" if source == article_id else "from", "other": _meta(titles(store, [other]), other),
             **{key: pair[key] for key in ("kind", "passages", "shared_words", "coverage_source", "coverage_target",
                                           "score", "confidence", "direction_evidence")}}
-    source_text = article_texts(store, [source]).get(source, "")
+    texts = article_texts(store, [source, target] if pair["kind"] == TRANSLATION else [source])
+    source_text = texts.get(source, "")
     link["shared"] = [{"source_start": s0, "source_end": s1, "target_start": t0, "target_end": t1,
                        "words": w, "score": sc, "text": source_text[s0:s1]}
                       for s0, s1, t0, t1, w, sc in pair_passages(store, source, target, limit=with_passages)]
     if pair["kind"] == TRANSLATION:   # an aligned sentence pair a passage: the translated sentence beside it
-        (target_text,) = store.conn.execute("SELECT text FROM articles WHERE id = ?", (target,)).fetchone() or ("",)
+        target_text = texts.get(target, "")
         for shared in link["shared"]:
             shared["target_text"] = target_text[shared["target_start"]:shared["target_end"]]
     return link
@@ -571,8 +572,6 @@ def translations_sentences(store: Store, pairs: list[tuple[str, str]]) -> dict[t
             f" FROM reuse_passages WHERE (source, target) IN (VALUES {marks}) ORDER BY source, target, source_start",  # noqa: S608
             [x for key in keys for x in key]):
         found[(source, target)].append((s0, s1, t0, t1, words, score))
-    ids = sorted({x for key in keys for x in key})
-    texts = dict(store.conn.execute(
-        f"SELECT id, text FROM articles WHERE id IN ({','.join('?' * len(ids))})", ids).fetchall())  # noqa: S608
+    texts = article_texts(store, [x for key in keys for x in key])
     return {key: aligned_sentences(texts.get(key[0]) or "", texts.get(key[1]) or "", passages)
             for key, passages in found.items()}

@@ -466,13 +466,9 @@ def _translations(store: Store, runner: Runner, *, rows: list[int], new: dict[in
             continue
         a_is_source, confidence, evidence = core.infer_direction(new[a], new[b], alignment,
                                                                  min_words=params["min_passage_words"])
-        pair, passage_rows = _oriented(new[a], new[b], alignment, a_is_source, confidence, evidence, params)
-        source, target = (new[a], new[b]) if a_is_source else (new[b], new[a])
-        named = json.loads(pair[9])
-        named["languages"] = [source.get("language"), target.get("language")]
-        mean = round(sum(p.score for p in alignment.passages) / len(alignment.passages), 4)
-        found.pairs.append((*pair[:2], "translation", *pair[3:7], mean, pair[8],
-                            json.dumps(named, ensure_ascii=False, sort_keys=True)))
+        pair, passage_rows = _oriented(new[a], new[b], alignment, a_is_source, confidence, evidence, params,
+                                       translation=True)
+        found.pairs.append(pair)
         found.passages.extend(passage_rows)
     return found
 
@@ -623,9 +619,12 @@ def _incremental_postings(store: Store, new_fps: np.ndarray, new_docs: np.ndarra
 
 
 def _oriented(a: dict[str, Any], b: dict[str, Any], alignment: core.Alignment, a_is_source: bool,
-              confidence: float, evidence: dict[str, Any], params: dict[str, Any]
-              ) -> tuple[tuple[Any, ...], list[tuple[Any, ...]]]:
-    """The pair row and passage rows, written source-first, evidence renamed a/b -> source/target."""
+              confidence: float, evidence: dict[str, Any], params: dict[str, Any], *,
+              translation: bool = False) -> tuple[tuple[Any, ...], list[tuple[Any, ...]]]:
+    """The pair row and passage rows, written source-first, evidence renamed a/b -> source/target.
+
+    A ``translation`` pair is of that kind, scored by the plain mean of its sentences' similarities,
+    and its evidence names both languages."""
     src, tgt = (a, b) if a_is_source else (b, a)
     side = {"a": "source", "b": "target"} if a_is_source else {"a": "target", "b": "source"}
     named = {}
@@ -641,9 +640,13 @@ def _oriented(a: dict[str, Any], b: dict[str, Any], alignment: core.Alignment, a
     if not a_is_source:
         cov_s, cov_t = cov_t, cov_s
     kind = "repost" if min(cov_s, cov_t) >= params["repost_coverage"] else "partial"
+    score = alignment.score
+    if translation:
+        kind, score = "translation", round(sum(p.score for p in alignment.passages) / len(alignment.passages), 4)
+        named["languages"] = [src.get("language"), tgt.get("language")]
     shared = alignment.shared_words if a_is_source else core._union(p.b_words for p in alignment.passages)
     pair = (src["id"], tgt["id"], kind, len(alignment.passages), shared, round(cov_s, 4), round(cov_t, 4),
-            alignment.score, confidence, json.dumps(named, ensure_ascii=False, sort_keys=True))
+            score, confidence, json.dumps(named, ensure_ascii=False, sort_keys=True))
     rows = []
     for p in alignment.passages:
         s_span, t_span = ((p.a_start, p.a_end), (p.b_start, p.b_end)) if a_is_source else \

@@ -49,7 +49,6 @@ numbers and names; anchors cost a regular expression per article.
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 import zlib
@@ -160,7 +159,6 @@ _CLASSES = str.maketrans({"p": "b", "v": "f", "w": "f", "c": "k", "g": "k", "q":
                           "d": "t", "h": None, "a": None, "e": None, "i": None, "o": None, "u": None, "y": None})
 _UNCASED = re.compile(r"[\u0590-\u08ff\u10a0-\u10ff\u0530-\u058f\ufb1d-\ufdff\ufe70-\ufeff]")
 _LATIN_LIKE = re.compile(r"[A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u052f]")
-_SKELETON_CACHE: dict[str, str] = {}
 _SKELETON_LENGTH = 4
 #: least share of the smaller anchor set two candidates share (on NTREX: 98% of true pairs, 41% of
 #: the others sharing an anchor)
@@ -170,17 +168,12 @@ _ANCHOR_CACHE_LIMIT = 500_000
 
 def skeleton(word: str) -> str:
     """The consonant skeleton of a name in any of the transliterated scripts (see the module doc)."""
-    cached = _SKELETON_CACHE.get(word)
-    if cached is not None:
-        return cached
     folded = "".join(c for c in unicodedata.normalize("NFKD", word.lower()) if not unicodedata.combining(c))
     latin = "".join(_TRANSLIT.get(c, c) for c in folded)
     for digraph, single in _DIGRAPHS:
         latin = latin.replace(digraph, single)
     consonants = re.sub(r"[^a-z]", "", latin.translate(_CLASSES))
     consonants = re.sub(r"(.)\1+", r"\1", consonants)[:_SKELETON_LENGTH]
-    if len(_SKELETON_CACHE) < _ANCHOR_CACHE_LIMIT:
-        _SKELETON_CACHE[word] = consonants
     return consonants
 
 
@@ -234,14 +227,14 @@ def candidate_pairs(hashes: np.ndarray, docs: np.ndarray, languages: np.ndarray,
                     min_shared: int = DEFAULTS.translation_min_anchors,
                     min_weight: float = DEFAULTS.translation_min_weight,
                     per_language: int = DEFAULTS.translation_candidates,
-                    involved: np.ndarray | None = None, counts: np.ndarray | None = None) -> np.ndarray:
+                    involved: np.ndarray | None = None) -> np.ndarray:
     """Pairs of documents in different languages sharing rare anchors: an (m, 2) int64 array (a < b).
 
     ``hashes`` and ``docs`` are parallel (one row per anchor of a document, unique per document);
     ``languages`` is indexed by document id (a language number, negative for unknown: never paired).
     With ``involved`` (booleans indexed by document id), only pairs with an involved document.
     Pairs sharing less than ``MIN_ANCHOR_SHARE`` of the smaller set of rare anchors (those held by 2
-    to ``max_postings`` documents; ``counts``, indexed by document id, overrides the count) are dropped:
+    to ``max_postings`` documents) are dropped:
     in a large corpus most anchors of a translation are common names, and only the rare ones tell.
     """
     empty = np.empty((0, 2), dtype=np.int64)
@@ -289,7 +282,7 @@ def candidate_pairs(hashes: np.ndarray, docs: np.ndarray, languages: np.ndarray,
     a, b = pair_keys // width, pair_keys % width
     # each document's anchors that could pair it (held by 2 to max_postings documents): a translation
     # shares most of its rare anchors with its original, an unrelated article few
-    held = np.bincount(d[np.repeat(keep_all, sizes_all)], minlength=int(width)) if counts is None else counts
+    held = np.bincount(d[np.repeat(keep_all, sizes_all)], minlength=int(width))
     share = shared / np.maximum(1, np.minimum(held[a], held[b]))
     a, b, score = a[share >= MIN_ANCHOR_SHARE], b[share >= MIN_ANCHOR_SHARE], score[share >= MIN_ANCHOR_SHARE]
     # the per_language best partners of each article in each other language (ties: the lower id)
@@ -419,6 +412,3 @@ def language_numbers(languages: Sequence[str | None]) -> np.ndarray:
     return np.array([numbers.setdefault(lang, len(numbers)) if lang else -1 for lang in languages], dtype=np.int64)
 
 
-def weight(postings: int) -> float:
-    """An anchor's weight when ``postings`` articles hold it (as ``candidate_pairs`` counts it)."""
-    return 1.0 / math.log2(1.0 + postings)

@@ -94,11 +94,12 @@ def extract(item: RawItem, settings: Settings) -> Article:
     text = draft.text.strip()
     if not text:
         raise ExtractionError("no article content found", code="NS201")
-    if body_length(text) < settings.extract.min_chars:
+    length = body_length(text)
+    if length < settings.extract.min_chars:
+        weighted = f"; {length} counting a Chinese, Japanese or Thai character as {UNSPACED_WEIGHT}" if length != len(text) else ""
         raise ExtractionError(
             f"article text is {len(text)} characters, under the minimum of {settings.extract.min_chars}"
-            " (extract.min_chars" + (f"; {body_length(text)} counting a Chinese, Japanese or Thai character as"
-                                     f" {UNSPACED_WEIGHT})" if body_length(text) != len(text) else ")"),
+            f" (extract.min_chars{weighted})",
             code="NS202",
         )
     return Article(

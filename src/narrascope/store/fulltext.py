@@ -47,11 +47,12 @@ from functools import lru_cache
 
 import Stemmer
 
-__all__ = ["INDEX_VERSION", "STEMMED_LANGUAGES", "QueryKeys", "index_keys", "index_pending", "query_languages",
+from .schema import statements
+
+__all__ = ["STEMMED_LANGUAGES", "QueryKeys", "index_keys", "index_pending", "query_languages",
            "rebuild", "script_of", "snippet", "ukrainian_stem", "word_spans"]
 
-#: Bump (with a migration calling ``rebuild``) whenever the keys of a text change.
-INDEX_VERSION = "1"
+# When the keys of a text change, a new migration calling ``rebuild`` re-indexes existing stores.
 
 #: ISO 639-1 code -> Snowball algorithm of PyStemmer.
 SNOWBALL = {
@@ -370,25 +371,11 @@ END;
 
 def rebuild(conn: sqlite3.Connection) -> None:
     """Create the stem index (if missing) and index every stored article anew (a migration step)."""
-    for statement in _statements(STEM_SQL):
+    for statement in statements(STEM_SQL):
         conn.execute(statement)
     conn.execute("DELETE FROM articles_stem")
     conn.execute("INSERT OR IGNORE INTO articles_stem_pending (rowid) SELECT rowid FROM articles")
     index_pending(conn)
-    conn.execute("INSERT INTO meta (key, value) VALUES ('search_index', ?)"
-                 " ON CONFLICT(key) DO UPDATE SET value = excluded.value", (INDEX_VERSION,))
-
-
-def _statements(sql: str) -> list[str]:
-    out: list[str] = []
-    current: list[str] = []
-    for line in sql.strip().splitlines():
-        current.append(line)
-        text = "\n".join(current).strip()
-        if text.endswith(";") and (not text.upper().startswith("CREATE TRIGGER") or text.endswith("END;")):
-            out.append(text)
-            current = []
-    return out
 
 
 # -- querying -----------------------------------------------------------------------------------

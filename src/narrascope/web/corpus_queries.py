@@ -187,14 +187,14 @@ def aligned_rows(source_text: str, target_text: str, passages: list[tuple[int, i
 def side_by_side(store: Store, pair: dict[str, Any]) -> dict[str, Any]:
     """A pair with both articles (title, outlet, date), its passages and the aligned rows."""
     source, target = pair["source"], pair["target"]
+    if pair["kind"] == reading.TRANSLATION:   # sentence by sentence: the pair page's view
+        detail = reading.pair_detail(store, source, target, limit=MAX_PASSAGES)
+        if detail is not None:
+            return {**detail, "explanation": explain_direction(detail)}
     texts = article_texts(store, [source, target])
     passages = pair_passages(store, source, target, limit=MAX_PASSAGES)
     meta = titles(store, [source, target])
     source_text, target_text = texts.get(source, ""), texts.get(target, "")
-    if pair["kind"] == reading.TRANSLATION:   # sentence by sentence: the pair page's view
-        detail = reuse_pair_page(store, source, target)
-        if detail is not None:
-            return detail
     return {**pair, "source_article": meta.get(source, {"id": source}), "target_article": meta.get(target, {"id": target}),
             "explanation": explain_direction(pair),
             "passages_list": [{"source_start": s0, "source_end": s1, "target_start": t0, "target_end": t1, "words": w,
@@ -210,12 +210,7 @@ def reuse_pair_page(store: Store, source: str, target: str) -> dict[str, Any] | 
     """``reading.pair_detail`` (at most ``MAX_PASSAGES`` passages) with the direction explained
     (``explanation``); None when there is no such pair."""
     pair = reading.reuse_pair(store, source, target)
-    if pair is None:
-        return None
-    if pair["kind"] != reading.TRANSLATION:
-        return side_by_side(store, pair)
-    detail = reading.pair_detail(store, source, target, limit=MAX_PASSAGES)
-    return {**detail, "explanation": explain_direction(detail)} if detail is not None else None
+    return side_by_side(store, pair) if pair is not None else None
 
 
 def explain_direction(pair: dict[str, Any]) -> list[str]:

@@ -48,7 +48,6 @@ class ReadOnlyStore:
         self.settings = settings
         if not self.path.is_file():
             raise StoreError(f"no store at {self.path}: run `narrascope ingest` first or pass --db")
-        self.uri = self.path.as_uri() + "?mode=ro"
         sets = migration_sets()
         with self.open() as store:
             pending = pending_migrations(store.conn, sets)
