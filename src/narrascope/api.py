@@ -619,12 +619,20 @@ def train_events(path: str | Path, *, judged: str | Path | None = None, output: 
 
 def train_techniques(folder: str | Path, *, output: str | Path | None = None, all_articles: bool = False,
                      limit: int | None = None, jobs: int = 1, settings: Settings | None = None,
-                     progress: Say | None = None) -> dict[str, Any]:
+                     progress: Say | None = None, encoder: bool = False, epochs: int = 5) -> dict[str, Any]:
     """Train the persuasion-techniques model and its confidence on PTC-layout data (the training
     split, or every article with ``all_articles``), write it to ``output`` (default: the shipped
     file), and score the held-out split at the floor in force. Returns the model card with
-    ``file``, and ``metrics`` (the held-out figures, None with ``all_articles``)."""
+    ``file``, and ``metrics`` (the held-out figures, None with ``all_articles``).
+
+    The technique tagger (``techniques_encoder.onnx``) lies beside the model: ``encoder`` fine-tunes
+    it first (``epochs``; needs the training extra, and always on the training split); without it the
+    model runs the tagger already there, or a copy of the shipped one."""
+    import shutil
+
     from .analysis.ptc import read_ptc
+    from .analysis.technique_encoder import ENCODER_PATH
+    from .analysis.technique_encoder_train import oof_path
     from .analysis.techniques import MODEL_PATH
     from .analysis.train import save_model
     from .analysis.train import train_techniques as run
@@ -634,8 +642,18 @@ def train_techniques(folder: str | Path, *, output: str | Path | None = None, al
     floor = settings.analysis.min_confidence.techniques
     out = Path(output) if output else MODEL_PATH
     step = progress or (lambda message: None)
+    tagger = out.parent / ENCODER_PATH.name
+    if encoder:
+        from .analysis.technique_encoder_train import train_technique_encoder
+
+        train_technique_encoder(read_ptc(folder, split="train", limit=limit), output=tagger, epochs=epochs,
+                                progress=step)
+    elif not tagger.is_file() and ENCODER_PATH.is_file():
+        out.parent.mkdir(parents=True, exist_ok=True)
+        for src in (ENCODER_PATH, ENCODER_PATH.with_suffix(".json"), oof_path(ENCODER_PATH)):
+            shutil.copyfile(src, tagger.with_name(tagger.stem + src.name[len(ENCODER_PATH.stem):]))
     model, _articles, _docs = run(folder, split="all" if all_articles else "train", limit=limit, progress=step,
-                                  n_process=jobs)
+                                  n_process=jobs, encoder=tagger if tagger.is_file() else "")
     metrics = None
     save_model(model, out)
     if not all_articles:

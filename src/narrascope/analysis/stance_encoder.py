@@ -36,6 +36,8 @@ __all__ = ["MAX_PIECES", "EncoderModel", "WordPiece", "load_encoder", "marked_pi
 MAX_PIECES = 64
 LAYERS = 4
 START, END = "[unused0]", "[unused1]"
+#: words whose pieces a tokenizer remembers (news repeats its words; the memo is emptied when full)
+MEMO = 50_000
 CLASSES = ("negative", "neutral", "positive")
 
 
@@ -58,6 +60,8 @@ class WordPiece:
     def __init__(self, vocab: Sequence[str]):
         self.vocab = {w: i for i, w in enumerate(vocab)}
         self.unk = self.vocab["[UNK]"]
+        self._memo: dict[str, list[int]] = {}
+        self._tokens: dict[str, list[int]] = {}
 
     def words(self, text: str) -> list[str]:
         out: list[str] = []
@@ -81,26 +85,44 @@ class WordPiece:
     def pieces(self, text: str) -> list[int]:
         ids: list[int] = []
         for word in self.words(text):
-            if len(word) > 100:
-                ids.append(self.unk)
-                continue
-            start, sub = 0, []
-            while start < len(word):
-                end = len(word)
-                found = None
-                while start < end:
-                    piece = word[start:end] if start == 0 else "##" + word[start:end]
-                    if piece in self.vocab:
-                        found = self.vocab[piece]
-                        break
-                    end -= 1
-                if found is None:
-                    sub = [self.unk]
-                    break
-                sub.append(found)
-                start = end
-            ids.extend(sub)
+            found = self._memo.get(word)
+            if found is None:
+                found = self._word(word)
+                if len(self._memo) >= MEMO:
+                    self._memo.clear()
+                self._memo[word] = found
+            ids.extend(found)
         return ids
+
+    def token_pieces(self, token: str) -> list[int]:
+        """``pieces`` of one token without spaces, remembered as written (no normalising twice)."""
+        found = self._tokens.get(token)
+        if found is None:
+            found = self.pieces(token)
+            if len(self._tokens) >= MEMO:
+                self._tokens.clear()
+            self._tokens[token] = found
+        return found
+
+    def _word(self, word: str) -> list[int]:
+        """Greedy longest-match pieces of one word ([UNK] when a part matches nothing)."""
+        if len(word) > 100:
+            return [self.unk]
+        start, sub = 0, []
+        while start < len(word):
+            end = len(word)
+            found = None
+            while start < end:
+                piece = word[start:end] if start == 0 else "##" + word[start:end]
+                if piece in self.vocab:
+                    found = self.vocab[piece]
+                    break
+                end -= 1
+            if found is None:
+                return [self.unk]
+            sub.append(found)
+            start = end
+        return sub
 
 
 def marked_pieces(tokenizer: WordPiece, sentence: str, start: int, end: int, *,

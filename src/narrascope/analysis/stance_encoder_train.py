@@ -27,13 +27,13 @@ from pathlib import Path
 from typing import Any
 
 from .confidence import MODELS, Calibration
+from .encoder_torch import HIDDEN, copy_embeddings, copy_layers, layer
 from .stance_encoder import CLASSES, LAYERS, MAX_PIECES, WordPiece, marked_pieces
 from .stance_train import NewsMtscTarget, _fold, in_split, read_newsmtsc
 
 __all__ = ["base_weights", "train_encoder"]
 
 SEED = 13
-HIDDEN, HEADS, INTER = 384, 12, 1536
 
 
 def base_weights() -> tuple[dict[str, Any], list[str]]:
@@ -67,25 +67,6 @@ def _network(tensors: dict[str, Any]) -> Any:
     import torch
     from torch import nn
 
-    class Layer(nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.q, self.k, self.v, self.o = (nn.Linear(HIDDEN, HIDDEN) for _ in range(4))
-            self.ln1, self.ln2 = nn.LayerNorm(HIDDEN, eps=1e-12), nn.LayerNorm(HIDDEN, eps=1e-12)
-            self.up, self.down = nn.Linear(HIDDEN, INTER), nn.Linear(INTER, HIDDEN)
-            self.drop = nn.Dropout(0.1)
-
-        def forward(self, x: Any, bias: Any) -> Any:
-            b, t, _ = x.shape
-
-            def heads(y: Any) -> Any:
-                return y.view(b, t, HEADS, HIDDEN // HEADS).transpose(1, 2)
-
-            att = heads(self.q(x)) @ heads(self.k(x)).transpose(-1, -2) / math.sqrt(HIDDEN // HEADS) + bias
-            ctx = (self.drop(att.softmax(-1)) @ heads(self.v(x))).transpose(1, 2).reshape(b, t, HIDDEN)
-            x = self.ln1(x + self.drop(self.o(ctx)))
-            return self.ln2(x + self.drop(self.down(torch.nn.functional.gelu(self.up(x)))))
-
     class Encoder(nn.Module):
         def __init__(self) -> None:
             super().__init__()
@@ -93,7 +74,7 @@ def _network(tensors: dict[str, Any]) -> Any:
             self.positions = nn.Embedding(MAX_PIECES, HIDDEN)
             self.types = nn.Embedding(2, HIDDEN)
             self.ln = nn.LayerNorm(HIDDEN, eps=1e-12)
-            self.layers = nn.ModuleList(Layer() for _ in range(LAYERS))
+            self.layers = nn.ModuleList(layer() for _ in range(LAYERS))
             self.drop = nn.Dropout(0.1)
             self.head = nn.Linear(2 * HIDDEN, 3)
 
@@ -103,8 +84,8 @@ def _network(tensors: dict[str, Any]) -> Any:
             x = self.ln(self.words(input_ids) + self.positions(pos) + self.types.weight[0])
             x = self.drop(x)
             bias = (1.0 - attention_mask[:, None, None, :].to(x.dtype)) * -10000.0
-            for layer in self.layers:
-                x = layer(x, bias)
+            for lay in self.layers:
+                x = lay(x, bias)
             at = x[torch.arange(x.shape[0]), marker]
             return self.head(self.drop(torch.cat([x[:, 0], at], dim=-1)))
 
@@ -112,20 +93,8 @@ def _network(tensors: dict[str, Any]) -> Any:
     t = {k: torch.from_numpy(v.copy()) for k, v in tensors.items()}
     with torch.no_grad():
         net.words.weight.copy_(t["embeddings.word_embeddings.weight"])
-        net.positions.weight.copy_(t["embeddings.position_embeddings.weight"][:MAX_PIECES])
-        net.types.weight.copy_(t["embeddings.token_type_embeddings.weight"])
-        net.ln.weight.copy_(t["embeddings.LayerNorm.weight"])
-        net.ln.bias.copy_(t["embeddings.LayerNorm.bias"])
-        for i, layer in enumerate(net.layers):
-            p = f"encoder.layer.{i}."
-            for mine, theirs in (("q", "attention.self.query"), ("k", "attention.self.key"),
-                                 ("v", "attention.self.value"), ("o", "attention.output.dense"),
-                                 ("up", "intermediate.dense"), ("down", "output.dense")):
-                getattr(layer, mine).weight.copy_(t[p + theirs + ".weight"])
-                getattr(layer, mine).bias.copy_(t[p + theirs + ".bias"])
-            for mine, theirs in (("ln1", "attention.output.LayerNorm"), ("ln2", "output.LayerNorm")):
-                getattr(layer, mine).weight.copy_(t[p + theirs + ".weight"])
-                getattr(layer, mine).bias.copy_(t[p + theirs + ".bias"])
+        copy_embeddings(net, t, MAX_PIECES)
+        copy_layers(net.layers, t)
     return net
 
 

@@ -56,6 +56,7 @@ from .techniques import (
     TechniqueModel,
     clean_spans,
     confidence_path,
+    gated,
     load_model,
     segments,
     span_features,
@@ -218,8 +219,13 @@ def _fit_classifiers(feats: Sequence[Sequence[str]], dense: np.ndarray, tlabels:
 
 def fit_techniques(docs: Sequence[Doc], articles: Sequence[PtcArticle], *,
                    progress: Callable[[str], None] | None = None, min_sentences: int = MIN_SENTENCES,
-                   folds: int = FOLDS, meta: dict[str, Any] | None = None) -> TechniqueModel:
-    """A ``TechniqueModel`` with its confidence model, fitted on ``articles`` (parsed as ``docs``)."""
+                   folds: int = FOLDS, meta: dict[str, Any] | None = None,
+                   encoder: str = "", encoder_oof: dict[str, list[dict[str, Any]]] | None = None) -> TechniqueModel:
+    """A ``TechniqueModel`` with its confidence model, fitted on ``articles`` (parsed as ``docs``).
+
+    With ``encoder`` (the technique tagger's file name, beside the model) the model runs that tagger
+    too, and ``encoder_oof`` (article id -> the tagger's out-of-fold candidates, from the same
+    calibration folds) joins the candidates the confidence model is fitted on."""
     from sklearn.preprocessing import MultiLabelBinarizer
 
     say = progress or (lambda _msg: None)
@@ -251,10 +257,14 @@ def fit_techniques(docs: Sequence[Doc], articles: Sequence[PtcArticle], *,
                                 [texts[i] for i in s_rows], y[s_rows], names, {})
         for n in held.tolist():
             oof[n] = part.predict(docs[n])
+    if encoder_oof is not None:
+        oof = [([*spans, *(dict(c) for c in encoder_oof.get(a.id, []))], loaded)
+               for (spans, loaded), a in zip(oof, articles, strict=True)]
     say("final fit")
     model = _fit_classifiers(feats, dense, tlabels, texts, y, names, {})
+    model.encoder = encoder
     say("confidence model")
-    model.confidence = fit_confidence(docs, articles, oof)
+    model.confidence = fit_confidence(docs, articles, oof, tagger_ran=encoder_oof is not None)
     import sklearn
 
     model.meta = {
@@ -271,21 +281,31 @@ def fit_techniques(docs: Sequence[Doc], articles: Sequence[PtcArticle], *,
         "random_state": RANDOM_STATE,
         "confidence_folds": folds,
         "confidence": dict(model.confidence.meta),
+        "encoder": encoder,
     } | dict(meta or {})
     return model
 
 
 def fit_confidence(docs: Sequence[Doc], articles: Sequence[PtcArticle],
-                   model_candidates: Sequence[tuple[list[dict[str, Any]], float | None]]) -> ConfidenceModel:
-    """The confidence model from out-of-fold model candidates and rule candidates (module docstring)."""
+                   model_candidates: Sequence[tuple[list[dict[str, Any]], float | None]], *,
+                   tagger_ran: bool = False) -> ConfidenceModel:
+    """The confidence model from out-of-fold model candidates and rule candidates (module docstring);
+    ``tagger_ran``: the candidates hold the technique tagger's."""
     from .technique_rules import PRIOR_FACTS, rule_kinds, rule_prior, rule_spans
 
     rows: list[tuple[int, dict[str, Any], dict[str, float], bool]] = []
     for n, (doc, article) in enumerate(zip(docs, articles, strict=True)):
         spans, loaded = model_candidates[n]
         text = doc.text
-        cands = clean_spans(text, rule_spans(doc) + [dict(s) for s in spans], doc)
-        for s, f in zip(cands, span_features(cands, text, loaded=loaded, doc=doc), strict=True):
+        rules = rule_spans(doc)
+        rest = [dict(s) for s in spans if s.get("source") != "model:encoder"]
+        # The tagger's candidates where the pipeline runs it: sentences holding another candidate.
+        ranges = gated(segments(doc), rules + rest)
+        tagged = [dict(s) for s in spans if s.get("source") == "model:encoder"
+                  and any(a <= s["start"] < b for a, b in ranges)]
+        cands = clean_spans(text, rules + rest + tagged, doc)
+        for s, f in zip(cands, span_features(cands, text, loaded=loaded, doc=doc, tagger_ran=tagger_ran),
+                        strict=True):
             ok = judge(s, article.spans)
             if ok is not None:
                 rows.append((n, s, f, ok))
@@ -352,9 +372,14 @@ def _fit_with_priors(rows: Sequence[tuple[int, dict[str, Any], dict[str, float],
 
 def train_techniques(folder: str | Path, *, split: str = "train", limit: int | None = None,
                      progress: Callable[[str], None] | None = None, n_process: int = 1,
-                     min_sentences: int = MIN_SENTENCES) -> tuple[TechniqueModel, list[PtcArticle], list[Doc]]:
-    """Fit a ``TechniqueModel`` on the ``split`` articles of a PTC folder; also returns them and their Docs."""
+                     min_sentences: int = MIN_SENTENCES, encoder: str | Path = "",
+                     ) -> tuple[TechniqueModel, list[PtcArticle], list[Doc]]:
+    """Fit a ``TechniqueModel`` on the ``split`` articles of a PTC folder; also returns them and their Docs.
+
+    ``encoder``: the technique tagger file the model will run (it must lie beside the model file),
+    with its out-of-fold candidates beside it (``technique_encoder_train.oof_path``); "" for none."""
     from .nlp import load_nlp
+    from .technique_encoder_train import read_oof
 
     say = progress or (lambda _msg: None)
     articles = read_ptc(folder, split=split, limit=limit)
@@ -362,7 +387,12 @@ def train_techniques(folder: str | Path, *, split: str = "train", limit: int | N
     docs = list(load_nlp().pipe((a.text for a in articles), n_process=n_process, batch_size=8))
     meta = {"trained_on": str(folder), "split": split,
             "split_rule": "PTC article id: md5(id)[0] < 179 -> train (about 70%), else held out"}
-    model = fit_techniques(docs, articles, progress=say, min_sentences=min_sentences, meta=meta)
+    oof = read_oof(encoder) if encoder else None
+    if encoder and oof is None:
+        raise UsageError(f"{encoder} has no out-of-fold candidates beside it: train it with "
+                         "`narrascope train techniques --encoder`")
+    model = fit_techniques(docs, articles, progress=say, min_sentences=min_sentences, meta=meta,
+                           encoder=Path(encoder).name if encoder else "", encoder_oof=oof)
     return model, articles, docs
 
 
@@ -380,10 +410,11 @@ def save_model(model: TechniqueModel, path: str | Path, *, metrics: dict[str, An
     if metrics is not None:
         model.meta["heldout_metrics"] = metrics
     confidence, model.confidence = model.confidence, None
+    tagger, model.tagger = model.tagger, None
     try:
         joblib.dump(model, target, compress=3)
     finally:
-        model.confidence = confidence
+        model.confidence, model.tagger = confidence, tagger
     confidence.save(confidence_path(target))
     card = dict(model.meta)
     card["file"] = target.name
