@@ -271,8 +271,14 @@ class TechniquesReport:
         if self.floors:
             lines += ["", "at other floors:  floor  spans  span P  span R  span F1  technique P"]
             for f in self.floors:
-                lines.append(f"{'':<18}{f['floor']:>5.2f}{f['predicted']:>7}{f['span']['precision']:>8.3f}"
+                lines.append(f"{'':<17}{f['floor']:>6.3f}{f['predicted']:>7}{f['span']['precision']:>8.3f}"
                              f"{f['span']['recall']:>8.3f}{f['span']['f1']:>9.3f}{f['technique']['precision']:>13.3f}")
+            best = max((f for f in self.floors if f["span"]["precision"] >= 0.55), default=None,
+                       key=lambda f: f["span"]["f1"])
+            if best is not None:
+                lines.append(f"highest span F1 at span precision >= 0.55: {best['span']['f1']:.3f} (floor "
+                             f"{best['floor']:.3f}, precision {best['span']['precision']:.3f}, technique "
+                             f"{best['technique']['precision']:.3f})")
         if self.calibration is not None:
             lines += ["", self.calibration.format()]
         if self.density is not None:
@@ -311,7 +317,7 @@ def _report(folder: str | Path, split: str, articles: Sequence[PtcArticle],
             correct.append(any(_overlap((t["start"], t["end"], t["name"]), g) and _accepts(g[2], t["name"])
                                for g in gold))
     floors = []
-    for f in sorted({round(0.05 * k, 2) for k in range(2, 13)} | {round(floor, 3)}):
+    for f in sorted({round(0.025 * k, 3) for k in range(4, 25)} | {round(floor, 3)}):
         c, _u, _w = _score(articles, predictions, f)
         floors.append({"floor": f, "predicted": c.predicted,
                        "span": _prf(c.predicted_matched, c.predicted, c.gold_matched, c.gold),
