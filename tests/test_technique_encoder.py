@@ -3,6 +3,8 @@ ONNX model, and the vocabulary it keeps."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -11,14 +13,14 @@ from narrascope.analysis.stance_encoder import WordPiece
 from narrascope.analysis.technique_encoder import (
     CLASSES,
     ENCODER_PATH,
-    WINDOW,
     load_technique_encoder,
+    place_tagger,
     runs,
     windows,
     words,
 )
 from narrascope.analysis.technique_encoder_train import prune_vocabulary, read_oof
-from narrascope.analysis.techniques import find_techniques, load_model
+from narrascope.analysis.techniques import find_techniques, gated, load_model, segments
 
 VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "[unused0]", "the", "corrupt", "king", "lied", "##s", "and",
          ".", "a", "c", "d", "e", "i", "k", "l", "n", "o", "p", "r", "s", "t", "u", "##a", "##c", "##d", "##e", "##i",
@@ -118,7 +120,34 @@ def test_shipped_model_runs_the_tagger_with_out_of_fold_candidates_beside_it() -
     for s in found:
         assert 0.0 <= s["confidence"] <= 1.0
         assert doc.text[s["start"]:s["end"]] == s["text"]
-    assert WINDOW >= 64
+
+
+@pytest.mark.skipif(not ENCODER_PATH.is_file(), reason="no shipped technique tagger")
+def test_a_model_trained_elsewhere_gets_a_whole_copy_of_the_tagger(tmp_path: Path) -> None:
+    target = place_tagger(tmp_path / "models" / ENCODER_PATH.name)
+    copied = sorted(p.name for p in target.parent.iterdir())
+    assert copied == ["techniques_encoder.json", "techniques_encoder.onnx", "techniques_encoder.oof.json",
+                      "techniques_encoder.vocab"]
+    tagger = load_technique_encoder(str(target))
+    assert tagger is not None and tagger.meta["classes"] == list(CLASSES)
+    assert read_oof(target) == read_oof()
+    # an existing tagger is left as it is
+    target.write_bytes(b"mine")
+    assert place_tagger(target).read_bytes() == b"mine"
+
+
+def test_the_tagger_reads_only_sentences_holding_a_candidate() -> None:
+    doc = parse("The weather was mild. The corrupt thugs lied again. Markets closed early. Traitors everywhere!")
+    segs = segments(doc)
+    thugs = doc.text.index("corrupt")
+    traitors = doc.text.index("Traitors")
+    spans = [{"start": thugs, "end": thugs + len("corrupt thugs")}, {"start": traitors, "end": traitors + 8}]
+    ranges = gated(segs, spans)
+    assert [doc.text[a:b] for a, b in ranges] == ["The corrupt thugs lied again.", "Traitors everywhere!"]
+    # a span running over a sentence end opens both sentences; none opens none
+    both = gated(segs, [{"start": doc.text.index("mild"), "end": doc.text.index("corrupt")}])
+    assert [doc.text[a:b] for a, b in both] == ["The weather was mild.", "The corrupt thugs lied again."]
+    assert gated(segs, []) == []
 
 
 def test_runs_stop_at_a_sentence_start() -> None:

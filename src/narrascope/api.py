@@ -628,11 +628,8 @@ def train_techniques(folder: str | Path, *, output: str | Path | None = None, al
     The technique tagger (``techniques_encoder.onnx``) lies beside the model: ``encoder`` fine-tunes
     it first (``epochs``; needs the training extra, and always on the training split); without it the
     model runs the tagger already there, or a copy of the shipped one."""
-    import shutil
-
     from .analysis.ptc import read_ptc
-    from .analysis.technique_encoder import ENCODER_PATH
-    from .analysis.technique_encoder_train import oof_path
+    from .analysis.technique_encoder import ENCODER_PATH, place_tagger
     from .analysis.techniques import MODEL_PATH
     from .analysis.train import save_model
     from .analysis.train import train_techniques as run
@@ -648,10 +645,8 @@ def train_techniques(folder: str | Path, *, output: str | Path | None = None, al
 
         train_technique_encoder(read_ptc(folder, split="train", limit=limit), output=tagger, epochs=epochs,
                                 progress=step)
-    elif not tagger.is_file() and ENCODER_PATH.is_file():
-        out.parent.mkdir(parents=True, exist_ok=True)
-        for src in (ENCODER_PATH, ENCODER_PATH.with_suffix(".json"), oof_path(ENCODER_PATH)):
-            shutil.copyfile(src, tagger.with_name(tagger.stem + src.name[len(ENCODER_PATH.stem):]))
+    else:
+        place_tagger(tagger)
     model, _articles, _docs = run(folder, split="all" if all_articles else "train", limit=limit, progress=step,
                                   n_process=jobs, encoder=tagger if tagger.is_file() else "")
     metrics = None

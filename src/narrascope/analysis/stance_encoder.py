@@ -102,7 +102,7 @@ class WordPiece:
             if len(self._tokens) >= MEMO:
                 self._tokens.clear()
             self._tokens[token] = found
-        return found
+        return list(found)
 
     def _word(self, word: str) -> list[int]:
         """Greedy longest-match pieces of one word ([UNK] when a part matches nothing)."""

@@ -41,7 +41,7 @@ from .ptc import REDUCTIO_CUE
 from .stance_encoder import WordPiece
 
 __all__ = ["CANDIDATE", "CLASSES", "ENCODER_PATH", "LAYERS", "RANK", "WINDOW", "TechniqueEncoder",
-           "load_technique_encoder", "windows", "words"]
+           "load_technique_encoder", "oof_path", "place_tagger", "windows", "words"]
 
 ENCODER_PATH = MODELS / "techniques_encoder.onnx"
 LAYERS = 2
@@ -205,3 +205,24 @@ def load_technique_encoder(path: str = "") -> TechniqueEncoder | None:
     if tuple(sidecar.get("classes") or ()) != CLASSES:
         raise ValueError(f"{target} was trained for other classes than this narrascope's")
     return TechniqueEncoder(session=session, tokenizer=WordPiece(vocab), meta=sidecar)
+
+
+def oof_path(encoder: str | Path = "") -> Path:
+    """Where the out-of-fold candidates of a tagger live: ``<stem>.oof.json`` beside it."""
+    return (Path(encoder) if encoder else ENCODER_PATH).with_suffix(".oof.json")
+
+
+def place_tagger(target: str | Path) -> Path:
+    """The technique tagger at ``target`` (a ``techniques_encoder.onnx`` path): when none is there, a
+    copy of the shipped one with its vocabulary, sidecar and out-of-fold candidates (a model trained
+    to another file runs the shipped tagger). Returns ``target``."""
+    import shutil
+
+    target = Path(target)
+    if target.is_file() or not ENCODER_PATH.is_file() or target.resolve() == ENCODER_PATH.resolve():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for src in (ENCODER_PATH, ENCODER_PATH.with_suffix(".json"), ENCODER_PATH.with_suffix(".vocab"),
+                oof_path(ENCODER_PATH)):
+        shutil.copyfile(src, target.with_name(target.stem + src.name[len(ENCODER_PATH.stem):]))
+    return target

@@ -38,17 +38,12 @@ from .encoder_torch import HIDDEN, copy_embeddings, copy_layers, layer
 from .ptc import PtcArticle, fold_of
 from .stance_encoder import WordPiece
 from .stance_encoder_train import base_weights
-from .technique_encoder import CLASSES, ENCODER_PATH, LAYERS, RANK, WINDOW, Window, windows, words
+from .technique_encoder import CLASSES, ENCODER_PATH, LAYERS, RANK, WINDOW, Window, oof_path, windows, words
 
 __all__ = ["oof_path", "prune_vocabulary", "read_oof", "train_technique_encoder"]
 
 SEED = 13
 FOLDS = 5
-
-
-def oof_path(encoder: str | Path = "") -> Path:
-    """Where the out-of-fold candidates of a tagger live: ``<stem>.oof.json`` beside it."""
-    return (Path(encoder) if encoder else ENCODER_PATH).with_suffix(".oof.json")
 
 
 def read_oof(encoder: str | Path = "") -> dict[str, list[dict[str, Any]]] | None:

@@ -224,8 +224,10 @@ def fit_techniques(docs: Sequence[Doc], articles: Sequence[PtcArticle], *,
     """A ``TechniqueModel`` with its confidence model, fitted on ``articles`` (parsed as ``docs``).
 
     With ``encoder`` (the technique tagger's file name, beside the model) the model runs that tagger
-    too, and ``encoder_oof`` (article id -> the tagger's out-of-fold candidates, from the same
-    calibration folds) joins the candidates the confidence model is fitted on."""
+    too, and ``encoder_oof`` (article id -> the tagger's out-of-fold candidates: each from a tagger
+    trained without that article) joins the candidates the confidence model is fitted on. An
+    article without out-of-fold candidates (one outside the tagger's training split, with
+    ``--all``) is fitted as if the tagger had not run."""
     from sklearn.preprocessing import MultiLabelBinarizer
 
     say = progress or (lambda _msg: None)
@@ -264,7 +266,8 @@ def fit_techniques(docs: Sequence[Doc], articles: Sequence[PtcArticle], *,
     model = _fit_classifiers(feats, dense, tlabels, texts, y, names, {})
     model.encoder = encoder
     say("confidence model")
-    model.confidence = fit_confidence(docs, articles, oof, tagger_ran=encoder_oof is not None)
+    model.confidence = fit_confidence(docs, articles, oof,
+                                      tagged=frozenset(encoder_oof) if encoder_oof is not None else frozenset())
     import sklearn
 
     model.meta = {
@@ -288,9 +291,9 @@ def fit_techniques(docs: Sequence[Doc], articles: Sequence[PtcArticle], *,
 
 def fit_confidence(docs: Sequence[Doc], articles: Sequence[PtcArticle],
                    model_candidates: Sequence[tuple[list[dict[str, Any]], float | None]], *,
-                   tagger_ran: bool = False) -> ConfidenceModel:
+                   tagged: frozenset[str] = frozenset()) -> ConfidenceModel:
     """The confidence model from out-of-fold model candidates and rule candidates (module docstring);
-    ``tagger_ran``: the candidates hold the technique tagger's."""
+    ``tagged``: the ids of the articles whose candidates hold the technique tagger's."""
     from .technique_rules import PRIOR_FACTS, rule_kinds, rule_prior, rule_spans
 
     rows: list[tuple[int, dict[str, Any], dict[str, float], bool]] = []
@@ -301,10 +304,10 @@ def fit_confidence(docs: Sequence[Doc], articles: Sequence[PtcArticle],
         rest = [dict(s) for s in spans if s.get("source") != "model:encoder"]
         # The tagger's candidates where the pipeline runs it: sentences holding another candidate.
         ranges = gated(segments(doc), rules + rest)
-        tagged = [dict(s) for s in spans if s.get("source") == "model:encoder"
-                  and any(a <= s["start"] < b for a, b in ranges)]
-        cands = clean_spans(text, rules + rest + tagged, doc)
-        for s, f in zip(cands, span_features(cands, text, loaded=loaded, doc=doc, tagger_ran=tagger_ran),
+        by_tagger = [dict(s) for s in spans if s.get("source") == "model:encoder"
+                     and any(a <= s["start"] < b for a, b in ranges)]
+        cands = clean_spans(text, rules + rest + by_tagger, doc)
+        for s, f in zip(cands, span_features(cands, text, loaded=loaded, doc=doc, tagger_ran=article.id in tagged),
                         strict=True):
             ok = judge(s, article.spans)
             if ok is not None:

@@ -134,7 +134,7 @@ class _Steps:
               help="Processes for spaCy parsing.")
 @click.option("--encoder", "with_encoder", is_flag=True,
               help="Fine-tune the technique tagger first (needs the training extra: pip install -e '.[train]'; "
-                   "about 35 minutes on two cores).")
+                   "about 20 minutes on two cores).")
 @click.option("--epochs", type=click.IntRange(1), default=5, show_default=True, help="Tagger training epochs.")
 @click.option("--json", "as_json", is_flag=True, help="Print the model card (with held-out metrics) as JSON.")
 def train_techniques_command(folder: str, output: str | None, all_articles: bool, limit: int | None, jobs: int,
