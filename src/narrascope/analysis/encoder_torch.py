@@ -7,7 +7,7 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["HEADS", "HIDDEN", "INTER", "copy_embeddings", "copy_layers", "layer"]
+__all__ = ["HEADS", "HIDDEN", "INTER", "copy_embeddings", "copy_layers", "layer", "optimise"]
 
 HIDDEN, HEADS, INTER = 384, 12, 1536
 
@@ -60,3 +60,14 @@ def copy_layers(layers: Iterable[Any], t: dict[str, Any]) -> None:
         for mine, theirs in (("ln1", "attention.output.LayerNorm"), ("ln2", "output.LayerNorm")):
             getattr(lay, mine).weight.copy_(t[p + theirs + ".weight"])
             getattr(lay, mine).bias.copy_(t[p + theirs + ".bias"])
+
+
+def optimise(loss: Any, net: Any, opt: Any, sched: Any) -> None:
+    """One optimiser step: backward, gradients clipped to norm 1, AdamW and the schedule."""
+    import torch
+
+    opt.zero_grad()
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
+    opt.step()
+    sched.step()

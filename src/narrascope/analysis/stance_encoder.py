@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import math
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -31,7 +31,7 @@ from typing import Any
 
 from .confidence import MODELS, Calibration
 
-__all__ = ["MAX_PIECES", "EncoderModel", "WordPiece", "load_encoder", "marked_pieces"]
+__all__ = ["MAX_PIECES", "EncoderModel", "WordPiece", "cpu_session", "load_encoder", "marked_pieces"]
 
 MAX_PIECES = 64
 LAYERS = 4
@@ -85,24 +85,12 @@ class WordPiece:
     def pieces(self, text: str) -> list[int]:
         ids: list[int] = []
         for word in self.words(text):
-            found = self._memo.get(word)
-            if found is None:
-                found = self._word(word)
-                if len(self._memo) >= MEMO:
-                    self._memo.clear()
-                self._memo[word] = found
-            ids.extend(found)
+            ids.extend(_remember(self._memo, word, self._word))
         return ids
 
     def token_pieces(self, token: str) -> list[int]:
         """``pieces`` of one token without spaces, remembered as written (no normalising twice)."""
-        found = self._tokens.get(token)
-        if found is None:
-            found = self.pieces(token)
-            if len(self._tokens) >= MEMO:
-                self._tokens.clear()
-            self._tokens[token] = found
-        return list(found)
+        return list(_remember(self._tokens, token, self.pieces))
 
     def _word(self, word: str) -> list[int]:
         """Greedy longest-match pieces of one word ([UNK] when a part matches nothing)."""
@@ -123,6 +111,16 @@ class WordPiece:
             sub.append(found)
             start = end
         return sub
+
+
+def _remember(memo: dict[str, list[int]], key: str, make: Callable[[str], list[int]]) -> list[int]:
+    found = memo.get(key)
+    if found is None:
+        found = make(key)
+        if len(memo) >= MEMO:
+            memo.clear()
+        memo[key] = found
+    return found
 
 
 def marked_pieces(tokenizer: WordPiece, sentence: str, start: int, end: int, *,
@@ -186,6 +184,17 @@ class EncoderModel:
         return out
 
 
+def cpu_session(path: str | Path) -> Any:
+    """An onnxruntime session of the model at ``path`` on one CPU thread (the pipeline runs one
+    article per process; parallelism comes from processes)."""
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
 @lru_cache(maxsize=2)
 def load_encoder(path: str = "") -> EncoderModel | None:
     """The shipped encoder (``data/models/stance_encoder.onnx``) or the one at ``path``; None when
@@ -193,12 +202,7 @@ def load_encoder(path: str = "") -> EncoderModel | None:
     target = Path(path) if path else MODELS / "stance_encoder.onnx"
     if not target.is_file():
         return None
-    import onnxruntime
-
-    options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = 1
-    options.inter_op_num_threads = 1
-    session = onnxruntime.InferenceSession(str(target), options, providers=["CPUExecutionProvider"])
+    session = cpu_session(target)
     vocab = target.with_suffix(".vocab").read_text(encoding="utf-8").split("\n")
     sidecar = json.loads(target.with_suffix(".json").read_text(encoding="utf-8"))
     return EncoderModel(session=session, tokenizer=WordPiece(vocab),

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from .confidence import MODELS, Calibration
-from .encoder_torch import HIDDEN, copy_embeddings, copy_layers, layer
+from .encoder_torch import HIDDEN, copy_embeddings, copy_layers, layer, optimise
 from .stance_encoder import CLASSES, LAYERS, MAX_PIECES, WordPiece, marked_pieces
 from .stance_train import NewsMtscTarget, _fold, in_split, read_newsmtsc
 
@@ -176,11 +176,7 @@ def train_encoder(folder: str | Path, *, output: str | Path | None = None, epoch
         random.Random(SEED + 100 + epoch).shuffle(batches)
         for ids, mask, marker, y in batches:
             loss = torch.nn.functional.cross_entropy(net(ids, mask, marker), y)
-            opt.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
-            opt.step()
-            sched.step()
+            optimise(loss, net, opt, sched)
             step += 1
             if step % 50 == 0:
                 say(f"step {step}/{steps} (epoch {epoch + 1}) loss {loss.item():.3f}, {time.monotonic() - began:.0f} s")

@@ -38,7 +38,7 @@ import numpy as np
 
 from .confidence import MODELS
 from .ptc import REDUCTIO_CUE
-from .stance_encoder import WordPiece
+from .stance_encoder import WordPiece, cpu_session
 
 __all__ = ["CANDIDATE", "CLASSES", "ENCODER_PATH", "LAYERS", "RANK", "WINDOW", "TechniqueEncoder",
            "load_technique_encoder", "oof_path", "place_tagger", "windows", "words"]
@@ -194,12 +194,7 @@ def load_technique_encoder(path: str = "") -> TechniqueEncoder | None:
     target = Path(path) if path else ENCODER_PATH
     if not target.is_file():
         return None
-    import onnxruntime
-
-    options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = 1
-    options.inter_op_num_threads = 1
-    session = onnxruntime.InferenceSession(str(target), options, providers=["CPUExecutionProvider"])
+    session = cpu_session(target)
     vocab = target.with_suffix(".vocab").read_text(encoding="utf-8").split("\n")
     sidecar = json.loads(target.with_suffix(".json").read_text(encoding="utf-8"))
     if tuple(sidecar.get("classes") or ()) != CLASSES:

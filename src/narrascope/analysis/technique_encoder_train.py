@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from .encoder_torch import HIDDEN, copy_embeddings, copy_layers, layer
+from .encoder_torch import HIDDEN, copy_embeddings, copy_layers, layer, optimise
 from .ptc import PtcArticle, fold_of
 from .stance_encoder import WordPiece
 from .stance_encoder_train import base_weights
@@ -158,11 +158,7 @@ def _fit(rows: Sequence[tuple[Window, list[int]]], tensors: dict[str, Any], keep
             logits = torch.cat([out[j, w.firsts] for j, (w, _) in enumerate(chunk)])
             y = torch.tensor([v for _, ys in chunk for v in ys], dtype=torch.long)
             loss = torch.nn.functional.cross_entropy(logits, y, weight=weight)
-            opt.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
-            opt.step()
-            sched.step()
+            optimise(loss, net, opt, sched)
             step += 1
             if step % 100 == 0:
                 say(f"{note}: step {step}/{steps} (epoch {epoch + 1}) loss {loss.item():.3f}, "
