@@ -300,10 +300,11 @@ def fit_confidence(docs: Sequence[Doc], articles: Sequence[PtcArticle],
     for n, (doc, article) in enumerate(zip(docs, articles, strict=True)):
         spans, loaded = model_candidates[n]
         text = doc.text
-        rules = rule_spans(doc)
+        segs = segments(doc)
+        rules = rule_spans(doc, text=text, segs=segs)
         rest = [dict(s) for s in spans if s.get("source") != "model:encoder"]
         # The tagger's candidates where the pipeline runs it: sentences holding another candidate.
-        ranges = gated(segments(doc), rules + rest)
+        ranges = gated(segs, rules + rest)
         by_tagger = [dict(s) for s in spans if s.get("source") == "model:encoder"
                      and any(a <= s["start"] < b for a, b in ranges)]
         cands = clean_spans(text, rules + rest + by_tagger, doc)
