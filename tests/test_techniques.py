@@ -10,7 +10,7 @@ import pytest
 
 from narrascope.analysis.frames import find_frames, score_frames, top_frames
 from narrascope.analysis.nlp import parse
-from narrascope.analysis.ptc import in_training_split, read_ptc, semeval_name
+from narrascope.analysis.ptc import PtcArticle, PtcSpan, fold_of, in_training_split, read_ptc, semeval_name
 from narrascope.analysis.technique_rules import rule_spans
 from narrascope.analysis.techniques import (
     MODEL_PATH,
@@ -23,7 +23,17 @@ from narrascope.analysis.techniques import (
     select_spans,
 )
 from narrascope.analysis.types import FRAMES, TECHNIQUES
-from narrascope.evaluate.techniques import evaluate_techniques, is_news_report, score_article
+from narrascope.errors import UsageError
+from narrascope.evaluate.techniques import (
+    adjudicate,
+    cross_fitted_floor,
+    evaluate_techniques,
+    fingerprint,
+    gold_consistency,
+    is_news_report,
+    read_adjudication,
+    score_article,
+)
 from narrascope.settings import Settings, defaults_text
 
 #: The floor the pipeline applies: the shipped defaults file's.
@@ -351,6 +361,124 @@ def test_eval_cli_prints_matching_rule_and_calibration() -> None:
                                                         "--min-confidence", "0.3"]).output
     assert "spans on a lone token of three letters or fewer: 0" in text
     assert "analysis.min_confidence.techniques = 0.3" in text
+
+
+def _article(id_: str, text: str, marked: list[tuple[str, int, str]]) -> PtcArticle:
+    """An article whose gold marks the n-th occurrence of each (words, n, name)."""
+    spans = []
+    for words, nth, name in marked:
+        start = -1
+        for _ in range(nth + 1):
+            start = text.index(words, start + 1)
+        spans.append(PtcSpan(start, start + len(words), name, name))
+    return PtcArticle(id_, text, spans)
+
+
+def _span(article: PtcArticle, words: str, name: str, confidence: float, nth: int = 0) -> dict:
+    start = -1
+    for _ in range(nth + 1):
+        start = article.text.index(words, start + 1)
+    return {"name": name, "start": start, "end": start + len(words), "text": words, "confidence": confidence}
+
+
+def test_gold_consistency_counts_unmarked_recurrences() -> None:
+    text = ("The tyrant spoke at noon. Later the tyrant left. A tyrannical act. The tyrant smiled.\n"
+            "Say it again: again and again. The brutal regime. The brutal regime fell.")
+    article = _article("c1", text, [
+        ("tyrant", 0, "Name_Calling-Labeling"),   # recurs twice more: marked once more, with another name
+        ("tyrant", 1, "Loaded_Language"),         # ... which recurs at 0 (marked, other name) and 2 (not)
+        ("again", 0, "Repetition"),               # Repetition is about repeats: left out
+        ("brutal regime", 1, "Name_Calling-Labeling"),  # its recurrence at 0 is not marked
+    ])
+    c = gold_consistency([article])
+    # "tyrant" as NC: recurrences 1 (marked LL only) and 2 (none); "tyrant" as LL: recurrences 0
+    # (marked NC only) and 2 (none); "tyrannical" is no word-boundary match; "brutal regime": 0 (none).
+    assert c["recurrences"] == 5
+    assert c["marked_same_technique"] == 0 and c["marked_any_technique"] == 2
+    marked_both = _article("c2", "The thugs came. The thugs left.", [("thugs", 0, "Name_Calling-Labeling"),
+                                                                     ("thugs", 1, "Name_Calling-Labeling")])
+    assert gold_consistency([marked_both])["share_same"] == 1.0
+
+
+def test_adjudication_decides_what_the_gold_leaves_open(tmp_path: Path) -> None:
+    text = "They are crooks and liars. The outrageous plan failed. Officials met on Monday. A shameful vote."
+    article = _article("a1", text, [("crooks", 0, "Name_Calling-Labeling")])
+    found = [_span(article, "crooks", "Name_Calling-Labeling", 0.5),      # the gold confirms it
+             _span(article, "outrageous plan", "Loaded_Language", 0.45),  # both readers accept
+             _span(article, "Officials met", "Loaded_Language", 0.4),     # one reader rejects: wrong
+             _span(article, "shameful", "Loaded_Language", 0.35),         # judged on other words: stale
+             _span(article, "liars", "Name_Calling-Labeling", 0.1)]       # below every floor asked
+    rows = [
+        {"kind": "model", "article": "a1", **{k: found[1][k] for k in ("start", "end")},
+         "technique": "Loaded_Language", "readers": [True, True], "shown": fingerprint("outrageous plan")},
+        {"kind": "model", "article": "a1", **{k: found[2][k] for k in ("start", "end")},
+         "technique": "Loaded_Language", "readers": [True, False], "shown": fingerprint("Officials met")},
+        {"kind": "model", "article": "a1", **{k: found[3][k] for k in ("start", "end")},
+         "technique": "Loaded_Language", "readers": [True, True], "shown": fingerprint("a shameful vote")},
+        {"kind": "gold", "article": "a1", "start": 9, "end": 15, "technique": "Name_Calling-Labeling",
+         "readers": [True, True], "shown": fingerprint("crooks")},
+        {"kind": "decoy", "article": "a1", "start": 0, "end": 4, "technique": "Doubt",
+         "readers": [False, False], "shown": fingerprint("They")},
+    ]
+    path = tmp_path / "adjudication.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    verdicts = read_adjudication(path)
+    result = adjudicate([article], [found], verdicts, [0.3, 0.42])
+    low, high = result["at_floors"]
+    assert (low["kept"], low["gold_right"], low["readers_right"], low["readers_wrong"], low["unjudged"]) == (4, 1, 1, 1, 1)
+    assert low["precision"] == round(2 / 3, 4) and low["gold_only_precision"] == 0.25
+    assert (high["kept"], high["precision"]) == (2, 1.0)
+    assert result["controls"]["gold"]["accepted_by_all"] == 1 and result["controls"]["decoy"]["accepted_by_all"] == 0
+    assert result["reader_agreement"] == 0.75  # of the 4 items still current, both readers agree on 3
+    path.write_text('{"kind": "model", "article": "a1"}\n', encoding="utf-8")
+    with pytest.raises(UsageError):
+        read_adjudication(path)
+
+
+def test_cross_fitted_floor_never_scores_an_article_at_a_floor_read_off_itself() -> None:
+    # Every article: a right span at 0.6 and a wrong one at 0.3. At floor 0.2 span precision is 0.5
+    # (< 0.55, not eligible); at 0.5 it is 1.0: each half picks 0.5 from the other half.
+    articles, predictions = [], []
+    for n in range(8):
+        a = _article(f"x{n}", "A vile scheme. Nothing more today.", [("vile scheme", 0, "Loaded_Language")])
+        articles.append(a)
+        predictions.append([_span(a, "vile scheme", "Loaded_Language", 0.6),
+                            _span(a, "Nothing more", "Doubt", 0.3)])
+    halves = {fold_of(a.id, 2, salt="operating-point") for a in articles}
+    assert halves == {0, 1}  # the ids fall in both halves
+    o = cross_fitted_floor(articles, predictions, [0.2, 0.5])
+    assert [h["floor"] for h in o["halves"]] == [0.5, 0.5]
+    assert o["predicted"] == 8 and o["span"]["precision"] == 1.0 and o["span"]["recall"] == 1.0
+    # When the other half has no eligible floor, the highest floor is taken.
+    o = cross_fitted_floor(articles, predictions, [0.1, 0.2])
+    assert [h["floor"] for h in o["halves"]] == [0.2, 0.2] and o["span"]["precision"] == 0.5
+
+
+def test_eval_cli_adjudication(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from narrascope.cli.evaluate import eval_techniques_command
+
+    article = read_ptc(PTC_FIXTURE, split="all")[0]
+    rows = [{"kind": "decoy", "article": article.id, "start": 0, "end": 3, "technique": "Doubt",
+             "readers": [False, False], "shown": fingerprint(article.text[0:3])}]
+    path = tmp_path / "adjudication.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    result = CliRunner().invoke(eval_techniques_command, [str(PTC_FIXTURE), "--split", "all", "--adjudication",
+                                                          str(path)])
+    assert result.exit_code == 0, result.output
+    assert "random stretches 0/1" in result.output and "gold consistency" not in result.output.split("adjudication")[1]
+    assert "at a floor chosen on the other half of the articles" in result.output
+    refused = CliRunner().invoke(eval_techniques_command, [str(PTC_FIXTURE), "--cv", "2", "--adjudication", str(path)])
+    assert refused.exit_code != 0 and "--cv" in refused.output
+
+
+def test_shipped_adjudication_holds_verdicts_not_text() -> None:
+    rows = read_adjudication(ROOT / "benchmarks" / "handcheck" / "ptc_adjudication.jsonl")
+    assert {r["kind"] for r in rows} == {"model", "gold", "decoy"}
+    assert all(len(r["readers"]) >= 2 and len(r["shown"]) == 12 and r["end"] > r["start"] for r in rows)
+    raw = (ROOT / "benchmarks" / "handcheck" / "ptc_adjudication.jsonl").read_text(encoding="utf-8")
+    assert '"text"' not in raw and '"context"' not in raw
 
 
 # ---------------------------------------------------------------------------------------------

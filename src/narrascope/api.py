@@ -518,10 +518,12 @@ def evaluate_events(path: str | Path, *, split: str = "heldout", floor: float | 
 def evaluate_techniques(folder: str | Path, *, limit: int | None = None, split: str = "heldout",
                         cv: int | None = None, min_confidence: float | None = None, model_path: str | None = None,
                         rules: bool = True, reports: Sequence[str | Path] = (), settings: Settings | None = None,
-                        progress: Progress | None = None, say: Say | None = None) -> Any:
+                        adjudication: str | Path | None = None, progress: Progress | None = None,
+                        say: Say | None = None) -> Any:
     """Score persuasion-technique spans on PTC-layout gold at ``min_confidence`` (default: the floor in
     force), or K-fold cross-validated with ``cv``; ``reports``: folders of news pages whose technique
-    density is set beside PTC's."""
+    density is set beside PTC's; ``adjudication``: readers' verdicts on the kept spans the gold does
+    not confirm (not with ``cv``)."""
     from .evaluate.techniques import cross_validate_techniques, report_density
     from .evaluate.techniques import evaluate_techniques as run
 
@@ -534,7 +536,7 @@ def evaluate_techniques(folder: str | Path, *, limit: int | None = None, split: 
         report = cross_validate_techniques(folder, folds=cv, limit=limit, min_confidence=min_confidence, say=say)
     else:
         report = run(folder, limit=limit, split=split, min_confidence=min_confidence, model_path=model_path,
-                     rules=rules, progress=progress)
+                     rules=rules, adjudication=adjudication, progress=progress)
     if reports and report.density is not None:
         report_density(report.density, reports, settings=settings, model_path=model_path)
     return report

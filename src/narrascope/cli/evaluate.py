@@ -204,26 +204,36 @@ def eval_events_command(file: str, split: str, floor: float | None, limit: int |
               help="A folder of pages (article-extraction-benchmark or WCXB layout): print technique density on "
                    "its wire and newspaper news reports next to PTC's, and the share with no technique. "
                    "Repeatable.")
+@click.option("--adjudication", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Readers' verdicts on kept spans the gold does not confirm (JSONL, e.g. "
+                   "benchmarks/handcheck/ptc_adjudication.jsonl): print precision with them beside the gold's.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON output, with per-technique scores.")
 def eval_techniques_command(folder: str, limit: int | None, split: str, cv: int | None, min_confidence: float | None,
-                            model_path: str | None, no_rules: bool, reports: tuple[str, ...], as_json: bool) -> None:
+                            model_path: str | None, no_rules: bool, reports: tuple[str, ...], adjudication: str | None,
+                            as_json: bool) -> None:
     """Score persuasion-technique spans on a gold set in the PTC layout.
 
     FOLDER holds articles/article<ID>.txt and labels/article<ID>.labels (id, technique, start, end;
     PTC classes or SemEval-2023 names). Prints, for the spans kept at the floor in force, span
     precision, recall and F1 (any overlap, any label), technique precision, recall and F1 on
-    matched spans, the count of spans on a lone short token, the figures at other floors, the
-    reliability curve of the confidences and the matching rule.
+    matched spans, the count of spans on a lone short token, the figures at other floors and at a
+    floor chosen on the other half of the articles, how consistently the gold marks recurrences of
+    what it marked, the reliability curve of the confidences and the matching rule. With
+    --adjudication, also the precision of the kept spans when readers' verdicts decide the spans the
+    gold does not confirm, and how the readers took the controls.
 
     \b
     Example:
       narrascope eval techniques ../shared/data/ptc --split heldout
       narrascope eval techniques ../shared/data/ptc --cv 5
       narrascope eval techniques ../shared/data/ptc --reports ../shared/data/aeb --reports ../shared/data/wcxb
+      narrascope eval techniques ../shared/data/ptc --adjudication benchmarks/handcheck/ptc_adjudication.jsonl
     """
+    if adjudication and cv:
+        raise click.UsageError("--adjudication judges the shipped model's spans on the held-out split, not --cv")
     report = api.evaluate_techniques(
         folder, limit=limit, split=split, cv=cv, min_confidence=min_confidence, model_path=model_path,
-        rules=not no_rules, reports=reports, settings=current_settings(),
+        rules=not no_rules, reports=reports, settings=current_settings(), adjudication=adjudication,
         progress=progress_bar(not as_json and sys.stderr.isatty(), "eval"),
         say=None if as_json else lambda m: click.echo(f"eval techniques: {m}", err=True))
     if as_json:

@@ -30,6 +30,22 @@ Matching (two spans match when they share at least one character):
 - **Calibration**: a span is right when it overlaps a gold span accepting its name (span and
   technique right); the reliability curve is over every scored span, whatever its confidence.
 - **Weak spans**: kept spans that are a lone token of three letters or fewer (must be 0).
+- **Operating point chosen out of sample**: the articles are cut in two halves (md5 of the id); the
+  floor giving the highest span F1 at span precision >= 0.55 on one half is applied to the other,
+  both ways, and the counts pooled. Unlike "highest span F1 at span precision >= 0.55" over the
+  floors, no article is scored at a floor read off itself.
+- **Gold consistency**: how far the gold itself marks what it marks. For every annotated string
+  (four characters or more; Repetition left out, as it is about repeats) that recurs verbatim, on
+  word boundaries, elsewhere in the same article: the share of recurrences the gold marks with the
+  same technique. A reader who marked exactly the annotators' strings wherever they recur would be
+  "wrong" on the rest: precision against this gold is capped well below 1 by the gold's own recall.
+- **Adjudication** (``--adjudication FILE``): kept spans the gold does not confirm, judged by
+  readers who did not see the gold or which spans came from narrascope (the items were shuffled
+  with gold spans and random stretches as controls; ``benchmarks/handcheck/ptc_adjudication.jsonl``
+  holds the verdicts, keyed by article id, offsets and technique, with a fingerprint of the words
+  and no text). A kept span is right when the gold confirms it, or when every reader accepted it;
+  spans without a verdict are counted apart. The controls' acceptance rates say how far to trust
+  the readers.
 
 **Density** (``--reports DIR``, repeatable): kept spans per 1,000 words on the scored PTC articles
 and on the ordinary news reports among the pages of DIR (article-extraction-benchmark or WCXB
@@ -43,6 +59,8 @@ Counts are summed over articles (micro averages).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -60,9 +78,10 @@ if TYPE_CHECKING:
     from ..analysis.techniques import TechniqueModel
     from ..settings import Settings
 
-__all__ = ["MATCHING_RULE", "NOT_REPORTS", "REPORT_HOSTS", "DensityReport", "TechniquesReport",
-           "cross_validate_techniques", "evaluate_techniques", "is_news_report",
-           "report_density", "score_article"]
+__all__ = ["MATCHING_RULE", "NOT_REPORTS", "OPERATING_PRECISION", "REPORT_HOSTS", "DensityReport",
+           "TechniquesReport", "adjudicate", "cross_fitted_floor", "cross_validate_techniques", "evaluate_techniques",
+           "fingerprint", "gold_consistency", "is_news_report", "read_adjudication", "report_density",
+           "score_article"]
 
 MATCHING_RULE = (
     "spans match when they share at least one character; span P = predicted spans overlapping a gold "
@@ -224,6 +243,12 @@ class TechniquesReport:
     #: span and technique figures at a few floors (what a lower or higher floor would give)
     floors: list[dict[str, Any]] = field(default_factory=list)
     density: DensityReport | None = None
+    #: span figures at a floor chosen on the other half of the articles
+    operating: dict[str, Any] | None = None
+    #: how consistently the gold marks verbatim recurrences of what it marked
+    consistency: dict[str, Any] | None = None
+    #: precision with the readers' verdicts on spans the gold does not confirm (``adjudicate``)
+    adjudication: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         c = self.counts
@@ -241,6 +266,9 @@ class TechniquesReport:
             "technique": _prf(c.predicted_label_ok, c.predicted_matched, c.gold_label_ok, c.gold_matched),
             "per_technique": per,
             "floors": self.floors,
+            "operating_point": self.operating,
+            "gold_consistency": self.consistency,
+            "adjudication": self.adjudication,
             "matching_rule": MATCHING_RULE,
         }
         if self.calibration is not None:
@@ -273,18 +301,179 @@ class TechniquesReport:
             for f in self.floors:
                 lines.append(f"{'':<17}{f['floor']:>6.3f}{f['predicted']:>7}{f['span']['precision']:>8.3f}"
                              f"{f['span']['recall']:>8.3f}{f['span']['f1']:>9.3f}{f['technique']['precision']:>13.3f}")
-            best = max((f for f in self.floors if f["span"]["precision"] >= 0.55), default=None,
+            best = max((f for f in self.floors if f["span"]["precision"] >= OPERATING_PRECISION), default=None,
                        key=lambda f: f["span"]["f1"])
             if best is not None:
-                lines.append(f"highest span F1 at span precision >= 0.55: {best['span']['f1']:.3f} (floor "
-                             f"{best['floor']:.3f}, precision {best['span']['precision']:.3f}, technique "
+                lines.append(f"highest span F1 at span precision >= {OPERATING_PRECISION}: {best['span']['f1']:.3f} "
+                             f"(floor {best['floor']:.3f}, precision {best['span']['precision']:.3f}, technique "
                              f"{best['technique']['precision']:.3f})")
+        if self.operating is not None and self.operating["halves"]:
+            o = self.operating
+            floors = ", ".join(f"{h['floor']:.3f}" for h in o["halves"])
+            lines.append(f"at a floor chosen on the other half of the articles (the best span F1 at span precision "
+                         f">= {OPERATING_PRECISION} there; floors {floors}): span P {o['span']['precision']:.3f}, "
+                         f"R {o['span']['recall']:.3f}, F1 {o['span']['f1']:.3f}; technique "
+                         f"{o['technique']['precision']:.3f}")
+        if self.consistency is not None and self.consistency["recurrences"]:
+            c = self.consistency
+            lines += ["", f"gold consistency: of {c['recurrences']} verbatim recurrences of a string the gold marks "
+                          f"(Repetition aside), the gold marks {c['marked_same_technique']} ({c['share_same']:.1%}) "
+                          f"with the same technique, {c['marked_any_technique']} ({c['share_any']:.1%}) with any"]
+        if self.adjudication is not None:
+            a = self.adjudication
+            ctl = a["controls"]
+            lines += ["", f"adjudication ({a['items']} items read blind; reader agreement "
+                          f"{_fmt(a['reader_agreement'])}): controls accepted "
+                          f"by every reader: gold spans {ctl['gold']['accepted_by_all']}/{ctl['gold']['items']}, "
+                          f"random stretches {ctl['decoy']['accepted_by_all']}/{ctl['decoy']['items']}",
+                      "  floor   kept  gold right  readers right  readers wrong  unjudged  precision  (gold only)"]
+            for f in a["at_floors"]:
+                lines.append(f"  {f['floor']:5.3f}{f['kept']:>7}{f['gold_right']:>12}{f['readers_right']:>15}"
+                             f"{f['readers_wrong']:>15}{f['unjudged']:>10}{_fmt(f['precision']):>11}"
+                             f"  ({_fmt(f['gold_only_precision'])})")
         if self.calibration is not None:
             lines += ["", self.calibration.format()]
         if self.density is not None:
             lines += ["", self.density.format()]
         lines += ["", "Matching rule: " + MATCHING_RULE]
         return "\n".join(lines)
+
+
+def gold_consistency(articles: Sequence[PtcArticle]) -> dict[str, Any]:
+    """How often the gold marks a verbatim recurrence of a string it marked (module docstring)."""
+    repeats = same = any_span = 0
+    for article in articles:
+        spans = [(s.start, s.end, s.name) for s in article.spans]
+        seen: set[tuple[str, str]] = set()
+        for start, end, name in spans:
+            words = article.text[start:end]
+            if name == "Repetition" or len(words.strip()) < 4 or (words, name) in seen:
+                continue
+            seen.add((words, name))
+            for m in re.finditer(re.escape(words), article.text):
+                if m.start() == start or (m.start() > 0 and article.text[m.start() - 1].isalnum()) or (
+                        m.end() < len(article.text) and article.text[m.end()].isalnum()):
+                    continue
+                repeats += 1
+                overlapping = [g for g in spans if _overlap((m.start(), m.end(), name), g)]
+                any_span += bool(overlapping)
+                same += any(_accepts(g[2], name) for g in overlapping)
+    return {"recurrences": repeats, "marked_same_technique": same, "marked_any_technique": any_span,
+            "share_same": round(same / repeats, 4) if repeats else None,
+            "share_any": round(any_span / repeats, 4) if repeats else None}
+
+
+def fingerprint(words: str) -> str:
+    """The first 12 hex digits of the SHA-1 of a span's words: a judgement names what it judged
+    without holding the text."""
+    return hashlib.sha1(words.encode("utf-8")).hexdigest()[:12]
+
+
+def read_adjudication(path: str | Path) -> list[dict[str, Any]]:
+    """The verdicts of an adjudication file, one JSON object a line (module docstring)."""
+    from ..errors import UsageError
+
+    rows = []
+    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            rows.append({"kind": str(row["kind"]), "article": str(row["article"]), "start": int(row["start"]),
+                         "end": int(row["end"]), "technique": str(row["technique"]),
+                         "readers": [bool(v) for v in row["readers"]], "shown": str(row["shown"])})
+        except (ValueError, KeyError, TypeError) as exc:
+            raise UsageError(f"{path}:{n}: not an adjudication line ({exc})") from exc
+    return rows
+
+
+def adjudicate(articles: Sequence[PtcArticle], predictions: Sequence[Sequence[dict[str, Any]]],
+               verdicts: Sequence[dict[str, Any]], floors: Sequence[float]) -> dict[str, Any]:
+    """Precision of the kept spans with the gold's verdict, or else the readers', at each of ``floors``;
+    and the readers' acceptance of the controls (module docstring)."""
+    texts = {a.id: a.text for a in articles}
+
+    def current(v: dict[str, Any]) -> bool:
+        text = texts.get(v["article"])
+        return text is not None and fingerprint(text[v["start"]:v["end"]]) == v["shown"]
+
+    judged = {(v["article"], v["start"], v["end"], v["technique"]): all(v["readers"])
+              for v in verdicts if v["kind"] == "model" and v["readers"] and current(v)}
+    at = []
+    for floor in floors:
+        kept = gold_right = accepted = rejected = unjudged = 0
+        for article, found in zip(articles, predictions, strict=True):
+            gold = [(s.start, s.end, s.name) for s in article.spans]
+            for t in found:
+                if t["confidence"] < floor or t["name"] not in PTC_NAMES:
+                    continue
+                kept += 1
+                if any(_overlap((t["start"], t["end"], t["name"]), g) and _accepts(g[2], t["name"]) for g in gold):
+                    gold_right += 1
+                    continue
+                verdict = judged.get((article.id, t["start"], t["end"], t["name"]))
+                if verdict is None:
+                    unjudged += 1
+                elif verdict:
+                    accepted += 1
+                else:
+                    rejected += 1
+        decided = gold_right + accepted + rejected
+        at.append({"floor": floor, "kept": kept, "gold_right": gold_right, "readers_right": accepted,
+                   "readers_wrong": rejected, "unjudged": unjudged,
+                   "precision": round((gold_right + accepted) / decided, 4) if decided else None,
+                   "gold_only_precision": round(gold_right / kept, 4) if kept else None})
+    controls: dict[str, Any] = {}
+    for kind in ("gold", "decoy"):
+        rows = [v for v in verdicts if v["kind"] == kind and v["readers"] and current(v)]
+        reads = [r for v in rows for r in v["readers"]]
+        controls[kind] = {"items": len(rows), "accepted_by_all": sum(all(v["readers"]) for v in rows),
+                          "share_accepted_by_all": round(sum(all(v["readers"]) for v in rows) / len(rows), 4)
+                          if rows else None,
+                          "share_of_readings_accepted": round(sum(reads) / len(reads), 4) if reads else None}
+    both = [v["readers"] for v in verdicts if len(v["readers"]) >= 2 and current(v)]
+    agree = sum(len(set(r)) == 1 for r in both)
+    return {"at_floors": at, "controls": controls,
+            "reader_agreement": round(agree / len(both), 4) if both else None, "items": len(verdicts)}
+
+
+def _span_counts(counts: Counts) -> dict[str, Any]:
+    return {"predicted": counts.predicted,
+            "span": _prf(counts.predicted_matched, counts.predicted, counts.gold_matched, counts.gold),
+            "technique": _prf(counts.predicted_label_ok, counts.predicted_matched, counts.gold_label_ok,
+                              counts.gold_matched)}
+
+
+#: The span precision an operating point must reach (the issue's target pairs it with span F1).
+OPERATING_PRECISION = 0.55
+
+
+def cross_fitted_floor(articles: Sequence[PtcArticle], predictions: Sequence[Sequence[dict[str, Any]]],
+                       floors: Sequence[float]) -> dict[str, Any]:
+    """Span figures at a floor chosen on the other half of the articles (module docstring)."""
+    half = [fold_of(a.id, 2, salt="operating-point") for a in articles]
+    pooled = Counts()
+    chosen = []
+    for h in (0, 1):
+        other = [n for n in range(len(articles)) if half[n] != h]
+        mine = [n for n in range(len(articles)) if half[n] == h]
+        if not other or not mine:
+            continue
+        best: tuple[float, float] | None = None
+        for f in floors:
+            c, _u, _w = _score([articles[n] for n in other], [predictions[n] for n in other], f)
+            fig = _span_counts(c)["span"]
+            if fig["precision"] >= OPERATING_PRECISION and (best is None or fig["f1"] > best[1]):
+                best = (f, fig["f1"])
+        floor = best[0] if best is not None else max(floors)
+        chosen.append({"half": h, "articles": len(mine), "floor": floor})
+        c, _u, _w = _score([articles[n] for n in mine], [predictions[n] for n in mine], floor)
+        pooled.add(c)
+    return {"halves": chosen, **_span_counts(pooled)}
+
+
+def _fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
 
 
 def _score(articles: Sequence[PtcArticle], predictions: Sequence[Sequence[dict[str, Any]]], floor: float,
@@ -316,16 +505,12 @@ def _report(folder: str | Path, split: str, articles: Sequence[PtcArticle],
             confidences.append(float(t["confidence"]))
             correct.append(any(_overlap((t["start"], t["end"], t["name"]), g) and _accepts(g[2], t["name"])
                                for g in gold))
-    floors = []
-    for f in sorted({round(0.025 * k, 3) for k in range(4, 25)} | {round(floor, 3)}):
-        c, _u, _w = _score(articles, predictions, f)
-        floors.append({"floor": f, "predicted": c.predicted,
-                       "span": _prf(c.predicted_matched, c.predicted, c.gold_matched, c.gold),
-                       "technique": _prf(c.predicted_label_ok, c.predicted_matched, c.gold_label_ok,
-                                         c.gold_matched)})
+    grid = sorted({round(0.025 * k, 3) for k in range(4, 25)} | {round(floor, 3)})
+    floors = [{"floor": f, **_span_counts(_score(articles, predictions, f)[0])} for f in grid]
     return TechniquesReport(str(folder), split, len(articles), floor, model_name, rules, total, unscored, weak,
                             calibration_report("techniques", confidences, correct, floor=floor, note=note),
-                            floors)
+                            floors, operating=cross_fitted_floor(articles, predictions, grid),
+                            consistency=gold_consistency(articles))
 
 
 def _parse(articles: Sequence[PtcArticle], progress: Callable[[int], Iterator[object]] | None) -> list[Doc]:
@@ -342,10 +527,11 @@ def _parse(articles: Sequence[PtcArticle], progress: Callable[[int], Iterator[ob
 
 def evaluate_techniques(folder: str | Path, *, limit: int | None = None, split: str = "heldout",
                         min_confidence: float = 0.5, model_path: str = "", rules: bool = True, model: bool = True,
-                        articles: Sequence[PtcArticle] | None = None,
+                        articles: Sequence[PtcArticle] | None = None, adjudication: str | Path | None = None,
                         progress: Callable[[int], Iterator[object]] | None = None) -> TechniquesReport:
     """Run ``find_techniques`` with a trained model on the articles of a PTC-layout folder and score
-    the spans kept at ``min_confidence`` (module docstring)."""
+    the spans kept at ``min_confidence``; ``adjudication``: a file of readers' verdicts on spans the
+    gold does not confirm (module docstring)."""
     from ..analysis.techniques import find_techniques, load_model
 
     if articles is None:
@@ -357,6 +543,9 @@ def evaluate_techniques(folder: str | Path, *, limit: int | None = None, split: 
     report = _report(folder, split, articles, predictions, floor=min_confidence, model_name=model_name, rules=rules,
                      note="judged on articles the model and its confidence never saw" if split == "heldout" else "")
     report.density = _ptc_density(articles, predictions, min_confidence)
+    if adjudication:
+        floors = sorted({min_confidence} | {f["floor"] for f in report.floors if f["floor"] >= min_confidence})
+        report.adjudication = adjudicate(articles, predictions, read_adjudication(adjudication), floors)
     return report
 
 
