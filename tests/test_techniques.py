@@ -382,7 +382,7 @@ def _span(article: PtcArticle, words: str, name: str, confidence: float, nth: in
 
 
 def test_gold_consistency_counts_unmarked_recurrences() -> None:
-    text = ("The tyrant spoke at noon. Later the tyrant left. A tyrannical act. The tyrant smiled.\n"
+    text = ("The tyrant spoke at noon. Later the tyrant left. Two tyrants met. The tyrant smiled.\n"
             "Say it again: again and again. The brutal regime. The brutal regime fell.")
     article = _article("c1", text, [
         ("tyrant", 0, "Name_Calling-Labeling"),   # recurs twice more: marked once more, with another name
@@ -392,7 +392,7 @@ def test_gold_consistency_counts_unmarked_recurrences() -> None:
     ])
     c = gold_consistency([article])
     # "tyrant" as NC: recurrences 1 (marked LL only) and 2 (none); "tyrant" as LL: recurrences 0
-    # (marked NC only) and 2 (none); "tyrannical" is no word-boundary match; "brutal regime": 0 (none).
+    # (marked NC only) and 2 (none); "tyrants" is no word-boundary match; "brutal regime": 0 (none).
     assert c["recurrences"] == 5
     assert c["marked_same_technique"] == 0 and c["marked_any_technique"] == 2
     marked_both = _article("c2", "The thugs came. The thugs left.", [("thugs", 0, "Name_Calling-Labeling"),
@@ -403,36 +403,37 @@ def test_gold_consistency_counts_unmarked_recurrences() -> None:
 def test_adjudication_decides_what_the_gold_leaves_open(tmp_path: Path) -> None:
     text = "They are crooks and liars. The outrageous plan failed. Officials met on Monday. A shameful vote."
     article = _article("a1", text, [("crooks", 0, "Name_Calling-Labeling")])
-    found = [_span(article, "crooks", "Name_Calling-Labeling", 0.5),      # the gold confirms it
+    found = [_span(article, "crooks", "Name_Calling-Labeling", 0.5),      # the gold confirms it; readers reject it
              _span(article, "outrageous plan", "Loaded_Language", 0.45),  # both readers accept
              _span(article, "Officials met", "Loaded_Language", 0.4),     # one reader rejects: wrong
-             _span(article, "shameful", "Loaded_Language", 0.35),         # judged on other words: stale
+             _span(article, "shameful", "Loaded_Language", 0.35),         # judged on other words: stale, unjudged
              _span(article, "liars", "Name_Calling-Labeling", 0.1)]       # below every floor asked
-    rows = [
-        {"kind": "model", "article": "a1", **{k: found[1][k] for k in ("start", "end")},
-         "technique": "Loaded_Language", "readers": [True, True], "shown": fingerprint("outrageous plan")},
-        {"kind": "model", "article": "a1", **{k: found[2][k] for k in ("start", "end")},
-         "technique": "Loaded_Language", "readers": [True, False], "shown": fingerprint("Officials met")},
-        {"kind": "model", "article": "a1", **{k: found[3][k] for k in ("start", "end")},
-         "technique": "Loaded_Language", "readers": [True, True], "shown": fingerprint("a shameful vote")},
-        {"kind": "gold", "article": "a1", "start": 9, "end": 15, "technique": "Name_Calling-Labeling",
-         "readers": [True, True], "shown": fingerprint("crooks")},
-        {"kind": "decoy", "article": "a1", "start": 0, "end": 4, "technique": "Doubt",
-         "readers": [False, False], "shown": fingerprint("They")},
-    ]
+
+    def row(kind: str, span: dict, readers: list[bool], words: str | None = None) -> dict:
+        return {"kind": kind, "article": "a1", "start": span["start"], "end": span["end"], "technique": span["name"],
+                "readers": readers, "shown": fingerprint(words or span["text"])}
+
+    rows = [row("model", found[0], [False, False]), row("model", found[1], [True, True]),
+            row("model", found[2], [True, False]), row("model", found[3], [True, True], words="a shameful vote"),
+            row("gold", found[0], [True, True]), row("decoy", _span(article, "They", "Doubt", 0), [False, False]),
+            row("negative", found[4], [True, False])]
     path = tmp_path / "adjudication.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    verdicts = read_adjudication(path)
-    result = adjudicate([article], [found], verdicts, [0.3, 0.42])
+    result = adjudicate([article], [found], read_adjudication(path), [0.3, 0.42])
     low, high = result["at_floors"]
     assert (low["kept"], low["gold_right"], low["readers_right"], low["readers_wrong"], low["unjudged"]) == (4, 1, 1, 1, 1)
-    assert low["precision"] == round(2 / 3, 4) and low["gold_only_precision"] == 0.25
-    assert (high["kept"], high["precision"]) == (2, 1.0)
-    assert result["controls"]["gold"]["accepted_by_all"] == 1 and result["controls"]["decoy"]["accepted_by_all"] == 0
-    assert result["reader_agreement"] == 0.75  # of the 4 items still current, both readers agree on 3
-    path.write_text('{"kind": "model", "article": "a1"}\n', encoding="utf-8")
-    with pytest.raises(UsageError):
-        read_adjudication(path)
+    # Over every kept span: gold or readers 2/4, readers alone 1/4 (they rejected the gold's), gold 1/4.
+    assert (low["precision"], low["readers_only_precision"], low["gold_only_precision"]) == (0.5, 0.25, 0.25)
+    assert (high["kept"], high["precision"], high["readers_only_precision"]) == (2, 1.0, 0.5)
+    controls = result["controls"]
+    assert (controls["gold"]["accepted_by_all"], controls["decoy"]["accepted_by_all"]) == (1, 0)
+    assert (controls["negative"]["items"], controls["negative"]["accepted_by_all"]) == (1, 0)
+    assert result["stale"] == 1 and result["items"] == 6
+    assert result["reader_agreement"] == round(4 / 6, 4)  # of the 6 current items, both readers agree on 4
+    for bad in ('{"kind": "model", "article": "a1"}', json.dumps({**rows[0], "kind": "other"})):
+        path.write_text(bad + "\n", encoding="utf-8")
+        with pytest.raises(UsageError):
+            read_adjudication(path)
 
 
 def test_cross_fitted_floor_never_scores_an_article_at_a_floor_read_off_itself() -> None:
@@ -457,6 +458,7 @@ def test_cross_fitted_floor_never_scores_an_article_at_a_floor_read_off_itself()
 def test_eval_cli_adjudication(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
+    from narrascope.cli import cli
     from narrascope.cli.evaluate import eval_techniques_command
 
     article = read_ptc(PTC_FIXTURE, split="all")[0]
@@ -464,18 +466,41 @@ def test_eval_cli_adjudication(tmp_path: Path) -> None:
              "readers": [False, False], "shown": fingerprint(article.text[0:3])}]
     path = tmp_path / "adjudication.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    result = CliRunner().invoke(eval_techniques_command, [str(PTC_FIXTURE), "--split", "all", "--adjudication",
-                                                          str(path)])
+    result = CliRunner().invoke(eval_techniques_command, [str(PTC_FIXTURE), "--split", "all", "--min-confidence", "0",
+                                                          "--adjudication", str(path), "--json"])
     assert result.exit_code == 0, result.output
-    assert "random stretches 0/1" in result.output and "gold consistency" not in result.output.split("adjudication")[1]
-    assert "at a floor chosen on the other half of the articles" in result.output
-    refused = CliRunner().invoke(eval_techniques_command, [str(PTC_FIXTURE), "--cv", "2", "--adjudication", str(path)])
-    assert refused.exit_code != 0 and "--cv" in refused.output
+    a = json.loads(result.output)["adjudication"]
+    assert a["controls"]["decoy"] == {"items": 1, "accepted_by_all": 0}
+    # No kept span has a verdict: the gold decides what it confirms, the rest counts as not right.
+    first = a["at_floors"][0]
+    assert first["unjudged"] == first["kept"] - first["gold_right"] and first["precision"] == first["gold_only_precision"]
+    text = CliRunner().invoke(eval_techniques_command, [str(PTC_FIXTURE), "--split", "all", "--adjudication",
+                                                        str(path)]).output
+    assert "random stretches 0/1" in text and "at a floor chosen on the other half of the articles" in text
+    refused = CliRunner().invoke(cli, ["eval", "techniques", str(PTC_FIXTURE), "--cv", "2", "--adjudication", str(path)])
+    assert refused.exit_code != 0 and "not with cv" in refused.output
+
+
+def test_adjudication_items_hold_context_and_reasons_hold_no_article_words() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("ptc_adjudication", ROOT / "benchmarks" / "ptc_adjudication.py")
+    assert spec is not None and spec.loader is not None
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    text = "Title line\n\nThe regime is a disgrace to America, they said.\n\nIt was shocking.\n\nLast line."
+    start = text.index("shocking")
+    # The neighbouring lines are the nearest non-empty ones, past PTC's blank lines.
+    assert tool.context(text, start, start + 8) == (
+        "The regime is a disgrace to America, they said. It was [[shocking]]. Last line.")
+    assert tool.strip_words("'a disgrace to America' is loaded; 'shocking' alone is one word", text) == (
+        "… is loaded; 'shocking' alone is one word")
+    assert tool.strip_words("no technique here", text) == "no technique here"
 
 
 def test_shipped_adjudication_holds_verdicts_not_text() -> None:
     rows = read_adjudication(ROOT / "benchmarks" / "handcheck" / "ptc_adjudication.jsonl")
-    assert {r["kind"] for r in rows} == {"model", "gold", "decoy"}
+    assert {r["kind"] for r in rows} == {"model", "gold", "decoy", "negative"}
     assert all(len(r["readers"]) >= 2 and len(r["shown"]) == 12 and r["end"] > r["start"] for r in rows)
     raw = (ROOT / "benchmarks" / "handcheck" / "ptc_adjudication.jsonl").read_text(encoding="utf-8")
     assert '"text"' not in raw and '"context"' not in raw

@@ -532,6 +532,8 @@ def evaluate_techniques(folder: str | Path, *, limit: int | None = None, split: 
         min_confidence = settings.analysis.min_confidence.techniques
     if model_path is None:
         model_path = settings.analysis.techniques_model or ""
+    if cv is not None and adjudication:
+        raise UsageError("an adjudication judges the shipped model's spans on PTC's held-out split: not with cv")
     if cv is not None:
         report = cross_validate_techniques(folder, folds=cv, limit=limit, min_confidence=min_confidence, say=say)
     else:

@@ -229,8 +229,6 @@ def eval_techniques_command(folder: str, limit: int | None, split: str, cv: int 
       narrascope eval techniques ../shared/data/ptc --reports ../shared/data/aeb --reports ../shared/data/wcxb
       narrascope eval techniques ../shared/data/ptc --adjudication benchmarks/handcheck/ptc_adjudication.jsonl
     """
-    if adjudication and cv:
-        raise click.UsageError("--adjudication judges the shipped model's spans on the held-out split, not --cv")
     report = api.evaluate_techniques(
         folder, limit=limit, split=split, cv=cv, min_confidence=min_confidence, model_path=model_path,
         rules=not no_rules, reports=reports, settings=current_settings(), adjudication=adjudication,

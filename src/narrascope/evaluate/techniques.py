@@ -39,13 +39,14 @@ Matching (two spans match when they share at least one character):
   word boundaries, elsewhere in the same article: the share of recurrences the gold marks with the
   same technique. A reader who marked exactly the annotators' strings wherever they recur would be
   "wrong" on the rest: precision against this gold is capped well below 1 by the gold's own recall.
-- **Adjudication** (``--adjudication FILE``): kept spans the gold does not confirm, judged by
-  readers who did not see the gold or which spans came from narrascope (the items were shuffled
-  with gold spans and random stretches as controls; ``benchmarks/handcheck/ptc_adjudication.jsonl``
-  holds the verdicts, keyed by article id, offsets and technique, with a fingerprint of the words
-  and no text). A kept span is right when the gold confirms it, or when every reader accepted it;
-  spans without a verdict are counted apart. The controls' acceptance rates say how far to trust
-  the readers.
+- **Adjudication** (``--adjudication FILE``): the kept spans judged by readers who saw neither the
+  gold nor which items came from narrascope: the items were shuffled with controls (gold spans,
+  random stretches of matched length, and candidates whose confidence is below ``NEGATIVE_BELOW``).
+  ``benchmarks/handcheck/ptc_adjudication.jsonl`` holds the verdicts, keyed by article id, offsets
+  and technique, with a fingerprint of the words and no text. Over every kept span: right when the
+  gold confirms it or else when every reader accepted it ("precision"); right when every reader
+  accepted it ("readers only"); right by the gold ("gold only"). A span without a current verdict
+  counts as not right. The controls' acceptance says how far to trust the readers.
 
 **Density** (``--reports DIR``, repeatable): kept spans per 1,000 words on the scored PTC articles
 and on the ordinary news reports among the pages of DIR (article-extraction-benchmark or WCXB
@@ -78,7 +79,7 @@ if TYPE_CHECKING:
     from ..analysis.techniques import TechniqueModel
     from ..settings import Settings
 
-__all__ = ["MATCHING_RULE", "NOT_REPORTS", "OPERATING_PRECISION", "REPORT_HOSTS", "DensityReport",
+__all__ = ["ADJUDICATION_KINDS", "MATCHING_RULE", "NEGATIVE_BELOW", "NOT_REPORTS", "OPERATING_PRECISION", "REPORT_HOSTS", "DensityReport",
            "TechniquesReport", "adjudicate", "cross_fitted_floor", "cross_validate_techniques", "evaluate_techniques",
            "fingerprint", "gold_consistency", "is_news_report", "read_adjudication", "report_density",
            "score_article"]
@@ -313,7 +314,9 @@ class TechniquesReport:
             lines.append(f"at a floor chosen on the other half of the articles (the best span F1 at span precision "
                          f">= {OPERATING_PRECISION} there; floors {floors}): span P {o['span']['precision']:.3f}, "
                          f"R {o['span']['recall']:.3f}, F1 {o['span']['f1']:.3f}; technique "
-                         f"{o['technique']['precision']:.3f}")
+                         f"{o['technique']['precision']:.3f}"
+                         + (f" (precision below {OPERATING_PRECISION} here)"
+                            if o['span']['precision'] < OPERATING_PRECISION else ""))
         if self.consistency is not None and self.consistency["recurrences"]:
             c = self.consistency
             lines += ["", f"gold consistency: of {c['recurrences']} verbatim recurrences of a string the gold marks "
@@ -322,15 +325,19 @@ class TechniquesReport:
         if self.adjudication is not None:
             a = self.adjudication
             ctl = a["controls"]
-            lines += ["", f"adjudication ({a['items']} items read blind; reader agreement "
-                          f"{_fmt(a['reader_agreement'])}): controls accepted "
-                          f"by every reader: gold spans {ctl['gold']['accepted_by_all']}/{ctl['gold']['items']}, "
-                          f"random stretches {ctl['decoy']['accepted_by_all']}/{ctl['decoy']['items']}",
-                      "  floor   kept  gold right  readers right  readers wrong  unjudged  precision  (gold only)"]
+            lines += ["", f"adjudication: {a['items']} items read blind ({a['stale']} stale, not used; reader "
+                          f"agreement {_fmt(a['reader_agreement'])}); controls accepted by every reader: gold spans "
+                          f"{ctl['gold']['accepted_by_all']}/{ctl['gold']['items']}, random stretches "
+                          f"{ctl['decoy']['accepted_by_all']}/{ctl['decoy']['items']}, candidates below confidence "
+                          f"{NEGATIVE_BELOW} {ctl['negative']['accepted_by_all']}/{ctl['negative']['items']}",
+                      "  a kept span is right when the gold confirms it, or else when every reader accepted it; "
+                      "unjudged spans count as not right",
+                      "  floor   kept  gold right  readers right  readers wrong  unjudged  precision  readers only"
+                      "  gold only"]
             for f in a["at_floors"]:
                 lines.append(f"  {f['floor']:5.3f}{f['kept']:>7}{f['gold_right']:>12}{f['readers_right']:>15}"
                              f"{f['readers_wrong']:>15}{f['unjudged']:>10}{_fmt(f['precision']):>11}"
-                             f"  ({_fmt(f['gold_only_precision'])})")
+                             f"{_fmt(f['readers_only_precision']):>14}{_fmt(f['gold_only_precision']):>11}")
         if self.calibration is not None:
             lines += ["", self.calibration.format()]
         if self.density is not None:
@@ -382,59 +389,63 @@ def read_adjudication(path: str | Path) -> list[dict[str, Any]]:
             rows.append({"kind": str(row["kind"]), "article": str(row["article"]), "start": int(row["start"]),
                          "end": int(row["end"]), "technique": str(row["technique"]),
                          "readers": [bool(v) for v in row["readers"]], "shown": str(row["shown"])})
+            if rows[-1]["kind"] not in ADJUDICATION_KINDS:
+                raise ValueError(f"kind {rows[-1]['kind']!r} is none of {', '.join(ADJUDICATION_KINDS)}")
         except (ValueError, KeyError, TypeError) as exc:
             raise UsageError(f"{path}:{n}: not an adjudication line ({exc})") from exc
     return rows
 
 
+#: Hard negatives among the adjudication's controls: candidates whose confidence is below this.
+NEGATIVE_BELOW = 0.15
+
+#: The kinds of adjudicated items: kept spans, and the controls shuffled among them.
+ADJUDICATION_KINDS = ("model", "gold", "decoy", "negative")
+
+
 def adjudicate(articles: Sequence[PtcArticle], predictions: Sequence[Sequence[dict[str, Any]]],
                verdicts: Sequence[dict[str, Any]], floors: Sequence[float]) -> dict[str, Any]:
-    """Precision of the kept spans with the gold's verdict, or else the readers', at each of ``floors``;
-    and the readers' acceptance of the controls (module docstring)."""
+    """At each of ``floors``, the kept spans right by the gold or else by every reader, and right by
+    the readers alone, both over every kept span (a span without a verdict counts as not right); and
+    the readers' acceptance of the controls (module docstring). A verdict whose words no longer
+    match its offsets is not used."""
     texts = {a.id: a.text for a in articles}
-
-    def current(v: dict[str, Any]) -> bool:
-        text = texts.get(v["article"])
-        return text is not None and fingerprint(text[v["start"]:v["end"]]) == v["shown"]
-
+    current = [v for v in verdicts if v["readers"] and v["article"] in texts
+               and fingerprint(texts[v["article"]][v["start"]:v["end"]]) == v["shown"]]
     judged = {(v["article"], v["start"], v["end"], v["technique"]): all(v["readers"])
-              for v in verdicts if v["kind"] == "model" and v["readers"] and current(v)}
+              for v in current if v["kind"] == "model"}
     at = []
     for floor in floors:
-        kept = gold_right = accepted = rejected = unjudged = 0
+        kept = gold_right = accepted = rejected = unjudged = readers_right = 0
         for article, found in zip(articles, predictions, strict=True):
             gold = [(s.start, s.end, s.name) for s in article.spans]
             for t in found:
                 if t["confidence"] < floor or t["name"] not in PTC_NAMES:
                     continue
                 kept += 1
+                verdict = judged.get((article.id, t["start"], t["end"], t["name"]))
+                readers_right += bool(verdict)
                 if any(_overlap((t["start"], t["end"], t["name"]), g) and _accepts(g[2], t["name"]) for g in gold):
                     gold_right += 1
-                    continue
-                verdict = judged.get((article.id, t["start"], t["end"], t["name"]))
-                if verdict is None:
+                elif verdict is None:
                     unjudged += 1
                 elif verdict:
                     accepted += 1
                 else:
                     rejected += 1
-        decided = gold_right + accepted + rejected
         at.append({"floor": floor, "kept": kept, "gold_right": gold_right, "readers_right": accepted,
                    "readers_wrong": rejected, "unjudged": unjudged,
-                   "precision": round((gold_right + accepted) / decided, 4) if decided else None,
+                   "precision": round((gold_right + accepted) / kept, 4) if kept else None,
+                   "readers_only_precision": round(readers_right / kept, 4) if kept else None,
                    "gold_only_precision": round(gold_right / kept, 4) if kept else None})
     controls: dict[str, Any] = {}
-    for kind in ("gold", "decoy"):
-        rows = [v for v in verdicts if v["kind"] == kind and v["readers"] and current(v)]
-        reads = [r for v in rows for r in v["readers"]]
-        controls[kind] = {"items": len(rows), "accepted_by_all": sum(all(v["readers"]) for v in rows),
-                          "share_accepted_by_all": round(sum(all(v["readers"]) for v in rows) / len(rows), 4)
-                          if rows else None,
-                          "share_of_readings_accepted": round(sum(reads) / len(reads), 4) if reads else None}
-    both = [v["readers"] for v in verdicts if len(v["readers"]) >= 2 and current(v)]
-    agree = sum(len(set(r)) == 1 for r in both)
-    return {"at_floors": at, "controls": controls,
-            "reader_agreement": round(agree / len(both), 4) if both else None, "items": len(verdicts)}
+    for kind in ADJUDICATION_KINDS[1:]:
+        rows = [v for v in current if v["kind"] == kind]
+        controls[kind] = {"items": len(rows), "accepted_by_all": sum(all(v["readers"]) for v in rows)}
+    pairs = [v["readers"] for v in current if len(v["readers"]) >= 2]
+    agree = sum(len(set(r)) == 1 for r in pairs)
+    return {"at_floors": at, "controls": controls, "items": len(current), "stale": len(verdicts) - len(current),
+            "reader_agreement": round(agree / len(pairs), 4) if pairs else None}
 
 
 def _span_counts(counts: Counts) -> dict[str, Any]:
