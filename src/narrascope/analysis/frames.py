@@ -26,6 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .nlp import doc_text
 from .types import FRAMES
 
 if TYPE_CHECKING:
@@ -179,7 +180,7 @@ def frame_confidences(text: str, *, model: Any = None) -> list[dict[str, Any]]:
 
 def find_frames(doc: Doc) -> list[dict[str, Any]]:
     """SCHEMA.md ``frames`` of a parsed article: ``[{"name", "score", "confidence"}]``, highest score first."""
-    return frame_confidences(doc.text)
+    return frame_confidences(doc_text(doc))
 
 
 def top_frames(frames: list[dict[str, Any]], *, top: int = TOP_FRAMES,

@@ -51,12 +51,16 @@ def parse(text: str, *, piece_chars: int = _DEFAULT_PIECE_CHARS) -> Doc:
     """
     nlp = load_nlp()
     if len(text) <= piece_chars:
-        return nlp(text)
-    from spacy.tokens import Doc
+        doc = nlp(text)
+    else:
+        from spacy.tokens import Doc
 
-    # One piece at a time (nlp.pipe would batch them all, and hold the memory of the whole text at once).
-    docs = list(nlp.pipe((text[start:end] for start, end in pieces(text, piece_chars)), batch_size=1))
-    return Doc.from_docs(docs, ensure_whitespace=False)
+        # One piece at a time (nlp.pipe would batch them all, and hold the memory of the whole text at once).
+        docs = list(nlp.pipe((text[start:end] for start, end in pieces(text, piece_chars)), batch_size=1))
+        doc = Doc.from_docs(docs, ensure_whitespace=False)
+    # spaCy's tokens keep every character, so the Doc's text is ``text``: ``doc_text`` need not rebuild it.
+    doc.user_data[_TEXT_KEY] = text
+    return doc
 
 
 def pieces(text: str, size: int) -> list[tuple[int, int]]:

@@ -39,6 +39,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .nlp import doc_text
+
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
 
@@ -226,7 +228,7 @@ def rule_spans(doc: Doc, quotes: Sequence[dict[str, Any]] = (), *, lexicon: Lexi
     ``text`` (``doc.text``) and ``segs`` (``segments(doc)``) may be passed in when the caller has them:
     spaCy rebuilds ``doc.text`` on every access."""
     lex = lexicon or load_lexicon()
-    text = doc.text if text is None else text
+    text = doc_text(doc) if text is None else text
     segs = segments(doc) if segs is None else segs
     out: list[dict[str, Any]] = []
     for name, pattern in lex.words.items():
