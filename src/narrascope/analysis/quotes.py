@@ -71,6 +71,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from .confidence import ConfidenceModel, load_confidence_model
+from .nlp import doc_text
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -381,7 +382,7 @@ class _Context:
     def __init__(self, doc: Doc, mentions: Sequence[Mention], actors: Sequence[ActorRecord] | None,
                  authors: Sequence[str], quotes: list[QuoteSpan]) -> None:
         self.doc = doc
-        self.text = doc.text
+        self.text = doc_text(doc)
         self.authors = list(authors)
         self.quotes = quotes
         self.quote_starts = [q.open for q in quotes]
@@ -1865,7 +1866,7 @@ def quote_candidates(doc: Doc, mentions: Iterable[Mention] = (), actors: Sequenc
 
     What ``find_quotes`` scores, and what ``narrascope train quotes`` fits the model on.
     """
-    ctx = _Context(doc, sorted(mentions, key=lambda m: (m.start, m.end)), actors, authors, quote_spans(doc.text))
+    ctx = _Context(doc, sorted(mentions, key=lambda m: (m.start, m.end)), actors, authors, quote_spans(doc_text(doc)))
     used: set[int] = set()
     indirect = _indirect_quotes(ctx, used)
     direct = _direct_quotes(ctx, used, indirect, unattributed=unattributed)

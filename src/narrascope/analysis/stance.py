@@ -51,6 +51,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .nlp import span_text
 from .stance_lexicon import lexicon
 from .types import ActorRecord, Mention, acts_for
 
@@ -250,7 +251,7 @@ def hypothetical(span: Span) -> bool:
     expected, the Republicans do badly", "bowing to the US would be embarrassing for Xi"): the
     writer says what may happen, not what they think of the actor."""
     sent = span.sent
-    if sent.text.rstrip().rstrip("\"'”’)").endswith("?"):
+    if span_text(sent).rstrip().rstrip("\"'”’)").endswith("?"):
         return True
     for tok in [span.root, *span.root.ancestors]:
         for child in tok.children:
@@ -330,7 +331,7 @@ def judge(doc: Doc, spans: Sequence[tuple[int, int]], *, title: str = "", title_
             key = (in_title, start, end)
             out[key] = model.predict(mention_features(d, span.start, span.end, cache=shared))
             sent = d[span.start].sent
-            where[key] = (sent.text, span.start_char - sent.start_char, span.end_char - sent.start_char)
+            where[key] = (span_text(sent), span.start_char - sent.start_char, span.end_char - sent.start_char)
     if encoder is None or budget <= 0:
         return out
     heads = [(True, s, e) for s, e in title_spans]

@@ -61,6 +61,7 @@ class WordPiece:
         self.vocab = {w: i for i, w in enumerate(vocab)}
         self.unk = self.vocab["[UNK]"]
         self._memo: dict[str, list[int]] = {}
+        self._raw: dict[str, list[int]] = {}
         self._tokens: dict[str, list[int]] = {}
 
     def words(self, text: str) -> list[str]:
@@ -84,7 +85,13 @@ class WordPiece:
 
     def pieces(self, text: str) -> list[int]:
         ids: list[int] = []
-        for word in self.words(text):
+        for raw in text.split():  # ``words`` splits each white-space run on its own: remembered as written
+            ids.extend(_remember(self._raw, raw, self._raw_pieces))
+        return ids
+
+    def _raw_pieces(self, raw: str) -> list[int]:
+        ids: list[int] = []
+        for word in self.words(raw):
             ids.extend(_remember(self._memo, word, self._word))
         return ids
 

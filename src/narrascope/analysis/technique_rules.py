@@ -39,6 +39,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .nlp import doc_text, span_text
+
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
 
@@ -226,7 +228,7 @@ def rule_spans(doc: Doc, quotes: Sequence[dict[str, Any]] = (), *, lexicon: Lexi
     ``text`` (``doc.text``) and ``segs`` (``segments(doc)``) may be passed in when the caller has them:
     spaCy rebuilds ``doc.text`` on every access."""
     lex = lexicon or load_lexicon()
-    text = doc.text if text is None else text
+    text = doc_text(doc) if text is None else text
     segs = segments(doc) if segs is None else segs
     out: list[dict[str, Any]] = []
     for name, pattern in lex.words.items():
@@ -239,7 +241,7 @@ def rule_spans(doc: Doc, quotes: Sequence[dict[str, Any]] = (), *, lexicon: Lexi
             start, end = (m.start("span"), m.end("span")) if "span" in pattern.groupindex else (m.start(), m.end())
             out.append(_span(name, "pattern", start, end))
     for seg in segs:
-        seg_text = seg.text
+        seg_text = span_text(seg)
         for name, pattern in lex.sentences:
             if pattern.search(seg_text):
                 out.append(_span(name, "sentence", seg.start_char, seg.end_char))
@@ -284,10 +286,11 @@ def _guilt_by_association(segs: Sequence[Span], lex: Lexicon) -> list[dict[str, 
         return []
     out = []
     for seg in segs:
-        figures = list(lex.figures.finditer(seg.text))
+        seg_text = span_text(seg)
+        figures = list(lex.figures.finditer(seg_text))
         if not figures:
             continue
-        cues = [m for p in lex.comparisons for m in p.finditer(seg.text)]
+        cues = [m for p in lex.comparisons for m in p.finditer(seg_text)]
         for cue in sorted(cues, key=lambda m: m.start()):
             after = [f for f in figures if f.start() >= cue.end()]
             if not after:
@@ -298,7 +301,7 @@ def _guilt_by_association(segs: Sequence[Span], lex: Lexicon) -> list[dict[str, 
                 continue
             last = near[0]
             for f in after[1:]:
-                between = seg.text[last.end():f.start()]
+                between = seg_text[last.end():f.start()]
                 if len(between) <= 12 and re.fullmatch(r"[\s,]*(?:and|or|,)?[\s,]*(?:and\s+)?", between):
                     last = f
             listed = sum(1 for f in after if cue.end() <= f.start() <= last.start())
@@ -362,7 +365,7 @@ def _reputation(doc: Doc, segs: Sequence[Span], lex: Lexicon) -> list[dict[str, 
         return []
     out = []
     for seg in segs:
-        for m in lex.smears.finditer(seg.text):
+        for m in lex.smears.finditer(span_text(seg)):
             cue = doc.char_span(seg.start_char + m.start(), seg.start_char + m.end(), alignment_mode="expand")
             if cue is None:
                 continue

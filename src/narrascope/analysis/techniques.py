@@ -52,6 +52,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain, repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -59,6 +60,7 @@ import numpy as np
 
 from ..errors import UsageError
 from .confidence import TECHNIQUES_MODEL, ConfidenceModel, load_confidence_model
+from .nlp import doc_text
 from .technique_rules import rule_spans, segments, trim
 from .types import TECHNIQUES
 
@@ -98,8 +100,7 @@ CALIBRATION_PROXY: dict[str, frozenset[str]] = {
 # Features shared by training and prediction
 
 
-def _shape(tok: Token) -> str:
-    text = tok.text
+def _shape(text: str) -> str:
     if text.isupper() and len(text) > 1:
         return "UP"
     if text.istitle():
@@ -144,55 +145,80 @@ def token_rows(doc: Doc) -> tuple[list[int], list[list[str]], np.ndarray]:
     parse, ``doc.tensor``; zeros when the parse has none).
 
     Strings, not a dict per token: the model maps them to columns itself (``TechniqueModel.token_matrix``).
+    Every token attribute is read once, in one pass over the Doc, into plain lists: spaCy builds a
+    new ``Token`` object on each iteration and index, which made this the costliest step of the stage.
     """
-    lemma_counts = Counter(t.lemma_.lower() for t in doc if t.is_alpha and not t.is_stop)
-    quote_depth = _quote_depth(doc)
     charged = valence()
     n = len(doc)
-    lowers = [t.lower_ for t in doc]
-    tags = [t.tag_ for t in doc]
+    texts: list[str] = []
+    lowers: list[str] = []
+    lemmas: list[str] = []
+    tags: list[str] = []
+    poses: list[str] = []
+    deps: list[str] = []
+    ents: list[str] = []
+    heads: list[int] = []
+    alpha: list[bool] = []
+    stop: list[bool] = []
+    skip: list[bool] = []
+    glued: list[bool] = []
+    for tok in doc:
+        texts.append(tok.text)
+        lowers.append(tok.lower_)
+        lemmas.append(tok.lemma_.lower())
+        tags.append(tok.tag_)
+        poses.append(tok.pos_)
+        deps.append(tok.dep_)
+        ents.append(tok.ent_type_)
+        heads.append(tok.head.i)
+        alpha.append(tok.is_alpha)
+        stop.append(tok.is_stop)
+        skip.append(tok.is_space or tok.is_punct)
+        glued.append(tok.whitespace_ == "")
+    lemma_counts = Counter(lemmas[i] for i in range(n) if alpha[i] and not stop[i])
+    quote_depth = _quote_depth(texts, alpha, glued)
     word_valence = [charged.get(w, 0.0) for w in lowers]
     sentence_valence = [0.0] * n
     exclaims = [False] * n
     for sent in doc.sents:
-        words = [t.i for t in sent if t.is_alpha]
+        a, b = sent.start, sent.end
+        words = [i for i in range(a, b) if alpha[i]]
         share = sum(1 for i in words if word_valence[i]) / len(words) if words else 0.0
-        bang = any(t.text == "!" for t in sent)
-        for i in range(sent.start, sent.end):
-            sentence_valence[i] = share
-            exclaims[i] = bang
+        bang = "!" in texts[a:b]
+        sentence_valence[a:b] = [share] * (b - a)
+        exclaims[a:b] = [bang] * (b - a)
     indices: list[int] = []
     feats: list[list[str]] = []
     numeric: list[tuple[float, float, float, float]] = []
-    for tok in doc:
-        if tok.is_space or tok.is_punct:
+    for i in range(n):
+        if skip[i]:
             continue
-        i = tok.i
         lower = lowers[i]
-        lemma = tok.lemma_.lower()
+        lemma = lemmas[i]
+        text = texts[i]
         prev = lowers[i - 1] if i > 0 else "<s>"
         nxt = lowers[i + 1] if i + 1 < n else "</s>"
-        f = ["w=" + lower, "l=" + lemma, "t=" + tags[i], "s=" + _shape(tok), "suf=" + lower[-3:], "pre=" + lower[:4],
+        f = ["w=" + lower, "l=" + lemma, "t=" + tags[i], "s=" + _shape(text), "suf=" + lower[-3:], "pre=" + lower[:4],
              "w-1=" + prev, "w+1=" + nxt, "w-2=" + (lowers[i - 2] if i > 1 else "<s>"),
              "w+2=" + (lowers[i + 2] if i + 2 < n else "</s>"), "bi-=" + prev + "|" + lower,
-             "bi+=" + lower + "|" + nxt, "dep=" + tok.dep_, "hl=" + tok.head.lemma_.lower(),
-             "e=" + (tok.ent_type_ or "-"), "t-1=" + (tags[i - 1] if i > 0 else "<s>"),
+             "bi+=" + lower + "|" + nxt, "dep=" + deps[i], "hl=" + lemmas[heads[i]],
+             "e=" + (ents[i] or "-"), "t-1=" + (tags[i - 1] if i > 0 else "<s>"),
              "t+1=" + (tags[i + 1] if i + 1 < n else "</s>")]
-        if tok.is_stop:
+        if stop[i]:
             f.append("stop")
         else:
             bucket = _count_bucket(lemma_counts[lemma])
             f.append("rep=" + bucket)
-            f.append("reptag=" + tok.pos_ + bucket)
+            f.append("reptag=" + poses[i] + bucket)
         if quote_depth[i]:
             f.append("inquote")
-        if tok.text.isupper() and len(tok.text) > 2:
+        if text.isupper() and len(text) > 2:
             f.append("caps")
         if exclaims[i]:
             f.append("exclaim")
         v = word_valence[i] or charged.get(lemma, 0.0)
         if v:
-            f.append("charged|" + tok.pos_)
+            f.append("charged|" + poses[i])
         indices.append(i)
         feats.append(f)
         numeric.append((v, word_valence[i - 1] if i > 0 else 0.0, word_valence[i + 1] if i + 1 < n else 0.0,
@@ -210,18 +236,19 @@ _OPEN_QUOTES = {"“", "‘", "«"}
 _CLOSE_QUOTES = {"”", "’", "»"}
 
 
-def _quote_depth(doc: Doc) -> list[bool]:
-    """Per token: inside quote marks (straight marks toggle; curly ones open and close)."""
+def _quote_depth(texts: Sequence[str], alpha: Sequence[bool], glued: Sequence[bool]) -> list[bool]:
+    """Per token (its text, whether it is alphabetic, whether no space follows it): inside quote
+    marks (straight marks toggle; curly ones open and close)."""
     inside = False
     out = []
-    for tok in doc:
-        t = tok.text
+    n = len(texts)
+    for i, t in enumerate(texts):
         if t == '"' or t in _OPEN_QUOTES or t in _CLOSE_QUOTES:
             if t == '"':
                 inside = not inside
             elif t in _OPEN_QUOTES:
                 inside = True
-            elif t == "’" and tok.i + 1 < len(doc) and doc[tok.i + 1].is_alpha and tok.whitespace_ == "":
+            elif t == "’" and i + 1 < n and alpha[i + 1] and glued[i]:
                 pass  # an apostrophe inside a word
             else:
                 inside = False
@@ -271,7 +298,7 @@ class TechniqueModel:
         ``text`` and ``segs`` as ``doc.text`` and ``segments(doc)`` when the caller has them. The
         technique tagger reads the sentences where the feature model or ``others`` (the rules'
         candidates) found a candidate (``gated``)."""
-        text = doc.text if text is None else text
+        text = doc_text(doc) if text is None else text
         segs = segments(doc) if segs is None else segs
         tokens, loaded = self.predict_tokens(doc)
         found = tokens + self.predict_sentences(doc, text=text, segs=segs)
@@ -298,7 +325,7 @@ class TechniqueModel:
 
     def predict_sentences(self, doc: Doc, *, text: str | None = None, segs: Sequence[Span] | None = None,
                           ) -> list[dict[str, Any]]:
-        text = doc.text if text is None else text
+        text = doc_text(doc) if text is None else text
         segs = segments(doc) if segs is None else segs
         if not segs:
             return []
@@ -330,21 +357,27 @@ def token_matrix(vocab: dict[str, int], scale: Any, feats: Sequence[Sequence[str
 
     width = len(vocab)
     n_dense = dense.shape[1]
-    cols: list[int] = []
-    indptr = [0]
-    for row in feats:
-        cols.extend(c for c in map(vocab.get, row) if c is not None)
-        cols.extend(range(width, width + n_dense))
-        indptr.append(len(cols))
-    values = np.ones(len(cols), dtype=np.float32)
-    if n_dense and len(feats):
-        standard = ((dense - scale[0]) / scale[1]).astype(np.float32)
-        # Each row ends with its n_dense numeric columns.
-        ends = np.asarray(indptr[1:])
-        positions = (ends[:, None] - n_dense + np.arange(n_dense)[None, :]).ravel()
-        values[positions] = standard.ravel()
-    return csr_matrix((values, np.asarray(cols, dtype=np.int32), np.asarray(indptr, dtype=np.int64)),
-                      shape=(len(feats), width + n_dense))
+    rows = len(feats)
+    # Every string feature's column (-1: unknown), looked up in one pass; each row keeps its known
+    # columns in order, then ends with its n_dense numeric columns.
+    lengths = np.fromiter(map(len, feats), dtype=np.int64, count=rows)
+    looked = np.fromiter(map(vocab.get, chain.from_iterable(feats), repeat(-1)), dtype=np.int64,
+                         count=int(lengths.sum()))
+    known = looked >= 0
+    counts = np.bincount(np.repeat(np.arange(rows), lengths)[known], minlength=rows) + n_dense
+    indptr = np.zeros(rows + 1, dtype=np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    total = int(indptr[-1])
+    cols = np.empty(total, dtype=np.int32)
+    values = np.ones(total, dtype=np.float32)
+    numeric = np.zeros(total, dtype=bool)
+    if n_dense and rows:
+        positions = (indptr[1:, None] - n_dense + np.arange(n_dense)[None, :]).ravel()
+        numeric[positions] = True
+        cols[positions] = np.tile(np.arange(width, width + n_dense, dtype=np.int32), rows)
+        values[positions] = ((dense - scale[0]) / scale[1]).astype(np.float32).ravel()
+    cols[~numeric] = looked[known]
+    return csr_matrix((values, cols, indptr), shape=(rows, width + n_dense))
 
 
 def loadedness(probs: Any, labels: Sequence[str]) -> float:
@@ -695,7 +728,7 @@ def candidates(doc: Doc, quotes: Sequence[dict[str, Any]] = (), *, model: Techni
     """Steps 1 and 2: the cleaned candidates of rules and model, and the article's loadedness.
 
     The text and the segments are worked out once here (spaCy rebuilds ``doc.text`` on every access)."""
-    text = doc.text if text is None else text
+    text = doc_text(doc) if text is None else text
     segs = segments(doc)
     found: list[dict[str, Any]] = []
     loaded = None
@@ -718,7 +751,7 @@ def find_techniques(doc: Doc, quotes: Sequence[dict[str, Any]] = (), *, model_pa
     confidence = model.confidence
     if confidence is None:
         raise UsageError("the techniques model has no confidence model")
-    text = doc.text
+    text = doc_text(doc)
     spans, loaded = candidates(doc, quotes, model=model if use_model else None, use_rules=use_rules, text=text)
     ran = use_model and model.tagger is not None
     for s, f in zip(spans, span_features(spans, text, loaded=loaded, doc=doc, tagger_ran=ran), strict=True):
