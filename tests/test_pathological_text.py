@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import time
 
-from narrascope.analysis.nlp import doc_text, parse
+from narrascope.analysis.nlp import doc_text, parse, span_text
 from narrascope.analysis.stages import parsed
 from narrascope.enrich import build_pipeline
 from narrascope.model import Article
@@ -62,3 +62,18 @@ def test_doc_text_is_built_once_per_doc() -> None:
     doc = parse("Talks go on in Geneva, the ministers said.")
     assert doc_text(doc) == doc.text
     assert doc_text(doc) is doc_text(doc)
+    # A Doc cut from it, copying its user data, gets its own text, not the whole article's.
+    doc = parse("Talks go on in Geneva. The ministers said so on Monday.")
+    second = list(doc.sents)[1].as_doc(copy_user_data=True)
+    assert doc_text(second) == second.text == "The ministers said so on Monday."
+    assert span_text(second[1:3]) == "ministers said"
+
+
+def test_wordpiece_memo_skips_long_runs() -> None:
+    from narrascope.analysis.stance_encoder import MEMO_KEY, WordPiece
+
+    tokenizer = WordPiece(["[UNK]", "a", "##a", "url"])
+    blob = "a" * (MEMO_KEY + 1)
+    first = tokenizer.pieces(blob)
+    assert first == tokenizer.pieces(blob) and blob not in tokenizer._raw  # same pieces, not remembered
+    assert tokenizer.pieces("url") == [3] and "url" in tokenizer._raw

@@ -35,9 +35,11 @@ def doc_text(doc: Doc) -> str:
     """``doc.text``, built once per Doc: spaCy joins every token's text on each access, so reading
     it per mention or per event made the analysis quadratic in the length of the text."""
     text = doc.user_data.get(_TEXT_KEY)
-    if text is None:
+    # A Doc made from another (``Span.as_doc(copy_user_data=True)``) inherits the key: the text is
+    # this Doc's only when it ends where the Doc's last token does.
+    if not isinstance(text, str) or len(text) != (doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else 0):
         text = doc.user_data[_TEXT_KEY] = doc.text
-    return str(text)
+    return text
 
 
 _TEXT_KEY = "narrascope.text"

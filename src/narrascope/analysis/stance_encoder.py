@@ -38,6 +38,8 @@ LAYERS = 4
 START, END = "[unused0]", "[unused1]"
 #: words whose pieces a tokenizer remembers (news repeats its words; the memo is emptied when full)
 MEMO = 50_000
+#: Longest key a WordPiece memo keeps (longer runs without spaces are tokenised afresh each time).
+MEMO_KEY = 200
 CLASSES = ("negative", "neutral", "positive")
 
 
@@ -124,6 +126,8 @@ def _remember(memo: dict[str, list[int]], key: str, make: Callable[[str], list[i
     found = memo.get(key)
     if found is None:
         found = make(key)
+        if len(key) > MEMO_KEY:  # a URL or a blob without spaces: not worth the memory
+            return found
         if len(memo) >= MEMO:
             memo.clear()
         memo[key] = found
