@@ -20,7 +20,6 @@ by narrascope's own HTML extractor, as an ingest would.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -65,17 +64,11 @@ def read_label_sample(path: str | Path, data: str | Path, *, settings: Settings 
     from ..extract.html import extract_html
     from ..model import RawItem
     from .extraction import read_gold
+    from .lines import read_json_lines
 
-    rows = []
-    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            rows.append((row["dataset"], row["page"], row.get("url"), frozenset(row.get("frames") or ()),
-                         frozenset(row.get("topics") or ())))
-        except (ValueError, KeyError, TypeError) as e:
-            raise UsageError(f"{path}:{n}: not a labelled article ({e})") from e
+    rows = read_json_lines(path, "a labelled article", lambda row: (
+        row["dataset"], row["page"], row.get("url"), frozenset(row.get("frames") or ()),
+        frozenset(row.get("topics") or ())))
     pages = {}
     ntrex = _ntrex_documents(Path(data) / "ntrex") if any(r[0] == "ntrex" for r in rows) else {}
     for dataset in sorted({r[0] for r in rows} - PLAIN_TEXT):

@@ -61,7 +61,6 @@ Counts are summed over articles (micro averages).
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -376,24 +375,20 @@ def fingerprint(words: str) -> str:
     return hashlib.sha1(words.encode("utf-8")).hexdigest()[:12]
 
 
+def _verdict(row: dict[str, Any]) -> dict[str, Any]:
+    verdict = {"kind": str(row["kind"]), "article": str(row["article"]), "start": int(row["start"]),
+               "end": int(row["end"]), "technique": str(row["technique"]),
+               "readers": [bool(v) for v in row["readers"]], "shown": str(row["shown"])}
+    if verdict["kind"] not in ADJUDICATION_KINDS:
+        raise ValueError(f"kind {verdict['kind']!r} is none of {', '.join(ADJUDICATION_KINDS)}")
+    return verdict
+
+
 def read_adjudication(path: str | Path) -> list[dict[str, Any]]:
     """The verdicts of an adjudication file, one JSON object a line (module docstring)."""
-    from ..errors import UsageError
+    from .lines import read_json_lines
 
-    rows = []
-    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            rows.append({"kind": str(row["kind"]), "article": str(row["article"]), "start": int(row["start"]),
-                         "end": int(row["end"]), "technique": str(row["technique"]),
-                         "readers": [bool(v) for v in row["readers"]], "shown": str(row["shown"])})
-            if rows[-1]["kind"] not in ADJUDICATION_KINDS:
-                raise ValueError(f"kind {rows[-1]['kind']!r} is none of {', '.join(ADJUDICATION_KINDS)}")
-        except (ValueError, KeyError, TypeError) as exc:
-            raise UsageError(f"{path}:{n}: not an adjudication line ({exc})") from exc
-    return rows
+    return read_json_lines(path, "an adjudication line", _verdict)
 
 
 #: Hard negatives among the adjudication's controls: candidates whose confidence is below this.
