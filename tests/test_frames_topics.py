@@ -126,3 +126,19 @@ def test_train_writes_a_model_the_stage_can_load(tmp_path: Path) -> None:
     assert load_confidence_model("topics", str(target)) == model
     ranked = assign_topics("New sanctions on Freedonia", SANCTIONS, model=model)
     assert ranked[0].id == "sanctions" and ranked[0].confidence is not None
+
+
+def test_train_gives_the_same_model_whatever_the_order_of_the_samples(tmp_path: Path) -> None:
+    sample, data = _sample(tmp_path)
+    lines = sample.read_text().splitlines(keepends=True)
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    first.write_text("".join(lines[:4]))
+    second.write_text("".join(lines[4:]))
+    written = []
+    for n, order in enumerate(([first, second], [second, first, second])):
+        target = tmp_path / f"frames{n}.confidence.json"
+        result = run_cli("train", "frames", *map(str, order), "--data", str(data), "-o", str(target))
+        assert result.exit_code == 0, result.output
+        written.append(target.read_text())
+    assert written[0] == written[1]
+    assert json.loads(written[0])["meta"]["data"] == "a.jsonl, b.jsonl"

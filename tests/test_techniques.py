@@ -564,3 +564,34 @@ def test_top_frames_rule() -> None:
     frames = [{"name": "A", "score": 0.9}, {"name": "B", "score": 0.6}, {"name": "C", "score": 0.55},
               {"name": "D", "score": 0.52}, {"name": "E", "score": 0.1}]
     assert top_frames(frames) == ["A", "B", "C", "D"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Cross-validation with the technique tagger's candidates made without each article
+
+
+def test_cross_validation_feeds_each_article_tagger_candidates_made_without_it() -> None:
+    from narrascope.analysis.technique_encoder import load_technique_encoder
+    from narrascope.analysis.technique_encoder_train import read_oof
+    from narrascope.evaluate.techniques import UnseenTagger, unseen_tagger_candidates
+
+    oof = read_oof()
+    tagger = load_technique_encoder()
+    assert oof is not None and tagger is not None
+    trained_on = sorted(oof)[0]
+    loaded = ("The corrupt, lying regime is a brutal dictatorship of thugs.\n"
+              "Its shameful, disgusting puppets spread vile hysteria and evil lies every day.")
+    articles = [PtcArticle(trained_on, "Text the tagger is not asked about."), PtcArticle("new-article", loaded)]
+    found = unseen_tagger_candidates(articles)
+    assert found is not None
+    # An article the tagger trained on gets its out-of-fold candidates, never the tagger's own.
+    assert found[trained_on] == oof[trained_on]
+    # Any other article gets the shipped tagger's, which never saw it.
+    assert found["new-article"] == tagger.candidates(loaded) and found["new-article"]
+    assert all(c["source"] == "model:encoder" for c in found["new-article"])
+    stand_in = UnseenTagger({loaded: found["new-article"]})
+    second_line = loaded.index("\n") + 1
+    only_second = stand_in.candidates(loaded, ranges=[(second_line, len(loaded))])
+    assert only_second and all(c["start"] >= second_line for c in only_second)
+    assert len(only_second) < len(stand_in.candidates(loaded))
+    assert stand_in.candidates("a text it has nothing for") == []

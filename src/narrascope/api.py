@@ -559,7 +559,14 @@ def _labelled(samples: Sequence[str], data: str | Path, settings: Settings | Non
               progress: Progress | None = None) -> list[Any]:
     from .evaluate.labels import read_label_sample
 
-    return [a for sample in samples for a in read_label_sample(sample, data, settings=settings, progress=progress)]
+    # In the order of their paths, whatever the order given: the same files always make the same model.
+    return [a for sample in _sample_order(samples)
+            for a in read_label_sample(sample, data, settings=settings, progress=progress)]
+
+
+def _sample_order(samples: Sequence[str]) -> list[str]:
+    """Label samples once each, in the order of their paths."""
+    return sorted(set(samples), key=lambda s: str(Path(s)))
 
 
 def _evaluate_labels(field_name: str, samples: Sequence[str], data: str | Path, folds: int,
@@ -694,8 +701,8 @@ def _train_labels(field_name: str, samples: Sequence[str], data: str | Path, out
 
     articles = _labelled(samples, data, settings)
     if say is not None:
-        say(f"{len(articles)} labelled articles read from {', '.join(samples)}")
-    model = fit_labels(field_name, articles, source=", ".join(Path(s).name for s in samples))
+        say(f"{len(articles)} labelled articles read from {', '.join(_sample_order(samples))}")
+    model = fit_labels(field_name, articles, source=", ".join(Path(s).name for s in _sample_order(samples)))
     target = Path(output) if output else MODELS / f"{field_name}.confidence.json"
     model.save(target)
     return model, target

@@ -187,6 +187,10 @@ def _fit_sentences(texts: Sequence[str], y: np.ndarray) -> tuple[Any, Any]:
         # The vocabulary is enough to transform; stop_words_ would keep every pruned n-gram (raw text).
         if hasattr(tfidf, "stop_words_"):
             del tfidf.stop_words_
+        # scikit-learn caches id(stop_words), a memory address, to skip a check it redoes without it:
+        # kept, it would make every saved model differ from the last by a few bytes.
+        if hasattr(tfidf, "_stop_words_id"):
+            del tfidf._stop_words_id
     clf = OneVsRestClassifier(LogisticRegression(C=4.0, max_iter=500, class_weight="balanced",
                                                  random_state=RANDOM_STATE))
     clf.fit(x, y)

@@ -194,7 +194,8 @@ def eval_events_command(file: str, split: str, floor: float | None, limit: int |
                    "confidence were trained on 'train', so 'heldout' is the honest number).")
 @click.option("--cv", "cv", type=click.IntRange(2, 20), default=None, metavar="K",
               help="K-fold cross-validation over all the folder's articles instead: a model and its confidence "
-                   "are trained on the other folds for each fold (slow: K trainings).")
+                   "are trained on the other folds for each fold (slow: K trainings); the technique tagger is "
+                   "not retrained, each article gets candidates from a tagger that never trained on it.")
 @click.option("--min-confidence", type=click.FloatRange(0, 1), default=None,
               help="Keep spans whose confidence reaches this (default: analysis.min_confidence.techniques).")
 @click.option("--model", "model_path", type=click.Path(exists=True, dir_okay=False), default=None,

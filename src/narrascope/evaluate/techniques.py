@@ -15,6 +15,9 @@ Where the predictions come from:
 - ``--cv K``: K-fold cross-validation over all the articles of the folder (folds by article): for
   each fold a model and its confidence model are trained on the other folds
   (``narrascope.analysis.train.fit_techniques``) and predict this one; the predictions are pooled.
+  The technique tagger is not retrained per fold (that needs torch); instead every article's
+  tagger candidates come from a tagger that never trained on it (``unseen_tagger_candidates``),
+  both where the confidence models learn from them and where the folds are predicted.
 
 Matching (two spans match when they share at least one character):
 
@@ -555,11 +558,55 @@ def evaluate_techniques(folder: str | Path, *, limit: int | None = None, split: 
     return report
 
 
+class UnseenTagger:
+    """Stands in for the technique tagger in cross-validation: it hands out, for a text, candidates
+    made by a tagger that never trained on that text (``unseen_tagger_candidates``), those starting
+    in the sentences the pipeline would have it read, as ``analysis.train.fit_confidence`` takes them."""
+
+    def __init__(self, by_text: dict[str, list[dict[str, Any]]]) -> None:
+        self.by_text = by_text
+
+    def candidates(self, text: str, *, ranges: Sequence[tuple[int, int]] | None = None,
+                   **_ignored: Any) -> list[dict[str, Any]]:
+        found = self.by_text.get(text, [])
+        if ranges is None:
+            return [dict(c) for c in found]
+        return [dict(c) for c in found if any(a <= c["start"] < b for a, b in ranges)]
+
+
+def unseen_tagger_candidates(articles: Sequence[PtcArticle], *, say: Callable[[str], None] | None = None,
+                             ) -> dict[str, list[dict[str, Any]]] | None:
+    """Article id -> candidates of the shipped technique tagger made without that article: for the
+    articles it was trained on, its out-of-fold candidates (``techniques_encoder.oof.json``: each
+    from one of five taggers trained without the article); for every other article, the shipped
+    tagger's own (it never saw them), over the whole text as the out-of-fold ones were made. None
+    when no tagger or no out-of-fold file ships."""
+    from ..analysis.technique_encoder import load_technique_encoder
+    from ..analysis.technique_encoder_train import read_oof
+
+    tagger = load_technique_encoder()
+    oof = read_oof()
+    if tagger is None or oof is None:
+        return None
+    out: dict[str, list[dict[str, Any]]] = {}
+    fresh = [a for a in articles if a.id not in oof]
+    if say is not None and fresh:
+        say(f"tagging {len(fresh)} articles the tagger never trained on")
+    for a in articles:
+        out[a.id] = [dict(c) for c in oof[a.id]] if a.id in oof else tagger.candidates(a.text)
+    return out
+
+
 def cross_validate_techniques(folder: str | Path, *, folds: int = 5, limit: int | None = None,
                               min_confidence: float = 0.5, say: Callable[[str], None] | None = None,
-                              ) -> TechniquesReport:
+                              tagger: bool = True) -> TechniquesReport:
     """K-fold cross-validation over every article of the folder (module docstring): models and
-    confidence models trained on the other folds predict each fold; predictions are pooled."""
+    confidence models trained on the other folds predict each fold; predictions are pooled. With
+    ``tagger`` (and a shipped tagger), the technique tagger's candidates take part, each made by a
+    tagger that never trained on its article (``unseen_tagger_candidates``): the confidence models
+    are fitted on them and the folds predicted with them, as the shipped model was (the tagger is
+    not retrained per fold, which needs torch)."""
+    from ..analysis.technique_encoder import ENCODER_PATH
     from ..analysis.techniques import find_techniques
     from ..analysis.train import fit_techniques
 
@@ -567,6 +614,7 @@ def cross_validate_techniques(folder: str | Path, *, folds: int = 5, limit: int 
     articles = read_ptc(folder, limit=limit, split="all")
     note(f"parsing {len(articles)} articles")
     docs = _parse(articles, None)
+    tagged = unseen_tagger_candidates(articles, say=note) if tagger else None
     fold = [fold_of(a.id, folds) for a in articles]
     predictions: list[list[dict[str, Any]]] = [[] for _ in articles]
     for k in range(folds):
@@ -575,11 +623,18 @@ def cross_validate_techniques(folder: str | Path, *, folds: int = 5, limit: int 
         if not test or not train:
             continue
         note(f"fold {k + 1}/{folds}: training on {len(train)} articles")
-        fitted: TechniqueModel = fit_techniques([docs[n] for n in train], [articles[n] for n in train])
+        if tagged is None:
+            fitted: TechniqueModel = fit_techniques([docs[n] for n in train], [articles[n] for n in train])
+        else:
+            fitted = fit_techniques([docs[n] for n in train], [articles[n] for n in train], encoder=ENCODER_PATH.name,
+                                    encoder_oof={articles[n].id: tagged[articles[n].id] for n in train})
+            fitted.tagger = UnseenTagger({articles[n].text: tagged[articles[n].id] for n in test})
         for n in test:
             predictions[n] = find_techniques(docs[n], model=fitted)
+    with_tagger = "with the technique tagger's candidates made without each article" if tagged is not None \
+        else "without the technique tagger"
     report = _report(folder, f"{folds}-fold cross-validation", articles, predictions, floor=min_confidence,
-                     model_name=f"retrained per fold ({folds} folds by article)", rules=True,
+                     model_name=f"retrained per fold ({folds} folds by article), {with_tagger}", rules=True,
                      note="each fold judged by a model and confidence trained on the other folds")
     report.density = _ptc_density(articles, predictions, min_confidence)
     return report
