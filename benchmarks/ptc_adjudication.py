@@ -99,7 +99,10 @@ def _new_items(rng: random.Random) -> list[dict[str, Any]]:
     from narrascope.settings import load_settings
 
     floor = load_settings().analysis.min_confidence.techniques
-    judged = {(r["article"], r["start"], r["end"], r["technique"], r["shown"]) for r in _stored()}
+    stored = _stored()
+    judged = {(r["article"], r["start"], r["end"], r["technique"], r["shown"]) for r in stored}
+    # A control already read keeps its verdicts: a new round draws other ones.
+    controls = {(r["kind"], r["article"], r["start"], r["end"], r["technique"]) for r in stored if r["kind"] != "model"}
     articles = read_ptc(PTC, split="heldout")
     model = load_model("")
     out: list[dict[str, Any]] = []
@@ -114,12 +117,14 @@ def _new_items(rng: random.Random) -> list[dict[str, Any]]:
         out += [{"kind": "model", "article": article.id, "start": t["start"], "end": t["end"], "technique": t["name"]}
                 for t in new]
         shown = {(t["start"], t["end"]) for t in kept}
-        golds = [g for g in gold if g[1] - g[0] <= 300 and (g[0], g[1]) not in shown]
+        golds = [g for g in gold if g[1] - g[0] <= 300 and (g[0], g[1]) not in shown
+                 and ("gold", article.id, *g) not in controls]
         if golds:
             g = rng.choice(golds)
             out.append({"kind": "gold", "article": article.id, "start": g[0], "end": g[1], "technique": g[2]})
         negatives = [t for t in found if t["confidence"] < NEGATIVE_BELOW
-                     and not any(_overlap((t["start"], t["end"], ""), g) for g in gold)]
+                     and not any(_overlap((t["start"], t["end"], ""), g) for g in gold)
+                     and ("negative", article.id, t["start"], t["end"], t["name"]) not in controls]
         if negatives:
             t = rng.choice(negatives)
             out.append({"kind": "negative", "article": article.id, "start": t["start"], "end": t["end"],
@@ -133,7 +138,8 @@ def _new_items(rng: random.Random) -> list[dict[str, Any]]:
             i = rng.randrange(len(words) - length)
             lo, hi = words[i][0], words[i + length - 1][1]
             if "\n" in article.text[lo:hi] or any(_overlap((lo, hi, ""), g) for g in gold) or any(
-                    _overlap((lo, hi, ""), (t["start"], t["end"], "")) for t in kept):
+                    _overlap((lo, hi, ""), (t["start"], t["end"], "")) for t in kept) or (
+                    "decoy", article.id, lo, hi, like["name"]) in controls:
                 continue
             out.append({"kind": "decoy", "article": article.id, "start": lo, "end": hi, "technique": like["name"]})
             break

@@ -135,7 +135,7 @@ def test_train_gives_the_same_model_whatever_the_order_of_the_samples(tmp_path: 
     first.write_text("".join(lines[:4]))
     second.write_text("".join(lines[4:]))
     written = []
-    for n, order in enumerate(([first, second], [second, first, second])):
+    for n, order in enumerate(([first, second], [second, first, tmp_path / "." / "b.jsonl"])):
         target = tmp_path / f"frames{n}.confidence.json"
         result = run_cli("train", "frames", *map(str, order), "--data", str(data), "-o", str(target))
         assert result.exit_code == 0, result.output

@@ -570,28 +570,70 @@ def test_top_frames_rule() -> None:
 # Cross-validation with the technique tagger's candidates made without each article
 
 
-def test_cross_validation_feeds_each_article_tagger_candidates_made_without_it() -> None:
-    from narrascope.analysis.technique_encoder import load_technique_encoder
-    from narrascope.analysis.technique_encoder_train import read_oof
-    from narrascope.evaluate.techniques import UnseenTagger, unseen_tagger_candidates
+def test_cross_validation_never_lets_the_tagger_read_an_article_it_trained_on(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import narrascope.analysis.technique_encoder as encoder_module
+    import narrascope.analysis.technique_encoder_train as encoder_train
+    import narrascope.analysis.train as train_module
+    from narrascope.evaluate.techniques import cross_validate_techniques
 
-    oof = read_oof()
-    tagger = load_technique_encoder()
-    assert oof is not None and tagger is not None
-    trained_on = sorted(oof)[0]
-    loaded = ("The corrupt, lying regime is a brutal dictatorship of thugs.\n"
-              "Its shameful, disgusting puppets spread vile hysteria and evil lies every day.")
-    articles = [PtcArticle(trained_on, "Text the tagger is not asked about."), PtcArticle("new-article", loaded)]
-    found = unseen_tagger_candidates(articles)
-    assert found is not None
-    # An article the tagger trained on gets its out-of-fold candidates, never the tagger's own.
-    assert found[trained_on] == oof[trained_on]
-    # Any other article gets the shipped tagger's, which never saw it.
-    assert found["new-article"] == tagger.candidates(loaded) and found["new-article"]
-    assert all(c["source"] == "model:encoder" for c in found["new-article"])
-    stand_in = UnseenTagger({loaded: found["new-article"]})
-    second_line = loaded.index("\n") + 1
-    only_second = stand_in.candidates(loaded, ranges=[(second_line, len(loaded))])
-    assert only_second and all(c["start"] >= second_line for c in only_second)
-    assert len(only_second) < len(stand_in.candidates(loaded))
-    assert stand_in.candidates("a text it has nothing for") == []
+    # Six articles in the PTC layout: loaded words and doubting sentences, enough to fit on half.
+    (tmp_path / "articles").mkdir()
+    (tmp_path / "labels").mkdir()
+    texts = {}
+    for n in range(1, 7):
+        lines, labels, at = [f"Report number {n}", ""], [], 0
+        for k in range(10):
+            line = (f"Can anyone believe the claims of group {k} today?" if k % 2 else
+                    f"The disgraceful regime {k} shocked the town of Example {n}.")
+            lines.append(line)
+        text = "\n".join(lines) + "\n"
+        for line in lines:
+            start = text.index(line, at) if line else at
+            if line.startswith("Can"):
+                labels.append(f"{n}\tDoubt\t{start}\t{start + len(line)}")
+            elif line.startswith("The"):
+                word = start + line.index("disgraceful")
+                labels.append(f"{n}\tLoaded_Language\t{word}\t{word + len('disgraceful')}")
+            at = start + len(line)
+        (tmp_path / "articles" / f"article{n}.txt").write_text(text, encoding="utf-8")
+        (tmp_path / "labels" / f"article{n}.labels").write_text("\n".join(labels) + "\n", encoding="utf-8")
+        texts[str(n)] = text
+
+    class Recording:
+        def __init__(self) -> None:
+            self.calls: list[tuple[str, bool]] = []
+
+        def candidates(self, text: str, *, ranges: list[tuple[int, int]] | None = None) -> list[dict]:
+            self.calls.append((text, ranges is not None))
+            first = (ranges or [(0, len(text))])[0][0]
+            return [{"name": "Loaded_Language", "start": first, "end": first + 6, "p": 0.8, "detail": "clear",
+                     "source": "model:encoder"}] if ranges != [] else []
+
+    tagger = Recording()
+    out_of_fold = [{"name": "Doubt", "start": 0, "end": 6, "p": 0.7, "detail": "clear", "source": "model:encoder"}]
+    monkeypatch.setattr(encoder_module, "load_technique_encoder", lambda *_a, **_k: tagger)
+    monkeypatch.setattr(encoder_train, "read_oof", lambda *_a, **_k: {"1": out_of_fold})  # trained on article 1
+    fitted_on: list[dict[str, list[dict]]] = []
+    fit = train_module.fit_techniques
+
+    def recording_fit(docs, articles, **kwargs):  # type: ignore[no-untyped-def]
+        fitted_on.append(kwargs.get("encoder_oof") or {})
+        return fit(docs, articles, **kwargs)
+
+    monkeypatch.setattr(train_module, "fit_techniques", recording_fit)
+    report = cross_validate_techniques(tmp_path, folds=2, min_confidence=0.0)
+
+    assert "never on an article it trained on" in report.model and report.articles == 6
+    # The tagger never reads the article it trained on, and reads each other article once whole (to
+    # fit on) and once on the gated sentences of its fold (to predict it).
+    assert all(text != texts["1"] for text, _ in tagger.calls)
+    assert sorted(t for t, ranged in tagger.calls if not ranged) == sorted(texts[i] for i in texts if i != "1")
+    assert sorted(t for t, ranged in tagger.calls if ranged) == sorted(texts[i] for i in texts if i != "1")
+    # Each fold's confidence learns from the candidates of its own training articles only, the
+    # trained-on article's being its out-of-fold ones.
+    assert len(fitted_on) == 2 and {fold_of(i, 2) for i in texts} == {0, 1}
+    for k, given in enumerate(fitted_on):  # fold k is predicted by the k-th fit
+        assert set(given) == {i for i in texts if fold_of(i, 2) != k}
+        if "1" in given:
+            assert given["1"] == out_of_fold, k

@@ -565,8 +565,9 @@ def _labelled(samples: Sequence[str], data: str | Path, settings: Settings | Non
 
 
 def _sample_order(samples: Sequence[str]) -> list[str]:
-    """Label samples once each, in the order of their paths."""
-    return sorted(set(samples), key=lambda s: str(Path(s)))
+    """Label samples once each (``a.jsonl`` and ``./a.jsonl`` are one), in the order of their paths."""
+    once = {str(Path(s).resolve()): s for s in samples}
+    return [once[key] for key in sorted(once)]
 
 
 def _evaluate_labels(field_name: str, samples: Sequence[str], data: str | Path, folds: int,

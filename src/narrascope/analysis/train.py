@@ -279,7 +279,6 @@ def fit_techniques(docs: Sequence[Doc], articles: Sequence[PtcArticle], *,
         "articles": len(articles),
         "gold_spans": sum(len(a.spans) for a in articles),
         "sklearn": sklearn.__version__,
-        "date": _dt.date.today().isoformat(),
         "token_techniques": [n for n in model.token_labels if n != "O"],
         "token_techniques_emitted": [n for n in model.token_labels if n != "O" and n not in UNEMITTED],
         "token_candidate": model.token_candidate,
@@ -425,6 +424,8 @@ def save_model(model: TechniqueModel, path: str | Path, *, metrics: dict[str, An
         model.confidence, model.tagger = confidence, tagger
     confidence.save(confidence_path(target))
     card = dict(model.meta)
+    # The day goes on the card only: the model file is the same whatever day it is rebuilt on.
+    card["date"] = _dt.date.today().isoformat()
     card["file"] = target.name
     card["size_bytes"] = target.stat().st_size
     target.with_suffix(".json").write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

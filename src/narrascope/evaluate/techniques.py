@@ -559,28 +559,33 @@ def evaluate_techniques(folder: str | Path, *, limit: int | None = None, split: 
 
 
 class UnseenTagger:
-    """Stands in for the technique tagger in cross-validation: it hands out, for a text, candidates
-    made by a tagger that never trained on that text (``unseen_tagger_candidates``), those starting
-    in the sentences the pipeline would have it read, as ``analysis.train.fit_confidence`` takes them."""
+    """Stands in for the technique tagger when cross-validation predicts a fold: for an article the
+    shipped tagger trained on (its text among ``out_of_fold``), the candidates one of the taggers
+    trained without it made (``techniques_encoder.oof.json``), those starting in the sentences the
+    pipeline would have it read, as ``analysis.train.fit_confidence`` takes them; for any other
+    article, the shipped tagger itself on those sentences, as the pipeline runs it."""
 
-    def __init__(self, by_text: dict[str, list[dict[str, Any]]]) -> None:
-        self.by_text = by_text
+    def __init__(self, tagger: Any, out_of_fold: dict[str, list[dict[str, Any]]]) -> None:
+        self.tagger = tagger
+        self.out_of_fold = out_of_fold
 
     def candidates(self, text: str, *, ranges: Sequence[tuple[int, int]] | None = None,
-                   **_ignored: Any) -> list[dict[str, Any]]:
-        found = self.by_text.get(text, [])
+                   ) -> list[dict[str, Any]]:
+        if text not in self.out_of_fold:
+            return self.tagger.candidates(text, ranges=ranges)
+        found = self.out_of_fold[text]
         if ranges is None:
             return [dict(c) for c in found]
         return [dict(c) for c in found if any(a <= c["start"] < b for a, b in ranges)]
 
 
 def unseen_tagger_candidates(articles: Sequence[PtcArticle], *, say: Callable[[str], None] | None = None,
-                             ) -> dict[str, list[dict[str, Any]]] | None:
-    """Article id -> candidates of the shipped technique tagger made without that article: for the
-    articles it was trained on, its out-of-fold candidates (``techniques_encoder.oof.json``: each
-    from one of five taggers trained without the article); for every other article, the shipped
-    tagger's own (it never saw them), over the whole text as the out-of-fold ones were made. None
-    when no tagger or no out-of-fold file ships."""
+                             ) -> tuple[Any, dict[str, list[dict[str, Any]]], frozenset[str]] | None:
+    """(the shipped technique tagger, article id -> its candidates made without that article, the
+    ids of the articles it trained on): for the articles it was trained on, its out-of-fold candidates (``techniques_encoder.oof.json``:
+    each from one of five taggers trained without the article, over whole lines); for every other
+    article, the shipped tagger's own (it never saw them), over the whole text likewise. None when
+    no tagger or no out-of-fold file ships."""
     from ..analysis.technique_encoder import load_technique_encoder
     from ..analysis.technique_encoder_train import read_oof
 
@@ -588,24 +593,27 @@ def unseen_tagger_candidates(articles: Sequence[PtcArticle], *, say: Callable[[s
     oof = read_oof()
     if tagger is None or oof is None:
         return None
-    out: dict[str, list[dict[str, Any]]] = {}
     fresh = [a for a in articles if a.id not in oof]
     if say is not None and fresh:
         say(f"tagging {len(fresh)} articles the tagger never trained on")
-    for a in articles:
-        out[a.id] = [dict(c) for c in oof[a.id]] if a.id in oof else tagger.candidates(a.text)
-    return out
+    made = {a.id: [dict(c) for c in oof[a.id]] if a.id in oof else tagger.candidates(a.text) for a in articles}
+    return tagger, made, frozenset(oof)
 
 
 def cross_validate_techniques(folder: str | Path, *, folds: int = 5, limit: int | None = None,
                               min_confidence: float = 0.5, say: Callable[[str], None] | None = None,
                               tagger: bool = True) -> TechniquesReport:
     """K-fold cross-validation over every article of the folder (module docstring): models and
-    confidence models trained on the other folds predict each fold; predictions are pooled. With
-    ``tagger`` (and a shipped tagger), the technique tagger's candidates take part, each made by a
-    tagger that never trained on its article (``unseen_tagger_candidates``): the confidence models
-    are fitted on them and the folds predicted with them, as the shipped model was (the tagger is
-    not retrained per fold, which needs torch)."""
+    confidence models trained on the other folds predict each fold; predictions are pooled.
+
+    With ``tagger`` (and a shipped tagger) the technique tagger takes part without ever reading an
+    article it trained on. It is not retrained per fold (that needs torch). The confidence models
+    are fitted on candidates made without each article (``unseen_tagger_candidates``), as the
+    shipped one was. A fold is predicted with ``UnseenTagger``: the shipped tagger on the gated
+    sentences for the articles it never trained on, as the pipeline runs it, and the out-of-fold
+    candidates for the others. The taggers behind the candidates a fold's confidence model learns
+    from did train on some of that fold's articles: a second-order effect, not a leak of any
+    article's own candidates."""
     from ..analysis.technique_encoder import ENCODER_PATH
     from ..analysis.techniques import find_techniques
     from ..analysis.train import fit_techniques
@@ -614,7 +622,7 @@ def cross_validate_techniques(folder: str | Path, *, folds: int = 5, limit: int 
     articles = read_ptc(folder, limit=limit, split="all")
     note(f"parsing {len(articles)} articles")
     docs = _parse(articles, None)
-    tagged = unseen_tagger_candidates(articles, say=note) if tagger else None
+    unseen = unseen_tagger_candidates(articles, say=note) if tagger else None
     fold = [fold_of(a.id, folds) for a in articles]
     predictions: list[list[dict[str, Any]]] = [[] for _ in articles]
     for k in range(folds):
@@ -623,15 +631,17 @@ def cross_validate_techniques(folder: str | Path, *, folds: int = 5, limit: int 
         if not test or not train:
             continue
         note(f"fold {k + 1}/{folds}: training on {len(train)} articles")
-        if tagged is None:
+        if unseen is None:
             fitted: TechniqueModel = fit_techniques([docs[n] for n in train], [articles[n] for n in train])
         else:
+            shipped, made, trained_on = unseen
             fitted = fit_techniques([docs[n] for n in train], [articles[n] for n in train], encoder=ENCODER_PATH.name,
-                                    encoder_oof={articles[n].id: tagged[articles[n].id] for n in train})
-            fitted.tagger = UnseenTagger({articles[n].text: tagged[articles[n].id] for n in test})
+                                    encoder_oof={articles[n].id: made[articles[n].id] for n in train})
+            fitted.tagger = UnseenTagger(shipped, {articles[n].text: made[articles[n].id] for n in test
+                                                   if articles[n].id in trained_on})
         for n in test:
             predictions[n] = find_techniques(docs[n], model=fitted)
-    with_tagger = "with the technique tagger's candidates made without each article" if tagged is not None \
+    with_tagger = "with the technique tagger, never on an article it trained on" if unseen is not None \
         else "without the technique tagger"
     report = _report(folder, f"{folds}-fold cross-validation", articles, predictions, floor=min_confidence,
                      model_name=f"retrained per fold ({folds} folds by article), {with_tagger}", rules=True,
