@@ -637,3 +637,19 @@ def test_cross_validation_never_lets_the_tagger_read_an_article_it_trained_on(
         assert set(given) == {i for i in texts if fold_of(i, 2) != k}
         if "1" in given:
             assert given["1"] == out_of_fold, k
+
+
+def test_a_tagged_span_is_shown_without_the_attribution_it_runs_into() -> None:
+    text = ('"They are simply blinded by their hatred and rabid desire," Grisham said on Monday. '
+            'Such a “classic” move of his, critics say.')
+    quote_end = text.index(',"') + 1
+    run = {"name": "Loaded_Language", "start": text.index("blinded"), "end": text.index(" on Monday"),
+           "confidence": 0.4}
+    scare = {"name": "Loaded_Language", "start": text.index("a “classic”"), "end": text.index(" of his"),
+             "confidence": 0.4}
+    shown = select_spans(text, [run | {"source": "model:encoder"}, scare | {"source": "model:encoder"}])
+    assert [s["text"] for s in shown] == ["blinded by their hatred and rabid desire", "a “classic” move"]
+    assert shown[0]["end"] < quote_end and shown[0]["confidence"] == 0.4
+    # A rule's span is the rule's: left as it is.
+    ruled = select_spans(text, [run | {"source": "rule:word"}])
+    assert ruled[0]["text"].endswith("Grisham said")

@@ -130,7 +130,7 @@ class EventsStage:
 
 class TechniquesStage:
     name = "techniques"
-    version = "6"
+    version = "7"
     requires = ("text", "quotes")
     sets = ("techniques",)
     languages = stage_languages("techniques")

@@ -528,6 +528,23 @@ def _trim_edges(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+#: the end of a quotation (its last punctuation and closing mark) followed by more words
+_QUOTE_END = re.compile(r"[,.!?][\"”](?=\s+\S)")
+
+
+def _cut_attribution(text: str, start: int, end: int) -> int:
+    """The end of a tagged span that runs out of a quotation into its attribution ("... a sham,"
+    Grisham said): cut at the quotation's end when at most six words, none of them quoted, follow
+    it in the span. Quoted phrases inside a sentence (a "classic" move) end without punctuation
+    and are left whole, as PTC's annotators mark them."""
+    for m in reversed(list(_QUOTE_END.finditer(text, start, end))):
+        rest = text[m.end():end]
+        if '"' in rest or "“" in rest or "”" in rest or len(_WORD.findall(rest)) > 6:
+            break
+        return m.start() + 1
+    return end
+
+
 def clean_spans(text: str, spans: Iterable[dict[str, Any]], doc: Doc | None = None) -> list[dict[str, Any]]:
     """Candidates trimmed to PTC's convention, tagged spans without edge connectives, and without
     the spans no technique may have (``is_weak_span``), tagged spans the parse rules out
@@ -717,10 +734,19 @@ def strongest(spans: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def select_spans(text: str, spans: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The strongest spans as record dicts, in text order."""
-    return [{"name": s["name"], "start": s["start"], "end": s["end"], "text": text[s["start"]:s["end"]],
-             "confidence": s["confidence"], "score": s["confidence"]}
-            for s in sorted(strongest(spans), key=lambda s: (s["start"], s["end"], s["name"]))]
+    """The strongest spans as record dicts, in text order; a tagged span that runs out of a
+    quotation into its attribution is shown without the attribution (``_cut_attribution``: its
+    confidence, fitted on the whole run, is kept)."""
+    out = []
+    for s in sorted(strongest(spans), key=lambda s: (s["start"], s["end"], s["name"])):
+        start, end = s["start"], s["end"]
+        if s.get("source") in TAGGED:
+            cut = trim(text, start, _cut_attribution(text, start, end))
+            if cut[0] < cut[1] and not is_weak_span(text[cut[0]:cut[1]]):
+                start, end = cut
+        out.append({"name": s["name"], "start": start, "end": end, "text": text[start:end],
+                    "confidence": s["confidence"], "score": s["confidence"]})
+    return out
 
 
 def candidates(doc: Doc, quotes: Sequence[dict[str, Any]] = (), *, model: TechniqueModel | None = None,
