@@ -700,10 +700,11 @@ def _train_labels(field_name: str, samples: Sequence[str], data: str | Path, out
     from .analysis.confidence import MODELS
     from .evaluate.labels import fit_labels
 
-    articles = _labelled(samples, data, settings)
+    ordered = _sample_order(samples)
+    articles = _labelled(ordered, data, settings)
     if say is not None:
-        say(f"{len(articles)} labelled articles read from {', '.join(_sample_order(samples))}")
-    model = fit_labels(field_name, articles, source=", ".join(Path(s).name for s in _sample_order(samples)))
+        say(f"{len(articles)} labelled articles read from {', '.join(ordered)}")
+    model = fit_labels(field_name, articles, source=", ".join(Path(s).name for s in ordered))
     target = Path(output) if output else MODELS / f"{field_name}.confidence.json"
     model.save(target)
     return model, target

@@ -349,6 +349,12 @@ def gated(segs: Sequence[Span], spans: Sequence[dict[str, Any]]) -> list[tuple[i
     return out
 
 
+def starting_in(spans: Sequence[dict[str, Any]], ranges: Sequence[tuple[int, int]]) -> list[dict[str, Any]]:
+    """Copies of the spans that start inside one of ``ranges`` (the gated sentences): the tagger
+    candidates made over whole lines that the pipeline, reading only those sentences, could make."""
+    return [dict(s) for s in spans if any(a <= s["start"] < b for a, b in ranges)]
+
+
 def token_matrix(vocab: dict[str, int], scale: Any, feats: Sequence[Sequence[str]], dense: np.ndarray) -> Any:
     """A CSR matrix of ``token_rows`` output: string features by ``vocab`` (unknown ones dropped), then the
     numeric columns standardised by ``scale`` (rows of mean and scale). Built directly, without a
@@ -539,7 +545,7 @@ def _cut_attribution(text: str, start: int, end: int) -> int:
     and are left whole, as PTC's annotators mark them."""
     for m in reversed(list(_QUOTE_END.finditer(text, start, end))):
         rest = text[m.end():end]
-        if '"' in rest or "“" in rest or "”" in rest or len(_WORD.findall(rest)) > 6:
+        if any(q in rest for q in '"“”') or len(_WORD.findall(rest)) > 6:
             break
         return m.start() + 1
     return end

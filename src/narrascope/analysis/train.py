@@ -60,6 +60,7 @@ from .techniques import (
     load_model,
     segments,
     span_features,
+    starting_in,
     strongest,
     token_matrix,
     token_rows,
@@ -308,8 +309,7 @@ def fit_confidence(docs: Sequence[Doc], articles: Sequence[PtcArticle],
         rest = [dict(s) for s in spans if s.get("source") != "model:encoder"]
         # The tagger's candidates where the pipeline runs it: sentences holding another candidate.
         ranges = gated(segs, rules + rest)
-        by_tagger = [dict(s) for s in spans if s.get("source") == "model:encoder"
-                     and any(a <= s["start"] < b for a, b in ranges)]
+        by_tagger = starting_in([s for s in spans if s.get("source") == "model:encoder"], ranges)
         cands = clean_spans(text, rules + rest + by_tagger, doc)
         for s, f in zip(cands, span_features(cands, text, loaded=loaded, doc=doc, tagger_ran=article.id in tagged),
                         strict=True):

@@ -573,19 +573,19 @@ class UnseenTagger:
                    ) -> list[dict[str, Any]]:
         if text not in self.out_of_fold:
             return self.tagger.candidates(text, ranges=ranges)
+        from ..analysis.techniques import starting_in
+
         found = self.out_of_fold[text]
-        if ranges is None:
-            return [dict(c) for c in found]
-        return [dict(c) for c in found if any(a <= c["start"] < b for a, b in ranges)]
+        return [dict(c) for c in found] if ranges is None else starting_in(found, ranges)
 
 
 def unseen_tagger_candidates(articles: Sequence[PtcArticle], *, say: Callable[[str], None] | None = None,
                              ) -> tuple[Any, dict[str, list[dict[str, Any]]], frozenset[str]] | None:
     """(the shipped technique tagger, article id -> its candidates made without that article, the
-    ids of the articles it trained on): for the articles it was trained on, its out-of-fold candidates (``techniques_encoder.oof.json``:
-    each from one of five taggers trained without the article, over whole lines); for every other
-    article, the shipped tagger's own (it never saw them), over the whole text likewise. None when
-    no tagger or no out-of-fold file ships."""
+    ids of the articles it trained on): for the articles it was trained on, its out-of-fold
+    candidates (``techniques_encoder.oof.json``: each from one of five taggers trained without the
+    article, over whole lines); for every other article, the shipped tagger's own (it never saw
+    them), over the whole text likewise. None when no tagger or no out-of-fold file ships."""
     from ..analysis.technique_encoder import load_technique_encoder
     from ..analysis.technique_encoder_train import read_oof
 
